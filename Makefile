@@ -1,0 +1,64 @@
+# tlsdiag build.  `make` builds the library and the command; `make check`
+# runs every test (scripts/test.sh); `make SAN=1` builds with ASan/UBSan into
+# build-san/.
+CC      ?= cc
+PKGS    := libssl libcrypto libev jansson libcares
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lev
+
+ifeq ($(SAN),1)
+B       := build-san
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+OPT     := -O1 -g
+else
+B       := build
+SANFLAGS :=
+OPT     := -O2 -g
+endif
+
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wvla
+CFLAGS  := -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(SANFLAGS) $(PKG_CFLAGS) -Iinclude -Ilib $(EXTRA_CFLAGS)
+LDFLAGS := $(SANFLAGS)
+LDLIBS  := $(PKG_LIBS) -lm
+
+LIB_SRC := $(sort $(wildcard lib/*.c lib/*/*.c))
+LIB_OBJ := $(patsubst %.c,$(B)/%.o,$(LIB_SRC))
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
+FUZZ_SRC := $(sort $(wildcard fuzz/fuzz_*.c))
+FUZZ_BIN := $(patsubst fuzz/%.c,build-fuzz/%,$(FUZZ_SRC))
+
+.PHONY: all check unit fuzz clean
+all: $(B)/tlsdiag $(UNIT_BIN)
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(B)/libtlsdiag.a: $(LIB_OBJ)
+	ar rcs $@ $^
+
+$(B)/tlsdiag: $(B)/src/main.o $(B)/libtlsdiag.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/tests/%: tests/unit/%.c $(B)/libtlsdiag.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(B)/libtlsdiag.a $(LDFLAGS) $(LDLIBS) -lcmocka
+
+unit: $(UNIT_BIN)
+	@for t in $(UNIT_BIN); do $$t || exit 1; done
+
+# libFuzzer targets: clang, ASan+UBSan, linked against the library sources.
+FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Ilib $(PKG_CFLAGS)
+fuzz: $(FUZZ_BIN)
+build-fuzz/%: fuzz/%.c $(LIB_SRC)
+	@mkdir -p build-fuzz
+	clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRC) $(PKG_LIBS) -lm
+
+check: all
+	scripts/test.sh
+
+clean:
+	rm -rf build build-san build-fuzz
+
+-include $(LIB_OBJ:.o=.d) $(B)/src/main.d

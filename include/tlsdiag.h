@@ -1,0 +1,73 @@
+/* tlsdiag: diagnose TLS handshake failures.
+ *
+ * The library behind the `tlsdiag` command.  A caller fills in options,
+ * runs a check, and renders or inspects the report:
+ *
+ *     td_options *o = td_options_new();
+ *     if (td_options_set_target(o, "example.com:443", err, sizeof err) != 0) ...
+ *     td_report *r = NULL;
+ *     td_check(o, &r);
+ *     td_report_write_text(r, stdout, false);
+ *     int code = td_report_exit_code(r);
+ *     td_report_free(r);
+ *     td_options_free(o);
+ *
+ * All types are opaque; the functions below are the whole interface. */
+#ifndef TLSDIAG_H
+#define TLSDIAG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define TLSDIAG_VERSION "0.1.0"
+
+/* Exit codes of the command, and results of td_check(). */
+#define TD_EXIT_OK       0 /* no finding of severity fail */
+#define TD_EXIT_FAIL     1 /* at least one finding of severity fail */
+#define TD_EXIT_USAGE    2 /* bad usage or input (bad option, target, file) */
+#define TD_EXIT_INTERNAL 3 /* internal error (out of memory, event loop failure) */
+
+typedef struct td_options td_options;
+typedef struct td_report td_report;
+
+const char *td_version(void);
+
+td_options *td_options_new(void);
+void td_options_free(td_options *o);
+/* "host", "host:port", "1.2.3.4:443", "[::1]:8443".  Returns 0, or -1 with a
+ * one-line reason in err. */
+int td_options_set_target(td_options *o, const char *target, char *err, size_t errlen);
+int td_options_set_sni(td_options *o, const char *name, char *err, size_t errlen);
+void td_options_set_no_sni(td_options *o, bool no_sni);
+int td_options_set_ca_file(td_options *o, const char *path, char *err, size_t errlen);
+int td_options_set_timeout(td_options *o, double seconds, char *err, size_t errlen);
+int td_options_set_deadline(td_options *o, double seconds, char *err, size_t errlen);
+int td_options_set_max_connections(td_options *o, unsigned n, char *err, size_t errlen);
+/* "IP" or "IP:PORT": a DNS server to ask instead of the system's. */
+int td_options_set_dns_server(td_options *o, const char *server, char *err, size_t errlen);
+
+/* Runs the check.  Returns TD_EXIT_OK with *out set (the report says whether
+ * the server is healthy), or TD_EXIT_USAGE / TD_EXIT_INTERNAL. */
+int td_check(const td_options *o, td_report **out);
+
+int td_report_exit_code(const td_report *r);
+size_t td_report_finding_count(const td_report *r);
+const char *td_report_finding_id(const td_report *r, size_t i);
+const char *td_report_finding_severity(const td_report *r, size_t i); /* "fail"/"warn"/"info" */
+const char *td_report_finding_summary(const td_report *r, size_t i);
+/* One JSON document (schema: docs/json.md). */
+int td_report_write_json(const td_report *r, FILE *f);
+/* The report for people; color adds ANSI colours. */
+int td_report_write_text(const td_report *r, FILE *f, bool color);
+void td_report_free(td_report *r);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,143 @@
+/* Observations: the facts a check collects, before anything is concluded.
+ *
+ * Probes fill this in from what the network showed; the rules read it and
+ * nothing else; the reporters print its raw parts beside the findings.  The
+ * pcap reader will fill the same structure from a capture. */
+#ifndef TD_PROBE_OBS_H
+#define TD_PROBE_OBS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../net/net.h"
+#include "../wire/flight.h"
+
+#define TD_MAX_ADDRS   16
+#define TD_MAX_SUITES  400
+#define TD_MAX_GROUPS  64
+#define TD_NVERSIONS   6    /* SSLv2, SSLv3, TLS 1.0, 1.1, 1.2, 1.3 */
+
+/* Index of a version in the per-version arrays. */
+int td_vidx(uint16_t version);      /* -1 when not one of the six */
+uint16_t td_vat(int idx);           /* TD_SSL2 .. TD_TLS13 */
+
+typedef enum { TD_UNKNOWN = 0, TD_YES, TD_NO } td_tri;
+
+/* What one probe connection ended in. */
+typedef enum {
+    TD_OUT_NOT_RUN,
+    TD_OUT_HELLO,           /* ServerHello: the server accepted */
+    TD_OUT_HRR,             /* HelloRetryRequest */
+    TD_OUT_SSLV2,           /* SSLv2 SERVER-HELLO */
+    TD_OUT_ALERT,           /* TLS alert instead of a ServerHello */
+    TD_OUT_RESET,           /* TCP RST after the ClientHello, no alert */
+    TD_OUT_CLOSED,          /* FIN after the ClientHello, no alert */
+    TD_OUT_TIMEOUT,         /* connected, no answer to the ClientHello */
+    TD_OUT_REFUSED,
+    TD_OUT_CONNECT_TIMEOUT,
+    TD_OUT_UNREACHABLE,
+    TD_OUT_NOT_TLS,
+    TD_OUT_MALFORMED,       /* TLS framing, broken content */
+    TD_OUT_DEADLINE,        /* not finished before the run's deadline */
+    TD_OUT_ERROR            /* local/internal failure */
+} td_outcome;
+
+const char *td_outcome_name(td_outcome o); /* "hello", "alert", "reset", ... */
+
+/* One probe: what was offered, and what came back. */
+typedef struct td_attempt {
+    td_outcome out;
+    /* offered */
+    uint16_t offered_version;
+    size_t offered_suites;
+    size_t hello_len;          /* bytes of the ClientHello record(s) */
+    bool offered_sni;
+    /* answered */
+    uint16_t version, suite, group;
+    uint16_t legacy_version;
+    uint8_t alert_level, alert_desc;
+    uint8_t downgrade;
+    bool reneg_info, reneg_info_empty;
+    char alpn[64];
+    const char *protocol;      /* for NOT_TLS: "HTTP", "SSH", ... or NULL */
+    uint8_t first[TD_FLIGHT_FIRST_BYTES];
+    size_t n_first;
+    char error[128];
+    int sys_errno;
+    double connect_ms, first_ms, total_ms;
+} td_attempt;
+
+typedef struct td_cert {
+    uint8_t *der;
+    size_t len;
+} td_cert;
+
+typedef struct td_obs {
+    /* the target */
+    char host[256];
+    uint16_t port;
+    char sni[256];             /* "" = no SNI sent */
+    bool host_is_ip;
+
+    /* reaching it */
+    char dns_error[160];       /* non-empty: resolution failed */
+    td_addr addrs[TD_MAX_ADDRS];
+    size_t n_addrs;
+    int addr_used;             /* index into addrs of the address probed */
+
+    /* the first, modern hello (TLS 1.3 + 1.2, every suite, SNI as configured) */
+    td_attempt baseline;
+    /* the same hello without SNI; out == NOT_RUN when no SNI is configured */
+    td_attempt nosni;
+
+    /* per version: a hello offering only that version and every suite of it */
+    td_attempt ver[TD_NVERSIONS];
+    td_tri version_ok[TD_NVERSIONS];
+    /* accepted suites per version, in the server's preference order when it
+     * has one (server_order YES), else in the order they were found */
+    uint16_t suites[TD_NVERSIONS][TD_MAX_SUITES];
+    size_t n_suites[TD_NVERSIONS];
+    td_tri server_order[TD_NVERSIONS];
+    bool suites_complete[TD_NVERSIONS]; /* enumeration ran to the end */
+    uint32_t v2_specs[TD_FLIGHT_MAX_V2SPECS]; /* SSLv2 cipher specs the server listed */
+    size_t n_v2_specs;
+
+    /* groups the server accepts (TLS 1.3 key exchange, and ECDHE curves seen
+     * in TLS 1.2 ServerKeyExchange), in its preference order */
+    uint16_t groups[TD_MAX_GROUPS];
+    size_t n_groups;
+    bool groups_complete;
+    uint16_t dh_bits_min;      /* smallest finite-field DH prime seen, 0 = no DHE */
+    uint16_t dh_bits_max;
+
+    /* version intolerance: the same server, asked old-style vs new-style */
+    td_attempt oldstyle;       /* TLS 1.0-style hello: no extensions, short suite list */
+    td_attempt bighello;       /* TLS 1.2 hello padded past 512 bytes, many extensions */
+    td_attempt futurever;      /* supported_versions offering a future version first */
+
+    td_tri fallback_scsv;      /* RFC 7507: inappropriate_fallback on a downgraded hello */
+    td_attempt fallback;       /* the probe that decided it */
+    td_tri secure_reneg;       /* RFC 5746 renegotiation_info in the ServerHello */
+
+    /* mutual TLS, as seen in a TLS 1.2 CertificateRequest */
+    bool cert_request;
+    uint8_t *ca_names[TD_FLIGHT_MAX_CANAMES];
+    size_t ca_name_len[TD_FLIGHT_MAX_CANAMES];
+    size_t n_ca_names;
+
+    /* the certificate chain as sent in TLS 1.2 and below (best available) */
+    td_cert certs[TD_FLIGHT_MAX_CERTS];
+    size_t n_certs;
+    uint16_t certs_version;    /* version the chain was seen with */
+
+    /* bookkeeping */
+    unsigned connections;
+    double elapsed_ms;
+    bool deadline_hit;
+} td_obs;
+
+void td_obs_init(td_obs *o);
+void td_obs_free(td_obs *o);
+
+#endif

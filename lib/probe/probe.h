@@ -1,0 +1,26 @@
+/* Probes: what to ask the server, in which order, and what the answers mean
+ * as observations.  Probes build hellos with the wire engine and hand them to
+ * the scheduler; they never touch a socket themselves. */
+#ifndef TD_PROBE_PROBE_H
+#define TD_PROBE_PROBE_H
+
+#include "../net/net.h"
+#include "obs.h"
+
+typedef struct td_probe_cfg {
+    const char *host;
+    uint16_t port;
+    const char *sni;        /* NULL or "" = no SNI */
+    const char *dns_server; /* NULL = system */
+    td_sched_opts sched;
+} td_probe_cfg;
+
+/* Resolves, then runs every probe.  Fills o (which the caller initialised).
+ * Returns 0 (even when the server is unreachable: that is an observation),
+ * -1 on internal failure. */
+int td_probe_run(const td_probe_cfg *cfg, td_obs *o);
+
+/* Turns one connection's result and parsed flight into an attempt. */
+void td_attempt_from(td_attempt *a, const td_io_result *io, const td_flight *f);
+
+#endif

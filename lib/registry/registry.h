@@ -1,0 +1,101 @@
+/* The registries: IANA code points as data tables.
+ *
+ * Tables are complete (every assigned TLS cipher suite, group, signature
+ * scheme and alert), not a hand-picked subset, so that enumeration can offer
+ * everything and reports can name whatever the server picks. */
+#ifndef TD_REGISTRY_H
+#define TD_REGISTRY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum {
+    TD_KX_NULL, TD_KX_RSA, TD_KX_RSA_EXPORT, TD_KX_DH, TD_KX_DHE, TD_KX_ECDH,
+    TD_KX_ECDHE, TD_KX_PSK, TD_KX_DHE_PSK, TD_KX_RSA_PSK, TD_KX_ECDHE_PSK,
+    TD_KX_SRP, TD_KX_KRB5, TD_KX_GOST, TD_KX_ECCPWD, TD_KX_TLS13
+} td_kx;
+
+typedef enum {
+    TD_AU_NONE /* anonymous */, TD_AU_RSA, TD_AU_DSS, TD_AU_ECDSA, TD_AU_PSK,
+    TD_AU_KRB5, TD_AU_SRP, TD_AU_GOST, TD_AU_ECCPWD, TD_AU_TLS13 /* by certificate, any type */
+} td_auth;
+
+/* Strength class, weakest first.  Everything up to TD_CLASS_3DES is refused
+ * by current browsers, OpenSSL 3 at its default level, Java 17+ and Go. */
+typedef enum {
+    TD_CLASS_NULL, TD_CLASS_ANON, TD_CLASS_EXPORT, TD_CLASS_DES,
+    TD_CLASS_RC4, TD_CLASS_3DES, TD_CLASS_CBC, TD_CLASS_AEAD
+} td_suite_class;
+
+typedef struct td_suite {
+    uint16_t id;
+    const char *iana;     /* "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256" */
+    const char *openssl;  /* "ECDHE-RSA-AES128-GCM-SHA256", NULL when OpenSSL has no name */
+    td_kx kx;
+    td_auth auth;
+    const char *cipher;   /* "AES_128_GCM", "3DES_EDE_CBC", "NULL" */
+    uint16_t bits;        /* effective symmetric key bits (EXPORT: 40/56) */
+    const char *mac;      /* "SHA256", "AEAD", "MD5" */
+    uint16_t min_version; /* TD_SSL3 .. TD_TLS13 */
+    uint16_t max_version; /* TD_TLS12 for pre-1.3 suites, TD_TLS13 for 1.3 suites */
+    td_suite_class cls;
+} td_suite;
+
+size_t td_suite_count(void);
+const td_suite *td_suite_at(size_t i);
+const td_suite *td_suite_by_id(uint16_t id);
+const td_suite *td_suite_by_name(const char *iana_or_openssl_name);
+bool td_suite_weak(const td_suite *s);  /* cls <= TD_CLASS_3DES */
+bool td_suite_fs(const td_suite *s);    /* DHE/ECDHE (incl. PSK variants) or TLS 1.3 */
+const char *td_suite_class_name(td_suite_class c); /* "NULL","anon","EXPORT","DES","RC4","3DES","CBC","AEAD" */
+const char *td_kx_name(td_kx k);
+const char *td_auth_name(td_auth a);
+/* Writes "TLS_FOO (0x1234)" or "unknown (0x1234)" into buf. */
+const char *td_suite_label(uint16_t id, char *buf, size_t len);
+
+/* SSLv2 cipher specs (3-byte codes), draft-hickman-netscape-ssl-00. */
+typedef struct td_v2spec {
+    uint32_t id;
+    const char *name;  /* "SSL_CK_RC4_128_WITH_MD5" */
+    uint16_t bits;
+    td_suite_class cls;
+} td_v2spec;
+size_t td_v2spec_count(void);
+const td_v2spec *td_v2spec_at(size_t i);
+const td_v2spec *td_v2spec_by_id(uint32_t id);
+
+typedef enum { TD_GROUP_EC, TD_GROUP_ECX, TD_GROUP_FFDHE, TD_GROUP_HYBRID, TD_GROUP_OTHER } td_group_kind;
+typedef struct td_group {
+    uint16_t id;
+    const char *name;    /* IANA name: "x25519", "secp256r1", "ffdhe2048" */
+    td_group_kind kind;
+    uint16_t bits;       /* security-relevant size: 255, 256, 2048 ... */
+    bool deprecated;     /* RFC 8422/8446 deprecated (binary curves, small prime curves) */
+} td_group;
+size_t td_group_count(void);
+const td_group *td_group_at(size_t i);
+const td_group *td_group_by_id(uint16_t id);
+const td_group *td_group_by_name(const char *name);
+const char *td_group_label(uint16_t id, char *buf, size_t len);
+
+typedef struct td_sigalg {
+    uint16_t id;
+    const char *name;    /* "ecdsa_secp256r1_sha256", "rsa_pss_rsae_sha256" */
+    bool weak;           /* SHA-1/MD5 based */
+} td_sigalg;
+size_t td_sigalg_count(void);
+const td_sigalg *td_sigalg_at(size_t i);
+const td_sigalg *td_sigalg_by_id(uint16_t id);
+
+typedef struct td_alert {
+    uint8_t code;
+    const char *name;    /* "handshake_failure" */
+    const char *rfc;     /* "RFC 8446 section 6.2" */
+    const char *meaning; /* what it usually means in practice, one sentence */
+} td_alert;
+size_t td_alert_count(void);
+const td_alert *td_alert_by_code(uint8_t code);
+const td_alert *td_alert_by_name(const char *name);
+
+#endif

@@ -1,0 +1,29 @@
+/* A growable, capped string for building summaries, evidence and reports. */
+#ifndef TD_UTIL_STR_H
+#define TD_UTIL_STR_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+#define TD_STR_MAX (1u << 20) /* no single string tlsdiag builds may exceed 1 MiB */
+
+typedef struct td_str {
+    char *s;      /* always NUL-terminated once anything was appended; NULL before */
+    size_t len, cap;
+    int err;      /* sticky: out of memory or over TD_STR_MAX */
+} td_str;
+
+void td_str_init(td_str *b);
+void td_str_printf(td_str *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void td_str_vprintf(td_str *b, const char *fmt, va_list ap);
+void td_str_add(td_str *b, const char *s);
+void td_str_hex(td_str *b, const unsigned char *p, size_t n); /* "16 03 01 ..." */
+/* Hands the buffer over (never NULL: "" when empty); b is reset. */
+char *td_str_take(td_str *b);
+void td_str_free(td_str *b);
+/* Duplicates s, or returns NULL.  */
+char *td_strdup(const char *s);
+/* Parses a decimal integer in [min, max]; the whole string must be digits. */
+int td_parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out);
+
+#endif

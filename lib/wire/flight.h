@@ -1,0 +1,139 @@
+/* The server's first flight, parsed incrementally: bytes only, no I/O.
+ *
+ * The scheduler hands every chunk it reads to td_flight_feed(); the parser
+ * answers TD_FEED_MORE (want read) until it has what a probe needs:
+ *   - TLS 1.3 ServerHello or HelloRetryRequest: done at the ServerHello
+ *     (everything after it is encrypted);
+ *   - TLS 1.2 and below: done at ServerHelloDone;
+ *   - an alert: done (a warning alert before ServerHello is recorded too);
+ *   - an SSLv2 SERVER-HELLO: done at the end of that record;
+ *   - bytes that are not TLS: done as soon as that is certain (NOT_TLS),
+ *     keeping the first bytes as evidence;
+ *   - malformed TLS: done with TD_FEED_ERROR and a reason.
+ * Records may be fragmented or coalesced (RFC 8446 section 5.1): handshake
+ * messages are reassembled across records before they are parsed. */
+#ifndef TD_WIRE_FLIGHT_H
+#define TD_WIRE_FLIGHT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bytes.h"
+
+#define TD_FLIGHT_MAX_BYTES   (256u * 1024u) /* a first flight larger than this is an error */
+#define TD_FLIGHT_MAX_CERTS   16
+#define TD_FLIGHT_MAX_CANAMES 32
+#define TD_FLIGHT_MAX_EXTS    32
+#define TD_FLIGHT_MAX_V2SPECS 32
+#define TD_FLIGHT_FIRST_BYTES 64
+
+typedef enum {
+    TD_FEED_MORE,  /* want read */
+    TD_FEED_DONE,  /* have the answer; see kind */
+    TD_FEED_ERROR  /* malformed or oversized input; see error */
+} td_feed;
+
+typedef enum {
+    TD_FLIGHT_NONE,       /* nothing conclusive yet */
+    TD_FLIGHT_HELLO,      /* ServerHello (any version) */
+    TD_FLIGHT_HRR,        /* HelloRetryRequest, RFC 8446 section 4.1.4 */
+    TD_FLIGHT_ALERT,      /* an alert before any ServerHello */
+    TD_FLIGHT_SSLV2,      /* SSLv2 SERVER-HELLO */
+    TD_FLIGHT_NOT_TLS,    /* the peer speaks something else */
+    TD_FLIGHT_MALFORMED   /* TLS framing but broken content */
+} td_flight_kind;
+
+typedef struct td_blob {
+    const uint8_t *p; /* points into the flight's own buffer */
+    size_t len;
+} td_blob;
+
+typedef struct td_flight {
+    td_flight_kind kind;
+
+    /* ServerHello (RFC 8446 section 4.1.3, RFC 5246 section 7.4.1.3) */
+    uint16_t legacy_version;   /* server_version field */
+    uint16_t version;          /* negotiated: supported_versions if present, else legacy */
+    uint16_t record_version;   /* version of the first record */
+    uint8_t random[32];
+    uint8_t session_id_len;
+    uint16_t suite;
+    uint8_t compression;
+    uint16_t group;            /* key_share (ServerHello) or selected_group (HRR); 0 = none */
+    uint8_t downgrade;         /* 0, or 0x12 / 0x11 for the RFC 8446 4.1.3 sentinels (DOWNGRD\x01 / \x00) */
+    uint16_t exts[TD_FLIGHT_MAX_EXTS]; /* extension types in the ServerHello, in order */
+    size_t n_exts;
+    bool reneg_info;           /* renegotiation_info present */
+    bool reneg_info_empty;     /* ... and its renegotiated_connection is empty (RFC 5746 3.4) */
+    bool ems;
+    bool ticket_ext;
+    bool status_request;
+    char alpn[64];             /* selected protocol, "" when none */
+
+    /* Certificate (TLS 1.2 and below), in the order sent */
+    td_blob certs[TD_FLIGHT_MAX_CERTS];
+    size_t n_certs;
+    bool cert_status;          /* CertificateStatus (stapled OCSP) seen */
+
+    /* ServerKeyExchange */
+    bool has_ske;
+    uint16_t ske_group;        /* ECDHE named curve */
+    uint16_t dh_bits;          /* DHE prime size in bits */
+    uint16_t ske_sigalg;       /* TLS 1.2 signature scheme, 0 if absent */
+
+    /* CertificateRequest (TLS 1.2 and below) */
+    bool cert_request;
+    td_blob ca_names[TD_FLIGHT_MAX_CANAMES]; /* DER DistinguishedName */
+    size_t n_ca_names;
+
+    bool hello_done;
+
+    /* Alert: the first one seen (RFC 8446 section 6) */
+    bool alert;
+    uint8_t alert_level;
+    uint8_t alert_desc;
+
+    /* SSLv2 SERVER-HELLO */
+    uint16_t v2_version;
+    uint32_t v2_specs[TD_FLIGHT_MAX_V2SPECS];
+    size_t n_v2_specs;
+    td_blob v2_cert;
+
+    /* Evidence: the first bytes received, whatever they were */
+    uint8_t first[TD_FLIGHT_FIRST_BYTES];
+    size_t n_first;
+    size_t total;              /* bytes received in all */
+
+    char error[128];           /* why MALFORMED / TD_FEED_ERROR */
+
+    /* internal */
+    uint8_t *buf;
+    size_t buf_len, buf_cap;
+    bool sslv2_offered;
+} td_flight;
+
+/* sslv2_offered: the hello was SSLv2-format, so an SSLv2 reply is expected. */
+void td_flight_init(td_flight *f, bool sslv2_offered);
+td_feed td_flight_feed(td_flight *f, const uint8_t *data, size_t len);
+/* The peer closed.  Returns DONE when what arrived is conclusive (e.g. a
+ * short banner that is not TLS), MORE when nothing or too little arrived,
+ * ERROR when a record was cut short. */
+td_feed td_flight_eof(td_flight *f);
+void td_flight_free(td_flight *f);
+
+/* The single-message parsers, exposed for unit tests and fuzz targets.
+ * Each takes exactly one message body and returns false (with f->error set)
+ * when it is malformed or has bytes left over. */
+bool td_parse_server_hello(td_rd *body, td_flight *f);
+bool td_parse_certificate(td_rd *body, td_flight *f);           /* TLS 1.2 and below */
+bool td_parse_server_key_exchange(td_rd *body, td_flight *f);   /* uses f->suite and f->version */
+bool td_parse_cert_request(td_rd *body, td_flight *f);          /* TLS 1.0 - 1.2 format */
+bool td_parse_alert(td_rd *body, td_flight *f);
+bool td_parse_sslv2_server_hello(td_rd *record_body, td_flight *f);
+
+/* Names the protocol when the bytes are not TLS: "HTTP", "SSH", "SMTP",
+ * "FTP", "IMAP", "POP3", or NULL for unrecognised bytes. */
+const char *td_sniff_protocol(const uint8_t *p, size_t n);
+
+#endif

@@ -1,0 +1,61 @@
+/* ClientHello construction: bytes only, no I/O.
+ *
+ * One spec describes any hello tlsdiag sends, from an SSLv3 hello without
+ * extensions to a TLS 1.3 hello with real key shares.  The result is one or
+ * more complete TLS records ready for the socket. */
+#ifndef TD_WIRE_HELLO_H
+#define TD_WIRE_HELLO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum {
+    TD_HELLO_NO_EXTENSIONS    = 1u << 0,  /* an SSLv3/early-TLS style hello */
+    TD_HELLO_SCSV_RENEG       = 1u << 1,  /* append TLS_EMPTY_RENEGOTIATION_INFO_SCSV */
+    TD_HELLO_SCSV_FALLBACK    = 1u << 2,  /* append TLS_FALLBACK_SCSV */
+    TD_HELLO_RENEG_EXT        = 1u << 3,  /* empty renegotiation_info extension */
+    TD_HELLO_EMS              = 1u << 4,
+    TD_HELLO_TICKET           = 1u << 5,  /* empty session_ticket extension */
+    TD_HELLO_STATUS_REQUEST   = 1u << 6,
+    TD_HELLO_SCT              = 1u << 7,
+    TD_HELLO_PSK_MODES        = 1u << 8,  /* psk_dhe_ke */
+    TD_HELLO_EC_POINT_FORMATS = 1u << 9,  /* uncompressed only */
+    TD_HELLO_ETM              = 1u << 10, /* encrypt_then_mac */
+};
+
+typedef struct td_hello_spec {
+    /* Highest version offered.  For TD_TLS13 the legacy_version is 0x0303 and
+     * the real list goes in supported_versions (RFC 8446 section 4.2.1). */
+    uint16_t version;
+    /* supported_versions list, highest first; NULL means: derived from
+     * version (TLS 1.3 only -> {0x0304}); ignored below TLS 1.3 unless set. */
+    const uint16_t *versions;
+    size_t n_versions;
+    /* Record-layer version of the hello record; 0 means 0x0301 (what real
+     * clients send for TLS 1.0+), or 0x0300 for an SSLv3 hello. */
+    uint16_t record_version;
+    const uint16_t *suites;
+    size_t n_suites;
+    const uint16_t *groups;       /* supported_groups; omitted when n_groups == 0 */
+    size_t n_groups;
+    const uint16_t *key_shares;   /* groups to send real key shares for (TLS 1.3); may be empty */
+    size_t n_key_shares;
+    const uint16_t *sigalgs;      /* signature_algorithms; omitted when 0 (and below TLS 1.2) */
+    size_t n_sigalgs;
+    const char *sni;              /* host_name; NULL or "" for none */
+    const char *alpn;             /* comma-separated protocol list; NULL for none */
+    unsigned flags;
+    size_t pad_to;                /* padding extension so the hello body reaches this size; 0 = none */
+    const uint8_t *random;        /* 32 bytes; NULL = random */
+} td_hello_spec;
+
+/* Builds the ClientHello record(s) into out.  Returns 0, or -1 when the spec
+ * is invalid or does not fit (cap too small, field over its length limit). */
+int td_hello_build(const td_hello_spec *spec, uint8_t *out, size_t cap, size_t *out_len);
+
+/* Builds an SSLv2-format CLIENT-HELLO (draft-hickman section "Client-Hello")
+ * advertising version 0x0002 and the given 3-byte cipher specs. */
+int td_hello_build_sslv2(const uint32_t *specs, size_t n_specs, uint8_t *out, size_t cap, size_t *out_len);
+
+#endif

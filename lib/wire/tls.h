@@ -1,0 +1,55 @@
+/* Protocol constants shared by the wire engine (RFC 8446, 5246, 6101, SSLv2). */
+#ifndef TD_WIRE_TLS_H
+#define TD_WIRE_TLS_H
+
+#include <stdint.h>
+
+#define TD_SSL2  0x0002
+#define TD_SSL3  0x0300
+#define TD_TLS10 0x0301
+#define TD_TLS11 0x0302
+#define TD_TLS12 0x0303
+#define TD_TLS13 0x0304
+
+/* Record content types, RFC 8446 section 5.1 */
+#define TD_CT_CCS       20
+#define TD_CT_ALERT     21
+#define TD_CT_HANDSHAKE 22
+#define TD_CT_APPDATA   23
+
+/* Handshake message types, RFC 8446 section 4 and RFC 5246 section 7.4 */
+#define TD_HS_CLIENT_HELLO       1
+#define TD_HS_SERVER_HELLO       2
+#define TD_HS_NEW_SESSION_TICKET 4
+#define TD_HS_ENCRYPTED_EXT      8
+#define TD_HS_CERTIFICATE        11
+#define TD_HS_SERVER_KEY_EXCH    12
+#define TD_HS_CERT_REQUEST       13
+#define TD_HS_SERVER_HELLO_DONE  14
+#define TD_HS_CERT_STATUS        22
+
+/* Extension code points (IANA TLS ExtensionType Values) */
+#define TD_EXT_SERVER_NAME        0
+#define TD_EXT_STATUS_REQUEST     5
+#define TD_EXT_SUPPORTED_GROUPS   10
+#define TD_EXT_EC_POINT_FORMATS   11
+#define TD_EXT_SIGNATURE_ALGS     13
+#define TD_EXT_ALPN               16
+#define TD_EXT_SCT                18
+#define TD_EXT_PADDING            21
+#define TD_EXT_ENCRYPT_THEN_MAC   22
+#define TD_EXT_EMS                23
+#define TD_EXT_SESSION_TICKET     35
+#define TD_EXT_SUPPORTED_VERSIONS 43
+#define TD_EXT_PSK_MODES          45
+#define TD_EXT_KEY_SHARE          51
+#define TD_EXT_RENEGOTIATION_INFO 0xff01
+
+/* Signalling cipher suite values */
+#define TD_SCSV_RENEGOTIATION 0x00ff /* RFC 5746 section 3.3 */
+#define TD_SCSV_FALLBACK      0x5600 /* RFC 7507 section 2 */
+
+#define TD_MAX_VERSION_NAME 16
+const char *td_version_name(uint16_t v); /* "TLS 1.2", "SSLv2", "0x7f1c" (static buffer for unknown) */
+
+#endif
