@@ -50,6 +50,8 @@
 #define TD_SCSV_FALLBACK      0x5600 /* RFC 7507 section 2 */
 
 #define TD_MAX_VERSION_NAME 16
-const char *td_version_name(uint16_t v); /* "TLS 1.2", "SSLv2", "0x7f1c" (static buffer for unknown) */
+/* "TLS 1.2", "SSLv2", ...; "unknown" for any other code point (a fixed
+ * string, so the result is reentrant: print the hex value beside it). */
+const char *td_version_name(uint16_t v);
 
 #endif
