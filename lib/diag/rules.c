@@ -1,0 +1,737 @@
+/* The diagnosis rules: observations in, findings out.  No I/O here.
+ *
+ * Rules run from the bottom of the stack up: name resolution, TCP, the
+ * first answer to a ClientHello, then negotiation details.  When a lower
+ * layer fails, the layers above it are not judged, so the report names the
+ * cause and not its echoes. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../registry/registry.h"
+#include "../util/str.h"
+#include "../wire/tls.h"
+#include "finding.h"
+
+/* Clients whose defaults stand for "a modern client" when the catalog says
+ * "for the client in question": current browsers, curl/OpenSSL 3, Go, Java
+ * 17+ all offer x25519, secp256r1 and secp384r1, and all refuse the weak
+ * suite classes. */
+static const uint16_t modern_groups[] = {29, 23, 24};
+
+static bool is_modern_group(uint16_t g)
+{
+    for (size_t i = 0; i < sizeof modern_groups / sizeof modern_groups[0]; i++)
+        if (modern_groups[i] == g)
+            return true;
+    return false;
+}
+
+/* AES or ChaCha20 with RSA/ECDSA authentication (or any TLS 1.3 suite):
+ * what every current client offers. */
+static bool is_modern_suite(const td_suite *s)
+{
+    if (!s || td_suite_weak(s))
+        return false;
+    if (s->min_version == TD_TLS13)
+        return strncmp(s->cipher, "AES", 3) == 0 || strncmp(s->cipher, "CHACHA", 6) == 0;
+    if (s->auth != TD_AU_RSA && s->auth != TD_AU_ECDSA)
+        return false;
+    if (s->kx != TD_KX_RSA && s->kx != TD_KX_DHE && s->kx != TD_KX_ECDHE)
+        return false;
+    return strncmp(s->cipher, "AES", 3) == 0 || strncmp(s->cipher, "CHACHA", 6) == 0;
+}
+
+struct ctx {
+    const td_obs *o;
+    td_findings *out;
+    char target[300];  /* host:port as a client would dial it */
+    char sni_arg[300]; /* " -servername NAME" or "" */
+};
+
+static void add(struct ctx *c, const char *id, td_severity sev, td_str *summary, td_str *evidence,
+                const char *fix, td_str *verify)
+{
+    char *s = td_str_take(summary);
+    char *e = evidence ? td_str_take(evidence) : NULL;
+    char *v = verify ? td_str_take(verify) : NULL;
+    td_findings_add(c->out, id, sev, s, e, fix, v);
+    free(s);
+    free(e);
+    free(v);
+}
+
+static const char *alert_name(uint8_t code)
+{
+    const td_alert *a = td_alert_by_code(code);
+    return a ? a->name : "unassigned";
+}
+
+static void describe_offer(td_str *b, const td_attempt *a)
+{
+    if (a->offered_version == TD_SSL2)
+        td_str_printf(b, "SSLv2 CLIENT-HELLO (%zu bytes, %zu cipher specs)", a->hello_len, a->offered_suites);
+    else
+        td_str_printf(b, "ClientHello offering up to %s (%zu bytes, %zu cipher suites, %s)",
+                      td_version_name(a->offered_version), a->hello_len, a->offered_suites,
+                      a->offered_sni ? "with SNI" : "no SNI");
+}
+
+/* One line: what was sent, what came back. */
+static void describe(td_str *b, const td_attempt *a)
+{
+    char lbl[96];
+    describe_offer(b, a);
+    td_str_add(b, " -> ");
+    switch (a->out) {
+    case TD_OUT_HELLO:
+        td_str_printf(b, "ServerHello %s, %s", td_version_name(a->version), td_suite_label(a->suite, lbl, sizeof lbl));
+        if (a->group)
+            td_str_printf(b, ", group %s", td_group_label(a->group, lbl, sizeof lbl));
+        break;
+    case TD_OUT_HRR:
+        td_str_printf(b, "HelloRetryRequest for group %s", td_group_label(a->group, lbl, sizeof lbl));
+        break;
+    case TD_OUT_SSLV2: td_str_add(b, "SSLv2 SERVER-HELLO"); break;
+    case TD_OUT_ALERT:
+        td_str_printf(b, "%s alert %s(%u) [bytes 15 .. %02x %02x]", a->alert_level == 1 ? "warning" : "fatal",
+                      alert_name(a->alert_desc), a->alert_desc, a->alert_level, a->alert_desc);
+        break;
+    case TD_OUT_RESET: td_str_printf(b, "TCP RST after %.0f ms, no TLS bytes", a->total_ms); break;
+    case TD_OUT_CLOSED: td_str_printf(b, "connection closed (FIN) after %.0f ms, no TLS bytes", a->total_ms); break;
+    case TD_OUT_TIMEOUT: td_str_printf(b, "no answer within %.1f s", a->total_ms / 1000.0); break;
+    case TD_OUT_REFUSED: td_str_add(b, "TCP connection refused (RST to SYN)"); break;
+    case TD_OUT_CONNECT_TIMEOUT: td_str_add(b, "no answer to TCP SYN"); break;
+    case TD_OUT_UNREACHABLE: td_str_add(b, "host or network unreachable"); break;
+    case TD_OUT_NOT_TLS:
+        td_str_printf(b, "%s bytes: ", a->protocol ? a->protocol : "non-TLS");
+        td_str_hex(b, a->first, a->n_first < 16 ? a->n_first : 16);
+        break;
+    case TD_OUT_MALFORMED: td_str_printf(b, "malformed TLS: %s", a->error[0] ? a->error : "unparseable"); break;
+    case TD_OUT_DEADLINE: td_str_add(b, "not finished before the check's deadline"); break;
+    case TD_OUT_ERROR: td_str_printf(b, "local error (errno %d)", a->sys_errno); break;
+    case TD_OUT_NOT_RUN: td_str_add(b, "not run"); break;
+    }
+}
+
+static bool ok_attempt(const td_attempt *a)
+{
+    return a->out == TD_OUT_HELLO || a->out == TD_OUT_HRR || a->out == TD_OUT_SSLV2;
+}
+
+static void verify_cmd(struct ctx *c, td_str *v, const char *extra)
+{
+    td_str_printf(v, "openssl s_client -connect %s%s%s </dev/null", c->target, c->sni_arg, extra ? extra : "");
+}
+
+/* ---- reaching the server --------------------------------------------------- */
+
+static bool rule_reach(struct ctx *c)
+{
+    const td_obs *o = c->o;
+    td_str s, e, v;
+    td_str_init(&s);
+    td_str_init(&e);
+    td_str_init(&v);
+    if (o->dns_error[0]) {
+        td_str_printf(&s, "The name %s does not resolve: %s.", o->host, o->dns_error);
+        td_str_printf(&e, "resolver answer for %s: %s", o->host, o->dns_error);
+        td_str_printf(&v, "getent ahosts %s", o->host);
+        add(c, "DNS_FAILURE", TD_SEV_FAIL, &s, &e,
+            "Check the spelling of the name; check that the DNS record (A/AAAA, or the CNAME target) exists "
+            "in the zone and has propagated; from inside containers check /etc/resolv.conf.",
+            &v);
+        return true;
+    }
+    const td_attempt *b = &o->baseline;
+    const char *addr = o->addr_used >= 0 ? o->addrs[o->addr_used].text : o->host;
+    switch (b->out) {
+    case TD_OUT_REFUSED:
+    case TD_OUT_UNREACHABLE:
+        td_str_printf(&s, "Nothing accepts TCP connections on %s port %u: the connection is %s.", addr, o->port,
+                      b->out == TD_OUT_REFUSED ? "refused" : "rejected as unreachable");
+        describe(&e, b);
+        td_str_printf(&v, "nc -vz %s %u", addr, o->port);
+        add(c, "CONNECT_REFUSED", TD_SEV_FAIL, &s, &e,
+            "Start the TLS listener, or fix the port: nginx `listen PORT ssl;`, Apache `Listen PORT` with "
+            "`SSLEngine on`, HAProxy `bind :PORT ssl crt ...`. If the service runs, a firewall rejects the "
+            "connection: open the port (iptables/nftables, security group).",
+            &v);
+        return true;
+    case TD_OUT_CONNECT_TIMEOUT:
+        td_str_printf(&s, "%s port %u does not answer TCP connection attempts: filtered, wrong address, or host down.",
+                      addr, o->port);
+        describe(&e, b);
+        td_str_printf(&v, "nc -vz -w 5 %s %u", addr, o->port);
+        add(c, "CONNECT_TIMEOUT", TD_SEV_FAIL, &s, &e,
+            "Check that the address is the server's (DNS may point at an old host), that the host is up, and "
+            "that no firewall or security group drops the port; a full listen backlog also drops SYNs.",
+            &v);
+        return true;
+    case TD_OUT_NOT_TLS: {
+        const char *p = b->protocol;
+        bool starttls = p && (strcmp(p, "SMTP") == 0 || strcmp(p, "IMAP") == 0 || strcmp(p, "POP3") == 0 ||
+                              strcmp(p, "FTP") == 0 || strcmp(p, "SMTP/FTP") == 0);
+        if (p)
+            td_str_printf(&s, "Port %u speaks %s, not TLS%s.", o->port, p,
+                          starttls ? ": it expects STARTTLS before the handshake" : "");
+        else
+            td_str_printf(&s, "Port %u does not speak TLS: the reply is unrecognised bytes.", o->port);
+        describe(&e, b);
+        if (starttls) {
+            const char *proto = strcmp(p, "IMAP") == 0 ? "imap" : strcmp(p, "POP3") == 0 ? "pop3"
+                                : strcmp(p, "FTP") == 0 ? "ftp" : "smtp";
+            td_str_printf(&v, "openssl s_client -connect %s -starttls %s </dev/null", c->target, proto);
+            add(c, "NOT_TLS", TD_SEV_FAIL, &s, &e,
+                "Use STARTTLS on this port (e.g. `curl --ssl-reqd`, `openssl s_client -starttls ...`), or connect "
+                "to the implicit-TLS port (SMTPS 465, IMAPS 993, POP3S 995, FTPS 990).",
+                &v);
+        } else {
+            td_str_printf(&v, "curl -v http://%s/", c->target);
+            add(c, "NOT_TLS", TD_SEV_FAIL, &s, &e,
+                "Point the client at the TLS port, or enable TLS on this listener: nginx `listen PORT ssl;`, "
+                "Apache `SSLEngine on` in the VirtualHost, HAProxy `bind :PORT ssl crt /path/cert.pem`.",
+                &v);
+        }
+        return true;
+    }
+    default:
+        break;
+    }
+    td_str_free(&s);
+    td_str_free(&e);
+    td_str_free(&v);
+    return false;
+}
+
+/* ---- the first answer --------------------------------------------------- */
+
+static bool any_version(const td_obs *o)
+{
+    for (int i = 0; i < TD_NVERSIONS; i++)
+        if (o->version_ok[i] == TD_YES)
+            return true;
+    return false;
+}
+
+/* The baseline failed at connection level and no simpler hello worked
+ * either: the server never completes a TLS hello with anyone. */
+static bool rule_no_answer(struct ctx *c)
+{
+    const td_obs *o = c->o;
+    const td_attempt *b = &o->baseline;
+    if (ok_attempt(b) || any_version(o) || ok_attempt(&o->oldstyle))
+        return false;
+    td_str s, e, v;
+    td_str_init(&s);
+    td_str_init(&e);
+    td_str_init(&v);
+    describe(&e, b);
+    if (o->oldstyle.out != TD_OUT_NOT_RUN) {
+        td_str_add(&e, "; also ");
+        describe(&e, &o->oldstyle);
+    }
+    verify_cmd(c, &v, NULL);
+    switch (b->out) {
+    case TD_OUT_RESET:
+        td_str_printf(&s, "The server resets the TCP connection as soon as it gets a ClientHello, with no TLS alert: "
+                          "no TLS client can connect.");
+        add(c, "RESET_AFTER_CLIENTHELLO", TD_SEV_FAIL, &s, &e,
+            "Look at the server's error log at the time of the check: a crashing TLS worker, a missing or "
+            "unreadable certificate/key, or a proxy/firewall that cuts TLS (IPS, SNI filtering) all look like "
+            "this. If only some hellos are reset, see VERSION_INTOLERANCE.",
+            &v);
+        return true;
+    case TD_OUT_CLOSED:
+        td_str_printf(&s, "The server closes the connection after the ClientHello without a TLS alert: the listener "
+                          "is not configured for TLS, or the TLS layer failed to start.");
+        add(c, "CLOSED_AFTER_CLIENTHELLO", TD_SEV_FAIL, &s, &e,
+            "Check the server's error log: nginx logs 'no \"ssl_certificate\" is defined' when `listen ... ssl` "
+            "has no certificate; HAProxy and Apache log certificate-loading errors at start. A TCP proxy in front "
+            "with no backend closes like this too.",
+            &v);
+        return true;
+    case TD_OUT_TIMEOUT:
+        td_str_printf(&s, "The server accepts the TCP connection but never answers the ClientHello.");
+        add(c, "HANDSHAKE_TIMEOUT", TD_SEV_FAIL, &s, &e,
+            "The port may expect another protocol that waits for the client (e.g. a plain HTTP or a database "
+            "listener), the server may be overloaded or deadlocked, or a middlebox swallows the hello (MTU "
+            "problems: hellos larger than one packet). Check the service behind the port and its load.",
+            &v);
+        return true;
+    case TD_OUT_ALERT: {
+        uint8_t d = b->alert_desc;
+        const td_alert *al = td_alert_by_code(d);
+        if (d == 40 || d == 71) {
+            td_str_printf(&s, "No cipher suite in common: the server refuses every ClientHello, even one offering all "
+                              "%zu known suites, with %s(%u). Its suite list matches no suite it can use with its "
+                              "certificate (e.g. an ECDSA certificate with only RSA suites configured, or TLS 1.3 "
+                              "enabled with its suites removed).",
+                          b->offered_suites, alert_name(d), d);
+            add(c, "NO_SHARED_CIPHER", TD_SEV_FAIL, &s, &e,
+                "Configure suites that match the certificate's key type: for an ECDSA key include ECDHE-ECDSA "
+                "suites, for RSA ECDHE-RSA. nginx: `ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-"
+                "SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384;`; Apache: `SSLCipherSuite` with "
+                "the same list; HAProxy: `ssl-default-bind-ciphers` with the same list. Or serve both an RSA and "
+                "an ECDSA certificate.",
+                &v);
+            return true;
+        }
+        td_str_printf(&s, "The server refuses every ClientHello with the alert %s(%u): %s", alert_name(d), d,
+                      al && al->meaning ? al->meaning : "see the server's error log.");
+        add(c, "SERVER_ALERT", TD_SEV_FAIL, &s, &e,
+            "The alert names the server's reason; its error log has the detail. Compare the server's TLS "
+            "settings (protocols, suites, certificate, SNI names) with what clients send.",
+            &v);
+        return true;
+    }
+    case TD_OUT_MALFORMED:
+        td_str_printf(&s, "The server answers with malformed TLS: %s.", b->error[0] ? b->error : "unparseable reply");
+        add(c, "SERVER_ALERT", TD_SEV_FAIL, &s, &e,
+            "A broken TLS implementation or a middlebox rewriting traffic: capture the handshake (tcpdump) and "
+            "compare with the server's own logs.",
+            &v);
+        return true;
+    default:
+        td_str_free(&s);
+        td_str_free(&e);
+        td_str_free(&v);
+        return false;
+    }
+}
+
+static void rule_intolerance(struct ctx *c)
+{
+    const td_obs *o = c->o;
+    /* Which simpler hello worked, for the evidence. */
+    const td_attempt *works = NULL;
+    for (int i = td_vidx(TD_TLS12); i >= td_vidx(TD_SSL3); i--)
+        if (o->version_ok[i] == TD_YES) {
+            works = &o->ver[i];
+            break;
+        }
+    if (!works && ok_attempt(&o->oldstyle))
+        works = &o->oldstyle;
+    if (!works)
+        return;
+    const td_attempt *broke[3];
+    const char *why[3];
+    size_t n = 0;
+    td_outcome bo = o->baseline.out;
+    bool base_broke = bo == TD_OUT_RESET || bo == TD_OUT_CLOSED || bo == TD_OUT_TIMEOUT || bo == TD_OUT_MALFORMED ||
+                      (bo == TD_OUT_ALERT && o->baseline.alert_desc != 70);
+    if (base_broke) {
+        broke[n] = &o->baseline;
+        why[n++] = "a modern hello offering TLS 1.3";
+    }
+    const td_attempt *bh = &o->bighello;
+    if (bh->out != TD_OUT_NOT_RUN && !ok_attempt(bh) && bh->out != TD_OUT_DEADLINE && bh->out != TD_OUT_ALERT) {
+        broke[n] = bh;
+        why[n++] = "a TLS 1.2 hello padded to over 512 bytes";
+    }
+    const td_attempt *gv = &o->futurever;
+    if (gv->out != TD_OUT_NOT_RUN && !ok_attempt(gv) && gv->out != TD_OUT_DEADLINE &&
+        !(gv->out == TD_OUT_ALERT && gv->alert_desc == 70)) {
+        broke[n] = gv;
+        why[n++] = "a hello with reserved (GREASE) version, suite and group values";
+    }
+    if (n == 0)
+        return;
+    td_str s, e, v;
+    td_str_init(&s);
+    td_str_init(&e);
+    td_str_init(&v);
+    td_str_printf(&s, "The server breaks on %s, yet answers an older-style hello: clients that offer newer "
+                      "versions or larger hellos (every current browser, curl, Java 11+) fail.",
+                  why[0]);
+    for (size_t i = 0; i < n; i++) {
+        td_str_printf(&e, "%sbroken: %s: ", i ? "; " : "", why[i]);
+        describe(&e, broke[i]);
+    }
+    td_str_add(&e, "; works: ");
+    describe(&e, works);
+    verify_cmd(c, &v, NULL);
+    add(c, "VERSION_INTOLERANCE", TD_SEV_FAIL, &s, &e,
+        "Upgrade the TLS stack or the device in front of the server (load balancer, firewall, IPS) that mishandles "
+        "the hello: RFC 8446 section 4.2.1 and RFC 5246 appendix E.1 require a server to negotiate down, not to "
+        "drop the connection. Until then, terminate TLS on a current nginx/HAProxy/Apache.",
+        &v);
+}
+
+static void rule_sni(struct ctx *c)
+{
+    const td_obs *o = c->o;
+    if (!o->sni[0] || o->nosni.out == TD_OUT_NOT_RUN || !ok_attempt(&o->baseline) || ok_attempt(&o->nosni))
+        return;
+    td_str s, e, v;
+    td_str_init(&s);
+    td_str_init(&e);
+    td_str_init(&v);
+    td_str_printf(&s, "The handshake works with SNI %s and fails without SNI: clients that send no SNI (old Java "
+                      "and Android, some monitoring probes, IoT stacks, IP-address connections) fail.",
+                  o->sni);
+    td_str_add(&e, "with SNI: ");
+    describe(&e, &o->baseline);
+    td_str_add(&e, "; without SNI: ");
+    describe(&e, &o->nosni);
+    td_str_printf(&v, "openssl s_client -connect %s -noservername </dev/null", c->target);
+    add(c, "SNI_REQUIRED", TD_SEV_WARN, &s, &e,
+        "If clients without SNI must work, give the listener a default certificate: nginx: mark a server block "
+        "`listen ... ssl default_server` with a certificate (instead of `ssl_reject_handshake on`); Apache: the "
+        "first VirtualHost for the address:port is the default; HAProxy: the first `crt` on the bind line is "
+        "the default (drop `strict-sni`).",
+        &v);
+}
+
+/* ---- versions ------------------------------------------------------------- */
+
+static void rule_versions(struct ctx *c)
+{
+    const td_obs *o = c->o;
+    int best = -1;
+    for (int i = 0; i < TD_NVERSIONS; i++)
+        if (o->version_ok[i] == TD_YES)
+            best = i;
+    if (best < 0)
+        return;
+    td_str s, e, v;
+    if (td_vat(best) < TD_TLS12) {
+        td_str_init(&s);
+        td_str_init(&e);
+        td_str_init(&v);
+        td_str_printf(&s, "The newest protocol the server accepts is %s: clients that disabled TLS 1.0/1.1 "
+                          "(browsers since 2020, Java 17+, OpenSSL 3 at its default level, Go 1.18+) cannot connect.",
+                      td_version_name(td_vat(best)));
+        for (int i = td_vidx(TD_TLS12); i < TD_NVERSIONS; i++) {
+            td_str_printf(&e, "%s: ", td_version_name(td_vat(i)));
+            describe(&e, &o->ver[i]);
+            td_str_add(&e, "; ");
+        }
+        td_str_printf(&e, "%s: ", td_version_name(td_vat(best)));
+        describe(&e, &o->ver[best]);
+        verify_cmd(c, &v, " -tls1_2");
+        add(c, "PROTOCOL_TOO_OLD", TD_SEV_FAIL, &s, &e,
+            "Enable TLS 1.2 and 1.3: nginx `ssl_protocols TLSv1.2 TLSv1.3;`, Apache `SSLProtocol -all +TLSv1.2 "
+            "+TLSv1.3`, HAProxy `ssl-default-bind-options ssl-min-ver TLSv1.2`. A server stuck below TLS 1.2 is "
+            "usually an old OpenSSL (< 1.0.1) or appliance firmware: upgrade it.",
+            &v);
+    }
+    /* Old versions still accepted. */
+    td_str_init(&s);
+    td_str_init(&e);
+    int n = 0;
+    for (int i = 0; i <= td_vidx(TD_TLS11); i++) {
+        if (o->version_ok[i] != TD_YES)
+            continue;
+        td_str_printf(&s, "%s%s", n ? ", " : "", td_version_name(td_vat(i)));
+        td_str_printf(&e, "%s%s: ", n ? "; " : "", td_version_name(td_vat(i)));
+        describe(&e, &o->ver[i]);
+        n++;
+    }
+    if (n > 0 && td_vat(best) >= TD_TLS12) {
+        char *list = td_str_take(&s);
+        td_str_init(&s);
+        td_str_printf(&s, "The server still accepts %s: it works, but fails audits (PCI DSS, NIST) and invites "
+                          "downgrade attacks.",
+                      list);
+        free(list);
+        td_str_init(&v);
+        bool v2 = o->version_ok[td_vidx(TD_SSL2)] == TD_YES, v3 = o->version_ok[td_vidx(TD_SSL3)] == TD_YES;
+        verify_cmd(c, &v, v3 && !v2 ? " -ssl3" : " -tls1_1");
+        add(c, "LEGACY_PROTOCOL_ENABLED", TD_SEV_WARN, &s, &e,
+            "Allow only TLS 1.2 and 1.3: nginx `ssl_protocols TLSv1.2 TLSv1.3;`, Apache `SSLProtocol -all +TLSv1.2 "
+            "+TLSv1.3`, HAProxy `ssl-default-bind-options ssl-min-ver TLSv1.2`.",
+            &v);
+    } else if (n > 0) {
+        /* Everything is legacy: PROTOCOL_TOO_OLD already says it, with more
+         * urgency; still name the old versions as their own finding. */
+        char *list = td_str_take(&s);
+        td_str_init(&s);
+        td_str_printf(&s, "The server accepts only legacy protocols: %s.", list);
+        free(list);
+        td_str_init(&v);
+        verify_cmd(c, &v, " -tls1_2");
+        add(c, "LEGACY_PROTOCOL_ENABLED", TD_SEV_WARN, &s, &e,
+            "Enable TLS 1.2 and 1.3 and disable the rest: nginx `ssl_protocols TLSv1.2 TLSv1.3;`, Apache "
+            "`SSLProtocol -all +TLSv1.2 +TLSv1.3`, HAProxy `ssl-default-bind-options ssl-min-ver TLSv1.2`.",
+            &v);
+    } else {
+        td_str_free(&s);
+        td_str_free(&e);
+    }
+    int i13 = td_vidx(TD_TLS13);
+    if (o->version_ok[i13] == TD_NO) {
+        td_str_init(&s);
+        td_str_init(&e);
+        td_str_init(&v);
+        td_str_printf(&s, "The server does not offer TLS 1.3 (best: %s).", td_version_name(td_vat(best)));
+        describe(&e, &o->ver[i13]);
+        verify_cmd(c, &v, " -tls1_3");
+        add(c, "TLS13_MISSING", TD_SEV_INFO, &s, &e,
+            "Enable TLS 1.3 (needs OpenSSL 1.1.1+): nginx `ssl_protocols TLSv1.2 TLSv1.3;`, Apache `SSLProtocol "
+            "-all +TLSv1.2 +TLSv1.3`, HAProxy: TLS 1.3 is on unless `ssl-max-ver TLSv1.2` or `no-tlsv13` is set.",
+            &v);
+    }
+}
+
+/* ---- suites ------------------------------------------------------------------ */
+
+static void rule_suites(struct ctx *c)
+{
+    const td_obs *o = c->o;
+    size_t total = 0, weak = 0, fs12 = 0, n12 = 0, modern = 0;
+    td_str wl;
+    td_str_init(&wl);
+    uint16_t seen[TD_MAX_SUITES];
+    size_t n_seen = 0;
+    for (int vi = td_vidx(TD_SSL3); vi < TD_NVERSIONS; vi++) {
+        if (o->version_ok[vi] != TD_YES)
+            continue;
+        for (size_t k = 0; k < o->n_suites[vi]; k++) {
+            uint16_t id = o->suites[vi][k];
+            const td_suite *s = td_suite_by_id(id);
+            if (td_vat(vi) <= TD_TLS12) {
+                n12++;
+                if (s && td_suite_fs(s))
+                    fs12++;
+            }
+            bool dup = false;
+            for (size_t m = 0; m < n_seen; m++)
+                dup |= seen[m] == id;
+            if (dup)
+                continue;
+            if (n_seen < TD_MAX_SUITES)
+                seen[n_seen++] = id;
+            total++;
+            if (is_modern_suite(s) && td_vat(vi) >= TD_TLS10)
+                modern++;
+            if (s && td_suite_weak(s)) {
+                char lbl[96];
+                td_str_printf(&wl, "%s%s [%s]", weak ? ", " : "", td_suite_label(id, lbl, sizeof lbl),
+                              td_suite_class_name(s->cls));
+                weak++;
+            }
+        }
+    }
+    for (size_t k = 0; k < o->n_v2_specs; k++) {
+        const td_v2spec *sp = td_v2spec_by_id(o->v2_specs[k]);
+        td_str_printf(&wl, "%sSSLv2 %s", weak ? ", " : "", sp ? sp->name : "unknown spec");
+        weak++;
+        total++;
+    }
+    td_str s, e, v;
+    const char *fix_weak =
+        "Remove the weak suites: nginx `ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+        "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-"
+        "CHACHA20-POLY1305:DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384;`; Apache `SSLCipherSuite` with "
+        "the same list; HAProxy `ssl-default-bind-ciphers` with the same list (TLS 1.3 suites are set apart: "
+        "`ssl_conf_command Ciphersuites`, `SSLOpenSSLConfCmd Ciphersuites`, `ssl-default-bind-ciphersuites`).";
+    if (total > 0 && weak == total) {
+        td_str_init(&s);
+        td_str_init(&e);
+        td_str_init(&v);
+        td_str_printf(&s, "Every cipher suite the server accepts is one modern clients refuse (%zu suite%s: RC4, "
+                          "3DES, DES, EXPORT, NULL or anonymous).",
+                      weak, weak == 1 ? "" : "s");
+        td_str_printf(&e, "accepted: %s", wl.s ? wl.s : "");
+        verify_cmd(c, &v, " -tls1_2 -cipher 'ECDHE+AESGCM'");
+        add(c, "WEAK_CIPHERS_ONLY", TD_SEV_FAIL, &s, &e, fix_weak, &v);
+    } else if (weak > 0) {
+        td_str_init(&s);
+        td_str_init(&e);
+        td_str_init(&v);
+        td_str_printf(&s, "The server accepts %zu weak cipher suite%s beside strong ones.", weak, weak == 1 ? "" : "s");
+        td_str_printf(&e, "weak: %s", wl.s ? wl.s : "");
+        verify_cmd(c, &v, " -tls1_2 -cipher 'RC4:3DES:DES:EXP:eNULL:aNULL:@SECLEVEL=0'");
+        add(c, "WEAK_CIPHERS_ENABLED", TD_SEV_WARN, &s, &e, fix_weak, &v);
+    }
+    td_str_free(&wl);
+
+    if (total > 0 && modern == 0 && o->version_ok[td_vidx(TD_TLS13)] != TD_YES) {
+        td_str_init(&s);
+        td_str_init(&e);
+        td_str_init(&v);
+        td_str_printf(&s, "Modern clients (browsers, curl/OpenSSL 3, Go, Java 17+) share no cipher suite with the "
+                          "server: %s",
+                      weak == total ? "it accepts only suites they removed as insecure."
+                                    : "it accepts only unusual suites (PSK, SRP, Camellia, ARIA, SEED, IDEA or "
+                                      "anonymous).");
+        for (size_t k = 0; k < n_seen && k < 12; k++) {
+            char lbl[96];
+            td_str_printf(&e, "%s%s", k ? ", " : "accepted: ", td_suite_label(seen[k], lbl, sizeof lbl));
+        }
+        verify_cmd(c, &v, " -tls1_2 -cipher 'ECDHE+AESGCM'");
+        add(c, "NO_SHARED_CIPHER", TD_SEV_FAIL, &s, &e, fix_weak, &v);
+    }
+
+    if (n12 > 0 && fs12 == 0) {
+        td_str_init(&s);
+        td_str_init(&e);
+        td_str_init(&v);
+        td_str_printf(&s, "No suite with forward secrecy (ECDHE/DHE) is accepted in TLS 1.2 and below: a stolen "
+                          "private key decrypts recorded traffic.");
+        td_str_printf(&e, "%zu suite%s accepted in TLS 1.2 and below, none ECDHE/DHE", n12, n12 == 1 ? "" : "s");
+        verify_cmd(c, &v, " -tls1_2 -cipher 'ECDHE:DHE'");
+        add(c, "NO_FORWARD_SECRECY", TD_SEV_WARN, &s, &e,
+            "Put ECDHE suites first: nginx `ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+            "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384;`; Apache `SSLCipherSuite` with the same "
+            "list; HAProxy `ssl-default-bind-ciphers` with the same list; and enable TLS 1.3.",
+            &v);
+    }
+}
+
+/* ---- key exchange ---------------------------------------------------------- */
+
+static void rule_groups(struct ctx *c)
+{
+    const td_obs *o = c->o;
+    if (o->n_groups > 0) {
+        bool shared = false;
+        for (size_t i = 0; i < o->n_groups; i++)
+            shared |= is_modern_group(o->groups[i]);
+        if (!shared) {
+            td_str s, e, v;
+            td_str_init(&s);
+            td_str_init(&e);
+            td_str_init(&v);
+            char lbl[64];
+            td_str_printf(&s, "No key-exchange group in common with modern clients: the server accepts only ");
+            for (size_t i = 0; i < o->n_groups; i++)
+                td_str_printf(&s, "%s%s", i ? ", " : "", td_group_label(o->groups[i], lbl, sizeof lbl));
+            td_str_add(&s, ", while browsers, Go and Java offer x25519, secp256r1 and secp384r1.");
+            td_str_add(&e, "groups accepted: ");
+            for (size_t i = 0; i < o->n_groups; i++)
+                td_str_printf(&e, "%s%s", i ? ", " : "", td_group_label(o->groups[i], lbl, sizeof lbl));
+            td_str_printf(&e, "%s", o->groups_complete ? " (complete)" : " (enumeration incomplete)");
+            verify_cmd(c, &v, " -groups X25519:P-256:P-384");
+            add(c, "NO_SHARED_GROUP", TD_SEV_FAIL, &s, &e,
+                "Offer the common groups: nginx `ssl_ecdh_curve X25519:prime256v1:secp384r1;`, Apache "
+                "`SSLOpenSSLConfCmd Curves X25519:prime256v1:secp384r1`, HAProxy `ssl-default-bind-curves "
+                "X25519:P-256:P-384`.",
+                &v);
+        }
+    }
+    if (o->dh_bits_min > 0 && o->dh_bits_min < 2048) {
+        bool alt = o->version_ok[td_vidx(TD_TLS13)] == TD_YES;
+        for (int vi = td_vidx(TD_SSL3); vi <= td_vidx(TD_TLS12) && !alt; vi++)
+            for (size_t k = 0; k < o->n_suites[vi]; k++) {
+                const td_suite *s = td_suite_by_id(o->suites[vi][k]);
+                alt |= s && s->kx == TD_KX_ECDHE;
+            }
+        td_str s, e, v;
+        td_str_init(&s);
+        td_str_init(&e);
+        td_str_init(&v);
+        td_str_printf(&s, "The server's DHE group is %u bits: OpenSSL 3 clients (security level 2) and Java 8u171+ "
+                          "refuse DH below 2048 bits%s.",
+                      o->dh_bits_min, alt ? "; clients preferring ECDHE or TLS 1.3 are not affected" : "");
+        td_str_printf(&e, "ServerKeyExchange dh_p: %u bits", o->dh_bits_min);
+        if (o->dh_bits_max != o->dh_bits_min)
+            td_str_printf(&e, " (largest seen %u)", o->dh_bits_max);
+        verify_cmd(c, &v, " -tls1_2 -cipher 'DHE'");
+        add(c, "DH_TOO_SMALL", alt ? TD_SEV_WARN : TD_SEV_FAIL, &s, &e,
+            "Use a 2048-bit or larger group: `openssl dhparam -out dhparam.pem 2048` (or the RFC 7919 ffdhe2048 "
+            "group); nginx `ssl_dhparam /etc/nginx/dhparam.pem;`, Apache `SSLOpenSSLConfCmd DHParameters "
+            "\"/path/dhparam.pem\"`, HAProxy `ssl-dh-param-file /path/dhparam.pem`. Or drop DHE suites.",
+            &v);
+    }
+}
+
+/* ---- the rest of what the first flight shows ----------------------------- */
+
+static void rule_alert(struct ctx *c)
+{
+    const td_obs *o = c->o;
+    const td_attempt *b = &o->baseline;
+    /* The baseline got an alert, but other hellos worked: the alert is the
+     * server's answer to something in the modern hello. */
+    if (b->out != TD_OUT_ALERT || !any_version(o))
+        return;
+    if (b->alert_desc == 70 || b->alert_desc == 40 || b->alert_desc == 71)
+        return; /* explained by the version and suite findings */
+    td_str s, e, v;
+    td_str_init(&s);
+    td_str_init(&e);
+    td_str_init(&v);
+    const td_alert *al = td_alert_by_code(b->alert_desc);
+    td_str_printf(&s, "The server answers a modern ClientHello with the alert %s(%u): %s", alert_name(b->alert_desc),
+                  b->alert_desc, al && al->meaning ? al->meaning : "see the server's error log.");
+    describe(&e, b);
+    verify_cmd(c, &v, NULL);
+    add(c, "SERVER_ALERT", TD_SEV_FAIL, &s, &e,
+        "The alert names the server's reason; its error log has the detail.", &v);
+}
+
+static void rule_client_cert(struct ctx *c)
+{
+    const td_obs *o = c->o;
+    if (!o->cert_request)
+        return;
+    td_str s, e, v;
+    td_str_init(&s);
+    td_str_init(&e);
+    td_str_init(&v);
+    td_str_printf(&s, "The server asks for a client certificate (mutual TLS): clients without one fail if it is "
+                      "required; %zu acceptable CA name%s sent.",
+                  o->n_ca_names, o->n_ca_names == 1 ? "" : "s");
+    td_str_printf(&e, "CertificateRequest in the %s flight with %zu certificate_authorities entr%s",
+                  td_version_name(o->certs_version ? o->certs_version : TD_TLS12), o->n_ca_names,
+                  o->n_ca_names == 1 ? "y" : "ies");
+    verify_cmd(c, &v, " -cert client.pem -key client.key");
+    add(c, "CLIENT_CERT_REQUIRED", TD_SEV_WARN, &s, &e,
+        "Give the client a certificate issued by one of the listed CAs (curl `--cert`/`--key`, Java keystore, "
+        "Go tls.Config.Certificates); or, if mTLS is not intended: nginx `ssl_verify_client off;` (or `optional`), "
+        "Apache `SSLVerifyClient none`, HAProxy drop `verify required` from the bind line.",
+        &v);
+}
+
+static void rule_reneg(struct ctx *c)
+{
+    const td_obs *o = c->o;
+    if (o->secure_reneg != TD_NO)
+        return;
+    td_str s, e, v;
+    td_str_init(&s);
+    td_str_init(&e);
+    td_str_init(&v);
+    td_str_printf(&s, "The server lacks secure renegotiation (RFC 5746): its ServerHello has no "
+                      "renegotiation_info, so strict clients refuse it and renegotiation is open to "
+                      "prefix injection (CVE-2009-3555).");
+    int vi = td_vidx(TD_TLS12);
+    while (vi > td_vidx(TD_SSL3) && o->version_ok[vi] != TD_YES)
+        vi--;
+    describe(&e, &o->ver[vi]);
+    td_str_add(&e, "; the hello carried renegotiation_info, the ServerHello did not");
+    verify_cmd(c, &v, " -tls1_2");
+    add(c, "RENEGOTIATION_INSECURE", TD_SEV_WARN, &s, &e,
+        "Upgrade the TLS library (every OpenSSL since 0.9.8m supports RFC 5746) or the appliance firmware; "
+        "GnuTLS: remove %DISABLE_SAFE_RENEGOTIATION / %UNSAFE_RENEGOTIATION from the priority string.",
+        &v);
+}
+
+void td_diagnose(const td_obs *o, td_findings *out)
+{
+    struct ctx c;
+    memset(&c, 0, sizeof c);
+    c.o = o;
+    c.out = out;
+    if (strchr(o->host, ':'))
+        snprintf(c.target, sizeof c.target, "[%s]:%u", o->host, o->port);
+    else
+        snprintf(c.target, sizeof c.target, "%s:%u", o->host, o->port);
+    if (o->sni[0])
+        snprintf(c.sni_arg, sizeof c.sni_arg, " -servername %s", o->sni);
+
+    if (rule_reach(&c))
+        return;
+    if (rule_no_answer(&c))
+        return;
+    rule_intolerance(&c);
+    rule_alert(&c);
+    rule_sni(&c);
+    rule_versions(&c);
+    rule_suites(&c);
+    rule_groups(&c);
+    rule_client_cert(&c);
+    rule_reneg(&c);
+}

@@ -1,0 +1,60 @@
+/* Observations: bookkeeping for the structure the probes fill in. */
+#include "obs.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../wire/tls.h"
+
+static const uint16_t versions[TD_NVERSIONS] = {TD_SSL2, TD_SSL3, TD_TLS10, TD_TLS11, TD_TLS12, TD_TLS13};
+
+int td_vidx(uint16_t v)
+{
+    for (int i = 0; i < TD_NVERSIONS; i++)
+        if (versions[i] == v)
+            return i;
+    return -1;
+}
+
+uint16_t td_vat(int idx)
+{
+    return (idx >= 0 && idx < TD_NVERSIONS) ? versions[idx] : 0;
+}
+
+const char *td_outcome_name(td_outcome o)
+{
+    switch (o) {
+    case TD_OUT_NOT_RUN: return "not-run";
+    case TD_OUT_HELLO: return "hello";
+    case TD_OUT_HRR: return "hello-retry-request";
+    case TD_OUT_SSLV2: return "sslv2-hello";
+    case TD_OUT_ALERT: return "alert";
+    case TD_OUT_RESET: return "reset";
+    case TD_OUT_CLOSED: return "closed";
+    case TD_OUT_TIMEOUT: return "timeout";
+    case TD_OUT_REFUSED: return "refused";
+    case TD_OUT_CONNECT_TIMEOUT: return "connect-timeout";
+    case TD_OUT_UNREACHABLE: return "unreachable";
+    case TD_OUT_NOT_TLS: return "not-tls";
+    case TD_OUT_MALFORMED: return "malformed";
+    case TD_OUT_DEADLINE: return "deadline";
+    case TD_OUT_ERROR: return "error";
+    }
+    return "unknown";
+}
+
+void td_obs_init(td_obs *o)
+{
+    memset(o, 0, sizeof *o);
+    o->addr_used = -1;
+}
+
+void td_obs_free(td_obs *o)
+{
+    for (size_t i = 0; i < o->n_ca_names; i++)
+        free(o->ca_names[i]);
+    for (size_t i = 0; i < o->n_certs; i++)
+        free(o->certs[i].der);
+    o->n_ca_names = 0;
+    o->n_certs = 0;
+}

@@ -1,0 +1,889 @@
+/* The probe plan: which ClientHellos to send, in which order, and how each
+ * answer becomes an observation.
+ *
+ * Stage 1 sends, at once: the baseline (a modern hello offering TLS 1.3 down
+ * to 1.0 and every suite), the same without SNI, and one hello per protocol
+ * version offering only that version and every suite defined for it.  Each
+ * accepted version immediately starts its own suite chain: offer everything
+ * not yet seen, note what the server picks, remove it, repeat until the
+ * server refuses.  Chains of different versions run side by side, so a
+ * check costs about as many round trips as the longest chain.
+ *
+ * Stage 2 starts when stage 1 has answered and TLS was seen at all: group
+ * enumeration, the fallback SCSV test and the intolerance hellos (no
+ * extensions, a padded hello, GREASE values).
+ *
+ * Probes only build bytes and read parsed flights; the scheduler does all
+ * I/O and timing. */
+#include "probe.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../registry/registry.h"
+#include "../wire/flight.h"
+#include "../wire/hello.h"
+#include "../wire/tls.h"
+
+#define HELLO_CAP 16384
+
+enum jkind {
+    J_BASELINE, J_NOSNI, J_VERSION, J_CHAIN, J_ORDER,
+    J_OLDSTYLE, J_BIGHELLO, J_GREASE, J_FALLBACK, J_GROUP13, J_GROUP12
+};
+
+struct run {
+    const td_probe_cfg *cfg;
+    td_obs *o;
+    td_sched *s;
+    const td_addr *addr;
+    int stage1_pending;
+    bool stage2_started;
+    bool internal_error;
+    /* suites not yet seen, per version, for the chains */
+    uint16_t remain[TD_NVERSIONS][TD_MAX_SUITES];
+    size_t n_remain[TD_NVERSIONS];
+    uint16_t g13_remain[TD_MAX_GROUPS], g12_remain[TD_MAX_GROUPS];
+    size_t n_g13_remain, n_g12_remain;
+};
+
+struct job {
+    struct run *run;
+    enum jkind kind;
+    int vi;
+    td_attempt a;
+    td_flight f;
+    uint16_t pair[2]; /* J_ORDER: the two suites offered */
+};
+
+/* ---- what a hello offers ------------------------------------------------ */
+
+static const char *sni_of(const struct run *r, enum jkind k)
+{
+    if (k == J_NOSNI)
+        return NULL;
+    return (r->cfg->sni && r->cfg->sni[0]) ? r->cfg->sni : NULL;
+}
+
+/* Suites defined for a version (SSLv3 .. TLS 1.2 share the pre-1.3 table,
+ * filtered by each suite's min/max version). */
+static size_t suites_for(int vi, uint16_t *out, size_t cap)
+{
+    uint16_t v = td_vat(vi);
+    size_t n = 0;
+    for (size_t i = 0; i < td_suite_count() && n < cap; i++) {
+        const td_suite *s = td_suite_at(i);
+        if (s->min_version <= v && v <= s->max_version) {
+            /* TLS 1.3 suites are only meaningful in a TLS 1.3 hello and vice
+             * versa (RFC 8446 section 4.1.2 lists them as disjoint). */
+            if ((v == TD_TLS13) != (s->min_version == TD_TLS13))
+                continue;
+            out[n++] = s->id;
+        }
+    }
+    return n;
+}
+
+/* A strength rank so that the baseline lists strong suites first, the way
+ * real clients do: a server honouring client order then picks a sane one. */
+static int rank(const td_suite *s)
+{
+    int r = (int)s->cls * 4;
+    if (td_suite_fs(s))
+        r += 2;
+    if (s->min_version == TD_TLS13)
+        r += 100;
+    return r;
+}
+
+static int by_rank(const void *a, const void *b)
+{
+    const td_suite *x = td_suite_by_id(*(const uint16_t *)a);
+    const td_suite *y = td_suite_by_id(*(const uint16_t *)b);
+    int rx = x ? rank(x) : 0, ry = y ? rank(y) : 0;
+    if (rx != ry)
+        return ry - rx;
+    return (int)*(const uint16_t *)a - (int)*(const uint16_t *)b;
+}
+
+static size_t all_suites_ranked(uint16_t *out, size_t cap)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < td_suite_count() && n < cap; i++) {
+        const td_suite *s = td_suite_at(i);
+        if (s->max_version >= TD_TLS10)
+            out[n++] = s->id;
+    }
+    qsort(out, n, sizeof out[0], by_rank);
+    return n;
+}
+
+/* Elliptic-curve groups only: below TLS 1.3 listing ffdhe groups invokes
+ * RFC 7919 section 4 rules that would change which DHE suites a server may
+ * pick, and the probe must see the server's own DHE parameters. */
+static size_t groups_for(bool tls13, uint16_t *out, size_t cap)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < td_group_count() && n < cap; i++) {
+        const td_group *g = td_group_at(i);
+        if (g->id >= 0xff00 || g->kind == TD_GROUP_OTHER)
+            continue;
+        if (!tls13 && g->kind != TD_GROUP_EC && g->kind != TD_GROUP_ECX)
+            continue;
+        if (!tls13 && g->kind == TD_GROUP_HYBRID)
+            continue;
+        out[n++] = g->id;
+    }
+    return n;
+}
+
+static size_t sigalgs_all(uint16_t *out, size_t cap)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < td_sigalg_count() && n < cap; i++)
+        out[n++] = td_sigalg_at(i)->id;
+    return n;
+}
+
+static const uint16_t shares_default[] = {29 /* x25519 */, 23 /* secp256r1 */};
+
+/* ---- running a job ------------------------------------------------------- */
+
+static void on_done(void *ctx, const td_io_result *io);
+
+static td_want on_data(void *ctx, const uint8_t *data, size_t len)
+{
+    struct job *j = ctx;
+    return td_flight_feed(&j->f, data, len) == TD_FEED_MORE ? TD_WANT_READ : TD_WANT_DONE;
+}
+
+/* Builds and queues one hello.  On failure the job is accounted as an
+ * internal error and dropped (its continuation never runs). */
+static bool submit(struct run *r, enum jkind kind, int vi, const td_hello_spec *spec, bool sslv2,
+                   const uint32_t *v2specs, size_t n_v2, const uint16_t pair[2])
+{
+    uint8_t *buf = malloc(HELLO_CAP);
+    struct job *j = calloc(1, sizeof *j);
+    size_t len = 0;
+    int rc = -1;
+    if (buf && j) {
+        rc = sslv2 ? td_hello_build_sslv2(v2specs, n_v2, buf, HELLO_CAP, &len)
+                   : td_hello_build(spec, buf, HELLO_CAP, &len);
+    }
+    if (rc != 0) {
+        free(buf);
+        free(j);
+        r->internal_error = true;
+        return false;
+    }
+    j->run = r;
+    j->kind = kind;
+    j->vi = vi;
+    if (pair) {
+        j->pair[0] = pair[0];
+        j->pair[1] = pair[1];
+    }
+    j->a.offered_version = sslv2 ? TD_SSL2 : spec->version;
+    j->a.offered_suites = sslv2 ? n_v2 : spec->n_suites;
+    j->a.hello_len = len;
+    j->a.offered_sni = !sslv2 && spec->sni && spec->sni[0];
+    td_flight_init(&j->f, sslv2);
+    if (td_sched_submit(r->s, r->addr, buf, len, on_data, on_done, j) != 0) {
+        td_flight_free(&j->f);
+        free(buf);
+        free(j);
+        r->internal_error = true;
+        return false;
+    }
+    free(buf);
+    return true;
+}
+
+void td_attempt_from(td_attempt *a, const td_io_result *io, const td_flight *f)
+{
+    a->sys_errno = io->sys_errno;
+    a->connect_ms = io->connect_ms;
+    a->first_ms = io->first_ms;
+    a->total_ms = io->total_ms;
+    if (f) {
+        a->version = f->version;
+        a->legacy_version = f->legacy_version;
+        a->suite = f->suite;
+        a->group = f->group ? f->group : f->ske_group;
+        a->alert_level = f->alert_level;
+        a->alert_desc = f->alert_desc;
+        a->downgrade = f->downgrade;
+        a->reneg_info = f->reneg_info;
+        a->reneg_info_empty = f->reneg_info_empty;
+        memcpy(a->alpn, f->alpn, sizeof a->alpn);
+        a->alpn[sizeof a->alpn - 1] = '\0';
+        a->n_first = f->n_first < sizeof a->first ? f->n_first : sizeof a->first;
+        memcpy(a->first, f->first, a->n_first);
+        memcpy(a->error, f->error, sizeof a->error);
+        a->error[sizeof a->error - 1] = '\0';
+    }
+
+    td_outcome by_flight = TD_OUT_NOT_RUN;
+    if (f) {
+        switch (f->kind) {
+        case TD_FLIGHT_HELLO: by_flight = TD_OUT_HELLO; break;
+        case TD_FLIGHT_HRR: by_flight = TD_OUT_HRR; break;
+        case TD_FLIGHT_ALERT: by_flight = TD_OUT_ALERT; break;
+        case TD_FLIGHT_SSLV2: by_flight = TD_OUT_SSLV2; break;
+        case TD_FLIGHT_NOT_TLS: by_flight = TD_OUT_NOT_TLS; break;
+        case TD_FLIGHT_MALFORMED: by_flight = TD_OUT_MALFORMED; break;
+        case TD_FLIGHT_NONE: break;
+        }
+        if (by_flight == TD_OUT_NOT_TLS)
+            a->protocol = td_sniff_protocol(f->first, f->n_first);
+    }
+
+    switch (io->status) {
+    case TD_IO_DONE:
+        a->out = by_flight != TD_OUT_NOT_RUN ? by_flight : TD_OUT_MALFORMED;
+        break;
+    case TD_IO_REFUSED: a->out = TD_OUT_REFUSED; break;
+    case TD_IO_CONNECT_TIMEOUT: a->out = TD_OUT_CONNECT_TIMEOUT; break;
+    case TD_IO_UNREACHABLE: a->out = TD_OUT_UNREACHABLE; break;
+    case TD_IO_DEADLINE: a->out = by_flight != TD_OUT_NOT_RUN ? by_flight : TD_OUT_DEADLINE; break;
+    case TD_IO_ERROR: a->out = TD_OUT_ERROR; break;
+    case TD_IO_RESET:
+    case TD_IO_EOF:
+    case TD_IO_TIMEOUT:
+        /* What arrived before the connection ended decides first: a server
+         * that sends an alert and then closes has answered with the alert. */
+        if (by_flight != TD_OUT_NOT_RUN)
+            a->out = by_flight;
+        else if (f && f->total > 0) {
+            a->out = TD_OUT_MALFORMED;
+            if (!a->error[0])
+                memcpy(a->error, "connection ended inside a record", 33);
+        } else
+            a->out = io->status == TD_IO_RESET ? TD_OUT_RESET
+                     : io->status == TD_IO_EOF ? TD_OUT_CLOSED
+                                               : TD_OUT_TIMEOUT;
+        break;
+    }
+}
+
+static bool accepted(const td_attempt *a)
+{
+    return a->out == TD_OUT_HELLO || a->out == TD_OUT_HRR || a->out == TD_OUT_SSLV2;
+}
+
+/* ---- harvesting facts that any answer may carry -------------------------- */
+
+static void harvest(struct run *r, const td_flight *f)
+{
+    td_obs *o = r->o;
+    if (f->kind != TD_FLIGHT_HELLO)
+        return;
+    if (f->n_certs > 0 && (o->n_certs == 0 || f->version > o->certs_version)) {
+        for (size_t i = 0; i < o->n_certs; i++)
+            free(o->certs[i].der);
+        o->n_certs = 0;
+        for (size_t i = 0; i < f->n_certs && i < TD_FLIGHT_MAX_CERTS; i++) {
+            uint8_t *d = malloc(f->certs[i].len ? f->certs[i].len : 1);
+            if (!d) {
+                r->internal_error = true;
+                break;
+            }
+            memcpy(d, f->certs[i].p, f->certs[i].len);
+            o->certs[o->n_certs].der = d;
+            o->certs[o->n_certs].len = f->certs[i].len;
+            o->n_certs++;
+        }
+        o->certs_version = f->version;
+    }
+    if (f->cert_request && !o->cert_request) {
+        o->cert_request = true;
+        for (size_t i = 0; i < f->n_ca_names && i < TD_FLIGHT_MAX_CANAMES; i++) {
+            uint8_t *d = malloc(f->ca_names[i].len ? f->ca_names[i].len : 1);
+            if (!d) {
+                r->internal_error = true;
+                break;
+            }
+            memcpy(d, f->ca_names[i].p, f->ca_names[i].len);
+            o->ca_names[o->n_ca_names] = d;
+            o->ca_name_len[o->n_ca_names] = f->ca_names[i].len;
+            o->n_ca_names++;
+        }
+    }
+    if (f->has_ske && f->dh_bits) {
+        if (!o->dh_bits_min || f->dh_bits < o->dh_bits_min)
+            o->dh_bits_min = f->dh_bits;
+        if (f->dh_bits > o->dh_bits_max)
+            o->dh_bits_max = f->dh_bits;
+    }
+}
+
+static void add_group(td_obs *o, uint16_t g)
+{
+    for (size_t i = 0; i < o->n_groups; i++)
+        if (o->groups[i] == g)
+            return;
+    if (o->n_groups < TD_MAX_GROUPS)
+        o->groups[o->n_groups++] = g;
+}
+
+static bool remove_id(uint16_t *list, size_t *n, uint16_t id)
+{
+    for (size_t i = 0; i < *n; i++) {
+        if (list[i] == id) {
+            memmove(&list[i], &list[i + 1], (*n - i - 1) * sizeof list[0]);
+            (*n)--;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* ---- the hellos ----------------------------------------------------------- */
+
+static void send_version(struct run *r, int vi)
+{
+    uint16_t suites[TD_MAX_SUITES], groups[TD_MAX_GROUPS], sigalgs[128];
+    td_hello_spec sp;
+    memset(&sp, 0, sizeof sp);
+    uint16_t v = td_vat(vi);
+
+    if (v == TD_SSL2) {
+        uint32_t specs[TD_FLIGHT_MAX_V2SPECS];
+        size_t n = 0;
+        for (size_t i = 0; i < td_v2spec_count() && n < TD_FLIGHT_MAX_V2SPECS; i++)
+            specs[n++] = td_v2spec_at(i)->id;
+        submit(r, J_VERSION, vi, NULL, true, specs, n, NULL);
+        return;
+    }
+    sp.version = v;
+    sp.suites = suites;
+    sp.n_suites = suites_for(vi, suites, TD_MAX_SUITES);
+    sp.sni = sni_of(r, J_VERSION);
+    if (v == TD_SSL3) {
+        /* A real SSLv3 client sends no extensions; the SCSV stands in for
+         * renegotiation_info (RFC 5746 section 3.3). */
+        sp.flags = TD_HELLO_NO_EXTENSIONS | TD_HELLO_SCSV_RENEG;
+        sp.record_version = TD_SSL3;
+        sp.sni = NULL;
+    } else if (v < TD_TLS13) {
+        sp.groups = groups;
+        sp.n_groups = groups_for(false, groups, TD_MAX_GROUPS);
+        sp.flags = TD_HELLO_RENEG_EXT | TD_HELLO_EC_POINT_FORMATS;
+        if (v == TD_TLS12) {
+            sp.sigalgs = sigalgs;
+            sp.n_sigalgs = sigalgs_all(sigalgs, 128);
+            sp.flags |= TD_HELLO_EMS;
+        }
+    } else {
+        static const uint16_t only13[] = {TD_TLS13};
+        sp.versions = only13;
+        sp.n_versions = 1;
+        sp.groups = groups;
+        sp.n_groups = groups_for(true, groups, TD_MAX_GROUPS);
+        sp.key_shares = shares_default;
+        sp.n_key_shares = 2;
+        sp.sigalgs = sigalgs;
+        sp.n_sigalgs = sigalgs_all(sigalgs, 128);
+        sp.flags = TD_HELLO_PSK_MODES;
+    }
+    submit(r, J_VERSION, vi, &sp, false, NULL, 0, NULL);
+}
+
+/* The next link of a version's suite chain: everything not yet picked. */
+static void send_chain(struct run *r, int vi)
+{
+    uint16_t groups[TD_MAX_GROUPS], sigalgs[128];
+    td_hello_spec sp;
+    memset(&sp, 0, sizeof sp);
+    uint16_t v = td_vat(vi);
+    sp.version = v;
+    sp.suites = r->remain[vi];
+    sp.n_suites = r->n_remain[vi];
+    sp.sni = sni_of(r, J_CHAIN);
+    if (v == TD_SSL3) {
+        sp.flags = TD_HELLO_NO_EXTENSIONS | TD_HELLO_SCSV_RENEG;
+        sp.record_version = TD_SSL3;
+        sp.sni = NULL;
+    } else {
+        sp.groups = groups;
+        sp.n_groups = groups_for(v == TD_TLS13, groups, TD_MAX_GROUPS);
+        sp.flags = TD_HELLO_EC_POINT_FORMATS | TD_HELLO_RENEG_EXT;
+        if (v >= TD_TLS12) {
+            sp.sigalgs = sigalgs;
+            sp.n_sigalgs = sigalgs_all(sigalgs, 128);
+        }
+        if (v == TD_TLS13) {
+            static const uint16_t only13[] = {TD_TLS13};
+            sp.versions = only13;
+            sp.n_versions = 1;
+            sp.key_shares = shares_default;
+            sp.n_key_shares = 2;
+            sp.flags = TD_HELLO_PSK_MODES;
+        }
+    }
+    submit(r, J_CHAIN, vi, &sp, false, NULL, 0, NULL);
+}
+
+static void send_order(struct run *r, int vi, uint16_t first, uint16_t second)
+{
+    /* Offer the two suites in the opposite order to the one the server
+     * produced them in: a server that insists on its own order picks
+     * `first` again. */
+    uint16_t suites[2] = {second, first};
+    uint16_t groups[TD_MAX_GROUPS], sigalgs[128];
+    td_hello_spec sp;
+    memset(&sp, 0, sizeof sp);
+    uint16_t v = td_vat(vi);
+    sp.version = v;
+    sp.suites = suites;
+    sp.n_suites = 2;
+    sp.sni = sni_of(r, J_ORDER);
+    if (v == TD_SSL3) {
+        sp.flags = TD_HELLO_NO_EXTENSIONS | TD_HELLO_SCSV_RENEG;
+        sp.record_version = TD_SSL3;
+        sp.sni = NULL;
+    } else {
+        sp.groups = groups;
+        sp.n_groups = groups_for(v == TD_TLS13, groups, TD_MAX_GROUPS);
+        sp.flags = TD_HELLO_EC_POINT_FORMATS | TD_HELLO_RENEG_EXT;
+        if (v >= TD_TLS12) {
+            sp.sigalgs = sigalgs;
+            sp.n_sigalgs = sigalgs_all(sigalgs, 128);
+        }
+        if (v == TD_TLS13) {
+            static const uint16_t only13[] = {TD_TLS13};
+            sp.versions = only13;
+            sp.n_versions = 1;
+            sp.key_shares = shares_default;
+            sp.n_key_shares = 2;
+            sp.flags = TD_HELLO_PSK_MODES;
+        }
+    }
+    uint16_t pair[2] = {first, second};
+    submit(r, J_ORDER, vi, &sp, false, NULL, 0, pair);
+}
+
+static void send_baseline(struct run *r, enum jkind kind)
+{
+    static const uint16_t vers[] = {TD_TLS13, TD_TLS12, TD_TLS11, TD_TLS10};
+    uint16_t suites[TD_MAX_SUITES], groups[TD_MAX_GROUPS], sigalgs[128];
+    td_hello_spec sp;
+    memset(&sp, 0, sizeof sp);
+    sp.version = TD_TLS13;
+    sp.versions = vers;
+    sp.n_versions = 4;
+    sp.suites = suites;
+    sp.n_suites = all_suites_ranked(suites, TD_MAX_SUITES);
+    sp.groups = groups;
+    sp.n_groups = groups_for(true, groups, TD_MAX_GROUPS);
+    sp.key_shares = shares_default;
+    sp.n_key_shares = 2;
+    sp.sigalgs = sigalgs;
+    sp.n_sigalgs = sigalgs_all(sigalgs, 128);
+    sp.sni = sni_of(r, kind);
+    sp.flags = TD_HELLO_RENEG_EXT | TD_HELLO_EMS | TD_HELLO_EC_POINT_FORMATS | TD_HELLO_PSK_MODES |
+               TD_HELLO_TICKET | TD_HELLO_STATUS_REQUEST | TD_HELLO_SCT;
+    submit(r, kind, -1, &sp, false, NULL, 0, NULL);
+}
+
+/* Suites every client of the last decade has, valid from TLS 1.0 on. */
+static const uint16_t classic_suites[] = {
+    0xc02f, 0xc030, 0xc02b, 0xc02c, 0x009c, 0x009d, 0xc013, 0xc014,
+    0xc009, 0xc00a, 0x0033, 0x0039, 0x002f, 0x0035, 0x000a, 0x0005,
+};
+
+static void send_oldstyle(struct run *r)
+{
+    /* The most conservative hello there is: TLS 1.0, no extensions at all,
+     * as sent by clients from before RFC 4366. */
+    static const uint16_t tls10[] = {0xc013, 0xc014, 0xc009, 0xc00a, 0x0033, 0x0039,
+                                     0x002f, 0x0035, 0x000a, 0x0005, 0x0004};
+    td_hello_spec sp;
+    memset(&sp, 0, sizeof sp);
+    sp.version = TD_TLS10;
+    sp.suites = tls10;
+    sp.n_suites = sizeof tls10 / sizeof tls10[0];
+    sp.flags = TD_HELLO_NO_EXTENSIONS | TD_HELLO_SCSV_RENEG;
+    submit(r, J_OLDSTYLE, -1, &sp, false, NULL, 0, NULL);
+}
+
+static void send_bighello(struct run *r)
+{
+    /* A TLS 1.2 hello padded past 512 bytes: some stacks fail on hellos
+     * between 256 and 511 bytes, others on anything larger (RFC 7685
+     * section 1 tells the story). */
+    uint16_t groups[TD_MAX_GROUPS], sigalgs[128];
+    td_hello_spec sp;
+    memset(&sp, 0, sizeof sp);
+    sp.version = TD_TLS12;
+    sp.suites = classic_suites;
+    sp.n_suites = sizeof classic_suites / sizeof classic_suites[0];
+    sp.groups = groups;
+    sp.n_groups = groups_for(false, groups, TD_MAX_GROUPS);
+    sp.sigalgs = sigalgs;
+    sp.n_sigalgs = sigalgs_all(sigalgs, 128);
+    sp.sni = sni_of(r, J_BIGHELLO);
+    sp.flags = TD_HELLO_RENEG_EXT | TD_HELLO_EMS | TD_HELLO_EC_POINT_FORMATS | TD_HELLO_TICKET |
+               TD_HELLO_STATUS_REQUEST | TD_HELLO_SCT | TD_HELLO_ETM;
+    sp.pad_to = 700;
+    submit(r, J_BIGHELLO, -1, &sp, false, NULL, 0, NULL);
+}
+
+static void send_grease(struct run *r)
+{
+    /* RFC 8701: servers must ignore unknown versions, suites and groups.
+     * Offering a reserved value first shows whether this one does. */
+    static const uint16_t vers[] = {0x7a7a, TD_TLS13, TD_TLS12};
+    uint16_t suites[64], groups[TD_MAX_GROUPS], sigalgs[128];
+    size_t n = 0;
+    suites[n++] = 0x0a0a;
+    for (uint16_t s = 0x1301; s <= 0x1303; s++)
+        suites[n++] = s;
+    for (size_t i = 0; i < sizeof classic_suites / sizeof classic_suites[0]; i++)
+        suites[n++] = classic_suites[i];
+    size_t ng = 0;
+    groups[ng++] = 0x1a1a;
+    ng += groups_for(true, groups + 1, TD_MAX_GROUPS - 1);
+    td_hello_spec sp;
+    memset(&sp, 0, sizeof sp);
+    sp.version = TD_TLS13;
+    sp.versions = vers;
+    sp.n_versions = 3;
+    sp.suites = suites;
+    sp.n_suites = n;
+    sp.groups = groups;
+    sp.n_groups = ng;
+    sp.key_shares = shares_default;
+    sp.n_key_shares = 2;
+    sp.sigalgs = sigalgs;
+    sp.n_sigalgs = sigalgs_all(sigalgs, 128);
+    sp.sni = sni_of(r, J_GREASE);
+    sp.flags = TD_HELLO_RENEG_EXT | TD_HELLO_EMS | TD_HELLO_EC_POINT_FORMATS | TD_HELLO_PSK_MODES;
+    submit(r, J_GREASE, -1, &sp, false, NULL, 0, NULL);
+}
+
+static void send_fallback(struct run *r, uint16_t v)
+{
+    /* RFC 7507 section 3: a hello below the server's highest version that
+     * carries TLS_FALLBACK_SCSV must be refused with inappropriate_fallback. */
+    uint16_t suites[TD_MAX_SUITES], groups[TD_MAX_GROUPS], sigalgs[128];
+    td_hello_spec sp;
+    memset(&sp, 0, sizeof sp);
+    int vi = td_vidx(v);
+    sp.version = v;
+    sp.suites = suites;
+    sp.n_suites = suites_for(vi, suites, TD_MAX_SUITES);
+    sp.groups = groups;
+    sp.n_groups = groups_for(false, groups, TD_MAX_GROUPS);
+    if (v == TD_TLS12) {
+        sp.sigalgs = sigalgs;
+        sp.n_sigalgs = sigalgs_all(sigalgs, 128);
+    }
+    sp.sni = sni_of(r, J_FALLBACK);
+    sp.flags = TD_HELLO_RENEG_EXT | TD_HELLO_EC_POINT_FORMATS | TD_HELLO_SCSV_FALLBACK;
+    submit(r, J_FALLBACK, vi, &sp, false, NULL, 0, NULL);
+}
+
+static void send_group13(struct run *r)
+{
+    /* No key share at all: the server must answer with a HelloRetryRequest
+     * naming the group it wants (RFC 8446 section 4.2.8), which is the
+     * group it prefers among those still offered. */
+    uint16_t sigalgs[128];
+    static const uint16_t only13[] = {TD_TLS13};
+    static const uint16_t s13[] = {0x1301, 0x1302, 0x1303, 0x1304, 0x1305};
+    td_hello_spec sp;
+    memset(&sp, 0, sizeof sp);
+    sp.version = TD_TLS13;
+    sp.versions = only13;
+    sp.n_versions = 1;
+    sp.suites = s13;
+    sp.n_suites = 5;
+    sp.groups = r->g13_remain;
+    sp.n_groups = r->n_g13_remain;
+    sp.sigalgs = sigalgs;
+    sp.n_sigalgs = sigalgs_all(sigalgs, 128);
+    sp.sni = sni_of(r, J_GROUP13);
+    sp.flags = TD_HELLO_PSK_MODES;
+    submit(r, J_GROUP13, td_vidx(TD_TLS13), &sp, false, NULL, 0, NULL);
+}
+
+static void send_group12(struct run *r)
+{
+    /* Below TLS 1.3 the curve shows in the ServerKeyExchange of an ECDHE
+     * suite (RFC 8422 section 5.4). */
+    uint16_t suites[TD_MAX_SUITES], sigalgs[128];
+    size_t n = 0;
+    for (size_t i = 0; i < td_suite_count() && n < TD_MAX_SUITES; i++) {
+        const td_suite *s = td_suite_at(i);
+        if (s->kx == TD_KX_ECDHE && s->min_version <= TD_TLS12 && s->max_version >= TD_TLS12)
+            suites[n++] = s->id;
+    }
+    td_hello_spec sp;
+    memset(&sp, 0, sizeof sp);
+    sp.version = TD_TLS12;
+    sp.suites = suites;
+    sp.n_suites = n;
+    sp.groups = r->g12_remain;
+    sp.n_groups = r->n_g12_remain;
+    sp.sigalgs = sigalgs;
+    sp.n_sigalgs = sigalgs_all(sigalgs, 128);
+    sp.sni = sni_of(r, J_GROUP12);
+    sp.flags = TD_HELLO_RENEG_EXT | TD_HELLO_EC_POINT_FORMATS;
+    submit(r, J_GROUP12, td_vidx(TD_TLS12), &sp, false, NULL, 0, NULL);
+}
+
+/* ---- continuations -------------------------------------------------------- */
+
+static bool reached_tls(const td_obs *o)
+{
+    for (int i = 0; i < TD_NVERSIONS; i++)
+        if (o->version_ok[i] == TD_YES)
+            return true;
+    return accepted(&o->baseline) || o->baseline.out == TD_OUT_ALERT ||
+           o->baseline.out == TD_OUT_MALFORMED;
+}
+
+static void start_stage2(struct run *r)
+{
+    td_obs *o = r->o;
+    r->stage2_started = true;
+    /* Nothing speaks TLS here (refused, silent, another protocol): more
+     * hellos would only repeat the same answer. */
+    if (!reached_tls(o) && o->baseline.out != TD_OUT_RESET && o->baseline.out != TD_OUT_CLOSED &&
+        o->baseline.out != TD_OUT_TIMEOUT)
+        return;
+    if (o->baseline.out == TD_OUT_NOT_TLS)
+        return;
+
+    send_oldstyle(r);
+    send_bighello(r);
+    send_grease(r);
+
+    /* Fallback SCSV: needs two versions, offered at the lower one. */
+    uint16_t best = 0, second = 0;
+    for (int i = td_vidx(TD_TLS10); i < TD_NVERSIONS; i++) {
+        if (o->version_ok[i] == TD_YES) {
+            second = best;
+            best = td_vat(i);
+        }
+    }
+    if (second && second <= TD_TLS12)
+        send_fallback(r, second);
+
+    if (o->version_ok[td_vidx(TD_TLS13)] == TD_YES) {
+        r->n_g13_remain = groups_for(true, r->g13_remain, TD_MAX_GROUPS);
+        send_group13(r);
+    }
+    bool ecdhe12 = false;
+    int v12 = td_vidx(TD_TLS12);
+    if (o->version_ok[v12] == TD_YES) {
+        for (size_t i = 0; i < o->n_suites[v12]; i++) {
+            const td_suite *s = td_suite_by_id(o->suites[v12][i]);
+            if (s && s->kx == TD_KX_ECDHE)
+                ecdhe12 = true;
+        }
+        /* The chain may still be running; the ServerHello of the version
+         * probe tells already whether ECDHE is in use. */
+        const td_suite *s = td_suite_by_id(o->ver[v12].suite);
+        if (s && s->kx == TD_KX_ECDHE)
+            ecdhe12 = true;
+    }
+    if (ecdhe12) {
+        r->n_g12_remain = groups_for(false, r->g12_remain, TD_MAX_GROUPS);
+        send_group12(r);
+    }
+}
+
+static void version_done(struct run *r, struct job *j)
+{
+    td_obs *o = r->o;
+    int vi = j->vi;
+    uint16_t v = td_vat(vi);
+    o->ver[vi] = j->a;
+    bool ok;
+    if (v == TD_SSL2) {
+        ok = j->a.out == TD_OUT_SSLV2 && j->f.n_v2_specs > 0;
+        if (ok) {
+            o->n_v2_specs = j->f.n_v2_specs;
+            memcpy(o->v2_specs, j->f.v2_specs, j->f.n_v2_specs * sizeof o->v2_specs[0]);
+        }
+    } else if (v == TD_TLS13) {
+        ok = (j->a.out == TD_OUT_HELLO && j->a.version == TD_TLS13) || j->a.out == TD_OUT_HRR;
+    } else {
+        ok = j->a.out == TD_OUT_HELLO && j->a.version == v;
+    }
+    o->version_ok[vi] = ok ? TD_YES : TD_NO;
+    if (ok && v >= TD_SSL3 && v <= TD_TLS12 && j->a.version == v)
+        o->secure_reneg = (j->a.reneg_info || o->secure_reneg == TD_YES) ? TD_YES : TD_NO;
+
+    if (ok && v != TD_SSL2) {
+        r->n_remain[vi] = suites_for(vi, r->remain[vi], TD_MAX_SUITES);
+        if (j->a.suite && remove_id(r->remain[vi], &r->n_remain[vi], j->a.suite))
+            o->suites[vi][o->n_suites[vi]++] = j->a.suite;
+        if (r->n_remain[vi] > 0)
+            send_chain(r, vi);
+        else
+            o->suites_complete[vi] = true;
+    } else if (ok) {
+        o->suites_complete[vi] = true;
+    }
+}
+
+static void chain_done(struct run *r, struct job *j)
+{
+    td_obs *o = r->o;
+    int vi = j->vi;
+    uint16_t v = td_vat(vi);
+    bool ok = (j->a.out == TD_OUT_HELLO && j->a.version == v) || (v == TD_TLS13 && j->a.out == TD_OUT_HRR);
+    if (ok && remove_id(r->remain[vi], &r->n_remain[vi], j->a.suite)) {
+        if (o->n_suites[vi] < TD_MAX_SUITES)
+            o->suites[vi][o->n_suites[vi]++] = j->a.suite;
+        if (o->n_suites[vi] == 2)
+            send_order(r, vi, o->suites[vi][0], o->suites[vi][1]);
+        if (r->n_remain[vi] > 0) {
+            send_chain(r, vi);
+            return;
+        }
+        o->suites_complete[vi] = true;
+        return;
+    }
+    /* A refusal (alert, or a close) ends the chain: nothing left that the
+     * server accepts.  A timeout or a suite we did not offer leaves it
+     * incomplete, and the report says so. */
+    o->suites_complete[vi] = j->a.out == TD_OUT_ALERT || j->a.out == TD_OUT_CLOSED || j->a.out == TD_OUT_RESET;
+}
+
+static void order_done(struct run *r, struct job *j)
+{
+    td_obs *o = r->o;
+    if (j->a.out != TD_OUT_HELLO && j->a.out != TD_OUT_HRR)
+        return;
+    if (j->a.suite == j->pair[0])
+        o->server_order[j->vi] = TD_YES;
+    else if (j->a.suite == j->pair[1])
+        o->server_order[j->vi] = TD_NO;
+}
+
+static void group13_done(struct run *r, struct job *j)
+{
+    td_obs *o = r->o;
+    if ((j->a.out == TD_OUT_HRR || j->a.out == TD_OUT_HELLO) && j->a.group &&
+        remove_id(r->g13_remain, &r->n_g13_remain, j->a.group)) {
+        add_group(o, j->a.group);
+        if (r->n_g13_remain > 0) {
+            send_group13(r);
+            return;
+        }
+    }
+    o->groups_complete = j->a.out == TD_OUT_ALERT || j->a.out == TD_OUT_CLOSED || j->a.out == TD_OUT_RESET ||
+                         r->n_g13_remain == 0;
+}
+
+static void group12_done(struct run *r, struct job *j)
+{
+    td_obs *o = r->o;
+    uint16_t g = j->f.ske_group;
+    if (j->a.out == TD_OUT_HELLO && g && remove_id(r->g12_remain, &r->n_g12_remain, g)) {
+        add_group(o, g);
+        if (r->n_g12_remain > 0)
+            send_group12(r);
+    }
+}
+
+static void on_done(void *ctx, const td_io_result *io)
+{
+    struct job *j = ctx;
+    struct run *r = j->run;
+    td_obs *o = r->o;
+
+    if (io->status == TD_IO_EOF || io->status == TD_IO_RESET)
+        (void)td_flight_eof(&j->f);
+    td_attempt_from(&j->a, io, &j->f);
+    harvest(r, &j->f);
+    if (io->status == TD_IO_DEADLINE)
+        o->deadline_hit = true;
+
+    switch (j->kind) {
+    case J_BASELINE: o->baseline = j->a; break;
+    case J_NOSNI: o->nosni = j->a; break;
+    case J_VERSION: version_done(r, j); break;
+    case J_CHAIN: chain_done(r, j); break;
+    case J_ORDER: order_done(r, j); break;
+    case J_OLDSTYLE: o->oldstyle = j->a; break;
+    case J_BIGHELLO: o->bighello = j->a; break;
+    case J_GREASE: o->futurever = j->a; break;
+    case J_FALLBACK:
+        o->fallback = j->a;
+        if (j->a.out == TD_OUT_ALERT && j->a.alert_desc == 86)
+            o->fallback_scsv = TD_YES;
+        else if (j->a.out == TD_OUT_HELLO)
+            o->fallback_scsv = TD_NO;
+        break;
+    case J_GROUP13: group13_done(r, j); break;
+    case J_GROUP12: group12_done(r, j); break;
+    }
+    bool stage1 = j->kind == J_BASELINE || j->kind == J_NOSNI || j->kind == J_VERSION;
+    td_flight_free(&j->f);
+    free(j);
+
+    if (stage1 && --r->stage1_pending == 0 && !r->stage2_started && !o->deadline_hit)
+        start_stage2(r);
+}
+
+int td_probe_run(const td_probe_cfg *cfg, td_obs *o)
+{
+    if (cfg->host)
+        snprintf(o->host, sizeof o->host, "%s", cfg->host);
+    o->port = cfg->port;
+    if (cfg->sni)
+        snprintf(o->sni, sizeof o->sni, "%s", cfg->sni);
+
+    size_t n = 0;
+    double t = cfg->sched.step_timeout_s > 0 ? cfg->sched.step_timeout_s : 5;
+    if (td_resolve(cfg->host, cfg->port, cfg->dns_server, t, o->addrs, TD_MAX_ADDRS, &n, o->dns_error,
+                   sizeof o->dns_error) != 0 || n == 0) {
+        if (!o->dns_error[0])
+            snprintf(o->dns_error, sizeof o->dns_error, "no address");
+        return 0;
+    }
+    o->n_addrs = n;
+    o->addr_used = 0;
+
+    struct run *r = calloc(1, sizeof *r);
+    if (!r)
+        return -1;
+    r->cfg = cfg;
+    r->o = o;
+    r->addr = &o->addrs[0];
+    r->s = td_sched_new(&cfg->sched);
+    if (!r->s) {
+        free(r);
+        return -1;
+    }
+
+    r->stage1_pending = 0;
+    /* Count first: a job can finish (and decrement) only once the loop runs,
+     * but every submission must be in place before stage 2 may start. */
+    int planned = 1 + TD_NVERSIONS + ((cfg->sni && cfg->sni[0]) ? 1 : 0);
+    r->stage1_pending = planned;
+    send_baseline(r, J_BASELINE);
+    if (cfg->sni && cfg->sni[0])
+        send_baseline(r, J_NOSNI);
+    for (int vi = TD_NVERSIONS - 1; vi >= 0; vi--)
+        send_version(r, vi);
+    if (r->internal_error) {
+        td_sched_free(r->s);
+        free(r);
+        return -1;
+    }
+
+    int rc = td_sched_run(r->s);
+    o->connections = td_sched_connections(r->s);
+    o->elapsed_ms = td_sched_elapsed_ms(r->s);
+    bool ierr = r->internal_error;
+    td_sched_free(r->s);
+    free(r);
+    return (rc != 0 || ierr) ? -1 : 0;
+}
