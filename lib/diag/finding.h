@@ -3,6 +3,7 @@
 #ifndef TD_DIAG_FINDING_H
 #define TD_DIAG_FINDING_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "../probe/obs.h"
@@ -21,6 +22,7 @@ typedef struct td_finding {
 typedef struct td_findings {
     td_finding *v;
     size_t n, cap;
+    bool oom; /* an add ran out of memory: the list may be incomplete */
 } td_findings;
 
 const char *td_severity_name(td_severity s); /* "fail", "warn", "info" */

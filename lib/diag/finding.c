@@ -1,0 +1,78 @@
+#include "diag/finding.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/str.h"
+
+const char *td_severity_name(td_severity s)
+{
+    switch (s) {
+    case TD_SEV_FAIL: return "fail";
+    case TD_SEV_WARN: return "warn";
+    case TD_SEV_INFO: return "info";
+    }
+    return "info";
+}
+
+/* Running out of memory is recorded, not swallowed, so that td_check can
+ * refuse to pass off an incomplete list as a healthy server. */
+static char *dup_or_flag(td_findings *fs, const char *s)
+{
+    if (!s)
+        return NULL;
+    char *d = td_strdup(s);
+    if (!d)
+        fs->oom = true;
+    return d;
+}
+
+void td_findings_add(td_findings *fs, const char *id, td_severity sev, const char *summary,
+                     const char *evidence, const char *fix, const char *verify)
+{
+    if (fs->n == fs->cap) {
+        size_t cap = fs->cap ? fs->cap * 2 : 16;
+        td_finding *v = realloc(fs->v, cap * sizeof *v);
+        if (!v) {
+            fs->oom = true;
+            return;
+        }
+        fs->v = v;
+        fs->cap = cap;
+    }
+    td_finding *f = &fs->v[fs->n++];
+    f->id = id;
+    f->sev = sev;
+    f->summary = dup_or_flag(fs, summary ? summary : "");
+    f->evidence = dup_or_flag(fs, evidence ? evidence : "");
+    f->fix = dup_or_flag(fs, fix);
+    f->verify = dup_or_flag(fs, verify);
+}
+
+void td_findings_sort(td_findings *fs)
+{
+    /* Insertion sort: stable, in place, and the list is a few dozen long. */
+    for (size_t i = 1; i < fs->n; i++) {
+        td_finding f = fs->v[i];
+        size_t j = i;
+        while (j > 0 && fs->v[j - 1].sev < f.sev) {
+            fs->v[j] = fs->v[j - 1];
+            j--;
+        }
+        fs->v[j] = f;
+    }
+}
+
+void td_findings_free(td_findings *fs)
+{
+    for (size_t i = 0; i < fs->n; i++) {
+        free(fs->v[i].summary);
+        free(fs->v[i].evidence);
+        free(fs->v[i].fix);
+        free(fs->v[i].verify);
+    }
+    free(fs->v);
+    fs->v = NULL;
+    fs->n = fs->cap = 0;
+    fs->oom = false;
+}
