@@ -11,7 +11,8 @@
 #include <stdint.h>
 
 enum {
-    TD_HELLO_NO_EXTENSIONS    = 1u << 0,  /* an SSLv3/early-TLS style hello */
+    TD_HELLO_NO_EXTENSIONS    = 1u << 0,  /* an SSLv3/early-TLS style hello; every
+                                             extension field of the spec is ignored */
     TD_HELLO_SCSV_RENEG       = 1u << 1,  /* append TLS_EMPTY_RENEGOTIATION_INFO_SCSV */
     TD_HELLO_SCSV_FALLBACK    = 1u << 2,  /* append TLS_FALLBACK_SCSV */
     TD_HELLO_RENEG_EXT        = 1u << 3,  /* empty renegotiation_info extension */
@@ -43,15 +44,25 @@ typedef struct td_hello_spec {
     size_t n_key_shares;
     const uint16_t *sigalgs;      /* signature_algorithms; omitted when 0 (and below TLS 1.2) */
     size_t n_sigalgs;
-    const char *sni;              /* host_name; NULL or "" for none */
+    /* host_name; NULL, "" or an IP literal for none (RFC 6066 section 3
+     * forbids addresses); a trailing dot is dropped */
+    const char *sni;
     const char *alpn;             /* comma-separated protocol list; NULL for none */
     unsigned flags;
-    size_t pad_to;                /* padding extension so the hello body reaches this size; 0 = none */
+    /* padding extension (RFC 7685, sent last) so the ClientHello body is at
+     * least this many bytes; may overshoot by up to 3 when the gap is smaller
+     * than an extension header; 0 = none */
+    size_t pad_to;
     const uint8_t *random;        /* 32 bytes; NULL = random */
 } td_hello_spec;
 
 /* Builds the ClientHello record(s) into out.  Returns 0, or -1 when the spec
- * is invalid or does not fit (cap too small, field over its length limit). */
+ * is invalid (version below SSLv3, no cipher suite at all, TLS 1.3 with
+ * TD_HELLO_NO_EXTENSIONS, a key_share group that cannot be generated or is
+ * listed twice, a bad ALPN name) or does not fit (cap too small, field over
+ * its length limit).  A handshake message over 2^14 bytes is split across
+ * several records (RFC 8446 section 5.1).  key_share supports x25519, x448,
+ * secp256r1/384r1/521r1, the brainpool TLS 1.3 curves and ffdhe2048..8192. */
 int td_hello_build(const td_hello_spec *spec, uint8_t *out, size_t cap, size_t *out_len);
 
 /* Builds an SSLv2-format CLIENT-HELLO (draft-hickman section "Client-Hello")
