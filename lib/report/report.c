@@ -1,0 +1,185 @@
+#include "report/report.h"
+
+#include <limits.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include "registry/registry.h"
+#include "wire/tls.h"
+
+td_verdict td_report_verdict(const td_report *r)
+{
+    td_verdict v = TD_VERDICT_OK;
+    for (size_t i = 0; i < r->findings.n; i++) {
+        if (r->findings.v[i].sev == TD_SEV_FAIL)
+            return TD_VERDICT_FAIL;
+        if (r->findings.v[i].sev == TD_SEV_WARN)
+            v = TD_VERDICT_WARN;
+    }
+    return v;
+}
+
+const char *td_verdict_name(td_verdict v)
+{
+    return v == TD_VERDICT_FAIL ? "fail" : v == TD_VERDICT_WARN ? "warn" : "ok";
+}
+
+const char *td_verdict_label(td_verdict v)
+{
+    return v == TD_VERDICT_FAIL ? "FAIL" : v == TD_VERDICT_WARN ? "WARN" : "OK";
+}
+
+/* "TLS 1.3, 1.2 and SSLv3": newest first, the "TLS " family prefix said
+ * once per run.  Returns how many versions were named. */
+static size_t versions_phrase(const td_obs *o, td_str *out)
+{
+    size_t total = 0, n = 0;
+    for (int i = 0; i < TD_NVERSIONS; i++)
+        if (o->version_ok[i] == TD_YES)
+            total++;
+    bool prev_tls = false;
+    for (int i = TD_NVERSIONS - 1; i >= 0; i--) {
+        if (o->version_ok[i] != TD_YES)
+            continue;
+        const char *name = td_version_name(td_vat(i));
+        bool tls = strncmp(name, "TLS ", 4) == 0;
+        if (n > 0)
+            td_str_add(out, n + 1 == total ? " and " : ", ");
+        td_str_add(out, tls && prev_tls ? name + 4 : name);
+        prev_tls = tls;
+        n++;
+    }
+    return n;
+}
+
+void td_verdict_sentence(const td_report *r, td_str *out)
+{
+    const td_findings *fs = &r->findings;
+    size_t fails = 0, warns = 0;
+    const td_finding *first_fail = NULL;
+    for (size_t i = 0; i < fs->n; i++) {
+        if (fs->v[i].sev == TD_SEV_FAIL && fails++ == 0)
+            first_fail = &fs->v[i];
+        if (fs->v[i].sev == TD_SEV_WARN)
+            warns++;
+    }
+
+    td_str_printf(out, "%s \u2014 ", r->target);
+    if (first_fail) {
+        const char *s = first_fail->summary && *first_fail->summary ? first_fail->summary : first_fail->id;
+        size_t n = strlen(s);
+        /* the sentence goes on after the summary, so its own full stop goes */
+        while (n > 0 && (s[n - 1] == '.' || s[n - 1] == ' '))
+            n--;
+        td_str_printf(out, "%.*s", (int)n, s);
+        if (fails > 1)
+            td_str_printf(out, "; %zu more failure%s", fails - 1, fails > 2 ? "s" : "");
+        td_str_add(out, ".");
+        return;
+    }
+
+    size_t named = versions_phrase(&r->obs, out);
+    if (named > 0)
+        td_str_add(out, named > 1 ? " work" : " works");
+    else if (r->obs.baseline.out == TD_OUT_HELLO && r->obs.baseline.version)
+        td_str_printf(out, "%s works", td_version_name(r->obs.baseline.version));
+    else
+        td_str_add(out, "no check failed");
+    if (warns)
+        td_str_printf(out, "; %zu warning%s.", warns, warns > 1 ? "s" : "");
+    else
+        td_str_add(out, "; no problems found.");
+}
+
+const char *td_suite_name(uint16_t id, char *buf, size_t len)
+{
+    const td_suite *s = td_suite_by_id(id);
+    if (s && s->iana)
+        return s->iana;
+    return td_suite_label(id, buf, len);
+}
+
+const char *td_group_name(uint16_t id, char *buf, size_t len)
+{
+    const td_group *g = td_group_by_id(id);
+    if (g && g->name)
+        return g->name;
+    return td_group_label(id, buf, len);
+}
+
+void td_hex_compact(const uint8_t *p, size_t n, char *buf, size_t len)
+{
+    static const char digits[] = "0123456789abcdef";
+    if (len == 0)
+        return;
+    size_t o = 0;
+    for (size_t i = 0; i < n && o + 2 < len; i++) {
+        buf[o++] = digits[p[i] >> 4];
+        buf[o++] = digits[p[i] & 15];
+    }
+    buf[o] = '\0';
+}
+
+static void name_text(const X509_NAME *name, char *buf, size_t buflen)
+{
+    buf[0] = '\0';
+    BIO *bio = BIO_new(BIO_s_mem());
+    if (!bio)
+        return;
+    if (X509_NAME_print_ex(bio, name, 0, XN_FLAG_RFC2253) >= 0) {
+        char *data;
+        long n = BIO_get_mem_data(bio, &data);
+        if (n > 0) {
+            size_t k = (size_t)n < buflen - 1 ? (size_t)n : buflen - 1;
+            memcpy(buf, data, k);
+            buf[k] = '\0';
+        }
+    }
+    BIO_free(bio);
+}
+
+static void time_text(const ASN1_TIME *t, char *buf, size_t buflen)
+{
+    struct tm tm;
+    buf[0] = '\0';
+    if (t && ASN1_TIME_to_tm(t, &tm) == 1)
+        strftime(buf, buflen, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+void td_cert_describe(const uint8_t *der, size_t len, td_cert_text *out)
+{
+    memset(out, 0, sizeof *out);
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0;
+    if (EVP_Digest(der, len, md, &mdlen, EVP_sha256(), NULL) == 1)
+        td_hex_compact(md, mdlen, out->sha256, sizeof out->sha256);
+
+    if (len > (size_t)LONG_MAX)
+        return;
+    const unsigned char *p = der;
+    X509 *x = d2i_X509(NULL, &p, (long)len);
+    if (!x)
+        return;
+    out->parsed = true;
+    name_text(X509_get_subject_name(x), out->subject, sizeof out->subject);
+    name_text(X509_get_issuer_name(x), out->issuer, sizeof out->issuer);
+    time_text(X509_get0_notBefore(x), out->not_before, sizeof out->not_before);
+    time_text(X509_get0_notAfter(x), out->not_after, sizeof out->not_after);
+    X509_free(x);
+}
+
+bool td_dn_text(const uint8_t *der, size_t len, char *buf, size_t buflen)
+{
+    if (buflen == 0 || len > (size_t)LONG_MAX)
+        return false;
+    const unsigned char *p = der;
+    X509_NAME *name = d2i_X509_NAME(NULL, &p, (long)len);
+    if (!name)
+        return false;
+    name_text(name, buf, buflen);
+    X509_NAME_free(name);
+    return true;
+}

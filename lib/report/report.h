@@ -1,0 +1,43 @@
+/* What the text and JSON reporters must say alike: the verdict sentence,
+ * suite names, certificate and DN text.  Internal to lib/report. */
+#ifndef TD_REPORT_REPORT_H
+#define TD_REPORT_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "check.h"
+#include "util/str.h"
+
+typedef enum { TD_VERDICT_OK, TD_VERDICT_WARN, TD_VERDICT_FAIL } td_verdict;
+
+/* The worst severity among the findings. */
+td_verdict td_report_verdict(const td_report *r);
+const char *td_verdict_name(td_verdict v);  /* "ok", "warn", "fail" */
+const char *td_verdict_label(td_verdict v); /* "OK", "WARN", "FAIL" */
+/* The verdict sentence after its label: "example.com:443 — ...". */
+void td_verdict_sentence(const td_report *r, td_str *out);
+
+/* IANA name of a suite, or "unknown (0x1234)". */
+const char *td_suite_name(uint16_t id, char *buf, size_t len);
+/* IANA name of a group, or "unknown (0x1234)". */
+const char *td_group_name(uint16_t id, char *buf, size_t len);
+/* Lower-case hex without separators; truncated to what fits. */
+void td_hex_compact(const uint8_t *p, size_t n, char *buf, size_t len);
+
+/* A certificate as text.  Fields a DER that does not parse cannot give
+ * stay empty; sha256 is always filled in. */
+typedef struct td_cert_text {
+    bool parsed;
+    char sha256[65];
+    char subject[512];
+    char issuer[512];
+    char not_before[32]; /* "2025-01-31T12:00:00Z" */
+    char not_after[32];
+} td_cert_text;
+void td_cert_describe(const uint8_t *der, size_t len, td_cert_text *out);
+/* A DER DistinguishedName as one RFC 2253 line; false when it does not parse. */
+bool td_dn_text(const uint8_t *der, size_t len, char *buf, size_t buflen);
+
+#endif
