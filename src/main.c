@@ -1,0 +1,264 @@
+/* The tlsdiag command: argument handling only; the work is in the library. */
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tlsdiag.h"
+#include "util/str.h"
+
+static const char usage_text[] =
+    "tlsdiag " TLSDIAG_VERSION ": diagnose TLS handshake failures\n"
+    "\n"
+    "Usage:\n"
+    "  tlsdiag check [options] HOST[:PORT]   probe a server and explain what fails\n"
+    "  tlsdiag help check                    the options of check\n"
+    "  tlsdiag --help                        this text\n"
+    "  tlsdiag --version                     print the version\n"
+    "\n"
+    "Exit status: 0 no failure found, 1 a handshake fails (see the findings),\n"
+    "2 bad usage or input, 3 internal error.\n";
+
+static const char check_usage_text[] =
+    "Usage: tlsdiag check [options] HOST[:PORT]\n"
+    "\n"
+    "Probes the server with hand-built ClientHellos, reports what fails, why,\n"
+    "and how to fix it.  PORT defaults to 443.  Targets look like example.com,\n"
+    "example.com:8443, 192.0.2.1:443, [2001:db8::1]:443 or 2001:db8::1.\n"
+    "\n"
+    "Options:\n"
+    "  --sni NAME              send NAME as the server name (default: HOST,\n"
+    "                          none when HOST is an IP address)\n"
+    "  --no-sni                send no server name\n"
+    "  --ca-file FILE          PEM file of CA certificates to trust\n"
+    "  --json                  print one JSON document instead of text\n"
+    "  --no-color              no colours (also off when NO_COLOR is set or\n"
+    "                          the output is not a terminal)\n"
+    "  --timeout SEC           wait per step (connect, each answer); default 5,\n"
+    "                          0.05 to 300, decimals allowed\n"
+    "  --deadline SEC          time for the whole check; default 60, 0.05 to 3600\n"
+    "  --max-connections N     connections at once; default 8, 1 to 256\n"
+    "  --dns-server IP[:PORT]  ask this DNS server instead of the system's\n"
+    "                          (an IPv6 server with a port: [ADDR]:PORT)\n"
+    "  -h, --help              this text\n"
+    "\n"
+    "Exit status: 0 no failure found, 1 a handshake fails (see the findings),\n"
+    "2 bad usage or input, 3 internal error.\n";
+
+/* Says what is wrong in one line, then where to look. */
+static int usage_error(const char *hint, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int usage_error(const char *hint, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("tlsdiag: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nSee '%s'.\n", hint);
+    return TD_EXIT_USAGE;
+}
+
+#define CHECK_HINT "tlsdiag check --help"
+#define TOP_HINT   "tlsdiag --help"
+
+/* Help and version go to stdout; a failed write there is still a failure. */
+static int print_stdout(const char *text)
+{
+    if (fputs(text, stdout) == EOF || fflush(stdout) == EOF) {
+        fprintf(stderr, "tlsdiag: cannot write to standard output: %s\n", strerror(errno));
+        return TD_EXIT_INTERNAL;
+    }
+    return TD_EXIT_OK;
+}
+
+/* strtod accepts leading blanks, and "inf"/"nan"; a timeout is none of these. */
+static int parse_seconds(const char *opt, const char *s, double *out)
+{
+    char *end = NULL;
+    errno = 0;
+    double v = (s && *s && !isspace((unsigned char)*s)) ? strtod(s, &end) : NAN;
+    if (!end || end == s || *end || errno == ERANGE || !isfinite(v))
+        return usage_error(CHECK_HINT, "%s needs a number of seconds, not '%.40s'", opt, s ? s : "");
+    *out = v;
+    return 0;
+}
+
+enum {
+    OPT_SNI = 256,
+    OPT_NO_SNI,
+    OPT_CA_FILE,
+    OPT_JSON,
+    OPT_NO_COLOR,
+    OPT_TIMEOUT,
+    OPT_DEADLINE,
+    OPT_MAX_CONNS,
+    OPT_DNS_SERVER,
+};
+
+static const struct option check_opts[] = {
+    { "sni", required_argument, NULL, OPT_SNI },
+    { "no-sni", no_argument, NULL, OPT_NO_SNI },
+    { "ca-file", required_argument, NULL, OPT_CA_FILE },
+    { "json", no_argument, NULL, OPT_JSON },
+    { "no-color", no_argument, NULL, OPT_NO_COLOR },
+    { "timeout", required_argument, NULL, OPT_TIMEOUT },
+    { "deadline", required_argument, NULL, OPT_DEADLINE },
+    { "max-connections", required_argument, NULL, OPT_MAX_CONNS },
+    { "dns-server", required_argument, NULL, OPT_DNS_SERVER },
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 },
+};
+
+/* Applies one option to o; returns 0, a usage error, or -1 for --help. */
+static int apply_option(td_options *o, int c, const char *arg, bool *json, bool *no_color, bool *sni,
+                        bool *no_sni)
+{
+    char err[256] = "";
+    int rc = 0;
+    double secs;
+    unsigned long n;
+    switch (c) {
+    case OPT_SNI:
+        *sni = true;
+        rc = td_options_set_sni(o, arg, err, sizeof err);
+        break;
+    case OPT_NO_SNI:
+        *no_sni = true;
+        td_options_set_no_sni(o, true);
+        break;
+    case OPT_CA_FILE:
+        rc = td_options_set_ca_file(o, arg, err, sizeof err);
+        break;
+    case OPT_JSON:
+        *json = true;
+        break;
+    case OPT_NO_COLOR:
+        *no_color = true;
+        break;
+    case OPT_TIMEOUT:
+        if (parse_seconds("--timeout", arg, &secs) != 0)
+            return TD_EXIT_USAGE;
+        rc = td_options_set_timeout(o, secs, err, sizeof err);
+        break;
+    case OPT_DEADLINE:
+        if (parse_seconds("--deadline", arg, &secs) != 0)
+            return TD_EXIT_USAGE;
+        rc = td_options_set_deadline(o, secs, err, sizeof err);
+        break;
+    case OPT_MAX_CONNS:
+        if (td_parse_uint(arg, 1, 256, &n) != 0)
+            return usage_error(CHECK_HINT, "--max-connections needs a whole number from 1 to 256, not '%.40s'", arg);
+        rc = td_options_set_max_connections(o, (unsigned)n, err, sizeof err);
+        break;
+    case OPT_DNS_SERVER:
+        rc = td_options_set_dns_server(o, arg, err, sizeof err);
+        break;
+    case 'h':
+        return -1;
+    }
+    if (rc != 0)
+        return usage_error(CHECK_HINT, "%s", err[0] ? err : "invalid option value");
+    return 0;
+}
+
+static int write_report(const td_report *r, bool json, bool color)
+{
+    int rc = json ? td_report_write_json(r, stdout) : td_report_write_text(r, stdout, color);
+    if (rc != 0 || fflush(stdout) == EOF || ferror(stdout)) {
+        fprintf(stderr, "tlsdiag: cannot write the report: %s\n", errno ? strerror(errno) : "output error");
+        return TD_EXIT_INTERNAL;
+    }
+    return TD_EXIT_OK;
+}
+
+static int cmd_check(int argc, char **argv, td_options *o)
+{
+    bool json = false, no_color = false, sni = false, no_sni = false;
+    opterr = 0; /* the messages below say more than getopt's */
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, ":h", check_opts, NULL)) != -1) {
+        if (c == '?') {
+            if (optopt)
+                return usage_error(CHECK_HINT, "unknown option '-%c'", optopt);
+            return usage_error(CHECK_HINT, "unknown option '%s'", argv[optind - 1]);
+        }
+        if (c == ':')
+            return usage_error(CHECK_HINT, "option '%s' needs a value", argv[optind - 1]);
+        int rc = apply_option(o, c, optarg, &json, &no_color, &sni, &no_sni);
+        if (rc == -1)
+            return print_stdout(check_usage_text);
+        if (rc != 0)
+            return rc;
+    }
+    if (sni && no_sni)
+        return usage_error(CHECK_HINT, "--sni and --no-sni contradict each other");
+    if (optind >= argc)
+        return usage_error(CHECK_HINT, "check needs a target: HOST[:PORT]");
+    if (argc - optind > 1)
+        return usage_error(CHECK_HINT, "check takes one target, got '%s' and '%s'", argv[optind], argv[optind + 1]);
+
+    char err[256] = "";
+    if (td_options_set_target(o, argv[optind], err, sizeof err) != 0)
+        return usage_error(CHECK_HINT, "%s", err);
+
+    td_report *r = NULL;
+    int rc = td_check(o, &r);
+    if (rc == TD_EXIT_USAGE)
+        return usage_error(CHECK_HINT, "the options do not describe a check");
+    if (rc != TD_EXIT_OK || !r) {
+        fprintf(stderr, "tlsdiag: internal error: the check could not run (out of memory or event loop failure)\n");
+        return TD_EXIT_INTERNAL;
+    }
+
+    const char *nc = getenv("NO_COLOR");
+    bool color = !json && !no_color && !nc && isatty(STDOUT_FILENO);
+    rc = write_report(r, json, color);
+    if (rc == TD_EXIT_OK)
+        rc = td_report_exit_code(r);
+    td_report_free(r);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(usage_text, stderr);
+        return TD_EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h"))
+        return print_stdout(usage_text);
+    if (!strcmp(cmd, "--version")) {
+        char line[64];
+        snprintf(line, sizeof line, "tlsdiag %s\n", td_version());
+        return print_stdout(line);
+    }
+    if (!strcmp(cmd, "help")) {
+        if (argc == 2)
+            return print_stdout(usage_text);
+        if (argc > 3)
+            return usage_error(TOP_HINT, "help takes one command name");
+        if (!strcmp(argv[2], "check"))
+            return print_stdout(check_usage_text);
+        return usage_error(TOP_HINT, "no help for '%s': the only command is check", argv[2]);
+    }
+    if (!strcmp(cmd, "check")) {
+        td_options *o = td_options_new();
+        if (!o) {
+            fprintf(stderr, "tlsdiag: out of memory\n");
+            return TD_EXIT_INTERNAL;
+        }
+        int rc = cmd_check(argc - 1, argv + 1, o);
+        td_options_free(o);
+        return rc;
+    }
+    if (cmd[0] == '-')
+        return usage_error(TOP_HINT, "unknown option '%s'", cmd);
+    return usage_error(TOP_HINT, "unknown command '%s'", cmd);
+}
