@@ -1,0 +1,546 @@
+/* The connection scheduler: one private libev loop, many short TCP jobs.
+ *
+ * A job goes QUEUED -> CONNECTING -> WRITING -> READING and ends exactly
+ * once in finish(), which closes the socket, frees the slot and only then
+ * tells the owner.  Callbacks may submit more jobs at any point, so every
+ * path that can run owner code is written to survive the job list changing
+ * underneath it. */
+#include "net/net.h"
+
+#include <errno.h>
+#include <math.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <ev.h>
+
+/* A ClientHello is a few KiB at most; refusing anything absurd keeps a bug
+ * in a probe from turning into an unbounded allocation. */
+#define TD_JOB_MAX_OUT (1u << 20)
+#define TD_READ_CHUNK  16384
+/* Reads per wake-up before yielding, so one chatty peer cannot starve the
+ * others on the loop (level-triggered: the rest is picked up next round). */
+#define TD_READS_PER_WAKE 4
+
+#define DEF_MAX_CONNS 8u
+#define DEF_STEP_S    5.0
+#define DEF_DEADLINE  60.0
+
+typedef enum { JOB_QUEUED, JOB_CONNECTING, JOB_WRITING, JOB_READING } job_state;
+
+typedef struct job {
+    struct job *next, *prev; /* in the queue (next only) or the in-flight list */
+    td_sched *s;
+    job_state state;
+    int fd;
+    ev_io io;
+    ev_timer tm;
+    td_addr addr;
+    td_on_data on_data;
+    td_on_done on_done;
+    void *ctx;
+    double t_start, t_connected, t_sent, t_first;
+    size_t bytes_in;
+    size_t out_len, out_off;
+    uint8_t out[]; /* the copy of the caller's bytes */
+} job;
+
+struct td_sched {
+    struct ev_loop *loop;
+    td_sched_opts o;
+    job *q_head, *q_tail;  /* FIFO of jobs not started yet */
+    job *live;             /* in flight, most recent first */
+    unsigned n_live;
+    unsigned connections;
+    ev_timer deadline;
+    bool running;
+    bool pumping;          /* pump() is on the stack: don't nest it */
+    bool expired;          /* the total deadline has passed */
+    bool started;
+    double t0, t_end;      /* first run's start; end of the last run */
+};
+
+static double now_ms(void)
+{
+    /* The timings are intervals, so the wall clock (which ev_time() reads)
+     * would be wrong whenever it is stepped mid-run. */
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+const char *td_io_status_name(td_io_status st)
+{
+    switch (st) {
+    case TD_IO_DONE: return "done";
+    case TD_IO_REFUSED: return "refused";
+    case TD_IO_CONNECT_TIMEOUT: return "connect-timeout";
+    case TD_IO_UNREACHABLE: return "unreachable";
+    case TD_IO_RESET: return "reset";
+    case TD_IO_EOF: return "closed";
+    case TD_IO_TIMEOUT: return "timeout";
+    case TD_IO_DEADLINE: return "deadline";
+    case TD_IO_ERROR: return "error";
+    }
+    return "error";
+}
+
+td_sched *td_sched_new(const td_sched_opts *opts)
+{
+    td_sched *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    s->o.max_conns = DEF_MAX_CONNS;
+    s->o.step_timeout_s = DEF_STEP_S;
+    s->o.deadline_s = DEF_DEADLINE;
+    if (opts) {
+        if (opts->max_conns >= 1)
+            s->o.max_conns = opts->max_conns;
+        if (isfinite(opts->step_timeout_s) && opts->step_timeout_s > 0)
+            s->o.step_timeout_s = opts->step_timeout_s;
+        /* Given options mean what they say: 0 (or nonsense) is "no deadline". */
+        s->o.deadline_s = (isfinite(opts->deadline_s) && opts->deadline_s > 0)
+                              ? opts->deadline_s : 0;
+    }
+    /* A private loop rather than the default one: several schedulers (one
+     * per target in a later fleet mode, or per test) must not share state,
+     * and the default loop would also claim SIGCHLD. */
+    s->loop = ev_loop_new(EVFLAG_AUTO | EVFLAG_NOSIGMASK);
+    if (!s->loop) {
+        free(s);
+        return NULL;
+    }
+    ev_set_userdata(s->loop, s);
+    return s;
+}
+
+static void live_unlink(td_sched *s, job *j)
+{
+    if (j->prev)
+        j->prev->next = j->next;
+    else
+        s->live = j->next;
+    if (j->next)
+        j->next->prev = j->prev;
+    j->next = j->prev = NULL;
+    s->n_live--;
+}
+
+static void pump(td_sched *s);
+
+static void maybe_stop(td_sched *s)
+{
+    if (s->running && !s->n_live && !s->q_head)
+        ev_break(s->loop, EVBREAK_ONE);
+}
+
+/* Ends a job: the socket is gone and the slot free before the owner hears
+ * of it, so an on_done that submits the next job can start it at once. */
+static void finish(job *j, td_io_status st, int err)
+{
+    td_sched *s = j->s;
+    td_io_result r;
+    memset(&r, 0, sizeof r);
+
+    if (j->state != JOB_QUEUED) {
+        ev_io_stop(s->loop, &j->io);
+        ev_timer_stop(s->loop, &j->tm);
+        if (j->fd >= 0)
+            close(j->fd);
+        j->fd = -1;
+        live_unlink(s, j);
+    }
+
+    double t = now_ms();
+    r.status = st;
+    r.sys_errno = err;
+    r.connect_ms = j->t_connected >= 0 ? j->t_connected - j->t_start : -1;
+    r.first_ms = j->t_first >= 0 ? j->t_first - j->t_sent : -1;
+    r.total_ms = j->t_start >= 0 ? t - j->t_start : 0;
+    r.bytes_in = j->bytes_in;
+
+    td_on_done cb = j->on_done;
+    void *ctx = j->ctx;
+    free(j);
+    cb(ctx, &r);
+
+    pump(s);
+    maybe_stop(s);
+}
+
+static td_io_status classify_connect(int e)
+{
+    switch (e) {
+    case ECONNREFUSED: return TD_IO_REFUSED;
+    case EHOSTUNREACH:
+    case ENETUNREACH:
+    case EADDRNOTAVAIL: return TD_IO_UNREACHABLE;
+    /* The kernel's own SYN retries ran out before ours did. */
+    case ETIMEDOUT: return TD_IO_CONNECT_TIMEOUT;
+    case ECONNRESET: return TD_IO_RESET;
+    default: return TD_IO_ERROR;
+    }
+}
+
+static td_io_status classify_io(int e)
+{
+    switch (e) {
+    case ECONNRESET:
+    case EPIPE: return TD_IO_RESET;
+    case ETIMEDOUT: return TD_IO_TIMEOUT;
+    case EHOSTUNREACH:
+    case ENETUNREACH: return TD_IO_UNREACHABLE;
+    default: return TD_IO_ERROR;
+    }
+}
+
+/* Restarts the step timer: every phase, and every chunk of progress, gets a
+ * fresh step_timeout_s. */
+static void step_timer(job *j)
+{
+    ev_timer_again(j->s->loop, &j->tm);
+}
+
+static void switch_io(job *j, int events)
+{
+    ev_io_stop(j->s->loop, &j->io);
+    ev_io_set(&j->io, j->fd, events);
+    ev_io_start(j->s->loop, &j->io);
+}
+
+/* Feeds every byte already waiting to on_data.  Returns true when the job
+ * was finished here and must not be touched.  With drain, only data and
+ * DONE count: the caller already has the real reason the connection died
+ * (after an RST has been reported once, recv() says 0 as if it were a FIN). */
+static bool do_read(job *j, bool drain)
+{
+    uint8_t buf[TD_READ_CHUNK];
+    for (int i = 0; i < TD_READS_PER_WAKE; i++) {
+        ssize_t n = recv(j->fd, buf, sizeof buf, MSG_DONTWAIT);
+        if (n > 0) {
+            if (j->t_first < 0)
+                j->t_first = now_ms();
+            j->bytes_in += (size_t)n;
+            if (j->on_data && j->on_data(j->ctx, buf, (size_t)n) == TD_WANT_DONE) {
+                finish(j, TD_IO_DONE, 0);
+                return true;
+            }
+            step_timer(j);
+            continue;
+        }
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (drain || (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)))
+            return false;
+        if (n == 0) {
+            finish(j, TD_IO_EOF, 0);
+            return true;
+        }
+        int e = errno;
+        finish(j, classify_io(e), e);
+        return true;
+    }
+    return false;
+}
+
+static void start_reading(job *j)
+{
+    j->state = JOB_READING;
+    j->t_sent = now_ms();
+    switch_io(j, EV_READ);
+    step_timer(j);
+}
+
+/* Sends what is left.  Returns true when the job was finished here. */
+static bool do_write(job *j)
+{
+    while (j->out_off < j->out_len) {
+        /* send() with MSG_NOSIGNAL: a peer that resets mid-write must give
+         * EPIPE here, not a SIGPIPE that kills the whole tool. */
+        ssize_t n = send(j->fd, j->out + j->out_off, j->out_len - j->out_off,
+                         MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n > 0) {
+            j->out_off += (size_t)n;
+            step_timer(j);
+            continue;
+        }
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            return false;
+        int e = n < 0 ? errno : EIO;
+        /* A server that answers (say, with an alert) and resets before our
+         * bytes are all out has still said something; hand that over first,
+         * since it is what the probe is looking for. */
+        if (j->t_sent < 0)
+            j->t_sent = now_ms();
+        if (do_read(j, true))
+            return true;
+        finish(j, classify_io(e), e);
+        return true;
+    }
+    start_reading(j);
+    return false;
+}
+
+static void on_connected(job *j)
+{
+    j->t_connected = now_ms();
+    j->state = JOB_WRITING;
+    int one = 1;
+    /* Hellos go out as one segment, and nothing waits for more to coalesce. */
+    (void)setsockopt(j->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    step_timer(j);
+    if (j->out_len == 0) {
+        start_reading(j);
+        return;
+    }
+    do_write(j);
+}
+
+static void io_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+    (void)loop;
+    job *j = w->data;
+    switch (j->state) {
+    case JOB_CONNECTING: {
+        int e = 0;
+        socklen_t el = sizeof e;
+        if (getsockopt(j->fd, SOL_SOCKET, SO_ERROR, &e, &el) < 0)
+            e = errno;
+        if (e == EINPROGRESS || e == EALREADY)
+            return; /* spurious wake-up */
+        if (e) {
+            finish(j, classify_connect(e), e);
+            return;
+        }
+        on_connected(j);
+        return;
+    }
+    case JOB_WRITING:
+        if (revents & EV_WRITE)
+            do_write(j);
+        return;
+    case JOB_READING:
+        if (revents & EV_READ)
+            do_read(j, false);
+        return;
+    case JOB_QUEUED:
+        return;
+    }
+}
+
+static void timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+    (void)loop;
+    (void)revents;
+    job *j = w->data;
+    finish(j, j->state == JOB_CONNECTING ? TD_IO_CONNECT_TIMEOUT : TD_IO_TIMEOUT, ETIMEDOUT);
+}
+
+/* Takes a queued job in flight.  May finish it on the spot (socket or
+ * connect failing synchronously). */
+static void start_job(td_sched *s, job *j)
+{
+    j->state = JOB_CONNECTING;
+    j->next = s->live;
+    j->prev = NULL;
+    if (s->live)
+        s->live->prev = j;
+    s->live = j;
+    s->n_live++;
+
+    ev_io_init(&j->io, io_cb, -1, EV_WRITE);
+    j->io.data = j;
+    ev_timer_init(&j->tm, timer_cb, 0., s->o.step_timeout_s);
+    j->tm.data = j;
+    /* Owner callbacks may have run for a while since the loop last woke;
+     * without this the step timer would start from a stale "now" and fire
+     * early. */
+    ev_now_update(s->loop);
+    j->t_start = now_ms();
+
+    j->fd = socket(j->addr.ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (j->fd < 0) {
+        int e = errno;
+        finish(j, e == EAFNOSUPPORT ? TD_IO_UNREACHABLE : TD_IO_ERROR, e);
+        return;
+    }
+    s->connections++;
+    int rc = connect(j->fd, (const struct sockaddr *)&j->addr.ss, j->addr.len);
+    /* EINTR on a non-blocking connect still leaves it in progress; retrying
+     * would give EALREADY, so both wait for writability the same way. */
+    if (rc < 0 && errno != EINPROGRESS && errno != EINTR) {
+        int e = errno;
+        finish(j, classify_connect(e), e);
+        return;
+    }
+    ev_io_set(&j->io, j->fd, EV_WRITE);
+    ev_io_start(s->loop, &j->io);
+    step_timer(j);
+    if (rc == 0)
+        on_connected(j);
+}
+
+/* Fills free slots from the queue, oldest first.  Not re-entrant on
+ * purpose: a chain of jobs that each fail synchronously and submit the next
+ * would otherwise recurse once per job; the outer invocation's loop picks
+ * up whatever the inner callbacks queued. */
+static void pump(td_sched *s)
+{
+    if (s->pumping || !s->running || s->expired)
+        return;
+    s->pumping = true;
+    while (s->q_head && s->n_live < s->o.max_conns) {
+        job *j = s->q_head;
+        s->q_head = j->next;
+        if (!s->q_head)
+            s->q_tail = NULL;
+        j->next = NULL;
+        start_job(s, j);
+    }
+    s->pumping = false;
+}
+
+/* Ends everything still pending with DEADLINE.  Loops because the owners'
+ * on_done may queue new jobs; those end the same way, each exactly once. */
+static void expire_all(td_sched *s)
+{
+    for (;;) {
+        if (s->live) {
+            finish(s->live, TD_IO_DEADLINE, 0);
+        } else if (s->q_head) {
+            job *j = s->q_head;
+            s->q_head = j->next;
+            if (!s->q_head)
+                s->q_tail = NULL;
+            j->next = NULL;
+            finish(j, TD_IO_DEADLINE, 0);
+        } else {
+            break;
+        }
+    }
+}
+
+static void deadline_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+    (void)revents;
+    td_sched *s = w->data;
+    s->expired = true;
+    expire_all(s);
+    ev_break(loop, EVBREAK_ONE);
+}
+
+int td_sched_submit(td_sched *s, const td_addr *addr, const uint8_t *out, size_t out_len,
+                    td_on_data on_data, td_on_done on_done, void *ctx)
+{
+    if (!s || !addr || !on_done || (out_len && !out) || out_len > TD_JOB_MAX_OUT)
+        return -1;
+    if (addr->len == 0 || addr->len > sizeof addr->ss)
+        return -1;
+    job *j = malloc(sizeof *j + out_len);
+    if (!j)
+        return -1;
+    memset(j, 0, sizeof *j);
+    j->s = s;
+    j->state = JOB_QUEUED;
+    j->fd = -1;
+    j->addr = *addr;
+    j->on_data = on_data;
+    j->on_done = on_done;
+    j->ctx = ctx;
+    j->t_start = j->t_connected = j->t_sent = j->t_first = -1;
+    j->out_len = out_len;
+    if (out_len)
+        memcpy(j->out, out, out_len);
+
+    if (s->q_tail)
+        s->q_tail->next = j;
+    else
+        s->q_head = j;
+    s->q_tail = j;
+
+    /* From inside a callback: start it now if a slot is free, rather than
+     * waiting for the next loop iteration. */
+    pump(s);
+    return 0;
+}
+
+int td_sched_run(td_sched *s)
+{
+    if (!s || s->running)
+        return -1;
+    double t = now_ms();
+    if (!s->started) {
+        s->started = true;
+        s->t0 = t;
+    }
+    s->running = true;
+
+    /* The deadline covers the scheduler's whole life from its first run, so
+     * a check split over several runs still gets one total budget. */
+    if (s->o.deadline_s > 0 && !s->expired) {
+        double left = s->o.deadline_s - (t - s->t0) / 1000.0;
+        if (left <= 0) {
+            s->expired = true;
+        } else {
+            ev_now_update(s->loop);
+            ev_timer_init(&s->deadline, deadline_cb, left, 0.);
+            s->deadline.data = s;
+            ev_timer_start(s->loop, &s->deadline);
+        }
+    }
+
+    if (s->expired) {
+        expire_all(s);
+    } else {
+        pump(s);
+        while (s->n_live || s->q_head) {
+            ev_run(s->loop, 0);
+            if (s->expired)
+                break;
+            pump(s);
+        }
+    }
+
+    ev_timer_stop(s->loop, &s->deadline);
+    s->running = false;
+    s->t_end = now_ms();
+    return 0;
+}
+
+unsigned td_sched_connections(const td_sched *s)
+{
+    return s ? s->connections : 0;
+}
+
+double td_sched_elapsed_ms(const td_sched *s)
+{
+    if (!s || !s->started)
+        return 0;
+    return (s->running ? now_ms() : s->t_end) - s->t0;
+}
+
+void td_sched_free(td_sched *s)
+{
+    if (!s)
+        return;
+    /* Jobs that never ran still get their one on_done, so owners that free
+     * their context there do not leak.  Freeing from inside a callback is
+     * not supported (nothing can be in flight otherwise). */
+    while (s->q_head) {
+        job *j = s->q_head;
+        s->q_head = j->next;
+        if (!s->q_head)
+            s->q_tail = NULL;
+        j->next = NULL;
+        finish(j, TD_IO_ERROR, ECANCELED);
+    }
+    ev_loop_destroy(s->loop);
+    free(s);
+}
