@@ -90,7 +90,8 @@ static json_t *jhex16(jb *j, uint16_t id)
 
 static json_t *jversion(jb *j, uint16_t v)
 {
-    return v ? jstr(j, td_version_name(v)) : json_null();
+    char buf[32];
+    return v ? jstr(j, td_version_text(v, buf, sizeof buf)) : json_null();
 }
 
 static json_t *attempt_json(jb *j, const td_attempt *a)
@@ -127,7 +128,7 @@ static json_t *attempt_json(jb *j, const td_attempt *a)
     } else {
         put(j, o, "first_bytes_hex", json_null());
     }
-    put(j, o, "error", jstr_or_null(j, a->error));
+    put(j, o, "error", jstr_or_null(j, td_attempt_error(a)));
     put(j, o, "connect_ms", jms(j, a->connect_ms));
     put(j, o, "first_byte_ms", jms(j, a->first_ms));
     put(j, o, "total_ms", jms(j, a->total_ms));

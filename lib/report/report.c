@@ -1,6 +1,7 @@
 #include "report/report.h"
 
 #include <limits.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -84,14 +85,33 @@ void td_verdict_sentence(const td_report *r, td_str *out)
     size_t named = versions_phrase(&r->obs, out);
     if (named > 0)
         td_str_add(out, named > 1 ? " work" : " works");
-    else if (r->obs.baseline.out == TD_OUT_HELLO && r->obs.baseline.version)
-        td_str_printf(out, "%s works", td_version_name(r->obs.baseline.version));
+    else if (r->obs.baseline.out == TD_OUT_HELLO && r->obs.baseline.version) {
+        char vb[32];
+        td_str_printf(out, "%s works", td_version_text(r->obs.baseline.version, vb, sizeof vb));
+    }
     else
         td_str_add(out, "no check failed");
     if (warns)
         td_str_printf(out, "; %zu warning%s.", warns, warns > 1 ? "s" : "");
     else
         td_str_add(out, "; no problems found.");
+}
+
+const char *td_version_text(uint16_t v, char *buf, size_t len)
+{
+    if (td_vidx(v) >= 0)
+        return td_version_name(v);
+    snprintf(buf, len, "unknown (0x%04x)", (unsigned)v);
+    return buf;
+}
+
+const char *td_attempt_error(const td_attempt *a)
+{
+    if (a->error[0])
+        return a->error;
+    if (a->sys_errno && (a->out == TD_OUT_ERROR || a->out == TD_OUT_UNREACHABLE))
+        return strerror(a->sys_errno);
+    return NULL;
 }
 
 const char *td_suite_name(uint16_t id, char *buf, size_t len)

@@ -19,12 +19,18 @@ const char *td_verdict_label(td_verdict v); /* "OK", "WARN", "FAIL" */
 /* The verdict sentence after its label: "example.com:443 — ...". */
 void td_verdict_sentence(const td_report *r, td_str *out);
 
+/* "TLS 1.2", or "unknown (0x7f1c)" for a code point that is none of the six. */
+const char *td_version_text(uint16_t v, char *buf, size_t len);
 /* IANA name of a suite, or "unknown (0x1234)". */
 const char *td_suite_name(uint16_t id, char *buf, size_t len);
 /* IANA name of a group, or "unknown (0x1234)". */
 const char *td_group_name(uint16_t id, char *buf, size_t len);
 /* Lower-case hex without separators; truncated to what fits. */
 void td_hex_compact(const uint8_t *p, size_t n, char *buf, size_t len);
+
+/* What went wrong locally in an attempt, in words: the recorded detail, else
+ * the system error for outcomes that are about the local side; NULL if none. */
+const char *td_attempt_error(const td_attempt *a);
 
 /* A certificate as text.  Fields a DER that does not parse cannot give
  * stay empty; sha256 is always filled in. */

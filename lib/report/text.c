@@ -122,6 +122,7 @@ static bool step_tcp(out *o, const td_obs *obs, const td_attempt *a)
     else
         snprintf(where, sizeof where, "%s:%u", addr, (unsigned)obs->port);
 
+    const char *err = td_attempt_error(a);
     switch (a->out) {
     case TD_OUT_REFUSED:
         step(o, false, "TCP connect", "%s refused: nothing listens there, or a firewall rejects", where);
@@ -131,7 +132,7 @@ static bool step_tcp(out *o, const td_obs *obs, const td_attempt *a)
              where, a->total_ms);
         return false;
     case TD_OUT_UNREACHABLE:
-        step(o, false, "TCP connect", "%s unreachable%s%s", where, a->error[0] ? ": " : "", a->error);
+        step(o, false, "TCP connect", "%s unreachable%s%s", where, err ? ": " : "", err ? err : "");
         return false;
     case TD_OUT_DEADLINE:
         if (a->connect_ms < 0) {
@@ -141,7 +142,7 @@ static bool step_tcp(out *o, const td_obs *obs, const td_attempt *a)
         break;
     case TD_OUT_ERROR:
         if (a->connect_ms < 0) {
-            step(o, false, "TCP connect", "%s: %s", where, a->error[0] ? a->error : "local error");
+            step(o, false, "TCP connect", "%s: %s", where, err ? err : "local error");
             return false;
         }
         break;
@@ -155,14 +156,16 @@ static bool step_tcp(out *o, const td_obs *obs, const td_attempt *a)
 /* The server's answer to the ClientHello; false when it broke there. */
 static bool step_server_hello(out *o, const td_attempt *a)
 {
-    char sb[96], gb[64];
+    char sb[96], gb[64], vb[32];
+    const char *err = td_attempt_error(a);
     switch (a->out) {
     case TD_OUT_HELLO:
         if (a->group)
-            step(o, true, "ServerHello", "%s, %s, %s", td_version_name(a->version),
+            step(o, true, "ServerHello", "%s, %s, %s", td_version_text(a->version, vb, sizeof vb),
                  td_suite_name(a->suite, sb, sizeof sb), td_group_name(a->group, gb, sizeof gb));
         else
-            step(o, true, "ServerHello", "%s, %s", td_version_name(a->version), td_suite_name(a->suite, sb, sizeof sb));
+            step(o, true, "ServerHello", "%s, %s", td_version_text(a->version, vb, sizeof vb),
+                 td_suite_name(a->suite, sb, sizeof sb));
         return true;
     case TD_OUT_HRR:
         step(o, true, "HelloRetryRequest", "the server asks for a key share for %s",
@@ -200,13 +203,13 @@ static bool step_server_hello(out *o, const td_attempt *a)
         return false;
     }
     case TD_OUT_MALFORMED:
-        step(o, false, "ServerHello", "malformed TLS reply%s%s", a->error[0] ? ": " : "", a->error);
+        step(o, false, "ServerHello", "malformed TLS reply%s%s", err ? ": " : "", err ? err : "");
         return false;
     case TD_OUT_DEADLINE:
         step(o, false, "ServerHello", "not finished before the deadline");
         return false;
     default:
-        step(o, false, "ServerHello", "%s%s%s", td_outcome_name(a->out), a->error[0] ? ": " : "", a->error);
+        step(o, false, "ServerHello", "%s%s%s", td_outcome_name(a->out), err ? ": " : "", err ? err : "");
         return false;
     }
 }
@@ -252,8 +255,9 @@ static void handshake(out *o, const td_obs *obs)
     }
     if (!step_tcp(o, obs, a))
         return;
+    char vb[32];
     step(o, true, "ClientHello", "%zu bytes, offering %s, %s%s", a->hello_len,
-         a->offered_version ? td_version_name(a->offered_version) : "?", a->offered_sni ? "SNI " : "no SNI",
+         a->offered_version ? td_version_text(a->offered_version, vb, sizeof vb) : "?", a->offered_sni ? "SNI " : "no SNI",
          a->offered_sni ? obs->sni : "");
     if (step_server_hello(o, a))
         steps_flight(o, obs, a);
