@@ -2,7 +2,7 @@
 # runs every test (scripts/test.sh); `make SAN=1` builds with ASan/UBSan into
 # build-san/.
 CC      ?= cc
-PKGS    := libssl libcrypto libev jansson libcares
+PKGS    := libssl libcrypto jansson libcares
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lev
 

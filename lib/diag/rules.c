@@ -503,7 +503,7 @@ static void rule_suites(struct ctx *c)
             if (n_seen < TD_MAX_SUITES)
                 seen[n_seen++] = id;
             total++;
-            if (is_modern_suite(s) && td_vat(vi) >= TD_TLS10)
+            if (is_modern_suite(s) && td_vat(vi) >= TD_TLS12)
                 modern++;
             if (s && td_suite_weak(s)) {
                 char lbl[96];
@@ -547,7 +547,10 @@ static void rule_suites(struct ctx *c)
     }
     td_str_free(&wl);
 
-    if (total > 0 && modern == 0 && o->version_ok[td_vidx(TD_TLS13)] != TD_YES) {
+    /* Modern clients speak TLS 1.2 or 1.3 only: below that, the version is
+     * the problem (PROTOCOL_TOO_OLD), not the suites. */
+    if (total > 0 && modern == 0 && o->version_ok[td_vidx(TD_TLS13)] != TD_YES &&
+        o->version_ok[td_vidx(TD_TLS12)] == TD_YES) {
         td_str_init(&s);
         td_str_init(&e);
         td_str_init(&v);
