@@ -97,7 +97,9 @@ done
 if [ ${#missing[@]} -gt 0 ]; then
   die "missing required commands: ${missing[*]} (Debian: apt-get install nginx-light openssl python3 coreutils iproute2)"
 fi
-[ -f "$RELAY" ] || die "latency relay not found at $RELAY (it lives in shared/bench/, beside the repo)"
+if [[ " ${SCENARIOS[*]} " == *" wan "* ]] && [ ! -f "$RELAY" ]; then
+  die "latency relay not found at $RELAY (it lives in shared/bench/, beside the repo)"
+fi
 
 TOOLS=()
 declare -A SKIP_REASON=()
