@@ -23,6 +23,7 @@
 
 #define LABEL_W 20 /* width of the step and observation labels */
 #define MAX_ADDRS_SHOWN 4
+#define NOT_TLS_SHOWN 24 /* bytes of a non-TLS answer quoted in the handshake steps */
 
 typedef struct out {
     td_str b;
@@ -153,6 +154,23 @@ static bool step_tcp(out *o, const td_obs *obs, const td_attempt *a)
     return true;
 }
 
+/* Up to NOT_TLS_SHOWN bytes as text: printable ASCII as is, line ends
+ * escaped, anything else as '.', so nothing the peer sent reaches the
+ * terminal raw. */
+static void printable(const uint8_t *p, size_t n, char *buf, size_t len)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < n && i < NOT_TLS_SHOWN && o + 3 < len; i++) {
+        if (p[i] == '\n' || p[i] == '\r') {
+            buf[o++] = '\\';
+            buf[o++] = p[i] == '\n' ? 'n' : 'r';
+        } else {
+            buf[o++] = (p[i] >= 0x20 && p[i] < 0x7f && p[i] != '"') ? (char)p[i] : '.';
+        }
+    }
+    buf[o] = '\0';
+}
+
 /* The server's answer to the ClientHello; false when it broke there. */
 static bool step_server_hello(out *o, const td_attempt *a)
 {
@@ -191,15 +209,18 @@ static bool step_server_hello(out *o, const td_attempt *a)
         step(o, false, "ServerHello", "no answer after %.0f ms", a->total_ms);
         return false;
     case TD_OUT_NOT_TLS: {
-        td_str hex;
-        td_str_init(&hex);
-        td_str_hex(&hex, a->first, a->n_first < TD_FLIGHT_FIRST_BYTES ? a->n_first : TD_FLIGHT_FIRST_BYTES);
-        if (a->protocol)
-            step(o, false, "ServerHello", "not TLS: the port speaks %s (first bytes %s)", a->protocol,
-                 hex.s ? hex.s : "");
-        else
-            step(o, false, "ServerHello", "not TLS: unrecognised bytes %s", hex.s ? hex.s : "");
-        td_str_free(&hex);
+        /* A banner says more as text than as hex; unknown bytes need both. */
+        char text[4 * NOT_TLS_SHOWN + 1];
+        printable(a->first, a->n_first, text, sizeof text);
+        if (a->protocol) {
+            step(o, false, "ServerHello", "not TLS: the port speaks %s (it sent \"%s\")", a->protocol, text);
+        } else {
+            td_str hex;
+            td_str_init(&hex);
+            td_str_hex(&hex, a->first, a->n_first < NOT_TLS_SHOWN ? a->n_first : NOT_TLS_SHOWN);
+            step(o, false, "ServerHello", "not TLS: unrecognised bytes %s (\"%s\")", hex.s ? hex.s : "", text);
+            td_str_free(&hex);
+        }
         return false;
     }
     case TD_OUT_MALFORMED:
@@ -381,8 +402,13 @@ static void observations(out *o, const td_obs *obs)
         else
             fact(o, "Certificate", "unparseable leaf, sha256 %s (%zu in chain)", ct.sha256, obs->n_certs);
     }
-    fact(o, "Probes", "%u connection%s in %.1f s%s", obs->connections, obs->connections == 1 ? "" : "s",
-         obs->elapsed_ms / 1000.0, obs->deadline_hit ? "; the deadline cut the run short, results are incomplete" : "");
+    char took[32];
+    if (obs->elapsed_ms < 1000)
+        snprintf(took, sizeof took, "%.0f ms", obs->elapsed_ms);
+    else
+        snprintf(took, sizeof took, "%.1f s", obs->elapsed_ms / 1000.0);
+    fact(o, "Probes", "%u connection%s in %s%s", obs->connections, obs->connections == 1 ? "" : "s", took,
+         obs->deadline_hit ? "; the deadline cut the run short, results are incomplete" : "");
 }
 
 int td_report_write_text(const td_report *r, FILE *f, bool color)
