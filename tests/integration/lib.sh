@@ -1,0 +1,490 @@
+# shellcheck shell=bash disable=SC2016
+# Helpers for tlsdiag's integration tests.  Each tests/integration/t_*.sh
+# sources this file, starts one or more real servers on 127.0.0.1, runs
+# `tlsdiag check --json` against them and asserts on the report.
+#
+#   TLSDIAG        the binary under test (default build/tlsdiag, relative to
+#                  the repository root unless it exists relative to the cwd)
+#   $T             this test's temp dir (removed on exit)
+#   $ROOT          the repository root
+#   $PYTHON        the python3 to run helper servers with
+#
+# Every background process is started with start_bg and stopped on exit; an
+# assertion that fails prints what was expected and the relevant JSON, and
+# the script exits 1 at the end (or at any exit) when one failed.
+
+set -u
+
+# ISOLATE_NET=1 (set before sourcing): re-run the test in a private network
+# namespace whose only interface is loopback, for servers that cannot be told
+# to bind 127.0.0.1 (gnutls-serv listens on every address) and for tests that
+# must not reach any outside resolver.  Falls back to the host's network,
+# with a note, where namespaces are not available.
+if [ "${ISOLATE_NET:-0}" = 1 ] && [ -z "${_TLSDIAG_NETNS:-}" ]; then
+    if unshare -n true 2>/dev/null; then
+        exec unshare -n env _TLSDIAG_NETNS=1 bash "$0" "$@"
+    fi
+    echo "note: no network namespace available (unshare -n failed): running on the host network"
+fi
+if [ -n "${_TLSDIAG_NETNS:-}" ]; then
+    ip link set lo up || { echo "FATAL: cannot bring up lo in the test's network namespace" >&2; exit 1; }
+fi
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+TEST_NAME=$(basename "$0" .sh)
+
+_tlsdiag=${TLSDIAG:-build/tlsdiag}
+if [ "${_tlsdiag#/}" = "$_tlsdiag" ] && [ ! -e "$_tlsdiag" ]; then
+    _tlsdiag="$ROOT/$_tlsdiag"
+fi
+TLSDIAG=$_tlsdiag
+unset _tlsdiag
+
+# The Debian python3 starts faster than a version-manager shim.
+if [ -z "${PYTHON:-}" ]; then
+    if [ -x /usr/bin/python3 ]; then PYTHON=/usr/bin/python3; else PYTHON=python3; fi
+fi
+FAKE_TLS="$ROOT/tests/servers/fake_tls.py"
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/tlsdiag-$TEST_NAME.XXXXXX")
+OUT="$T/out.json"
+RC=
+CASE=""          # label prefixed to assertion messages (several cases per script)
+_BG_PIDS=()
+_BG_N=0
+_ASSERTS=0
+_FAILS=0
+
+# ---------------------------------------------------------------- processes
+
+stop_all() {
+    local pid i
+    for pid in "${_BG_PIDS[@]}"; do
+        kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null
+    done
+    for pid in "${_BG_PIDS[@]}"; do
+        for ((i = 0; i < 50; i++)); do
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.1
+        done
+        if kill -0 "$pid" 2>/dev/null; then
+            echo "  (pid $pid did not stop on SIGTERM: killing)" >&2
+            kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null
+        fi
+        wait "$pid" 2>/dev/null
+    done
+    _BG_PIDS=()
+}
+
+_on_exit() {
+    local rc=$?
+    trap - EXIT
+    stop_all
+    if [ "${KEEP_TMP:-0}" = 1 ]; then
+        echo "(temp dir kept: $T)"
+    else
+        rm -rf "$T"
+    fi
+    if [ "$_FAILS" -gt 0 ]; then
+        exit 1
+    fi
+    exit "$rc"
+}
+trap _on_exit EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# start_bg CMD ARGS...: runs CMD in the background, in its own process group
+# (so a server's children are stopped with it), output to $T/bg.N.log.
+# Sets BG_PID and BG_LOG.
+start_bg() {
+    _BG_N=$((_BG_N + 1))
+    BG_LOG="$T/bg.$_BG_N.log"
+    echo "+ $*" >"$BG_LOG"
+    setsid "$@" >>"$BG_LOG" 2>&1 </dev/null &
+    BG_PID=$!
+    _BG_PIDS+=("$BG_PID")
+}
+
+# stop_bg PID: stops one background process now (SIGTERM, then SIGKILL).
+stop_bg() {
+    local pid=$1 i
+    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null
+    for ((i = 0; i < 50; i++)); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill -KILL -- "-$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    local keep=() p
+    for p in "${_BG_PIDS[@]}"; do [ "$p" = "$pid" ] || keep+=("$p"); done
+    _BG_PIDS=("${keep[@]}")
+}
+
+# free_port [tcp|udp]: a port the kernel says is free on 127.0.0.1.
+free_port() {
+    "$PYTHON" - "${1:-tcp}" <<'EOF'
+import socket, sys
+kind = socket.SOCK_DGRAM if sys.argv[1] == "udp" else socket.SOCK_STREAM
+s = socket.socket(socket.AF_INET, kind)
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])
+s.close()
+EOF
+}
+
+# wait_port PORT [TIMEOUT_S=10] [PID]: until 127.0.0.1:PORT accepts a TCP
+# connection.  Fails early when PID (default: the last start_bg) has died.
+wait_port() {
+    local port=$1 timeout=${2:-10} pid=${3:-${BG_PID:-}} i
+    for ((i = 0; i < timeout * 10; i++)); do
+        if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+            return 0
+        fi
+        if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then
+            echo "server (pid $pid) exited before listening on $port:" >&2
+            tail -n 20 "${BG_LOG:-/dev/null}" >&2
+            return 1
+        fi
+        sleep 0.1
+    done
+    echo "nothing listens on 127.0.0.1:$port after ${timeout}s" >&2
+    tail -n 20 "${BG_LOG:-/dev/null}" >&2
+    return 1
+}
+
+# wait_log FILE PATTERN [TIMEOUT_S=10]: until FILE has a line matching PATTERN.
+wait_log() {
+    local file=$1 pattern=$2 timeout=${3:-10} i
+    for ((i = 0; i < timeout * 10; i++)); do
+        grep -qE -- "$pattern" "$file" 2>/dev/null && return 0
+        sleep 0.1
+    done
+    echo "no line matching '$pattern' in $file after ${timeout}s:" >&2
+    tail -n 20 "$file" >&2
+    return 1
+}
+
+# die MSG: the test cannot run (a server did not start...): counts as failed.
+die() {
+    echo "FATAL: $*" >&2
+    _FAILS=$((_FAILS + 1))
+    exit 1
+}
+
+need_cmd() {
+    local c
+    for c in "$@"; do
+        command -v "$c" >/dev/null 2>&1 || die "missing command '$c' (run scripts/deps.sh test)"
+    done
+}
+
+# start_fake MODE [ARGS...]: fake_tls.py on a free port; sets PORT.
+start_fake() {
+    local mode=$1
+    shift
+    PORT=$(free_port tcp)
+    start_bg "$PYTHON" "$FAKE_TLS" --port "$PORT" --mode "$mode" "$@"
+    wait_log "$BG_LOG" '^ready$' 10 || die "fake_tls $mode did not start"
+}
+
+# start_s_server ARGS...: `openssl s_server` on a free port with the leaf
+# $T/server.{pem,key} (make_leaf server first); sets PORT.
+start_s_server() {
+    PORT=$(free_port tcp)
+    start_bg openssl s_server -accept "127.0.0.1:$PORT" -quiet \
+        -cert "$T/server.pem" -key "$T/server.key" "$@"
+    wait_port "$PORT" 10 || die "openssl s_server $* did not start"
+}
+
+# start_nginx: nginx (single process, foreground, everything under
+# $T/nginx) with the http{} body read from stdin; sets NGINX_DIR.  Wait for
+# its port with wait_port.
+start_nginx() {
+    NGINX_DIR="$T/nginx"
+    mkdir -p "$NGINX_DIR/logs" "$NGINX_DIR/tmp"
+    {
+        cat <<EOF
+daemon off;
+master_process off;
+worker_processes 1;
+pid $NGINX_DIR/nginx.pid;
+error_log $NGINX_DIR/logs/error.log info;
+events { worker_connections 256; }
+http {
+    access_log $NGINX_DIR/logs/access.log;
+    client_body_temp_path $NGINX_DIR/tmp/body;
+    proxy_temp_path $NGINX_DIR/tmp/proxy;
+    fastcgi_temp_path $NGINX_DIR/tmp/fastcgi;
+    uwsgi_temp_path $NGINX_DIR/tmp/uwsgi;
+    scgi_temp_path $NGINX_DIR/tmp/scgi;
+EOF
+        cat
+        echo "}"
+    } >"$NGINX_DIR/nginx.conf"
+    nginx -t -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf" -e "$NGINX_DIR/logs/error.log" \
+        >"$NGINX_DIR/test.log" 2>&1 || { cat "$NGINX_DIR/test.log" >&2; die "nginx config rejected"; }
+    start_bg nginx -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf" -e "$NGINX_DIR/logs/error.log"
+}
+
+# ------------------------------------------------------------- certificates
+
+# make_ca [CN]: $T/ca.pem and $T/ca.key (RSA 2048, self-signed, 10 years).
+make_ca() {
+    local cn=${1:-tlsdiag Test Root CA}
+    openssl req -x509 -newkey rsa:2048 -nodes -sha256 -days 3650 \
+        -keyout "$T/ca.key" -out "$T/ca.pem" -subj "/O=tlsdiag tests/CN=$cn" \
+        -addext "basicConstraints=critical,CA:TRUE" \
+        -addext "keyUsage=critical,keyCertSign,cRLSign" 2>"$T/openssl.err" \
+        || { cat "$T/openssl.err" >&2; die "make_ca failed"; }
+}
+
+# make_leaf NAME [SANS] [KEYTYPE]: $T/NAME.pem, $T/NAME.key, $T/NAME.der and
+# $T/NAME-chain.pem (leaf + CA), signed by $T/ca.pem (made when missing).
+# SANS is an openssl subjectAltName value (default
+# "DNS:NAME,DNS:localhost,IP:127.0.0.1"); KEYTYPE rsa2048 (default),
+# rsa1024 or ec256.  Valid for a year.
+make_leaf() {
+    local name=$1 sans=${2:-} ktype=${3:-rsa2048} keyopt
+    [ -n "$sans" ] || sans="DNS:$name,DNS:localhost,IP:127.0.0.1"
+    [ -f "$T/ca.pem" ] || make_ca "tlsdiag Test Root CA"
+    case "$ktype" in
+        rsa2048) keyopt=(-newkey rsa:2048) ;;
+        rsa1024) keyopt=(-newkey rsa:1024) ;;
+        ec256) keyopt=(-newkey ec -pkeyopt ec_paramgen_curve:P-256) ;;
+        *) die "make_leaf: unknown key type $ktype" ;;
+    esac
+    cat >"$T/$name.ext" <<EOF
+basicConstraints=critical,CA:FALSE
+keyUsage=critical,digitalSignature,keyEncipherment
+extendedKeyUsage=serverAuth,clientAuth
+subjectAltName=$sans
+EOF
+    {
+        openssl req -new "${keyopt[@]}" -nodes -keyout "$T/$name.key" -out "$T/$name.csr" \
+            -subj "/CN=$name" &&
+            openssl x509 -req -in "$T/$name.csr" -CA "$T/ca.pem" -CAkey "$T/ca.key" \
+                -CAcreateserial -days 365 -sha256 -extfile "$T/$name.ext" -out "$T/$name.pem" &&
+            openssl x509 -in "$T/$name.pem" -outform DER -out "$T/$name.der"
+    } 2>"$T/openssl.err" || { cat "$T/openssl.err" >&2; die "make_leaf $name failed"; }
+    cat "$T/$name.pem" "$T/ca.pem" >"$T/$name-chain.pem"
+}
+
+# make_dh1024 [FILE]: the 1024-bit MODP group of RFC 2409 (Oakley group 2),
+# g = 2, as PEM DH parameters (default $T/dh1024.pem).  Instant, unlike
+# generating fresh parameters.
+make_dh1024() {
+    local f=${1:-$T/dh1024.pem}
+    cat >"$f" <<'EOF'
+-----BEGIN DH PARAMETERS-----
+MIGHAoGBAP//////////yQ/aoiFowjTExmKLgNwc0SkCTgiKZ8x0Agu+pjsTmyJR
+Sgh5jjQE3e+VGbPNOkMbMCsKbfJfFDdP4TVtbVHCReSFtXZiXn7G9ExC6aY37WsL
+/1y29Aa37e44a/taiZ+lrp8kEXxLH+ZJKGZR7OZTgf//////////AgEC
+-----END DH PARAMETERS-----
+EOF
+}
+
+# ------------------------------------------------------------- running it
+
+# run_check ARGS...: `tlsdiag check --json ARGS`, adding --timeout 2 and
+# --deadline 60 unless ARGS set them; stdout to $OUT, stderr to $T/err.txt,
+# exit code to $RC, wall time (s) to $ELAPSED.  Bounded by `timeout`.
+run_check() {
+    local extra=() a has_t=0 has_d=0 start
+    for a in "$@"; do
+        case "$a" in
+            --timeout | --timeout=*) has_t=1 ;;
+            --deadline | --deadline=*) has_d=1 ;;
+        esac
+    done
+    [ $has_t = 1 ] || extra+=(--timeout 2)
+    [ $has_d = 1 ] || extra+=(--deadline 60)
+    echo "${CASE:+[$CASE] }\$ tlsdiag check --json ${extra[*]} $*"
+    if [ ! -x "$TLSDIAG" ]; then
+        : >"$OUT"
+        echo "tlsdiag binary not found at $TLSDIAG (build it with make)" >"$T/err.txt"
+        RC=127
+        ELAPSED=0
+        _fail "run tlsdiag" "binary $TLSDIAG is missing"
+        return 0
+    fi
+    start=$(date +%s)
+    timeout -k 5 120 "$TLSDIAG" check --json "${extra[@]}" "$@" >"$OUT" 2>"$T/err.txt"
+    RC=$?
+    ELAPSED=$(($(date +%s) - start))
+    echo "  exit $RC after ${ELAPSED}s; findings: $(findings_brief)"
+    if [ -s "$T/err.txt" ]; then
+        echo "  stderr: $(head -c 600 "$T/err.txt")"
+    fi
+    if [ "$RC" = 124 ] || [ "$RC" = 137 ]; then
+        _fail "tlsdiag finishes" "killed after 120 s (it has --deadline)"
+    elif ! jq -e 'type == "object"' "$OUT" >/dev/null 2>&1; then
+        _fail "stdout is one JSON document" "got: $(head -c 400 "$OUT")"
+    fi
+    return 0
+}
+
+# findings_brief: "ID(sev) ID(sev)..." of the last run.
+findings_brief() {
+    jq -r '[.findings[]? | "\(.id)(\(.severity))"] | join(" ")' "$OUT" 2>/dev/null
+}
+
+# ------------------------------------------------------------- assertions
+
+# jq functions available to assert_jq.  Code points may be reported as
+# numbers, "0x002f"-style strings, labels such as "TLS_RSA_WITH_AES_128_CBC_SHA
+# (0x002f)", or objects carrying those; has_code accepts each form.
+JQ_PRELUDE='
+def findings_with($id): [.findings[]? | select(.id == $id)];
+def finding_text($id): [findings_with($id)[] | "\(.summary // "") \(.evidence // "")"] | join(" ");
+def _vkeys($v): {"SSLv2": ["SSLv2", "SSL 2.0", "SSLv2.0"], "SSLv3": ["SSLv3", "SSL 3.0", "SSLv3.0"]}[$v] // [$v];
+def version($v): .observations.versions as $vs | [_vkeys($v)[] | $vs[.]? // empty] | first // null;
+def vsupported($v): version($v).supported == true;
+def vunsupported($v): version($v).supported == false;
+def vsuites($v): version($v).suites // [];
+def _hex4: . as $n | "0x" + ([(($n / 4096) | floor) % 16, (($n / 256) | floor) % 16, (($n / 16) | floor) % 16, $n % 16]
+    | map("0123456789abcdef"[. : . + 1]) | join(""));
+def _is_code($n; $names):
+    if type == "number" then . == $n
+    elif type == "string" then (ascii_downcase | test(($n | _hex4) + "(?![0-9a-f])"))
+        or (ascii_downcase as $s | any($names[]; ascii_downcase as $m | $s == $m or ($s | startswith($m + " "))))
+    elif type == "object" then any((.id, .code, .value, .hex, .iana, .name, .openssl)? // empty; _is_code($n; $names))
+    else false end;
+def has_code($n; $names): any(.[]?; _is_code($n; $names));
+'
+
+_fail() {
+    _FAILS=$((_FAILS + 1))
+    echo "  ASSERT FAILED${CASE:+ [$CASE]}: $1"
+    [ -z "${2:-}" ] || echo "    $2"
+}
+
+_pass() {
+    echo "  ok${CASE:+ [$CASE]}: $1"
+}
+
+_findings_json() {
+    jq -c '[.findings[]? | {id, severity, summary}]' "$OUT" 2>/dev/null | head -c 3000
+}
+
+# assert_jq EXPR [DESCRIPTION]: EXPR (with the prelude) is true on $OUT.
+assert_jq() {
+    local expr=$1 desc=${2:-$1} got
+    _ASSERTS=$((_ASSERTS + 1))
+    if jq -e "$JQ_PRELUDE $expr" "$OUT" >/dev/null 2>"$T/jq.err"; then
+        _pass "$desc"
+    else
+        got=$(jq -c "$JQ_PRELUDE $expr" "$OUT" 2>&1 | head -c 300)
+        _fail "$desc" "jq '$expr' gave: $got"
+        echo "    observations: $(jq -c '.observations' "$OUT" 2>/dev/null | head -c 2500)"
+        echo "    findings: $(_findings_json)"
+    fi
+}
+
+assert_finding() {
+    local id=$1
+    _ASSERTS=$((_ASSERTS + 1))
+    if jq -e --arg id "$id" '[.findings[]? | select(.id == $id)] | length > 0' "$OUT" >/dev/null 2>&1; then
+        _pass "finding $id present"
+    else
+        _fail "expected finding $id" "findings: $(_findings_json)"
+    fi
+}
+
+assert_no_finding() {
+    local id=$1
+    _ASSERTS=$((_ASSERTS + 1))
+    if jq -e --arg id "$id" '[.findings[]? | select(.id == $id)] | length == 0' "$OUT" >/dev/null 2>&1; then
+        _pass "no finding $id"
+    else
+        _fail "expected no finding $id" \
+            "got: $(jq -c --arg id "$id" '[.findings[]? | select(.id == $id)]' "$OUT" 2>/dev/null | head -c 2000)"
+    fi
+}
+
+# assert_no_fail: no finding has severity "fail".
+assert_no_fail() {
+    _ASSERTS=$((_ASSERTS + 1))
+    if jq -e '(.findings | type == "array") and ([.findings[] | select(.severity == "fail")] | length == 0)' \
+        "$OUT" >/dev/null 2>&1; then
+        _pass "no finding of severity fail"
+    else
+        _fail "expected no finding of severity fail" "findings: $(_findings_json)"
+    fi
+}
+
+# assert_severity ID SEV: every finding ID has severity SEV (and there is one).
+assert_severity() {
+    local id=$1 sev=$2
+    _ASSERTS=$((_ASSERTS + 1))
+    if jq -e --arg id "$id" --arg sev "$sev" \
+        '[.findings[]? | select(.id == $id)] | length > 0 and all(.severity == $sev)' "$OUT" >/dev/null 2>&1; then
+        _pass "$id has severity $sev"
+    else
+        _fail "expected $id with severity $sev" \
+            "got: $(jq -c --arg id "$id" '[.findings[]? | select(.id == $id) | {id, severity}]' "$OUT" 2>/dev/null)"
+    fi
+}
+
+# assert_finding_text ID REGEX: the summary or evidence of finding ID matches
+# REGEX (case-insensitive).
+assert_finding_text() {
+    local id=$1 re=$2
+    _ASSERTS=$((_ASSERTS + 1))
+    if jq -e --arg id "$id" --arg re "$re" "$JQ_PRELUDE"' finding_text($id) | test($re; "i")' \
+        "$OUT" >/dev/null 2>&1; then
+        _pass "$id text matches /$re/"
+    else
+        _fail "expected $id summary/evidence to match /$re/i" \
+            "got: $(jq -c --arg id "$id" '[.findings[]? | select(.id == $id) | {summary, evidence}]' "$OUT" 2>/dev/null | head -c 2000)"
+    fi
+}
+
+assert_exit() {
+    local want=$1
+    _ASSERTS=$((_ASSERTS + 1))
+    if [ "$RC" = "$want" ]; then
+        _pass "exit code $want"
+    else
+        _fail "expected exit code $want, got $RC" "stderr: $(head -c 600 "$T/err.txt" 2>/dev/null)"
+    fi
+}
+
+# assert_exit_consistent: exit 1 when a finding has severity fail, else 0.
+assert_exit_consistent() {
+    local want
+    want=$(jq -r 'if any(.findings[]?; .severity == "fail") then 1 else 0 end' "$OUT" 2>/dev/null)
+    assert_exit "${want:-0}"
+}
+
+# assert_elapsed_below SECONDS: the last run_check took less than SECONDS.
+assert_elapsed_below() {
+    _ASSERTS=$((_ASSERTS + 1))
+    if [ "$ELAPSED" -lt "$1" ]; then
+        _pass "finished in ${ELAPSED}s (< $1 s)"
+    else
+        _fail "expected the check to finish in under $1 s" "took ${ELAPSED}s"
+    fi
+}
+
+# assert_true DESCRIPTION CMD...: a shell-level assertion.
+assert_true() {
+    local desc=$1
+    shift
+    _ASSERTS=$((_ASSERTS + 1))
+    if "$@"; then _pass "$desc"; else _fail "$desc" "command failed: $*"; fi
+}
+
+# finish: prints the tally; the exit code follows (1 when an assertion failed).
+finish() {
+    if [ "$_FAILS" -gt 0 ]; then
+        echo "$TEST_NAME: $_FAILS of $_ASSERTS assertions failed"
+        exit 1
+    fi
+    if [ "$_ASSERTS" -eq 0 ]; then
+        echo "$TEST_NAME: no assertion ran"
+        exit 1
+    fi
+    echo "$TEST_NAME: all $_ASSERTS assertions passed"
+    exit 0
+}

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Command-line errors: exit 2 with one line on stderr, and --help.  Nothing
+# here reaches the network: every case is refused before any lookup.
+source "$(dirname "$0")/lib.sh"
+
+[ -x "$TLSDIAG" ] || die "binary $TLSDIAG is missing (build it with make)"
+
+# run_cli ARGS...: exit code in RC, stdout/stderr in $T/cli.out / $T/cli.err
+run_cli() {
+    echo "\$ tlsdiag $*"
+    timeout 20 "$TLSDIAG" "$@" >"$T/cli.out" 2>"$T/cli.err"
+    RC=$?
+    echo "  exit $RC; stderr: $(head -c 300 "$T/cli.err")"
+}
+
+# expect_usage_error DESCRIPTION ARGS...: exit 2, exactly one stderr line,
+# nothing on stdout
+expect_usage_error() {
+    local desc=$1
+    shift
+    CASE=$desc
+    run_cli "$@"
+    assert_exit 2
+    assert_true "one line on stderr" test "$(wc -l <"$T/cli.err")" -eq 1
+    assert_true "nothing on stdout" test ! -s "$T/cli.out"
+}
+
+expect_usage_error "bad port" check --json 127.0.0.1:99999
+expect_usage_error "port zero" check 127.0.0.1:0
+expect_usage_error "empty target" check ""
+expect_usage_error "no target" check
+expect_usage_error "unknown option" check --no-such-option 127.0.0.1:443
+expect_usage_error "missing ca file" check --ca-file "$T/does-not-exist.pem" 127.0.0.1:443
+expect_usage_error "bad timeout" check --timeout abc 127.0.0.1:443
+expect_usage_error "unknown command" frobnicate 127.0.0.1:443
+
+CASE=help
+run_cli --help
+assert_exit 0
+assert_true "--help prints usage naming 'check'" grep -q 'check' "$T/cli.out"
+assert_true "--help mentions --json" grep -q -- '--json' "$T/cli.out"
+finish

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# NOT_TLS: ports that speak another protocol, each named in the finding:
+# fake_tls.py http/ssh/smtp/imap/pop3/ftp, and a real nginx plain-HTTP port.
+source "$(dirname "$0")/lib.sh"
+
+check_not_tls() { # PORT PROTOCOL-REGEX
+    run_check "127.0.0.1:$1"
+    assert_finding NOT_TLS
+    assert_severity NOT_TLS fail
+    assert_exit 1
+    assert_finding_text NOT_TLS "$2"
+    assert_jq 'vsupported("TLS 1.2") | not' "TLS 1.2 not reported as supported"
+}
+
+for mode in http ssh smtp imap pop3 ftp; do
+    CASE=$mode
+    start_fake "$mode"
+    case $mode in
+        pop3) re='POP3?' ;;
+        *) re=$(echo "$mode" | tr '[:lower:]' '[:upper:]') ;;
+    esac
+    check_not_tls "$PORT" "$re"
+    stop_bg "$BG_PID"
+done
+
+CASE=nginx-http
+PORT=$(free_port tcp)
+start_nginx <<NGX
+    server {
+        listen 127.0.0.1:$PORT;
+        location / { return 200 "plain http\n"; }
+    }
+NGX
+wait_port "$PORT" 10 || die "nginx did not start"
+assert_true "nginx answers plain HTTP on $PORT" \
+    bash -c "curl -s --max-time 5 http://127.0.0.1:$PORT/ | grep -q 'plain http'"
+check_not_tls "$PORT" 'HTTP'
+finish

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# SNI_REQUIRED: nginx whose default server rejects handshakes
+# (ssl_reject_handshake on) and whose app.test server has the certificate:
+# the handshake fails without SNI and works with SNI app.test.
+source "$(dirname "$0")/lib.sh"
+
+need_cmd nginx
+make_leaf app.test "DNS:app.test"
+PORT=$(free_port tcp)
+# nginx takes the protocol versions from the default server: set them for both
+start_nginx <<NGX
+    ssl_protocols TLSv1.2 TLSv1.3;
+    server {
+        listen 127.0.0.1:$PORT ssl default_server;
+        ssl_reject_handshake on;
+    }
+    server {
+        listen 127.0.0.1:$PORT ssl;
+        server_name app.test;
+        ssl_certificate $T/app.test-chain.pem;
+        ssl_certificate_key $T/app.test.key;
+        location / { return 200 "app\n"; }
+    }
+NGX
+wait_port "$PORT" 10 || die "nginx did not start"
+assert_true "no SNI: handshake rejected" bash -c \
+    "echo | timeout 5 openssl s_client -connect 127.0.0.1:$PORT -noservername 2>&1 | grep -q 'alert'"
+assert_true "SNI app.test: handshake works" bash -c \
+    "echo | timeout 5 openssl s_client -connect 127.0.0.1:$PORT -servername app.test 2>&1 | grep -q 'New, TLSv1.3, Cipher is'"
+
+run_check --sni app.test --ca-file "$T/ca.pem" "127.0.0.1:$PORT"
+assert_finding SNI_REQUIRED
+assert_exit_consistent
+assert_jq 'vsupported("TLS 1.3")' "TLS 1.3 supported (with SNI)"
+assert_jq 'vsupported("TLS 1.2")' "TLS 1.2 supported (with SNI)"
+assert_no_finding SERVER_ALERT
+assert_no_finding HOSTNAME_MISMATCH
+finish
