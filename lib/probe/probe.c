@@ -714,7 +714,8 @@ static void version_done(struct run *r, struct job *j)
     } else {
         ok = j->a.out == TD_OUT_HELLO && j->a.version == v;
     }
-    o->version_ok[vi] = ok ? TD_YES : TD_NO;
+    /* A port that does not speak TLS says nothing about versions. */
+    o->version_ok[vi] = ok ? TD_YES : (j->a.out == TD_OUT_NOT_TLS || j->a.out == TD_OUT_DEADLINE) ? TD_UNKNOWN : TD_NO;
     if (ok && v >= TD_SSL3 && v <= TD_TLS12 && j->a.version == v)
         o->secure_reneg = (j->a.reneg_info || o->secure_reneg == TD_YES) ? TD_YES : TD_NO;
 

@@ -1,0 +1,198 @@
+#!/usr/bin/env bash
+# The tlsdiag lab: local servers with known faults, diagnosed one by one.
+#
+#   demo/run.sh [--json] [LAB...]     (LAB names: see the table below)
+#
+# Each lab starts a real server (nginx, openssl s_server, gnutls-serv, or a
+# small scripted server) on 127.0.0.1, runs `tlsdiag check` against it,
+# stops it, and checks that the diagnosis names the fault the lab was built
+# with.  Everything runs in a private network namespace with only loopback
+# when one can be made, so nothing leaves the machine.  Exit status: 0 when
+# every lab was diagnosed as expected, 1 otherwise.
+ISOLATE_NET=1
+# The lab reuses the integration tests' server helpers.
+source "$(dirname "$0")/../tests/integration/lib.sh"
+
+JSON=0
+WANT=()
+for a in "$@"; do
+    case "$a" in
+        --json) JSON=1 ;;
+        -h | --help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) WANT+=("$a") ;;
+    esac
+done
+
+if [ ! -x "$TLSDIAG" ]; then
+    echo "demo: $TLSDIAG is missing; build it first (make)" >&2
+    exit 2
+fi
+COLOR=()
+[ -t 1 ] || COLOR=(--no-color)
+
+make_leaf server
+make_leaf app.test "DNS:app.test,DNS:localhost,IP:127.0.0.1"
+make_leaf ecdsa.test "DNS:ecdsa.test,DNS:localhost,IP:127.0.0.1" ec256
+make_dh1024
+
+RESULTS=()
+MISSES=0
+
+# lab NAME EXPECTED_ID DESCRIPTION -- then the caller has started the server
+# and set PORT; ARGS after the target go to tlsdiag.
+diagnose() {
+    local name=$1 expect=$2 desc=$3
+    shift 3
+    printf '\n\033[1m━━ lab %s: %s\033[0m\n' "$name" "$desc" 2>/dev/null
+    echo "\$ tlsdiag check $* "
+    if [ "$JSON" = 1 ]; then
+        "$TLSDIAG" check --json --timeout 2 "$@" >"$T/$name.json"
+        cat "$T/$name.json"
+    else
+        "$TLSDIAG" check "${COLOR[@]}" --timeout 2 "$@"
+        "$TLSDIAG" check --json --timeout 2 "$@" >"$T/$name.json"
+    fi
+    local ids
+    ids=$(jq -r '[.findings[].id] | join(" ")' "$T/$name.json" 2>/dev/null)
+    if [ "$expect" = "-" ]; then
+        if jq -e '[.findings[] | select(.severity == "fail")] | length == 0' "$T/$name.json" >/dev/null 2>&1; then
+            RESULTS+=("ok    $name: healthy, no failure found (${ids:-no findings})")
+        else
+            RESULTS+=("MISS  $name: expected no failure, got: $ids")
+            MISSES=$((MISSES + 1))
+        fi
+    elif jq -e --arg id "$expect" 'any(.findings[]; .id == $id)' "$T/$name.json" >/dev/null 2>&1; then
+        RESULTS+=("ok    $name: $expect")
+    else
+        RESULTS+=("MISS  $name: expected $expect, got: ${ids:-nothing}")
+        MISSES=$((MISSES + 1))
+    fi
+}
+
+wanted() {
+    [ ${#WANT[@]} -eq 0 ] && return 0
+    local w
+    for w in "${WANT[@]}"; do [ "$w" = "$1" ] && return 0; done
+    return 1
+}
+
+if wanted healthy; then
+    PORT=$(free_port)
+    start_nginx <<NGX
+    server {
+        listen 127.0.0.1:$PORT ssl;
+        server_name app.test;
+        ssl_certificate $T/app.test-chain.pem;
+        ssl_certificate_key $T/app.test.key;
+        ssl_protocols TLSv1.2 TLSv1.3;
+        ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-CHACHA20-POLY1305;
+        return 200 "ok\n";
+    }
+NGX
+    wait_port "$PORT" 10 || die "nginx did not start"
+    diagnose healthy - "nginx with TLS 1.2 + 1.3 and modern suites" --sni app.test "127.0.0.1:$PORT"
+    stop_all
+fi
+
+if wanted refused; then
+    PORT=$(free_port)
+    diagnose refused CONNECT_REFUSED "nothing listens on the port" "127.0.0.1:$PORT"
+fi
+
+if wanted reset; then
+    start_fake reset
+    diagnose reset RESET_AFTER_CLIENTHELLO "a server that aborts the connection on every ClientHello" "127.0.0.1:$PORT"
+    stop_all
+fi
+
+if wanted http; then
+    start_fake http
+    diagnose http NOT_TLS "plain HTTP on the port a client expects TLS on" "127.0.0.1:$PORT"
+    stop_all
+fi
+
+if wanted smtp; then
+    start_fake smtp
+    diagnose smtp NOT_TLS "a mail server that wants STARTTLS" "127.0.0.1:$PORT"
+    stop_all
+fi
+
+if wanted tls10; then
+    start_s_server -tls1 -cipher 'DEFAULT@SECLEVEL=0'
+    diagnose tls10 PROTOCOL_TOO_OLD "openssl s_server stuck at TLS 1.0" "127.0.0.1:$PORT"
+    stop_all
+fi
+
+if wanted intolerant; then
+    start_fake intolerant
+    diagnose intolerant VERSION_INTOLERANCE "a server that resets hellos offering TLS 1.3" "127.0.0.1:$PORT"
+    stop_all
+fi
+
+if wanted ecdsa-rsa-suites; then
+    PORT=$(free_port)
+    start_bg openssl s_server -accept "127.0.0.1:$PORT" -quiet -cert "$T/ecdsa.test.pem" \
+        -key "$T/ecdsa.test.key" -no_tls1_3 -cipher aRSA
+    wait_port "$PORT" 10 || die "s_server did not start"
+    diagnose ecdsa-rsa-suites NO_SHARED_CIPHER "an ECDSA certificate with only RSA suites configured" "127.0.0.1:$PORT"
+    stop_all
+fi
+
+if wanted 3des; then
+    PORT=$(free_port)
+    start_bg gnutls-serv --port "$PORT" --x509certfile "$T/app.test.pem" --x509keyfile "$T/app.test.key" \
+        --priority 'NONE:+VERS-TLS1.2:+3DES-CBC:+RSA:+SHA1:+COMP-NULL:+SIGN-ALL:+GROUP-ALL'
+    wait_port "$PORT" 10 || die "gnutls-serv did not start"
+    diagnose 3des WEAK_CIPHERS_ONLY "GnuTLS serving only 3DES (a suite this machine's OpenSSL cannot speak)" "127.0.0.1:$PORT"
+    stop_all
+fi
+
+if wanted dh1024; then
+    start_s_server -no_tls1_3 -cipher 'DHE-RSA-AES128-GCM-SHA256:@SECLEVEL=0' -dhparam "$T/dh1024.pem"
+    diagnose dh1024 DH_TOO_SMALL "DHE with a 1024-bit group" "127.0.0.1:$PORT"
+    stop_all
+fi
+
+if wanted ffdhe-only; then
+    start_s_server -tls1_3 -groups ffdhe2048
+    diagnose ffdhe-only NO_SHARED_GROUP "TLS 1.3 with the ffdhe2048 group only" "127.0.0.1:$PORT"
+    stop_all
+fi
+
+if wanted sni; then
+    PORT=$(free_port)
+    start_nginx <<NGX
+    server {
+        listen 127.0.0.1:$PORT ssl default_server;
+        ssl_reject_handshake on;
+    }
+    server {
+        listen 127.0.0.1:$PORT ssl;
+        server_name app.test;
+        ssl_certificate $T/app.test-chain.pem;
+        ssl_certificate_key $T/app.test.key;
+        ssl_protocols TLSv1.2 TLSv1.3;
+        return 200 "ok\n";
+    }
+NGX
+    wait_port "$PORT" 10 || die "nginx did not start"
+    diagnose sni SNI_REQUIRED "nginx rejecting handshakes without SNI" --sni app.test "127.0.0.1:$PORT"
+    stop_all
+fi
+
+if wanted mtls; then
+    start_s_server -no_tls1_3 -Verify 1 -CAfile "$T/ca.pem"
+    diagnose mtls CLIENT_CERT_REQUIRED "a server that demands a client certificate" "127.0.0.1:$PORT"
+    stop_all
+fi
+
+if wanted noreneg; then
+    start_fake noreneg
+    diagnose noreneg RENEGOTIATION_INSECURE "a TLS 1.2 server without RFC 5746 support" "127.0.0.1:$PORT"
+    stop_all
+fi
+
+printf '\n\033[1m━━ summary\033[0m\n' 2>/dev/null
+for r in "${RESULTS[@]}"; do echo "  $r"; done
+echo "${#RESULTS[@]} labs, $MISSES not diagnosed as expected"
+[ "$MISSES" -eq 0 ]
