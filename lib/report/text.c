@@ -95,7 +95,7 @@ static void step_dns(out *o, const td_obs *obs, bool *ok)
         return;
     }
     if (obs->n_addrs == 0) {
-        /* Resolution was never reached: say so rather than invent a cause. */
+        /* neither an error nor an address: resolution did not finish */
         step(o, false, "DNS", "%s: not resolved", obs->host);
         return;
     }
@@ -137,7 +137,7 @@ static bool step_tcp(out *o, const td_obs *obs, const td_attempt *a)
         return false;
     case TD_OUT_DEADLINE:
         if (a->connect_ms < 0) {
-            step(o, false, "TCP connect", "%s: not attempted before the deadline", where);
+            step(o, false, "TCP connect", "%s: no connection before the deadline", where);
             return false;
         }
         break;

@@ -460,6 +460,20 @@ static void test_findings_sort_stable(void **state)
 
 /* ---- reporters -------------------------------------------------------- */
 
+/* Moves DER that OpenSSL allocated into malloc'd memory, which is how the
+ * observations hold it (td_obs_free uses free()). */
+static uint8_t *own_der(unsigned char **der, int n, size_t *len)
+{
+    assert_true(n > 0);
+    uint8_t *copy = malloc((size_t)n);
+    assert_non_null(copy);
+    memcpy(copy, *der, (size_t)n);
+    *len = (size_t)n;
+    OPENSSL_free(*der);
+    *der = NULL;
+    return copy;
+}
+
 /* A self-signed certificate, DER in malloc'd memory as the probes keep it. */
 static uint8_t *make_cert(size_t *len)
 {
@@ -477,12 +491,7 @@ static uint8_t *make_cert(size_t *len)
     X509_set_pubkey(x, key);
     assert_true(X509_sign(x, key, EVP_sha256()) > 0);
     unsigned char *der = NULL;
-    int n = i2d_X509(x, &der);
-    assert_true(n > 0);
-    uint8_t *copy = malloc((size_t)n);
-    memcpy(copy, der, (size_t)n);
-    *len = (size_t)n;
-    OPENSSL_free(der);
+    uint8_t *copy = own_der(&der, i2d_X509(x, &der), len);
     X509_free(x);
     EVP_PKEY_free(key);
     return copy;
@@ -494,12 +503,7 @@ static uint8_t *make_dn(size_t *len)
     X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC, (const unsigned char *)"Example", -1, -1, 0);
     X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)"Test CA", -1, -1, 0);
     unsigned char *der = NULL;
-    int n = i2d_X509_NAME(name, &der);
-    assert_true(n > 0);
-    uint8_t *copy = malloc((size_t)n);
-    memcpy(copy, der, (size_t)n);
-    *len = (size_t)n;
-    OPENSSL_free(der);
+    uint8_t *copy = own_der(&der, i2d_X509_NAME(name, &der), len);
     X509_NAME_free(name);
     return copy;
 }
