@@ -714,8 +714,12 @@ static void version_done(struct run *r, struct job *j)
     } else {
         ok = j->a.out == TD_OUT_HELLO && j->a.version == v;
     }
-    /* A port that does not speak TLS says nothing about versions. */
-    o->version_ok[vi] = ok ? TD_YES : (j->a.out == TD_OUT_NOT_TLS || j->a.out == TD_OUT_DEADLINE) ? TD_UNKNOWN : TD_NO;
+    /* No TCP connection, or a port that does not speak TLS, says nothing
+     * about versions; a reset, close or silence after the hello does. */
+    td_outcome out = j->a.out;
+    bool silent = out == TD_OUT_NOT_TLS || out == TD_OUT_DEADLINE || out == TD_OUT_REFUSED ||
+                  out == TD_OUT_CONNECT_TIMEOUT || out == TD_OUT_UNREACHABLE || out == TD_OUT_ERROR;
+    o->version_ok[vi] = ok ? TD_YES : silent ? TD_UNKNOWN : TD_NO;
     if (ok && v >= TD_SSL3 && v <= TD_TLS12 && j->a.version == v)
         o->secure_reneg = (j->a.reneg_info || o->secure_reneg == TD_YES) ? TD_YES : TD_NO;
 
