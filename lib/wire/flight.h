@@ -22,6 +22,7 @@
 #include "bytes.h"
 
 #define TD_FLIGHT_MAX_BYTES   (256u * 1024u) /* a first flight larger than this is an error */
+#define TD_FLIGHT_MAX_RECORDS 1024           /* so is one cut into more records than this */
 #define TD_FLIGHT_MAX_CERTS   16
 #define TD_FLIGHT_MAX_CANAMES 32
 #define TD_FLIGHT_MAX_EXTS    32
@@ -45,17 +46,23 @@ typedef enum {
 } td_flight_kind;
 
 typedef struct td_blob {
-    const uint8_t *p; /* points into the flight's own buffer */
+    const uint8_t *p; /* points into the flight's own buffers: valid until the
+                         next feed, eof or free */
     size_t len;
 } td_blob;
 
+/* Every feed re-parses all bytes received so far, so the fields below always
+ * describe the whole prefix: kind says what has been parsed (HELLO as soon as
+ * a ServerHello is in, even while a TLS 1.2 flight is still incomplete), and
+ * the feed result says whether that is the final answer.  After an error,
+ * kind is MALFORMED and the fields parsed before the fault stay filled in. */
 typedef struct td_flight {
     td_flight_kind kind;
 
     /* ServerHello (RFC 8446 section 4.1.3, RFC 5246 section 7.4.1.3) */
     uint16_t legacy_version;   /* server_version field */
     uint16_t version;          /* negotiated: supported_versions if present, else legacy */
-    uint16_t record_version;   /* version of the first record */
+    uint16_t record_version;   /* version of the first record; TD_SSL2 for an SSLv2 reply */
     uint8_t random[32];
     uint8_t session_id_len;
     uint16_t suite;
@@ -71,7 +78,8 @@ typedef struct td_flight {
     bool status_request;
     char alpn[64];             /* selected protocol, "" when none */
 
-    /* Certificate (TLS 1.2 and below), in the order sent */
+    /* Certificate (TLS 1.2 and below), in the order sent; certificates past
+     * TD_FLIGHT_MAX_CERTS are checked for framing but not kept */
     td_blob certs[TD_FLIGHT_MAX_CERTS];
     size_t n_certs;
     bool cert_status;          /* CertificateStatus (stapled OCSP) seen */
@@ -79,24 +87,31 @@ typedef struct td_flight {
     /* ServerKeyExchange */
     bool has_ske;
     uint16_t ske_group;        /* ECDHE named curve */
-    uint16_t dh_bits;          /* DHE prime size in bits */
+    uint16_t dh_bits;          /* DHE prime size in bits (saturates at 65535) */
     uint16_t ske_sigalg;       /* TLS 1.2 signature scheme, 0 if absent */
 
     /* CertificateRequest (TLS 1.2 and below) */
     bool cert_request;
-    td_blob ca_names[TD_FLIGHT_MAX_CANAMES]; /* DER DistinguishedName */
+    td_blob ca_names[TD_FLIGHT_MAX_CANAMES]; /* DER DistinguishedName; the first
+                                                TD_FLIGHT_MAX_CANAMES only */
     size_t n_ca_names;
 
     bool hello_done;
 
-    /* Alert: the first one seen (RFC 8446 section 6) */
+    /* Alert (RFC 8446 section 6): the first one seen, except that a fatal
+     * alert or close_notify replaces an earlier warning.  A warning does not
+     * end the flight; anything else does.  An SSLv2 ERROR message (when an
+     * SSLv2 hello was offered) is reported as a fatal alert with record_version
+     * TD_SSL2: NO-CIPHER as handshake_failure(40), NO-CERTIFICATE as
+     * no_certificate(41), BAD-CERTIFICATE as bad_certificate(42),
+     * UNSUPPORTED-CERTIFICATE-TYPE as unsupported_certificate(43). */
     bool alert;
     uint8_t alert_level;
     uint8_t alert_desc;
 
     /* SSLv2 SERVER-HELLO */
     uint16_t v2_version;
-    uint32_t v2_specs[TD_FLIGHT_MAX_V2SPECS];
+    uint32_t v2_specs[TD_FLIGHT_MAX_V2SPECS]; /* the first TD_FLIGHT_MAX_V2SPECS */
     size_t n_v2_specs;
     td_blob v2_cert;
 
@@ -108,8 +123,11 @@ typedef struct td_flight {
     char error[128];           /* why MALFORMED / TD_FEED_ERROR */
 
     /* internal */
-    uint8_t *buf;
+    uint8_t *buf;              /* every byte received, up to TD_FLIGHT_MAX_BYTES */
     size_t buf_len, buf_cap;
+    uint8_t *hs;               /* handshake messages reassembled from records */
+    size_t hs_cap;
+    size_t parse_need;         /* buf_len at which re-parsing can change a MORE */
     bool sslv2_offered;
 } td_flight;
 
@@ -117,8 +135,10 @@ typedef struct td_flight {
 void td_flight_init(td_flight *f, bool sslv2_offered);
 td_feed td_flight_feed(td_flight *f, const uint8_t *data, size_t len);
 /* The peer closed.  Returns DONE when what arrived is conclusive (e.g. a
- * short banner that is not TLS), MORE when nothing or too little arrived,
- * ERROR when a record was cut short. */
+ * short banner that is not TLS, a warning alert, or a TLS 1.2 ServerHello
+ * whose flight stopped before ServerHelloDone: see hello_done), MORE when
+ * nothing or too little arrived, ERROR when a record or handshake message
+ * was cut short. */
 td_feed td_flight_eof(td_flight *f);
 void td_flight_free(td_flight *f);
 
@@ -133,7 +153,8 @@ bool td_parse_alert(td_rd *body, td_flight *f);
 bool td_parse_sslv2_server_hello(td_rd *record_body, td_flight *f);
 
 /* Names the protocol when the bytes are not TLS: "HTTP", "SSH", "SMTP",
- * "FTP", "IMAP", "POP3", or NULL for unrecognised bytes. */
+ * "FTP", "IMAP", "POP3", "SMTP/FTP" (a bare "220" greeting), or NULL for
+ * unrecognised bytes. */
 const char *td_sniff_protocol(const uint8_t *p, size_t n);
 
 #endif
