@@ -40,6 +40,7 @@ struct run {
     const td_addr *addr;
     int stage1_pending;
     bool stage2_started;
+    bool g12_started;
     bool internal_error;
     /* suites not yet seen, per version, for the chains */
     uint16_t remain[TD_NVERSIONS][TD_MAX_SUITES];
@@ -671,29 +672,18 @@ static void start_stage2(struct run *r)
     }
     if (second && second <= TD_TLS12)
         send_fallback(r, second);
+}
 
-    if (o->version_ok[td_vidx(TD_TLS13)] == TD_YES) {
-        r->n_g13_remain = groups_for(true, r->g13_remain, TD_MAX_GROUPS);
-        send_group13(r);
-    }
-    bool ecdhe12 = false;
-    int v12 = td_vidx(TD_TLS12);
-    if (o->version_ok[v12] == TD_YES) {
-        for (size_t i = 0; i < o->n_suites[v12]; i++) {
-            const td_suite *s = td_suite_by_id(o->suites[v12][i]);
-            if (s && s->kx == TD_KX_ECDHE)
-                ecdhe12 = true;
-        }
-        /* The chain may still be running; the ServerHello of the version
-         * probe tells already whether ECDHE is in use. */
-        const td_suite *s = td_suite_by_id(o->ver[v12].suite);
-        if (s && s->kx == TD_KX_ECDHE)
-            ecdhe12 = true;
-    }
-    if (ecdhe12) {
-        r->n_g12_remain = groups_for(false, r->g12_remain, TD_MAX_GROUPS);
-        send_group12(r);
-    }
+/* TLS 1.2 curves are enumerated once the server is seen to pick an ECDHE
+ * suite at all, whichever link of the chain shows it. */
+static void maybe_group12(struct run *r, uint16_t suite)
+{
+    const td_suite *s = td_suite_by_id(suite);
+    if (r->g12_started || !s || s->kx != TD_KX_ECDHE)
+        return;
+    r->g12_started = true;
+    r->n_g12_remain = groups_for(false, r->g12_remain, TD_MAX_GROUPS);
+    send_group12(r);
 }
 
 static void version_done(struct run *r, struct job *j)
@@ -723,6 +713,15 @@ static void version_done(struct run *r, struct job *j)
     if (ok && v >= TD_SSL3 && v <= TD_TLS12 && j->a.version == v)
         o->secure_reneg = (j->a.reneg_info || o->secure_reneg == TD_YES) ? TD_YES : TD_NO;
 
+    /* Group enumeration depends only on this version's answer: start it now
+     * rather than after the slowest stage-1 probe. */
+    if (ok && v == TD_TLS13) {
+        r->n_g13_remain = groups_for(true, r->g13_remain, TD_MAX_GROUPS);
+        send_group13(r);
+    }
+    if (ok && v == TD_TLS12)
+        maybe_group12(r, j->a.suite);
+
     if (ok && v != TD_SSL2) {
         r->n_remain[vi] = suites_for(vi, r->remain[vi], TD_MAX_SUITES);
         if (j->a.suite && remove_id(r->remain[vi], &r->n_remain[vi], j->a.suite))
@@ -743,6 +742,8 @@ static void chain_done(struct run *r, struct job *j)
     uint16_t v = td_vat(vi);
     bool ok = (j->a.out == TD_OUT_HELLO && j->a.version == v) || (v == TD_TLS13 && j->a.out == TD_OUT_HRR);
     if (ok && remove_id(r->remain[vi], &r->n_remain[vi], j->a.suite)) {
+        if (v == TD_TLS12)
+            maybe_group12(r, j->a.suite);
         if (o->n_suites[vi] < TD_MAX_SUITES)
             o->suites[vi][o->n_suites[vi]++] = j->a.suite;
         if (o->n_suites[vi] == 2)
