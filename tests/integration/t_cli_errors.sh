@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Command-line errors: exit 2 with one line on stderr, and --help.  Nothing
 # here reaches the network: every case is refused before any lookup.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
 [ -x "$TLSDIAG" ] || die "binary $TLSDIAG is missing (build it with make)"
@@ -38,5 +39,9 @@ CASE=help
 run_cli --help
 assert_exit 0
 assert_true "--help prints usage naming 'check'" grep -q 'check' "$T/cli.out"
-assert_true "--help mentions --json" grep -q -- '--json' "$T/cli.out"
+CASE="check --help"
+run_cli check --help
+assert_exit 0
+assert_true "check --help lists --json" grep -q -- '--json' "$T/cli.out"
+assert_true "check --help lists --deadline" grep -q -- '--deadline' "$T/cli.out"
 finish

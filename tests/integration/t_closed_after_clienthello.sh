@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # CLOSED_AFTER_CLIENTHELLO: fake_tls.py close reads the ClientHello and
 # closes normally (FIN), without an alert.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
 start_fake close
@@ -13,4 +14,5 @@ assert_no_finding HANDSHAKE_TIMEOUT
 assert_no_finding SERVER_ALERT
 assert_jq 'vsupported("TLS 1.2") | not' "TLS 1.2 not reported as supported"
 assert_jq '.observations.connections > 0' "connections were made"
+assert_jq '.observations.baseline.outcome == "closed"' "baseline attempt ended in closed"
 finish

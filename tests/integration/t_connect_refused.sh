@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # CONNECT_REFUSED: a free port with nothing listening on it.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
 PORT=$(free_port tcp)
@@ -15,5 +16,6 @@ assert_no_finding CONNECT_TIMEOUT
 assert_no_finding HANDSHAKE_TIMEOUT
 assert_jq '[.observations.versions[]? | select(.supported == true)] | length == 0' \
     "no version reported as supported"
+assert_jq '.observations.baseline.outcome == "refused"' "baseline attempt was refused"
 assert_elapsed_below 20
 finish

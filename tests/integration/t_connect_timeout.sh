@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # CONNECT_TIMEOUT: a listener with backlog 0 that never accepts, its accept
 # queue already full, so the kernel drops further SYNs unanswered.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
 cat >"$T/blackhole.py" <<'PY'
@@ -39,5 +40,6 @@ assert_no_finding HANDSHAKE_TIMEOUT
 assert_jq '[.observations.versions[]? | select(.supported == true)] | length == 0' \
     "no version reported as supported"
 # --timeout 1 bounds each connect: the run must not take the whole deadline
+assert_jq '.observations.baseline.outcome == "connect-timeout"' "baseline attempt timed out connecting"
 assert_elapsed_below 25
 finish

@@ -2,6 +2,7 @@
 # DH_TOO_SMALL: openssl s_server with DHE only and a 1024-bit group (the
 # RFC 2409 Oakley group 2 prime), which OpenSSL clients at their default
 # security level refuse.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
 make_leaf server

@@ -3,6 +3,7 @@
 # given to tlsdiag with --dns-server.  Runs in a private network namespace
 # (where available) so no query can reach a real resolver.
 ISOLATE_NET=1
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
 STUB="$ROOT/tests/servers/dns_stub.py"
@@ -20,4 +21,6 @@ assert_finding_text DNS_FAILURE 'NXDOMAIN|non-?existent|does not exist|no such (
 assert_no_finding CONNECT_REFUSED
 assert_no_finding CONNECT_TIMEOUT
 assert_jq '(.observations.connections // 0) == 0' "no TCP connection was attempted"
+assert_jq '.observations.dns_error | type == "string" and length > 0' "dns_error is set"
+assert_jq '.target.addresses == []' "no address resolved"
 finish

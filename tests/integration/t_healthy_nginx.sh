@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A healthy server for contrast: nginx with TLS 1.2 + 1.3, modern ECDHE AEAD
 # suites and a CA-signed certificate (the CA passed with --ca-file).
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
 need_cmd nginx
@@ -31,6 +32,9 @@ assert_jq 'vsupported("TLS 1.3")' "TLS 1.3 supported"
 assert_jq 'vsupported("TLS 1.2")' "TLS 1.2 supported"
 assert_jq 'vsupported("TLS 1.1") | not' "TLS 1.1 not supported"
 assert_jq '.observations.connections > 0' "connections counted"
+assert_jq '.observations.secure_renegotiation == true' "secure renegotiation"
+assert_jq '.observations.baseline.outcome == "hello" and .observations.baseline.version == "TLS 1.3"' \
+    "the baseline hello negotiated TLS 1.3"
 assert_jq 'vsuites("TLS 1.2") | has_code(49199; ["TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "ECDHE-RSA-AES128-GCM-SHA256"])' \
     "TLS 1.2 suites include 0xc02f"
 for id in LEGACY_PROTOCOL_ENABLED TLS13_MISSING WEAK_CIPHERS_ENABLED NO_FORWARD_SECRECY \

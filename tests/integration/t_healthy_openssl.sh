@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A healthy server for contrast: openssl s_server with its defaults (TLS 1.2
 # and 1.3 at security level 1) and a CA-signed certificate.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
 make_leaf server
@@ -15,6 +16,9 @@ assert_jq 'vsupported("TLS 1.3")' "TLS 1.3 supported"
 assert_jq 'vsupported("TLS 1.2")' "TLS 1.2 supported"
 assert_jq 'vsupported("SSLv3") | not' "SSLv3 not supported"
 assert_jq '.observations.connections > 0' "connections counted"
+assert_jq '.observations.secure_renegotiation == true' "secure renegotiation"
+assert_jq '.observations.baseline.outcome == "hello" and .observations.baseline.version == "TLS 1.3"' \
+    "the baseline hello negotiated TLS 1.3"
 for id in TLS13_MISSING NO_FORWARD_SECRECY RENEGOTIATION_INSECURE VERSION_INTOLERANCE \
     NO_SHARED_CIPHER SERVER_ALERT; do
     assert_no_finding "$id"

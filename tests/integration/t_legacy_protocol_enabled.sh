@@ -4,6 +4,7 @@
 #   1. openssl s_server, TLS 1.0 to 1.3 (security level 0)
 #   2. fake_tls.py sslv2 (SSLv2 beside TLS 1.0-1.2)
 #   3. fake_tls.py sslv3
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
 make_leaf server
@@ -31,6 +32,8 @@ assert_finding LEGACY_PROTOCOL_ENABLED
 assert_severity LEGACY_PROTOCOL_ENABLED warn
 assert_finding_text LEGACY_PROTOCOL_ENABLED 'SSL ?v?2'
 assert_jq 'vsupported("SSLv2")' "SSLv2 supported"
+assert_jq '[.observations.sslv2_specs[]?.id] | sort == ["0x010080", "0x030080", "0x0700c0"]' \
+    "the three SSLv2 cipher specs the server lists"
 assert_jq 'vsupported("TLS 1.2")' "TLS 1.2 supported"
 assert_no_finding PROTOCOL_TOO_OLD
 stop_bg "$BG_PID"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # NO_FORWARD_SECRECY: openssl s_server with only RSA key exchange suites
 # (AES128-GCM-SHA256, AES256-SHA) and no TLS 1.3.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
 make_leaf server

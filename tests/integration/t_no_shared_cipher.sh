@@ -2,6 +2,7 @@
 # NO_SHARED_CIPHER: openssl s_server with an ECDSA P-256 certificate but only
 # RSA-authenticated suites allowed (-cipher aRSA) and no TLS 1.3: no suite
 # can ever be used, every hello gets handshake_failure(40).
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
 make_leaf server "" ec256

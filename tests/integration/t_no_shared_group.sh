@@ -4,6 +4,7 @@
 #   1. openssl s_server -tls1_3 -groups ffdhe2048: a TLS 1.3 client offering
 #      x25519/secp256r1/secp384r1 shares no group with it
 #   2. openssl s_server, TLS 1.2 ECDHE only, on brainpoolP256r1 only
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
 make_leaf server

@@ -1,25 +1,24 @@
 #!/usr/bin/env bash
 # NOT_TLS: ports that speak another protocol, each named in the finding:
 # fake_tls.py http/ssh/smtp/imap/pop3/ftp, and a real nginx plain-HTTP port.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
-check_not_tls() { # PORT PROTOCOL-REGEX
+check_not_tls() { # PORT PROTOCOL-NAME
     run_check "127.0.0.1:$1"
     assert_finding NOT_TLS
     assert_severity NOT_TLS fail
     assert_exit 1
     assert_finding_text NOT_TLS "$2"
+    assert_jq ".observations.baseline.outcome == \"not-tls\" and .observations.baseline.protocol == \"$2\"" \
+        "baseline attempt recognised as $2"
     assert_jq 'vsupported("TLS 1.2") | not' "TLS 1.2 not reported as supported"
 }
 
 for mode in http ssh smtp imap pop3 ftp; do
     CASE=$mode
     start_fake "$mode"
-    case $mode in
-        pop3) re='POP3?' ;;
-        *) re=$(echo "$mode" | tr '[:lower:]' '[:upper:]') ;;
-    esac
-    check_not_tls "$PORT" "$re"
+    check_not_tls "$PORT" "$(echo "$mode" | tr '[:lower:]' '[:upper:]')"
     stop_bg "$BG_PID"
 done
 

@@ -2,6 +2,7 @@
 # PROTOCOL_TOO_OLD: servers whose newest version is below TLS 1.2.
 #   1. openssl s_server -tls1 (TLS 1.0 only)
 #   2. fake_tls.py sslv3 (an SSLv3-only server)
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
 make_leaf server

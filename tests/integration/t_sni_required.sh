@@ -2,6 +2,7 @@
 # SNI_REQUIRED: nginx whose default server rejects handshakes
 # (ssl_reject_handshake on) and whose app.test server has the certificate:
 # the handshake fails without SNI and works with SNI app.test.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
 need_cmd nginx
@@ -33,6 +34,8 @@ assert_finding SNI_REQUIRED
 assert_exit_consistent
 assert_jq 'vsupported("TLS 1.3")' "TLS 1.3 supported (with SNI)"
 assert_jq 'vsupported("TLS 1.2")' "TLS 1.2 supported (with SNI)"
+assert_jq '.observations.baseline.outcome == "hello" and .observations.baseline.sni == true' "the hello with SNI was answered"
+assert_jq '.observations.no_sni.outcome == "alert" and .observations.no_sni.sni == false' "the hello without SNI got an alert"
 assert_no_finding SERVER_ALERT
 assert_no_finding HOSTNAME_MISMATCH
 finish

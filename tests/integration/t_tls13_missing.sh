@@ -3,6 +3,7 @@
 #   1. openssl s_server -no_tls1_3 (TLS 1.2 only)
 #   2. nginx with ssl_protocols TLSv1.2 (before 1.23.4, nginx's default list
 #      did not include TLSv1.3 either)
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
 make_leaf server

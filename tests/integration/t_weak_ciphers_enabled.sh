@@ -5,6 +5,7 @@
 #   2. gnutls-serv: ECDHE-RSA AES-128-GCM and RSA 3DES-CBC
 # gnutls-serv listens on every address: run in a private network namespace.
 ISOLATE_NET=1
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
 make_leaf server
@@ -28,7 +29,7 @@ stop_bg "$BG_PID"
 CASE=gnutls-3des
 need_cmd gnutls-serv
 PORT=$(free_port tcp)
-start_bg gnutls-serv --port "$PORT" --x509certfile "$T/server.pem" --x509keyfile "$T/server.key" \
+start_bg gnutls-serv --port "$PORT" --x509certfile "$T/server.pem" --x509keyfile "$T/server.key" --disable-client-cert \
     --priority 'NONE:+VERS-TLS1.2:+AES-128-GCM:+3DES-CBC:+ECDHE-RSA:+RSA:+AEAD:+SHA1:+COMP-NULL:+SIGN-ALL:+GROUP-ALL'
 wait_port "$PORT" 10 || die "gnutls-serv did not start"
 run_check "127.0.0.1:$PORT"
