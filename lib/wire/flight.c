@@ -890,7 +890,8 @@ td_feed td_flight_feed(td_flight *f, const uint8_t *data, size_t len)
     f->buf_len += take;
 
     /* Until the awaited unit is complete the answer is still MORE, and
-     * every field is as the last parse left it. */
+     * every field is as the last parse left it.  That includes the blobs: a
+     * MORE answer's blobs point into f->hs, which only a parse moves. */
     td_feed r = TD_FEED_MORE;
     if (f->buf_len < f->parse_need && f->buf_len < TD_FLIGHT_MAX_BYTES)
         return r;
