@@ -30,7 +30,8 @@
 
 enum jkind {
     J_BASELINE, J_NOSNI, J_VERSION, J_CHAIN, J_ORDER,
-    J_OLDSTYLE, J_BIGHELLO, J_GREASE, J_FALLBACK, J_GROUP13, J_GROUP12
+    J_OLDSTYLE, J_BIGHELLO, J_GREASE, J_FALLBACK,
+    J_G13_ALL, J_G13_ONE, J_G13_REST, J_G12_ONE, J_G12_REST
 };
 
 struct run {
@@ -45,8 +46,12 @@ struct run {
     /* suites not yet seen, per version, for the chains */
     uint16_t remain[TD_NVERSIONS][TD_MAX_SUITES];
     size_t n_remain[TD_NVERSIONS];
+    /* the long tail of rare groups, enumerated by a chain per version */
     uint16_t g13_remain[TD_MAX_GROUPS], g12_remain[TD_MAX_GROUPS];
     size_t n_g13_remain, n_g12_remain;
+    int groups_pending;       /* group probes whose answer is still due */
+    bool groups_incomplete;   /* one of them ended without a clear answer */
+    uint16_t group_preferred; /* picked when every group was offered */
 };
 
 struct job {
@@ -55,7 +60,7 @@ struct job {
     int vi;
     td_attempt a;
     td_flight f;
-    uint16_t pair[2]; /* J_ORDER: the two suites offered */
+    uint16_t pair[2]; /* J_ORDER: the two suites offered; J_G1x_ONE: pair[0] is the group */
 };
 
 /* ---- what a hello offers ------------------------------------------------ */
@@ -105,6 +110,11 @@ static int by_rank(const void *a, const void *b)
     int rx = x ? rank(x) : 0, ry = y ? rank(y) : 0;
     if (rx != ry)
         return ry - rx;
+    return (int)*(const uint16_t *)a - (int)*(const uint16_t *)b;
+}
+
+static int by_id(const void *a, const void *b)
+{
     return (int)*(const uint16_t *)a - (int)*(const uint16_t *)b;
 }
 
@@ -586,11 +596,28 @@ static void send_fallback(struct run *r, uint16_t v)
     submit(r, J_FALLBACK, vi, &sp, false, NULL, 0, NULL);
 }
 
-static void send_group13(struct run *r)
+/* Groups almost every server that supports any offers: tested one per
+ * connection, all at once, so group enumeration costs one round trip
+ * instead of one per group.  Rare groups share one chain. */
+static const uint16_t common_groups[] = {
+    29, 23, 24, 25, 30,           /* x25519, secp256r1/384r1/521r1, x448 */
+    256, 257, 258, 259, 260,      /* ffdhe2048 .. ffdhe8192 */
+    0x11ec, 0x11eb, 0x11ed,       /* X25519MLKEM768, SecP256r1MLKEM768, SecP384r1MLKEM1024 */
+};
+
+static bool is_common_group(uint16_t g)
+{
+    for (size_t i = 0; i < sizeof common_groups / sizeof common_groups[0]; i++)
+        if (common_groups[i] == g)
+            return true;
+    return false;
+}
+
+static void send_groups13(struct run *r, enum jkind kind, const uint16_t *groups, size_t n)
 {
     /* No key share at all: the server must answer with a HelloRetryRequest
      * naming the group it wants (RFC 8446 section 4.2.8), which is the
-     * group it prefers among those still offered. */
+     * group it prefers among those offered. */
     uint16_t sigalgs[128];
     static const uint16_t only13[] = {TD_TLS13};
     static const uint16_t s13[] = {0x1301, 0x1302, 0x1303, 0x1304, 0x1305};
@@ -601,38 +628,72 @@ static void send_group13(struct run *r)
     sp.n_versions = 1;
     sp.suites = s13;
     sp.n_suites = 5;
-    sp.groups = r->g13_remain;
-    sp.n_groups = r->n_g13_remain;
+    sp.groups = groups;
+    sp.n_groups = n;
     sp.sigalgs = sigalgs;
     sp.n_sigalgs = sigalgs_all(sigalgs, 128);
-    sp.sni = sni_of(r, J_GROUP13);
+    sp.sni = sni_of(r, kind);
     sp.flags = TD_HELLO_PSK_MODES;
-    submit(r, J_GROUP13, td_vidx(TD_TLS13), &sp, false, NULL, 0, NULL);
+    uint16_t tag[2] = {n == 1 ? groups[0] : 0, 0};
+    submit(r, kind, td_vidx(TD_TLS13), &sp, false, NULL, 0, tag);
 }
 
-static void send_group12(struct run *r)
+static void send_groups12(struct run *r, enum jkind kind, const uint16_t *groups, size_t n)
 {
     /* Below TLS 1.3 the curve shows in the ServerKeyExchange of an ECDHE
-     * suite (RFC 8422 section 5.4). */
+     * suite (RFC 8422 section 5.4); only ECDHE suites are offered, so a
+     * server without the curve has to refuse. */
     uint16_t suites[TD_MAX_SUITES], sigalgs[128];
-    size_t n = 0;
-    for (size_t i = 0; i < td_suite_count() && n < TD_MAX_SUITES; i++) {
+    size_t ns = 0;
+    for (size_t i = 0; i < td_suite_count() && ns < TD_MAX_SUITES; i++) {
         const td_suite *s = td_suite_at(i);
         if (s->kx == TD_KX_ECDHE && s->min_version <= TD_TLS12 && s->max_version >= TD_TLS12)
-            suites[n++] = s->id;
+            suites[ns++] = s->id;
     }
     td_hello_spec sp;
     memset(&sp, 0, sizeof sp);
     sp.version = TD_TLS12;
     sp.suites = suites;
-    sp.n_suites = n;
-    sp.groups = r->g12_remain;
-    sp.n_groups = r->n_g12_remain;
+    sp.n_suites = ns;
+    sp.groups = groups;
+    sp.n_groups = n;
     sp.sigalgs = sigalgs;
     sp.n_sigalgs = sigalgs_all(sigalgs, 128);
-    sp.sni = sni_of(r, J_GROUP12);
+    sp.sni = sni_of(r, kind);
     sp.flags = TD_HELLO_RENEG_EXT | TD_HELLO_EC_POINT_FORMATS;
-    submit(r, J_GROUP12, td_vidx(TD_TLS12), &sp, false, NULL, 0, NULL);
+    uint16_t tag[2] = {n == 1 ? groups[0] : 0, 0};
+    submit(r, kind, td_vidx(TD_TLS12), &sp, false, NULL, 0, tag);
+}
+
+static void start_groups(struct run *r, bool tls13)
+{
+    uint16_t all[TD_MAX_GROUPS];
+    size_t n = groups_for(tls13, all, TD_MAX_GROUPS);
+    uint16_t *rest = tls13 ? r->g13_remain : r->g12_remain;
+    size_t *n_rest = tls13 ? &r->n_g13_remain : &r->n_g12_remain;
+    *n_rest = 0;
+    if (tls13) {
+        send_groups13(r, J_G13_ALL, all, n);
+        r->groups_pending++;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (is_common_group(all[i])) {
+            if (tls13)
+                send_groups13(r, J_G13_ONE, &all[i], 1);
+            else
+                send_groups12(r, J_G12_ONE, &all[i], 1);
+            r->groups_pending++;
+        } else {
+            rest[(*n_rest)++] = all[i];
+        }
+    }
+    if (*n_rest > 0) {
+        if (tls13)
+            send_groups13(r, J_G13_REST, rest, *n_rest);
+        else
+            send_groups12(r, J_G12_REST, rest, *n_rest);
+        r->groups_pending++;
+    }
 }
 
 /* ---- continuations -------------------------------------------------------- */
@@ -682,8 +743,7 @@ static void maybe_group12(struct run *r, uint16_t suite)
     if (r->g12_started || !s || s->kx != TD_KX_ECDHE)
         return;
     r->g12_started = true;
-    r->n_g12_remain = groups_for(false, r->g12_remain, TD_MAX_GROUPS);
-    send_group12(r);
+    start_groups(r, false);
 }
 
 static void version_done(struct run *r, struct job *j)
@@ -716,8 +776,7 @@ static void version_done(struct run *r, struct job *j)
     /* Group enumeration depends only on this version's answer: start it now
      * rather than after the slowest stage-1 probe. */
     if (ok && v == TD_TLS13) {
-        r->n_g13_remain = groups_for(true, r->g13_remain, TD_MAX_GROUPS);
-        send_group13(r);
+        start_groups(r, true);
     }
     if (ok && v == TD_TLS12)
         maybe_group12(r, j->a.suite);
@@ -772,30 +831,56 @@ static void order_done(struct run *r, struct job *j)
         o->server_order[j->vi] = TD_NO;
 }
 
-static void group13_done(struct run *r, struct job *j)
+/* An answer that says nothing either way about a group. */
+static bool inconclusive(const td_attempt *a)
 {
-    td_obs *o = r->o;
-    if ((j->a.out == TD_OUT_HRR || j->a.out == TD_OUT_HELLO) && j->a.group &&
-        remove_id(r->g13_remain, &r->n_g13_remain, j->a.group)) {
-        add_group(o, j->a.group);
-        if (r->n_g13_remain > 0) {
-            send_group13(r);
-            return;
-        }
-    }
-    o->groups_complete = j->a.out == TD_OUT_ALERT || j->a.out == TD_OUT_CLOSED || j->a.out == TD_OUT_RESET ||
-                         r->n_g13_remain == 0;
+    return a->out == TD_OUT_TIMEOUT || a->out == TD_OUT_DEADLINE || a->out == TD_OUT_ERROR ||
+           a->out == TD_OUT_MALFORMED || a->out == TD_OUT_CONNECT_TIMEOUT || a->out == TD_OUT_REFUSED;
 }
 
-static void group12_done(struct run *r, struct job *j)
+static void group_done(struct run *r, struct job *j)
 {
     td_obs *o = r->o;
-    uint16_t g = j->f.ske_group;
-    if (j->a.out == TD_OUT_HELLO && g && remove_id(r->g12_remain, &r->n_g12_remain, g)) {
-        add_group(o, g);
-        if (r->n_g12_remain > 0)
-            send_group12(r);
+    bool tls13 = j->kind == J_G13_ALL || j->kind == J_G13_ONE || j->kind == J_G13_REST;
+    uint16_t g = tls13 ? ((j->a.out == TD_OUT_HRR || j->a.out == TD_OUT_HELLO) ? j->a.group : 0)
+                       : (j->a.out == TD_OUT_HELLO ? j->f.ske_group : 0);
+    switch (j->kind) {
+    case J_G13_ALL:
+        if (g) {
+            r->group_preferred = g;
+            add_group(o, g);
+        }
+        break;
+    case J_G13_ONE:
+    case J_G12_ONE:
+        /* A server naming a group that was not offered breaks RFC 8446
+         * section 4.1.4 / RFC 8422 section 5.4: it does not count. */
+        if (g && g == j->pair[0])
+            add_group(o, g);
+        break;
+    case J_G13_REST:
+    case J_G12_REST: {
+        uint16_t *rest = tls13 ? r->g13_remain : r->g12_remain;
+        size_t *n_rest = tls13 ? &r->n_g13_remain : &r->n_g12_remain;
+        if (g && remove_id(rest, n_rest, g)) {
+            add_group(o, g);
+            if (*n_rest > 0) {
+                if (tls13)
+                    send_groups13(r, j->kind, rest, *n_rest);
+                else
+                    send_groups12(r, j->kind, rest, *n_rest);
+                return; /* this chain is still pending */
+            }
+        }
+        break;
     }
+    default:
+        return;
+    }
+    if (inconclusive(&j->a))
+        r->groups_incomplete = true;
+    if (--r->groups_pending == 0)
+        o->groups_complete = !r->groups_incomplete;
 }
 
 static void on_done(void *ctx, const td_io_result *io)
@@ -827,8 +912,11 @@ static void on_done(void *ctx, const td_io_result *io)
         else if (j->a.out == TD_OUT_HELLO)
             o->fallback_scsv = TD_NO;
         break;
-    case J_GROUP13: group13_done(r, j); break;
-    case J_GROUP12: group12_done(r, j); break;
+    case J_G13_ALL:
+    case J_G13_ONE:
+    case J_G13_REST:
+    case J_G12_ONE:
+    case J_G12_REST: group_done(r, j); break;
     }
     bool stage1 = j->kind == J_BASELINE || j->kind == J_NOSNI || j->kind == J_VERSION;
     td_flight_free(&j->f);
@@ -886,6 +974,16 @@ int td_probe_run(const td_probe_cfg *cfg, td_obs *o)
     }
 
     int rc = td_sched_run(r->s);
+    /* Groups are found in parallel, so their arrival order means nothing:
+     * the one the server picked from all of them first, then by code point. */
+    qsort(o->groups, o->n_groups, sizeof o->groups[0], by_id);
+    for (size_t i = 0; i < o->n_groups; i++) {
+        if (o->groups[i] == r->group_preferred) {
+            memmove(&o->groups[1], &o->groups[0], i * sizeof o->groups[0]);
+            o->groups[0] = r->group_preferred;
+            break;
+        }
+    }
     o->connections = td_sched_connections(r->s);
     o->elapsed_ms = td_sched_elapsed_ms(r->s);
     bool ierr = r->internal_error;
