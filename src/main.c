@@ -59,7 +59,7 @@ static int usage_error(const char *hint, const char *fmt, ...)
     fputs("tlsdiag: ", stderr);
     vfprintf(stderr, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "\nSee '%s'.\n", hint);
+    fprintf(stderr, " (see '%s')\n", hint);
     return TD_EXIT_USAGE;
 }
 

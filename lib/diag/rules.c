@@ -13,6 +13,8 @@
 #include "../wire/tls.h"
 #include "finding.h"
 
+#include <openssl/x509.h>
+
 /* Clients whose defaults stand for "a modern client" when the catalog says
  * "for the client in question": current browsers, curl/OpenSSL 3, Go, Java
  * 17+ all offer x25519, secp256r1 and secp384r1, and all refuse the weak
@@ -665,6 +667,24 @@ static void rule_alert(struct ctx *c)
         "The alert names the server's reason; its error log has the detail.", &v);
 }
 
+/* A DER DistinguishedName as one RFC 2253 line; decoding bytes, no I/O. */
+static const char *dn_text(const uint8_t *der, size_t len, char *buf, size_t cap)
+{
+    const unsigned char *p = der;
+    X509_NAME *n = d2i_X509_NAME(NULL, &p, (long)len);
+    snprintf(buf, cap, "(undecodable name)");
+    if (!n)
+        return buf;
+    BIO *b = BIO_new(BIO_s_mem());
+    if (b && X509_NAME_print_ex(b, n, 0, XN_FLAG_RFC2253) >= 0) {
+        int k = BIO_read(b, buf, (int)cap - 1);
+        buf[k > 0 ? k : 0] = '\0';
+    }
+    BIO_free(b);
+    X509_NAME_free(n);
+    return buf;
+}
+
 static void rule_client_cert(struct ctx *c)
 {
     const td_obs *o = c->o;
@@ -680,6 +700,12 @@ static void rule_client_cert(struct ctx *c)
     td_str_printf(&e, "CertificateRequest in the %s flight with %zu certificate_authorities entr%s",
                   td_version_name(o->certs_version ? o->certs_version : TD_TLS12), o->n_ca_names,
                   o->n_ca_names == 1 ? "y" : "ies");
+    /* The names tell the user which CA must have issued the client's
+     * certificate (RFC 5246 section 7.4.4). */
+    for (size_t i = 0; i < o->n_ca_names; i++) {
+        char dn[256];
+        td_str_printf(&e, "%s%s", i ? "; " : ": ", dn_text(o->ca_names[i], o->ca_name_len[i], dn, sizeof dn));
+    }
     verify_cmd(c, &v, " -cert client.pem -key client.key");
     add(c, "CLIENT_CERT_REQUIRED", TD_SEV_WARN, &s, &e,
         "Give the client a certificate issued by one of the listed CAs (curl `--cert`/`--key`, Java keystore, "
