@@ -352,13 +352,49 @@ static bool remove_id(uint16_t *list, size_t *n, uint16_t id)
 
 /* ---- the hellos ----------------------------------------------------------- */
 
+/* Buffers behind a td_hello_spec: the spec points into them. */
+struct offer {
+    uint16_t suites[TD_MAX_SUITES], groups[TD_MAX_GROUPS], sigalgs[128];
+};
+
+/* The hello of a client that speaks only version v, with the extensions
+ * such a client sends; the caller sets the suites. */
+static void spec_for_version(struct run *r, enum jkind kind, uint16_t v, struct offer *b, td_hello_spec *sp)
+{
+    static const uint16_t only13[] = {TD_TLS13};
+    memset(sp, 0, sizeof *sp);
+    sp->version = v;
+    sp->sni = sni_of(r, kind);
+    if (v == TD_SSL3) {
+        /* A real SSLv3 client sends no extensions; the SCSV stands in for
+         * renegotiation_info (RFC 5746 section 3.3). */
+        sp->flags = TD_HELLO_NO_EXTENSIONS | TD_HELLO_SCSV_RENEG;
+        sp->record_version = TD_SSL3;
+        sp->sni = NULL;
+        return;
+    }
+    sp->groups = b->groups;
+    sp->n_groups = groups_for(v == TD_TLS13, b->groups, TD_MAX_GROUPS);
+    if (v >= TD_TLS12) {
+        sp->sigalgs = b->sigalgs;
+        sp->n_sigalgs = sigalgs_all(b->sigalgs, 128);
+    }
+    if (v == TD_TLS13) {
+        sp->versions = only13;
+        sp->n_versions = 1;
+        sp->key_shares = shares_default;
+        sp->n_key_shares = 2;
+        sp->flags = TD_HELLO_PSK_MODES;
+    } else {
+        sp->flags = TD_HELLO_RENEG_EXT | TD_HELLO_EC_POINT_FORMATS;
+        if (v == TD_TLS12)
+            sp->flags |= TD_HELLO_EMS;
+    }
+}
+
 static void send_version(struct run *r, int vi)
 {
-    uint16_t suites[TD_MAX_SUITES], groups[TD_MAX_GROUPS], sigalgs[128];
-    td_hello_spec sp;
-    memset(&sp, 0, sizeof sp);
     uint16_t v = td_vat(vi);
-
     if (v == TD_SSL2) {
         uint32_t specs[TD_FLIGHT_MAX_V2SPECS];
         size_t n = 0;
@@ -367,72 +403,22 @@ static void send_version(struct run *r, int vi)
         submit(r, J_VERSION, vi, NULL, true, specs, n, NULL);
         return;
     }
-    sp.version = v;
-    sp.suites = suites;
-    sp.n_suites = suites_for(vi, suites, TD_MAX_SUITES);
-    sp.sni = sni_of(r, J_VERSION);
-    if (v == TD_SSL3) {
-        /* A real SSLv3 client sends no extensions; the SCSV stands in for
-         * renegotiation_info (RFC 5746 section 3.3). */
-        sp.flags = TD_HELLO_NO_EXTENSIONS | TD_HELLO_SCSV_RENEG;
-        sp.record_version = TD_SSL3;
-        sp.sni = NULL;
-    } else if (v < TD_TLS13) {
-        sp.groups = groups;
-        sp.n_groups = groups_for(false, groups, TD_MAX_GROUPS);
-        sp.flags = TD_HELLO_RENEG_EXT | TD_HELLO_EC_POINT_FORMATS;
-        if (v == TD_TLS12) {
-            sp.sigalgs = sigalgs;
-            sp.n_sigalgs = sigalgs_all(sigalgs, 128);
-            sp.flags |= TD_HELLO_EMS;
-        }
-    } else {
-        static const uint16_t only13[] = {TD_TLS13};
-        sp.versions = only13;
-        sp.n_versions = 1;
-        sp.groups = groups;
-        sp.n_groups = groups_for(true, groups, TD_MAX_GROUPS);
-        sp.key_shares = shares_default;
-        sp.n_key_shares = 2;
-        sp.sigalgs = sigalgs;
-        sp.n_sigalgs = sigalgs_all(sigalgs, 128);
-        sp.flags = TD_HELLO_PSK_MODES;
-    }
+    struct offer b;
+    td_hello_spec sp;
+    spec_for_version(r, J_VERSION, v, &b, &sp);
+    sp.suites = b.suites;
+    sp.n_suites = suites_for(vi, b.suites, TD_MAX_SUITES);
     submit(r, J_VERSION, vi, &sp, false, NULL, 0, NULL);
 }
 
 /* The next link of a version's suite chain: everything not yet picked. */
 static void send_chain(struct run *r, int vi)
 {
-    uint16_t groups[TD_MAX_GROUPS], sigalgs[128];
+    struct offer b;
     td_hello_spec sp;
-    memset(&sp, 0, sizeof sp);
-    uint16_t v = td_vat(vi);
-    sp.version = v;
+    spec_for_version(r, J_CHAIN, td_vat(vi), &b, &sp);
     sp.suites = r->remain[vi];
     sp.n_suites = r->n_remain[vi];
-    sp.sni = sni_of(r, J_CHAIN);
-    if (v == TD_SSL3) {
-        sp.flags = TD_HELLO_NO_EXTENSIONS | TD_HELLO_SCSV_RENEG;
-        sp.record_version = TD_SSL3;
-        sp.sni = NULL;
-    } else {
-        sp.groups = groups;
-        sp.n_groups = groups_for(v == TD_TLS13, groups, TD_MAX_GROUPS);
-        sp.flags = TD_HELLO_EC_POINT_FORMATS | TD_HELLO_RENEG_EXT;
-        if (v >= TD_TLS12) {
-            sp.sigalgs = sigalgs;
-            sp.n_sigalgs = sigalgs_all(sigalgs, 128);
-        }
-        if (v == TD_TLS13) {
-            static const uint16_t only13[] = {TD_TLS13};
-            sp.versions = only13;
-            sp.n_versions = 1;
-            sp.key_shares = shares_default;
-            sp.n_key_shares = 2;
-            sp.flags = TD_HELLO_PSK_MODES;
-        }
-    }
     submit(r, J_CHAIN, vi, &sp, false, NULL, 0, NULL);
 }
 
@@ -442,36 +428,12 @@ static void send_order(struct run *r, int vi, uint16_t first, uint16_t second)
      * produced them in: a server that insists on its own order picks
      * `first` again. */
     uint16_t suites[2] = {second, first};
-    uint16_t groups[TD_MAX_GROUPS], sigalgs[128];
+    uint16_t pair[2] = {first, second};
+    struct offer b;
     td_hello_spec sp;
-    memset(&sp, 0, sizeof sp);
-    uint16_t v = td_vat(vi);
-    sp.version = v;
+    spec_for_version(r, J_ORDER, td_vat(vi), &b, &sp);
     sp.suites = suites;
     sp.n_suites = 2;
-    sp.sni = sni_of(r, J_ORDER);
-    if (v == TD_SSL3) {
-        sp.flags = TD_HELLO_NO_EXTENSIONS | TD_HELLO_SCSV_RENEG;
-        sp.record_version = TD_SSL3;
-        sp.sni = NULL;
-    } else {
-        sp.groups = groups;
-        sp.n_groups = groups_for(v == TD_TLS13, groups, TD_MAX_GROUPS);
-        sp.flags = TD_HELLO_EC_POINT_FORMATS | TD_HELLO_RENEG_EXT;
-        if (v >= TD_TLS12) {
-            sp.sigalgs = sigalgs;
-            sp.n_sigalgs = sigalgs_all(sigalgs, 128);
-        }
-        if (v == TD_TLS13) {
-            static const uint16_t only13[] = {TD_TLS13};
-            sp.versions = only13;
-            sp.n_versions = 1;
-            sp.key_shares = shares_default;
-            sp.n_key_shares = 2;
-            sp.flags = TD_HELLO_PSK_MODES;
-        }
-    }
-    uint16_t pair[2] = {first, second};
     submit(r, J_ORDER, vi, &sp, false, NULL, 0, pair);
 }
 
@@ -578,21 +540,13 @@ static void send_fallback(struct run *r, uint16_t v)
 {
     /* RFC 7507 section 3: a hello below the server's highest version that
      * carries TLS_FALLBACK_SCSV must be refused with inappropriate_fallback. */
-    uint16_t suites[TD_MAX_SUITES], groups[TD_MAX_GROUPS], sigalgs[128];
-    td_hello_spec sp;
-    memset(&sp, 0, sizeof sp);
     int vi = td_vidx(v);
-    sp.version = v;
-    sp.suites = suites;
-    sp.n_suites = suites_for(vi, suites, TD_MAX_SUITES);
-    sp.groups = groups;
-    sp.n_groups = groups_for(false, groups, TD_MAX_GROUPS);
-    if (v == TD_TLS12) {
-        sp.sigalgs = sigalgs;
-        sp.n_sigalgs = sigalgs_all(sigalgs, 128);
-    }
-    sp.sni = sni_of(r, J_FALLBACK);
-    sp.flags = TD_HELLO_RENEG_EXT | TD_HELLO_EC_POINT_FORMATS | TD_HELLO_SCSV_FALLBACK;
+    struct offer b;
+    td_hello_spec sp;
+    spec_for_version(r, J_FALLBACK, v, &b, &sp);
+    sp.suites = b.suites;
+    sp.n_suites = suites_for(vi, b.suites, TD_MAX_SUITES);
+    sp.flags |= TD_HELLO_SCSV_FALLBACK;
     submit(r, J_FALLBACK, vi, &sp, false, NULL, 0, NULL);
 }
 
