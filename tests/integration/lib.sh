@@ -57,22 +57,32 @@ _FAILS=0
 
 # ---------------------------------------------------------------- processes
 
-stop_all() {
-    local pid i
-    for pid in "${_BG_PIDS[@]}"; do
+# _term_pids PID...: SIGTERM to each process group (or process), up to 5 s
+# for all of them to go, then SIGKILL for the rest; reaps them.
+_term_pids() {
+    local pid i alive
+    for pid in "$@"; do
         kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null
     done
-    for pid in "${_BG_PIDS[@]}"; do
-        for ((i = 0; i < 50; i++)); do
-            kill -0 "$pid" 2>/dev/null || break
-            sleep 0.1
+    for ((i = 0; i < 50; i++)); do
+        alive=0
+        for pid in "$@"; do
+            if kill -0 "$pid" 2>/dev/null; then alive=1; fi
         done
+        [ "$alive" = 1 ] || break
+        sleep 0.1
+    done
+    for pid in "$@"; do
         if kill -0 "$pid" 2>/dev/null; then
             echo "  (pid $pid did not stop on SIGTERM: killing)" >&2
             kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null
         fi
         wait "$pid" 2>/dev/null
     done
+}
+
+stop_all() {
+    [ ${#_BG_PIDS[@]} -eq 0 ] || _term_pids "${_BG_PIDS[@]}"
     _BG_PIDS=()
 }
 
@@ -106,18 +116,11 @@ start_bg() {
     _BG_PIDS+=("$BG_PID")
 }
 
-# stop_bg PID: stops one background process now (SIGTERM, then SIGKILL).
+# stop_bg PID: stops one background process now.
 stop_bg() {
-    local pid=$1 i
-    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null
-    for ((i = 0; i < 50; i++)); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    kill -KILL -- "-$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
     local keep=() p
-    for p in "${_BG_PIDS[@]}"; do [ "$p" = "$pid" ] || keep+=("$p"); done
+    _term_pids "$1"
+    for p in "${_BG_PIDS[@]}"; do [ "$p" = "$1" ] || keep+=("$p"); done
     _BG_PIDS=("${keep[@]}")
 }
 
