@@ -13,6 +13,8 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include <openssl/ssl.h>
+
 typedef struct td_addr {
     struct sockaddr_storage ss;
     socklen_t len;
@@ -70,6 +72,55 @@ unsigned td_sched_connections(const td_sched *s); /* connect() calls made so far
 double td_sched_elapsed_ms(const td_sched *s);
 void td_sched_free(td_sched *s);
 const char *td_io_status_name(td_io_status st); /* "refused", "timeout", ... */
+
+/* ---- full TLS handshakes through OpenSSL ----------------------------------
+ *
+ * A TLS job is a job like the others (same queue, concurrency cap, step
+ * timeout, deadline, connection count), but after the TCP connect OpenSSL
+ * drives the socket: SSL_do_handshake on readiness, never blocking.  Used
+ * where the local OpenSSL's own handshake is the point: the TLS 1.3
+ * certificate chain, OCSP staples, client certificates, ALPN, resumption. */
+typedef struct td_tls_opts {
+    SSL_CTX *ctx;                 /* the caller's, referenced by the job: verification
+                                     (typically SSL_VERIFY_NONE, so any chain arrives),
+                                     versions, client certificate */
+    const char *sni;              /* NULL or "": no SNI; at most 255 bytes; copied */
+    const unsigned char *alpn;    /* ALPN protocol list in wire format (RFC 7301), or NULL; copied */
+    size_t alpn_len;
+    SSL_SESSION *session;         /* to offer for resumption, or NULL (the job takes its own reference) */
+    double ticket_wait_s;         /* after a TLS 1.3 handshake, keep reading up to this long so
+                                     NewSessionTicket messages arrive (0 = don't) */
+} td_tls_opts;
+
+typedef struct td_tls_result {
+    /* The handshake completed as far as the client can tell.  In TLS 1.3 the
+     * client is done before the server has checked the client's second
+     * flight (RFC 8446 section 4.4.2.4: a server may answer a missing or bad
+     * client certificate with a fatal alert after that), so when the server
+     * asked for a certificate the job reads on until the server's next
+     * record; a fatal alert (or a close) instead of one means the server
+     * rejected the handshake, and this is false. */
+    bool handshake_done;
+    int alert_received;           /* alert description the peer sent (fatal or the first warning), -1 none */
+    int alert_sent;               /* alert we sent (e.g. bad_certificate), -1 none */
+    unsigned long ssl_err;        /* first queued OpenSSL error at failure, 0 none */
+    char error[160];              /* "peer sent alert handshake_failure(40)", "EOF during the
+                                     handshake", "wrong version number", ...; "" when all went well */
+} td_tls_result;
+
+/* Called exactly once, after the socket is closed.  ssl is valid only
+ * during the call (NULL when no TLS object was made, e.g. the connect
+ * failed or the job never left the queue); the callback may keep
+ * references (SSL_get1_session, SSL_get1_peer_certificate, up_ref the chain
+ * from SSL_get_peer_cert_chain).  io->status is TD_IO_DONE for every TLS
+ * outcome, success or not (alert, protocol error), and the network-level
+ * status otherwise (refused, reset, EOF, timeout, deadline, ...). */
+typedef void (*td_on_tls_done)(void *ctx, const td_io_result *io, const td_tls_result *tls, SSL *ssl);
+/* Queues a TLS job; o's pointers need to live only during the call.
+ * Returns 0, or -1 on bad options (no ctx or cb, malformed ALPN list, SNI
+ * over 255 bytes, negative or NaN ticket_wait_s) or out of memory. */
+int td_sched_submit_tls(td_sched *s, const td_addr *addr, const td_tls_opts *o, td_on_tls_done cb,
+                        void *ctx);
 
 /* Resolves host (name or numeric) to at most max addresses.  dns_server is
  * "IP" or "IP:PORT" to ask that server instead of the system's (used by

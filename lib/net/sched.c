@@ -1,11 +1,12 @@
 /* The connection scheduler: one private libev loop, many short TCP jobs.
  *
- * A job goes QUEUED -> CONNECTING -> WRITING -> READING and ends exactly
- * once in finish(), which closes the socket, frees the slot and only then
- * tells the owner.  Callbacks may submit more jobs at any point, so every
+ * A job goes QUEUED -> CONNECTING -> WRITING -> READING (or, for a job of
+ * another kind such as a TLS handshake, CONNECTING -> KIND) and ends exactly
+ * once in td_job_finish(), which closes the socket, frees the slot and only
+ * then tells the owner.  Callbacks may submit more jobs at any point, so every
  * path that can run owner code is written to survive the job list changing
  * underneath it. */
-#include "net/net.h"
+#include "net/sched_int.h"
 
 #include <errno.h>
 #include <math.h>
@@ -16,8 +17,6 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
-
-#include <ev.h>
 
 /* A ClientHello is a few KiB at most; refusing anything absurd keeps a bug
  * in a probe from turning into an unbounded allocation. */
@@ -31,24 +30,7 @@
 #define DEF_STEP_S    5.0
 #define DEF_DEADLINE  60.0
 
-typedef enum { JOB_QUEUED, JOB_CONNECTING, JOB_WRITING, JOB_READING } job_state;
-
-typedef struct job {
-    struct job *next, *prev; /* in the queue (next only) or the in-flight list */
-    td_sched *s;
-    job_state state;
-    int fd;
-    ev_io io;
-    ev_timer tm;
-    td_addr addr;
-    td_on_data on_data;
-    td_on_done on_done;
-    void *ctx;
-    double t_start, t_connected, t_sent, t_first;
-    size_t bytes_in;
-    size_t out_len, out_off;
-    uint8_t out[]; /* the copy of the caller's bytes */
-} job;
+typedef td_job job;
 
 struct td_sched {
     struct ev_loop *loop;
@@ -65,7 +47,7 @@ struct td_sched {
     double t0, t_end;      /* first run's start; end of the last run */
 };
 
-static double now_ms(void)
+double td_now_ms(void)
 {
     /* The timings are intervals, so the wall clock (which ev_time() reads)
      * would be wrong whenever it is stepped mid-run. */
@@ -141,7 +123,7 @@ static void maybe_stop(td_sched *s)
 
 /* Ends a job: the socket is gone and the slot free before the owner hears
  * of it, so an on_done that submits the next job can start it at once. */
-static void finish(job *j, td_io_status st, int err)
+void td_job_finish(job *j, td_io_status st, int err)
 {
     td_sched *s = j->s;
     td_io_result r;
@@ -156,7 +138,7 @@ static void finish(job *j, td_io_status st, int err)
         live_unlink(s, j);
     }
 
-    double t = now_ms();
+    double t = td_now_ms();
     r.status = st;
     r.sys_errno = err;
     r.connect_ms = j->t_connected >= 0 ? j->t_connected - j->t_start : -1;
@@ -164,10 +146,15 @@ static void finish(job *j, td_io_status st, int err)
     r.total_ms = j->t_start >= 0 ? t - j->t_start : 0;
     r.bytes_in = j->bytes_in;
 
-    td_on_done cb = j->on_done;
-    void *ctx = j->ctx;
-    free(j);
-    cb(ctx, &r);
+    if (j->kind) {
+        j->kind->report(j, &r);
+        free(j);
+    } else {
+        td_on_done cb = j->on_done;
+        void *ctx = j->ctx;
+        free(j);
+        cb(ctx, &r);
+    }
 
     pump(s);
     maybe_stop(s);
@@ -187,7 +174,7 @@ static td_io_status classify_connect(int e)
     }
 }
 
-static td_io_status classify_io(int e)
+td_io_status td_classify_io(int e)
 {
     switch (e) {
     case ECONNRESET:
@@ -201,13 +188,29 @@ static td_io_status classify_io(int e)
 
 /* Restarts the step timer: every phase, and every chunk of progress, gets a
  * fresh step_timeout_s. */
-static void step_timer(job *j)
+void td_job_step_timer(job *j)
 {
+    j->tm.repeat = j->s->o.step_timeout_s;
     ev_timer_again(j->s->loop, &j->tm);
 }
 
-static void switch_io(job *j, int events)
+void td_job_timer_in(job *j, double secs)
 {
+    j->tm.repeat = secs > 0 ? secs : 1e-3;
+    ev_timer_again(j->s->loop, &j->tm);
+}
+
+double td_job_step_s(const job *j)
+{
+    return j->s->o.step_timeout_s;
+}
+
+void td_job_watch(job *j, int events)
+{
+    /* A TLS job asks again after every record; re-arming an unchanged
+     * watcher would cost two epoll_ctl calls each time. */
+    if (ev_is_active(&j->io) && (j->io.events & (EV_READ | EV_WRITE)) == events)
+        return;
     ev_io_stop(j->s->loop, &j->io);
     ev_io_set(&j->io, j->fd, events);
     ev_io_start(j->s->loop, &j->io);
@@ -224,13 +227,13 @@ static bool do_read(job *j, bool drain)
         ssize_t n = recv(j->fd, buf, sizeof buf, MSG_DONTWAIT);
         if (n > 0) {
             if (j->t_first < 0)
-                j->t_first = now_ms();
+                j->t_first = td_now_ms();
             j->bytes_in += (size_t)n;
             if (j->on_data && j->on_data(j->ctx, buf, (size_t)n) == TD_WANT_DONE) {
-                finish(j, TD_IO_DONE, 0);
+                td_job_finish(j, TD_IO_DONE, 0);
                 return true;
             }
-            step_timer(j);
+            td_job_step_timer(j);
             continue;
         }
         if (n < 0 && errno == EINTR)
@@ -238,11 +241,11 @@ static bool do_read(job *j, bool drain)
         if (drain || (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)))
             return false;
         if (n == 0) {
-            finish(j, TD_IO_EOF, 0);
+            td_job_finish(j, TD_IO_EOF, 0);
             return true;
         }
         int e = errno;
-        finish(j, classify_io(e), e);
+        td_job_finish(j, td_classify_io(e), e);
         return true;
     }
     return false;
@@ -251,9 +254,9 @@ static bool do_read(job *j, bool drain)
 static void start_reading(job *j)
 {
     j->state = JOB_READING;
-    j->t_sent = now_ms();
-    switch_io(j, EV_READ);
-    step_timer(j);
+    j->t_sent = td_now_ms();
+    td_job_watch(j, EV_READ);
+    td_job_step_timer(j);
 }
 
 /* Sends what is left.  Returns true when the job was finished here. */
@@ -266,7 +269,7 @@ static bool do_write(job *j)
                          MSG_NOSIGNAL | MSG_DONTWAIT);
         if (n > 0) {
             j->out_off += (size_t)n;
-            step_timer(j);
+            td_job_step_timer(j);
             continue;
         }
         if (n < 0 && errno == EINTR)
@@ -278,10 +281,10 @@ static bool do_write(job *j)
          * bytes are all out has still said something; hand that over first,
          * since it is what the probe is looking for. */
         if (j->t_sent < 0)
-            j->t_sent = now_ms();
+            j->t_sent = td_now_ms();
         if (do_read(j, true))
             return true;
-        finish(j, classify_io(e), e);
+        td_job_finish(j, td_classify_io(e), e);
         return true;
     }
     start_reading(j);
@@ -290,12 +293,17 @@ static bool do_write(job *j)
 
 static void on_connected(job *j)
 {
-    j->t_connected = now_ms();
+    j->t_connected = td_now_ms();
     j->state = JOB_WRITING;
     int one = 1;
     /* Hellos go out as one segment, and nothing waits for more to coalesce. */
     (void)setsockopt(j->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    step_timer(j);
+    td_job_step_timer(j);
+    if (j->kind) {
+        j->state = JOB_KIND;
+        j->kind->connected(j);
+        return;
+    }
     if (j->out_len == 0) {
         start_reading(j);
         return;
@@ -316,7 +324,7 @@ static void io_cb(struct ev_loop *loop, ev_io *w, int revents)
         if (e == EINPROGRESS || e == EALREADY)
             return; /* spurious wake-up */
         if (e) {
-            finish(j, classify_connect(e), e);
+            td_job_finish(j, classify_connect(e), e);
             return;
         }
         on_connected(j);
@@ -330,6 +338,9 @@ static void io_cb(struct ev_loop *loop, ev_io *w, int revents)
         if (revents & EV_READ)
             do_read(j, false);
         return;
+    case JOB_KIND:
+        j->kind->ready(j, revents);
+        return;
     case JOB_QUEUED:
         return;
     }
@@ -340,7 +351,11 @@ static void timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
     (void)loop;
     (void)revents;
     job *j = w->data;
-    finish(j, j->state == JOB_CONNECTING ? TD_IO_CONNECT_TIMEOUT : TD_IO_TIMEOUT, ETIMEDOUT);
+    if (j->state == JOB_KIND && j->kind->timeout) {
+        j->kind->timeout(j);
+        return;
+    }
+    td_job_finish(j, j->state == JOB_CONNECTING ? TD_IO_CONNECT_TIMEOUT : TD_IO_TIMEOUT, ETIMEDOUT);
 }
 
 /* Takes a queued job in flight.  May finish it on the spot (socket or
@@ -363,12 +378,12 @@ static void start_job(td_sched *s, job *j)
      * without this the step timer would start from a stale "now" and fire
      * early. */
     ev_now_update(s->loop);
-    j->t_start = now_ms();
+    j->t_start = td_now_ms();
 
     j->fd = socket(j->addr.ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (j->fd < 0) {
         int e = errno;
-        finish(j, e == EAFNOSUPPORT ? TD_IO_UNREACHABLE : TD_IO_ERROR, e);
+        td_job_finish(j, e == EAFNOSUPPORT ? TD_IO_UNREACHABLE : TD_IO_ERROR, e);
         return;
     }
     s->connections++;
@@ -377,12 +392,12 @@ static void start_job(td_sched *s, job *j)
      * would give EALREADY, so both wait for writability the same way. */
     if (rc < 0 && errno != EINPROGRESS && errno != EINTR) {
         int e = errno;
-        finish(j, classify_connect(e), e);
+        td_job_finish(j, classify_connect(e), e);
         return;
     }
     ev_io_set(&j->io, j->fd, EV_WRITE);
     ev_io_start(s->loop, &j->io);
-    step_timer(j);
+    td_job_step_timer(j);
     if (rc == 0)
         on_connected(j);
 }
@@ -413,14 +428,14 @@ static void expire_all(td_sched *s)
 {
     for (;;) {
         if (s->live) {
-            finish(s->live, TD_IO_DEADLINE, 0);
+            td_job_finish(s->live, TD_IO_DEADLINE, 0);
         } else if (s->q_head) {
             job *j = s->q_head;
             s->q_head = j->next;
             if (!s->q_head)
                 s->q_tail = NULL;
             j->next = NULL;
-            finish(j, TD_IO_DEADLINE, 0);
+            td_job_finish(j, TD_IO_DEADLINE, 0);
         } else {
             break;
         }
@@ -436,29 +451,27 @@ static void deadline_cb(struct ev_loop *loop, ev_timer *w, int revents)
     ev_break(loop, EVBREAK_ONE);
 }
 
-int td_sched_submit(td_sched *s, const td_addr *addr, const uint8_t *out, size_t out_len,
-                    td_on_data on_data, td_on_done on_done, void *ctx)
+job *td_job_new(td_sched *s, const td_addr *addr, size_t out_len)
 {
-    if (!s || !addr || !on_done || (out_len && !out) || out_len > TD_JOB_MAX_OUT)
-        return -1;
+    if (!s || !addr || out_len > TD_JOB_MAX_OUT)
+        return NULL;
     if (addr->len == 0 || addr->len > sizeof addr->ss)
-        return -1;
+        return NULL;
     job *j = malloc(sizeof *j + out_len);
     if (!j)
-        return -1;
+        return NULL;
     memset(j, 0, sizeof *j);
     j->s = s;
     j->state = JOB_QUEUED;
     j->fd = -1;
     j->addr = *addr;
-    j->on_data = on_data;
-    j->on_done = on_done;
-    j->ctx = ctx;
     j->t_start = j->t_connected = j->t_sent = j->t_first = -1;
     j->out_len = out_len;
-    if (out_len)
-        memcpy(j->out, out, out_len);
+    return j;
+}
 
+void td_sched_enqueue(td_sched *s, job *j)
+{
     if (s->q_tail)
         s->q_tail->next = j;
     else
@@ -468,6 +481,22 @@ int td_sched_submit(td_sched *s, const td_addr *addr, const uint8_t *out, size_t
     /* From inside a callback: start it now if a slot is free, rather than
      * waiting for the next loop iteration. */
     pump(s);
+}
+
+int td_sched_submit(td_sched *s, const td_addr *addr, const uint8_t *out, size_t out_len,
+                    td_on_data on_data, td_on_done on_done, void *ctx)
+{
+    if (!on_done || (out_len && !out))
+        return -1;
+    job *j = td_job_new(s, addr, out_len);
+    if (!j)
+        return -1;
+    j->on_data = on_data;
+    j->on_done = on_done;
+    j->ctx = ctx;
+    if (out_len)
+        memcpy(j->out, out, out_len);
+    td_sched_enqueue(s, j);
     return 0;
 }
 
@@ -475,7 +504,7 @@ int td_sched_run(td_sched *s)
 {
     if (!s || s->running)
         return -1;
-    double t = now_ms();
+    double t = td_now_ms();
     if (!s->started) {
         s->started = true;
         s->t0 = t;
@@ -510,7 +539,7 @@ int td_sched_run(td_sched *s)
 
     ev_timer_stop(s->loop, &s->deadline);
     s->running = false;
-    s->t_end = now_ms();
+    s->t_end = td_now_ms();
     return 0;
 }
 
@@ -523,7 +552,7 @@ double td_sched_elapsed_ms(const td_sched *s)
 {
     if (!s || !s->started)
         return 0;
-    return (s->running ? now_ms() : s->t_end) - s->t0;
+    return (s->running ? td_now_ms() : s->t_end) - s->t0;
 }
 
 void td_sched_free(td_sched *s)
@@ -539,7 +568,7 @@ void td_sched_free(td_sched *s)
         if (!s->q_head)
             s->q_tail = NULL;
         j->next = NULL;
-        finish(j, TD_IO_ERROR, ECANCELED);
+        td_job_finish(j, TD_IO_ERROR, ECANCELED);
     }
     ev_loop_destroy(s->loop);
     free(s);

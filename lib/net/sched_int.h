@@ -1,0 +1,81 @@
+/* Inside the scheduler: what a job kind other than "write bytes, feed
+ * reads to on_data" (tlsjob.c) needs to share sched.c's one queue,
+ * concurrency cap, step timeout and deadline.  Not part of the library's
+ * interface; only lib/net/ includes it.
+ *
+ * sched.c still owns every job's life: it queues it, connects it, counts
+ * the connection, and ends it in td_job_finish(), which closes the socket
+ * and frees the job.  A kind takes over once TCP is up and supplies the
+ * report that tells its owner. */
+#ifndef TD_SCHED_INT_H
+#define TD_SCHED_INT_H
+
+#include "net/net.h"
+
+#include <ev.h>
+
+typedef enum {
+    JOB_QUEUED,
+    JOB_CONNECTING,
+    JOB_WRITING,
+    JOB_READING,
+    JOB_KIND /* connected, driven by j->kind */
+} td_job_state;
+
+typedef struct td_job td_job;
+
+typedef struct td_job_kind {
+    /* TCP is up: state is JOB_KIND, t_connected is set and the step timer
+     * runs.  May end the job. */
+    void (*connected)(td_job *j);
+    /* Readiness of the socket in JOB_KIND.  May end the job. */
+    void (*ready)(td_job *j, int revents);
+    /* The job's timer fired in JOB_KIND; NULL means "finish with TIMEOUT". */
+    void (*timeout)(td_job *j);
+    /* Called once from td_job_finish, socket closed and job unlinked: tell
+     * the owner and release j->kstate (not j itself).  Runs for jobs that
+     * never left the queue too (deadline, td_sched_free). */
+    void (*report)(td_job *j, const td_io_result *r);
+} td_job_kind;
+
+struct td_job {
+    td_job *next, *prev; /* in the queue (next only) or the in-flight list */
+    td_sched *s;
+    td_job_state state;
+    int fd;
+    ev_io io;
+    ev_timer tm;
+    td_addr addr;
+    td_on_data on_data;
+    td_on_done on_done;
+    void *ctx;
+    const td_job_kind *kind; /* NULL: a byte job */
+    void *kstate;            /* the kind's own state */
+    /* Monotonic ms, -1 until it happens; a kind that does its own I/O keeps
+     * t_sent, t_first and bytes_in up to date so td_io_result means the
+     * same for every job. */
+    double t_start, t_connected, t_sent, t_first;
+    size_t bytes_in;
+    size_t out_len, out_off;
+    uint8_t out[]; /* the copy of the caller's bytes */
+};
+
+double td_now_ms(void);
+td_io_status td_classify_io(int err);
+
+/* A job in state JOB_QUEUED with room for out_len bytes, or NULL. */
+td_job *td_job_new(td_sched *s, const td_addr *addr, size_t out_len);
+/* Queues it and starts it at once if a slot is free. */
+void td_sched_enqueue(td_sched *s, td_job *j);
+/* Ends the job exactly once; j is freed on return. */
+void td_job_finish(td_job *j, td_io_status st, int err);
+/* Watches the socket for exactly these events (EV_READ, EV_WRITE). */
+void td_job_watch(td_job *j, int events);
+/* Restarts the job's timer for a full step timeout. */
+void td_job_step_timer(td_job *j);
+/* Restarts the job's timer to fire after secs; later td_job_step_timer()
+ * calls go back to the step timeout. */
+void td_job_timer_in(td_job *j, double secs);
+double td_job_step_s(const td_job *j);
+
+#endif
