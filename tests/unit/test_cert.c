@@ -706,7 +706,8 @@ static void test_names_cn_only(void **state)
     td_cert_info empty = names(NULL, false, NULL);
     expect_fail(&empty, "a.example", "", "neither a subjectAltName nor a subject CN");
     /* a URI-ID also rules out the CN (RFC 6125 6.4.4) */
-    td_cert_info uri = names("a.example", true, (const char *const[]){ "URI:https://a.example/", NULL });
+    static const char *const u[] = { "URI:https://a.example/", NULL };
+    td_cert_info uri = names("a.example", true, u);
     expect_fail(&uri, "a.example", "", "no name in the certificate covers a.example");
 }
 
