@@ -35,5 +35,8 @@ void td_findings_free(td_findings *fs);
 
 /* The rules: observations in, findings out.  No I/O. */
 void td_diagnose(const td_obs *o, td_findings *out);
+/* The certificate and identity rules (lib/diag/certs.c), called by
+ * td_diagnose once the server was reached over TLS. */
+void td_diagnose_certs(const td_obs *o, td_findings *out);
 
 #endif

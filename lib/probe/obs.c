@@ -47,6 +47,11 @@ void td_obs_init(td_obs *o)
 {
     memset(o, 0, sizeof *o);
     o->addr_used = -1;
+    td_hs_init(&o->hs);
+    td_hs_init(&o->hs_nosni);
+    td_hs_init(&o->hs_client);
+    td_hs_init(&o->hs_resume);
+    o->warn_days = 21;
 }
 
 void td_obs_free(td_obs *o)
@@ -57,4 +62,29 @@ void td_obs_free(td_obs *o)
         free(o->certs[i].der);
     o->n_ca_names = 0;
     o->n_certs = 0;
+    td_hs_free(&o->hs);
+    td_hs_free(&o->hs_nosni);
+    td_hs_free(&o->hs_client);
+    td_hs_free(&o->hs_resume);
+    for (size_t i = 0; i < o->n_backends; i++)
+        td_hs_free(&o->backends[i]);
+    o->n_backends = 0;
+    free(o->aia_cert.der);
+    o->aia_cert.der = NULL;
+    o->aia_cert.len = 0;
+}
+
+void td_hs_init(td_hs *h)
+{
+    memset(h, 0, sizeof *h);
+    h->alert_received = -1;
+    h->alert_sent = -1;
+    h->ocsp_status = -1;
+}
+
+void td_hs_free(td_hs *h)
+{
+    for (size_t i = 0; i < h->n_chain; i++)
+        free(h->chain[i].der);
+    h->n_chain = 0;
 }

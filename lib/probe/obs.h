@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../cert/cert.h"
 #include "../net/net.h"
 #include "../wire/flight.h"
 
@@ -73,6 +74,37 @@ typedef struct td_cert {
     size_t len;
 } td_cert;
 
+#define TD_MAX_BACKENDS 16
+#define TD_HS_MAX_CANAMES 16
+
+/* One full handshake through OpenSSL (the local library's own client),
+ * used where the handshake must go further than the first flight: the TLS
+ * 1.3 certificate chain, OCSP staples, client certificates, ALPN,
+ * resumption, and comparing backends. */
+typedef struct td_hs {
+    td_outcome out;            /* NOT_RUN; HELLO = completed; ALERT; RESET; CLOSED; TIMEOUT; REFUSED ... */
+    bool done;                 /* the handshake completed */
+    char addr[64];             /* address connected to */
+    char sni[256];             /* SNI sent, "" none */
+    uint16_t version, suite;
+    char alpn[64];             /* negotiated protocol, "" none */
+    int alert_received;        /* -1 none */
+    int alert_sent;            /* -1 none */
+    char error[160];           /* why it failed, "" when it did not */
+    td_cert chain[TD_FLIGHT_MAX_CERTS]; /* as sent, in order (DER, owned) */
+    size_t n_chain;
+    bool ocsp_stapled;         /* a CertificateStatus / status_request response arrived */
+    int ocsp_status;           /* -1 none or unparseable, else V_OCSP_CERTSTATUS_GOOD/REVOKED/UNKNOWN */
+    bool cert_request;         /* the server asked for a client certificate */
+    char ca_names[TD_HS_MAX_CANAMES][256]; /* acceptable CA names it sent (RFC 2253) */
+    size_t n_ca_names;
+    bool client_cert_sent;     /* we presented --cert */
+    bool resumed;              /* SSL_session_reused */
+    bool ticket;               /* the session carries a ticket */
+    bool session_id;           /* the session carries a non-empty id */
+    double ms;
+} td_hs;
+
 typedef struct td_obs {
     /* the target */
     char host[256];
@@ -131,6 +163,29 @@ typedef struct td_obs {
     size_t n_certs;
     uint16_t certs_version;    /* version the chain was seen with */
 
+    /* ---- full handshakes (certificates, identity, sessions) ---- */
+    td_hs hs;                  /* SNI as configured, first address */
+    td_hs hs_nosni;            /* no SNI; NOT_RUN when no SNI is configured */
+    td_hs hs_client;           /* presenting --cert/--key; NOT_RUN without them */
+    td_hs hs_resume;           /* offering hs's session again; NOT_RUN when nothing to resume */
+    td_hs backends[TD_MAX_BACKENDS]; /* every address once, then --repeat more to the first */
+    size_t n_backends;
+    char alpn_offered[128];    /* --alpn as given, "" none */
+    bool client_cert_given;
+
+    /* certificate verdicts, computed from hs.chain (or the TLS 1.2 chain)
+     * with the trust store; the rules only read them */
+    char store_name[300];      /* which store the verdicts used */
+    char store_error[160];     /* the store could not be loaded */
+    int64_t now;               /* the time the verdicts were made for */
+    int warn_days;
+    td_path path;              /* strict clients: chain as sent + store */
+    td_path path_aia;          /* browsers: + the issuer fetched via AIA; verdict set only if tried */
+    bool aia_tried;
+    char aia_url[512];
+    char aia_error[160];       /* "" when the fetch worked */
+    td_cert aia_cert;          /* the fetched issuer (DER), len 0 if none */
+
     /* bookkeeping */
     unsigned connections;
     double elapsed_ms;
@@ -139,5 +194,7 @@ typedef struct td_obs {
 
 void td_obs_init(td_obs *o);
 void td_obs_free(td_obs *o);
+void td_hs_init(td_hs *h);
+void td_hs_free(td_hs *h);
 
 #endif

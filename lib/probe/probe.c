@@ -25,6 +25,7 @@
 #include "../wire/flight.h"
 #include "../wire/hello.h"
 #include "../wire/tls.h"
+#include "handshake.h"
 
 #define HELLO_CAP 16384
 
@@ -43,6 +44,7 @@ struct run {
     bool stage2_started;
     bool g12_started;
     bool internal_error;
+    td_hsrun *hsrun;          /* the full handshakes (handshake.c) */
     /* suites not yet seen, per version, for the chains */
     uint16_t remain[TD_NVERSIONS][TD_MAX_SUITES];
     size_t n_remain[TD_NVERSIONS];
@@ -676,6 +678,8 @@ static void start_stage2(struct run *r)
     send_oldstyle(r);
     send_bighello(r);
     send_grease(r);
+    if (r->hsrun)
+        td_hsrun_start(r->hsrun);
 
     /* Fallback SCSV: needs two versions, offered at the lower one. */
     uint16_t best = 0, second = 0;
@@ -911,6 +915,12 @@ int td_probe_run(const td_probe_cfg *cfg, td_obs *o)
         return -1;
     }
 
+    r->hsrun = td_hsrun_new(cfg, o, r->s, r->addr);
+    if (!r->hsrun) {
+        td_sched_free(r->s);
+        free(r);
+        return -1;
+    }
     r->stage1_pending = 0;
     /* Count first: a job can finish (and decrement) only once the loop runs,
      * but every submission must be in place before stage 2 may start. */
@@ -923,11 +933,13 @@ int td_probe_run(const td_probe_cfg *cfg, td_obs *o)
         send_version(r, vi);
     if (r->internal_error) {
         td_sched_free(r->s);
+        td_hsrun_free(r->hsrun);
         free(r);
         return -1;
     }
 
     int rc = td_sched_run(r->s);
+    td_hsrun_finish(r->hsrun);
     /* Groups are found in parallel, so their arrival order means nothing:
      * the one the server picked from all of them first, then by code point. */
     qsort(o->groups, o->n_groups, sizeof o->groups[0], by_id);
@@ -942,6 +954,7 @@ int td_probe_run(const td_probe_cfg *cfg, td_obs *o)
     o->elapsed_ms = td_sched_elapsed_ms(r->s);
     bool ierr = r->internal_error;
     td_sched_free(r->s);
+    td_hsrun_free(r->hsrun);
     free(r);
     return (rc != 0 || ierr) ? -1 : 0;
 }

@@ -4,6 +4,8 @@
 #ifndef TD_PROBE_PROBE_H
 #define TD_PROBE_PROBE_H
 
+#include <stdbool.h>
+
 #include "../net/net.h"
 #include "obs.h"
 
@@ -13,6 +15,15 @@ typedef struct td_probe_cfg {
     const char *sni;        /* NULL or "" = no SNI */
     const char *dns_server; /* NULL = system */
     td_sched_opts sched;
+    /* full handshakes and certificates */
+    const char *ca_file;    /* trust store: NULL for both = the system's */
+    const char *ca_path;
+    const char *cert_file;  /* client certificate and key to present (PEM), or NULL */
+    const char *key_file;
+    const char *alpn;       /* comma-separated ALPN list to offer, or NULL */
+    unsigned repeat;        /* handshakes to the first address, to compare backends (>= 1) */
+    int warn_days;          /* CERT_EXPIRING_SOON window */
+    bool no_aia;            /* never fetch a missing issuer over HTTP */
 } td_probe_cfg;
 
 /* Resolves, then runs every probe.  Fills o (which the caller initialised).
