@@ -201,10 +201,11 @@ start_s_server() {
 }
 
 # start_nginx: nginx (single process, foreground, everything under
-# $T/nginx) with the http{} body read from stdin; sets NGINX_DIR.  Wait for
-# its port with wait_port.
+# $T/nginx, or $T/$NGINX_NAME when set: several nginx in one test) with the
+# http{} body read from stdin; sets NGINX_DIR.  Wait for its port with
+# wait_port.
 start_nginx() {
-    NGINX_DIR="$T/nginx"
+    NGINX_DIR="$T/${NGINX_NAME:-nginx}"
     mkdir -p "$NGINX_DIR/logs" "$NGINX_DIR/tmp"
     {
         cat <<EOF
@@ -228,6 +229,59 @@ EOF
     nginx -t -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf" -e "$NGINX_DIR/logs/error.log" \
         >"$NGINX_DIR/test.log" 2>&1 || { cat "$NGINX_DIR/test.log" >&2; die "nginx config rejected"; }
     start_bg nginx -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf" -e "$NGINX_DIR/logs/error.log"
+}
+
+# start_s_server_cert CERT KEY ARGS...: like start_s_server with another
+# certificate and key (paths, or names under $T); sets PORT.
+start_s_server_cert() {
+    local cert=$1 key=$2
+    shift 2
+    [ -f "$cert" ] || cert="$T/$cert.pem"
+    [ -f "$key" ] || key="$T/$key.key"
+    PORT=$(free_port tcp)
+    start_bg openssl s_server -accept "127.0.0.1:$PORT" -quiet -cert "$cert" -key "$key" "$@"
+    wait_port "$PORT" 10 || die "openssl s_server -cert $cert $* did not start"
+}
+
+# start_http_dir DIR: a static HTTP server (python3 http.server) for DIR on
+# 127.0.0.1, on a free port; sets HTTP_PORT and HTTP_LOG (one line per
+# request).  For AIA caIssuers URLs.
+start_http_dir() {
+    HTTP_PORT=$(free_port tcp)
+    start_bg "$PYTHON" -m http.server --bind 127.0.0.1 --directory "$1" "$HTTP_PORT"
+    # shellcheck disable=SC2034  # for the caller
+    HTTP_LOG=$BG_LOG
+    wait_port "$HTTP_PORT" 10 || die "http.server for $1 did not start"
+}
+
+# start_haproxy: haproxy in the foreground (-db) with the configuration read
+# from stdin, after a `global`/`defaults` preamble (mode tcp, short
+# timeouts); sets HAPROXY_CFG.  Wait for its port with wait_port.
+start_haproxy() {
+    HAPROXY_CFG="$T/haproxy.cfg"
+    {
+        cat <<EOF2
+global
+    maxconn 256
+defaults
+    mode tcp
+    timeout connect 2s
+    timeout client 10s
+    timeout server 10s
+EOF2
+        cat
+    } >"$HAPROXY_CFG"
+    haproxy -c -f "$HAPROXY_CFG" >"$T/haproxy-check.log" 2>&1 ||
+        { cat "$T/haproxy-check.log" >&2; die "haproxy config rejected"; }
+    start_bg haproxy -db -f "$HAPROXY_CFG"
+}
+
+# s_client_text PORT ARGS...: what `openssl s_client -connect 127.0.0.1:PORT
+# ARGS` prints (stdout and stderr) for one handshake with empty input.
+s_client_text() {
+    local port=$1
+    shift
+    echo | timeout 5 openssl s_client -connect "127.0.0.1:$port" "$@" 2>&1
 }
 
 # ------------------------------------------------------------- certificates
@@ -285,6 +339,260 @@ Sgh5jjQE3e+VGbPNOkMbMCsKbfJfFDdP4TVtbVHCReSFtXZiXn7G9ExC6aY37WsL
 /1y29Aa37e44a/taiZ+lrp8kEXxLH+ZJKGZR7OZTgf//////////AgEC
 -----END DH PARAMETERS-----
 EOF
+}
+
+# ------------------------------------------------- certificate trees (openssl ca)
+# For the certificate findings: a root, intermediates and leaves signed with
+# `openssl ca`, which takes explicit validity dates (expired and
+# not-yet-valid certificates without touching the clock), a digest (sha1)
+# and an extension file.  Each issuer keeps its openssl ca state (config,
+# index.txt, serial) in $T/pki/ISSUER.  Every certificate NAME gives
+# $T/NAME.pem, $T/NAME.key and $T/NAME.der.
+
+# date_from_now DAYS: the UTC time DAYS days from now (negative: in the past)
+# as openssl ca wants it, YYYYMMDDHHMMSSZ.
+date_from_now() {
+    date -u -d "$1 days" +%Y%m%d%H%M%SZ
+}
+
+# iso_day_from_now DAYS: the same day as YYYY-MM-DD, to compare with the
+# dates tlsdiag reports.
+iso_day_from_now() {
+    date -u -d "$1 days" +%Y-%m-%d
+}
+
+# _pki_init ISSUER: the openssl ca directory of $T/ISSUER.{pem,key}.
+_pki_init() {
+    local d="$T/pki/$1"
+    [ -f "$d/ca.cnf" ] && return 0
+    mkdir -p "$d/newcerts"
+    : >"$d/index.txt"
+    echo "unique_subject = no" >"$d/index.txt.attr"
+    openssl rand -hex 8 >"$d/serial"
+    cat >"$d/ca.cnf" <<EOC
+[ ca ]
+default_ca = td_ca
+[ td_ca ]
+database = $d/index.txt
+new_certs_dir = $d/newcerts
+serial = $d/serial
+certificate = $T/$1.pem
+private_key = $T/$1.key
+default_md = sha256
+default_days = 365
+policy = td_policy
+unique_subject = no
+copy_extensions = none
+email_in_dn = no
+[ td_policy ]
+commonName = supplied
+organizationName = optional
+EOC
+}
+
+# _newkey_opts KEYTYPE: sets _KEYOPT for openssl req (rsa2048, rsa1024, ec256).
+_newkey_opts() {
+    case "$1" in
+        rsa2048) _KEYOPT=(-newkey rsa:2048) ;;
+        rsa1024) _KEYOPT=(-newkey rsa:1024) ;;
+        ec256) _KEYOPT=(-newkey ec -pkeyopt ec_paramgen_curve:P-256) ;;
+        *) die "unknown key type $1" ;;
+    esac
+}
+
+# make_root NAME [CN]: a self-signed root CA, RSA 2048, 10 years:
+# $T/NAME.{pem,key,der}.  CN defaults to "tlsdiag Test Root NAME".
+make_root() {
+    local name=$1 cn=${2:-tlsdiag Test Root $1}
+    if ! {
+        openssl req -x509 -newkey rsa:2048 -nodes -sha256 -days 3650 \
+            -keyout "$T/$name.key" -out "$T/$name.pem" -subj "/O=tlsdiag tests/CN=$cn" \
+            -addext "basicConstraints=critical,CA:TRUE" \
+            -addext "keyUsage=critical,keyCertSign,cRLSign" \
+            -addext "subjectKeyIdentifier=hash" 2>"$T/openssl.err" &&
+            openssl x509 -in "$T/$name.pem" -outform DER -out "$T/$name.der" 2>>"$T/openssl.err"
+    }; then
+        cat "$T/openssl.err" >&2
+        die "make_root $name failed"
+    fi
+    _pki_init "$name"
+}
+
+# make_cert_signed_by ISSUER NAME [OPTION...]: a certificate for NAME signed
+# by $T/ISSUER.{pem,key} with openssl ca.  Options:
+#   ca            an intermediate CA (CA:TRUE, keyCertSign) instead of a leaf
+#   cn=CN         subject commonName (default NAME)
+#   sans=VALUE    openssl subjectAltName value (leaf default:
+#                 "DNS:NAME,DNS:localhost,IP:127.0.0.1")
+#   nosan         no subjectAltName extension at all
+#   start=DATE    notBefore (YYYYMMDDHHMMSSZ, see date_from_now; default now)
+#   end=DATE      notAfter (default 365 days from now)
+#   days=N        notAfter N days from now (instead of end=)
+#   md=DIGEST     signature digest (default sha256; e.g. sha1)
+#   key=TYPE      rsa2048 (default), rsa1024, ec256
+#   eku=VALUE     extendedKeyUsage (leaf default "serverAuth,clientAuth")
+#   ku=VALUE      keyUsage (leaf default "critical,digitalSignature,keyEncipherment")
+#   aia=URL       authorityInfoAccess caIssuers URL
+#   ocsp=URL      authorityInfoAccess OCSP URL
+#   reuse_key     keep an existing $T/NAME.key (re-issue the same key)
+# Gives $T/NAME.{pem,key,der}.
+make_cert_signed_by() {
+    local issuer=$1 name=$2 opt is_ca=0 cn=$2 sans="" nosan=0 start="" end="" days=""
+    local md=sha256 ktype=rsa2048 eku="serverAuth,clientAuth" ku="" aia="" ocsp="" reuse=0
+    shift 2
+    for opt in "$@"; do
+        case "$opt" in
+            ca) is_ca=1 ;;
+            cn=*) cn=${opt#cn=} ;;
+            sans=*) sans=${opt#sans=} ;;
+            nosan) nosan=1 ;;
+            start=*) start=${opt#start=} ;;
+            end=*) end=${opt#end=} ;;
+            days=*) days=${opt#days=} ;;
+            md=*) md=${opt#md=} ;;
+            key=*) ktype=${opt#key=} ;;
+            eku=*) eku=${opt#eku=} ;;
+            ku=*) ku=${opt#ku=} ;;
+            aia=*) aia=${opt#aia=} ;;
+            ocsp=*) ocsp=${opt#ocsp=} ;;
+            reuse_key) reuse=1 ;;
+            *) die "make_cert_signed_by: unknown option $opt" ;;
+        esac
+    done
+    [ -f "$T/$issuer.pem" ] || die "make_cert_signed_by: no issuer $T/$issuer.pem"
+    _pki_init "$issuer"
+    [ -n "$start" ] || start=$(date_from_now 0)
+    [ -n "$end" ] || end=$(date_from_now "${days:-365}")
+    {
+        echo "authorityKeyIdentifier=keyid"
+        echo "subjectKeyIdentifier=hash"
+        if [ $is_ca = 1 ]; then
+            echo "basicConstraints=critical,CA:TRUE"
+            echo "keyUsage=${ku:-critical,keyCertSign,cRLSign}"
+        else
+            echo "basicConstraints=critical,CA:FALSE"
+            echo "keyUsage=${ku:-critical,digitalSignature,keyEncipherment}"
+            [ -z "$eku" ] || echo "extendedKeyUsage=$eku"
+            if [ $nosan = 0 ]; then
+                echo "subjectAltName=${sans:-DNS:$name,DNS:localhost,IP:127.0.0.1}"
+            fi
+        fi
+        if [ $is_ca = 1 ] && [ $nosan = 0 ] && [ -n "$sans" ]; then echo "subjectAltName=$sans"; fi
+        if [ -n "$aia" ] && [ -n "$ocsp" ]; then
+            echo "authorityInfoAccess=caIssuers;URI:$aia,OCSP;URI:$ocsp"
+        elif [ -n "$aia" ]; then
+            echo "authorityInfoAccess=caIssuers;URI:$aia"
+        elif [ -n "$ocsp" ]; then
+            echo "authorityInfoAccess=OCSP;URI:$ocsp"
+        fi
+    } >"$T/$name.ext"
+    if [ $reuse = 1 ] && [ -f "$T/$name.key" ]; then
+        openssl req -new -key "$T/$name.key" -out "$T/$name.csr" \
+            -subj "/O=tlsdiag tests/CN=$cn" 2>"$T/openssl.err" ||
+            { cat "$T/openssl.err" >&2; die "make_cert_signed_by $name: req failed"; }
+    else
+        _newkey_opts "$ktype"
+        openssl req -new "${_KEYOPT[@]}" -nodes -keyout "$T/$name.key" -out "$T/$name.csr" \
+            -subj "/O=tlsdiag tests/CN=$cn" 2>"$T/openssl.err" ||
+            { cat "$T/openssl.err" >&2; die "make_cert_signed_by $name: req failed"; }
+    fi
+    if ! {
+        openssl ca -batch -notext -preserveDN -config "$T/pki/$issuer/ca.cnf" -md "$md" \
+            -startdate "$start" -enddate "$end" -extfile "$T/$name.ext" \
+            -in "$T/$name.csr" -out "$T/$name.pem" >"$T/openssl.err" 2>&1 &&
+            openssl x509 -in "$T/$name.pem" -outform DER -out "$T/$name.der" 2>>"$T/openssl.err"
+    }; then
+        cat "$T/openssl.err" >&2
+        die "make_cert_signed_by $issuer $name failed"
+    fi
+    [ $is_ca = 0 ] || _pki_init "$name"
+}
+
+# make_leaf_signed_by ISSUER NAME [OPTION...]: a server leaf (see
+# make_cert_signed_by).
+make_leaf_signed_by() {
+    make_cert_signed_by "$@"
+}
+
+# make_ca_tree [ROOT] [INTER]: a root and an intermediate CA it signed:
+# $T/ROOT.{pem,key,der} (default "root", CN "tlsdiag Test Root ROOT") and
+# $T/INTER.{pem,key,der} (default "inter", CN "tlsdiag Test Intermediate
+# INTER").
+make_ca_tree() {
+    local root=${1:-root} inter=${2:-inter}
+    make_root "$root"
+    make_cert_signed_by "$root" "$inter" ca "cn=tlsdiag Test Intermediate $inter"
+}
+
+# make_self_signed NAME [SANS] [OPTION...]: a self-signed leaf (not a CA),
+# RSA 2048, a year: $T/NAME.{pem,key,der}.  SANS as for make_leaf.
+make_self_signed() {
+    local name=$1 sans=${2:-}
+    [ -n "$sans" ] || sans="DNS:$name,DNS:localhost,IP:127.0.0.1"
+    if ! {
+        openssl req -x509 -newkey rsa:2048 -nodes -sha256 -days 365 \
+            -keyout "$T/$name.key" -out "$T/$name.pem" -subj "/O=tlsdiag tests/CN=$name" \
+            -addext "basicConstraints=critical,CA:FALSE" \
+            -addext "keyUsage=critical,digitalSignature,keyEncipherment" \
+            -addext "extendedKeyUsage=serverAuth" \
+            -addext "subjectAltName=$sans" 2>"$T/openssl.err" &&
+            openssl x509 -in "$T/$name.pem" -outform DER -out "$T/$name.der" 2>>"$T/openssl.err"
+    }; then
+        cat "$T/openssl.err" >&2
+        die "make_self_signed $name failed"
+    fi
+}
+
+# make_ocsp_response ISSUER NAME [OUT]: a DER OCSP response "good" for
+# $T/NAME.pem, signed by its issuer $T/ISSUER (which must have signed it with
+# make_cert_signed_by), valid a week; default OUT $T/NAME.ocsp.der.
+make_ocsp_response() {
+    local issuer=$1 name=$2 out=${3:-$T/$2.ocsp.der}
+    openssl ocsp -index "$T/pki/$issuer/index.txt" -CA "$T/$issuer.pem" \
+        -rsigner "$T/$issuer.pem" -rkey "$T/$issuer.key" -issuer "$T/$issuer.pem" \
+        -cert "$T/$name.pem" -ndays 7 -respout "$out" >"$T/openssl.err" 2>&1 ||
+        { cat "$T/openssl.err" >&2; die "make_ocsp_response $name failed"; }
+}
+
+# cat_pem FILE... : the PEM files concatenated on stdout (for chain files:
+# cat_pem leaf inter >"$T/chain.pem" takes names relative to $T or paths).
+cat_pem() {
+    local f
+    for f in "$@"; do
+        if [ -f "$f" ]; then cat "$f"; else cat "$T/$f.pem"; fi
+    done
+}
+
+# cert_sha256 NAME|FILE: lower-case hex SHA-256 of the certificate's DER.
+cert_sha256() {
+    local f=$1
+    [ -f "$f" ] || f="$T/$1.pem"
+    openssl x509 -in "$f" -outform DER | sha256sum | cut -d' ' -f1
+}
+
+# cert_day NAME|FILE start|end: the certificate's notBefore or notAfter day
+# (UTC) as YYYY-MM-DD, to compare with the dates tlsdiag reports.
+cert_day() {
+    local f=$1 opt=-enddate d
+    [ -f "$f" ] || f="$T/$1.pem"
+    [ "$2" = start ] && opt=-startdate
+    d=$(openssl x509 -in "$f" -noout "$opt" | cut -d= -f2-)
+    date -u -d "$d" +%Y-%m-%d
+}
+
+# verify_with ROOT FILE [UNTRUSTED...]: `openssl verify` of FILE against the
+# anchor ROOT (name or file), with the other certificates as the untrusted
+# pool, purpose sslserver; prints openssl's words, returns its status.
+verify_with() {
+    local root=$1 leaf=$2 u args=()
+    shift 2
+    [ -f "$root" ] || root="$T/$root.pem"
+    [ -f "$leaf" ] || leaf="$T/$leaf.pem"
+    for u in "$@"; do
+        [ -f "$u" ] || u="$T/$u.pem"
+        args+=(-untrusted "$u")
+    done
+    openssl verify -purpose sslserver -CAfile "$root" "${args[@]}" "$leaf" 2>&1
 }
 
 # ------------------------------------------------------------- running it
