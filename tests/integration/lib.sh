@@ -243,6 +243,29 @@ start_s_server_cert() {
     wait_port "$PORT" 10 || die "openssl s_server -cert $cert $* did not start"
 }
 
+# start_nginx_tls CHAIN KEY [DIRECTIVES]: nginx with one TLS server
+# (TLSv1.2 and TLSv1.3) on a free port, serving the PEM file CHAIN (leaf
+# first, as nginx wants it) with the key KEY (paths, or names under $T:
+# $T/CHAIN.pem, $T/KEY.key), DIRECTIVES added inside server{}; waits until
+# it listens; sets PORT.
+start_nginx_tls() {
+    local chain=$1 key=$2 extra=${3:-}
+    [ -f "$chain" ] || chain="$T/$chain.pem"
+    [ -f "$key" ] || key="$T/$key.key"
+    PORT=$(free_port tcp)
+    start_nginx <<EOF
+    server {
+        listen 127.0.0.1:$PORT ssl;
+        ssl_protocols TLSv1.2 TLSv1.3;
+        ssl_certificate $chain;
+        ssl_certificate_key $key;
+        $extra
+        location / { return 200 "ok\n"; }
+    }
+EOF
+    wait_port "$PORT" 10 || die "nginx serving $chain did not start"
+}
+
 # start_http_dir DIR: a static HTTP server (python3 http.server) for DIR on
 # 127.0.0.1, on a free port; sets HTTP_PORT and HTTP_LOG (one line per
 # request).  For AIA caIssuers URLs.
