@@ -44,7 +44,30 @@ void td_options_free(td_options *o);
 int td_options_set_target(td_options *o, const char *target, char *err, size_t errlen);
 int td_options_set_sni(td_options *o, const char *name, char *err, size_t errlen);
 void td_options_set_no_sni(td_options *o, bool no_sni);
+/* The trust store certificates are verified against: a PEM file of CA
+ * certificates, a directory hashed with `openssl rehash`, or both.  Neither
+ * set: the system's store. */
 int td_options_set_ca_file(td_options *o, const char *path, char *err, size_t errlen);
+int td_options_set_ca_path(td_options *o, const char *dir, char *err, size_t errlen);
+/* A client certificate and its private key (PEM files, may be the same
+ * file), presented in one extra handshake to see whether the server accepts
+ * them.  Both are required: a certificate without its key is useless. */
+int td_options_set_client_cert(td_options *o, const char *cert_file, const char *key_file, char *err,
+                               size_t errlen);
+/* ALPN protocols to offer, comma-separated, e.g. "h2,http/1.1". */
+int td_options_set_alpn(td_options *o, const char *list, char *err, size_t errlen);
+/* Handshakes to the first address, to tell the backends behind a load
+ * balancer apart: 1 to 64, default 4. */
+int td_options_set_repeat(td_options *o, unsigned n, char *err, size_t errlen);
+/* How close to its end a certificate must be to be reported as expiring:
+ * 0 to 3650 days, default 21. */
+int td_options_set_warn_days(td_options *o, unsigned days, char *err, size_t errlen);
+/* Whether the text report prints each certificate sent in PEM (the JSON
+ * report always carries them). */
+void td_options_set_show_certs(td_options *o, bool show);
+/* Never fetch a missing issuer certificate over HTTP (the URL its child
+ * names in authorityInfoAccess), as browsers would. */
+void td_options_set_no_aia(td_options *o, bool no_aia);
 int td_options_set_timeout(td_options *o, double seconds, char *err, size_t errlen);
 int td_options_set_deadline(td_options *o, double seconds, char *err, size_t errlen);
 int td_options_set_max_connections(td_options *o, unsigned n, char *err, size_t errlen);

@@ -17,11 +17,15 @@
 #define DEFAULT_TIMEOUT   5.0
 #define DEFAULT_DEADLINE  60.0
 #define DEFAULT_MAX_CONNS 8u
+#define DEFAULT_REPEAT    4u
+#define DEFAULT_WARN_DAYS 21
 
 #define MIN_STEP_S   0.05
 #define MAX_STEP_S   300.0
 #define MAX_DEADLINE 3600.0
 #define MAX_CONNS    256u
+#define MAX_REPEAT   64u
+#define MAX_WARN_DAYS 3650u
 
 /* How much of what the user typed is echoed back in an error. */
 #define ECHO_MAX "80"
@@ -51,6 +55,8 @@ td_options *td_options_new(void)
     o->timeout_s = DEFAULT_TIMEOUT;
     o->deadline_s = DEFAULT_DEADLINE;
     o->max_conns = DEFAULT_MAX_CONNS;
+    o->repeat = DEFAULT_REPEAT;
+    o->warn_days = DEFAULT_WARN_DAYS;
     return o;
 }
 
@@ -261,27 +267,141 @@ void td_options_set_no_sni(td_options *o, bool no_sni)
     o->no_sni = no_sni;
 }
 
-int td_options_set_ca_file(td_options *o, const char *path, char *err, size_t errlen)
+/* Readable now, so a typo is a usage error at once rather than a confusing
+ * observation after a minute of probing.  what names the file in errors
+ * ("CA file"); a directory must also be searchable, since OpenSSL looks
+ * certificates up in it by hashed name. */
+static int check_path(const char *path, const char *what, bool dir, size_t dstlen, char *err, size_t errlen)
 {
     if (!path || !*path) {
-        seterr(err, errlen, "empty CA file name");
+        seterr(err, errlen, "empty %s name", what);
         return -1;
     }
-    if (strlen(path) >= sizeof o->ca_file) {
-        seterr(err, errlen, "CA file path is too long");
+    if (strlen(path) >= dstlen) {
+        seterr(err, errlen, "%s path is too long", what);
         return -1;
     }
     struct stat st;
-    if (stat(path, &st) != 0 || access(path, R_OK) != 0) {
-        seterr(err, errlen, "cannot read CA file '%s': %s", path, strerror(errno));
+    if (stat(path, &st) != 0) {
+        seterr(err, errlen, "cannot read %s '%s': %s", what, path, strerror(errno));
         return -1;
     }
-    if (!S_ISREG(st.st_mode)) {
-        seterr(err, errlen, "CA file '%s' is not a regular file", path);
+    if (dir && !S_ISDIR(st.st_mode)) {
+        seterr(err, errlen, "%s '%s' is not a directory", what, path);
         return -1;
     }
+    if (!dir && !S_ISREG(st.st_mode)) {
+        seterr(err, errlen, "%s '%s' is not a regular file", what, path);
+        return -1;
+    }
+    if (access(path, dir ? R_OK | X_OK : R_OK) != 0) {
+        seterr(err, errlen, "cannot read %s '%s': %s", what, path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+int td_options_set_ca_file(td_options *o, const char *path, char *err, size_t errlen)
+{
+    if (check_path(path, "CA file", false, sizeof o->ca_file, err, errlen) != 0)
+        return -1;
     snprintf(o->ca_file, sizeof o->ca_file, "%s", path);
     return 0;
+}
+
+int td_options_set_ca_path(td_options *o, const char *dir, char *err, size_t errlen)
+{
+    if (check_path(dir, "CA directory", true, sizeof o->ca_path, err, errlen) != 0)
+        return -1;
+    snprintf(o->ca_path, sizeof o->ca_path, "%s", dir);
+    return 0;
+}
+
+int td_options_set_client_cert(td_options *o, const char *cert_file, const char *key_file, char *err,
+                               size_t errlen)
+{
+    if (!cert_file || !key_file) {
+        seterr(err, errlen, "a client certificate needs its private key: give --cert and --key together");
+        return -1;
+    }
+    if (check_path(cert_file, "client certificate", false, sizeof o->cert_file, err, errlen) != 0 ||
+        check_path(key_file, "client key", false, sizeof o->key_file, err, errlen) != 0)
+        return -1;
+    snprintf(o->cert_file, sizeof o->cert_file, "%s", cert_file);
+    snprintf(o->key_file, sizeof o->key_file, "%s", key_file);
+    return 0;
+}
+
+/* RFC 7301 section 3.1: each protocol name is 1 to 255 bytes.  Only
+ * printable ASCII without spaces is accepted: every registered name is, and
+ * "h2, http/1.1" would otherwise offer " http/1.1" without a word. */
+int td_options_set_alpn(td_options *o, const char *list, char *err, size_t errlen)
+{
+    if (!list || !*list) {
+        seterr(err, errlen, "empty ALPN list: give protocol names separated by commas, e.g. h2,http/1.1");
+        return -1;
+    }
+    size_t n = strlen(list);
+    if (n >= sizeof o->alpn) {
+        seterr(err, errlen, "ALPN list is %zu characters long; at most %zu are supported", n, sizeof o->alpn - 1);
+        return -1;
+    }
+    size_t len = 0;
+    for (size_t i = 0; i <= n; i++) {
+        unsigned char c = (unsigned char)list[i];
+        if (c == ',' || c == '\0') {
+            if (len == 0) {
+                seterr(err, errlen, "empty protocol name in ALPN list '%." ECHO_MAX "s'", list);
+                return -1;
+            }
+            if (len > 255) {
+                seterr(err, errlen, "an ALPN protocol name is %zu bytes long; at most 255 are allowed", len);
+                return -1;
+            }
+            len = 0;
+            continue;
+        }
+        if (c <= 0x20 || c >= 0x7f) {
+            if (c == ' ')
+                seterr(err, errlen, "space in ALPN list '%." ECHO_MAX "s': separate names with commas only", list);
+            else
+                seterr(err, errlen, "invalid byte 0x%02x in ALPN list: names are printable ASCII", c);
+            return -1;
+        }
+        len++;
+    }
+    snprintf(o->alpn, sizeof o->alpn, "%s", list);
+    return 0;
+}
+
+int td_options_set_repeat(td_options *o, unsigned n, char *err, size_t errlen)
+{
+    if (n < 1 || n > MAX_REPEAT) {
+        seterr(err, errlen, "repeat must be between 1 and %u handshakes", MAX_REPEAT);
+        return -1;
+    }
+    o->repeat = n;
+    return 0;
+}
+
+int td_options_set_warn_days(td_options *o, unsigned days, char *err, size_t errlen)
+{
+    if (days > MAX_WARN_DAYS) {
+        seterr(err, errlen, "warn days must be between 0 and %u", MAX_WARN_DAYS);
+        return -1;
+    }
+    o->warn_days = (int)days;
+    return 0;
+}
+
+void td_options_set_show_certs(td_options *o, bool show)
+{
+    o->show_certs = show;
+}
+
+void td_options_set_no_aia(td_options *o, bool no_aia)
+{
+    o->no_aia = no_aia;
 }
 
 static int set_seconds(double *dst, double v, double min, double max, const char *what, char *err,
@@ -355,6 +475,26 @@ static const char *effective_sni(const td_options *o)
     return o->host;
 }
 
+void td_check_probe_cfg(const td_options *o, td_probe_cfg *cfg)
+{
+    const char *sni = effective_sni(o);
+    *cfg = (td_probe_cfg){
+        .host = o->host,
+        .port = o->port,
+        .sni = sni[0] ? sni : NULL,
+        .dns_server = o->dns_server[0] ? o->dns_server : NULL,
+        .sched = { .max_conns = o->max_conns, .step_timeout_s = o->timeout_s, .deadline_s = o->deadline_s },
+        .ca_file = o->ca_file[0] ? o->ca_file : NULL,
+        .ca_path = o->ca_path[0] ? o->ca_path : NULL,
+        .cert_file = o->cert_file[0] ? o->cert_file : NULL,
+        .key_file = o->key_file[0] ? o->key_file : NULL,
+        .alpn = o->alpn[0] ? o->alpn : NULL,
+        .repeat = o->repeat,
+        .warn_days = o->warn_days,
+        .no_aia = o->no_aia,
+    };
+}
+
 int td_check(const td_options *o, td_report **out)
 {
     if (!o || !out)
@@ -373,18 +513,14 @@ int td_check(const td_options *o, td_report **out)
     r->obs.port = o->port;
     snprintf(r->obs.sni, sizeof r->obs.sni, "%s", sni);
     r->obs.host_is_ip = o->host_is_ip;
+    r->show_certs = o->show_certs;
     if (strchr(o->host, ':'))
         snprintf(r->target, sizeof r->target, "[%s]:%u", o->host, (unsigned)o->port);
     else
         snprintf(r->target, sizeof r->target, "%s:%u", o->host, (unsigned)o->port);
 
-    td_probe_cfg cfg = {
-        .host = o->host,
-        .port = o->port,
-        .sni = sni[0] ? sni : NULL,
-        .dns_server = o->dns_server[0] ? o->dns_server : NULL,
-        .sched = { .max_conns = o->max_conns, .step_timeout_s = o->timeout_s, .deadline_s = o->deadline_s },
-    };
+    td_probe_cfg cfg;
+    td_check_probe_cfg(o, &cfg);
     if (td_probe_run(&cfg, &r->obs) != 0) {
         td_report_free(r);
         return TD_EXIT_INTERNAL;

@@ -5,6 +5,7 @@
 #include "../include/tlsdiag.h"
 #include "diag/finding.h"
 #include "probe/obs.h"
+#include "probe/probe.h"
 
 struct td_options {
     char host[256];
@@ -14,6 +15,14 @@ struct td_options {
     bool sni_set;      /* --sni given */
     bool no_sni;
     char ca_file[4096];
+    char ca_path[4096];
+    char cert_file[4096];
+    char key_file[4096];
+    char alpn[sizeof ((td_obs *)0)->alpn_offered]; /* the observations echo it whole */
+    unsigned repeat;   /* default 4 */
+    int warn_days;     /* default 21 */
+    bool show_certs;
+    bool no_aia;
     double timeout_s;  /* per step, default 5 */
     double deadline_s; /* whole check, default 60 */
     unsigned max_conns;/* default 8 */
@@ -24,6 +33,11 @@ struct td_report {
     td_obs obs;
     td_findings findings;
     char target[300]; /* as the user wrote it, normalised: host:port */
+    bool show_certs;  /* the text report adds each certificate's PEM */
 };
+
+/* What the probes are asked to do for these options; the strings point into
+ * o, which must outlive cfg. */
+void td_check_probe_cfg(const td_options *o, td_probe_cfg *cfg);
 
 #endif

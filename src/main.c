@@ -35,7 +35,22 @@ static const char check_usage_text[] =
     "  --sni NAME              send NAME as the server name (default: HOST,\n"
     "                          none when HOST is an IP address)\n"
     "  --no-sni                send no server name\n"
-    "  --ca-file FILE          PEM file of CA certificates to trust\n"
+    "  --ca-file FILE          PEM file of CA certificates to trust instead of\n"
+    "                          the system's store\n"
+    "  --ca-path DIR           directory of CA certificates (openssl rehash)\n"
+    "                          to trust; with --ca-file, both are used\n"
+    "  --cert FILE --key FILE  present this client certificate (PEM) and its\n"
+    "                          private key in one extra handshake; give both\n"
+    "  --alpn LIST             ALPN protocols to offer, comma-separated, e.g.\n"
+    "                          h2,http/1.1\n"
+    "  --repeat N              handshakes to the first address, to compare the\n"
+    "                          backends behind it; default 4, 1 to 64\n"
+    "  --warn-days N           warn when a certificate expires within N days;\n"
+    "                          default 21, 0 to 3650\n"
+    "  --show-certs            print each certificate sent in PEM (the JSON\n"
+    "                          report always has them)\n"
+    "  --no-aia                never download a missing issuer certificate from\n"
+    "                          the URL its child names (as browsers do)\n"
     "  --json                  print one JSON document instead of text\n"
     "  --no-color              no colours (also off when NO_COLOR is set or\n"
     "                          the output is not a terminal)\n"
@@ -98,6 +113,14 @@ enum {
     OPT_DEADLINE,
     OPT_MAX_CONNS,
     OPT_DNS_SERVER,
+    OPT_CA_PATH,
+    OPT_CERT,
+    OPT_KEY,
+    OPT_ALPN,
+    OPT_REPEAT,
+    OPT_WARN_DAYS,
+    OPT_SHOW_CERTS,
+    OPT_NO_AIA,
 };
 
 static const struct option check_opts[] = {
@@ -110,13 +133,27 @@ static const struct option check_opts[] = {
     { "deadline", required_argument, NULL, OPT_DEADLINE },
     { "max-connections", required_argument, NULL, OPT_MAX_CONNS },
     { "dns-server", required_argument, NULL, OPT_DNS_SERVER },
+    { "ca-path", required_argument, NULL, OPT_CA_PATH },
+    { "cert", required_argument, NULL, OPT_CERT },
+    { "key", required_argument, NULL, OPT_KEY },
+    { "alpn", required_argument, NULL, OPT_ALPN },
+    { "repeat", required_argument, NULL, OPT_REPEAT },
+    { "warn-days", required_argument, NULL, OPT_WARN_DAYS },
+    { "show-certs", no_argument, NULL, OPT_SHOW_CERTS },
+    { "no-aia", no_argument, NULL, OPT_NO_AIA },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
 };
 
+/* What the command line says beyond td_options: output choices, and the
+ * options that only mean something together. */
+typedef struct cli {
+    bool json, no_color, sni, no_sni;
+    const char *cert, *key; /* checked as a pair once all options are read */
+} cli;
+
 /* Applies one option to o; returns 0, a usage error, or -1 for --help. */
-static int apply_option(td_options *o, int c, const char *arg, bool *json, bool *no_color, bool *sni,
-                        bool *no_sni)
+static int apply_option(td_options *o, int c, const char *arg, cli *cl)
 {
     char err[256] = "";
     int rc = 0;
@@ -124,21 +161,21 @@ static int apply_option(td_options *o, int c, const char *arg, bool *json, bool 
     unsigned long n;
     switch (c) {
     case OPT_SNI:
-        *sni = true;
+        cl->sni = true;
         rc = td_options_set_sni(o, arg, err, sizeof err);
         break;
     case OPT_NO_SNI:
-        *no_sni = true;
+        cl->no_sni = true;
         td_options_set_no_sni(o, true);
         break;
     case OPT_CA_FILE:
         rc = td_options_set_ca_file(o, arg, err, sizeof err);
         break;
     case OPT_JSON:
-        *json = true;
+        cl->json = true;
         break;
     case OPT_NO_COLOR:
-        *no_color = true;
+        cl->no_color = true;
         break;
     case OPT_TIMEOUT:
         if (parse_seconds("--timeout", arg, &secs) != 0)
@@ -157,6 +194,34 @@ static int apply_option(td_options *o, int c, const char *arg, bool *json, bool 
         break;
     case OPT_DNS_SERVER:
         rc = td_options_set_dns_server(o, arg, err, sizeof err);
+        break;
+    case OPT_CA_PATH:
+        rc = td_options_set_ca_path(o, arg, err, sizeof err);
+        break;
+    case OPT_CERT:
+        cl->cert = arg;
+        break;
+    case OPT_KEY:
+        cl->key = arg;
+        break;
+    case OPT_ALPN:
+        rc = td_options_set_alpn(o, arg, err, sizeof err);
+        break;
+    case OPT_REPEAT:
+        if (td_parse_uint(arg, 1, 64, &n) != 0)
+            return usage_error(CHECK_HINT, "--repeat needs a whole number from 1 to 64, not '%.40s'", arg);
+        rc = td_options_set_repeat(o, (unsigned)n, err, sizeof err);
+        break;
+    case OPT_WARN_DAYS:
+        if (td_parse_uint(arg, 0, 3650, &n) != 0)
+            return usage_error(CHECK_HINT, "--warn-days needs a whole number from 0 to 3650, not '%.40s'", arg);
+        rc = td_options_set_warn_days(o, (unsigned)n, err, sizeof err);
+        break;
+    case OPT_SHOW_CERTS:
+        td_options_set_show_certs(o, true);
+        break;
+    case OPT_NO_AIA:
+        td_options_set_no_aia(o, true);
         break;
     case 'h':
         return -1;
@@ -178,32 +243,41 @@ static int write_report(const td_report *r, bool json, bool color)
 
 static int cmd_check(int argc, char **argv, td_options *o)
 {
-    bool json = false, no_color = false, sni = false, no_sni = false;
+    cli cl = { 0 };
     opterr = 0; /* the messages below say more than getopt's */
     optind = 1;
     int c;
     while ((c = getopt_long(argc, argv, ":h", check_opts, NULL)) != -1) {
         if (c == '?') {
+            /* glibc reports "--json=1" with the long option's own value */
+            if (optopt >= OPT_SNI)
+                return usage_error(CHECK_HINT, "option '%s' takes no value", argv[optind - 1]);
             if (optopt)
                 return usage_error(CHECK_HINT, "unknown option '-%c'", optopt);
             return usage_error(CHECK_HINT, "unknown option '%s'", argv[optind - 1]);
         }
         if (c == ':')
             return usage_error(CHECK_HINT, "option '%s' needs a value", argv[optind - 1]);
-        int rc = apply_option(o, c, optarg, &json, &no_color, &sni, &no_sni);
+        int rc = apply_option(o, c, optarg, &cl);
         if (rc == -1)
             return print_stdout(check_usage_text);
         if (rc != 0)
             return rc;
     }
-    if (sni && no_sni)
+    if (cl.sni && cl.no_sni)
         return usage_error(CHECK_HINT, "--sni and --no-sni contradict each other");
+    if (cl.cert && !cl.key)
+        return usage_error(CHECK_HINT, "--cert needs --key: the client certificate's private key");
+    if (cl.key && !cl.cert)
+        return usage_error(CHECK_HINT, "--key needs --cert: the client certificate it belongs to");
     if (optind >= argc)
         return usage_error(CHECK_HINT, "check needs a target: HOST[:PORT]");
     if (argc - optind > 1)
         return usage_error(CHECK_HINT, "check takes one target, got '%s' and '%s'", argv[optind], argv[optind + 1]);
 
     char err[256] = "";
+    if (cl.cert && td_options_set_client_cert(o, cl.cert, cl.key, err, sizeof err) != 0)
+        return usage_error(CHECK_HINT, "%s", err);
     if (td_options_set_target(o, argv[optind], err, sizeof err) != 0)
         return usage_error(CHECK_HINT, "%s", err);
 
@@ -217,8 +291,8 @@ static int cmd_check(int argc, char **argv, td_options *o)
     }
 
     const char *nc = getenv("NO_COLOR");
-    bool color = !json && !no_color && !nc && isatty(STDOUT_FILENO);
-    rc = write_report(r, json, color);
+    bool color = !cl.json && !cl.no_color && !nc && isatty(STDOUT_FILENO);
+    rc = write_report(r, cl.json, color);
     if (rc == TD_EXIT_OK)
         rc = td_report_exit_code(r);
     td_report_free(r);

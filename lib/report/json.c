@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include <jansson.h>
+#include <openssl/ocsp.h>
+#include <openssl/x509_vfy.h>
 
 #include "registry/registry.h"
 #include "report/report.h"
@@ -241,6 +243,218 @@ static json_t *certs_json(jb *j, const td_obs *obs)
     return arr;
 }
 
+/* ---- full handshakes, certificates, trust ------------------------------- */
+
+static json_t *jdepth(jb *j, int d)
+{
+    return d >= 0 ? jint(j, d) : json_null();
+}
+
+/* An alert as {code, name}; -1 (none) is null. */
+static json_t *alert_code_json(jb *j, int code)
+{
+    if (code < 0 || code > 255)
+        return json_null();
+    json_t *o = chk(j, json_object());
+    const td_alert *d = td_alert_by_code((uint8_t)code);
+    put(j, o, "code", jint(j, code));
+    put(j, o, "name", d ? jstr(j, d->name) : json_null());
+    return o;
+}
+
+static json_t *ocsp_status_json(jb *j, int status)
+{
+    switch (status) {
+    case V_OCSP_CERTSTATUS_GOOD: return jstr(j, "good");
+    case V_OCSP_CERTSTATUS_REVOKED: return jstr(j, "revoked");
+    case V_OCSP_CERTSTATUS_UNKNOWN: return jstr(j, "unknown");
+    default: return json_null();
+    }
+}
+
+/* One certificate as sent.  td_cert_info is kilobytes of SAN buffers, so
+ * the caller lends one from the heap instead of each call taking stack. */
+static json_t *chain_cert_json(jb *j, const td_cert *c, size_t index, td_cert_info *ci)
+{
+    json_t *o = chk(j, json_object());
+    char why[160] = "";
+    bool ok = c->der && td_cert_info_from_der((td_der){ c->der, c->len }, ci, why, sizeof why) == 0;
+    put(j, o, "index", jint(j, (long long)index));
+    if (ok) {
+        put(j, o, "sha256", jstr(j, ci->sha256));
+    } else {
+        td_cert_text ct;
+        td_cert_describe(c->der, c->len, &ct);
+        put(j, o, "sha256", jstr(j, ct.sha256));
+    }
+    put(j, o, "error", ok ? json_null() : jstr(j, why[0] ? why : "not a certificate"));
+    put(j, o, "subject", ok ? jstr(j, ci->subject) : json_null());
+    put(j, o, "issuer", ok ? jstr(j, ci->issuer) : json_null());
+    put(j, o, "not_before", ok ? jstr_or_null(j, ci->not_before_iso) : json_null());
+    put(j, o, "not_after", ok ? jstr_or_null(j, ci->not_after_iso) : json_null());
+    put(j, o, "key_type", ok ? jstr(j, ci->key_type) : json_null());
+    put(j, o, "key_bits", ok && ci->key_bits > 0 ? jint(j, ci->key_bits) : json_null());
+    put(j, o, "key_curve", ok ? jstr_or_null(j, ci->key_curve) : json_null());
+    put(j, o, "sig_alg", ok ? jstr(j, ci->sig_alg) : json_null());
+    put(j, o, "sig_weak", ok ? json_boolean(ci->sig_weak) : json_null());
+    json_t *sans = chk(j, json_array());
+    size_t ns = ok ? (ci->n_san < TD_CERT_MAX_SAN ? ci->n_san : TD_CERT_MAX_SAN) : 0;
+    for (size_t k = 0; k < ns; k++)
+        push(j, sans, jstr(j, ci->san[k]));
+    put(j, o, "sans", sans);
+    put(j, o, "sans_total", ok ? jint(j, (long long)ci->n_san_total) : json_null());
+    put(j, o, "is_ca", ok ? json_boolean(ci->is_ca) : json_null());
+    put(j, o, "self_signed", ok ? json_boolean(ci->self_signed) : json_null());
+    put(j, o, "aia_ca_issuers", ok ? jstr_or_null(j, ci->aia_ca_issuers) : json_null());
+    put(j, o, "ocsp_url", ok ? jstr_or_null(j, ci->ocsp_url) : json_null());
+    td_str pem;
+    td_str_init(&pem);
+    bool have = ok && td_cert_pem(c->der, c->len, &pem);
+    if (pem.err)
+        j->err = true;
+    put(j, o, "pem", have && pem.s ? jstr(j, pem.s) : json_null());
+    td_str_free(&pem);
+    return o;
+}
+
+static json_t *chain_json(jb *j, const td_cert *chain, size_t n, td_cert_info *ci)
+{
+    json_t *arr = chk(j, json_array());
+    if (n > TD_FLIGHT_MAX_CERTS)
+        n = TD_FLIGHT_MAX_CERTS;
+    for (size_t k = 0; k < n; k++)
+        push(j, arr, chain_cert_json(j, &chain[k], k, ci));
+    return arr;
+}
+
+static json_t *hs_json(jb *j, const td_hs *h, bool with_chain, td_cert_info *ci)
+{
+    if (h->out == TD_OUT_NOT_RUN)
+        return json_null();
+    json_t *o = chk(j, json_object());
+    char lbl[96];
+    put(j, o, "outcome", jstr(j, td_outcome_name(h->out)));
+    put(j, o, "completed", json_boolean(h->done));
+    put(j, o, "address", jstr_or_null(j, h->addr));
+    put(j, o, "sni", jstr_or_null(j, h->sni));
+    put(j, o, "version", jversion(j, h->version));
+    put(j, o, "suite", h->suite ? jstr(j, td_suite_name(h->suite, lbl, sizeof lbl)) : json_null());
+    put(j, o, "alpn", jstr_or_null(j, h->alpn));
+    put(j, o, "alert_received", alert_code_json(j, h->alert_received));
+    put(j, o, "alert_sent", alert_code_json(j, h->alert_sent));
+    put(j, o, "error", jstr_or_null(j, h->error));
+    json_t *ocsp = chk(j, json_object());
+    put(j, ocsp, "stapled", json_boolean(h->ocsp_stapled));
+    put(j, ocsp, "status", h->ocsp_stapled ? ocsp_status_json(j, h->ocsp_status) : json_null());
+    put(j, o, "ocsp", ocsp);
+    put(j, o, "client_cert_requested", json_boolean(h->cert_request));
+    json_t *names = chk(j, json_array());
+    size_t nn = h->n_ca_names < TD_HS_MAX_CANAMES ? h->n_ca_names : TD_HS_MAX_CANAMES;
+    for (size_t k = 0; k < nn; k++)
+        push(j, names, jstr(j, h->ca_names[k]));
+    put(j, o, "ca_names", names);
+    put(j, o, "client_cert_sent", json_boolean(h->client_cert_sent));
+    put(j, o, "resumed", json_boolean(h->resumed));
+    put(j, o, "ticket", json_boolean(h->ticket));
+    put(j, o, "session_id", json_boolean(h->session_id));
+    put(j, o, "ms", jms(j, h->ms));
+    put(j, o, "chain_length", jint(j, (long long)h->n_chain));
+    put(j, o, "chain", with_chain ? chain_json(j, h->chain, h->n_chain, ci) : json_null());
+    return o;
+}
+
+static json_t *backend_json(jb *j, const td_hs *h, td_cert_info *ci)
+{
+    json_t *o = chk(j, json_object());
+    char lbl[96];
+    put(j, o, "address", jstr_or_null(j, h->addr));
+    put(j, o, "outcome", jstr(j, td_outcome_name(h->out)));
+    put(j, o, "version", jversion(j, h->version));
+    put(j, o, "suite", h->suite ? jstr(j, td_suite_name(h->suite, lbl, sizeof lbl)) : json_null());
+    const td_cert *leaf = td_hs_leaf(h);
+    bool ok = leaf && td_cert_info_from_der((td_der){ leaf->der, leaf->len }, ci, NULL, 0) == 0;
+    if (leaf && !ok) {
+        td_cert_text ct;
+        td_cert_describe(leaf->der, leaf->len, &ct);
+        put(j, o, "leaf_sha256", jstr(j, ct.sha256));
+    } else {
+        put(j, o, "leaf_sha256", ok ? jstr(j, ci->sha256) : json_null());
+    }
+    put(j, o, "leaf_subject", ok ? jstr(j, ci->subject) : json_null());
+    put(j, o, "error", jstr_or_null(j, h->error));
+    return o;
+}
+
+static json_t *backends_json(jb *j, const td_obs *obs, td_cert_info *ci)
+{
+    json_t *arr = chk(j, json_array());
+    if (obs->hs.out != TD_OUT_NOT_RUN)
+        push(j, arr, backend_json(j, &obs->hs, ci));
+    size_t n = obs->n_backends < TD_MAX_BACKENDS ? obs->n_backends : TD_MAX_BACKENDS;
+    for (size_t k = 0; k < n; k++)
+        push(j, arr, backend_json(j, &obs->backends[k], ci));
+    return arr;
+}
+
+static json_t *path_json(jb *j, const td_path *p)
+{
+    if (!td_path_done(p))
+        return json_null();
+    json_t *o = chk(j, json_object());
+    put(j, o, "verdict", jstr(j, td_path_verdict_name(p->verdict)));
+    put(j, o, "trust", jstr(j, td_path_verdict_name(p->trust)));
+    bool failed = p->x509_err != X509_V_OK;
+    put(j, o, "x509_error", failed ? jstr(j, p->x509_err_text) : json_null());
+    put(j, o, "x509_error_code", jint(j, p->x509_err));
+    put(j, o, "depth", failed ? jdepth(j, p->depth) : json_null());
+    bool strict = p->verdict == TD_PATH_OK && p->strict_err != X509_V_OK;
+    put(j, o, "strict_error", strict ? jstr_or_null(j, p->strict_err_text) : json_null());
+    json_t *certs = chk(j, json_array());
+    size_t n = p->n < TD_PATH_MAX ? p->n : TD_PATH_MAX;
+    for (size_t k = 0; k < n; k++) {
+        json_t *c = chk(j, json_object());
+        put(j, c, "subject", jstr(j, p->subjects[k]));
+        put(j, c, "source", jstr(j, td_path_src_name(p->src[k])));
+        push(j, certs, c);
+    }
+    put(j, o, "certificates", certs);
+    put(j, o, "used_extra", json_boolean(p->used_extra));
+    put(j, o, "top_subject", jstr_or_null(j, p->top_subject));
+    put(j, o, "top_in_store", json_boolean(p->top_in_store));
+    put(j, o, "missing_issuer", jstr_or_null(j, p->missing_issuer));
+    put(j, o, "missing_issuer_aia", jstr_or_null(j, p->missing_issuer_aia));
+    put(j, o, "expired_depth", jdepth(j, p->expired_depth));
+    put(j, o, "not_yet_valid_depth", jdepth(j, p->not_yet_valid_depth));
+    put(j, o, "weak_sig_depth", jdepth(j, p->weak_sig_depth));
+    put(j, o, "weak_sig_alg", p->weak_sig_depth >= 0 ? jstr_or_null(j, p->weak_sig_alg) : json_null());
+    put(j, o, "small_key_depth", jdepth(j, p->small_key_depth));
+    return o;
+}
+
+static json_t *trust_json(jb *j, const td_obs *obs)
+{
+    json_t *o = chk(j, json_object());
+    put(j, o, "store", jstr_or_null(j, obs->store_name));
+    put(j, o, "store_error", jstr_or_null(j, obs->store_error));
+    char when[32] = "";
+    if (obs->now > 0)
+        td_iso_time(obs->now, when, sizeof when);
+    put(j, o, "now", jstr_or_null(j, when));
+    put(j, o, "warn_days", jint(j, obs->warn_days));
+    put(j, o, "path", path_json(j, &obs->path));
+    put(j, o, "path_with_aia", obs->aia_tried ? path_json(j, &obs->path_aia) : json_null());
+    if (obs->aia_tried) {
+        json_t *a = chk(j, json_object());
+        put(j, a, "url", jstr_or_null(j, obs->aia_url));
+        put(j, a, "fetched", json_boolean(obs->aia_cert.der && obs->aia_cert.len > 0));
+        put(j, a, "error", jstr_or_null(j, obs->aia_error));
+        put(j, o, "aia", a);
+    } else {
+        put(j, o, "aia", json_null());
+    }
+    return o;
+}
+
 static json_t *observations_json(jb *j, const td_obs *obs)
 {
     json_t *o = chk(j, json_object());
@@ -268,6 +482,20 @@ static json_t *observations_json(jb *j, const td_obs *obs)
     put(j, o, "version_intolerance", vi);
     put(j, o, "client_cert_request", client_cert_json(j, obs));
     put(j, o, "certificates", certs_json(j, obs));
+
+    td_cert_info *ci = malloc(sizeof *ci);
+    if (!ci) {
+        j->err = true;
+        return o;
+    }
+    put(j, o, "handshake", hs_json(j, &obs->hs, true, ci));
+    put(j, o, "handshake_no_sni", hs_json(j, &obs->hs_nosni, true, ci));
+    put(j, o, "handshake_client_cert", hs_json(j, &obs->hs_client, false, ci));
+    put(j, o, "handshake_resume", hs_json(j, &obs->hs_resume, false, ci));
+    put(j, o, "backends", backends_json(j, obs, ci));
+    free(ci);
+    put(j, o, "trust", trust_json(j, obs));
+    put(j, o, "alpn_offered", jstr_or_null(j, obs->alpn_offered));
     put(j, o, "connections", jint(j, obs->connections));
     put(j, o, "elapsed_ms", jms(j, obs->elapsed_ms));
     put(j, o, "deadline_hit", json_boolean(obs->deadline_hit));

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <openssl/x509.h>
 
 #include "registry/registry.h"
@@ -202,4 +203,62 @@ bool td_dn_text(const uint8_t *der, size_t len, char *buf, size_t buflen)
     name_text(name, buf, buflen);
     X509_NAME_free(name);
     return true;
+}
+
+bool td_cert_pem(const uint8_t *der, size_t len, td_str *out)
+{
+    if (!der || len > (size_t)LONG_MAX)
+        return false;
+    const unsigned char *p = der;
+    X509 *x = d2i_X509(NULL, &p, (long)len);
+    if (!x)
+        return false;
+    bool ok = false;
+    BIO *bio = BIO_new(BIO_s_mem());
+    if (!bio) {
+        out->err = 1;
+    } else if (PEM_write_bio_X509(bio, x) == 1) {
+        char *data;
+        long n = BIO_get_mem_data(bio, &data);
+        if (n > 0) {
+            td_str_printf(out, "%.*s", (int)n, data);
+            ok = true;
+        }
+    }
+    BIO_free(bio);
+    X509_free(x);
+    return ok;
+}
+
+void td_iso_time(int64_t t, char *buf, size_t len)
+{
+    if (len == 0)
+        return;
+    buf[0] = '\0';
+    time_t tt = (time_t)t;
+    struct tm tm;
+    if ((int64_t)tt != t || !gmtime_r(&tt, &tm))
+        return;
+    if (strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+        buf[0] = '\0';
+}
+
+const td_cert *td_hs_leaf(const td_hs *h)
+{
+    return h->n_chain > 0 && h->chain[0].der ? &h->chain[0] : NULL;
+}
+
+bool td_path_done(const td_path *p)
+{
+    return p->x509_err_text[0] != '\0';
+}
+
+const char *td_path_src_name(td_path_src s)
+{
+    switch (s) {
+    case TD_SRC_SENT: return "sent";
+    case TD_SRC_EXTRA: return "extra";
+    case TD_SRC_STORE: return "store";
+    }
+    return "unknown";
 }

@@ -46,4 +46,17 @@ void td_cert_describe(const uint8_t *der, size_t len, td_cert_text *out);
 /* A DER DistinguishedName as one RFC 2253 line; false when it does not parse. */
 bool td_dn_text(const uint8_t *der, size_t len, char *buf, size_t buflen);
 
+/* Appends the PEM form of a DER certificate to out; false when the DER does
+ * not parse (out->err says whether memory ran out). */
+bool td_cert_pem(const uint8_t *der, size_t len, td_str *out);
+/* Unix seconds as "2026-11-23T10:00:00Z"; "" when not representable. */
+void td_iso_time(int64_t t, char *buf, size_t len);
+/* The certificate a handshake saw first (the leaf when the server is well
+ * configured), or NULL when it sent none. */
+const td_cert *td_hs_leaf(const td_hs *h);
+/* Whether td_verify_path() ran on p: it always leaves a reason there. */
+bool td_path_done(const td_path *p);
+/* The name of a td_path_src as the reports say it: "sent", "extra", "store". */
+const char *td_path_src_name(td_path_src s);
+
 #endif

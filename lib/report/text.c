@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/ocsp.h>
+
 #include "registry/registry.h"
 #include "report/report.h"
 #include "wire/tls.h"
@@ -24,6 +26,9 @@
 #define LABEL_W 20 /* width of the step and observation labels */
 #define MAX_ADDRS_SHOWN 4
 #define NOT_TLS_SHOWN 24 /* bytes of a non-TLS answer quoted in the handshake steps */
+#define SANS_SHOWN 4     /* subjectAltName entries listed per certificate */
+#define FPR_SHOWN 16     /* hex digits of a fingerprint in the backends table */
+#define SECS_PER_DAY 86400
 
 typedef struct out {
     td_str b;
@@ -52,6 +57,8 @@ static void step(out *o, bool ok, const char *label, const char *fmt, ...)
     td_str_add(&o->b, "  ");
     paint(o, ok ? C_GREEN : C_RED, ok ? MARK_OK : MARK_BAD);
     td_str_printf(&o->b, " %-*s", LABEL_W - 2, label);
+    if (strlen(label) >= LABEL_W - 2)
+        td_str_add(&o->b, " "); /* "CertificateRequest" fills the column */
     va_list ap;
     va_start(ap, fmt);
     td_str_vprintf(&o->b, fmt, ap);
@@ -80,6 +87,158 @@ static const char *alert_name(uint8_t code)
 static const char *tri_word(td_tri t)
 {
     return t == TD_YES ? "yes" : t == TD_NO ? "no" : "?";
+}
+
+/* td_cert_info is kilobytes of SAN buffers: one per report, lent around. */
+static td_cert_info *cert_info(const td_cert *c, td_cert_info *ci)
+{
+    if (!c || !c->der || !ci)
+        return NULL;
+    return td_cert_info_from_der((td_der){ c->der, c->len }, ci, NULL, 0) == 0 ? ci : NULL;
+}
+
+/* How a full handshake that did not complete ended, in words. */
+static void hs_failure(const td_hs *h, char *buf, size_t len)
+{
+    if (h->alert_received >= 0 && h->alert_received <= 255) {
+        snprintf(buf, len, "alert %s (%d) from the server%s%s", alert_name((uint8_t)h->alert_received),
+                 h->alert_received, h->error[0] ? ": " : "", h->error);
+        return;
+    }
+    const char *what = td_outcome_name(h->out);
+    switch (h->out) {
+    case TD_OUT_RESET: what = "connection reset (TCP RST)"; break;
+    case TD_OUT_CLOSED: what = "connection closed (FIN)"; break;
+    case TD_OUT_TIMEOUT: what = "no answer"; break;
+    case TD_OUT_ALERT: what = "alert"; break;
+    case TD_OUT_DEADLINE: what = "not finished before the deadline"; break;
+    default: break;
+    }
+    snprintf(buf, len, "%s%s%s", what, h->error[0] ? ": " : "", h->error);
+}
+
+/* Which subject to name for a depth of the path: the path's own when it got
+ * that far. */
+static const char *path_subject(const td_path *p, int depth)
+{
+    if (depth >= 0 && (size_t)depth < p->n && depth < TD_PATH_MAX && p->subjects[depth][0])
+        return p->subjects[depth];
+    return NULL;
+}
+
+/* The broken link of a path, as a clause: which certificate, what is wrong.
+ * Empty for a sound path. */
+static void path_break(const td_path *p, td_str *b)
+{
+    const char *at = path_subject(p, p->depth);
+    switch (p->verdict) {
+    case TD_PATH_OK:
+        return;
+    case TD_PATH_INCOMPLETE:
+        td_str_printf(b, "issuer '%s' of '%s' was not sent and is not in the trust store",
+                      p->missing_issuer[0] ? p->missing_issuer : "(unnamed)",
+                      p->top_subject[0] ? p->top_subject : "the last certificate");
+        return;
+    case TD_PATH_UNTRUSTED_ROOT:
+        td_str_printf(b, "root '%s' is not in the trust store",
+                      p->top_subject[0] ? p->top_subject : (at ? at : "of the path"));
+        return;
+    case TD_PATH_SELF_SIGNED_LEAF:
+        td_str_printf(b, "'%s' is not in the trust store", at ? at : "the leaf");
+        return;
+    case TD_PATH_EXPIRED:
+        td_str_printf(b, "'%s' has expired", at ? at : "a certificate of the path");
+        return;
+    case TD_PATH_NOT_YET_VALID:
+        td_str_printf(b, "'%s' is not valid yet", at ? at : "a certificate of the path");
+        return;
+    case TD_PATH_BAD_SIGNATURE:
+        td_str_printf(b, "the signature on '%s' does not verify", at ? at : "a certificate of the path");
+        return;
+    case TD_PATH_PURPOSE:
+        td_str_printf(b, "'%s' is not allowed for TLS server authentication", at ? at : "a certificate of the path");
+        return;
+    case TD_PATH_OTHER:
+        break;
+    }
+    if (at)
+        td_str_printf(b, "%s, at '%s'", p->x509_err_text, at);
+    else
+        td_str_add(b, p->x509_err_text);
+}
+
+/* The path verdict, as the Certificate step says it.  Returns false when
+ * the path was verified and is broken. */
+static bool path_phrase(const td_obs *obs, td_str *b)
+{
+    const td_path *p = &obs->path;
+    if (!td_path_done(p)) {
+        if (obs->store_error[0])
+            td_str_printf(b, "not verified: the trust store could not be loaded (%s)", obs->store_error);
+        else
+            td_str_add(b, "not verified");
+        return true;
+    }
+    if (p->verdict == TD_PATH_OK) {
+        td_str_printf(b, "trusted up to '%s'", p->top_subject[0] ? p->top_subject : "a root in the store");
+        return true;
+    }
+    td_str_printf(b, "%s: ", td_path_verdict_name(p->verdict));
+    path_break(p, b);
+    if (obs->aia_tried && td_path_done(&obs->path_aia) && obs->path_aia.verdict == TD_PATH_OK)
+        td_str_add(b, " (browsers, which fetch it via AIA, succeed)");
+    return false;
+}
+
+/* The Certificate step: the chain the full handshake saw, else the one the
+ * first flight showed (the path was verified from whichever there was). */
+static void step_certificate(out *o, const td_obs *obs, td_cert_info *ci)
+{
+    const td_hs *h = &obs->hs;
+    const td_cert *chain = h->chain;
+    size_t n = h->n_chain;
+    if (n == 0) {
+        chain = obs->certs;
+        n = obs->n_certs;
+    }
+    char why[256];
+    if (n == 0) {
+        if (h->done) {
+            step(o, true, "Certificate", "none sent (the suite needs none)");
+        } else {
+            hs_failure(h, why, sizeof why);
+            step(o, false, "Certificate", "none received: the handshake ended first (%s)", why);
+        }
+        return;
+    }
+    const td_cert_info *leaf = cert_info(&chain[0], ci);
+    td_str b;
+    td_str_init(&b);
+    bool ok = path_phrase(obs, &b);
+    if (b.err)
+        o->b.err = 1;
+    step(o, ok, "Certificate", "%zu certificate%s, leaf '%s'; %s", n, n == 1 ? "" : "s",
+         leaf ? leaf->subject : "(undecodable)", b.s ? b.s : "");
+    td_str_free(&b);
+}
+
+/* The end of the full handshake: completed, or where it stopped.  When it
+ * stopped before any certificate, the Certificate step said so already. */
+static void step_finished(out *o, const td_obs *obs)
+{
+    const td_hs *h = &obs->hs;
+    if (!h->done && h->n_chain == 0 && obs->n_certs == 0)
+        return;
+    if (h->done) {
+        char vb[32], sb[96];
+        step(o, true, "Finished", "handshake completed in %.0f ms: %s, %s%s%s", h->ms,
+             td_version_text(h->version, vb, sizeof vb), td_suite_name(h->suite, sb, sizeof sb),
+             h->alpn[0] ? ", ALPN " : "", h->alpn);
+        return;
+    }
+    char why[256];
+    hs_failure(h, why, sizeof why);
+    step(o, false, "Finished", "the handshake did not complete: %s", why);
 }
 
 static void step_dns(out *o, const td_obs *obs, bool *ok)
@@ -235,16 +394,29 @@ static bool step_server_hello(out *o, const td_attempt *a)
     }
 }
 
-/* The rest of a TLS 1.2-and-below first flight, as far as it was seen. */
-static void steps_flight(out *o, const td_obs *obs, const td_attempt *a)
+/* The rest of the handshake: the first flight as far as the hand-built
+ * hello saw it, and from the full handshake what comes after. */
+static void steps_flight(out *o, const td_obs *obs, const td_attempt *a, td_cert_info *ci)
 {
+    bool full = obs->hs.out != TD_OUT_NOT_RUN;
     if (a->version == TD_TLS13) {
-        td_str_printf(&o->b, "    %-*s%s\n", LABEL_W - 2, "", "(the rest of a TLS 1.3 handshake is encrypted)");
+        if (!full) {
+            td_str_printf(&o->b, "    %-*s%s\n", LABEL_W - 2, "", "(the rest of a TLS 1.3 handshake is encrypted)");
+            return;
+        }
+        td_str_printf(&o->b, "    %-*s%s\n", LABEL_W - 2, "", "(encrypted in TLS 1.3; seen through a full handshake)");
+        if (obs->hs.cert_request)
+            step(o, true, "CertificateRequest", "client certificate requested (%zu CA name%s)", obs->hs.n_ca_names,
+                 obs->hs.n_ca_names == 1 ? "" : "s");
+        step_certificate(o, obs, ci);
+        step_finished(o, obs);
         return;
     }
     if (a->out != TD_OUT_HELLO || a->version == TD_SSL2)
         return;
-    if (obs->n_certs)
+    if (full)
+        step_certificate(o, obs, ci);
+    else if (obs->n_certs)
         step(o, true, "Certificate", "%zu certificate%s", obs->n_certs, obs->n_certs > 1 ? "s" : "");
     const td_suite *s = td_suite_by_id(a->suite);
     if (s && (s->kx == TD_KX_ECDHE || s->kx == TD_KX_DHE || s->kx == TD_KX_ECDHE_PSK || s->kx == TD_KX_DHE_PSK)) {
@@ -260,9 +432,11 @@ static void steps_flight(out *o, const td_obs *obs, const td_attempt *a)
         step(o, true, "CertificateRequest", "client certificate requested (%zu CA name%s)", obs->n_ca_names,
              obs->n_ca_names == 1 ? "" : "s");
     step(o, true, "ServerHelloDone", "end of the server's first flight");
+    if (full)
+        step_finished(o, obs);
 }
 
-static void handshake(out *o, const td_obs *obs)
+static void handshake(out *o, const td_obs *obs, td_cert_info *ci)
 {
     const td_attempt *a = &obs->baseline;
     heading(o, "Handshake");
@@ -281,7 +455,7 @@ static void handshake(out *o, const td_obs *obs)
          a->offered_version ? td_version_text(a->offered_version, vb, sizeof vb) : "?", a->offered_sni ? "SNI " : "no SNI",
          a->offered_sni ? obs->sni : "");
     if (step_server_hello(o, a))
-        steps_flight(o, obs, a);
+        steps_flight(o, obs, a, ci);
 }
 
 /* Continuation lines of a multi-line value line up under its first line. */
@@ -358,7 +532,362 @@ static void suites_of(out *o, const td_obs *obs, int i)
     }
 }
 
-static void observations(out *o, const td_obs *obs)
+/* Which hash made a weak signature weak, from the algorithm's name. */
+static const char *weak_hash(const char *sig_alg)
+{
+    static const char *const names[][2] = {
+        { "md2", "MD2" }, { "md4", "MD4" }, { "md5", "MD5" }, { "sha1", "SHA-1" }, { "sha-1", "SHA-1" },
+    };
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+        if (strcasestr(sig_alg, names[i][0]))
+            return names[i][1];
+    return "a broken hash";
+}
+
+/* A row under a certificate: a short label, then the value. */
+static void cert_row(out *o, const char *label, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void cert_row(out *o, const char *label, const char *fmt, ...)
+{
+    td_str_printf(&o->b, "      %-11s", label);
+    va_list ap;
+    va_start(ap, fmt);
+    td_str_vprintf(&o->b, fmt, ap);
+    va_end(ap);
+}
+
+static void cert_block(out *o, const td_obs *obs, const td_cert *c, size_t index, td_cert_info *ci,
+                       bool show_pem)
+{
+    const td_cert_info *x = cert_info(c, ci);
+    if (!x) {
+        td_cert_text ct;
+        td_cert_describe(c->der, c->len, &ct);
+        td_str_printf(&o->b, "  [%zu] ", index);
+        paint(o, C_RED, "undecodable certificate");
+        td_str_printf(&o->b, " (%zu bytes)\n", c->len);
+        cert_row(o, "sha256", "%s\n", ct.sha256);
+        return;
+    }
+    td_str_printf(&o->b, "  [%zu] %s", index, x->subject[0] ? x->subject : "(empty subject)");
+    if (x->self_signed)
+        td_str_add(&o->b, "  (self-signed)");
+    else if (x->is_ca)
+        td_str_add(&o->b, "  (CA)");
+    td_str_add(&o->b, "\n");
+    cert_row(o, "issuer", "%s\n", x->issuer);
+
+    cert_row(o, "valid", "%s to %s", x->not_before_iso, x->not_after_iso);
+    if (obs->now > 0) {
+        int64_t warn = (int64_t)(obs->warn_days > 0 ? obs->warn_days : 0) * SECS_PER_DAY;
+        switch (td_cert_check_time(x, obs->now, warn)) {
+        case TD_TIME_EXPIRED: {
+            char m[64];
+            snprintf(m, sizeof m, "  [expired %lld days ago]",
+                     (long long)((obs->now - x->not_after) / SECS_PER_DAY));
+            paint(o, C_RED, m);
+            break;
+        }
+        case TD_TIME_NOT_YET_VALID:
+            paint(o, C_RED, "  [not yet valid]");
+            break;
+        case TD_TIME_EXPIRING_SOON: {
+            char m[64];
+            long long days = (long long)((x->not_after - obs->now) / SECS_PER_DAY);
+            if (days < 1)
+                snprintf(m, sizeof m, "  [expires within a day]");
+            else
+                snprintf(m, sizeof m, "  [expires in %lld day%s]", days, days == 1 ? "" : "s");
+            paint(o, C_YELLOW, m);
+            break;
+        }
+        case TD_TIME_VALID:
+            break;
+        }
+    }
+    td_str_add(&o->b, "\n");
+
+    if (x->key_curve[0])
+        cert_row(o, "key", "%s %d bits (%s)", x->key_type, x->key_bits, x->key_curve);
+    else if (x->key_bits > 0)
+        cert_row(o, "key", "%s %d bits", x->key_type, x->key_bits);
+    else
+        cert_row(o, "key", "%s", x->key_type);
+    if (td_cert_key_too_small(x, NULL, 0))
+        paint(o, C_YELLOW, "  [too small]");
+    td_str_add(&o->b, "\n");
+
+    cert_row(o, "signature", "%s", x->sig_alg);
+    if (x->sig_weak) {
+        char m[64];
+        snprintf(m, sizeof m, "  [weak: %s]", weak_hash(x->sig_alg));
+        paint(o, C_YELLOW, m);
+    }
+    td_str_add(&o->b, "\n");
+
+    size_t kept = x->n_san < TD_CERT_MAX_SAN ? x->n_san : TD_CERT_MAX_SAN;
+    if (kept == 0) {
+        cert_row(o, "names", "%s\n", x->has_san_ext ? "(empty subjectAltName)" : "no subjectAltName");
+    } else {
+        cert_row(o, "names", "%s", "");
+        for (size_t k = 0; k < kept && k < SANS_SHOWN; k++)
+            td_str_printf(&o->b, "%s%s", k ? ", " : "", x->san[k]);
+        if (x->n_san_total > SANS_SHOWN)
+            td_str_printf(&o->b, " and %zu more (%zu in all)", x->n_san_total - SANS_SHOWN, x->n_san_total);
+        td_str_add(&o->b, "\n");
+    }
+    cert_row(o, "sha256", "%s\n", x->sha256);
+    if (show_pem) {
+        td_str pem;
+        td_str_init(&pem);
+        if (td_cert_pem(c->der, c->len, &pem) && pem.s)
+            td_str_add(&o->b, pem.s);
+        if (pem.err)
+            o->b.err = 1;
+        td_str_free(&pem);
+    }
+}
+
+/* The chain the full handshake saw, else the one the TLS 1.2 flight showed. */
+static void chain_section(out *o, const td_obs *obs, td_cert_info *ci, bool show_pem)
+{
+    const td_cert *chain = obs->hs.chain;
+    size_t n = obs->hs.n_chain;
+    if (n == 0) {
+        chain = obs->certs;
+        n = obs->n_certs;
+    }
+    if (n == 0)
+        return;
+    if (n > TD_FLIGHT_MAX_CERTS)
+        n = TD_FLIGHT_MAX_CERTS;
+    heading(o, "Certificate chain (as sent)");
+    for (size_t k = 0; k < n; k++) {
+        if (!chain[k].der)
+            continue;
+        if (k)
+            td_str_add(&o->b, "\n");
+        cert_block(o, obs, &chain[k], k, ci, show_pem);
+    }
+}
+
+static const char *src_words(td_path_src s)
+{
+    switch (s) {
+    case TD_SRC_SENT: return "sent";
+    case TD_SRC_EXTRA: return "fetched via AIA";
+    case TD_SRC_STORE: return "trust store";
+    }
+    return "?";
+}
+
+/* One built path, leaf first, each certificate with where it came from, and
+ * the broken link marked where it is. */
+static void path_lines(out *o, const td_path *p)
+{
+    size_t n = p->n < TD_PATH_MAX ? p->n : TD_PATH_MAX;
+    bool at_line = p->verdict != TD_PATH_OK && p->verdict != TD_PATH_INCOMPLETE && p->depth >= 0 &&
+                   (size_t)p->depth < n;
+    for (size_t d = 0; d < n; d++) {
+        bool broken = at_line && (size_t)p->depth == d;
+        td_str_add(&o->b, "  ");
+        if (broken)
+            paint(o, C_RED, MARK_BAD);
+        else
+            td_str_add(&o->b, " ");
+        td_str_printf(&o->b, " %zu  %s  (%s)", d, p->subjects[d], src_words(p->src[d]));
+        int di = (int)d;
+        if (p->expired_depth == di && !(broken && p->verdict == TD_PATH_EXPIRED))
+            paint(o, C_RED, "  [expired]");
+        if (p->not_yet_valid_depth == di && !(broken && p->verdict == TD_PATH_NOT_YET_VALID))
+            paint(o, C_RED, "  [not yet valid]");
+        if (p->weak_sig_depth == di)
+            paint(o, C_YELLOW, "  [weak signature]");
+        if (p->small_key_depth == di)
+            paint(o, C_YELLOW, "  [key too small]");
+        if (broken) {
+            td_str why;
+            td_str_init(&why);
+            td_str_printf(&why, "  %s: ", td_path_verdict_name(p->verdict));
+            path_break(p, &why);
+            paint(o, C_RED, why.s ? why.s : "");
+            if (why.err)
+                o->b.err = 1;
+            td_str_free(&why);
+        }
+        td_str_add(&o->b, "\n");
+    }
+    if (p->verdict == TD_PATH_INCOMPLETE || p->trust == TD_PATH_INCOMPLETE) {
+        td_str_add(&o->b, "  ");
+        paint(o, C_RED, MARK_BAD);
+        td_str_printf(&o->b, " %zu  missing: %s  (issuer of %s: not sent, not in the trust store", n,
+                      p->missing_issuer[0] ? p->missing_issuer : "(unnamed)",
+                      p->top_subject[0] ? p->top_subject : "the last certificate");
+        if (p->missing_issuer_aia[0])
+            td_str_printf(&o->b, "; caIssuers %s", p->missing_issuer_aia);
+        td_str_add(&o->b, ")");
+        td_str_add(&o->b, "\n");
+    }
+    if (at_line || p->verdict == TD_PATH_INCOMPLETE)
+        return;
+    if (p->verdict == TD_PATH_OK) {
+        td_str_add(&o->b, "  ");
+        paint(o, C_GREEN, MARK_OK);
+        td_str_add(&o->b, " trusted");
+        if (p->strict_err != 0 && p->strict_err_text[0])
+            td_str_printf(&o->b, " (strict RFC 5280 checks object: %s)", p->strict_err_text);
+        td_str_add(&o->b, "\n");
+        return;
+    }
+    td_str_add(&o->b, "  ");
+    paint(o, C_RED, MARK_BAD);
+    td_str_printf(&o->b, " %s: ", td_path_verdict_name(p->verdict));
+    td_str why;
+    td_str_init(&why);
+    path_break(p, &why);
+    td_str_add(&o->b, why.s ? why.s : "");
+    if (why.err)
+        o->b.err = 1;
+    td_str_free(&why);
+    td_str_add(&o->b, "\n");
+}
+
+static void path_section(out *o, const td_obs *obs)
+{
+    if (obs->hs.n_chain == 0 && obs->n_certs == 0)
+        return;
+    heading(o, "Path built");
+    if (obs->store_name[0])
+        td_str_printf(&o->b, "  trust store: %s\n", obs->store_name);
+    if (!td_path_done(&obs->path)) {
+        if (obs->store_error[0])
+            td_str_printf(&o->b, "  not verified: the trust store could not be loaded (%s)\n", obs->store_error);
+        else
+            td_str_add(&o->b, "  not verified\n");
+        return;
+    }
+    path_lines(o, &obs->path);
+    if (!obs->aia_tried)
+        return;
+    if (!obs->aia_cert.der || obs->aia_cert.len == 0) {
+        td_str_printf(&o->b, "  fetching the missing issuer from %s failed%s%s\n", obs->aia_url,
+                      obs->aia_error[0] ? ": " : "", obs->aia_error);
+        return;
+    }
+    td_str_printf(&o->b, "  with the issuer fetched from %s (as browsers do):\n", obs->aia_url);
+    if (td_path_done(&obs->path_aia))
+        path_lines(o, &obs->path_aia);
+    else
+        td_str_add(&o->b, "  not verified\n");
+}
+
+/* When more than one handshake was made: what each address presented. */
+static void backends_table(out *o, const td_obs *obs, td_cert_info *ci)
+{
+    const td_hs *all[1 + TD_MAX_BACKENDS];
+    size_t n = 0;
+    if (obs->hs.out != TD_OUT_NOT_RUN)
+        all[n++] = &obs->hs;
+    for (size_t k = 0; k < obs->n_backends && k < TD_MAX_BACKENDS; k++)
+        all[n++] = &obs->backends[k];
+    if (n < 2)
+        return;
+    char fprs[1 + TD_MAX_BACKENDS][FPR_SHOWN + 1];
+    size_t distinct = 0;
+    for (size_t k = 0; k < n; k++) {
+        const td_cert_info *x = cert_info(td_hs_leaf(all[k]), ci);
+        snprintf(fprs[k], sizeof fprs[k], "%.*s", FPR_SHOWN, x ? x->sha256 : "");
+        if (!fprs[k][0])
+            continue;
+        bool seen = false;
+        for (size_t i = 0; i < k && !seen; i++)
+            seen = strcmp(fprs[i], fprs[k]) == 0;
+        distinct += !seen;
+    }
+    fact(o, "Backends", "%zu handshakes, %zu different leaf certificate%s", n, distinct, distinct == 1 ? "" : "s");
+    int w = 1;
+    for (size_t k = 0; k < n; k++)
+        if ((int)strlen(all[k]->addr) > w)
+            w = (int)strlen(all[k]->addr);
+    for (size_t k = 0; k < n; k++) {
+        char vb[32], why[160];
+        const td_hs *h = all[k];
+        if (h->done || h->n_chain) {
+            td_str_printf(&o->b, "    %-*s  %-*s  %s\n", w, h->addr[0] ? h->addr : "?", FPR_SHOWN,
+                          fprs[k][0] ? fprs[k] : "(no leaf)", h->version ? td_version_text(h->version, vb, sizeof vb) : "");
+        } else {
+            hs_failure(h, why, sizeof why);
+            td_str_printf(&o->b, "    %-*s  failed: %s\n", w, h->addr[0] ? h->addr : "?", why);
+        }
+    }
+}
+
+/* The full handshakes' facts: resumption, OCSP, ALPN, SNI, client
+ * certificate, trust store. */
+static void hs_facts(out *o, const td_obs *obs, td_cert_info *ci)
+{
+    const td_hs *h = &obs->hs;
+    char why[256];
+    backends_table(o, obs, ci);
+    if (obs->hs_resume.out != TD_OUT_NOT_RUN) {
+        const td_hs *r = &obs->hs_resume;
+        const char *how = h->ticket ? "a session ticket" : h->session_id ? "a session id" : "the session";
+        if (r->resumed)
+            fact(o, "Resumption", "yes: offering %s again resumed it", how);
+        else if (r->done)
+            fact(o, "Resumption", "no: offering %s again got a full handshake", how);
+        else {
+            hs_failure(r, why, sizeof why);
+            fact(o, "Resumption", "the resumption handshake failed: %s", why);
+        }
+    } else if (h->done) {
+        fact(o, "Resumption", "not tried: the server gave neither a session ticket nor a session id");
+    }
+    if (h->done) {
+        if (!h->ocsp_stapled)
+            fact(o, "OCSP", "no stapled response");
+        else if (h->ocsp_status == V_OCSP_CERTSTATUS_GOOD)
+            fact(o, "OCSP", "stapled, status good");
+        else if (h->ocsp_status == V_OCSP_CERTSTATUS_REVOKED)
+            fact(o, "OCSP", "stapled, status REVOKED");
+        else if (h->ocsp_status == V_OCSP_CERTSTATUS_UNKNOWN)
+            fact(o, "OCSP", "stapled, status unknown");
+        else
+            fact(o, "OCSP", "stapled, but the response could not be read");
+    }
+    if (obs->alpn_offered[0])
+        fact(o, "ALPN", "offered %s; %s%s", obs->alpn_offered, h->alpn[0] ? "the server chose " : "the server chose none",
+             h->alpn);
+    else if (h->alpn[0])
+        fact(o, "ALPN", "%s", h->alpn);
+    if (obs->hs_nosni.out != TD_OUT_NOT_RUN) {
+        const td_hs *ns = &obs->hs_nosni;
+        const td_cert *a = td_hs_leaf(h), *b = td_hs_leaf(ns);
+        if (!ns->done && !b) {
+            hs_failure(ns, why, sizeof why);
+            fact(o, "Without SNI", "the handshake failed: %s", why);
+        } else if (a && b && a->len == b->len && memcmp(a->der, b->der, a->len) == 0) {
+            fact(o, "Without SNI", "the same certificate");
+        } else {
+            const td_cert_info *x = cert_info(b, ci);
+            fact(o, "Without SNI", "a different certificate: %s", x ? x->subject : b ? "(undecodable)" : "none");
+        }
+    }
+    if (obs->hs_client.out != TD_OUT_NOT_RUN) {
+        const td_hs *c = &obs->hs_client;
+        if (c->done)
+            fact(o, "With --cert", "the handshake presenting it completed");
+        else {
+            hs_failure(c, why, sizeof why);
+            fact(o, "With --cert", "the handshake presenting it failed: %s", why);
+        }
+    }
+    if (obs->store_error[0])
+        fact(o, "Trust store", "could not be loaded: %s", obs->store_error);
+    else if (obs->store_name[0])
+        fact(o, "Trust store", "%s", obs->store_name);
+}
+
+static void observations(out *o, const td_obs *obs, td_cert_info *ci)
 {
     heading(o, "Observations");
     td_str row;
@@ -393,7 +922,15 @@ static void observations(out *o, const td_obs *obs)
     if (obs->cert_request)
         fact(o, "Client cert", "requested, %zu acceptable CA name%s", obs->n_ca_names,
              obs->n_ca_names == 1 ? "" : "s");
-    if (obs->n_certs && obs->certs[0].der) {
+    else if (obs->hs.cert_request)
+        fact(o, "Client cert", "requested, %zu acceptable CA name%s", obs->hs.n_ca_names,
+             obs->hs.n_ca_names == 1 ? "" : "s");
+    hs_facts(o, obs, ci);
+    const td_cert_info *leaf = cert_info(td_hs_leaf(&obs->hs), ci);
+    if (leaf) {
+        fact(o, "Certificate", "%s, valid until %s (%zu in chain)", leaf->subject, leaf->not_after_iso,
+             obs->hs.n_chain);
+    } else if (obs->n_certs && obs->certs[0].der) {
         td_cert_text ct;
         td_cert_describe(obs->certs[0].der, obs->certs[0].len, &ct);
         if (ct.parsed)
@@ -427,9 +964,18 @@ int td_report_write_text(const td_report *r, FILE *f, bool color)
     td_verdict_sentence(r, &o.b);
     td_str_add(&o.b, "\n");
 
-    handshake(&o, &r->obs);
+    /* One scratch block for every certificate decoded below. */
+    td_cert_info *ci = malloc(sizeof *ci);
+    if (!ci) {
+        td_str_free(&o.b);
+        return -1;
+    }
+    handshake(&o, &r->obs, ci);
     findings(&o, &r->findings);
-    observations(&o, &r->obs);
+    chain_section(&o, &r->obs, ci, r->show_certs);
+    path_section(&o, &r->obs);
+    observations(&o, &r->obs, ci);
+    free(ci);
 
     int rc = -1;
     if (!o.b.err && o.b.s && fputs(o.b.s, f) != EOF)
