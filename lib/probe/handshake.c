@@ -236,6 +236,10 @@ static void on_tls_done(void *ctx, const td_io_result *io, const td_tls_result *
         d->cert_request = h->req_main.requested;
     else if (j->kind == H_NOSNI)
         d->cert_request = h->req_nosni.requested;
+    else if (j->kind == H_CLIENT)
+        /* With a certificate configured OpenSSL never asks the callback;
+         * the CA list shows the request (RFC 8446 section 4.3.2). */
+        d->cert_request = d->n_ca_names > 0 || d->done;
 
     if (j->kind == H_MAIN) {
         if (d->n_chain > 0)
@@ -485,7 +489,7 @@ td_hsrun *td_hsrun_new(const td_probe_cfg *cfg, td_obs *o, td_sched *s, const td
     h->s = s;
     h->addr = addr;
     o->now = (int64_t)time(NULL);
-    o->warn_days = cfg->warn_days > 0 ? cfg->warn_days : 21;
+    o->warn_days = cfg->warn_days >= 0 ? cfg->warn_days : 0;
     o->path.verdict = TD_PATH_OTHER;
     o->path.depth = -1;
     o->path_aia.verdict = TD_PATH_OTHER;

@@ -170,7 +170,7 @@ typedef struct td_obs {
     td_hs hs_resume;           /* offering hs's session again; NOT_RUN when nothing to resume */
     td_hs backends[TD_MAX_BACKENDS]; /* every address once, then --repeat more to the first */
     size_t n_backends;
-    char alpn_offered[128];    /* --alpn as given, "" none */
+    char alpn_offered[1024];   /* --alpn as given, "" none */
     bool client_cert_given;
 
     /* certificate verdicts, computed from hs.chain (or the TLS 1.2 chain)
