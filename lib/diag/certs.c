@@ -962,7 +962,11 @@ static void rule_client_cert(struct cctx *c)
     bool result = o->client_cert_given && hc->out != TD_OUT_NOT_RUN;
     if (!request13 && !result)
         return;
-    bool rejected = result && (!hc->done || hc->alert_received >= 0);
+    /* The handshake job reads on until the server's verdict on the
+     * certificate (RFC 8446 section 4.4.2.4), so a completed handshake is an
+     * accepted certificate; an alert after that (close_notify when the
+     * server hangs up) is not a rejection. */
+    bool rejected = result && !hc->done;
     td_str s, e, v;
     td_str_init(&s);
     td_str_init(&e);

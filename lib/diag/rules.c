@@ -763,4 +763,5 @@ void td_diagnose(const td_obs *o, td_findings *out)
     rule_groups(&c);
     rule_client_cert(&c);
     rule_reneg(&c);
+    td_diagnose_certs(o, out);
 }

@@ -241,6 +241,11 @@ static void on_tls_done(void *ctx, const td_io_result *io, const td_tls_result *
          * the CA list shows the request (RFC 8446 section 4.3.2). */
         d->cert_request = d->n_ca_names > 0 || d->done;
 
+    /* A CertificateRequest comes after the ServerHello, so the version is
+     * known even when the handshake then failed over the certificate. */
+    if (ssl && !d->done && d->cert_request)
+        d->version = (uint16_t)SSL_version(ssl);
+
     if (j->kind == H_MAIN) {
         if (d->n_chain > 0)
             verdicts(h, d->chain, d->n_chain);

@@ -372,10 +372,15 @@ static void test_option_alpn(void **state)
     (void)state;
     static const char *const good[] = { "h2", "http/1.1", "h2,http/1.1", "acme-tls/1", "x,y,z", "~!@#$%^&*()" };
     char longest[sizeof ((td_options *)0)->alpn];
+    /* The longest list that fits: names of 255 bytes (RFC 7301 section
+     * 3.1 allows no longer ones) separated by commas. */
     memset(longest, 'a', sizeof longest - 1);
+    for (size_t k = 255; k < sizeof longest - 1; k += 256)
+        longest[k] = ',';
     longest[sizeof longest - 1] = '\0';
     char too_long[sizeof longest + 1];
-    memset(too_long, 'a', sizeof too_long - 1);
+    memcpy(too_long, longest, sizeof longest - 1);
+    too_long[sizeof too_long - 2] = 'a';
     too_long[sizeof too_long - 1] = '\0';
     static const char *const bad[] = {
         "", ",", "h2,", ",h2", "h2,,http/1.1", "h2, http/1.1", " h2", "h2\t", "h\x01", "caf\xc3\xa9", "a\x7f",
