@@ -47,7 +47,7 @@ diagnose() {
     echo "\$ tlsdiag check --ca-file ca.pem $* "
     # The lab's certificates come from its own CA: trust it, as a client of
     # an internal service would.
-    set -- --ca-file "$T/ca.pem" "$@"
+    set -- --ca-file "${CA_FILE:-$T/ca.pem}" "$@"
     if [ "$JSON" = 1 ]; then
         "$TLSDIAG" check --json --timeout 2 "$@" >"$T/$name.json"
         cat "$T/$name.json"
@@ -192,6 +192,40 @@ fi
 if wanted noreneg; then
     start_fake noreneg
     diagnose noreneg RENEGOTIATION_INSECURE "a TLS 1.2 server without RFC 5746 support" "127.0.0.1:$PORT"
+    stop_all
+fi
+
+# Certificate labs: a root and an intermediate of the lab's own, trusted
+# through --ca-file like a private CA.
+make_ca_tree root inter
+
+if wanted expired; then
+    make_leaf_signed_by inter old.test "start=$(date_from_now -400)" "end=$(date_from_now -35)"
+    cat "$T/old.test.pem" "$T/inter.pem" >"$T/old.test-chain.pem"
+    start_nginx_tls "$T/old.test-chain.pem" old.test
+    CA_FILE="$T/root.pem" diagnose expired CERT_EXPIRED "nginx serving a certificate that expired 35 days ago" \
+        --sni old.test "127.0.0.1:$PORT"
+    stop_all
+fi
+
+if wanted no-intermediate; then
+    mkdir -p "$T/aia"
+    cp "$T/inter.der" "$T/aia/inter.der"
+    start_http_dir "$T/aia"
+    make_leaf_signed_by inter shop.test "aia=http://127.0.0.1:$HTTP_PORT/inter.der"
+    start_nginx_tls shop.test shop.test
+    CA_FILE="$T/root.pem" diagnose no-intermediate CHAIN_INCOMPLETE \
+        "nginx sending the leaf without its intermediate (the AIA URL works: browsers cope, curl does not)" \
+        --sni shop.test "127.0.0.1:$PORT"
+    stop_all
+fi
+
+if wanted wildcard; then
+    make_leaf_signed_by inter wild "cn=*.example.test" "sans=DNS:*.example.test"
+    cat "$T/wild.pem" "$T/inter.pem" >"$T/wild-chain.pem"
+    start_nginx_tls "$T/wild-chain.pem" wild
+    CA_FILE="$T/root.pem" diagnose wildcard HOSTNAME_MISMATCH "a *.example.test certificate asked for a.b.example.test" \
+        --sni a.b.example.test "127.0.0.1:$PORT"
     stop_all
 fi
 
