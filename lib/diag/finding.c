@@ -40,7 +40,10 @@ void td_findings_add(td_findings *fs, const char *id, td_severity sev, const cha
         fs->v = v;
         fs->cap = cap;
     }
+    if (fs->n == 0)
+        fs->root_cause = -1; /* until td_rank_findings names one */
     td_finding *f = &fs->v[fs->n++];
+    f->symptom_of = -1;
     f->id = id;
     f->sev = sev;
     f->summary = dup_or_flag(fs, summary ? summary : "");

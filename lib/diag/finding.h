@@ -17,12 +17,15 @@ typedef struct td_finding {
     char *evidence;      /* what was sent and what came back */
     char *fix;           /* may be NULL */
     char *verify;        /* a command to paste; may be NULL */
+    int symptom_of;      /* index of the finding that explains this one, -1 when it stands alone
+                            (set by td_rank_findings) */
 } td_finding;
 
 typedef struct td_findings {
     td_finding *v;
     size_t n, cap;
     bool oom; /* an add ran out of memory: the list may be incomplete */
+    int root_cause; /* index of the root cause after td_rank_findings, -1 none */
 } td_findings;
 
 const char *td_severity_name(td_severity s); /* "fail", "warn", "info" */
@@ -38,5 +41,26 @@ void td_diagnose(const td_obs *o, td_findings *out);
 /* The certificate and identity rules (lib/diag/certs.c), called by
  * td_diagnose once the server was reached over TLS. */
 void td_diagnose_certs(const td_obs *o, td_findings *out);
+
+/* Client simulation verdicts (lib/diag/clients.c): one per simulated
+ * profile, and a CLIENT_INCOMPATIBLE finding per failing client. */
+typedef enum { TD_CV_OK, TD_CV_FAIL, TD_CV_UNKNOWN } td_cv_result;
+typedef struct td_client_verdict {
+    const td_client *client;
+    td_cv_result result;
+    char step[32];          /* where it fails: "TCP", "ClientHello", "ServerHello",
+                               "ServerKeyExchange", "Certificate" */
+    char reason[256];       /* one plain sentence; "" when it works */
+    uint16_t version, suite, group; /* negotiated, as far as it got */
+} td_client_verdict;
+typedef struct td_client_table {
+    td_client_verdict v[TD_MAX_CLIENTS];
+    size_t n;
+} td_client_table;
+void td_judge_clients(const td_obs *o, td_client_table *t, td_findings *out);
+
+/* Orders the findings so the root cause comes first and marks the findings
+ * it explains (lib/diag/rank.c).  Call after every rule has run. */
+void td_rank_findings(const td_obs *o, td_findings *fs);
 
 #endif

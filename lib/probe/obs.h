@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "../cert/cert.h"
+#include "../registry/clients.h"
 #include "../net/net.h"
 #include "../wire/flight.h"
 
@@ -105,6 +106,16 @@ typedef struct td_hs {
     double ms;
 } td_hs;
 
+#define TD_MAX_CLIENTS 64
+
+/* One client profile's ClientHello sent to the server, and the answer. */
+typedef struct td_sim {
+    const td_client *client;   /* the profile (static data) */
+    td_attempt hello;          /* what the server answered */
+    uint16_t dh_bits;          /* DHE prime in its ServerKeyExchange, 0 if none */
+    uint16_t ske_group;        /* ECDHE curve in its ServerKeyExchange, 0 if none */
+} td_sim;
+
 typedef struct td_obs {
     /* the target */
     char host[256];
@@ -185,6 +196,11 @@ typedef struct td_obs {
     char aia_url[512];
     char aia_error[160];       /* "" when the fetch worked */
     td_cert aia_cert;          /* the fetched issuer (DER), len 0 if none */
+
+    /* ---- client simulation: each profile's own hello ---- */
+    td_sim sims[TD_MAX_CLIENTS];
+    size_t n_sims;
+    bool clients_filtered;     /* --client named some; only those ran */
 
     /* bookkeeping */
     unsigned connections;

@@ -24,6 +24,9 @@ typedef struct td_probe_cfg {
     unsigned repeat;        /* handshakes to the first address, to compare backends (>= 1) */
     int warn_days;          /* CERT_EXPIRING_SOON window */
     bool no_aia;            /* never fetch a missing issuer over HTTP */
+    /* client simulation: the profiles to run (NULL/0 = every profile) */
+    const char *const *clients;
+    size_t n_clients;
 } td_probe_cfg;
 
 /* Resolves, then runs every probe.  Fills o (which the caller initialised).
