@@ -822,3 +822,220 @@ finish() {
     echo "$TEST_NAME: all $_ASSERTS assertions passed"
     exit 0
 }
+
+# ------------------------------------------------- client simulation, fixes
+# For the client-simulation tests (.clients, CLIENT_INCOMPATIBLE,
+# .root_cause) and the fix-advice tests, which apply the advice a finding
+# gives for nginx or HAProxy to the faulty server and check again.
+
+# client_field ID FIELD: .clients[] entry ID's FIELD in $OUT ("" when absent).
+client_field() {
+    jq -r --arg id "$1" --arg f "$2" '[.clients[]? | select(.id == $id)][0][$f] // empty' "$OUT" 2>/dev/null
+}
+
+# assert_client ID RESULT: the simulated client ID has result RESULT
+# ("ok", "fail", "unknown") in .clients.
+assert_client() {
+    local id=$1 want=$2
+    _ASSERTS=$((_ASSERTS + 1))
+    if jq -e --arg id "$id" --arg r "$want" '[.clients[]? | select(.id == $id)] | length == 1 and .[0].result == $r' \
+        "$OUT" >/dev/null 2>&1; then
+        _pass "client $id: $want"
+    else
+        _fail "expected client $id with result $want" \
+            "got: $(jq -c --arg id "$id" '[.clients[]? | select(.id == $id)]' "$OUT" 2>/dev/null | head -c 1500)"
+        echo "    clients: $(jq -c '[.clients[]? | "\(.id)=\(.result)"] | join(" ")' "$OUT" 2>/dev/null | head -c 2000)"
+    fi
+}
+
+# assert_client_incompatible ID: a CLIENT_INCOMPATIBLE finding names client
+# ID (its id, or its name from .clients, in the summary or evidence).
+assert_client_incompatible() {
+    local id=$1 name
+    name=$(client_field "$id" name)
+    _ASSERTS=$((_ASSERTS + 1))
+    if jq -e --arg id "$id" --arg name "${name:-$id}" \
+        '[.findings[]? | select(.id == "CLIENT_INCOMPATIBLE") | "\(.summary // "") \(.evidence // "")"
+          | select(contains($id) or contains($name))] | length > 0' "$OUT" >/dev/null 2>&1; then
+        _pass "CLIENT_INCOMPATIBLE names $id"
+    else
+        _fail "expected a CLIENT_INCOMPATIBLE finding naming $id (${name:-no .clients entry})" \
+            "got: $(jq -c '[.findings[]? | select(.id == "CLIENT_INCOMPATIBLE") | .summary]' "$OUT" 2>/dev/null | head -c 2000)"
+    fi
+}
+
+# client_list: the profile ids `tlsdiag check --client list` prints (first
+# word of each line), one a line.
+client_list() {
+    "$TLSDIAG" check --client list 2>/dev/null | awk 'NF { print $1 }'
+}
+
+# need_clients ID...: dies when a profile the test relies on is not in the
+# data file (renamed or removed: the test needs updating, loudly).
+need_clients() {
+    local have id
+    have=$(client_list)
+    for id in "$@"; do
+        grep -qx -- "$id" <<<"$have" || die "no client profile '$id' in 'tlsdiag check --client list': $(tr '\n' ' ' <<<"$have")"
+    done
+}
+
+# finding_field ID FIELD [FILE]: FIELD ("fix", "verify"...) of the first
+# finding ID in FILE (default $OUT); empty when absent.
+finding_field() {
+    jq -r --arg id "$1" --arg f "$2" '[.findings[]? | select(.id == $id)][0][$f] // empty' "${3:-$OUT}" 2>/dev/null
+}
+
+# fix_directive SOFTWARE ID [FILE]: the directive the fix advice of finding
+# ID gives for SOFTWARE (nginx or haproxy), from the backticked spans of its
+# `fix` text: the first span that is an nginx directive (ssl_...) or an
+# HAProxy keyword (ssl-default-..., crt, ...).  When the HAProxy span is a
+# bare keyword followed by "with the same list", the list is the argument of
+# the nginx directive.  Sets FIX_DIRECTIVE; dies (the test fails) when the
+# text has none: the advice changed and the test must follow it.
+fix_directive() {
+    local sw=$1 id=$2 file=${3:-$OUT} text
+    text=$(finding_field "$id" fix "$file")
+    [ -n "$text" ] || die "finding $id has no fix text in $file"
+    FIX_DIRECTIVE=$(printf '%s' "$text" | "$PYTHON" -c '
+import re, sys
+sw, text = sys.argv[1], sys.stdin.read()
+spans = [(m.group(1).strip(), m.end()) for m in re.finditer(r"`([^`]+)`", text)]
+nginx = re.compile(r"^ssl_[a-z_]+(\s|;|$)")
+haproxy = re.compile(r"^(ssl-default-(bind|server)-[a-z]+|ssl-min-ver|ssl-max-ver|crt|crt-list|ciphers|ciphersuites|curves|no-tlsv1[0-3]|force-tlsv1[0-3])(\s|$)")
+def first(rx):
+    for s, end in spans:
+        if rx.match(s):
+            return s, end
+    return None, None
+if sw == "nginx":
+    d, _ = first(nginx)
+elif sw == "haproxy":
+    d, end = first(haproxy)
+    if d and " " not in d and re.match(r"\s*with the same list", text[end:]):
+        n, _ = first(nginx)
+        if n and " " in n:
+            d = d + " " + n.split(None, 1)[1].rstrip(";").strip()
+else:
+    sys.exit("unknown software " + sw)
+if not d:
+    sys.exit(1)
+print(d)
+' "$sw") || die "the fix advice of $id names no $sw directive any more: $text"
+    echo "  advice for $sw ($id): $FIX_DIRECTIVE"
+}
+
+# nginx_apply CONF DIRECTIVE: puts DIRECTIVE (an nginx directive, ";"
+# added when missing) into CONF: every line setting the same directive is
+# replaced by it; when none does, it goes at the top of each server{}.
+nginx_apply() {
+    local conf=$1 d=$2
+    case "$d" in *";") ;; *) d="$d;" ;; esac
+    "$PYTHON" - "$conf" "$d" <<'EOF'
+import re, sys
+conf, d = sys.argv[1], sys.argv[2]
+name = d.split()[0].rstrip(";")
+lines = open(conf).read().split("\n")
+rx = re.compile(r"^(\s*)" + re.escape(name) + r"(\s|;)")
+out, hit = [], False
+for l in lines:
+    m = rx.match(l)
+    if m:
+        out.append(m.group(1) + d)
+        hit = True
+    else:
+        out.append(l)
+if not hit:
+    out2 = []
+    for l in out:
+        out2.append(l)
+        if re.match(r"^\s*server\s*\{", l):
+            out2.append("        " + d)
+    out = out2
+open(conf, "w").write("\n".join(out))
+EOF
+}
+
+# restart_nginx [PORT]: stops the nginx started last (NGINX_PID, or BG_PID
+# right after start_nginx), checks the edited $NGINX_DIR/nginx.conf and
+# starts it again; waits for PORT (default $PORT).
+restart_nginx() {
+    local port=${1:-$PORT}
+    stop_bg "${NGINX_PID:-$BG_PID}"
+    nginx -t -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf" -e "$NGINX_DIR/logs/error.log" \
+        >"$NGINX_DIR/test.log" 2>&1 || { cat "$NGINX_DIR/test.log" >&2; die "nginx rejects the fixed config"; }
+    start_bg nginx -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf" -e "$NGINX_DIR/logs/error.log"
+    NGINX_PID=$BG_PID
+    wait_port "$port" 10 || die "nginx did not restart"
+}
+
+# haproxy_apply_global DIRECTIVE: puts DIRECTIVE into the global section of
+# $HAPROXY_CFG, replacing a line with the same keyword.
+haproxy_apply_global() {
+    "$PYTHON" - "$HAPROXY_CFG" "$1" <<'EOF'
+import re, sys
+cfg, d = sys.argv[1], sys.argv[2]
+kw = d.split()[0]
+lines = open(cfg).read().split("\n")
+out, section, hit = [], None, False
+for l in lines:
+    if re.match(r"^\S", l):
+        section = l.split()[0]
+    if section == "global" and re.match(r"^\s+" + re.escape(kw) + r"(\s|$)", l):
+        out.append("    " + d)
+        hit = True
+    else:
+        out.append(l)
+if not hit:
+    i = next(i for i, l in enumerate(out) if l.strip() == "global")
+    out.insert(i + 1, "    " + d)
+open(cfg, "w").write("\n".join(out))
+EOF
+}
+
+# restart_haproxy [PORT]: stops the haproxy started last (HAPROXY_PID, or
+# BG_PID), checks $HAPROXY_CFG and starts it again; waits for PORT.
+restart_haproxy() {
+    local port=${1:-$PORT}
+    stop_bg "${HAPROXY_PID:-$BG_PID}"
+    haproxy -c -f "$HAPROXY_CFG" >"$T/haproxy-check.log" 2>&1 ||
+        { cat "$T/haproxy-check.log" >&2; die "haproxy rejects the fixed config"; }
+    start_bg haproxy -db -f "$HAPROXY_CFG"
+    HAPROXY_PID=$BG_PID
+    wait_port "$port" 10 || die "haproxy did not restart"
+}
+
+# run_verify ID [FILE]: runs the `verify` command of finding ID from FILE
+# (default $OUT; keep the first run's report to verify a fix) with bash,
+# bounded to 15 s; output in $T/verify.out, exit code in VERIFY_RC.
+run_verify() {
+    local cmd
+    cmd=$(finding_field "$1" verify "${2:-$OUT}")
+    [ -n "$cmd" ] || die "finding $1 has no verify command"
+    echo "  verify ($1): $cmd"
+    (cd "$T" && timeout -k 2 15 bash -c "$cmd") >"$T/verify.out" 2>&1
+    VERIFY_RC=$?
+    echo "  verify exit $VERIFY_RC: $(grep -E 'Protocol|Cipher is|Verify return code|error|alert' "$T/verify.out" | head -n 4 | tr '\n' '|')"
+}
+
+# assert_verify_ok ID [FILE]: the verify command of finding ID succeeds
+# against the fixed server: exit 0, a completed handshake ("Cipher is" not
+# "(NONE)"), and "Verify return code: 0" when it verified the chain.
+assert_verify_ok() {
+    run_verify "$@"
+    _ASSERTS=$((_ASSERTS + 1))
+    local why=""
+    [ "$VERIFY_RC" = 0 ] || why="exit $VERIFY_RC"
+    if grep -q 'Cipher is (NONE)' "$T/verify.out" || { grep -q 'CONNECTED' "$T/verify.out" && ! grep -qE 'Cipher is|Protocol *:' "$T/verify.out"; }; then
+        why="$why; no handshake"
+    fi
+    if grep -q 'Verify return code:' "$T/verify.out" && grep -q -- '-verify_return_error\|-CAfile\|-CApath' <<<"$(finding_field "$1" verify "${2:-$OUT}")" &&
+        ! grep -q 'Verify return code: 0 ' "$T/verify.out"; then
+        why="$why; $(grep 'Verify return code' "$T/verify.out" | head -n1)"
+    fi
+    if [ -z "$why" ]; then
+        _pass "the verify command of $1 succeeds"
+    else
+        _fail "expected the verify command of $1 to succeed (${why#; })" "output: $(tail -n 15 "$T/verify.out" | head -c 1500)"
+    fi
+}
