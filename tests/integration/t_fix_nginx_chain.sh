@@ -37,6 +37,7 @@ fix_directive nginx CHAIN_INCOMPLETE "$T/before.json"
 assert_true "the nginx advice names ssl_certificate" grep -q '^ssl_certificate\b' <<<"$FIX_DIRECTIVE"
 
 # The advice's recipe for the file: `cat leaf.pem intermediate.pem > fullchain.pem`.
+# shellcheck disable=SC2016  # backticks in the advice, not a command
 recipe=$(finding_field CHAIN_INCOMPLETE fix "$T/before.json" | grep -oE '`cat [^`]+>[^`]+`' | head -n1 | tr -d '`')
 [ -n "$recipe" ] || die "the CHAIN_INCOMPLETE advice no longer says how to build the full chain: $(finding_field CHAIN_INCOMPLETE fix "$T/before.json")"
 echo "  recipe: $recipe"
@@ -56,7 +57,7 @@ assert_true "the recipe puts the leaf first, then the intermediate" \
 
 CASE=fixed
 nginx_apply "$NGINX_DIR/nginx.conf" "${FIX_DIRECTIVE%;} $T/$outfile;"
-restart_nginx
+restart_nginx "$PORT"
 run_check --sni app.test --ca-file "$T/root.pem" "127.0.0.1:$PORT"
 assert_no_finding CHAIN_INCOMPLETE
 assert_no_fail

@@ -40,7 +40,7 @@ assert_true "the nginx advice is an ssl_protocols directive" grep -q '^ssl_proto
 
 CASE=fixed
 nginx_apply "$NGINX_DIR/nginx.conf" "$FIX_DIRECTIVE"
-restart_nginx
+restart_nginx "$PORT"
 run_check --ca-file "$T/ca.pem" "127.0.0.1:$PORT"
 assert_no_finding PROTOCOL_TOO_OLD
 assert_no_finding LEGACY_PROTOCOL_ENABLED
