@@ -27,11 +27,14 @@ struct td_options {
     double deadline_s; /* whole check, default 60 */
     unsigned max_conns;/* default 8 */
     char dns_server[128];
+    const char *clients[TD_MAX_CLIENTS]; /* --client: profile ids (the registry's static strings) */
+    size_t n_clients;
 };
 
 struct td_report {
     td_obs obs;
     td_findings findings;
+    td_client_table clients; /* one verdict per simulated client profile */
     char target[300]; /* as the user wrote it, normalised: host:port */
     bool show_certs;  /* the text report adds each certificate's PEM */
 };

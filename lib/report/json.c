@@ -530,6 +530,47 @@ static json_t *findings_json(jb *j, const td_findings *fs)
         put(j, o, "evidence", jstr(j, f->evidence ? f->evidence : ""));
         put(j, o, "fix", jstr_or_null(j, f->fix));
         put(j, o, "verify", jstr_or_null(j, f->verify));
+        bool linked = f->symptom_of >= 0 && (size_t)f->symptom_of < fs->n && f->symptom_of != (int)k;
+        put(j, o, "symptom_of", linked ? jint(j, f->symptom_of) : json_null());
+        push(j, arr, o);
+    }
+    return arr;
+}
+
+static json_t *root_cause_json(jb *j, const td_findings *fs)
+{
+    if (fs->root_cause < 0 || (size_t)fs->root_cause >= fs->n)
+        return json_null();
+    const td_finding *f = &fs->v[fs->root_cause];
+    json_t *o = chk(j, json_object());
+    put(j, o, "index", jint(j, fs->root_cause));
+    put(j, o, "id", jstr(j, f->id));
+    put(j, o, "summary", jstr(j, f->summary ? f->summary : ""));
+    return o;
+}
+
+static const char *cv_result(td_cv_result r)
+{
+    return r == TD_CV_OK ? "ok" : r == TD_CV_FAIL ? "fail" : "unknown";
+}
+
+static json_t *clients_json(jb *j, const td_client_table *t)
+{
+    json_t *arr = chk(j, json_array());
+    size_t n = t->n < TD_MAX_CLIENTS ? t->n : TD_MAX_CLIENTS;
+    for (size_t k = 0; k < n; k++) {
+        const td_client_verdict *v = &t->v[k];
+        json_t *o = chk(j, json_object());
+        char lbl[96];
+        bool ok = v->result == TD_CV_OK;
+        put(j, o, "id", jstr(j, v->client && v->client->id ? v->client->id : ""));
+        put(j, o, "name", jstr(j, v->client && v->client->name ? v->client->name : ""));
+        put(j, o, "result", jstr(j, cv_result(v->result)));
+        put(j, o, "step", ok ? json_null() : jstr_or_null(j, v->step));
+        put(j, o, "reason", ok ? json_null() : jstr_or_null(j, v->reason));
+        put(j, o, "version", jversion(j, v->version));
+        put(j, o, "suite", v->suite ? jstr(j, td_suite_name(v->suite, lbl, sizeof lbl)) : json_null());
+        put(j, o, "group", v->group ? jstr(j, td_group_name(v->group, lbl, sizeof lbl)) : json_null());
         push(j, arr, o);
     }
     return arr;
@@ -556,7 +597,9 @@ int td_report_write_json(const td_report *r, FILE *f)
     put(&j, root, "verdict_text", text ? jstr(&j, text) : NULL);
     free(text);
 
+    put(&j, root, "root_cause", root_cause_json(&j, &r->findings));
     put(&j, root, "findings", findings_json(&j, &r->findings));
+    put(&j, root, "clients", clients_json(&j, &r->clients));
     put(&j, root, "observations", observations_json(&j, &r->obs));
 
     int rc = -1;

@@ -57,6 +57,38 @@ static size_t versions_phrase(const td_obs *o, td_str *out)
     return n;
 }
 
+/* The root cause's summary, then how many findings follow from it and how
+ * many failures stand apart: "X; 4 findings follow from it; 1 more failure." */
+static bool root_sentence(const td_report *r, td_str *out)
+{
+    const td_findings *fs = &r->findings;
+    if (fs->root_cause < 0 || (size_t)fs->root_cause >= fs->n)
+        return false;
+    const td_finding *root = &fs->v[fs->root_cause];
+    if (root->sev != TD_SEV_FAIL)
+        return false;
+    size_t follow = 0, other = 0;
+    for (size_t i = 0; i < fs->n; i++) {
+        if ((int)i == fs->root_cause)
+            continue;
+        if (fs->v[i].symptom_of == fs->root_cause)
+            follow++;
+        else if (fs->v[i].sev == TD_SEV_FAIL)
+            other++;
+    }
+    const char *s = root->summary && *root->summary ? root->summary : root->id;
+    size_t n = strlen(s);
+    while (n > 0 && (s[n - 1] == '.' || s[n - 1] == ' '))
+        n--;
+    td_str_printf(out, "%.*s", (int)n, s);
+    if (follow)
+        td_str_printf(out, "; %zu finding%s follow%s from it", follow, follow == 1 ? "" : "s", follow == 1 ? "s" : "");
+    if (other)
+        td_str_printf(out, "; %zu more failure%s", other, other == 1 ? "" : "s");
+    td_str_add(out, ".");
+    return true;
+}
+
 void td_verdict_sentence(const td_report *r, td_str *out)
 {
     const td_findings *fs = &r->findings;
@@ -70,6 +102,9 @@ void td_verdict_sentence(const td_report *r, td_str *out)
     }
 
     td_str_printf(out, "%s \u2014 ", r->target);
+    /* A failure opens with its root cause when the ranking found one. */
+    if (first_fail && root_sentence(r, out))
+        return;
     if (first_fail) {
         const char *s = first_fail->summary && *first_fail->summary ? first_fail->summary : first_fail->id;
         size_t n = strlen(s);

@@ -475,6 +475,36 @@ static void indented(out *o, const char *label, const char *text)
     td_str_add(&o->b, "\n");
 }
 
+/* One finding: tag, id, summary; then its evidence, fix and verify, or
+ * only the verify command for a symptom (its cause's fix is what to do). */
+static void finding_block(out *o, const td_finding *f, bool symptom, const char *follows)
+{
+    const char *tag = f->sev == TD_SEV_FAIL ? "[FAIL]" : f->sev == TD_SEV_WARN ? "[WARN]" : "[INFO]";
+    const char *col = f->sev == TD_SEV_FAIL ? C_RED : f->sev == TD_SEV_WARN ? C_YELLOW : C_CYAN;
+    paint(o, col, tag);
+    td_str_printf(&o->b, " %s  %s", f->id, f->summary ? f->summary : "");
+    if (follows)
+        td_str_printf(&o->b, " (follows from %s)", follows);
+    td_str_add(&o->b, "\n");
+    if (!symptom) {
+        indented(o, "evidence:", f->evidence);
+        indented(o, "fix:", f->fix);
+    }
+    indented(o, "verify:", f->verify);
+}
+
+static int root_of(const td_findings *fs)
+{
+    return fs->root_cause >= 0 && (size_t)fs->root_cause < fs->n ? fs->root_cause : -1;
+}
+
+static const char *parent_id(const td_findings *fs, const td_finding *f)
+{
+    return f->symptom_of >= 0 && (size_t)f->symptom_of < fs->n ? fs->v[f->symptom_of].id : NULL;
+}
+
+/* The root cause first, then what else needs fixing, then the symptoms that
+ * go away with the root cause. */
 static void findings(out *o, const td_findings *fs)
 {
     heading(o, "Findings");
@@ -482,17 +512,103 @@ static void findings(out *o, const td_findings *fs)
         td_str_add(&o->b, "  none\n");
         return;
     }
+    int root = root_of(fs);
+    size_t shown = 0, symptoms = 0;
+    if (root >= 0) {
+        finding_block(o, &fs->v[root], false, NULL);
+        shown++;
+    }
     for (size_t i = 0; i < fs->n; i++) {
         const td_finding *f = &fs->v[i];
-        const char *tag = f->sev == TD_SEV_FAIL ? "[FAIL]" : f->sev == TD_SEV_WARN ? "[WARN]" : "[INFO]";
-        const char *col = f->sev == TD_SEV_FAIL ? C_RED : f->sev == TD_SEV_WARN ? C_YELLOW : C_CYAN;
-        if (i)
+        if ((int)i == root)
+            continue;
+        if (root >= 0 && f->symptom_of == root) {
+            symptoms++;
+            continue;
+        }
+        if (shown++)
             td_str_add(&o->b, "\n");
-        paint(o, col, tag);
-        td_str_printf(&o->b, " %s  %s\n", f->id, f->summary ? f->summary : "");
-        indented(o, "evidence:", f->evidence);
-        indented(o, "fix:", f->fix);
-        indented(o, "verify:", f->verify);
+        finding_block(o, f, false, parent_id(fs, f));
+    }
+    if (!symptoms)
+        return;
+    td_str_add(&o->b, "\n");
+    char title[160];
+    snprintf(title, sizeof title, "Symptoms of the root cause (%s): they go away with it", fs->v[root].id);
+    paint(o, C_BOLD, title);
+    td_str_add(&o->b, "\n");
+    for (size_t i = 0; i < fs->n; i++)
+        if ((int)i != root && fs->v[i].symptom_of == root)
+            finding_block(o, &fs->v[i], true, NULL);
+}
+
+#define CLIENT_NAME_W 28  /* name column of the clients table */
+#define LINE_W        100 /* the clients table keeps to this many columns */
+
+/* Appends s cut to at most w bytes, "..." marking a cut. */
+static void cut_add(td_str *b, const char *s, size_t w)
+{
+    size_t n = strlen(s);
+    if (n <= w || w < 4)
+        td_str_printf(b, "%.*s", (int)(n <= w ? n : w), s);
+    else
+        td_str_printf(b, "%.*s...", (int)(w - 3), s);
+}
+
+static void clients_table(out *o, const td_report *r)
+{
+    const td_client_table *t = &r->clients;
+    size_t n = t->n < TD_MAX_CLIENTS ? t->n : TD_MAX_CLIENTS;
+    if (n == 0)
+        return;
+    heading(o, r->obs.clients_filtered ? "Clients (as chosen with --client)" : "Clients");
+    size_t w = 0;
+    for (size_t i = 0; i < n; i++) {
+        const td_client *c = t->v[i].client;
+        size_t len = c && c->name ? strlen(c->name) : 0;
+        w = len > w ? len : w;
+    }
+    w = w > CLIENT_NAME_W ? CLIENT_NAME_W : w;
+    for (size_t i = 0; i < n; i++) {
+        const td_client_verdict *v = &t->v[i];
+        const char *full = v->client && v->client->name ? v->client->name : v->client && v->client->id ? v->client->id : "?";
+        /* "Java 8 (8u161 and later)" too long: the part before the
+         * parenthesis names it well enough; the JSON has the whole name. */
+        char name[CLIENT_NAME_W + 1];
+        const char *par = strstr(full, " (");
+        if (strlen(full) > w && par && (size_t)(par - full) <= w)
+            snprintf(name, sizeof name, "%.*s", (int)(par - full), full);
+        else
+            snprintf(name, sizeof name, "%s", strlen(full) > w ? "" : full);
+        if (!name[0]) {
+            td_str cut;
+            td_str_init(&cut);
+            cut_add(&cut, full, w);
+            snprintf(name, sizeof name, "%s", cut.s ? cut.s : "");
+            td_str_free(&cut);
+        }
+        td_str_add(&o->b, "  ");
+        if (v->result == TD_CV_OK)
+            paint(o, C_GREEN, MARK_OK);
+        else if (v->result == TD_CV_FAIL)
+            paint(o, C_RED, MARK_BAD);
+        else
+            paint(o, C_YELLOW, "?");
+        td_str_add(&o->b, " ");
+        td_str_printf(&o->b, "%-*s  ", (int)w, name);
+        size_t room = LINE_W - 4 - w - 2;
+        char vb[32], sb[96], gb[64];
+        if (v->result == TD_CV_OK) {
+            td_str_printf(&o->b, "%-8s %s", v->version ? td_version_text(v->version, vb, sizeof vb) : "?",
+                          v->suite ? td_suite_name(v->suite, sb, sizeof sb) : "?");
+            if (v->group)
+                td_str_printf(&o->b, "  %s", td_group_name(v->group, gb, sizeof gb));
+        } else {
+            char line[320];
+            snprintf(line, sizeof line, "%s: %s", v->step[0] ? v->step : "?", v->reason[0] ? v->reason : "unknown");
+            cut_add(&o->b, line, room);
+        }
+        td_str_add(&o->b, "\n");
     }
 }
 
@@ -972,6 +1088,7 @@ int td_report_write_text(const td_report *r, FILE *f, bool color)
     }
     handshake(&o, &r->obs, ci);
     findings(&o, &r->findings);
+    clients_table(&o, r);
     chain_section(&o, &r->obs, ci, r->show_certs);
     path_section(&o, &r->obs);
     observations(&o, &r->obs, ci);

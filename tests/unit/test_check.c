@@ -836,8 +836,15 @@ static void test_report_json(void **state)
     assert_int_equal(json_array_size(json_object_get(t, "addresses")), 2);
     assert_string_equal(json_string_value(json_object_get(t, "address_used")), "2001:db8::7");
 
+    /* not ranked, no client simulated: the keys are there, empty */
+    assert_true(json_is_null(json_object_get(root, "root_cause")));
+    assert_true(json_is_array(json_object_get(root, "clients")));
+    assert_int_equal(json_array_size(json_object_get(root, "clients")), 0);
+
     json_t *fs = json_object_get(root, "findings");
     assert_int_equal(json_array_size(fs), 2);
+    assert_true(json_is_null(json_object_get(json_array_get(fs, 0), "symptom_of")));
+    assert_true(json_is_null(json_object_get(json_array_get(fs, 1), "symptom_of")));
     json_t *f0 = json_array_get(fs, 0);
     assert_string_equal(json_string_value(json_object_get(f0, "id")), "RESET_AFTER_CLIENTHELLO");
     assert_string_equal(json_string_value(json_object_get(f0, "severity")), "fail");
@@ -1439,6 +1446,184 @@ static void test_report_incomplete_path(void **state)
     free_test_cert(&root);
 }
 
+/* ---- ranked findings and client verdicts ----------------------------- */
+
+static const td_client rc_browser = { .id = "test-browser", .name = "Test Browser 1" };
+static const td_client rc_java = { .id = "test-java-8", .name = "Test Java 8 (8u161 and later)" };
+static const td_client rc_iot = { .id = "test-iot", .name = "Test IoT sensor with a very long profile name" };
+
+/* A report as td_check leaves it after ranking: NO_SHARED_CIPHER explains
+ * two client failures; a name mismatch stands apart, with NO_SAN as its
+ * symptom; three client verdicts. */
+static td_report *ranked_report(void)
+{
+    td_report *r = calloc(1, sizeof *r);
+    assert_non_null(r);
+    td_obs_init(&r->obs);
+    snprintf(r->target, sizeof r->target, "example.com:443");
+    snprintf(r->obs.host, sizeof r->obs.host, "example.com");
+    r->obs.port = 443;
+    td_findings *fs = &r->findings;
+    td_findings_add(fs, "NO_SHARED_CIPHER", TD_SEV_FAIL, "Modern clients share no cipher suite with the server.",
+                    "root evidence", "root fix", "openssl s_client -connect example.com:443 </dev/null");
+    td_findings_add(fs, "CLIENT_INCOMPATIBLE", TD_SEV_FAIL, "Test Browser 1 cannot connect: no shared suite.",
+                    "symptom evidence one", "symptom fix one", "openssl s_client -connect example.com:443 -tls1_3 </dev/null");
+    td_findings_add(fs, "HOSTNAME_MISMATCH", TD_SEV_FAIL, "The certificate does not cover example.com.",
+                    "name evidence", "name fix", "openssl s_client -connect example.com:443 -verify_hostname example.com </dev/null");
+    td_findings_add(fs, "CLIENT_INCOMPATIBLE", TD_SEV_FAIL, "Test Java 8 (8u161 and later) cannot connect: no shared suite.",
+                    "symptom evidence two", "symptom fix two", "openssl s_client -connect example.com:443 -no_tls1_3 </dev/null");
+    td_findings_add(fs, "NO_SAN", TD_SEV_WARN, "The certificate has no subjectAltName.", "san evidence", "san fix",
+                    "openssl s_client -connect example.com:443 </dev/null");
+    td_findings_add(fs, "WEAK_CIPHERS_ENABLED", TD_SEV_WARN, "3DES is accepted.", "weak evidence", "weak fix", NULL);
+    fs->root_cause = 0;
+    fs->v[1].symptom_of = 0;
+    fs->v[3].symptom_of = 0;
+    fs->v[4].symptom_of = 2;
+
+    td_client_table *t = &r->clients;
+    t->v[0] = (td_client_verdict){ .client = &rc_browser, .result = TD_CV_OK, .version = TD_TLS13, .suite = 0x1301,
+                                   .group = 0x001d };
+    t->v[1] = (td_client_verdict){ .client = &rc_java, .result = TD_CV_FAIL, .step = "ServerHello", .version = 0 };
+    snprintf(t->v[1].reason, sizeof t->v[1].reason,
+             "no shared cipher suite: the server accepts only TLS_ECDHE_ECDSA_* suites for TLS 1.2, and Test Java 8 "
+             "offers no ECDSA-authenticated suite");
+    t->v[2] = (td_client_verdict){ .client = &rc_iot, .result = TD_CV_UNKNOWN, .step = "ClientHello",
+                                   .reason = "not simulated" };
+    t->n = 3;
+    return r;
+}
+
+static void test_report_json_ranked(void **state)
+{
+    (void)state;
+    td_report *r = ranked_report();
+    int rc;
+    char *out = capture(write_json, r, false, &rc);
+    assert_int_equal(rc, 0);
+    json_t *root = json_loads(out, 0, NULL);
+    assert_non_null(root);
+
+    json_t *rcause = json_object_get(root, "root_cause");
+    assert_true(json_is_object(rcause));
+    assert_int_equal(json_integer_value(json_object_get(rcause, "index")), 0);
+    assert_string_equal(json_string_value(json_object_get(rcause, "id")), "NO_SHARED_CIPHER");
+    assert_string_equal(json_string_value(json_object_get(rcause, "summary")),
+                        "Modern clients share no cipher suite with the server.");
+    /* the verdict opens with the root cause */
+    assert_string_equal(json_string_value(json_object_get(root, "verdict_text")),
+                        "FAIL  example.com:443 \u2014 Modern clients share no cipher suite with the server; 2 "
+                        "findings follow from it; 1 more failure.");
+
+    json_t *fs = json_object_get(root, "findings");
+    assert_int_equal(json_array_size(fs), 6);
+    const long long want[] = { -1, 0, -1, 0, 2, -1 };
+    for (size_t i = 0; i < 6; i++) {
+        json_t *so = json_object_get(json_array_get(fs, i), "symptom_of");
+        if (want[i] < 0)
+            assert_true(json_is_null(so));
+        else
+            assert_int_equal(json_integer_value(so), want[i]);
+    }
+
+    json_t *cl = json_object_get(root, "clients");
+    assert_int_equal(json_array_size(cl), 3);
+    json_t *c0 = json_array_get(cl, 0);
+    assert_string_equal(json_string_value(json_object_get(c0, "id")), "test-browser");
+    assert_string_equal(json_string_value(json_object_get(c0, "name")), "Test Browser 1");
+    assert_string_equal(json_string_value(json_object_get(c0, "result")), "ok");
+    assert_true(json_is_null(json_object_get(c0, "step")));
+    assert_true(json_is_null(json_object_get(c0, "reason")));
+    assert_string_equal(json_string_value(json_object_get(c0, "version")), "TLS 1.3");
+    assert_string_equal(json_string_value(json_object_get(c0, "suite")), "TLS_AES_128_GCM_SHA256");
+    assert_string_equal(json_string_value(json_object_get(c0, "group")), "x25519");
+    json_t *c1 = json_array_get(cl, 1);
+    assert_string_equal(json_string_value(json_object_get(c1, "result")), "fail");
+    assert_string_equal(json_string_value(json_object_get(c1, "step")), "ServerHello");
+    assert_non_null(strstr(json_string_value(json_object_get(c1, "reason")), "no shared cipher suite"));
+    assert_true(json_is_null(json_object_get(c1, "version")));
+    assert_true(json_is_null(json_object_get(c1, "suite")));
+    assert_true(json_is_null(json_object_get(c1, "group")));
+    assert_string_equal(json_string_value(json_object_get(json_array_get(cl, 2), "result")), "unknown");
+    json_decref(root);
+    free(out);
+
+    /* a root cause index out of range is no root cause */
+    r->findings.root_cause = 6;
+    r->findings.v[1].symptom_of = 99;
+    out = capture(write_json, r, false, &rc);
+    root = json_loads(out, 0, NULL);
+    assert_non_null(root);
+    assert_true(json_is_null(json_object_get(root, "root_cause")));
+    assert_true(json_is_null(json_object_get(json_array_get(json_object_get(root, "findings"), 1), "symptom_of")));
+    assert_non_null(strstr(json_string_value(json_object_get(root, "verdict_text")), "Modern clients share no cipher "
+                                                                                      "suite with the server; 3 more "
+                                                                                      "failures."));
+    json_decref(root);
+    free(out);
+    td_report_free(r);
+}
+
+static void test_report_text_ranked(void **state)
+{
+    (void)state;
+    td_report *r = ranked_report();
+    int rc;
+    char *out = capture(td_report_write_text, r, false, &rc);
+    assert_int_equal(rc, 0);
+    const char *first = "FAIL  example.com:443 \u2014 Modern clients share no cipher suite with the server; 2 "
+                        "findings follow from it; 1 more failure.\n";
+    assert_memory_equal(out, first, strlen(first));
+
+    /* the root cause first, whole; then what stands apart; then the symptoms */
+    const char *root = strstr(out, "[FAIL] NO_SHARED_CIPHER  Modern clients");
+    const char *name = strstr(out, "[FAIL] HOSTNAME_MISMATCH");
+    const char *san = strstr(out, "[WARN] NO_SAN  The certificate has no subjectAltName. (follows from HOSTNAME_MISMATCH)");
+    const char *sym = strstr(out, "Symptoms of the root cause (NO_SHARED_CIPHER)");
+    const char *s1 = strstr(out, "[FAIL] CLIENT_INCOMPATIBLE  Test Browser 1 cannot connect");
+    assert_non_null(root);
+    assert_non_null(name);
+    assert_non_null(san);
+    assert_non_null(sym);
+    assert_non_null(s1);
+    assert_true(root < name && name < san && san < sym && sym < s1);
+    assert_non_null(strstr(root, "evidence: root evidence"));
+    assert_non_null(strstr(root, "fix:      root fix"));
+    /* symptoms: the command to check, not their own evidence and fix */
+    assert_null(strstr(out, "symptom evidence one"));
+    assert_null(strstr(out, "symptom fix two"));
+    assert_non_null(strstr(s1, "verify:   openssl s_client -connect example.com:443 -tls1_3 </dev/null"));
+
+    /* the clients table */
+    const char *cl = strstr(out, "\nClients\n");
+    assert_non_null(cl);
+    assert_non_null(strstr(cl, "\u2713 Test Browser 1"));
+    assert_non_null(strstr(cl, "TLS 1.3  TLS_AES_128_GCM_SHA256  x25519\n"));
+    assert_non_null(strstr(cl, "\u2717 Test Java 8                   ServerHello: "));
+    assert_non_null(strstr(cl, "ServerHello: no shared cipher suite"));
+    assert_non_null(strstr(cl, "? Test IoT sensor with a ve...  ClientHello: not simulated\n"));
+    /* every line of the table fits 100 columns (the marks are one column, three bytes) */
+    const char *end = strstr(cl + 1, "\n\n");
+    for (const char *l = cl + 1; l && (!end || l < end);) {
+        const char *nl = strchr(l, '\n');
+        if (!nl)
+            break;
+        size_t cols = 0;
+        for (const char *p = l; p < nl; p++)
+            cols += ((unsigned char)*p & 0xc0) != 0x80;
+        if (cols > 100)
+            fail_msg("line of %zu columns: %.*s", cols, (int)(nl - l), l);
+        l = nl + 1;
+    }
+    free(out);
+
+    /* --client: the table says whose point of view it is */
+    r->obs.clients_filtered = true;
+    out = capture(td_report_write_text, r, false, &rc);
+    assert_non_null(strstr(out, "\nClients (as chosen with --client)\n"));
+    free(out);
+    td_report_free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1465,6 +1650,8 @@ int main(void)
         cmocka_unit_test(test_report_json),
         cmocka_unit_test(test_report_text),
         cmocka_unit_test(test_report_ok_verdicts),
+        cmocka_unit_test(test_report_json_ranked),
+        cmocka_unit_test(test_report_text_ranked),
         cmocka_unit_test(test_report_json_chain),
         cmocka_unit_test(test_report_text_chain),
         cmocka_unit_test(test_report_incomplete_path),
