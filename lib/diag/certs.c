@@ -29,6 +29,7 @@ struct cctx {
     char target[300];      /* host:port as a client dials it */
     char sc[700];          /* "openssl s_client -connect T [-servername N]" */
     char ca_opt[600];      /* " -CAfile F" / " -CApath D" matching the store used, or "" */
+    char curl_ca[600];     /* the same for curl: " --cacert F" / " --capath D" */
     const td_cert *chain;  /* the chain judged, as sent */
     size_t n;
     char from[64];         /* which handshake it comes from */
@@ -128,6 +129,29 @@ static void store_option(const char *store, char *out, size_t cap)
         used = (size_t)snprintf(out, cap, shell_safe(file) ? " -CAfile %s" : " -CAfile '%s'", file);
     if (d && strchr(d, '\'') == NULL && used < cap)
         snprintf(out + used, cap - used, shell_safe(d) ? " -CApath %s" : " -CApath '%s'", d);
+}
+
+/* store_option's result in curl's words. */
+static void curl_store_option(const char *ca_opt, char *out, size_t cap)
+{
+    out[0] = '\0';
+    size_t used = 0;
+    for (const char *p = ca_opt; *p && used < cap;) {
+        const char *opt = strncmp(p, " -CAfile ", 9) == 0 ? " --cacert " : strncmp(p, " -CApath ", 9) == 0 ? " --capath "
+                                                                                                           : NULL;
+        if (!opt)
+            break;
+        p += 9;
+        const char *end = *p == '\'' ? strchr(p + 1, '\'') : strstr(p, " -CA");
+        end = !end ? p + strlen(p) : *p == '\'' ? end + 1 : end;
+        int w = snprintf(out + used, cap - used, "%s%.*s", opt, (int)(end - p), p);
+        if (w < 0 || (size_t)w >= cap - used) {
+            out[used] = '\0';
+            break;
+        }
+        used += (size_t)w;
+        p = end;
+    }
 }
 
 /* ---- describing certificates --------------------------------------------- */
@@ -253,13 +277,15 @@ static void rule_leaf_time(struct cctx *c)
     td_str_init(&v);
     td_str_printf(&e, "leaf %s (issuer %s), sent in %s: valid from %s to %s; checked at %s", l->subject, l->issuer,
                   c->from, l->not_before_iso, l->not_after_iso, now);
-    td_str_printf(&v, "%s </dev/null 2>/dev/null | openssl x509 -noout -subject -dates", c->sc);
+    /* Each verify exits 0 once the fault is gone: -checkend fails for a
+     * certificate that expires within that many seconds. */
     switch (t) {
     case TD_TIME_EXPIRED:
         span(o->now - l->not_after, sp, sizeof sp);
         td_str_printf(&s, "The certificate for %s expired on %s, %s ago: every client that verifies certificates "
                           "refuses it.",
                       c->name, l->not_after_iso, sp);
+        td_str_printf(&v, "%s </dev/null 2>/dev/null | openssl x509 -noout -subject -dates -checkend 0", c->sc);
         add(c, "CERT_EXPIRED", TD_SEV_FAIL, &s, &e, fix_renew, &v);
         break;
     case TD_TIME_NOT_YET_VALID:
@@ -267,6 +293,7 @@ static void rule_leaf_time(struct cctx *c)
         td_str_printf(&s, "The certificate for %s is valid only from %s, %s from now: clients refuse it until then.",
                       c->name, l->not_before_iso, sp);
         td_str_printf(&e, " (the clock of the machine running this check)");
+        td_str_printf(&v, "%s%s -verify_return_error </dev/null", c->sc, c->ca_opt);
         add(c, "CERT_NOT_YET_VALID", TD_SEV_FAIL, &s, &e,
             "Find the wrong clock. If this machine's clock is behind, fix it (`timedatectl`, chrony/NTP) and check "
             "again: clients with a clock that far behind fail the same way. Otherwise the certificate was issued "
@@ -280,6 +307,8 @@ static void rule_leaf_time(struct cctx *c)
         td_str_printf(&s, "The certificate for %s expires on %s, in %s: after that every client refuses it.", c->name,
                       l->not_after_iso, sp);
         td_str_printf(&e, "; the warning window is %d days", o->warn_days);
+        td_str_printf(&v, "%s </dev/null 2>/dev/null | openssl x509 -noout -subject -dates -checkend %lld", c->sc,
+                      (long long)warn);
         add(c, "CERT_EXPIRING_SOON", TD_SEV_WARN, &s, &e,
             "Renew it now and reload the server (nginx `ssl_certificate`, Apache `SSLCertificateFile`, HAProxy "
             "`crt`, then `nginx -s reload` / `apachectl graceful` / `systemctl reload haproxy`). Make renewal "
@@ -389,7 +418,13 @@ static void rule_chain_time(struct cctx *c)
         iso_time(o->now, now, sizeof now);
         td_str_printf(&e, "; checked at %s", now);
     }
-    td_str_printf(&v, "%s -showcerts </dev/null", c->sc);
+    /* In the path, verification fails until it is replaced.  Outside it,
+     * OpenSSL 3 routes around it like current clients: the command can
+     * only show each certificate's dates (s_client 3.0+ prints them). */
+    if (in_path)
+        td_str_printf(&v, "%s%s -verify_return_error </dev/null", c->sc, c->ca_opt);
+    else
+        td_str_printf(&v, "%s -showcerts </dev/null 2>/dev/null | grep -E '^ *[0-9]+ s:|NotAfter'", c->sc);
     add(c, "CHAIN_CERT_EXPIRED", in_path ? TD_SEV_FAIL : TD_SEV_WARN, &s, &e,
         "Serve the CA's current intermediate instead of the outdated one (CAs publish renewed intermediates; an "
         "ACME client's fullchain.pem carries the current one), and drop expired extras: nginx `ssl_certificate` "
@@ -436,13 +471,13 @@ static void rule_name(struct cctx *c)
                                "example.com nor a.b.example.com)");
         }
         if (is_ip)
-            td_str_printf(&v, "curl -v https://%s%s%s:%u/ -o /dev/null", strchr(c->name, ':') ? "[" : "",
+            td_str_printf(&v, "curl -v%s https://%s%s%s:%u/ -o /dev/null", c->curl_ca, strchr(c->name, ':') ? "[" : "",
                           c->name, strchr(c->name, ':') ? "]" : "", o->port);
         else if (ip_sni[0])
-            td_str_printf(&v, "curl -v https://%s:%u/ --resolve %s:%u:%s -o /dev/null", c->name, o->port, c->name,
-                          o->port, ip_sni);
+            td_str_printf(&v, "curl -v%s https://%s:%u/ --resolve %s:%u:%s -o /dev/null", c->curl_ca, c->name, o->port,
+                          c->name, o->port, ip_sni);
         else
-            td_str_printf(&v, "%s -verify_hostname %s -verify_return_error </dev/null", c->sc, c->name);
+            td_str_printf(&v, "%s%s -verify_hostname %s -verify_return_error </dev/null", c->sc, c->ca_opt, c->name);
         add(c, "HOSTNAME_MISMATCH", TD_SEV_FAIL, &s, &e,
             is_ip ? "Clients connecting by address need an IP SAN: reissue the certificate with `IP:ADDRESS` in "
                     "subjectAltName (openssl `-addext subjectAltName=IP:ADDRESS`), or have clients connect by a "
@@ -473,7 +508,7 @@ static void rule_name(struct cctx *c)
         td_str_printf(&e, "leaf %s: ", l->subject);
         list_sans(&e, l);
         td_str_printf(&e, "; %s", nc.why);
-        td_str_printf(&v, "%s </dev/null 2>/dev/null | openssl x509 -noout -subject -ext subjectAltName", c->sc);
+        td_str_printf(&v, "%s </dev/null 2>/dev/null | openssl x509 -noout -ext subjectAltName | grep 'DNS:'", c->sc);
         add(c, "NO_SAN", TD_SEV_FAIL, &s, &e,
             "Reissue the certificate with every name in subjectAltName (openssl `-addext subjectAltName=DNS:NAME`; "
             "every public CA and ACME client does this already), then point nginx `ssl_certificate`, Apache "
@@ -488,7 +523,7 @@ static void rule_name(struct cctx *c)
                       l->has_san_ext ? "no DNS name in its subjectAltName" : "no subjectAltName");
         td_str_printf(&e, "leaf %s: ", l->subject);
         list_sans(&e, l);
-        td_str_printf(&v, "%s </dev/null 2>/dev/null | openssl x509 -noout -subject -ext subjectAltName", c->sc);
+        td_str_printf(&v, "%s </dev/null 2>/dev/null | openssl x509 -noout -ext subjectAltName | grep 'DNS:'", c->sc);
         add(c, "NO_SAN", TD_SEV_WARN, &s, &e,
             "Reissue the certificate with its names in subjectAltName (openssl `-addext subjectAltName=DNS:NAME`), "
             "then point nginx `ssl_certificate`, Apache `SSLCertificateFile` or HAProxy `crt` at it and reload.",
@@ -696,7 +731,9 @@ static void rule_crypto(struct cctx *c)
                           kci->key_curve);
         if (c->have_path)
             td_str_printf(&e, "; depth %d of the path", p->small_key_depth >= 0 ? p->small_key_depth : 0);
-        td_str_printf(&v, "%s </dev/null 2>/dev/null | openssl x509 -noout -text | grep 'Public-Key'", c->sc);
+        /* Verification at security level 2 refuses keys under 2048 bits
+         * (RSA) or 224 bits (EC) anywhere in the path. */
+        td_str_printf(&v, "%s%s -auth_level 2 -verify_return_error </dev/null", c->sc, c->ca_opt);
         add(c, "KEY_TOO_SMALL", TD_SEV_FAIL, &s, &e,
             "Make a new key of RSA 2048+ bits or ECDSA P-256 (`openssl req -new -newkey rsa:2048` or `-newkey ec "
             "-pkeyopt ec_paramgen_curve:P-256`), have the certificate reissued for it, and point nginx "
@@ -732,7 +769,8 @@ static void rule_crypto(struct cctx *c)
         td_str_printf(&e, "%s: signatureAlgorithm %s", wsub, walg);
         if (c->have_path)
             td_str_printf(&e, " (depth %d of the path)", p->weak_sig_depth);
-        td_str_printf(&v, "%s -showcerts </dev/null 2>/dev/null | grep -i 'sigalg\\|Signature Algorithm'", c->sc);
+        /* Level 2 (112 bits) refuses SHA-1 and MD5 signatures in the path. */
+        td_str_printf(&v, "%s%s -auth_level 2 -verify_return_error </dev/null", c->sc, c->ca_opt);
         add(c, "WEAK_SIGNATURE", TD_SEV_FAIL, &s, &e,
             "Have the certificate reissued with SHA-256 (openssl `x509 -req -sha256`, or any current CA); if an "
             "intermediate is SHA-1-signed, serve the CA's current SHA-256 chain instead (nginx `ssl_certificate` "
@@ -789,7 +827,7 @@ static void rule_crypto(struct cctx *c)
         }
         if (c->have_path && path_is(p, TD_PATH_PURPOSE))
             td_str_printf(&e, "%sverifier: %s at depth %d", c->dec[0] ? "; " : "", p->x509_err_text, p->depth);
-        td_str_printf(&v, "%s </dev/null 2>/dev/null | openssl x509 -noout -ext keyUsage,extendedKeyUsage", c->sc);
+        td_str_printf(&v, "%s%s -purpose sslserver -verify_return_error </dev/null", c->sc, c->ca_opt);
         add(c, "CERT_PURPOSE", TD_SEV_FAIL, &s, &e,
             "Serve a certificate issued for TLS servers: extendedKeyUsage including serverAuth and keyUsage with "
             "digitalSignature (plus keyEncipherment for RSA key exchange); openssl `-addext "
@@ -838,7 +876,12 @@ static void rule_order(struct cctx *c)
     if (co.n_unrelated)
         td_str_printf(&e, "%zu certificate%s outside the path; ", co.n_unrelated, co.n_unrelated == 1 ? "" : "s");
     describe_chain(c, &e);
-    td_str_printf(&v, "%s -showcerts </dev/null 2>/dev/null | grep -E '^ *[0-9]+ s:|^ *i:'", c->sc);
+    /* A wrong first certificate fails verification (and a TLS 1.3
+     * handshake); an order clients can sort out can only be shown. */
+    if (sev == TD_SEV_FAIL)
+        td_str_printf(&v, "%s%s -verify_return_error </dev/null", c->sc, c->ca_opt);
+    else
+        td_str_printf(&v, "%s -showcerts </dev/null 2>/dev/null | grep -E '^ *[0-9]+ s:|^ *i:'", c->sc);
     add(c, "CHAIN_ORDER", sev, &s, &e,
         sev == TD_SEV_INFO
             ? "Leave the root out of the served file (RFC 8446 section 4.4.2 allows omitting it): nginx "
@@ -895,9 +938,15 @@ static void rule_sni_default(struct cctx *c)
     td_str_printf(&e, "; %s", nb.why);
     free(ia);
     free(ib);
-    td_str_printf(&v, "openssl s_client -connect %s -noservername </dev/null 2>/dev/null | openssl x509 -noout "
-                      "-subject -ext subjectAltName",
-                  c->target);
+    /* Succeeds once the certificate sent without SNI covers the name. */
+    if (shell_safe(o->sni))
+        td_str_printf(&v, "openssl s_client -connect %s -noservername%s -verify_hostname %s -verify_return_error "
+                          "</dev/null",
+                      c->target, c->ca_opt, o->sni);
+    else
+        td_str_printf(&v, "openssl s_client -connect %s -noservername </dev/null 2>/dev/null | openssl x509 -noout "
+                          "-subject -ext subjectAltName",
+                      c->target);
     add(c, "SNI_DEFAULT_CERT", TD_SEV_WARN, &s, &e,
         "Make the certificate for this name the listener's default: nginx `listen 443 ssl default_server;` in the "
         "server block for the name; Apache: put the name's VirtualHost first for that address:port; HAProxy: "
@@ -926,7 +975,7 @@ static void rule_ocsp(struct cctx *c)
     td_str_printf(&e, "status_request offered, no CertificateStatus in the %s handshake; the leaf names the OCSP "
                       "responder %s",
                   td_version_name(o->hs.version), c->ci[0].ocsp_url);
-    td_str_printf(&v, "%s -status </dev/null 2>/dev/null | grep -A2 'OCSP response'", c->sc);
+    td_str_printf(&v, "%s -status </dev/null 2>/dev/null | grep -A1 'OCSP Response Status'", c->sc);
     add(c, "OCSP_STAPLING_MISSING", TD_SEV_INFO, &s, &e,
         "nginx: `ssl_stapling on; ssl_stapling_verify on;` with `ssl_trusted_certificate` (the chain) and a "
         "`resolver`; Apache: `SSLUseStapling on` in the VirtualHost and `SSLStaplingCache shmcb:/var/run/"
@@ -1058,10 +1107,12 @@ static void rule_alpn(struct cctx *c)
     describe_hs(&e, h);
     if (h->done)
         td_str_printf(&e, "; ALPN selected: %s", h->alpn[0] ? h->alpn : "none");
+    /* Succeeds once the first protocol offered is the one selected. */
     if (shell_safe(o->alpn_offered))
-        td_str_printf(&v, "%s -alpn %s </dev/null 2>/dev/null | grep -i 'ALPN'", c->sc, o->alpn_offered);
+        td_str_printf(&v, "%s -alpn %s </dev/null 2>/dev/null | grep 'ALPN protocol: %s$'", c->sc, o->alpn_offered,
+                      first);
     else
-        td_str_printf(&v, "%s -alpn h2,http/1.1 </dev/null 2>/dev/null | grep -i 'ALPN'", c->sc);
+        td_str_printf(&v, "%s -alpn h2,http/1.1 </dev/null 2>/dev/null | grep 'ALPN protocol: h2$'", c->sc);
     add(c, "ALPN_MISMATCH", sev, &s, &e,
         "Enable the protocol on the TLS listener: nginx 1.25.1+ `http2 on;` in the server block (older: `listen "
         "443 ssl http2;`); Apache `Protocols h2 http/1.1` with mod_http2 loaded (and not the prefork MPM); HAProxy "
@@ -1103,10 +1154,16 @@ static void rule_resumption(struct cctx *c)
     if (o->hs.addr[0] && r->addr[0] && strcmp(o->hs.addr, r->addr) != 0)
         td_str_add(&e, "; the session was offered to another address than the one that issued it: the servers "
                        "behind the name must share session state");
-    td_str_printf(&v, "%s -reconnect </dev/null 2>/dev/null | grep -E '^(New|Reused),'", c->sc);
+    /* s_client -reconnect never resumes TLS 1.3 (it reconnects before the
+     * NewSessionTicket arrives): save the session after a second's wait,
+     * offer it again, and look for "Reused". */
+    td_str_printf(&v, "%s -sess_out /tmp/tlsdiag-session.pem < <(sleep 1) >/dev/null 2>&1; %s -sess_in "
+                      "/tmp/tlsdiag-session.pem </dev/null 2>/dev/null | grep '^Reused,'",
+                  c->sc, c->sc);
     add(c, "RESUMPTION_BROKEN", sev, &s, &e,
-        "nginx: `ssl_session_cache shared:SSL:10m; ssl_session_timeout 1h; ssl_session_tickets on;` (the default "
-        "`ssl_session_cache none` promises sessions it never keeps); Apache: `SSLSessionCache "
+        "nginx: `ssl_session_cache shared:SSL:10m; ssl_session_timeout 1h; ssl_session_tickets on;` at `http` "
+        "level or in the default server of the listen socket, where OpenSSL resumes before nginx picks the server "
+        "by name (the default `ssl_session_cache none` promises sessions it never keeps); Apache: `SSLSessionCache "
         "\"shmcb:/var/run/ssl_scache(512000)\"` and `SSLSessionTickets on`; HAProxy: keep `tune.ssl.cachesize` "
         "above 0 and do not set `no-tls-tickets`. Behind a load balancer, every server must share the ticket keys "
         "(nginx `ssl_session_ticket_key`, HAProxy `tls-ticket-keys` on the bind line, Apache "
@@ -1270,6 +1327,7 @@ void td_diagnose_certs(const td_obs *o, td_findings *out)
     snprintf(c->sc, sizeof c->sc, "openssl s_client -connect %s%s%s", c->target, o->sni[0] ? " -servername " : "",
              o->sni);
     store_option(o->store_name, c->ca_opt, sizeof c->ca_opt);
+    curl_store_option(c->ca_opt, c->curl_ca, sizeof c->curl_ca);
 
     /* The full handshake's chain when it has one (TLS 1.3 hides the chain
      * from the first-flight probes); otherwise the TLS 1.2 Certificate

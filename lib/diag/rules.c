@@ -121,10 +121,67 @@ static bool ok_attempt(const td_attempt *a)
     return a->out == TD_OUT_HELLO || a->out == TD_OUT_HRR || a->out == TD_OUT_SSLV2;
 }
 
+/* Every verify command exits 0 once the fault is fixed and non-zero while
+ * it is still there, so a user (or a script) can run it before and after
+ * the change.  Most complete a handshake that the fault prevents. */
 static void verify_cmd(struct ctx *c, td_str *v, const char *extra)
 {
     td_str_printf(v, "openssl s_client -connect %s%s%s </dev/null", c->target, c->sni_arg, extra ? extra : "");
 }
+
+/* For what must stop working (an old version, a weak suite): succeeds when
+ * the server refuses the hello, which s_client reports as "Cipher is
+ * (NONE)"; a connection that fails before TLS proves nothing and fails. */
+static void verify_refused(struct ctx *c, td_str *v, const char *extra, const char *what)
+{
+    td_str_printf(v, "openssl s_client -connect %s%s%s </dev/null 2>&1 | grep -q 'Cipher is (NONE)' && echo '%s "
+                     "refused'",
+                  c->target, c->sni_arg, extra ? extra : "", what);
+}
+
+/* s_client's flag for offering only this version; OpenSSL 3 needs security
+ * level 0 for anything below TLS 1.2 (SHA-1 and MD5 in the handshake). */
+static const char *version_flag(uint16_t v)
+{
+    switch (v) {
+    case TD_SSL2: return " -ssl2";
+    case TD_SSL3: return " -ssl3 -cipher 'DEFAULT:@SECLEVEL=0'";
+    case TD_TLS10: return " -tls1 -cipher 'DEFAULT:@SECLEVEL=0'";
+    case TD_TLS11: return " -tls1_1 -cipher 'DEFAULT:@SECLEVEL=0'";
+    case TD_TLS12: return " -tls1_2";
+    case TD_TLS13: return " -tls1_3";
+    default: return "";
+    }
+}
+
+/* Where server software looks for the reason of a failed handshake. */
+#define FIX_LOGS                                                                                              \
+    "nginx logs failed handshakes at `error_log /var/log/nginx/error.log info;`, Apache httpd with `LogLevel " \
+    "ssl:info`, HAProxy as \"SSL handshake failure\" lines once logging is on (`log` in `global`, `log global` " \
+    "in the frontend)"
+
+/* Cipher suites, for the advice that sets them.  TLS 1.2 and below, in the
+ * OpenSSL names all three servers take, ECDHE first, AEAD only: */
+#define SUITES12                                                                                       \
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-" \
+    "AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305"
+/* TLS 1.3 (RFC 8446 appendix B.4), which since OpenSSL 1.1.1 is a separate
+ * list: `ssl_ciphers`, `SSLCipherSuite` and `ssl-default-bind-ciphers`
+ * never touch it. */
+#define SUITES13 "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256"
+#define FIX_SUITES13                                                                                            \
+    "TLS 1.3 suites are a separate list (OpenSSL 1.1.1+) that the directives above do not touch: nginx 1.19.4+ " \
+    "`ssl_conf_command Ciphersuites " SUITES13 ";`, Apache httpd 2.4.37+ `SSLCipherSuite TLSv1.3 " SUITES13      \
+    "` (or `SSLOpenSSLConfCmd Ciphersuites " SUITES13 "`), HAProxy 1.9+ `ssl-default-bind-ciphersuites "          \
+    SUITES13 "` in `global` (or `ciphersuites` on the bind line)."
+/* nginx before 1.29.2 takes the protocol versions of a listen socket from
+ * its default server, whatever name the client asks for (OpenSSL picks the
+ * version before the SNI callback runs); Apache httpd before 2.4.42 (or
+ * with OpenSSL before 1.1.1) likewise from the first VirtualHost. */
+#define FIX_DEFAULT_SERVER                                                                                       \
+    "nginx before 1.29.2 uses the `ssl_protocols` of the default server of each listen socket for every name on " \
+    "it (put the directive at `http` level or into that `default_server`); Apache httpd before 2.4.42 likewise " \
+    "the `SSLProtocol` of the first VirtualHost for the address and port."
 
 /* ---- reaching the server --------------------------------------------------- */
 
@@ -183,16 +240,19 @@ static bool rule_reach(struct ctx *c)
         if (starttls) {
             const char *proto = strcmp(p, "IMAP") == 0 ? "imap" : strcmp(p, "POP3") == 0 ? "pop3"
                                 : strcmp(p, "FTP") == 0 ? "ftp" : "smtp";
-            td_str_printf(&v, "openssl s_client -connect %s -starttls %s </dev/null", c->target, proto);
+            td_str_printf(&v, "openssl s_client -connect %s%s -starttls %s </dev/null", c->target, c->sni_arg, proto);
             add(c, "NOT_TLS", TD_SEV_FAIL, &s, &e,
                 "Use STARTTLS on this port (e.g. `curl --ssl-reqd`, `openssl s_client -starttls ...`), or connect "
                 "to the implicit-TLS port (SMTPS 465, IMAPS 993, POP3S 995, FTPS 990).",
                 &v);
         } else {
-            td_str_printf(&v, "curl -v http://%s/", c->target);
+            /* Succeeds once the port completes a TLS handshake. */
+            verify_cmd(c, &v, NULL);
             add(c, "NOT_TLS", TD_SEV_FAIL, &s, &e,
-                "Point the client at the TLS port, or enable TLS on this listener: nginx `listen PORT ssl;`, "
-                "Apache `SSLEngine on` in the VirtualHost, HAProxy `bind :PORT ssl crt /path/cert.pem`.",
+                "Point the client at the TLS port, or enable TLS on this listener: nginx `listen PORT ssl;` with "
+                "`ssl_certificate` and `ssl_certificate_key` in that server block; Apache httpd `SSLEngine on` "
+                "with `SSLCertificateFile`/`SSLCertificateKeyFile` in the VirtualHost for that port; HAProxy "
+                "`bind :PORT ssl crt /etc/haproxy/site.pem` (certificate, chain and key in one PEM).",
                 &v);
         }
         return true;
@@ -233,15 +293,20 @@ static bool rule_no_answer(struct ctx *c)
         td_str_add(&e, "; also ");
         describe(&e, &o->oldstyle);
     }
+    /* s_client has no handshake timeout of its own: bound the wait. */
+    if (b->out == TD_OUT_TIMEOUT)
+        td_str_add(&v, "timeout 10 ");
     verify_cmd(c, &v, NULL);
     switch (b->out) {
     case TD_OUT_RESET:
         td_str_printf(&s, "The server resets the TCP connection as soon as it gets a ClientHello, with no TLS alert: "
                           "no TLS client can connect.");
         add(c, "RESET_AFTER_CLIENTHELLO", TD_SEV_FAIL, &s, &e,
-            "Look at the server's error log at the time of the check: a crashing TLS worker, a missing or "
-            "unreadable certificate/key, or a proxy/firewall that cuts TLS (IPS, SNI filtering) all look like "
-            "this. If only some hellos are reset, see VERSION_INTOLERANCE.",
+            "Look at the server's error log at the time of the check (" FIX_LOGS "): a crashing TLS worker, a "
+            "missing or unreadable certificate/key (`nginx -t`, `apachectl configtest`, `haproxy -c -f "
+            "/etc/haproxy/haproxy.cfg` name it), or a proxy/firewall that cuts TLS (IPS, SNI filtering) all look "
+            "like this. If no server log shows the connection, the reset comes from a device in between. If only "
+            "some hellos are reset, see VERSION_INTOLERANCE.",
             &v);
         return true;
     case TD_OUT_CLOSED:
@@ -249,8 +314,10 @@ static bool rule_no_answer(struct ctx *c)
                           "is not configured for TLS, or the TLS layer failed to start.");
         add(c, "CLOSED_AFTER_CLIENTHELLO", TD_SEV_FAIL, &s, &e,
             "Check the server's error log: nginx logs 'no \"ssl_certificate\" is defined' when `listen ... ssl` "
-            "has no certificate; HAProxy and Apache log certificate-loading errors at start. A TCP proxy in front "
-            "with no backend closes like this too.",
+            "has no certificate (add `ssl_certificate` and `ssl_certificate_key` to that server block); Apache "
+            "httpd needs `SSLCertificateFile` and `SSLCertificateKeyFile` beside `SSLEngine on`; HAProxy needs "
+            "`ssl crt /etc/haproxy/site.pem` on the bind line (`mode tcp` without it forwards the hello, and a "
+            "backend with no server closes). " FIX_LOGS ".",
             &v);
         return true;
     case TD_OUT_TIMEOUT:
@@ -258,7 +325,10 @@ static bool rule_no_answer(struct ctx *c)
         add(c, "HANDSHAKE_TIMEOUT", TD_SEV_FAIL, &s, &e,
             "The port may expect another protocol that waits for the client (e.g. a plain HTTP or a database "
             "listener), the server may be overloaded or deadlocked, or a middlebox swallows the hello (MTU "
-            "problems: hellos larger than one packet). Check the service behind the port and its load.",
+            "problems: hellos larger than one packet). Make sure the listener speaks TLS: nginx `listen PORT "
+            "ssl;` (without `ssl` it waits for an HTTP request), Apache httpd `SSLEngine on` in the VirtualHost "
+            "for the port, HAProxy `ssl crt /etc/haproxy/site.pem` on the bind line (a `mode tcp` frontend "
+            "without it hands the hello to a backend that may wait). Then check the service's load.",
             &v);
         return true;
     case TD_OUT_ALERT: {
@@ -271,27 +341,32 @@ static bool rule_no_answer(struct ctx *c)
                               "enabled with its suites removed).",
                           b->offered_suites, alert_name(d), d);
             add(c, "NO_SHARED_CIPHER", TD_SEV_FAIL, &s, &e,
-                "Configure suites that match the certificate's key type: for an ECDSA key include ECDHE-ECDSA "
-                "suites, for RSA ECDHE-RSA. nginx: `ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-"
-                "SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384;`; Apache: `SSLCipherSuite` with "
-                "the same list; HAProxy: `ssl-default-bind-ciphers` with the same list. Or serve both an RSA and "
-                "an ECDSA certificate.",
+                "Configure suites that match the certificate's key type (ECDHE-ECDSA suites for an ECDSA key, "
+                "ECDHE-RSA for RSA): nginx `ssl_ciphers " SUITES12 ";`; Apache httpd `SSLCipherSuite` with the "
+                "same list; HAProxy `ssl-default-bind-ciphers` with the same list, in `global` (a `ciphers` on the "
+                "bind line overrides it). Or serve both an RSA and an ECDSA certificate. These set TLS 1.2 and "
+                "below; if TLS 1.3 is on with its suites emptied, set them too. " FIX_SUITES13,
                 &v);
             return true;
         }
         td_str_printf(&s, "The server refuses every ClientHello with the alert %s(%u): %s", alert_name(d), d,
                       al && al->meaning ? al->meaning : "see the server's error log.");
         add(c, "SERVER_ALERT", TD_SEV_FAIL, &s, &e,
-            "The alert names the server's reason; its error log has the detail. Compare the server's TLS "
-            "settings (protocols, suites, certificate, SNI names) with what clients send.",
+            "The alert names the server's reason; its error log has the detail (" FIX_LOGS "). Compare the "
+            "server's TLS settings with what clients send: nginx `ssl_protocols`, `ssl_ciphers`, "
+            "`ssl_certificate`, `server_name`; Apache httpd `SSLProtocol`, `SSLCipherSuite`, "
+            "`SSLCertificateFile`, `ServerName`; HAProxy `ssl-default-bind-options`, `ssl-default-bind-ciphers` "
+            "and the `crt` on the bind line.",
             &v);
         return true;
     }
     case TD_OUT_MALFORMED:
         td_str_printf(&s, "The server answers with malformed TLS: %s.", b->error[0] ? b->error : "unparseable reply");
         add(c, "SERVER_ALERT", TD_SEV_FAIL, &s, &e,
-            "A broken TLS implementation or a middlebox rewriting traffic: capture the handshake (tcpdump) and "
-            "compare with the server's own logs.",
+            "A broken TLS implementation or a middlebox rewriting traffic: capture the handshake (`tcpdump -w "
+            "tls.pcap port PORT`) and compare with the server's own logs (" FIX_LOGS "). Terminating TLS on a "
+            "current nginx (`listen 443 ssl;`), Apache httpd (`SSLEngine on`) or HAProxy (`bind :443 ssl crt "
+            "/etc/haproxy/site.pem`) in front of the faulty stack works around it.",
             &v);
         return true;
     default:
@@ -356,7 +431,9 @@ static void rule_intolerance(struct ctx *c)
     add(c, "VERSION_INTOLERANCE", TD_SEV_FAIL, &s, &e,
         "Upgrade the TLS stack or the device in front of the server (load balancer, firewall, IPS) that mishandles "
         "the hello: RFC 8446 section 4.2.1 and RFC 5246 appendix E.1 require a server to negotiate down, not to "
-        "drop the connection. Until then, terminate TLS on a current nginx/HAProxy/Apache.",
+        "drop the connection. Until then, terminate TLS in front of it on a current nginx (`listen 443 ssl;` with "
+        "`ssl_protocols TLSv1.2 TLSv1.3;`), Apache httpd (`SSLEngine on`, `SSLProtocol -all +TLSv1.2 +TLSv1.3`) "
+        "or HAProxy (`bind :443 ssl crt /etc/haproxy/site.pem`), which all negotiate down correctly.",
         &v);
 }
 
@@ -379,9 +456,11 @@ static void rule_sni(struct ctx *c)
     td_str_printf(&v, "openssl s_client -connect %s -noservername </dev/null", c->target);
     add(c, "SNI_REQUIRED", TD_SEV_WARN, &s, &e,
         "If clients without SNI must work, give the listener a default certificate: nginx: mark a server block "
-        "`listen ... ssl default_server` with a certificate (instead of `ssl_reject_handshake on`); Apache: the "
-        "first VirtualHost for the address:port is the default; HAProxy: the first `crt` on the bind line is "
-        "the default (drop `strict-sni`).",
+        "`listen 443 ssl default_server;` with `ssl_certificate` (instead of `ssl_reject_handshake on;`); that "
+        "default server also decides `ssl_protocols` for every name on the socket before nginx 1.29.2, so give it "
+        "the same protocols as the others; Apache httpd: the first VirtualHost for the address:port is the "
+        "default (and `SSLStrictSNIVHostCheck off`); HAProxy: the first `crt` on the bind line is the default "
+        "(drop `strict-sni`).",
         &v);
 }
 
@@ -413,9 +492,11 @@ static void rule_versions(struct ctx *c)
         describe(&e, &o->ver[best]);
         verify_cmd(c, &v, " -tls1_2");
         add(c, "PROTOCOL_TOO_OLD", TD_SEV_FAIL, &s, &e,
-            "Enable TLS 1.2 and 1.3: nginx `ssl_protocols TLSv1.2 TLSv1.3;`, Apache `SSLProtocol -all +TLSv1.2 "
-            "+TLSv1.3`, HAProxy `ssl-default-bind-options ssl-min-ver TLSv1.2`. A server stuck below TLS 1.2 is "
-            "usually an old OpenSSL (< 1.0.1) or appliance firmware: upgrade it.",
+            "Enable TLS 1.2 and 1.3: nginx `ssl_protocols TLSv1.2 TLSv1.3;`, Apache httpd `SSLProtocol -all "
+            "+TLSv1.2 +TLSv1.3`, HAProxy `ssl-default-bind-options ssl-min-ver TLSv1.2` in `global` (and drop "
+            "`ssl-max-ver`, `force-tlsv10`/`force-tlsv11` or `no-tlsv12` from bind lines: a bind line's own "
+            "options override the default). " FIX_DEFAULT_SERVER " A server stuck below TLS 1.2 is usually an "
+            "old OpenSSL (< 1.0.1) or appliance firmware: upgrade it.",
             &v);
     }
     /* Old versions still accepted. */
@@ -438,11 +519,18 @@ static void rule_versions(struct ctx *c)
                       list);
         free(list);
         td_str_init(&v);
-        bool v2 = o->version_ok[td_vidx(TD_SSL2)] == TD_YES, v3 = o->version_ok[td_vidx(TD_SSL3)] == TD_YES;
-        verify_cmd(c, &v, v3 && !v2 ? " -ssl3" : " -tls1_1");
+        /* The newest legacy version still accepted: the one clients
+         * downgrade to, and the last to go when the change is partial. */
+        int old = td_vidx(TD_TLS11);
+        while (old > 0 && o->version_ok[old] != TD_YES)
+            old--;
+        char what[32];
+        snprintf(what, sizeof what, "%s", td_version_name(td_vat(old)));
+        verify_refused(c, &v, version_flag(td_vat(old)), what);
         add(c, "LEGACY_PROTOCOL_ENABLED", TD_SEV_WARN, &s, &e,
-            "Allow only TLS 1.2 and 1.3: nginx `ssl_protocols TLSv1.2 TLSv1.3;`, Apache `SSLProtocol -all +TLSv1.2 "
-            "+TLSv1.3`, HAProxy `ssl-default-bind-options ssl-min-ver TLSv1.2`.",
+            "Allow only TLS 1.2 and 1.3: nginx `ssl_protocols TLSv1.2 TLSv1.3;`, Apache httpd `SSLProtocol -all "
+            "+TLSv1.2 +TLSv1.3`, HAProxy `ssl-default-bind-options ssl-min-ver TLSv1.2` in `global` (a bind "
+            "line's own `ssl-min-ver` or `force-tlsv1x` overrides it). " FIX_DEFAULT_SERVER,
             &v);
     } else if (n > 0) {
         /* Everything is legacy: PROTOCOL_TOO_OLD already says it, with more
@@ -454,8 +542,9 @@ static void rule_versions(struct ctx *c)
         td_str_init(&v);
         verify_cmd(c, &v, " -tls1_2");
         add(c, "LEGACY_PROTOCOL_ENABLED", TD_SEV_WARN, &s, &e,
-            "Enable TLS 1.2 and 1.3 and disable the rest: nginx `ssl_protocols TLSv1.2 TLSv1.3;`, Apache "
-            "`SSLProtocol -all +TLSv1.2 +TLSv1.3`, HAProxy `ssl-default-bind-options ssl-min-ver TLSv1.2`.",
+            "Enable TLS 1.2 and 1.3 and disable the rest: nginx `ssl_protocols TLSv1.2 TLSv1.3;`, Apache httpd "
+            "`SSLProtocol -all +TLSv1.2 +TLSv1.3`, HAProxy `ssl-default-bind-options ssl-min-ver TLSv1.2` in "
+            "`global`. " FIX_DEFAULT_SERVER,
             &v);
     } else {
         td_str_free(&s);
@@ -470,13 +559,62 @@ static void rule_versions(struct ctx *c)
         describe(&e, &o->ver[i13]);
         verify_cmd(c, &v, " -tls1_3");
         add(c, "TLS13_MISSING", TD_SEV_INFO, &s, &e,
-            "Enable TLS 1.3 (needs OpenSSL 1.1.1+): nginx `ssl_protocols TLSv1.2 TLSv1.3;`, Apache `SSLProtocol "
-            "-all +TLSv1.2 +TLSv1.3`, HAProxy: TLS 1.3 is on unless `ssl-max-ver TLSv1.2` or `no-tlsv13` is set.",
+            "Enable TLS 1.3 (the server's OpenSSL must be 1.1.1 or newer: `nginx -V`, `haproxy -vv` show it): "
+            "nginx `ssl_protocols TLSv1.2 TLSv1.3;`, Apache httpd 2.4.37+ `SSLProtocol -all +TLSv1.2 +TLSv1.3`, "
+            "HAProxy `ssl-default-bind-options ssl-min-ver TLSv1.2` in `global` (TLS 1.3 is on unless "
+            "`ssl-max-ver TLSv1.2`, `no-tlsv13` or `force-tlsv12` is set: remove those). " FIX_DEFAULT_SERVER
+            " Its suites are set apart from the TLS 1.2 ones; the defaults are fine.",
             &v);
     }
 }
 
 /* ---- suites ------------------------------------------------------------------ */
+
+/* The weak suites the server accepts, offered by name in the newest
+ * version that has any: refused once they are gone.  A suite the local
+ * OpenSSL cannot offer (RC4, 3DES, DES and EXPORT are missing from
+ * OpenSSL 3 builds) is skipped by s_client, so NULL and anonymous suites,
+ * which it still has at security level 0, are named first; when it can
+ * offer none of them, the command fails rather than claim a fix. */
+static void weak_verify(struct ctx *c, td_str *v)
+{
+    const td_obs *o = c->o;
+    int vi = td_vidx(TD_TLS12);
+    for (; vi >= td_vidx(TD_SSL3); vi--) {
+        bool any = false;
+        for (size_t k = 0; o->version_ok[vi] == TD_YES && k < o->n_suites[vi] && k < TD_MAX_SUITES; k++) {
+            const td_suite *su = td_suite_by_id(o->suites[vi][k]);
+            any |= su && td_suite_weak(su) && su->openssl;
+        }
+        if (any)
+            break;
+    }
+    if (vi < td_vidx(TD_SSL3))
+        vi = -1; /* none with an OpenSSL name: fall back to the classes */
+    td_str names;
+    td_str_init(&names);
+    size_t shown = 0;
+    for (int pass = 0; pass < 2 && vi >= 0; pass++)
+        for (size_t k = 0; k < o->n_suites[vi] && k < TD_MAX_SUITES && shown < 16; k++) {
+            const td_suite *su = td_suite_by_id(o->suites[vi][k]);
+            if (!su || !td_suite_weak(su) || !su->openssl)
+                continue;
+            bool early = su->cls == TD_CLASS_NULL || su->cls == TD_CLASS_ANON;
+            if (early != (pass == 0))
+                continue;
+            td_str_printf(&names, "%s%s", names.s ? ":" : "", su->openssl);
+            shown++;
+        }
+    uint16_t ver = vi >= 0 ? td_vat(vi) : 0;
+    td_str extra;
+    td_str_init(&extra);
+    td_str_printf(&extra, "%s -cipher '%s:@SECLEVEL=0'",
+                  ver == TD_TLS11 ? " -tls1_1" : ver == TD_TLS10 ? " -tls1" : ver == TD_SSL3 ? " -ssl3" : " -tls1_2",
+                  names.s ? names.s : "aNULL:eNULL");
+    verify_refused(c, v, extra.s, "weak suites");
+    td_str_free(&extra);
+    td_str_free(&names);
+}
 
 static void rule_suites(struct ctx *c)
 {
@@ -522,12 +660,13 @@ static void rule_suites(struct ctx *c)
         total++;
     }
     td_str s, e, v;
+    /* Weak suites exist only below TLS 1.3, so the TLS 1.2 directives are
+     * the fix; the TLS 1.3 ones are named so nobody looks for them there. */
     const char *fix_weak =
-        "Remove the weak suites: nginx `ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
-        "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-"
-        "CHACHA20-POLY1305:DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384;`; Apache `SSLCipherSuite` with "
-        "the same list; HAProxy `ssl-default-bind-ciphers` with the same list (TLS 1.3 suites are set apart: "
-        "`ssl_conf_command Ciphersuites`, `SSLOpenSSLConfCmd Ciphersuites`, `ssl-default-bind-ciphersuites`).";
+        "Remove the weak suites (they exist only in TLS 1.2 and below): nginx `ssl_ciphers " SUITES12 ";`; "
+        "Apache httpd `SSLCipherSuite` with the same list; HAProxy `ssl-default-bind-ciphers` with the same list, "
+        "in `global` (a `ciphers` on the bind line overrides it). " FIX_SUITES13 " After the change, `tlsdiag "
+        "check` lists every accepted suite again, including ones the local OpenSSL can no longer offer.";
     if (total > 0 && weak == total) {
         td_str_init(&s);
         td_str_init(&e);
@@ -544,7 +683,7 @@ static void rule_suites(struct ctx *c)
         td_str_init(&v);
         td_str_printf(&s, "The server accepts %zu weak cipher suite%s beside strong ones.", weak, weak == 1 ? "" : "s");
         td_str_printf(&e, "weak: %s", wl.s ? wl.s : "");
-        verify_cmd(c, &v, " -tls1_2 -cipher 'RC4:3DES:DES:EXP:eNULL:aNULL:@SECLEVEL=0'");
+        weak_verify(c, &v);
         add(c, "WEAK_CIPHERS_ENABLED", TD_SEV_WARN, &s, &e, fix_weak, &v);
     }
     td_str_free(&wl);
@@ -578,9 +717,11 @@ static void rule_suites(struct ctx *c)
         td_str_printf(&e, "%zu suite%s accepted in TLS 1.2 and below, none ECDHE/DHE", n12, n12 == 1 ? "" : "s");
         verify_cmd(c, &v, " -tls1_2 -cipher 'ECDHE:DHE'");
         add(c, "NO_FORWARD_SECRECY", TD_SEV_WARN, &s, &e,
-            "Put ECDHE suites first: nginx `ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
-            "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384;`; Apache `SSLCipherSuite` with the same "
-            "list; HAProxy `ssl-default-bind-ciphers` with the same list; and enable TLS 1.3.",
+            "Offer ECDHE suites (ECDHE-ECDSA for an ECDSA key, ECDHE-RSA for RSA): nginx `ssl_ciphers " SUITES12
+            ";`; Apache httpd `SSLCipherSuite` with the same list; HAProxy `ssl-default-bind-ciphers` with the "
+            "same list, in `global`. And enable TLS 1.3, where every suite has forward secrecy: nginx "
+            "`ssl_protocols TLSv1.2 TLSv1.3;`, Apache httpd `SSLProtocol -all +TLSv1.2 +TLSv1.3`, HAProxy leaves "
+            "it on unless `ssl-max-ver TLSv1.2` or `no-tlsv13` is set.",
             &v);
     }
 }
@@ -610,9 +751,10 @@ static void rule_groups(struct ctx *c)
             td_str_printf(&e, "%s", o->groups_complete ? " (complete)" : " (enumeration incomplete)");
             verify_cmd(c, &v, " -groups X25519:P-256:P-384");
             add(c, "NO_SHARED_GROUP", TD_SEV_FAIL, &s, &e,
-                "Offer the common groups: nginx `ssl_ecdh_curve X25519:prime256v1:secp384r1;`, Apache "
-                "`SSLOpenSSLConfCmd Curves X25519:prime256v1:secp384r1`, HAProxy `ssl-default-bind-curves "
-                "X25519:P-256:P-384`.",
+                "Offer the common groups: nginx `ssl_ecdh_curve X25519:prime256v1:secp384r1;`, Apache httpd "
+                "2.4.8+ `SSLOpenSSLConfCmd Curves X25519:prime256v1:secp384r1`, HAProxy `ssl-default-bind-curves "
+                "X25519:P-256:P-384` in `global` (or `curves` on the bind line). They apply to TLS 1.2 ECDHE and "
+                "to TLS 1.3 key shares alike.",
                 &v);
         }
     }
@@ -633,11 +775,17 @@ static void rule_groups(struct ctx *c)
         td_str_printf(&e, "ServerKeyExchange dh_p: %u bits", o->dh_bits_min);
         if (o->dh_bits_max != o->dh_bits_min)
             td_str_printf(&e, " (largest seen %u)", o->dh_bits_max);
-        verify_cmd(c, &v, " -tls1_2 -cipher 'DHE'");
+        /* Security level 2 refuses DH below 2048 bits whatever the local
+         * default is (RFC 7919 section 1 on small groups). */
+        verify_cmd(c, &v, " -tls1_2 -cipher 'DHE:@SECLEVEL=2'");
         add(c, "DH_TOO_SMALL", alt ? TD_SEV_WARN : TD_SEV_FAIL, &s, &e,
-            "Use a 2048-bit or larger group: `openssl dhparam -out dhparam.pem 2048` (or the RFC 7919 ffdhe2048 "
-            "group); nginx `ssl_dhparam /etc/nginx/dhparam.pem;`, Apache `SSLOpenSSLConfCmd DHParameters "
-            "\"/path/dhparam.pem\"`, HAProxy `ssl-dh-param-file /path/dhparam.pem`. Or drop DHE suites.",
+            "Use a 2048-bit or larger group, made with `openssl dhparam -out /etc/ssl/dhparam.pem 2048` (or the "
+            "RFC 7919 ffdhe2048 group): nginx `ssl_dhparam /etc/ssl/dhparam.pem;`; Apache httpd 2.4.8+ "
+            "`SSLOpenSSLConfCmd DHParameters \"/etc/ssl/dhparam.pem\"` (without it, 2.4.7+ sizes the group to the "
+            "certificate's key, unless DH parameters appended to the `SSLCertificateFile` override that: remove "
+            "them); HAProxy `ssl-dh-param-file /etc/ssl/dhparam.pem` in `global` (DH parameters inside a `crt` "
+            "PEM override it) or `tune.ssl.default-dh-param 2048`. Dropping the DHE suites instead also removes "
+            "the finding (ECDHE and TLS 1.3 remain), but then the verify command, which asks for DHE, fails.",
             &v);
     }
 }
@@ -664,7 +812,11 @@ static void rule_alert(struct ctx *c)
     describe(&e, b);
     verify_cmd(c, &v, NULL);
     add(c, "SERVER_ALERT", TD_SEV_FAIL, &s, &e,
-        "The alert names the server's reason; its error log has the detail.", &v);
+        "The alert names the server's reason; its error log has the detail (" FIX_LOGS "). Older-style hellos "
+        "work, so compare what the modern hello adds with the server's settings: nginx `ssl_protocols`, "
+        "`ssl_ciphers`, `ssl_ecdh_curve`; Apache httpd `SSLProtocol`, `SSLCipherSuite`, `SSLOpenSSLConfCmd "
+        "Curves`; HAProxy `ssl-default-bind-options`, `ssl-default-bind-ciphers`, `ssl-default-bind-curves`.",
+        &v);
 }
 
 /* A DER DistinguishedName as one RFC 2253 line; decoding bytes, no I/O. */
@@ -731,10 +883,15 @@ static void rule_reneg(struct ctx *c)
         vi--;
     describe(&e, &o->ver[vi]);
     td_str_add(&e, "; the hello carried renegotiation_info, the ServerHello did not");
-    verify_cmd(c, &v, " -tls1_2");
+    td_str_printf(&v, "openssl s_client -connect %s%s%s </dev/null 2>/dev/null | grep 'Secure Renegotiation IS "
+                      "supported'",
+                  c->target, c->sni_arg, version_flag(td_vat(vi)));
     add(c, "RENEGOTIATION_INSECURE", TD_SEV_WARN, &s, &e,
-        "Upgrade the TLS library (every OpenSSL since 0.9.8m supports RFC 5746) or the appliance firmware; "
-        "GnuTLS: remove %DISABLE_SAFE_RENEGOTIATION / %UNSAFE_RENEGOTIATION from the priority string.",
+        "Upgrade the TLS library (every OpenSSL since 0.9.8m supports RFC 5746) or the appliance firmware. nginx, "
+        "Apache httpd and HAProxy get it from the OpenSSL they are linked with (`nginx -V`, `apachectl -V` with "
+        "the mod_ssl line of the error log at start, `haproxy -vv` name it): rebuild or upgrade them against a "
+        "current OpenSSL, or terminate TLS on one of them in front of an appliance that lacks it. GnuTLS: "
+        "remove %DISABLE_SAFE_RENEGOTIATION / %UNSAFE_RENEGOTIATION from the priority string.",
         &v);
 }
 

@@ -895,7 +895,10 @@ static void test_resumption(void **state)
     run(o, &fs);
     const td_finding *f = expect(&fs, "RESUMPTION_BROKEN", TD_SEV_WARN);
     contains(f->summary, "session ticket");
-    contains(f->verify, "-reconnect");
+    /* -reconnect never resumes TLS 1.3 in OpenSSL 3.0's s_client: the
+     * command saves the session and offers it again. */
+    contains(f->verify, "-sess_in");
+    contains(f->verify, "Reused");
     td_findings_free(&fs);
 
     o->hs.ticket = false;
