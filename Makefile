@@ -23,6 +23,11 @@ LDLIBS  := $(PKG_LIBS) -lm
 
 LIB_SRC := $(sort $(wildcard lib/*.c lib/*/*.c))
 LIB_OBJ := $(patsubst %.c,$(B)/%.o,$(LIB_SRC))
+# The client profiles (data/clients.json) are compiled into the library as
+# generated C (scripts/embed.sh), so the command needs no data file at run
+# time.
+CLIENTS_GEN := $(B)/gen/clients_data.c
+LIB_OBJ += $(B)/gen/clients_data.o
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 FUZZ_SRC := $(sort $(wildcard fuzz/fuzz_*.c))
@@ -54,6 +59,21 @@ fuzz: $(FUZZ_BIN)
 build-fuzz/%: fuzz/%.c $(LIB_SRC)
 	@mkdir -p build-fuzz
 	clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRC) $(PKG_LIBS) -lm
+
+$(CLIENTS_GEN): data/clients.json scripts/embed.sh
+	@mkdir -p $(dir $@)
+	sh scripts/embed.sh td_clients_json data/clients.json > $@.tmp && mv $@.tmp $@
+
+$(B)/gen/clients_data.o: $(CLIENTS_GEN)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+# The fuzz targets link the library sources directly: they need the
+# generated profiles too.
+build-fuzz/gen/clients_data.c: data/clients.json scripts/embed.sh
+	@mkdir -p $(dir $@)
+	sh scripts/embed.sh td_clients_json data/clients.json > $@.tmp && mv $@.tmp $@
+$(FUZZ_BIN): build-fuzz/gen/clients_data.c
+$(FUZZ_BIN): LIB_SRC += build-fuzz/gen/clients_data.c
 
 check: all
 	scripts/test.sh
