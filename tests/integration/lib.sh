@@ -864,6 +864,43 @@ assert_client_incompatible() {
     fi
 }
 
+# client_finding_field ID FIELD: FIELD of the CLIENT_INCOMPATIBLE finding
+# about client ID (found by the client's name or id in its summary).
+client_finding_field() {
+    local name
+    name=$(client_field "$1" name)
+    jq -r --arg id "$1" --arg name "${name:-$1}" --arg f "$2" \
+        '[.findings[]? | select(.id == "CLIENT_INCOMPATIBLE" and ((.summary // "") | contains($name) or contains($id)))][0][$f] // empty' \
+        "$OUT" 2>/dev/null
+}
+
+# assert_client_reason ID CODE: the CLIENT_INCOMPATIBLE finding about client
+# ID ends its evidence with "reason code: CODE".
+assert_client_reason() {
+    local id=$1 code=$2 ev
+    ev=$(client_finding_field "$id" evidence)
+    _ASSERTS=$((_ASSERTS + 1))
+    if grep -qx "reason code: $code" <<<"$ev"; then
+        _pass "$id: reason code $code"
+    else
+        _fail "expected the CLIENT_INCOMPATIBLE finding about $id to give reason code $code" \
+            "evidence: $(tail -n 3 <<<"$ev" | head -c 600)"
+    fi
+}
+
+# profiles_where JQ_CONDITION: the ids of the client profiles in
+# data/clients.json (the file compiled into tlsdiag) for which the jq
+# condition holds, space-separated; e.g.
+#   profiles_where 'any(.suites[]; IN("0xc02b", "0xc02f"))'
+#   profiles_where '.aia_fetch'
+# For tests whose expectation follows from the profiles' facts, so that a
+# profile added to the file is covered without editing the test.
+profiles_where() {
+    [ -f "$ROOT/data/clients.json" ] || die "no $ROOT/data/clients.json"
+    jq -r "[.clients[] | select($1) | .id] | join(\" \")" "$ROOT/data/clients.json" ||
+        die "profiles_where: bad condition $1"
+}
+
 # client_list: the profile ids `tlsdiag check --client list` prints (first
 # word of each line), one a line.
 client_list() {
@@ -960,8 +997,11 @@ EOF
 # right after start_nginx), checks the edited $NGINX_DIR/nginx.conf and
 # starts it again; waits for PORT (default $PORT).
 restart_nginx() {
-    local port=${1:-$PORT}
-    stop_bg "${NGINX_PID:-$BG_PID}"
+    local port=${1:-$PORT} pid=${NGINX_PID:-$BG_PID}
+    # stopped only once it runs: a TERM right after the fork would reach the
+    # shell about to exec it, which runs this script's exit trap
+    wait_port "$port" 10 "$pid" >/dev/null 2>&1 || true
+    stop_bg "$pid"
     nginx -t -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf" -e "$NGINX_DIR/logs/error.log" \
         >"$NGINX_DIR/test.log" 2>&1 || { cat "$NGINX_DIR/test.log" >&2; die "nginx rejects the fixed config"; }
     start_bg nginx -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf" -e "$NGINX_DIR/logs/error.log"
@@ -993,11 +1033,60 @@ open(cfg, "w").write("\n".join(out))
 EOF
 }
 
+# fix_bind_drops ID [FILE]: the HAProxy bind-line keywords the fix advice of
+# finding ID says to drop ("drop `a`, `b` or `c` from bind lines") or says
+# override the global default ("a `ciphers` on the bind line overrides
+# it"); sets FIX_DROPS (space-separated; empty when the advice names none).
+fix_bind_drops() {
+    local text
+    text=$(finding_field "$1" fix "${2:-$OUT}")
+    FIX_DROPS=$(printf '%s' "$text" | "$PYTHON" -c '
+import re, sys
+t = sys.stdin.read()
+kws = []
+m = re.search(r"\bdrop\b(.*?)\bfrom (the )?bind lines?", t, re.S)
+if m:
+    kws += re.findall(r"`([^`\s]+)`", m.group(1))
+# "(a `ciphers` on the bind line overrides it)"
+kws += re.findall(r"`([^`\s]+)` on (?:the|a) bind line overrides", t)
+print(" ".join(dict.fromkeys(kws)))
+')
+    echo "  advice drops from bind lines (${1}): ${FIX_DROPS:-nothing}"
+}
+
+# haproxy_bind_drop KEYWORD...: removes KEYWORD from every bind line of
+# $HAPROXY_CFG, with its argument for the keywords that take one
+# (ssl-min-ver, ssl-max-ver, ciphers, ciphersuites, curves).
+haproxy_bind_drop() {
+    "$PYTHON" - "$HAPROXY_CFG" "$@" <<'EOF2'
+import sys
+cfg, kws = sys.argv[1], set(sys.argv[2:])
+with_arg = {"ssl-min-ver", "ssl-max-ver", "ciphers", "ciphersuites", "curves"}
+out = []
+for l in open(cfg).read().split("\n"):
+    w = l.split()
+    if w and w[0] == "bind":
+        keep, i = [], 0
+        while i < len(w):
+            if w[i] in kws:
+                i += 2 if w[i] in with_arg else 1
+                continue
+            keep.append(w[i])
+            i += 1
+        l = "    " + " ".join(keep)
+    out.append(l)
+open(cfg, "w").write("\n".join(out))
+EOF2
+}
+
 # restart_haproxy [PORT]: stops the haproxy started last (HAPROXY_PID, or
 # BG_PID), checks $HAPROXY_CFG and starts it again; waits for PORT.
 restart_haproxy() {
-    local port=${1:-$PORT}
-    stop_bg "${HAPROXY_PID:-$BG_PID}"
+    local port=${1:-$PORT} pid=${HAPROXY_PID:-$BG_PID}
+    # stopped only once it runs: a TERM right after the fork would reach the
+    # shell about to exec it, which runs this script's exit trap
+    wait_port "$port" 10 "$pid" >/dev/null 2>&1 || true
+    stop_bg "$pid"
     haproxy -c -f "$HAPROXY_CFG" >"$T/haproxy-check.log" 2>&1 ||
         { cat "$T/haproxy-check.log" >&2; die "haproxy rejects the fixed config"; }
     start_bg haproxy -db -f "$HAPROXY_CFG"
@@ -1012,6 +1101,12 @@ run_verify() {
     local cmd
     cmd=$(finding_field "$1" verify "${2:-$OUT}")
     [ -n "$cmd" ] || die "finding $1 has no verify command"
+    run_verify_cmd "$1" "$cmd"
+}
+
+# run_verify_cmd LABEL CMD: runs a verify command line as run_verify does.
+run_verify_cmd() {
+    local cmd=$2
     echo "  verify ($1): $cmd"
     (cd "$T" && timeout -k 2 15 bash -c "$cmd") >"$T/verify.out" 2>&1
     VERIFY_RC=$?
