@@ -73,6 +73,13 @@ int td_options_set_deadline(td_options *o, double seconds, char *err, size_t err
 int td_options_set_max_connections(td_options *o, unsigned n, char *err, size_t errlen);
 /* "IP" or "IP:PORT": a DNS server to ask instead of the system's. */
 int td_options_set_dns_server(td_options *o, const char *server, char *err, size_t errlen);
+/* Simulates only this client profile (an id from td_write_client_list(),
+ * case-insensitive); call again to add more.  Without any, every profile is
+ * simulated.  Returns 0, or -1 with a reason in err for an unknown id. */
+int td_options_add_client(td_options *o, const char *id, char *err, size_t errlen);
+/* Lists every client profile, one a line: its id, its name and the kind of
+ * trust store it uses.  Returns 0, or -1 when the write failed. */
+int td_write_client_list(FILE *f);
 
 /* Runs the check.  Returns TD_EXIT_OK with *out set (the report says whether
  * the server is healthy), or TD_EXIT_USAGE / TD_EXIT_INTERNAL. */

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "probe/probe.h"
+#include "registry/clients.h"
 #include "util/str.h"
 
 #define DEFAULT_PORT      443
@@ -462,6 +463,67 @@ int td_options_set_dns_server(td_options *o, const char *server, char *err, size
     return 0;
 }
 
+int td_options_add_client(td_options *o, const char *id, char *err, size_t errlen)
+{
+    if (!id || !*id) {
+        seterr(err, errlen, "empty client name: 'tlsdiag check --client list' lists the profiles");
+        return -1;
+    }
+    /* Profile ids are lower case; people type "Java-8" too. */
+    char low[64];
+    size_t n = strlen(id);
+    if (n >= sizeof low) {
+        seterr(err, errlen, "unknown client '%." ECHO_MAX "s': 'tlsdiag check --client list' lists the profiles",
+               id);
+        return -1;
+    }
+    for (size_t i = 0; i <= n; i++)
+        low[i] = (id[i] >= 'A' && id[i] <= 'Z') ? (char)(id[i] - 'A' + 'a') : id[i];
+    const td_client *c = td_client_by_id(low);
+    if (!c || !c->id) {
+        seterr(err, errlen, "unknown client '%." ECHO_MAX "s': 'tlsdiag check --client list' lists the profiles",
+               id);
+        return -1;
+    }
+    for (size_t i = 0; i < o->n_clients; i++)
+        if (strcmp(o->clients[i], c->id) == 0)
+            return 0;
+    if (o->n_clients >= TD_MAX_CLIENTS) {
+        seterr(err, errlen, "too many --client options: at most %d", TD_MAX_CLIENTS);
+        return -1;
+    }
+    o->clients[o->n_clients++] = c->id;
+    return 0;
+}
+
+int td_write_client_list(FILE *f)
+{
+    if (!f)
+        return -1;
+    size_t n = td_client_count(), idw = 0, namew = 0;
+    for (size_t i = 0; i < n; i++) {
+        const td_client *c = td_client_at(i);
+        if (!c || !c->id)
+            continue;
+        size_t a = strlen(c->id), b = c->name ? strlen(c->name) : 0;
+        idw = a > idw ? a : idw;
+        namew = b > namew ? b : namew;
+    }
+    /* Aligned for people; the id stays the first word for scripts. */
+    idw = idw > 40 ? 40 : idw;
+    namew = namew > 60 ? 60 : namew;
+    for (size_t i = 0; i < n; i++) {
+        const td_client *c = td_client_at(i);
+        if (!c || !c->id)
+            continue;
+        const char *store = td_store_kind_name(c->store);
+        if (fprintf(f, "%-*s  %-*s  trust store: %s\n", (int)idw, c->id, (int)namew, c->name ? c->name : "",
+                    store ? store : "?") < 0)
+            return -1;
+    }
+    return fflush(f) == 0 && !ferror(f) ? 0 : -1;
+}
+
 /* The name to send: --no-sni wins, then --sni, then the target unless it
  * is an address (RFC 6066 forbids IP literals in server_name). */
 static const char *effective_sni(const td_options *o)
@@ -492,6 +554,8 @@ void td_check_probe_cfg(const td_options *o, td_probe_cfg *cfg)
         .repeat = o->repeat,
         .warn_days = o->warn_days,
         .no_aia = o->no_aia,
+        .clients = o->n_clients ? o->clients : NULL,
+        .n_clients = o->n_clients,
     };
 }
 
@@ -526,8 +590,15 @@ int td_check(const td_options *o, td_report **out)
         return TD_EXIT_INTERNAL;
     }
 
+    /* The filter is a fact of the run the report states, whatever the
+     * probe made of it. */
+    r->obs.clients_filtered = cfg.n_clients > 0;
+
     td_diagnose(&r->obs, &r->findings);
-    td_findings_sort(&r->findings);
+    td_judge_clients(&r->obs, &r->clients, &r->findings);
+    /* Root cause first, each symptom linked to it; this also orders the
+     * rest fail-first, as td_findings_sort would. */
+    td_rank_findings(&r->obs, &r->findings);
     if (r->findings.oom) {
         td_report_free(r);
         return TD_EXIT_INTERNAL;

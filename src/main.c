@@ -51,6 +51,10 @@ static const char check_usage_text[] =
     "                          report always has them)\n"
     "  --no-aia                never download a missing issuer certificate from\n"
     "                          the URL its child names (as browsers do)\n"
+    "  --client NAME           judge the server from this real client's point\n"
+    "                          of view only (its own ClientHello and checks);\n"
+    "                          repeatable; default: every profile.  --client\n"
+    "                          list prints the profiles (id, name, trust store)\n"
     "  --json                  print one JSON document instead of text\n"
     "  --no-color              no colours (also off when NO_COLOR is set or\n"
     "                          the output is not a terminal)\n"
@@ -121,6 +125,7 @@ enum {
     OPT_WARN_DAYS,
     OPT_SHOW_CERTS,
     OPT_NO_AIA,
+    OPT_CLIENT,
 };
 
 static const struct option check_opts[] = {
@@ -141,6 +146,7 @@ static const struct option check_opts[] = {
     { "warn-days", required_argument, NULL, OPT_WARN_DAYS },
     { "show-certs", no_argument, NULL, OPT_SHOW_CERTS },
     { "no-aia", no_argument, NULL, OPT_NO_AIA },
+    { "client", required_argument, NULL, OPT_CLIENT },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
 };
@@ -152,7 +158,10 @@ typedef struct cli {
     const char *cert, *key; /* checked as a pair once all options are read */
 } cli;
 
-/* Applies one option to o; returns 0, a usage error, or -1 for --help. */
+#define LIST_CLIENTS (-2)
+
+/* Applies one option to o; returns 0, a usage error, -1 for --help, or
+ * LIST_CLIENTS for --client list. */
 static int apply_option(td_options *o, int c, const char *arg, cli *cl)
 {
     char err[256] = "";
@@ -223,6 +232,11 @@ static int apply_option(td_options *o, int c, const char *arg, cli *cl)
     case OPT_NO_AIA:
         td_options_set_no_aia(o, true);
         break;
+    case OPT_CLIENT:
+        if (arg && strcmp(arg, "list") == 0)
+            return LIST_CLIENTS;
+        rc = td_options_add_client(o, arg, err, sizeof err);
+        break;
     case 'h':
         return -1;
     }
@@ -261,6 +275,13 @@ static int cmd_check(int argc, char **argv, td_options *o)
         int rc = apply_option(o, c, optarg, &cl);
         if (rc == -1)
             return print_stdout(check_usage_text);
+        if (rc == LIST_CLIENTS) {
+            if (td_write_client_list(stdout) != 0) {
+                fprintf(stderr, "tlsdiag: cannot write to standard output: %s\n", strerror(errno));
+                return TD_EXIT_INTERNAL;
+            }
+            return TD_EXIT_OK;
+        }
         if (rc != 0)
             return rc;
     }

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../registry/clients.h"
 #include "../registry/registry.h"
 #include "../wire/flight.h"
 #include "../wire/hello.h"
@@ -32,7 +33,8 @@
 enum jkind {
     J_BASELINE, J_NOSNI, J_VERSION, J_CHAIN, J_ORDER,
     J_OLDSTYLE, J_BIGHELLO, J_GREASE, J_FALLBACK,
-    J_G13_ALL, J_G13_ONE, J_G13_REST, J_G12_ONE, J_G12_REST
+    J_G13_ALL, J_G13_ONE, J_G13_REST, J_G12_ONE, J_G12_REST,
+    J_CLIENT
 };
 
 struct run {
@@ -652,6 +654,54 @@ static void start_groups(struct run *r, bool tls13)
     }
 }
 
+/* A real client's own hello, as its profile describes it
+ * (lib/registry/clients.h): the answer shows whether that client gets
+ * through the negotiation; its certificate checks are judged by the rules. */
+static void send_client(struct run *r, size_t k, const td_client *c)
+{
+    td_hello_spec sp;
+    memset(&sp, 0, sizeof sp);
+    uint16_t max = c->n_versions ? c->versions[0] : TD_TLS12;
+    sp.version = max;
+    if (max >= TD_TLS13) {
+        /* RFC 8446 section 4.2.1: the real list travels in
+         * supported_versions. */
+        sp.versions = c->versions;
+        sp.n_versions = c->n_versions;
+        sp.key_shares = c->key_shares;
+        sp.n_key_shares = c->n_key_shares;
+    }
+    if (max == TD_SSL3)
+        sp.record_version = TD_SSL3;
+    sp.suites = c->suites;
+    sp.n_suites = c->n_suites;
+    sp.groups = c->groups;
+    sp.n_groups = c->n_groups;
+    if (max >= TD_TLS12) {
+        sp.sigalgs = c->sigalgs;
+        sp.n_sigalgs = c->n_sigalgs;
+    }
+    sp.sni = c->sni ? sni_of(r, J_CLIENT) : NULL;
+    sp.alpn = c->alpn;
+    sp.flags = c->hello_flags;
+    r->o->sims[k].client = c;
+    r->o->sims[k].hello.offered_version = max;
+    submit(r, J_CLIENT, (int)k, &sp, false, NULL, 0, NULL);
+}
+
+static void start_clients(struct run *r)
+{
+    td_obs *o = r->o;
+    const td_probe_cfg *cfg = r->cfg;
+    o->clients_filtered = cfg->n_clients > 0;
+    size_t n = o->clients_filtered ? cfg->n_clients : td_client_count();
+    for (size_t i = 0; i < n && o->n_sims < TD_MAX_CLIENTS; i++) {
+        const td_client *c = o->clients_filtered ? td_client_by_id(cfg->clients[i]) : td_client_at(i);
+        if (c)
+            send_client(r, o->n_sims++, c);
+    }
+}
+
 /* ---- continuations -------------------------------------------------------- */
 
 static bool reached_tls(const td_obs *o)
@@ -680,6 +730,7 @@ static void start_stage2(struct run *r)
     send_grease(r);
     if (r->hsrun)
         td_hsrun_start(r->hsrun);
+    start_clients(r);
 
     /* Fallback SCSV: needs two versions, offered at the lower one. */
     uint16_t best = 0, second = 0;
@@ -875,6 +926,11 @@ static void on_done(void *ctx, const td_io_result *io)
     case J_G13_REST:
     case J_G12_ONE:
     case J_G12_REST: group_done(r, j); break;
+    case J_CLIENT:
+        o->sims[j->vi].hello = j->a;
+        o->sims[j->vi].dh_bits = j->f.dh_bits;
+        o->sims[j->vi].ske_group = j->f.ske_group;
+        break;
     }
     bool stage1 = j->kind == J_BASELINE || j->kind == J_NOSNI || j->kind == J_VERSION;
     td_flight_free(&j->f);

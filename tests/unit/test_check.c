@@ -21,6 +21,7 @@
 #include <openssl/x509v3.h>
 
 #include "check.h"
+#include "registry/clients.h"
 #include "tlsdiag.h"
 #include "util/str.h"
 #include "wire/tls.h"
@@ -521,6 +522,92 @@ static void test_option_dns_server(void **state)
         assert_string_equal(o->dns_server, "");
         td_options_free(o);
     }
+}
+
+/* --client: ids are checked against the profiles at once; the probe gets
+ * the canonical ids. */
+static void test_option_client(void **state)
+{
+    (void)state;
+    td_options *o = td_options_new();
+    char err[512] = "";
+    td_probe_cfg cfg;
+    assert_int_equal(td_options_set_target(o, "www.example.com", err, sizeof err), 0);
+    td_check_probe_cfg(o, &cfg);
+    assert_null(cfg.clients);
+    assert_int_equal(cfg.n_clients, 0);
+
+    const char *const bad[] = { "no-such-client", "", "java-8 ", "list-all" };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        err[0] = '\0';
+        assert_int_equal(td_options_add_client(o, bad[i], err, sizeof err), -1);
+        assert_non_null(strstr(err, "--client list"));
+        if (bad[i][0])
+            assert_non_null(strstr(err, bad[i]));
+    }
+    assert_int_equal(td_options_add_client(o, NULL, err, sizeof err), -1);
+    char longid[200];
+    memset(longid, 'x', sizeof longid - 1);
+    longid[sizeof longid - 1] = '\0';
+    assert_int_equal(td_options_add_client(o, longid, err, sizeof err), -1);
+    td_check_probe_cfg(o, &cfg);
+    assert_int_equal(cfg.n_clients, 0);
+
+    /* The real profiles: whichever the data file has. */
+    size_t n = td_client_count();
+    if (n > 0) {
+        const td_client *c = td_client_at(0);
+        assert_non_null(c);
+        char upper[64];
+        snprintf(upper, sizeof upper, "%s", c->id);
+        for (char *p = upper; *p; p++)
+            if (*p >= 'a' && *p <= 'z')
+                *p = (char)(*p - 'a' + 'A');
+        assert_int_equal(td_options_add_client(o, c->id, err, sizeof err), 0);
+        assert_int_equal(td_options_add_client(o, upper, err, sizeof err), 0); /* same one: kept once */
+        td_check_probe_cfg(o, &cfg);
+        assert_int_equal(cfg.n_clients, 1);
+        assert_non_null(cfg.clients);
+        assert_string_equal(cfg.clients[0], c->id);
+        if (n > 1) {
+            assert_int_equal(td_options_add_client(o, td_client_at(n - 1)->id, err, sizeof err), 0);
+            td_check_probe_cfg(o, &cfg);
+            assert_int_equal(cfg.n_clients, 2);
+            assert_string_equal(cfg.clients[1], td_client_at(n - 1)->id);
+        }
+    }
+    td_options_free(o);
+}
+
+/* --client list: one line per profile, the id first. */
+static void test_client_list(void **state)
+{
+    (void)state;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    assert_int_equal(td_write_client_list(f), 0);
+    fclose(f);
+    size_t lines = 0;
+    for (char *line = buf; line && *line;) {
+        char *nl = strchr(line, '\n');
+        assert_non_null(nl);
+        const td_client *c = td_client_at(lines);
+        assert_non_null(c);
+        size_t idlen = strlen(c->id);
+        assert_memory_equal(line, c->id, idlen);
+        assert_true(line[idlen] == ' ');
+        *nl = '\0';
+        assert_non_null(strstr(line, "trust store: "));
+        if (c->name)
+            assert_non_null(strstr(line, c->name));
+        lines++;
+        line = nl + 1;
+    }
+    assert_int_equal(lines, td_client_count());
+    free(buf);
+    assert_int_equal(td_write_client_list(NULL), -1);
 }
 
 static void test_check_without_target(void **state)
@@ -1641,6 +1728,8 @@ int main(void)
         cmocka_unit_test(test_option_alpn),
         cmocka_unit_test(test_option_repeat_warn_days),
         cmocka_unit_test(test_option_probe_cfg),
+        cmocka_unit_test(test_option_client),
+        cmocka_unit_test(test_client_list),
         cmocka_unit_test(test_check_without_target),
         cmocka_unit_test(test_str_growth),
         cmocka_unit_test(test_str_cap),

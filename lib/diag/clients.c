@@ -1,0 +1,1668 @@
+/* Client verdicts: would this real client get through, and if not, where
+ * and why?
+ *
+ * Each simulated profile sent its own ClientHello (td_sim); the server's
+ * answer says how far the handshake goes on the wire.  What the client
+ * would then refuse (a DH group outside its limits, a chain it cannot
+ * build, a root, a name, a key or a signature it does not accept) comes
+ * from the certificate facts and trust verdicts the check already holds,
+ * judged by that client's own rules (lib/registry/clients.h).
+ *
+ * No I/O.  A verdict that needs a fact the check did not collect is
+ * "unknown", never guessed. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../registry/registry.h"
+#include "../util/str.h"
+#include "../wire/tls.h"
+#include "finding.h"
+
+#define ALERT_HANDSHAKE_FAILURE     40
+#define ALERT_PROTOCOL_VERSION      70
+#define ALERT_INSUFFICIENT_SECURITY 71
+#define ALERT_UNRECOGNIZED_NAME     112
+
+#define MAX_PROBLEMS  4   /* failures kept per client: the first is the verdict */
+#define GROUPS_SHOWN  5
+#define SUITES_SHOWN  3
+#define FIX_SUITES    4   /* suites named in a suggested cipher list */
+
+/* What went wrong, so the fix and the verify command fit the cause. */
+typedef enum {
+    K_NONE,
+    K_NET,            /* reset / closed / no answer, cause not derivable */
+    K_NOT_TLS,        /* the port does not speak TLS: not a client matter */
+    K_TCP,            /* TCP failed: the server is unreachable for everyone */
+    K_VERSION,
+    K_SUITE,
+    K_GROUP,
+    K_SNI_REQUIRED,   /* hellos without server_name are refused */
+    K_ALERT,          /* another alert, cause not derivable */
+    K_CHOICE,         /* the server chose something the client did not offer */
+    K_DH_SMALL,
+    K_DH_LARGE,
+    K_CHAIN,
+    K_UNTRUSTED,
+    K_SELF_SIGNED,
+    K_EXPIRED,
+    K_NOT_YET_VALID,
+    K_PATH_OTHER,
+    K_PURPOSE,        /* keyUsage / extendedKeyUsage forbid TLS server use */
+    K_MD5,
+    K_SHA1,
+    K_RSA_SMALL,
+    K_NAME,
+    K_SNI_CERT,       /* without SNI the server presents a certificate for another name */
+    K_CN_ONLY
+} kind;
+
+typedef struct problem {
+    kind k;
+    char step[32];
+    char label[64];   /* "no shared protocol version" */
+    char why[700];    /* the rest of the sentence: "the server speaks only TLS 1.3, and ..." */
+} problem;
+
+typedef struct judgement {
+    const td_client *c;
+    const td_sim *sim;
+    char sname[96];            /* the client's name without its parenthesis, for sentences */
+    problem p[MAX_PROBLEMS];
+    size_t np;
+    bool unknown;
+    char unknown_step[32];
+    char unknown_why[256];
+    uint16_t version, suite, group;
+    uint16_t shared_version;   /* the version the server would pick for it (0: none) */
+    int small_rsa;             /* chain index of the RSA key below the client's minimum, -1 */
+} judgement;
+
+/* The check's facts shared by every client. */
+struct jctx {
+    const td_obs *o;
+    td_findings *out;
+    const char *name;          /* what clients check the certificate against */
+    char target[300];
+    char ca_opt[600];          /* s_client option for the store the verdicts used */
+    const td_cert *chain;
+    size_t n;
+    td_cert_info *ci;
+    bool dec[TD_FLIGHT_MAX_CERTS];
+    bool have_path;
+    td_name_check nc;          /* the name against the leaf (with SNI) */
+    bool have_nc;
+    td_name_check nc_nosni;    /* ... against the leaf presented without SNI */
+    bool have_nc_nosni;
+    char nosni_subject[256];
+    bool any_version_known;    /* version_ok says YES for some version */
+};
+
+static void setf(char *buf, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void setf(char *buf, size_t cap, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, cap, fmt, ap);
+    va_end(ap);
+}
+
+/* Copies with "..." at the end when src does not fit. */
+static void copy_cut(char *dst, size_t cap, const char *src)
+{
+    size_t n = strlen(src);
+    if (n < cap) {
+        memcpy(dst, src, n + 1);
+        return;
+    }
+    if (cap < 4) {
+        if (cap)
+            dst[0] = '\0';
+        return;
+    }
+    memcpy(dst, src, cap - 4);
+    memcpy(dst + cap - 4, "...", 4);
+}
+
+static problem *add_problem(judgement *j, kind k, const char *step, const char *label)
+{
+    if (j->np >= MAX_PROBLEMS)
+        return NULL;
+    problem *p = &j->p[j->np++];
+    p->k = k;
+    setf(p->step, sizeof p->step, "%s", step);
+    setf(p->label, sizeof p->label, "%s", label);
+    p->why[0] = '\0';
+    return p;
+}
+
+static void set_unknown(judgement *j, const char *step, const char *why)
+{
+    if (j->unknown)
+        return;
+    j->unknown = true;
+    setf(j->unknown_step, sizeof j->unknown_step, "%s", step);
+    copy_cut(j->unknown_why, sizeof j->unknown_why, why);
+}
+
+static td_der der_of(const td_cert *c)
+{
+    return (td_der){ c->der, c->len };
+}
+
+static bool path_is(const td_path *p, td_path_verdict v)
+{
+    return p->verdict == v || p->trust == v;
+}
+
+/* ---- versions, suites, groups ------------------------------------------ */
+
+static bool has16(const uint16_t *v, size_t n, uint16_t x)
+{
+    for (size_t i = 0; i < n; i++)
+        if (v[i] == x)
+            return true;
+    return false;
+}
+
+static size_t n_versions(const td_client *c)
+{
+    return c->n_versions < TD_CLIENT_MAX_VERSIONS ? c->n_versions : TD_CLIENT_MAX_VERSIONS;
+}
+
+static size_t n_suites(const td_client *c)
+{
+    return c->n_suites < TD_CLIENT_MAX_SUITES ? c->n_suites : TD_CLIENT_MAX_SUITES;
+}
+
+static size_t n_groups(const td_client *c)
+{
+    return c->n_groups < TD_CLIENT_MAX_GROUPS ? c->n_groups : TD_CLIENT_MAX_GROUPS;
+}
+
+static uint16_t client_max(const td_client *c)
+{
+    uint16_t m = 0;
+    for (size_t i = 0; i < n_versions(c); i++)
+        if (c->versions[i] > m)
+            m = c->versions[i];
+    return m;
+}
+
+static uint16_t client_min(const td_client *c)
+{
+    uint16_t m = 0xffff;
+    for (size_t i = 0; i < n_versions(c); i++)
+        if (c->versions[i] < m)
+            m = c->versions[i];
+    return m == 0xffff ? 0 : m;
+}
+
+static size_t server_suites_n(const td_obs *o, int vi)
+{
+    return o->n_suites[vi] < TD_MAX_SUITES ? o->n_suites[vi] : TD_MAX_SUITES;
+}
+
+/* "TLS 1.3 and 1.2", "TLS 1.2, 1.1 and 1.0": the family prefix said once. */
+static void versions_words(td_str *b, const uint16_t *v, size_t n)
+{
+    uint16_t s[TD_NVERSIONS + TD_CLIENT_MAX_VERSIONS];
+    size_t k = 0;
+    for (size_t i = 0; i < n && k < sizeof s / sizeof *s; i++)
+        if (!has16(s, k, v[i]))
+            s[k++] = v[i];
+    for (size_t i = 1; i < k; i++) /* newest first */
+        for (size_t m = i; m > 0 && s[m - 1] < s[m]; m--) {
+            uint16_t t = s[m];
+            s[m] = s[m - 1];
+            s[m - 1] = t;
+        }
+    bool prev_tls = false;
+    for (size_t i = 0; i < k; i++) {
+        const char *name = td_version_name(s[i]);
+        bool tls = strncmp(name, "TLS ", 4) == 0;
+        if (i > 0)
+            td_str_add(b, i + 1 == k ? " and " : ", ");
+        td_str_add(b, tls && prev_tls ? name + 4 : name);
+        prev_tls = tls;
+    }
+}
+
+static size_t server_versions(const td_obs *o, uint16_t *out)
+{
+    size_t k = 0;
+    for (int i = TD_NVERSIONS - 1; i >= 0; i--)
+        if (o->version_ok[i] == TD_YES)
+            out[k++] = td_vat(i);
+    return k;
+}
+
+/* "x25519", or "unknown (0x1234)": sentences name groups without code points. */
+static const char *group_name(uint16_t id, char *buf, size_t cap)
+{
+    const td_group *g = td_group_by_id(id);
+    if (g && g->name)
+        return g->name;
+    snprintf(buf, cap, "unknown (0x%04x)", (unsigned)id);
+    return buf;
+}
+
+static void group_words(td_str *b, const uint16_t *g, size_t n, size_t shown)
+{
+    for (size_t i = 0; i < n && i < shown; i++) {
+        char lbl[64];
+        td_str_printf(b, "%s%s", i ? ", " : "", group_name(g[i], lbl, sizeof lbl));
+    }
+    if (n > shown)
+        td_str_printf(b, " (+%zu more)", n - shown);
+    if (n == 0)
+        td_str_add(b, "none");
+}
+
+/* "TLS_ECDHE_ECDSA" for "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"; "" when
+ * the name has no _WITH_ (TLS 1.3 suites). */
+static void suite_family(uint16_t id, char *buf, size_t cap)
+{
+    buf[0] = '\0';
+    const td_suite *s = td_suite_by_id(id);
+    if (!s || !s->iana)
+        return;
+    const char *w = strstr(s->iana, "_WITH_");
+    if (!w || (size_t)(w - s->iana) >= cap)
+        return;
+    memcpy(buf, s->iana, (size_t)(w - s->iana));
+    buf[w - s->iana] = '\0';
+}
+
+static const char *suite_iana(uint16_t id, char *buf, size_t cap)
+{
+    const td_suite *s = td_suite_by_id(id);
+    if (s && s->iana)
+        return s->iana;
+    snprintf(buf, cap, "unknown (0x%04x)", (unsigned)id);
+    return buf;
+}
+
+/* What the server accepts for one version, as a phrase: "only
+ * TLS_ECDHE_ECDSA_* suites", "only TLS_AES_256_GCM_SHA384", "12 suites
+ * such as A and B". */
+static void server_suites_words(td_str *b, const td_obs *o, int vi)
+{
+    size_t n = server_suites_n(o, vi);
+    char fam[64], f2[64], lbl[64];
+    suite_family(o->suites[vi][0], fam, sizeof fam);
+    bool same = fam[0] != '\0';
+    for (size_t i = 1; i < n && same; i++) {
+        suite_family(o->suites[vi][i], f2, sizeof f2);
+        same = strcmp(fam, f2) == 0;
+    }
+    if (n == 1) {
+        td_str_printf(b, "only %s", suite_iana(o->suites[vi][0], lbl, sizeof lbl));
+    } else if (same) {
+        td_str_printf(b, "only %s_* suites", fam);
+    } else if (n <= SUITES_SHOWN) {
+        td_str_add(b, "only ");
+        for (size_t i = 0; i < n; i++)
+            td_str_printf(b, "%s%s", i == 0 ? "" : i + 1 == n ? " and " : ", ",
+                          suite_iana(o->suites[vi][i], lbl, sizeof lbl));
+    } else {
+        td_str_printf(b, "%zu suites such as %s", n, suite_iana(o->suites[vi][0], lbl, sizeof lbl));
+        td_str_printf(b, " and %s", suite_iana(o->suites[vi][1], lbl, sizeof lbl));
+    }
+}
+
+/* The one authentication every accepted suite of this version needs, or
+ * TD_AU_NONE when they differ (or for TLS 1.3, where the suite says none). */
+static td_auth server_auth(const td_obs *o, int vi)
+{
+    size_t n = server_suites_n(o, vi);
+    td_auth a = TD_AU_NONE;
+    for (size_t i = 0; i < n; i++) {
+        const td_suite *s = td_suite_by_id(o->suites[vi][i]);
+        if (!s || s->auth == TD_AU_TLS13 || s->auth == TD_AU_NONE)
+            return TD_AU_NONE;
+        if (i == 0)
+            a = s->auth;
+        else if (s->auth != a)
+            return TD_AU_NONE;
+    }
+    return a;
+}
+
+static bool suite_for(const td_suite *s, uint16_t v)
+{
+    return s && s->min_version <= v && v <= s->max_version;
+}
+
+static size_t client_suites_for(const td_client *c, uint16_t v)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n_suites(c); i++)
+        k += suite_for(td_suite_by_id(c->suites[i]), v);
+    return k;
+}
+
+static bool client_has_auth(const td_client *c, uint16_t v, td_auth a)
+{
+    for (size_t i = 0; i < n_suites(c); i++) {
+        const td_suite *s = td_suite_by_id(c->suites[i]);
+        if (suite_for(s, v) && s->auth == a)
+            return true;
+    }
+    return false;
+}
+
+static bool ecdhe(const td_suite *s)
+{
+    return s && (s->kx == TD_KX_ECDHE || s->kx == TD_KX_ECDHE_PSK);
+}
+
+/* ---- naming things in sentences ----------------------------------------- */
+
+/* "Java 8" from "Java 8 (8u161 and later)": the full name is in the table. */
+static void short_name(const td_client *c, char *buf, size_t cap)
+{
+    const char *n = c->name && c->name[0] ? c->name : c->id ? c->id : "the client";
+    const char *par = strstr(n, " (");
+    size_t len = par && par > n ? (size_t)(par - n) : strlen(n);
+    if (len >= cap)
+        len = cap - 1;
+    memcpy(buf, n, len);
+    buf[len] = '\0';
+}
+
+static const char *full_name(const td_client *c)
+{
+    return c->name && c->name[0] ? c->name : c->id ? c->id : "the client";
+}
+
+static const char *store_kind(const td_client *c)
+{
+    const char *k = td_store_kind_name(c->store);
+    return k && k[0] ? k : "its own";
+}
+
+static const char *alert_name(uint8_t code)
+{
+    const td_alert *a = td_alert_by_code(code);
+    return a ? a->name : "unassigned";
+}
+
+/* ---- why the hello was refused ------------------------------------------ */
+
+/* Finds, from what the check learnt about the server, why it would refuse
+ * this client's hello: no shared version, no shared suite for the version it
+ * would pick, no shared group, or a hello without SNI.  Fills p when it finds
+ * one; returns whether it did. */
+static bool derive(const struct jctx *x, judgement *j, problem *p)
+{
+    const td_obs *o = x->o;
+    const td_client *c = j->c;
+    if (!x->any_version_known)
+        return false;
+
+    uint16_t sv[TD_NVERSIONS];
+    size_t nsv = server_versions(o, sv);
+    uint16_t best = 0;
+    for (size_t i = 0; i < n_versions(c); i++) {
+        int vi = td_vidx(c->versions[i]);
+        if (vi >= 0 && o->version_ok[vi] == TD_YES && c->versions[i] > best)
+            best = c->versions[i];
+    }
+    j->shared_version = best;
+    td_str w;
+    td_str_init(&w);
+    if (!best) {
+        p->k = K_VERSION;
+        setf(p->label, sizeof p->label, "no shared protocol version");
+        uint16_t smax = sv[0], smin = sv[nsv - 1];
+        uint16_t cmax = client_max(c), cmin = client_min(c);
+        td_str_add(&w, "the server speaks only ");
+        versions_words(&w, sv, nsv);
+        if (smin > cmax) {
+            td_str_printf(&w, ", and %s tops out at %s", j->sname, td_version_name(cmax));
+        } else if (smax < cmin) {
+            td_str_printf(&w, ", and %s requires at least %s", j->sname, td_version_name(cmin));
+        } else {
+            td_str_printf(&w, ", and %s offers only ", j->sname);
+            versions_words(&w, c->versions, n_versions(c));
+        }
+        goto done;
+    }
+
+    int vi = td_vidx(best);
+    size_t ns = server_suites_n(o, vi);
+    if (best != TD_SSL2 && ns > 0) {
+        size_t shared = 0;
+        bool all_ecdhe = true;
+        for (size_t i = 0; i < n_suites(c); i++)
+            if (has16(o->suites[vi], ns, c->suites[i])) {
+                shared++;
+                all_ecdhe &= ecdhe(td_suite_by_id(c->suites[i]));
+            }
+        if (shared == 0) {
+            p->k = K_SUITE;
+            setf(p->label, sizeof p->label, "no shared cipher suite");
+            td_str_add(&w, "the server accepts ");
+            server_suites_words(&w, o, vi);
+            td_str_printf(&w, " for %s", td_version_name(best));
+            td_auth a = server_auth(o, vi);
+            if (a != TD_AU_NONE && !client_has_auth(c, best, a))
+                td_str_printf(&w, ", and %s offers no %s-authenticated suite", j->sname, td_auth_name(a));
+            else
+                td_str_printf(&w, ", and none of the %zu suites %s offers for it is among them",
+                              client_suites_for(c, best), j->sname);
+            if (!o->suites_complete[vi])
+                td_str_add(&w, " (as far as the enumeration got)");
+            goto done;
+        }
+        /* TLS 1.3 always needs a group (RFC 8446 4.2.7); TLS 1.2 only
+         * when every suite left is ECDHE (RFC 8422 5.1). */
+        bool need = best == TD_TLS13 || all_ecdhe;
+        bool gshared = false;
+        size_t ng = o->n_groups < TD_MAX_GROUPS ? o->n_groups : TD_MAX_GROUPS;
+        for (size_t i = 0; i < n_groups(c); i++)
+            gshared |= has16(o->groups, ng, c->groups[i]);
+        if (need && ng > 0 && !gshared && n_groups(c) > 0) {
+            p->k = K_GROUP;
+            setf(p->label, sizeof p->label, "no shared group");
+            if (best == TD_TLS13) {
+                td_str_printf(&w, "for TLS 1.3 the server's key exchange groups (");
+            } else {
+                td_str_add(&w, "the server accepts ");
+                server_suites_words(&w, o, vi);
+                td_str_printf(&w, " for %s; %s's list has them, but the server's curves (", td_version_name(best),
+                              j->sname);
+            }
+            group_words(&w, o->groups, ng, GROUPS_SHOWN);
+            td_str_printf(&w, ") and %s's (", j->sname);
+            group_words(&w, c->groups, n_groups(c), GROUPS_SHOWN);
+            td_str_add(&w, ") do not overlap");
+            if (!o->groups_complete)
+                td_str_add(&w, " (as far as the enumeration got)");
+            goto done;
+        }
+    }
+
+    /* RFC 6066 section 3: server_name is optional; a server that demands it
+     * shuts out every client that sends none. */
+    if (!c->sni && o->sni[0] && o->baseline.out == TD_OUT_HELLO && o->nosni.out != TD_OUT_NOT_RUN &&
+        o->nosni.out != TD_OUT_HELLO) {
+        p->k = K_SNI_REQUIRED;
+        setf(p->label, sizeof p->label, "SNI required");
+        td_str_printf(&w, "the server refuses hellos without a server name (SNI), and %s sends none", j->sname);
+        goto done;
+    }
+    td_str_free(&w);
+    return false;
+
+done:
+    copy_cut(p->why, sizeof p->why, w.s ? w.s : "");
+    td_str_free(&w);
+    return true;
+}
+
+static void judge_refused(const struct jctx *x, judgement *j)
+{
+    const td_attempt *a = &j->sim->hello;
+    problem d = { 0 };
+    bool derived = derive(x, j, &d);
+    problem *p = add_problem(j, K_NONE, "ServerHello", "");
+    if (!p)
+        return;
+
+    if (a->out == TD_OUT_ALERT) {
+        uint8_t ad = a->alert_desc;
+        if (derived) {
+            *p = d;
+            setf(p->step, sizeof p->step, "ServerHello");
+            if (ad != ALERT_PROTOCOL_VERSION && ad != ALERT_HANDSHAKE_FAILURE && ad != ALERT_INSUFFICIENT_SECURITY) {
+                size_t n = strlen(p->why);
+                setf(p->why + n, sizeof p->why - n, " (the server says %s)", alert_name(ad));
+            }
+            return;
+        }
+        p->k = K_ALERT;
+        setf(p->label, sizeof p->label, "alert %s", alert_name(ad));
+        if (j->shared_version)
+            setf(p->why, sizeof p->why,
+                 "the server answers %s's hello with the alert %s (%u), although both speak %s and no missing "
+                 "suite or group explains it: it refuses something else in that hello (signature algorithms, an "
+                 "extension, the server name)",
+                 j->sname, alert_name(ad), (unsigned)ad, td_version_name(j->shared_version));
+        else
+            setf(p->why, sizeof p->why, "the server answers %s's hello with the alert %s (%u)", j->sname,
+                 alert_name(ad), (unsigned)ad);
+        return;
+    }
+
+    const char *what = a->out == TD_OUT_RESET    ? "resets the connection (TCP RST)"
+                       : a->out == TD_OUT_CLOSED ? "closes the connection"
+                                                 : "does not answer";
+    if (derived) {
+        /* The server shows the same refusal without an alert: name the
+         * cause, then how it shows. */
+        *p = d;
+        setf(p->step, sizeof p->step, "ServerHello");
+        size_t n = strlen(p->why);
+        setf(p->why + n, sizeof p->why - n, "; the server %s instead of sending an alert", what);
+        return;
+    }
+    p->k = K_NET;
+    setf(p->label, sizeof p->label, "%s",
+         a->out == TD_OUT_RESET ? "connection reset" : a->out == TD_OUT_CLOSED ? "connection closed" : "no answer");
+    setf(p->why, sizeof p->why, "the server %s after %s's ClientHello, without a TLS alert", what, j->sname);
+}
+
+/* ---- after the ServerHello: what the client itself refuses -------------- */
+
+static void judge_choice(judgement *j)
+{
+    const td_client *c = j->c;
+    const td_attempt *a = &j->sim->hello;
+    problem *p;
+    char lbl[96];
+    /* RFC 8446 4.1.3 / RFC 5246 7.4.1.3: a client aborts when the server
+     * picks a version or suite it did not offer. */
+    if (a->version && n_versions(c) > 0 && !has16(c->versions, n_versions(c), a->version) &&
+        (p = add_problem(j, K_CHOICE, "ServerHello", "server chose an unoffered version")))
+        setf(p->why, sizeof p->why, "the server chose %s, which %s did not offer", td_version_name(a->version),
+             j->sname);
+    else if (a->suite && n_suites(c) > 0 && !has16(c->suites, n_suites(c), a->suite) &&
+             (p = add_problem(j, K_CHOICE, "ServerHello", "server chose an unoffered suite")))
+        setf(p->why, sizeof p->why, "the server chose %s, which %s did not offer",
+             td_suite_label(a->suite, lbl, sizeof lbl), j->sname);
+    else if (j->group && n_groups(c) > 0 && !has16(c->groups, n_groups(c), j->group) &&
+             (p = add_problem(j, K_CHOICE, a->version == TD_TLS13 ? "ServerHello" : "ServerKeyExchange",
+                              "server chose an unoffered group")))
+        setf(p->why, sizeof p->why, "the server chose the group %s, which %s did not offer",
+             group_name(j->group, lbl, sizeof lbl), j->sname);
+}
+
+static void judge_dh(judgement *j)
+{
+    const td_client *c = j->c;
+    unsigned bits = j->sim->dh_bits;
+    problem *p;
+    if (!bits)
+        return;
+    if (c->min_dh_bits && bits < c->min_dh_bits &&
+        (p = add_problem(j, K_DH_SMALL, "ServerKeyExchange", "DH group too small")))
+        setf(p->why, sizeof p->why, "the server's DHE group has %u bits, and %s requires at least %u", bits, j->sname,
+             (unsigned)c->min_dh_bits);
+    else if (c->max_dh_bits && bits > c->max_dh_bits &&
+             (p = add_problem(j, K_DH_LARGE, "ServerKeyExchange", "DH group too large")))
+        setf(p->why, sizeof p->why, "the server's DHE group has %u bits, and %s handles at most %u", bits, j->sname,
+             (unsigned)c->max_dh_bits);
+}
+
+static const td_cert_info *sent_by_subject(const struct jctx *x, const char *subject)
+{
+    for (size_t i = 1; i < x->n; i++)
+        if (x->dec[i] && strcmp(x->ci[i].subject, subject) == 0)
+            return &x->ci[i];
+    return NULL;
+}
+
+/* The trust path: whether the client can build it and what it ends in.
+ * Returns the path the later checks look at (NULL when none). */
+static const td_path *judge_path(const struct jctx *x, judgement *j)
+{
+    const td_obs *o = x->o;
+    const td_client *c = j->c;
+    const td_path *p = &o->path;
+    problem *pr;
+    if (!x->have_path) {
+        if (o->store_error[0])
+            setf(j->unknown_why, sizeof j->unknown_why, "the trust store could not be loaded: %s", o->store_error);
+        else
+            setf(j->unknown_why, sizeof j->unknown_why, "the certificate chain could not be verified");
+        j->unknown = true;
+        setf(j->unknown_step, sizeof j->unknown_step, "Certificate");
+        return NULL;
+    }
+
+    if (path_is(p, TD_PATH_INCOMPLETE)) {
+        const char *miss = p->missing_issuer[0] ? p->missing_issuer : "that issued the top of the chain";
+        const char *url = p->missing_issuer_aia[0] ? p->missing_issuer_aia : o->aia_url;
+        const td_path *pa = &o->path_aia;
+        bool fetched = o->aia_tried && !o->aia_error[0] && pa->n > 0;
+        if (c->aia_fetch && fetched && pa->trust == TD_PATH_OK) {
+            p = pa; /* it completes the chain the way a browser does */
+        } else if (c->aia_fetch && fetched && path_is(pa, TD_PATH_UNTRUSTED_ROOT) && !path_is(pa, TD_PATH_INCOMPLETE)) {
+            if ((pr = add_problem(j, K_UNTRUSTED, "Certificate", "untrusted root")))
+                setf(pr->why, sizeof pr->why,
+                     "the chain, completed with the issuer fetched via AIA, ends in the root %s, which the trust "
+                     "store checked here (%s) does not hold; %s uses the %s store",
+                     pa->top_subject, o->store_name[0] ? o->store_name : "?", j->sname, store_kind(c));
+            return pa;
+        } else if (c->aia_fetch && !o->aia_tried && url[0]) {
+            char why[256];
+            setf(why, sizeof why,
+                 "the server does not send the intermediate %s; %s would fetch it from %s, which this check did "
+                 "not try",
+                 miss, j->sname, url);
+            set_unknown(j, "Certificate", why);
+            return NULL;
+        } else if ((pr = add_problem(j, K_CHAIN, "Certificate", "incomplete chain"))) {
+            if (!c->aia_fetch)
+                setf(pr->why, sizeof pr->why,
+                     "the server does not send the intermediate certificate %s, and %s does not fetch missing "
+                     "intermediates (AIA)",
+                     miss, j->sname);
+            else if (!url[0])
+                setf(pr->why, sizeof pr->why,
+                     "the server does not send the intermediate certificate %s, and no AIA URL says where %s could "
+                     "fetch it",
+                     miss, j->sname);
+            else if (o->aia_error[0])
+                setf(pr->why, sizeof pr->why,
+                     "the server does not send the intermediate certificate %s, and fetching it from %s fails (%s)",
+                     miss, url, o->aia_error);
+            else
+                setf(pr->why, sizeof pr->why,
+                     "the server does not send the intermediate certificate %s, and even with the one %s would fetch "
+                     "via AIA the chain does not verify (%s)",
+                     miss, j->sname, td_path_verdict_name(pa->trust));
+            return NULL;
+        } else {
+            return NULL;
+        }
+    } else if (path_is(p, TD_PATH_UNTRUSTED_ROOT)) {
+        if ((pr = add_problem(j, K_UNTRUSTED, "Certificate", "untrusted root")))
+            setf(pr->why, sizeof pr->why,
+                 "the chain ends in the root %s, which the trust store checked here (%s) does not hold; %s uses the "
+                 "%s store",
+                 p->top_subject, o->store_name[0] ? o->store_name : "?", j->sname, store_kind(c));
+        return p;
+    } else if (path_is(p, TD_PATH_SELF_SIGNED_LEAF)) {
+        if ((pr = add_problem(j, K_SELF_SIGNED, "Certificate", "self-signed certificate")))
+            setf(pr->why, sizeof pr->why,
+                 "the certificate is self-signed and the trust store checked here (%s) does not hold it; %s uses "
+                 "the %s store",
+                 o->store_name[0] ? o->store_name : "?", j->sname, store_kind(c));
+        return p;
+    }
+    return p;
+}
+
+static void judge_dates_and_sigs(const struct jctx *x, judgement *j, const td_path *p)
+{
+    const td_client *c = j->c;
+    problem *pr;
+    int ed = p->expired_depth >= 0 ? p->expired_depth : p->verdict == TD_PATH_EXPIRED ? p->depth : -1;
+    int nd = p->not_yet_valid_depth >= 0         ? p->not_yet_valid_depth
+             : p->verdict == TD_PATH_NOT_YET_VALID ? p->depth
+                                                   : -1;
+    if (ed >= 0 && (pr = add_problem(j, K_EXPIRED, "Certificate", "certificate expired"))) {
+        if (ed == 0 && x->dec[0])
+            setf(pr->why, sizeof pr->why, "the certificate expired on %s", x->ci[0].not_after_iso);
+        else if ((size_t)ed < p->n) {
+            const td_cert_info *ci = sent_by_subject(x, p->subjects[ed]);
+            setf(pr->why, sizeof pr->why, "the CA certificate %s in the chain expired%s%s", p->subjects[ed],
+                 ci ? " on " : "", ci ? ci->not_after_iso : "");
+        } else
+            setf(pr->why, sizeof pr->why, "a certificate of the chain expired");
+    }
+    if (nd >= 0 && (pr = add_problem(j, K_NOT_YET_VALID, "Certificate", "certificate not yet valid"))) {
+        if (nd == 0 && x->dec[0])
+            setf(pr->why, sizeof pr->why, "the certificate is valid only from %s", x->ci[0].not_before_iso);
+        else
+            setf(pr->why, sizeof pr->why, "the CA certificate %s in the chain is not valid yet",
+                 (size_t)nd < p->n ? p->subjects[nd] : "?");
+    }
+    if ((p->verdict == TD_PATH_BAD_SIGNATURE || p->verdict == TD_PATH_PURPOSE || p->verdict == TD_PATH_OTHER) &&
+        (pr = add_problem(j, p->verdict == TD_PATH_PURPOSE ? K_PURPOSE : K_PATH_OTHER, "Certificate",
+                          p->verdict == TD_PATH_PURPOSE ? "certificate not for TLS servers" : "chain does not verify")))
+        setf(pr->why, sizeof pr->why, "the chain does not verify: %s%s%s", td_path_verdict_name(p->verdict),
+             p->x509_err_text[0] ? ", " : "", p->x509_err_text);
+
+    /* RFC 6151 (MD5), RFC 6194 and SHAttered (SHA-1); a root's own
+     * signature is never checked, and weak_sig_depth already excludes it. */
+    if (p->weak_sig_depth >= 0 && (size_t)p->weak_sig_depth < p->n) {
+        const char *alg = p->weak_sig_alg;
+        bool md5 = strstr(alg, "md5") || strstr(alg, "MD5");
+        if (md5 && (pr = add_problem(j, K_MD5, "Certificate", "MD5 signature")))
+            setf(pr->why, sizeof pr->why, "the certificate %s is signed with MD5 (%s), which every current client "
+                 "refuses", p->subjects[p->weak_sig_depth], alg);
+        else if (!md5 && !c->sha1_ok && (pr = add_problem(j, K_SHA1, "Certificate", "SHA-1 signature")))
+            setf(pr->why, sizeof pr->why, "the certificate %s is signed with SHA-1 (%s), which %s refuses",
+                 p->subjects[p->weak_sig_depth], alg, j->sname);
+    }
+}
+
+static bool is_rsa(const td_cert_info *ci)
+{
+    return strcmp(ci->key_type, "RSA") == 0 || strcmp(ci->key_type, "RSA-PSS") == 0;
+}
+
+static void judge_keys(const struct jctx *x, judgement *j)
+{
+    const td_client *c = j->c;
+    if (!c->min_rsa_bits)
+        return;
+    for (size_t i = 0; i < x->n; i++) {
+        if (!x->dec[i] || !is_rsa(&x->ci[i]) || x->ci[i].key_bits <= 0 || x->ci[i].key_bits >= c->min_rsa_bits)
+            continue;
+        problem *pr = add_problem(j, K_RSA_SMALL, "Certificate", "RSA key too small");
+        if (pr)
+            setf(pr->why, sizeof pr->why, "the %s %s has a %d-bit RSA key, and %s requires at least %u bits",
+                 i == 0 ? "certificate" : "CA certificate", x->ci[i].subject, x->ci[i].key_bits, j->sname,
+                 (unsigned)c->min_rsa_bits);
+        j->small_rsa = (int)i;
+        return;
+    }
+}
+
+static void judge_name(const struct jctx *x, judgement *j)
+{
+    const td_client *c = j->c;
+    problem *pr;
+    /* A client without SNI gets whatever the server presents by default. */
+    if (!c->sni && x->o->sni[0] && x->have_nc_nosni) {
+        if (!x->nc_nosni.ok && (pr = add_problem(j, K_SNI_CERT, "Certificate", "wrong certificate without SNI")))
+            setf(pr->why, sizeof pr->why,
+                 "%s sends no server name (SNI), and the certificate the server presents without one (%s) does not "
+                 "cover %s",
+                 j->sname, x->nosni_subject, x->name);
+        else if (x->nc_nosni.ok && x->nc_nosni.via_cn_only && !c->cn_fallback &&
+                 (pr = add_problem(j, K_CN_ONLY, "Certificate", "name only in the CN")))
+            setf(pr->why, sizeof pr->why,
+                 "%s appears only in the certificate's subject CN, and %s ignores the CN (it matches subjectAltName "
+                 "only)",
+                 x->name, j->sname);
+        return;
+    }
+    if (!x->have_nc)
+        return;
+    if (!x->nc.ok && (pr = add_problem(j, K_NAME, "Certificate", "name mismatch")))
+        setf(pr->why, sizeof pr->why, "the certificate does not cover %s (%s)", x->name, x->nc.why);
+    else if (x->nc.ok && x->nc.via_cn_only && !c->cn_fallback &&
+             (pr = add_problem(j, K_CN_ONLY, "Certificate", "name only in the CN")))
+        setf(pr->why, sizeof pr->why,
+             "%s appears only in the certificate's subject CN, and %s ignores the CN (it matches subjectAltName only)",
+             x->name, j->sname);
+}
+
+static void judge_accepted(const struct jctx *x, judgement *j)
+{
+    judge_choice(j);
+    judge_dh(j);
+    if (j->np > 0)
+        return; /* the handshake stops before the certificate matters */
+    if (x->n == 0) {
+        set_unknown(j, "Certificate", "no certificate chain was obtained to judge");
+        return;
+    }
+    if (!x->dec[0]) {
+        problem *pr = add_problem(j, K_PATH_OTHER, "Certificate", "undecodable certificate");
+        if (pr)
+            setf(pr->why, sizeof pr->why, "the server's certificate cannot be decoded");
+        return;
+    }
+    const td_path *p = judge_path(x, j);
+    if (p)
+        judge_dates_and_sigs(x, j, p);
+    judge_keys(x, j);
+    judge_name(x, j);
+}
+
+static void judge_one(const struct jctx *x, judgement *j)
+{
+    const td_attempt *a = &j->sim->hello;
+    problem *p;
+    switch (a->out) {
+    case TD_OUT_HELLO:
+        j->version = a->version;
+        j->suite = a->suite;
+        j->group = a->group ? a->group : j->sim->ske_group;
+        judge_accepted(x, j);
+        return;
+    case TD_OUT_HRR:
+        /* RFC 8446 4.1.4: the client answers a HelloRetryRequest with a
+         * share of the named group, if it supports that group. */
+        j->version = a->version ? a->version : TD_TLS13;
+        j->suite = a->suite;
+        j->group = a->group;
+        if (a->group && n_groups(j->c) > 0 && !has16(j->c->groups, n_groups(j->c), a->group)) {
+            char lbl[64];
+            if ((p = add_problem(j, K_GROUP, "ServerHello", "no shared group")))
+                setf(p->why, sizeof p->why, "the server asks for the group %s (HelloRetryRequest), which %s does not "
+                     "support", group_name(a->group, lbl, sizeof lbl), j->sname);
+            return;
+        }
+        judge_accepted(x, j);
+        return;
+    case TD_OUT_ALERT:
+    case TD_OUT_RESET:
+    case TD_OUT_CLOSED:
+    case TD_OUT_TIMEOUT:
+        judge_refused(x, j);
+        return;
+    case TD_OUT_SSLV2:
+        if ((p = add_problem(j, K_VERSION, "ServerHello", "no shared protocol version")))
+            setf(p->why, sizeof p->why, "the server answers in SSLv2, which %s does not speak", j->sname);
+        return;
+    case TD_OUT_REFUSED:
+    case TD_OUT_CONNECT_TIMEOUT:
+    case TD_OUT_UNREACHABLE:
+        if ((p = add_problem(j, K_TCP, "TCP", a->out == TD_OUT_REFUSED ? "connection refused" : "unreachable")))
+            setf(p->why, sizeof p->why, "%s",
+                 a->out == TD_OUT_REFUSED ? "the server refuses the TCP connection"
+                 : a->out == TD_OUT_CONNECT_TIMEOUT ? "the TCP connection times out"
+                                                    : "the server's address is unreachable");
+        return;
+    case TD_OUT_NOT_TLS:
+        if ((p = add_problem(j, K_NOT_TLS, "ServerHello", "not TLS")))
+            setf(p->why, sizeof p->why, "the port answers in %s, not TLS", a->protocol ? a->protocol : "another protocol");
+        return;
+    case TD_OUT_MALFORMED:
+        if ((p = add_problem(j, K_ALERT, "ServerHello", "malformed answer")))
+            setf(p->why, sizeof p->why, "the server's answer to %s's hello is malformed%s%s", j->sname,
+                 a->error[0] ? ": " : "", a->error);
+        return;
+    case TD_OUT_NOT_RUN:
+        set_unknown(j, "ClientHello", "not simulated");
+        return;
+    case TD_OUT_DEADLINE:
+        set_unknown(j, "ClientHello", "not finished before the deadline");
+        return;
+    case TD_OUT_ERROR:
+        set_unknown(j, "ClientHello", a->error[0] ? a->error : "local error");
+        return;
+    }
+    set_unknown(j, "ClientHello", "not simulated");
+}
+
+/* ---- server configuration words ----------------------------------------- */
+
+static const char *nginx_ver(uint16_t v)
+{
+    switch (v) {
+    case TD_SSL3: return "SSLv3";
+    case TD_TLS10: return "TLSv1";
+    case TD_TLS11: return "TLSv1.1";
+    case TD_TLS12: return "TLSv1.2";
+    case TD_TLS13: return "TLSv1.3";
+    }
+    return NULL;
+}
+
+static const char *haproxy_ver(uint16_t v)
+{
+    switch (v) {
+    case TD_SSL3: return "SSLv3";
+    case TD_TLS10: return "TLSv1.0";
+    case TD_TLS11: return "TLSv1.1";
+    case TD_TLS12: return "TLSv1.2";
+    case TD_TLS13: return "TLSv1.3";
+    }
+    return NULL;
+}
+
+/* OpenSSL's names for the groups s_client and servers accept everywhere. */
+static const char *ossl_group(uint16_t id)
+{
+    switch (id) {
+    case 23: return "P-256";
+    case 24: return "P-384";
+    case 25: return "P-521";
+    case 29: return "X25519";
+    case 30: return "X448";
+    }
+    return NULL;
+}
+
+static void ossl_groups(td_str *b, const uint16_t *g, size_t n)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *s = ossl_group(g[i]);
+        if (s)
+            td_str_printf(b, "%s%s", k++ ? ":" : "", s);
+    }
+}
+
+/* The client's suites for a version, in its order, as OpenSSL names; at
+ * most max (0 = all); only strong ones when strong is set; only those
+ * authenticated by `auth` unless it is TD_AU_NONE. */
+static size_t ossl_suites(td_str *b, const td_client *c, uint16_t v, size_t max, bool strong, td_auth auth)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n_suites(c) && (!max || k < max); i++) {
+        const td_suite *s = td_suite_by_id(c->suites[i]);
+        if (!suite_for(s, v) || !s->openssl || (strong && (td_suite_weak(s) || !td_suite_fs(s))))
+            continue;
+        if (auth != TD_AU_NONE && s->auth != auth && v != TD_TLS13)
+            continue;
+        if (v != TD_TLS13 && s->max_version == TD_TLS13)
+            continue;
+        td_str_printf(b, "%s%s", k++ ? ":" : "", s->openssl);
+    }
+    return k;
+}
+
+/* ---- fixes --------------------------------------------------------------- */
+
+static void fix_version(const struct jctx *x, const judgement *j, td_str *f)
+{
+    const td_obs *o = x->o;
+    const td_client *c = j->c;
+    uint16_t sv[TD_NVERSIONS];
+    size_t nsv = server_versions(o, sv);
+    uint16_t cmax = client_max(c), cmin = client_min(c);
+    /* The version to add: the client's newest when the server is newer,
+     * else TLS 1.2 (or the client's oldest, when that is newer). */
+    uint16_t add = nsv && sv[nsv - 1] > cmax ? cmax : (cmin > TD_TLS12 ? cmin : TD_TLS12);
+    if (!nginx_ver(add))
+        add = TD_TLS12;
+    uint16_t set[TD_NVERSIONS + 1];
+    size_t k = 0;
+    for (size_t i = 0; i < nsv; i++)
+        if (nginx_ver(sv[i]) && sv[i] >= TD_TLS10)
+            set[k++] = sv[i];
+    if (!has16(set, k, add))
+        set[k++] = add;
+    uint16_t lo = 0xffff, hi = 0;
+    for (size_t i = 0; i < k; i++) {
+        lo = set[i] < lo ? set[i] : lo;
+        hi = set[i] > hi ? set[i] : hi;
+    }
+    td_str ng, ap;
+    td_str_init(&ng);
+    td_str_init(&ap);
+    for (uint16_t v = TD_TLS10; v <= TD_TLS13; v++)
+        if (v >= lo && v <= hi) {
+            td_str_printf(&ng, "%s%s", ng.len ? " " : "", nginx_ver(v));
+            td_str_printf(&ap, " +%s", nginx_ver(v));
+        }
+    if (add < TD_TLS12)
+        td_str_printf(f, "%s speaks only up to %s, which RFC 8996 deprecates: upgrading the client is the real fix. "
+                         "If it must be served, ",
+                      j->sname, td_version_name(add));
+    td_str_printf(f, "Enable %s for %s alongside what the server speaks now: nginx `ssl_protocols %s;`; Apache "
+                     "`SSLProtocol -all%s`; HAProxy `ssl-default-bind-options ssl-min-ver %s ssl-max-ver %s` in "
+                     "`global` (or the same options on the `bind` line). ",
+                  td_version_name(add), j->sname, ng.s ? ng.s : "TLSv1.2 TLSv1.3", ap.s ? ap.s : " +TLSv1.2",
+                  haproxy_ver(lo), haproxy_ver(hi));
+    td_str_free(&ng);
+    td_str_free(&ap);
+    if (add < TD_TLS12)
+        td_str_add(f, "With OpenSSL 3 the protocol list alone is not enough: its security level 1 and above refuses "
+                      "TLS 1.0 and 1.1 (their handshake signatures use SHA-1/MD5), so the cipher list must also end "
+                      "in `:@SECLEVEL=0` (nginx `ssl_ciphers`, Apache `SSLCipherSuite`, HAProxy "
+                      "`ssl-default-bind-ciphers`). ");
+    if (add != TD_TLS13) {
+        td_str s;
+        td_str_init(&s);
+        if (ossl_suites(&s, c, add, FIX_SUITES, add >= TD_TLS12, TD_AU_NONE) > 0)
+            td_str_printf(f, "Make sure the %s cipher list (nginx `ssl_ciphers`, Apache `SSLCipherSuite`, HAProxy "
+                             "`ssl-default-bind-ciphers`) holds suites %s offers, e.g. `%s`.",
+                          td_version_name(add), j->sname, s.s);
+        td_str_free(&s);
+    } else {
+        td_str_add(f, "TLS 1.3 needs OpenSSL 1.1.1 or later under the server.");
+    }
+}
+
+/* The server's accepted suites for a version as an OpenSSL list, then the
+ * client's `add` (already colon-separated), without repeats. */
+static void merged_list(const td_obs *o, uint16_t v, const char *add, td_str *out)
+{
+    int vi = td_vidx(v);
+    size_t n = vi >= 0 ? server_suites_n(o, vi) : 0;
+    for (size_t i = 0; i < n; i++) {
+        const td_suite *s = td_suite_by_id(o->suites[vi][i]);
+        if (s && s->openssl)
+            td_str_printf(out, "%s%s", out->len ? ":" : "", s->openssl);
+    }
+    const char *p = add;
+    while (p && *p) {
+        const char *end = strchr(p, ':');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        bool dup = false;
+        for (const char *q = out->s; q && *q && !dup;) {
+            const char *qe = strchr(q, ':');
+            size_t ql = qe ? (size_t)(qe - q) : strlen(q);
+            dup = ql == len && strncmp(q, p, len) == 0;
+            q = qe ? qe + 1 : q + ql;
+        }
+        if (!dup)
+            td_str_printf(out, "%s%.*s", out->len ? ":" : "", (int)len, p);
+        p = end ? end + 1 : NULL;
+    }
+}
+
+static void fix_suite(const struct jctx *x, const judgement *j, td_str *f)
+{
+    const td_client *c = j->c;
+    uint16_t v = j->shared_version ? j->shared_version : TD_TLS12;
+    td_str s, all;
+    td_str_init(&s);
+    td_str_init(&all);
+    if (v == TD_TLS13) {
+        ossl_suites(&s, c, v, FIX_SUITES, true, TD_AU_NONE);
+        merged_list(x->o, v, s.s, &all);
+        const char *l = all.s ? all.s : "TLS_AES_128_GCM_SHA256";
+        td_str_printf(f, "Add TLS 1.3 suites %s offers (%s): nginx `ssl_conf_command Ciphersuites %s;` (nginx "
+                         "1.19.4+); Apache `SSLOpenSSLConfCmd Ciphersuites %s`; HAProxy "
+                         "`ssl-default-bind-ciphersuites %s` (or `ciphersuites` on the `bind` line). With OpenSSL "
+                         "1.1.1 and later the TLS 1.3 suites are not set by nginx `ssl_ciphers`, Apache "
+                         "`SSLCipherSuite` or HAProxy `ssl-default-bind-ciphers`: those lists cover TLS 1.2 and "
+                         "below only.",
+                      j->sname, s.s ? s.s : "", l, l, l);
+        td_str_free(&s);
+        td_str_free(&all);
+        return;
+    }
+    /* The certificate's key decides which suites can work at all. */
+    td_auth need = TD_AU_NONE;
+    if (x->n > 0 && x->dec[0])
+        need = is_rsa(&x->ci[0]) ? TD_AU_RSA : strcmp(x->ci[0].key_type, "EC") == 0 ? TD_AU_ECDSA : TD_AU_NONE;
+    size_t k = ossl_suites(&s, c, v, FIX_SUITES, true, need);
+    if (k > 0) {
+        merged_list(x->o, v, s.s, &all);
+        td_str_printf(f, "Add %s suites %s offers (%s) to the server's list, keeping the current ones: nginx "
+                         "`ssl_ciphers %s;`; Apache `SSLCipherSuite %s`; HAProxy `ssl-default-bind-ciphers %s` (or "
+                         "`ciphers` on the `bind` line). These lists cover TLS 1.2 and below; TLS 1.3 suites are "
+                         "set apart (nginx `ssl_conf_command Ciphersuites`, Apache `SSLOpenSSLConfCmd "
+                         "Ciphersuites`, HAProxy `ssl-default-bind-ciphersuites`).",
+                      td_version_name(v), j->sname, s.s, all.s, all.s, all.s);
+    } else if (need != TD_AU_NONE && client_has_auth(c, v, need == TD_AU_RSA ? TD_AU_ECDSA : TD_AU_RSA)) {
+        const char *have = need == TD_AU_RSA ? "RSA" : "ECDSA", *other = need == TD_AU_RSA ? "ECDSA" : "RSA";
+        td_str_printf(f, "The certificate has an %s key and %s offers only %s-authenticated suites: serve an %s "
+                         "certificate next to the %s one, and the server picks per client: nginx a second "
+                         "`ssl_certificate` / `ssl_certificate_key` pair (1.11.0+); Apache a second "
+                         "`SSLCertificateFile` / `SSLCertificateKeyFile` pair; HAProxy both files on the `bind` line "
+                         "(`crt site.rsa.pem crt site.ecdsa.pem`). Keep %s suites for it in the cipher list.",
+                      have, j->sname, other, other, have, other);
+    } else {
+        td_str_free(&s);
+        td_str_init(&s);
+        ossl_suites(&s, c, v, FIX_SUITES, false, need);
+        if (!s.s)
+            ossl_suites(&s, c, v, FIX_SUITES, false, TD_AU_NONE);
+        merged_list(x->o, v, s.s, &all);
+        td_str_printf(f, "%s offers only suites current servers rightly disable (%s): upgrading the client is the "
+                         "real fix. If it must be served: nginx `ssl_ciphers %s;`; Apache `SSLCipherSuite %s`; "
+                         "HAProxy `ssl-default-bind-ciphers %s`, knowing that it weakens what other clients may "
+                         "negotiate (and that OpenSSL 3 needs `:@SECLEVEL=0` appended for 3DES or RC4).",
+                      j->sname, s.s ? s.s : "none with an OpenSSL name", all.s ? all.s : "DEFAULT",
+                      all.s ? all.s : "DEFAULT", all.s ? all.s : "DEFAULT");
+    }
+    td_str_free(&s);
+    td_str_free(&all);
+}
+
+static void fix_group(const struct jctx *x, const judgement *j, td_str *f)
+{
+    const td_obs *o = x->o;
+    td_str g;
+    td_str_init(&g);
+    size_t ng = o->n_groups < TD_MAX_GROUPS ? o->n_groups : TD_MAX_GROUPS;
+    ossl_groups(&g, o->groups, ng);
+    /* add the client's first group OpenSSL can name */
+    const char *add = NULL;
+    for (size_t i = 0; i < n_groups(j->c) && !add; i++)
+        add = ossl_group(j->c->groups[i]);
+    if (add)
+        td_str_printf(&g, "%s%s", g.len ? ":" : "", add);
+    const char *list = g.s ? g.s : "X25519:P-256:P-384";
+    td_str_printf(f, "Accept a group %s offers: nginx `ssl_ecdh_curve %s;`; Apache `SSLOpenSSLConfCmd Curves %s`; "
+                     "HAProxy `ssl-default-bind-curves %s` (or `curves` on the `bind` line). P-256 and X25519 "
+                     "cover nearly every client.",
+                  j->sname, list, list, list);
+    td_str_free(&g);
+}
+
+static void fix_store(const judgement *j, td_str *f)
+{
+    const td_client *c = j->c;
+    td_str_printf(f, "Serve a certificate from a CA in %s's trust store (%s); for a public service, a public CA's "
+                     "(nginx `ssl_certificate` fullchain.pem, Apache `SSLCertificateFile` with the chain appended, "
+                     "HAProxy `crt` PEM with leaf, intermediates and key). For a private CA, add its root to that "
+                     "store: ",
+                  j->sname, store_kind(c));
+    switch (c->store) {
+    case TD_STORE_JAVA:
+        td_str_add(f, "`keytool -importcert -cacerts -alias private-root -file root.pem` (or a truststore passed "
+                      "with -Djavax.net.ssl.trustStore).");
+        break;
+    case TD_STORE_MOZILLA:
+        td_str_add(f, "certifi's bundle is replaced with each upgrade, so point the client at a bundle that holds "
+                      "the root (Python requests: REQUESTS_CA_BUNDLE; Node.js: NODE_EXTRA_CA_CERTS=root.pem; "
+                      "Firefox: enterprise policy Certificates/Install).");
+        break;
+    case TD_STORE_WINDOWS:
+        td_str_add(f, "`certutil -addstore Root root.cer`, or Group Policy for a fleet.");
+        break;
+    case TD_STORE_APPLE:
+        td_str_add(f, "a configuration profile with the root, then enable full trust for it (iOS: Settings > "
+                      "General > About > Certificate Trust Settings).");
+        break;
+    case TD_STORE_ANDROID:
+        td_str_add(f, "a user CA is not trusted by apps targeting Android 7+ unless their network_security_config "
+                      "allows it; ship the root in the app's config instead.");
+        break;
+    case TD_STORE_OWN:
+        td_str_add(f, "the device's own CA list, if its firmware lets you change it.");
+        break;
+    case TD_STORE_SYSTEM:
+    default:
+        td_str_add(f, "Debian/Ubuntu: copy it to /usr/local/share/ca-certificates/ (as .crt) and run "
+                      "`update-ca-certificates`; RHEL: /etc/pki/ca-trust/source/anchors/ and `update-ca-trust`.");
+        break;
+    }
+}
+
+static void fix_for(const struct jctx *x, const judgement *j, const problem *p, td_str *f)
+{
+    const td_client *c = j->c;
+    switch (p->k) {
+    case K_VERSION:
+        fix_version(x, j, f);
+        break;
+    case K_SUITE:
+        fix_suite(x, j, f);
+        break;
+    case K_GROUP:
+        fix_group(x, j, f);
+        break;
+    case K_SNI_REQUIRED:
+    case K_SNI_CERT:
+        td_str_printf(f, "Make the server answer hellos without SNI with the certificate for %s, since %s sends "
+                         "none: nginx `listen 443 ssl default_server;` in the server block that serves it; Apache: "
+                         "put its VirtualHost first for the address and port (and leave `SSLStrictSNIVHostCheck` "
+                         "off); HAProxy: list its certificate first on the `bind` line (the first `crt` is the "
+                         "default).",
+                      x->name, j->sname);
+        break;
+    case K_DH_SMALL:
+        td_str_printf(f, "Use a DH group of at least %u bits, or let %s use ECDHE instead: nginx `ssl_dhparam "
+                         "/etc/nginx/dhparam.pem;` with a file from `openssl dhparam -out /etc/nginx/dhparam.pem "
+                         "2048` (or drop the DHE suites from `ssl_ciphers`); Apache 2.4.7+ picks a group matching the "
+                         "certificate's key size unless DH parameters are appended to the `SSLCertificateFile`: "
+                         "remove them or append 2048-bit ones; HAProxy `tune.ssl.default-dh-param 2048` or `ssl-dh-param-file` in "
+                         "`global`.",
+                      (unsigned)(c->min_dh_bits > 2048 ? c->min_dh_bits : 2048), j->sname);
+        break;
+    case K_DH_LARGE:
+        td_str_printf(f, "%s cannot handle DH groups over %u bits; do not shrink the group for everyone. Put ECDHE "
+                         "suites before DHE ones so it never gets DHE (nginx `ssl_prefer_server_ciphers on;` with "
+                         "ECDHE first in `ssl_ciphers`; Apache `SSLHonorCipherOrder on`; HAProxy orders by its "
+                         "`ssl-default-bind-ciphers` unless `prefer-client-ciphers` is set), or upgrade the client.",
+                      j->sname, (unsigned)c->max_dh_bits);
+        break;
+    case K_CHAIN:
+        td_str_printf(f, "Serve the full chain, leaf first, then each intermediate up to (not including) the root, "
+                         "since %s %s: nginx `ssl_certificate` pointing at leaf + "
+                         "intermediates (an ACME client's fullchain.pem, or `cat leaf.pem intermediate.pem > "
+                         "fullchain.pem`); Apache 2.4.8+ `SSLCertificateFile` with the intermediates appended "
+                         "(older: `SSLCertificateChainFile`); HAProxy `crt` PEM holding leaf, intermediates and key. "
+                         "Reload the server.",
+                      j->sname, c->aia_fetch ? "cannot complete it by fetching the issuer via AIA"
+                                             : "does not fetch missing intermediates");
+        break;
+    case K_UNTRUSTED:
+    case K_SELF_SIGNED:
+        fix_store(j, f);
+        break;
+    case K_EXPIRED:
+        td_str_add(f, "Renew the certificate (or get the CA's current intermediate) and make the server load it: "
+                      "nginx `ssl_certificate`, Apache `SSLCertificateFile`, HAProxy `crt`, then reload (`nginx -s "
+                      "reload`, `apachectl graceful`, `systemctl reload haproxy`).");
+        break;
+    case K_NOT_YET_VALID:
+        td_str_add(f, "Check the clocks: the certificate was issued with a start date in the future, or this "
+                      "machine's clock is behind. Reissue it with a start date in the past and reload the server "
+                      "(nginx `ssl_certificate`, Apache `SSLCertificateFile`, HAProxy `crt`).");
+        break;
+    case K_PURPOSE:
+    case K_PATH_OTHER:
+        td_str_add(f, "Serve a chain that verifies: a certificate issued for TLS servers (extendedKeyUsage "
+                      "serverAuth), with its own CA's intermediates in order (nginx `ssl_certificate`, Apache "
+                      "`SSLCertificateFile`, HAProxy `crt`).");
+        break;
+    case K_MD5:
+    case K_SHA1:
+        td_str_add(f, "Have the certificate reissued with SHA-256, or serve the CA's current SHA-256 chain (nginx "
+                      "`ssl_certificate` fullchain.pem, Apache `SSLCertificateFile` with the chain appended, HAProxy "
+                      "`crt` PEM).");
+        break;
+    case K_RSA_SMALL:
+        td_str_printf(f, "Make a new key of at least %u bits (`openssl req -new -newkey rsa:%u`) or an ECDSA P-256 "
+                         "key, have the certificate reissued for it, and point nginx `ssl_certificate` / "
+                         "`ssl_certificate_key`, Apache `SSLCertificateFile` / `SSLCertificateKeyFile` or HAProxy "
+                         "`crt` at it. A small key in a CA certificate means an outdated chain: serve the CA's "
+                         "current one.",
+                      (unsigned)(c->min_rsa_bits > 2048 ? c->min_rsa_bits : 2048),
+                      (unsigned)(c->min_rsa_bits > 2048 ? c->min_rsa_bits : 2048));
+        break;
+    case K_NAME:
+        td_str_printf(f, "Serve a certificate that lists %s in subjectAltName (certbot `-d NAME`, openssl `-addext "
+                         "subjectAltName=DNS:NAME`), and make sure this name selects it: nginx `server_name`, Apache "
+                         "`ServerName`/`ServerAlias`, HAProxy a `crt` per certificate so SNI picks it.",
+                      x->name);
+        break;
+    case K_CN_ONLY:
+        td_str_printf(f, "Reissue the certificate with %s in subjectAltName (openssl `-addext "
+                         "subjectAltName=DNS:%s`; every public CA does this), then point nginx `ssl_certificate`, "
+                         "Apache `SSLCertificateFile` or HAProxy `crt` at it.",
+                      x->name, x->name);
+        break;
+    case K_CHOICE:
+        td_str_add(f, "The server picks something the client never offered, which RFC 8446 4.1.3 and RFC 5246 "
+                      "7.4.1.3 forbid: upgrade the server's TLS stack or the device terminating TLS in front of it "
+                      "(nginx, Apache httpd and HAProxy on a maintained OpenSSL do not do this).");
+        break;
+    case K_ALERT:
+        td_str_printf(f, "The server's error log at the time of the check says why it refused %s's hello (nginx "
+                         "`error_log ... info` logs the SSL_do_handshake() error; Apache httpd `LogLevel ssl:info`; "
+                         "HAProxy logs an \"SSL handshake failure\" for the connection in its frontend log). "
+                         "Compare with a client that gets through.",
+                      j->sname);
+        break;
+    case K_NET:
+    case K_NONE:
+    case K_NOT_TLS:
+    case K_TCP:
+    default:
+        td_str_printf(f, "Find what ends the connection when %s's hello arrives: the server's error log at that "
+                         "time (nginx `error_log ... info`, Apache httpd `LogLevel ssl:info`, HAProxy's frontend log, "
+                         "which names an \"SSL handshake failure\"), and any firewall, IPS or load balancer in front "
+                         "that inspects TLS; compare with the clients that get through.",
+                      j->sname);
+        break;
+    }
+}
+
+/* ---- verify: an s_client imitating the client --------------------------- */
+
+static bool shell_safe(const char *s)
+{
+    if (!s[0])
+        return false;
+    for (const char *p = s; *p; p++)
+        if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._/+-:@,=", *p))
+            return false;
+    return true;
+}
+
+/* The s_client option naming the store the verdicts were made with
+ * ("ca-file F", "ca-path D" or "ca-file F, ca-path D", td_store_name). */
+static void store_option(const char *store, char *out, size_t cap)
+{
+    out[0] = '\0';
+    char file[300] = "", dir[300] = "";
+    const char *d = strstr(store, "ca-path ");
+    if (strncmp(store, "ca-file ", 8) == 0) {
+        const char *f = store + 8;
+        const char *end = d && d >= f + 2 && d[-2] == ',' ? d - 2 : f + strlen(f);
+        size_t len = (size_t)(end - f);
+        if (len < sizeof file) {
+            memcpy(file, f, len);
+            file[len] = '\0';
+        }
+    }
+    if (d && (d == store || (d >= store + 2 && d[-2] == ',' && d[-1] == ' ')))
+        setf(dir, sizeof dir, "%s", d + 8);
+    size_t used = 0;
+    if (file[0] && !strchr(file, '\''))
+        used = (size_t)snprintf(out, cap, shell_safe(file) ? " -CAfile %s" : " -CAfile '%s'", file);
+    if (dir[0] && !strchr(dir, '\'') && used < cap)
+        snprintf(out + used, cap - used, shell_safe(dir) ? " -CApath %s" : " -CApath '%s'", dir);
+}
+
+static void verify_for(const struct jctx *x, const judgement *j, const problem *p, td_str *v)
+{
+    const td_obs *o = x->o;
+    const td_client *c = j->c;
+    td_str_printf(v, "openssl s_client -connect %s", x->target);
+    if (o->sni[0] && c->sni)
+        td_str_printf(v, " -servername %s", o->sni);
+    else if (o->sni[0])
+        td_str_add(v, " -noservername");
+
+    uint16_t cmax = client_max(c), cmin = client_min(c);
+    static const uint16_t tls[] = { TD_TLS10, TD_TLS11, TD_TLS12, TD_TLS13 };
+    static const char *const only[] = { "-tls1", "-tls1_1", "-tls1_2", "-tls1_3" };
+    static const char *const no[] = { "-no_tls1", "-no_tls1_1", "-no_tls1_2", "-no_tls1_3" };
+    size_t offered = 0;
+    for (size_t i = 0; i < 4; i++)
+        offered += has16(c->versions, n_versions(c), tls[i]);
+    for (size_t i = 0; i < 4; i++) {
+        bool has = has16(c->versions, n_versions(c), tls[i]);
+        if (offered == 1 && has)
+            td_str_printf(v, " %s", only[i]);
+        else if (offered > 1 && !has)
+            td_str_printf(v, " %s", no[i]);
+    }
+
+    td_str s;
+    td_str_init(&s);
+    if (cmin <= TD_TLS12 && ossl_suites(&s, c, cmax < TD_TLS12 ? cmax : TD_TLS12, 0, false, TD_AU_NONE) > 0) {
+        /* OpenSSL 3 refuses TLS 1.0/1.1 at security level 1 and above, and
+         * 1024-bit keys and groups at level 2 (the Debian default): lower it
+         * as far as this client goes, so the command fails only where the
+         * client would. */
+        if (cmax < TD_TLS12)
+            td_str_add(&s, ":@SECLEVEL=0");
+        else if ((c->min_dh_bits && c->min_dh_bits < 2048) || (c->min_rsa_bits && c->min_rsa_bits < 2048))
+            td_str_add(&s, ":@SECLEVEL=1");
+        td_str_printf(v, " -cipher '%s'", s.s);
+    }
+    td_str_free(&s);
+    td_str_init(&s);
+    if (cmax >= TD_TLS13 && ossl_suites(&s, c, TD_TLS13, 0, false, TD_AU_NONE) > 0)
+        td_str_printf(v, " -ciphersuites '%s'", s.s);
+    td_str_free(&s);
+    td_str_init(&s);
+    ossl_groups(&s, c->groups, n_groups(c));
+    if (s.s && s.s[0])
+        td_str_printf(v, " -groups %s", s.s);
+    td_str_free(&s);
+
+    switch (p->k) {
+    case K_CHAIN:
+    case K_UNTRUSTED:
+    case K_SELF_SIGNED:
+    case K_EXPIRED:
+    case K_NOT_YET_VALID:
+    case K_PATH_OTHER:
+    case K_PURPOSE:
+    case K_MD5:
+    case K_SHA1:
+    case K_RSA_SMALL:
+        td_str_printf(v, "%s -verify_return_error", x->ca_opt);
+        break;
+    case K_NAME:
+    case K_CN_ONLY:
+    case K_SNI_CERT:
+        if (shell_safe(x->name))
+            td_str_printf(v, "%s -verify_hostname %s -verify_return_error", x->ca_opt, x->name);
+        else
+            td_str_printf(v, "%s -verify_return_error", x->ca_opt);
+        break;
+    default:
+        break;
+    }
+    td_str_add(v, " </dev/null");
+}
+
+/* ---- evidence ------------------------------------------------------------ */
+
+/* The stable word lib/diag/rank.c reads to link this finding to the
+ * server-side finding that explains it ("reason code: suite"). */
+static const char *reason_code(const judgement *j, const problem *p)
+{
+    switch (p->k) {
+    case K_VERSION: return "version";
+    case K_SUITE: return "suite";
+    case K_GROUP: return "group";
+    case K_SNI_REQUIRED:
+    case K_SNI_CERT: return "sni";
+    case K_DH_SMALL:
+    case K_DH_LARGE: return "dh";
+    case K_RSA_SMALL: return "key";
+    case K_CHAIN: return "chain";
+    case K_UNTRUSTED: return "trust";
+    case K_SELF_SIGNED: return "self-signed";
+    case K_EXPIRED: return "expired";
+    case K_NOT_YET_VALID: return "not-yet-valid";
+    case K_MD5:
+    case K_SHA1: return "signature";
+    case K_NAME: return "hostname";
+    case K_CN_ONLY: return "cn-only";
+    case K_PURPOSE: return "purpose";
+    case K_PATH_OTHER: return "chain";
+    case K_ALERT:
+    case K_CHOICE: return "alert";
+    case K_NET:
+        return j->sim->hello.out == TD_OUT_RESET ? "reset" : j->sim->hello.out == TD_OUT_CLOSED ? "closed" : "timeout";
+    case K_NONE:
+    case K_NOT_TLS:
+    case K_TCP: return NULL;
+    }
+    return NULL;
+}
+
+static void describe_answer(const td_sim *sim, td_str *e)
+{
+    const td_attempt *a = &sim->hello;
+    char lbl[96];
+    switch (a->out) {
+    case TD_OUT_HELLO:
+    case TD_OUT_HRR:
+        td_str_printf(e, "%s %s, %s", a->out == TD_OUT_HRR ? "HelloRetryRequest" : "ServerHello",
+                      td_version_name(a->version), td_suite_label(a->suite, lbl, sizeof lbl));
+        if (a->group)
+            td_str_printf(e, ", group %s", td_group_label(a->group, lbl, sizeof lbl));
+        else if (sim->ske_group)
+            td_str_printf(e, ", ECDHE curve %s", td_group_label(sim->ske_group, lbl, sizeof lbl));
+        if (sim->dh_bits)
+            td_str_printf(e, ", DHE group of %u bits", (unsigned)sim->dh_bits);
+        break;
+    case TD_OUT_ALERT:
+        td_str_printf(e, "alert %s (%u)", alert_name(a->alert_desc), (unsigned)a->alert_desc);
+        break;
+    case TD_OUT_RESET:
+        td_str_add(e, "TCP RST, no TLS alert");
+        break;
+    case TD_OUT_CLOSED:
+        td_str_add(e, "connection closed (FIN), no TLS alert");
+        break;
+    case TD_OUT_TIMEOUT:
+        td_str_add(e, "no answer");
+        break;
+    default:
+        td_str_add(e, td_outcome_name(a->out));
+        if (a->error[0])
+            td_str_printf(e, ": %s", a->error);
+        break;
+    }
+    if (a->first_ms > 0 && a->out != TD_OUT_TIMEOUT)
+        td_str_printf(e, " after %.0f ms", a->first_ms);
+}
+
+static void describe_server(const td_obs *o, td_str *e)
+{
+    uint16_t sv[TD_NVERSIONS];
+    size_t nsv = server_versions(o, sv);
+    if (nsv == 0) {
+        td_str_add(e, "versions the server accepts: not known");
+        return;
+    }
+    td_str_add(e, "the server accepts ");
+    for (size_t i = 0; i < nsv; i++) {
+        int vi = td_vidx(sv[i]);
+        td_str_printf(e, "%s%s", i ? ", " : "", td_version_name(sv[i]));
+        if (server_suites_n(o, vi) > 0) {
+            td_str_add(e, " (");
+            server_suites_words(e, o, vi);
+            td_str_add(e, ")");
+        }
+    }
+    size_t ng = o->n_groups < TD_MAX_GROUPS ? o->n_groups : TD_MAX_GROUPS;
+    if (ng) {
+        td_str_add(e, "; groups ");
+        group_words(e, o->groups, ng, GROUPS_SHOWN);
+    }
+    if (o->dh_bits_min)
+        td_str_printf(e, "; DHE groups of %u to %u bits", (unsigned)o->dh_bits_min, (unsigned)o->dh_bits_max);
+}
+
+static void evidence_for(const struct jctx *x, const judgement *j, td_str *e)
+{
+    const td_obs *o = x->o;
+    const td_client *c = j->c;
+    const td_attempt *a = &j->sim->hello;
+    td_str_printf(e, "%s's ClientHello", full_name(c));
+    if (a->hello_len)
+        td_str_printf(e, " (%zu bytes)", a->hello_len);
+    td_str_add(e, ": ");
+    versions_words(e, c->versions, n_versions(c));
+    td_str_printf(e, "; %zu cipher suites; groups ", a->offered_suites ? a->offered_suites : n_suites(c));
+    group_words(e, c->groups, n_groups(c), GROUPS_SHOWN);
+    if (c->sni && o->sni[0])
+        td_str_printf(e, "; SNI %s", o->sni);
+    else
+        td_str_add(e, "; no SNI");
+    if (c->alpn && c->alpn[0])
+        td_str_printf(e, "; ALPN %s", c->alpn);
+    td_str_add(e, "\nthe server answered: ");
+    describe_answer(j->sim, e);
+    td_str_add(e, "\n");
+    describe_server(o, e);
+    const problem *p = &j->p[0];
+    if (p->step[0] && strcmp(p->step, "Certificate") == 0) {
+        if (x->have_path)
+            td_str_printf(e, "\npath verdict: %s%s%s%s, trust store %s", td_path_verdict_name(o->path.verdict),
+                          o->path.x509_err_text[0] ? " (" : "", o->path.x509_err_text,
+                          o->path.x509_err_text[0] ? ")" : "", o->store_name[0] ? o->store_name : "?");
+        td_str_printf(e, "; %s uses the %s store, %s missing intermediates via AIA, %s the subject CN",
+                      j->sname, store_kind(c), c->aia_fetch ? "fetches" : "does not fetch",
+                      c->cn_fallback ? "falls back to" : "ignores");
+    }
+    for (size_t i = 1; i < j->np; i++)
+        td_str_printf(e, "%s%s: %s", i == 1 ? "\nit would fail next on: " : "; ", j->p[i].label, j->p[i].why);
+    if (c->source && c->source[0])
+        td_str_printf(e, "\nprofile %s, from: %s", c->id ? c->id : "?", c->source);
+    const char *code = reason_code(j, p);
+    if (code)
+        td_str_printf(e, "\nreason code: %s", code);
+}
+
+/* ---- the verdicts ---------------------------------------------------------- */
+
+static void prepare(struct jctx *x, const td_obs *o, td_findings *out)
+{
+    x->o = o;
+    x->out = out;
+    x->name = o->sni[0] ? o->sni : o->host;
+    if (strchr(o->host, ':'))
+        snprintf(x->target, sizeof x->target, "[%s]:%u", o->host, (unsigned)o->port);
+    else
+        snprintf(x->target, sizeof x->target, "%s:%u", o->host, (unsigned)o->port);
+    store_option(o->store_name, x->ca_opt, sizeof x->ca_opt);
+
+    /* The chain the certificate rules judge (lib/diag/certs.c): the full
+     * handshake's, else the TLS 1.2 Certificate message. */
+    if (o->hs.n_chain > 0) {
+        x->chain = o->hs.chain;
+        x->n = o->hs.n_chain;
+    } else if (o->n_certs > 0) {
+        x->chain = o->certs;
+        x->n = o->n_certs;
+    }
+    if (x->n > TD_FLIGHT_MAX_CERTS)
+        x->n = TD_FLIGHT_MAX_CERTS;
+    if (x->n > 0) {
+        x->ci = calloc(x->n, sizeof *x->ci);
+        if (!x->ci) {
+            out->oom = true;
+            x->n = 0;
+        }
+    }
+    char err[128];
+    for (size_t i = 0; i < x->n; i++)
+        x->dec[i] = x->chain[i].der && td_cert_info_from_der(der_of(&x->chain[i]), &x->ci[i], err, sizeof err) == 0;
+    x->have_path = o->path.n > 0;
+    if (x->n > 0 && x->dec[0] && x->name[0]) {
+        td_cert_check_name_der(der_of(&x->chain[0]), x->name, &x->nc);
+        x->have_nc = true;
+    }
+    if (o->sni[0] && o->hs_nosni.n_chain > 0 && o->hs_nosni.chain[0].der) {
+        const td_cert *l = &o->hs_nosni.chain[0];
+        td_cert_info *ci = malloc(sizeof *ci);
+        if (ci && td_cert_info_from_der(der_of(l), ci, err, sizeof err) == 0) {
+            td_cert_check_name_der(der_of(l), x->name, &x->nc_nosni);
+            snprintf(x->nosni_subject, sizeof x->nosni_subject, "%s", ci->subject);
+            x->have_nc_nosni = true;
+        } else if (!ci) {
+            out->oom = true;
+        }
+        free(ci);
+    }
+    for (int i = 0; i < TD_NVERSIONS; i++)
+        x->any_version_known |= o->version_ok[i] == TD_YES;
+}
+
+void td_judge_clients(const td_obs *o, td_client_table *t, td_findings *out)
+{
+    memset(t, 0, sizeof *t);
+    struct jctx *x = calloc(1, sizeof *x);
+    judgement *j = calloc(1, sizeof *j);
+    if (!x || !j) {
+        free(x);
+        free(j);
+        out->oom = true;
+        return;
+    }
+    prepare(x, o, out);
+
+    size_t n = o->n_sims < TD_MAX_CLIENTS ? o->n_sims : TD_MAX_CLIENTS;
+    for (size_t i = 0; i < n; i++) {
+        const td_sim *sim = &o->sims[i];
+        if (!sim->client)
+            continue;
+        memset(j, 0, sizeof *j);
+        j->c = sim->client;
+        j->sim = sim;
+        j->small_rsa = -1;
+        short_name(j->c, j->sname, sizeof j->sname);
+        judge_one(x, j);
+
+        td_client_verdict *v = &t->v[t->n++];
+        v->client = j->c;
+        v->version = j->version;
+        v->suite = j->suite;
+        v->group = j->group;
+        if (j->np > 0) {
+            const problem *p = &j->p[0];
+            v->result = TD_CV_FAIL;
+            setf(v->step, sizeof v->step, "%s", p->step);
+            char reason[sizeof p->label + sizeof p->why + 4];
+            setf(reason, sizeof reason, "%s: %s", p->label, p->why);
+            copy_cut(v->reason, sizeof v->reason, reason);
+        } else if (j->unknown) {
+            v->result = TD_CV_UNKNOWN;
+            setf(v->step, sizeof v->step, "%s", j->unknown_step);
+            copy_cut(v->reason, sizeof v->reason, j->unknown_why);
+        } else {
+            v->result = TD_CV_OK;
+        }
+        /* Unreachable servers and ports without TLS are not a matter of
+         * this client: CONNECT_* and NOT_TLS say so once for all. */
+        if (j->np == 0 || j->p[0].k == K_TCP || j->p[0].k == K_NOT_TLS)
+            continue;
+
+        const problem *p = &j->p[0];
+        td_str s, e, f, vf;
+        td_str_init(&s);
+        td_str_init(&e);
+        td_str_init(&f);
+        td_str_init(&vf);
+        td_str_printf(&s, "%s cannot connect: %s.", full_name(j->c), p->why);
+        evidence_for(x, j, &e);
+        fix_for(x, j, p, &f);
+        verify_for(x, j, p, &vf);
+        if (s.err || e.err || f.err || vf.err)
+            out->oom = true;
+        /* A client the user named (--client) is the client in question:
+         * its failure fails the check.  Otherwise every profile is tried,
+         * and a modern server rightly shuts out end-of-life ones (Android
+         * 4.4, Java 7, TLS 1.0 devices): that is worth a warning, and the
+         * failures that matter to everyone have findings of their own. */
+        td_findings_add(out, "CLIENT_INCOMPATIBLE", x->o->clients_filtered ? TD_SEV_FAIL : TD_SEV_WARN, s.s, e.s,
+                        f.s, vf.s);
+        td_str_free(&s);
+        td_str_free(&e);
+        td_str_free(&f);
+        td_str_free(&vf);
+    }
+    free(x->ci);
+    free(x);
+    free(j);
+}
