@@ -1079,6 +1079,29 @@ open(cfg, "w").write("\n".join(out))
 EOF2
 }
 
+# haproxy_bind_set OPTIONS: puts the bind options OPTIONS (e.g. "ssl-min-ver
+# TLSv1.2 ssl-max-ver TLSv1.3") on every bind line of $HAPROXY_CFG,
+# replacing the same keywords already there.
+haproxy_bind_set() {
+    local kw=() w prev=""
+    for w in $1; do
+        case "$prev" in ssl-min-ver | ssl-max-ver | ciphers | ciphersuites | curves) prev=""; continue ;; esac
+        kw+=("$w")
+        prev=$w
+    done
+    haproxy_bind_drop "${kw[@]}"
+    "$PYTHON" - "$HAPROXY_CFG" "$1" <<'EOF2'
+import sys
+cfg, opts = sys.argv[1], sys.argv[2]
+out = []
+for l in open(cfg).read().split("\n"):
+    if l.split()[:1] == ["bind"]:
+        l = l.rstrip() + " " + opts
+    out.append(l)
+open(cfg, "w").write("\n".join(out))
+EOF2
+}
+
 # restart_haproxy [PORT]: stops the haproxy started last (HAPROXY_PID, or
 # BG_PID), checks $HAPROXY_CFG and starts it again; waits for PORT.
 restart_haproxy() {

@@ -3,7 +3,9 @@
 # intermediate, the leaf's AIA caIssuers URL served by a local HTTP server
 # and the test root given with --ca-file.  Clients that build the path from
 # what the server sends (curl, Java, Python) fail at the Certificate step;
-# browsers that fetch the missing intermediate from the AIA URL get through.
+# browsers that fetch the missing intermediate from the AIA URL get through
+# (with --no-aia their verdict is "unknown").  CHAIN_INCOMPLETE is the root
+# cause, the clients' failures its symptoms.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
@@ -51,4 +53,16 @@ for c in $OLD; do
 done
 assert_jq '[.clients[] | select(.result == "fail" and .step == "Certificate")] | all(.reason | test("intermediate|issuer|chain"; "i"))' \
     "certificate failures name the missing intermediate"
+assert_jq '.root_cause.id == "CHAIN_INCOMPLETE"' "the root cause is CHAIN_INCOMPLETE"
+# shellcheck disable=SC2016  # jq variables
+assert_jq '.root_cause.index as $r | [.findings[] | select(.id == "CLIENT_INCOMPATIBLE" and (.evidence | test("reason code: chain")))]
+    | length > 0 and all(.symptom_of == $r)' "the clients failing for the chain are its symptoms"
+
+CASE=--no-aia
+# Without the fetch, whether an AIA-fetching browser copes is not known.
+run_check --no-aia --sni app.test --ca-file "$T/root.pem" "127.0.0.1:$PORT"
+assert_finding CHAIN_INCOMPLETE
+for c in $AIA_YES; do assert_client "$c" unknown; done
+assert_client curl-openssl3 fail
+assert_jq '[.clients[] | select(.id == "chrome")][0].step == "Certificate"' "chrome: unknown at the Certificate step"
 finish
