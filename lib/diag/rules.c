@@ -494,8 +494,8 @@ static void rule_versions(struct ctx *c)
         add(c, "PROTOCOL_TOO_OLD", TD_SEV_FAIL, &s, &e,
             "Enable TLS 1.2 and 1.3: nginx `ssl_protocols TLSv1.2 TLSv1.3;`, Apache httpd `SSLProtocol -all "
             "+TLSv1.2 +TLSv1.3`, HAProxy `ssl-default-bind-options ssl-min-ver TLSv1.2` in `global` (and drop "
-            "`ssl-max-ver`, `force-tlsv10`/`force-tlsv11` or `no-tlsv12` from bind lines: a bind line's own "
-            "options override the default). " FIX_DEFAULT_SERVER " A server stuck below TLS 1.2 is usually an "
+            "`ssl-min-ver`, `ssl-max-ver`, `force-tlsv10`, `force-tlsv11` or `no-tlsv12` from bind lines: a "
+            "bind line's own options override the default). " FIX_DEFAULT_SERVER " A server stuck below TLS 1.2 is usually an "
             "old OpenSSL (< 1.0.1) or appliance firmware: upgrade it.",
             &v);
     }
@@ -529,8 +529,9 @@ static void rule_versions(struct ctx *c)
         verify_refused(c, &v, version_flag(td_vat(old)), what);
         add(c, "LEGACY_PROTOCOL_ENABLED", TD_SEV_WARN, &s, &e,
             "Allow only TLS 1.2 and 1.3: nginx `ssl_protocols TLSv1.2 TLSv1.3;`, Apache httpd `SSLProtocol -all "
-            "+TLSv1.2 +TLSv1.3`, HAProxy `ssl-default-bind-options ssl-min-ver TLSv1.2` in `global` (a bind "
-            "line's own `ssl-min-ver` or `force-tlsv1x` overrides it). " FIX_DEFAULT_SERVER,
+            "+TLSv1.2 +TLSv1.3`, HAProxy `ssl-default-bind-options ssl-min-ver TLSv1.2` in `global` (and drop "
+            "`ssl-min-ver`, `force-tlsv10` or `force-tlsv11` from bind lines: a bind line's own options "
+            "override the default). " FIX_DEFAULT_SERVER,
             &v);
     } else if (n > 0) {
         /* Everything is legacy: PROTOCOL_TOO_OLD already says it, with more
@@ -544,7 +545,8 @@ static void rule_versions(struct ctx *c)
         add(c, "LEGACY_PROTOCOL_ENABLED", TD_SEV_WARN, &s, &e,
             "Enable TLS 1.2 and 1.3 and disable the rest: nginx `ssl_protocols TLSv1.2 TLSv1.3;`, Apache httpd "
             "`SSLProtocol -all +TLSv1.2 +TLSv1.3`, HAProxy `ssl-default-bind-options ssl-min-ver TLSv1.2` in "
-            "`global`. " FIX_DEFAULT_SERVER,
+            "`global` (and drop `ssl-min-ver`, `ssl-max-ver`, `force-tlsv10`, `force-tlsv11` or `no-tlsv12` "
+            "from bind lines: a bind line's own options override the default). " FIX_DEFAULT_SERVER,
             &v);
     } else {
         td_str_free(&s);
