@@ -89,6 +89,37 @@ static bool root_sentence(const td_report *r, td_str *out)
     return true;
 }
 
+/* "; 10 of 36 simulated clients cannot connect (Java 8, Android 7 and 8
+ * more)": when nothing fails for everyone, which clients are shut out is
+ * the answer the reader came for.  Names as in the clients table. */
+static void clients_phrase(const td_report *r, td_str *out)
+{
+    const td_client_table *t = &r->clients;
+    size_t fails = 0;
+    for (size_t i = 0; i < t->n; i++)
+        fails += t->v[i].result == TD_CV_FAIL;
+    if (fails == 0)
+        return;
+    td_str_printf(out, "; %zu of %zu simulated client%s cannot connect (", fails, t->n, t->n == 1 ? "" : "s");
+    enum { SHOWN = 4 };
+    size_t named = 0;
+    for (size_t i = 0; i < t->n && named < SHOWN; i++) {
+        if (t->v[i].result != TD_CV_FAIL)
+            continue;
+        const td_client *c = t->v[i].client;
+        const char *n = c && c->name && c->name[0] ? c->name : c && c->id ? c->id : "?";
+        const char *par = strstr(n, " (");
+        size_t len = par && par > n ? (size_t)(par - n) : strlen(n);
+        named++;
+        if (named > 1)
+            td_str_add(out, named == fails ? " and " : ", ");
+        td_str_printf(out, "%.*s", (int)len, n);
+    }
+    if (fails > named)
+        td_str_printf(out, " and %zu more", fails - named);
+    td_str_add(out, ")");
+}
+
 void td_verdict_sentence(const td_report *r, td_str *out)
 {
     const td_findings *fs = &r->findings;
@@ -127,6 +158,7 @@ void td_verdict_sentence(const td_report *r, td_str *out)
     }
     else
         td_str_add(out, "no check failed");
+    clients_phrase(r, out);
     if (warns)
         td_str_printf(out, "; %zu warning%s.", warns, warns > 1 ? "s" : "");
     else

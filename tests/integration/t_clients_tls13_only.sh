@@ -35,6 +35,11 @@ assert_jq '([.clients[] | select(.result == "fail")] | length) as $n | [.finding
 assert_jq '[.findings[] | select(.id == "CLIENT_INCOMPATIBLE")] | all((.fix | length > 0) and (.verify | length > 0))' \
     "each CLIENT_INCOMPATIBLE carries fix and verify"
 assert_jq 'vsupported("TLS 1.2") | not' "TLS 1.2 not supported"
+# Nothing fails for everyone: the verdict line counts the clients shut out.
+# shellcheck disable=SC2016  # jq variables
+assert_jq '([.clients[] | select(.result == "fail")] | length) as $n | (.clients | length) as $m | .verdict_text | contains("; \($n) of \($m) simulated clients cannot connect (")' \
+    "the verdict line counts the clients that cannot connect"
+assert_jq '.verdict_text | test("Android 4\\.4 KitKat|Java 8")' "the verdict line names them"
 # The verify line of a CLIENT_INCOMPATIBLE imitates the client: it fails now.
 run_verify_cmd java-8 "$(client_finding_field java-8 verify)"
 assert_true "the java-8 verify command fails against this server" test "$VERIFY_RC" != 0

@@ -1090,6 +1090,23 @@ static void test_report_ok_verdicts(void **state)
     free(out);
     assert_int_equal(td_report_exit_code(r), TD_EXIT_OK);
 
+    /* Clients shut out while nothing fails for everyone: how many, and
+     * which, by the name before its parenthesis. */
+    static const td_client c_ok = { .id = "modern", .name = "Modern browser (desktop)" };
+    static const td_client c_a = { .id = "java-8", .name = "Java 8 (8u161 to 8u251)" };
+    static const td_client c_b = { .id = "iot", .name = "Old IoT" };
+    r->clients.v[0] = (td_client_verdict){ .client = &c_ok, .result = TD_CV_OK };
+    r->clients.v[1] = (td_client_verdict){ .client = &c_a, .result = TD_CV_FAIL };
+    r->clients.v[2] = (td_client_verdict){ .client = &c_b, .result = TD_CV_FAIL };
+    r->clients.v[3] = (td_client_verdict){ .client = &c_ok, .result = TD_CV_UNKNOWN };
+    r->clients.n = 4;
+    out = capture(td_report_write_text, r, false, &rc);
+    const char *shut = "WARN  [::1]:8443 \u2014 TLS 1.3, 1.2 and 1.0 work; 2 of 4 simulated clients cannot connect "
+                       "(Java 8 and Old IoT); 2 warnings.\n";
+    assert_memory_equal(out, shut, strlen(shut));
+    free(out);
+    r->clients.n = 0;
+
     out = capture(write_json, r, false, &rc);
     json_t *root = json_loads(out, 0, NULL);
     assert_non_null(root);
