@@ -65,6 +65,11 @@ td_sched *td_sched_new(const td_sched_opts *opts);
 /* Queues a job; the bytes are copied.  Returns 0 or -1 (out of memory). */
 int td_sched_submit(td_sched *s, const td_addr *addr, const uint8_t *out, size_t out_len,
                     td_on_data on_data, td_on_done on_done, void *ctx);
+/* The same at low priority: the job starts only when no normal job is
+ * waiting for a slot.  For work nothing else waits on, so that it fills
+ * idle slots without delaying the jobs a chain of probes depends on. */
+int td_sched_submit_low(td_sched *s, const td_addr *addr, const uint8_t *out, size_t out_len,
+                        td_on_data on_data, td_on_done on_done, void *ctx);
 /* Runs until no job is queued or in flight, or the deadline passes (queued
  * jobs then finish with TD_IO_DEADLINE).  Returns 0, -1 on internal error. */
 int td_sched_run(td_sched *s);

@@ -36,6 +36,7 @@ struct td_sched {
     struct ev_loop *loop;
     td_sched_opts o;
     job *q_head, *q_tail;  /* FIFO of jobs not started yet */
+    job *lq_head, *lq_tail; /* low priority: started only when q is empty */
     job *live;             /* in flight, most recent first */
     unsigned n_live;
     unsigned connections;
@@ -115,9 +116,29 @@ static void live_unlink(td_sched *s, job *j)
 
 static void pump(td_sched *s);
 
+static bool queued(const td_sched *s)
+{
+    return s->q_head || s->lq_head;
+}
+
+/* The oldest job of the normal queue, else of the low one; NULL if none. */
+static job *dequeue(td_sched *s)
+{
+    job **head = s->q_head ? &s->q_head : &s->lq_head;
+    job **tail = s->q_head ? &s->q_tail : &s->lq_tail;
+    job *j = *head;
+    if (!j)
+        return NULL;
+    *head = j->next;
+    if (!*head)
+        *tail = NULL;
+    j->next = NULL;
+    return j;
+}
+
 static void maybe_stop(td_sched *s)
 {
-    if (s->running && !s->n_live && !s->q_head)
+    if (s->running && !s->n_live && !queued(s))
         ev_break(s->loop, EVBREAK_ONE);
 }
 
@@ -411,14 +432,8 @@ static void pump(td_sched *s)
     if (s->pumping || !s->running || s->expired)
         return;
     s->pumping = true;
-    while (s->q_head && s->n_live < s->o.max_conns) {
-        job *j = s->q_head;
-        s->q_head = j->next;
-        if (!s->q_head)
-            s->q_tail = NULL;
-        j->next = NULL;
-        start_job(s, j);
-    }
+    while (queued(s) && s->n_live < s->o.max_conns)
+        start_job(s, dequeue(s));
     s->pumping = false;
 }
 
@@ -429,13 +444,8 @@ static void expire_all(td_sched *s)
     for (;;) {
         if (s->live) {
             td_job_finish(s->live, TD_IO_DEADLINE, 0);
-        } else if (s->q_head) {
-            job *j = s->q_head;
-            s->q_head = j->next;
-            if (!s->q_head)
-                s->q_tail = NULL;
-            j->next = NULL;
-            td_job_finish(j, TD_IO_DEADLINE, 0);
+        } else if (queued(s)) {
+            td_job_finish(dequeue(s), TD_IO_DEADLINE, 0);
         } else {
             break;
         }
@@ -472,25 +482,28 @@ job *td_job_new(td_sched *s, const td_addr *addr, size_t out_len)
 
 void td_sched_enqueue(td_sched *s, job *j)
 {
-    if (s->q_tail)
-        s->q_tail->next = j;
+    job **head = j->low ? &s->lq_head : &s->q_head;
+    job **tail = j->low ? &s->lq_tail : &s->q_tail;
+    if (*tail)
+        (*tail)->next = j;
     else
-        s->q_head = j;
-    s->q_tail = j;
+        *head = j;
+    *tail = j;
 
     /* From inside a callback: start it now if a slot is free, rather than
      * waiting for the next loop iteration. */
     pump(s);
 }
 
-int td_sched_submit(td_sched *s, const td_addr *addr, const uint8_t *out, size_t out_len,
-                    td_on_data on_data, td_on_done on_done, void *ctx)
+static int submit(td_sched *s, const td_addr *addr, const uint8_t *out, size_t out_len, td_on_data on_data,
+                  td_on_done on_done, void *ctx, bool low)
 {
     if (!on_done || (out_len && !out))
         return -1;
     job *j = td_job_new(s, addr, out_len);
     if (!j)
         return -1;
+    j->low = low;
     j->on_data = on_data;
     j->on_done = on_done;
     j->ctx = ctx;
@@ -498,6 +511,18 @@ int td_sched_submit(td_sched *s, const td_addr *addr, const uint8_t *out, size_t
         memcpy(j->out, out, out_len);
     td_sched_enqueue(s, j);
     return 0;
+}
+
+int td_sched_submit(td_sched *s, const td_addr *addr, const uint8_t *out, size_t out_len,
+                    td_on_data on_data, td_on_done on_done, void *ctx)
+{
+    return submit(s, addr, out, out_len, on_data, on_done, ctx, false);
+}
+
+int td_sched_submit_low(td_sched *s, const td_addr *addr, const uint8_t *out, size_t out_len,
+                        td_on_data on_data, td_on_done on_done, void *ctx)
+{
+    return submit(s, addr, out, out_len, on_data, on_done, ctx, true);
 }
 
 int td_sched_run(td_sched *s)
@@ -529,7 +554,7 @@ int td_sched_run(td_sched *s)
         expire_all(s);
     } else {
         pump(s);
-        while (s->n_live || s->q_head) {
+        while (s->n_live || queued(s)) {
             ev_run(s->loop, 0);
             if (s->expired)
                 break;
@@ -562,14 +587,8 @@ void td_sched_free(td_sched *s)
     /* Jobs that never ran still get their one on_done, so owners that free
      * their context there do not leak.  Freeing from inside a callback is
      * not supported (nothing can be in flight otherwise). */
-    while (s->q_head) {
-        job *j = s->q_head;
-        s->q_head = j->next;
-        if (!s->q_head)
-            s->q_tail = NULL;
-        j->next = NULL;
-        td_job_finish(j, TD_IO_ERROR, ECANCELED);
-    }
+    while (queued(s))
+        td_job_finish(dequeue(s), TD_IO_ERROR, ECANCELED);
     ev_loop_destroy(s->loop);
     free(s);
 }

@@ -49,6 +49,7 @@ struct td_job {
     td_on_data on_data;
     td_on_done on_done;
     void *ctx;
+    bool low;                /* queued behind every normal job */
     const td_job_kind *kind; /* NULL: a byte job */
     void *kstate;            /* the kind's own state */
     /* Monotonic ms, -1 until it happens; a kind that does its own I/O keeps

@@ -10,8 +10,14 @@
  * check costs about as many round trips as the longest chain.
  *
  * Stage 2 starts when stage 1 has answered and TLS was seen at all: group
- * enumeration, the fallback SCSV test and the intolerance hellos (no
- * extensions, a padded hello, GREASE values).
+ * enumeration (started earlier, as soon as its version answers), the
+ * fallback SCSV test, the intolerance hellos (no extensions, a padded
+ * hello, GREASE values) and the full handshakes (handshake.c).
+ *
+ * The simulated clients' hellos need nothing from the other probes: they
+ * start as soon as the baseline gets a ServerHello (else with stage 2),
+ * at low priority, so they fill the slots the chains leave idle without
+ * delaying the next link of a chain.
  *
  * Probes only build bytes and read parsed flights; the scheduler does all
  * I/O and timing. */
@@ -45,6 +51,7 @@ struct run {
     int stage1_pending;
     bool stage2_started;
     bool g12_started;
+    bool clients_started;
     bool internal_error;
     td_hsrun *hsrun;          /* the full handshakes (handshake.c) */
     /* suites not yet seen, per version, for the chains */
@@ -204,7 +211,11 @@ static bool submit(struct run *r, enum jkind kind, int vi, const td_hello_spec *
     j->a.hello_len = len;
     j->a.offered_sni = !sslv2 && spec->sni && spec->sni[0];
     td_flight_init(&j->f, sslv2);
-    if (td_sched_submit(r->s, r->addr, buf, len, on_data, on_done, j) != 0) {
+    /* No probe waits on a client's answer: those hellos fill the slots the
+     * chains leave idle instead of holding up the next link. */
+    int (*sub)(td_sched *, const td_addr *, const uint8_t *, size_t, td_on_data, td_on_done, void *) =
+        kind == J_CLIENT ? td_sched_submit_low : td_sched_submit;
+    if (sub(r->s, r->addr, buf, len, on_data, on_done, j) != 0) {
         td_flight_free(&j->f);
         free(buf);
         free(j);
@@ -691,6 +702,9 @@ static void send_client(struct run *r, size_t k, const td_client *c)
 
 static void start_clients(struct run *r)
 {
+    if (r->clients_started)
+        return;
+    r->clients_started = true;
     td_obs *o = r->o;
     const td_probe_cfg *cfg = r->cfg;
     o->clients_filtered = cfg->n_clients > 0;
@@ -906,7 +920,13 @@ static void on_done(void *ctx, const td_io_result *io)
         o->deadline_hit = true;
 
     switch (j->kind) {
-    case J_BASELINE: o->baseline = j->a; break;
+    case J_BASELINE:
+        o->baseline = j->a;
+        /* A server that answers with a ServerHello speaks TLS: the clients'
+         * hellos need nothing else from stage 1, so they start now. */
+        if ((j->a.out == TD_OUT_HELLO || j->a.out == TD_OUT_HRR) && !o->deadline_hit)
+            start_clients(r);
+        break;
     case J_NOSNI: o->nosni = j->a; break;
     case J_VERSION: version_done(r, j); break;
     case J_CHAIN: chain_done(r, j); break;

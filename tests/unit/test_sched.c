@@ -605,6 +605,61 @@ static void test_chaining_refused(void **st)
     assert_int_equal(c.refused, 200);
 }
 
+/* Low-priority jobs wait while a normal job waits for a slot, even one
+ * submitted after them from a chain, and still all run. */
+typedef struct prio {
+    td_sched *s;
+    td_addr a;
+    char order[16];
+    size_t n;
+    int normal_left;
+} prio;
+
+typedef struct prio_job {
+    prio *p;
+    char tag;
+} prio_job;
+
+static void prio_done(void *ctx, const td_io_result *rr)
+{
+    prio_job *j = ctx;
+    prio *p = j->p;
+    (void)rr;
+    if (p->n + 1 < sizeof p->order)
+        p->order[p->n++] = j->tag;
+    if (j->tag == 'N' && p->normal_left-- > 0)
+        td_sched_submit(p->s, &p->a, HELLO, HELLO_LEN, NULL, prio_done, j);
+}
+
+static void test_low_priority(void **st)
+{
+    (void)st;
+    td_sched_opts o = {.max_conns = 1, .step_timeout_s = 2, .deadline_s = 10};
+    prio p;
+    memset(&p, 0, sizeof p);
+    p.s = td_sched_new(&o);
+    assert_non_null(p.s);
+    p.a = addr_of("127.0.0.1", closed_port("127.0.0.1"));
+    p.normal_left = 3;
+    prio_job low = {&p, 'L'}, normal = {&p, 'N'};
+    assert_int_equal(td_sched_submit_low(p.s, &p.a, HELLO, HELLO_LEN, NULL, prio_done, &low), 0);
+    assert_int_equal(td_sched_submit_low(p.s, &p.a, HELLO, HELLO_LEN, NULL, prio_done, &low), 0);
+    assert_int_equal(td_sched_submit(p.s, &p.a, HELLO, HELLO_LEN, NULL, prio_done, &normal), 0);
+    assert_int_equal(td_sched_submit_low(p.s, NULL, HELLO, HELLO_LEN, NULL, prio_done, &low), -1);
+    assert_int_equal(td_sched_run(p.s), 0);
+    assert_int_equal(td_sched_connections(p.s), 6);
+    assert_string_equal(p.order, "NNNNLL");
+    td_sched_free(p.s);
+
+    /* Freed before running: a queued low job hears of it too. */
+    memset(&p, 0, sizeof p);
+    p.s = td_sched_new(NULL);
+    p.a = addr_of("127.0.0.1", 9);
+    assert_int_equal(td_sched_submit_low(p.s, &p.a, HELLO, HELLO_LEN, NULL, prio_done, &low), 0);
+    td_sched_free(p.s);
+    assert_string_equal(p.order, "L");
+}
+
 static void test_deadline(void **st)
 {
     (void)st;
@@ -740,6 +795,7 @@ int main(void)
         cmocka_unit_test(test_concurrency_cap),
         cmocka_unit_test(test_chaining),
         cmocka_unit_test(test_chaining_refused),
+        cmocka_unit_test(test_low_priority),
         cmocka_unit_test(test_deadline),
         cmocka_unit_test(test_deadline_chain),
         cmocka_unit_test(test_two_scheds),
