@@ -114,6 +114,18 @@ start_bg() {
     setsid "$@" >>"$BG_LOG" 2>&1 </dev/null &
     BG_PID=$!
     _BG_PIDS+=("$BG_PID")
+    # Until setsid has made the child a session leader (it then execs the
+    # command in the same process), the pid is a copy of this shell: a
+    # stop_bg in that window would signal the copy, not the process group.
+    local i stat rest
+    for ((i = 0; i < 250; i++)); do
+        stat=$(cat "/proc/$BG_PID/stat" 2>/dev/null) || break
+        rest=${stat##*) }
+        # fields after the command name: state ppid pgrp session ...
+        read -r _ _ _ rest _ <<<"$rest"
+        [ "$rest" = "$BG_PID" ] && break
+        sleep 0.02
+    done
 }
 
 # stop_bg PID: stops one background process now.
