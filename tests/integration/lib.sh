@@ -291,13 +291,18 @@ start_http_dir() {
 
 # start_haproxy: haproxy in the foreground (-db) with the configuration read
 # from stdin, after a `global`/`defaults` preamble (mode tcp, short
-# timeouts); sets HAPROXY_CFG.  Wait for its port with wait_port.
+# timeouts; the lines of HAPROXY_GLOBAL, if set, go into `global`); sets
+# HAPROXY_CFG.  Wait for its port with wait_port.
 start_haproxy() {
     HAPROXY_CFG="$T/haproxy.cfg"
     {
+        echo "global"
+        echo "    maxconn 256"
+        local line
+        while IFS= read -r line; do
+            [ -z "$line" ] || echo "    $line"
+        done <<<"${HAPROXY_GLOBAL:-}"
         cat <<EOF2
-global
-    maxconn 256
 defaults
     mode tcp
     timeout connect 2s
@@ -309,6 +314,23 @@ EOF2
     haproxy -c -f "$HAPROXY_CFG" >"$T/haproxy-check.log" 2>&1 ||
         { cat "$T/haproxy-check.log" >&2; die "haproxy config rejected"; }
     start_bg haproxy -db -f "$HAPROXY_CFG"
+}
+
+# start_haproxy_tls CRT [BIND_OPTIONS] [GLOBAL_LINES]: HAProxy terminating
+# TLS on a free port with CRT (one PEM: chain and key) and BIND_OPTIONS on
+# its bind line, answering every request with 200; GLOBAL_LINES (one
+# directive a line) go into `global`.  Sets PORT and HAPROXY_PID, and
+# returns once it listens.
+start_haproxy_tls() {
+    PORT=$(free_port tcp)
+    HAPROXY_GLOBAL=${3:-} start_haproxy <<CFG
+frontend fe
+    mode http
+    bind 127.0.0.1:$PORT ssl crt $1 ${2:-}
+    http-request return status 200 content-type text/plain string ok
+CFG
+    HAPROXY_PID=$BG_PID
+    wait_port "$PORT" 10 || die "haproxy did not start"
 }
 
 # s_client_text PORT ARGS...: what `openssl s_client -connect 127.0.0.1:PORT
@@ -1112,6 +1134,17 @@ for l in open(cfg).read().split("\n"):
     out.append(l)
 open(cfg, "w").write("\n".join(out))
 EOF2
+}
+
+# haproxy_apply_advice: applies the advice fix_directive and fix_bind_drops
+# read (FIX_DIRECTIVE into `global`, the FIX_DROPS keywords off the bind
+# lines) and restarts HAProxy on PORT.
+haproxy_apply_advice() {
+    haproxy_apply_global "$FIX_DIRECTIVE"
+    # shellcheck disable=SC2086  # a list of keywords
+    [ -z "${FIX_DROPS:-}" ] || haproxy_bind_drop $FIX_DROPS
+    echo "  config now: $(grep -E 'ssl-default|bind ' "$HAPROXY_CFG" | tr -s ' ' | tr '\n' '|')"
+    restart_haproxy "$PORT"
 }
 
 # restart_haproxy [PORT]: stops the haproxy started last (HAPROXY_PID, or

@@ -20,16 +20,7 @@ cat "$T/server-chain.pem" "$T/server.key" >"$T/server-crt.pem"
 # fix_case NAME GLOBAL_LINE BIND_OPTIONS
 fix_case() {
     CASE="$1 faulty"
-    PORT=$(free_port tcp)
-    start_haproxy <<CFG
-frontend fe
-    mode http
-    bind 127.0.0.1:$PORT ssl crt $T/server-crt.pem $3
-    http-request return status 200 content-type text/plain string ok
-CFG
-    HAPROXY_PID=$BG_PID
-    wait_port "$PORT" 10 || die "haproxy did not start"
-    [ -z "$2" ] || { haproxy_apply_global "$2" && restart_haproxy "$PORT"; }
+    start_haproxy_tls "$T/server-crt.pem" "$3" "$2"
     assert_true "HAProxy refuses TLS 1.2" bash -c \
         "echo | timeout 5 openssl s_client -connect 127.0.0.1:$PORT -tls1_2 2>&1 | grep -q 'Cipher is (NONE)'"
     run_check --client java-8 --ca-file "$T/ca.pem" "127.0.0.1:$PORT"

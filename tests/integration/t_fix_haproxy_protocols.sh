@@ -23,23 +23,7 @@ cat "$T/server-chain.pem" "$T/server.key" >"$T/server-crt.pem"
 # fix_case NAME GLOBAL_LINES BIND_OPTIONS
 fix_case() {
     CASE="$1 faulty"
-    PORT=$(free_port tcp)
-    start_haproxy <<CFG
-frontend fe
-    mode http
-    bind 127.0.0.1:$PORT ssl crt $T/server-crt.pem $3
-    http-request return status 200 content-type text/plain string ok
-CFG
-    HAPROXY_PID=$BG_PID
-    # running before it is restarted: a stop right after the fork could hit the
-    # shell that is about to exec it
-    wait_port "$PORT" 10 || die "haproxy did not start"
-    # the global lines go into the preamble's global section
-    local line
-    while IFS= read -r line; do
-        [ -z "$line" ] || haproxy_apply_global "$line"
-    done <<<"$2"
-    restart_haproxy "$PORT"
+    start_haproxy_tls "$T/server-crt.pem" "$3" "$2"
     assert_true "HAProxy speaks TLS 1.0" bash -c \
         "echo | timeout 5 openssl s_client -connect 127.0.0.1:$PORT -tls1 -cipher 'DEFAULT@SECLEVEL=0' 2>&1 | grep -q 'Protocol *: TLSv1\$'"
     assert_true "HAProxy refuses TLS 1.2" bash -c \
@@ -57,11 +41,7 @@ CFG
     fix_bind_drops PROTOCOL_TOO_OLD "$T/before.json"
 
     CASE="$1 fixed"
-    haproxy_apply_global "$FIX_DIRECTIVE"
-    # shellcheck disable=SC2086  # a list of keywords
-    [ -z "$FIX_DROPS" ] || haproxy_bind_drop $FIX_DROPS
-    echo "  config now: $(grep -E 'ssl-default|bind ' "$HAPROXY_CFG" | tr -s ' ' | tr '\n' '|')"
-    restart_haproxy "$PORT"
+    haproxy_apply_advice
     run_check --ca-file "$T/ca.pem" "127.0.0.1:$PORT"
     assert_no_finding PROTOCOL_TOO_OLD
     assert_no_finding LEGACY_PROTOCOL_ENABLED

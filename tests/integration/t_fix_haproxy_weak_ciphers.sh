@@ -20,19 +20,7 @@ WEAK=ECDHE-RSA-AES128-GCM-SHA256:NULL-SHA256:@SECLEVEL=0
 # fix_case NAME GLOBAL_LINE BIND_OPTIONS
 fix_case() {
     CASE="$1 faulty"
-    PORT=$(free_port tcp)
-    start_haproxy <<CFG
-frontend fe
-    mode http
-    bind 127.0.0.1:$PORT ssl crt $T/server-crt.pem $3
-    http-request return status 200 content-type text/plain string ok
-CFG
-    HAPROXY_PID=$BG_PID
-    # running before it is restarted: a stop right after the fork could hit the
-    # shell that is about to exec it
-    wait_port "$PORT" 10 || die "haproxy did not start"
-    [ -z "$2" ] || haproxy_apply_global "$2"
-    restart_haproxy "$PORT"
+    start_haproxy_tls "$T/server-crt.pem" "$3" "$2"
     assert_true "HAProxy accepts NULL-SHA256" bash -c \
         "echo | timeout 5 openssl s_client -connect 127.0.0.1:$PORT -tls1_2 -cipher 'NULL-SHA256@SECLEVEL=0' 2>&1 | grep -q 'Cipher is NULL-SHA256'"
     run_check --ca-file "$T/ca.pem" "127.0.0.1:$PORT"
@@ -47,11 +35,7 @@ CFG
     fix_bind_drops WEAK_CIPHERS_ENABLED "$T/before.json"
 
     CASE="$1 fixed"
-    haproxy_apply_global "$FIX_DIRECTIVE"
-    # shellcheck disable=SC2086  # a list of keywords
-    [ -z "$FIX_DROPS" ] || haproxy_bind_drop $FIX_DROPS
-    echo "  config now: $(grep -E 'ssl-default|bind ' "$HAPROXY_CFG" | tr -s ' ' | tr '\n' '|')"
-    restart_haproxy "$PORT"
+    haproxy_apply_advice
     assert_true "HAProxy no longer accepts NULL-SHA256" bash -c \
         "echo | timeout 5 openssl s_client -connect 127.0.0.1:$PORT -tls1_2 -cipher 'NULL-SHA256@SECLEVEL=0' 2>&1 | grep -q 'Cipher is (NONE)'"
     run_check --ca-file "$T/ca.pem" "127.0.0.1:$PORT"
