@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The tlsdiag lab: local servers with known faults, diagnosed one by one.
 #
-#   demo/run.sh [--json] [LAB...]     (LAB names: see the table below)
+#   demo/run.sh [--json] [LAB...]     (LAB names: the `wanted` tests below)
 #
 # Each lab starts a real server (nginx, openssl s_server, gnutls-serv, or a
 # small scripted server) on 127.0.0.1, runs `tlsdiag check` against it,
@@ -226,6 +226,13 @@ if wanted wildcard; then
     start_nginx_tls "$T/wild-chain.pem" wild
     CA_FILE="$T/root.pem" diagnose wildcard HOSTNAME_MISMATCH "a *.example.test certificate asked for a.b.example.test" \
         --sni a.b.example.test "127.0.0.1:$PORT"
+    stop_all
+fi
+
+if wanted java8; then
+    start_s_server -tls1_3
+    diagnose java8 CLIENT_INCOMPATIBLE "a TLS 1.3-only server, seen from a Java 8 service (--client java-8)" \
+        --client java-8 "127.0.0.1:$PORT"
     stop_all
 fi
 
