@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../registry/clients.h"
 #include "../registry/registry.h"
 #include "../util/str.h"
 #include "../wire/tls.h"
@@ -365,8 +366,7 @@ static bool ecdhe(const td_suite *s)
 static void short_name(const td_client *c, char *buf, size_t cap)
 {
     const char *n = c->name && c->name[0] ? c->name : c->id ? c->id : "the client";
-    const char *par = strstr(n, " (");
-    size_t len = par && par > n ? (size_t)(par - n) : strlen(n);
+    size_t len = td_client_short_len(n);
     if (len >= cap)
         len = cap - 1;
     memcpy(buf, n, len);

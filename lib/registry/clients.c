@@ -622,6 +622,14 @@ const td_client *td_client_at(size_t i)
     return i < loaded.n ? &loaded.v[i] : NULL;
 }
 
+size_t td_client_short_len(const char *name)
+{
+    if (!name)
+        return 0;
+    const char *par = strstr(name, " (");
+    return par && par > name ? (size_t)(par - name) : strlen(name);
+}
+
 const td_client *td_client_by_id(const char *id)
 {
     load();

@@ -63,5 +63,9 @@ size_t td_client_count(void);
 const td_client *td_client_at(size_t i);
 const td_client *td_client_by_id(const char *id);
 const char *td_store_kind_name(td_store_kind k); /* "system", "Mozilla", "Java cacerts", ... */
+/* How much of a profile name names the client: the part before its first
+ * " (", e.g. 6 for "Java 8 (8u161 to 8u251)"; all of it when there is no
+ * qualifier. */
+size_t td_client_short_len(const char *name);
 
 #endif

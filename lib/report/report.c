@@ -9,6 +9,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include "registry/clients.h"
 #include "registry/registry.h"
 #include "wire/tls.h"
 
@@ -108,8 +109,7 @@ static void clients_phrase(const td_report *r, td_str *out)
             continue;
         const td_client *c = t->v[i].client;
         const char *n = c && c->name && c->name[0] ? c->name : c && c->id ? c->id : "?";
-        const char *par = strstr(n, " (");
-        size_t len = par && par > n ? (size_t)(par - n) : strlen(n);
+        size_t len = td_client_short_len(n);
         named++;
         if (named > 1)
             td_str_add(out, named == fails ? " and " : ", ");

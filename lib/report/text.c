@@ -9,6 +9,7 @@
 
 #include <openssl/ocsp.h>
 
+#include "registry/clients.h"
 #include "registry/registry.h"
 #include "report/report.h"
 #include "wire/tls.h"
@@ -575,9 +576,9 @@ static void clients_table(out *o, const td_report *r)
         /* "Java 8 (8u161 and later)" too long: the part before the
          * parenthesis names it well enough; the JSON has the whole name. */
         char name[CLIENT_NAME_W + 1];
-        const char *par = strstr(full, " (");
-        if (strlen(full) > w && par && (size_t)(par - full) <= w)
-            snprintf(name, sizeof name, "%.*s", (int)(par - full), full);
+        size_t short_len = td_client_short_len(full);
+        if (strlen(full) > w && short_len < strlen(full) && short_len <= w)
+            snprintf(name, sizeof name, "%.*s", (int)short_len, full);
         else
             snprintf(name, sizeof name, "%s", strlen(full) > w ? "" : full);
         if (!name[0]) {

@@ -66,6 +66,21 @@ static void ids_unique_and_found(void **state)
         assert_non_null(c->family);
         assert_true(c->source && strlen(c->source) > 40);
     }
+    /* Short names tell the profiles apart: the reports name clients by
+     * them (the verdict line, the clients table). */
+    for (size_t i = 0; i < n; i++) {
+        const char *a = td_client_at(i)->name;
+        size_t la = td_client_short_len(a);
+        assert_true(la > 0 && la <= 28); /* the clients table's name column */
+        for (size_t k = i + 1; k < n; k++) {
+            const char *b = td_client_at(k)->name;
+            assert_false(la == td_client_short_len(b) && strncmp(a, b, la) == 0);
+        }
+    }
+    assert_int_equal(td_client_short_len("Java 8 (8u161 to 8u251)"), 6);
+    assert_int_equal(td_client_short_len("Firefox 135 and later"), 21);
+    assert_int_equal(td_client_short_len(" (x)"), 4);
+    assert_int_equal(td_client_short_len(NULL), 0);
     assert_ptr_equal(td_client_by_id("JAVA-8"), td_client_by_id("java-8"));
     assert_null(td_client_by_id("no-such-client"));
     assert_null(td_client_by_id(""));
