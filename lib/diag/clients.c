@@ -984,9 +984,10 @@ static void fix_version(const struct jctx *x, const judgement *j, td_str *f)
                       j->sname, td_version_name(add));
     td_str_printf(f, "%s %s for %s alongside what the server speaks now: nginx `ssl_protocols %s;`; Apache "
                      "`SSLProtocol -all%s`; HAProxy `ssl-default-bind-options ssl-min-ver %s ssl-max-ver %s` in "
-                     "`global` (or the same options on the `bind` line: a bind line's own options override the global ones). ",
-                  add < TD_TLS12 ? "enable" : "Enable", td_version_name(add), j->sname, ng.s ? ng.s : "TLSv1.2 TLSv1.3", ap.s ? ap.s : " +TLSv1.2",
-                  haproxy_ver(lo), haproxy_ver(hi));
+                     "`global` (or the same options on the `bind` line: a bind line's own options override the "
+                     "global ones). ",
+                  add < TD_TLS12 ? "enable" : "Enable", td_version_name(add), j->sname,
+                  ng.s ? ng.s : "TLSv1.2 TLSv1.3", ap.s ? ap.s : " +TLSv1.2", haproxy_ver(lo), haproxy_ver(hi));
     td_str_free(&ng);
     td_str_free(&ap);
     if (add < TD_TLS12)

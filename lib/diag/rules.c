@@ -495,8 +495,8 @@ static void rule_versions(struct ctx *c)
             "Enable TLS 1.2 and 1.3: nginx `ssl_protocols TLSv1.2 TLSv1.3;`, Apache httpd `SSLProtocol -all "
             "+TLSv1.2 +TLSv1.3`, HAProxy `ssl-default-bind-options ssl-min-ver TLSv1.2` in `global` (and drop "
             "`ssl-min-ver`, `ssl-max-ver`, `force-tlsv10`, `force-tlsv11` or `no-tlsv12` from bind lines: a "
-            "bind line's own options override the default). " FIX_DEFAULT_SERVER " A server stuck below TLS 1.2 is usually an "
-            "old OpenSSL (< 1.0.1) or appliance firmware: upgrade it.",
+            "bind line's own options override the default). " FIX_DEFAULT_SERVER
+            " A server stuck below TLS 1.2 is usually an old OpenSSL (< 1.0.1) or appliance firmware: upgrade it.",
             &v);
     }
     /* Old versions still accepted. */
