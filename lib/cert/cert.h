@@ -224,4 +224,20 @@ int td_verify_path(td_store *st, const td_der *chain, size_t n, const td_der *ex
 /* "ok", "incomplete chain", "untrusted root", ... for reports and tests. */
 const char *td_path_verdict_name(td_path_verdict v);
 
+/* ---- the issuer an AIA caIssuers URL points at -------------------------- */
+
+/* Splits an "http://HOST[:PORT][/PATH]" URL from a certificate (IPv6 hosts
+ * in brackets, written here without them) into host, port (80 unless
+ * given) and the path to request ("/" when none).  False for any other
+ * scheme, user info, a bad port, a host or path that does not fit, or
+ * bytes that would break an HTTP request line. */
+bool td_aia_parse_url(const char *url, char *host, size_t hcap, uint16_t *port, char *path, size_t pcap);
+
+/* The certificate in an HTTP/1.x 200 response (DER, PEM or a certs-only
+ * PKCS#7 bundle: the first certificate), as DER in *der (malloc'd, the
+ * caller frees).  Returns 0, or -1 with err set: not HTTP, another status,
+ * no body, not a certificate. */
+int td_aia_cert_from_http(const uint8_t *buf, size_t len, uint8_t **der, size_t *der_len, char *err,
+                          size_t errlen);
+
 #endif

@@ -7,13 +7,11 @@
 #include <time.h>
 
 #include <openssl/ocsp.h>
-#include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
 #include "../cert/cert.h"
 #include "../util/str.h"
-#include "../wire/bytes.h"
 
 #define AIA_MAX_BYTES (256u * 1024u) /* an issuer certificate is a few KiB */
 
@@ -294,31 +292,6 @@ static bool submit_hs(td_hsrun *h, enum hkind kind, td_hs *dst, SSL_CTX *ctx, co
 
 /* ---- AIA: fetching the missing issuer the way browsers do ------------------ */
 
-static bool parse_http_url(const char *url, char *host, size_t hcap, uint16_t *port, char *path, size_t pcap)
-{
-    const char *p = url;
-    if (strncmp(p, "http://", 7) != 0)
-        return false;
-    p += 7;
-    const char *slash = strchr(p, '/');
-    size_t hl = slash ? (size_t)(slash - p) : strlen(p);
-    if (hl == 0 || hl >= hcap)
-        return false;
-    memcpy(host, p, hl);
-    host[hl] = '\0';
-    *port = 80;
-    char *colon = strrchr(host, ':');
-    if (colon && !strchr(host, ']')) {
-        unsigned long v;
-        if (td_parse_uint(colon + 1, 1, 65535, &v) != 0)
-            return false;
-        *port = (uint16_t)v;
-        *colon = '\0';
-    }
-    snprintf(path, pcap, "%s", slash ? slash : "/");
-    return host[0] != '\0';
-}
-
 static td_want on_aia_data(void *ctx, const uint8_t *data, size_t len)
 {
     struct hjob *j = ctx;
@@ -333,60 +306,6 @@ static td_want on_aia_data(void *ctx, const uint8_t *data, size_t len)
     return TD_WANT_READ; /* HTTP/1.0 with Connection: close ends at EOF */
 }
 
-/* The body of an HTTP/1.x 200 response: a DER certificate, a PEM one, or a
- * certs-only PKCS#7 bundle (RFC 5280 section 4.2.2.1 allows both). */
-static X509 *aia_cert_from(const uint8_t *buf, size_t len, char *err, size_t errlen)
-{
-    /* RFC 9112 section 4: "HTTP/1.x 200 ..." then headers up to an empty
-     * line; only a 200 carries the certificate. */
-    td_rd r;
-    td_rd_init(&r, buf, len);
-    uint8_t status[12];
-    if (!td_rd_copy(&r, status, sizeof status) || memcmp(status, "HTTP/1.", 7) != 0) {
-        snprintf(err, errlen, "not an HTTP response");
-        return NULL;
-    }
-    if (memcmp(status + 8, " 200", 4) != 0) {
-        snprintf(err, errlen, "HTTP status %.3s", (const char *)status + 9);
-        return NULL;
-    }
-    bool found = false;
-    while (td_rd_left(&r) >= 4) {
-        uint8_t c[4];
-        for (size_t k = 0; k < 4; k++)
-            td_rd_peek(&r, k, &c[k]);
-        if (memcmp(c, "\r\n\r\n", 4) == 0) {
-            td_rd_skip(&r, 4);
-            found = true;
-            break;
-        }
-        td_rd_skip(&r, 1);
-    }
-    if (!found || td_rd_empty(&r)) {
-        snprintf(err, errlen, "no body in the HTTP response");
-        return NULL;
-    }
-    const uint8_t *body = td_rd_ptr(&r);
-    size_t body_len = td_rd_left(&r);
-    const unsigned char *p = body;
-    X509 *x = d2i_X509(NULL, &p, (long)body_len);
-    if (x)
-        return x;
-    BIO *b = BIO_new_mem_buf(body, (int)body_len);
-    x = b ? PEM_read_bio_X509(b, NULL, NULL, NULL) : NULL;
-    BIO_free(b);
-    if (x)
-        return x;
-    p = body;
-    PKCS7 *p7 = d2i_PKCS7(NULL, &p, (long)body_len);
-    if (p7 && PKCS7_type_is_signed(p7) && p7->d.sign && p7->d.sign->cert && sk_X509_num(p7->d.sign->cert) > 0)
-        x = X509_dup(sk_X509_value(p7->d.sign->cert, 0));
-    PKCS7_free(p7);
-    if (!x)
-        snprintf(err, errlen, "the body is not a certificate (DER, PEM or PKCS#7)");
-    return x;
-}
-
 static void on_aia_done(void *ctx, const td_io_result *io)
 {
     struct hjob *j = ctx;
@@ -395,17 +314,12 @@ static void on_aia_done(void *ctx, const td_io_result *io)
     if (io->status != TD_IO_EOF && io->status != TD_IO_DONE) {
         snprintf(o->aia_error, sizeof o->aia_error, "the fetch ended: %s", td_io_status_name(io->status));
     } else {
-        X509 *x = aia_cert_from(j->buf, j->len, o->aia_error, sizeof o->aia_error);
-        if (x) {
-            unsigned char *der = NULL;
-            int len = i2d_X509(x, &der);
-            if (len > 0 && (o->aia_cert.der = malloc((size_t)len)) != NULL) {
-                memcpy(o->aia_cert.der, der, (size_t)len);
-                o->aia_cert.len = (size_t)len;
-                o->aia_error[0] = '\0';
-            }
-            OPENSSL_free(der);
-            X509_free(x);
+        uint8_t *der;
+        size_t len;
+        if (td_aia_cert_from_http(j->buf, j->len, &der, &len, o->aia_error, sizeof o->aia_error) == 0) {
+            o->aia_cert.der = der;
+            o->aia_cert.len = len;
+            o->aia_error[0] = '\0';
         }
     }
     if (o->aia_cert.len > 0 && h->store) {
@@ -429,7 +343,7 @@ static void fetch_aia(td_hsrun *h, const char *url)
     uint16_t port;
     o->aia_tried = true;
     snprintf(o->aia_url, sizeof o->aia_url, "%s", url);
-    if (!parse_http_url(url, host, sizeof host, &port, path, sizeof path)) {
+    if (!td_aia_parse_url(url, host, sizeof host, &port, path, sizeof path)) {
         snprintf(o->aia_error, sizeof o->aia_error, "not an http:// URL");
         return;
     }

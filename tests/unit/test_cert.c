@@ -14,8 +14,10 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/pkcs7.h>
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 #include <openssl/x509v3.h>
@@ -1080,6 +1082,144 @@ static void test_stores(void **state)
     td_store_free(NULL);
 }
 
+/* ---- the AIA issuer fetch: URL and HTTP response ------------------------ */
+
+static void test_aia_url(void **state)
+{
+    (void)state;
+    char host[64], path[32];
+    uint16_t port;
+    assert_true(td_aia_parse_url("http://ca.example/inter.der", host, sizeof host, &port, path, sizeof path));
+    assert_string_equal(host, "ca.example");
+    assert_int_equal(port, 80);
+    assert_string_equal(path, "/inter.der");
+    assert_true(td_aia_parse_url("http://127.0.0.1:8080/a/b.crt#frag", host, sizeof host, &port, path,
+                                 sizeof path));
+    assert_string_equal(host, "127.0.0.1");
+    assert_int_equal(port, 8080);
+    assert_string_equal(path, "/a/b.crt");
+    /* IPv6 literals (RFC 3986 section 3.2.2): the brackets go, the port stays. */
+    assert_true(td_aia_parse_url("http://[2001:db8::1]:81/x", host, sizeof host, &port, path, sizeof path));
+    assert_string_equal(host, "2001:db8::1");
+    assert_int_equal(port, 81);
+    assert_true(td_aia_parse_url("http://[::1]", host, sizeof host, &port, path, sizeof path));
+    assert_string_equal(host, "::1");
+    assert_int_equal(port, 80);
+    assert_string_equal(path, "/");
+    assert_true(td_aia_parse_url("http://ca.example?id=7", host, sizeof host, &port, path, sizeof path));
+    assert_string_equal(path, "/?id=7");
+
+    static const char *const bad[] = {
+        "https://ca.example/x",       /* only plain HTTP */
+        "ldap://ca.example/cn=x",
+        "http://",                    /* no host */
+        "http:///x",
+        "http://user@ca.example/x",   /* user info */
+        "http://ca.example:0/x",      /* port out of range */
+        "http://ca.example:65536/x",
+        "http://ca.example:/x",
+        "http://ca.example:8a/x",
+        "http://[::1/x",              /* unclosed bracket */
+        "http://[]/x",
+        "http://[::1]x/y",
+        "http://ca.example/a b",      /* would break the request line */
+        "http://ca\texample/x",
+        "http://ca.example/0123456789012345678901234567890123456789", /* path too long */
+        "http://a-host-name-longer-than-the-buffer-given-for-it-by-the-caller.example/x",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        port = 1;
+        assert_false(td_aia_parse_url(bad[i], host, sizeof host, &port, path, sizeof path));
+    }
+    assert_false(td_aia_parse_url(NULL, host, sizeof host, &port, path, sizeof path));
+}
+
+/* Builds "HEAD\r\n\r\n" + body in buf; returns its length. */
+static size_t http_response(uint8_t *buf, size_t cap, const char *head, const void *body, size_t blen)
+{
+    size_t hl = strlen(head);
+    assert_true(hl + 4 + blen <= cap);
+    memcpy(buf, head, hl);
+    memcpy(buf + hl, "\r\n\r\n", 4);
+    memcpy(buf + hl + 4, body, blen);
+    return hl + 4 + blen;
+}
+
+static void expect_cert(const uint8_t *buf, size_t len, const tc *want)
+{
+    uint8_t *der = NULL;
+    size_t dl = 0;
+    char err[128] = "";
+    assert_int_equal(td_aia_cert_from_http(buf, len, &der, &dl, err, sizeof err), 0);
+    assert_int_equal(dl, (size_t)want->len);
+    assert_memory_equal(der, want->der, dl);
+    free(der);
+}
+
+static void expect_error(const uint8_t *buf, size_t len, const char *want)
+{
+    uint8_t *der = (uint8_t *)1;
+    size_t dl = 1;
+    char err[128] = "";
+    assert_int_equal(td_aia_cert_from_http(buf, len, &der, &dl, err, sizeof err), -1);
+    assert_null(der);
+    assert_int_equal(dl, 0);
+    assert_non_null(strstr(err, want));
+}
+
+static void test_aia_response(void **state)
+{
+    (void)state;
+    static uint8_t buf[16384];
+    const tc *c = &P.inter;
+    /* DER, the form RFC 5280 section 4.2.2.1 names first */
+    size_t n = http_response(buf, sizeof buf, "HTTP/1.1 200 OK\r\nContent-Type: application/pkix-cert", c->der,
+                             (size_t)c->len);
+    expect_cert(buf, n, c);
+    /* PEM, which some servers send */
+    BIO *b = BIO_new(BIO_s_mem());
+    assert_int_equal(PEM_write_bio_X509(b, c->x), 1);
+    char *pem;
+    long pl = BIO_get_mem_data(b, &pem);
+    n = http_response(buf, sizeof buf, "HTTP/1.0 200 OK", pem, (size_t)pl);
+    BIO_free(b);
+    expect_cert(buf, n, c);
+    /* a certs-only PKCS#7 bundle: its first certificate */
+    PKCS7 *p7 = PKCS7_new();
+    assert_non_null(p7);
+    assert_int_equal(PKCS7_set_type(p7, NID_pkcs7_signed), 1);
+    assert_int_equal(PKCS7_content_new(p7, NID_pkcs7_data), 1);
+    assert_int_equal(PKCS7_add_certificate(p7, c->x), 1);
+    assert_int_equal(PKCS7_add_certificate(p7, P.root.x), 1);
+    unsigned char *p7der = NULL;
+    int p7len = i2d_PKCS7(p7, &p7der);
+    assert_true(p7len > 0);
+    n = http_response(buf, sizeof buf, "HTTP/1.1 200 OK", p7der, (size_t)p7len);
+    OPENSSL_free(p7der);
+    PKCS7_free(p7);
+    expect_cert(buf, n, c);
+    /* nothing of that failure is left on the error queue */
+    assert_int_equal(ERR_peek_error(), 0);
+
+    n = http_response(buf, sizeof buf, "HTTP/1.1 404 Not Found", "gone", 4);
+    expect_error(buf, n, "HTTP status 404");
+    n = http_response(buf, sizeof buf, "HTTP/1.1 200 OK", "", 0);
+    expect_error(buf, n, "no body");
+    n = http_response(buf, sizeof buf, "HTTP/1.1 200 OK", "not a certificate", 17);
+    expect_error(buf, n, "not a certificate");
+    assert_int_equal(ERR_peek_error(), 0);
+    /* headers that never end, a truncated status line, another protocol */
+    static const char open_headers[] = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n";
+    expect_error((const uint8_t *)open_headers, sizeof open_headers - 1, "no body");
+    expect_error((const uint8_t *)"HTTP/1.1 20", 11, "not an HTTP response");
+    expect_error((const uint8_t *)"SSH-2.0-OpenSSH_9.2p1\r\n", 23, "not an HTTP response");
+    static const uint8_t no_space[] = "HTTP/1.1\x01\x02\x03\xff\r\n\r\nx";
+    expect_error(no_space, sizeof no_space - 1, "not an HTTP response");
+    static const uint8_t odd_status[] = "HTTP/1.1 \x01\xff\x7f\r\n\r\nx";
+    expect_error(odd_status, sizeof odd_status - 1, "HTTP status ???");
+    expect_error(NULL, 0, "not an HTTP response");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1104,6 +1244,8 @@ int main(void)
         cmocka_unit_test(test_verify_other_faults),
         cmocka_unit_test(test_verify_bad_input),
         cmocka_unit_test(test_stores),
+        cmocka_unit_test(test_aia_url),
+        cmocka_unit_test(test_aia_response),
     };
     return cmocka_run_group_tests(tests, pki_setup, pki_teardown);
 }
