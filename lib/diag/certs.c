@@ -1009,6 +1009,11 @@ static void rule_client_cert(struct cctx *c)
     const td_hs *hc = &o->hs_client;
     bool request13 = o->hs.cert_request && !o->cert_request;
     bool result = o->client_cert_given && hc->out != TD_OUT_NOT_RUN;
+    /* A server that never asks completes the handshake without the
+     * certificate given: nothing about mutual TLS to report (the
+     * observations say it was not sent). */
+    if (result && !request13 && !o->cert_request && hc->done && !hc->cert_request)
+        result = false;
     if (!request13 && !result)
         return;
     /* The handshake job reads on until the server's verdict on the

@@ -106,6 +106,7 @@ typedef struct td_tls_result {
      * record; a fatal alert (or a close) instead of one means the server
      * rejected the handshake, and this is false. */
     bool handshake_done;
+    bool cert_requested;          /* the server sent a CertificateRequest (RFC 8446 4.3.2, RFC 5246 7.4.4) */
     int alert_received;           /* alert description the peer sent (fatal or the first warning), -1 none */
     int alert_sent;               /* alert we sent (e.g. bad_certificate), -1 none */
     unsigned long ssl_err;        /* first queued OpenSSL error at failure, 0 none */

@@ -617,6 +617,7 @@ static void tls_report(td_job *j, const td_io_result *r)
      * of failed handshakes should stay unusable. */
     if (t->ssl && t->res.handshake_done)
         SSL_set_shutdown(t->ssl, SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
+    t->res.cert_requested = t->cert_requested;
     t->cb(t->cb_ctx, r, &t->res, t->ssl);
     tls_free(t);
 }

@@ -234,10 +234,14 @@ static void on_tls_done(void *ctx, const td_io_result *io, const td_tls_result *
         d->cert_request = h->req_main.requested;
     else if (j->kind == H_NOSNI)
         d->cert_request = h->req_nosni.requested;
-    else if (j->kind == H_CLIENT)
-        /* With a certificate configured OpenSSL never asks the callback;
-         * the CA list shows the request (RFC 8446 section 4.3.2). */
-        d->cert_request = d->n_ca_names > 0 || d->done;
+    else if (j->kind == H_CLIENT) {
+        /* With a certificate configured OpenSSL never asks the callback:
+         * the job saw the CertificateRequest itself.  A client sends its
+         * certificate only when asked (RFC 8446 section 4.4.2, RFC 5246
+         * section 7.4.6). */
+        d->cert_request = (tls && tls->cert_requested) || d->n_ca_names > 0;
+        d->client_cert_sent = d->cert_request;
+    }
 
     /* A CertificateRequest comes after the ServerHello, so the version is
      * known even when the handshake then failed over the certificate. */
@@ -269,7 +273,6 @@ static bool submit_hs(td_hsrun *h, enum hkind kind, td_hs *dst, SSL_CTX *ctx, co
     snprintf(dst->addr, sizeof dst->addr, "%s", addr->text);
     const char *sni = sni_for(h, kind);
     snprintf(dst->sni, sizeof dst->sni, "%s", sni ? sni : "");
-    dst->client_cert_sent = kind == H_CLIENT;
     td_tls_opts opts;
     memset(&opts, 0, sizeof opts);
     opts.ctx = ctx;

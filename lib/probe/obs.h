@@ -99,7 +99,7 @@ typedef struct td_hs {
     bool cert_request;         /* the server asked for a client certificate */
     char ca_names[TD_HS_MAX_CANAMES][256]; /* acceptable CA names it sent (RFC 2253) */
     size_t n_ca_names;
-    bool client_cert_sent;     /* we presented --cert */
+    bool client_cert_sent;     /* we presented --cert: the server asked for a certificate */
     bool resumed;              /* SSL_session_reused */
     bool ticket;               /* the session carries a ticket */
     bool session_id;           /* the session carries a non-empty id */

@@ -1042,6 +1042,8 @@ static void observations(out *o, const td_obs *obs, td_cert_info *ci)
     else if (obs->hs.cert_request)
         fact(o, "Client cert", "requested, %zu acceptable CA name%s", obs->hs.n_ca_names,
              obs->hs.n_ca_names == 1 ? "" : "s");
+    else if (obs->client_cert_given && obs->hs_client.done && !obs->hs_client.cert_request)
+        fact(o, "Client cert", "not requested: the --cert given was not sent");
     hs_facts(o, obs, ci);
     const td_cert_info *leaf = cert_info(td_hs_leaf(&obs->hs), ci);
     if (leaf) {
