@@ -1007,14 +1007,17 @@ static void rule_client_cert(struct cctx *c)
 {
     const td_obs *o = c->o;
     const td_hs *hc = &o->hs_client;
-    bool request13 = o->hs.cert_request && !o->cert_request;
+    /* The request as the full handshake saw it: in TLS 1.3 only it can
+     * (the CertificateRequest is encrypted); in TLS 1.2 rules.c reports it
+     * from the probes unless the --cert verdict joins it here. */
+    bool request = o->hs.cert_request && (!o->cert_request || td_client_cert_reported(o));
     bool result = o->client_cert_given && hc->out != TD_OUT_NOT_RUN;
     /* A server that never asks completes the handshake without the
      * certificate given: nothing about mutual TLS to report (the
      * observations say it was not sent). */
-    if (result && !request13 && !o->cert_request && hc->done && !hc->cert_request)
+    if (result && !request && !o->cert_request && hc->done && !hc->cert_request)
         result = false;
-    if (!request13 && !result)
+    if (!request && !result)
         return;
     /* The handshake job reads on until the server's verdict on the
      * certificate (RFC 8446 section 4.4.2.4), so a completed handshake is an
@@ -1025,7 +1028,7 @@ static void rule_client_cert(struct cctx *c)
     td_str_init(&s);
     td_str_init(&e);
     td_str_init(&v);
-    if (request13) {
+    if (request) {
         td_str_printf(&s, "The server asks for a client certificate (mutual TLS, seen in the %s handshake): "
                           "clients without one fail if it is required; %zu acceptable CA name%s sent.",
                       td_version_name(o->hs.version), o->hs.n_ca_names, o->hs.n_ca_names == 1 ? "" : "s");
@@ -1039,7 +1042,7 @@ static void rule_client_cert(struct cctx *c)
         describe_hs(&e, &o->hs);
     }
     if (result) {
-        if (request13)
+        if (request)
             td_str_add(&s, rejected ? " The client certificate given is rejected." : " The client certificate given "
                                                                                       "is accepted.");
         else
@@ -1047,7 +1050,7 @@ static void rule_client_cert(struct cctx *c)
                                       "fails."
                                     : "The server accepts the client certificate given: the mutual TLS handshake "
                                       "completes.");
-        td_str_add(&e, request13 ? "; with the client certificate: " : "with the client certificate: ");
+        td_str_add(&e, request ? "; with the client certificate: " : "with the client certificate: ");
         if (!hc->client_cert_sent)
             td_str_add(&e, "the server did not ask for it, so it was not sent; ");
         describe_hs(&e, hc);
@@ -1056,7 +1059,7 @@ static void rule_client_cert(struct cctx *c)
             td_str_printf(&e, "; %s(%d): %s", alert_name(hc->alert_received), hc->alert_received, hint);
     }
     td_str_printf(&v, "%s -cert client.pem -key client.key </dev/null", c->sc);
-    td_severity sev = rejected ? TD_SEV_FAIL : request13 ? TD_SEV_WARN : TD_SEV_INFO;
+    td_severity sev = rejected ? TD_SEV_FAIL : request ? TD_SEV_WARN : TD_SEV_INFO;
     add(c, "CLIENT_CERT_REQUIRED", sev, &s, &e,
         rejected ? "Give the client a certificate the server accepts: issued by one of the CAs it lists, valid now, "
                    "with extendedKeyUsage clientAuth, and its matching key; or make the server trust the client's "

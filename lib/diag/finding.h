@@ -42,6 +42,14 @@ void td_diagnose(const td_obs *o, td_findings *out);
  * td_diagnose once the server was reached over TLS. */
 void td_diagnose_certs(const td_obs *o, td_findings *out);
 
+/* The --cert handshake ran and the full handshake saw a CertificateRequest:
+ * lib/diag/certs.c then reports the request and the verdict on the
+ * certificate in one CLIENT_CERT_REQUIRED, and rules.c stays silent. */
+static inline bool td_client_cert_reported(const td_obs *o)
+{
+    return o->client_cert_given && o->hs_client.out != TD_OUT_NOT_RUN && o->hs.cert_request;
+}
+
 /* Client simulation verdicts (lib/diag/clients.c): one per simulated
  * profile, and a CLIENT_INCOMPATIBLE finding per failing client. */
 typedef enum { TD_CV_OK, TD_CV_FAIL, TD_CV_UNKNOWN } td_cv_result;

@@ -842,7 +842,7 @@ static const char *dn_text(const uint8_t *der, size_t len, char *buf, size_t cap
 static void rule_client_cert(struct ctx *c)
 {
     const td_obs *o = c->o;
-    if (!o->cert_request)
+    if (!o->cert_request || td_client_cert_reported(o))
         return;
     td_str s, e, v;
     td_str_init(&s);

@@ -801,15 +801,37 @@ static void test_client_cert(void **state)
     assert_null(find(&fs, "CLIENT_CERT_REQUIRED"));
     td_findings_free(&fs);
 
-    /* A certificate was given and accepted. */
+    /* A certificate was given and accepted: the request and the verdict
+     * in one finding, here rather than in the first-flight rule. */
     o->client_cert_given = true;
     hs_done(&o->hs_client, "192.0.2.10");
     o->hs_client.client_cert_sent = true;
     o->hs_client.cert_request = true;
     run(o, &fs);
-    f = expect(&fs, "CLIENT_CERT_REQUIRED", TD_SEV_INFO);
-    contains(f->summary, "accepts");
+    f = expect(&fs, "CLIENT_CERT_REQUIRED", TD_SEV_WARN);
+    contains(f->summary, "asks for a client certificate");
+    contains(f->summary, "is accepted");
+    contains(f->evidence, "CN=Clients CA,O=certrules");
+    assert_int_equal(count(&fs, "CLIENT_CERT_REQUIRED"), 1);
     td_findings_free(&fs);
+    memset(&fs, 0, sizeof fs);
+    td_diagnose(o, &fs);
+    assert_int_equal(count(&fs, "CLIENT_CERT_REQUIRED"), 1);
+    td_findings_free(&fs);
+
+    /* A server that never asks: the certificate is not sent, and there is
+     * nothing about mutual TLS to say. */
+    o->cert_request = false;
+    o->hs.cert_request = false;
+    o->hs_client.cert_request = false;
+    o->hs_client.client_cert_sent = false;
+    run(o, &fs);
+    assert_null(find(&fs, "CLIENT_CERT_REQUIRED"));
+    td_findings_free(&fs);
+    o->cert_request = true;
+    o->hs.cert_request = true;
+    o->hs_client.cert_request = true;
+    o->hs_client.client_cert_sent = true;
 
     /* ... and rejected with unknown_ca. */
     o->hs_client.done = false;
@@ -818,7 +840,7 @@ static void test_client_cert(void **state)
     snprintf(o->hs_client.error, sizeof o->hs_client.error, "peer sent alert unknown_ca(48)");
     run(o, &fs);
     f = expect(&fs, "CLIENT_CERT_REQUIRED", TD_SEV_FAIL);
-    contains(f->summary, "rejects");
+    contains(f->summary, "is rejected");
     contains(f->evidence, "unknown_ca(48)");
     contains(f->evidence, "does not trust the CA");
     contains(f->fix, "ssl_client_certificate");
