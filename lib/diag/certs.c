@@ -17,6 +17,7 @@
 #include "../registry/registry.h"
 #include "../util/str.h"
 #include "../wire/tls.h"
+#include "cmd.h"
 #include "finding.h"
 
 #define DAY 86400
@@ -93,45 +94,7 @@ static void span(int64_t secs, char *buf, size_t cap)
         snprintf(buf, cap, "less than a minute");
 }
 
-static bool shell_safe(const char *s)
-{
-    if (!s[0])
-        return false;
-    for (const char *p = s; *p; p++)
-        if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._/+-:@,=", *p))
-            return false;
-    return true;
-}
-
-/* The s_client option naming the store the verdicts were made with, so a
- * verify command judges trust the way the check did.  store_name is
- * "ca-file F", "ca-path D" or "ca-file F, ca-path D" (td_store_name). */
-static void store_option(const char *store, char *out, size_t cap)
-{
-    out[0] = '\0';
-    const char *f = strncmp(store, "ca-file ", 8) == 0 ? store + 8 : NULL;
-    const char *d = strstr(store, "ca-path ");
-    if (d == store || (d && d >= store + 2 && d[-2] == ',' && d[-1] == ' '))
-        d += 8;
-    else
-        d = NULL;
-    char file[300] = "";
-    if (f) {
-        const char *end = d ? d - 10 : f + strlen(f);
-        size_t len = (size_t)(end - f);
-        if (end > f && len < sizeof file) {
-            memcpy(file, f, len);
-            file[len] = '\0';
-        }
-    }
-    size_t used = 0;
-    if (file[0] && strchr(file, '\'') == NULL)
-        used = (size_t)snprintf(out, cap, shell_safe(file) ? " -CAfile %s" : " -CAfile '%s'", file);
-    if (d && strchr(d, '\'') == NULL && used < cap)
-        snprintf(out + used, cap - used, shell_safe(d) ? " -CApath %s" : " -CApath '%s'", d);
-}
-
-/* store_option's result in curl's words. */
+/* td_store_option's result in curl's words. */
 static void curl_store_option(const char *ca_opt, char *out, size_t cap)
 {
     out[0] = '\0';
@@ -939,7 +902,7 @@ static void rule_sni_default(struct cctx *c)
     free(ia);
     free(ib);
     /* Succeeds once the certificate sent without SNI covers the name. */
-    if (shell_safe(o->sni))
+    if (td_shell_safe(o->sni))
         td_str_printf(&v, "openssl s_client -connect %s -noservername%s -verify_hostname %s -verify_return_error "
                           "</dev/null",
                       c->target, c->ca_opt, o->sni);
@@ -1116,7 +1079,7 @@ static void rule_alpn(struct cctx *c)
     if (h->done)
         td_str_printf(&e, "; ALPN selected: %s", h->alpn[0] ? h->alpn : "none");
     /* Succeeds once the first protocol offered is the one selected. */
-    if (shell_safe(o->alpn_offered))
+    if (td_shell_safe(o->alpn_offered))
         td_str_printf(&v, "%s -alpn %s </dev/null 2>/dev/null | grep 'ALPN protocol: %s$'", c->sc, o->alpn_offered,
                       first);
     else
@@ -1334,7 +1297,7 @@ void td_diagnose_certs(const td_obs *o, td_findings *out)
         snprintf(c->target, sizeof c->target, "%s:%u", o->host, o->port);
     snprintf(c->sc, sizeof c->sc, "openssl s_client -connect %s%s%s", c->target, o->sni[0] ? " -servername " : "",
              o->sni);
-    store_option(o->store_name, c->ca_opt, sizeof c->ca_opt);
+    td_store_option(o->store_name, c->ca_opt, sizeof c->ca_opt);
     curl_store_option(c->ca_opt, c->curl_ca, sizeof c->curl_ca);
 
     /* The full handshake's chain when it has one (TLS 1.3 hides the chain

@@ -19,6 +19,7 @@
 #include "../registry/registry.h"
 #include "../util/str.h"
 #include "../wire/tls.h"
+#include "cmd.h"
 #include "finding.h"
 
 #define ALERT_HANDSHAKE_FAILURE     40
@@ -1281,41 +1282,6 @@ static void fix_for(const struct jctx *x, const judgement *j, const problem *p, 
 
 /* ---- verify: an s_client imitating the client --------------------------- */
 
-static bool shell_safe(const char *s)
-{
-    if (!s[0])
-        return false;
-    for (const char *p = s; *p; p++)
-        if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._/+-:@,=", *p))
-            return false;
-    return true;
-}
-
-/* The s_client option naming the store the verdicts were made with
- * ("ca-file F", "ca-path D" or "ca-file F, ca-path D", td_store_name). */
-static void store_option(const char *store, char *out, size_t cap)
-{
-    out[0] = '\0';
-    char file[300] = "", dir[300] = "";
-    const char *d = strstr(store, "ca-path ");
-    if (strncmp(store, "ca-file ", 8) == 0) {
-        const char *f = store + 8;
-        const char *end = d && d >= f + 2 && d[-2] == ',' ? d - 2 : f + strlen(f);
-        size_t len = (size_t)(end - f);
-        if (len < sizeof file) {
-            memcpy(file, f, len);
-            file[len] = '\0';
-        }
-    }
-    if (d && (d == store || (d >= store + 2 && d[-2] == ',' && d[-1] == ' ')))
-        setf(dir, sizeof dir, "%s", d + 8);
-    size_t used = 0;
-    if (file[0] && !strchr(file, '\''))
-        used = (size_t)snprintf(out, cap, shell_safe(file) ? " -CAfile %s" : " -CAfile '%s'", file);
-    if (dir[0] && !strchr(dir, '\'') && used < cap)
-        snprintf(out + used, cap - used, shell_safe(dir) ? " -CApath %s" : " -CApath '%s'", dir);
-}
-
 static void verify_for(const struct jctx *x, const judgement *j, const problem *p, td_str *v)
 {
     const td_obs *o = x->o;
@@ -1381,7 +1347,7 @@ static void verify_for(const struct jctx *x, const judgement *j, const problem *
     case K_NAME:
     case K_CN_ONLY:
     case K_SNI_CERT:
-        if (shell_safe(x->name))
+        if (td_shell_safe(x->name))
             td_str_printf(v, "%s -verify_hostname %s -verify_return_error", x->ca_opt, x->name);
         else
             td_str_printf(v, "%s -verify_return_error", x->ca_opt);
@@ -1546,7 +1512,7 @@ static void prepare(struct jctx *x, const td_obs *o, td_findings *out)
         snprintf(x->target, sizeof x->target, "[%s]:%u", o->host, (unsigned)o->port);
     else
         snprintf(x->target, sizeof x->target, "%s:%u", o->host, (unsigned)o->port);
-    store_option(o->store_name, x->ca_opt, sizeof x->ca_opt);
+    td_store_option(o->store_name, x->ca_opt, sizeof x->ca_opt);
 
     /* The chain the certificate rules judge (lib/diag/certs.c): the full
      * handshake's, else the TLS 1.2 Certificate message. */

@@ -403,15 +403,7 @@ static bool hygiene(const td_finding *f)
 /* Without memory to rank, the list still comes out fail-first. */
 static void plain_sort(td_findings *fs)
 {
-    for (size_t i = 1; i < fs->n; i++) {
-        td_finding f = fs->v[i];
-        size_t j = i;
-        while (j > 0 && fs->v[j - 1].sev < f.sev) {
-            fs->v[j] = fs->v[j - 1];
-            j--;
-        }
-        fs->v[j] = f;
-    }
+    td_findings_sort(fs);
     for (size_t i = 0; i < fs->n; i++)
         fs->v[i].symptom_of = -1;
 }
