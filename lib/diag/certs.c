@@ -182,8 +182,7 @@ static const td_cert_info *sent_by_subject(const struct cctx *c, const char *sub
 
 static const char *alert_name(int code)
 {
-    const td_alert *a = code >= 0 && code <= 255 ? td_alert_by_code((uint8_t)code) : NULL;
-    return a ? a->name : "unassigned";
+    return td_alert_name(code, "unassigned");
 }
 
 static const char *h_addr(const td_hs *h)

@@ -387,8 +387,7 @@ static const char *store_kind(const td_client *c)
 
 static const char *alert_name(uint8_t code)
 {
-    const td_alert *a = td_alert_by_code(code);
-    return a ? a->name : "unassigned";
+    return td_alert_name(code, "unassigned");
 }
 
 /* ---- why the hello was refused ------------------------------------------ */

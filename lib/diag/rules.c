@@ -65,8 +65,7 @@ static void add(struct ctx *c, const char *id, td_severity sev, td_str *summary,
 
 static const char *alert_name(uint8_t code)
 {
-    const td_alert *a = td_alert_by_code(code);
-    return a ? a->name : "unassigned";
+    return td_alert_name(code, "unassigned");
 }
 
 static void describe_offer(td_str *b, const td_attempt *a)

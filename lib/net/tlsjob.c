@@ -265,8 +265,7 @@ static void info_cb(const SSL *ssl, int where, int ret)
 
 static const char *alert_name(int desc)
 {
-    const td_alert *a = desc >= 0 && desc <= 255 ? td_alert_by_code((uint8_t)desc) : NULL;
-    return a ? a->name : "unknown";
+    return td_alert_name(desc, "unknown");
 }
 
 static void set_error(tls_job *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -121,6 +121,12 @@ const td_alert *td_alert_by_code(uint8_t code)
     return NULL;
 }
 
+const char *td_alert_name(int code, const char *unknown)
+{
+    const td_alert *a = code >= 0 && code <= 255 ? td_alert_by_code((uint8_t)code) : NULL;
+    return a ? a->name : unknown;
+}
+
 const td_alert *td_alert_by_name(const char *name)
 {
     if (!name)

@@ -96,6 +96,9 @@ typedef struct td_alert {
 } td_alert;
 size_t td_alert_count(void);
 const td_alert *td_alert_by_code(uint8_t code);
+/* The alert's name ("handshake_failure"), or `unknown` for a code that is
+ * not in the registry or outside 0..255. */
+const char *td_alert_name(int code, const char *unknown);
 const td_alert *td_alert_by_name(const char *name);
 
 #endif

@@ -81,8 +81,7 @@ static void fact(out *o, const char *label, const char *fmt, ...)
 
 static const char *alert_name(uint8_t code)
 {
-    const td_alert *a = td_alert_by_code(code);
-    return a ? a->name : "unknown alert";
+    return td_alert_name(code, "unknown alert");
 }
 
 static const char *tri_word(td_tri t)

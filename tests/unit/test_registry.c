@@ -309,6 +309,10 @@ static void alerts_table(void **state)
     }
     assert_string_equal(td_alert_by_code(40)->name, "handshake_failure");
     assert_string_equal(td_alert_by_code(70)->name, "protocol_version");
+    assert_string_equal(td_alert_name(40, "?"), "handshake_failure");
+    assert_string_equal(td_alert_name(200, "unassigned"), "unassigned");
+    assert_string_equal(td_alert_name(-1, "none"), "none");
+    assert_string_equal(td_alert_name(256, "none"), "none");
     assert_string_equal(td_alert_by_code(112)->name, "unrecognized_name");
     assert_int_equal(td_alert_by_name("HANDSHAKE_FAILURE")->code, 40);
     assert_null(td_alert_by_code(255));
