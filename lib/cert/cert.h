@@ -223,6 +223,13 @@ int td_verify_path(td_store *st, const td_der *chain, size_t n, const td_der *ex
 
 /* "ok", "incomplete chain", "untrusted root", ... for reports and tests. */
 const char *td_path_verdict_name(td_path_verdict v);
+/* The path fails with v either way a client may see it: its verdict, or
+ * the same path with dates ignored (so an expired leaf does not hide a
+ * broken chain). */
+static inline bool td_path_is(const td_path *p, td_path_verdict v)
+{
+    return p->verdict == v || p->trust == v;
+}
 
 /* ---- the issuer an AIA caIssuers URL points at -------------------------- */
 

@@ -54,18 +54,6 @@ static void add(struct cctx *c, const char *id, td_severity sev, td_str *summary
     free(v);
 }
 
-static td_der der_of(const td_cert *ct)
-{
-    return (td_der){ ct->der, ct->len };
-}
-
-static bool path_is(const td_path *p, td_path_verdict v)
-{
-    /* verdict is what a client reports first; trust is the same path with
-     * dates ignored, so an expired leaf does not hide a broken chain. */
-    return p->verdict == v || p->trust == v;
-}
-
 static void iso_time(int64_t t, char *buf, size_t cap)
 {
     time_t tt = (time_t)t;
@@ -407,7 +395,7 @@ static void rule_name(struct cctx *c)
     const td_cert_info *l = &c->ci[0];
     td_name_check nc;
     /* From the DER, not the info: td_cert_info keeps only the first SANs. */
-    td_cert_check_name_der(der_of(&c->chain[0]), c->name, &nc);
+    td_cert_check_name_der(td_cert_der(&c->chain[0]), c->name, &nc);
     bool is_ip = o->host_is_ip && !o->sni[0];
     char ip_sni[300] = "";
     if (o->addr_used >= 0 && (size_t)o->addr_used < o->n_addrs && !is_ip) {
@@ -549,12 +537,12 @@ static void rule_trust(struct cctx *c)
     bool aia_path = o->aia_tried && pa->n > 0;
     td_str s, e, v;
 
-    if (c->have_path && path_is(p, TD_PATH_INCOMPLETE)) {
+    if (c->have_path && td_path_is(p, TD_PATH_INCOMPLETE)) {
         /* The issuer fetched through AIA is itself a self-signed root the
          * store lacks: the server rightly omits roots (RFC 8446 4.4.2), so
          * the fault is trust, not the chain. */
-        if (aia_path && !o->aia_error[0] && path_is(pa, TD_PATH_UNTRUSTED_ROOT) &&
-            !path_is(pa, TD_PATH_INCOMPLETE)) {
+        if (aia_path && !o->aia_error[0] && td_path_is(pa, TD_PATH_UNTRUSTED_ROOT) &&
+            !td_path_is(pa, TD_PATH_INCOMPLETE)) {
             char via[1100];
             snprintf(via, sizeof via, "the missing issuer %s, fetched from %s, is a root", p->missing_issuer,
                      o->aia_url);
@@ -596,8 +584,8 @@ static void rule_trust(struct cctx *c)
             else if (aia_path)
                 td_str_printf(&e, "; with the fetched issuer: verdict %s (%s)%s%s",
                               td_path_verdict_name(pa->verdict), pa->x509_err_text,
-                              path_is(pa, TD_PATH_INCOMPLETE) ? ", still missing " : "",
-                              path_is(pa, TD_PATH_INCOMPLETE) ? pa->missing_issuer : "");
+                              td_path_is(pa, TD_PATH_INCOMPLETE) ? ", still missing " : "",
+                              td_path_is(pa, TD_PATH_INCOMPLETE) ? pa->missing_issuer : "");
         }
         if (!url[0] || !o->aia_tried)
             td_str_printf(&e, "; if %s is a private root rather than an intermediate, check again with "
@@ -605,13 +593,13 @@ static void rule_trust(struct cctx *c)
                           p->missing_issuer[0] ? p->missing_issuer : "the missing issuer");
         td_str_printf(&v, "%s%s -showcerts -verify_return_error </dev/null", c->sc, c->ca_opt);
         add(c, "CHAIN_INCOMPLETE", TD_SEV_FAIL, &s, &e, fix_chain, &v);
-    } else if (c->have_path && path_is(p, TD_PATH_UNTRUSTED_ROOT)) {
+    } else if (c->have_path && td_path_is(p, TD_PATH_UNTRUSTED_ROOT)) {
         untrusted(c, p, NULL);
     }
 
     /* Without a verdict, a self-signed leaf is untrusted unless the user
      * named a store that may hold it. */
-    bool self = c->have_path ? path_is(p, TD_PATH_SELF_SIGNED_LEAF)
+    bool self = c->have_path ? td_path_is(p, TD_PATH_SELF_SIGNED_LEAF)
                              : c->dec[0] && c->ci[0].self_signed && strncmp(o->store_name, "ca-", 3) != 0;
     if (self) {
         const td_cert_info *l = c->dec[0] ? &c->ci[0] : NULL;
@@ -744,7 +732,7 @@ static void rule_crypto(struct cctx *c)
     bool bad = false;
     char pwhy[200] = "";
     const char *psub = NULL;
-    if (c->have_path && path_is(p, TD_PATH_PURPOSE)) {
+    if (c->have_path && td_path_is(p, TD_PATH_PURPOSE)) {
         bad = true;
         int dp = p->verdict == TD_PATH_PURPOSE ? p->depth : 0;
         psub = dp >= 0 && (size_t)dp < p->n ? p->subjects[dp] : NULL;
@@ -787,7 +775,7 @@ static void rule_crypto(struct cctx *c)
                                                         : l->eku_any ? "anyExtendedKeyUsage only"
                                                                      : "without serverAuth");
         }
-        if (c->have_path && path_is(p, TD_PATH_PURPOSE))
+        if (c->have_path && td_path_is(p, TD_PATH_PURPOSE))
             td_str_printf(&e, "%sverifier: %s at depth %d", c->dec[0] ? "; " : "", p->x509_err_text, p->depth);
         td_str_printf(&v, "%s%s -purpose sslserver -verify_return_error </dev/null", c->sc, c->ca_opt);
         add(c, "CERT_PURPOSE", TD_SEV_FAIL, &s, &e,
@@ -869,8 +857,8 @@ static void rule_sni_default(struct cctx *c)
     if (la->len == lb->len && memcmp(la->der, lb->der, la->len) == 0)
         return;
     td_name_check na, nb;
-    td_cert_check_name_der(der_of(la), o->sni, &na);
-    td_cert_check_name_der(der_of(lb), o->sni, &nb);
+    td_cert_check_name_der(td_cert_der(la), o->sni, &na);
+    td_cert_check_name_der(td_cert_der(lb), o->sni, &nb);
     if (!na.ok || nb.ok)
         return;
     td_cert_info *ia = malloc(sizeof *ia), *ib = malloc(sizeof *ib);
@@ -884,14 +872,14 @@ static void rule_sni_default(struct cctx *c)
                       "wrong certificate and fail.",
                   o->sni);
     td_str_printf(&e, "with SNI %s: ", o->sni);
-    if (ia && td_cert_info_from_der(der_of(la), ia, err, sizeof err) == 0) {
+    if (ia && td_cert_info_from_der(td_cert_der(la), ia, err, sizeof err) == 0) {
         td_str_printf(&e, "%s, ", ia->subject);
         list_sans(&e, ia);
     } else {
         td_str_add(&e, "(undecodable)");
     }
     td_str_add(&e, "; without SNI: ");
-    if (ib && td_cert_info_from_der(der_of(lb), ib, err, sizeof err) == 0) {
+    if (ib && td_cert_info_from_der(td_cert_der(lb), ib, err, sizeof err) == 0) {
         td_str_printf(&e, "%s, ", ib->subject);
         list_sans(&e, ib);
     } else {
@@ -1157,7 +1145,7 @@ static void backend_sig(const td_hs *h, td_cert_info *ci, struct seen *out)
     td_str_init(&b);
     if (h->done) {
         td_str_printf(&b, "%s, %s", td_version_name(h->version), td_suite_label(h->suite, lbl, sizeof lbl));
-        if (h->n_chain > 0 && ci && td_cert_info_from_der(der_of(&h->chain[0]), ci, err, sizeof err) == 0)
+        if (h->n_chain > 0 && ci && td_cert_info_from_der(td_cert_der(&h->chain[0]), ci, err, sizeof err) == 0)
             td_str_printf(&b, ", leaf %s (sha256 %.16s..., until %s)", ci->subject, ci->sha256, ci->not_after_iso);
         else
             td_str_add(&b, ", no readable leaf");
@@ -1324,14 +1312,14 @@ void td_diagnose_certs(const td_obs *o, td_findings *out)
         char err[128];
         for (size_t i = 0; i < c->n; i++)
             c->dec[i] = c->chain[i].der &&
-                        td_cert_info_from_der(der_of(&c->chain[i]), &c->ci[i], err, sizeof err) == 0;
+                        td_cert_info_from_der(td_cert_der(&c->chain[i]), &c->ci[i], err, sizeof err) == 0;
     }
     c->have_path = o->path.n > 0;
     c->have_time = o->now > 0;
     if (c->n > 0) {
         td_der d[TD_FLIGHT_MAX_CERTS];
         for (size_t i = 0; i < c->n; i++)
-            d[i] = der_of(&c->chain[i]);
+            d[i] = td_cert_der(&c->chain[i]);
         td_chain_check_order(d, c->n, &c->order);
         c->leaf_misplaced = c->dec[0] && !c->order.leaf_first;
     }

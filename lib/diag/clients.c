@@ -149,16 +149,6 @@ static void set_unknown(judgement *j, const char *step, const char *why)
     copy_cut(j->unknown_why, sizeof j->unknown_why, why);
 }
 
-static td_der der_of(const td_cert *c)
-{
-    return (td_der){ c->der, c->len };
-}
-
-static bool path_is(const td_path *p, td_path_verdict v)
-{
-    return p->verdict == v || p->trust == v;
-}
-
 /* ---- versions, suites, groups ------------------------------------------ */
 
 static bool has16(const uint16_t *v, size_t n, uint16_t x)
@@ -624,14 +614,14 @@ static const td_path *judge_path(const struct jctx *x, judgement *j)
         return NULL;
     }
 
-    if (path_is(p, TD_PATH_INCOMPLETE)) {
+    if (td_path_is(p, TD_PATH_INCOMPLETE)) {
         const char *miss = p->missing_issuer[0] ? p->missing_issuer : "that issued the top of the chain";
         const char *url = p->missing_issuer_aia[0] ? p->missing_issuer_aia : o->aia_url;
         const td_path *pa = &o->path_aia;
         bool fetched = o->aia_tried && !o->aia_error[0] && pa->n > 0;
         if (c->aia_fetch && fetched && pa->trust == TD_PATH_OK) {
             p = pa; /* it completes the chain the way a browser does */
-        } else if (c->aia_fetch && fetched && path_is(pa, TD_PATH_UNTRUSTED_ROOT) && !path_is(pa, TD_PATH_INCOMPLETE)) {
+        } else if (c->aia_fetch && fetched && td_path_is(pa, TD_PATH_UNTRUSTED_ROOT) && !td_path_is(pa, TD_PATH_INCOMPLETE)) {
             if ((pr = add_problem(j, K_UNTRUSTED, "Certificate", "untrusted root")))
                 setf(pr->why, sizeof pr->why,
                      "the chain, completed with the issuer fetched via AIA, ends in the root %s, which the trust "
@@ -670,14 +660,14 @@ static const td_path *judge_path(const struct jctx *x, judgement *j)
         } else {
             return NULL;
         }
-    } else if (path_is(p, TD_PATH_UNTRUSTED_ROOT)) {
+    } else if (td_path_is(p, TD_PATH_UNTRUSTED_ROOT)) {
         if ((pr = add_problem(j, K_UNTRUSTED, "Certificate", "untrusted root")))
             setf(pr->why, sizeof pr->why,
                  "the chain ends in the root %s, which the trust store checked here (%s) does not hold; %s uses the "
                  "%s store",
                  p->top_subject, o->store_name[0] ? o->store_name : "?", j->sname, store_kind(c));
         return p;
-    } else if (path_is(p, TD_PATH_SELF_SIGNED_LEAF)) {
+    } else if (td_path_is(p, TD_PATH_SELF_SIGNED_LEAF)) {
         if ((pr = add_problem(j, K_SELF_SIGNED, "Certificate", "self-signed certificate")))
             setf(pr->why, sizeof pr->why,
                  "the certificate is self-signed and the trust store checked here (%s) does not hold it; %s uses "
@@ -1533,17 +1523,17 @@ static void prepare(struct jctx *x, const td_obs *o, td_findings *out)
     }
     char err[128];
     for (size_t i = 0; i < x->n; i++)
-        x->dec[i] = x->chain[i].der && td_cert_info_from_der(der_of(&x->chain[i]), &x->ci[i], err, sizeof err) == 0;
+        x->dec[i] = x->chain[i].der && td_cert_info_from_der(td_cert_der(&x->chain[i]), &x->ci[i], err, sizeof err) == 0;
     x->have_path = o->path.n > 0;
     if (x->n > 0 && x->dec[0] && x->name[0]) {
-        td_cert_check_name_der(der_of(&x->chain[0]), x->name, &x->nc);
+        td_cert_check_name_der(td_cert_der(&x->chain[0]), x->name, &x->nc);
         x->have_nc = true;
     }
     if (o->sni[0] && o->hs_nosni.n_chain > 0 && o->hs_nosni.chain[0].der) {
         const td_cert *l = &o->hs_nosni.chain[0];
         td_cert_info *ci = malloc(sizeof *ci);
-        if (ci && td_cert_info_from_der(der_of(l), ci, err, sizeof err) == 0) {
-            td_cert_check_name_der(der_of(l), x->name, &x->nc_nosni);
+        if (ci && td_cert_info_from_der(td_cert_der(l), ci, err, sizeof err) == 0) {
+            td_cert_check_name_der(td_cert_der(l), x->name, &x->nc_nosni);
             snprintf(x->nosni_subject, sizeof x->nosni_subject, "%s", ci->subject);
             x->have_nc_nosni = true;
         } else if (!ci) {

@@ -74,6 +74,10 @@ typedef struct td_cert {
     uint8_t *der;
     size_t len;
 } td_cert;
+static inline td_der td_cert_der(const td_cert *c)
+{
+    return (td_der){ c->der, c->len };
+}
 
 #define TD_MAX_BACKENDS 16
 #define TD_HS_MAX_CANAMES 16

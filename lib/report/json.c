@@ -278,7 +278,7 @@ static json_t *chain_cert_json(jb *j, const td_cert *c, size_t index, td_cert_in
 {
     json_t *o = chk(j, json_object());
     char why[160] = "";
-    bool ok = c->der && td_cert_info_from_der((td_der){ c->der, c->len }, ci, why, sizeof why) == 0;
+    bool ok = c->der && td_cert_info_from_der(td_cert_der(c), ci, why, sizeof why) == 0;
     put(j, o, "index", jint(j, (long long)index));
     if (ok) {
         put(j, o, "sha256", jstr(j, ci->sha256));
@@ -372,7 +372,7 @@ static json_t *backend_json(jb *j, const td_hs *h, td_cert_info *ci)
     put(j, o, "version", jversion(j, h->version));
     put(j, o, "suite", h->suite ? jstr(j, td_suite_name(h->suite, lbl, sizeof lbl)) : json_null());
     const td_cert *leaf = td_hs_leaf(h);
-    bool ok = leaf && td_cert_info_from_der((td_der){ leaf->der, leaf->len }, ci, NULL, 0) == 0;
+    bool ok = leaf && td_cert_info_from_der(td_cert_der(leaf), ci, NULL, 0) == 0;
     if (leaf && !ok) {
         td_cert_text ct;
         td_cert_describe(leaf->der, leaf->len, &ct);

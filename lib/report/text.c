@@ -94,7 +94,7 @@ static td_cert_info *cert_info(const td_cert *c, td_cert_info *ci)
 {
     if (!c || !c->der || !ci)
         return NULL;
-    return td_cert_info_from_der((td_der){ c->der, c->len }, ci, NULL, 0) == 0 ? ci : NULL;
+    return td_cert_info_from_der(td_cert_der(c), ci, NULL, 0) == 0 ? ci : NULL;
 }
 
 /* How a full handshake that did not complete ended, in words. */
