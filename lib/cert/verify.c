@@ -339,7 +339,7 @@ int td_verify_path(td_store *st, const td_der *chain, size_t n, const td_der *ex
     out->trust = X509_verify_cert(ctx) == 1 ? TD_PATH_OK
                                             : verdict_of(X509_STORE_CTX_get_error(ctx));
     X509_STORE_CTX_cleanup(ctx);
-    if (out->verdict == TD_PATH_INCOMPLETE || out->trust == TD_PATH_INCOMPLETE)
+    if (td_path_is(out, TD_PATH_INCOMPLETE))
         td_cert_dn(X509_get_issuer_name(top), out->missing_issuer, sizeof out->missing_issuer);
     else
         out->missing_issuer_aia[0] = '\0';

@@ -394,7 +394,7 @@ static void verdicts(td_hsrun *h, const td_cert *chain, size_t n)
         d[i].len = chain[i].len;
     }
     td_verify_path(h->store, d, n, NULL, 0, o->now, &o->path);
-    bool incomplete = o->path.verdict == TD_PATH_INCOMPLETE || o->path.trust == TD_PATH_INCOMPLETE;
+    bool incomplete = td_path_is(&o->path, TD_PATH_INCOMPLETE);
     if (incomplete && o->path.missing_issuer_aia[0] && !h->cfg->no_aia && chain == o->hs.chain)
         fetch_aia(h, o->path.missing_issuer_aia);
 }

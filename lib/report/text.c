@@ -832,7 +832,7 @@ static void path_lines(out *o, const td_path *p)
         }
         td_str_add(&o->b, "\n");
     }
-    if (p->verdict == TD_PATH_INCOMPLETE || p->trust == TD_PATH_INCOMPLETE) {
+    if (td_path_is(p, TD_PATH_INCOMPLETE)) {
         td_str_add(&o->b, "  ");
         paint(o, C_RED, MARK_BAD);
         td_str_printf(&o->b, " %zu  missing: %s  (issuer of %s: not sent, not in the trust store", n,
