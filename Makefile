@@ -46,7 +46,7 @@ $(B)/libtlsdiag.a: $(LIB_OBJ)
 $(B)/tlsdiag: $(B)/src/main.o $(B)/libtlsdiag.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(B)/tests/%: tests/unit/%.c $(B)/libtlsdiag.a
+$(B)/tests/%: tests/unit/%.c $(B)/libtlsdiag.a $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(B)/libtlsdiag.a $(LDFLAGS) $(LDLIBS) -lcmocka
 

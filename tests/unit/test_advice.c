@@ -31,29 +31,16 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "certkit.h"
 #include "diag/finding.h"
 #include "wire/tls.h"
 
 /* ---- certificates ------------------------------------------------------------ */
 
-typedef struct blob {
-    unsigned char *der;
-    int len;
-    X509 *x;
-} blob;
-
 static struct {
     EVP_PKEY *k_ca, *k_leaf, *k_small;
     blob ca, leaf, expired, other, self, small, sha1, client_only, cn_only;
 } K;
-
-static void ext(X509 *x, X509V3_CTX *ctx, int nid, const char *val)
-{
-    X509_EXTENSION *e = X509V3_EXT_conf_nid(NULL, ctx, nid, val);
-    assert_non_null(e);
-    assert_int_equal(X509_add_ext(x, e, -1), 1);
-    X509_EXTENSION_free(e);
-}
 
 /* issuer NULL: self-signed. */
 static blob make(const char *cn, const blob *issuer, EVP_PKEY *issuer_key, EVP_PKEY *key, long from_days,
@@ -74,14 +61,14 @@ static blob make(const char *cn, const blob *issuer, EVP_PKEY *issuer_key, EVP_P
     X509_set_pubkey(x, key);
     X509V3_CTX ctx;
     X509V3_set_ctx(&ctx, issuer ? issuer->x : x, x, NULL, NULL, 0);
-    ext(x, &ctx, NID_basic_constraints, ca ? "critical,CA:TRUE" : "critical,CA:FALSE");
-    ext(x, &ctx, NID_key_usage, ca ? "critical,keyCertSign,cRLSign" : "critical,digitalSignature,keyEncipherment");
+    cert_ext(x, &ctx, NID_basic_constraints, ca ? "critical,CA:TRUE" : "critical,CA:FALSE");
+    cert_ext(x, &ctx, NID_key_usage, ca ? "critical,keyCertSign,cRLSign" : "critical,digitalSignature,keyEncipherment");
     if (eku)
-        ext(x, &ctx, NID_ext_key_usage, eku);
+        cert_ext(x, &ctx, NID_ext_key_usage, eku);
     if (san)
-        ext(x, &ctx, NID_subject_alt_name, san);
+        cert_ext(x, &ctx, NID_subject_alt_name, san);
     if (!ca)
-        ext(x, &ctx, NID_info_access, "caIssuers;URI:http://ca.example/ca.der");
+        cert_ext(x, &ctx, NID_info_access, "caIssuers;URI:http://ca.example/ca.der");
     assert_true(X509_sign(x, issuer ? issuer_key : key, md ? md : EVP_sha256()) > 0);
     blob b = { NULL, 0, x };
     b.len = i2d_X509(x, &b.der);
@@ -115,24 +102,12 @@ static int teardown(void **state)
 {
     (void)state;
     blob *all[] = { &K.ca, &K.leaf, &K.expired, &K.other, &K.self, &K.small, &K.sha1, &K.client_only, &K.cn_only };
-    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
-        X509_free(all[i]->x);
-        OPENSSL_free(all[i]->der);
-    }
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        blob_free(all[i]);
     EVP_PKEY_free(K.k_ca);
     EVP_PKEY_free(K.k_leaf);
     EVP_PKEY_free(K.k_small);
     return 0;
-}
-
-static void subject_of(const blob *b, char *out, size_t cap)
-{
-    BIO *m = BIO_new(BIO_s_mem());
-    assert_non_null(m);
-    X509_NAME_print_ex(m, X509_get_subject_name(b->x), 0, XN_FLAG_RFC2253);
-    int k = BIO_read(m, out, (int)cap - 1);
-    out[k > 0 ? k : 0] = '\0';
-    BIO_free(m);
 }
 
 /* ---- observations ------------------------------------------------------------------ */
@@ -147,12 +122,8 @@ static void set_chain(td_hs *h, const blob *const *certs, size_t n)
 {
     for (size_t i = 0; i < h->n_chain; i++)
         free(h->chain[i].der);
-    for (size_t i = 0; i < n; i++) {
-        h->chain[i].der = malloc((size_t)certs[i]->len);
-        assert_non_null(h->chain[i].der);
-        memcpy(h->chain[i].der, certs[i]->der, (size_t)certs[i]->len);
-        h->chain[i].len = (size_t)certs[i]->len;
-    }
+    for (size_t i = 0; i < n; i++)
+        blob_put(&h->chain[i], certs[i]);
     h->n_chain = n;
 }
 
@@ -232,11 +203,11 @@ static td_obs *healthy(target_kind k)
     p->depth = p->expired_depth = p->not_yet_valid_depth = p->weak_sig_depth = p->small_key_depth = -1;
     snprintf(p->x509_err_text, sizeof p->x509_err_text, "ok");
     p->n = 2;
-    subject_of(&K.leaf, p->subjects[0], sizeof p->subjects[0]);
-    subject_of(&K.ca, p->subjects[1], sizeof p->subjects[1]);
+    blob_subject(&K.leaf, p->subjects[0], sizeof p->subjects[0]);
+    blob_subject(&K.ca, p->subjects[1], sizeof p->subjects[1]);
     p->src[0] = TD_SRC_SENT;
     p->src[1] = TD_SRC_STORE;
-    subject_of(&K.ca, p->top_subject, sizeof p->top_subject);
+    blob_subject(&K.ca, p->top_subject, sizeof p->top_subject);
     p->top_in_store = true;
     return o;
 }
@@ -251,7 +222,7 @@ static void leaf(td_obs *o, const blob *b)
 {
     const blob *const chain[] = { b };
     set_chain(&o->hs, chain, 1);
-    subject_of(b, o->path.subjects[0], sizeof o->path.subjects[0]);
+    blob_subject(b, o->path.subjects[0], sizeof o->path.subjects[0]);
 }
 
 /* ---- the faults --------------------------------------------------------------------- */

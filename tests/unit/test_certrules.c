@@ -17,16 +17,11 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "certkit.h"
 #include "diag/finding.h"
 #include "wire/tls.h"
 
 /* ---- certificates ---------------------------------------------------------- */
-
-typedef struct blob {
-    unsigned char *der;
-    int len;
-    X509 *x;
-} blob;
 
 typedef struct want {
     const char *cn;
@@ -40,14 +35,6 @@ typedef struct want {
 } want;
 
 static long serial = 100;
-
-static void ext(X509 *x, X509V3_CTX *ctx, int nid, const char *val)
-{
-    X509_EXTENSION *e = X509V3_EXT_conf_nid(NULL, ctx, nid, val);
-    assert_non_null(e);
-    assert_int_equal(X509_add_ext(x, e, -1), 1);
-    X509_EXTENSION_free(e);
-}
 
 static blob make(const want *w)
 {
@@ -66,16 +53,16 @@ static blob make(const want *w)
     X509_set_pubkey(x, w->key);
     X509V3_CTX ctx;
     X509V3_set_ctx(&ctx, w->issuer ? w->issuer->x : x, x, NULL, NULL, 0);
-    ext(x, &ctx, NID_basic_constraints, w->ca ? "critical,CA:TRUE" : "critical,CA:FALSE");
-    ext(x, &ctx, NID_subject_key_identifier, "hash");
-    ext(x, &ctx, NID_authority_key_identifier, "keyid:always");
-    ext(x, &ctx, NID_key_usage, w->ca ? "critical,keyCertSign,cRLSign" : "critical,digitalSignature,keyEncipherment");
+    cert_ext(x, &ctx, NID_basic_constraints, w->ca ? "critical,CA:TRUE" : "critical,CA:FALSE");
+    cert_ext(x, &ctx, NID_subject_key_identifier, "hash");
+    cert_ext(x, &ctx, NID_authority_key_identifier, "keyid:always");
+    cert_ext(x, &ctx, NID_key_usage, w->ca ? "critical,keyCertSign,cRLSign" : "critical,digitalSignature,keyEncipherment");
     if (w->eku)
-        ext(x, &ctx, NID_ext_key_usage, w->eku);
+        cert_ext(x, &ctx, NID_ext_key_usage, w->eku);
     if (w->san)
-        ext(x, &ctx, NID_subject_alt_name, w->san);
+        cert_ext(x, &ctx, NID_subject_alt_name, w->san);
     if (w->aia)
-        ext(x, &ctx, NID_info_access, w->aia);
+        cert_ext(x, &ctx, NID_info_access, w->aia);
     assert_true(X509_sign(x, w->issuer ? w->issuer_key : w->key, w->md ? w->md : EVP_sha256()) > 0);
     blob b = { NULL, 0, x };
     b.len = i2d_X509(x, &b.der);
@@ -138,12 +125,6 @@ static int setup(void **state)
     return 0;
 }
 
-static void blob_free(blob *b)
-{
-    X509_free(b->x);
-    OPENSSL_free(b->der);
-}
-
 static int teardown(void **state)
 {
     (void)state;
@@ -159,27 +140,13 @@ static int teardown(void **state)
     return 0;
 }
 
-static void dn(const blob *b, char *out, size_t cap)
-{
-    BIO *m = BIO_new(BIO_s_mem());
-    assert_non_null(m);
-    X509_NAME_print_ex(m, X509_get_subject_name(b->x), 0, XN_FLAG_RFC2253);
-    int k = BIO_read(m, out, (int)cap - 1);
-    out[k > 0 ? k : 0] = '\0';
-    BIO_free(m);
-}
-
 /* ---- observations ---------------------------------------------------------------- */
 
 /* The chain as a handshake keeps it: malloc'd copies (td_hs_free frees). */
 static void put_chain(td_cert *dst, size_t *n, const blob *const *certs, size_t k)
 {
-    for (size_t i = 0; i < k; i++) {
-        dst[i].der = malloc((size_t)certs[i]->len);
-        assert_non_null(dst[i].der);
-        memcpy(dst[i].der, certs[i]->der, (size_t)certs[i]->len);
-        dst[i].len = (size_t)certs[i]->len;
-    }
+    for (size_t i = 0; i < k; i++)
+        blob_put(&dst[i], certs[i]);
     *n = k;
 }
 
@@ -210,12 +177,12 @@ static void path_good(td_path *p)
     p->depth = p->expired_depth = p->not_yet_valid_depth = p->weak_sig_depth = p->small_key_depth = -1;
     snprintf(p->x509_err_text, sizeof p->x509_err_text, "ok");
     p->n = 3;
-    dn(&K.leaf, p->subjects[0], sizeof p->subjects[0]);
-    dn(&K.inter, p->subjects[1], sizeof p->subjects[1]);
-    dn(&K.root, p->subjects[2], sizeof p->subjects[2]);
+    blob_subject(&K.leaf, p->subjects[0], sizeof p->subjects[0]);
+    blob_subject(&K.inter, p->subjects[1], sizeof p->subjects[1]);
+    blob_subject(&K.root, p->subjects[2], sizeof p->subjects[2]);
     p->src[0] = p->src[1] = TD_SRC_SENT;
     p->src[2] = TD_SRC_STORE;
-    dn(&K.root, p->top_subject, sizeof p->top_subject);
+    blob_subject(&K.root, p->top_subject, sizeof p->top_subject);
     p->top_in_store = true;
 }
 
@@ -543,9 +510,9 @@ static void incomplete(td_obs *o)
     p->depth = 0;
     snprintf(p->x509_err_text, sizeof p->x509_err_text, "unable to get local issuer certificate");
     p->n = 1;
-    dn(&K.leaf, p->top_subject, sizeof p->top_subject);
+    blob_subject(&K.leaf, p->top_subject, sizeof p->top_subject);
     p->top_in_store = false;
-    dn(&K.inter, p->missing_issuer, sizeof p->missing_issuer);
+    blob_subject(&K.inter, p->missing_issuer, sizeof p->missing_issuer);
     snprintf(p->missing_issuer_aia, sizeof p->missing_issuer_aia, "http://ca.example/int.der");
 }
 
@@ -591,9 +558,9 @@ static void test_chain_incomplete(void **state)
     path_good(&o->path_aia);
     o->path_aia.verdict = o->path_aia.trust = TD_PATH_UNTRUSTED_ROOT;
     o->path_aia.n = 2;
-    dn(&K.other_root, o->path_aia.subjects[1], sizeof o->path_aia.subjects[1]);
+    blob_subject(&K.other_root, o->path_aia.subjects[1], sizeof o->path_aia.subjects[1]);
     o->path_aia.src[1] = TD_SRC_EXTRA;
-    dn(&K.other_root, o->path_aia.top_subject, sizeof o->path_aia.top_subject);
+    blob_subject(&K.other_root, o->path_aia.top_subject, sizeof o->path_aia.top_subject);
     o->path_aia.top_in_store = false;
     run(o, &fs);
     f = expect(&fs, "UNTRUSTED_CA", TD_SEV_FAIL);
@@ -651,8 +618,8 @@ static void test_self_signed_and_untrusted(void **state)
     td_path *p = &o->path;
     p->verdict = p->trust = TD_PATH_SELF_SIGNED_LEAF;
     p->n = 1;
-    dn(&K.self, p->subjects[0], sizeof p->subjects[0]);
-    dn(&K.self, p->top_subject, sizeof p->top_subject);
+    blob_subject(&K.self, p->subjects[0], sizeof p->subjects[0]);
+    blob_subject(&K.self, p->top_subject, sizeof p->top_subject);
     p->top_in_store = false;
     td_findings fs;
     run(o, &fs);
@@ -675,9 +642,9 @@ static void test_self_signed_and_untrusted(void **state)
     o = healthy();
     p = &o->path;
     p->verdict = p->trust = TD_PATH_UNTRUSTED_ROOT;
-    dn(&K.other_root, p->subjects[2], sizeof p->subjects[2]);
+    blob_subject(&K.other_root, p->subjects[2], sizeof p->subjects[2]);
     p->src[2] = TD_SRC_SENT;
-    dn(&K.other_root, p->top_subject, sizeof p->top_subject);
+    blob_subject(&K.other_root, p->top_subject, sizeof p->top_subject);
     p->top_in_store = false;
     snprintf(o->store_name, sizeof o->store_name, "ca-file /tmp/ca.pem");
     run(o, &fs);

@@ -20,6 +20,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "certkit.h"
 #include "diag/finding.h"
 #include "wire/tls.h"
 
@@ -95,24 +96,10 @@ static const td_client strict = {
 
 /* ---- certificates ---------------------------------------------------------------- */
 
-typedef struct blob {
-    unsigned char *der;
-    int len;
-    X509 *x;
-} blob;
-
 static struct {
     EVP_PKEY *k_root, *k_int, *k_leaf, *k_small;
     blob root, inter, leaf, cn_only, small;
 } K;
-
-static void ext(X509 *x, X509V3_CTX *ctx, int nid, const char *val)
-{
-    X509_EXTENSION *e = X509V3_EXT_conf_nid(NULL, ctx, nid, val);
-    assert_non_null(e);
-    assert_int_equal(X509_add_ext(x, e, -1), 1);
-    X509_EXTENSION_free(e);
-}
 
 static blob make(const char *cn, const blob *issuer, EVP_PKEY *issuer_key, EVP_PKEY *key, bool ca, const char *san)
 {
@@ -132,11 +119,11 @@ static blob make(const char *cn, const blob *issuer, EVP_PKEY *issuer_key, EVP_P
     X509_set_pubkey(x, key);
     X509V3_CTX ctx;
     X509V3_set_ctx(&ctx, issuer ? issuer->x : x, x, NULL, NULL, 0);
-    ext(x, &ctx, NID_basic_constraints, ca ? "critical,CA:TRUE" : "critical,CA:FALSE");
+    cert_ext(x, &ctx, NID_basic_constraints, ca ? "critical,CA:TRUE" : "critical,CA:FALSE");
     if (!ca)
-        ext(x, &ctx, NID_ext_key_usage, "serverAuth");
+        cert_ext(x, &ctx, NID_ext_key_usage, "serverAuth");
     if (san)
-        ext(x, &ctx, NID_subject_alt_name, san);
+        cert_ext(x, &ctx, NID_subject_alt_name, san);
     assert_true(X509_sign(x, issuer ? issuer_key : key, EVP_sha256()) > 0);
     blob b = { NULL, 0, x };
     b.len = i2d_X509(x, &b.der);
@@ -165,33 +152,13 @@ static int teardown(void **state)
 {
     (void)state;
     blob *all[] = { &K.root, &K.inter, &K.leaf, &K.cn_only, &K.small };
-    for (size_t i = 0; i < sizeof all / sizeof *all; i++) {
-        X509_free(all[i]->x);
-        OPENSSL_free(all[i]->der);
-    }
+    for (size_t i = 0; i < sizeof all / sizeof *all; i++)
+        blob_free(all[i]);
     EVP_PKEY_free(K.k_root);
     EVP_PKEY_free(K.k_int);
     EVP_PKEY_free(K.k_leaf);
     EVP_PKEY_free(K.k_small);
     return 0;
-}
-
-static void dn(const blob *b, char *out, size_t cap)
-{
-    BIO *m = BIO_new(BIO_s_mem());
-    assert_non_null(m);
-    X509_NAME_print_ex(m, X509_get_subject_name(b->x), 0, XN_FLAG_RFC2253);
-    int k = BIO_read(m, out, (int)cap - 1);
-    out[k > 0 ? k : 0] = '\0';
-    BIO_free(m);
-}
-
-static void put_cert(td_cert *dst, const blob *b)
-{
-    dst->der = malloc((size_t)b->len);
-    assert_non_null(dst->der);
-    memcpy(dst->der, b->der, (size_t)b->len);
-    dst->len = (size_t)b->len;
 }
 
 /* ---- observations ---------------------------------------------------------------- */
@@ -227,8 +194,8 @@ static td_obs *server(void)
     o->hs.done = true;
     o->hs.version = TD_TLS13;
     o->hs.suite = 0x1302;
-    put_cert(&o->hs.chain[0], &K.leaf);
-    put_cert(&o->hs.chain[1], &K.inter);
+    blob_put(&o->hs.chain[0], &K.leaf);
+    blob_put(&o->hs.chain[1], &K.inter);
     o->hs.n_chain = 2;
     snprintf(o->store_name, sizeof o->store_name, "system (/usr/lib/ssl/cert.pem, /usr/lib/ssl/certs)");
     o->now = (int64_t)time(NULL);
@@ -237,12 +204,12 @@ static td_obs *server(void)
     p->verdict = p->trust = TD_PATH_OK;
     p->depth = p->expired_depth = p->not_yet_valid_depth = p->weak_sig_depth = p->small_key_depth = -1;
     p->n = 3;
-    dn(&K.leaf, p->subjects[0], sizeof p->subjects[0]);
-    dn(&K.inter, p->subjects[1], sizeof p->subjects[1]);
-    dn(&K.root, p->subjects[2], sizeof p->subjects[2]);
+    blob_subject(&K.leaf, p->subjects[0], sizeof p->subjects[0]);
+    blob_subject(&K.inter, p->subjects[1], sizeof p->subjects[1]);
+    blob_subject(&K.root, p->subjects[2], sizeof p->subjects[2]);
     p->src[0] = p->src[1] = TD_SRC_SENT;
     p->src[2] = TD_SRC_STORE;
-    dn(&K.root, p->top_subject, sizeof p->top_subject);
+    blob_subject(&K.root, p->top_subject, sizeof p->top_subject);
     p->top_in_store = true;
     return o;
 }
@@ -590,9 +557,9 @@ static void make_incomplete(td_obs *o)
     p->depth = 0;
     snprintf(p->x509_err_text, sizeof p->x509_err_text, "unable to get local issuer certificate");
     p->n = 1;
-    dn(&K.leaf, p->top_subject, sizeof p->top_subject);
+    blob_subject(&K.leaf, p->top_subject, sizeof p->top_subject);
     p->top_in_store = false;
-    dn(&K.inter, p->missing_issuer, sizeof p->missing_issuer);
+    blob_subject(&K.inter, p->missing_issuer, sizeof p->missing_issuer);
     snprintf(p->missing_issuer_aia, sizeof p->missing_issuer_aia, "http://ca.example/int.der");
 }
 
@@ -658,7 +625,7 @@ static void test_cn_only(void **state)
     (void)state;
     td_obs *o = server();
     free(o->hs.chain[0].der);
-    put_cert(&o->hs.chain[0], &K.cn_only);
+    blob_put(&o->hs.chain[0], &K.cn_only);
     sim_hello(o, &browser, TD_TLS13, 0x1301, 29);
     sim_hello(o, &oldjava, TD_TLS12, 0xc02f, 23);
     td_client_table t;
@@ -685,7 +652,7 @@ static void test_key_and_sha1(void **state)
     (void)state;
     td_obs *o = server();
     free(o->hs.chain[0].der);
-    put_cert(&o->hs.chain[0], &K.small);
+    blob_put(&o->hs.chain[0], &K.small);
     sim_hello(o, &strict, TD_TLS13, 0x1302, 29);
     sim_hello(o, &oldjava, TD_TLS12, 0xc02f, 23);
     td_client_table t;
@@ -702,7 +669,7 @@ static void test_key_and_sha1(void **state)
     td_findings_free(&fs);
 
     free(o->hs.chain[0].der);
-    put_cert(&o->hs.chain[0], &K.leaf);
+    blob_put(&o->hs.chain[0], &K.leaf);
     o->path.weak_sig_depth = 1;
     snprintf(o->path.weak_sig_alg, sizeof o->path.weak_sig_alg, "sha1WithRSAEncryption");
     judge(o, &t, &fs);
@@ -730,7 +697,7 @@ static void test_no_sni_client(void **state)
     td_hs_init(&o->hs_nosni);
     o->hs_nosni.out = TD_OUT_HELLO;
     o->hs_nosni.done = true;
-    put_cert(&o->hs_nosni.chain[0], &K.inter); /* a certificate for another name */
+    blob_put(&o->hs_nosni.chain[0], &K.inter); /* a certificate for another name */
     o->hs_nosni.n_chain = 1;
     sim_hello(o, &nosni, TD_TLS12, 0xc02f, 23);
     sim_hello(o, &oldjava, TD_TLS12, 0xc02f, 23);

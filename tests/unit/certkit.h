@@ -1,0 +1,56 @@
+/* Certificates for the rule tests (test_certrules, test_clientverdicts,
+ * test_advice): a made certificate with its DER, and the few things every
+ * such test does with one.  Included after <cmocka.h> and OpenSSL's x509v3
+ * header; each test makes its own certificates, since each needs others. */
+#ifndef TD_TEST_CERTKIT_H
+#define TD_TEST_CERTKIT_H
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/x509v3.h>
+
+#include "probe/obs.h"
+
+typedef struct blob {
+    unsigned char *der;
+    int len;
+    X509 *x;
+} blob;
+
+/* Adds the extension nid with a value in openssl.cnf syntax. */
+static inline void cert_ext(X509 *x, X509V3_CTX *ctx, int nid, const char *val)
+{
+    X509_EXTENSION *e = X509V3_EXT_conf_nid(NULL, ctx, nid, val);
+    assert_non_null(e);
+    assert_int_equal(X509_add_ext(x, e, -1), 1);
+    X509_EXTENSION_free(e);
+}
+
+static inline void blob_free(blob *b)
+{
+    X509_free(b->x);
+    OPENSSL_free(b->der);
+}
+
+/* The subject as the library writes it (RFC 2253 one-liner). */
+static inline void blob_subject(const blob *b, char *out, size_t cap)
+{
+    BIO *m = BIO_new(BIO_s_mem());
+    assert_non_null(m);
+    X509_NAME_print_ex(m, X509_get_subject_name(b->x), 0, XN_FLAG_RFC2253);
+    int k = BIO_read(m, out, (int)cap - 1);
+    out[k > 0 ? k : 0] = '\0';
+    BIO_free(m);
+}
+
+/* A malloc'd copy of the DER, as a handshake keeps it (td_hs_free frees). */
+static inline void blob_put(td_cert *dst, const blob *b)
+{
+    dst->der = malloc((size_t)b->len);
+    assert_non_null(dst->der);
+    memcpy(dst->der, b->der, (size_t)b->len);
+    dst->len = (size_t)b->len;
+}
+
+#endif
