@@ -4,7 +4,7 @@
 
 #include "../include/tlsdiag.h"
 #include "diag/finding.h"
-#include "probe/obs.h"
+#include "obs/obs.h"
 #include "probe/probe.h"
 
 struct td_options {

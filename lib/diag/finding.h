@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "../probe/obs.h"
+#include "../obs/obs.h"
 
 typedef enum { TD_SEV_INFO = 0, TD_SEV_WARN = 1, TD_SEV_FAIL = 2 } td_severity;
 

@@ -15,14 +15,8 @@
 
 #include <openssl/ssl.h>
 
-typedef struct td_addr {
-    struct sockaddr_storage ss;
-    socklen_t len;
-    char text[64]; /* "127.0.0.1" or "::1" */
-} td_addr;
+#include "obs/addr.h"
 
-/* Parses a numeric IPv4/IPv6 address (no brackets). */
-bool td_addr_from_ip(const char *ip, uint16_t port, td_addr *out);
 
 /* How a job ended, from the network's point of view. */
 typedef enum {

@@ -11,7 +11,7 @@
 #define TD_PROBE_HANDSHAKE_H
 
 #include "../net/net.h"
-#include "obs.h"
+#include "../obs/obs.h"
 #include "probe.h"
 
 typedef struct td_hsrun td_hsrun;

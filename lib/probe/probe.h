@@ -7,7 +7,7 @@
 #include <stdbool.h>
 
 #include "../net/net.h"
-#include "obs.h"
+#include "../obs/obs.h"
 
 typedef struct td_probe_cfg {
     const char *host;

@@ -10,7 +10,7 @@
 
 #include <openssl/x509v3.h>
 
-#include "probe/obs.h"
+#include "obs/obs.h"
 
 typedef struct blob {
     unsigned char *der;

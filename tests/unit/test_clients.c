@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "probe/obs.h"
+#include "obs/obs.h"
 #include "registry/clients.h"
 #include "registry/clients_int.h"
 #include "registry/registry.h"

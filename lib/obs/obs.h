@@ -3,17 +3,17 @@
  * Probes fill this in from what the network showed; the rules read it and
  * nothing else; the reporters print its raw parts beside the findings.  The
  * pcap reader will fill the same structure from a capture. */
-#ifndef TD_PROBE_OBS_H
-#define TD_PROBE_OBS_H
+#ifndef TD_OBS_OBS_H
+#define TD_OBS_OBS_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../cert/cert.h"
-#include "../registry/clients.h"
-#include "../net/net.h"
-#include "../wire/flight.h"
+#include "cert/cert.h"
+#include "obs/addr.h"
+#include "registry/clients.h"
+#include "wire/flight.h"
 
 #define TD_MAX_ADDRS   16
 #define TD_MAX_SUITES  400

@@ -1,5 +1,5 @@
 /* Numeric addresses.  Names go through resolve.c; this never touches DNS. */
-#include "net/net.h"
+#include "obs/addr.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>

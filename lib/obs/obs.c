@@ -1,10 +1,10 @@
 /* Observations: bookkeeping for the structure the probes fill in. */
-#include "obs.h"
+#include "obs/obs.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "../wire/tls.h"
+#include "wire/tls.h"
 
 static const uint16_t versions[TD_NVERSIONS] = {TD_SSL2, TD_SSL3, TD_TLS10, TD_TLS11, TD_TLS12, TD_TLS13};
 
