@@ -630,7 +630,7 @@ static const td_finding *finding_at(const td_report *r, size_t i)
 const char *td_report_finding_id(const td_report *r, size_t i)
 {
     const td_finding *f = finding_at(r, i);
-    return f ? f->id : NULL;
+    return f ? td_id_name(f->id) : NULL;
 }
 
 const char *td_report_finding_severity(const td_report *r, size_t i)

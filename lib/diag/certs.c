@@ -42,7 +42,7 @@ struct cctx {
     bool have_time;        /* o->now is the time those verdicts are for */
 };
 
-static void add(struct cctx *c, const char *id, td_severity sev, td_str *summary, td_str *evidence,
+static void add(struct cctx *c, td_id id, td_severity sev, td_str *summary, td_str *evidence,
                 const char *fix, td_str *verify)
 {
     char *s = td_str_take(summary);
@@ -236,7 +236,7 @@ static void rule_leaf_time(struct cctx *c)
                           "refuses it.",
                       c->name, l->not_after_iso, sp);
         td_str_printf(&v, "%s </dev/null 2>/dev/null | openssl x509 -noout -subject -dates -checkend 0", c->sc);
-        add(c, "CERT_EXPIRED", TD_SEV_FAIL, &s, &e, fix_renew, &v);
+        add(c, TD_ID_CERT_EXPIRED, TD_SEV_FAIL, &s, &e, fix_renew, &v);
         break;
     case TD_TIME_NOT_YET_VALID:
         span(l->not_before - o->now, sp, sizeof sp);
@@ -244,7 +244,7 @@ static void rule_leaf_time(struct cctx *c)
                       c->name, l->not_before_iso, sp);
         td_str_printf(&e, " (the clock of the machine running this check)");
         td_str_printf(&v, "%s%s -verify_return_error </dev/null", c->sc, c->ca_opt);
-        add(c, "CERT_NOT_YET_VALID", TD_SEV_FAIL, &s, &e,
+        add(c, TD_ID_CERT_NOT_YET_VALID, TD_SEV_FAIL, &s, &e,
             "Find the wrong clock. If this machine's clock is behind, fix it (`timedatectl`, chrony/NTP) and check "
             "again: clients with a clock that far behind fail the same way. Otherwise the certificate was issued "
             "with a future start date, usually by a CA or server whose clock runs ahead (a self-run CA, a device "
@@ -259,7 +259,7 @@ static void rule_leaf_time(struct cctx *c)
         td_str_printf(&e, "; the warning window is %d days", o->warn_days);
         td_str_printf(&v, "%s </dev/null 2>/dev/null | openssl x509 -noout -subject -dates -checkend %lld", c->sc,
                       (long long)warn);
-        add(c, "CERT_EXPIRING_SOON", TD_SEV_WARN, &s, &e,
+        add(c, TD_ID_CERT_EXPIRING_SOON, TD_SEV_WARN, &s, &e,
             "Renew it now and reload the server (nginx `ssl_certificate`, Apache `SSLCertificateFile`, HAProxy "
             "`crt`, then `nginx -s reload` / `apachectl graceful` / `systemctl reload haproxy`). Make renewal "
             "automatic (an ACME client's timer renews 30 days ahead) and alert on the expiry date of what the "
@@ -375,7 +375,7 @@ static void rule_chain_time(struct cctx *c)
         td_str_printf(&v, "%s%s -verify_return_error </dev/null", c->sc, c->ca_opt);
     else
         td_str_printf(&v, "%s -showcerts </dev/null 2>/dev/null | grep -E '^ *[0-9]+ s:|NotAfter'", c->sc);
-    add(c, "CHAIN_CERT_EXPIRED", in_path ? TD_SEV_FAIL : TD_SEV_WARN, &s, &e,
+    add(c, TD_ID_CHAIN_CERT_EXPIRED, in_path ? TD_SEV_FAIL : TD_SEV_WARN, &s, &e,
         "Serve the CA's current intermediate instead of the outdated one (CAs publish renewed intermediates; an "
         "ACME client's fullchain.pem carries the current one), and drop expired extras: nginx `ssl_certificate` "
         "pointing at leaf + current intermediates, Apache 2.4.8+ `SSLCertificateFile` with the chain appended "
@@ -428,7 +428,7 @@ static void rule_name(struct cctx *c)
                           c->name, o->port, ip_sni);
         else
             td_str_printf(&v, "%s%s -verify_hostname %s -verify_return_error </dev/null", c->sc, c->ca_opt, c->name);
-        add(c, "HOSTNAME_MISMATCH", TD_SEV_FAIL, &s, &e,
+        add(c, TD_ID_HOSTNAME_MISMATCH, TD_SEV_FAIL, &s, &e,
             is_ip ? "Clients connecting by address need an IP SAN: reissue the certificate with `IP:ADDRESS` in "
                     "subjectAltName (openssl `-addext subjectAltName=IP:ADDRESS`), or have clients connect by a "
                     "name the certificate lists. Then point nginx `ssl_certificate`, Apache `SSLCertificateFile` "
@@ -459,7 +459,7 @@ static void rule_name(struct cctx *c)
         list_sans(&e, l);
         td_str_printf(&e, "; %s", nc.why);
         td_str_printf(&v, "%s </dev/null 2>/dev/null | openssl x509 -noout -ext subjectAltName | grep 'DNS:'", c->sc);
-        add(c, "NO_SAN", TD_SEV_FAIL, &s, &e,
+        add(c, TD_ID_NO_SAN, TD_SEV_FAIL, &s, &e,
             "Reissue the certificate with every name in subjectAltName (openssl `-addext subjectAltName=DNS:NAME`; "
             "every public CA and ACME client does this already), then point nginx `ssl_certificate`, Apache "
             "`SSLCertificateFile` or HAProxy `crt` at it and reload.",
@@ -474,7 +474,7 @@ static void rule_name(struct cctx *c)
         td_str_printf(&e, "leaf %s: ", l->subject);
         list_sans(&e, l);
         td_str_printf(&v, "%s </dev/null 2>/dev/null | openssl x509 -noout -ext subjectAltName | grep 'DNS:'", c->sc);
-        add(c, "NO_SAN", TD_SEV_WARN, &s, &e,
+        add(c, TD_ID_NO_SAN, TD_SEV_WARN, &s, &e,
             "Reissue the certificate with its names in subjectAltName (openssl `-addext subjectAltName=DNS:NAME`), "
             "then point nginx `ssl_certificate`, Apache `SSLCertificateFile` or HAProxy `crt` at it and reload.",
             &v);
@@ -517,7 +517,7 @@ static void untrusted(struct cctx *c, const td_path *p, const char *via)
     if (o->store_error[0])
         td_str_printf(&e, "; the trust store could not be loaded: %s", o->store_error);
     td_str_printf(&v, "%s%s -verify_return_error </dev/null", c->sc, c->ca_opt);
-    add(c, "UNTRUSTED_CA", TD_SEV_FAIL, &s, &e,
+    add(c, TD_ID_UNTRUSTED_CA, TD_SEV_FAIL, &s, &e,
         "If the root is a private or corporate CA, the clients must trust it: check again with `--ca-file "
         "root.pem`, and install it where clients look (Debian: copy it to /usr/local/share/ca-certificates/ and "
         "run `update-ca-certificates`; Java: `keytool -importcert` into the truststore; Python requests: "
@@ -592,7 +592,7 @@ static void rule_trust(struct cctx *c)
                               "--ca-file",
                           p->missing_issuer[0] ? p->missing_issuer : "the missing issuer");
         td_str_printf(&v, "%s%s -showcerts -verify_return_error </dev/null", c->sc, c->ca_opt);
-        add(c, "CHAIN_INCOMPLETE", TD_SEV_FAIL, &s, &e, fix_chain, &v);
+        add(c, TD_ID_CHAIN_INCOMPLETE, TD_SEV_FAIL, &s, &e, fix_chain, &v);
     } else if (c->have_path && td_path_is(p, TD_PATH_UNTRUSTED_ROOT)) {
         untrusted(c, p, NULL);
     }
@@ -619,7 +619,7 @@ static void rule_trust(struct cctx *c)
             td_str_add(&e, "; no trust verdict was computed");
         }
         td_str_printf(&v, "%s%s -verify_return_error </dev/null", c->sc, c->ca_opt);
-        add(c, "SELF_SIGNED", TD_SEV_FAIL, &s, &e,
+        add(c, TD_ID_SELF_SIGNED, TD_SEV_FAIL, &s, &e,
             "Get a certificate from a CA the clients trust: a public CA for public services (Let's Encrypt via "
             "certbot/acme.sh), an internal CA whose root the clients hold for internal ones (then check with "
             "`--ca-file ca.pem`). Install it with its chain: nginx `ssl_certificate` fullchain.pem, Apache "
@@ -684,7 +684,7 @@ static void rule_crypto(struct cctx *c)
         /* Verification at security level 2 refuses keys under 2048 bits
          * (RSA) or 224 bits (EC) anywhere in the path. */
         td_str_printf(&v, "%s%s -auth_level 2 -verify_return_error </dev/null", c->sc, c->ca_opt);
-        add(c, "KEY_TOO_SMALL", TD_SEV_FAIL, &s, &e,
+        add(c, TD_ID_KEY_TOO_SMALL, TD_SEV_FAIL, &s, &e,
             "Make a new key of RSA 2048+ bits or ECDSA P-256 (`openssl req -new -newkey rsa:2048` or `-newkey ec "
             "-pkeyopt ec_paramgen_curve:P-256`), have the certificate reissued for it, and point nginx "
             "`ssl_certificate`/`ssl_certificate_key`, Apache `SSLCertificateFile`/`SSLCertificateKeyFile` or HAProxy "
@@ -721,7 +721,7 @@ static void rule_crypto(struct cctx *c)
             td_str_printf(&e, " (depth %d of the path)", p->weak_sig_depth);
         /* Level 2 (112 bits) refuses SHA-1 and MD5 signatures in the path. */
         td_str_printf(&v, "%s%s -auth_level 2 -verify_return_error </dev/null", c->sc, c->ca_opt);
-        add(c, "WEAK_SIGNATURE", TD_SEV_FAIL, &s, &e,
+        add(c, TD_ID_WEAK_SIGNATURE, TD_SEV_FAIL, &s, &e,
             "Have the certificate reissued with SHA-256 (openssl `x509 -req -sha256`, or any current CA); if an "
             "intermediate is SHA-1-signed, serve the CA's current SHA-256 chain instead (nginx `ssl_certificate` "
             "fullchain.pem, Apache `SSLCertificateFile` with the chain appended, HAProxy `crt` PEM).",
@@ -778,7 +778,7 @@ static void rule_crypto(struct cctx *c)
         if (c->have_path && td_path_is(p, TD_PATH_PURPOSE))
             td_str_printf(&e, "%sverifier: %s at depth %d", c->dec[0] ? "; " : "", p->x509_err_text, p->depth);
         td_str_printf(&v, "%s%s -purpose sslserver -verify_return_error </dev/null", c->sc, c->ca_opt);
-        add(c, "CERT_PURPOSE", TD_SEV_FAIL, &s, &e,
+        add(c, TD_ID_CERT_PURPOSE, TD_SEV_FAIL, &s, &e,
             "Serve a certificate issued for TLS servers: extendedKeyUsage including serverAuth and keyUsage with "
             "digitalSignature (plus keyEncipherment for RSA key exchange); openssl `-addext "
             "extendedKeyUsage=serverAuth -addext keyUsage=critical,digitalSignature,keyEncipherment`. A client, "
@@ -832,7 +832,7 @@ static void rule_order(struct cctx *c)
         td_str_printf(&v, "%s%s -verify_return_error </dev/null", c->sc, c->ca_opt);
     else
         td_str_printf(&v, "%s -showcerts </dev/null 2>/dev/null | grep -E '^ *[0-9]+ s:|^ *i:'", c->sc);
-    add(c, "CHAIN_ORDER", sev, &s, &e,
+    add(c, TD_ID_CHAIN_ORDER, sev, &s, &e,
         sev == TD_SEV_INFO
             ? "Leave the root out of the served file (RFC 8446 section 4.4.2 allows omitting it): nginx "
               "`ssl_certificate`, Apache `SSLCertificateFile` (or `SSLCertificateChainFile`) and HAProxy `crt` files "
@@ -897,7 +897,7 @@ static void rule_sni_default(struct cctx *c)
         td_str_printf(&v, "openssl s_client -connect %s -noservername </dev/null 2>/dev/null | openssl x509 -noout "
                           "-subject -ext subjectAltName",
                       c->target);
-    add(c, "SNI_DEFAULT_CERT", TD_SEV_WARN, &s, &e,
+    add(c, TD_ID_SNI_DEFAULT_CERT, TD_SEV_WARN, &s, &e,
         "Make the certificate for this name the listener's default: nginx `listen 443 ssl default_server;` in the "
         "server block for the name; Apache: put the name's VirtualHost first for that address:port; HAProxy: "
         "its certificate as the first `crt` on the bind line (or first line of the `crt-list`). Or serve one "
@@ -926,7 +926,7 @@ static void rule_ocsp(struct cctx *c)
                       "responder %s",
                   td_version_name(o->hs.version), c->ci[0].ocsp_url);
     td_str_printf(&v, "%s -status </dev/null 2>/dev/null | grep -A1 'OCSP Response Status'", c->sc);
-    add(c, "OCSP_STAPLING_MISSING", TD_SEV_INFO, &s, &e,
+    add(c, TD_ID_OCSP_STAPLING_MISSING, TD_SEV_INFO, &s, &e,
         "nginx: `ssl_stapling on; ssl_stapling_verify on;` with `ssl_trusted_certificate` (the chain) and a "
         "`resolver`; Apache: `SSLUseStapling on` in the VirtualHost and `SSLStaplingCache shmcb:/var/run/"
         "ocsp(128000)` outside it; HAProxy 2.8+: `ocsp-update on` on the certificate (crt-list), older: an .ocsp "
@@ -1010,7 +1010,7 @@ static void rule_client_cert(struct cctx *c)
     }
     td_str_printf(&v, "%s -cert client.pem -key client.key </dev/null", c->sc);
     td_severity sev = rejected ? TD_SEV_FAIL : request ? TD_SEV_WARN : TD_SEV_INFO;
-    add(c, "CLIENT_CERT_REQUIRED", sev, &s, &e,
+    add(c, TD_ID_CLIENT_CERT_REQUIRED, sev, &s, &e,
         rejected ? "Give the client a certificate the server accepts: issued by one of the CAs it lists, valid now, "
                    "with extendedKeyUsage clientAuth, and its matching key; or make the server trust the client's "
                    "CA: nginx `ssl_client_certificate ca.pem;` (with `ssl_verify_depth` for deep chains), Apache "
@@ -1071,7 +1071,7 @@ static void rule_alpn(struct cctx *c)
                       first);
     else
         td_str_printf(&v, "%s -alpn h2,http/1.1 </dev/null 2>/dev/null | grep 'ALPN protocol: h2$'", c->sc);
-    add(c, "ALPN_MISMATCH", sev, &s, &e,
+    add(c, TD_ID_ALPN_MISMATCH, sev, &s, &e,
         "Enable the protocol on the TLS listener: nginx 1.25.1+ `http2 on;` in the server block (older: `listen "
         "443 ssl http2;`); Apache `Protocols h2 http/1.1` with mod_http2 loaded (and not the prefork MPM); HAProxy "
         "`alpn h2,http/1.1` on the bind line. A TLS-terminating proxy in front must pass the protocol through "
@@ -1118,7 +1118,7 @@ static void rule_resumption(struct cctx *c)
     td_str_printf(&v, "%s -sess_out /tmp/tlsdiag-session.pem < <(sleep 1) >/dev/null 2>&1; %s -sess_in "
                       "/tmp/tlsdiag-session.pem </dev/null 2>/dev/null | grep '^Reused,'",
                   c->sc, c->sc);
-    add(c, "RESUMPTION_BROKEN", sev, &s, &e,
+    add(c, TD_ID_RESUMPTION_BROKEN, sev, &s, &e,
         "nginx: `ssl_session_cache shared:SSL:10m; ssl_session_timeout 1h; ssl_session_tickets on;` at `http` "
         "level or in the default server of the listen socket, where OpenSSL resumes before nginx picks the server "
         "by name (the default `ssl_session_cache none` promises sessions it never keeps); Apache: `SSLSessionCache "
@@ -1258,7 +1258,7 @@ static void rule_backends(struct cctx *c)
     td_str_printf(&vf, "; do echo \"$t\"; openssl s_client -connect \"$t\"%s%s </dev/null 2>/dev/null | openssl "
                        "x509 -noout -subject -enddate -fingerprint -sha256; done",
                   o->sni[0] ? " -servername " : "", o->sni);
-    add(c, "INCONSISTENT_BACKENDS", sev, &s, &e,
+    add(c, TD_ID_INCONSISTENT_BACKENDS, sev, &s, &e,
         "Deploy the same certificate, chain and TLS settings to every server behind the name (the same "
         "`ssl_certificate`, `ssl_protocols` and `ssl_ciphers` in nginx, `SSLCertificateFile`/`SSLProtocol` in "
         "Apache, `crt` and bind options in HAProxy), and reload every node after a renewal. Until a broken server "

@@ -1349,39 +1349,41 @@ static void verify_for(const struct jctx *x, const judgement *j, const problem *
 
 /* ---- evidence ------------------------------------------------------------ */
 
-/* The stable word lib/diag/rank.c reads to link this finding to the
- * server-side finding that explains it ("reason code: suite"). */
-static const char *reason_code(const judgement *j, const problem *p)
+/* The typed reason: the JSON reason_code of the verdict and its finding,
+ * and what lib/diag/rank.c links the finding by. */
+static td_reason reason_of(const judgement *j, const problem *p)
 {
     switch (p->k) {
-    case K_VERSION: return "version";
-    case K_SUITE: return "suite";
-    case K_GROUP: return "group";
+    case K_VERSION: return TD_REASON_VERSION;
+    case K_SUITE: return TD_REASON_SUITE;
+    case K_GROUP: return TD_REASON_GROUP;
     case K_SNI_REQUIRED:
-    case K_SNI_CERT: return "sni";
-    case K_DH_SMALL:
-    case K_DH_LARGE: return "dh";
-    case K_RSA_SMALL: return "key";
-    case K_CHAIN: return "chain";
-    case K_UNTRUSTED: return "trust";
-    case K_SELF_SIGNED: return "self-signed";
-    case K_EXPIRED: return "expired";
-    case K_NOT_YET_VALID: return "not-yet-valid";
+    case K_SNI_CERT: return TD_REASON_SNI;
+    case K_DH_SMALL: return TD_REASON_DH;
+    case K_DH_LARGE: return TD_REASON_DH_TOO_LARGE;
+    case K_RSA_SMALL: return TD_REASON_KEY;
+    case K_CHAIN:
+    case K_PATH_OTHER: return TD_REASON_CHAIN;
+    case K_UNTRUSTED: return TD_REASON_TRUST;
+    case K_SELF_SIGNED: return TD_REASON_SELF_SIGNED;
+    case K_EXPIRED: return TD_REASON_EXPIRED;
+    case K_NOT_YET_VALID: return TD_REASON_NOT_YET_VALID;
     case K_MD5:
-    case K_SHA1: return "signature";
-    case K_NAME: return "hostname";
-    case K_CN_ONLY: return "cn-only";
-    case K_PURPOSE: return "purpose";
-    case K_PATH_OTHER: return "chain";
-    case K_ALERT:
-    case K_CHOICE: return "alert";
+    case K_SHA1: return TD_REASON_SIGNATURE;
+    case K_NAME: return TD_REASON_HOSTNAME;
+    case K_CN_ONLY: return TD_REASON_CN_ONLY;
+    case K_PURPOSE: return TD_REASON_PURPOSE;
+    case K_ALERT: return TD_REASON_ALERT;
+    case K_CHOICE: return TD_REASON_CHOICE;
     case K_NET:
-        return j->sim->hello.out == TD_OUT_RESET ? "reset" : j->sim->hello.out == TD_OUT_CLOSED ? "closed" : "timeout";
-    case K_NONE:
-    case K_NOT_TLS:
-    case K_TCP: return NULL;
+        return j->sim->hello.out == TD_OUT_RESET    ? TD_REASON_RESET
+               : j->sim->hello.out == TD_OUT_CLOSED ? TD_REASON_CLOSED
+                                                    : TD_REASON_TIMEOUT;
+    case K_TCP: return TD_REASON_UNREACHABLE;
+    case K_NOT_TLS: return TD_REASON_NOT_TLS;
+    case K_NONE: return TD_REASON_NONE;
     }
-    return NULL;
+    return TD_REASON_NONE;
 }
 
 static void describe_answer(const td_sim *sim, td_str *e)
@@ -1485,9 +1487,6 @@ static void evidence_for(const struct jctx *x, const judgement *j, td_str *e)
         td_str_printf(e, "%s%s: %s", i == 1 ? "\nit would fail next on: " : "; ", j->p[i].label, j->p[i].why);
     if (c->source && c->source[0])
         td_str_printf(e, "\nprofile %s, from: %s", c->id ? c->id : "?", c->source);
-    const char *code = reason_code(j, p);
-    if (code)
-        td_str_printf(e, "\nreason code: %s", code);
 }
 
 /* ---- the verdicts ---------------------------------------------------------- */
@@ -1578,6 +1577,7 @@ void td_judge_clients(const td_obs *o, td_client_table *t, td_findings *out)
         if (j->np > 0) {
             const problem *p = &j->p[0];
             v->result = TD_CV_FAIL;
+            v->reason_code = reason_of(j, p);
             setf(v->step, sizeof v->step, "%s", p->step);
             char reason[sizeof p->label + sizeof p->why + 4];
             setf(reason, sizeof reason, "%s: %s", p->label, p->why);
@@ -1611,8 +1611,13 @@ void td_judge_clients(const td_obs *o, td_client_table *t, td_findings *out)
          * and a modern server rightly shuts out end-of-life ones (Android
          * 4.4, Java 7, TLS 1.0 devices): that is worth a warning, and the
          * failures that matter to everyone have findings of their own. */
-        td_findings_add(out, "CLIENT_INCOMPATIBLE", x->o->clients_filtered ? TD_SEV_FAIL : TD_SEV_WARN, s.s, e.s,
-                        f.s, vf.s);
+        td_finding *fd = td_findings_add(out, TD_ID_CLIENT_INCOMPATIBLE,
+                                         x->o->clients_filtered ? TD_SEV_FAIL : TD_SEV_WARN, s.s, e.s, f.s, vf.s);
+        if (fd) {
+            fd->reason = v->reason_code;
+            fd->client = (int)i;
+            fd->cert = p->k == K_RSA_SMALL ? j->small_rsa : -1;
+        }
         td_str_free(&s);
         td_str_free(&e);
         td_str_free(&f);

@@ -27,15 +27,15 @@ static char *dup_or_flag(td_findings *fs, const char *s)
     return d;
 }
 
-void td_findings_add(td_findings *fs, const char *id, td_severity sev, const char *summary,
-                     const char *evidence, const char *fix, const char *verify)
+td_finding *td_findings_add(td_findings *fs, td_id id, td_severity sev, const char *summary,
+                            const char *evidence, const char *fix, const char *verify)
 {
     if (fs->n == fs->cap) {
         size_t cap = fs->cap ? fs->cap * 2 : 16;
         td_finding *v = realloc(fs->v, cap * sizeof *v);
         if (!v) {
             fs->oom = true;
-            return;
+            return NULL;
         }
         fs->v = v;
         fs->cap = cap;
@@ -46,10 +46,14 @@ void td_findings_add(td_findings *fs, const char *id, td_severity sev, const cha
     f->symptom_of = -1;
     f->id = id;
     f->sev = sev;
+    f->reason = TD_REASON_NONE;
+    f->client = -1;
+    f->cert = -1;
     f->summary = dup_or_flag(fs, summary ? summary : "");
     f->evidence = dup_or_flag(fs, evidence ? evidence : "");
     f->fix = dup_or_flag(fs, fix);
     f->verify = dup_or_flag(fs, verify);
+    return f;
 }
 
 void td_findings_sort(td_findings *fs)

@@ -1,5 +1,5 @@
 /* Findings: what the rules conclude from observations.  IDs come from the
- * catalog (docs/diagnoses.md) and never change meaning. */
+ * catalog (catalog.h, docs/diagnoses.md) and never change meaning. */
 #ifndef TD_DIAG_FINDING_H
 #define TD_DIAG_FINDING_H
 
@@ -7,12 +7,18 @@
 #include <stddef.h>
 
 #include "../obs/obs.h"
-
-typedef enum { TD_SEV_INFO = 0, TD_SEV_WARN = 1, TD_SEV_FAIL = 2 } td_severity;
+#include "catalog.h"
 
 typedef struct td_finding {
-    const char *id;      /* static catalog ID, e.g. "NO_SHARED_CIPHER" */
+    td_id id;            /* catalog ID, e.g. TD_ID_NO_SHARED_CIPHER */
     td_severity sev;
+    /* The typed cause, for machines and for the ranking: why (a client's
+     * failing reason), whose (the simulated client's index in the
+     * observations' sims[]) and which certificate (index in the chain
+     * judged); TD_REASON_NONE and -1 when they do not apply. */
+    td_reason reason;
+    int client;
+    int cert;
     char *summary;       /* one plain sentence */
     char *evidence;      /* what was sent and what came back */
     char *fix;           /* may be NULL */
@@ -29,9 +35,11 @@ typedef struct td_findings {
 } td_findings;
 
 const char *td_severity_name(td_severity s); /* "fail", "warn", "info" */
-/* Appends a finding; the strings are copied (NULL allowed for fix/verify). */
-void td_findings_add(td_findings *fs, const char *id, td_severity sev, const char *summary,
-                     const char *evidence, const char *fix, const char *verify);
+/* Appends a finding; the strings are copied (NULL allowed for fix/verify).
+ * Returns it, so the caller can set the typed cause, or NULL when out of
+ * memory (fs->oom is then set). */
+td_finding *td_findings_add(td_findings *fs, td_id id, td_severity sev, const char *summary,
+                            const char *evidence, const char *fix, const char *verify);
 /* Sorts by severity, fail first, keeping rule order within a severity. */
 void td_findings_sort(td_findings *fs);
 void td_findings_free(td_findings *fs);
@@ -59,6 +67,7 @@ typedef struct td_client_verdict {
     char step[32];          /* where it fails: "TCP", "ClientHello", "ServerHello",
                                "ServerKeyExchange", "Certificate" */
     char reason[256];       /* one plain sentence; "" when it works */
+    td_reason reason_code;  /* the same, typed; TD_REASON_NONE when it works or is unknown */
     uint16_t version, suite, group; /* negotiated, as far as it got */
 } td_client_verdict;
 typedef struct td_client_table {

@@ -6,8 +6,9 @@
  * the finding that explains it.  No I/O: only the findings and the
  * observations they came from.
  *
- * The knowledge, bottom-up through the stack, because a failure low in the
- * stack hides everything above it:
+ * The knowledge, bottom-up through the stack (each ID's layer is in the
+ * catalog, catalog.h), because a failure low in the stack hides everything
+ * above it:
  *   0  DNS_FAILURE
  *   1  CONNECT_REFUSED, CONNECT_TIMEOUT
  *   2  NOT_TLS
@@ -36,214 +37,41 @@
 
 #include "finding.h"
 
-/* ---- CLIENT_INCOMPATIBLE reasons ------------------------------------------
+/* ---- what explains what ------------------------------------------------------
  *
- * The contract with lib/diag/clients.c (td_judge_clients): a
- * CLIENT_INCOMPATIBLE finding names one client and why it fails.  The
- * reason is read, in this order, from
- *   1. a marker in the evidence, "reason code: CODE", CODE being one of the
- *      words in reason_codes[] below (stable, for machines);
- *   2. failing that, keywords in the summary, then in the evidence (the
- *      plain sentence written for people).
- * The client itself is recognised by its profile name or id appearing in
- * the summary or evidence; that only refines which finding explains a
- * reset (the client's suites against the server's), never whether it is
- * linked at all. */
-typedef enum {
-    R_NONE, R_VERSION, R_SUITE, R_GROUP, R_DH, R_KEY, R_CHAIN, R_TRUST, R_SELF_SIGNED,
-    R_HOSTNAME, R_CN_ONLY, R_EXPIRED, R_NOT_YET_VALID, R_SIGNATURE, R_PURPOSE, R_SNI,
-    R_RESET, R_CLOSED, R_TIMEOUT, R_ALERT
-} reason;
+ * The catalog (catalog.h) lists what each finding may be a symptom of; the
+ * code below decides, from the typed fields of the findings and the
+ * observations alone, which of those present explains it. */
 
-static const struct {
-    const char *code;
-    reason r;
-} reason_codes[] = {
-    { "version", R_VERSION },      { "suite", R_SUITE },
-    { "group", R_GROUP },          { "dh", R_DH },
-    { "key", R_KEY },              { "chain", R_CHAIN },
-    { "trust", R_TRUST },          { "self-signed", R_SELF_SIGNED },
-    { "hostname", R_HOSTNAME },    { "cn-only", R_CN_ONLY },
-    { "expired", R_EXPIRED },      { "not-yet-valid", R_NOT_YET_VALID },
-    { "signature", R_SIGNATURE },  { "purpose", R_PURPOSE },
-    { "sni", R_SNI },              { "reset", R_RESET },
-    { "closed", R_CLOSED },        { "timeout", R_TIMEOUT },
-    { "alert", R_ALERT },
-};
-
-#define MARKER "reason code: "
-
-static reason from_marker(const char *ev)
-{
-    const char *m = ev ? strstr(ev, MARKER) : NULL;
-    if (!m)
-        return R_NONE;
-    m += sizeof MARKER - 1;
-    size_t len = 0;
-    while ((m[len] >= 'a' && m[len] <= 'z') || m[len] == '-')
-        len++;
-    for (size_t i = 0; i < sizeof reason_codes / sizeof reason_codes[0]; i++)
-        if (strlen(reason_codes[i].code) == len && strncmp(reason_codes[i].code, m, len) == 0)
-            return reason_codes[i].r;
-    return R_NONE;
-}
-
-/* Case-insensitive substring search over ASCII. */
-static bool has(const char *hay, const char *needle)
-{
-    if (!hay)
-        return false;
-    size_t n = strlen(needle);
-    for (const char *p = hay; *p; p++) {
-        size_t k = 0;
-        while (k < n && p[k]) {
-            char a = p[k], b = needle[k];
-            if (a >= 'A' && a <= 'Z')
-                a = (char)(a - 'A' + 'a');
-            if (b >= 'A' && b <= 'Z')
-                b = (char)(b - 'A' + 'a');
-            if (a != b)
-                break;
-            k++;
-        }
-        if (k == n)
-            return true;
-    }
-    return false;
-}
-
-/* "DH" at the start of a word (DH, DHE, "DH group"), case-sensitive: the
- * letters inside other words must not count. */
-static bool has_dh(const char *s)
-{
-    if (!s)
-        return false;
-    /* ECDHE, where a letter comes before, is elliptic-curve key exchange:
-     * a group matter. */
-    for (const char *p = strstr(s, "DH"); p; p = strstr(p + 1, "DH"))
-        if (p == s || !((p[-1] >= 'A' && p[-1] <= 'Z') || (p[-1] >= 'a' && p[-1] <= 'z')))
-            return true;
-    return has(s, "diffie-hellman") || has(s, "ffdhe");
-}
-
-/* The most specific reasons first: "the chain ends in a self-signed root"
- * is trust, not a chain fault; "DH group" is DH, not a curve. */
-static reason from_words(const char *s)
-{
-    if (!s || !*s)
-        return R_NONE;
-    if (has(s, "self-signed") || has(s, "self signed"))
-        return R_SELF_SIGNED;
-    if (has(s, "not yet valid") || has(s, "not valid yet"))
-        return R_NOT_YET_VALID;
-    if (has(s, "expired"))
-        return R_EXPIRED;
-    /* "does not trust the root of the chain" is trust; "cannot build a
-     * chain to a trusted root" is the chain. */
-    if (has(s, "does not trust") || has(s, "not trusted") || has(s, "untrusted"))
-        return R_TRUST;
-    if (has(s, "intermediate") || has(s, "chain") || has(s, "issuer"))
-        return R_CHAIN;
-    if (has(s, "trust store") || has(s, "root"))
-        return R_TRUST;
-    if (has(s, "subject cn") || has(s, "common name") || has(s, "ignores the cn"))
-        return R_CN_ONLY;
-    if (has(s, "hostname") || has(s, "host name") || has(s, "subjectaltname") || has(s, "does not cover"))
-        return R_HOSTNAME;
-    if (has_dh(s))
-        return R_DH;
-    if (has(s, "key too small") || has(s, "-bit rsa") || has(s, "rsa key") || has(s, "ecdsa key") ||
-        has(s, "bit key"))
-        return R_KEY;
-    if (has(s, "sha-1") || has(s, "sha1") || has(s, "md5") || has(s, "signature"))
-        return R_SIGNATURE;
-    if (has(s, "purpose") || has(s, "extendedkeyusage") || has(s, "key usage"))
-        return R_PURPOSE;
-    if (strstr(s, "SNI") || has(s, "server name"))
-        return R_SNI;
-    if (has(s, "shared version") || has(s, "protocol version") || has(s, "common version"))
-        return R_VERSION;
-    /* "no TLS 1.2 suite in common" is about suites: named before versions. */
-    if (has(s, "suite") || has(s, "cipher"))
-        return R_SUITE;
-    if (has(s, "group") || has(s, "curve"))
-        return R_GROUP;
-    if (has(s, "version") || has(s, "tls 1.") || has(s, "sslv3"))
-        return R_VERSION;
-    /* Upper case only: "rst" and "fin" hide in ordinary words. */
-    if (has(s, "reset") || strstr(s, "RST"))
-        return R_RESET;
-    if (has(s, "closes") || has(s, "closed") || strstr(s, "FIN"))
-        return R_CLOSED;
-    if (has(s, "timeout") || has(s, "timed out") || has(s, "no answer") || has(s, "never answers"))
-        return R_TIMEOUT;
-    if (has(s, "alert"))
-        return R_ALERT;
-    return R_NONE;
-}
-
-static reason client_reason(const td_finding *f)
-{
-    reason r = from_marker(f->evidence);
-    if (r == R_NONE)
-        r = from_words(f->summary);
-    if (r == R_NONE)
-        r = from_words(f->evidence);
-    return r;
-}
-
-/* ---- what explains what ---------------------------------------------------- */
-
-static bool is(const td_finding *f, const char *id)
-{
-    return f->id && strcmp(f->id, id) == 0;
-}
-
-static int find_id(const td_findings *fs, const char *id)
+static int find_id(const td_findings *fs, td_id id)
 {
     for (size_t i = 0; i < fs->n; i++)
-        if (is(&fs->v[i], id))
+        if (fs->v[i].id == id)
             return (int)i;
     return -1;
 }
 
 /* The first of the IDs that is present, -1 when none. */
-static int first_of(const td_findings *fs, const char *const *ids)
+static int first_of(const td_findings *fs, const td_id *ids)
 {
-    for (; *ids; ids++) {
+    for (; *ids != TD_ID_NONE; ids++) {
         int k = find_id(fs, *ids);
         if (k >= 0)
             return k;
     }
     return -1;
 }
-#define FIRST(fs, ...) first_of(fs, (const char *const[]){ __VA_ARGS__, NULL })
+#define FIRST(fs, ...) first_of(fs, (const td_id[]){ __VA_ARGS__, TD_ID_NONE })
 
 static int layer_of(const td_finding *f)
 {
-    static const struct {
-        const char *id;
-        int layer;
-    } t[] = {
-        { "DNS_FAILURE", 0 },
-        { "CONNECT_REFUSED", 1 }, { "CONNECT_TIMEOUT", 1 },
-        { "NOT_TLS", 2 },
-        { "RESET_AFTER_CLIENTHELLO", 3 }, { "CLOSED_AFTER_CLIENTHELLO", 3 }, { "HANDSHAKE_TIMEOUT", 3 },
-        { "VERSION_INTOLERANCE", 4 }, { "PROTOCOL_TOO_OLD", 4 }, { "NO_SHARED_CIPHER", 4 },
-        { "NO_SHARED_GROUP", 4 }, { "SERVER_ALERT", 4 },
-        { "CHAIN_INCOMPLETE", 5 }, { "UNTRUSTED_CA", 5 }, { "SELF_SIGNED", 5 }, { "CERT_EXPIRED", 5 },
-        { "CERT_NOT_YET_VALID", 5 }, { "HOSTNAME_MISMATCH", 5 }, { "CHAIN_CERT_EXPIRED", 5 },
-        { "CERT_PURPOSE", 5 }, { "KEY_TOO_SMALL", 5 }, { "WEAK_SIGNATURE", 5 },
-    };
-    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
-        if (is(f, t[i].id))
-            return t[i].layer;
     /* certs.c gives CHAIN_ORDER severity fail only when the leaf is not
      * sent first (RFC 8446 section 4.4.2): then every certificate verdict
      * is about the wrong certificate. */
-    if (is(f, "CHAIN_ORDER") && f->sev == TD_SEV_FAIL)
+    if (f->id == TD_ID_CHAIN_ORDER && f->sev == TD_SEV_FAIL)
         return 5;
-    return 6;
+    const td_catalog_entry *e = td_catalog(f->id);
+    return e ? e->layer : 6;
 }
 
 /* A handshake worked for someone: an older-style or single-version hello
@@ -263,20 +91,12 @@ static bool someone_succeeds(const td_obs *o)
     return false;
 }
 
-/* The simulated client a CLIENT_INCOMPATIBLE finding names, or NULL. */
+/* The simulated client a finding names, or NULL. */
 static const td_sim *named_sim(const td_obs *o, const td_finding *f)
 {
-    if (!o)
+    if (!o || f->client < 0 || (size_t)f->client >= o->n_sims || f->client >= TD_MAX_CLIENTS)
         return NULL;
-    for (size_t i = 0; i < o->n_sims && i < TD_MAX_CLIENTS; i++) {
-        const td_client *c = o->sims[i].client;
-        if (!c)
-            continue;
-        if ((c->name && c->name[0] && (strstr(f->summary, c->name) || strstr(f->evidence, c->name))) ||
-            (c->id && c->id[0] && (strstr(f->summary, c->id) || strstr(f->evidence, c->id))))
-            return &o->sims[i];
-    }
-    return NULL;
+    return &o->sims[f->client];
 }
 
 /* Whether any suite the client offers is one the server accepts. */
@@ -306,90 +126,82 @@ static int refusal_cause(const td_findings *fs, const td_obs *o, const td_findin
 {
     if (!succeeds)
         return -1;
-    int vi = find_id(fs, "VERSION_INTOLERANCE"), nc = find_id(fs, "NO_SHARED_CIPHER");
+    int vi = find_id(fs, TD_ID_VERSION_INTOLERANCE), nc = find_id(fs, TD_ID_NO_SHARED_CIPHER);
     if (vi < 0 || nc < 0)
         return vi >= 0 ? vi : nc;
-    const td_sim *s = f && is(f, "CLIENT_INCOMPATIBLE") ? named_sim(o, f) : NULL;
+    const td_sim *s = f && f->id == TD_ID_CLIENT_INCOMPATIBLE ? named_sim(o, f) : NULL;
     if (s && s->client && !client_shares_suite(o, s->client))
         return nc;
     return vi;
 }
 
+/* A CLIENT_INCOMPATIBLE finding: its typed reason names the server-side
+ * findings that would state the same fault for every client. */
+static int client_cause(const td_findings *fs, const td_obs *o, const td_finding *f, bool succeeds)
+{
+    switch (f->reason) {
+    /* Only a server below TLS 1.2 is a server-side version fault; a TLS
+     * 1.3-only server failing Java 8 is a fact about that client, so the
+     * finding stands as its own cause. */
+    case TD_REASON_VERSION: return find_id(fs, TD_ID_PROTOCOL_TOO_OLD);
+    case TD_REASON_SUITE: return FIRST(fs, TD_ID_NO_SHARED_CIPHER, TD_ID_WEAK_CIPHERS_ONLY);
+    case TD_REASON_GROUP: return find_id(fs, TD_ID_NO_SHARED_GROUP);
+    case TD_REASON_DH: return find_id(fs, TD_ID_DH_TOO_SMALL);
+    /* A group too large for the client (Java 7 stops at 1024 bits) is no
+     * fault of the server's: it stands alone. */
+    case TD_REASON_DH_TOO_LARGE: return -1;
+    case TD_REASON_KEY: return find_id(fs, TD_ID_KEY_TOO_SMALL);
+    case TD_REASON_CHAIN: return FIRST(fs, TD_ID_CHAIN_INCOMPLETE, TD_ID_CHAIN_ORDER, TD_ID_CHAIN_CERT_EXPIRED);
+    case TD_REASON_TRUST: return FIRST(fs, TD_ID_UNTRUSTED_CA, TD_ID_SELF_SIGNED, TD_ID_CHAIN_INCOMPLETE);
+    case TD_REASON_SELF_SIGNED: return FIRST(fs, TD_ID_SELF_SIGNED, TD_ID_UNTRUSTED_CA);
+    case TD_REASON_HOSTNAME: return FIRST(fs, TD_ID_HOSTNAME_MISMATCH, TD_ID_NO_SAN, TD_ID_SNI_DEFAULT_CERT);
+    case TD_REASON_CN_ONLY: return FIRST(fs, TD_ID_NO_SAN, TD_ID_HOSTNAME_MISMATCH);
+    case TD_REASON_EXPIRED: return FIRST(fs, TD_ID_CERT_EXPIRED, TD_ID_CHAIN_CERT_EXPIRED);
+    case TD_REASON_NOT_YET_VALID: return FIRST(fs, TD_ID_CERT_NOT_YET_VALID, TD_ID_CHAIN_CERT_EXPIRED);
+    case TD_REASON_SIGNATURE: return find_id(fs, TD_ID_WEAK_SIGNATURE);
+    case TD_REASON_PURPOSE: return find_id(fs, TD_ID_CERT_PURPOSE);
+    case TD_REASON_SNI: return FIRST(fs, TD_ID_SNI_REQUIRED, TD_ID_SNI_DEFAULT_CERT);
+    case TD_REASON_RESET:
+    case TD_REASON_CLOSED:
+    case TD_REASON_TIMEOUT:
+    case TD_REASON_ALERT:
+    case TD_REASON_CHOICE: {
+        int k = refusal_cause(fs, o, f, succeeds);
+        if (k >= 0)
+            return k;
+        if (f->reason == TD_REASON_ALERT || f->reason == TD_REASON_CHOICE)
+            return find_id(fs, TD_ID_SERVER_ALERT);
+        return FIRST(fs, TD_ID_RESET_AFTER_CLIENTHELLO, TD_ID_CLOSED_AFTER_CLIENTHELLO, TD_ID_HANDSHAKE_TIMEOUT);
+    }
+    case TD_REASON_UNREACHABLE:
+    case TD_REASON_NOT_TLS:
+    case TD_REASON_NONE:
+    case TD_REASON_COUNT: return -1;
+    }
+    return -1;
+}
+
 static int explained_by(const td_findings *fs, const td_obs *o, size_t i, bool succeeds)
 {
     const td_finding *f = &fs->v[i];
-
-    if (is(f, "CLIENT_INCOMPATIBLE")) {
-        switch (client_reason(f)) {
-        /* Only a server below TLS 1.2 is a server-side version fault; a
-         * TLS 1.3-only server failing Java 8 is a fact about that client,
-         * so the finding stands as its own cause. */
-        case R_VERSION: return find_id(fs, "PROTOCOL_TOO_OLD");
-        case R_SUITE: return FIRST(fs, "NO_SHARED_CIPHER", "WEAK_CIPHERS_ONLY");
-        case R_GROUP: return find_id(fs, "NO_SHARED_GROUP");
-        /* A group too large for the client (Java 7 stops at 1024 bits) is
-         * no fault of the server's: it stands alone. */
-        case R_DH:
-            if (has(f->summary, "at most") || has(f->summary, "too large"))
-                return -1;
-            return find_id(fs, "DH_TOO_SMALL");
-        case R_KEY: return find_id(fs, "KEY_TOO_SMALL");
-        case R_CHAIN: return FIRST(fs, "CHAIN_INCOMPLETE", "CHAIN_ORDER", "CHAIN_CERT_EXPIRED");
-        case R_TRUST: return FIRST(fs, "UNTRUSTED_CA", "SELF_SIGNED", "CHAIN_INCOMPLETE");
-        case R_SELF_SIGNED: return FIRST(fs, "SELF_SIGNED", "UNTRUSTED_CA");
-        case R_HOSTNAME: return FIRST(fs, "HOSTNAME_MISMATCH", "NO_SAN", "SNI_DEFAULT_CERT");
-        case R_CN_ONLY: return FIRST(fs, "NO_SAN", "HOSTNAME_MISMATCH");
-        case R_EXPIRED: return FIRST(fs, "CERT_EXPIRED", "CHAIN_CERT_EXPIRED");
-        case R_NOT_YET_VALID: return FIRST(fs, "CERT_NOT_YET_VALID", "CHAIN_CERT_EXPIRED");
-        case R_SIGNATURE: return find_id(fs, "WEAK_SIGNATURE");
-        case R_PURPOSE: return find_id(fs, "CERT_PURPOSE");
-        case R_SNI: return FIRST(fs, "SNI_REQUIRED", "SNI_DEFAULT_CERT");
-        case R_RESET:
-        case R_CLOSED:
-        case R_TIMEOUT:
-        case R_ALERT: {
-            int k = refusal_cause(fs, o, f, succeeds);
-            if (k >= 0)
-                return k;
-            if (client_reason(f) == R_ALERT)
-                return find_id(fs, "SERVER_ALERT");
-            return FIRST(fs, "RESET_AFTER_CLIENTHELLO", "CLOSED_AFTER_CLIENTHELLO", "HANDSHAKE_TIMEOUT");
-        }
-        case R_NONE: return -1;
-        }
-        return -1;
+    switch (f->id) {
+    case TD_ID_CLIENT_INCOMPATIBLE: return client_cause(fs, o, f, succeeds);
+    case TD_ID_RESET_AFTER_CLIENTHELLO:
+    case TD_ID_CLOSED_AFTER_CLIENTHELLO:
+    case TD_ID_HANDSHAKE_TIMEOUT:
+    case TD_ID_SERVER_ALERT: return refusal_cause(fs, o, NULL, succeeds);
+    default: break;
     }
-
-    if (is(f, "RESET_AFTER_CLIENTHELLO") || is(f, "CLOSED_AFTER_CLIENTHELLO") || is(f, "HANDSHAKE_TIMEOUT") ||
-        is(f, "SERVER_ALERT"))
-        return refusal_cause(fs, o, NULL, succeeds);
-
-    /* A server stuck below TLS 1.2 necessarily accepts only legacy
-     * versions and lacks TLS 1.3: one fault, said three ways. */
-    if (is(f, "LEGACY_PROTOCOL_ENABLED") || is(f, "TLS13_MISSING"))
-        return find_id(fs, "PROTOCOL_TOO_OLD");
-    /* "Modern clients share no suite" already says the list is all weak. */
-    if (is(f, "WEAK_CIPHERS_ONLY"))
-        return find_id(fs, "NO_SHARED_CIPHER");
-
-    /* With an issuer in the leaf's place, every verdict on "the leaf" is
-     * about the wrong certificate. */
-    static const char *const leaf_verdicts[] = {
-        "HOSTNAME_MISMATCH", "NO_SAN", "CERT_EXPIRED", "CERT_NOT_YET_VALID", "CERT_EXPIRING_SOON",
-        "CHAIN_INCOMPLETE", "UNTRUSTED_CA", "SELF_SIGNED", "CHAIN_CERT_EXPIRED", "KEY_TOO_SMALL",
-        "WEAK_SIGNATURE", "CERT_PURPOSE", NULL,
-    };
-    for (const char *const *p = leaf_verdicts; *p; p++)
-        if (is(f, *p)) {
-            int co = find_id(fs, "CHAIN_ORDER");
-            if (co >= 0 && fs->v[co].sev == TD_SEV_FAIL)
-                return co;
-            break;
-        }
-    /* A name only in the CN is why the name does not match for clients
-     * that ignore the CN: the mismatch is what they see. */
-    if (is(f, "NO_SAN"))
-        return find_id(fs, "HOSTNAME_MISMATCH");
+    /* Otherwise the first cause the catalog names that the report holds;
+     * CHAIN_ORDER explains the leaf verdicts only at fail (the leaf is not
+     * sent first). */
+    const td_id *c = td_id_causes(f->id);
+    for (; c && *c != TD_ID_NONE; c++) {
+        int k = find_id(fs, *c);
+        if (k < 0 || (*c == TD_ID_CHAIN_ORDER && fs->v[k].sev != TD_SEV_FAIL))
+            continue;
+        return k;
+    }
     return -1;
 }
 
@@ -397,7 +209,7 @@ static int explained_by(const td_findings *fs, const td_obs *o, size_t i, bool s
 
 static bool hygiene(const td_finding *f)
 {
-    return is(f, "LEGACY_PROTOCOL_ENABLED") || is(f, "WEAK_CIPHERS_ENABLED");
+    return f->id == TD_ID_LEGACY_PROTOCOL_ENABLED || f->id == TD_ID_WEAK_CIPHERS_ENABLED;
 }
 
 /* Without memory to rank, the list still comes out fail-first. */

@@ -51,7 +51,7 @@ struct ctx {
     char sni_arg[300]; /* " -servername NAME" or "" */
 };
 
-static void add(struct ctx *c, const char *id, td_severity sev, td_str *summary, td_str *evidence,
+static void add(struct ctx *c, td_id id, td_severity sev, td_str *summary, td_str *evidence,
                 const char *fix, td_str *verify)
 {
     char *s = td_str_take(summary);
@@ -195,7 +195,7 @@ static bool rule_reach(struct ctx *c)
         td_str_printf(&s, "The name %s does not resolve: %s.", o->host, o->dns_error);
         td_str_printf(&e, "resolver answer for %s: %s", o->host, o->dns_error);
         td_str_printf(&v, "getent ahosts %s", o->host);
-        add(c, "DNS_FAILURE", TD_SEV_FAIL, &s, &e,
+        add(c, TD_ID_DNS_FAILURE, TD_SEV_FAIL, &s, &e,
             "Check the spelling of the name; check that the DNS record (A/AAAA, or the CNAME target) exists "
             "in the zone and has propagated; from inside containers check /etc/resolv.conf.",
             &v);
@@ -210,7 +210,7 @@ static bool rule_reach(struct ctx *c)
                       b->out == TD_OUT_REFUSED ? "refused" : "rejected as unreachable");
         describe(&e, b);
         td_str_printf(&v, "nc -vz %s %u", addr, o->port);
-        add(c, "CONNECT_REFUSED", TD_SEV_FAIL, &s, &e,
+        add(c, TD_ID_CONNECT_REFUSED, TD_SEV_FAIL, &s, &e,
             "Start the TLS listener, or fix the port: nginx `listen PORT ssl;`, Apache `Listen PORT` with "
             "`SSLEngine on`, HAProxy `bind :PORT ssl crt ...`. If the service runs, a firewall rejects the "
             "connection: open the port (iptables/nftables, security group).",
@@ -221,7 +221,7 @@ static bool rule_reach(struct ctx *c)
                       addr, o->port);
         describe(&e, b);
         td_str_printf(&v, "nc -vz -w 5 %s %u", addr, o->port);
-        add(c, "CONNECT_TIMEOUT", TD_SEV_FAIL, &s, &e,
+        add(c, TD_ID_CONNECT_TIMEOUT, TD_SEV_FAIL, &s, &e,
             "Check that the address is the server's (DNS may point at an old host), that the host is up, and "
             "that no firewall or security group drops the port; a full listen backlog also drops SYNs.",
             &v);
@@ -240,14 +240,14 @@ static bool rule_reach(struct ctx *c)
             const char *proto = strcmp(p, "IMAP") == 0 ? "imap" : strcmp(p, "POP3") == 0 ? "pop3"
                                 : strcmp(p, "FTP") == 0 ? "ftp" : "smtp";
             td_str_printf(&v, "openssl s_client -connect %s%s -starttls %s </dev/null", c->target, c->sni_arg, proto);
-            add(c, "NOT_TLS", TD_SEV_FAIL, &s, &e,
+            add(c, TD_ID_NOT_TLS, TD_SEV_FAIL, &s, &e,
                 "Use STARTTLS on this port (e.g. `curl --ssl-reqd`, `openssl s_client -starttls ...`), or connect "
                 "to the implicit-TLS port (SMTPS 465, IMAPS 993, POP3S 995, FTPS 990).",
                 &v);
         } else {
             /* Succeeds once the port completes a TLS handshake. */
             verify_cmd(c, &v, NULL);
-            add(c, "NOT_TLS", TD_SEV_FAIL, &s, &e,
+            add(c, TD_ID_NOT_TLS, TD_SEV_FAIL, &s, &e,
                 "Point the client at the TLS port, or enable TLS on this listener: nginx `listen PORT ssl;` with "
                 "`ssl_certificate` and `ssl_certificate_key` in that server block; Apache httpd `SSLEngine on` "
                 "with `SSLCertificateFile`/`SSLCertificateKeyFile` in the VirtualHost for that port; HAProxy "
@@ -300,7 +300,7 @@ static bool rule_no_answer(struct ctx *c)
     case TD_OUT_RESET:
         td_str_printf(&s, "The server resets the TCP connection as soon as it gets a ClientHello, with no TLS alert: "
                           "no TLS client can connect.");
-        add(c, "RESET_AFTER_CLIENTHELLO", TD_SEV_FAIL, &s, &e,
+        add(c, TD_ID_RESET_AFTER_CLIENTHELLO, TD_SEV_FAIL, &s, &e,
             "Look at the server's error log at the time of the check (" FIX_LOGS "): a crashing TLS worker, a "
             "missing or unreadable certificate/key (`nginx -t`, `apachectl configtest`, `haproxy -c -f "
             "/etc/haproxy/haproxy.cfg` name it), or a proxy/firewall that cuts TLS (IPS, SNI filtering) all look "
@@ -311,7 +311,7 @@ static bool rule_no_answer(struct ctx *c)
     case TD_OUT_CLOSED:
         td_str_printf(&s, "The server closes the connection after the ClientHello without a TLS alert: the listener "
                           "is not configured for TLS, or the TLS layer failed to start.");
-        add(c, "CLOSED_AFTER_CLIENTHELLO", TD_SEV_FAIL, &s, &e,
+        add(c, TD_ID_CLOSED_AFTER_CLIENTHELLO, TD_SEV_FAIL, &s, &e,
             "Check the server's error log: nginx logs 'no \"ssl_certificate\" is defined' when `listen ... ssl` "
             "has no certificate (add `ssl_certificate` and `ssl_certificate_key` to that server block); Apache "
             "httpd needs `SSLCertificateFile` and `SSLCertificateKeyFile` beside `SSLEngine on`; HAProxy needs "
@@ -321,7 +321,7 @@ static bool rule_no_answer(struct ctx *c)
         return true;
     case TD_OUT_TIMEOUT:
         td_str_printf(&s, "The server accepts the TCP connection but never answers the ClientHello.");
-        add(c, "HANDSHAKE_TIMEOUT", TD_SEV_FAIL, &s, &e,
+        add(c, TD_ID_HANDSHAKE_TIMEOUT, TD_SEV_FAIL, &s, &e,
             "The port may expect another protocol that waits for the client (e.g. a plain HTTP or a database "
             "listener), the server may be overloaded or deadlocked, or a middlebox swallows the hello (MTU "
             "problems: hellos larger than one packet). Make sure the listener speaks TLS: nginx `listen PORT "
@@ -339,7 +339,7 @@ static bool rule_no_answer(struct ctx *c)
                               "certificate (e.g. an ECDSA certificate with only RSA suites configured, or TLS 1.3 "
                               "enabled with its suites removed).",
                           b->offered_suites, alert_name(d), d);
-            add(c, "NO_SHARED_CIPHER", TD_SEV_FAIL, &s, &e,
+            add(c, TD_ID_NO_SHARED_CIPHER, TD_SEV_FAIL, &s, &e,
                 "Configure suites that match the certificate's key type (ECDHE-ECDSA suites for an ECDSA key, "
                 "ECDHE-RSA for RSA): nginx `ssl_ciphers " SUITES12 ";`; Apache httpd `SSLCipherSuite` with the "
                 "same list; HAProxy `ssl-default-bind-ciphers` with the same list, in `global` (a `ciphers` on the "
@@ -350,7 +350,7 @@ static bool rule_no_answer(struct ctx *c)
         }
         td_str_printf(&s, "The server refuses every ClientHello with the alert %s(%u): %s", alert_name(d), d,
                       al && al->meaning ? al->meaning : "see the server's error log.");
-        add(c, "SERVER_ALERT", TD_SEV_FAIL, &s, &e,
+        add(c, TD_ID_SERVER_ALERT, TD_SEV_FAIL, &s, &e,
             "The alert names the server's reason; its error log has the detail (" FIX_LOGS "). Compare the "
             "server's TLS settings with what clients send: nginx `ssl_protocols`, `ssl_ciphers`, "
             "`ssl_certificate`, `server_name`; Apache httpd `SSLProtocol`, `SSLCipherSuite`, "
@@ -361,7 +361,7 @@ static bool rule_no_answer(struct ctx *c)
     }
     case TD_OUT_MALFORMED:
         td_str_printf(&s, "The server answers with malformed TLS: %s.", b->error[0] ? b->error : "unparseable reply");
-        add(c, "SERVER_ALERT", TD_SEV_FAIL, &s, &e,
+        add(c, TD_ID_SERVER_ALERT, TD_SEV_FAIL, &s, &e,
             "A broken TLS implementation or a middlebox rewriting traffic: capture the handshake (`tcpdump -w "
             "tls.pcap port PORT`) and compare with the server's own logs (" FIX_LOGS "). Terminating TLS on a "
             "current nginx (`listen 443 ssl;`), Apache httpd (`SSLEngine on`) or HAProxy (`bind :443 ssl crt "
@@ -427,7 +427,7 @@ static void rule_intolerance(struct ctx *c)
     td_str_add(&e, "; works: ");
     describe(&e, works);
     verify_cmd(c, &v, NULL);
-    add(c, "VERSION_INTOLERANCE", TD_SEV_FAIL, &s, &e,
+    add(c, TD_ID_VERSION_INTOLERANCE, TD_SEV_FAIL, &s, &e,
         "Upgrade the TLS stack or the device in front of the server (load balancer, firewall, IPS) that mishandles "
         "the hello: RFC 8446 section 4.2.1 and RFC 5246 appendix E.1 require a server to negotiate down, not to "
         "drop the connection. Until then, terminate TLS in front of it on a current nginx (`listen 443 ssl;` with "
@@ -453,7 +453,7 @@ static void rule_sni(struct ctx *c)
     td_str_add(&e, "; without SNI: ");
     describe(&e, &o->nosni);
     td_str_printf(&v, "openssl s_client -connect %s -noservername </dev/null", c->target);
-    add(c, "SNI_REQUIRED", TD_SEV_WARN, &s, &e,
+    add(c, TD_ID_SNI_REQUIRED, TD_SEV_WARN, &s, &e,
         "If clients without SNI must work, give the listener a default certificate: nginx: mark a server block "
         "`listen 443 ssl default_server;` with `ssl_certificate` (instead of `ssl_reject_handshake on;`); that "
         "default server also decides `ssl_protocols` for every name on the socket before nginx 1.29.2, so give it "
@@ -490,7 +490,7 @@ static void rule_versions(struct ctx *c)
         td_str_printf(&e, "%s: ", td_version_name(td_vat(best)));
         describe(&e, &o->ver[best]);
         verify_cmd(c, &v, " -tls1_2");
-        add(c, "PROTOCOL_TOO_OLD", TD_SEV_FAIL, &s, &e,
+        add(c, TD_ID_PROTOCOL_TOO_OLD, TD_SEV_FAIL, &s, &e,
             "Enable TLS 1.2 and 1.3: nginx `ssl_protocols TLSv1.2 TLSv1.3;`, Apache httpd `SSLProtocol -all "
             "+TLSv1.2 +TLSv1.3`, HAProxy `ssl-default-bind-options ssl-min-ver TLSv1.2` in `global` (and drop "
             "`ssl-min-ver`, `ssl-max-ver`, `force-tlsv10`, `force-tlsv11` or `no-tlsv12` from bind lines: a "
@@ -526,7 +526,7 @@ static void rule_versions(struct ctx *c)
         char what[32];
         snprintf(what, sizeof what, "%s", td_version_name(td_vat(old)));
         verify_refused(c, &v, version_flag(td_vat(old)), what);
-        add(c, "LEGACY_PROTOCOL_ENABLED", TD_SEV_WARN, &s, &e,
+        add(c, TD_ID_LEGACY_PROTOCOL_ENABLED, TD_SEV_WARN, &s, &e,
             "Allow only TLS 1.2 and 1.3: nginx `ssl_protocols TLSv1.2 TLSv1.3;`, Apache httpd `SSLProtocol -all "
             "+TLSv1.2 +TLSv1.3`, HAProxy `ssl-default-bind-options ssl-min-ver TLSv1.2` in `global` (and drop "
             "`ssl-min-ver`, `force-tlsv10` or `force-tlsv11` from bind lines: a bind line's own options "
@@ -541,7 +541,7 @@ static void rule_versions(struct ctx *c)
         free(list);
         td_str_init(&v);
         verify_cmd(c, &v, " -tls1_2");
-        add(c, "LEGACY_PROTOCOL_ENABLED", TD_SEV_WARN, &s, &e,
+        add(c, TD_ID_LEGACY_PROTOCOL_ENABLED, TD_SEV_WARN, &s, &e,
             "Enable TLS 1.2 and 1.3 and disable the rest: nginx `ssl_protocols TLSv1.2 TLSv1.3;`, Apache httpd "
             "`SSLProtocol -all +TLSv1.2 +TLSv1.3`, HAProxy `ssl-default-bind-options ssl-min-ver TLSv1.2` in "
             "`global` (and drop `ssl-min-ver`, `ssl-max-ver`, `force-tlsv10`, `force-tlsv11` or `no-tlsv12` "
@@ -559,7 +559,7 @@ static void rule_versions(struct ctx *c)
         td_str_printf(&s, "The server does not offer TLS 1.3 (best: %s).", td_version_name(td_vat(best)));
         describe(&e, &o->ver[i13]);
         verify_cmd(c, &v, " -tls1_3");
-        add(c, "TLS13_MISSING", TD_SEV_INFO, &s, &e,
+        add(c, TD_ID_TLS13_MISSING, TD_SEV_INFO, &s, &e,
             "Enable TLS 1.3 (the server's OpenSSL must be 1.1.1 or newer: `nginx -V`, `haproxy -vv` show it): "
             "nginx `ssl_protocols TLSv1.2 TLSv1.3;`, Apache httpd 2.4.37+ `SSLProtocol -all +TLSv1.2 +TLSv1.3`, "
             "HAProxy `ssl-default-bind-options ssl-min-ver TLSv1.2` in `global` (TLS 1.3 is on unless "
@@ -677,7 +677,7 @@ static void rule_suites(struct ctx *c)
                       weak, weak == 1 ? "" : "s");
         td_str_printf(&e, "accepted: %s", wl.s ? wl.s : "");
         verify_cmd(c, &v, " -tls1_2 -cipher 'ECDHE+AESGCM'");
-        add(c, "WEAK_CIPHERS_ONLY", TD_SEV_FAIL, &s, &e, fix_weak, &v);
+        add(c, TD_ID_WEAK_CIPHERS_ONLY, TD_SEV_FAIL, &s, &e, fix_weak, &v);
     } else if (weak > 0) {
         td_str_init(&s);
         td_str_init(&e);
@@ -685,7 +685,7 @@ static void rule_suites(struct ctx *c)
         td_str_printf(&s, "The server accepts %zu weak cipher suite%s beside strong ones.", weak, weak == 1 ? "" : "s");
         td_str_printf(&e, "weak: %s", wl.s ? wl.s : "");
         weak_verify(c, &v);
-        add(c, "WEAK_CIPHERS_ENABLED", TD_SEV_WARN, &s, &e, fix_weak, &v);
+        add(c, TD_ID_WEAK_CIPHERS_ENABLED, TD_SEV_WARN, &s, &e, fix_weak, &v);
     }
     td_str_free(&wl);
 
@@ -706,7 +706,7 @@ static void rule_suites(struct ctx *c)
             td_str_printf(&e, "%s%s", k ? ", " : "accepted: ", td_suite_label(seen[k], lbl, sizeof lbl));
         }
         verify_cmd(c, &v, " -tls1_2 -cipher 'ECDHE+AESGCM'");
-        add(c, "NO_SHARED_CIPHER", TD_SEV_FAIL, &s, &e, fix_weak, &v);
+        add(c, TD_ID_NO_SHARED_CIPHER, TD_SEV_FAIL, &s, &e, fix_weak, &v);
     }
 
     if (n12 > 0 && fs12 == 0) {
@@ -717,7 +717,7 @@ static void rule_suites(struct ctx *c)
                           "private key decrypts recorded traffic.");
         td_str_printf(&e, "%zu suite%s accepted in TLS 1.2 and below, none ECDHE/DHE", n12, n12 == 1 ? "" : "s");
         verify_cmd(c, &v, " -tls1_2 -cipher 'ECDHE:DHE'");
-        add(c, "NO_FORWARD_SECRECY", TD_SEV_WARN, &s, &e,
+        add(c, TD_ID_NO_FORWARD_SECRECY, TD_SEV_WARN, &s, &e,
             "Offer ECDHE suites (ECDHE-ECDSA for an ECDSA key, ECDHE-RSA for RSA): nginx `ssl_ciphers " SUITES12
             ";`; Apache httpd `SSLCipherSuite` with the same list; HAProxy `ssl-default-bind-ciphers` with the "
             "same list, in `global`. And enable TLS 1.3, where every suite has forward secrecy: nginx "
@@ -751,7 +751,7 @@ static void rule_groups(struct ctx *c)
                 td_str_printf(&e, "%s%s", i ? ", " : "", td_group_label(o->groups[i], lbl, sizeof lbl));
             td_str_printf(&e, "%s", o->groups_complete ? " (complete)" : " (enumeration incomplete)");
             verify_cmd(c, &v, " -groups X25519:P-256:P-384");
-            add(c, "NO_SHARED_GROUP", TD_SEV_FAIL, &s, &e,
+            add(c, TD_ID_NO_SHARED_GROUP, TD_SEV_FAIL, &s, &e,
                 "Offer the common groups: nginx `ssl_ecdh_curve X25519:prime256v1:secp384r1;`, Apache httpd "
                 "2.4.8+ `SSLOpenSSLConfCmd Curves X25519:prime256v1:secp384r1`, HAProxy `ssl-default-bind-curves "
                 "X25519:P-256:P-384` in `global` (or `curves` on the bind line). They apply to TLS 1.2 ECDHE and "
@@ -779,7 +779,7 @@ static void rule_groups(struct ctx *c)
         /* Security level 2 refuses DH below 2048 bits whatever the local
          * default is (RFC 7919 section 1 on small groups). */
         verify_cmd(c, &v, " -tls1_2 -cipher 'DHE:@SECLEVEL=2'");
-        add(c, "DH_TOO_SMALL", alt ? TD_SEV_WARN : TD_SEV_FAIL, &s, &e,
+        add(c, TD_ID_DH_TOO_SMALL, alt ? TD_SEV_WARN : TD_SEV_FAIL, &s, &e,
             "Use a 2048-bit or larger group, made with `openssl dhparam -out /etc/ssl/dhparam.pem 2048` (or the "
             "RFC 7919 ffdhe2048 group): nginx `ssl_dhparam /etc/ssl/dhparam.pem;`; Apache httpd 2.4.8+ "
             "`SSLOpenSSLConfCmd DHParameters \"/etc/ssl/dhparam.pem\"` (without it, 2.4.7+ sizes the group to the "
@@ -812,7 +812,7 @@ static void rule_alert(struct ctx *c)
                   b->alert_desc, al && al->meaning ? al->meaning : "see the server's error log.");
     describe(&e, b);
     verify_cmd(c, &v, NULL);
-    add(c, "SERVER_ALERT", TD_SEV_FAIL, &s, &e,
+    add(c, TD_ID_SERVER_ALERT, TD_SEV_FAIL, &s, &e,
         "The alert names the server's reason; its error log has the detail (" FIX_LOGS "). Older-style hellos "
         "work, so compare what the modern hello adds with the server's settings: nginx `ssl_protocols`, "
         "`ssl_ciphers`, `ssl_ecdh_curve`; Apache httpd `SSLProtocol`, `SSLCipherSuite`, `SSLOpenSSLConfCmd "
@@ -860,7 +860,7 @@ static void rule_client_cert(struct ctx *c)
         td_str_printf(&e, "%s%s", i ? "; " : ": ", dn_text(o->ca_names[i], o->ca_name_len[i], dn, sizeof dn));
     }
     verify_cmd(c, &v, " -cert client.pem -key client.key");
-    add(c, "CLIENT_CERT_REQUIRED", TD_SEV_WARN, &s, &e,
+    add(c, TD_ID_CLIENT_CERT_REQUIRED, TD_SEV_WARN, &s, &e,
         "Give the client a certificate issued by one of the listed CAs (curl `--cert`/`--key`, Java keystore, "
         "Go tls.Config.Certificates); or, if mTLS is not intended: nginx `ssl_verify_client off;` (or `optional`), "
         "Apache `SSLVerifyClient none`, HAProxy drop `verify required` from the bind line.",
@@ -887,7 +887,7 @@ static void rule_reneg(struct ctx *c)
     td_str_printf(&v, "openssl s_client -connect %s%s%s </dev/null 2>/dev/null | grep 'Secure Renegotiation IS "
                       "supported'",
                   c->target, c->sni_arg, version_flag(td_vat(vi)));
-    add(c, "RENEGOTIATION_INSECURE", TD_SEV_WARN, &s, &e,
+    add(c, TD_ID_RENEGOTIATION_INSECURE, TD_SEV_WARN, &s, &e,
         "Upgrade the TLS library (every OpenSSL since 0.9.8m supports RFC 5746) or the appliance firmware. nginx, "
         "Apache httpd and HAProxy get it from the OpenSSL they are linked with (`nginx -V`, `apachectl -V` with "
         "the mod_ssl line of the error log at start, `haproxy -vv` name it): rebuild or upgrade them against a "

@@ -518,14 +518,21 @@ static json_t *target_json(jb *j, const td_obs *obs)
     return t;
 }
 
-static json_t *findings_json(jb *j, const td_findings *fs)
+static json_t *findings_json(jb *j, const td_findings *fs, const td_obs *obs)
 {
     json_t *arr = chk(j, json_array());
     for (size_t k = 0; k < fs->n; k++) {
         const td_finding *f = &fs->v[k];
         json_t *o = chk(j, json_object());
-        put(j, o, "id", jstr(j, f->id));
+        put(j, o, "id", jstr(j, td_id_name(f->id)));
         put(j, o, "severity", jstr(j, td_severity_name(f->sev)));
+        /* The typed cause, where a finding has one (CLIENT_INCOMPATIBLE):
+         * a stable token, and the client profile it is about. */
+        if (td_reason_token(f->reason))
+            put(j, o, "reason_code", jstr(j, td_reason_token(f->reason)));
+        if (f->client >= 0 && (size_t)f->client < obs->n_sims && f->client < TD_MAX_CLIENTS &&
+            obs->sims[f->client].client && obs->sims[f->client].client->id)
+            put(j, o, "client", jstr(j, obs->sims[f->client].client->id));
         put(j, o, "summary", jstr(j, f->summary ? f->summary : ""));
         put(j, o, "evidence", jstr(j, f->evidence ? f->evidence : ""));
         put(j, o, "fix", jstr_or_null(j, f->fix));
@@ -544,7 +551,7 @@ static json_t *root_cause_json(jb *j, const td_findings *fs)
     const td_finding *f = &fs->v[fs->root_cause];
     json_t *o = chk(j, json_object());
     put(j, o, "index", jint(j, fs->root_cause));
-    put(j, o, "id", jstr(j, f->id));
+    put(j, o, "id", jstr(j, td_id_name(f->id)));
     put(j, o, "summary", jstr(j, f->summary ? f->summary : ""));
     return o;
 }
@@ -568,6 +575,8 @@ static json_t *clients_json(jb *j, const td_client_table *t)
         put(j, o, "result", jstr(j, cv_result(v->result)));
         put(j, o, "step", ok ? json_null() : jstr_or_null(j, v->step));
         put(j, o, "reason", ok ? json_null() : jstr_or_null(j, v->reason));
+        if (v->result == TD_CV_FAIL)
+            put(j, o, "reason_code", jstr_or_null(j, td_reason_token(v->reason_code)));
         put(j, o, "version", jversion(j, v->version));
         put(j, o, "suite", v->suite ? jstr(j, td_suite_name(v->suite, lbl, sizeof lbl)) : json_null());
         put(j, o, "group", v->group ? jstr(j, td_group_name(v->group, lbl, sizeof lbl)) : json_null());
@@ -598,7 +607,7 @@ int td_report_write_json(const td_report *r, FILE *f)
     free(text);
 
     put(&j, root, "root_cause", root_cause_json(&j, &r->findings));
-    put(&j, root, "findings", findings_json(&j, &r->findings));
+    put(&j, root, "findings", findings_json(&j, &r->findings, &r->obs));
     put(&j, root, "clients", clients_json(&j, &r->clients));
     put(&j, root, "observations", observations_json(&j, &r->obs));
 

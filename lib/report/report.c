@@ -77,7 +77,7 @@ static bool root_sentence(const td_report *r, td_str *out)
         else if (fs->v[i].sev == TD_SEV_FAIL)
             other++;
     }
-    const char *s = root->summary && *root->summary ? root->summary : root->id;
+    const char *s = root->summary && *root->summary ? root->summary : td_id_name(root->id);
     size_t n = strlen(s);
     while (n > 0 && (s[n - 1] == '.' || s[n - 1] == ' '))
         n--;
@@ -137,7 +137,7 @@ void td_verdict_sentence(const td_report *r, td_str *out)
     if (first_fail && root_sentence(r, out))
         return;
     if (first_fail) {
-        const char *s = first_fail->summary && *first_fail->summary ? first_fail->summary : first_fail->id;
+        const char *s = first_fail->summary && *first_fail->summary ? first_fail->summary : td_id_name(first_fail->id);
         size_t n = strlen(s);
         /* the sentence goes on after the summary, so its own full stop goes */
         while (n > 0 && (s[n - 1] == '.' || s[n - 1] == ' '))

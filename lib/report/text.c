@@ -482,7 +482,7 @@ static void finding_block(out *o, const td_finding *f, bool symptom, const char 
     const char *tag = f->sev == TD_SEV_FAIL ? "[FAIL]" : f->sev == TD_SEV_WARN ? "[WARN]" : "[INFO]";
     const char *col = f->sev == TD_SEV_FAIL ? C_RED : f->sev == TD_SEV_WARN ? C_YELLOW : C_CYAN;
     paint(o, col, tag);
-    td_str_printf(&o->b, " %s  %s", f->id, f->summary ? f->summary : "");
+    td_str_printf(&o->b, " %s  %s", td_id_name(f->id), f->summary ? f->summary : "");
     if (follows)
         td_str_printf(&o->b, " (follows from %s)", follows);
     td_str_add(&o->b, "\n");
@@ -500,7 +500,7 @@ static int root_of(const td_findings *fs)
 
 static const char *parent_id(const td_findings *fs, const td_finding *f)
 {
-    return f->symptom_of >= 0 && (size_t)f->symptom_of < fs->n ? fs->v[f->symptom_of].id : NULL;
+    return f->symptom_of >= 0 && (size_t)f->symptom_of < fs->n ? td_id_name(fs->v[f->symptom_of].id) : NULL;
 }
 
 /* The root cause first, then what else needs fixing, then the symptoms that
@@ -534,7 +534,7 @@ static void findings(out *o, const td_findings *fs)
         return;
     td_str_add(&o->b, "\n");
     char title[160];
-    snprintf(title, sizeof title, "Symptoms of the root cause (%s): they go away with it", fs->v[root].id);
+    snprintf(title, sizeof title, "Symptoms of the root cause (%s): they go away with it", td_id_name(fs->v[root].id));
     paint(o, C_BOLD, title);
     td_str_add(&o->b, "\n");
     for (size_t i = 0; i < fs->n; i++)

@@ -899,26 +899,25 @@ assert_client_incompatible() {
 }
 
 # client_finding_field ID FIELD: FIELD of the CLIENT_INCOMPATIBLE finding
-# about client ID (found by the client's name or id in its summary).
+# about client ID (its "client" field).
 client_finding_field() {
-    local name
-    name=$(client_field "$1" name)
-    jq -r --arg id "$1" --arg name "${name:-$1}" --arg f "$2" \
-        '[.findings[]? | select(.id == "CLIENT_INCOMPATIBLE" and ((.summary // "") | contains($name) or contains($id)))][0][$f] // empty' \
+    jq -r --arg id "$1" --arg f "$2" \
+        '[.findings[]? | select(.id == "CLIENT_INCOMPATIBLE" and .client == $id)][0][$f] // empty' \
         "$OUT" 2>/dev/null
 }
 
 # assert_client_reason ID CODE: the CLIENT_INCOMPATIBLE finding about client
-# ID ends its evidence with "reason code: CODE".
+# ID, and the client's entry in .clients, give reason_code CODE.
 assert_client_reason() {
-    local id=$1 code=$2 ev
-    ev=$(client_finding_field "$id" evidence)
+    local id=$1 code=$2 got entry
+    got=$(client_finding_field "$id" reason_code)
+    entry=$(jq -r --arg id "$id" '[.clients[]? | select(.id == $id)][0].reason_code // empty' "$OUT" 2>/dev/null)
     _ASSERTS=$((_ASSERTS + 1))
-    if grep -qx "reason code: $code" <<<"$ev"; then
-        _pass "$id: reason code $code"
+    if [ "$got" = "$code" ] && [ "$entry" = "$code" ]; then
+        _pass "$id: reason_code $code"
     else
-        _fail "expected the CLIENT_INCOMPATIBLE finding about $id to give reason code $code" \
-            "evidence: $(tail -n 3 <<<"$ev" | head -c 600)"
+        _fail "expected the CLIENT_INCOMPATIBLE finding about $id and its clients entry to give reason_code $code" \
+            "finding: ${got:-none}; clients entry: ${entry:-none}"
     fi
 }
 

@@ -55,7 +55,7 @@ assert_jq '[.clients[] | select(.result == "fail" and .step == "Certificate")] |
     "certificate failures name the missing intermediate"
 assert_jq '.root_cause.id == "CHAIN_INCOMPLETE"' "the root cause is CHAIN_INCOMPLETE"
 # shellcheck disable=SC2016  # jq variables
-assert_jq '.root_cause.index as $r | [.findings[] | select(.id == "CLIENT_INCOMPATIBLE" and (.evidence | test("reason code: chain")))]
+assert_jq '.root_cause.index as $r | [.findings[] | select(.id == "CLIENT_INCOMPATIBLE" and .reason_code == "chain")]
     | length > 0 and all(.symptom_of == $r)' "the clients failing for the chain are its symptoms"
 
 CASE=--no-aia

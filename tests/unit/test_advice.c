@@ -517,7 +517,7 @@ static char where[700];
 
 static bool is(const td_finding *f, const char *id)
 {
-    return strcmp(f->id, id) == 0;
+    return f->id == td_id_by_name(id);
 }
 
 /* "-k" as a curl option: alone, not inside "--key" or "-keyform". */

@@ -217,7 +217,7 @@ static void obs_free(td_obs *o)
 static const td_finding *find(const td_findings *fs, const char *id)
 {
     for (size_t i = 0; i < fs->n; i++)
-        if (strcmp(fs->v[i].id, id) == 0)
+        if (fs->v[i].id == td_id_by_name(id))
             return &fs->v[i];
     return NULL;
 }
@@ -226,7 +226,7 @@ static size_t count(const td_findings *fs, const char *id)
 {
     size_t k = 0;
     for (size_t i = 0; i < fs->n; i++)
-        k += strcmp(fs->v[i].id, id) == 0;
+        k += fs->v[i].id == td_id_by_name(id);
     return k;
 }
 

@@ -736,25 +736,29 @@ static void test_findings_sort_stable(void **state)
 {
     (void)state;
     td_findings fs = { 0 };
-    char summary[16];
+    char summary[48];
+    /* Eight distinct IDs: I1 F1 W1 F2 I2 W2 F3 I3, by the severity given. */
     static const struct {
-        const char *id;
+        td_id id;
         td_severity sev;
     } in[] = {
-        { "I1", TD_SEV_INFO }, { "F1", TD_SEV_FAIL }, { "W1", TD_SEV_WARN }, { "F2", TD_SEV_FAIL },
-        { "I2", TD_SEV_INFO }, { "W2", TD_SEV_WARN }, { "F3", TD_SEV_FAIL }, { "I3", TD_SEV_INFO },
+        { TD_ID_TLS13_MISSING, TD_SEV_INFO },      { TD_ID_DNS_FAILURE, TD_SEV_FAIL },
+        { TD_ID_NO_SAN, TD_SEV_WARN },             { TD_ID_CERT_EXPIRED, TD_SEV_FAIL },
+        { TD_ID_OCSP_STAPLING_MISSING, TD_SEV_INFO }, { TD_ID_SNI_REQUIRED, TD_SEV_WARN },
+        { TD_ID_NOT_TLS, TD_SEV_FAIL },            { TD_ID_CHAIN_ORDER, TD_SEV_INFO },
     };
     for (size_t i = 0; i < sizeof in / sizeof *in; i++) {
-        snprintf(summary, sizeof summary, "s-%s", in[i].id);
+        snprintf(summary, sizeof summary, "s-%s", td_id_name(in[i].id));
         td_findings_add(&fs, in[i].id, in[i].sev, summary, i % 2 ? NULL : "ev", i % 2 ? "fix" : NULL, NULL);
     }
     memset(summary, 0, sizeof summary); /* the list keeps its own copies */
     td_findings_sort(&fs);
-    static const char *const want[] = { "F1", "F2", "F3", "W1", "W2", "I1", "I2", "I3" };
+    static const char *const want[] = { "DNS_FAILURE", "CERT_EXPIRED", "NOT_TLS", "NO_SAN", "SNI_REQUIRED",
+                                        "TLS13_MISSING", "OCSP_STAPLING_MISSING", "CHAIN_ORDER" };
     assert_int_equal(fs.n, 8);
     for (size_t i = 0; i < fs.n; i++) {
-        assert_string_equal(fs.v[i].id, want[i]);
-        char expect[16];
+        assert_string_equal(td_id_name(fs.v[i].id), want[i]);
+        char expect[48];
         snprintf(expect, sizeof expect, "s-%s", want[i]);
         assert_string_equal(fs.v[i].summary, expect);
         assert_non_null(fs.v[i].evidence); /* NULL evidence becomes "" */
@@ -865,9 +869,9 @@ static td_report *failing_report(void)
     o->connections = 9;
     o->elapsed_ms = 1234.56;
 
-    td_findings_add(&r->findings, "WEAK_CIPHERS_ENABLED", TD_SEV_WARN, "3DES is accepted.", "TLS_RSA_WITH_3DES_EDE_CBC_SHA",
+    td_findings_add(&r->findings, TD_ID_WEAK_CIPHERS_ENABLED, TD_SEV_WARN, "3DES is accepted.", "TLS_RSA_WITH_3DES_EDE_CBC_SHA",
                     "Remove 3DES.", NULL);
-    td_findings_add(&r->findings, "RESET_AFTER_CLIENTHELLO", TD_SEV_FAIL,
+    td_findings_add(&r->findings, TD_ID_RESET_AFTER_CLIENTHELLO, TD_SEV_FAIL,
                     "the server resets the connection after the ClientHello: no TLS handshake is possible.",
                     "sent 517 bytes\nreceived TCP RST", "Check the TLS terminator's logs.",
                     "openssl s_client -connect example.com:443 </dev/null");
@@ -1079,9 +1083,9 @@ static void test_report_ok_verdicts(void **state)
     free(out);
     assert_int_equal(td_report_exit_code(r), TD_EXIT_OK);
 
-    td_findings_add(&r->findings, "TLS13_MISSING", TD_SEV_INFO, "note", "", NULL, NULL);
-    td_findings_add(&r->findings, "LEGACY_PROTOCOL_ENABLED", TD_SEV_WARN, "TLS 1.0 is accepted.", "", NULL, NULL);
-    td_findings_add(&r->findings, "WEAK_CIPHERS_ENABLED", TD_SEV_WARN, "weak", "", NULL, NULL);
+    td_findings_add(&r->findings, TD_ID_TLS13_MISSING, TD_SEV_INFO, "note", "", NULL, NULL);
+    td_findings_add(&r->findings, TD_ID_LEGACY_PROTOCOL_ENABLED, TD_SEV_WARN, "TLS 1.0 is accepted.", "", NULL, NULL);
+    td_findings_add(&r->findings, TD_ID_WEAK_CIPHERS_ENABLED, TD_SEV_WARN, "weak", "", NULL, NULL);
     td_findings_sort(&r->findings);
     out = capture(td_report_write_text, r, false, &rc);
     const char *warn = "WARN  [::1]:8443 \u2014 TLS 1.3, 1.2 and 1.0 work; 2 warnings.\n";
@@ -1568,17 +1572,17 @@ static td_report *ranked_report(void)
     snprintf(r->obs.host, sizeof r->obs.host, "example.com");
     r->obs.port = 443;
     td_findings *fs = &r->findings;
-    td_findings_add(fs, "NO_SHARED_CIPHER", TD_SEV_FAIL, "Modern clients share no cipher suite with the server.",
+    td_findings_add(fs, TD_ID_NO_SHARED_CIPHER, TD_SEV_FAIL, "Modern clients share no cipher suite with the server.",
                     "root evidence", "root fix", "openssl s_client -connect example.com:443 </dev/null");
-    td_findings_add(fs, "CLIENT_INCOMPATIBLE", TD_SEV_FAIL, "Test Browser 1 cannot connect: no shared suite.",
+    td_findings_add(fs, TD_ID_CLIENT_INCOMPATIBLE, TD_SEV_FAIL, "Test Browser 1 cannot connect: no shared suite.",
                     "symptom evidence one", "symptom fix one", "openssl s_client -connect example.com:443 -tls1_3 </dev/null");
-    td_findings_add(fs, "HOSTNAME_MISMATCH", TD_SEV_FAIL, "The certificate does not cover example.com.",
+    td_findings_add(fs, TD_ID_HOSTNAME_MISMATCH, TD_SEV_FAIL, "The certificate does not cover example.com.",
                     "name evidence", "name fix", "openssl s_client -connect example.com:443 -verify_hostname example.com </dev/null");
-    td_findings_add(fs, "CLIENT_INCOMPATIBLE", TD_SEV_FAIL, "Test Java 8 (8u161 and later) cannot connect: no shared suite.",
+    td_findings_add(fs, TD_ID_CLIENT_INCOMPATIBLE, TD_SEV_FAIL, "Test Java 8 (8u161 and later) cannot connect: no shared suite.",
                     "symptom evidence two", "symptom fix two", "openssl s_client -connect example.com:443 -no_tls1_3 </dev/null");
-    td_findings_add(fs, "NO_SAN", TD_SEV_WARN, "The certificate has no subjectAltName.", "san evidence", "san fix",
+    td_findings_add(fs, TD_ID_NO_SAN, TD_SEV_WARN, "The certificate has no subjectAltName.", "san evidence", "san fix",
                     "openssl s_client -connect example.com:443 </dev/null");
-    td_findings_add(fs, "WEAK_CIPHERS_ENABLED", TD_SEV_WARN, "3DES is accepted.", "weak evidence", "weak fix", NULL);
+    td_findings_add(fs, TD_ID_WEAK_CIPHERS_ENABLED, TD_SEV_WARN, "3DES is accepted.", "weak evidence", "weak fix", NULL);
     fs->root_cause = 0;
     fs->v[1].symptom_of = 0;
     fs->v[3].symptom_of = 0;

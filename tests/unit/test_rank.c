@@ -19,11 +19,16 @@ typedef struct item {
     td_severity sev;
     const char *summary;  /* NULL: "<id> summary" */
     const char *evidence; /* NULL: "" */
+    td_reason reason;     /* the typed cause, as lib/diag/clients.c sets it */
+    int client;           /* index into the observations' sims[], -1 none */
 } item;
 
-#define F(id_, sev_) { id_, TD_SEV_##sev_, NULL, NULL }
-#define FS(id_, sev_, summary_) { id_, TD_SEV_##sev_, summary_, NULL }
-#define FE(id_, sev_, summary_, ev_) { id_, TD_SEV_##sev_, summary_, ev_ }
+#define F(id_, sev_) { id_, TD_SEV_##sev_, NULL, NULL, TD_REASON_NONE, -1 }
+#define FS(id_, sev_, summary_) { id_, TD_SEV_##sev_, summary_, NULL, TD_REASON_NONE, -1 }
+/* A CLIENT_INCOMPATIBLE finding with its typed reason (and client, -1 when
+ * the observations hold no such profile).  The prose plays no part. */
+#define FC(sev_, summary_, reason_, client_) \
+    { "CLIENT_INCOMPATIBLE", TD_SEV_##sev_, summary_, NULL, TD_REASON_##reason_, client_ }
 
 static void build(td_findings *fs, const item *in, size_t n)
 {
@@ -35,7 +40,13 @@ static void build(td_findings *fs, const item *in, size_t n)
             snprintf(sum, sizeof sum, "%s", in[i].summary);
         else
             snprintf(sum, sizeof sum, "%s summary #%zu", in[i].id, i);
-        td_findings_add(fs, in[i].id, in[i].sev, sum, in[i].evidence, "fix", "openssl s_client");
+        td_id id = td_id_by_name(in[i].id);
+        if (id == TD_ID_NONE)
+            fail_msg("%s is not in the catalog", in[i].id);
+        td_finding *f = td_findings_add(fs, id, in[i].sev, sum, in[i].evidence, "fix", "openssl s_client");
+        assert_non_null(f);
+        f->reason = in[i].reason;
+        f->client = in[i].client;
     }
     assert_false(fs->oom);
     assert_int_equal(fs->n, n);
@@ -49,7 +60,7 @@ static void build(td_findings *fs, const item *in, size_t n)
 static int at(const td_findings *fs, const char *id)
 {
     for (size_t i = 0; i < fs->n; i++)
-        if (strcmp(fs->v[i].id, id) == 0)
+        if (fs->v[i].id == td_id_by_name(id))
             return (int)i;
     fail_msg("no %s in the ranked list", id);
     return -1;
@@ -61,7 +72,7 @@ static void expect_order(const td_findings *fs, const char *want)
     char got[1024] = "";
     size_t used = 0;
     for (size_t i = 0; i < fs->n && used < sizeof got; i++)
-        used += (size_t)snprintf(got + used, sizeof got - used, "%s%s", i ? " " : "", fs->v[i].id);
+        used += (size_t)snprintf(got + used, sizeof got - used, "%s%s", i ? " " : "", td_id_name(fs->v[i].id));
     if (strcmp(got, want) != 0)
         fail_msg("order: got '%s', want '%s'", got, want);
 }
@@ -72,7 +83,7 @@ static void expect_symptom(const td_findings *fs, const char *id, const char *of
     int want = of ? at(fs, of) : -1;
     if (fs->v[i].symptom_of != want)
         fail_msg("%s: symptom_of %d (%s), want %d (%s)", id, fs->v[i].symptom_of,
-                 fs->v[i].symptom_of >= 0 ? fs->v[fs->v[i].symptom_of].id : "none", want, of ? of : "none");
+                 fs->v[i].symptom_of >= 0 ? td_id_name(fs->v[fs->v[i].symptom_of].id) : "none", want, of ? of : "none");
 }
 
 /* Every string still belongs to its finding after the moves. */
@@ -84,8 +95,12 @@ static void expect_intact(const td_findings *fs)
         int s = fs->v[i].symptom_of;
         assert_true(s >= -1 && s < (int)fs->n);
         assert_int_not_equal(s, (int)i);
-        if (s >= 0)
+        if (s >= 0) {
             assert_int_equal(fs->v[s].symptom_of, -1); /* links end at a finding that stands alone */
+            /* ... and only where the catalog says one may explain the other */
+            if (!td_id_may_be_symptom_of(fs->v[i].id, fs->v[s].id))
+                fail_msg("%s linked to %s: not in the catalog", td_id_name(fs->v[i].id), td_id_name(fs->v[s].id));
+        }
     }
     if (fs->root_cause >= 0) {
         assert_int_equal(fs->root_cause, 0);
@@ -220,9 +235,9 @@ static void test_protocol_too_old(void **state)
     td_findings fs;
     BUILD(&fs, F("PROTOCOL_TOO_OLD", FAIL), F("LEGACY_PROTOCOL_ENABLED", WARN), F("TLS13_MISSING", INFO),
           F("WEAK_CIPHERS_ONLY", FAIL),
-          FS("CLIENT_INCOMPATIBLE", FAIL, "Chrome cannot connect: no shared protocol version (it offers TLS 1.2 "
-                                          "and 1.3, the server TLS 1.0 only)."),
-          FS("CLIENT_INCOMPATIBLE", FAIL, "Firefox cannot connect: no shared protocol version."));
+          FC(FAIL, "Chrome cannot connect: no shared protocol version (it offers TLS 1.2 "
+                   "and 1.3, the server TLS 1.0 only).", VERSION, -1),
+          FC(FAIL, "Firefox cannot connect: no shared protocol version.", VERSION, -1));
     td_rank_findings(NULL, &fs);
     expect_order(&fs, "PROTOCOL_TOO_OLD WEAK_CIPHERS_ONLY CLIENT_INCOMPATIBLE CLIENT_INCOMPATIBLE "
                       "LEGACY_PROTOCOL_ENABLED TLS13_MISSING");
@@ -243,10 +258,8 @@ static void test_tls13_only(void **state)
     (void)state;
     td_findings fs;
     BUILD(&fs, F("OCSP_STAPLING_MISSING", INFO),
-          FE("CLIENT_INCOMPATIBLE", FAIL, "Java 8 (8u161 and later) fails at ServerHello: no shared protocol "
-                                          "version.", "offered TLS 1.2, TLS 1.1, TLS 1.0; the server speaks TLS 1.3 "
-                                                      "only"),
-          FS("CLIENT_INCOMPATIBLE", FAIL, "OpenSSL 1.0.2 fails at ServerHello: no shared protocol version."));
+          FC(FAIL, "Java 8 (8u161 and later) fails at ServerHello: no shared protocol version.", VERSION, -1),
+          FC(FAIL, "OpenSSL 1.0.2 fails at ServerHello: no shared protocol version.", VERSION, -1));
     td_rank_findings(NULL, &fs);
     expect_order(&fs, "CLIENT_INCOMPATIBLE CLIENT_INCOMPATIBLE OCSP_STAPLING_MISSING");
     assert_int_equal(fs.root_cause, 0);
@@ -263,23 +276,22 @@ static void test_client_reasons(void **state)
     td_findings fs;
     BUILD(&fs, F("DH_TOO_SMALL", WARN), F("CHAIN_INCOMPLETE", FAIL), F("UNTRUSTED_CA", FAIL),
           F("NO_SHARED_GROUP", FAIL), F("KEY_TOO_SMALL", FAIL), F("SNI_REQUIRED", WARN),
-          FS("CLIENT_INCOMPATIBLE", FAIL, "curl (OpenSSL 3) cannot build a chain: the intermediate is missing."),
-          FS("CLIENT_INCOMPATIBLE", FAIL, "Java 17 does not trust the root CA of the chain."),
-          FS("CLIENT_INCOMPATIBLE", FAIL, "OpenSSL 3 refuses the server's 1024-bit DH group."),
-          FS("CLIENT_INCOMPATIBLE", FAIL, "Go 1.21 shares no key-exchange group with the server."),
-          FS("CLIENT_INCOMPATIBLE", FAIL, "Android 7 refuses a 1024-bit RSA key."),
-          FS("CLIENT_INCOMPATIBLE", FAIL, "Old IoT (TLS 1.0) sends no SNI and fails."),
-          /* the marker wins over the wording */
-          FE("CLIENT_INCOMPATIBLE", FAIL, "Python requests fails.", "step Certificate; reason code: chain"),
-          FS("CLIENT_INCOMPATIBLE", FAIL, "Something unheard of happens to this client."),
-          /* as lib/diag/clients.c words them, with the marker */
-          FE("CLIENT_INCOMPATIBLE", FAIL, "Java 7 cannot connect: the server's DHE group has 2048 bits, and Java 7 "
-                                          "handles at most 1024.", "...\nreason code: dh"),
-          FE("CLIENT_INCOMPATIBLE", FAIL, "Java 8 cannot connect: the server's DHE group has 1024 bits, and Java 8 "
-                                          "requires at least 2048.", "...\nreason code: dh"));
+          FC(FAIL, "curl (OpenSSL 3) cannot build a chain: the intermediate is missing.", CHAIN, -1),
+          FC(FAIL, "Java 17 does not trust the root CA of the chain.", TRUST, -1),
+          FC(FAIL, "OpenSSL 3 refuses the server's 1024-bit DH group.", DH, -1),
+          FC(FAIL, "Go 1.21 shares no key-exchange group with the server.", GROUP, -1),
+          FC(FAIL, "Android 7 refuses a 1024-bit RSA key.", KEY, -1),
+          FC(FAIL, "Old IoT (TLS 1.0) sends no SNI and fails.", SNI, -1),
+          /* the typed reason decides, not the wording */
+          FC(FAIL, "Python requests fails.", CHAIN, -1),
+          FC(FAIL, "Something unheard of happens to this client.", NONE, -1),
+          FC(FAIL, "Java 7 cannot connect: the server's DHE group has 2048 bits, and Java 7 handles at most 1024.",
+             DH_TOO_LARGE, -1),
+          FC(FAIL, "Java 8 cannot connect: the server's DHE group has 1024 bits, and Java 8 requires at least 2048.",
+             DH, -1));
     td_rank_findings(NULL, &fs);
     /* NO_SHARED_GROUP is negotiation, below the certificate faults. */
-    assert_string_equal(fs.v[0].id, "NO_SHARED_GROUP");
+    assert_int_equal(fs.v[0].id, TD_ID_NO_SHARED_GROUP);
     int chain = at(&fs, "CHAIN_INCOMPLETE"), untrusted = at(&fs, "UNTRUSTED_CA"), dh = at(&fs, "DH_TOO_SMALL"),
         group = at(&fs, "NO_SHARED_GROUP"), key = at(&fs, "KEY_TOO_SMALL"), sni = at(&fs, "SNI_REQUIRED");
     struct {
@@ -293,7 +305,7 @@ static void test_client_reasons(void **state)
     for (size_t w = 0; w < sizeof want / sizeof want[0]; w++) {
         bool seen = false;
         for (size_t i = 0; i < fs.n; i++) {
-            if (strcmp(fs.v[i].id, "CLIENT_INCOMPATIBLE") != 0 ||
+            if (fs.v[i].id != TD_ID_CLIENT_INCOMPATIBLE ||
                 strncmp(fs.v[i].summary, want[w].prefix, strlen(want[w].prefix)) != 0)
                 continue;
             seen = true;
@@ -313,7 +325,7 @@ static void test_warning_explains_failure(void **state)
     (void)state;
     td_findings fs;
     BUILD(&fs, F("LEGACY_PROTOCOL_ENABLED", WARN), F("DH_TOO_SMALL", WARN), F("CERT_EXPIRING_SOON", WARN),
-          FS("CLIENT_INCOMPATIBLE", FAIL, "Java 8 refuses the server's 1024-bit DHE group."));
+          FC(FAIL, "Java 8 refuses the server's 1024-bit DHE group.", DH, -1));
     td_rank_findings(NULL, &fs);
     expect_order(&fs, "DH_TOO_SMALL CLIENT_INCOMPATIBLE LEGACY_PROTOCOL_ENABLED CERT_EXPIRING_SOON");
     assert_int_equal(fs.root_cause, 0);
@@ -323,7 +335,7 @@ static void test_warning_explains_failure(void **state)
 
     /* Suites: the shared-suite finding explains the weak list too. */
     BUILD(&fs, F("WEAK_CIPHERS_ONLY", FAIL), F("NO_SHARED_CIPHER", FAIL), F("NO_FORWARD_SECRECY", WARN),
-          FS("CLIENT_INCOMPATIBLE", FAIL, "Chrome shares no cipher suite with the server."));
+          FC(FAIL, "Chrome shares no cipher suite with the server.", SUITE, -1));
     td_rank_findings(NULL, &fs);
     expect_order(&fs, "NO_SHARED_CIPHER WEAK_CIPHERS_ONLY CLIENT_INCOMPATIBLE NO_FORWARD_SECRECY");
     expect_symptom(&fs, "WEAK_CIPHERS_ONLY", "NO_SHARED_CIPHER");
@@ -400,8 +412,8 @@ static void test_reset_is_the_suite_list(void **state)
     td_obs *o = rst_for_modern();
     td_findings fs;
     BUILD(&fs, F("RESET_AFTER_CLIENTHELLO", FAIL), F("PROTOCOL_TOO_OLD", FAIL), F("NO_SHARED_CIPHER", FAIL),
-          FS("CLIENT_INCOMPATIBLE", FAIL, "Modern Browser 1 fails at ServerHello: the server resets the "
-                                          "connection (TCP RST) after the ClientHello."),
+          FC(FAIL, "Modern Browser 1 fails at ServerHello: the server resets the connection (TCP RST) after "
+                   "the ClientHello.", RESET, 0),
           F("LEGACY_PROTOCOL_ENABLED", WARN));
     td_rank_findings(o, &fs);
     assert_int_equal(fs.root_cause, 0);
@@ -417,7 +429,7 @@ static void test_reset_is_the_suite_list(void **state)
     /* Nobody gets through: the reset is the root cause itself. */
     td_obs *none = obs_new();
     BUILD(&fs, F("RESET_AFTER_CLIENTHELLO", FAIL), F("NO_SHARED_CIPHER", FAIL),
-          FS("CLIENT_INCOMPATIBLE", FAIL, "Modern Browser 1: the server resets the connection."));
+          FC(FAIL, "Modern Browser 1: the server resets the connection.", RESET, -1));
     td_rank_findings(none, &fs);
     expect_order(&fs, "RESET_AFTER_CLIENTHELLO NO_SHARED_CIPHER CLIENT_INCOMPATIBLE");
     expect_symptom(&fs, "CLIENT_INCOMPATIBLE", "RESET_AFTER_CLIENTHELLO");
@@ -429,16 +441,16 @@ static void test_reset_is_the_suite_list(void **state)
      * decide.  The modern client shares none of the server's suites; a
      * client that shares one was broken by the intolerance. */
     BUILD(&fs, F("VERSION_INTOLERANCE", FAIL), F("SERVER_ALERT", FAIL), F("NO_SHARED_CIPHER", FAIL),
-          FS("CLIENT_INCOMPATIBLE", FAIL, "Modern Browser 1: connection reset after the ClientHello."),
-          FE("CLIENT_INCOMPATIBLE", FAIL, "A client without a profile here fails.", "reason code: reset"),
-          FS("CLIENT_INCOMPATIBLE", FAIL, "Old IoT stack: closed (FIN) after the ClientHello, no alert."));
+          FC(FAIL, "Modern Browser 1: connection reset after the ClientHello.", RESET, 0),
+          FC(FAIL, "A client without a profile here fails.", RESET, -1),
+          FC(FAIL, "Old IoT stack: closed (FIN) after the ClientHello, no alert.", CLOSED, 1));
     td_rank_findings(o, &fs);
     int vi = at(&fs, "VERSION_INTOLERANCE"), nc = at(&fs, "NO_SHARED_CIPHER");
     assert_int_equal(fs.root_cause, 0);
     assert_true(vi == 0 || nc == 0);
     expect_symptom(&fs, "SERVER_ALERT", "VERSION_INTOLERANCE");
     for (size_t i = 0; i < fs.n; i++) {
-        if (strcmp(fs.v[i].id, "CLIENT_INCOMPATIBLE") != 0)
+        if (fs.v[i].id != TD_ID_CLIENT_INCOMPATIBLE)
             continue;
         if (strncmp(fs.v[i].summary, "Modern", 6) == 0)
             assert_int_equal(fs.v[i].symptom_of, nc);
