@@ -184,6 +184,80 @@ static const char *version_flag(uint16_t v)
 
 /* ---- reaching the server --------------------------------------------------- */
 
+static void rule_dns_failure(struct ctx *c, td_str *s, td_str *e, td_str *v)
+{
+    const td_obs *o = c->o;
+    td_str_printf(s, "The name %s does not resolve: %s.", o->host, o->dns_error);
+    td_str_printf(e, "resolver answer for %s: %s", o->host, o->dns_error);
+    td_str_printf(v, "getent ahosts %s", o->host);
+    add(c, TD_ID_DNS_FAILURE, TD_SEV_FAIL, s, e,
+        "Check the spelling of the name; check that the DNS record (A/AAAA, or the CNAME target) exists "
+        "in the zone and has propagated; from inside containers check /etc/resolv.conf.",
+        v);
+}
+
+static void rule_connect_refused(struct ctx *c, const char *addr, td_str *s, td_str *e, td_str *v)
+{
+    const td_obs *o = c->o;
+    const td_attempt *b = &o->baseline;
+    td_str_printf(s, "Nothing accepts TCP connections on %s port %u: the connection is %s.", addr, o->port,
+                  b->out == TD_OUT_REFUSED ? "refused" : "rejected as unreachable");
+    describe(e, b);
+    td_str_printf(v, "nc -vz %s %u", addr, o->port);
+    add(c, TD_ID_CONNECT_REFUSED, TD_SEV_FAIL, s, e,
+        "Start the TLS listener, or fix the port: nginx `listen PORT ssl;`, Apache `Listen PORT` with "
+        "`SSLEngine on`, HAProxy `bind :PORT ssl crt ...`. If the service runs, a firewall rejects the "
+        "connection: open the port (iptables/nftables, security group).",
+        v);
+}
+
+static void rule_connect_timeout(struct ctx *c, const char *addr, td_str *s, td_str *e, td_str *v)
+{
+    const td_obs *o = c->o;
+    const td_attempt *b = &o->baseline;
+    td_str_printf(s, "%s port %u does not answer TCP connection attempts: filtered, wrong address, or host down.",
+                  addr, o->port);
+    describe(e, b);
+    td_str_printf(v, "nc -vz -w 5 %s %u", addr, o->port);
+    add(c, TD_ID_CONNECT_TIMEOUT, TD_SEV_FAIL, s, e,
+        "Check that the address is the server's (DNS may point at an old host), that the host is up, and "
+        "that no firewall or security group drops the port; a full listen backlog also drops SYNs.",
+        v);
+}
+
+static void rule_not_tls(struct ctx *c, td_str *s, td_str *e, td_str *v)
+{
+    const td_obs *o = c->o;
+    const td_attempt *b = &o->baseline;
+    const char *p = b->protocol;
+    bool starttls = p && (strcmp(p, "SMTP") == 0 || strcmp(p, "IMAP") == 0 || strcmp(p, "POP3") == 0 ||
+                          strcmp(p, "FTP") == 0 || strcmp(p, "SMTP/FTP") == 0);
+    if (p)
+        td_str_printf(s, "Port %u speaks %s, not TLS%s.", o->port, p,
+                      starttls ? ": it expects STARTTLS before the handshake" : "");
+    else
+        td_str_printf(s, "Port %u does not speak TLS: the reply is unrecognised bytes.", o->port);
+    describe(e, b);
+    if (starttls) {
+        const char *proto = strcmp(p, "IMAP") == 0 ? "imap" : strcmp(p, "POP3") == 0 ? "pop3"
+                            : strcmp(p, "FTP") == 0 ? "ftp" : "smtp";
+        td_str_printf(v, "openssl s_client -connect %s%s -starttls %s </dev/null", c->target, c->sni_arg, proto);
+        add(c, TD_ID_NOT_TLS, TD_SEV_FAIL, s, e,
+            "Use STARTTLS on this port (e.g. `curl --ssl-reqd`, `openssl s_client -starttls ...`), or connect "
+            "to the implicit-TLS port (SMTPS 465, IMAPS 993, POP3S 995, FTPS 990).",
+            v);
+    } else {
+        /* Succeeds once the port completes a TLS handshake. */
+        verify_cmd(c, v, NULL);
+        add(c, TD_ID_NOT_TLS, TD_SEV_FAIL, s, e,
+            "Point the client at the TLS port, or enable TLS on this listener: nginx `listen PORT ssl;` with "
+            "`ssl_certificate` and `ssl_certificate_key` in that server block; Apache httpd `SSLEngine on` "
+            "with `SSLCertificateFile`/`SSLCertificateKeyFile` in the VirtualHost for that port; HAProxy "
+            "`bind :PORT ssl crt /etc/haproxy/site.pem` (certificate, chain and key in one PEM).",
+            v);
+    }
+}
+
 static bool rule_reach(struct ctx *c)
 {
     const td_obs *o = c->o;
@@ -192,13 +266,7 @@ static bool rule_reach(struct ctx *c)
     td_str_init(&e);
     td_str_init(&v);
     if (o->dns_error[0]) {
-        td_str_printf(&s, "The name %s does not resolve: %s.", o->host, o->dns_error);
-        td_str_printf(&e, "resolver answer for %s: %s", o->host, o->dns_error);
-        td_str_printf(&v, "getent ahosts %s", o->host);
-        add(c, TD_ID_DNS_FAILURE, TD_SEV_FAIL, &s, &e,
-            "Check the spelling of the name; check that the DNS record (A/AAAA, or the CNAME target) exists "
-            "in the zone and has propagated; from inside containers check /etc/resolv.conf.",
-            &v);
+        rule_dns_failure(c, &s, &e, &v);
         return true;
     }
     const td_attempt *b = &o->baseline;
@@ -206,56 +274,14 @@ static bool rule_reach(struct ctx *c)
     switch (b->out) {
     case TD_OUT_REFUSED:
     case TD_OUT_UNREACHABLE:
-        td_str_printf(&s, "Nothing accepts TCP connections on %s port %u: the connection is %s.", addr, o->port,
-                      b->out == TD_OUT_REFUSED ? "refused" : "rejected as unreachable");
-        describe(&e, b);
-        td_str_printf(&v, "nc -vz %s %u", addr, o->port);
-        add(c, TD_ID_CONNECT_REFUSED, TD_SEV_FAIL, &s, &e,
-            "Start the TLS listener, or fix the port: nginx `listen PORT ssl;`, Apache `Listen PORT` with "
-            "`SSLEngine on`, HAProxy `bind :PORT ssl crt ...`. If the service runs, a firewall rejects the "
-            "connection: open the port (iptables/nftables, security group).",
-            &v);
+        rule_connect_refused(c, addr, &s, &e, &v);
         return true;
     case TD_OUT_CONNECT_TIMEOUT:
-        td_str_printf(&s, "%s port %u does not answer TCP connection attempts: filtered, wrong address, or host down.",
-                      addr, o->port);
-        describe(&e, b);
-        td_str_printf(&v, "nc -vz -w 5 %s %u", addr, o->port);
-        add(c, TD_ID_CONNECT_TIMEOUT, TD_SEV_FAIL, &s, &e,
-            "Check that the address is the server's (DNS may point at an old host), that the host is up, and "
-            "that no firewall or security group drops the port; a full listen backlog also drops SYNs.",
-            &v);
+        rule_connect_timeout(c, addr, &s, &e, &v);
         return true;
-    case TD_OUT_NOT_TLS: {
-        const char *p = b->protocol;
-        bool starttls = p && (strcmp(p, "SMTP") == 0 || strcmp(p, "IMAP") == 0 || strcmp(p, "POP3") == 0 ||
-                              strcmp(p, "FTP") == 0 || strcmp(p, "SMTP/FTP") == 0);
-        if (p)
-            td_str_printf(&s, "Port %u speaks %s, not TLS%s.", o->port, p,
-                          starttls ? ": it expects STARTTLS before the handshake" : "");
-        else
-            td_str_printf(&s, "Port %u does not speak TLS: the reply is unrecognised bytes.", o->port);
-        describe(&e, b);
-        if (starttls) {
-            const char *proto = strcmp(p, "IMAP") == 0 ? "imap" : strcmp(p, "POP3") == 0 ? "pop3"
-                                : strcmp(p, "FTP") == 0 ? "ftp" : "smtp";
-            td_str_printf(&v, "openssl s_client -connect %s%s -starttls %s </dev/null", c->target, c->sni_arg, proto);
-            add(c, TD_ID_NOT_TLS, TD_SEV_FAIL, &s, &e,
-                "Use STARTTLS on this port (e.g. `curl --ssl-reqd`, `openssl s_client -starttls ...`), or connect "
-                "to the implicit-TLS port (SMTPS 465, IMAPS 993, POP3S 995, FTPS 990).",
-                &v);
-        } else {
-            /* Succeeds once the port completes a TLS handshake. */
-            verify_cmd(c, &v, NULL);
-            add(c, TD_ID_NOT_TLS, TD_SEV_FAIL, &s, &e,
-                "Point the client at the TLS port, or enable TLS on this listener: nginx `listen PORT ssl;` with "
-                "`ssl_certificate` and `ssl_certificate_key` in that server block; Apache httpd `SSLEngine on` "
-                "with `SSLCertificateFile`/`SSLCertificateKeyFile` in the VirtualHost for that port; HAProxy "
-                "`bind :PORT ssl crt /etc/haproxy/site.pem` (certificate, chain and key in one PEM).",
-                &v);
-        }
+    case TD_OUT_NOT_TLS:
+        rule_not_tls(c, &s, &e, &v);
         return true;
-    }
     default:
         break;
     }
@@ -273,6 +299,92 @@ static bool any_version(const td_obs *o)
         if (o->version_ok[i] == TD_YES)
             return true;
     return false;
+}
+
+static void rule_reset_after_hello(struct ctx *c, td_str *s, td_str *e, td_str *v)
+{
+    td_str_printf(s, "The server resets the TCP connection as soon as it gets a ClientHello, with no TLS alert: "
+                     "no TLS client can connect.");
+    add(c, TD_ID_RESET_AFTER_CLIENTHELLO, TD_SEV_FAIL, s, e,
+        "Look at the server's error log at the time of the check (" FIX_LOGS "): a crashing TLS worker, a "
+        "missing or unreadable certificate/key (`nginx -t`, `apachectl configtest`, `haproxy -c -f "
+        "/etc/haproxy/haproxy.cfg` name it), or a proxy/firewall that cuts TLS (IPS, SNI filtering) all look "
+        "like this. If no server log shows the connection, the reset comes from a device in between. If only "
+        "some hellos are reset, see VERSION_INTOLERANCE.",
+        v);
+}
+
+static void rule_closed_after_hello(struct ctx *c, td_str *s, td_str *e, td_str *v)
+{
+    td_str_printf(s, "The server closes the connection after the ClientHello without a TLS alert: the listener "
+                     "is not configured for TLS, or the TLS layer failed to start.");
+    add(c, TD_ID_CLOSED_AFTER_CLIENTHELLO, TD_SEV_FAIL, s, e,
+        "Check the server's error log: nginx logs 'no \"ssl_certificate\" is defined' when `listen ... ssl` "
+        "has no certificate (add `ssl_certificate` and `ssl_certificate_key` to that server block); Apache "
+        "httpd needs `SSLCertificateFile` and `SSLCertificateKeyFile` beside `SSLEngine on`; HAProxy needs "
+        "`ssl crt /etc/haproxy/site.pem` on the bind line (`mode tcp` without it forwards the hello, and a "
+        "backend with no server closes). " FIX_LOGS ".",
+        v);
+}
+
+static void rule_handshake_timeout(struct ctx *c, td_str *s, td_str *e, td_str *v)
+{
+    td_str_printf(s, "The server accepts the TCP connection but never answers the ClientHello.");
+    add(c, TD_ID_HANDSHAKE_TIMEOUT, TD_SEV_FAIL, s, e,
+        "The port may expect another protocol that waits for the client (e.g. a plain HTTP or a database "
+        "listener), the server may be overloaded or deadlocked, or a middlebox swallows the hello (MTU "
+        "problems: hellos larger than one packet). Make sure the listener speaks TLS: nginx `listen PORT "
+        "ssl;` (without `ssl` it waits for an HTTP request), Apache httpd `SSLEngine on` in the VirtualHost "
+        "for the port, HAProxy `ssl crt /etc/haproxy/site.pem` on the bind line (a `mode tcp` frontend "
+        "without it hands the hello to a backend that may wait). Then check the service's load.",
+        v);
+}
+
+/* Every hello refused with handshake_failure or insufficient_security. */
+static void rule_no_cipher_at_all(struct ctx *c, td_str *s, td_str *e, td_str *v)
+{
+    const td_attempt *b = &c->o->baseline;
+    uint8_t d = b->alert_desc;
+    td_str_printf(s, "No cipher suite in common: the server refuses every ClientHello, even one offering all "
+                     "%zu known suites, with %s(%u). Its suite list matches no suite it can use with its "
+                     "certificate (e.g. an ECDSA certificate with only RSA suites configured, or TLS 1.3 "
+                     "enabled with its suites removed).",
+                  b->offered_suites, alert_name(d), d);
+    add(c, TD_ID_NO_SHARED_CIPHER, TD_SEV_FAIL, s, e,
+        "Configure suites that match the certificate's key type (ECDHE-ECDSA suites for an ECDSA key, "
+        "ECDHE-RSA for RSA): nginx `ssl_ciphers " SUITES12 ";`; Apache httpd `SSLCipherSuite` with the "
+        "same list; HAProxy `ssl-default-bind-ciphers` with the same list, in `global` (a `ciphers` on the "
+        "bind line overrides it). Or serve both an RSA and an ECDSA certificate. These set TLS 1.2 and "
+        "below; if TLS 1.3 is on with its suites emptied, set them too. " FIX_SUITES13,
+        v);
+}
+
+static void rule_alert_to_all(struct ctx *c, td_str *s, td_str *e, td_str *v)
+{
+    const td_attempt *b = &c->o->baseline;
+    uint8_t d = b->alert_desc;
+    const td_alert *al = td_alert_by_code(d);
+    td_str_printf(s, "The server refuses every ClientHello with the alert %s(%u): %s", alert_name(d), d,
+                  al && al->meaning ? al->meaning : "see the server's error log.");
+    add(c, TD_ID_SERVER_ALERT, TD_SEV_FAIL, s, e,
+        "The alert names the server's reason; its error log has the detail (" FIX_LOGS "). Compare the "
+        "server's TLS settings with what clients send: nginx `ssl_protocols`, `ssl_ciphers`, "
+        "`ssl_certificate`, `server_name`; Apache httpd `SSLProtocol`, `SSLCipherSuite`, "
+        "`SSLCertificateFile`, `ServerName`; HAProxy `ssl-default-bind-options`, `ssl-default-bind-ciphers` "
+        "and the `crt` on the bind line.",
+        v);
+}
+
+static void rule_malformed_reply(struct ctx *c, td_str *s, td_str *e, td_str *v)
+{
+    const td_attempt *b = &c->o->baseline;
+    td_str_printf(s, "The server answers with malformed TLS: %s.", b->error[0] ? b->error : "unparseable reply");
+    add(c, TD_ID_SERVER_ALERT, TD_SEV_FAIL, s, e,
+        "A broken TLS implementation or a middlebox rewriting traffic: capture the handshake (`tcpdump -w "
+        "tls.pcap port PORT`) and compare with the server's own logs (" FIX_LOGS "). Terminating TLS on a "
+        "current nginx (`listen 443 ssl;`), Apache httpd (`SSLEngine on`) or HAProxy (`bind :443 ssl crt "
+        "/etc/haproxy/site.pem`) in front of the faulty stack works around it.",
+        v);
 }
 
 /* The baseline failed at connection level and no simpler hello worked
@@ -298,75 +410,22 @@ static bool rule_no_answer(struct ctx *c)
     verify_cmd(c, &v, NULL);
     switch (b->out) {
     case TD_OUT_RESET:
-        td_str_printf(&s, "The server resets the TCP connection as soon as it gets a ClientHello, with no TLS alert: "
-                          "no TLS client can connect.");
-        add(c, TD_ID_RESET_AFTER_CLIENTHELLO, TD_SEV_FAIL, &s, &e,
-            "Look at the server's error log at the time of the check (" FIX_LOGS "): a crashing TLS worker, a "
-            "missing or unreadable certificate/key (`nginx -t`, `apachectl configtest`, `haproxy -c -f "
-            "/etc/haproxy/haproxy.cfg` name it), or a proxy/firewall that cuts TLS (IPS, SNI filtering) all look "
-            "like this. If no server log shows the connection, the reset comes from a device in between. If only "
-            "some hellos are reset, see VERSION_INTOLERANCE.",
-            &v);
+        rule_reset_after_hello(c, &s, &e, &v);
         return true;
     case TD_OUT_CLOSED:
-        td_str_printf(&s, "The server closes the connection after the ClientHello without a TLS alert: the listener "
-                          "is not configured for TLS, or the TLS layer failed to start.");
-        add(c, TD_ID_CLOSED_AFTER_CLIENTHELLO, TD_SEV_FAIL, &s, &e,
-            "Check the server's error log: nginx logs 'no \"ssl_certificate\" is defined' when `listen ... ssl` "
-            "has no certificate (add `ssl_certificate` and `ssl_certificate_key` to that server block); Apache "
-            "httpd needs `SSLCertificateFile` and `SSLCertificateKeyFile` beside `SSLEngine on`; HAProxy needs "
-            "`ssl crt /etc/haproxy/site.pem` on the bind line (`mode tcp` without it forwards the hello, and a "
-            "backend with no server closes). " FIX_LOGS ".",
-            &v);
+        rule_closed_after_hello(c, &s, &e, &v);
         return true;
     case TD_OUT_TIMEOUT:
-        td_str_printf(&s, "The server accepts the TCP connection but never answers the ClientHello.");
-        add(c, TD_ID_HANDSHAKE_TIMEOUT, TD_SEV_FAIL, &s, &e,
-            "The port may expect another protocol that waits for the client (e.g. a plain HTTP or a database "
-            "listener), the server may be overloaded or deadlocked, or a middlebox swallows the hello (MTU "
-            "problems: hellos larger than one packet). Make sure the listener speaks TLS: nginx `listen PORT "
-            "ssl;` (without `ssl` it waits for an HTTP request), Apache httpd `SSLEngine on` in the VirtualHost "
-            "for the port, HAProxy `ssl crt /etc/haproxy/site.pem` on the bind line (a `mode tcp` frontend "
-            "without it hands the hello to a backend that may wait). Then check the service's load.",
-            &v);
+        rule_handshake_timeout(c, &s, &e, &v);
         return true;
-    case TD_OUT_ALERT: {
-        uint8_t d = b->alert_desc;
-        const td_alert *al = td_alert_by_code(d);
-        if (d == 40 || d == 71) {
-            td_str_printf(&s, "No cipher suite in common: the server refuses every ClientHello, even one offering all "
-                              "%zu known suites, with %s(%u). Its suite list matches no suite it can use with its "
-                              "certificate (e.g. an ECDSA certificate with only RSA suites configured, or TLS 1.3 "
-                              "enabled with its suites removed).",
-                          b->offered_suites, alert_name(d), d);
-            add(c, TD_ID_NO_SHARED_CIPHER, TD_SEV_FAIL, &s, &e,
-                "Configure suites that match the certificate's key type (ECDHE-ECDSA suites for an ECDSA key, "
-                "ECDHE-RSA for RSA): nginx `ssl_ciphers " SUITES12 ";`; Apache httpd `SSLCipherSuite` with the "
-                "same list; HAProxy `ssl-default-bind-ciphers` with the same list, in `global` (a `ciphers` on the "
-                "bind line overrides it). Or serve both an RSA and an ECDSA certificate. These set TLS 1.2 and "
-                "below; if TLS 1.3 is on with its suites emptied, set them too. " FIX_SUITES13,
-                &v);
-            return true;
-        }
-        td_str_printf(&s, "The server refuses every ClientHello with the alert %s(%u): %s", alert_name(d), d,
-                      al && al->meaning ? al->meaning : "see the server's error log.");
-        add(c, TD_ID_SERVER_ALERT, TD_SEV_FAIL, &s, &e,
-            "The alert names the server's reason; its error log has the detail (" FIX_LOGS "). Compare the "
-            "server's TLS settings with what clients send: nginx `ssl_protocols`, `ssl_ciphers`, "
-            "`ssl_certificate`, `server_name`; Apache httpd `SSLProtocol`, `SSLCipherSuite`, "
-            "`SSLCertificateFile`, `ServerName`; HAProxy `ssl-default-bind-options`, `ssl-default-bind-ciphers` "
-            "and the `crt` on the bind line.",
-            &v);
+    case TD_OUT_ALERT:
+        if (b->alert_desc == 40 || b->alert_desc == 71)
+            rule_no_cipher_at_all(c, &s, &e, &v);
+        else
+            rule_alert_to_all(c, &s, &e, &v);
         return true;
-    }
     case TD_OUT_MALFORMED:
-        td_str_printf(&s, "The server answers with malformed TLS: %s.", b->error[0] ? b->error : "unparseable reply");
-        add(c, TD_ID_SERVER_ALERT, TD_SEV_FAIL, &s, &e,
-            "A broken TLS implementation or a middlebox rewriting traffic: capture the handshake (`tcpdump -w "
-            "tls.pcap port PORT`) and compare with the server's own logs (" FIX_LOGS "). Terminating TLS on a "
-            "current nginx (`listen 443 ssl;`), Apache httpd (`SSLEngine on`) or HAProxy (`bind :443 ssl crt "
-            "/etc/haproxy/site.pem`) in front of the faulty stack works around it.",
-            &v);
+        rule_malformed_reply(c, &s, &e, &v);
         return true;
     default:
         td_str_free(&s);
@@ -465,39 +524,49 @@ static void rule_sni(struct ctx *c)
 
 /* ---- versions ------------------------------------------------------------- */
 
-static void rule_versions(struct ctx *c)
+/* The index of the newest version the server accepts, or -1. */
+static int best_version(const td_obs *o)
 {
-    const td_obs *o = c->o;
     int best = -1;
     for (int i = 0; i < TD_NVERSIONS; i++)
         if (o->version_ok[i] == TD_YES)
             best = i;
-    if (best < 0)
+    return best;
+}
+
+static void rule_protocol_too_old(struct ctx *c, int best)
+{
+    const td_obs *o = c->o;
+    if (td_vat(best) >= TD_TLS12)
         return;
     td_str s, e, v;
-    if (td_vat(best) < TD_TLS12) {
-        td_str_init(&s);
-        td_str_init(&e);
-        td_str_init(&v);
-        td_str_printf(&s, "The newest protocol the server accepts is %s: clients that disabled TLS 1.0/1.1 "
-                          "(browsers since 2020, Java 17+, OpenSSL 3 at its default level, Go 1.18+) cannot connect.",
-                      td_version_name(td_vat(best)));
-        for (int i = td_vidx(TD_TLS12); i < TD_NVERSIONS; i++) {
-            td_str_printf(&e, "%s: ", td_version_name(td_vat(i)));
-            describe(&e, &o->ver[i]);
-            td_str_add(&e, "; ");
-        }
-        td_str_printf(&e, "%s: ", td_version_name(td_vat(best)));
-        describe(&e, &o->ver[best]);
-        verify_cmd(c, &v, " -tls1_2");
-        add(c, TD_ID_PROTOCOL_TOO_OLD, TD_SEV_FAIL, &s, &e,
-            "Enable TLS 1.2 and 1.3: nginx `ssl_protocols TLSv1.2 TLSv1.3;`, Apache httpd `SSLProtocol -all "
-            "+TLSv1.2 +TLSv1.3`, HAProxy `ssl-default-bind-options ssl-min-ver TLSv1.2` in `global` (and drop "
-            "`ssl-min-ver`, `ssl-max-ver`, `force-tlsv10`, `force-tlsv11` or `no-tlsv12` from bind lines: a "
-            "bind line's own options override the default). " FIX_DEFAULT_SERVER
-            " A server stuck below TLS 1.2 is usually an old OpenSSL (< 1.0.1) or appliance firmware: upgrade it.",
-            &v);
+    td_str_init(&s);
+    td_str_init(&e);
+    td_str_init(&v);
+    td_str_printf(&s, "The newest protocol the server accepts is %s: clients that disabled TLS 1.0/1.1 "
+                      "(browsers since 2020, Java 17+, OpenSSL 3 at its default level, Go 1.18+) cannot connect.",
+                  td_version_name(td_vat(best)));
+    for (int i = td_vidx(TD_TLS12); i < TD_NVERSIONS; i++) {
+        td_str_printf(&e, "%s: ", td_version_name(td_vat(i)));
+        describe(&e, &o->ver[i]);
+        td_str_add(&e, "; ");
     }
+    td_str_printf(&e, "%s: ", td_version_name(td_vat(best)));
+    describe(&e, &o->ver[best]);
+    verify_cmd(c, &v, " -tls1_2");
+    add(c, TD_ID_PROTOCOL_TOO_OLD, TD_SEV_FAIL, &s, &e,
+        "Enable TLS 1.2 and 1.3: nginx `ssl_protocols TLSv1.2 TLSv1.3;`, Apache httpd `SSLProtocol -all "
+        "+TLSv1.2 +TLSv1.3`, HAProxy `ssl-default-bind-options ssl-min-ver TLSv1.2` in `global` (and drop "
+        "`ssl-min-ver`, `ssl-max-ver`, `force-tlsv10`, `force-tlsv11` or `no-tlsv12` from bind lines: a "
+        "bind line's own options override the default). " FIX_DEFAULT_SERVER
+        " A server stuck below TLS 1.2 is usually an old OpenSSL (< 1.0.1) or appliance firmware: upgrade it.",
+        &v);
+}
+
+static void rule_legacy_protocol(struct ctx *c, int best)
+{
+    const td_obs *o = c->o;
+    td_str s, e, v;
     /* Old versions still accepted. */
     td_str_init(&s);
     td_str_init(&e);
@@ -551,22 +620,38 @@ static void rule_versions(struct ctx *c)
         td_str_free(&s);
         td_str_free(&e);
     }
+}
+
+static void rule_tls13_missing(struct ctx *c, int best)
+{
+    const td_obs *o = c->o;
     int i13 = td_vidx(TD_TLS13);
-    if (o->version_ok[i13] == TD_NO) {
-        td_str_init(&s);
-        td_str_init(&e);
-        td_str_init(&v);
-        td_str_printf(&s, "The server does not offer TLS 1.3 (best: %s).", td_version_name(td_vat(best)));
-        describe(&e, &o->ver[i13]);
-        verify_cmd(c, &v, " -tls1_3");
-        add(c, TD_ID_TLS13_MISSING, TD_SEV_INFO, &s, &e,
-            "Enable TLS 1.3 (the server's OpenSSL must be 1.1.1 or newer: `nginx -V`, `haproxy -vv` show it): "
-            "nginx `ssl_protocols TLSv1.2 TLSv1.3;`, Apache httpd 2.4.37+ `SSLProtocol -all +TLSv1.2 +TLSv1.3`, "
-            "HAProxy `ssl-default-bind-options ssl-min-ver TLSv1.2` in `global` (TLS 1.3 is on unless "
-            "`ssl-max-ver TLSv1.2`, `no-tlsv13` or `force-tlsv12` is set: remove those). " FIX_DEFAULT_SERVER
-            " Its suites are set apart from the TLS 1.2 ones; the defaults are fine.",
-            &v);
-    }
+    if (o->version_ok[i13] != TD_NO)
+        return;
+    td_str s, e, v;
+    td_str_init(&s);
+    td_str_init(&e);
+    td_str_init(&v);
+    td_str_printf(&s, "The server does not offer TLS 1.3 (best: %s).", td_version_name(td_vat(best)));
+    describe(&e, &o->ver[i13]);
+    verify_cmd(c, &v, " -tls1_3");
+    add(c, TD_ID_TLS13_MISSING, TD_SEV_INFO, &s, &e,
+        "Enable TLS 1.3 (the server's OpenSSL must be 1.1.1 or newer: `nginx -V`, `haproxy -vv` show it): "
+        "nginx `ssl_protocols TLSv1.2 TLSv1.3;`, Apache httpd 2.4.37+ `SSLProtocol -all +TLSv1.2 +TLSv1.3`, "
+        "HAProxy `ssl-default-bind-options ssl-min-ver TLSv1.2` in `global` (TLS 1.3 is on unless "
+        "`ssl-max-ver TLSv1.2`, `no-tlsv13` or `force-tlsv12` is set: remove those). " FIX_DEFAULT_SERVER
+        " Its suites are set apart from the TLS 1.2 ones; the defaults are fine.",
+        &v);
+}
+
+static void rule_versions(struct ctx *c)
+{
+    int best = best_version(c->o);
+    if (best < 0)
+        return;
+    rule_protocol_too_old(c, best);
+    rule_legacy_protocol(c, best);
+    rule_tls13_missing(c, best);
 }
 
 /* ---- suites ------------------------------------------------------------------ */
@@ -617,14 +702,20 @@ static void weak_verify(struct ctx *c, td_str *v)
     td_str_free(&names);
 }
 
-static void rule_suites(struct ctx *c)
-{
-    const td_obs *o = c->o;
-    size_t total = 0, weak = 0, fs12 = 0, n12 = 0, modern = 0;
-    td_str wl;
-    td_str_init(&wl);
+/* What the accepted suites add up to, counted once for the suite rules:
+ * each suite once however many versions accept it; forward secrecy counts
+ * every acceptance in TLS 1.2 and below. */
+struct suite_census {
+    size_t total, weak, fs12, n12, modern;
+    td_str wl; /* the weak ones, labelled, for the evidence */
     uint16_t seen[TD_MAX_SUITES];
-    size_t n_seen = 0;
+    size_t n_seen;
+};
+
+static void suite_census(const td_obs *o, struct suite_census *sc)
+{
+    memset(sc, 0, sizeof *sc);
+    td_str_init(&sc->wl);
     for (int vi = td_vidx(TD_SSL3); vi < TD_NVERSIONS; vi++) {
         if (o->version_ok[vi] != TD_YES)
             continue;
@@ -632,42 +723,48 @@ static void rule_suites(struct ctx *c)
             uint16_t id = o->suites[vi][k];
             const td_suite *s = td_suite_by_id(id);
             if (td_vat(vi) <= TD_TLS12) {
-                n12++;
+                sc->n12++;
                 if (s && td_suite_fs(s))
-                    fs12++;
+                    sc->fs12++;
             }
             bool dup = false;
-            for (size_t m = 0; m < n_seen; m++)
-                dup |= seen[m] == id;
+            for (size_t m = 0; m < sc->n_seen; m++)
+                dup |= sc->seen[m] == id;
             if (dup)
                 continue;
-            if (n_seen < TD_MAX_SUITES)
-                seen[n_seen++] = id;
-            total++;
+            if (sc->n_seen < TD_MAX_SUITES)
+                sc->seen[sc->n_seen++] = id;
+            sc->total++;
             if (is_modern_suite(s) && td_vat(vi) >= TD_TLS12)
-                modern++;
+                sc->modern++;
             if (s && td_suite_weak(s)) {
                 char lbl[96];
-                td_str_printf(&wl, "%s%s [%s]", weak ? ", " : "", td_suite_label(id, lbl, sizeof lbl),
+                td_str_printf(&sc->wl, "%s%s [%s]", sc->weak ? ", " : "", td_suite_label(id, lbl, sizeof lbl),
                               td_suite_class_name(s->cls));
-                weak++;
+                sc->weak++;
             }
         }
     }
     for (size_t k = 0; k < o->n_v2_specs; k++) {
         const td_v2spec *sp = td_v2spec_by_id(o->v2_specs[k]);
-        td_str_printf(&wl, "%sSSLv2 %s", weak ? ", " : "", sp ? sp->name : "unknown spec");
-        weak++;
-        total++;
+        td_str_printf(&sc->wl, "%sSSLv2 %s", sc->weak ? ", " : "", sp ? sp->name : "unknown spec");
+        sc->weak++;
+        sc->total++;
     }
+}
+
+/* Weak suites exist only below TLS 1.3, so the TLS 1.2 directives are
+ * the fix; the TLS 1.3 ones are named so nobody looks for them there. */
+static const char *const fix_weak =
+    "Remove the weak suites (they exist only in TLS 1.2 and below): nginx `ssl_ciphers " SUITES12 ";`; "
+    "Apache httpd `SSLCipherSuite` with the same list; HAProxy `ssl-default-bind-ciphers` with the same list, "
+    "in `global` (a `ciphers` on the bind line overrides it). " FIX_SUITES13 " After the change, `tlsdiag "
+    "check` lists every accepted suite again, including ones the local OpenSSL can no longer offer.";
+
+static void rule_weak_ciphers(struct ctx *c, const struct suite_census *sc)
+{
+    size_t total = sc->total, weak = sc->weak;
     td_str s, e, v;
-    /* Weak suites exist only below TLS 1.3, so the TLS 1.2 directives are
-     * the fix; the TLS 1.3 ones are named so nobody looks for them there. */
-    const char *fix_weak =
-        "Remove the weak suites (they exist only in TLS 1.2 and below): nginx `ssl_ciphers " SUITES12 ";`; "
-        "Apache httpd `SSLCipherSuite` with the same list; HAProxy `ssl-default-bind-ciphers` with the same list, "
-        "in `global` (a `ciphers` on the bind line overrides it). " FIX_SUITES13 " After the change, `tlsdiag "
-        "check` lists every accepted suite again, including ones the local OpenSSL can no longer offer.";
     if (total > 0 && weak == total) {
         td_str_init(&s);
         td_str_init(&e);
@@ -675,7 +772,7 @@ static void rule_suites(struct ctx *c)
         td_str_printf(&s, "Every cipher suite the server accepts is one modern clients refuse (%zu suite%s: RC4, "
                           "3DES, DES, EXPORT, NULL or anonymous).",
                       weak, weak == 1 ? "" : "s");
-        td_str_printf(&e, "accepted: %s", wl.s ? wl.s : "");
+        td_str_printf(&e, "accepted: %s", sc->wl.s ? sc->wl.s : "");
         verify_cmd(c, &v, " -tls1_2 -cipher 'ECDHE+AESGCM'");
         add(c, TD_ID_WEAK_CIPHERS_ONLY, TD_SEV_FAIL, &s, &e, fix_weak, &v);
     } else if (weak > 0) {
@@ -683,112 +780,141 @@ static void rule_suites(struct ctx *c)
         td_str_init(&e);
         td_str_init(&v);
         td_str_printf(&s, "The server accepts %zu weak cipher suite%s beside strong ones.", weak, weak == 1 ? "" : "s");
-        td_str_printf(&e, "weak: %s", wl.s ? wl.s : "");
+        td_str_printf(&e, "weak: %s", sc->wl.s ? sc->wl.s : "");
         weak_verify(c, &v);
         add(c, TD_ID_WEAK_CIPHERS_ENABLED, TD_SEV_WARN, &s, &e, fix_weak, &v);
     }
-    td_str_free(&wl);
+}
 
-    /* Modern clients speak TLS 1.2 or 1.3 only: below that, the version is
-     * the problem (PROTOCOL_TOO_OLD), not the suites. */
-    if (total > 0 && modern == 0 && o->version_ok[td_vidx(TD_TLS13)] != TD_YES &&
-        o->version_ok[td_vidx(TD_TLS12)] == TD_YES) {
-        td_str_init(&s);
-        td_str_init(&e);
-        td_str_init(&v);
-        td_str_printf(&s, "Modern clients (browsers, curl/OpenSSL 3, Go, Java 17+) share no cipher suite with the "
-                          "server: %s",
-                      weak == total ? "it accepts only suites they removed as insecure."
-                                    : "it accepts only unusual suites (PSK, SRP, Camellia, ARIA, SEED, IDEA or "
-                                      "anonymous).");
-        for (size_t k = 0; k < n_seen && k < 12; k++) {
-            char lbl[96];
-            td_str_printf(&e, "%s%s", k ? ", " : "accepted: ", td_suite_label(seen[k], lbl, sizeof lbl));
-        }
-        verify_cmd(c, &v, " -tls1_2 -cipher 'ECDHE+AESGCM'");
-        add(c, TD_ID_NO_SHARED_CIPHER, TD_SEV_FAIL, &s, &e, fix_weak, &v);
+/* Modern clients speak TLS 1.2 or 1.3 only: below that, the version is
+ * the problem (PROTOCOL_TOO_OLD), not the suites. */
+static void rule_no_shared_cipher(struct ctx *c, const struct suite_census *sc)
+{
+    const td_obs *o = c->o;
+    if (sc->total == 0 || sc->modern > 0 || o->version_ok[td_vidx(TD_TLS13)] == TD_YES ||
+        o->version_ok[td_vidx(TD_TLS12)] != TD_YES)
+        return;
+    td_str s, e, v;
+    td_str_init(&s);
+    td_str_init(&e);
+    td_str_init(&v);
+    td_str_printf(&s, "Modern clients (browsers, curl/OpenSSL 3, Go, Java 17+) share no cipher suite with the "
+                      "server: %s",
+                  sc->weak == sc->total ? "it accepts only suites they removed as insecure."
+                                : "it accepts only unusual suites (PSK, SRP, Camellia, ARIA, SEED, IDEA or "
+                                  "anonymous).");
+    for (size_t k = 0; k < sc->n_seen && k < 12; k++) {
+        char lbl[96];
+        td_str_printf(&e, "%s%s", k ? ", " : "accepted: ", td_suite_label(sc->seen[k], lbl, sizeof lbl));
     }
+    verify_cmd(c, &v, " -tls1_2 -cipher 'ECDHE+AESGCM'");
+    add(c, TD_ID_NO_SHARED_CIPHER, TD_SEV_FAIL, &s, &e, fix_weak, &v);
+}
 
-    if (n12 > 0 && fs12 == 0) {
-        td_str_init(&s);
-        td_str_init(&e);
-        td_str_init(&v);
-        td_str_printf(&s, "No suite with forward secrecy (ECDHE/DHE) is accepted in TLS 1.2 and below: a stolen "
-                          "private key decrypts recorded traffic.");
-        td_str_printf(&e, "%zu suite%s accepted in TLS 1.2 and below, none ECDHE/DHE", n12, n12 == 1 ? "" : "s");
-        verify_cmd(c, &v, " -tls1_2 -cipher 'ECDHE:DHE'");
-        add(c, TD_ID_NO_FORWARD_SECRECY, TD_SEV_WARN, &s, &e,
-            "Offer ECDHE suites (ECDHE-ECDSA for an ECDSA key, ECDHE-RSA for RSA): nginx `ssl_ciphers " SUITES12
-            ";`; Apache httpd `SSLCipherSuite` with the same list; HAProxy `ssl-default-bind-ciphers` with the "
-            "same list, in `global`. And enable TLS 1.3, where every suite has forward secrecy: nginx "
-            "`ssl_protocols TLSv1.2 TLSv1.3;`, Apache httpd `SSLProtocol -all +TLSv1.2 +TLSv1.3`, HAProxy leaves "
-            "it on unless `ssl-max-ver TLSv1.2` or `no-tlsv13` is set.",
-            &v);
-    }
+static void rule_forward_secrecy(struct ctx *c, const struct suite_census *sc)
+{
+    if (sc->n12 == 0 || sc->fs12 > 0)
+        return;
+    td_str s, e, v;
+    td_str_init(&s);
+    td_str_init(&e);
+    td_str_init(&v);
+    td_str_printf(&s, "No suite with forward secrecy (ECDHE/DHE) is accepted in TLS 1.2 and below: a stolen "
+                      "private key decrypts recorded traffic.");
+    td_str_printf(&e, "%zu suite%s accepted in TLS 1.2 and below, none ECDHE/DHE", sc->n12, sc->n12 == 1 ? "" : "s");
+    verify_cmd(c, &v, " -tls1_2 -cipher 'ECDHE:DHE'");
+    add(c, TD_ID_NO_FORWARD_SECRECY, TD_SEV_WARN, &s, &e,
+        "Offer ECDHE suites (ECDHE-ECDSA for an ECDSA key, ECDHE-RSA for RSA): nginx `ssl_ciphers " SUITES12
+        ";`; Apache httpd `SSLCipherSuite` with the same list; HAProxy `ssl-default-bind-ciphers` with the "
+        "same list, in `global`. And enable TLS 1.3, where every suite has forward secrecy: nginx "
+        "`ssl_protocols TLSv1.2 TLSv1.3;`, Apache httpd `SSLProtocol -all +TLSv1.2 +TLSv1.3`, HAProxy leaves "
+        "it on unless `ssl-max-ver TLSv1.2` or `no-tlsv13` is set.",
+        &v);
+}
+
+static void rule_suites(struct ctx *c)
+{
+    struct suite_census sc;
+    suite_census(c->o, &sc);
+    rule_weak_ciphers(c, &sc);
+    rule_no_shared_cipher(c, &sc);
+    rule_forward_secrecy(c, &sc);
+    td_str_free(&sc.wl);
 }
 
 /* ---- key exchange ---------------------------------------------------------- */
 
-static void rule_groups(struct ctx *c)
+static void rule_no_shared_group(struct ctx *c)
 {
     const td_obs *o = c->o;
-    if (o->n_groups > 0) {
-        bool shared = false;
-        for (size_t i = 0; i < o->n_groups; i++)
-            shared |= is_modern_group(o->groups[i]);
-        if (!shared) {
-            td_str s, e, v;
-            td_str_init(&s);
-            td_str_init(&e);
-            td_str_init(&v);
-            char lbl[64];
-            td_str_printf(&s, "No key-exchange group in common with modern clients: the server accepts only ");
-            for (size_t i = 0; i < o->n_groups; i++)
-                td_str_printf(&s, "%s%s", i ? ", " : "", td_group_label(o->groups[i], lbl, sizeof lbl));
-            td_str_add(&s, ", while browsers, Go and Java offer x25519, secp256r1 and secp384r1.");
-            td_str_add(&e, "groups accepted: ");
-            for (size_t i = 0; i < o->n_groups; i++)
-                td_str_printf(&e, "%s%s", i ? ", " : "", td_group_label(o->groups[i], lbl, sizeof lbl));
-            td_str_printf(&e, "%s", o->groups_complete ? " (complete)" : " (enumeration incomplete)");
-            verify_cmd(c, &v, " -groups X25519:P-256:P-384");
-            add(c, TD_ID_NO_SHARED_GROUP, TD_SEV_FAIL, &s, &e,
-                "Offer the common groups: nginx `ssl_ecdh_curve X25519:prime256v1:secp384r1;`, Apache httpd "
-                "2.4.8+ `SSLOpenSSLConfCmd Curves X25519:prime256v1:secp384r1`, HAProxy `ssl-default-bind-curves "
-                "X25519:P-256:P-384` in `global` (or `curves` on the bind line). They apply to TLS 1.2 ECDHE and "
-                "to TLS 1.3 key shares alike.",
-                &v);
+    if (o->n_groups == 0)
+        return;
+    bool shared = false;
+    for (size_t i = 0; i < o->n_groups; i++)
+        shared |= is_modern_group(o->groups[i]);
+    if (shared)
+        return;
+    td_str s, e, v;
+    td_str_init(&s);
+    td_str_init(&e);
+    td_str_init(&v);
+    char lbl[64];
+    td_str_printf(&s, "No key-exchange group in common with modern clients: the server accepts only ");
+    for (size_t i = 0; i < o->n_groups; i++)
+        td_str_printf(&s, "%s%s", i ? ", " : "", td_group_label(o->groups[i], lbl, sizeof lbl));
+    td_str_add(&s, ", while browsers, Go and Java offer x25519, secp256r1 and secp384r1.");
+    td_str_add(&e, "groups accepted: ");
+    for (size_t i = 0; i < o->n_groups; i++)
+        td_str_printf(&e, "%s%s", i ? ", " : "", td_group_label(o->groups[i], lbl, sizeof lbl));
+    td_str_printf(&e, "%s", o->groups_complete ? " (complete)" : " (enumeration incomplete)");
+    verify_cmd(c, &v, " -groups X25519:P-256:P-384");
+    add(c, TD_ID_NO_SHARED_GROUP, TD_SEV_FAIL, &s, &e,
+        "Offer the common groups: nginx `ssl_ecdh_curve X25519:prime256v1:secp384r1;`, Apache httpd "
+        "2.4.8+ `SSLOpenSSLConfCmd Curves X25519:prime256v1:secp384r1`, HAProxy `ssl-default-bind-curves "
+        "X25519:P-256:P-384` in `global` (or `curves` on the bind line). They apply to TLS 1.2 ECDHE and "
+        "to TLS 1.3 key shares alike.",
+        &v);
+}
+
+static void rule_dh_too_small(struct ctx *c)
+{
+    const td_obs *o = c->o;
+    if (o->dh_bits_min == 0 || o->dh_bits_min >= 2048)
+        return;
+    bool alt = o->version_ok[td_vidx(TD_TLS13)] == TD_YES;
+    for (int vi = td_vidx(TD_SSL3); vi <= td_vidx(TD_TLS12) && !alt; vi++)
+        for (size_t k = 0; k < o->n_suites[vi]; k++) {
+            const td_suite *s = td_suite_by_id(o->suites[vi][k]);
+            alt |= s && s->kx == TD_KX_ECDHE;
         }
-    }
-    if (o->dh_bits_min > 0 && o->dh_bits_min < 2048) {
-        bool alt = o->version_ok[td_vidx(TD_TLS13)] == TD_YES;
-        for (int vi = td_vidx(TD_SSL3); vi <= td_vidx(TD_TLS12) && !alt; vi++)
-            for (size_t k = 0; k < o->n_suites[vi]; k++) {
-                const td_suite *s = td_suite_by_id(o->suites[vi][k]);
-                alt |= s && s->kx == TD_KX_ECDHE;
-            }
-        td_str s, e, v;
-        td_str_init(&s);
-        td_str_init(&e);
-        td_str_init(&v);
-        td_str_printf(&s, "The server's DHE group is %u bits: OpenSSL 3 clients (security level 2) and Java 8u171+ "
-                          "refuse DH below 2048 bits%s.",
-                      o->dh_bits_min, alt ? "; clients preferring ECDHE or TLS 1.3 are not affected" : "");
-        td_str_printf(&e, "ServerKeyExchange dh_p: %u bits", o->dh_bits_min);
-        if (o->dh_bits_max != o->dh_bits_min)
-            td_str_printf(&e, " (largest seen %u)", o->dh_bits_max);
-        /* Security level 2 refuses DH below 2048 bits whatever the local
-         * default is (RFC 7919 section 1 on small groups). */
-        verify_cmd(c, &v, " -tls1_2 -cipher 'DHE:@SECLEVEL=2'");
-        add(c, TD_ID_DH_TOO_SMALL, alt ? TD_SEV_WARN : TD_SEV_FAIL, &s, &e,
-            "Use a 2048-bit or larger group, made with `openssl dhparam -out /etc/ssl/dhparam.pem 2048` (or the "
-            "RFC 7919 ffdhe2048 group): nginx `ssl_dhparam /etc/ssl/dhparam.pem;`; Apache httpd 2.4.8+ "
-            "`SSLOpenSSLConfCmd DHParameters \"/etc/ssl/dhparam.pem\"` (without it, 2.4.7+ sizes the group to the "
-            "certificate's key, unless DH parameters appended to the `SSLCertificateFile` override that: remove "
-            "them); HAProxy `ssl-dh-param-file /etc/ssl/dhparam.pem` in `global` (DH parameters inside a `crt` "
-            "PEM override it) or `tune.ssl.default-dh-param 2048`. Dropping the DHE suites instead also removes "
-            "the finding (ECDHE and TLS 1.3 remain), but then the verify command, which asks for DHE, fails.",
-            &v);
-    }
+    td_str s, e, v;
+    td_str_init(&s);
+    td_str_init(&e);
+    td_str_init(&v);
+    td_str_printf(&s, "The server's DHE group is %u bits: OpenSSL 3 clients (security level 2) and Java 8u171+ "
+                      "refuse DH below 2048 bits%s.",
+                  o->dh_bits_min, alt ? "; clients preferring ECDHE or TLS 1.3 are not affected" : "");
+    td_str_printf(&e, "ServerKeyExchange dh_p: %u bits", o->dh_bits_min);
+    if (o->dh_bits_max != o->dh_bits_min)
+        td_str_printf(&e, " (largest seen %u)", o->dh_bits_max);
+    /* Security level 2 refuses DH below 2048 bits whatever the local
+     * default is (RFC 7919 section 1 on small groups). */
+    verify_cmd(c, &v, " -tls1_2 -cipher 'DHE:@SECLEVEL=2'");
+    add(c, TD_ID_DH_TOO_SMALL, alt ? TD_SEV_WARN : TD_SEV_FAIL, &s, &e,
+        "Use a 2048-bit or larger group, made with `openssl dhparam -out /etc/ssl/dhparam.pem 2048` (or the "
+        "RFC 7919 ffdhe2048 group): nginx `ssl_dhparam /etc/ssl/dhparam.pem;`; Apache httpd 2.4.8+ "
+        "`SSLOpenSSLConfCmd DHParameters \"/etc/ssl/dhparam.pem\"` (without it, 2.4.7+ sizes the group to the "
+        "certificate's key, unless DH parameters appended to the `SSLCertificateFile` override that: remove "
+        "them); HAProxy `ssl-dh-param-file /etc/ssl/dhparam.pem` in `global` (DH parameters inside a `crt` "
+        "PEM override it) or `tune.ssl.default-dh-param 2048`. Dropping the DHE suites instead also removes "
+        "the finding (ECDHE and TLS 1.3 remain), but then the verify command, which asks for DHE, fails.",
+        &v);
+}
+
+static void rule_groups(struct ctx *c)
+{
+    rule_no_shared_group(c);
+    rule_dh_too_small(c);
 }
 
 /* ---- the rest of what the first flight shows ----------------------------- */
