@@ -17,7 +17,11 @@ OPT     := -O2 -g
 endif
 
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wvla
-CFLAGS  := -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(SANFLAGS) $(PKG_CFLAGS) -Iinclude -Ilib $(EXTRA_CFLAGS)
+BASE_CFLAGS := -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(SANFLAGS) $(PKG_CFLAGS) $(EXTRA_CFLAGS)
+CFLAGS  := $(BASE_CFLAGS) -Iinclude -Ilib
+# The command is a user of the public API like any other: it sees
+# include/tlsdiag.h and nothing of lib/.
+SRC_CFLAGS := $(BASE_CFLAGS) -Iinclude
 LDFLAGS := $(SANFLAGS)
 LDLIBS  := $(PKG_LIBS) -lm
 
@@ -39,6 +43,10 @@ all: $(B)/tlsdiag $(UNIT_BIN)
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(B)/src/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(SRC_CFLAGS) -MMD -MP -c $< -o $@
 
 $(B)/libtlsdiag.a: $(LIB_OBJ)
 	ar rcs $@ $^

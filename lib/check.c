@@ -15,6 +15,7 @@
 #include "util/str.h"
 
 #define DEFAULT_PORT      443
+#define DNS_PORT          53
 #define DEFAULT_TIMEOUT   5.0
 #define DEFAULT_DEADLINE  60.0
 #define DEFAULT_MAX_CONNS 8u
@@ -36,15 +37,28 @@ const char *td_version(void)
     return TLSDIAG_VERSION;
 }
 
-static void seterr(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
+/* Records why the caller's input was refused, for td_options_error(). */
+static td_status bad(td_options *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static td_status bad(td_options *o, const char *fmt, ...)
 {
-    if (!err || errlen == 0)
-        return;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
+    vsnprintf(o->error, sizeof o->error, fmt, ap);
     va_end(ap);
+    return TD_ERR_USAGE;
+}
+
+/* The check could not run, and not for anything the caller gave. */
+static td_status internal_error(td_options *o)
+{
+    snprintf(o->error, sizeof o->error, "the check could not run (out of memory or event loop failure)");
+    return TD_ERR_INTERNAL;
+}
+
+/* Each call that can fail starts afresh, so the error is the last call's. */
+static void clear_error(td_options *o)
+{
+    o->error[0] = '\0';
 }
 
 td_options *td_options_new(void)
@@ -52,7 +66,7 @@ td_options *td_options_new(void)
     td_options *o = calloc(1, sizeof *o);
     if (!o)
         return NULL;
-    o->port = DEFAULT_PORT;
+    o->target.port = DEFAULT_PORT;
     o->timeout_s = DEFAULT_TIMEOUT;
     o->deadline_s = DEFAULT_DEADLINE;
     o->max_conns = DEFAULT_MAX_CONNS;
@@ -64,6 +78,11 @@ td_options *td_options_new(void)
 void td_options_free(td_options *o)
 {
     free(o);
+}
+
+const char *td_options_error(const td_options *o)
+{
+    return o && o->error[0] ? o->error : NULL;
 }
 
 static bool is_ipv4(const char *s)
@@ -81,61 +100,48 @@ static bool is_ipv6(const char *s)
 /* A host name as DNS and SNI accept it: labels of 1-63 letters, digits,
  * '-' or '_', 253 characters in all.  A single trailing dot (as dig prints
  * names) is tolerated by the caller, not here. */
-static int check_dns_name(const char *s, char *err, size_t errlen)
+static td_status check_dns_name(td_options *o, const char *s)
 {
     size_t n = strlen(s);
-    if (n == 0) {
-        seterr(err, errlen, "empty host name");
-        return -1;
-    }
-    if (n > 253) {
-        seterr(err, errlen, "host name is %zu characters long; DNS allows at most 253", n);
-        return -1;
-    }
+    if (n == 0)
+        return bad(o, "empty host name");
+    if (n > 253)
+        return bad(o, "host name is %zu characters long; DNS allows at most 253", n);
     bool only_digits_and_dots = true;
     size_t label = 0;
     for (size_t i = 0; i <= n; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c == '.' || c == '\0') {
-            if (label == 0) {
-                seterr(err, errlen, "empty label in host name '%." ECHO_MAX "s'", s);
-                return -1;
-            }
-            if (label > 63) {
-                seterr(err, errlen, "a label in '%." ECHO_MAX "s' is %zu characters long; DNS allows at most 63",
-                       s, label);
-                return -1;
-            }
+            if (label == 0)
+                return bad(o, "empty label in host name '%." ECHO_MAX "s'", s);
+            if (label > 63)
+                return bad(o, "a label in '%." ECHO_MAX "s' is %zu characters long; DNS allows at most 63", s,
+                           label);
             label = 0;
             continue;
         }
         bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
                   c == '-' || c == '_';
-        if (!ok) {
-            if (c > 0x20 && c < 0x7f)
-                seterr(err, errlen, "invalid character '%c' in host name '%." ECHO_MAX "s'", c, s);
-            else
-                seterr(err, errlen, "invalid byte 0x%02x in host name", c);
-            return -1;
-        }
+        if (!ok && c > 0x20 && c < 0x7f)
+            return bad(o, "invalid character '%c' in host name '%." ECHO_MAX "s'", c, s);
+        if (!ok)
+            return bad(o, "invalid byte 0x%02x in host name", c);
         if (c < '0' || c > '9')
             only_digits_and_dots = false;
         label++;
     }
     /* No top-level domain is numeric, so this was meant as an IPv4 address
      * and sending it to DNS would only produce a confusing "no such host". */
-    if (only_digits_and_dots) {
-        seterr(err, errlen, "'%." ECHO_MAX "s' is not a valid IPv4 address", s);
-        return -1;
-    }
-    return 0;
+    if (only_digits_and_dots)
+        return bad(o, "'%." ECHO_MAX "s' is not a valid IPv4 address", s);
+    return TD_OK;
 }
 
 /* Splits "host", "host:port", "[v6]", "[v6]:port" or a bare IPv6 address
  * into host (brackets removed) and port, 0 when none was given.  what names
  * the thing in errors. */
-static int split_host_port(const char *in, const char *what, char *host, size_t hostlen, uint16_t *port,
-                           bool *v6, char *err, size_t errlen)
+static td_status split_host_port(td_options *o, const char *in, const char *what, char *host, size_t hostlen,
+                                 uint16_t *port, bool *v6)
 {
     const char *h = in, *p = NULL;
     size_t hlen;
@@ -143,31 +149,24 @@ static int split_host_port(const char *in, const char *what, char *host, size_t 
 
     if (in[0] == '[') {
         const char *close = strchr(in, ']');
-        if (!close) {
-            seterr(err, errlen, "unbalanced '[' in %s '%." ECHO_MAX "s'", what, in);
-            return -1;
-        }
+        if (!close)
+            return bad(o, "unbalanced '[' in %s '%." ECHO_MAX "s'", what, in);
         h = in + 1;
         hlen = (size_t)(close - h);
         if (close[1] == ':')
             p = close + 2;
-        else if (close[1] != '\0') {
-            seterr(err, errlen, "unexpected text after ']' in %s '%." ECHO_MAX "s'", what, in);
-            return -1;
-        }
+        else if (close[1] != '\0')
+            return bad(o, "unexpected text after ']' in %s '%." ECHO_MAX "s'", what, in);
         *v6 = true;
     } else if (strchr(in, ']')) {
-        seterr(err, errlen, "unbalanced ']' in %s '%." ECHO_MAX "s'", what, in);
-        return -1;
+        return bad(o, "unbalanced ']' in %s '%." ECHO_MAX "s'", what, in);
     } else {
         const char *colon = strchr(in, ':');
         if (colon && strchr(colon + 1, ':')) {
             /* Several colons: only a whole IPv6 address makes sense. */
-            if (!is_ipv6(in)) {
-                seterr(err, errlen, "'%." ECHO_MAX "s' is not a valid IPv6 address; write an address with a port as [ADDR]:PORT",
-                       in);
-                return -1;
-            }
+            if (!is_ipv6(in))
+                return bad(o, "'%." ECHO_MAX "s' is not a valid IPv6 address; write an address with a port as [ADDR]:PORT",
+                           in);
             *v6 = true;
             hlen = strlen(in);
         } else if (colon) {
@@ -178,89 +177,68 @@ static int split_host_port(const char *in, const char *what, char *host, size_t 
         }
     }
 
-    if (hlen == 0) {
-        seterr(err, errlen, "no host in %s '%." ECHO_MAX "s'", what, in);
-        return -1;
-    }
-    if (hlen >= hostlen) {
-        seterr(err, errlen, "host in %s is too long (%zu characters)", what, hlen);
-        return -1;
-    }
+    if (hlen == 0)
+        return bad(o, "no host in %s '%." ECHO_MAX "s'", what, in);
+    if (hlen >= hostlen)
+        return bad(o, "host in %s is too long (%zu characters)", what, hlen);
     memcpy(host, h, hlen);
     host[hlen] = '\0';
-    if (*v6 && !is_ipv6(host)) {
-        seterr(err, errlen, "'%." ECHO_MAX "s' is not a valid IPv6 address", host);
-        return -1;
-    }
+    if (*v6 && !is_ipv6(host))
+        return bad(o, "'%." ECHO_MAX "s' is not a valid IPv6 address", host);
 
     if (!p) {
         *port = 0;
-        return 0;
+        return TD_OK;
     }
     unsigned long v;
-    if (td_parse_uint(p, 1, 65535, &v) != 0) {
-        seterr(err, errlen, "bad port '%." ECHO_MAX "s' in %s: use a number from 1 to 65535", p, what);
-        return -1;
-    }
+    if (td_parse_uint(p, 1, 65535, &v) != 0)
+        return bad(o, "bad port '%." ECHO_MAX "s' in %s: use a number from 1 to 65535", p, what);
     *port = (uint16_t)v;
-    return 0;
+    return TD_OK;
 }
 
-int td_options_set_target(td_options *o, const char *target, char *err, size_t errlen)
+td_status td_options_set_target(td_options *o, const char *target)
 {
-    if (!target || !*target) {
-        seterr(err, errlen, "empty target: give HOST[:PORT]");
-        return -1;
-    }
-    if (strlen(target) >= sizeof o->host + 8) {
-        seterr(err, errlen, "target is too long");
-        return -1;
-    }
-    if (strstr(target, "://")) {
-        seterr(err, errlen, "'%." ECHO_MAX "s' is a URL: give HOST[:PORT] instead, e.g. example.com:443", target);
-        return -1;
-    }
+    clear_error(o);
+    if (!target || !*target)
+        return bad(o, "empty target: give HOST[:PORT]");
+    if (strlen(target) >= sizeof o->target.host + 8)
+        return bad(o, "target is too long");
+    if (strstr(target, "://"))
+        return bad(o, "'%." ECHO_MAX "s' is a URL: give HOST[:PORT] instead, e.g. example.com:443", target);
 
-    char host[sizeof o->host];
-    uint16_t port;
+    td_target t;
     bool v6;
-    if (split_host_port(target, "target", host, sizeof host, &port, &v6, err, errlen) != 0)
-        return -1;
-
-    bool ip = v6 || is_ipv4(host);
-    if (!ip) {
-        size_t n = strlen(host);
-        if (n > 1 && host[n - 1] == '.')
-            host[n - 1] = '\0'; /* SNI must not carry the root dot (RFC 6066 section 3) */
-        if (check_dns_name(host, err, errlen) != 0)
-            return -1;
+    if (split_host_port(o, target, "target", t.host, sizeof t.host, &t.port, &v6) != TD_OK)
+        return TD_ERR_USAGE;
+    if (!t.port)
+        t.port = DEFAULT_PORT;
+    t.host_is_ip = v6 || is_ipv4(t.host);
+    if (!t.host_is_ip) {
+        size_t n = strlen(t.host);
+        if (n > 1 && t.host[n - 1] == '.')
+            t.host[n - 1] = '\0'; /* SNI must not carry the root dot (RFC 6066 section 3) */
+        if (check_dns_name(o, t.host) != TD_OK)
+            return TD_ERR_USAGE;
     }
-
-    memcpy(o->host, host, sizeof host);
-    o->port = port ? port : DEFAULT_PORT;
-    o->host_is_ip = ip;
-    return 0;
+    o->target = t;
+    return TD_OK;
 }
 
-int td_options_set_sni(td_options *o, const char *name, char *err, size_t errlen)
+td_status td_options_set_sni(td_options *o, const char *name)
 {
-    if (!name || !*name) {
-        seterr(err, errlen, "empty SNI name (use --no-sni to send none)");
-        return -1;
-    }
-    if (is_ipv4(name) || is_ipv6(name)) {
-        seterr(err, errlen, "SNI must be a DNS name, not an IP address (RFC 6066 section 3)");
-        return -1;
-    }
-    if (strlen(name) >= sizeof o->sni) {
-        seterr(err, errlen, "SNI name is too long");
-        return -1;
-    }
-    if (check_dns_name(name, err, errlen) != 0)
-        return -1;
+    clear_error(o);
+    if (!name || !*name)
+        return bad(o, "empty SNI name (use --no-sni to send none)");
+    if (is_ipv4(name) || is_ipv6(name))
+        return bad(o, "SNI must be a DNS name, not an IP address (RFC 6066 section 3)");
+    if (strlen(name) >= sizeof o->sni)
+        return bad(o, "SNI name is too long");
+    if (check_dns_name(o, name) != TD_OK)
+        return TD_ERR_USAGE;
     snprintf(o->sni, sizeof o->sni, "%s", name);
     o->sni_set = true;
-    return 0;
+    return TD_OK;
 }
 
 void td_options_set_no_sni(td_options *o, bool no_sni)
@@ -272,127 +250,103 @@ void td_options_set_no_sni(td_options *o, bool no_sni)
  * observation after a minute of probing.  what names the file in errors
  * ("CA file"); a directory must also be searchable, since OpenSSL looks
  * certificates up in it by hashed name. */
-static int check_path(const char *path, const char *what, bool dir, size_t dstlen, char *err, size_t errlen)
+static td_status check_path(td_options *o, const char *path, const char *what, bool dir, size_t dstlen)
 {
-    if (!path || !*path) {
-        seterr(err, errlen, "empty %s name", what);
-        return -1;
-    }
-    if (strlen(path) >= dstlen) {
-        seterr(err, errlen, "%s path is too long", what);
-        return -1;
-    }
+    if (!path || !*path)
+        return bad(o, "empty %s name", what);
+    if (strlen(path) >= dstlen)
+        return bad(o, "%s path is too long", what);
     struct stat st;
-    if (stat(path, &st) != 0) {
-        seterr(err, errlen, "cannot read %s '%s': %s", what, path, strerror(errno));
-        return -1;
-    }
-    if (dir && !S_ISDIR(st.st_mode)) {
-        seterr(err, errlen, "%s '%s' is not a directory", what, path);
-        return -1;
-    }
-    if (!dir && !S_ISREG(st.st_mode)) {
-        seterr(err, errlen, "%s '%s' is not a regular file", what, path);
-        return -1;
-    }
-    if (access(path, dir ? R_OK | X_OK : R_OK) != 0) {
-        seterr(err, errlen, "cannot read %s '%s': %s", what, path, strerror(errno));
-        return -1;
-    }
-    return 0;
+    if (stat(path, &st) != 0)
+        return bad(o, "cannot read %s '%s': %s", what, path, strerror(errno));
+    if (dir && !S_ISDIR(st.st_mode))
+        return bad(o, "%s '%s' is not a directory", what, path);
+    if (!dir && !S_ISREG(st.st_mode))
+        return bad(o, "%s '%s' is not a regular file", what, path);
+    if (access(path, dir ? R_OK | X_OK : R_OK) != 0)
+        return bad(o, "cannot read %s '%s': %s", what, path, strerror(errno));
+    return TD_OK;
 }
 
-int td_options_set_ca_file(td_options *o, const char *path, char *err, size_t errlen)
+td_status td_options_set_ca_file(td_options *o, const char *path)
 {
-    if (check_path(path, "CA file", false, sizeof o->ca_file, err, errlen) != 0)
-        return -1;
+    clear_error(o);
+    if (check_path(o, path, "CA file", false, sizeof o->ca_file) != TD_OK)
+        return TD_ERR_USAGE;
     snprintf(o->ca_file, sizeof o->ca_file, "%s", path);
-    return 0;
+    return TD_OK;
 }
 
-int td_options_set_ca_path(td_options *o, const char *dir, char *err, size_t errlen)
+td_status td_options_set_ca_path(td_options *o, const char *dir)
 {
-    if (check_path(dir, "CA directory", true, sizeof o->ca_path, err, errlen) != 0)
-        return -1;
+    clear_error(o);
+    if (check_path(o, dir, "CA directory", true, sizeof o->ca_path) != TD_OK)
+        return TD_ERR_USAGE;
     snprintf(o->ca_path, sizeof o->ca_path, "%s", dir);
-    return 0;
+    return TD_OK;
 }
 
-int td_options_set_client_cert(td_options *o, const char *cert_file, const char *key_file, char *err,
-                               size_t errlen)
+td_status td_options_set_client_cert(td_options *o, const char *cert_file, const char *key_file)
 {
-    if (!cert_file || !key_file) {
-        seterr(err, errlen, "a client certificate needs its private key: give --cert and --key together");
-        return -1;
-    }
-    if (check_path(cert_file, "client certificate", false, sizeof o->cert_file, err, errlen) != 0 ||
-        check_path(key_file, "client key", false, sizeof o->key_file, err, errlen) != 0)
-        return -1;
+    clear_error(o);
+    if (!cert_file || !key_file)
+        return bad(o, "a client certificate needs its private key: give --cert and --key together");
+    if (check_path(o, cert_file, "client certificate", false, sizeof o->cert_file) != TD_OK ||
+        check_path(o, key_file, "client key", false, sizeof o->key_file) != TD_OK)
+        return TD_ERR_USAGE;
     snprintf(o->cert_file, sizeof o->cert_file, "%s", cert_file);
     snprintf(o->key_file, sizeof o->key_file, "%s", key_file);
-    return 0;
+    return TD_OK;
 }
 
 /* RFC 7301 section 3.1: each protocol name is 1 to 255 bytes.  Only
  * printable ASCII without spaces is accepted: every registered name is, and
  * "h2, http/1.1" would otherwise offer " http/1.1" without a word. */
-int td_options_set_alpn(td_options *o, const char *list, char *err, size_t errlen)
+td_status td_options_set_alpn(td_options *o, const char *list)
 {
-    if (!list || !*list) {
-        seterr(err, errlen, "empty ALPN list: give protocol names separated by commas, e.g. h2,http/1.1");
-        return -1;
-    }
+    clear_error(o);
+    if (!list || !*list)
+        return bad(o, "empty ALPN list: give protocol names separated by commas, e.g. h2,http/1.1");
     size_t n = strlen(list);
-    if (n >= sizeof o->alpn) {
-        seterr(err, errlen, "ALPN list is %zu characters long; at most %zu are supported", n, sizeof o->alpn - 1);
-        return -1;
-    }
+    if (n >= sizeof o->alpn)
+        return bad(o, "ALPN list is %zu characters long; at most %zu are supported", n, sizeof o->alpn - 1);
     size_t len = 0;
     for (size_t i = 0; i <= n; i++) {
         unsigned char c = (unsigned char)list[i];
         if (c == ',' || c == '\0') {
-            if (len == 0) {
-                seterr(err, errlen, "empty protocol name in ALPN list '%." ECHO_MAX "s'", list);
-                return -1;
-            }
-            if (len > 255) {
-                seterr(err, errlen, "an ALPN protocol name is %zu bytes long; at most 255 are allowed", len);
-                return -1;
-            }
+            if (len == 0)
+                return bad(o, "empty protocol name in ALPN list '%." ECHO_MAX "s'", list);
+            if (len > 255)
+                return bad(o, "an ALPN protocol name is %zu bytes long; at most 255 are allowed", len);
             len = 0;
             continue;
         }
-        if (c <= 0x20 || c >= 0x7f) {
-            if (c == ' ')
-                seterr(err, errlen, "space in ALPN list '%." ECHO_MAX "s': separate names with commas only", list);
-            else
-                seterr(err, errlen, "invalid byte 0x%02x in ALPN list: names are printable ASCII", c);
-            return -1;
-        }
+        if (c == ' ')
+            return bad(o, "space in ALPN list '%." ECHO_MAX "s': separate names with commas only", list);
+        if (c < 0x20 || c >= 0x7f)
+            return bad(o, "invalid byte 0x%02x in ALPN list: names are printable ASCII", c);
         len++;
     }
     snprintf(o->alpn, sizeof o->alpn, "%s", list);
-    return 0;
+    return TD_OK;
 }
 
-int td_options_set_repeat(td_options *o, unsigned n, char *err, size_t errlen)
+td_status td_options_set_repeat(td_options *o, unsigned n)
 {
-    if (n < 1 || n > MAX_REPEAT) {
-        seterr(err, errlen, "repeat must be between 1 and %u handshakes", MAX_REPEAT);
-        return -1;
-    }
+    clear_error(o);
+    if (n < 1 || n > MAX_REPEAT)
+        return bad(o, "repeat must be between 1 and %u handshakes", MAX_REPEAT);
     o->repeat = n;
-    return 0;
+    return TD_OK;
 }
 
-int td_options_set_warn_days(td_options *o, unsigned days, char *err, size_t errlen)
+td_status td_options_set_warn_days(td_options *o, unsigned days)
 {
-    if (days > MAX_WARN_DAYS) {
-        seterr(err, errlen, "warn days must be between 0 and %u", MAX_WARN_DAYS);
-        return -1;
-    }
+    clear_error(o);
+    if (days > MAX_WARN_DAYS)
+        return bad(o, "warn days must be between 0 and %u", MAX_WARN_DAYS);
     o->warn_days = (int)days;
-    return 0;
+    return TD_OK;
 }
 
 void td_options_set_show_certs(td_options *o, bool show)
@@ -405,95 +359,74 @@ void td_options_set_no_aia(td_options *o, bool no_aia)
     o->no_aia = no_aia;
 }
 
-static int set_seconds(double *dst, double v, double min, double max, const char *what, char *err,
-                       size_t errlen)
+static td_status set_seconds(td_options *o, double *dst, double v, double min, double max, const char *what)
 {
-    if (!isfinite(v) || v < min || v > max) {
-        seterr(err, errlen, "%s must be between %g and %g seconds", what, min, max);
-        return -1;
-    }
+    clear_error(o);
+    if (!isfinite(v) || v < min || v > max)
+        return bad(o, "%s must be between %g and %g seconds", what, min, max);
     *dst = v;
-    return 0;
+    return TD_OK;
 }
 
-int td_options_set_timeout(td_options *o, double seconds, char *err, size_t errlen)
+td_status td_options_set_timeout(td_options *o, double seconds)
 {
-    return set_seconds(&o->timeout_s, seconds, MIN_STEP_S, MAX_STEP_S, "timeout", err, errlen);
+    return set_seconds(o, &o->timeout_s, seconds, MIN_STEP_S, MAX_STEP_S, "timeout");
 }
 
-int td_options_set_deadline(td_options *o, double seconds, char *err, size_t errlen)
+td_status td_options_set_deadline(td_options *o, double seconds)
 {
-    return set_seconds(&o->deadline_s, seconds, MIN_STEP_S, MAX_DEADLINE, "deadline", err, errlen);
+    return set_seconds(o, &o->deadline_s, seconds, MIN_STEP_S, MAX_DEADLINE, "deadline");
 }
 
-int td_options_set_max_connections(td_options *o, unsigned n, char *err, size_t errlen)
+td_status td_options_set_max_connections(td_options *o, unsigned n)
 {
-    if (n < 1 || n > MAX_CONNS) {
-        seterr(err, errlen, "max connections must be between 1 and %u", MAX_CONNS);
-        return -1;
-    }
+    clear_error(o);
+    if (n < 1 || n > MAX_CONNS)
+        return bad(o, "max connections must be between 1 and %u", MAX_CONNS);
     o->max_conns = n;
-    return 0;
+    return TD_OK;
 }
 
-int td_options_set_dns_server(td_options *o, const char *server, char *err, size_t errlen)
+td_status td_options_set_dns_server(td_options *o, const char *server)
 {
-    if (!server || !*server) {
-        seterr(err, errlen, "empty DNS server");
-        return -1;
-    }
+    clear_error(o);
+    if (!server || !*server)
+        return bad(o, "empty DNS server");
     char ip[64];
     uint16_t port;
     bool v6;
-    if (split_host_port(server, "DNS server", ip, sizeof ip, &port, &v6, err, errlen) != 0)
-        return -1;
-    if (!v6 && !is_ipv4(ip)) {
-        seterr(err, errlen, "DNS server must be an IP address, IP:PORT or [IPv6]:PORT, not '%." ECHO_MAX "s'",
-               server);
-        return -1;
-    }
-    /* Stored as IP, IP:PORT or [IPv6]:PORT: a bare IPv6 address with a
-     * port appended would be ambiguous. */
-    if (!port)
-        snprintf(o->dns_server, sizeof o->dns_server, "%s", ip);
-    else if (v6)
-        snprintf(o->dns_server, sizeof o->dns_server, "[%s]:%u", ip, (unsigned)port);
-    else
-        snprintf(o->dns_server, sizeof o->dns_server, "%s:%u", ip, (unsigned)port);
-    return 0;
+    if (split_host_port(o, server, "DNS server", ip, sizeof ip, &port, &v6) != TD_OK)
+        return TD_ERR_USAGE;
+    td_addr a;
+    if (!td_addr_from_ip(ip, port ? port : DNS_PORT, &a))
+        return bad(o, "DNS server must be an IP address, IP:PORT or [IPv6]:PORT, not '%." ECHO_MAX "s'", server);
+    o->dns_server = a;
+    o->dns_server_set = true;
+    return TD_OK;
 }
 
-int td_options_add_client(td_options *o, const char *id, char *err, size_t errlen)
+td_status td_options_add_client(td_options *o, const char *id)
 {
-    if (!id || !*id) {
-        seterr(err, errlen, "empty client name: 'tlsdiag check --client list' lists the profiles");
-        return -1;
-    }
+    clear_error(o);
+    if (!id || !*id)
+        return bad(o, "empty client name: 'tlsdiag check --client list' lists the profiles");
     /* Profile ids are lower case; people type "Java-8" too. */
     char low[64];
     size_t n = strlen(id);
-    if (n >= sizeof low) {
-        seterr(err, errlen, "unknown client '%." ECHO_MAX "s': 'tlsdiag check --client list' lists the profiles",
-               id);
-        return -1;
-    }
+    if (n >= sizeof low)
+        return bad(o, "unknown client '%." ECHO_MAX "s': 'tlsdiag check --client list' lists the profiles", id);
     for (size_t i = 0; i <= n; i++)
         low[i] = (id[i] >= 'A' && id[i] <= 'Z') ? (char)(id[i] - 'A' + 'a') : id[i];
     const td_client *c = td_client_by_id(low);
-    if (!c || !c->id) {
-        seterr(err, errlen, "unknown client '%." ECHO_MAX "s': 'tlsdiag check --client list' lists the profiles",
-               id);
-        return -1;
-    }
+    if (!c || !c->id)
+        return bad(o, "unknown client '%." ECHO_MAX "s': 'tlsdiag check --client list' lists the profiles", id);
     for (size_t i = 0; i < o->n_clients; i++)
         if (strcmp(o->clients[i], c->id) == 0)
-            return 0;
-    if (o->n_clients >= TD_MAX_CLIENTS) {
-        seterr(err, errlen, "too many --client options: at most %d", TD_MAX_CLIENTS);
-        return -1;
-    }
+            return TD_OK;
+    if (o->n_clients >= TD_MAX_CLIENTS)
+        return bad(o, "too many --client options: at most %d", TD_MAX_CLIENTS);
     o->clients[o->n_clients++] = c->id;
-    return 0;
+    return TD_OK;
 }
 
 int td_write_client_list(FILE *f)
@@ -532,19 +465,18 @@ static const char *effective_sni(const td_options *o)
         return "";
     if (o->sni_set)
         return o->sni;
-    if (o->host_is_ip)
+    if (o->target.host_is_ip)
         return "";
-    return o->host;
+    return o->target.host;
 }
 
 void td_check_probe_cfg(const td_options *o, td_probe_cfg *cfg)
 {
     const char *sni = effective_sni(o);
     *cfg = (td_probe_cfg){
-        .host = o->host,
-        .port = o->port,
+        .target = o->target,
         .sni = sni[0] ? sni : NULL,
-        .dns_server = o->dns_server[0] ? o->dns_server : NULL,
+        .dns_server = o->dns_server_set ? &o->dns_server : NULL,
         .sched = { .max_conns = o->max_conns, .step_timeout_s = o->timeout_s, .deadline_s = o->deadline_s },
         .ca_file = o->ca_file[0] ? o->ca_file : NULL,
         .ca_path = o->ca_path[0] ? o->ca_path : NULL,
@@ -559,35 +491,27 @@ void td_check_probe_cfg(const td_options *o, td_probe_cfg *cfg)
     };
 }
 
-int td_check(const td_options *o, td_report **out)
+td_status td_check(td_options *o, td_report **out)
 {
     if (!o || !out)
-        return TD_EXIT_USAGE;
+        return TD_ERR_USAGE;
+    clear_error(o);
     *out = NULL;
-    if (!o->host[0])
-        return TD_EXIT_USAGE;
+    if (!o->target.host[0])
+        return bad(o, "the options do not describe a check");
 
     td_report *r = calloc(1, sizeof *r);
     if (!r)
-        return TD_EXIT_INTERNAL;
+        return internal_error(o);
     td_obs_init(&r->obs);
-
-    const char *sni = effective_sni(o);
-    snprintf(r->obs.host, sizeof r->obs.host, "%s", o->host);
-    r->obs.port = o->port;
-    snprintf(r->obs.sni, sizeof r->obs.sni, "%s", sni);
-    r->obs.host_is_ip = o->host_is_ip;
     r->show_certs = o->show_certs;
-    if (strchr(o->host, ':'))
-        snprintf(r->target, sizeof r->target, "[%s]:%u", o->host, (unsigned)o->port);
-    else
-        snprintf(r->target, sizeof r->target, "%s:%u", o->host, (unsigned)o->port);
+    td_hostport(r->target, sizeof r->target, o->target.host, o->target.port);
 
     td_probe_cfg cfg;
     td_check_probe_cfg(o, &cfg);
     if (td_probe_run(&cfg, &r->obs) != 0) {
         td_report_free(r);
-        return TD_EXIT_INTERNAL;
+        return internal_error(o);
     }
 
     /* The filter is a fact of the run the report states, whatever the
@@ -601,20 +525,18 @@ int td_check(const td_options *o, td_report **out)
     td_rank_findings(&r->obs, &r->findings);
     if (r->findings.oom) {
         td_report_free(r);
-        return TD_EXIT_INTERNAL;
+        return internal_error(o);
     }
     *out = r;
-    return TD_EXIT_OK;
+    return TD_OK;
 }
 
-int td_report_exit_code(const td_report *r)
+bool td_report_failed(const td_report *r)
 {
-    if (!r)
-        return TD_EXIT_INTERNAL;
-    for (size_t i = 0; i < r->findings.n; i++)
+    for (size_t i = 0; r && i < r->findings.n; i++)
         if (r->findings.v[i].sev == TD_SEV_FAIL)
-            return TD_EXIT_FAIL;
-    return TD_EXIT_OK;
+            return true;
+    return false;
 }
 
 size_t td_report_finding_count(const td_report *r)

@@ -8,9 +8,7 @@
 #include "probe/probe.h"
 
 struct td_options {
-    char host[256];
-    uint16_t port;
-    bool host_is_ip;
+    td_target target;
     char sni[256];
     bool sni_set;      /* --sni given */
     bool no_sni;
@@ -26,9 +24,11 @@ struct td_options {
     double timeout_s;  /* per step, default 5 */
     double deadline_s; /* whole check, default 60 */
     unsigned max_conns;/* default 8 */
-    char dns_server[128];
+    td_addr dns_server; /* its address and port */
+    bool dns_server_set;
     const char *clients[TD_MAX_CLIENTS]; /* --client: profile ids (the registry's static strings) */
     size_t n_clients;
+    char error[256];    /* td_options_error(): "" when the last call succeeded */
 };
 
 struct td_report {

@@ -10,7 +10,10 @@
 #include <unistd.h>
 
 #include "tlsdiag.h"
-#include "util/str.h"
+
+/* The exit status (README "Exit status"): the library returns statuses and
+ * a report; only the command turns them into these. */
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_INTERNAL = 3 };
 
 static const char usage_text[] =
     "tlsdiag " TLSDIAG_VERSION ": diagnose TLS handshake failures\n"
@@ -79,7 +82,7 @@ static int usage_error(const char *hint, const char *fmt, ...)
     vfprintf(stderr, fmt, ap);
     va_end(ap);
     fprintf(stderr, " (see '%s')\n", hint);
-    return TD_EXIT_USAGE;
+    return EXIT_USAGE;
 }
 
 #define CHECK_HINT "tlsdiag check --help"
@@ -90,9 +93,23 @@ static int print_stdout(const char *text)
 {
     if (fputs(text, stdout) == EOF || fflush(stdout) == EOF) {
         fprintf(stderr, "tlsdiag: cannot write to standard output: %s\n", strerror(errno));
-        return TD_EXIT_INTERNAL;
+        return EXIT_INTERNAL;
     }
-    return TD_EXIT_OK;
+    return EXIT_OK;
+}
+
+/* Digits only: strtoul alone would take leading blanks, a sign and "0x",
+ * none of which belong in a count typed on a command line. */
+static bool parse_count(const char *s, unsigned long min, unsigned long max, unsigned long *out)
+{
+    if (!s || !*s || s[strspn(s, "0123456789")] != '\0')
+        return false;
+    errno = 0;
+    unsigned long v = strtoul(s, NULL, 10);
+    if (errno == ERANGE || v < min || v > max)
+        return false;
+    *out = v;
+    return true;
 }
 
 /* strtod accepts leading blanks, and "inf"/"nan"; a timeout is none of these. */
@@ -160,25 +177,31 @@ typedef struct cli {
 
 #define LIST_CLIENTS (-2)
 
+/* The library's one-line reason for the last failure on o. */
+static const char *why(const td_options *o)
+{
+    const char *e = td_options_error(o);
+    return e ? e : "invalid option value";
+}
+
 /* Applies one option to o; returns 0, a usage error, -1 for --help, or
  * LIST_CLIENTS for --client list. */
 static int apply_option(td_options *o, int c, const char *arg, cli *cl)
 {
-    char err[256] = "";
-    int rc = 0;
+    td_status st = TD_OK;
     double secs;
     unsigned long n;
     switch (c) {
     case OPT_SNI:
         cl->sni = true;
-        rc = td_options_set_sni(o, arg, err, sizeof err);
+        st = td_options_set_sni(o, arg);
         break;
     case OPT_NO_SNI:
         cl->no_sni = true;
         td_options_set_no_sni(o, true);
         break;
     case OPT_CA_FILE:
-        rc = td_options_set_ca_file(o, arg, err, sizeof err);
+        st = td_options_set_ca_file(o, arg);
         break;
     case OPT_JSON:
         cl->json = true;
@@ -188,24 +211,24 @@ static int apply_option(td_options *o, int c, const char *arg, cli *cl)
         break;
     case OPT_TIMEOUT:
         if (parse_seconds("--timeout", arg, &secs) != 0)
-            return TD_EXIT_USAGE;
-        rc = td_options_set_timeout(o, secs, err, sizeof err);
+            return EXIT_USAGE;
+        st = td_options_set_timeout(o, secs);
         break;
     case OPT_DEADLINE:
         if (parse_seconds("--deadline", arg, &secs) != 0)
-            return TD_EXIT_USAGE;
-        rc = td_options_set_deadline(o, secs, err, sizeof err);
+            return EXIT_USAGE;
+        st = td_options_set_deadline(o, secs);
         break;
     case OPT_MAX_CONNS:
-        if (td_parse_uint(arg, 1, 256, &n) != 0)
+        if (!parse_count(arg, 1, 256, &n))
             return usage_error(CHECK_HINT, "--max-connections needs a whole number from 1 to 256, not '%.40s'", arg);
-        rc = td_options_set_max_connections(o, (unsigned)n, err, sizeof err);
+        st = td_options_set_max_connections(o, (unsigned)n);
         break;
     case OPT_DNS_SERVER:
-        rc = td_options_set_dns_server(o, arg, err, sizeof err);
+        st = td_options_set_dns_server(o, arg);
         break;
     case OPT_CA_PATH:
-        rc = td_options_set_ca_path(o, arg, err, sizeof err);
+        st = td_options_set_ca_path(o, arg);
         break;
     case OPT_CERT:
         cl->cert = arg;
@@ -214,17 +237,17 @@ static int apply_option(td_options *o, int c, const char *arg, cli *cl)
         cl->key = arg;
         break;
     case OPT_ALPN:
-        rc = td_options_set_alpn(o, arg, err, sizeof err);
+        st = td_options_set_alpn(o, arg);
         break;
     case OPT_REPEAT:
-        if (td_parse_uint(arg, 1, 64, &n) != 0)
+        if (!parse_count(arg, 1, 64, &n))
             return usage_error(CHECK_HINT, "--repeat needs a whole number from 1 to 64, not '%.40s'", arg);
-        rc = td_options_set_repeat(o, (unsigned)n, err, sizeof err);
+        st = td_options_set_repeat(o, (unsigned)n);
         break;
     case OPT_WARN_DAYS:
-        if (td_parse_uint(arg, 0, 3650, &n) != 0)
+        if (!parse_count(arg, 0, 3650, &n))
             return usage_error(CHECK_HINT, "--warn-days needs a whole number from 0 to 3650, not '%.40s'", arg);
-        rc = td_options_set_warn_days(o, (unsigned)n, err, sizeof err);
+        st = td_options_set_warn_days(o, (unsigned)n);
         break;
     case OPT_SHOW_CERTS:
         td_options_set_show_certs(o, true);
@@ -235,13 +258,13 @@ static int apply_option(td_options *o, int c, const char *arg, cli *cl)
     case OPT_CLIENT:
         if (arg && strcmp(arg, "list") == 0)
             return LIST_CLIENTS;
-        rc = td_options_add_client(o, arg, err, sizeof err);
+        st = td_options_add_client(o, arg);
         break;
     case 'h':
         return -1;
     }
-    if (rc != 0)
-        return usage_error(CHECK_HINT, "%s", err[0] ? err : "invalid option value");
+    if (st != TD_OK)
+        return usage_error(CHECK_HINT, "%s", why(o));
     return 0;
 }
 
@@ -250,9 +273,9 @@ static int write_report(const td_report *r, bool json, bool color)
     int rc = json ? td_report_write_json(r, stdout) : td_report_write_text(r, stdout, color);
     if (rc != 0 || fflush(stdout) == EOF || ferror(stdout)) {
         fprintf(stderr, "tlsdiag: cannot write the report: %s\n", errno ? strerror(errno) : "output error");
-        return TD_EXIT_INTERNAL;
+        return EXIT_INTERNAL;
     }
-    return TD_EXIT_OK;
+    return EXIT_OK;
 }
 
 static int cmd_check(int argc, char **argv, td_options *o)
@@ -278,9 +301,9 @@ static int cmd_check(int argc, char **argv, td_options *o)
         if (rc == LIST_CLIENTS) {
             if (td_write_client_list(stdout) != 0) {
                 fprintf(stderr, "tlsdiag: cannot write to standard output: %s\n", strerror(errno));
-                return TD_EXIT_INTERNAL;
+                return EXIT_INTERNAL;
             }
-            return TD_EXIT_OK;
+            return EXIT_OK;
         }
         if (rc != 0)
             return rc;
@@ -296,26 +319,25 @@ static int cmd_check(int argc, char **argv, td_options *o)
     if (argc - optind > 1)
         return usage_error(CHECK_HINT, "check takes one target, got '%s' and '%s'", argv[optind], argv[optind + 1]);
 
-    char err[256] = "";
-    if (cl.cert && td_options_set_client_cert(o, cl.cert, cl.key, err, sizeof err) != 0)
-        return usage_error(CHECK_HINT, "%s", err);
-    if (td_options_set_target(o, argv[optind], err, sizeof err) != 0)
-        return usage_error(CHECK_HINT, "%s", err);
+    if (cl.cert && td_options_set_client_cert(o, cl.cert, cl.key) != TD_OK)
+        return usage_error(CHECK_HINT, "%s", why(o));
+    if (td_options_set_target(o, argv[optind]) != TD_OK)
+        return usage_error(CHECK_HINT, "%s", why(o));
 
     td_report *r = NULL;
-    int rc = td_check(o, &r);
-    if (rc == TD_EXIT_USAGE)
-        return usage_error(CHECK_HINT, "the options do not describe a check");
-    if (rc != TD_EXIT_OK || !r) {
-        fprintf(stderr, "tlsdiag: internal error: the check could not run (out of memory or event loop failure)\n");
-        return TD_EXIT_INTERNAL;
+    td_status st = td_check(o, &r);
+    if (st == TD_ERR_USAGE)
+        return usage_error(CHECK_HINT, "%s", why(o));
+    if (st != TD_OK) {
+        fprintf(stderr, "tlsdiag: internal error: %s\n", why(o));
+        return EXIT_INTERNAL;
     }
 
     const char *nc = getenv("NO_COLOR");
     bool color = !cl.json && !cl.no_color && !nc && isatty(STDOUT_FILENO);
-    rc = write_report(r, cl.json, color);
-    if (rc == TD_EXIT_OK)
-        rc = td_report_exit_code(r);
+    int rc = write_report(r, cl.json, color);
+    if (rc == EXIT_OK && td_report_failed(r))
+        rc = EXIT_FAIL;
     td_report_free(r);
     return rc;
 }
@@ -324,7 +346,7 @@ int main(int argc, char **argv)
 {
     if (argc < 2) {
         fputs(usage_text, stderr);
-        return TD_EXIT_USAGE;
+        return EXIT_USAGE;
     }
     const char *cmd = argv[1];
     if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h"))
@@ -347,7 +369,7 @@ int main(int argc, char **argv)
         td_options *o = td_options_new();
         if (!o) {
             fprintf(stderr, "tlsdiag: out of memory\n");
-            return TD_EXIT_INTERNAL;
+            return EXIT_INTERNAL;
         }
         int rc = cmd_check(argc - 1, argv + 1, o);
         td_options_free(o);

@@ -123,11 +123,11 @@ int td_sched_submit_tls(td_sched *s, const td_addr *addr, const td_tls_opts *o, 
                         void *ctx);
 
 /* Resolves host (name or numeric) to at most max addresses.  dns_server is
- * "IP" or "IP:PORT" to ask that server instead of the system's (used by
+ * the address and port of a server to ask instead of the system's (used by
  * tests with a resolver on loopback), NULL for the system configuration
  * (/etc/hosts, then resolv.conf).  Returns 0; or -1 with err filled:
  * "no such host", "no address", "timed out", ... */
-int td_resolve(const char *host, uint16_t port, const char *dns_server, double timeout_s,
+int td_resolve(const char *host, uint16_t port, const td_addr *dns_server, double timeout_s,
                td_addr *out, size_t max, size_t *n_out, char *err, size_t errlen);
 
 #endif

@@ -56,56 +56,13 @@ static double mono_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* "IP", "IP:PORT", "[IPv6]" or "[IPv6]:PORT" -> the form c-ares takes.
- * Checked here so a typo is reported as such, not as a DNS failure. */
-static bool server_csv(const char *server, char *csv, size_t csvlen)
+/* c-ares takes its servers as text, "IP:PORT" or "[IPv6]:PORT"; the
+ * address is typed everywhere else. */
+static bool server_csv(const td_addr *server, char *csv, size_t csvlen)
 {
-    char ip[INET6_ADDRSTRLEN];
-    const char *port_s = NULL;
-    size_t slen = strnlen(server, 128);
-    if (slen == 0 || slen >= 128)
+    if (server->ss.ss_family != AF_INET && server->ss.ss_family != AF_INET6)
         return false;
-
-    if (server[0] == '[') {
-        const char *close = strchr(server, ']');
-        if (!close || (size_t)(close - server - 1) >= sizeof ip)
-            return false;
-        memcpy(ip, server + 1, (size_t)(close - server - 1));
-        ip[close - server - 1] = '\0';
-        if (close[1] == ':')
-            port_s = close + 2;
-        else if (close[1] != '\0')
-            return false;
-    } else {
-        const char *c1 = strchr(server, ':');
-        const char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-        size_t iplen = (c1 && !c2) ? (size_t)(c1 - server) : slen;
-        if (iplen >= sizeof ip)
-            return false;
-        memcpy(ip, server, iplen);
-        ip[iplen] = '\0';
-        /* More than one colon: a bare IPv6 address, which has no port. */
-        if (c1 && !c2)
-            port_s = c1 + 1;
-    }
-
-    unsigned long port = 53;
-    if (port_s) {
-        if (*port_s < '0' || *port_s > '9')
-            return false;
-        char *end = NULL;
-        errno = 0;
-        port = strtoul(port_s, &end, 10);
-        if (errno || *end != '\0' || port < 1 || port > 65535)
-            return false;
-    }
-
-    td_addr a;
-    if (!td_addr_from_ip(ip, (uint16_t)port, &a))
-        return false;
-    int n = a.ss.ss_family == AF_INET6 ? snprintf(csv, csvlen, "[%s]:%lu", a.text, port)
-                                       : snprintf(csv, csvlen, "%s:%lu", a.text, port);
-    return n > 0 && (size_t)n < csvlen;
+    return td_hostport(csv, csvlen, server->text, td_addr_port(server));
 }
 
 static bool is_localhost(const char *host)
@@ -277,7 +234,7 @@ static void status_err(int status, double timeout_s, char *err, size_t errlen)
     }
 }
 
-int td_resolve(const char *host, uint16_t port, const char *dns_server, double timeout_s,
+int td_resolve(const char *host, uint16_t port, const td_addr *dns_server, double timeout_s,
                td_addr *out, size_t max, size_t *n_out, char *err, size_t errlen)
 {
     if (n_out)
@@ -320,7 +277,7 @@ int td_resolve(const char *host, uint16_t port, const char *dns_server, double t
 
     char csv[80];
     if (dns_server && !server_csv(dns_server, csv, sizeof csv)) {
-        set_err(err, errlen, "bad DNS server address: %.80s", dns_server);
+        set_err(err, errlen, "bad DNS server address: %.64s", dns_server->text);
         return -1;
     }
 
@@ -367,7 +324,7 @@ int td_resolve(const char *host, uint16_t port, const char *dns_server, double t
         rc = ares_set_servers_ports_csv(ch, csv);
         if (rc != ARES_SUCCESS) {
             ares_destroy(ch);
-            set_err(err, errlen, "bad DNS server address: %.80s", dns_server);
+            set_err(err, errlen, "bad DNS server address: %.64s", dns_server->text);
             return -1;
         }
     }

@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <string.h>
 
 bool td_addr_from_ip(const char *ip, uint16_t port, td_addr *out)
@@ -38,4 +39,23 @@ bool td_addr_from_ip(const char *ip, uint16_t port, td_addr *out)
     }
     *out = a;
     return true;
+}
+
+uint16_t td_addr_port(const td_addr *a)
+{
+    if (!a)
+        return 0;
+    if (a->ss.ss_family == AF_INET)
+        return ntohs(((const struct sockaddr_in *)&a->ss)->sin_port);
+    if (a->ss.ss_family == AF_INET6)
+        return ntohs(((const struct sockaddr_in6 *)&a->ss)->sin6_port);
+    return 0;
+}
+
+bool td_hostport(char *buf, size_t len, const char *host, uint16_t port)
+{
+    /* Only an IPv6 literal has a colon; a DNS name never does. */
+    bool v6 = host && strchr(host, ':');
+    int n = snprintf(buf, len, v6 ? "[%s]:%u" : "%s:%u", host ? host : "", (unsigned)port);
+    return n >= 0 && (size_t)n < len;
 }

@@ -962,16 +962,16 @@ static void on_done(void *ctx, const td_io_result *io)
 
 int td_probe_run(const td_probe_cfg *cfg, td_obs *o)
 {
-    if (cfg->host)
-        snprintf(o->host, sizeof o->host, "%s", cfg->host);
-    o->port = cfg->port;
+    snprintf(o->host, sizeof o->host, "%s", cfg->target.host);
+    o->port = cfg->target.port;
+    o->host_is_ip = cfg->target.host_is_ip;
     if (cfg->sni)
         snprintf(o->sni, sizeof o->sni, "%s", cfg->sni);
 
     size_t n = 0;
     double t = cfg->sched.step_timeout_s > 0 ? cfg->sched.step_timeout_s : 5;
-    if (td_resolve(cfg->host, cfg->port, cfg->dns_server, t, o->addrs, TD_MAX_ADDRS, &n, o->dns_error,
-                   sizeof o->dns_error) != 0 || n == 0) {
+    if (td_resolve(cfg->target.host, cfg->target.port, cfg->dns_server, t, o->addrs, TD_MAX_ADDRS, &n,
+                   o->dns_error, sizeof o->dns_error) != 0 || n == 0) {
         if (!o->dns_error[0])
             snprintf(o->dns_error, sizeof o->dns_error, "no address");
         return 0;

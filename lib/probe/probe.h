@@ -10,10 +10,9 @@
 #include "../obs/obs.h"
 
 typedef struct td_probe_cfg {
-    const char *host;
-    uint16_t port;
+    td_target target;
     const char *sni;        /* NULL or "" = no SNI */
-    const char *dns_server; /* NULL = system */
+    const td_addr *dns_server; /* NULL = the system's */
     td_sched_opts sched;
     /* full handshakes and certificates */
     const char *ca_file;    /* trust store: NULL for both = the system's */

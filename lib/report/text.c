@@ -277,10 +277,7 @@ static bool step_tcp(out *o, const td_obs *obs, const td_attempt *a)
     const char *addr = obs->host;
     if (obs->addr_used >= 0 && (size_t)obs->addr_used < obs->n_addrs && obs->addr_used < TD_MAX_ADDRS)
         addr = obs->addrs[obs->addr_used].text;
-    if (strchr(addr, ':'))
-        snprintf(where, sizeof where, "[%s]:%u", addr, (unsigned)obs->port);
-    else
-        snprintf(where, sizeof where, "%s:%u", addr, (unsigned)obs->port);
+    td_hostport(where, sizeof where, addr, obs->port);
 
     const char *err = td_attempt_error(a);
     switch (a->out) {

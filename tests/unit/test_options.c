@@ -20,6 +20,13 @@
 
 /* ---- targets ---------------------------------------------------------- */
 
+/* Why the last call on o failed, "" when it did not. */
+static const char *opt_err(const td_options *o)
+{
+    const char *e = td_options_error(o);
+    return e ? e : "";
+}
+
 typedef struct good_target {
     const char *in;
     const char *host;
@@ -53,12 +60,12 @@ static void test_target_valid(void **state)
         const good_target *t = &good_targets[i];
         td_options *o = td_options_new();
         assert_non_null(o);
-        char err[256] = "";
-        if (td_options_set_target(o, t->in, err, sizeof err) != 0)
-            fail_msg("'%s' rejected: %s", t->in, err);
-        assert_string_equal(o->host, t->host);
-        assert_int_equal(o->port, t->port);
-        assert_int_equal(o->host_is_ip, t->is_ip);
+        if (td_options_set_target(o, t->in) != 0)
+            fail_msg("'%s' rejected: %s", t->in, opt_err(o));
+        assert_string_equal(o->target.host, t->host);
+        assert_int_equal(o->target.port, t->port);
+        assert_int_equal(o->target.host_is_ip, t->is_ip);
+        assert_null(td_options_error(o));
         td_options_free(o);
     }
 }
@@ -68,16 +75,15 @@ static void test_target_long_names(void **state)
     (void)state;
     char name[300];
     td_options *o = td_options_new();
-    char err[256];
 
     /* a 63-character label is the most DNS allows */
     memset(name, 'a', 63);
     memcpy(name + 63, ".example", 9);
-    assert_int_equal(td_options_set_target(o, name, err, sizeof err), 0);
+    assert_int_equal(td_options_set_target(o, name), 0);
     memset(name, 'a', 64);
     memcpy(name + 64, ".example", 9);
-    assert_int_equal(td_options_set_target(o, name, err, sizeof err), -1);
-    assert_true(strlen(err) > 0);
+    assert_int_equal(td_options_set_target(o, name), -1);
+    assert_true(strlen(opt_err(o)) > 0);
 
     /* 253 characters in all: four labels of 63 (with dots: 255) is too long,
      * 63+1+63+1+63+1+61 = 253 is the limit */
@@ -90,12 +96,11 @@ static void test_target_long_names(void **state)
     }
     name[--n] = '\0';
     assert_int_equal(strlen(name), 253);
-    assert_int_equal(td_options_set_target(o, name, err, sizeof err), 0);
+    assert_int_equal(td_options_set_target(o, name), 0);
     name[n] = 'b';
     name[n + 1] = '\0';
-    err[0] = '\0';
-    assert_int_equal(td_options_set_target(o, name, err, sizeof err), -1);
-    assert_non_null(strstr(err, "253"));
+    assert_int_equal(td_options_set_target(o, name), -1);
+    assert_non_null(strstr(opt_err(o), "253"));
     td_options_free(o);
 }
 
@@ -140,22 +145,20 @@ static void test_target_invalid(void **state)
     (void)state;
     for (size_t i = 0; i < sizeof bad_targets / sizeof *bad_targets; i++) {
         td_options *o = td_options_new();
-        assert_int_equal(td_options_set_target(o, "keep.example:444", NULL, 0), 0);
-        char err[256] = "";
-        if (td_options_set_target(o, bad_targets[i], err, sizeof err) != -1)
-            fail_msg("'%s' accepted as %s:%u", bad_targets[i], o->host, o->port);
-        if (strlen(err) == 0)
+        assert_int_equal(td_options_set_target(o, "keep.example:444"), 0);
+        if (td_options_set_target(o, bad_targets[i]) != -1)
+            fail_msg("'%s' accepted as %s:%u", bad_targets[i], o->target.host, o->target.port);
+        if (strlen(opt_err(o)) == 0)
             fail_msg("'%s' rejected without a reason", bad_targets[i]);
-        assert_null(strchr(err, '\n'));
+        assert_null(strchr(opt_err(o), '\n'));
         /* a rejected target leaves the previous one alone */
-        assert_string_equal(o->host, "keep.example");
-        assert_int_equal(o->port, 444);
+        assert_string_equal(o->target.host, "keep.example");
+        assert_int_equal(o->target.port, 444);
         td_options_free(o);
     }
     td_options *o = td_options_new();
-    char err[64] = "";
-    assert_int_equal(td_options_set_target(o, NULL, err, sizeof err), -1);
-    assert_true(strlen(err) > 0);
+    assert_int_equal(td_options_set_target(o, NULL), -1);
+    assert_true(strlen(opt_err(o)) > 0);
     td_options_free(o);
 }
 
@@ -165,13 +168,14 @@ static void test_option_defaults(void **state)
 {
     (void)state;
     td_options *o = td_options_new();
-    assert_int_equal(o->port, 443);
+    assert_int_equal(o->target.port, 443);
     assert_true(o->timeout_s == 5.0);
     assert_true(o->deadline_s == 60.0);
     assert_int_equal(o->max_conns, 8);
     assert_false(o->no_sni);
     assert_false(o->sni_set);
-    assert_string_equal(o->dns_server, "");
+    assert_false(o->dns_server_set);
+    assert_null(td_options_error(o));
     assert_string_equal(td_version(), TLSDIAG_VERSION);
     td_options_free(o);
 }
@@ -180,18 +184,19 @@ static void test_option_sni(void **state)
 {
     (void)state;
     td_options *o = td_options_new();
-    char err[256];
-    assert_int_equal(td_options_set_sni(o, "www.example.com", err, sizeof err), 0);
+    assert_int_equal(td_options_set_sni(o, "www.example.com"), 0);
     assert_string_equal(o->sni, "www.example.com");
     assert_true(o->sni_set);
-    err[0] = '\0';
-    assert_int_equal(td_options_set_sni(o, "192.0.2.1", err, sizeof err), -1);
-    assert_true(strlen(err) > 0);
-    assert_int_equal(td_options_set_sni(o, "::1", err, sizeof err), -1);
-    assert_int_equal(td_options_set_sni(o, "", err, sizeof err), -1);
-    assert_int_equal(td_options_set_sni(o, "bad name", err, sizeof err), -1);
-    assert_int_equal(td_options_set_sni(o, "a..b", err, sizeof err), -1);
+    assert_int_equal(td_options_set_sni(o, "192.0.2.1"), -1);
+    assert_true(strlen(opt_err(o)) > 0);
+    assert_int_equal(td_options_set_sni(o, "::1"), -1);
+    assert_int_equal(td_options_set_sni(o, ""), -1);
+    assert_int_equal(td_options_set_sni(o, "bad name"), -1);
+    assert_int_equal(td_options_set_sni(o, "a..b"), -1);
     assert_string_equal(o->sni, "www.example.com");
+    /* a call that succeeds clears the error of the one before */
+    assert_int_equal(td_options_set_sni(o, "other.example"), 0);
+    assert_null(td_options_error(o));
     td_options_set_no_sni(o, true);
     assert_true(o->no_sni);
     td_options_free(o);
@@ -201,24 +206,21 @@ static void test_option_ca_file(void **state)
 {
     (void)state;
     td_options *o = td_options_new();
-    char err[512];
     char path[] = "/tmp/tlsdiag-test-ca-XXXXXX";
     int fd = mkstemp(path);
     assert_true(fd >= 0);
     close(fd);
-    assert_int_equal(td_options_set_ca_file(o, path, err, sizeof err), 0);
+    assert_int_equal(td_options_set_ca_file(o, path), 0);
     assert_string_equal(o->ca_file, path);
 
-    err[0] = '\0';
-    assert_int_equal(td_options_set_ca_file(o, "/nonexistent/ca.pem", err, sizeof err), -1);
-    assert_non_null(strstr(err, "/nonexistent/ca.pem"));
-    err[0] = '\0';
-    assert_int_equal(td_options_set_ca_file(o, "/tmp", err, sizeof err), -1);
-    assert_non_null(strstr(err, "regular file"));
-    assert_int_equal(td_options_set_ca_file(o, "", err, sizeof err), -1);
+    assert_int_equal(td_options_set_ca_file(o, "/nonexistent/ca.pem"), -1);
+    assert_non_null(strstr(opt_err(o), "/nonexistent/ca.pem"));
+    assert_int_equal(td_options_set_ca_file(o, "/tmp"), -1);
+    assert_non_null(strstr(opt_err(o), "regular file"));
+    assert_int_equal(td_options_set_ca_file(o, ""), -1);
     if (geteuid() != 0) { /* root reads anything */
         chmod(path, 0);
-        assert_int_equal(td_options_set_ca_file(o, path, err, sizeof err), -1);
+        assert_int_equal(td_options_set_ca_file(o, path), -1);
     }
     assert_string_equal(o->ca_file, path);
     unlink(path);
@@ -229,32 +231,30 @@ static void test_option_times(void **state)
 {
     (void)state;
     td_options *o = td_options_new();
-    char err[256];
-    assert_int_equal(td_options_set_timeout(o, 0.05, err, sizeof err), 0);
-    assert_int_equal(td_options_set_timeout(o, 300, err, sizeof err), 0);
-    assert_int_equal(td_options_set_timeout(o, 2.5, err, sizeof err), 0);
+    assert_int_equal(td_options_set_timeout(o, 0.05), 0);
+    assert_int_equal(td_options_set_timeout(o, 300), 0);
+    assert_int_equal(td_options_set_timeout(o, 2.5), 0);
     assert_true(o->timeout_s == 2.5);
-    err[0] = '\0';
-    assert_int_equal(td_options_set_timeout(o, 0.049, err, sizeof err), -1);
-    assert_true(strlen(err) > 0);
-    assert_int_equal(td_options_set_timeout(o, 300.5, err, sizeof err), -1);
-    assert_int_equal(td_options_set_timeout(o, 0, err, sizeof err), -1);
-    assert_int_equal(td_options_set_timeout(o, -1, err, sizeof err), -1);
-    assert_int_equal(td_options_set_timeout(o, NAN, err, sizeof err), -1);
-    assert_int_equal(td_options_set_timeout(o, INFINITY, err, sizeof err), -1);
+    assert_int_equal(td_options_set_timeout(o, 0.049), -1);
+    assert_true(strlen(opt_err(o)) > 0);
+    assert_int_equal(td_options_set_timeout(o, 300.5), -1);
+    assert_int_equal(td_options_set_timeout(o, 0), -1);
+    assert_int_equal(td_options_set_timeout(o, -1), -1);
+    assert_int_equal(td_options_set_timeout(o, NAN), -1);
+    assert_int_equal(td_options_set_timeout(o, INFINITY), -1);
     assert_true(o->timeout_s == 2.5);
 
-    assert_int_equal(td_options_set_deadline(o, 90, err, sizeof err), 0);
+    assert_int_equal(td_options_set_deadline(o, 90), 0);
     assert_true(o->deadline_s == 90);
-    assert_int_equal(td_options_set_deadline(o, 0, err, sizeof err), -1);
-    assert_int_equal(td_options_set_deadline(o, 3601, err, sizeof err), -1);
-    assert_int_equal(td_options_set_deadline(o, NAN, err, sizeof err), -1);
+    assert_int_equal(td_options_set_deadline(o, 0), -1);
+    assert_int_equal(td_options_set_deadline(o, 3601), -1);
+    assert_int_equal(td_options_set_deadline(o, NAN), -1);
     assert_true(o->deadline_s == 90);
 
-    assert_int_equal(td_options_set_max_connections(o, 1, err, sizeof err), 0);
-    assert_int_equal(td_options_set_max_connections(o, 256, err, sizeof err), 0);
-    assert_int_equal(td_options_set_max_connections(o, 0, err, sizeof err), -1);
-    assert_int_equal(td_options_set_max_connections(o, 257, err, sizeof err), -1);
+    assert_int_equal(td_options_set_max_connections(o, 1), 0);
+    assert_int_equal(td_options_set_max_connections(o, 256), 0);
+    assert_int_equal(td_options_set_max_connections(o, 0), -1);
+    assert_int_equal(td_options_set_max_connections(o, 257), -1);
     assert_int_equal(o->max_conns, 256);
     td_options_free(o);
 }
@@ -282,28 +282,25 @@ static void test_option_ca_path(void **state)
 {
     (void)state;
     td_options *o = td_options_new();
-    char err[512];
     char dir[] = "/tmp/tlsdiag-test-capath-XXXXXX";
     assert_non_null(mkdtemp(dir));
-    assert_int_equal(td_options_set_ca_path(o, dir, err, sizeof err), 0);
+    assert_int_equal(td_options_set_ca_path(o, dir), 0);
     assert_string_equal(o->ca_path, dir);
 
     char file[] = "/tmp/tlsdiag-test-cafile-XXXXXX";
     int fd = mkstemp(file);
     assert_true(fd >= 0);
     close(fd);
-    err[0] = '\0';
-    assert_int_equal(td_options_set_ca_path(o, file, err, sizeof err), -1);
-    assert_non_null(strstr(err, "not a directory"));
-    err[0] = '\0';
-    assert_int_equal(td_options_set_ca_path(o, "/nonexistent/certs", err, sizeof err), -1);
-    assert_non_null(strstr(err, "/nonexistent/certs"));
-    assert_null(strchr(err, '\n'));
-    assert_int_equal(td_options_set_ca_path(o, "", err, sizeof err), -1);
-    assert_int_equal(td_options_set_ca_path(o, NULL, err, sizeof err), -1);
+    assert_int_equal(td_options_set_ca_path(o, file), -1);
+    assert_non_null(strstr(opt_err(o), "not a directory"));
+    assert_int_equal(td_options_set_ca_path(o, "/nonexistent/certs"), -1);
+    assert_non_null(strstr(opt_err(o), "/nonexistent/certs"));
+    assert_null(strchr(opt_err(o), '\n'));
+    assert_int_equal(td_options_set_ca_path(o, ""), -1);
+    assert_int_equal(td_options_set_ca_path(o, NULL), -1);
     if (geteuid() != 0) {
         chmod(dir, 0);
-        assert_int_equal(td_options_set_ca_path(o, dir, err, sizeof err), -1);
+        assert_int_equal(td_options_set_ca_path(o, dir), -1);
         chmod(dir, 0700);
     }
     /* a rejected value leaves the accepted one */
@@ -317,7 +314,6 @@ static void test_option_client_cert(void **state)
 {
     (void)state;
     td_options *o = td_options_new();
-    char err[512];
     char cert[] = "/tmp/tlsdiag-test-cert-XXXXXX";
     char key[] = "/tmp/tlsdiag-test-key-XXXXXX";
     int fd = mkstemp(cert);
@@ -327,32 +323,27 @@ static void test_option_client_cert(void **state)
     assert_true(fd >= 0);
     close(fd);
 
-    assert_int_equal(td_options_set_client_cert(o, cert, key, err, sizeof err), 0);
+    assert_int_equal(td_options_set_client_cert(o, cert, key), 0);
     assert_string_equal(o->cert_file, cert);
     assert_string_equal(o->key_file, key);
     /* one PEM file may hold both */
-    assert_int_equal(td_options_set_client_cert(o, cert, cert, err, sizeof err), 0);
+    assert_int_equal(td_options_set_client_cert(o, cert, cert), 0);
     assert_string_equal(o->key_file, cert);
-    assert_int_equal(td_options_set_client_cert(o, cert, key, err, sizeof err), 0);
+    assert_int_equal(td_options_set_client_cert(o, cert, key), 0);
 
     /* a certificate without its key, or a key without its certificate */
-    err[0] = '\0';
-    assert_int_equal(td_options_set_client_cert(o, cert, NULL, err, sizeof err), -1);
-    assert_non_null(strstr(err, "--key"));
-    err[0] = '\0';
-    assert_int_equal(td_options_set_client_cert(o, NULL, key, err, sizeof err), -1);
-    assert_non_null(strstr(err, "--cert"));
-    err[0] = '\0';
-    assert_int_equal(td_options_set_client_cert(o, "/nonexistent/c.pem", key, err, sizeof err), -1);
-    assert_non_null(strstr(err, "client certificate"));
-    err[0] = '\0';
-    assert_int_equal(td_options_set_client_cert(o, cert, "/nonexistent/k.pem", err, sizeof err), -1);
-    assert_non_null(strstr(err, "client key"));
-    err[0] = '\0';
-    assert_int_equal(td_options_set_client_cert(o, cert, "/tmp", err, sizeof err), -1);
-    assert_non_null(strstr(err, "regular file"));
-    assert_int_equal(td_options_set_client_cert(o, "", key, err, sizeof err), -1);
-    assert_null(strchr(err, '\n'));
+    assert_int_equal(td_options_set_client_cert(o, cert, NULL), -1);
+    assert_non_null(strstr(opt_err(o), "--key"));
+    assert_int_equal(td_options_set_client_cert(o, NULL, key), -1);
+    assert_non_null(strstr(opt_err(o), "--cert"));
+    assert_int_equal(td_options_set_client_cert(o, "/nonexistent/c.pem", key), -1);
+    assert_non_null(strstr(opt_err(o), "client certificate"));
+    assert_int_equal(td_options_set_client_cert(o, cert, "/nonexistent/k.pem"), -1);
+    assert_non_null(strstr(opt_err(o), "client key"));
+    assert_int_equal(td_options_set_client_cert(o, cert, "/tmp"), -1);
+    assert_non_null(strstr(opt_err(o), "regular file"));
+    assert_int_equal(td_options_set_client_cert(o, "", key), -1);
+    assert_null(strchr(opt_err(o), '\n'));
     assert_string_equal(o->cert_file, cert);
     assert_string_equal(o->key_file, key);
     unlink(cert);
@@ -379,30 +370,25 @@ static void test_option_alpn(void **state)
         "", ",", "h2,", ",h2", "h2,,http/1.1", "h2, http/1.1", " h2", "h2\t", "h\x01", "caf\xc3\xa9", "a\x7f",
     };
     td_options *o = td_options_new();
-    char err[256];
     for (size_t i = 0; i < sizeof good / sizeof *good; i++) {
-        err[0] = '\0';
-        if (td_options_set_alpn(o, good[i], err, sizeof err) != 0)
-            fail_msg("'%s' rejected: %s", good[i], err);
+        if (td_options_set_alpn(o, good[i]) != 0)
+            fail_msg("'%s' rejected: %s", good[i], opt_err(o));
         assert_string_equal(o->alpn, good[i]);
     }
-    assert_int_equal(td_options_set_alpn(o, longest, err, sizeof err), 0);
-    assert_int_equal(td_options_set_alpn(o, "h2,http/1.1", err, sizeof err), 0);
+    assert_int_equal(td_options_set_alpn(o, longest), 0);
+    assert_int_equal(td_options_set_alpn(o, "h2,http/1.1"), 0);
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
-        err[0] = '\0';
-        if (td_options_set_alpn(o, bad[i], err, sizeof err) != -1)
+        if (td_options_set_alpn(o, bad[i]) != -1)
             fail_msg("ALPN '%s' accepted", bad[i]);
-        if (!err[0])
+        if (!opt_err(o)[0])
             fail_msg("ALPN '%s' rejected without a reason", bad[i]);
-        assert_null(strchr(err, '\n'));
+        assert_null(strchr(opt_err(o), '\n'));
     }
-    err[0] = '\0';
-    assert_int_equal(td_options_set_alpn(o, too_long, err, sizeof err), -1);
-    assert_non_null(strstr(err, "at most"));
-    assert_int_equal(td_options_set_alpn(o, NULL, err, sizeof err), -1);
-    err[0] = '\0';
-    assert_int_equal(td_options_set_alpn(o, "h2, http/1.1", err, sizeof err), -1);
-    assert_non_null(strstr(err, "space"));
+    assert_int_equal(td_options_set_alpn(o, too_long), -1);
+    assert_non_null(strstr(opt_err(o), "at most"));
+    assert_int_equal(td_options_set_alpn(o, NULL), -1);
+    assert_int_equal(td_options_set_alpn(o, "h2, http/1.1"), -1);
+    assert_non_null(strstr(opt_err(o), "space"));
     assert_string_equal(o->alpn, "h2,http/1.1");
     td_options_free(o);
 }
@@ -411,22 +397,19 @@ static void test_option_repeat_warn_days(void **state)
 {
     (void)state;
     td_options *o = td_options_new();
-    char err[256];
-    assert_int_equal(td_options_set_repeat(o, 1, err, sizeof err), 0);
-    assert_int_equal(td_options_set_repeat(o, 64, err, sizeof err), 0);
-    err[0] = '\0';
-    assert_int_equal(td_options_set_repeat(o, 0, err, sizeof err), -1);
-    assert_true(strlen(err) > 0);
-    assert_int_equal(td_options_set_repeat(o, 65, err, sizeof err), -1);
+    assert_int_equal(td_options_set_repeat(o, 1), 0);
+    assert_int_equal(td_options_set_repeat(o, 64), 0);
+    assert_int_equal(td_options_set_repeat(o, 0), -1);
+    assert_true(strlen(opt_err(o)) > 0);
+    assert_int_equal(td_options_set_repeat(o, 65), -1);
     assert_int_equal(o->repeat, 64);
 
-    assert_int_equal(td_options_set_warn_days(o, 0, err, sizeof err), 0);
+    assert_int_equal(td_options_set_warn_days(o, 0), 0);
     assert_int_equal(o->warn_days, 0);
-    assert_int_equal(td_options_set_warn_days(o, 3650, err, sizeof err), 0);
-    err[0] = '\0';
-    assert_int_equal(td_options_set_warn_days(o, 3651, err, sizeof err), -1);
-    assert_true(strlen(err) > 0);
-    assert_int_equal(td_options_set_warn_days(o, (unsigned)-1, err, sizeof err), -1);
+    assert_int_equal(td_options_set_warn_days(o, 3650), 0);
+    assert_int_equal(td_options_set_warn_days(o, 3651), -1);
+    assert_true(strlen(opt_err(o)) > 0);
+    assert_int_equal(td_options_set_warn_days(o, (unsigned)-1), -1);
     assert_int_equal(o->warn_days, 3650);
     td_options_free(o);
 }
@@ -436,12 +419,12 @@ static void test_option_probe_cfg(void **state)
 {
     (void)state;
     td_options *o = td_options_new();
-    char err[512];
     td_probe_cfg cfg;
-    assert_int_equal(td_options_set_target(o, "www.example.com:8443", err, sizeof err), 0);
+    assert_int_equal(td_options_set_target(o, "www.example.com:8443"), 0);
     td_check_probe_cfg(o, &cfg);
-    assert_string_equal(cfg.host, "www.example.com");
-    assert_int_equal(cfg.port, 8443);
+    assert_string_equal(cfg.target.host, "www.example.com");
+    assert_int_equal(cfg.target.port, 8443);
+    assert_false(cfg.target.host_is_ip);
     assert_string_equal(cfg.sni, "www.example.com");
     assert_null(cfg.ca_file);
     assert_null(cfg.ca_path);
@@ -458,12 +441,12 @@ static void test_option_probe_cfg(void **state)
     int fd = mkstemp(file);
     assert_true(fd >= 0);
     close(fd);
-    assert_int_equal(td_options_set_ca_file(o, file, err, sizeof err), 0);
-    assert_int_equal(td_options_set_ca_path(o, "/tmp", err, sizeof err), 0);
-    assert_int_equal(td_options_set_client_cert(o, file, file, err, sizeof err), 0);
-    assert_int_equal(td_options_set_alpn(o, "h2,http/1.1", err, sizeof err), 0);
-    assert_int_equal(td_options_set_repeat(o, 9, err, sizeof err), 0);
-    assert_int_equal(td_options_set_warn_days(o, 0, err, sizeof err), 0);
+    assert_int_equal(td_options_set_ca_file(o, file), 0);
+    assert_int_equal(td_options_set_ca_path(o, "/tmp"), 0);
+    assert_int_equal(td_options_set_client_cert(o, file, file), 0);
+    assert_int_equal(td_options_set_alpn(o, "h2,http/1.1"), 0);
+    assert_int_equal(td_options_set_repeat(o, 9), 0);
+    assert_int_equal(td_options_set_warn_days(o, 0), 0);
     td_options_set_no_aia(o, true);
     td_options_set_no_sni(o, true);
     td_check_probe_cfg(o, &cfg);
@@ -484,34 +467,39 @@ static void test_option_dns_server(void **state)
 {
     (void)state;
     static const struct {
-        const char *in, *stored;
+        const char *in, *ip;
+        unsigned port;
     } good[] = {
-        { "127.0.0.1", "127.0.0.1" },
-        { "127.0.0.1:5353", "127.0.0.1:5353" },
-        { "::1", "::1" },
-        { "[::1]", "::1" },
-        { "[::1]:5353", "[::1]:5353" },
-        { "2001:db8::53", "2001:db8::53" },
+        { "127.0.0.1", "127.0.0.1", 53 },
+        { "127.0.0.1:5353", "127.0.0.1", 5353 },
+        { "::1", "::1", 53 },
+        { "[::1]", "::1", 53 },
+        { "[::1]:5353", "::1", 5353 },
+        { "2001:db8::53", "2001:db8::53", 53 },
+        { "[2001:DB8:0::53]:53", "2001:db8::53", 53 },
     };
     static const char *const bad[] = {
-        "", "example.com", "example.com:53", "127.0.0.1:0", "127.0.0.1:70000", "[::1", "[::1]:x",
-        "1.2.3", "::g",
+        "", "example.com", "example.com:53", "127.0.0.1:0", "127.0.0.1:70000", "127.0.0.1:99999", "127.0.0.1:",
+        "[::1", "[::1]:x", "1.2.3", "::g", "not-an-ip",
     };
     for (size_t i = 0; i < sizeof good / sizeof *good; i++) {
         td_options *o = td_options_new();
-        char err[256] = "";
-        if (td_options_set_dns_server(o, good[i].in, err, sizeof err) != 0)
-            fail_msg("'%s' rejected: %s", good[i].in, err);
-        assert_string_equal(o->dns_server, good[i].stored);
+        if (td_options_set_dns_server(o, good[i].in) != 0)
+            fail_msg("'%s' rejected: %s", good[i].in, opt_err(o));
+        assert_true(o->dns_server_set);
+        assert_string_equal(o->dns_server.text, good[i].ip);
+        assert_int_equal(td_addr_port(&o->dns_server), good[i].port);
+        td_probe_cfg cfg;
+        td_check_probe_cfg(o, &cfg);
+        assert_ptr_equal(cfg.dns_server, &o->dns_server);
         td_options_free(o);
     }
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         td_options *o = td_options_new();
-        char err[256] = "";
-        if (td_options_set_dns_server(o, bad[i], err, sizeof err) != -1)
+        if (td_options_set_dns_server(o, bad[i]) != -1)
             fail_msg("'%s' accepted", bad[i]);
-        assert_true(strlen(err) > 0);
-        assert_string_equal(o->dns_server, "");
+        assert_true(strlen(opt_err(o)) > 0);
+        assert_false(o->dns_server_set);
         td_options_free(o);
     }
 }
@@ -522,26 +510,24 @@ static void test_option_client(void **state)
 {
     (void)state;
     td_options *o = td_options_new();
-    char err[512] = "";
     td_probe_cfg cfg;
-    assert_int_equal(td_options_set_target(o, "www.example.com", err, sizeof err), 0);
+    assert_int_equal(td_options_set_target(o, "www.example.com"), 0);
     td_check_probe_cfg(o, &cfg);
     assert_null(cfg.clients);
     assert_int_equal(cfg.n_clients, 0);
 
     const char *const bad[] = { "no-such-client", "", "java-8 ", "list-all" };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
-        err[0] = '\0';
-        assert_int_equal(td_options_add_client(o, bad[i], err, sizeof err), -1);
-        assert_non_null(strstr(err, "--client list"));
+        assert_int_equal(td_options_add_client(o, bad[i]), -1);
+        assert_non_null(strstr(opt_err(o), "--client list"));
         if (bad[i][0])
-            assert_non_null(strstr(err, bad[i]));
+            assert_non_null(strstr(opt_err(o), bad[i]));
     }
-    assert_int_equal(td_options_add_client(o, NULL, err, sizeof err), -1);
+    assert_int_equal(td_options_add_client(o, NULL), -1);
     char longid[200];
     memset(longid, 'x', sizeof longid - 1);
     longid[sizeof longid - 1] = '\0';
-    assert_int_equal(td_options_add_client(o, longid, err, sizeof err), -1);
+    assert_int_equal(td_options_add_client(o, longid), -1);
     td_check_probe_cfg(o, &cfg);
     assert_int_equal(cfg.n_clients, 0);
 
@@ -555,14 +541,14 @@ static void test_option_client(void **state)
         for (char *p = upper; *p; p++)
             if (*p >= 'a' && *p <= 'z')
                 *p = (char)(*p - 'a' + 'A');
-        assert_int_equal(td_options_add_client(o, c->id, err, sizeof err), 0);
-        assert_int_equal(td_options_add_client(o, upper, err, sizeof err), 0); /* same one: kept once */
+        assert_int_equal(td_options_add_client(o, c->id), 0);
+        assert_int_equal(td_options_add_client(o, upper), 0); /* same one: kept once */
         td_check_probe_cfg(o, &cfg);
         assert_int_equal(cfg.n_clients, 1);
         assert_non_null(cfg.clients);
         assert_string_equal(cfg.clients[0], c->id);
         if (n > 1) {
-            assert_int_equal(td_options_add_client(o, td_client_at(n - 1)->id, err, sizeof err), 0);
+            assert_int_equal(td_options_add_client(o, td_client_at(n - 1)->id), 0);
             td_check_probe_cfg(o, &cfg);
             assert_int_equal(cfg.n_clients, 2);
             assert_string_equal(cfg.clients[1], td_client_at(n - 1)->id);
@@ -606,11 +592,12 @@ static void test_check_without_target(void **state)
 {
     (void)state;
     td_report *r = (td_report *)1;
-    assert_int_equal(td_check(NULL, &r), TD_EXIT_USAGE);
+    assert_int_equal(td_check(NULL, &r), TD_ERR_USAGE);
     td_options *o = td_options_new();
     r = (td_report *)1;
-    assert_int_equal(td_check(o, &r), TD_EXIT_USAGE);
+    assert_int_equal(td_check(o, &r), TD_ERR_USAGE);
     assert_null(r);
+    assert_non_null(strstr(opt_err(o), "do not describe a check"));
     td_options_free(o);
 }
 

@@ -344,6 +344,34 @@ static void test_addr(void **st)
     assert_false(td_addr_from_ip(NULL, 1, &a));
 }
 
+/* td_addr_port reads the port back; td_hostport brackets IPv6 only. */
+static void test_addr_port_and_hostport(void **st)
+{
+    (void)st;
+    td_addr a;
+    assert_true(td_addr_from_ip("192.0.2.1", 5353, &a));
+    assert_int_equal(td_addr_port(&a), 5353);
+    assert_true(td_addr_from_ip("::1", 853, &a));
+    assert_int_equal(td_addr_port(&a), 853);
+    memset(&a, 0, sizeof a);
+    assert_int_equal(td_addr_port(&a), 0);
+    assert_int_equal(td_addr_port(NULL), 0);
+
+    char b[64];
+    assert_true(td_hostport(b, sizeof b, "example.com", 443));
+    assert_string_equal(b, "example.com:443");
+    assert_true(td_hostport(b, sizeof b, "192.0.2.1", 53));
+    assert_string_equal(b, "192.0.2.1:53");
+    assert_true(td_hostport(b, sizeof b, "2001:db8::1", 8443));
+    assert_string_equal(b, "[2001:db8::1]:8443");
+    /* too small: cut, and said so */
+    char tiny[8];
+    assert_false(td_hostport(tiny, sizeof tiny, "2001:db8::1", 8443));
+    assert_string_equal(tiny, "[2001:d");
+    assert_true(td_hostport(tiny, sizeof tiny, "::1", 1));
+    assert_string_equal(tiny, "[::1]:1");
+}
+
 static void test_refused(void **st)
 {
     (void)st;
@@ -783,6 +811,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_status_names),
         cmocka_unit_test(test_addr),
+        cmocka_unit_test(test_addr_port_and_hostport),
         cmocka_unit_test(test_refused),
         cmocka_unit_test(test_refused_v6),
         cmocka_unit_test(test_eof),
