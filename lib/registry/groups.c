@@ -9,6 +9,8 @@
  * inherited except secp256r1/384r1/521r1 (values 1-22, so secp256k1 too) and
  * the explicit-curve values, plus the pre-standard Kyber draft code point
  * that browsers have since withdrawn. */
+#include <stdlib.h>
+
 #include "registry/registry.h"
 
 #include <stdio.h>
@@ -94,17 +96,7 @@ const td_group *td_group_at(size_t i)
 
 const td_group *td_group_by_id(uint16_t id)
 {
-    size_t lo = 0, hi = td_group_count();
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (groups[mid].id == id)
-            return &groups[mid];
-        if (groups[mid].id < id)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return NULL;
+    return bsearch(&id, groups, td_group_count(), sizeof groups[0], td_registry_cmp_id);
 }
 
 const td_group *td_group_by_name(const char *name)

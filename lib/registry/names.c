@@ -97,3 +97,11 @@ const char *td_group_label(uint16_t id, char *buf, size_t len)
     snprintf(buf, len, "%s (0x%04X)", g ? g->name : "unknown", (unsigned)id);
     return buf;
 }
+
+int td_registry_cmp_id(const void *key, const void *entry)
+{
+    /* Each table's entry starts with its uint16_t id (C11 6.7.2.1p15: a
+     * pointer to a structure points to its first member). */
+    uint16_t k = *(const uint16_t *)key, e = *(const uint16_t *)entry;
+    return (k > e) - (k < e);
+}

@@ -28,6 +28,11 @@ typedef enum {
     TD_CLASS_RC4, TD_CLASS_3DES, TD_CLASS_CBC, TD_CLASS_AEAD
 } td_suite_class;
 
+/* The suite, group and signature-scheme tables are sorted by id, their
+ * first member: their *_by_id lookups are bsearch() with this comparator
+ * (a uint16_t key against an entry). */
+int td_registry_cmp_id(const void *key, const void *entry);
+
 typedef struct td_suite {
     uint16_t id;
     const char *iana;     /* "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256" */

@@ -2,6 +2,8 @@
  * HashAlgorithm/SignatureAlgorithm pairs (RFC 5246 section 7.4.1.4.1) that
  * the 1.3 registry only reserves, because TLS 1.2 servers still list them in
  * CertificateRequest and sign ServerKeyExchange with them. */
+#include <stdlib.h>
+
 #include "registry/registry.h"
 
 #include <stddef.h>
@@ -71,15 +73,5 @@ const td_sigalg *td_sigalg_at(size_t i)
 
 const td_sigalg *td_sigalg_by_id(uint16_t id)
 {
-    size_t lo = 0, hi = td_sigalg_count();
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (sigalgs[mid].id == id)
-            return &sigalgs[mid];
-        if (sigalgs[mid].id < id)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return NULL;
+    return bsearch(&id, sigalgs, td_sigalg_count(), sizeof sigalgs[0], td_registry_cmp_id);
 }

@@ -16,6 +16,8 @@
  *
  * bits is effective strength: 3DES counts 112 (meet-in-the-middle), export
  * ciphers their 40 or 56 exportable bits. */
+#include <stdlib.h>
+
 #include "registry/registry.h"
 #include "wire/tls.h"
 
@@ -414,17 +416,7 @@ const td_suite *td_suite_at(size_t i)
 
 const td_suite *td_suite_by_id(uint16_t id)
 {
-    size_t lo = 0, hi = td_suite_count();
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (suites[mid].id == id)
-            return &suites[mid];
-        if (suites[mid].id < id)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return NULL;
+    return bsearch(&id, suites, td_suite_count(), sizeof suites[0], td_registry_cmp_id);
 }
 
 static const td_suite *find_exact(const char *name)
