@@ -19,6 +19,7 @@
 #include "../wire/tls.h"
 #include "cmd.h"
 #include "finding.h"
+#include "fixes.h"
 
 #define DAY 86400
 #define MAX_SAN_SHOWN 6
@@ -201,14 +202,6 @@ static void describe_hs(td_str *e, const td_hs *h)
 
 /* ---- validity dates ------------------------------------------------------ */
 
-static const char *fix_renew =
-    "Renew the certificate and make the server load it: with an ACME client (certbot, acme.sh, lego) find why "
-    "renewal stopped (`certbot renew --dry-run`, its timer or cron job); point nginx `ssl_certificate` / "
-    "`ssl_certificate_key`, Apache `SSLCertificateFile` / `SSLCertificateKeyFile` or HAProxy `crt` at the new "
-    "files and reload (`nginx -s reload`, `apachectl graceful`, `systemctl reload haproxy`): a renewed file is "
-    "not served until the server reloads it. Install it on every load balancer, CDN or backend that serves "
-    "the name.";
-
 static void rule_leaf_time(struct cctx *c)
 {
     const td_obs *o = c->o;
@@ -236,7 +229,7 @@ static void rule_leaf_time(struct cctx *c)
                           "refuses it.",
                       c->name, l->not_after_iso, sp);
         td_str_printf(&v, "%s </dev/null 2>/dev/null | openssl x509 -noout -subject -dates -checkend 0", c->sc);
-        add(c, TD_ID_CERT_EXPIRED, TD_SEV_FAIL, &s, &e, fix_renew, &v);
+        add(c, TD_ID_CERT_EXPIRED, TD_SEV_FAIL, &s, &e, td_fix(TD_ID_CERT_EXPIRED), &v);
         break;
     case TD_TIME_NOT_YET_VALID:
         span(l->not_before - o->now, sp, sizeof sp);
@@ -244,13 +237,7 @@ static void rule_leaf_time(struct cctx *c)
                       c->name, l->not_before_iso, sp);
         td_str_printf(&e, " (the clock of the machine running this check)");
         td_str_printf(&v, "%s%s -verify_return_error </dev/null", c->sc, c->ca_opt);
-        add(c, TD_ID_CERT_NOT_YET_VALID, TD_SEV_FAIL, &s, &e,
-            "Find the wrong clock. If this machine's clock is behind, fix it (`timedatectl`, chrony/NTP) and check "
-            "again: clients with a clock that far behind fail the same way. Otherwise the certificate was issued "
-            "with a future start date, usually by a CA or server whose clock runs ahead (a self-run CA, a device "
-            "that lost its time): correct that clock, reissue the certificate with a start date in the past, and "
-            "reload the server (nginx `ssl_certificate`, Apache `SSLCertificateFile`, HAProxy `crt`).",
-            &v);
+        add(c, TD_ID_CERT_NOT_YET_VALID, TD_SEV_FAIL, &s, &e, td_fix(TD_ID_CERT_NOT_YET_VALID), &v);
         break;
     case TD_TIME_EXPIRING_SOON:
         span(l->not_after - o->now, sp, sizeof sp);
@@ -259,12 +246,7 @@ static void rule_leaf_time(struct cctx *c)
         td_str_printf(&e, "; the warning window is %d days", o->warn_days);
         td_str_printf(&v, "%s </dev/null 2>/dev/null | openssl x509 -noout -subject -dates -checkend %lld", c->sc,
                       (long long)warn);
-        add(c, TD_ID_CERT_EXPIRING_SOON, TD_SEV_WARN, &s, &e,
-            "Renew it now and reload the server (nginx `ssl_certificate`, Apache `SSLCertificateFile`, HAProxy "
-            "`crt`, then `nginx -s reload` / `apachectl graceful` / `systemctl reload haproxy`). Make renewal "
-            "automatic (an ACME client's timer renews 30 days ahead) and alert on the expiry date of what the "
-            "server actually serves, not of the file on disk.",
-            &v);
+        add(c, TD_ID_CERT_EXPIRING_SOON, TD_SEV_WARN, &s, &e, td_fix(TD_ID_CERT_EXPIRING_SOON), &v);
         break;
     case TD_TIME_VALID:
         break;
@@ -376,13 +358,7 @@ static void rule_chain_time(struct cctx *c)
     else
         td_str_printf(&v, "%s -showcerts </dev/null 2>/dev/null | grep -E '^ *[0-9]+ s:|NotAfter'", c->sc);
     add(c, TD_ID_CHAIN_CERT_EXPIRED, in_path ? TD_SEV_FAIL : TD_SEV_WARN, &s, &e,
-        "Serve the CA's current intermediate instead of the outdated one (CAs publish renewed intermediates; an "
-        "ACME client's fullchain.pem carries the current one), and drop expired extras: nginx `ssl_certificate` "
-        "pointing at leaf + current intermediates, Apache 2.4.8+ `SSLCertificateFile` with the chain appended "
-        "(older: `SSLCertificateChainFile`), HAProxy `crt` PEM holding leaf, intermediates and key; then reload. "
-        "If the outdated certificate comes from the clients' trust store, update their CA bundle "
-        "(ca-certificates, certifi, the Java cacerts).",
-        &v);
+        td_fix(TD_ID_CHAIN_CERT_EXPIRED), &v);
 }
 
 /* ---- the name -------------------------------------------------------------- */
@@ -483,14 +459,6 @@ static void rule_name(struct cctx *c)
 
 /* ---- trust ---------------------------------------------------------------------- */
 
-static const char *fix_chain =
-    "Serve the full chain, leaf first, then each intermediate up to (not including) the root: nginx "
-    "`ssl_certificate` pointing at leaf + intermediates (an ACME client's fullchain.pem, or `cat leaf.pem "
-    "intermediate.pem > fullchain.pem`); Apache 2.4.8+ `SSLCertificateFile` with the intermediates appended "
-    "(older: `SSLCertificateChainFile intermediate.pem`); HAProxy `crt` PEM holding leaf, intermediates and key. "
-    "Reload, then check that the issuer appears in the verify command's output. The CA's download page or the "
-    "leaf's AIA URL gives the intermediate.";
-
 /* The store the verdicts used, for summaries. */
 static const char *store_text(const td_obs *o)
 {
@@ -517,14 +485,7 @@ static void untrusted(struct cctx *c, const td_path *p, const char *via)
     if (o->store_error[0])
         td_str_printf(&e, "; the trust store could not be loaded: %s", o->store_error);
     td_str_printf(&v, "%s%s -verify_return_error </dev/null", c->sc, c->ca_opt);
-    add(c, TD_ID_UNTRUSTED_CA, TD_SEV_FAIL, &s, &e,
-        "If the root is a private or corporate CA, the clients must trust it: check again with `--ca-file "
-        "root.pem`, and install it where clients look (Debian: copy it to /usr/local/share/ca-certificates/ and "
-        "run `update-ca-certificates`; Java: `keytool -importcert` into the truststore; Python requests: "
-        "REQUESTS_CA_BUNDLE; curl: `--cacert`). If the service is public, get a certificate from a publicly "
-        "trusted CA and serve its chain (nginx `ssl_certificate` fullchain.pem, Apache `SSLCertificateFile` with "
-        "the chain appended, HAProxy `crt` PEM with leaf, intermediates and key).",
-        &v);
+    add(c, TD_ID_UNTRUSTED_CA, TD_SEV_FAIL, &s, &e, td_fix(TD_ID_UNTRUSTED_CA), &v);
 }
 
 static void rule_trust(struct cctx *c)
@@ -592,7 +553,7 @@ static void rule_trust(struct cctx *c)
                               "--ca-file",
                           p->missing_issuer[0] ? p->missing_issuer : "the missing issuer");
         td_str_printf(&v, "%s%s -showcerts -verify_return_error </dev/null", c->sc, c->ca_opt);
-        add(c, TD_ID_CHAIN_INCOMPLETE, TD_SEV_FAIL, &s, &e, fix_chain, &v);
+        add(c, TD_ID_CHAIN_INCOMPLETE, TD_SEV_FAIL, &s, &e, td_fix(TD_ID_CHAIN_INCOMPLETE), &v);
     } else if (c->have_path && td_path_is(p, TD_PATH_UNTRUSTED_ROOT)) {
         untrusted(c, p, NULL);
     }
@@ -619,13 +580,7 @@ static void rule_trust(struct cctx *c)
             td_str_add(&e, "; no trust verdict was computed");
         }
         td_str_printf(&v, "%s%s -verify_return_error </dev/null", c->sc, c->ca_opt);
-        add(c, TD_ID_SELF_SIGNED, TD_SEV_FAIL, &s, &e,
-            "Get a certificate from a CA the clients trust: a public CA for public services (Let's Encrypt via "
-            "certbot/acme.sh), an internal CA whose root the clients hold for internal ones (then check with "
-            "`--ca-file ca.pem`). Install it with its chain: nginx `ssl_certificate` fullchain.pem, Apache "
-            "`SSLCertificateFile` with the chain appended, HAProxy `crt` PEM with leaf, intermediates and key. "
-            "Pinning the self-signed certificate in every client is the only other way.",
-            &v);
+        add(c, TD_ID_SELF_SIGNED, TD_SEV_FAIL, &s, &e, td_fix(TD_ID_SELF_SIGNED), &v);
     }
 }
 
@@ -897,12 +852,7 @@ static void rule_sni_default(struct cctx *c)
         td_str_printf(&v, "openssl s_client -connect %s -noservername </dev/null 2>/dev/null | openssl x509 -noout "
                           "-subject -ext subjectAltName",
                       c->target);
-    add(c, TD_ID_SNI_DEFAULT_CERT, TD_SEV_WARN, &s, &e,
-        "Make the certificate for this name the listener's default: nginx `listen 443 ssl default_server;` in the "
-        "server block for the name; Apache: put the name's VirtualHost first for that address:port; HAProxy: "
-        "its certificate as the first `crt` on the bind line (or first line of the `crt-list`). Or serve one "
-        "certificate that covers every name on the listener.",
-        &v);
+    add(c, TD_ID_SNI_DEFAULT_CERT, TD_SEV_WARN, &s, &e, td_fix(TD_ID_SNI_DEFAULT_CERT), &v);
 }
 
 /* ---- OCSP -------------------------------------------------------------------------- */
@@ -926,12 +876,7 @@ static void rule_ocsp(struct cctx *c)
                       "responder %s",
                   td_version_name(o->hs.version), c->ci[0].ocsp_url);
     td_str_printf(&v, "%s -status </dev/null 2>/dev/null | grep -A1 'OCSP Response Status'", c->sc);
-    add(c, TD_ID_OCSP_STAPLING_MISSING, TD_SEV_INFO, &s, &e,
-        "nginx: `ssl_stapling on; ssl_stapling_verify on;` with `ssl_trusted_certificate` (the chain) and a "
-        "`resolver`; Apache: `SSLUseStapling on` in the VirtualHost and `SSLStaplingCache shmcb:/var/run/"
-        "ocsp(128000)` outside it; HAProxy 2.8+: `ocsp-update on` on the certificate (crt-list), older: an .ocsp "
-        "file next to the PEM. The server must be able to reach the responder.",
-        &v);
+    add(c, TD_ID_OCSP_STAPLING_MISSING, TD_SEV_INFO, &s, &e, td_fix(TD_ID_OCSP_STAPLING_MISSING), &v);
 }
 
 /* ---- client certificates ------------------------------------------------------------- */
@@ -1016,10 +961,7 @@ static void rule_client_cert(struct cctx *c)
                    "CA: nginx `ssl_client_certificate ca.pem;` (with `ssl_verify_depth` for deep chains), Apache "
                    "`SSLCACertificateFile ca.pem`, HAProxy `ca-file ca.pem` on the bind line. The server's error "
                    "log names the reason it rejected the certificate."
-                 : "Give the client a certificate issued by one of the listed CAs (curl `--cert`/`--key`, Java "
-                   "keystore, Go tls.Config.Certificates); or, if mTLS is not intended: nginx `ssl_verify_client "
-                   "off;` (or `optional`), Apache `SSLVerifyClient none`, HAProxy drop `verify required` from the "
-                   "bind line.",
+                 : td_fix(TD_ID_CLIENT_CERT_REQUIRED),
         &v);
 }
 
@@ -1071,12 +1013,7 @@ static void rule_alpn(struct cctx *c)
                       first);
     else
         td_str_printf(&v, "%s -alpn h2,http/1.1 </dev/null 2>/dev/null | grep 'ALPN protocol: h2$'", c->sc);
-    add(c, TD_ID_ALPN_MISMATCH, sev, &s, &e,
-        "Enable the protocol on the TLS listener: nginx 1.25.1+ `http2 on;` in the server block (older: `listen "
-        "443 ssl http2;`); Apache `Protocols h2 http/1.1` with mod_http2 loaded (and not the prefork MPM); HAProxy "
-        "`alpn h2,http/1.1` on the bind line. A TLS-terminating proxy in front must pass the protocol through "
-        "too; for other protocols, configure the server to accept the ALPN name the clients send.",
-        &v);
+    add(c, TD_ID_ALPN_MISMATCH, sev, &s, &e, td_fix(TD_ID_ALPN_MISMATCH), &v);
 }
 
 /* ---- resumption --------------------------------------------------------------------- */
@@ -1118,15 +1055,7 @@ static void rule_resumption(struct cctx *c)
     td_str_printf(&v, "%s -sess_out /tmp/tlsdiag-session.pem < <(sleep 1) >/dev/null 2>&1; %s -sess_in "
                       "/tmp/tlsdiag-session.pem </dev/null 2>/dev/null | grep '^Reused,'",
                   c->sc, c->sc);
-    add(c, TD_ID_RESUMPTION_BROKEN, sev, &s, &e,
-        "nginx: `ssl_session_cache shared:SSL:10m; ssl_session_timeout 1h; ssl_session_tickets on;` at `http` "
-        "level or in the default server of the listen socket, where OpenSSL resumes before nginx picks the server "
-        "by name (the default `ssl_session_cache none` promises sessions it never keeps); Apache: `SSLSessionCache "
-        "\"shmcb:/var/run/ssl_scache(512000)\"` and `SSLSessionTickets on`; HAProxy: keep `tune.ssl.cachesize` "
-        "above 0 and do not set `no-tls-tickets`. Behind a load balancer, every server must share the ticket keys "
-        "(nginx `ssl_session_ticket_key`, HAProxy `tls-ticket-keys` on the bind line, Apache "
-        "`SSLSessionTicketKeyFile`) and rotate them together.",
-        &v);
+    add(c, TD_ID_RESUMPTION_BROKEN, sev, &s, &e, td_fix(TD_ID_RESUMPTION_BROKEN), &v);
 }
 
 /* ---- several backends ------------------------------------------------------------------ */
@@ -1258,12 +1187,7 @@ static void rule_backends(struct cctx *c)
     td_str_printf(&vf, "; do echo \"$t\"; openssl s_client -connect \"$t\"%s%s </dev/null 2>/dev/null | openssl "
                        "x509 -noout -subject -enddate -fingerprint -sha256; done",
                   o->sni[0] ? " -servername " : "", o->sni);
-    add(c, TD_ID_INCONSISTENT_BACKENDS, sev, &s, &e,
-        "Deploy the same certificate, chain and TLS settings to every server behind the name (the same "
-        "`ssl_certificate`, `ssl_protocols` and `ssl_ciphers` in nginx, `SSLCertificateFile`/`SSLProtocol` in "
-        "Apache, `crt` and bind options in HAProxy), and reload every node after a renewal. Until a broken server "
-        "is fixed, take it out of DNS or the load balancer's pool.",
-        &vf);
+    add(c, TD_ID_INCONSISTENT_BACKENDS, sev, &s, &e, td_fix(TD_ID_INCONSISTENT_BACKENDS), &vf);
 }
 
 /* ---- entry point ---------------------------------------------------------------------- */
