@@ -41,7 +41,7 @@ $(B)/%.o: %.c
 	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
 $(B)/libtlsdiag.a: $(LIB_OBJ)
-	ar rcs $@ $^
+	rm -f $@ && ar rcs $@ $^
 
 $(B)/tlsdiag: $(B)/src/main.o $(B)/libtlsdiag.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)

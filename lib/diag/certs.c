@@ -17,7 +17,7 @@
 #include "../registry/registry.h"
 #include "../util/str.h"
 #include "../wire/tls.h"
-#include "cmd.h"
+#include "advice.h"
 #include "finding.h"
 #include "fixes.h"
 
@@ -27,11 +27,11 @@
 struct cctx {
     const td_obs *o;
     td_findings *out;
-    const char *name;      /* what clients check: the SNI, else the host */
-    char target[300];      /* host:port as a client dials it */
-    char sc[700];          /* "openssl s_client -connect T [-servername N]" */
-    char ca_opt[600];      /* " -CAfile F" / " -CApath D" matching the store used, or "" */
-    char curl_ca[600];     /* the same for curl: " --cacert F" / " --capath D" */
+    td_advice adv;         /* the target, name and store the fixes and verify commands are written for */
+    /* the advice's pieces the rules use most, by short names */
+    const char *name;      /* adv.name: what clients check, the SNI, else the host */
+    const char *sc;        /* adv.sclient: "openssl s_client -connect T [-servername N]" */
+    const char *ca_opt;    /* adv.ca_opt: " -CAfile F" / " -CApath D" matching the store used, or "" */
     const td_cert *chain;  /* the chain judged, as sent */
     size_t n;
     char from[64];         /* which handshake it comes from */
@@ -81,29 +81,6 @@ static void span(int64_t secs, char *buf, size_t cap)
         snprintf(buf, cap, "%lld minute%s", m, m == 1 ? "" : "s");
     else
         snprintf(buf, cap, "less than a minute");
-}
-
-/* td_store_option's result in curl's words. */
-static void curl_store_option(const char *ca_opt, char *out, size_t cap)
-{
-    out[0] = '\0';
-    size_t used = 0;
-    for (const char *p = ca_opt; *p && used < cap;) {
-        const char *opt = strncmp(p, " -CAfile ", 9) == 0 ? " --cacert " : strncmp(p, " -CApath ", 9) == 0 ? " --capath "
-                                                                                                           : NULL;
-        if (!opt)
-            break;
-        p += 9;
-        const char *end = *p == '\'' ? strchr(p + 1, '\'') : strstr(p, " -CA");
-        end = !end ? p + strlen(p) : *p == '\'' ? end + 1 : end;
-        int w = snprintf(out + used, cap - used, "%s%.*s", opt, (int)(end - p), p);
-        if (w < 0 || (size_t)w >= cap - used) {
-            out[used] = '\0';
-            break;
-        }
-        used += (size_t)w;
-        p = end;
-    }
 }
 
 /* ---- describing certificates --------------------------------------------- */
@@ -374,10 +351,8 @@ static void rule_name(struct cctx *c)
     td_cert_check_name_der(td_cert_der(&c->chain[0]), c->name, &nc);
     bool is_ip = o->host_is_ip && !o->sni[0];
     char ip_sni[300] = "";
-    if (o->addr_used >= 0 && (size_t)o->addr_used < o->n_addrs && !is_ip) {
-        const char *a = o->addrs[o->addr_used].text;
-        snprintf(ip_sni, sizeof ip_sni, strchr(a, ':') ? "[%s]" : "%s", a);
-    }
+    if (o->addr_used >= 0 && (size_t)o->addr_used < o->n_addrs && !is_ip)
+        td_host_port(ip_sni, sizeof ip_sni, o->addrs[o->addr_used].text, 0);
     td_str s, e, v;
     if (!nc.ok) {
         td_str_init(&s);
@@ -397,11 +372,10 @@ static void rule_name(struct cctx *c)
                                "example.com nor a.b.example.com)");
         }
         if (is_ip)
-            td_str_printf(&v, "curl -v%s https://%s%s%s:%u/ -o /dev/null", c->curl_ca, strchr(c->name, ':') ? "[" : "",
-                          c->name, strchr(c->name, ':') ? "]" : "", o->port);
+            td_str_printf(&v, "curl -v%s https://%s/ -o /dev/null", c->adv.curl_ca, c->adv.connect);
         else if (ip_sni[0])
-            td_str_printf(&v, "curl -v%s https://%s:%u/ --resolve %s:%u:%s -o /dev/null", c->curl_ca, c->name, o->port,
-                          c->name, o->port, ip_sni);
+            td_str_printf(&v, "curl -v%s https://%s:%u/ --resolve %s:%u:%s -o /dev/null", c->adv.curl_ca, c->name,
+                          o->port, c->name, o->port, ip_sni);
         else
             td_str_printf(&v, "%s%s -verify_hostname %s -verify_return_error </dev/null", c->sc, c->ca_opt, c->name);
         add(c, TD_ID_HOSTNAME_MISMATCH, TD_SEV_FAIL, &s, &e,
@@ -561,7 +535,7 @@ static void rule_trust(struct cctx *c)
     /* Without a verdict, a self-signed leaf is untrusted unless the user
      * named a store that may hold it. */
     bool self = c->have_path ? td_path_is(p, TD_PATH_SELF_SIGNED_LEAF)
-                             : c->dec[0] && c->ci[0].self_signed && strncmp(o->store_name, "ca-", 3) != 0;
+                             : c->dec[0] && c->ci[0].self_signed && !td_store_opts_given(&o->store);
     if (self) {
         const td_cert_info *l = c->dec[0] ? &c->ci[0] : NULL;
         td_str_init(&s);
@@ -845,13 +819,11 @@ static void rule_sni_default(struct cctx *c)
     free(ib);
     /* Succeeds once the certificate sent without SNI covers the name. */
     if (td_shell_safe(o->sni))
-        td_str_printf(&v, "openssl s_client -connect %s -noservername%s -verify_hostname %s -verify_return_error "
-                          "</dev/null",
-                      c->target, c->ca_opt, o->sni);
+        td_str_printf(&v, "%s%s -verify_hostname %s -verify_return_error </dev/null", c->adv.sclient_nosni, c->ca_opt,
+                      o->sni);
     else
-        td_str_printf(&v, "openssl s_client -connect %s -noservername </dev/null 2>/dev/null | openssl x509 -noout "
-                          "-subject -ext subjectAltName",
-                      c->target);
+        td_str_printf(&v, "%s </dev/null 2>/dev/null | openssl x509 -noout -subject -ext subjectAltName",
+                      c->adv.sclient_nosni);
     add(c, TD_ID_SNI_DEFAULT_CERT, TD_SEV_WARN, &s, &e, td_fix(TD_ID_SNI_DEFAULT_CERT), &v);
 }
 
@@ -1170,23 +1142,22 @@ static void rule_backends(struct cctx *c)
     for (size_t i = 0; i < n; i++) {
         const char *a = v[i].h->addr;
         unsigned char buf[16];
-        bool v6 = inet_pton(AF_INET6, a, buf) == 1;
-        if (!v6 && inet_pton(AF_INET, a, buf) != 1)
+        if (inet_pton(AF_INET6, a, buf) != 1 && inet_pton(AF_INET, a, buf) != 1)
             continue;
         bool dup = false;
         for (size_t k = 0; k < i; k++)
             dup |= strcmp(v[k].h->addr, a) == 0;
         if (dup)
             continue;
-        td_str_printf(&vf, v6 ? " [%s]:%u" : " %s:%u", a, o->port);
+        char hp[300];
+        td_str_printf(&vf, " %s", td_host_port(hp, sizeof hp, a, o->port));
         listed++;
     }
     if (listed == 0)
-        td_str_printf(&vf, " %s%s%s:%u", strchr(o->host, ':') ? "[" : "", o->host, strchr(o->host, ':') ? "]" : "",
-                      o->port);
-    td_str_printf(&vf, "; do echo \"$t\"; openssl s_client -connect \"$t\"%s%s </dev/null 2>/dev/null | openssl "
+        td_str_printf(&vf, " %s", c->adv.connect);
+    td_str_printf(&vf, "; do echo \"$t\"; openssl s_client -connect \"$t\"%s </dev/null 2>/dev/null | openssl "
                        "x509 -noout -subject -enddate -fingerprint -sha256; done",
-                  o->sni[0] ? " -servername " : "", o->sni);
+                  c->adv.servername);
     add(c, TD_ID_INCONSISTENT_BACKENDS, sev, &s, &e, td_fix(TD_ID_INCONSISTENT_BACKENDS), &vf);
 }
 
@@ -1201,15 +1172,10 @@ void td_diagnose_certs(const td_obs *o, td_findings *out)
     }
     c->o = o;
     c->out = out;
-    c->name = o->sni[0] ? o->sni : o->host;
-    if (strchr(o->host, ':'))
-        snprintf(c->target, sizeof c->target, "[%s]:%u", o->host, o->port);
-    else
-        snprintf(c->target, sizeof c->target, "%s:%u", o->host, o->port);
-    snprintf(c->sc, sizeof c->sc, "openssl s_client -connect %s%s%s", c->target, o->sni[0] ? " -servername " : "",
-             o->sni);
-    td_store_option(o->store_name, c->ca_opt, sizeof c->ca_opt);
-    curl_store_option(c->ca_opt, c->curl_ca, sizeof c->curl_ca);
+    td_advice_init(&c->adv, o);
+    c->name = c->adv.name;
+    c->sc = c->adv.sclient;
+    c->ca_opt = c->adv.ca_opt;
 
     /* The full handshake's chain when it has one (TLS 1.3 hides the chain
      * from the first-flight probes); otherwise the TLS 1.2 Certificate

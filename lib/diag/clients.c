@@ -18,7 +18,6 @@
 
 #include "../wire/tls.h"
 #include "clients_int.h"
-#include "cmd.h"
 
 #define ALERT_HANDSHAKE_FAILURE     40
 #define ALERT_PROTOCOL_VERSION      70
@@ -601,24 +600,24 @@ static void judge_name(const struct jctx *x, judgement *j)
             setf(pr->why, sizeof pr->why,
                  "%s sends no server name (SNI), and the certificate the server presents without one (%s) does not "
                  "cover %s",
-                 j->sname, x->nosni_subject, x->name);
+                 j->sname, x->nosni_subject, x->adv.name);
         else if (x->nc_nosni.ok && x->nc_nosni.via_cn_only && !c->cn_fallback &&
                  (pr = add_problem(j, K_CN_ONLY, "Certificate", "name only in the CN")))
             setf(pr->why, sizeof pr->why,
                  "%s appears only in the certificate's subject CN, and %s ignores the CN (it matches subjectAltName "
                  "only)",
-                 x->name, j->sname);
+                 x->adv.name, j->sname);
         return;
     }
     if (!x->have_nc)
         return;
     if (!x->nc.ok && (pr = add_problem(j, K_NAME, "Certificate", "name mismatch")))
-        setf(pr->why, sizeof pr->why, "the certificate does not cover %s (%s)", x->name, x->nc.why);
+        setf(pr->why, sizeof pr->why, "the certificate does not cover %s (%s)", x->adv.name, x->nc.why);
     else if (x->nc.ok && x->nc.via_cn_only && !c->cn_fallback &&
              (pr = add_problem(j, K_CN_ONLY, "Certificate", "name only in the CN")))
         setf(pr->why, sizeof pr->why,
              "%s appears only in the certificate's subject CN, and %s ignores the CN (it matches subjectAltName only)",
-             x->name, j->sname);
+             x->adv.name, j->sname);
 }
 
 static void judge_accepted(const struct jctx *x, judgement *j)
@@ -859,12 +858,7 @@ static void prepare(struct jctx *x, const td_obs *o, td_findings *out)
 {
     x->o = o;
     x->out = out;
-    x->name = o->sni[0] ? o->sni : o->host;
-    if (strchr(o->host, ':'))
-        snprintf(x->target, sizeof x->target, "[%s]:%u", o->host, (unsigned)o->port);
-    else
-        snprintf(x->target, sizeof x->target, "%s:%u", o->host, (unsigned)o->port);
-    td_store_option(o->store_name, x->ca_opt, sizeof x->ca_opt);
+    td_advice_init(&x->adv, o);
 
     /* The chain the certificate rules judge (lib/diag/certs.c): the full
      * handshake's, else the TLS 1.2 Certificate message. */
@@ -888,15 +882,15 @@ static void prepare(struct jctx *x, const td_obs *o, td_findings *out)
     for (size_t i = 0; i < x->n; i++)
         x->dec[i] = x->chain[i].der && td_cert_info_from_der(td_cert_der(&x->chain[i]), &x->ci[i], err, sizeof err) == 0;
     x->have_path = o->path.n > 0;
-    if (x->n > 0 && x->dec[0] && x->name[0]) {
-        td_cert_check_name_der(td_cert_der(&x->chain[0]), x->name, &x->nc);
+    if (x->n > 0 && x->dec[0] && x->adv.name[0]) {
+        td_cert_check_name_der(td_cert_der(&x->chain[0]), x->adv.name, &x->nc);
         x->have_nc = true;
     }
     if (o->sni[0] && o->hs_nosni.n_chain > 0 && o->hs_nosni.chain[0].der) {
         const td_cert *l = &o->hs_nosni.chain[0];
         td_cert_info *ci = malloc(sizeof *ci);
         if (ci && td_cert_info_from_der(td_cert_der(l), ci, err, sizeof err) == 0) {
-            td_cert_check_name_der(td_cert_der(l), x->name, &x->nc_nosni);
+            td_cert_check_name_der(td_cert_der(l), x->adv.name, &x->nc_nosni);
             snprintf(x->nosni_subject, sizeof x->nosni_subject, "%s", ci->subject);
             x->have_nc_nosni = true;
         } else if (!ci) {

@@ -12,6 +12,7 @@
 #include "../registry/clients.h"
 #include "../registry/registry.h"
 #include "../util/str.h"
+#include "advice.h"
 #include "finding.h"
 
 #define MAX_PROBLEMS  4   /* failures kept per client: the first is the verdict */
@@ -70,9 +71,7 @@ typedef struct judgement {
 struct jctx {
     const td_obs *o;
     td_findings *out;
-    const char *name;          /* what clients check the certificate against */
-    char target[300];
-    char ca_opt[600];          /* s_client option for the store the verdicts used */
+    td_advice adv;             /* the target, the name clients check, the store the verdicts used */
     const td_cert *chain;
     size_t n;
     td_cert_info *ci;

@@ -3,14 +3,13 @@
  * command that offers what the client offers, so it fails while the client
  * would and passes once the fix is in.  The verdict itself is clients.c's.
  *
- * No I/O: the client's profile, the server's answers and the check's facts
- * are all it reads. */
+ * No I/O: the client's profile, the server's answers and the advice
+ * context (lib/diag/advice.h) are all it reads. */
 #include <stdio.h>
 #include <string.h>
 
 #include "../wire/tls.h"
 #include "clients_int.h"
-#include "cmd.h"
 
 #define FIX_SUITES    4   /* suites named in a suggested cipher list */
 
@@ -293,6 +292,7 @@ static void fix_store(const judgement *j, td_str *f)
 
 void td_remedy_fix(const struct jctx *x, const judgement *j, const problem *p, td_str *f)
 {
+    const td_advice *a = &x->adv;
     const td_client *c = j->c;
     switch (p->k) {
     case K_VERSION:
@@ -311,7 +311,7 @@ void td_remedy_fix(const struct jctx *x, const judgement *j, const problem *p, t
                          "put its VirtualHost first for the address and port (and leave `SSLStrictSNIVHostCheck` "
                          "off); HAProxy: list its certificate first on the `bind` line (the first `crt` is the "
                          "default).",
-                      x->name, j->sname);
+                      a->name, j->sname);
         break;
     case K_DH_SMALL:
         td_str_printf(f, "Use a DH group of at least %u bits, or let %s use ECDHE instead: nginx `ssl_dhparam "
@@ -378,13 +378,13 @@ void td_remedy_fix(const struct jctx *x, const judgement *j, const problem *p, t
         td_str_printf(f, "Serve a certificate that lists %s in subjectAltName (certbot `-d NAME`, openssl `-addext "
                          "subjectAltName=DNS:NAME`), and make sure this name selects it: nginx `server_name`, Apache "
                          "`ServerName`/`ServerAlias`, HAProxy a `crt` per certificate so SNI picks it.",
-                      x->name);
+                      a->name);
         break;
     case K_CN_ONLY:
         td_str_printf(f, "Reissue the certificate with %s in subjectAltName (openssl `-addext "
                          "subjectAltName=DNS:%s`; every public CA does this), then point nginx `ssl_certificate`, "
                          "Apache `SSLCertificateFile` or HAProxy `crt` at it.",
-                      x->name, x->name);
+                      a->name, a->name);
         break;
     case K_CHOICE:
         td_str_add(f, "The server picks something the client never offered, which RFC 8446 4.1.3 and RFC 5246 "
@@ -416,13 +416,10 @@ void td_remedy_fix(const struct jctx *x, const judgement *j, const problem *p, t
 
 void td_remedy_verify(const struct jctx *x, const judgement *j, const problem *p, td_str *v)
 {
-    const td_obs *o = x->o;
+    const td_advice *a = &x->adv;
     const td_client *c = j->c;
-    td_str_printf(v, "openssl s_client -connect %s", x->target);
-    if (o->sni[0] && c->sni)
-        td_str_printf(v, " -servername %s", o->sni);
-    else if (o->sni[0])
-        td_str_add(v, " -noservername");
+    /* SNI as the client sends it: the check's name, or none */
+    td_str_add(v, c->sni ? a->sclient : a->sclient_nosni);
 
     uint16_t cmax = client_max(c), cmin = client_min(c);
     static const uint16_t tls[] = { TD_TLS10, TD_TLS11, TD_TLS12, TD_TLS13 };
@@ -474,15 +471,15 @@ void td_remedy_verify(const struct jctx *x, const judgement *j, const problem *p
     case K_MD5:
     case K_SHA1:
     case K_RSA_SMALL:
-        td_str_printf(v, "%s -verify_return_error", x->ca_opt);
+        td_str_printf(v, "%s -verify_return_error", a->ca_opt);
         break;
     case K_NAME:
     case K_CN_ONLY:
     case K_SNI_CERT:
-        if (td_shell_safe(x->name))
-            td_str_printf(v, "%s -verify_hostname %s -verify_return_error", x->ca_opt, x->name);
+        if (td_shell_safe(a->name))
+            td_str_printf(v, "%s -verify_hostname %s -verify_return_error", a->ca_opt, a->name);
         else
-            td_str_printf(v, "%s -verify_return_error", x->ca_opt);
+            td_str_printf(v, "%s -verify_return_error", a->ca_opt);
         break;
     default:
         break;

@@ -11,6 +11,7 @@
 #include "../registry/registry.h"
 #include "../util/str.h"
 #include "../wire/tls.h"
+#include "advice.h"
 #include "finding.h"
 #include "fixes.h"
 
@@ -48,8 +49,7 @@ static bool is_modern_suite(const td_suite *s)
 struct ctx {
     const td_obs *o;
     td_findings *out;
-    char target[300];  /* host:port as a client would dial it */
-    char sni_arg[300]; /* " -servername NAME" or "" */
+    td_advice adv;     /* the target and the s_client prefix of the verify commands */
 };
 
 static void add(struct ctx *c, td_id id, td_severity sev, td_str *summary, td_str *evidence,
@@ -126,7 +126,7 @@ static bool ok_attempt(const td_attempt *a)
  * the change.  Most complete a handshake that the fault prevents. */
 static void verify_cmd(struct ctx *c, td_str *v, const char *extra)
 {
-    td_str_printf(v, "openssl s_client -connect %s%s%s </dev/null", c->target, c->sni_arg, extra ? extra : "");
+    td_str_printf(v, "%s%s </dev/null", c->adv.sclient, extra ? extra : "");
 }
 
 /* For what must stop working (an old version, a weak suite): succeeds when
@@ -134,9 +134,8 @@ static void verify_cmd(struct ctx *c, td_str *v, const char *extra)
  * (NONE)"; a connection that fails before TLS proves nothing and fails. */
 static void verify_refused(struct ctx *c, td_str *v, const char *extra, const char *what)
 {
-    td_str_printf(v, "openssl s_client -connect %s%s%s </dev/null 2>&1 | grep -q 'Cipher is (NONE)' && echo '%s "
-                     "refused'",
-                  c->target, c->sni_arg, extra ? extra : "", what);
+    td_str_printf(v, "%s%s </dev/null 2>&1 | grep -q 'Cipher is (NONE)' && echo '%s refused'", c->adv.sclient,
+                  extra ? extra : "", what);
 }
 
 /* s_client's flag for offering only this version; OpenSSL 3 needs security
@@ -201,7 +200,7 @@ static bool rule_reach(struct ctx *c)
         if (starttls) {
             const char *proto = strcmp(p, "IMAP") == 0 ? "imap" : strcmp(p, "POP3") == 0 ? "pop3"
                                 : strcmp(p, "FTP") == 0 ? "ftp" : "smtp";
-            td_str_printf(&v, "openssl s_client -connect %s%s -starttls %s </dev/null", c->target, c->sni_arg, proto);
+            td_str_printf(&v, "%s -starttls %s </dev/null", c->adv.sclient, proto);
             add(c, TD_ID_NOT_TLS, TD_SEV_FAIL, &s, &e,
                 "Use STARTTLS on this port (e.g. `curl --ssl-reqd`, `openssl s_client -starttls ...`), or connect "
                 "to the implicit-TLS port (SMTPS 465, IMAPS 993, POP3S 995, FTPS 990).",
@@ -389,7 +388,7 @@ static void rule_sni(struct ctx *c)
     describe(&e, &o->baseline);
     td_str_add(&e, "; without SNI: ");
     describe(&e, &o->nosni);
-    td_str_printf(&v, "openssl s_client -connect %s -noservername </dev/null", c->target);
+    td_str_printf(&v, "%s </dev/null", c->adv.sclient_nosni);
     add(c, TD_ID_SNI_REQUIRED, TD_SEV_WARN, &s, &e, td_fix(TD_ID_SNI_REQUIRED), &v);
 }
 
@@ -774,9 +773,8 @@ static void rule_reneg(struct ctx *c)
         vi--;
     describe(&e, &o->ver[vi]);
     td_str_add(&e, "; the hello carried renegotiation_info, the ServerHello did not");
-    td_str_printf(&v, "openssl s_client -connect %s%s%s </dev/null 2>/dev/null | grep 'Secure Renegotiation IS "
-                      "supported'",
-                  c->target, c->sni_arg, version_flag(td_vat(vi)));
+    td_str_printf(&v, "%s%s </dev/null 2>/dev/null | grep 'Secure Renegotiation IS supported'", c->adv.sclient,
+                  version_flag(td_vat(vi)));
     add(c, TD_ID_RENEGOTIATION_INSECURE, TD_SEV_WARN, &s, &e, td_fix(TD_ID_RENEGOTIATION_INSECURE), &v);
 }
 
@@ -786,12 +784,7 @@ void td_diagnose(const td_obs *o, td_findings *out)
     memset(&c, 0, sizeof c);
     c.o = o;
     c.out = out;
-    if (strchr(o->host, ':'))
-        snprintf(c.target, sizeof c.target, "[%s]:%u", o->host, o->port);
-    else
-        snprintf(c.target, sizeof c.target, "%s:%u", o->host, o->port);
-    if (o->sni[0])
-        snprintf(c.sni_arg, sizeof c.sni_arg, " -servername %s", o->sni);
+    td_advice_init(&c.adv, o);
 
     if (rule_reach(&c))
         return;

@@ -32,6 +32,7 @@
 #include <openssl/x509v3.h>
 
 #include "certkit.h"
+#include "diag/advice.h"
 #include "diag/finding.h"
 #include "diag/fixes.h"
 #include "wire/tls.h"
@@ -321,7 +322,7 @@ static void f_untrusted_store_file(td_obs *o)
     p->src[1] = TD_SRC_SENT;
     p->top_in_store = false;
     snprintf(p->x509_err_text, sizeof p->x509_err_text, "self-signed certificate in certificate chain");
-    snprintf(o->store_name, sizeof o->store_name, "ca-file /etc/ssl/internal-ca.pem");
+    store_file(o, "/etc/ssl/internal-ca.pem");
 }
 
 static void f_expired(td_obs *o)
@@ -334,7 +335,7 @@ static void f_expired(td_obs *o)
 static void f_hostname(td_obs *o)
 {
     leaf(o, &K.other);
-    snprintf(o->store_name, sizeof o->store_name, "ca-file /etc/ssl/internal-ca.pem");
+    store_file(o, "/etc/ssl/internal-ca.pem");
 }
 
 static void f_self_signed(td_obs *o)
@@ -747,7 +748,7 @@ static void check_verify(const td_obs *o, const td_finding *f)
         FAIL("%s verify sends SNI although the check sent none: %s", td_id_name(f->id), v);
     }
     /* A check made with --ca-file is verified against the same file. */
-    if (strncmp(o->store_name, "ca-file ", 8) == 0 && strstr(v, "-verify_return_error") &&
+    if (o->store.ca_file[0] && strstr(v, "-verify_return_error") &&
         !strstr(v, "-CAfile /etc/ssl/internal-ca.pem"))
         FAIL("%s verify ignores the CA file the check used: %s", td_id_name(f->id), v);
 }
@@ -882,6 +883,58 @@ static void test_details(void **state)
     obs_free(o);
 }
 
+/* The pieces every command is written from come from the observations'
+ * fields, never from the text the reports print. */
+static void test_context(void **state)
+{
+    (void)state;
+    td_obs *o = healthy(T_NAME);
+    td_advice a;
+    td_advice_init(&a, o);
+    assert_string_equal(a.connect, "www.example.com:8443");
+    assert_string_equal(a.name, NAME);
+    assert_string_equal(a.sclient, "openssl s_client -connect www.example.com:8443 -servername www.example.com");
+    assert_string_equal(a.sclient_nosni, "openssl s_client -connect www.example.com:8443 -noservername");
+    assert_string_equal(a.ca_opt, "");
+    assert_string_equal(a.curl_ca, "");
+
+    /* A store named by the display text alone is not one the user gave. */
+    snprintf(o->store_name, sizeof o->store_name, "ca-file /etc/ssl/internal-ca.pem");
+    td_advice_init(&a, o);
+    assert_string_equal(a.ca_opt, "");
+
+    /* Both options, one path quoted for the shell. */
+    snprintf(o->store.ca_file, sizeof o->store.ca_file, "/etc/ssl/ca.pem");
+    snprintf(o->store.ca_path, sizeof o->store.ca_path, "/etc/ssl/my certs");
+    td_advice_init(&a, o);
+    assert_string_equal(a.ca_opt, " -CAfile /etc/ssl/ca.pem -CApath '/etc/ssl/my certs'");
+    assert_string_equal(a.curl_ca, " --cacert /etc/ssl/ca.pem --capath '/etc/ssl/my certs'");
+
+    /* A single quote cannot be quoted safely: that option is left out. */
+    snprintf(o->store.ca_file, sizeof o->store.ca_file, "/tmp/it's.pem");
+    td_advice_init(&a, o);
+    assert_string_equal(a.ca_opt, " -CApath '/etc/ssl/my certs'");
+    obs_free(o);
+
+    /* An IPv6 address without SNI: brackets, and no SNI option at all. */
+    o = healthy(T_IP);
+    snprintf(o->host, sizeof o->host, "2001:db8::10");
+    td_advice_init(&a, o);
+    assert_string_equal(a.connect, "[2001:db8::10]:8443");
+    assert_string_equal(a.name, "2001:db8::10");
+    assert_string_equal(a.servername, "");
+    assert_string_equal(a.sclient, "openssl s_client -connect [2001:db8::10]:8443");
+    assert_string_equal(a.sclient_nosni, a.sclient);
+    obs_free(o);
+
+    char buf[64];
+    assert_string_equal(td_host_port(buf, sizeof buf, "2001:db8::10", 0), "[2001:db8::10]");
+    assert_string_equal(td_host_port(buf, sizeof buf, "192.0.2.10", 443), "192.0.2.10:443");
+    assert_true(td_shell_safe("/etc/ssl/ca.pem"));
+    assert_false(td_shell_safe("/etc/ssl/my certs"));
+    assert_false(td_shell_safe(""));
+}
+
 /* An ID raised by two rules carries the one fix of the table: the
  * certificate request seen in the TLS 1.2 flight (rules.c) and in the full
  * handshake only (certs.c). */
@@ -917,6 +970,7 @@ int main(void)
         cmocka_unit_test(test_healthy_has_nothing_to_fix),
         cmocka_unit_test(test_every_fault),
         cmocka_unit_test(test_details),
+        cmocka_unit_test(test_context),
         cmocka_unit_test(test_one_fix_per_id),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
