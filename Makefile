@@ -49,7 +49,7 @@ $(B)/src/%.o: src/%.c
 	$(CC) $(SRC_CFLAGS) -MMD -MP -c $< -o $@
 
 $(B)/libtlsdiag.a: $(LIB_OBJ)
-	ar rcs $@ $^
+	rm -f $@ && ar rcs $@ $^
 
 $(B)/tlsdiag: $(B)/src/main.o $(B)/libtlsdiag.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)

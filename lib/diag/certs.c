@@ -17,8 +17,9 @@
 #include "../registry/registry.h"
 #include "../util/str.h"
 #include "../wire/tls.h"
-#include "cmd.h"
+#include "advice.h"
 #include "finding.h"
+#include "fixes.h"
 
 #define DAY 86400
 #define MAX_SAN_SHOWN 6
@@ -26,11 +27,11 @@
 struct cctx {
     const td_obs *o;
     td_findings *out;
-    const char *name;      /* what clients check: the SNI, else the host */
-    char target[300];      /* host:port as a client dials it */
-    char sc[700];          /* "openssl s_client -connect T [-servername N]" */
-    char ca_opt[600];      /* " -CAfile F" / " -CApath D" matching the store used, or "" */
-    char curl_ca[600];     /* the same for curl: " --cacert F" / " --capath D" */
+    td_advice adv;         /* the target, name and store the fixes and verify commands are written for */
+    /* the advice's pieces the rules use most, by short names */
+    const char *name;      /* adv.name: what clients check, the SNI, else the host */
+    const char *sc;        /* adv.sclient: "openssl s_client -connect T [-servername N]" */
+    const char *ca_opt;    /* adv.ca_opt: " -CAfile F" / " -CApath D" matching the store used, or "" */
     const td_cert *chain;  /* the chain judged, as sent */
     size_t n;
     char from[64];         /* which handshake it comes from */
@@ -80,29 +81,6 @@ static void span(int64_t secs, char *buf, size_t cap)
         snprintf(buf, cap, "%lld minute%s", m, m == 1 ? "" : "s");
     else
         snprintf(buf, cap, "less than a minute");
-}
-
-/* td_store_option's result in curl's words. */
-static void curl_store_option(const char *ca_opt, char *out, size_t cap)
-{
-    out[0] = '\0';
-    size_t used = 0;
-    for (const char *p = ca_opt; *p && used < cap;) {
-        const char *opt = strncmp(p, " -CAfile ", 9) == 0 ? " --cacert " : strncmp(p, " -CApath ", 9) == 0 ? " --capath "
-                                                                                                           : NULL;
-        if (!opt)
-            break;
-        p += 9;
-        const char *end = *p == '\'' ? strchr(p + 1, '\'') : strstr(p, " -CA");
-        end = !end ? p + strlen(p) : *p == '\'' ? end + 1 : end;
-        int w = snprintf(out + used, cap - used, "%s%.*s", opt, (int)(end - p), p);
-        if (w < 0 || (size_t)w >= cap - used) {
-            out[used] = '\0';
-            break;
-        }
-        used += (size_t)w;
-        p = end;
-    }
 }
 
 /* ---- describing certificates --------------------------------------------- */
@@ -201,14 +179,6 @@ static void describe_hs(td_str *e, const td_hs *h)
 
 /* ---- validity dates ------------------------------------------------------ */
 
-static const char *fix_renew =
-    "Renew the certificate and make the server load it: with an ACME client (certbot, acme.sh, lego) find why "
-    "renewal stopped (`certbot renew --dry-run`, its timer or cron job); point nginx `ssl_certificate` / "
-    "`ssl_certificate_key`, Apache `SSLCertificateFile` / `SSLCertificateKeyFile` or HAProxy `crt` at the new "
-    "files and reload (`nginx -s reload`, `apachectl graceful`, `systemctl reload haproxy`): a renewed file is "
-    "not served until the server reloads it. Install it on every load balancer, CDN or backend that serves "
-    "the name.";
-
 static void rule_leaf_time(struct cctx *c)
 {
     const td_obs *o = c->o;
@@ -236,7 +206,7 @@ static void rule_leaf_time(struct cctx *c)
                           "refuses it.",
                       c->name, l->not_after_iso, sp);
         td_str_printf(&v, "%s </dev/null 2>/dev/null | openssl x509 -noout -subject -dates -checkend 0", c->sc);
-        add(c, TD_ID_CERT_EXPIRED, TD_SEV_FAIL, &s, &e, fix_renew, &v);
+        add(c, TD_ID_CERT_EXPIRED, TD_SEV_FAIL, &s, &e, td_fix(TD_ID_CERT_EXPIRED), &v);
         break;
     case TD_TIME_NOT_YET_VALID:
         span(l->not_before - o->now, sp, sizeof sp);
@@ -244,13 +214,7 @@ static void rule_leaf_time(struct cctx *c)
                       c->name, l->not_before_iso, sp);
         td_str_printf(&e, " (the clock of the machine running this check)");
         td_str_printf(&v, "%s%s -verify_return_error </dev/null", c->sc, c->ca_opt);
-        add(c, TD_ID_CERT_NOT_YET_VALID, TD_SEV_FAIL, &s, &e,
-            "Find the wrong clock. If this machine's clock is behind, fix it (`timedatectl`, chrony/NTP) and check "
-            "again: clients with a clock that far behind fail the same way. Otherwise the certificate was issued "
-            "with a future start date, usually by a CA or server whose clock runs ahead (a self-run CA, a device "
-            "that lost its time): correct that clock, reissue the certificate with a start date in the past, and "
-            "reload the server (nginx `ssl_certificate`, Apache `SSLCertificateFile`, HAProxy `crt`).",
-            &v);
+        add(c, TD_ID_CERT_NOT_YET_VALID, TD_SEV_FAIL, &s, &e, td_fix(TD_ID_CERT_NOT_YET_VALID), &v);
         break;
     case TD_TIME_EXPIRING_SOON:
         span(l->not_after - o->now, sp, sizeof sp);
@@ -259,12 +223,7 @@ static void rule_leaf_time(struct cctx *c)
         td_str_printf(&e, "; the warning window is %d days", o->warn_days);
         td_str_printf(&v, "%s </dev/null 2>/dev/null | openssl x509 -noout -subject -dates -checkend %lld", c->sc,
                       (long long)warn);
-        add(c, TD_ID_CERT_EXPIRING_SOON, TD_SEV_WARN, &s, &e,
-            "Renew it now and reload the server (nginx `ssl_certificate`, Apache `SSLCertificateFile`, HAProxy "
-            "`crt`, then `nginx -s reload` / `apachectl graceful` / `systemctl reload haproxy`). Make renewal "
-            "automatic (an ACME client's timer renews 30 days ahead) and alert on the expiry date of what the "
-            "server actually serves, not of the file on disk.",
-            &v);
+        add(c, TD_ID_CERT_EXPIRING_SOON, TD_SEV_WARN, &s, &e, td_fix(TD_ID_CERT_EXPIRING_SOON), &v);
         break;
     case TD_TIME_VALID:
         break;
@@ -376,13 +335,7 @@ static void rule_chain_time(struct cctx *c)
     else
         td_str_printf(&v, "%s -showcerts </dev/null 2>/dev/null | grep -E '^ *[0-9]+ s:|NotAfter'", c->sc);
     add(c, TD_ID_CHAIN_CERT_EXPIRED, in_path ? TD_SEV_FAIL : TD_SEV_WARN, &s, &e,
-        "Serve the CA's current intermediate instead of the outdated one (CAs publish renewed intermediates; an "
-        "ACME client's fullchain.pem carries the current one), and drop expired extras: nginx `ssl_certificate` "
-        "pointing at leaf + current intermediates, Apache 2.4.8+ `SSLCertificateFile` with the chain appended "
-        "(older: `SSLCertificateChainFile`), HAProxy `crt` PEM holding leaf, intermediates and key; then reload. "
-        "If the outdated certificate comes from the clients' trust store, update their CA bundle "
-        "(ca-certificates, certifi, the Java cacerts).",
-        &v);
+        td_fix(TD_ID_CHAIN_CERT_EXPIRED), &v);
 }
 
 /* ---- the name -------------------------------------------------------------- */
@@ -398,10 +351,8 @@ static void rule_name(struct cctx *c)
     td_cert_check_name_der(td_cert_der(&c->chain[0]), c->name, &nc);
     bool is_ip = o->host_is_ip && !o->sni[0];
     char ip_sni[300] = "";
-    if (o->addr_used >= 0 && (size_t)o->addr_used < o->n_addrs && !is_ip) {
-        const char *a = o->addrs[o->addr_used].text;
-        snprintf(ip_sni, sizeof ip_sni, strchr(a, ':') ? "[%s]" : "%s", a);
-    }
+    if (o->addr_used >= 0 && (size_t)o->addr_used < o->n_addrs && !is_ip)
+        td_host_port(ip_sni, sizeof ip_sni, o->addrs[o->addr_used].text, 0);
     td_str s, e, v;
     if (!nc.ok) {
         td_str_init(&s);
@@ -421,11 +372,10 @@ static void rule_name(struct cctx *c)
                                "example.com nor a.b.example.com)");
         }
         if (is_ip)
-            td_str_printf(&v, "curl -v%s https://%s%s%s:%u/ -o /dev/null", c->curl_ca, strchr(c->name, ':') ? "[" : "",
-                          c->name, strchr(c->name, ':') ? "]" : "", o->port);
+            td_str_printf(&v, "curl -v%s https://%s/ -o /dev/null", c->adv.curl_ca, c->adv.connect);
         else if (ip_sni[0])
-            td_str_printf(&v, "curl -v%s https://%s:%u/ --resolve %s:%u:%s -o /dev/null", c->curl_ca, c->name, o->port,
-                          c->name, o->port, ip_sni);
+            td_str_printf(&v, "curl -v%s https://%s:%u/ --resolve %s:%u:%s -o /dev/null", c->adv.curl_ca, c->name,
+                          o->port, c->name, o->port, ip_sni);
         else
             td_str_printf(&v, "%s%s -verify_hostname %s -verify_return_error </dev/null", c->sc, c->ca_opt, c->name);
         add(c, TD_ID_HOSTNAME_MISMATCH, TD_SEV_FAIL, &s, &e,
@@ -483,14 +433,6 @@ static void rule_name(struct cctx *c)
 
 /* ---- trust ---------------------------------------------------------------------- */
 
-static const char *fix_chain =
-    "Serve the full chain, leaf first, then each intermediate up to (not including) the root: nginx "
-    "`ssl_certificate` pointing at leaf + intermediates (an ACME client's fullchain.pem, or `cat leaf.pem "
-    "intermediate.pem > fullchain.pem`); Apache 2.4.8+ `SSLCertificateFile` with the intermediates appended "
-    "(older: `SSLCertificateChainFile intermediate.pem`); HAProxy `crt` PEM holding leaf, intermediates and key. "
-    "Reload, then check that the issuer appears in the verify command's output. The CA's download page or the "
-    "leaf's AIA URL gives the intermediate.";
-
 /* The store the verdicts used, for summaries. */
 static const char *store_text(const td_obs *o)
 {
@@ -517,14 +459,7 @@ static void untrusted(struct cctx *c, const td_path *p, const char *via)
     if (o->store_error[0])
         td_str_printf(&e, "; the trust store could not be loaded: %s", o->store_error);
     td_str_printf(&v, "%s%s -verify_return_error </dev/null", c->sc, c->ca_opt);
-    add(c, TD_ID_UNTRUSTED_CA, TD_SEV_FAIL, &s, &e,
-        "If the root is a private or corporate CA, the clients must trust it: check again with `--ca-file "
-        "root.pem`, and install it where clients look (Debian: copy it to /usr/local/share/ca-certificates/ and "
-        "run `update-ca-certificates`; Java: `keytool -importcert` into the truststore; Python requests: "
-        "REQUESTS_CA_BUNDLE; curl: `--cacert`). If the service is public, get a certificate from a publicly "
-        "trusted CA and serve its chain (nginx `ssl_certificate` fullchain.pem, Apache `SSLCertificateFile` with "
-        "the chain appended, HAProxy `crt` PEM with leaf, intermediates and key).",
-        &v);
+    add(c, TD_ID_UNTRUSTED_CA, TD_SEV_FAIL, &s, &e, td_fix(TD_ID_UNTRUSTED_CA), &v);
 }
 
 static void rule_trust(struct cctx *c)
@@ -592,7 +527,7 @@ static void rule_trust(struct cctx *c)
                               "--ca-file",
                           p->missing_issuer[0] ? p->missing_issuer : "the missing issuer");
         td_str_printf(&v, "%s%s -showcerts -verify_return_error </dev/null", c->sc, c->ca_opt);
-        add(c, TD_ID_CHAIN_INCOMPLETE, TD_SEV_FAIL, &s, &e, fix_chain, &v);
+        add(c, TD_ID_CHAIN_INCOMPLETE, TD_SEV_FAIL, &s, &e, td_fix(TD_ID_CHAIN_INCOMPLETE), &v);
     } else if (c->have_path && td_path_is(p, TD_PATH_UNTRUSTED_ROOT)) {
         untrusted(c, p, NULL);
     }
@@ -600,7 +535,7 @@ static void rule_trust(struct cctx *c)
     /* Without a verdict, a self-signed leaf is untrusted unless the user
      * named a store that may hold it. */
     bool self = c->have_path ? td_path_is(p, TD_PATH_SELF_SIGNED_LEAF)
-                             : c->dec[0] && c->ci[0].self_signed && strncmp(o->store_name, "ca-", 3) != 0;
+                             : c->dec[0] && c->ci[0].self_signed && !td_store_opts_given(&o->store);
     if (self) {
         const td_cert_info *l = c->dec[0] ? &c->ci[0] : NULL;
         td_str_init(&s);
@@ -619,13 +554,7 @@ static void rule_trust(struct cctx *c)
             td_str_add(&e, "; no trust verdict was computed");
         }
         td_str_printf(&v, "%s%s -verify_return_error </dev/null", c->sc, c->ca_opt);
-        add(c, TD_ID_SELF_SIGNED, TD_SEV_FAIL, &s, &e,
-            "Get a certificate from a CA the clients trust: a public CA for public services (Let's Encrypt via "
-            "certbot/acme.sh), an internal CA whose root the clients hold for internal ones (then check with "
-            "`--ca-file ca.pem`). Install it with its chain: nginx `ssl_certificate` fullchain.pem, Apache "
-            "`SSLCertificateFile` with the chain appended, HAProxy `crt` PEM with leaf, intermediates and key. "
-            "Pinning the self-signed certificate in every client is the only other way.",
-            &v);
+        add(c, TD_ID_SELF_SIGNED, TD_SEV_FAIL, &s, &e, td_fix(TD_ID_SELF_SIGNED), &v);
     }
 }
 
@@ -890,19 +819,12 @@ static void rule_sni_default(struct cctx *c)
     free(ib);
     /* Succeeds once the certificate sent without SNI covers the name. */
     if (td_shell_safe(o->sni))
-        td_str_printf(&v, "openssl s_client -connect %s -noservername%s -verify_hostname %s -verify_return_error "
-                          "</dev/null",
-                      c->target, c->ca_opt, o->sni);
+        td_str_printf(&v, "%s%s -verify_hostname %s -verify_return_error </dev/null", c->adv.sclient_nosni, c->ca_opt,
+                      o->sni);
     else
-        td_str_printf(&v, "openssl s_client -connect %s -noservername </dev/null 2>/dev/null | openssl x509 -noout "
-                          "-subject -ext subjectAltName",
-                      c->target);
-    add(c, TD_ID_SNI_DEFAULT_CERT, TD_SEV_WARN, &s, &e,
-        "Make the certificate for this name the listener's default: nginx `listen 443 ssl default_server;` in the "
-        "server block for the name; Apache: put the name's VirtualHost first for that address:port; HAProxy: "
-        "its certificate as the first `crt` on the bind line (or first line of the `crt-list`). Or serve one "
-        "certificate that covers every name on the listener.",
-        &v);
+        td_str_printf(&v, "%s </dev/null 2>/dev/null | openssl x509 -noout -subject -ext subjectAltName",
+                      c->adv.sclient_nosni);
+    add(c, TD_ID_SNI_DEFAULT_CERT, TD_SEV_WARN, &s, &e, td_fix(TD_ID_SNI_DEFAULT_CERT), &v);
 }
 
 /* ---- OCSP -------------------------------------------------------------------------- */
@@ -926,12 +848,7 @@ static void rule_ocsp(struct cctx *c)
                       "responder %s",
                   td_version_name(o->hs.version), c->ci[0].ocsp_url);
     td_str_printf(&v, "%s -status </dev/null 2>/dev/null | grep -A1 'OCSP Response Status'", c->sc);
-    add(c, TD_ID_OCSP_STAPLING_MISSING, TD_SEV_INFO, &s, &e,
-        "nginx: `ssl_stapling on; ssl_stapling_verify on;` with `ssl_trusted_certificate` (the chain) and a "
-        "`resolver`; Apache: `SSLUseStapling on` in the VirtualHost and `SSLStaplingCache shmcb:/var/run/"
-        "ocsp(128000)` outside it; HAProxy 2.8+: `ocsp-update on` on the certificate (crt-list), older: an .ocsp "
-        "file next to the PEM. The server must be able to reach the responder.",
-        &v);
+    add(c, TD_ID_OCSP_STAPLING_MISSING, TD_SEV_INFO, &s, &e, td_fix(TD_ID_OCSP_STAPLING_MISSING), &v);
 }
 
 /* ---- client certificates ------------------------------------------------------------- */
@@ -1016,10 +933,7 @@ static void rule_client_cert(struct cctx *c)
                    "CA: nginx `ssl_client_certificate ca.pem;` (with `ssl_verify_depth` for deep chains), Apache "
                    "`SSLCACertificateFile ca.pem`, HAProxy `ca-file ca.pem` on the bind line. The server's error "
                    "log names the reason it rejected the certificate."
-                 : "Give the client a certificate issued by one of the listed CAs (curl `--cert`/`--key`, Java "
-                   "keystore, Go tls.Config.Certificates); or, if mTLS is not intended: nginx `ssl_verify_client "
-                   "off;` (or `optional`), Apache `SSLVerifyClient none`, HAProxy drop `verify required` from the "
-                   "bind line.",
+                 : td_fix(TD_ID_CLIENT_CERT_REQUIRED),
         &v);
 }
 
@@ -1071,12 +985,7 @@ static void rule_alpn(struct cctx *c)
                       first);
     else
         td_str_printf(&v, "%s -alpn h2,http/1.1 </dev/null 2>/dev/null | grep 'ALPN protocol: h2$'", c->sc);
-    add(c, TD_ID_ALPN_MISMATCH, sev, &s, &e,
-        "Enable the protocol on the TLS listener: nginx 1.25.1+ `http2 on;` in the server block (older: `listen "
-        "443 ssl http2;`); Apache `Protocols h2 http/1.1` with mod_http2 loaded (and not the prefork MPM); HAProxy "
-        "`alpn h2,http/1.1` on the bind line. A TLS-terminating proxy in front must pass the protocol through "
-        "too; for other protocols, configure the server to accept the ALPN name the clients send.",
-        &v);
+    add(c, TD_ID_ALPN_MISMATCH, sev, &s, &e, td_fix(TD_ID_ALPN_MISMATCH), &v);
 }
 
 /* ---- resumption --------------------------------------------------------------------- */
@@ -1118,15 +1027,7 @@ static void rule_resumption(struct cctx *c)
     td_str_printf(&v, "%s -sess_out /tmp/tlsdiag-session.pem < <(sleep 1) >/dev/null 2>&1; %s -sess_in "
                       "/tmp/tlsdiag-session.pem </dev/null 2>/dev/null | grep '^Reused,'",
                   c->sc, c->sc);
-    add(c, TD_ID_RESUMPTION_BROKEN, sev, &s, &e,
-        "nginx: `ssl_session_cache shared:SSL:10m; ssl_session_timeout 1h; ssl_session_tickets on;` at `http` "
-        "level or in the default server of the listen socket, where OpenSSL resumes before nginx picks the server "
-        "by name (the default `ssl_session_cache none` promises sessions it never keeps); Apache: `SSLSessionCache "
-        "\"shmcb:/var/run/ssl_scache(512000)\"` and `SSLSessionTickets on`; HAProxy: keep `tune.ssl.cachesize` "
-        "above 0 and do not set `no-tls-tickets`. Behind a load balancer, every server must share the ticket keys "
-        "(nginx `ssl_session_ticket_key`, HAProxy `tls-ticket-keys` on the bind line, Apache "
-        "`SSLSessionTicketKeyFile`) and rotate them together.",
-        &v);
+    add(c, TD_ID_RESUMPTION_BROKEN, sev, &s, &e, td_fix(TD_ID_RESUMPTION_BROKEN), &v);
 }
 
 /* ---- several backends ------------------------------------------------------------------ */
@@ -1241,29 +1142,23 @@ static void rule_backends(struct cctx *c)
     for (size_t i = 0; i < n; i++) {
         const char *a = v[i].h->addr;
         unsigned char buf[16];
-        bool v6 = inet_pton(AF_INET6, a, buf) == 1;
-        if (!v6 && inet_pton(AF_INET, a, buf) != 1)
+        if (inet_pton(AF_INET6, a, buf) != 1 && inet_pton(AF_INET, a, buf) != 1)
             continue;
         bool dup = false;
         for (size_t k = 0; k < i; k++)
             dup |= strcmp(v[k].h->addr, a) == 0;
         if (dup)
             continue;
-        td_str_printf(&vf, v6 ? " [%s]:%u" : " %s:%u", a, o->port);
+        char hp[300];
+        td_str_printf(&vf, " %s", td_host_port(hp, sizeof hp, a, o->port));
         listed++;
     }
     if (listed == 0)
-        td_str_printf(&vf, " %s%s%s:%u", strchr(o->host, ':') ? "[" : "", o->host, strchr(o->host, ':') ? "]" : "",
-                      o->port);
-    td_str_printf(&vf, "; do echo \"$t\"; openssl s_client -connect \"$t\"%s%s </dev/null 2>/dev/null | openssl "
+        td_str_printf(&vf, " %s", c->adv.connect);
+    td_str_printf(&vf, "; do echo \"$t\"; openssl s_client -connect \"$t\"%s </dev/null 2>/dev/null | openssl "
                        "x509 -noout -subject -enddate -fingerprint -sha256; done",
-                  o->sni[0] ? " -servername " : "", o->sni);
-    add(c, TD_ID_INCONSISTENT_BACKENDS, sev, &s, &e,
-        "Deploy the same certificate, chain and TLS settings to every server behind the name (the same "
-        "`ssl_certificate`, `ssl_protocols` and `ssl_ciphers` in nginx, `SSLCertificateFile`/`SSLProtocol` in "
-        "Apache, `crt` and bind options in HAProxy), and reload every node after a renewal. Until a broken server "
-        "is fixed, take it out of DNS or the load balancer's pool.",
-        &vf);
+                  c->adv.servername);
+    add(c, TD_ID_INCONSISTENT_BACKENDS, sev, &s, &e, td_fix(TD_ID_INCONSISTENT_BACKENDS), &vf);
 }
 
 /* ---- entry point ---------------------------------------------------------------------- */
@@ -1277,15 +1172,10 @@ void td_diagnose_certs(const td_obs *o, td_findings *out)
     }
     c->o = o;
     c->out = out;
-    c->name = o->sni[0] ? o->sni : o->host;
-    if (strchr(o->host, ':'))
-        snprintf(c->target, sizeof c->target, "[%s]:%u", o->host, o->port);
-    else
-        snprintf(c->target, sizeof c->target, "%s:%u", o->host, o->port);
-    snprintf(c->sc, sizeof c->sc, "openssl s_client -connect %s%s%s", c->target, o->sni[0] ? " -servername " : "",
-             o->sni);
-    td_store_option(o->store_name, c->ca_opt, sizeof c->ca_opt);
-    curl_store_option(c->ca_opt, c->curl_ca, sizeof c->curl_ca);
+    td_advice_init(&c->adv, o);
+    c->name = c->adv.name;
+    c->sc = c->adv.sclient;
+    c->ca_opt = c->adv.ca_opt;
 
     /* The full handshake's chain when it has one (TLS 1.3 hides the chain
      * from the first-flight probes); otherwise the TLS 1.2 Certificate

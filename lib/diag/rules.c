@@ -11,7 +11,9 @@
 #include "../registry/registry.h"
 #include "../util/str.h"
 #include "../wire/tls.h"
+#include "advice.h"
 #include "finding.h"
+#include "fixes.h"
 
 #include <openssl/x509.h>
 
@@ -47,8 +49,7 @@ static bool is_modern_suite(const td_suite *s)
 struct ctx {
     const td_obs *o;
     td_findings *out;
-    char target[300];  /* host:port as a client would dial it */
-    char sni_arg[300]; /* " -servername NAME" or "" */
+    td_advice adv;     /* the target and the s_client prefix of the verify commands */
 };
 
 static void add(struct ctx *c, td_id id, td_severity sev, td_str *summary, td_str *evidence,
@@ -125,7 +126,7 @@ static bool ok_attempt(const td_attempt *a)
  * the change.  Most complete a handshake that the fault prevents. */
 static void verify_cmd(struct ctx *c, td_str *v, const char *extra)
 {
-    td_str_printf(v, "openssl s_client -connect %s%s%s </dev/null", c->target, c->sni_arg, extra ? extra : "");
+    td_str_printf(v, "%s%s </dev/null", c->adv.sclient, extra ? extra : "");
 }
 
 /* For what must stop working (an old version, a weak suite): succeeds when
@@ -133,9 +134,8 @@ static void verify_cmd(struct ctx *c, td_str *v, const char *extra)
  * (NONE)"; a connection that fails before TLS proves nothing and fails. */
 static void verify_refused(struct ctx *c, td_str *v, const char *extra, const char *what)
 {
-    td_str_printf(v, "openssl s_client -connect %s%s%s </dev/null 2>&1 | grep -q 'Cipher is (NONE)' && echo '%s "
-                     "refused'",
-                  c->target, c->sni_arg, extra ? extra : "", what);
+    td_str_printf(v, "%s%s </dev/null 2>&1 | grep -q 'Cipher is (NONE)' && echo '%s refused'", c->adv.sclient,
+                  extra ? extra : "", what);
 }
 
 /* s_client's flag for offering only this version; OpenSSL 3 needs security
@@ -153,35 +153,6 @@ static const char *version_flag(uint16_t v)
     }
 }
 
-/* Where server software looks for the reason of a failed handshake. */
-#define FIX_LOGS                                                                                              \
-    "nginx logs failed handshakes at `error_log /var/log/nginx/error.log info;`, Apache httpd with `LogLevel " \
-    "ssl:info`, HAProxy as \"SSL handshake failure\" lines once logging is on (`log` in `global`, `log global` " \
-    "in the frontend)"
-
-/* Cipher suites, for the advice that sets them.  TLS 1.2 and below, in the
- * OpenSSL names all three servers take, ECDHE first, AEAD only: */
-#define SUITES12                                                                                       \
-    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-" \
-    "AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305"
-/* TLS 1.3 (RFC 8446 appendix B.4), which since OpenSSL 1.1.1 is a separate
- * list: `ssl_ciphers`, `SSLCipherSuite` and `ssl-default-bind-ciphers`
- * never touch it. */
-#define SUITES13 "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256"
-#define FIX_SUITES13                                                                                            \
-    "TLS 1.3 suites are a separate list (OpenSSL 1.1.1+) that the directives above do not touch: nginx 1.19.4+ " \
-    "`ssl_conf_command Ciphersuites " SUITES13 ";`, Apache httpd 2.4.37+ `SSLCipherSuite TLSv1.3 " SUITES13      \
-    "` (or `SSLOpenSSLConfCmd Ciphersuites " SUITES13 "`), HAProxy 1.9+ `ssl-default-bind-ciphersuites "          \
-    SUITES13 "` in `global` (or `ciphersuites` on the bind line)."
-/* nginx before 1.29.2 takes the protocol versions of a listen socket from
- * its default server, whatever name the client asks for (OpenSSL picks the
- * version before the SNI callback runs); Apache httpd before 2.4.42 (or
- * with OpenSSL before 1.1.1) likewise from the first VirtualHost. */
-#define FIX_DEFAULT_SERVER                                                                                       \
-    "nginx before 1.29.2 uses the `ssl_protocols` of the default server of each listen socket for every name on " \
-    "it (put the directive at `http` level or into that `default_server`); Apache httpd before 2.4.42 likewise " \
-    "the `SSLProtocol` of the first VirtualHost for the address and port."
-
 /* ---- reaching the server --------------------------------------------------- */
 
 static void rule_dns_failure(struct ctx *c, td_str *s, td_str *e, td_str *v)
@@ -190,10 +161,7 @@ static void rule_dns_failure(struct ctx *c, td_str *s, td_str *e, td_str *v)
     td_str_printf(s, "The name %s does not resolve: %s.", o->host, o->dns_error);
     td_str_printf(e, "resolver answer for %s: %s", o->host, o->dns_error);
     td_str_printf(v, "getent ahosts %s", o->host);
-    add(c, TD_ID_DNS_FAILURE, TD_SEV_FAIL, s, e,
-        "Check the spelling of the name; check that the DNS record (A/AAAA, or the CNAME target) exists "
-        "in the zone and has propagated; from inside containers check /etc/resolv.conf.",
-        v);
+    add(c, TD_ID_DNS_FAILURE, TD_SEV_FAIL, s, e, td_fix(TD_ID_DNS_FAILURE), v);
 }
 
 static void rule_connect_refused(struct ctx *c, const char *addr, td_str *s, td_str *e, td_str *v)
@@ -204,11 +172,7 @@ static void rule_connect_refused(struct ctx *c, const char *addr, td_str *s, td_
                   b->out == TD_OUT_REFUSED ? "refused" : "rejected as unreachable");
     describe(e, b);
     td_str_printf(v, "nc -vz %s %u", addr, o->port);
-    add(c, TD_ID_CONNECT_REFUSED, TD_SEV_FAIL, s, e,
-        "Start the TLS listener, or fix the port: nginx `listen PORT ssl;`, Apache `Listen PORT` with "
-        "`SSLEngine on`, HAProxy `bind :PORT ssl crt ...`. If the service runs, a firewall rejects the "
-        "connection: open the port (iptables/nftables, security group).",
-        v);
+    add(c, TD_ID_CONNECT_REFUSED, TD_SEV_FAIL, s, e, td_fix(TD_ID_CONNECT_REFUSED), v);
 }
 
 static void rule_connect_timeout(struct ctx *c, const char *addr, td_str *s, td_str *e, td_str *v)
@@ -219,10 +183,7 @@ static void rule_connect_timeout(struct ctx *c, const char *addr, td_str *s, td_
                   addr, o->port);
     describe(e, b);
     td_str_printf(v, "nc -vz -w 5 %s %u", addr, o->port);
-    add(c, TD_ID_CONNECT_TIMEOUT, TD_SEV_FAIL, s, e,
-        "Check that the address is the server's (DNS may point at an old host), that the host is up, and "
-        "that no firewall or security group drops the port; a full listen backlog also drops SYNs.",
-        v);
+    add(c, TD_ID_CONNECT_TIMEOUT, TD_SEV_FAIL, s, e, td_fix(TD_ID_CONNECT_TIMEOUT), v);
 }
 
 static void rule_not_tls(struct ctx *c, td_str *s, td_str *e, td_str *v)
@@ -241,7 +202,7 @@ static void rule_not_tls(struct ctx *c, td_str *s, td_str *e, td_str *v)
     if (starttls) {
         const char *proto = strcmp(p, "IMAP") == 0 ? "imap" : strcmp(p, "POP3") == 0 ? "pop3"
                             : strcmp(p, "FTP") == 0 ? "ftp" : "smtp";
-        td_str_printf(v, "openssl s_client -connect %s%s -starttls %s </dev/null", c->target, c->sni_arg, proto);
+        td_str_printf(v, "%s -starttls %s </dev/null", c->adv.sclient, proto);
         add(c, TD_ID_NOT_TLS, TD_SEV_FAIL, s, e,
             "Use STARTTLS on this port (e.g. `curl --ssl-reqd`, `openssl s_client -starttls ...`), or connect "
             "to the implicit-TLS port (SMTPS 465, IMAPS 993, POP3S 995, FTPS 990).",
@@ -305,39 +266,20 @@ static void rule_reset_after_hello(struct ctx *c, td_str *s, td_str *e, td_str *
 {
     td_str_printf(s, "The server resets the TCP connection as soon as it gets a ClientHello, with no TLS alert: "
                      "no TLS client can connect.");
-    add(c, TD_ID_RESET_AFTER_CLIENTHELLO, TD_SEV_FAIL, s, e,
-        "Look at the server's error log at the time of the check (" FIX_LOGS "): a crashing TLS worker, a "
-        "missing or unreadable certificate/key (`nginx -t`, `apachectl configtest`, `haproxy -c -f "
-        "/etc/haproxy/haproxy.cfg` name it), or a proxy/firewall that cuts TLS (IPS, SNI filtering) all look "
-        "like this. If no server log shows the connection, the reset comes from a device in between. If only "
-        "some hellos are reset, see VERSION_INTOLERANCE.",
-        v);
+    add(c, TD_ID_RESET_AFTER_CLIENTHELLO, TD_SEV_FAIL, s, e, td_fix(TD_ID_RESET_AFTER_CLIENTHELLO), v);
 }
 
 static void rule_closed_after_hello(struct ctx *c, td_str *s, td_str *e, td_str *v)
 {
     td_str_printf(s, "The server closes the connection after the ClientHello without a TLS alert: the listener "
                      "is not configured for TLS, or the TLS layer failed to start.");
-    add(c, TD_ID_CLOSED_AFTER_CLIENTHELLO, TD_SEV_FAIL, s, e,
-        "Check the server's error log: nginx logs 'no \"ssl_certificate\" is defined' when `listen ... ssl` "
-        "has no certificate (add `ssl_certificate` and `ssl_certificate_key` to that server block); Apache "
-        "httpd needs `SSLCertificateFile` and `SSLCertificateKeyFile` beside `SSLEngine on`; HAProxy needs "
-        "`ssl crt /etc/haproxy/site.pem` on the bind line (`mode tcp` without it forwards the hello, and a "
-        "backend with no server closes). " FIX_LOGS ".",
-        v);
+    add(c, TD_ID_CLOSED_AFTER_CLIENTHELLO, TD_SEV_FAIL, s, e, td_fix(TD_ID_CLOSED_AFTER_CLIENTHELLO), v);
 }
 
 static void rule_handshake_timeout(struct ctx *c, td_str *s, td_str *e, td_str *v)
 {
     td_str_printf(s, "The server accepts the TCP connection but never answers the ClientHello.");
-    add(c, TD_ID_HANDSHAKE_TIMEOUT, TD_SEV_FAIL, s, e,
-        "The port may expect another protocol that waits for the client (e.g. a plain HTTP or a database "
-        "listener), the server may be overloaded or deadlocked, or a middlebox swallows the hello (MTU "
-        "problems: hellos larger than one packet). Make sure the listener speaks TLS: nginx `listen PORT "
-        "ssl;` (without `ssl` it waits for an HTTP request), Apache httpd `SSLEngine on` in the VirtualHost "
-        "for the port, HAProxy `ssl crt /etc/haproxy/site.pem` on the bind line (a `mode tcp` frontend "
-        "without it hands the hello to a backend that may wait). Then check the service's load.",
-        v);
+    add(c, TD_ID_HANDSHAKE_TIMEOUT, TD_SEV_FAIL, s, e, td_fix(TD_ID_HANDSHAKE_TIMEOUT), v);
 }
 
 /* Every hello refused with handshake_failure or insufficient_security. */
@@ -486,13 +428,7 @@ static void rule_intolerance(struct ctx *c)
     td_str_add(&e, "; works: ");
     describe(&e, works);
     verify_cmd(c, &v, NULL);
-    add(c, TD_ID_VERSION_INTOLERANCE, TD_SEV_FAIL, &s, &e,
-        "Upgrade the TLS stack or the device in front of the server (load balancer, firewall, IPS) that mishandles "
-        "the hello: RFC 8446 section 4.2.1 and RFC 5246 appendix E.1 require a server to negotiate down, not to "
-        "drop the connection. Until then, terminate TLS in front of it on a current nginx (`listen 443 ssl;` with "
-        "`ssl_protocols TLSv1.2 TLSv1.3;`), Apache httpd (`SSLEngine on`, `SSLProtocol -all +TLSv1.2 +TLSv1.3`) "
-        "or HAProxy (`bind :443 ssl crt /etc/haproxy/site.pem`), which all negotiate down correctly.",
-        &v);
+    add(c, TD_ID_VERSION_INTOLERANCE, TD_SEV_FAIL, &s, &e, td_fix(TD_ID_VERSION_INTOLERANCE), &v);
 }
 
 static void rule_sni(struct ctx *c)
@@ -511,15 +447,8 @@ static void rule_sni(struct ctx *c)
     describe(&e, &o->baseline);
     td_str_add(&e, "; without SNI: ");
     describe(&e, &o->nosni);
-    td_str_printf(&v, "openssl s_client -connect %s -noservername </dev/null", c->target);
-    add(c, TD_ID_SNI_REQUIRED, TD_SEV_WARN, &s, &e,
-        "If clients without SNI must work, give the listener a default certificate: nginx: mark a server block "
-        "`listen 443 ssl default_server;` with `ssl_certificate` (instead of `ssl_reject_handshake on;`); that "
-        "default server also decides `ssl_protocols` for every name on the socket before nginx 1.29.2, so give it "
-        "the same protocols as the others; Apache httpd: the first VirtualHost for the address:port is the "
-        "default (and `SSLStrictSNIVHostCheck off`); HAProxy: the first `crt` on the bind line is the default "
-        "(drop `strict-sni`).",
-        &v);
+    td_str_printf(&v, "%s </dev/null", c->adv.sclient_nosni);
+    add(c, TD_ID_SNI_REQUIRED, TD_SEV_WARN, &s, &e, td_fix(TD_ID_SNI_REQUIRED), &v);
 }
 
 /* ---- versions ------------------------------------------------------------- */
@@ -554,13 +483,7 @@ static void rule_protocol_too_old(struct ctx *c, int best)
     td_str_printf(&e, "%s: ", td_version_name(td_vat(best)));
     describe(&e, &o->ver[best]);
     verify_cmd(c, &v, " -tls1_2");
-    add(c, TD_ID_PROTOCOL_TOO_OLD, TD_SEV_FAIL, &s, &e,
-        "Enable TLS 1.2 and 1.3: nginx `ssl_protocols TLSv1.2 TLSv1.3;`, Apache httpd `SSLProtocol -all "
-        "+TLSv1.2 +TLSv1.3`, HAProxy `ssl-default-bind-options ssl-min-ver TLSv1.2` in `global` (and drop "
-        "`ssl-min-ver`, `ssl-max-ver`, `force-tlsv10`, `force-tlsv11` or `no-tlsv12` from bind lines: a "
-        "bind line's own options override the default). " FIX_DEFAULT_SERVER
-        " A server stuck below TLS 1.2 is usually an old OpenSSL (< 1.0.1) or appliance firmware: upgrade it.",
-        &v);
+    add(c, TD_ID_PROTOCOL_TOO_OLD, TD_SEV_FAIL, &s, &e, td_fix(TD_ID_PROTOCOL_TOO_OLD), &v);
 }
 
 static void rule_legacy_protocol(struct ctx *c, int best)
@@ -635,13 +558,7 @@ static void rule_tls13_missing(struct ctx *c, int best)
     td_str_printf(&s, "The server does not offer TLS 1.3 (best: %s).", td_version_name(td_vat(best)));
     describe(&e, &o->ver[i13]);
     verify_cmd(c, &v, " -tls1_3");
-    add(c, TD_ID_TLS13_MISSING, TD_SEV_INFO, &s, &e,
-        "Enable TLS 1.3 (the server's OpenSSL must be 1.1.1 or newer: `nginx -V`, `haproxy -vv` show it): "
-        "nginx `ssl_protocols TLSv1.2 TLSv1.3;`, Apache httpd 2.4.37+ `SSLProtocol -all +TLSv1.2 +TLSv1.3`, "
-        "HAProxy `ssl-default-bind-options ssl-min-ver TLSv1.2` in `global` (TLS 1.3 is on unless "
-        "`ssl-max-ver TLSv1.2`, `no-tlsv13` or `force-tlsv12` is set: remove those). " FIX_DEFAULT_SERVER
-        " Its suites are set apart from the TLS 1.2 ones; the defaults are fine.",
-        &v);
+    add(c, TD_ID_TLS13_MISSING, TD_SEV_INFO, &s, &e, td_fix(TD_ID_TLS13_MISSING), &v);
 }
 
 static void rule_versions(struct ctx *c)
@@ -753,14 +670,6 @@ static void suite_census(const td_obs *o, struct suite_census *sc)
     }
 }
 
-/* Weak suites exist only below TLS 1.3, so the TLS 1.2 directives are
- * the fix; the TLS 1.3 ones are named so nobody looks for them there. */
-static const char *const fix_weak =
-    "Remove the weak suites (they exist only in TLS 1.2 and below): nginx `ssl_ciphers " SUITES12 ";`; "
-    "Apache httpd `SSLCipherSuite` with the same list; HAProxy `ssl-default-bind-ciphers` with the same list, "
-    "in `global` (a `ciphers` on the bind line overrides it). " FIX_SUITES13 " After the change, `tlsdiag "
-    "check` lists every accepted suite again, including ones the local OpenSSL can no longer offer.";
-
 static void rule_weak_ciphers(struct ctx *c, const struct suite_census *sc)
 {
     size_t total = sc->total, weak = sc->weak;
@@ -774,7 +683,7 @@ static void rule_weak_ciphers(struct ctx *c, const struct suite_census *sc)
                       weak, weak == 1 ? "" : "s");
         td_str_printf(&e, "accepted: %s", sc->wl.s ? sc->wl.s : "");
         verify_cmd(c, &v, " -tls1_2 -cipher 'ECDHE+AESGCM'");
-        add(c, TD_ID_WEAK_CIPHERS_ONLY, TD_SEV_FAIL, &s, &e, fix_weak, &v);
+        add(c, TD_ID_WEAK_CIPHERS_ONLY, TD_SEV_FAIL, &s, &e, td_fix(TD_ID_WEAK_CIPHERS_ONLY), &v);
     } else if (weak > 0) {
         td_str_init(&s);
         td_str_init(&e);
@@ -782,7 +691,7 @@ static void rule_weak_ciphers(struct ctx *c, const struct suite_census *sc)
         td_str_printf(&s, "The server accepts %zu weak cipher suite%s beside strong ones.", weak, weak == 1 ? "" : "s");
         td_str_printf(&e, "weak: %s", sc->wl.s ? sc->wl.s : "");
         weak_verify(c, &v);
-        add(c, TD_ID_WEAK_CIPHERS_ENABLED, TD_SEV_WARN, &s, &e, fix_weak, &v);
+        add(c, TD_ID_WEAK_CIPHERS_ENABLED, TD_SEV_WARN, &s, &e, td_fix(TD_ID_WEAK_CIPHERS_ENABLED), &v);
     }
 }
 
@@ -808,7 +717,7 @@ static void rule_no_shared_cipher(struct ctx *c, const struct suite_census *sc)
         td_str_printf(&e, "%s%s", k ? ", " : "accepted: ", td_suite_label(sc->seen[k], lbl, sizeof lbl));
     }
     verify_cmd(c, &v, " -tls1_2 -cipher 'ECDHE+AESGCM'");
-    add(c, TD_ID_NO_SHARED_CIPHER, TD_SEV_FAIL, &s, &e, fix_weak, &v);
+    add(c, TD_ID_NO_SHARED_CIPHER, TD_SEV_FAIL, &s, &e, td_fix(TD_ID_WEAK_CIPHERS_ONLY), &v);
 }
 
 static void rule_forward_secrecy(struct ctx *c, const struct suite_census *sc)
@@ -823,13 +732,7 @@ static void rule_forward_secrecy(struct ctx *c, const struct suite_census *sc)
                       "private key decrypts recorded traffic.");
     td_str_printf(&e, "%zu suite%s accepted in TLS 1.2 and below, none ECDHE/DHE", sc->n12, sc->n12 == 1 ? "" : "s");
     verify_cmd(c, &v, " -tls1_2 -cipher 'ECDHE:DHE'");
-    add(c, TD_ID_NO_FORWARD_SECRECY, TD_SEV_WARN, &s, &e,
-        "Offer ECDHE suites (ECDHE-ECDSA for an ECDSA key, ECDHE-RSA for RSA): nginx `ssl_ciphers " SUITES12
-        ";`; Apache httpd `SSLCipherSuite` with the same list; HAProxy `ssl-default-bind-ciphers` with the "
-        "same list, in `global`. And enable TLS 1.3, where every suite has forward secrecy: nginx "
-        "`ssl_protocols TLSv1.2 TLSv1.3;`, Apache httpd `SSLProtocol -all +TLSv1.2 +TLSv1.3`, HAProxy leaves "
-        "it on unless `ssl-max-ver TLSv1.2` or `no-tlsv13` is set.",
-        &v);
+    add(c, TD_ID_NO_FORWARD_SECRECY, TD_SEV_WARN, &s, &e, td_fix(TD_ID_NO_FORWARD_SECRECY), &v);
 }
 
 static void rule_suites(struct ctx *c)
@@ -868,12 +771,7 @@ static void rule_no_shared_group(struct ctx *c)
         td_str_printf(&e, "%s%s", i ? ", " : "", td_group_label(o->groups[i], lbl, sizeof lbl));
     td_str_printf(&e, "%s", o->groups_complete ? " (complete)" : " (enumeration incomplete)");
     verify_cmd(c, &v, " -groups X25519:P-256:P-384");
-    add(c, TD_ID_NO_SHARED_GROUP, TD_SEV_FAIL, &s, &e,
-        "Offer the common groups: nginx `ssl_ecdh_curve X25519:prime256v1:secp384r1;`, Apache httpd "
-        "2.4.8+ `SSLOpenSSLConfCmd Curves X25519:prime256v1:secp384r1`, HAProxy `ssl-default-bind-curves "
-        "X25519:P-256:P-384` in `global` (or `curves` on the bind line). They apply to TLS 1.2 ECDHE and "
-        "to TLS 1.3 key shares alike.",
-        &v);
+    add(c, TD_ID_NO_SHARED_GROUP, TD_SEV_FAIL, &s, &e, td_fix(TD_ID_NO_SHARED_GROUP), &v);
 }
 
 static void rule_dh_too_small(struct ctx *c)
@@ -900,15 +798,7 @@ static void rule_dh_too_small(struct ctx *c)
     /* Security level 2 refuses DH below 2048 bits whatever the local
      * default is (RFC 7919 section 1 on small groups). */
     verify_cmd(c, &v, " -tls1_2 -cipher 'DHE:@SECLEVEL=2'");
-    add(c, TD_ID_DH_TOO_SMALL, alt ? TD_SEV_WARN : TD_SEV_FAIL, &s, &e,
-        "Use a 2048-bit or larger group, made with `openssl dhparam -out /etc/ssl/dhparam.pem 2048` (or the "
-        "RFC 7919 ffdhe2048 group): nginx `ssl_dhparam /etc/ssl/dhparam.pem;`; Apache httpd 2.4.8+ "
-        "`SSLOpenSSLConfCmd DHParameters \"/etc/ssl/dhparam.pem\"` (without it, 2.4.7+ sizes the group to the "
-        "certificate's key, unless DH parameters appended to the `SSLCertificateFile` override that: remove "
-        "them); HAProxy `ssl-dh-param-file /etc/ssl/dhparam.pem` in `global` (DH parameters inside a `crt` "
-        "PEM override it) or `tune.ssl.default-dh-param 2048`. Dropping the DHE suites instead also removes "
-        "the finding (ECDHE and TLS 1.3 remain), but then the verify command, which asks for DHE, fails.",
-        &v);
+    add(c, TD_ID_DH_TOO_SMALL, alt ? TD_SEV_WARN : TD_SEV_FAIL, &s, &e, td_fix(TD_ID_DH_TOO_SMALL), &v);
 }
 
 static void rule_groups(struct ctx *c)
@@ -986,11 +876,7 @@ static void rule_client_cert(struct ctx *c)
         td_str_printf(&e, "%s%s", i ? "; " : ": ", dn_text(o->ca_names[i], o->ca_name_len[i], dn, sizeof dn));
     }
     verify_cmd(c, &v, " -cert client.pem -key client.key");
-    add(c, TD_ID_CLIENT_CERT_REQUIRED, TD_SEV_WARN, &s, &e,
-        "Give the client a certificate issued by one of the listed CAs (curl `--cert`/`--key`, Java keystore, "
-        "Go tls.Config.Certificates); or, if mTLS is not intended: nginx `ssl_verify_client off;` (or `optional`), "
-        "Apache `SSLVerifyClient none`, HAProxy drop `verify required` from the bind line.",
-        &v);
+    add(c, TD_ID_CLIENT_CERT_REQUIRED, TD_SEV_WARN, &s, &e, td_fix(TD_ID_CLIENT_CERT_REQUIRED), &v);
 }
 
 static void rule_reneg(struct ctx *c)
@@ -1010,16 +896,9 @@ static void rule_reneg(struct ctx *c)
         vi--;
     describe(&e, &o->ver[vi]);
     td_str_add(&e, "; the hello carried renegotiation_info, the ServerHello did not");
-    td_str_printf(&v, "openssl s_client -connect %s%s%s </dev/null 2>/dev/null | grep 'Secure Renegotiation IS "
-                      "supported'",
-                  c->target, c->sni_arg, version_flag(td_vat(vi)));
-    add(c, TD_ID_RENEGOTIATION_INSECURE, TD_SEV_WARN, &s, &e,
-        "Upgrade the TLS library (every OpenSSL since 0.9.8m supports RFC 5746) or the appliance firmware. nginx, "
-        "Apache httpd and HAProxy get it from the OpenSSL they are linked with (`nginx -V`, `apachectl -V` with "
-        "the mod_ssl line of the error log at start, `haproxy -vv` name it): rebuild or upgrade them against a "
-        "current OpenSSL, or terminate TLS on one of them in front of an appliance that lacks it. GnuTLS: "
-        "remove %DISABLE_SAFE_RENEGOTIATION / %UNSAFE_RENEGOTIATION from the priority string.",
-        &v);
+    td_str_printf(&v, "%s%s </dev/null 2>/dev/null | grep 'Secure Renegotiation IS supported'", c->adv.sclient,
+                  version_flag(td_vat(vi)));
+    add(c, TD_ID_RENEGOTIATION_INSECURE, TD_SEV_WARN, &s, &e, td_fix(TD_ID_RENEGOTIATION_INSECURE), &v);
 }
 
 void td_diagnose(const td_obs *o, td_findings *out)
@@ -1028,12 +907,7 @@ void td_diagnose(const td_obs *o, td_findings *out)
     memset(&c, 0, sizeof c);
     c.o = o;
     c.out = out;
-    if (strchr(o->host, ':'))
-        snprintf(c.target, sizeof c.target, "[%s]:%u", o->host, o->port);
-    else
-        snprintf(c.target, sizeof c.target, "%s:%u", o->host, o->port);
-    if (o->sni[0])
-        snprintf(c.sni_arg, sizeof c.sni_arg, " -servername %s", o->sni);
+    td_advice_init(&c.adv, o);
 
     if (rule_reach(&c))
         return;

@@ -110,6 +110,19 @@ typedef struct td_hs {
     double ms;
 } td_hs;
 
+/* The trust store the user named (--ca-file, --ca-path), as given: both
+ * empty is the system store.  What a verify command passes to judge trust
+ * the way the check did; the store's display text is td_obs.store_name. */
+typedef struct td_store_opts {
+    char ca_file[4096];
+    char ca_path[4096];
+} td_store_opts;
+
+static inline bool td_store_opts_given(const td_store_opts *s)
+{
+    return s->ca_file[0] || s->ca_path[0];
+}
+
 #define TD_MAX_CLIENTS 64
 
 /* One client profile's ClientHello sent to the server, and the answer. */
@@ -190,7 +203,8 @@ typedef struct td_obs {
 
     /* certificate verdicts, computed from hs.chain (or the TLS 1.2 chain)
      * with the trust store; the rules only read them */
-    char store_name[300];      /* which store the verdicts used */
+    char store_name[300];      /* which store the verdicts used, as reports print it */
+    td_store_opts store;       /* the same store as options; filled with store_name */
     char store_error[160];     /* the store could not be loaded */
     int64_t now;               /* the time the verdicts were made for */
     int warn_days;

@@ -420,8 +420,11 @@ td_hsrun *td_hsrun_new(const td_probe_cfg *cfg, td_obs *o, td_sched *s, const td
         h->alpn_len = alpn_wire(cfg->alpn, h->alpn, sizeof h->alpn);
     }
     h->store = td_store_new(cfg->ca_file, cfg->ca_path, o->store_error, sizeof o->store_error);
-    if (h->store)
+    if (h->store) {
         snprintf(o->store_name, sizeof o->store_name, "%s", td_store_name(h->store));
+        snprintf(o->store.ca_file, sizeof o->store.ca_file, "%s", cfg->ca_file ? cfg->ca_file : "");
+        snprintf(o->store.ca_path, sizeof o->store.ca_path, "%s", cfg->ca_path ? cfg->ca_path : "");
+    }
     h->ctx_main = new_ctx(&h->req_main);
     h->ctx_nosni = new_ctx(&h->req_nosni);
     h->ctx_plain = new_ctx(NULL);

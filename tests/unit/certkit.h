@@ -5,6 +5,7 @@
 #ifndef TD_TEST_CERTKIT_H
 #define TD_TEST_CERTKIT_H
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -51,6 +52,14 @@ static inline void blob_put(td_cert *dst, const blob *b)
     assert_non_null(dst->der);
     memcpy(dst->der, b->der, (size_t)b->len);
     dst->len = (size_t)b->len;
+}
+
+/* The trust store of a check made with --ca-file FILE: as reports print it,
+ * and as the options its verify commands repeat. */
+static inline void store_file(td_obs *o, const char *file)
+{
+    snprintf(o->store_name, sizeof o->store_name, "ca-file %s", file);
+    snprintf(o->store.ca_file, sizeof o->store.ca_file, "%s", file);
 }
 
 #endif

@@ -32,7 +32,9 @@
 #include <openssl/x509v3.h>
 
 #include "certkit.h"
+#include "diag/advice.h"
 #include "diag/finding.h"
+#include "diag/fixes.h"
 #include "wire/tls.h"
 
 /* ---- certificates ------------------------------------------------------------ */
@@ -320,7 +322,7 @@ static void f_untrusted_store_file(td_obs *o)
     p->src[1] = TD_SRC_SENT;
     p->top_in_store = false;
     snprintf(p->x509_err_text, sizeof p->x509_err_text, "self-signed certificate in certificate chain");
-    snprintf(o->store_name, sizeof o->store_name, "ca-file /etc/ssl/internal-ca.pem");
+    store_file(o, "/etc/ssl/internal-ca.pem");
 }
 
 static void f_expired(td_obs *o)
@@ -333,7 +335,7 @@ static void f_expired(td_obs *o)
 static void f_hostname(td_obs *o)
 {
     leaf(o, &K.other);
-    snprintf(o->store_name, sizeof o->store_name, "ca-file /etc/ssl/internal-ca.pem");
+    store_file(o, "/etc/ssl/internal-ca.pem");
 }
 
 static void f_self_signed(td_obs *o)
@@ -520,6 +522,16 @@ static bool is(const td_finding *f, const char *id)
     return f->id == td_id_by_name(id);
 }
 
+/* The last finding with this ID, or NULL. */
+static const td_finding *find(const td_findings *fs, const char *id)
+{
+    const td_finding *f = NULL;
+    for (size_t i = 0; i < fs->n; i++)
+        if (is(&fs->v[i], id))
+            f = &fs->v[i];
+    return f;
+}
+
 /* "-k" as a curl option: alone, not inside "--key" or "-keyform". */
 static bool has_k_flag(const char *s)
 {
@@ -539,9 +551,9 @@ static void no_insecure(const td_finding *f, const char *what, const char *s)
                                           "disable verification", "-verify_return_error 0", NULL };
     for (const char *const *b = banned; *b; b++)
         if (strcasestr(s, *b))
-            FAIL("%s %s contains '%s': %s", f->id, what, *b, s);
+            FAIL("%s %s contains '%s': %s", td_id_name(f->id), what, *b, s);
     if (has_k_flag(s))
-        FAIL("%s %s contains -k: %s", f->id, what, s);
+        FAIL("%s %s contains -k: %s", td_id_name(f->id), what, s);
 }
 
 /* The backticked spans of a fix, in order. */
@@ -621,9 +633,9 @@ static void suites_apart(const td_finding *f)
         bool tls13 = span_has(&sp[i], "Ciphersuites") || span_starts(&sp[i], "ssl-default-bind-ciphersuites") ||
                      span_starts(&sp[i], "ciphersuites") || span_has(&sp[i], "SSLCipherSuite TLSv1.3");
         if (tls12 && (span_has(&sp[i], "TLS_AES") || span_has(&sp[i], "TLS_CHACHA")))
-            FAIL("%s: a TLS 1.3 suite in a TLS 1.2 directive: %.*s", f->id, (int)sp[i].n, sp[i].p);
+            FAIL("%s: a TLS 1.3 suite in a TLS 1.2 directive: %.*s", td_id_name(f->id), (int)sp[i].n, sp[i].p);
         if (tls13 && (span_has(&sp[i], "ECDHE") || span_has(&sp[i], "AES128-") || span_has(&sp[i], "-GCM-")))
-            FAIL("%s: a TLS 1.2 suite in a TLS 1.3 directive: %.*s", f->id, (int)sp[i].n, sp[i].p);
+            FAIL("%s: a TLS 1.2 suite in a TLS 1.3 directive: %.*s", td_id_name(f->id), (int)sp[i].n, sp[i].p);
     }
     if (is(f, "WEAK_CIPHERS_ONLY") || is(f, "WEAK_CIPHERS_ENABLED") || is(f, "NO_SHARED_CIPHER")) {
         static const char *const need[] = { "ssl_ciphers ", "ssl_conf_command Ciphersuites TLS_",
@@ -632,7 +644,7 @@ static void suites_apart(const td_finding *f)
                                             "1.19.4", "2.4.37", NULL };
         for (const char *const *p = need; *p; p++)
             if (!strstr(f->fix, *p))
-                FAIL("%s: the suite advice lacks '%s': %s", f->id, *p, f->fix);
+                FAIL("%s: the suite advice lacks '%s': %s", td_id_name(f->id), *p, f->fix);
     }
 }
 
@@ -661,25 +673,25 @@ static void leads_with(const td_finding *f)
         return;
     }
     if (!ng || strncmp(ng->p, want_ng, strlen(want_ng)) != 0)
-        FAIL("%s: the first nginx directive is '%.*s', want '%s...'", f->id, ng ? (int)ng->n : 0,
+        FAIL("%s: the first nginx directive is '%.*s', want '%s...'", td_id_name(f->id), ng ? (int)ng->n : 0,
                  ng ? ng->p : "", want_ng);
     if (strcmp(want_hp, "ssl-dh-param-file") == 0) {
         if (!strstr(f->fix, "`ssl-dh-param-file "))
-            FAIL("%s: no HAProxy ssl-dh-param-file: %s", f->id, f->fix);
+            FAIL("%s: no HAProxy ssl-dh-param-file: %s", td_id_name(f->id), f->fix);
         return;
     }
     if (!hp || strncmp(hp->p, want_hp, strlen(want_hp)) != 0)
-        FAIL("%s: the first HAProxy keyword is '%.*s', want '%s...'", f->id, hp ? (int)hp->n : 0,
+        FAIL("%s: the first HAProxy keyword is '%.*s', want '%s...'", td_id_name(f->id), hp ? (int)hp->n : 0,
                  hp ? hp->p : "", want_hp);
     if (same_list && (hp->n != strlen(want_hp) || strncmp(hp->after, " with the same list", 19) != 0))
-        FAIL("%s: the HAProxy keyword must be followed by 'with the same list': %s", f->id, f->fix);
+        FAIL("%s: the HAProxy keyword must be followed by 'with the same list': %s", td_id_name(f->id), f->fix);
 }
 
 static void check_verify(const td_obs *o, const td_finding *f)
 {
     const char *v = f->verify;
     if (!v || !*v)
-        FAIL("%s has no verify command", f->id);
+        FAIL("%s has no verify command", td_id_name(f->id));
     no_insecure(f, "verify", v);
     char target[300], port[16];
     snprintf(target, sizeof target, "%s:%u", o->host, o->port);
@@ -693,7 +705,7 @@ static void check_verify(const td_obs *o, const td_finding *f)
     }
     if (is(f, "CONNECT_REFUSED") || is(f, "CONNECT_TIMEOUT")) {
         if (strncmp(v, "nc -vz ", 7) != 0 || !strstr(v, ADDR) || !strstr(v, port))
-            FAIL("%s verify: %s", f->id, v);
+            FAIL("%s verify: %s", td_id_name(f->id), v);
         return;
     }
     if (is(f, "INCONSISTENT_BACKENDS")) {
@@ -710,53 +722,53 @@ static void check_verify(const td_obs *o, const td_finding *f)
     }
     bool curl = strncmp(cmd, "curl ", 5) == 0;
     if (!curl && strncmp(cmd, "openssl ", 8) != 0)
-        FAIL("%s verify starts with neither 'openssl ' nor 'curl ': %s", f->id, v);
+        FAIL("%s verify starts with neither 'openssl ' nor 'curl ': %s", td_id_name(f->id), v);
     if (curl) {
         /* curl names the host (or the SNI name, resolved to the address) */
         char sniport[300];
         snprintf(sniport, sizeof sniport, "%s:%u", o->sni, o->port);
         if (!strstr(v, target) && !(o->sni[0] && strstr(v, sniport) && strstr(v, ADDR)))
-            FAIL("%s verify lacks the target %s: %s", f->id, target, v);
+            FAIL("%s verify lacks the target %s: %s", td_id_name(f->id), target, v);
         return;
     }
     char connect[320];
     snprintf(connect, sizeof connect, "-connect %s", target);
     if (!strstr(v, connect))
-        FAIL("%s verify lacks '%s': %s", f->id, connect, v);
+        FAIL("%s verify lacks '%s': %s", td_id_name(f->id), connect, v);
     bool nosni = is(f, "SNI_REQUIRED") || is(f, "SNI_DEFAULT_CERT");
     if (nosni) {
         if (!strstr(v, "-noservername"))
-            FAIL("%s verify must send no SNI: %s", f->id, v);
+            FAIL("%s verify must send no SNI: %s", td_id_name(f->id), v);
     } else if (o->sni[0]) {
         char sn[300];
         snprintf(sn, sizeof sn, "-servername %s", o->sni);
         if (!strstr(v, sn))
-            FAIL("%s verify lacks '%s': %s", f->id, sn, v);
+            FAIL("%s verify lacks '%s': %s", td_id_name(f->id), sn, v);
     } else if (strstr(v, "-servername")) {
-        FAIL("%s verify sends SNI although the check sent none: %s", f->id, v);
+        FAIL("%s verify sends SNI although the check sent none: %s", td_id_name(f->id), v);
     }
     /* A check made with --ca-file is verified against the same file. */
-    if (strncmp(o->store_name, "ca-file ", 8) == 0 && strstr(v, "-verify_return_error") &&
+    if (o->store.ca_file[0] && strstr(v, "-verify_return_error") &&
         !strstr(v, "-CAfile /etc/ssl/internal-ca.pem"))
-        FAIL("%s verify ignores the CA file the check used: %s", f->id, v);
+        FAIL("%s verify ignores the CA file the check used: %s", td_id_name(f->id), v);
 }
 
 static void check_fix(const td_obs *o, const td_finding *f)
 {
     (void)o;
     if (!f->fix || !*f->fix)
-        FAIL("%s has no fix", f->id);
+        FAIL("%s has no fix", td_id_name(f->id));
     no_insecure(f, "fix", f->fix);
     /* Name resolution and packet filters are no server directive's doing. */
     bool server_side = !is(f, "DNS_FAILURE") && !is(f, "CONNECT_TIMEOUT");
     if (server_side && (!strstr(f->fix, "nginx") || !strstr(f->fix, "Apache") || !strstr(f->fix, "HAProxy")))
-        FAIL("%s fix does not name nginx, Apache and HAProxy: %s", f->id, f->fix);
+        FAIL("%s fix does not name nginx, Apache and HAProxy: %s", td_id_name(f->id), f->fix);
     suites_apart(f);
     leads_with(f);
     /* nginx before 1.29.2 takes the protocols from the default server. */
     if ((is(f, "SNI_REQUIRED") || is(f, "PROTOCOL_TOO_OLD") || is(f, "LEGACY_PROTOCOL_ENABLED")) &&
         !strstr(f->fix, "1.29.2"))
-        FAIL("%s fix does not say where nginx takes ssl_protocols from: %s", f->id, f->fix);
+        FAIL("%s fix does not say where nginx takes ssl_protocols from: %s", td_id_name(f->id), f->fix);
 }
 
 static void run_one(const scenario *sc, target_kind k)
@@ -799,7 +811,7 @@ static void test_healthy_has_nothing_to_fix(void **state)
     td_diagnose(o, &fs);
     for (size_t i = 0; i < fs.n; i++)
         if (fs.v[i].sev >= TD_SEV_WARN)
-            FAIL("healthy server got %s: %s", fs.v[i].id, fs.v[i].summary);
+            FAIL("healthy server got %s: %s", td_id_name(fs.v[i].id), fs.v[i].summary);
     td_findings_free(&fs);
     obs_free(o);
 }
@@ -822,10 +834,7 @@ static void test_details(void **state)
     td_findings fs;
     memset(&fs, 0, sizeof fs);
     td_diagnose(o, &fs);
-    const td_finding *w = NULL;
-    for (size_t i = 0; i < fs.n; i++)
-        if (is(&fs.v[i], "WEAK_CIPHERS_ENABLED"))
-            w = &fs.v[i];
+    const td_finding *w = find(&fs, "WEAK_CIPHERS_ENABLED");
     assert_non_null(w);
     /* The weak suites themselves are offered, at security level 0, in TLS
      * 1.2, NULL first (OpenSSL 3 still has it, not 3DES), and the command
@@ -842,10 +851,7 @@ static void test_details(void **state)
     SUITES(o, TD_TLS10, 0xc013);
     memset(&fs, 0, sizeof fs);
     td_diagnose(o, &fs);
-    const td_finding *l = NULL;
-    for (size_t i = 0; i < fs.n; i++)
-        if (is(&fs.v[i], "LEGACY_PROTOCOL_ENABLED"))
-            l = &fs.v[i];
+    const td_finding *l = find(&fs, "LEGACY_PROTOCOL_ENABLED");
     assert_non_null(l);
     assert_non_null(strstr(l->verify, " -tls1 -cipher 'DEFAULT:@SECLEVEL=0'"));
     assert_non_null(strstr(l->verify, "echo 'TLS 1.0 refused'"));
@@ -857,10 +863,7 @@ static void test_details(void **state)
     f_dh_small(o);
     memset(&fs, 0, sizeof fs);
     td_diagnose(o, &fs);
-    const td_finding *d = NULL;
-    for (size_t i = 0; i < fs.n; i++)
-        if (is(&fs.v[i], "DH_TOO_SMALL"))
-            d = &fs.v[i];
+    const td_finding *d = find(&fs, "DH_TOO_SMALL");
     assert_non_null(d);
     assert_int_equal(d->sev, TD_SEV_FAIL);
     assert_non_null(strstr(d->verify, "-cipher 'DHE:@SECLEVEL=2'"));
@@ -872,15 +875,93 @@ static void test_details(void **state)
     f_hostname(o);
     memset(&fs, 0, sizeof fs);
     td_diagnose(o, &fs);
-    const td_finding *h = NULL;
-    for (size_t i = 0; i < fs.n; i++)
-        if (is(&fs.v[i], "HOSTNAME_MISMATCH"))
-            h = &fs.v[i];
+    const td_finding *h = find(&fs, "HOSTNAME_MISMATCH");
     assert_non_null(h);
     assert_non_null(strstr(h->verify, "curl -v --cacert /etc/ssl/internal-ca.pem https://www.example.com:8443/"));
     assert_non_null(strstr(h->verify, "--resolve www.example.com:8443:192.0.2.10"));
     td_findings_free(&fs);
     obs_free(o);
+}
+
+/* The pieces every command is written from come from the observations'
+ * fields, never from the text the reports print. */
+static void test_context(void **state)
+{
+    (void)state;
+    td_obs *o = healthy(T_NAME);
+    td_advice a;
+    td_advice_init(&a, o);
+    assert_string_equal(a.connect, "www.example.com:8443");
+    assert_string_equal(a.name, NAME);
+    assert_string_equal(a.sclient, "openssl s_client -connect www.example.com:8443 -servername www.example.com");
+    assert_string_equal(a.sclient_nosni, "openssl s_client -connect www.example.com:8443 -noservername");
+    assert_string_equal(a.ca_opt, "");
+    assert_string_equal(a.curl_ca, "");
+
+    /* A store named by the display text alone is not one the user gave. */
+    snprintf(o->store_name, sizeof o->store_name, "ca-file /etc/ssl/internal-ca.pem");
+    td_advice_init(&a, o);
+    assert_string_equal(a.ca_opt, "");
+
+    /* Both options, one path quoted for the shell. */
+    snprintf(o->store.ca_file, sizeof o->store.ca_file, "/etc/ssl/ca.pem");
+    snprintf(o->store.ca_path, sizeof o->store.ca_path, "/etc/ssl/my certs");
+    td_advice_init(&a, o);
+    assert_string_equal(a.ca_opt, " -CAfile /etc/ssl/ca.pem -CApath '/etc/ssl/my certs'");
+    assert_string_equal(a.curl_ca, " --cacert /etc/ssl/ca.pem --capath '/etc/ssl/my certs'");
+
+    /* A single quote cannot be quoted safely: that option is left out. */
+    snprintf(o->store.ca_file, sizeof o->store.ca_file, "/tmp/it's.pem");
+    td_advice_init(&a, o);
+    assert_string_equal(a.ca_opt, " -CApath '/etc/ssl/my certs'");
+    obs_free(o);
+
+    /* An IPv6 address without SNI: brackets, and no SNI option at all. */
+    o = healthy(T_IP);
+    snprintf(o->host, sizeof o->host, "2001:db8::10");
+    td_advice_init(&a, o);
+    assert_string_equal(a.connect, "[2001:db8::10]:8443");
+    assert_string_equal(a.name, "2001:db8::10");
+    assert_string_equal(a.servername, "");
+    assert_string_equal(a.sclient, "openssl s_client -connect [2001:db8::10]:8443");
+    assert_string_equal(a.sclient_nosni, a.sclient);
+    obs_free(o);
+
+    char buf[64];
+    assert_string_equal(td_host_port(buf, sizeof buf, "2001:db8::10", 0), "[2001:db8::10]");
+    assert_string_equal(td_host_port(buf, sizeof buf, "192.0.2.10", 443), "192.0.2.10:443");
+    assert_true(td_shell_safe("/etc/ssl/ca.pem"));
+    assert_false(td_shell_safe("/etc/ssl/my certs"));
+    assert_false(td_shell_safe(""));
+}
+
+/* An ID raised by two rules carries the one fix of the table: the
+ * certificate request seen in the TLS 1.2 flight (rules.c) and in the full
+ * handshake only (certs.c). */
+static void test_one_fix_per_id(void **state)
+{
+    (void)state;
+    const char *want = td_fix(TD_ID_CLIENT_CERT_REQUIRED);
+    assert_non_null(want);
+    for (int full = 0; full < 2; full++) {
+        td_obs *o = healthy(T_NAME);
+        if (full)
+            o->hs.cert_request = true;
+        else
+            o->cert_request = true;
+        td_findings fs;
+        memset(&fs, 0, sizeof fs);
+        td_diagnose(o, &fs);
+        const td_finding *f = find(&fs, "CLIENT_CERT_REQUIRED");
+        assert_non_null(f);
+        assert_string_equal(f->fix, want);
+        td_findings_free(&fs);
+        obs_free(o);
+    }
+    /* Advice that depends on what was seen is the rule's own. */
+    assert_null(td_fix(TD_ID_HOSTNAME_MISMATCH));
+    assert_null(td_fix(TD_ID_NONE));
+    assert_null(td_fix(TD_ID_COUNT));
 }
 
 int main(void)
@@ -889,6 +970,8 @@ int main(void)
         cmocka_unit_test(test_healthy_has_nothing_to_fix),
         cmocka_unit_test(test_every_fault),
         cmocka_unit_test(test_details),
+        cmocka_unit_test(test_context),
+        cmocka_unit_test(test_one_fix_per_id),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -632,7 +632,7 @@ static void test_self_signed_and_untrusted(void **state)
     /* Trusted through --ca-file: nothing. */
     p->verdict = p->trust = TD_PATH_OK;
     p->top_in_store = true;
-    snprintf(o->store_name, sizeof o->store_name, "ca-file /etc/pki/self.pem");
+    store_file(o, "/etc/pki/self.pem");
     run(o, &fs);
     assert_null(find(&fs, "SELF_SIGNED"));
     td_findings_free(&fs);
@@ -646,7 +646,7 @@ static void test_self_signed_and_untrusted(void **state)
     p->src[2] = TD_SRC_SENT;
     blob_subject(&K.other_root, p->top_subject, sizeof p->top_subject);
     p->top_in_store = false;
-    snprintf(o->store_name, sizeof o->store_name, "ca-file /tmp/ca.pem");
+    store_file(o, "/tmp/ca.pem");
     run(o, &fs);
     f = expect(&fs, "UNTRUSTED_CA", TD_SEV_FAIL);
     contains(f->summary, "Private Root CA");

@@ -732,7 +732,7 @@ static void test_trust_and_name(void **state)
     td_obs *o = server();
     td_path *p = &o->path;
     p->verdict = p->trust = TD_PATH_UNTRUSTED_ROOT;
-    snprintf(o->store_name, sizeof o->store_name, "ca-file /tmp/other root.pem");
+    store_file(o, "/tmp/other root.pem");
     snprintf(o->sni, sizeof o->sni, "api.example.com");
     sim_hello(o, &oldjava, TD_TLS12, 0xc02f, 23);
     td_client_table t;
