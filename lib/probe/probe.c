@@ -210,7 +210,7 @@ static bool submit(struct run *r, enum jkind kind, int vi, const td_hello_spec *
     j->a.offered_suites = sslv2 ? n_v2 : spec->n_suites;
     j->a.hello_len = len;
     j->a.offered_sni = !sslv2 && spec->sni && spec->sni[0];
-    td_flight_init(&j->f, sslv2);
+    td_flight_init(&j->f, sslv2, td_suite_kx);
     /* No probe waits on a client's answer: those hellos fill the slots the
      * chains leave idle instead of holding up the next link. */
     int (*sub)(td_sched *, const td_addr *, const uint8_t *, size_t, td_on_data, td_on_done, void *) =

@@ -16,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "registry/registry.h"
 #include "tls.h"
 
 /* RFC 5246 section 6.2.3: no record may carry more than 2^14 + 2048 bytes. */
@@ -350,20 +349,21 @@ static bool ske_signature(td_rd *body, td_flight *f)
 
 bool td_parse_server_key_exchange(td_rd *body, td_flight *f)
 {
-    const td_suite *s = td_suite_by_id(f->suite);
-    if (!s)
+    td_kx kx;
+    td_auth auth;
+    if (!f->suite_kx || !f->suite_kx(f->suite, &kx, &auth))
         return fail(f, "ServerKeyExchange for unknown cipher suite 0x%04x", f->suite);
-    if (f->version >= TD_TLS13 || s->kx == TD_KX_TLS13)
+    if (f->version >= TD_TLS13 || kx == TD_KX_TLS13)
         return fail(f, "ServerKeyExchange does not exist in TLS 1.3");
     f->ske_group = 0;
     f->dh_bits = 0;
     f->ske_sigalg = 0;
 
-    bool anon = s->auth == TD_AU_NONE;
+    bool anon = auth == TD_AU_NONE;
     /* Suites authenticated by a certificate sign their parameters. */
-    bool signed_params = s->auth == TD_AU_RSA || s->auth == TD_AU_DSS || s->auth == TD_AU_ECDSA;
+    bool signed_params = auth == TD_AU_RSA || auth == TD_AU_DSS || auth == TD_AU_ECDSA;
     bool ok;
-    switch (s->kx) {
+    switch (kx) {
     case TD_KX_DHE:
         ok = ske_dh(body, f);
         break;
@@ -376,7 +376,7 @@ bool td_parse_server_key_exchange(td_rd *body, td_flight *f)
          * ServerKeyExchange; only the anonymous variants do. */
         if (!anon)
             return fail(f, "ServerKeyExchange not allowed for static DH suite 0x%04x", f->suite);
-        ok = s->kx == TD_KX_DH ? ske_dh(body, f) : ske_ec(body, f);
+        ok = kx == TD_KX_DH ? ske_dh(body, f) : ske_ec(body, f);
         break;
     case TD_KX_RSA_EXPORT:
         ok = ske_rsa(body, f);
@@ -793,6 +793,7 @@ static void reset_results(td_flight *f)
     f->hs = keep.hs;
     f->hs_cap = keep.hs_cap;
     f->sslv2_offered = keep.sslv2_offered;
+    f->suite_kx = keep.suite_kx;
     memcpy(f->first, keep.first, sizeof f->first);
     f->n_first = keep.n_first;
     f->total = keep.total;
@@ -850,10 +851,11 @@ static td_feed parse_all(td_flight *f, bool eof)
     return TD_FEED_DONE;
 }
 
-void td_flight_init(td_flight *f, bool sslv2_offered)
+void td_flight_init(td_flight *f, bool sslv2_offered, td_suite_kx_fn suite_kx)
 {
     memset(f, 0, sizeof *f);
     f->sslv2_offered = sslv2_offered;
+    f->suite_kx = suite_kx;
 }
 
 td_feed td_flight_feed(td_flight *f, const uint8_t *data, size_t len)

@@ -49,6 +49,20 @@
 #define TD_SCSV_RENEGOTIATION 0x00ff /* RFC 5746 section 3.3 */
 #define TD_SCSV_FALLBACK      0x5600 /* RFC 7507 section 2 */
 
+/* A cipher suite's key exchange and authentication, as its name spells
+ * them (TLS_<kx>_WITH_...): the ServerKeyExchange layout depends on them
+ * (RFC 5246 section 7.4.3).  lib/registry says which suite has which. */
+typedef enum {
+    TD_KX_NULL, TD_KX_RSA, TD_KX_RSA_EXPORT, TD_KX_DH, TD_KX_DHE, TD_KX_ECDH,
+    TD_KX_ECDHE, TD_KX_PSK, TD_KX_DHE_PSK, TD_KX_RSA_PSK, TD_KX_ECDHE_PSK,
+    TD_KX_SRP, TD_KX_KRB5, TD_KX_GOST, TD_KX_ECCPWD, TD_KX_TLS13
+} td_kx;
+
+typedef enum {
+    TD_AU_NONE /* anonymous */, TD_AU_RSA, TD_AU_DSS, TD_AU_ECDSA, TD_AU_PSK,
+    TD_AU_KRB5, TD_AU_SRP, TD_AU_GOST, TD_AU_ECCPWD, TD_AU_TLS13 /* by certificate, any type */
+} td_auth;
+
 #define TD_MAX_VERSION_NAME 16
 /* "TLS 1.2", "SSLv2", ...; "unknown" for any other code point (a fixed
  * string, so the result is reentrant: print the hex value beside it). */
