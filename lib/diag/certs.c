@@ -939,16 +939,20 @@ static void rule_ocsp(struct cctx *c)
 static const char *client_alert_hint(int a)
 {
     switch (a) {
-    case 116: return "the server got no certificate although it requires one";
-    case 48: return "the server does not trust the CA that issued the client certificate";
-    case 42: return "the server rejected the client certificate (bad or unusable)";
-    case 43: return "the server does not accept this kind of client certificate (key type, extendedKeyUsage)";
-    case 44: return "the server considers the client certificate revoked";
-    case 45: return "the client certificate has expired, or the server's clock says so";
-    case 46: return "the server could not validate the client certificate (chain or extension problem)";
-    case 49: return "the server checked the client certificate and refuses access (e.g. a subject it does not allow)";
-    case 51: return "the client's signature (CertificateVerify) did not verify: the key does not match the "
-                    "certificate, or the signature scheme is refused";
+    case TD_ALERT_CERTIFICATE_REQUIRED: return "the server got no certificate although it requires one";
+    case TD_ALERT_UNKNOWN_CA: return "the server does not trust the CA that issued the client certificate";
+    case TD_ALERT_BAD_CERTIFICATE: return "the server rejected the client certificate (bad or unusable)";
+    case TD_ALERT_UNSUPPORTED_CERTIFICATE:
+        return "the server does not accept this kind of client certificate (key type, extendedKeyUsage)";
+    case TD_ALERT_CERTIFICATE_REVOKED: return "the server considers the client certificate revoked";
+    case TD_ALERT_CERTIFICATE_EXPIRED: return "the client certificate has expired, or the server's clock says so";
+    case TD_ALERT_CERTIFICATE_UNKNOWN:
+        return "the server could not validate the client certificate (chain or extension problem)";
+    case TD_ALERT_ACCESS_DENIED:
+        return "the server checked the client certificate and refuses access (e.g. a subject it does not allow)";
+    case TD_ALERT_DECRYPT_ERROR:
+        return "the client's signature (CertificateVerify) did not verify: the key does not match the "
+               "certificate, or the signature scheme is refused";
     default: return NULL;
     }
 }
@@ -1042,7 +1046,7 @@ static void rule_alpn(struct cctx *c)
     td_str_init(&v);
     /* RFC 7301 section 3.2: a server that supports none of the client's
      * protocols answers no_application_protocol(120). */
-    if (!h->done && h->alert_received == 120) {
+    if (!h->done && h->alert_received == TD_ALERT_NO_APPLICATION_PROTOCOL) {
         sev = TD_SEV_FAIL;
         td_str_printf(&s, "The server supports none of the application protocols offered (%s) and refuses the "
                           "handshake with no_application_protocol: clients needing them cannot connect.",

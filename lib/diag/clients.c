@@ -22,11 +22,6 @@
 #include "cmd.h"
 #include "finding.h"
 
-#define ALERT_HANDSHAKE_FAILURE     40
-#define ALERT_PROTOCOL_VERSION      70
-#define ALERT_INSUFFICIENT_SECURITY 71
-#define ALERT_UNRECOGNIZED_NAME     112
-
 #define MAX_PROBLEMS  4   /* failures kept per client: the first is the verdict */
 #define GROUPS_SHOWN  5
 #define SUITES_SHOWN  3
@@ -508,7 +503,8 @@ static void judge_refused(const struct jctx *x, judgement *j)
         if (derived) {
             *p = d;
             setf(p->step, sizeof p->step, "ServerHello");
-            if (ad != ALERT_PROTOCOL_VERSION && ad != ALERT_HANDSHAKE_FAILURE && ad != ALERT_INSUFFICIENT_SECURITY) {
+            if (ad != TD_ALERT_PROTOCOL_VERSION && ad != TD_ALERT_HANDSHAKE_FAILURE &&
+                ad != TD_ALERT_INSUFFICIENT_SECURITY) {
                 size_t n = strlen(p->why);
                 setf(p->why + n, sizeof p->why - n, " (the server says %s)", alert_name(ad));
             }
@@ -896,11 +892,11 @@ static const char *haproxy_ver(uint16_t v)
 static const char *ossl_group(uint16_t id)
 {
     switch (id) {
-    case 23: return "P-256";
-    case 24: return "P-384";
-    case 25: return "P-521";
-    case 29: return "X25519";
-    case 30: return "X448";
+    case TD_GROUP_SECP256R1: return "P-256";
+    case TD_GROUP_SECP384R1: return "P-384";
+    case TD_GROUP_SECP521R1: return "P-521";
+    case TD_GROUP_X25519: return "X25519";
+    case TD_GROUP_X448: return "X448";
     }
     return NULL;
 }

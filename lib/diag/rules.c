@@ -19,7 +19,7 @@
  * "for the client in question": current browsers, curl/OpenSSL 3, Go, Java
  * 17+ all offer x25519, secp256r1 and secp384r1, and all refuse the weak
  * suite classes. */
-static const uint16_t modern_groups[] = {29, 23, 24};
+static const uint16_t modern_groups[] = {TD_GROUP_X25519, TD_GROUP_SECP256R1, TD_GROUP_SECP384R1};
 
 static bool is_modern_group(uint16_t g)
 {
@@ -95,7 +95,8 @@ static void describe(td_str *b, const td_attempt *a)
         break;
     case TD_OUT_SSLV2: td_str_add(b, "SSLv2 SERVER-HELLO"); break;
     case TD_OUT_ALERT:
-        td_str_printf(b, "%s alert %s(%u) [bytes 15 .. %02x %02x]", a->alert_level == 1 ? "warning" : "fatal",
+        td_str_printf(b, "%s alert %s(%u) [bytes 15 .. %02x %02x]",
+                      a->alert_level == TD_ALERT_LEVEL_WARNING ? "warning" : "fatal",
                       alert_name(a->alert_desc), a->alert_desc, a->alert_level, a->alert_desc);
         break;
     case TD_OUT_RESET: td_str_printf(b, "TCP RST after %.0f ms, no TLS bytes", a->total_ms); break;
@@ -395,7 +396,7 @@ static void rule_intolerance(struct ctx *c)
     size_t n = 0;
     td_outcome bo = o->baseline.out;
     bool base_broke = bo == TD_OUT_RESET || bo == TD_OUT_CLOSED || bo == TD_OUT_TIMEOUT || bo == TD_OUT_MALFORMED ||
-                      (bo == TD_OUT_ALERT && o->baseline.alert_desc != 70);
+                      (bo == TD_OUT_ALERT && o->baseline.alert_desc != TD_ALERT_PROTOCOL_VERSION);
     if (base_broke) {
         broke[n] = &o->baseline;
         why[n++] = "a modern hello offering TLS 1.3";
@@ -407,7 +408,7 @@ static void rule_intolerance(struct ctx *c)
     }
     const td_attempt *gv = &o->futurever;
     if (gv->out != TD_OUT_NOT_RUN && !ok_attempt(gv) && gv->out != TD_OUT_DEADLINE &&
-        !(gv->out == TD_OUT_ALERT && gv->alert_desc == 70)) {
+        !(gv->out == TD_OUT_ALERT && gv->alert_desc == TD_ALERT_PROTOCOL_VERSION)) {
         broke[n] = gv;
         why[n++] = "a hello with reserved (GREASE) version, suite and group values";
     }
@@ -801,7 +802,8 @@ static void rule_alert(struct ctx *c)
      * server's answer to something in the modern hello. */
     if (b->out != TD_OUT_ALERT || !any_version(o))
         return;
-    if (b->alert_desc == 70 || b->alert_desc == 40 || b->alert_desc == 71)
+    if (b->alert_desc == TD_ALERT_PROTOCOL_VERSION || b->alert_desc == TD_ALERT_HANDSHAKE_FAILURE ||
+        b->alert_desc == TD_ALERT_INSUFFICIENT_SECURITY)
         return; /* explained by the version and suite findings */
     td_str s, e, v;
     td_str_init(&s);

@@ -38,6 +38,7 @@
 #include <openssl/ssl.h>
 
 #include "registry/registry.h"
+#include "wire/tls.h"
 
 /* SSL_read calls per wake-up after the handshake.  Anything that keeps
  * SSL_read busy longer is application data we never asked for; by then
@@ -217,7 +218,7 @@ static bool alert_is_fatal(const SSL *ssl, int level, int desc)
         return true;
     /* RFC 8446 section 6: in TLS 1.3 every alert except close_notify and
      * user_canceled is an error "regardless of the AlertLevel". */
-    return SSL_version(ssl) == TLS1_3_VERSION && desc != 0 && desc != 90;
+    return SSL_version(ssl) == TLS1_3_VERSION && desc != TD_ALERT_CLOSE_NOTIFY && desc != TD_ALERT_USER_CANCELED;
 }
 
 /* Keeps the first fatal alert, or the first warning while no fatal one came. */

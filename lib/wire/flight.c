@@ -602,7 +602,7 @@ static bool alert_is_terminal(uint8_t level, uint8_t desc)
 {
     /* RFC 5246 section 7.2: only a warning may be followed by more of the
      * handshake; close_notify ends the connection whatever its level. */
-    return level != 1 || desc == 0;
+    return level != TD_ALERT_LEVEL_WARNING || desc == TD_ALERT_CLOSE_NOTIFY;
 }
 
 static pstate alert_record(td_flight *f, parse_state *st, td_rd *payload)
@@ -735,13 +735,13 @@ static pstate parse_sslv2(td_flight *f, bool eof)
         if (!td_rd_u16(&body, &code) || !td_rd_empty(&body))
             return bad(f, "SSLv2 ERROR message malformed");
         f->alert = true;
-        f->alert_level = 2;
+        f->alert_level = TD_ALERT_LEVEL_FATAL;
         switch (code) {
-        case 0x0001: f->alert_desc = 40; break;
-        case 0x0002: f->alert_desc = 41; break;
-        case 0x0004: f->alert_desc = 42; break;
-        case 0x0006: f->alert_desc = 43; break;
-        default: f->alert_desc = 40; break;
+        case 0x0001: f->alert_desc = TD_ALERT_HANDSHAKE_FAILURE; break;
+        case 0x0002: f->alert_desc = TD_ALERT_NO_CERTIFICATE; break;
+        case 0x0004: f->alert_desc = TD_ALERT_BAD_CERTIFICATE; break;
+        case 0x0006: f->alert_desc = TD_ALERT_UNSUPPORTED_CERTIFICATE; break;
+        default: f->alert_desc = TD_ALERT_HANDSHAKE_FAILURE; break;
         }
         f->kind = TD_FLIGHT_ALERT;
         return P_DONE;
