@@ -38,6 +38,7 @@
 #include <openssl/ssl.h>
 
 #include "registry/registry.h"
+#include "wire/alpn.h"
 #include "wire/tls.h"
 
 /* SSL_read calls per wake-up after the handshake.  Anything that keeps
@@ -629,22 +630,6 @@ static const td_job_kind tls_kind = {
     .report = tls_report,
 };
 
-/* RFC 7301 section 3.1: ProtocolName protocol_name_list<2..2^16-1>, each
- * ProtocolName<1..2^8-1>; empty names are not allowed. */
-static bool alpn_list_ok(const unsigned char *p, size_t len)
-{
-    if (len < 2 || len > 65535)
-        return false;
-    size_t i = 0;
-    while (i < len) {
-        size_t n = p[i];
-        if (n == 0 || n > len - i - 1)
-            return false;
-        i += 1 + n;
-    }
-    return true;
-}
-
 int td_sched_submit_tls(td_sched *s, const td_addr *addr, const td_tls_opts *o, td_on_tls_done cb,
                         void *ctx)
 {
@@ -655,7 +640,7 @@ int td_sched_submit_tls(td_sched *s, const td_addr *addr, const td_tls_opts *o, 
     size_t sni_len = o->sni ? strlen(o->sni) : 0;
     if (sni_len > TD_SNI_MAX)
         return -1;
-    if (o->alpn && o->alpn_len && !alpn_list_ok(o->alpn, o->alpn_len))
+    if (o->alpn && o->alpn_len && !td_alpn_list_ok(o->alpn, o->alpn_len))
         return -1;
     if (!CRYPTO_THREAD_run_once(&init_once, do_init) || !sock_method)
         return -1;

@@ -12,6 +12,7 @@
 
 #include "../cert/cert.h"
 #include "../util/str.h"
+#include "../wire/alpn.h"
 
 #define AIA_MAX_BYTES (256u * 1024u) /* an issuer certificate is a few KiB */
 
@@ -76,22 +77,13 @@ static SSL_CTX *new_ctx(struct reqflag *flag)
     return c;
 }
 
-/* "h2,http/1.1" -> RFC 7301 section 3.1 wire format. */
+/* "h2,http/1.1" as SSL_set_alpn_protos() takes it; 0 when it is not a
+ * valid list or does not fit. */
 static size_t alpn_wire(const char *list, unsigned char *out, size_t cap)
 {
-    size_t n = 0;
-    const char *p = list;
-    while (p && *p) {
-        const char *comma = strchr(p, ',');
-        size_t l = comma ? (size_t)(comma - p) : strlen(p);
-        if (l == 0 || l > 255 || n + 1 + l > cap)
-            return 0;
-        out[n++] = (unsigned char)l;
-        memcpy(out + n, p, l);
-        n += l;
-        p = comma ? comma + 1 : NULL;
-    }
-    return n;
+    td_wr w;
+    td_wr_init(&w, out, cap);
+    return td_alpn_write(&w, list) && td_wr_ok(&w) ? w.len : 0;
 }
 
 static const char *sni_for(const td_hsrun *h, enum hkind k)

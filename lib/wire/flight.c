@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alpn.h"
 #include "tls.h"
 
 /* RFC 5246 section 6.2.3: no record may carry more than 2^14 + 2048 bytes. */
@@ -105,7 +106,7 @@ static bool ext_alpn(td_rd *d, td_flight *f)
     td_rd list, name;
     if (!td_rd_prefixed16(d, &list) || !td_rd_empty(d))
         return fail(f, "ALPN extension malformed");
-    if (!td_rd_prefixed8(&list, &name) || td_rd_empty(&name) || !td_rd_empty(&list))
+    if (!td_alpn_next(&list, &name) || !td_rd_empty(&list))
         return fail(f, "ALPN extension must name exactly one protocol");
     size_t n = 0;
     uint8_t c;

@@ -16,6 +16,7 @@
 #include <openssl/params.h>
 #include <openssl/rand.h>
 
+#include "alpn.h"
 #include "bytes.h"
 #include "tls.h"
 
@@ -173,29 +174,17 @@ static void ext_empty(td_wr *w, uint16_t type)
     td_wr_u16(w, 0);
 }
 
-/* RFC 7301 section 3.1: ProtocolNameList<2..2^16-1>, each
- * ProtocolName<1..2^8-1>.  An empty name or one over 255 bytes makes the
- * spec invalid rather than being silently dropped. */
+/* An empty name or one over 255 bytes makes the spec invalid rather than
+ * being silently dropped. */
 static int ext_alpn(td_wr *w, const char *list)
 {
     td_wr_u16(w, TD_EXT_ALPN);
     td_wr_open(w, 2);
-    td_wr_open(w, 2);
-    const char *s = list;
-    for (;;) {
-        const char *comma = strchr(s, ',');
-        size_t n = comma ? (size_t)(comma - s) : strlen(s);
-        if (n < 1 || n > 255)
-            return -1;
-        td_wr_u8(w, (uint8_t)n);
-        td_wr_bytes(w, s, n);
-        if (!comma)
-            break;
-        s = comma + 1;
-    }
+    td_wr_open(w, 2); /* ProtocolNameList, RFC 7301 section 3.1 */
+    bool ok = td_alpn_write(w, list);
     td_wr_close(w);
     td_wr_close(w);
-    return 0;
+    return ok ? 0 : -1;
 }
 
 static int ext_key_share(td_wr *w, const uint16_t *groups, size_t n)
