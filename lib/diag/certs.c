@@ -12,10 +12,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "../registry/registry.h"
 #include "../util/str.h"
+#include "../util/utc.h"
 #include "../wire/tls.h"
 #include "cmd.h"
 #include "finding.h"
@@ -52,14 +52,6 @@ static void add(struct cctx *c, td_id id, td_severity sev, td_str *summary, td_s
     free(s);
     free(e);
     free(v);
-}
-
-static void iso_time(int64_t t, char *buf, size_t cap)
-{
-    time_t tt = (time_t)t;
-    struct tm tm;
-    if (!gmtime_r(&tt, &tm) || strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-        snprintf(buf, cap, "@%lld", (long long)t);
 }
 
 /* "3 days", "1 day 4 hours", "5 hours", "12 minutes": how far a date is. */
@@ -220,7 +212,7 @@ static void rule_leaf_time(struct cctx *c)
     if (t == TD_TIME_VALID)
         return;
     char now[32], sp[64];
-    iso_time(o->now, now, sizeof now);
+    td_utc_iso(o->now, now, sizeof now);
     td_str s, e, v;
     td_str_init(&s);
     td_str_init(&e);
@@ -365,7 +357,7 @@ static void rule_chain_time(struct cctx *c)
     }
     if (c->have_time) {
         char now[32];
-        iso_time(o->now, now, sizeof now);
+        td_utc_iso(o->now, now, sizeof now);
         td_str_printf(&e, "; checked at %s", now);
     }
     /* In the path, verification fails until it is replaced.  Outside it,

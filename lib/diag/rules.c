@@ -8,12 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../cert/cert.h"
 #include "../registry/registry.h"
 #include "../util/str.h"
 #include "../wire/tls.h"
 #include "finding.h"
-
-#include <openssl/x509.h>
 
 /* Clients whose defaults stand for "a modern client" when the catalog says
  * "for the client in question": current browsers, curl/OpenSSL 3, Go, Java
@@ -825,18 +824,8 @@ static void rule_alert(struct ctx *c)
 /* A DER DistinguishedName as one RFC 2253 line; decoding bytes, no I/O. */
 static const char *dn_text(const uint8_t *der, size_t len, char *buf, size_t cap)
 {
-    const unsigned char *p = der;
-    X509_NAME *n = d2i_X509_NAME(NULL, &p, (long)len);
-    snprintf(buf, cap, "(undecodable name)");
-    if (!n)
-        return buf;
-    BIO *b = BIO_new(BIO_s_mem());
-    if (b && X509_NAME_print_ex(b, n, 0, XN_FLAG_RFC2253) >= 0) {
-        int k = BIO_read(b, buf, (int)cap - 1);
-        buf[k > 0 ? k : 0] = '\0';
-    }
-    BIO_free(b);
-    X509_NAME_free(n);
+    if (!td_cert_dn_der(der, len, buf, cap))
+        snprintf(buf, cap, "(undecodable name)");
     return buf;
 }
 

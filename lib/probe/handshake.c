@@ -135,19 +135,8 @@ static void take_ca_names(td_hs *d, SSL *ssl)
 {
     STACK_OF(X509_NAME) *names = SSL_get_client_CA_list(ssl);
     int n = names ? sk_X509_NAME_num(names) : 0;
-    for (int i = 0; i < n && d->n_ca_names < TD_HS_MAX_CANAMES; i++) {
-        BIO *b = BIO_new(BIO_s_mem());
-        if (!b)
-            break;
-        char *dst = d->ca_names[d->n_ca_names];
-        dst[0] = '\0';
-        if (X509_NAME_print_ex(b, sk_X509_NAME_value(names, i), 0, XN_FLAG_RFC2253) >= 0) {
-            int k = BIO_read(b, dst, (int)sizeof d->ca_names[0] - 1);
-            dst[k > 0 ? k : 0] = '\0';
-        }
-        BIO_free(b);
-        d->n_ca_names++;
-    }
+    for (int i = 0; i < n && d->n_ca_names < TD_HS_MAX_CANAMES; i++, d->n_ca_names++)
+        td_cert_dn_text(sk_X509_NAME_value(names, i), d->ca_names[d->n_ca_names], sizeof d->ca_names[0]);
 }
 
 static td_outcome outcome_of(const td_io_result *io, const td_tls_result *tls)
