@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "registry/registry.h"
 #include "wire/flight.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -13,7 +14,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     td_flight f;
     td_rd r;
-    td_flight_init(&f, false);
+    td_flight_init(&f, false, td_suite_kx);
     f.version = (data[0] & 1) ? 0x0303 : 0x0302;
     td_rd_init(&r, data + 1, size - 1);
     bool ok = td_parse_cert_request(&r, &f);

@@ -4,13 +4,14 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "registry/registry.h"
 #include "wire/flight.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     td_flight f;
     td_rd r;
-    td_flight_init(&f, false);
+    td_flight_init(&f, false, td_suite_kx);
     td_rd_init(&r, data, size);
     bool ok = td_parse_certificate(&r, &f);
     if (ok && !td_rd_empty(&r))

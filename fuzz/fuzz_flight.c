@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "registry/registry.h"
 #include "wire/flight.h"
 
 /* Reads every byte a blob points at, so a dangling pointer shows up. */
@@ -23,7 +24,7 @@ static unsigned touch(const td_blob *b)
 static void run(const uint8_t *data, size_t size, size_t chunk, bool sslv2)
 {
     td_flight f;
-    td_flight_init(&f, sslv2);
+    td_flight_init(&f, sslv2, td_suite_kx);
     td_feed r = TD_FEED_MORE;
     size_t off = 0;
     while (off < size && r == TD_FEED_MORE) {

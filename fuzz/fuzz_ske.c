@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "registry/registry.h"
 #include "wire/flight.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -14,7 +15,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     td_flight f;
     td_rd r;
-    td_flight_init(&f, false);
+    td_flight_init(&f, false, td_suite_kx);
     f.suite = (uint16_t)((data[0] << 8) | data[1]);
     f.version = (uint16_t)(0x0300 | (data[2] & 3));
     td_rd_init(&r, data + 3, size - 3);

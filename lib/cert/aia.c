@@ -17,75 +17,138 @@
 #include "util/str.h"
 #include "wire/bytes.h"
 
+/* ---- reading ASCII through td_rd ------------------------------------------ */
+
+/* Whether r starts with the bytes of lit. */
+static bool starts_with(const td_rd *r, const char *lit)
+{
+    uint8_t c;
+    for (size_t i = 0; lit[i]; i++)
+        if (!td_rd_peek(r, i, &c) || c != (uint8_t)lit[i])
+            return false;
+    return true;
+}
+
+/* Consumes lit when r starts with it. */
+static bool skip_literal(td_rd *r, const char *lit)
+{
+    return starts_with(r, lit) && td_rd_skip(r, strlen(lit));
+}
+
+/* Splits off the bytes before the first one listed in stop (all of r when
+ * there is none); the stop byte stays in r. */
+static td_rd take_until(td_rd *r, const char *stop)
+{
+    size_t n = 0;
+    uint8_t c;
+    while (td_rd_peek(r, n, &c) && !memchr(stop, c, strlen(stop)))
+        n++;
+    td_rd out;
+    td_rd_sub(r, n, &out);
+    return out;
+}
+
+/* Consumes r up to and including the first occurrence of mark. */
+static bool skip_past(td_rd *r, const char *mark)
+{
+    while (td_rd_left(r) >= strlen(mark)) {
+        if (skip_literal(r, mark))
+            return true;
+        td_rd_skip(r, 1);
+    }
+    return false;
+}
+
+static bool contains(td_rd r, uint8_t b)
+{
+    uint8_t c;
+    while (td_rd_u8(&r, &c))
+        if (c == b)
+            return true;
+    return false;
+}
+
+/* Bytes that may stand in an HTTP request line or Host header: printable
+ * ASCII, no space. */
+static bool request_safe(td_rd r)
+{
+    uint8_t c;
+    while (td_rd_u8(&r, &c))
+        if (c <= 0x20 || c >= 0x7f)
+            return false;
+    return true;
+}
+
+/* ":PORT" after the host, the colon already read: 1 to 65535. */
+static bool read_port(td_rd *r, uint16_t *port)
+{
+    char digits[8];
+    size_t n = td_rd_left(r);
+    if (n == 0 || n >= sizeof digits || !td_rd_copy(r, (uint8_t *)digits, n))
+        return false;
+    digits[n] = '\0';
+    unsigned long v;
+    if (td_parse_uint(digits, 1, 65535, &v) != 0)
+        return false;
+    *port = (uint16_t)v;
+    return true;
+}
+
+/* ---- the caIssuers URL ------------------------------------------------------ */
+
 bool td_aia_parse_url(const char *url, char *host, size_t hcap, uint16_t *port, char *path, size_t pcap)
 {
     if (!url || !host || hcap == 0 || !port || !path || pcap == 0)
         return false;
     host[0] = '\0';
     path[0] = '\0';
+    td_rd r;
+    td_rd_init(&r, (const uint8_t *)url, strlen(url));
     /* Only plain HTTP: RFC 5280 section 4.2.2.1 names http and ldap, and
      * an https URL would need the very chain being built. */
-    if (strncmp(url, "http://", 7) != 0)
+    if (!skip_literal(&r, "http://"))
         return false;
-    const char *auth = url + 7;
-    size_t alen = strcspn(auth, "/?#");
-    const char *rest = auth + alen;
-    if (alen == 0 || memchr(auth, '@', alen))
+    td_rd auth = take_until(&r, "/?#"), h;
+    if (td_rd_empty(&auth) || contains(auth, '@'))
         return false; /* no host, or user info: not what a CA publishes */
-    const char *hend = auth + alen; /* where the host ends */
-    const char *hstart = auth;
-    if (auth[0] == '[') {
+    if (skip_literal(&auth, "[")) {
         /* RFC 3986 section 3.2.2: an IPv6 literal in brackets. */
-        const char *close = memchr(auth, ']', alen);
-        if (!close || close == auth + 1)
+        h = take_until(&auth, "]");
+        if (!skip_literal(&auth, "]") || td_rd_empty(&h))
             return false;
-        hstart = auth + 1;
-        hend = close;
-        if (close + 1 != auth + alen && close[1] != ':')
+        if (!td_rd_empty(&auth) && !starts_with(&auth, ":"))
             return false;
     } else {
-        const char *colon = memchr(auth, ':', alen);
-        if (colon)
-            hend = colon;
+        h = take_until(&auth, ":");
     }
-    size_t hl = (size_t)(hend - hstart);
+    size_t hl = td_rd_left(&h);
     if (hl == 0 || hl >= hcap)
         return false;
     *port = 80;
-    const char *pstart = hend + (auth[0] == '[' ? 1 : 0);
-    if (pstart < auth + alen) { /* ":PORT" */
-        char digits[8];
-        size_t dl = (size_t)(auth + alen - pstart - 1);
-        if (dl == 0 || dl >= sizeof digits)
-            return false;
-        memcpy(digits, pstart + 1, dl);
-        digits[dl] = '\0';
-        unsigned long v;
-        if (td_parse_uint(digits, 1, 65535, &v) != 0)
-            return false;
-        *port = (uint16_t)v;
-    }
-    for (size_t i = 0; i < hl; i++)
-        if ((unsigned char)hstart[i] <= 0x20 || (unsigned char)hstart[i] >= 0x7f)
-            return false;
-    memcpy(host, hstart, hl);
+    if (skip_literal(&auth, ":") && !read_port(&auth, port))
+        return false;
+    if (!request_safe(h))
+        return false;
+    td_rd_copy(&h, (uint8_t *)host, hl);
     host[hl] = '\0';
     /* The request line carries the path as given ("/" when the URL has
      * none); a fragment is not sent. */
-    size_t rl = strcspn(rest, "#");
-    for (size_t i = 0; i < rl; i++)
-        if ((unsigned char)rest[i] <= 0x20 || (unsigned char)rest[i] >= 0x7f)
-            return false; /* would break the request line */
-    bool slash = rl > 0 && rest[0] == '/';
+    td_rd rest = take_until(&r, "#");
+    if (!request_safe(rest))
+        return false; /* would break the request line */
+    bool slash = starts_with(&rest, "/");
+    size_t rl = td_rd_left(&rest);
     if (rl + (slash ? 1 : 2) > pcap)
         return false;
     size_t k = 0;
     if (!slash)
         path[k++] = '/';
-    memcpy(path + k, rest, rl);
+    td_rd_copy(&rest, (uint8_t *)path + k, rl);
     path[k + rl] = '\0';
     return true;
 }
+
+/* ---- the HTTP response ------------------------------------------------------ */
 
 static int der_of(X509 *x, uint8_t **der, size_t *der_len)
 {
@@ -110,34 +173,24 @@ int td_aia_cert_from_http(const uint8_t *buf, size_t len, uint8_t **der, size_t 
     *der_len = 0;
     /* RFC 9112 section 4: "HTTP/1.x 200 ..." then headers up to an empty
      * line; only a 200 carries the certificate. */
-    td_rd r;
+    td_rd r, status;
     td_rd_init(&r, buf, len);
-    uint8_t status[12];
-    if (!td_rd_copy(&r, status, sizeof status) || memcmp(status, "HTTP/1.", 7) != 0 || status[8] != ' ') {
+    if (!td_rd_sub(&r, 12, &status) || !skip_literal(&status, "HTTP/1.") || !td_rd_skip(&status, 1) ||
+        !skip_literal(&status, " ")) {
         snprintf(err, errlen, "not an HTTP response");
         return -1;
     }
-    if (memcmp(status + 9, "200", 3) != 0) {
+    if (!starts_with(&status, "200")) {
         char code[4];
-        for (size_t k = 0; k < 3; k++)
-            code[k] = status[9 + k] >= 0x20 && status[9 + k] < 0x7f ? (char)status[9 + k] : '?';
-        code[3] = '\0';
+        size_t k = 0;
+        uint8_t c;
+        while (k < 3 && td_rd_u8(&status, &c))
+            code[k++] = c >= 0x20 && c < 0x7f ? (char)c : '?';
+        code[k] = '\0';
         snprintf(err, errlen, "HTTP status %s", code);
         return -1;
     }
-    bool found = false;
-    while (td_rd_left(&r) >= 4) {
-        uint8_t c[4];
-        for (size_t k = 0; k < 4; k++)
-            td_rd_peek(&r, k, &c[k]);
-        if (memcmp(c, "\r\n\r\n", 4) == 0) {
-            td_rd_skip(&r, 4);
-            found = true;
-            break;
-        }
-        td_rd_skip(&r, 1);
-    }
-    if (!found || td_rd_empty(&r)) {
+    if (!skip_past(&r, "\r\n\r\n") || td_rd_empty(&r)) {
         snprintf(err, errlen, "no body in the HTTP response");
         return -1;
     }

@@ -89,6 +89,34 @@ bool td_cert_key_too_small(const td_cert_info *ci, char *why, size_t whylen);
  * true when allowed; otherwise why says what is missing. */
 bool td_cert_server_purpose_ok(const td_cert_info *ci, char *why, size_t whylen);
 
+/* A certificate as the reports quote it, from DER that only has to start
+ * with a certificate (unlike td_cert_info_from_der): fields a DER that does
+ * not parse cannot give stay empty; sha256 is always filled in. */
+typedef struct td_cert_text {
+    bool parsed;
+    char sha256[65];
+    char subject[512];   /* as td_cert_dn_text() */
+    char issuer[512];
+    char not_before[32]; /* "2025-01-31T12:00:00Z", as not_before_iso */
+    char not_after[32];
+} td_cert_text;
+void td_cert_describe(const uint8_t *der, size_t len, td_cert_text *out);
+
+/* ---- distinguished names as text ------------------------------------------ */
+
+/* OpenSSL's X509_NAME, named without its headers. */
+struct X509_name_st;
+
+/* A distinguished name as one RFC 2253 line ("CN=a.example,O=Org"), every
+ * byte outside printable ASCII written \XX: the form of every DN tlsdiag
+ * prints.  A longer name is cut at cap - 1 bytes without a mark, as the
+ * reports and CA lists quote it (td_cert_info's fields end a cut with
+ * "..."). */
+void td_cert_dn_text(const struct X509_name_st *name, char *dst, size_t cap);
+/* The same from a DER Name (a CertificateRequest's certificate_authorities
+ * entry).  False, dst untouched, when the bytes do not start with a Name. */
+bool td_cert_dn_der(const uint8_t *der, size_t len, char *dst, size_t cap);
+
 /* ---- names ------------------------------------------------------------- */
 
 /* RFC 6125 section 6.4 name matching.  A host that is an IP address matches

@@ -16,6 +16,7 @@
 #include <openssl/x509v3.h>
 
 #include "cert/cert_int.h"
+#include "util/utc.h"
 
 /* ---- strings ------------------------------------------------------------ */
 
@@ -85,34 +86,65 @@ void td_cert_esc(char *dst, size_t cap, const void *src, size_t len, bool allow_
     dst[o] = '\0';
 }
 
-void td_cert_dn(const X509_NAME *name, char *dst, size_t cap)
+/* The one printer of names: OpenSSL's RFC 2253 form, whose flags escape
+ * bytes >= 0x80 and control characters as \XX, so the text is ASCII; the
+ * pass below catches anything left over.  Writes what fits of it; returns
+ * whether all of it did. */
+static bool dn_print(const X509_NAME *name, char *dst, size_t cap)
 {
     if (cap == 0)
-        return;
+        return false;
     dst[0] = '\0';
     BIO *b = BIO_new(BIO_s_mem());
     if (!b)
-        return;
-    /* XN_FLAG_RFC2253 escapes bytes >= 0x80 and control characters as \XX,
-     * so the text is ASCII; the pass below catches anything left over. */
+        return true;
+    bool whole = true;
     if (X509_NAME_print_ex(b, name, 0, XN_FLAG_RFC2253) >= 0) {
-        char tmp[1024];
         char *p = NULL;
         long n = BIO_get_mem_data(b, &p);
         size_t o = 0;
-        for (long i = 0; p && i < n && o + 4 < sizeof tmp; i++) {
+        for (long i = 0; p && i < n && whole; i++) {
             unsigned char c = (unsigned char)p[i];
-            if (c >= 0x20 && c < 0x7f) {
-                tmp[o++] = (char)c;
+            bool plain = c >= 0x20 && c < 0x7f;
+            if (o + (plain ? 1 : 3) >= cap) {
+                whole = false;
+            } else if (plain) {
+                dst[o++] = (char)c;
             } else {
-                snprintf(tmp + o, sizeof tmp - o, "\\%02X", c);
+                snprintf(dst + o, cap - o, "\\%02X", c);
                 o += 3;
             }
         }
-        tmp[o] = '\0';
-        td_cert_copy(dst, cap, tmp);
+        dst[o] = '\0';
     }
     BIO_free(b);
+    return whole;
+}
+
+void td_cert_dn(const X509_NAME *name, char *dst, size_t cap)
+{
+    if (!dn_print(name, dst, cap))
+        mark_cut(dst, cap);
+}
+
+void td_cert_dn_text(const X509_NAME *name, char *dst, size_t cap)
+{
+    dn_print(name, dst, cap);
+}
+
+bool td_cert_dn_der(const uint8_t *der, size_t len, char *dst, size_t cap)
+{
+    if (cap == 0 || len > (size_t)LONG_MAX)
+        return false;
+    const unsigned char *p = der;
+    X509_NAME *name = d2i_X509_NAME(NULL, &p, (long)len);
+    if (!name) {
+        ERR_clear_error();
+        return false;
+    }
+    dn_print(name, dst, cap);
+    X509_NAME_free(name);
+    return true;
 }
 
 void td_cert_cn(const X509_NAME *name, char *dst, size_t cap)
@@ -175,34 +207,15 @@ X509 *td_cert_d2i(td_der d, char *err, size_t errlen)
     return x;
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date, counted in 400-year
- * eras from a March-based year so leap days fall at the end; unlike
- * timegm() it does not depend on the width of time_t. */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 static int asn1_time(const ASN1_TIME *t, int64_t *secs, char *iso, size_t isolen)
 {
     struct tm tm;
     /* ASN1_TIME_to_tm() with NULL means "now": never let that through. */
     if (!t || ASN1_TIME_to_tm(t, &tm) != 1)
         return -1;
-    int64_t y = (int64_t)tm.tm_year + 1900;
-    *secs = days_from_civil(y, tm.tm_mon + 1, tm.tm_mday) * 86400 + tm.tm_hour * 3600 +
-            tm.tm_min * 60 + tm.tm_sec;
-    /* ASN1_TIME_to_tm() checked the ranges; the wide buffer only quiets
-     * the compiler's worst case for int fields. */
-    char tmp[80];
-    snprintf(tmp, sizeof tmp, "%04d-%02d-%02dT%02d:%02d:%02dZ", (int)y, tm.tm_mon + 1,
-             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-    td_cert_copy(iso, isolen, tmp);
+    *secs = td_utc_seconds((int64_t)tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+                           tm.tm_sec);
+    td_utc_iso(*secs, iso, isolen);
     return 0;
 }
 
@@ -360,6 +373,18 @@ static void fill_sig(X509 *x, td_cert_info *out)
                     md == NID_md5_sha1;
 }
 
+/* The fingerprint reports and evidence quote: lower-case hex SHA-256. */
+static bool sha256_hex(const uint8_t *der, size_t len, char hex[65])
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0;
+    if (!EVP_Digest(der, len, md, &mdlen, EVP_sha256(), NULL) || mdlen != 32)
+        return false;
+    for (unsigned i = 0; i < mdlen; i++)
+        snprintf(hex + 2 * i, 3, "%02x", md[i]);
+    return true;
+}
+
 int td_cert_info_from_x509(X509 *x, const uint8_t *der, size_t derlen, td_cert_info *out,
                            char *err, size_t errlen)
 {
@@ -413,15 +438,11 @@ int td_cert_info_from_x509(X509 *x, const uint8_t *der, size_t derlen, td_cert_i
         out->eku_any = (xku & XKU_ANYEKU) != 0;
     }
 
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int mdlen = 0;
-    if (!EVP_Digest(der, derlen, md, &mdlen, EVP_sha256(), NULL) || mdlen != 32) {
+    if (!sha256_hex(der, derlen, out->sha256)) {
         snprintf(err, errlen, "cannot compute SHA-256");
         ERR_clear_error();
         return -1;
     }
-    for (unsigned i = 0; i < mdlen; i++)
-        snprintf(out->sha256 + 2 * i, 3, "%02x", md[i]);
 
     ERR_clear_error();
     return 0;
@@ -436,6 +457,24 @@ int td_cert_info_from_der(td_der d, td_cert_info *out, char *err, size_t errlen)
     int rc = td_cert_info_from_x509(x, d.p, d.len, out, err, errlen);
     X509_free(x);
     return rc;
+}
+
+void td_cert_describe(const uint8_t *der, size_t len, td_cert_text *out)
+{
+    memset(out, 0, sizeof *out);
+    sha256_hex(der, len, out->sha256);
+    const unsigned char *p = der;
+    X509 *x = len <= (size_t)LONG_MAX ? d2i_X509(NULL, &p, (long)len) : NULL;
+    if (x) {
+        out->parsed = true;
+        int64_t secs;
+        td_cert_dn_text(X509_get_subject_name(x), out->subject, sizeof out->subject);
+        td_cert_dn_text(X509_get_issuer_name(x), out->issuer, sizeof out->issuer);
+        asn1_time(X509_get0_notBefore(x), &secs, out->not_before, sizeof out->not_before);
+        asn1_time(X509_get0_notAfter(x), &secs, out->not_after, sizeof out->not_after);
+        X509_free(x);
+    }
+    ERR_clear_error();
 }
 
 /* ---- judgements on the facts ------------------------------------------- */

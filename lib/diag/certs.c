@@ -12,10 +12,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "../registry/registry.h"
 #include "../util/str.h"
+#include "../util/utc.h"
 #include "../wire/tls.h"
 #include "advice.h"
 #include "finding.h"
@@ -53,14 +53,6 @@ static void add(struct cctx *c, td_id id, td_severity sev, td_str *summary, td_s
     free(s);
     free(e);
     free(v);
-}
-
-static void iso_time(int64_t t, char *buf, size_t cap)
-{
-    time_t tt = (time_t)t;
-    struct tm tm;
-    if (!gmtime_r(&tt, &tm) || strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-        snprintf(buf, cap, "@%lld", (long long)t);
 }
 
 /* "3 days", "1 day 4 hours", "5 hours", "12 minutes": how far a date is. */
@@ -190,7 +182,7 @@ static void rule_leaf_time(struct cctx *c)
     if (t == TD_TIME_VALID)
         return;
     char now[32], sp[64];
-    iso_time(o->now, now, sizeof now);
+    td_utc_iso(o->now, now, sizeof now);
     td_str s, e, v;
     td_str_init(&s);
     td_str_init(&e);
@@ -324,7 +316,7 @@ static void rule_chain_time(struct cctx *c)
     }
     if (c->have_time) {
         char now[32];
-        iso_time(o->now, now, sizeof now);
+        td_utc_iso(o->now, now, sizeof now);
         td_str_printf(&e, "; checked at %s", now);
     }
     /* In the path, verification fails until it is replaced.  Outside it,
@@ -856,16 +848,20 @@ static void rule_ocsp(struct cctx *c)
 static const char *client_alert_hint(int a)
 {
     switch (a) {
-    case 116: return "the server got no certificate although it requires one";
-    case 48: return "the server does not trust the CA that issued the client certificate";
-    case 42: return "the server rejected the client certificate (bad or unusable)";
-    case 43: return "the server does not accept this kind of client certificate (key type, extendedKeyUsage)";
-    case 44: return "the server considers the client certificate revoked";
-    case 45: return "the client certificate has expired, or the server's clock says so";
-    case 46: return "the server could not validate the client certificate (chain or extension problem)";
-    case 49: return "the server checked the client certificate and refuses access (e.g. a subject it does not allow)";
-    case 51: return "the client's signature (CertificateVerify) did not verify: the key does not match the "
-                    "certificate, or the signature scheme is refused";
+    case TD_ALERT_CERTIFICATE_REQUIRED: return "the server got no certificate although it requires one";
+    case TD_ALERT_UNKNOWN_CA: return "the server does not trust the CA that issued the client certificate";
+    case TD_ALERT_BAD_CERTIFICATE: return "the server rejected the client certificate (bad or unusable)";
+    case TD_ALERT_UNSUPPORTED_CERTIFICATE:
+        return "the server does not accept this kind of client certificate (key type, extendedKeyUsage)";
+    case TD_ALERT_CERTIFICATE_REVOKED: return "the server considers the client certificate revoked";
+    case TD_ALERT_CERTIFICATE_EXPIRED: return "the client certificate has expired, or the server's clock says so";
+    case TD_ALERT_CERTIFICATE_UNKNOWN:
+        return "the server could not validate the client certificate (chain or extension problem)";
+    case TD_ALERT_ACCESS_DENIED:
+        return "the server checked the client certificate and refuses access (e.g. a subject it does not allow)";
+    case TD_ALERT_DECRYPT_ERROR:
+        return "the client's signature (CertificateVerify) did not verify: the key does not match the "
+               "certificate, or the signature scheme is refused";
     default: return NULL;
     }
 }
@@ -956,7 +952,7 @@ static void rule_alpn(struct cctx *c)
     td_str_init(&v);
     /* RFC 7301 section 3.2: a server that supports none of the client's
      * protocols answers no_application_protocol(120). */
-    if (!h->done && h->alert_received == 120) {
+    if (!h->done && h->alert_received == TD_ALERT_NO_APPLICATION_PROTOCOL) {
         sev = TD_SEV_FAIL;
         td_str_printf(&s, "The server supports none of the application protocols offered (%s) and refuses the "
                           "handshake with no_application_protocol: clients needing them cannot connect.",

@@ -19,11 +19,6 @@
 #include "../wire/tls.h"
 #include "clients_int.h"
 
-#define ALERT_HANDSHAKE_FAILURE     40
-#define ALERT_PROTOCOL_VERSION      70
-#define ALERT_INSUFFICIENT_SECURITY 71
-#define ALERT_UNRECOGNIZED_NAME     112
-
 #define GROUPS_SHOWN  5
 #define SUITES_SHOWN  3
 
@@ -357,7 +352,8 @@ static void judge_refused(const struct jctx *x, judgement *j)
         if (derived) {
             *p = d;
             setf(p->step, sizeof p->step, "ServerHello");
-            if (ad != ALERT_PROTOCOL_VERSION && ad != ALERT_HANDSHAKE_FAILURE && ad != ALERT_INSUFFICIENT_SECURITY) {
+            if (ad != TD_ALERT_PROTOCOL_VERSION && ad != TD_ALERT_HANDSHAKE_FAILURE &&
+                ad != TD_ALERT_INSUFFICIENT_SECURITY) {
                 size_t n = strlen(p->why);
                 setf(p->why + n, sizeof p->why - n, " (the server says %s)", alert_name(ad));
             }

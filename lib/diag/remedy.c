@@ -38,11 +38,11 @@ static const char *haproxy_ver(uint16_t v)
 static const char *ossl_group(uint16_t id)
 {
     switch (id) {
-    case 23: return "P-256";
-    case 24: return "P-384";
-    case 25: return "P-521";
-    case 29: return "X25519";
-    case 30: return "X448";
+    case TD_GROUP_SECP256R1: return "P-256";
+    case TD_GROUP_SECP384R1: return "P-384";
+    case TD_GROUP_SECP521R1: return "P-521";
+    case TD_GROUP_X25519: return "X25519";
+    case TD_GROUP_X448: return "X448";
     }
     return NULL;
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../cert/cert.h"
 #include "../registry/registry.h"
 #include "../util/str.h"
 #include "../wire/tls.h"
@@ -15,13 +16,11 @@
 #include "finding.h"
 #include "fixes.h"
 
-#include <openssl/x509.h>
-
 /* Clients whose defaults stand for "a modern client" when the catalog says
  * "for the client in question": current browsers, curl/OpenSSL 3, Go, Java
  * 17+ all offer x25519, secp256r1 and secp384r1, and all refuse the weak
  * suite classes. */
-static const uint16_t modern_groups[] = {29, 23, 24};
+static const uint16_t modern_groups[] = {TD_GROUP_X25519, TD_GROUP_SECP256R1, TD_GROUP_SECP384R1};
 
 static bool is_modern_group(uint16_t g)
 {
@@ -96,7 +95,8 @@ static void describe(td_str *b, const td_attempt *a)
         break;
     case TD_OUT_SSLV2: td_str_add(b, "SSLv2 SERVER-HELLO"); break;
     case TD_OUT_ALERT:
-        td_str_printf(b, "%s alert %s(%u) [bytes 15 .. %02x %02x]", a->alert_level == 1 ? "warning" : "fatal",
+        td_str_printf(b, "%s alert %s(%u) [bytes 15 .. %02x %02x]",
+                      a->alert_level == TD_ALERT_LEVEL_WARNING ? "warning" : "fatal",
                       alert_name(a->alert_desc), a->alert_desc, a->alert_level, a->alert_desc);
         break;
     case TD_OUT_RESET: td_str_printf(b, "TCP RST after %.0f ms, no TLS bytes", a->total_ms); break;
@@ -361,7 +361,7 @@ static bool rule_no_answer(struct ctx *c)
         rule_handshake_timeout(c, &s, &e, &v);
         return true;
     case TD_OUT_ALERT:
-        if (b->alert_desc == 40 || b->alert_desc == 71)
+        if (b->alert_desc == TD_ALERT_HANDSHAKE_FAILURE || b->alert_desc == TD_ALERT_INSUFFICIENT_SECURITY)
             rule_no_cipher_at_all(c, &s, &e, &v);
         else
             rule_alert_to_all(c, &s, &e, &v);
@@ -396,7 +396,7 @@ static void rule_intolerance(struct ctx *c)
     size_t n = 0;
     td_outcome bo = o->baseline.out;
     bool base_broke = bo == TD_OUT_RESET || bo == TD_OUT_CLOSED || bo == TD_OUT_TIMEOUT || bo == TD_OUT_MALFORMED ||
-                      (bo == TD_OUT_ALERT && o->baseline.alert_desc != 70);
+                      (bo == TD_OUT_ALERT && o->baseline.alert_desc != TD_ALERT_PROTOCOL_VERSION);
     if (base_broke) {
         broke[n] = &o->baseline;
         why[n++] = "a modern hello offering TLS 1.3";
@@ -408,7 +408,7 @@ static void rule_intolerance(struct ctx *c)
     }
     const td_attempt *gv = &o->futurever;
     if (gv->out != TD_OUT_NOT_RUN && !ok_attempt(gv) && gv->out != TD_OUT_DEADLINE &&
-        !(gv->out == TD_OUT_ALERT && gv->alert_desc == 70)) {
+        !(gv->out == TD_OUT_ALERT && gv->alert_desc == TD_ALERT_PROTOCOL_VERSION)) {
         broke[n] = gv;
         why[n++] = "a hello with reserved (GREASE) version, suite and group values";
     }
@@ -817,7 +817,8 @@ static void rule_alert(struct ctx *c)
      * server's answer to something in the modern hello. */
     if (b->out != TD_OUT_ALERT || !any_version(o))
         return;
-    if (b->alert_desc == 70 || b->alert_desc == 40 || b->alert_desc == 71)
+    if (b->alert_desc == TD_ALERT_PROTOCOL_VERSION || b->alert_desc == TD_ALERT_HANDSHAKE_FAILURE ||
+        b->alert_desc == TD_ALERT_INSUFFICIENT_SECURITY)
         return; /* explained by the version and suite findings */
     td_str s, e, v;
     td_str_init(&s);
@@ -839,18 +840,8 @@ static void rule_alert(struct ctx *c)
 /* A DER DistinguishedName as one RFC 2253 line; decoding bytes, no I/O. */
 static const char *dn_text(const uint8_t *der, size_t len, char *buf, size_t cap)
 {
-    const unsigned char *p = der;
-    X509_NAME *n = d2i_X509_NAME(NULL, &p, (long)len);
-    snprintf(buf, cap, "(undecodable name)");
-    if (!n)
-        return buf;
-    BIO *b = BIO_new(BIO_s_mem());
-    if (b && X509_NAME_print_ex(b, n, 0, XN_FLAG_RFC2253) >= 0) {
-        int k = BIO_read(b, buf, (int)cap - 1);
-        buf[k > 0 ? k : 0] = '\0';
-    }
-    BIO_free(b);
-    X509_NAME_free(n);
+    if (!td_cert_dn_der(der, len, buf, cap))
+        snprintf(buf, cap, "(undecodable name)");
     return buf;
 }
 

@@ -38,6 +38,8 @@
 #include <openssl/ssl.h>
 
 #include "registry/registry.h"
+#include "wire/alpn.h"
+#include "wire/tls.h"
 
 /* SSL_read calls per wake-up after the handshake.  Anything that keeps
  * SSL_read busy longer is application data we never asked for; by then
@@ -217,7 +219,7 @@ static bool alert_is_fatal(const SSL *ssl, int level, int desc)
         return true;
     /* RFC 8446 section 6: in TLS 1.3 every alert except close_notify and
      * user_canceled is an error "regardless of the AlertLevel". */
-    return SSL_version(ssl) == TLS1_3_VERSION && desc != 0 && desc != 90;
+    return SSL_version(ssl) == TLS1_3_VERSION && desc != TD_ALERT_CLOSE_NOTIFY && desc != TD_ALERT_USER_CANCELED;
 }
 
 /* Keeps the first fatal alert, or the first warning while no fatal one came. */
@@ -628,22 +630,6 @@ static const td_job_kind tls_kind = {
     .report = tls_report,
 };
 
-/* RFC 7301 section 3.1: ProtocolName protocol_name_list<2..2^16-1>, each
- * ProtocolName<1..2^8-1>; empty names are not allowed. */
-static bool alpn_list_ok(const unsigned char *p, size_t len)
-{
-    if (len < 2 || len > 65535)
-        return false;
-    size_t i = 0;
-    while (i < len) {
-        size_t n = p[i];
-        if (n == 0 || n > len - i - 1)
-            return false;
-        i += 1 + n;
-    }
-    return true;
-}
-
 int td_sched_submit_tls(td_sched *s, const td_addr *addr, const td_tls_opts *o, td_on_tls_done cb,
                         void *ctx)
 {
@@ -654,7 +640,7 @@ int td_sched_submit_tls(td_sched *s, const td_addr *addr, const td_tls_opts *o, 
     size_t sni_len = o->sni ? strlen(o->sni) : 0;
     if (sni_len > TD_SNI_MAX)
         return -1;
-    if (o->alpn && o->alpn_len && !alpn_list_ok(o->alpn, o->alpn_len))
+    if (o->alpn && o->alpn_len && !td_alpn_list_ok(o->alpn, o->alpn_len))
         return -1;
     if (!CRYPTO_THREAD_run_once(&init_once, do_init) || !sock_method)
         return -1;

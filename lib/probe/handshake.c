@@ -12,6 +12,7 @@
 
 #include "../cert/cert.h"
 #include "../util/str.h"
+#include "../wire/alpn.h"
 
 #define AIA_MAX_BYTES (256u * 1024u) /* an issuer certificate is a few KiB */
 
@@ -76,22 +77,13 @@ static SSL_CTX *new_ctx(struct reqflag *flag)
     return c;
 }
 
-/* "h2,http/1.1" -> RFC 7301 section 3.1 wire format. */
+/* "h2,http/1.1" as SSL_set_alpn_protos() takes it; 0 when it is not a
+ * valid list or does not fit. */
 static size_t alpn_wire(const char *list, unsigned char *out, size_t cap)
 {
-    size_t n = 0;
-    const char *p = list;
-    while (p && *p) {
-        const char *comma = strchr(p, ',');
-        size_t l = comma ? (size_t)(comma - p) : strlen(p);
-        if (l == 0 || l > 255 || n + 1 + l > cap)
-            return 0;
-        out[n++] = (unsigned char)l;
-        memcpy(out + n, p, l);
-        n += l;
-        p = comma ? comma + 1 : NULL;
-    }
-    return n;
+    td_wr w;
+    td_wr_init(&w, out, cap);
+    return td_alpn_write(&w, list) && td_wr_ok(&w) ? w.len : 0;
 }
 
 static const char *sni_for(const td_hsrun *h, enum hkind k)
@@ -143,19 +135,8 @@ static void take_ca_names(td_hs *d, SSL *ssl)
 {
     STACK_OF(X509_NAME) *names = SSL_get_client_CA_list(ssl);
     int n = names ? sk_X509_NAME_num(names) : 0;
-    for (int i = 0; i < n && d->n_ca_names < TD_HS_MAX_CANAMES; i++) {
-        BIO *b = BIO_new(BIO_s_mem());
-        if (!b)
-            break;
-        char *dst = d->ca_names[d->n_ca_names];
-        dst[0] = '\0';
-        if (X509_NAME_print_ex(b, sk_X509_NAME_value(names, i), 0, XN_FLAG_RFC2253) >= 0) {
-            int k = BIO_read(b, dst, (int)sizeof d->ca_names[0] - 1);
-            dst[k > 0 ? k : 0] = '\0';
-        }
-        BIO_free(b);
-        d->n_ca_names++;
-    }
+    for (int i = 0; i < n && d->n_ca_names < TD_HS_MAX_CANAMES; i++, d->n_ca_names++)
+        td_cert_dn_text(sk_X509_NAME_value(names, i), d->ca_names[d->n_ca_names], sizeof d->ca_names[0]);
 }
 
 static td_outcome outcome_of(const td_io_result *io, const td_tls_result *tls)

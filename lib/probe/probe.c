@@ -168,7 +168,7 @@ static size_t sigalgs_all(uint16_t *out, size_t cap)
     return n;
 }
 
-static const uint16_t shares_default[] = {29 /* x25519 */, 23 /* secp256r1 */};
+static const uint16_t shares_default[] = {TD_GROUP_X25519, TD_GROUP_SECP256R1};
 
 /* ---- running a job ------------------------------------------------------- */
 
@@ -210,7 +210,7 @@ static bool submit(struct run *r, enum jkind kind, int vi, const td_hello_spec *
     j->a.offered_suites = sslv2 ? n_v2 : spec->n_suites;
     j->a.hello_len = len;
     j->a.offered_sni = !sslv2 && spec->sni && spec->sni[0];
-    td_flight_init(&j->f, sslv2);
+    td_flight_init(&j->f, sslv2, td_suite_kx);
     /* No probe waits on a client's answer: those hellos fill the slots the
      * chains leave idle instead of holding up the next link. */
     int (*sub)(td_sched *, const td_addr *, const uint8_t *, size_t, td_on_data, td_on_done, void *) =
@@ -569,9 +569,9 @@ static void send_fallback(struct run *r, uint16_t v)
  * connection, all at once, so group enumeration costs one round trip
  * instead of one per group.  Rare groups share one chain. */
 static const uint16_t common_groups[] = {
-    29, 23, 24, 25, 30,           /* x25519, secp256r1/384r1/521r1, x448 */
-    256, 257, 258, 259, 260,      /* ffdhe2048 .. ffdhe8192 */
-    0x11ec, 0x11eb, 0x11ed,       /* X25519MLKEM768, SecP256r1MLKEM768, SecP384r1MLKEM1024 */
+    TD_GROUP_X25519, TD_GROUP_SECP256R1, TD_GROUP_SECP384R1, TD_GROUP_SECP521R1, TD_GROUP_X448,
+    TD_GROUP_FFDHE2048, TD_GROUP_FFDHE3072, TD_GROUP_FFDHE4096, TD_GROUP_FFDHE6144, TD_GROUP_FFDHE8192,
+    TD_GROUP_X25519MLKEM768, TD_GROUP_SECP256R1MLKEM768, TD_GROUP_SECP384R1MLKEM1024,
 };
 
 static bool is_common_group(uint16_t g)
@@ -936,7 +936,7 @@ static void on_done(void *ctx, const td_io_result *io)
     case J_GREASE: o->futurever = j->a; break;
     case J_FALLBACK:
         o->fallback = j->a;
-        if (j->a.out == TD_OUT_ALERT && j->a.alert_desc == 86)
+        if (j->a.out == TD_OUT_ALERT && j->a.alert_desc == TD_ALERT_INAPPROPRIATE_FALLBACK)
             o->fallback_scsv = TD_YES;
         else if (j->a.out == TD_OUT_HELLO)
             o->fallback_scsv = TD_NO;

@@ -10,16 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-typedef enum {
-    TD_KX_NULL, TD_KX_RSA, TD_KX_RSA_EXPORT, TD_KX_DH, TD_KX_DHE, TD_KX_ECDH,
-    TD_KX_ECDHE, TD_KX_PSK, TD_KX_DHE_PSK, TD_KX_RSA_PSK, TD_KX_ECDHE_PSK,
-    TD_KX_SRP, TD_KX_KRB5, TD_KX_GOST, TD_KX_ECCPWD, TD_KX_TLS13
-} td_kx;
-
-typedef enum {
-    TD_AU_NONE /* anonymous */, TD_AU_RSA, TD_AU_DSS, TD_AU_ECDSA, TD_AU_PSK,
-    TD_AU_KRB5, TD_AU_SRP, TD_AU_GOST, TD_AU_ECCPWD, TD_AU_TLS13 /* by certificate, any type */
-} td_auth;
+#include "wire/tls.h"
 
 /* Strength class, weakest first.  Everything up to TD_CLASS_3DES is refused
  * by current browsers, OpenSSL 3 at its default level, Java 17+ and Go. */
@@ -50,6 +41,9 @@ typedef struct td_suite {
 size_t td_suite_count(void);
 const td_suite *td_suite_at(size_t i);
 const td_suite *td_suite_by_id(uint16_t id);
+/* The suite's key exchange and authentication; false for an unknown suite.
+ * The lookup lib/wire's first-flight parser takes (td_suite_kx_fn). */
+bool td_suite_kx(uint16_t id, td_kx *kx, td_auth *auth);
 const td_suite *td_suite_by_name(const char *iana_or_openssl_name);
 bool td_suite_weak(const td_suite *s);  /* cls <= TD_CLASS_3DES */
 bool td_suite_fs(const td_suite *s);    /* DHE/ECDHE (incl. PSK variants) or TLS 1.3 */

@@ -419,6 +419,16 @@ const td_suite *td_suite_by_id(uint16_t id)
     return bsearch(&id, suites, td_suite_count(), sizeof suites[0], td_registry_cmp_id);
 }
 
+bool td_suite_kx(uint16_t id, td_kx *kx, td_auth *auth)
+{
+    const td_suite *s = td_suite_by_id(id);
+    if (!s)
+        return false;
+    *kx = s->kx;
+    *auth = s->auth;
+    return true;
+}
+
 static const td_suite *find_exact(const char *name)
 {
     for (size_t i = 0; i < td_suite_count(); i++) {

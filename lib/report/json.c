@@ -12,6 +12,7 @@
 
 #include "registry/registry.h"
 #include "report/report.h"
+#include "util/utc.h"
 #include "wire/tls.h"
 
 /* Every builder failure (out of memory) lands in one flag, checked once. */
@@ -216,7 +217,7 @@ static json_t *client_cert_json(jb *j, const td_obs *obs)
     size_t n = obs->n_ca_names < TD_FLIGHT_MAX_CANAMES ? obs->n_ca_names : TD_FLIGHT_MAX_CANAMES;
     for (size_t k = 0; k < n; k++) {
         char dn[512];
-        bool ok = obs->ca_names[k] && td_dn_text(obs->ca_names[k], obs->ca_name_len[k], dn, sizeof dn);
+        bool ok = obs->ca_names[k] && td_cert_dn_der(obs->ca_names[k], obs->ca_name_len[k], dn, sizeof dn);
         push(j, arr, ok ? jstr(j, dn) : json_null());
     }
     put(j, o, "ca_names", arr);
@@ -438,7 +439,7 @@ static json_t *trust_json(jb *j, const td_obs *obs)
     put(j, o, "store_error", jstr_or_null(j, obs->store_error));
     char when[32] = "";
     if (obs->now > 0)
-        td_iso_time(obs->now, when, sizeof when);
+        td_utc_iso(obs->now, when, sizeof when);
     put(j, o, "now", jstr_or_null(j, when));
     put(j, o, "warn_days", jint(j, obs->warn_days));
     put(j, o, "path", path_json(j, &obs->path));

@@ -3,9 +3,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
-#include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
@@ -211,67 +209,6 @@ void td_hex_compact(const uint8_t *p, size_t n, char *buf, size_t len)
     buf[o] = '\0';
 }
 
-static void name_text(const X509_NAME *name, char *buf, size_t buflen)
-{
-    buf[0] = '\0';
-    BIO *bio = BIO_new(BIO_s_mem());
-    if (!bio)
-        return;
-    if (X509_NAME_print_ex(bio, name, 0, XN_FLAG_RFC2253) >= 0) {
-        char *data;
-        long n = BIO_get_mem_data(bio, &data);
-        if (n > 0) {
-            size_t k = (size_t)n < buflen - 1 ? (size_t)n : buflen - 1;
-            memcpy(buf, data, k);
-            buf[k] = '\0';
-        }
-    }
-    BIO_free(bio);
-}
-
-static void time_text(const ASN1_TIME *t, char *buf, size_t buflen)
-{
-    struct tm tm;
-    buf[0] = '\0';
-    if (t && ASN1_TIME_to_tm(t, &tm) == 1)
-        strftime(buf, buflen, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-void td_cert_describe(const uint8_t *der, size_t len, td_cert_text *out)
-{
-    memset(out, 0, sizeof *out);
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int mdlen = 0;
-    if (EVP_Digest(der, len, md, &mdlen, EVP_sha256(), NULL) == 1)
-        td_hex_compact(md, mdlen, out->sha256, sizeof out->sha256);
-
-    if (len > (size_t)LONG_MAX)
-        return;
-    const unsigned char *p = der;
-    X509 *x = d2i_X509(NULL, &p, (long)len);
-    if (!x)
-        return;
-    out->parsed = true;
-    name_text(X509_get_subject_name(x), out->subject, sizeof out->subject);
-    name_text(X509_get_issuer_name(x), out->issuer, sizeof out->issuer);
-    time_text(X509_get0_notBefore(x), out->not_before, sizeof out->not_before);
-    time_text(X509_get0_notAfter(x), out->not_after, sizeof out->not_after);
-    X509_free(x);
-}
-
-bool td_dn_text(const uint8_t *der, size_t len, char *buf, size_t buflen)
-{
-    if (buflen == 0 || len > (size_t)LONG_MAX)
-        return false;
-    const unsigned char *p = der;
-    X509_NAME *name = d2i_X509_NAME(NULL, &p, (long)len);
-    if (!name)
-        return false;
-    name_text(name, buf, buflen);
-    X509_NAME_free(name);
-    return true;
-}
-
 bool td_cert_pem(const uint8_t *der, size_t len, td_str *out)
 {
     if (!der || len > (size_t)LONG_MAX)
@@ -295,19 +232,6 @@ bool td_cert_pem(const uint8_t *der, size_t len, td_str *out)
     BIO_free(bio);
     X509_free(x);
     return ok;
-}
-
-void td_iso_time(int64_t t, char *buf, size_t len)
-{
-    if (len == 0)
-        return;
-    buf[0] = '\0';
-    time_t tt = (time_t)t;
-    struct tm tm;
-    if ((int64_t)tt != t || !gmtime_r(&tt, &tm))
-        return;
-    if (strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-        buf[0] = '\0';
 }
 
 const td_cert *td_hs_leaf(const td_hs *h)

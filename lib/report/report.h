@@ -32,25 +32,9 @@ void td_hex_compact(const uint8_t *p, size_t n, char *buf, size_t len);
  * the system error for outcomes that are about the local side; NULL if none. */
 const char *td_attempt_error(const td_attempt *a);
 
-/* A certificate as text.  Fields a DER that does not parse cannot give
- * stay empty; sha256 is always filled in. */
-typedef struct td_cert_text {
-    bool parsed;
-    char sha256[65];
-    char subject[512];
-    char issuer[512];
-    char not_before[32]; /* "2025-01-31T12:00:00Z" */
-    char not_after[32];
-} td_cert_text;
-void td_cert_describe(const uint8_t *der, size_t len, td_cert_text *out);
-/* A DER DistinguishedName as one RFC 2253 line; false when it does not parse. */
-bool td_dn_text(const uint8_t *der, size_t len, char *buf, size_t buflen);
-
 /* Appends the PEM form of a DER certificate to out; false when the DER does
  * not parse (out->err says whether memory ran out). */
 bool td_cert_pem(const uint8_t *der, size_t len, td_str *out);
-/* Unix seconds as "2026-11-23T10:00:00Z"; "" when not representable. */
-void td_iso_time(int64_t t, char *buf, size_t len);
 /* The certificate a handshake saw first (the leaf when the server is well
  * configured), or NULL when it sent none. */
 const td_cert *td_hs_leaf(const td_hs *h);

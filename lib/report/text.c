@@ -351,8 +351,8 @@ static bool step_server_hello(out *o, const td_attempt *a)
     case TD_OUT_ALERT: {
         const td_alert *al = td_alert_by_code(a->alert_desc);
         step(o, false, "ServerHello", "%s alert %s (%u) instead%s%s",
-             a->alert_level == 1 ? "warning" : "fatal", alert_name(a->alert_desc), (unsigned)a->alert_desc,
-             al && al->meaning ? ": " : "", al && al->meaning ? al->meaning : "");
+             a->alert_level == TD_ALERT_LEVEL_WARNING ? "warning" : "fatal", alert_name(a->alert_desc),
+             (unsigned)a->alert_desc, al && al->meaning ? ": " : "", al && al->meaning ? al->meaning : "");
         return false;
     }
     case TD_OUT_RESET:

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "registry/registry.h"
+#include "alpn.h"
 #include "tls.h"
 
 /* RFC 5246 section 6.2.3: no record may carry more than 2^14 + 2048 bytes. */
@@ -106,7 +106,7 @@ static bool ext_alpn(td_rd *d, td_flight *f)
     td_rd list, name;
     if (!td_rd_prefixed16(d, &list) || !td_rd_empty(d))
         return fail(f, "ALPN extension malformed");
-    if (!td_rd_prefixed8(&list, &name) || td_rd_empty(&name) || !td_rd_empty(&list))
+    if (!td_alpn_next(&list, &name) || !td_rd_empty(&list))
         return fail(f, "ALPN extension must name exactly one protocol");
     size_t n = 0;
     uint8_t c;
@@ -350,20 +350,21 @@ static bool ske_signature(td_rd *body, td_flight *f)
 
 bool td_parse_server_key_exchange(td_rd *body, td_flight *f)
 {
-    const td_suite *s = td_suite_by_id(f->suite);
-    if (!s)
+    td_kx kx;
+    td_auth auth;
+    if (!f->suite_kx || !f->suite_kx(f->suite, &kx, &auth))
         return fail(f, "ServerKeyExchange for unknown cipher suite 0x%04x", f->suite);
-    if (f->version >= TD_TLS13 || s->kx == TD_KX_TLS13)
+    if (f->version >= TD_TLS13 || kx == TD_KX_TLS13)
         return fail(f, "ServerKeyExchange does not exist in TLS 1.3");
     f->ske_group = 0;
     f->dh_bits = 0;
     f->ske_sigalg = 0;
 
-    bool anon = s->auth == TD_AU_NONE;
+    bool anon = auth == TD_AU_NONE;
     /* Suites authenticated by a certificate sign their parameters. */
-    bool signed_params = s->auth == TD_AU_RSA || s->auth == TD_AU_DSS || s->auth == TD_AU_ECDSA;
+    bool signed_params = auth == TD_AU_RSA || auth == TD_AU_DSS || auth == TD_AU_ECDSA;
     bool ok;
-    switch (s->kx) {
+    switch (kx) {
     case TD_KX_DHE:
         ok = ske_dh(body, f);
         break;
@@ -376,7 +377,7 @@ bool td_parse_server_key_exchange(td_rd *body, td_flight *f)
          * ServerKeyExchange; only the anonymous variants do. */
         if (!anon)
             return fail(f, "ServerKeyExchange not allowed for static DH suite 0x%04x", f->suite);
-        ok = s->kx == TD_KX_DH ? ske_dh(body, f) : ske_ec(body, f);
+        ok = kx == TD_KX_DH ? ske_dh(body, f) : ske_ec(body, f);
         break;
     case TD_KX_RSA_EXPORT:
         ok = ske_rsa(body, f);
@@ -602,7 +603,7 @@ static bool alert_is_terminal(uint8_t level, uint8_t desc)
 {
     /* RFC 5246 section 7.2: only a warning may be followed by more of the
      * handshake; close_notify ends the connection whatever its level. */
-    return level != 1 || desc == 0;
+    return level != TD_ALERT_LEVEL_WARNING || desc == TD_ALERT_CLOSE_NOTIFY;
 }
 
 static pstate alert_record(td_flight *f, parse_state *st, td_rd *payload)
@@ -735,13 +736,13 @@ static pstate parse_sslv2(td_flight *f, bool eof)
         if (!td_rd_u16(&body, &code) || !td_rd_empty(&body))
             return bad(f, "SSLv2 ERROR message malformed");
         f->alert = true;
-        f->alert_level = 2;
+        f->alert_level = TD_ALERT_LEVEL_FATAL;
         switch (code) {
-        case 0x0001: f->alert_desc = 40; break;
-        case 0x0002: f->alert_desc = 41; break;
-        case 0x0004: f->alert_desc = 42; break;
-        case 0x0006: f->alert_desc = 43; break;
-        default: f->alert_desc = 40; break;
+        case 0x0001: f->alert_desc = TD_ALERT_HANDSHAKE_FAILURE; break;
+        case 0x0002: f->alert_desc = TD_ALERT_NO_CERTIFICATE; break;
+        case 0x0004: f->alert_desc = TD_ALERT_BAD_CERTIFICATE; break;
+        case 0x0006: f->alert_desc = TD_ALERT_UNSUPPORTED_CERTIFICATE; break;
+        default: f->alert_desc = TD_ALERT_HANDSHAKE_FAILURE; break;
         }
         f->kind = TD_FLIGHT_ALERT;
         return P_DONE;
@@ -793,6 +794,7 @@ static void reset_results(td_flight *f)
     f->hs = keep.hs;
     f->hs_cap = keep.hs_cap;
     f->sslv2_offered = keep.sslv2_offered;
+    f->suite_kx = keep.suite_kx;
     memcpy(f->first, keep.first, sizeof f->first);
     f->n_first = keep.n_first;
     f->total = keep.total;
@@ -850,10 +852,11 @@ static td_feed parse_all(td_flight *f, bool eof)
     return TD_FEED_DONE;
 }
 
-void td_flight_init(td_flight *f, bool sslv2_offered)
+void td_flight_init(td_flight *f, bool sslv2_offered, td_suite_kx_fn suite_kx)
 {
     memset(f, 0, sizeof *f);
     f->sslv2_offered = sslv2_offered;
+    f->suite_kx = suite_kx;
 }
 
 td_feed td_flight_feed(td_flight *f, const uint8_t *data, size_t len)

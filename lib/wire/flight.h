@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "bytes.h"
+#include "tls.h"
 
 #define TD_FLIGHT_MAX_BYTES   (256u * 1024u) /* a first flight larger than this is an error */
 #define TD_FLIGHT_MAX_RECORDS 1024           /* so is one cut into more records than this */
@@ -44,6 +45,12 @@ typedef enum {
     TD_FLIGHT_NOT_TLS,    /* the peer speaks something else */
     TD_FLIGHT_MALFORMED   /* TLS framing but broken content */
 } td_flight_kind;
+
+/* Says which key exchange and authentication a cipher suite uses, false
+ * for a suite it does not know.  The parser needs it to read a
+ * ServerKeyExchange (RFC 5246 section 7.4.3) but knows no cipher suites:
+ * the caller passes lib/registry's td_suite_kx. */
+typedef bool (*td_suite_kx_fn)(uint16_t suite, td_kx *kx, td_auth *auth);
 
 typedef struct td_blob {
     const uint8_t *p; /* points into the flight's own buffers: valid until the
@@ -129,10 +136,12 @@ typedef struct td_flight {
     size_t hs_cap;
     size_t parse_need;         /* buf_len at which re-parsing can change a MORE */
     bool sslv2_offered;
+    td_suite_kx_fn suite_kx;
 } td_flight;
 
-/* sslv2_offered: the hello was SSLv2-format, so an SSLv2 reply is expected. */
-void td_flight_init(td_flight *f, bool sslv2_offered);
+/* sslv2_offered: the hello was SSLv2-format, so an SSLv2 reply is expected.
+ * suite_kx: the key exchange of the suite the server picks (never NULL). */
+void td_flight_init(td_flight *f, bool sslv2_offered, td_suite_kx_fn suite_kx);
 td_feed td_flight_feed(td_flight *f, const uint8_t *data, size_t len);
 /* The peer closed.  Returns DONE when what arrived is conclusive (e.g. a
  * short banner that is not TLS, a warning alert, or a TLS 1.2 ServerHello
@@ -147,7 +156,8 @@ void td_flight_free(td_flight *f);
  * when it is malformed or has bytes left over. */
 bool td_parse_server_hello(td_rd *body, td_flight *f);
 bool td_parse_certificate(td_rd *body, td_flight *f);           /* TLS 1.2 and below */
-bool td_parse_server_key_exchange(td_rd *body, td_flight *f);   /* uses f->suite and f->version */
+bool td_parse_server_key_exchange(td_rd *body, td_flight *f);   /* uses f->suite, f->version
+                                                                   and f->suite_kx */
 bool td_parse_cert_request(td_rd *body, td_flight *f);          /* TLS 1.0 - 1.2 format */
 bool td_parse_alert(td_rd *body, td_flight *f);
 bool td_parse_sslv2_server_hello(td_rd *record_body, td_flight *f);

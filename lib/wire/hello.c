@@ -16,6 +16,7 @@
 #include <openssl/params.h>
 #include <openssl/rand.h>
 
+#include "alpn.h"
 #include "bytes.h"
 #include "tls.h"
 
@@ -110,21 +111,21 @@ static int ffdhe_share(const char *group, size_t plen, uint8_t *out, size_t cap,
 static int make_share(uint16_t group, uint8_t *out, size_t cap, size_t *len)
 {
     switch (group) {
-    case 23: return ec_share("P-256", 65, out, cap, len);
-    case 24: return ec_share("P-384", 97, out, cap, len);
-    case 25: return ec_share("P-521", 133, out, cap, len);
-    case 29: return ecx_share("X25519", 32, out, cap, len);
-    case 30: return ecx_share("X448", 56, out, cap, len);
+    case TD_GROUP_SECP256R1: return ec_share("P-256", 65, out, cap, len);
+    case TD_GROUP_SECP384R1: return ec_share("P-384", 97, out, cap, len);
+    case TD_GROUP_SECP521R1: return ec_share("P-521", 133, out, cap, len);
+    case TD_GROUP_X25519: return ecx_share("X25519", 32, out, cap, len);
+    case TD_GROUP_X448: return ecx_share("X448", 56, out, cap, len);
     /* RFC 8734: brainpool curves for TLS 1.3 */
-    case 31: return ec_share("brainpoolP256r1", 65, out, cap, len);
-    case 32: return ec_share("brainpoolP384r1", 97, out, cap, len);
-    case 33: return ec_share("brainpoolP512r1", 129, out, cap, len);
+    case TD_GROUP_BRAINPOOLP256R1TLS13: return ec_share("brainpoolP256r1", 65, out, cap, len);
+    case TD_GROUP_BRAINPOOLP384R1TLS13: return ec_share("brainpoolP384r1", 97, out, cap, len);
+    case TD_GROUP_BRAINPOOLP512R1TLS13: return ec_share("brainpoolP512r1", 129, out, cap, len);
     /* RFC 7919 groups */
-    case 256: return ffdhe_share("ffdhe2048", 256, out, cap, len);
-    case 257: return ffdhe_share("ffdhe3072", 384, out, cap, len);
-    case 258: return ffdhe_share("ffdhe4096", 512, out, cap, len);
-    case 259: return ffdhe_share("ffdhe6144", 768, out, cap, len);
-    case 260: return ffdhe_share("ffdhe8192", 1024, out, cap, len);
+    case TD_GROUP_FFDHE2048: return ffdhe_share("ffdhe2048", 256, out, cap, len);
+    case TD_GROUP_FFDHE3072: return ffdhe_share("ffdhe3072", 384, out, cap, len);
+    case TD_GROUP_FFDHE4096: return ffdhe_share("ffdhe4096", 512, out, cap, len);
+    case TD_GROUP_FFDHE6144: return ffdhe_share("ffdhe6144", 768, out, cap, len);
+    case TD_GROUP_FFDHE8192: return ffdhe_share("ffdhe8192", 1024, out, cap, len);
     default: return -1;
     }
 }
@@ -173,29 +174,17 @@ static void ext_empty(td_wr *w, uint16_t type)
     td_wr_u16(w, 0);
 }
 
-/* RFC 7301 section 3.1: ProtocolNameList<2..2^16-1>, each
- * ProtocolName<1..2^8-1>.  An empty name or one over 255 bytes makes the
- * spec invalid rather than being silently dropped. */
+/* An empty name or one over 255 bytes makes the spec invalid rather than
+ * being silently dropped. */
 static int ext_alpn(td_wr *w, const char *list)
 {
     td_wr_u16(w, TD_EXT_ALPN);
     td_wr_open(w, 2);
-    td_wr_open(w, 2);
-    const char *s = list;
-    for (;;) {
-        const char *comma = strchr(s, ',');
-        size_t n = comma ? (size_t)(comma - s) : strlen(s);
-        if (n < 1 || n > 255)
-            return -1;
-        td_wr_u8(w, (uint8_t)n);
-        td_wr_bytes(w, s, n);
-        if (!comma)
-            break;
-        s = comma + 1;
-    }
+    td_wr_open(w, 2); /* ProtocolNameList, RFC 7301 section 3.1 */
+    bool ok = td_alpn_write(w, list);
     td_wr_close(w);
     td_wr_close(w);
-    return 0;
+    return ok ? 0 : -1;
 }
 
 static int ext_key_share(td_wr *w, const uint16_t *groups, size_t n)

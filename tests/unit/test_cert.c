@@ -555,6 +555,111 @@ static void test_info_malformed(void **state)
     assert_true(nc.why[0]);
 }
 
+/* ---- distinguished names and dates as text ------------------------------ */
+
+/* What OpenSSL's RFC 2253 printer writes for a name: every DN printer of
+ * the library must say exactly this. */
+static void openssl_rfc2253(const X509_NAME *n, char *dst, size_t cap)
+{
+    BIO *b = BIO_new(BIO_s_mem());
+    assert_non_null(b);
+    assert_true(X509_NAME_print_ex(b, n, 0, XN_FLAG_RFC2253) >= 0);
+    char *p;
+    long len = BIO_get_mem_data(b, &p);
+    assert_true(len > 0 && (size_t)len < cap);
+    memcpy(dst, p, (size_t)len);
+    dst[len] = '\0';
+    BIO_free(b);
+}
+
+static void test_dn_text(void **state)
+{
+    (void)state;
+    /* a long O, a non-ASCII and a control character, a comma to escape */
+    X509_NAME *n = X509_NAME_new();
+    char org[301];
+    memset(org, 'o', 300);
+    org[300] = '\0';
+    /* a plain string type: MBSTRING_ASC would hold O to its 64-byte bound */
+    assert_int_equal(X509_NAME_add_entry_by_txt(n, "O", V_ASN1_UTF8STRING, (const unsigned char *)org, -1, -1, 0), 1);
+    assert_int_equal(X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_UTF8, (const unsigned char *)"caf\xc3\xa9\x01, Inc",
+                                                -1, -1, 0),
+                     1);
+    char want[1024], got[1024];
+    openssl_rfc2253(n, want, sizeof want);
+    assert_non_null(strstr(want, "CN=caf\\C3\\A9\\01\\, Inc,O=ooo"));
+    td_cert_dn_text(n, got, sizeof got);
+    assert_string_equal(got, want);
+    /* cut without a mark at cap - 1 */
+    td_cert_dn_text(n, got, 256);
+    assert_int_equal(strlen(got), 255);
+    assert_memory_equal(got, want, 255);
+
+    unsigned char *der = NULL;
+    int dlen = i2d_X509_NAME(n, &der);
+    assert_true(dlen > 0);
+    assert_true(td_cert_dn_der(der, (size_t)dlen, got, sizeof got));
+    assert_string_equal(got, want);
+    assert_true(td_cert_dn_der(der, (size_t)dlen, got, 100));
+    assert_memory_equal(got, want, 99);
+    assert_int_equal(strlen(got), 99);
+    strcpy(got, "untouched");
+    static const uint8_t not_a_name[] = {0x30, 0x01, 0x00};
+    assert_false(td_cert_dn_der(not_a_name, sizeof not_a_name, got, sizeof got));
+    assert_string_equal(got, "untouched");
+    assert_int_equal(ERR_peek_error(), 0);
+    OPENSSL_free(der);
+
+    /* td_cert_info's subject is the same text, its cut marked with "..." */
+    tc c = mk(&(spec){ .cn = "x", .key = P.k_leaf, .nb_days = -1, .na_days = 30 });
+    assert_int_equal(X509_set_subject_name(c.x, n), 1);
+    assert_true(X509_sign(c.x, P.k_leaf, EVP_sha256()) > 0);
+    OPENSSL_free(c.der);
+    set_der(&c);
+    td_cert_info ci;
+    info_of(&c, &ci);
+    assert_int_equal(strlen(ci.subject), sizeof ci.subject - 1);
+    assert_memory_equal(ci.subject, want, sizeof ci.subject - 4);
+    assert_string_equal(ci.subject + sizeof ci.subject - 4, "...");
+    td_cert_text ct;
+    td_cert_describe(c.der, (size_t)c.len, &ct);
+    assert_string_equal(ct.subject, want); /* fits its 512 bytes whole */
+    tc_free(&c);
+    X509_NAME_free(n);
+}
+
+static void test_describe(void **state)
+{
+    (void)state;
+    td_cert_info ci;
+    td_cert_text ct;
+    info_of(&P.fixed, &ci);
+    td_cert_describe(P.fixed.der, (size_t)P.fixed.len, &ct);
+    assert_true(ct.parsed);
+    assert_string_equal(ct.subject, ci.subject);
+    assert_string_equal(ct.issuer, ci.issuer);
+    assert_string_equal(ct.not_before, "2026-01-01T00:00:00Z");
+    assert_string_equal(ct.not_after, ci.not_after_iso);
+    assert_string_equal(ct.sha256, ci.sha256);
+
+    /* a date before year 1000 reads the same in both */
+    tc old = mk(&(spec){ .cn = "old.example", .key = P.k_leaf, .nb_fixed = "09990101000000Z",
+                         .na_fixed = "20261223104956Z" });
+    info_of(&old, &ci);
+    td_cert_describe(old.der, (size_t)old.len, &ct);
+    assert_string_equal(ci.not_before_iso, "0999-01-01T00:00:00Z");
+    assert_string_equal(ct.not_before, ci.not_before_iso);
+    tc_free(&old);
+
+    static const uint8_t junk[] = {0x30, 0x82, 0xff, 0xff, 0x01, 0x02};
+    td_cert_describe(junk, sizeof junk, &ct);
+    assert_false(ct.parsed);
+    assert_int_equal(strlen(ct.sha256), 64);
+    assert_string_equal(ct.subject, "");
+    assert_string_equal(ct.not_after, "");
+    assert_int_equal(ERR_peek_error(), 0);
+}
+
 /* ---- names -------------------------------------------------------------- */
 
 /* A td_cert_info holding only names, as td_cert_info_from_der() writes them. */
@@ -1231,6 +1336,8 @@ int main(void)
         cmocka_unit_test(test_info_many_sans),
         cmocka_unit_test(test_info_embedded_nul),
         cmocka_unit_test(test_info_malformed),
+        cmocka_unit_test(test_dn_text),
+        cmocka_unit_test(test_describe),
         cmocka_unit_test(test_names_exact_and_case),
         cmocka_unit_test(test_names_wildcards),
         cmocka_unit_test(test_names_ip),

@@ -9,6 +9,7 @@
 
 #include <cmocka.h>
 
+#include "registry/registry.h"
 #include "wire/bytes.h"
 #include "wire/flight.h"
 #include "wire/tls.h"
@@ -231,7 +232,7 @@ static void test_flight12_whole(void **state)
 {
     (void)state;
     td_flight f;
-    td_flight_init(&f, false);
+    td_flight_init(&f, false, td_suite_kx);
     assert_int_equal(td_flight_feed(&f, flight12_one_record, sizeof flight12_one_record), TD_FEED_DONE);
     check_flight12(&f);
     assert_int_equal(f.total, sizeof flight12_one_record);
@@ -245,7 +246,7 @@ static void test_flight12_byte_by_byte(void **state)
     (void)state;
     td_flight f;
     size_t used = 0;
-    td_flight_init(&f, false);
+    td_flight_init(&f, false, td_suite_kx);
     assert_int_equal(feed_steps(&f, flight12_one_record, sizeof flight12_one_record, 1, &used), TD_FEED_DONE);
     assert_int_equal(used, sizeof flight12_one_record);
     check_flight12(&f);
@@ -266,7 +267,7 @@ static void test_flight12_fragmented(void **state)
         static const size_t steps[] = {1, 13, 100000};
         for (size_t j = 0; j < 3; j++) {
             td_flight f;
-            td_flight_init(&f, false);
+            td_flight_init(&f, false, td_suite_kx);
             assert_int_equal(feed_steps(&f, scratch, n, steps[j], NULL), TD_FEED_DONE);
             check_flight12(&f);
             td_flight_free(&f);
@@ -284,7 +285,7 @@ static void test_flight12_one_record_per_message(void **state)
     n += frame(scratch + n, ske12, sizeof ske12, 1000);
     n += frame(scratch + n, shd, sizeof shd, 1000);
     td_flight f;
-    td_flight_init(&f, false);
+    td_flight_init(&f, false, td_suite_kx);
     assert_int_equal(td_flight_feed(&f, scratch, n), TD_FEED_DONE);
     check_flight12(&f);
     td_flight_free(&f);
@@ -302,7 +303,7 @@ static void test_flight12_cert_request(void **state)
     cat(hs, &hs_len, shd, sizeof shd);
     size_t n = frame(scratch, hs, hs_len, 16384);
     td_flight f;
-    td_flight_init(&f, false);
+    td_flight_init(&f, false, td_suite_kx);
     assert_int_equal(td_flight_feed(&f, scratch, n), TD_FEED_DONE);
     assert_true(f.cert_request);
     assert_int_equal(f.n_ca_names, 2);
@@ -324,7 +325,7 @@ static void test_flight12_out_of_order(void **state)
     cat(hs, &hs_len, cert12, sizeof cert12);
     size_t n = frame(scratch, hs, hs_len, 16384);
     td_flight f;
-    td_flight_init(&f, false);
+    td_flight_init(&f, false, td_suite_kx);
     assert_int_equal(td_flight_feed(&f, scratch, n), TD_FEED_ERROR);
     assert_int_equal(f.kind, TD_FLIGHT_MALFORMED);
     assert_non_null(strstr(f.error, "out of order"));
@@ -343,7 +344,7 @@ static void test_flight12_eof_before_done(void **state)
     cat(hs, &hs_len, cert12, sizeof cert12);
     size_t n = frame(scratch, hs, hs_len, 16384);
     td_flight f;
-    td_flight_init(&f, false);
+    td_flight_init(&f, false, td_suite_kx);
     assert_int_equal(td_flight_feed(&f, scratch, n), TD_FEED_MORE);
     assert_int_equal(f.kind, TD_FLIGHT_HELLO);
     assert_int_equal(td_flight_eof(&f), TD_FEED_DONE);
@@ -359,7 +360,7 @@ static void test_tls13_server_hello(void **state)
 {
     (void)state;
     td_flight f;
-    td_flight_init(&f, false);
+    td_flight_init(&f, false, td_suite_kx);
     assert_int_equal(td_flight_feed(&f, flight13, sizeof flight13), TD_FEED_DONE);
     assert_int_equal(f.kind, TD_FLIGHT_HELLO);
     assert_int_equal(f.version, TD_TLS13);
@@ -375,7 +376,7 @@ static void test_tls13_server_hello(void **state)
 
     /* byte by byte, it is done exactly at the end of the first record */
     size_t used = 0;
-    td_flight_init(&f, false);
+    td_flight_init(&f, false, td_suite_kx);
     assert_int_equal(feed_steps(&f, flight13, sizeof flight13, 1, &used), TD_FEED_DONE);
     assert_int_equal(used, 5 + 0x7a);
     td_flight_free(&f);
@@ -385,7 +386,7 @@ static void test_hrr(void **state)
 {
     (void)state;
     td_flight f;
-    td_flight_init(&f, false);
+    td_flight_init(&f, false, td_suite_kx);
     assert_int_equal(td_flight_feed(&f, hrr, sizeof hrr), TD_FEED_DONE);
     assert_int_equal(f.kind, TD_FLIGHT_HRR);
     assert_int_equal(f.version, TD_TLS13);
@@ -406,7 +407,7 @@ static void test_hrr_with_key_exchange_is_malformed(void **state)
     v[8] = 0x34 + 3;   /* handshake length */
     v[48] = 0x0c + 3;  /* extensions length */
     td_flight f;
-    td_flight_init(&f, false);
+    td_flight_init(&f, false, td_suite_kx);
     assert_int_equal(td_flight_feed(&f, v, sizeof v), TD_FEED_ERROR);
     assert_non_null(strstr(f.error, "key_share"));
     td_flight_free(&f);
@@ -418,7 +419,7 @@ static void test_alert(void **state)
 {
     (void)state;
     td_flight f;
-    td_flight_init(&f, false);
+    td_flight_init(&f, false, td_suite_kx);
     assert_int_equal(td_flight_feed(&f, alert_hf, sizeof alert_hf), TD_FEED_DONE);
     assert_int_equal(f.kind, TD_FLIGHT_ALERT);
     assert_true(f.alert);
@@ -429,7 +430,7 @@ static void test_alert(void **state)
 
     /* protocol_version in a TLS 1.0 record, fed byte by byte */
     static const uint8_t pv[] = {0x15, 0x03, 0x01, 0x00, 0x02, 0x02, 0x46};
-    td_flight_init(&f, false);
+    td_flight_init(&f, false, td_suite_kx);
     assert_int_equal(feed_steps(&f, pv, sizeof pv, 1, NULL), TD_FEED_DONE);
     assert_int_equal(f.alert_desc, 70);
     assert_int_equal(f.record_version, TD_TLS10);
@@ -445,7 +446,7 @@ static void test_warning_then_hello(void **state)
     cat(scratch, &n, warn, sizeof warn);
     cat(scratch, &n, flight12_one_record, sizeof flight12_one_record);
     td_flight f;
-    td_flight_init(&f, false);
+    td_flight_init(&f, false, td_suite_kx);
     assert_int_equal(td_flight_feed(&f, warn, sizeof warn), TD_FEED_MORE);
     assert_int_equal(f.kind, TD_FLIGHT_ALERT);
     assert_int_equal(td_flight_feed(&f, flight12_one_record, sizeof flight12_one_record), TD_FEED_DONE);
@@ -457,7 +458,7 @@ static void test_warning_then_hello(void **state)
     td_flight_free(&f);
 
     /* a warning alone, then close: the warning is the answer */
-    td_flight_init(&f, false);
+    td_flight_init(&f, false, td_suite_kx);
     assert_int_equal(td_flight_feed(&f, warn, sizeof warn), TD_FEED_MORE);
     assert_int_equal(td_flight_eof(&f), TD_FEED_DONE);
     assert_int_equal(f.kind, TD_FLIGHT_ALERT);
@@ -470,13 +471,13 @@ static void test_two_alerts_one_record(void **state)
     /* a fatal alert first: it is the one reported */
     static const uint8_t a[] = {0x15, 0x03, 0x03, 0x00, 0x04, 0x02, 0x28, 0x01, 0x00};
     td_flight f;
-    td_flight_init(&f, false);
+    td_flight_init(&f, false, td_suite_kx);
     assert_int_equal(td_flight_feed(&f, a, sizeof a), TD_FEED_DONE);
     assert_int_equal(f.alert_desc, 40);
     td_flight_free(&f);
     /* a warning then a fatal alert in one record: the fatal one ends it */
     static const uint8_t b[] = {0x15, 0x03, 0x03, 0x00, 0x04, 0x01, 0x70, 0x02, 0x28};
-    td_flight_init(&f, false);
+    td_flight_init(&f, false, td_suite_kx);
     assert_int_equal(td_flight_feed(&f, b, sizeof b), TD_FEED_DONE);
     assert_int_equal(f.alert_level, 2);
     assert_int_equal(f.alert_desc, 40);
@@ -490,17 +491,17 @@ static void test_bad_alert_length(void **state)
     static const uint8_t one[] = {0x15, 0x03, 0x03, 0x00, 0x01, 0x02};
     static const uint8_t three[] = {0x15, 0x03, 0x03, 0x00, 0x03, 0x02, 0x28, 0x00};
     td_flight f;
-    td_flight_init(&f, false);
+    td_flight_init(&f, false, td_suite_kx);
     assert_int_equal(td_flight_feed(&f, one, sizeof one), TD_FEED_ERROR);
     assert_int_equal(f.kind, TD_FLIGHT_MALFORMED);
     assert_non_null(strstr(f.error, "alert"));
     td_flight_free(&f);
-    td_flight_init(&f, false);
+    td_flight_init(&f, false, td_suite_kx);
     assert_int_equal(td_flight_feed(&f, three, sizeof three), TD_FEED_ERROR);
     td_flight_free(&f);
     /* td_parse_alert on its own: exactly two bytes */
     td_rd r;
-    td_flight_init(&f, false);
+    td_flight_init(&f, false, td_suite_kx);
     td_rd_init(&r, three + 5, 3);
     assert_false(td_parse_alert(&r, &f));
     td_flight_free(&f);
@@ -513,7 +514,7 @@ static void test_sslv2_server_hello(void **state)
     (void)state;
     for (int offered = 0; offered < 2; offered++) {
         td_flight f;
-        td_flight_init(&f, offered);
+        td_flight_init(&f, offered, td_suite_kx);
         assert_int_equal(feed_steps(&f, v2hello, sizeof v2hello, 1, NULL), TD_FEED_DONE);
         assert_int_equal(f.kind, TD_FLIGHT_SSLV2);
         assert_int_equal(f.record_version, TD_SSL2);
@@ -532,14 +533,14 @@ static void test_sslv2_error(void **state)
     /* MSG-ERROR NO-CIPHER-ERROR */
     static const uint8_t err[] = {0x80, 0x03, 0x00, 0x00, 0x01};
     td_flight f;
-    td_flight_init(&f, true);
+    td_flight_init(&f, true, td_suite_kx);
     assert_int_equal(td_flight_feed(&f, err, sizeof err), TD_FEED_DONE);
     assert_int_equal(f.kind, TD_FLIGHT_ALERT);
     assert_int_equal(f.alert_desc, 40);
     assert_int_equal(f.record_version, TD_SSL2);
     td_flight_free(&f);
     /* without an SSLv2 hello those bytes are just not TLS */
-    td_flight_init(&f, false);
+    td_flight_init(&f, false, td_suite_kx);
     assert_int_equal(td_flight_feed(&f, err, sizeof err), TD_FEED_DONE);
     assert_int_equal(f.kind, TD_FLIGHT_NOT_TLS);
     td_flight_free(&f);
@@ -554,12 +555,12 @@ static void test_sslv2_bad(void **state)
     v[10] = 0x07; /* CIPHER-SPECS-LENGTH 7 */
     v[12] = 0x0f; /* CONNECTION-ID-LENGTH 15: keeps the total length right */
     td_flight f;
-    td_flight_init(&f, false);
+    td_flight_init(&f, false, td_suite_kx);
     assert_int_equal(td_flight_feed(&f, v, sizeof v), TD_FEED_ERROR);
     assert_non_null(strstr(f.error, "multiple of 3"));
     td_flight_free(&f);
     /* cut short, then closed */
-    td_flight_init(&f, false);
+    td_flight_init(&f, false, td_suite_kx);
     assert_int_equal(td_flight_feed(&f, v2hello, 20), TD_FEED_MORE);
     assert_int_equal(td_flight_eof(&f), TD_FEED_ERROR);
     assert_string_equal(f.error, "truncated record");
@@ -571,7 +572,7 @@ static void test_sslv2_bad(void **state)
 static void sniff_case(const char *banner, const char *want)
 {
     td_flight f;
-    td_flight_init(&f, false);
+    td_flight_init(&f, false, td_suite_kx);
     assert_int_equal(td_flight_feed(&f, (const uint8_t *)banner, strlen(banner)), TD_FEED_DONE);
     assert_int_equal(f.kind, TD_FLIGHT_NOT_TLS);
     const char *got = td_sniff_protocol(f.first, f.n_first);
@@ -604,7 +605,7 @@ static void test_short_banner_eof(void **state)
     (void)state;
     /* fewer than 5 bytes: wait, then decide at close */
     td_flight f;
-    td_flight_init(&f, false);
+    td_flight_init(&f, false, td_suite_kx);
     assert_int_equal(td_flight_feed(&f, (const uint8_t *)"+OK", 3), TD_FEED_MORE);
     assert_int_equal(td_flight_eof(&f), TD_FEED_DONE);
     assert_int_equal(f.kind, TD_FLIGHT_NOT_TLS);
@@ -612,14 +613,14 @@ static void test_short_banner_eof(void **state)
     td_flight_free(&f);
 
     /* nothing at all: the caller decides (closed) */
-    td_flight_init(&f, false);
+    td_flight_init(&f, false, td_suite_kx);
     assert_int_equal(td_flight_eof(&f), TD_FEED_MORE);
     assert_int_equal(f.kind, TD_FLIGHT_NONE);
     td_flight_free(&f);
 
     /* 0x16 followed by something that is not a TLS version */
     static const uint8_t odd[] = {0x16, 0x41, 0x42, 0x43, 0x44};
-    td_flight_init(&f, false);
+    td_flight_init(&f, false, td_suite_kx);
     assert_int_equal(td_flight_feed(&f, odd, sizeof odd), TD_FEED_DONE);
     assert_int_equal(f.kind, TD_FLIGHT_NOT_TLS);
     td_flight_free(&f);
@@ -642,7 +643,7 @@ static void hello_with_tail(uint8_t last, uint16_t version, td_flight *f)
         0x0e, 0x00, 0x00, 0x00,
     };
     size_t n = frame(scratch, m, sizeof m, 16384);
-    td_flight_init(f, false);
+    td_flight_init(f, false, td_suite_kx);
     assert_int_equal(td_flight_feed(f, scratch, n), TD_FEED_DONE);
     assert_true(f->hello_done);
     assert_int_equal(f->n_exts, 0);
@@ -670,14 +671,14 @@ static void test_truncated_record_eof(void **state)
 {
     (void)state;
     td_flight f;
-    td_flight_init(&f, false);
+    td_flight_init(&f, false, td_suite_kx);
     assert_int_equal(td_flight_feed(&f, flight12_one_record, 20), TD_FEED_MORE);
     assert_int_equal(td_flight_eof(&f), TD_FEED_ERROR);
     assert_int_equal(f.kind, TD_FLIGHT_MALFORMED);
     assert_string_equal(f.error, "truncated record");
     td_flight_free(&f);
     /* a lone record header byte */
-    td_flight_init(&f, false);
+    td_flight_init(&f, false, td_suite_kx);
     assert_int_equal(td_flight_feed(&f, flight12_one_record, 1), TD_FEED_MORE);
     assert_int_equal(td_flight_eof(&f), TD_FEED_ERROR);
     td_flight_free(&f);
@@ -689,7 +690,7 @@ static void test_truncated_message_eof(void **state)
     /* whole records, but the ServerHello continues past them */
     size_t n = frame(scratch, sh12, 30, 16384);
     td_flight f;
-    td_flight_init(&f, false);
+    td_flight_init(&f, false, td_suite_kx);
     assert_int_equal(td_flight_feed(&f, scratch, n), TD_FEED_MORE);
     assert_int_equal(td_flight_eof(&f), TD_FEED_ERROR);
     assert_string_equal(f.error, "truncated handshake message");
@@ -702,7 +703,7 @@ static void test_record_too_long(void **state)
     /* handshake record claiming 2^14 + 2049 bytes */
     static const uint8_t v[] = {0x16, 0x03, 0x03, 0x48, 0x01, 0x02};
     td_flight f;
-    td_flight_init(&f, false);
+    td_flight_init(&f, false, td_suite_kx);
     assert_int_equal(td_flight_feed(&f, v, sizeof v), TD_FEED_ERROR);
     assert_non_null(strstr(f.error, "exceeds"));
     td_flight_free(&f);
@@ -715,7 +716,7 @@ static void test_handshake_length_beyond_record(void **state)
     static const uint8_t v[] = {0x16, 0x03, 0x03, 0x00, 0x0a,
                                 0x02, 0xff, 0xff, 0xff, 0x03, 0x03, 0x00, 0x00, 0x00, 0x00};
     td_flight f;
-    td_flight_init(&f, false);
+    td_flight_init(&f, false, td_suite_kx);
     assert_int_equal(td_flight_feed(&f, v, sizeof v), TD_FEED_ERROR);
     assert_non_null(strstr(f.error, "handshake message of"));
     td_flight_free(&f);
@@ -725,7 +726,7 @@ static void test_handshake_length_beyond_record(void **state)
     size_t n = frame(scratch, sh12, 30, 16384);
     static const uint8_t ccs[] = {0x14, 0x03, 0x03, 0x00, 0x01, 0x01};
     cat(scratch, &n, ccs, sizeof ccs);
-    td_flight_init(&f, false);
+    td_flight_init(&f, false, td_suite_kx);
     assert_int_equal(td_flight_feed(&f, scratch, n), TD_FEED_ERROR);
     assert_non_null(strstr(f.error, "fragmented"));
     td_flight_free(&f);
@@ -735,7 +736,7 @@ static void feed_bad_sh(const uint8_t *m, size_t len, const char *want)
 {
     size_t n = frame(scratch, m, len, 16384);
     td_flight f;
-    td_flight_init(&f, false);
+    td_flight_init(&f, false, td_suite_kx);
     assert_int_equal(td_flight_feed(&f, scratch, n), TD_FEED_ERROR);
     assert_int_equal(f.kind, TD_FLIGHT_MALFORMED);
     if (!strstr(f.error, want))
@@ -826,7 +827,7 @@ static void test_alpn(void **state)
     };
     td_rd r;
     td_flight f;
-    td_flight_init(&f, false);
+    td_flight_init(&f, false, td_suite_kx);
     td_rd_init(&r, m + 4, sizeof m - 4);
     assert_true(td_parse_server_hello(&r, &f));
     assert_string_equal(f.alpn, "h2");
@@ -840,7 +841,7 @@ static void test_alpn(void **state)
         0x00, 0xc0, 0x2f, 0x00, 0x00, 0x0b,
         0x00, 0x10, 0x00, 0x07, 0x00, 0x05, 0x02, 'h', '2', 0x01, 'x',
     };
-    td_flight_init(&f, false);
+    td_flight_init(&f, false, td_suite_kx);
     td_rd_init(&r, two, sizeof two);
     assert_false(td_parse_server_hello(&r, &f));
     assert_non_null(strstr(f.error, "ALPN"));
@@ -853,7 +854,7 @@ static void test_oversize_flight(void **state)
     /* ServerHello, then a Certificate announcing 262128 bytes that keeps
      * coming in full records until the flight passes the 256 KiB cap */
     td_flight f;
-    td_flight_init(&f, false);
+    td_flight_init(&f, false, td_suite_kx);
     size_t n = frame(scratch, sh12, sizeof sh12, 16384);
     assert_int_equal(td_flight_feed(&f, scratch, n), TD_FEED_MORE);
     static uint8_t rec[5 + 16384];
@@ -888,7 +889,7 @@ static void test_too_many_records(void **state)
     for (int i = 0; i < TD_FLIGHT_MAX_RECORDS + 1; i++)
         cat(scratch, &n, warn, sizeof warn);
     td_flight f;
-    td_flight_init(&f, false);
+    td_flight_init(&f, false, td_suite_kx);
     assert_int_equal(td_flight_feed(&f, scratch, n - sizeof warn), TD_FEED_MORE);
     assert_int_equal(f.kind, TD_FLIGHT_ALERT);
     assert_int_equal(td_flight_feed(&f, scratch + n - sizeof warn, sizeof warn), TD_FEED_ERROR);
@@ -912,7 +913,7 @@ static void test_trickle_is_cheap(void **state)
     size_t n = frame(scratch, hs, hs_len, 16384);
     td_flight f;
     size_t used = 0;
-    td_flight_init(&f, false);
+    td_flight_init(&f, false, td_suite_kx);
     assert_int_equal(feed_steps(&f, scratch, n, 1, &used), TD_FEED_DONE);
     assert_int_equal(used, n);
     assert_int_equal(f.n_certs, 1);
@@ -931,28 +932,28 @@ static void test_bad_record_framing(void **state)
     static const uint8_t hb[] = {0x18, 0x03, 0x03, 0x00, 0x01, 0x01};
     n = frame(v, sh12, 10, 16384);
     cat(v, &n, hb, sizeof hb);
-    td_flight_init(&f, false);
+    td_flight_init(&f, false, td_suite_kx);
     assert_int_equal(td_flight_feed(&f, v, n), TD_FEED_ERROR);
     assert_non_null(strstr(f.error, "content type 24"));
     td_flight_free(&f);
     /* record version 3.5 */
     static const uint8_t badver[] = {0x16, 0x03, 0x05, 0x00, 0x01, 0x02};
-    td_flight_init(&f, false);
+    td_flight_init(&f, false, td_suite_kx);
     assert_int_equal(td_flight_feed(&f, badver, sizeof badver), TD_FEED_ERROR);
     td_flight_free(&f);
     /* empty handshake record */
     static const uint8_t empty[] = {0x16, 0x03, 0x03, 0x00, 0x00};
-    td_flight_init(&f, false);
+    td_flight_init(&f, false, td_suite_kx);
     assert_int_equal(td_flight_feed(&f, empty, sizeof empty), TD_FEED_ERROR);
     td_flight_free(&f);
     /* application data first */
     static const uint8_t app[] = {0x17, 0x03, 0x03, 0x00, 0x01, 0x00};
-    td_flight_init(&f, false);
+    td_flight_init(&f, false, td_suite_kx);
     assert_int_equal(td_flight_feed(&f, app, sizeof app), TD_FEED_ERROR);
     td_flight_free(&f);
     /* a Certificate before any ServerHello */
     n = frame(v, cert12, sizeof cert12, 16384);
-    td_flight_init(&f, false);
+    td_flight_init(&f, false, td_suite_kx);
     assert_int_equal(td_flight_feed(&f, v, n), TD_FEED_ERROR);
     assert_non_null(strstr(f.error, "before ServerHello"));
     td_flight_free(&f);
@@ -966,13 +967,13 @@ static void test_ccs_before_hello_ignored(void **state)
     cat(scratch, &n, ccs, sizeof ccs);
     cat(scratch, &n, flight13, sizeof flight13);
     td_flight f;
-    td_flight_init(&f, false);
+    td_flight_init(&f, false, td_suite_kx);
     assert_int_equal(td_flight_feed(&f, scratch, n), TD_FEED_DONE);
     assert_int_equal(f.kind, TD_FLIGHT_HELLO);
     assert_int_equal(f.version, TD_TLS13);
     td_flight_free(&f);
     /* only a change_cipher_spec, then close: nothing conclusive */
-    td_flight_init(&f, false);
+    td_flight_init(&f, false, td_suite_kx);
     assert_int_equal(td_flight_feed(&f, ccs, sizeof ccs), TD_FEED_MORE);
     assert_int_equal(td_flight_eof(&f), TD_FEED_MORE);
     td_flight_free(&f);
@@ -987,13 +988,13 @@ static void test_parse_certificate(void **state)
     td_rd r;
     /* an empty certificate inside the list */
     static const uint8_t empty_cert[] = {0x00, 0x00, 0x03, 0x00, 0x00, 0x00};
-    td_flight_init(&f, false);
+    td_flight_init(&f, false, td_suite_kx);
     td_rd_init(&r, empty_cert, sizeof empty_cert);
     assert_false(td_parse_certificate(&r, &f));
     td_flight_free(&f);
     /* an empty list is accepted */
     static const uint8_t none[] = {0x00, 0x00, 0x00};
-    td_flight_init(&f, false);
+    td_flight_init(&f, false, td_suite_kx);
     td_rd_init(&r, none, sizeof none);
     assert_true(td_parse_certificate(&r, &f));
     assert_int_equal(f.n_certs, 0);
@@ -1009,7 +1010,7 @@ static void test_parse_certificate(void **state)
         many[5 + 4 * i] = 1;
         many[6 + 4 * i] = (uint8_t)i;
     }
-    td_flight_init(&f, false);
+    td_flight_init(&f, false, td_suite_kx);
     td_rd_init(&r, many, sizeof many);
     assert_true(td_parse_certificate(&r, &f));
     assert_int_equal(f.n_certs, TD_FLIGHT_MAX_CERTS);
@@ -1031,7 +1032,7 @@ static void test_parse_ske_dhe(void **state)
     };
     td_flight f;
     td_rd r;
-    td_flight_init(&f, false);
+    td_flight_init(&f, false, td_suite_kx);
     f.suite = 0x009e;
     f.version = TD_TLS12;
     td_rd_init(&r, v, sizeof v);
@@ -1043,7 +1044,7 @@ static void test_parse_ske_dhe(void **state)
 
     /* TLS 1.0: no signature algorithm, so 08 04 is read as a length and
      * the message does not parse */
-    td_flight_init(&f, false);
+    td_flight_init(&f, false, td_suite_kx);
     f.suite = 0x009e;
     f.version = TD_TLS10;
     td_rd_init(&r, v, sizeof v);
@@ -1054,7 +1055,7 @@ static void test_parse_ske_dhe(void **state)
     static const uint8_t v10[] = {
         0x00, 0x03, 0x00, 0x80, 0x00, 0x00, 0x01, 0x02, 0x00, 0x01, 0x05, 0x00, 0x02, 0xaa, 0xbb,
     };
-    td_flight_init(&f, false);
+    td_flight_init(&f, false, td_suite_kx);
     f.suite = 0x009e;
     f.version = TD_TLS10;
     td_rd_init(&r, v10, sizeof v10);
@@ -1064,13 +1065,13 @@ static void test_parse_ske_dhe(void **state)
 
     /* anonymous DH (0034): parameters only; a trailing signature is
      * leftover bytes */
-    td_flight_init(&f, false);
+    td_flight_init(&f, false, td_suite_kx);
     f.suite = 0x0034;
     f.version = TD_TLS12;
     td_rd_init(&r, v10, 11);
     assert_true(td_parse_server_key_exchange(&r, &f));
     td_flight_free(&f);
-    td_flight_init(&f, false);
+    td_flight_init(&f, false, td_suite_kx);
     f.suite = 0x0034;
     f.version = TD_TLS12;
     td_rd_init(&r, v10, sizeof v10);
@@ -1086,7 +1087,7 @@ static void test_parse_ske_bad(void **state)
     td_rd r;
     /* ECDHE with explicit_prime curve_type 1 */
     static const uint8_t explicit[] = {0x01, 0x00, 0x17, 0x01, 0x04, 0x04, 0x01, 0x00, 0x00};
-    td_flight_init(&f, false);
+    td_flight_init(&f, false, td_suite_kx);
     f.suite = 0xc02f;
     f.version = TD_TLS12;
     td_rd_init(&r, explicit, sizeof explicit);
@@ -1094,14 +1095,14 @@ static void test_parse_ske_bad(void **state)
     assert_non_null(strstr(f.error, "named_curve"));
     td_flight_free(&f);
     /* plain RSA key exchange never has one */
-    td_flight_init(&f, false);
+    td_flight_init(&f, false, td_suite_kx);
     f.suite = 0x002f;
     f.version = TD_TLS12;
     td_rd_init(&r, explicit, sizeof explicit);
     assert_false(td_parse_server_key_exchange(&r, &f));
     td_flight_free(&f);
     /* unknown suite */
-    td_flight_init(&f, false);
+    td_flight_init(&f, false, td_suite_kx);
     f.suite = 0xfefe;
     f.version = TD_TLS12;
     td_rd_init(&r, explicit, sizeof explicit);
@@ -1109,7 +1110,7 @@ static void test_parse_ske_bad(void **state)
     td_flight_free(&f);
     /* DH prime of all zeros */
     static const uint8_t zero[] = {0x00, 0x02, 0x00, 0x00, 0x00, 0x01, 0x02, 0x00, 0x01, 0x05};
-    td_flight_init(&f, false);
+    td_flight_init(&f, false, td_suite_kx);
     f.suite = 0x0034;
     f.version = TD_TLS12;
     td_rd_init(&r, zero, sizeof zero);
@@ -1124,7 +1125,7 @@ static void test_parse_ske_psk(void **state)
     td_rd r;
     /* ECDHE_PSK (c035): hint "id", named_curve x25519, 1-byte point, unsigned */
     static const uint8_t v[] = {0x00, 0x02, 'i', 'd', 0x03, 0x00, 0x1d, 0x01, 0x09};
-    td_flight_init(&f, false);
+    td_flight_init(&f, false, td_suite_kx);
     f.suite = 0xc035;
     f.version = TD_TLS12;
     td_rd_init(&r, v, sizeof v);
@@ -1132,11 +1133,45 @@ static void test_parse_ske_psk(void **state)
     assert_int_equal(f.ske_group, 29);
     td_flight_free(&f);
     /* PSK (008c): hint only */
-    td_flight_init(&f, false);
+    td_flight_init(&f, false, td_suite_kx);
     f.suite = 0x008c;
     f.version = TD_TLS12;
     td_rd_init(&r, v, 4);
     assert_true(td_parse_server_key_exchange(&r, &f));
+    td_flight_free(&f);
+}
+
+/* The parser reads a ServerKeyExchange by what the caller's lookup says of
+ * the suite, not by any table of its own. */
+static bool private_suite_is_ecdhe_rsa(uint16_t suite, td_kx *kx, td_auth *auth)
+{
+    if (suite != 0xff42)
+        return false;
+    *kx = TD_KX_ECDHE;
+    *auth = TD_AU_RSA;
+    return true;
+}
+
+static void test_parse_ske_lookup(void **state)
+{
+    (void)state;
+    td_flight f;
+    td_rd r;
+    td_flight_init(&f, false, private_suite_is_ecdhe_rsa);
+    f.suite = 0xff42;
+    f.version = TD_TLS12;
+    td_rd_init(&r, ske12 + 4, sizeof ske12 - 4);
+    assert_true(td_parse_server_key_exchange(&r, &f));
+    assert_int_equal(f.ske_group, 29);
+    assert_int_equal(f.ske_sigalg, 0x0401);
+    td_flight_free(&f);
+    /* ECDHE_RSA in the registry, unknown to this lookup */
+    td_flight_init(&f, false, private_suite_is_ecdhe_rsa);
+    f.suite = 0xc02f;
+    f.version = TD_TLS12;
+    td_rd_init(&r, ske12 + 4, sizeof ske12 - 4);
+    assert_false(td_parse_server_key_exchange(&r, &f));
+    assert_non_null(strstr(f.error, "unknown cipher suite 0xc02f"));
     td_flight_free(&f);
 }
 
@@ -1147,28 +1182,28 @@ static void test_parse_cert_request_versions(void **state)
     td_rd r;
     /* TLS 1.0 form: types, then CAs directly (one 2-byte DN) */
     static const uint8_t v10[] = {0x01, 0x01, 0x00, 0x04, 0x00, 0x02, 0x30, 0x00};
-    td_flight_init(&f, false);
+    td_flight_init(&f, false, td_suite_kx);
     f.version = TD_TLS10;
     td_rd_init(&r, v10, sizeof v10);
     assert_true(td_parse_cert_request(&r, &f));
     assert_int_equal(f.n_ca_names, 1);
     td_flight_free(&f);
     /* read as TLS 1.2 the same bytes do not parse */
-    td_flight_init(&f, false);
+    td_flight_init(&f, false, td_suite_kx);
     f.version = TD_TLS12;
     td_rd_init(&r, v10, sizeof v10);
     assert_false(td_parse_cert_request(&r, &f));
     td_flight_free(&f);
     /* an empty DistinguishedName */
     static const uint8_t emptydn[] = {0x01, 0x01, 0x00, 0x02, 0x00, 0x00};
-    td_flight_init(&f, false);
+    td_flight_init(&f, false, td_suite_kx);
     f.version = TD_TLS11;
     td_rd_init(&r, emptydn, sizeof emptydn);
     assert_false(td_parse_cert_request(&r, &f));
     td_flight_free(&f);
     /* no certificate types */
     static const uint8_t notypes[] = {0x00, 0x00, 0x00};
-    td_flight_init(&f, false);
+    td_flight_init(&f, false, td_suite_kx);
     f.version = TD_TLS11;
     td_rd_init(&r, notypes, sizeof notypes);
     assert_false(td_parse_cert_request(&r, &f));
@@ -1180,7 +1215,7 @@ static void test_feed_after_done(void **state)
     (void)state;
     /* more bytes after the answer change nothing */
     td_flight f;
-    td_flight_init(&f, false);
+    td_flight_init(&f, false, td_suite_kx);
     assert_int_equal(td_flight_feed(&f, alert_hf, sizeof alert_hf), TD_FEED_DONE);
     assert_int_equal(td_flight_feed(&f, (const uint8_t *)"garbage", 7), TD_FEED_DONE);
     assert_int_equal(f.kind, TD_FLIGHT_ALERT);
@@ -1227,6 +1262,7 @@ int main(void)
         cmocka_unit_test(test_parse_ske_dhe),
         cmocka_unit_test(test_parse_ske_bad),
         cmocka_unit_test(test_parse_ske_psk),
+        cmocka_unit_test(test_parse_ske_lookup),
         cmocka_unit_test(test_parse_cert_request_versions),
         cmocka_unit_test(test_feed_after_done),
     };

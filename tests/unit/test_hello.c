@@ -9,6 +9,7 @@
 
 #include <cmocka.h>
 
+#include "wire/alpn.h"
 #include "wire/bytes.h"
 #include "wire/hello.h"
 #include "wire/tls.h"
@@ -540,6 +541,60 @@ static void test_invalid_specs(void **state)
     assert_int_equal(td_hello_build(NULL, out, sizeof out, &n), -1);
 }
 
+/* ALPN lists both ways: the names SSL_set_alpn_protos() takes, and the
+ * checks on a list and on a server's single answer (RFC 7301 section 3.1). */
+static void test_alpn_lists(void **state)
+{
+    (void)state;
+    uint8_t buf[600];
+    td_wr w;
+    td_wr_init(&w, buf, sizeof buf);
+    assert_true(td_alpn_write(&w, "h2,http/1.1"));
+    static const uint8_t want[] = {0x02, 'h', '2', 0x08, 'h', 't', 't', 'p', '/', '1', '.', '1'};
+    assert_true(td_wr_ok(&w));
+    assert_int_equal(w.len, sizeof want);
+    assert_memory_equal(buf, want, sizeof want);
+    assert_true(td_alpn_list_ok(buf, w.len));
+
+    static const char *const bad[] = {"", ",h2", "h2,", "h2,,http/1.1"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        td_wr_init(&w, buf, sizeof buf);
+        assert_false(td_alpn_write(&w, bad[i]));
+    }
+    assert_false(td_alpn_write(&w, NULL));
+    static char name[300];
+    memset(name, 'x', 256);
+    td_wr_init(&w, buf, sizeof buf);
+    assert_false(td_alpn_write(&w, name));
+    name[255] = '\0';
+    td_wr_init(&w, buf, sizeof buf);
+    assert_true(td_alpn_write(&w, name));
+    assert_true(td_wr_ok(&w));
+    assert_int_equal(w.len, 256);
+    /* a list that does not fit fails the writer, not the names */
+    td_wr_init(&w, buf, 5);
+    assert_true(td_alpn_write(&w, "h2,http/1.1"));
+    assert_false(td_wr_ok(&w));
+
+    static const uint8_t zero_name[] = {0x02, 'h', '2', 0x00};
+    static const uint8_t overrun[] = {0x02, 'h', '2', 0x05, 'a', 'b'};
+    assert_false(td_alpn_list_ok(zero_name, sizeof zero_name));
+    assert_false(td_alpn_list_ok(overrun, sizeof overrun));
+    assert_false(td_alpn_list_ok(want, 0));
+    assert_false(td_alpn_list_ok(NULL, 3));
+
+    td_rd list, one;
+    td_rd_init(&list, want, sizeof want);
+    assert_true(td_alpn_next(&list, &one));
+    assert_int_equal(td_rd_left(&one), 2);
+    assert_true(td_alpn_next(&list, &one));
+    assert_int_equal(td_rd_left(&one), 8);
+    assert_true(td_rd_empty(&list));
+    assert_false(td_alpn_next(&list, &one));
+    td_rd_init(&list, zero_name + 3, 1);
+    assert_false(td_alpn_next(&list, &one));
+}
+
 static void test_sslv2(void **state)
 {
     (void)state;
@@ -605,6 +660,7 @@ int main(void)
         cmocka_unit_test(test_split_records),
         cmocka_unit_test(test_too_small),
         cmocka_unit_test(test_invalid_specs),
+        cmocka_unit_test(test_alpn_lists),
         cmocka_unit_test(test_sslv2),
         cmocka_unit_test(test_randomness),
     };

@@ -320,6 +320,79 @@ static void alerts_table(void **state)
     assert_null(td_alert_by_name(NULL));
 }
 
+/* The named constants of wire/tls.h and the tables agree: every alert the
+ * IANA registry assigns has its constant, and each constant its name. */
+static void constants_match_tables(void **state)
+{
+    (void)state;
+    static const struct {
+        int code;
+        const char *name;
+    } alerts[] = {
+        { TD_ALERT_CLOSE_NOTIFY, "close_notify" },
+        { TD_ALERT_UNEXPECTED_MESSAGE, "unexpected_message" },
+        { TD_ALERT_BAD_RECORD_MAC, "bad_record_mac" },
+        { TD_ALERT_DECRYPTION_FAILED, "decryption_failed" },
+        { TD_ALERT_RECORD_OVERFLOW, "record_overflow" },
+        { TD_ALERT_DECOMPRESSION_FAILURE, "decompression_failure" },
+        { TD_ALERT_HANDSHAKE_FAILURE, "handshake_failure" },
+        { TD_ALERT_NO_CERTIFICATE, "no_certificate" },
+        { TD_ALERT_BAD_CERTIFICATE, "bad_certificate" },
+        { TD_ALERT_UNSUPPORTED_CERTIFICATE, "unsupported_certificate" },
+        { TD_ALERT_CERTIFICATE_REVOKED, "certificate_revoked" },
+        { TD_ALERT_CERTIFICATE_EXPIRED, "certificate_expired" },
+        { TD_ALERT_CERTIFICATE_UNKNOWN, "certificate_unknown" },
+        { TD_ALERT_ILLEGAL_PARAMETER, "illegal_parameter" },
+        { TD_ALERT_UNKNOWN_CA, "unknown_ca" },
+        { TD_ALERT_ACCESS_DENIED, "access_denied" },
+        { TD_ALERT_DECODE_ERROR, "decode_error" },
+        { TD_ALERT_DECRYPT_ERROR, "decrypt_error" },
+        { TD_ALERT_TOO_MANY_CIDS_REQUESTED, "too_many_cids_requested" },
+        { TD_ALERT_EXPORT_RESTRICTION, "export_restriction" },
+        { TD_ALERT_PROTOCOL_VERSION, "protocol_version" },
+        { TD_ALERT_INSUFFICIENT_SECURITY, "insufficient_security" },
+        { TD_ALERT_INTERNAL_ERROR, "internal_error" },
+        { TD_ALERT_INAPPROPRIATE_FALLBACK, "inappropriate_fallback" },
+        { TD_ALERT_USER_CANCELED, "user_canceled" },
+        { TD_ALERT_NO_RENEGOTIATION, "no_renegotiation" },
+        { TD_ALERT_MISSING_EXTENSION, "missing_extension" },
+        { TD_ALERT_UNSUPPORTED_EXTENSION, "unsupported_extension" },
+        { TD_ALERT_CERTIFICATE_UNOBTAINABLE, "certificate_unobtainable" },
+        { TD_ALERT_UNRECOGNIZED_NAME, "unrecognized_name" },
+        { TD_ALERT_BAD_CERTIFICATE_STATUS_RESPONSE, "bad_certificate_status_response" },
+        { TD_ALERT_BAD_CERTIFICATE_HASH_VALUE, "bad_certificate_hash_value" },
+        { TD_ALERT_UNKNOWN_PSK_IDENTITY, "unknown_psk_identity" },
+        { TD_ALERT_CERTIFICATE_REQUIRED, "certificate_required" },
+        { TD_ALERT_NO_APPLICATION_PROTOCOL, "no_application_protocol" },
+        { TD_ALERT_ECH_REQUIRED, "ech_required" },
+    }, groups[] = {
+        { TD_GROUP_SECP256R1, "secp256r1" },
+        { TD_GROUP_SECP384R1, "secp384r1" },
+        { TD_GROUP_SECP521R1, "secp521r1" },
+        { TD_GROUP_X25519, "x25519" },
+        { TD_GROUP_X448, "x448" },
+        { TD_GROUP_BRAINPOOLP256R1TLS13, "brainpoolP256r1tls13" },
+        { TD_GROUP_BRAINPOOLP384R1TLS13, "brainpoolP384r1tls13" },
+        { TD_GROUP_BRAINPOOLP512R1TLS13, "brainpoolP512r1tls13" },
+        { TD_GROUP_FFDHE2048, "ffdhe2048" },
+        { TD_GROUP_FFDHE3072, "ffdhe3072" },
+        { TD_GROUP_FFDHE4096, "ffdhe4096" },
+        { TD_GROUP_FFDHE6144, "ffdhe6144" },
+        { TD_GROUP_FFDHE8192, "ffdhe8192" },
+        { TD_GROUP_SECP256R1MLKEM768, "SecP256r1MLKEM768" },
+        { TD_GROUP_X25519MLKEM768, "X25519MLKEM768" },
+        { TD_GROUP_SECP384R1MLKEM1024, "SecP384r1MLKEM1024" },
+    };
+    assert_int_equal(sizeof alerts / sizeof alerts[0], td_alert_count());
+    for (size_t i = 0; i < sizeof alerts / sizeof alerts[0]; i++)
+        assert_string_equal(td_alert_name(alerts[i].code, "?"), alerts[i].name);
+    for (size_t i = 0; i < sizeof groups / sizeof groups[0]; i++) {
+        const td_group *g = td_group_by_id((uint16_t)groups[i].code);
+        assert_non_null(g);
+        assert_string_equal(g->name, groups[i].name);
+    }
+}
+
 static void counts(void **state)
 {
     (void)state;
@@ -343,6 +416,7 @@ int main(void)
         cmocka_unit_test(groups_table),
         cmocka_unit_test(sigalgs_table),
         cmocka_unit_test(alerts_table),
+        cmocka_unit_test(constants_match_tables),
         cmocka_unit_test(counts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
