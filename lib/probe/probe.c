@@ -496,17 +496,46 @@ static void send_oldstyle(struct run *r)
     submit(r, J_OLDSTYLE, -1, &sp, false, NULL, 0, NULL);
 }
 
+/* A tolerance hello asks whether the server copes with the hello's form,
+ * so it must also offer what the server is known to take: the suite each
+ * accepted version's own hello got (stage 1 has answered by now), for
+ * versions lo..hi.  Without it a server with one unusual suite (DHE or
+ * CHACHA20 only) refuses for want of a shared suite, which says nothing
+ * about tolerance. */
+static size_t add_accepted_suites(const td_obs *o, int lo, int hi, uint16_t *out, size_t n, size_t cap)
+{
+    for (int vi = hi; vi >= lo; vi--) {
+        if (o->version_ok[vi] != TD_YES || o->n_suites[vi] == 0)
+            continue;
+        uint16_t s = o->suites[vi][0];
+        bool have = false;
+        for (size_t i = 0; i < n; i++)
+            have |= out[i] == s;
+        if (!have && n < cap)
+            out[n++] = s;
+    }
+    return n;
+}
+
+static size_t classic_plus_accepted(const td_obs *o, int hi, uint16_t *out, size_t cap)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof classic_suites / sizeof classic_suites[0] && n < cap; i++)
+        out[n++] = classic_suites[i];
+    return add_accepted_suites(o, td_vidx(TD_SSL3), hi, out, n, cap);
+}
+
 static void send_bighello(struct run *r)
 {
     /* A TLS 1.2 hello padded past 512 bytes: some stacks fail on hellos
      * between 256 and 511 bytes, others on anything larger (RFC 7685
      * section 1 tells the story). */
-    uint16_t groups[TD_MAX_GROUPS], sigalgs[128];
+    uint16_t suites[64], groups[TD_MAX_GROUPS], sigalgs[128];
     td_hello_spec sp;
     memset(&sp, 0, sizeof sp);
     sp.version = TD_TLS12;
-    sp.suites = classic_suites;
-    sp.n_suites = sizeof classic_suites / sizeof classic_suites[0];
+    sp.suites = suites;
+    sp.n_suites = classic_plus_accepted(r->o, td_vidx(TD_TLS12), suites, 64);
     sp.groups = groups;
     sp.n_groups = groups_for(false, groups, TD_MAX_GROUPS);
     sp.sigalgs = sigalgs;
@@ -521,15 +550,21 @@ static void send_bighello(struct run *r)
 static void send_grease(struct run *r)
 {
     /* RFC 8701: servers must ignore unknown versions, suites and groups.
-     * Offering a reserved value first shows whether this one does. */
-    static const uint16_t vers[] = {0x7a7a, TD_TLS13, TD_TLS12};
+     * Offering a reserved value first shows whether this one does; the
+     * versions below TLS 1.2 that the server accepts are offered too, so
+     * that only the reserved values can make it refuse. */
+    uint16_t vers[5] = {0x7a7a, TD_TLS13, TD_TLS12};
+    size_t nv = 3;
+    for (int vi = td_vidx(TD_TLS11); vi >= td_vidx(TD_TLS10); vi--)
+        if (r->o->version_ok[vi] == TD_YES)
+            vers[nv++] = td_vat(vi);
     uint16_t suites[64], groups[TD_MAX_GROUPS], sigalgs[128];
     size_t n = 0;
     suites[n++] = 0x0a0a;
     for (uint16_t s = 0x1301; s <= 0x1303; s++)
         suites[n++] = s;
-    for (size_t i = 0; i < sizeof classic_suites / sizeof classic_suites[0]; i++)
-        suites[n++] = classic_suites[i];
+    n += classic_plus_accepted(r->o, td_vidx(TD_TLS12), suites + n, 64 - n);
+    n = add_accepted_suites(r->o, td_vidx(TD_TLS13), td_vidx(TD_TLS13), suites, n, 64);
     size_t ng = 0;
     groups[ng++] = 0x1a1a;
     ng += groups_for(true, groups + 1, TD_MAX_GROUPS - 1);
@@ -537,7 +572,7 @@ static void send_grease(struct run *r)
     memset(&sp, 0, sizeof sp);
     sp.version = TD_TLS13;
     sp.versions = vers;
-    sp.n_versions = 3;
+    sp.n_versions = nv;
     sp.suites = suites;
     sp.n_suites = n;
     sp.groups = groups;
@@ -727,6 +762,22 @@ static bool reached_tls(const td_obs *o)
            o->baseline.out == TD_OUT_MALFORMED;
 }
 
+/* The baseline and every other stage-1 hello met silence.  Each further
+ * hello would wait the whole step timeout for the same silence, in batches
+ * of the connection cap (the clients alone are dozens), so the check ends
+ * here, one step timeout after it began. */
+static bool all_silent(const td_obs *o)
+{
+    if (o->baseline.out != TD_OUT_TIMEOUT)
+        return false;
+    if (o->nosni.out != TD_OUT_NOT_RUN && o->nosni.out != TD_OUT_TIMEOUT)
+        return false;
+    for (int i = 0; i < TD_NVERSIONS; i++)
+        if (o->ver[i].out != TD_OUT_TIMEOUT)
+            return false;
+    return true;
+}
+
 static void start_stage2(struct run *r)
 {
     td_obs *o = r->o;
@@ -736,7 +787,7 @@ static void start_stage2(struct run *r)
     if (!reached_tls(o) && o->baseline.out != TD_OUT_RESET && o->baseline.out != TD_OUT_CLOSED &&
         o->baseline.out != TD_OUT_TIMEOUT)
         return;
-    if (o->baseline.out == TD_OUT_NOT_TLS)
+    if (o->baseline.out == TD_OUT_NOT_TLS || all_silent(o))
         return;
 
     send_oldstyle(r);

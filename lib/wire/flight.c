@@ -7,8 +7,10 @@
  * state to get wrong when a record or message straddles two reads.  Two
  * limits keep a peer that trickles bytes from making that quadratic: nothing
  * is re-parsed until the unit the parser is waiting for (a record header, a
- * record) is complete, and a flight may not have more than
- * TD_FLIGHT_MAX_RECORDS records. */
+ * record, the rest of a fragmented handshake message) is complete, and the
+ * parses of one flight may not walk more than
+ * TD_FLIGHT_MAX_REPARSE bytes in all.  The number of records is not capped:
+ * a flight may be cut into records as small as one byte. */
 #include "flight.h"
 
 #include <stdarg.h>
@@ -631,6 +633,68 @@ static pstate alert_record(td_flight *f, parse_state *st, td_rd *payload)
     return P_MORE;
 }
 
+typedef struct record_header {
+    uint8_t type, major, minor;
+    uint16_t len;
+} record_header;
+
+static bool read_record_header(td_rd *in, record_header *h)
+{
+    return td_rd_u8(in, &h->type) && td_rd_u8(in, &h->major) && td_rd_u8(in, &h->minor) && td_rd_u16(in, &h->len);
+}
+
+/* RFC 8446 section 5.1: legacy_record_version is not checked beyond being
+ * some SSLv3/TLS version. */
+static bool record_version_ok(const record_header *h)
+{
+    return h->major == 3 && h->minor <= 4;
+}
+
+/* The records so far are whole and a handshake message still lacks bytes:
+ * until that many more handshake bytes, or a record of another type,
+ * arrive, no parse can change the answer.  td_flight_feed then only walks
+ * the new record headers (records_may_conclude), so a message cut into
+ * one-byte records (RFC 5246 section 6.2.1) costs a few parses, not one
+ * per record. */
+static void wait_for_message(td_flight *f, const parse_state *st)
+{
+    td_rd pending;
+    uint8_t type;
+    uint32_t len;
+    td_rd_init(&pending, f->hs, st->hs.len);
+    td_rd_skip(&pending, st->consumed);
+    size_t have = td_rd_left(&pending);
+    if (have == 0)
+        return;
+    /* drain_handshake left this message because it is incomplete: what it
+     * lacks is the rest of its header, or of its body. */
+    bool header = td_rd_u8(&pending, &type) && td_rd_u24(&pending, &len);
+    f->hs_wait = header ? 4 + (size_t)len - have : 4 - have;
+    f->scan = f->buf_len;
+}
+
+/* Walks the records that arrived since wait_for_message; true when a parse
+ * could now conclude something (or find a fault). */
+static bool records_may_conclude(td_flight *f)
+{
+    td_rd in;
+    td_rd_init(&in, f->buf, f->buf_len);
+    td_rd_skip(&in, f->scan);
+    for (;;) {
+        record_header h;
+        if (!read_record_header(&in, &h))
+            return false;
+        if (h.type != TD_CT_HANDSHAKE || !record_version_ok(&h) || h.len == 0 || h.len > MAX_RECORD_BODY)
+            return true;
+        if (!td_rd_skip(&in, h.len))
+            return false;
+        f->scan = f->buf_len - td_rd_left(&in);
+        if (h.len >= f->hs_wait)
+            return true;
+        f->hs_wait -= h.len;
+    }
+}
+
 static pstate parse_records(td_flight *f, bool eof)
 {
     parse_state st;
@@ -639,25 +703,22 @@ static pstate parse_records(td_flight *f, bool eof)
 
     td_rd in;
     td_rd_init(&in, f->buf, f->buf_len);
-    size_t n_records = 0;
     while (!td_rd_empty(&in)) {
-        uint8_t type, major, minor;
-        uint16_t len;
+        record_header h;
         td_rd payload;
         size_t start = f->buf_len - td_rd_left(&in);
-        if (!td_rd_u8(&in, &type) || !td_rd_u8(&in, &major) || !td_rd_u8(&in, &minor) ||
-            !td_rd_u16(&in, &len)) {
+        if (!read_record_header(&in, &h)) {
             if (eof)
                 return bad(f, "truncated record");
             f->parse_need = start + RECORD_HEADER;
             return P_MORE;
         }
+        uint8_t type = h.type;
+        uint16_t len = h.len;
         if (type < TD_CT_CCS || type > TD_CT_APPDATA)
             return bad(f, "record of content type %u", type);
-        /* RFC 8446 section 5.1: legacy_record_version is not checked beyond
-         * being some SSLv3/TLS version. */
-        if (major != 3 || minor > 4)
-            return bad(f, "record version 0x%02x%02x", major, minor);
+        if (!record_version_ok(&h))
+            return bad(f, "record version 0x%02x%02x", h.major, h.minor);
         if (len > MAX_RECORD_BODY)
             return bad(f, "record of %u bytes exceeds 2^14+2048", len);
         if (!td_rd_sub(&in, len, &payload)) {
@@ -666,10 +727,8 @@ static pstate parse_records(td_flight *f, bool eof)
             f->parse_need = start + RECORD_HEADER + len;
             return P_MORE;
         }
-        if (++n_records > TD_FLIGHT_MAX_RECORDS)
-            return bad(f, "more than %d records in the first flight", TD_FLIGHT_MAX_RECORDS);
-        if (n_records == 1)
-            f->record_version = (uint16_t)((major << 8) | minor);
+        if (start == 0)
+            f->record_version = (uint16_t)((h.major << 8) | h.minor);
         bool mid_message = st.consumed < st.hs.len;
         /* RFC 8446 section 5.1 (and RFC 5246 6.2.1): no empty handshake,
          * alert or change_cipher_spec fragments. */
@@ -711,6 +770,7 @@ static pstate parse_records(td_flight *f, bool eof)
     }
     if (eof && st.consumed < st.hs.len)
         return bad(f, "truncated handshake message");
+    wait_for_message(f, &st);
     return P_MORE;
 }
 
@@ -798,6 +858,7 @@ static void reset_results(td_flight *f)
     memcpy(f->first, keep.first, sizeof f->first);
     f->n_first = keep.n_first;
     f->total = keep.total;
+    f->reparsed = keep.reparsed;
 }
 
 static td_feed finish(td_flight *f, pstate r)
@@ -896,8 +957,15 @@ td_feed td_flight_feed(td_flight *f, const uint8_t *data, size_t len)
      * every field is as the last parse left it.  That includes the blobs: a
      * MORE answer's blobs point into f->hs, which only a parse moves. */
     td_feed r = TD_FEED_MORE;
-    if (f->buf_len < f->parse_need && f->buf_len < TD_FLIGHT_MAX_BYTES)
+    if (f->buf_len < TD_FLIGHT_MAX_BYTES &&
+        (f->buf_len < f->parse_need || (f->hs_wait > 0 && !records_may_conclude(f))))
         return r;
+    f->reparsed += f->buf_len;
+    if (f->reparsed > TD_FLIGHT_MAX_REPARSE) {
+        f->kind = TD_FLIGHT_MALFORMED;
+        fail(f, "first flight trickled in too many pieces (%zu bytes re-parsed)", f->reparsed);
+        return TD_FEED_ERROR;
+    }
     r = parse_all(f, false);
     if (r == TD_FEED_MORE && f->buf_len >= TD_FLIGHT_MAX_BYTES) {
         f->kind = TD_FLIGHT_MALFORMED;

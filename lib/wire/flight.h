@@ -23,7 +23,11 @@
 #include "tls.h"
 
 #define TD_FLIGHT_MAX_BYTES   (256u * 1024u) /* a first flight larger than this is an error */
-#define TD_FLIGHT_MAX_RECORDS 1024           /* so is one cut into more records than this */
+/* Bytes all the re-parses of one flight may walk together.  A flight cut
+ * into 1-byte records (legal: RFC 5246 section 6.2.1) is re-parsed a few
+ * times per handshake message and stays far below; 256 KiB of warning
+ * alerts trickled one record a read would cost gigabytes. */
+#define TD_FLIGHT_MAX_REPARSE (64u * TD_FLIGHT_MAX_BYTES)
 #define TD_FLIGHT_MAX_CERTS   16
 #define TD_FLIGHT_MAX_CANAMES 32
 #define TD_FLIGHT_MAX_EXTS    32
@@ -135,6 +139,9 @@ typedef struct td_flight {
     uint8_t *hs;               /* handshake messages reassembled from records */
     size_t hs_cap;
     size_t parse_need;         /* buf_len at which re-parsing can change a MORE */
+    size_t hs_wait;            /* handshake bytes a fragmented message still lacks */
+    size_t scan;               /* end of the whole records walked while waiting for them */
+    size_t reparsed;           /* bytes walked by all parses so far */
     bool sslv2_offered;
     td_suite_kx_fn suite_kx;
 } td_flight;

@@ -203,6 +203,29 @@ start_fake() {
     wait_log "$BG_LOG" '^ready$' 10 || die "fake_tls $mode did not start"
 }
 
+# start_gnutls PRIORITY: gnutls-serv on a free port with $T/server.{pem,key}
+# (make_leaf server first), no client certificate, the GnuTLS priority
+# string PRIORITY; sets PORT.  gnutls-serv listens on every address: set
+# ISOLATE_NET=1.
+start_gnutls() {
+    PORT=$(free_port tcp)
+    start_bg gnutls-serv --port "$PORT" --x509certfile "$T/server.pem" --x509keyfile "$T/server.key" \
+        --disable-client-cert --priority "$1"
+    wait_port "$PORT" 10 || die "gnutls-serv --priority $1 did not start"
+}
+
+# start_frag_relay UPSTREAM_PORT: tests/servers/frag_relay.py on a free port
+# in front of 127.0.0.1:UPSTREAM_PORT, re-framing the server's plaintext
+# handshake records into 1-byte records; sets PORT and RELAY_LOG (a line per
+# connection: how many such records it sent).
+start_frag_relay() {
+    PORT=$(free_port tcp)
+    start_bg "$PYTHON" "$ROOT/tests/servers/frag_relay.py" --port "$PORT" --upstream "$1"
+    # shellcheck disable=SC2034  # for the caller
+    RELAY_LOG=$BG_LOG
+    wait_log "$BG_LOG" '^ready$' 10 || die "frag_relay.py did not start"
+}
+
 # start_s_server ARGS...: `openssl s_server` on a free port with the leaf
 # $T/server.{pem,key} (make_leaf server first); sets PORT.
 start_s_server() {
@@ -654,7 +677,8 @@ verify_with() {
 
 # ------------------------------------------------------------- running it
 
-# run_check ARGS...: `tlsdiag check --json ARGS`, adding --timeout 2 and
+# run_check ARGS...: `tlsdiag check --json ARGS`, adding --timeout
+# $CHECK_TIMEOUT (default 2; set it empty for tlsdiag's own default) and
 # --deadline 60 unless ARGS set them; stdout to $OUT, stderr to $T/err.txt,
 # exit code to $RC, wall time (s) to $ELAPSED.  Bounded by `timeout`.
 run_check() {
@@ -665,7 +689,7 @@ run_check() {
             --deadline | --deadline=*) has_d=1 ;;
         esac
     done
-    [ $has_t = 1 ] || extra+=(--timeout 2)
+    [ $has_t = 1 ] || [ -z "${CHECK_TIMEOUT-2}" ] || extra+=(--timeout "${CHECK_TIMEOUT-2}")
     [ $has_d = 1 ] || extra+=(--deadline 60)
     echo "${CASE:+[$CASE] }\$ tlsdiag check --json ${extra[*]} $*"
     if [ ! -x "$TLSDIAG" ]; then

@@ -24,10 +24,7 @@ stop_bg "$BG_PID"
 
 CASE=gnutls
 need_cmd gnutls-serv
-PORT=$(free_port tcp)
-start_bg gnutls-serv --port "$PORT" --x509certfile "$T/server.pem" --x509keyfile "$T/server.key" \
-    --disable-client-cert --priority 'NORMAL:%DISABLE_SAFE_RENEGOTIATION'
-wait_port "$PORT" 10 || die "gnutls-serv did not start"
+start_gnutls 'NORMAL:%DISABLE_SAFE_RENEGOTIATION'
 assert_true "OpenSSL sees no secure renegotiation" bash -c \
     "echo | timeout 5 openssl s_client -connect 127.0.0.1:$PORT -tls1_2 -legacy_server_connect 2>&1 | grep -q 'Secure Renegotiation IS NOT supported'"
 run_check --ca-file "$T/ca.pem" "127.0.0.1:$PORT"

@@ -28,10 +28,7 @@ stop_bg "$BG_PID"
 
 CASE=gnutls-3des
 need_cmd gnutls-serv
-PORT=$(free_port tcp)
-start_bg gnutls-serv --port "$PORT" --x509certfile "$T/server.pem" --x509keyfile "$T/server.key" --disable-client-cert \
-    --priority 'NONE:+VERS-TLS1.2:+AES-128-GCM:+3DES-CBC:+ECDHE-RSA:+RSA:+AEAD:+SHA1:+COMP-NULL:+SIGN-ALL:+GROUP-ALL'
-wait_port "$PORT" 10 || die "gnutls-serv did not start"
+start_gnutls 'NONE:+VERS-TLS1.2:+AES-128-GCM:+3DES-CBC:+ECDHE-RSA:+RSA:+AEAD:+SHA1:+COMP-NULL:+SIGN-ALL:+GROUP-ALL'
 run_check "127.0.0.1:$PORT"
 assert_finding WEAK_CIPHERS_ENABLED
 assert_severity WEAK_CIPHERS_ENABLED warn

@@ -9,10 +9,7 @@ source "$(dirname "$0")/lib.sh"
 
 need_cmd gnutls-serv
 make_leaf server
-PORT=$(free_port tcp)
-start_bg gnutls-serv --port "$PORT" --x509certfile "$T/server.pem" --x509keyfile "$T/server.key" --disable-client-cert \
-    --priority 'NONE:+VERS-TLS1.2:+3DES-CBC:+RSA:+SHA1:+COMP-NULL:+SIGN-ALL:+GROUP-ALL'
-wait_port "$PORT" 10 || die "gnutls-serv did not start"
+start_gnutls 'NONE:+VERS-TLS1.2:+3DES-CBC:+RSA:+SHA1:+COMP-NULL:+SIGN-ALL:+GROUP-ALL'
 assert_true "the server refuses AES suites" bash -c \
     "echo | timeout 5 openssl s_client -connect 127.0.0.1:$PORT -tls1_2 -cipher 'AES128-SHA:AES256-SHA:AES128-GCM-SHA256' 2>&1 | grep -q 'alert'"
 
