@@ -99,28 +99,8 @@ static bool same_addr(const td_addr *a, const td_addr *b)
 static void add_node(lookup *lk, const struct ares_addrinfo_node *nd)
 {
     td_addr a;
-    memset(&a, 0, sizeof a);
-    if (!nd->ai_addr)
+    if (!td_addr_from_sockaddr(nd->ai_addr, (socklen_t)nd->ai_addrlen, lk->port, &a))
         return;
-    if (nd->ai_family == AF_INET && nd->ai_addrlen >= sizeof(struct sockaddr_in)) {
-        struct sockaddr_in *v4 = (struct sockaddr_in *)&a.ss;
-        memcpy(v4, nd->ai_addr, sizeof *v4);
-        v4->sin_family = AF_INET;
-        v4->sin_port = htons(lk->port);
-        a.len = sizeof *v4;
-        if (!inet_ntop(AF_INET, &v4->sin_addr, a.text, sizeof a.text))
-            return;
-    } else if (nd->ai_family == AF_INET6 && nd->ai_addrlen >= sizeof(struct sockaddr_in6)) {
-        struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&a.ss;
-        memcpy(v6, nd->ai_addr, sizeof *v6);
-        v6->sin6_family = AF_INET6;
-        v6->sin6_port = htons(lk->port);
-        a.len = sizeof *v6;
-        if (!inet_ntop(AF_INET6, &v6->sin6_addr, a.text, sizeof a.text))
-            return;
-    } else {
-        return;
-    }
     /* The same address comes back once per socket type or per hosts line;
      * probing it twice would only cost time. */
     for (size_t i = 0; i < lk->n; i++)

@@ -94,16 +94,45 @@ static void progress(tls_job *t)
         td_job_step_timer(t->j);
 }
 
-static int sock_write(BIO *b, const char *buf, int len)
+/* The job behind a BIO read or write, NULL (errno EBADF) once its socket
+ * is gone: OpenSSL may call after the job ended. */
+static tls_job *bio_job(BIO *b)
 {
     tls_job *t = BIO_get_data(b);
+    if (!t || t->j->fd < 0) {
+        errno = EBADF;
+        return NULL;
+    }
+    return t;
+}
+
+/* After send() or recv() failed: false to try again (EINTR); else true,
+ * with the retry flag set for a socket that would block, or the first hard
+ * error kept for the job's verdict. */
+static bool io_failed(BIO *b, bool writing, int *first_errno)
+{
+    if (errno == EINTR)
+        return false;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        if (writing)
+            BIO_set_retry_write(b);
+        else
+            BIO_set_retry_read(b);
+        return true;
+    }
+    if (!*first_errno)
+        *first_errno = errno;
+    return true;
+}
+
+static int sock_write(BIO *b, const char *buf, int len)
+{
     BIO_clear_retry_flags(b);
     if (len <= 0)
         return 0;
-    if (!t || t->j->fd < 0) {
-        errno = EBADF;
+    tls_job *t = bio_job(b);
+    if (!t)
         return -1;
-    }
     td_job *j = t->j;
     for (;;) {
         ssize_t n = send(j->fd, buf, (size_t)len, MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -113,29 +142,21 @@ static int sock_write(BIO *b, const char *buf, int len)
             progress(t);
             return (int)n;
         }
-        if (errno == EINTR)
+        if (!io_failed(b, true, &t->write_errno))
             continue;
-        if (errno == EAGAIN || errno == EWOULDBLOCK) {
-            BIO_set_retry_write(b);
-            return -1;
-        }
-        if (!t->write_errno)
-            t->write_errno = errno;
         return -1;
     }
 }
 
 static int sock_read(BIO *b, char *buf, int len)
 {
-    tls_job *t = BIO_get_data(b);
     BIO_clear_retry_flags(b);
     /* recv() of 0 bytes would return 0 and look like a FIN. */
     if (len <= 0)
         return 0;
-    if (!t || t->j->fd < 0) {
-        errno = EBADF;
+    tls_job *t = bio_job(b);
+    if (!t)
         return -1;
-    }
     td_job *j = t->j;
     for (;;) {
         ssize_t n = recv(j->fd, buf, (size_t)len, MSG_DONTWAIT);
@@ -150,14 +171,8 @@ static int sock_read(BIO *b, char *buf, int len)
             t->read_eof = true;
             return 0;
         }
-        if (errno == EINTR)
+        if (!io_failed(b, false, &t->read_errno))
             continue;
-        if (errno == EAGAIN || errno == EWOULDBLOCK) {
-            BIO_set_retry_read(b);
-            return -1;
-        }
-        if (!t->read_errno)
-            t->read_errno = errno;
         return -1;
     }
 }

@@ -6,6 +6,26 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Sets the port and the canonical text of an address whose family and
+ * address bytes are in a->ss.  Printing it back rather than copying what a
+ * caller or a resolver wrote keeps "text" one form whatever the spelling. */
+static bool finish(td_addr *a, uint16_t port)
+{
+    struct sockaddr_in *v4 = (struct sockaddr_in *)&a->ss;
+    struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&a->ss;
+    if (a->ss.ss_family == AF_INET) {
+        v4->sin_port = htons(port);
+        a->len = sizeof *v4;
+        return inet_ntop(AF_INET, &v4->sin_addr, a->text, sizeof a->text) != NULL;
+    }
+    if (a->ss.ss_family == AF_INET6) {
+        v6->sin6_port = htons(port);
+        a->len = sizeof *v6;
+        return inet_ntop(AF_INET6, &v6->sin6_addr, a->text, sizeof a->text) != NULL;
+    }
+    return false;
+}
+
 bool td_addr_from_ip(const char *ip, uint16_t port, td_addr *out)
 {
     if (!ip || !out)
@@ -17,26 +37,34 @@ bool td_addr_from_ip(const char *ip, uint16_t port, td_addr *out)
 
     td_addr a;
     memset(&a, 0, sizeof a);
-
     struct sockaddr_in *v4 = (struct sockaddr_in *)&a.ss;
     struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&a.ss;
-    if (inet_pton(AF_INET, ip, &v4->sin_addr) == 1) {
+    if (inet_pton(AF_INET, ip, &v4->sin_addr) == 1)
         v4->sin_family = AF_INET;
-        v4->sin_port = htons(port);
-        a.len = sizeof *v4;
-        /* Print it back rather than copying the input, so "text" is always
-         * the canonical form whatever spelling the caller used. */
-        if (!inet_ntop(AF_INET, &v4->sin_addr, a.text, sizeof a.text))
-            return false;
-    } else if (inet_pton(AF_INET6, ip, &v6->sin6_addr) == 1) {
+    else if (inet_pton(AF_INET6, ip, &v6->sin6_addr) == 1)
         v6->sin6_family = AF_INET6;
-        v6->sin6_port = htons(port);
-        a.len = sizeof *v6;
-        if (!inet_ntop(AF_INET6, &v6->sin6_addr, a.text, sizeof a.text))
-            return false;
-    } else {
+    else
         return false;
-    }
+    if (!finish(&a, port))
+        return false;
+    *out = a;
+    return true;
+}
+
+bool td_addr_from_sockaddr(const struct sockaddr *sa, socklen_t len, uint16_t port, td_addr *out)
+{
+    if (!sa || !out)
+        return false;
+    td_addr a;
+    memset(&a, 0, sizeof a);
+    if (sa->sa_family == AF_INET && len >= (socklen_t)sizeof(struct sockaddr_in))
+        memcpy(&a.ss, sa, sizeof(struct sockaddr_in));
+    else if (sa->sa_family == AF_INET6 && len >= (socklen_t)sizeof(struct sockaddr_in6))
+        memcpy(&a.ss, sa, sizeof(struct sockaddr_in6));
+    else
+        return false;
+    if (!finish(&a, port))
+        return false;
     *out = a;
     return true;
 }

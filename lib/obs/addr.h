@@ -25,6 +25,9 @@ typedef struct td_target {
 
 /* Parses a numeric IPv4/IPv6 address (no brackets); never DNS. */
 bool td_addr_from_ip(const char *ip, uint16_t port, td_addr *out);
+/* An IPv4 or IPv6 socket address (a resolver's answer, a capture's IP
+ * header) with this port; false for another family or a short length. */
+bool td_addr_from_sockaddr(const struct sockaddr *sa, socklen_t len, uint16_t port, td_addr *out);
 /* The port in a's socket address, 0 when a holds none. */
 uint16_t td_addr_port(const td_addr *a);
 

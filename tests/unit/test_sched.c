@@ -342,6 +342,30 @@ static void test_addr(void **st)
     assert_false(td_addr_from_ip("1.2.3", 1, &a));
     assert_false(td_addr_from_ip("", 1, &a));
     assert_false(td_addr_from_ip(NULL, 1, &a));
+
+    /* From a socket address, as a resolver returns it: the port is the
+     * caller's, the text canonical; other families and short lengths are
+     * refused. */
+    struct sockaddr_in6 s6;
+    memset(&s6, 0, sizeof s6);
+    s6.sin6_family = AF_INET6;
+    s6.sin6_port = htons(9);
+    assert_int_equal(inet_pton(AF_INET6, "2001:db8:0:0::1", &s6.sin6_addr), 1);
+    assert_true(td_addr_from_sockaddr((struct sockaddr *)&s6, sizeof s6, 853, &a));
+    assert_string_equal(a.text, "2001:db8::1");
+    assert_int_equal(td_addr_port(&a), 853);
+    assert_int_equal(a.len, sizeof s6);
+    assert_false(td_addr_from_sockaddr((struct sockaddr *)&s6, sizeof(struct sockaddr_in), 853, &a));
+    struct sockaddr_in s4;
+    memset(&s4, 0, sizeof s4);
+    s4.sin_family = AF_INET;
+    s4.sin_addr.s_addr = htonl(0x7f000001);
+    assert_true(td_addr_from_sockaddr((struct sockaddr *)&s4, sizeof s4, 443, &a));
+    assert_string_equal(a.text, "127.0.0.1");
+    assert_int_equal(td_addr_port(&a), 443);
+    struct sockaddr un = { .sa_family = AF_UNIX };
+    assert_false(td_addr_from_sockaddr(&un, sizeof un, 1, &a));
+    assert_false(td_addr_from_sockaddr(NULL, 0, 1, &a));
 }
 
 /* td_addr_port reads the port back; td_hostport brackets IPv6 only. */
