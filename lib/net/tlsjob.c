@@ -94,13 +94,20 @@ static void progress(tls_job *t)
         td_job_step_timer(t->j);
 }
 
-/* The job behind a BIO read or write, NULL (errno EBADF) once its socket
- * is gone: OpenSSL may call after the job ended. */
-static tls_job *bio_job(BIO *b)
+/* The start of a BIO read or write: the job, or NULL with *ret the
+ * answer when there is nothing to do (a length of 0: 0, since recv() of 0
+ * bytes would return 0 and look like a FIN; no socket any more, as when
+ * OpenSSL calls after the job ended: -1 with errno EBADF). */
+static tls_job *bio_begin(BIO *b, int len, int *ret)
 {
+    BIO_clear_retry_flags(b);
+    *ret = 0;
+    if (len <= 0)
+        return NULL;
     tls_job *t = BIO_get_data(b);
     if (!t || t->j->fd < 0) {
         errno = EBADF;
+        *ret = -1;
         return NULL;
     }
     return t;
@@ -127,12 +134,10 @@ static bool io_failed(BIO *b, bool writing, int *first_errno)
 
 static int sock_write(BIO *b, const char *buf, int len)
 {
-    BIO_clear_retry_flags(b);
-    if (len <= 0)
-        return 0;
-    tls_job *t = bio_job(b);
+    int ret;
+    tls_job *t = bio_begin(b, len, &ret);
     if (!t)
-        return -1;
+        return ret;
     td_job *j = t->j;
     for (;;) {
         ssize_t n = send(j->fd, buf, (size_t)len, MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -150,13 +155,10 @@ static int sock_write(BIO *b, const char *buf, int len)
 
 static int sock_read(BIO *b, char *buf, int len)
 {
-    BIO_clear_retry_flags(b);
-    /* recv() of 0 bytes would return 0 and look like a FIN. */
-    if (len <= 0)
-        return 0;
-    tls_job *t = bio_job(b);
+    int ret;
+    tls_job *t = bio_begin(b, len, &ret);
     if (!t)
-        return -1;
+        return ret;
     td_job *j = t->j;
     for (;;) {
         ssize_t n = recv(j->fd, buf, (size_t)len, MSG_DONTWAIT);
