@@ -138,12 +138,11 @@ static int sock_write(BIO *b, const char *buf, int len)
     tls_job *t = bio_begin(b, len, &ret);
     if (!t)
         return ret;
-    td_job *j = t->j;
     for (;;) {
-        ssize_t n = send(j->fd, buf, (size_t)len, MSG_NOSIGNAL | MSG_DONTWAIT);
+        ssize_t n = send(t->j->fd, buf, (size_t)len, MSG_NOSIGNAL | MSG_DONTWAIT);
         if (n >= 0) {
-            if (j->t_sent < 0)
-                j->t_sent = td_now_ms();
+            if (t->j->t_sent < 0)
+                t->j->t_sent = td_now_ms();
             progress(t);
             return (int)n;
         }
@@ -159,13 +158,12 @@ static int sock_read(BIO *b, char *buf, int len)
     tls_job *t = bio_begin(b, len, &ret);
     if (!t)
         return ret;
-    td_job *j = t->j;
     for (;;) {
-        ssize_t n = recv(j->fd, buf, (size_t)len, MSG_DONTWAIT);
+        ssize_t n = recv(t->j->fd, buf, (size_t)len, MSG_DONTWAIT);
         if (n > 0) {
-            if (j->t_first < 0)
-                j->t_first = td_now_ms();
-            j->bytes_in += (size_t)n;
+            if (t->j->t_first < 0)
+                t->j->t_first = td_now_ms();
+            t->j->bytes_in += (size_t)n;
             progress(t);
             return (int)n;
         }
