@@ -46,13 +46,7 @@ struct cctx {
 static void add(struct cctx *c, td_id id, td_severity sev, td_str *summary, td_str *evidence,
                 const char *fix, td_str *verify)
 {
-    char *s = td_str_take(summary);
-    char *e = evidence ? td_str_take(evidence) : NULL;
-    char *v = verify ? td_str_take(verify) : NULL;
-    td_findings_add(c->out, id, sev, s, e, fix, v);
-    free(s);
-    free(e);
-    free(v);
+    td_findings_take(c->out, id, sev, summary, evidence, fix, verify);
 }
 
 /* "3 days", "1 day 4 hours", "5 hours", "12 minutes": how far a date is. */

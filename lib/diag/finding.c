@@ -56,6 +56,19 @@ td_finding *td_findings_add(td_findings *fs, td_id id, td_severity sev, const ch
     return f;
 }
 
+td_finding *td_findings_take(td_findings *fs, td_id id, td_severity sev, td_str *summary, td_str *evidence,
+                             const char *fix, td_str *verify)
+{
+    char *s = td_str_take(summary);
+    char *e = evidence ? td_str_take(evidence) : NULL;
+    char *v = verify ? td_str_take(verify) : NULL;
+    td_finding *f = td_findings_add(fs, id, sev, s, e, fix, v);
+    free(s);
+    free(e);
+    free(v);
+    return f;
+}
+
 void td_findings_sort(td_findings *fs)
 {
     /* Insertion sort: stable, in place, and the list is a few dozen long. */

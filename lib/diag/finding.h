@@ -8,6 +8,7 @@
 
 #include "../obs/obs.h"
 #include "catalog.h"
+#include "../util/str.h"
 
 typedef struct td_finding {
     td_id id;            /* catalog ID, e.g. TD_ID_NO_SHARED_CIPHER */
@@ -40,6 +41,11 @@ const char *td_severity_name(td_severity s); /* "fail", "warn", "info" */
  * memory (fs->oom is then set). */
 td_finding *td_findings_add(td_findings *fs, td_id id, td_severity sev, const char *summary,
                             const char *evidence, const char *fix, const char *verify);
+/* The same, taking the text the rules build (td_str): summary, evidence and
+ * verify are emptied and freed whatever happens (evidence and verify may
+ * be NULL). */
+td_finding *td_findings_take(td_findings *fs, td_id id, td_severity sev, td_str *summary, td_str *evidence,
+                             const char *fix, td_str *verify);
 /* Sorts by severity, fail first, keeping rule order within a severity. */
 void td_findings_sort(td_findings *fs);
 void td_findings_free(td_findings *fs);

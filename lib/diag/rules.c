@@ -54,13 +54,7 @@ struct ctx {
 static void add(struct ctx *c, td_id id, td_severity sev, td_str *summary, td_str *evidence,
                 const char *fix, td_str *verify)
 {
-    char *s = td_str_take(summary);
-    char *e = evidence ? td_str_take(evidence) : NULL;
-    char *v = verify ? td_str_take(verify) : NULL;
-    td_findings_add(c->out, id, sev, s, e, fix, v);
-    free(s);
-    free(e);
-    free(v);
+    td_findings_take(c->out, id, sev, summary, evidence, fix, verify);
 }
 
 static const char *alert_name(uint8_t code)
