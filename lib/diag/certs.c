@@ -599,13 +599,7 @@ static void rule_crypto(struct cctx *c)
         /* Verification at security level 2 refuses keys under 2048 bits
          * (RSA) or 224 bits (EC) anywhere in the path. */
         td_str_printf(&v, "%s%s -auth_level 2 -verify_return_error </dev/null", c->sc, c->ca_opt);
-        add(c, TD_ID_KEY_TOO_SMALL, TD_SEV_FAIL, &s, &e,
-            "Make a new key of RSA 2048+ bits or ECDSA P-256 (`openssl req -new -newkey rsa:2048` or `-newkey ec "
-            "-pkeyopt ec_paramgen_curve:P-256`), have the certificate reissued for it, and point nginx "
-            "`ssl_certificate`/`ssl_certificate_key`, Apache `SSLCertificateFile`/`SSLCertificateKeyFile` or HAProxy "
-            "`crt` at the new files. A small key in an intermediate or root means an outdated CA chain: get the "
-            "CA's current one.",
-            &v);
+        add(c, TD_ID_KEY_TOO_SMALL, TD_SEV_FAIL, &s, &e, td_fix(TD_ID_KEY_TOO_SMALL), &v);
     }
 
     /* WEAK_SIGNATURE: RFC 6194 / the SHAttered collision for SHA-1, RFC
@@ -636,11 +630,7 @@ static void rule_crypto(struct cctx *c)
             td_str_printf(&e, " (depth %d of the path)", p->weak_sig_depth);
         /* Level 2 (112 bits) refuses SHA-1 and MD5 signatures in the path. */
         td_str_printf(&v, "%s%s -auth_level 2 -verify_return_error </dev/null", c->sc, c->ca_opt);
-        add(c, TD_ID_WEAK_SIGNATURE, TD_SEV_FAIL, &s, &e,
-            "Have the certificate reissued with SHA-256 (openssl `x509 -req -sha256`, or any current CA); if an "
-            "intermediate is SHA-1-signed, serve the CA's current SHA-256 chain instead (nginx `ssl_certificate` "
-            "fullchain.pem, Apache `SSLCertificateFile` with the chain appended, HAProxy `crt` PEM).",
-            &v);
+        add(c, TD_ID_WEAK_SIGNATURE, TD_SEV_FAIL, &s, &e, td_fix(TD_ID_WEAK_SIGNATURE), &v);
     }
 
     /* CERT_PURPOSE: RFC 5280 4.2.1.3 / 4.2.1.12. */
@@ -693,13 +683,7 @@ static void rule_crypto(struct cctx *c)
         if (c->have_path && td_path_is(p, TD_PATH_PURPOSE))
             td_str_printf(&e, "%sverifier: %s at depth %d", c->dec[0] ? "; " : "", p->x509_err_text, p->depth);
         td_str_printf(&v, "%s%s -purpose sslserver -verify_return_error </dev/null", c->sc, c->ca_opt);
-        add(c, TD_ID_CERT_PURPOSE, TD_SEV_FAIL, &s, &e,
-            "Serve a certificate issued for TLS servers: extendedKeyUsage including serverAuth and keyUsage with "
-            "digitalSignature (plus keyEncipherment for RSA key exchange); openssl `-addext "
-            "extendedKeyUsage=serverAuth -addext keyUsage=critical,digitalSignature,keyEncipherment`. A client, "
-            "e-mail or code-signing certificate cannot serve TLS. Point nginx `ssl_certificate`, Apache "
-            "`SSLCertificateFile` or HAProxy `crt` at the reissued certificate.",
-            &v);
+        add(c, TD_ID_CERT_PURPOSE, TD_SEV_FAIL, &s, &e, td_fix(TD_ID_CERT_PURPOSE), &v);
     }
 }
 

@@ -153,6 +153,22 @@ static const char *const fixes[TD_ID_COUNT] = {
         "REQUESTS_CA_BUNDLE; curl: `--cacert`). If the service is public, get a certificate from a publicly trusted "
         "CA and serve its chain (nginx `ssl_certificate` fullchain.pem, Apache `SSLCertificateFile` with the chain "
         "appended, HAProxy `crt` PEM with leaf, intermediates and key).",
+    [TD_ID_KEY_TOO_SMALL] =
+        "Make a new key of RSA 2048+ bits or ECDSA P-256 (`openssl req -new -newkey rsa:2048` or `-newkey ec "
+        "-pkeyopt ec_paramgen_curve:P-256`), have the certificate reissued for it, and point nginx "
+        "`ssl_certificate`/`ssl_certificate_key`, Apache `SSLCertificateFile`/`SSLCertificateKeyFile` or HAProxy "
+        "`crt` at the new files. A small key in an intermediate or root means an outdated CA chain: get the "
+        "CA's current one.",
+    [TD_ID_WEAK_SIGNATURE] =
+        "Have the certificate reissued with SHA-256 (openssl `x509 -req -sha256`, or any current CA); if an "
+        "intermediate is SHA-1-signed, serve the CA's current SHA-256 chain instead (nginx `ssl_certificate` "
+        "fullchain.pem, Apache `SSLCertificateFile` with the chain appended, HAProxy `crt` PEM).",
+    [TD_ID_CERT_PURPOSE] =
+        "Serve a certificate issued for TLS servers: extendedKeyUsage including serverAuth and keyUsage with "
+        "digitalSignature (plus keyEncipherment for RSA key exchange); openssl `-addext "
+        "extendedKeyUsage=serverAuth -addext keyUsage=critical,digitalSignature,keyEncipherment`. A client, "
+        "e-mail or code-signing certificate cannot serve TLS. Point nginx `ssl_certificate`, Apache "
+        "`SSLCertificateFile` or HAProxy `crt` at the reissued certificate.",
     [TD_ID_OCSP_STAPLING_MISSING] =
         "nginx: `ssl_stapling on; ssl_stapling_verify on;` with `ssl_trusted_certificate` (the chain) and a "
         "`resolver`; Apache: `SSLUseStapling on` in the VirtualHost and `SSLStaplingCache "
