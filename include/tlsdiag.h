@@ -86,6 +86,13 @@ td_status td_options_set_dns_server(td_options *o, const char *server);
  * case-insensitive); call again to add more.  Without any, every profile is
  * simulated.  An unknown id is TD_ERR_USAGE. */
 td_status td_options_add_client(td_options *o, const char *id);
+/* Which clients the server is meant to serve, after Mozilla's server-side
+ * TLS guidelines: "modern" (clients with TLS 1.3), "intermediate" (with
+ * TLS 1.2; the default) or "old" (back to TLS 1.0: Java 7, Android 4.4).
+ * A client below the level that cannot connect is expected to fail and is
+ * reported as info; one at or above it is a warning; one named with
+ * td_options_add_client() fails the check.  Anything else is TD_ERR_USAGE. */
+td_status td_options_set_clients_level(td_options *o, const char *level);
 /* Lists every client profile, one a line: its id, its name and the kind of
  * trust store it uses.  Returns 0, or -1 when the write failed. */
 int td_write_client_list(FILE *f);

@@ -72,6 +72,7 @@ td_options *td_options_new(void)
     o->max_conns = DEFAULT_MAX_CONNS;
     o->repeat = DEFAULT_REPEAT;
     o->warn_days = DEFAULT_WARN_DAYS;
+    o->clients_level = TD_LEVEL_DEFAULT;
     return o;
 }
 
@@ -429,6 +430,16 @@ td_status td_options_add_client(td_options *o, const char *id)
     return TD_OK;
 }
 
+td_status td_options_set_clients_level(td_options *o, const char *level)
+{
+    clear_error(o);
+    td_client_level l;
+    if (td_client_level_parse(level, &l) != 0)
+        return bad(o, "unknown client level '%." ECHO_MAX "s': use modern, intermediate or old", level ? level : "");
+    o->clients_level = l;
+    return TD_OK;
+}
+
 int td_write_client_list(FILE *f)
 {
     if (!f)
@@ -514,9 +525,10 @@ td_status td_check(td_options *o, td_report **out)
         return internal_error(o);
     }
 
-    /* The filter is a fact of the run the report states, whatever the
-     * probe made of it. */
+    /* The filter and the level asked for are facts of the run the report
+     * states, whatever the probe made of them. */
     r->obs.clients_filtered = cfg.n_clients > 0;
+    r->obs.clients_level = o->clients_level;
 
     td_diagnose(&r->obs, &r->findings);
     td_judge_clients(&r->obs, &r->clients, &r->findings);

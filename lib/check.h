@@ -28,6 +28,7 @@ struct td_options {
     bool dns_server_set;
     const char *clients[TD_MAX_CLIENTS]; /* --client: profile ids (the registry's static strings) */
     size_t n_clients;
+    td_client_level clients_level; /* --clients, default intermediate */
     char error[256];    /* td_options_error(): "" when the last call succeeded */
 };
 

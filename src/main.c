@@ -58,6 +58,13 @@ static const char check_usage_text[] =
     "                          of view only (its own ClientHello and checks);\n"
     "                          repeatable; default: every profile.  --client\n"
     "                          list prints the profiles (id, name, trust store)\n"
+    "  --clients LEVEL         the clients the server is meant to serve, after\n"
+    "                          Mozilla's server-side TLS guidelines: modern\n"
+    "                          (TLS 1.3 clients), intermediate (TLS 1.2 and\n"
+    "                          newer; the default) or old (back to TLS 1.0:\n"
+    "                          Java 7, Android 4.4).  A client below the level\n"
+    "                          that cannot connect is expected (info); one at\n"
+    "                          or above it is a warning\n"
     "  --json                  print one JSON document instead of text\n"
     "  --no-color              no colours (also off when NO_COLOR is set or\n"
     "                          the output is not a terminal)\n"
@@ -143,6 +150,7 @@ enum {
     OPT_SHOW_CERTS,
     OPT_NO_AIA,
     OPT_CLIENT,
+    OPT_CLIENTS,
 };
 
 static const struct option check_opts[] = {
@@ -164,6 +172,7 @@ static const struct option check_opts[] = {
     { "show-certs", no_argument, NULL, OPT_SHOW_CERTS },
     { "no-aia", no_argument, NULL, OPT_NO_AIA },
     { "client", required_argument, NULL, OPT_CLIENT },
+    { "clients", required_argument, NULL, OPT_CLIENTS },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
 };
@@ -259,6 +268,9 @@ static int apply_option(td_options *o, int c, const char *arg, cli *cl)
         if (arg && strcmp(arg, "list") == 0)
             return LIST_CLIENTS;
         st = td_options_add_client(o, arg);
+        break;
+    case OPT_CLIENTS:
+        st = td_options_set_clients_level(o, arg);
         break;
     case 'h':
         return -1;

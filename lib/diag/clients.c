@@ -898,6 +898,26 @@ static void prepare(struct jctx *x, const td_obs *o, td_findings *out)
         x->any_version_known |= o->version_ok[i] == TD_YES;
 }
 
+/* Whether the server is not meant to serve this client: it sits below the
+ * level asked for (--clients), and the user did not name it. */
+static bool below_level(const td_obs *o, const td_client *c)
+{
+    return !o->clients_filtered && td_client_level_of(c) < o->clients_level;
+}
+
+/* A client the user named (--client) is the client in question: its
+ * failure fails the check.  Otherwise every profile is tried: one the
+ * server is meant to serve failing is a warning (the failures that matter
+ * to everyone have findings of their own), one below the level is expected
+ * to fail (a well-configured server rightly shuts out Java 7, Android 4.4
+ * and TLS 1.0 devices, RFC 8996) and only noted. */
+static td_severity incompatible_severity(const td_obs *o, const td_client_verdict *v)
+{
+    if (o->clients_filtered)
+        return TD_SEV_FAIL;
+    return v->below_level ? TD_SEV_INFO : TD_SEV_WARN;
+}
+
 void td_judge_clients(const td_obs *o, td_client_table *t, td_findings *out)
 {
     memset(t, 0, sizeof *t);
@@ -925,6 +945,7 @@ void td_judge_clients(const td_obs *o, td_client_table *t, td_findings *out)
 
         td_client_verdict *v = &t->v[t->n++];
         v->client = j->c;
+        v->below_level = below_level(o, j->c);
         v->version = j->version;
         v->suite = j->suite;
         v->group = j->group;
@@ -955,18 +976,18 @@ void td_judge_clients(const td_obs *o, td_client_table *t, td_findings *out)
         td_str_init(&f);
         td_str_init(&vf);
         td_str_printf(&s, "%s cannot connect: %s.", full_name(j->c), p->why);
+        if (v->below_level)
+            td_str_printf(&s, " Expected at --clients %s, which leaves out %s.",
+                          td_client_level_name(o->clients_level), td_client_level_below(o->clients_level));
         evidence_for(x, j, &e);
+        if (v->below_level)
+            td_str_printf(&f, "Nothing to change unless %s must connect; then: ", j->sname);
         td_remedy_fix(x, j, p, &f);
         td_remedy_verify(x, j, p, &vf);
         if (s.err || e.err || f.err || vf.err)
             out->oom = true;
-        /* A client the user named (--client) is the client in question:
-         * its failure fails the check.  Otherwise every profile is tried,
-         * and a modern server rightly shuts out end-of-life ones (Android
-         * 4.4, Java 7, TLS 1.0 devices): that is worth a warning, and the
-         * failures that matter to everyone have findings of their own. */
-        td_finding *fd = td_findings_add(out, TD_ID_CLIENT_INCOMPATIBLE,
-                                         x->o->clients_filtered ? TD_SEV_FAIL : TD_SEV_WARN, s.s, e.s, f.s, vf.s);
+        td_finding *fd = td_findings_add(out, TD_ID_CLIENT_INCOMPATIBLE, incompatible_severity(o, v), s.s, e.s,
+                                         f.s, vf.s);
         if (fd) {
             fd->reason = v->reason_code;
             fd->client = (int)i;

@@ -75,6 +75,8 @@ typedef struct td_client_verdict {
     char reason[256];       /* one plain sentence; "" when it works */
     td_reason reason_code;  /* the same, typed; TD_REASON_NONE when it works or is unknown */
     uint16_t version, suite, group; /* negotiated, as far as it got */
+    bool below_level;       /* below the level asked for (td_obs.clients_level) and not named
+                               with --client: its failure is expected, reported as info */
 } td_client_verdict;
 typedef struct td_client_table {
     td_client_verdict v[TD_MAX_CLIENTS];

@@ -52,6 +52,7 @@ void td_obs_init(td_obs *o)
     td_hs_init(&o->hs_client);
     td_hs_init(&o->hs_resume);
     o->warn_days = 21;
+    o->clients_level = TD_LEVEL_DEFAULT;
 }
 
 void td_obs_free(td_obs *o)

@@ -219,6 +219,7 @@ typedef struct td_obs {
     td_sim sims[TD_MAX_CLIENTS];
     size_t n_sims;
     bool clients_filtered;     /* --client named some; only those ran */
+    td_client_level clients_level; /* --clients: the oldest clients the server means to serve */
 
     /* bookkeeping */
     unsigned connections;

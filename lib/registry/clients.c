@@ -640,3 +640,56 @@ const td_client *td_client_by_id(const char *id)
             return &loaded.v[i];
     return NULL;
 }
+
+typedef struct level_row {
+    td_client_level level;
+    const char *name;
+    const char *below; /* the clients it leaves out */
+} level_row;
+
+static const level_row levels[] = {
+    { TD_LEVEL_OLD, "old", NULL },
+    { TD_LEVEL_INTERMEDIATE, "intermediate", "end-of-life clients (TLS 1.1 and below)" },
+    { TD_LEVEL_MODERN, "modern", "clients without TLS 1.3" },
+};
+
+static const level_row *level_at(td_client_level l)
+{
+    for (size_t i = 0; i < sizeof levels / sizeof levels[0]; i++)
+        if (levels[i].level == l)
+            return &levels[i];
+    return NULL;
+}
+
+td_client_level td_client_level_of(const td_client *c)
+{
+    uint16_t newest = 0;
+    for (size_t i = 0; c && i < c->n_versions && i < TD_CLIENT_MAX_VERSIONS; i++)
+        if (c->versions[i] > newest)
+            newest = c->versions[i];
+    /* RFC 8996 deprecates TLS 1.0 and 1.1: a client that stops there is
+     * one a current server is expected to shut out. */
+    return newest >= TD_TLS13 ? TD_LEVEL_MODERN : newest == TD_TLS12 ? TD_LEVEL_INTERMEDIATE : TD_LEVEL_OLD;
+}
+
+const char *td_client_level_name(td_client_level l)
+{
+    const level_row *r = level_at(l);
+    return r ? r->name : "?";
+}
+
+int td_client_level_parse(const char *s, td_client_level *out)
+{
+    for (size_t i = 0; s && i < sizeof levels / sizeof levels[0]; i++)
+        if (strcasecmp(s, levels[i].name) == 0) {
+            *out = levels[i].level;
+            return 0;
+        }
+    return -1;
+}
+
+const char *td_client_level_below(td_client_level l)
+{
+    const level_row *r = level_at(l);
+    return r ? r->below : NULL;
+}

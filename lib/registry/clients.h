@@ -59,6 +59,26 @@ typedef struct td_client {
     const char *source;      /* where these facts come from */
 } td_client;
 
+/* How far back a server means to reach, in the terms of Mozilla's
+ * server-side TLS guidelines: "modern" serves clients with TLS 1.3,
+ * "intermediate" (the guidelines' general-purpose profile) clients with
+ * TLS 1.2, "old" everything back to TLS 1.0 (Java 7, Android 4.4).
+ * Ordered: a client of one level also meets every level below it. */
+typedef enum { TD_LEVEL_OLD, TD_LEVEL_INTERMEDIATE, TD_LEVEL_MODERN } td_client_level;
+#define TD_LEVEL_DEFAULT TD_LEVEL_INTERMEDIATE
+
+/* The level of a profile, by the newest version it offers: TLS 1.3
+ * modern, TLS 1.2 intermediate, TLS 1.1 and below old (the versions RFC
+ * 8996 deprecated). */
+td_client_level td_client_level_of(const td_client *c);
+const char *td_client_level_name(td_client_level l); /* "modern", "intermediate", "old" */
+/* "modern", "intermediate" or "old" (case-insensitive); 0, or -1 with *out
+ * untouched. */
+int td_client_level_parse(const char *s, td_client_level *out);
+/* The clients a level leaves out, for sentences: "end-of-life clients (TLS
+ * 1.1 and below)"; NULL for old, which leaves none out. */
+const char *td_client_level_below(td_client_level l);
+
 size_t td_client_count(void);
 const td_client *td_client_at(size_t i);
 const td_client *td_client_by_id(const char *id);

@@ -497,6 +497,7 @@ static json_t *observations_json(jb *j, const td_obs *obs)
     free(ci);
     put(j, o, "trust", trust_json(j, obs));
     put(j, o, "alpn_offered", jstr_or_null(j, obs->alpn_offered));
+    put(j, o, "clients_level", jstr(j, td_client_level_name(obs->clients_level)));
     put(j, o, "connections", jint(j, obs->connections));
     put(j, o, "elapsed_ms", jms(j, obs->elapsed_ms));
     put(j, o, "deadline_hit", json_boolean(obs->deadline_hit));
@@ -573,6 +574,8 @@ static json_t *clients_json(jb *j, const td_client_table *t)
         bool ok = v->result == TD_CV_OK;
         put(j, o, "id", jstr(j, v->client && v->client->id ? v->client->id : ""));
         put(j, o, "name", jstr(j, v->client && v->client->name ? v->client->name : ""));
+        put(j, o, "level", jstr(j, td_client_level_name(td_client_level_of(v->client))));
+        put(j, o, "below_level", json_boolean(v->below_level));
         put(j, o, "result", jstr(j, cv_result(v->result)));
         put(j, o, "step", ok ? json_null() : jstr_or_null(j, v->step));
         put(j, o, "reason", ok ? json_null() : jstr_or_null(j, v->reason));

@@ -552,6 +552,22 @@ static void cut_add(td_str *b, const char *s, size_t w)
         td_str_printf(b, "%.*s...", (int)(w - 3), s);
 }
 
+/* "3 end-of-life clients (TLS 1.1 and below) cannot connect, as expected
+ * (--clients intermediate)": said here, under the table, and not in the
+ * verdict, which counts only the clients the server is meant to serve. */
+static void expected_failures(out *o, const td_report *r)
+{
+    const td_client_table *t = &r->clients;
+    size_t n = 0;
+    for (size_t i = 0; i < t->n && i < TD_MAX_CLIENTS; i++)
+        n += t->v[i].below_level && t->v[i].result == TD_CV_FAIL;
+    const char *who = td_client_level_below(r->obs.clients_level);
+    if (n == 0 || !who)
+        return;
+    td_str_printf(&o->b, "  %zu %s%s cannot connect, as expected (--clients %s)\n", n, n == 1 ? "of the " : "", who,
+                  td_client_level_name(r->obs.clients_level));
+}
+
 static void clients_table(out *o, const td_report *r)
 {
     const td_client_table *t = &r->clients;
@@ -588,7 +604,7 @@ static void clients_table(out *o, const td_report *r)
         if (v->result == TD_CV_OK)
             paint(o, C_GREEN, MARK_OK);
         else if (v->result == TD_CV_FAIL)
-            paint(o, C_RED, MARK_BAD);
+            paint(o, v->below_level ? C_CYAN : C_RED, MARK_BAD);
         else
             paint(o, C_YELLOW, "?");
         td_str_add(&o->b, " ");
@@ -607,6 +623,7 @@ static void clients_table(out *o, const td_report *r)
         }
         td_str_add(&o->b, "\n");
     }
+    expected_failures(o, r);
 }
 
 static void suite_line(out *o, const char *name, bool weak, td_suite_class cls)

@@ -2,7 +2,9 @@
 # Client simulation against a TLS 1.3-only server (openssl s_server
 # -tls1_3): clients whose newest version is TLS 1.2 (Java 8 as shipped,
 # OpenSSL 1.0.2) cannot connect and each gets a CLIENT_INCOMPATIBLE
-# finding; current browsers negotiate TLS 1.3.
+# finding, a warning at the default --clients intermediate and info at
+# --clients modern (the level such a server is built for); current browsers
+# negotiate TLS 1.3.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
@@ -35,12 +37,34 @@ assert_jq '([.clients[] | select(.result == "fail")] | length) as $n | [.finding
 assert_jq '[.findings[] | select(.id == "CLIENT_INCOMPATIBLE")] | all((.fix | length > 0) and (.verify | length > 0))' \
     "each CLIENT_INCOMPATIBLE carries fix and verify"
 assert_jq 'vsupported("TLS 1.2") | not' "TLS 1.2 not supported"
-# Nothing fails for everyone: the verdict line counts the clients shut out.
+# Nothing fails for everyone: the verdict line counts the clients shut out,
+# among those the server is meant to serve (not the end-of-life ones below
+# the intermediate level).
 # shellcheck disable=SC2016  # jq variables
-assert_jq '([.clients[] | select(.result == "fail")] | length) as $n | (.clients | length) as $m | .verdict_text | contains("; \($n) of \($m) simulated clients cannot connect (")' \
+assert_jq '([.clients[] | select(.result == "fail" and (.below_level | not))] | length) as $n | ([.clients[] | select(.below_level | not)] | length) as $m | .verdict_text | contains("; \($n) of \($m) simulated clients cannot connect (")' \
     "the verdict line counts the clients that cannot connect"
-assert_jq '.verdict_text | test("Android 4\\.4 KitKat|Java 8")' "the verdict line names them"
+assert_jq '.verdict_text | test("Java 8")' "the verdict line names them"
+assert_jq '.verdict_text | test("Android 4\\.4|Java 7[^0-9]") | not' "the verdict line leaves out the end-of-life clients"
+for c in java-8 openssl-1.0.2; do
+    assert_jq "[.findings[] | select(.id == \"CLIENT_INCOMPATIBLE\" and .client == \"$c\")][0].severity == \"warn\"" \
+        "$c: a warning at the intermediate level"
+done
+assert_jq '[.findings[] | select(.id == "CLIENT_INCOMPATIBLE" and .client == "java-7")][0].severity == "info"' \
+    "java-7: info, below the intermediate level"
 # The verify line of a CLIENT_INCOMPATIBLE imitates the client: it fails now.
 run_verify_cmd java-8 "$(client_finding_field java-8 verify)"
 assert_true "the java-8 verify command fails against this server" test "$VERIFY_RC" != 0
+
+# A TLS 1.3-only server is Mozilla's modern profile: asked for that level,
+# the TLS 1.2-only clients failing is expected.
+CASE=modern
+run_check --clients modern --ca-file "$T/ca.pem" "127.0.0.1:$PORT"
+for c in java-8 openssl-1.0.2; do
+    assert_jq "[.clients[] | select(.id == \"$c\")][0] | .result == \"fail\" and .below_level and .level == \"intermediate\"" \
+        "$c fails, below the modern level"
+    assert_jq "[.findings[] | select(.id == \"CLIENT_INCOMPATIBLE\" and .client == \"$c\")][0].severity == \"info\"" \
+        "$c: info"
+done
+assert_jq '.verdict_text | contains("Java 8") | not' "the verdict line does not count Java 8"
+assert_exit 0
 finish

@@ -253,6 +253,52 @@ static void store_names(void **state)
     assert_string_equal(td_store_kind_name((td_store_kind)99), "unknown");
 }
 
+/* The levels of Mozilla's server-side TLS guidelines, and where the real
+ * profiles fall: by the newest version each offers. */
+static void levels(void **state)
+{
+    (void)state;
+    const char *const old[] = { "java-7", "android-4.4", "old-iot" };
+    const char *const intermediate[] = { "java-8", "dotnet-win7", "dotnet-win10", "openssl-1.0.2", "go-1.12" };
+    const char *const modern[] = { "chrome", "firefox", "safari", "java-11", "openssl-3", "android-14" };
+    for (size_t i = 0; i < sizeof old / sizeof *old; i++)
+        assert_int_equal(td_client_level_of(must(old[i])), TD_LEVEL_OLD);
+    for (size_t i = 0; i < sizeof intermediate / sizeof *intermediate; i++)
+        assert_int_equal(td_client_level_of(must(intermediate[i])), TD_LEVEL_INTERMEDIATE);
+    for (size_t i = 0; i < sizeof modern / sizeof *modern; i++)
+        assert_int_equal(td_client_level_of(must(modern[i])), TD_LEVEL_MODERN);
+    /* every profile below TLS 1.2 is old, whatever else it offers */
+    for (size_t i = 0; i < td_client_count(); i++) {
+        const td_client *c = td_client_at(i);
+        if (!offers(c, TD_TLS12) && !offers(c, TD_TLS13))
+            assert_int_equal(td_client_level_of(c), TD_LEVEL_OLD);
+    }
+    assert_int_equal(td_client_level_of(NULL), TD_LEVEL_OLD);
+
+    td_client_level l = TD_LEVEL_MODERN;
+    assert_int_equal(td_client_level_parse("old", &l), 0);
+    assert_int_equal(l, TD_LEVEL_OLD);
+    assert_int_equal(td_client_level_parse("Intermediate", &l), 0);
+    assert_int_equal(l, TD_LEVEL_INTERMEDIATE);
+    assert_int_equal(td_client_level_parse("MODERN", &l), 0);
+    assert_int_equal(l, TD_LEVEL_MODERN);
+    const char *const bad[] = { "", "modern ", "legacy", "tls1.2" };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        assert_int_equal(td_client_level_parse(bad[i], &l), -1);
+        assert_int_equal(l, TD_LEVEL_MODERN); /* untouched */
+    }
+    assert_int_equal(td_client_level_parse(NULL, &l), -1);
+
+    assert_string_equal(td_client_level_name(TD_LEVEL_OLD), "old");
+    assert_string_equal(td_client_level_name(TD_LEVEL_INTERMEDIATE), "intermediate");
+    assert_string_equal(td_client_level_name(TD_LEVEL_MODERN), "modern");
+    assert_string_equal(td_client_level_name((td_client_level)9), "?");
+    assert_null(td_client_level_below(TD_LEVEL_OLD));
+    assert_string_equal(td_client_level_below(TD_LEVEL_INTERMEDIATE), "end-of-life clients (TLS 1.1 and below)");
+    assert_string_equal(td_client_level_below(TD_LEVEL_MODERN), "clients without TLS 1.3");
+    assert_int_equal(TD_LEVEL_DEFAULT, TD_LEVEL_INTERMEDIATE);
+}
+
 static uint16_t rd16(const uint8_t *p)
 {
     return (uint16_t)(p[0] << 8 | p[1]);
@@ -506,6 +552,7 @@ int main(void)
         cmocka_unit_test(tls13_clients),
         cmocka_unit_test(spot_checks),
         cmocka_unit_test(store_names),
+        cmocka_unit_test(levels),
         cmocka_unit_test(hello_from_every_profile),
         cmocka_unit_test(valid_document),
         cmocka_unit_test(refuses_bad_profiles),

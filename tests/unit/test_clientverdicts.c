@@ -73,6 +73,24 @@ static const td_client oldjava = {
     .source = "made up for the unit tests",
 };
 
+/* An end-of-life device: TLS 1.0 only (RFC 8996 deprecated it), RSA key
+ * exchange, no extensions. */
+static const td_client eol = {
+    .id = "test-eol",
+    .name = "Test EOL Device (firmware 2010)",
+    .family = "embedded",
+    .versions = { TD_TLS10 },
+    .n_versions = 1,
+    .suites = { 0x002f, 0x0035, 0x000a },
+    .n_suites = 3,
+    .sni = false,
+    .store = TD_STORE_OWN,
+    .cn_fallback = true,
+    .sha1_ok = true,
+    .min_rsa_bits = 1024,
+    .source = "made up for the unit tests",
+};
+
 /* A strict library: like OpenSSL 3 at security level 2. */
 static const td_client strict = {
     .id = "test-strict",
@@ -297,8 +315,6 @@ static void judge(const td_obs *o, td_client_table *t, td_findings *fs)
     for (size_t i = 0; i < fs->n; i++) {
         const td_finding *f = &fs->v[i];
         assert_int_equal(f->id, TD_ID_CLIENT_INCOMPATIBLE);
-        /* fail for a client named with --client, warn when every profile ran */
-        assert_int_equal(f->sev, o->clients_filtered ? TD_SEV_FAIL : TD_SEV_WARN);
         assert_true(strlen(f->summary) > 30);
         assert_non_null(strstr(f->summary, " cannot connect: "));
         assert_true(f->summary[strlen(f->summary) - 1] == '.');
@@ -309,9 +325,19 @@ static void judge(const td_obs *o, td_client_table *t, td_findings *fs)
         assert_true(td_reason_token(f->reason) != NULL);
         assert_true(f->client >= 0 && (size_t)f->client < o->n_sims);
         assert_null(strstr(f->evidence, "reason code"));
-        for (size_t k = 0; k < t->n; k++)
-            if (t->v[k].client == o->sims[f->client].client)
-                assert_int_equal(t->v[k].reason_code, f->reason);
+        const td_client_verdict *cv = verdict(t, o->sims[f->client].client);
+        assert_int_equal(cv->reason_code, f->reason);
+        /* fail for a client named with --client; when every profile ran,
+         * info for one below the level asked for (--clients), which the
+         * summary and the fix say, and warn for the others */
+        if (o->clients_filtered)
+            assert_int_equal(f->sev, TD_SEV_FAIL);
+        else
+            assert_int_equal(f->sev, cv->below_level ? TD_SEV_INFO : TD_SEV_WARN);
+        assert_true(!cv->below_level || !o->clients_filtered);
+        assert_int_equal(strstr(f->summary, " Expected at --clients ") != NULL, cv->below_level);
+        assert_non_null(f->fix);
+        assert_int_equal(strncmp(f->fix, "Nothing to change unless ", 25) == 0, cv->below_level);
         assert_non_null(f->fix);
         assert_true(strlen(f->fix) > 40);
         assert_null(strstr(f->fix, "-k "));
@@ -785,6 +811,72 @@ static void test_unreachable_and_unknown(void **state)
     obs_free(o);
 }
 
+/* The severity of CLIENT_INCOMPATIBLE per level (--clients): a client
+ * below the level failing is expected (info), one at or above it a
+ * warning; a client named with --client fails whatever the level. */
+static void judge_at(td_obs *o, td_client_level level, td_client_table *t, td_findings *fs)
+{
+    o->clients_level = level;
+    judge(o, t, fs);
+    assert_int_equal(count_incompatible(fs), 3);
+}
+
+static void test_levels(void **state)
+{
+    (void)state;
+    td_obs *o = server();
+    assert_int_equal(o->clients_level, TD_LEVEL_INTERMEDIATE); /* the default */
+    sim_hello(o, &browser, TD_TLS13, 0x1301, 29);
+    sim_alert(o, &strict, 40);  /* a TLS 1.3 client: modern */
+    sim_alert(o, &oldjava, 40); /* TLS 1.2 at most: intermediate */
+    sim_alert(o, &eol, 70);     /* TLS 1.0 only: old */
+    assert_int_equal(td_client_level_of(&strict), TD_LEVEL_MODERN);
+    assert_int_equal(td_client_level_of(&oldjava), TD_LEVEL_INTERMEDIATE);
+    assert_int_equal(td_client_level_of(&eol), TD_LEVEL_OLD);
+    td_client_table *t = malloc(sizeof *t);
+    assert_non_null(t);
+    td_findings fs;
+
+    judge_at(o, TD_LEVEL_INTERMEDIATE, t, &fs);
+    assert_int_equal(incompatible(&fs, &eol)->sev, TD_SEV_INFO);
+    assert_int_equal(incompatible(&fs, &oldjava)->sev, TD_SEV_WARN);
+    assert_int_equal(incompatible(&fs, &strict)->sev, TD_SEV_WARN);
+    assert_true(verdict(t, &eol)->below_level);
+    assert_false(verdict(t, &oldjava)->below_level);
+    assert_false(verdict(t, &browser)->below_level);
+    assert_int_equal(verdict(t, &eol)->result, TD_CV_FAIL);
+    const td_finding *f = incompatible(&fs, &eol);
+    assert_string_equal(f->summary, "Test EOL Device (firmware 2010) cannot connect: the server speaks only TLS 1.3 "
+                                    "and 1.2, and Test EOL Device tops out at TLS 1.0. Expected at --clients "
+                                    "intermediate, which leaves out end-of-life clients (TLS 1.1 and below).");
+    contains(f->fix, "Nothing to change unless Test EOL Device must connect; then: ");
+    contains(f->fix, "TLSv1");
+    td_findings_free(&fs);
+
+    judge_at(o, TD_LEVEL_OLD, t, &fs);
+    for (size_t i = 0; i < fs.n; i++)
+        assert_int_equal(fs.v[i].sev, TD_SEV_WARN);
+    assert_false(verdict(t, &eol)->below_level);
+    assert_null(strstr(incompatible(&fs, &eol)->summary, "Expected"));
+    td_findings_free(&fs);
+
+    judge_at(o, TD_LEVEL_MODERN, t, &fs);
+    assert_int_equal(incompatible(&fs, &eol)->sev, TD_SEV_INFO);
+    assert_int_equal(incompatible(&fs, &oldjava)->sev, TD_SEV_INFO);
+    assert_int_equal(incompatible(&fs, &strict)->sev, TD_SEV_WARN);
+    contains(incompatible(&fs, &oldjava)->summary,
+             " Expected at --clients modern, which leaves out clients without TLS 1.3.");
+    td_findings_free(&fs);
+
+    /* named clients fail at every level */
+    for (td_client_level l = TD_LEVEL_OLD; l <= TD_LEVEL_MODERN; l++) {
+        o->clients_level = l;
+        judge_named(o);
+    }
+    free(t);
+    obs_free(o);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -800,6 +892,7 @@ int main(void)
         cmocka_unit_test(test_no_sni_client),
         cmocka_unit_test(test_trust_and_name),
         cmocka_unit_test(test_unreachable_and_unknown),
+        cmocka_unit_test(test_levels),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -557,6 +557,39 @@ static void test_option_client(void **state)
     td_options_free(o);
 }
 
+/* --clients LEVEL: modern, intermediate (the default) or old; the check
+ * states it in the observations. */
+static void test_option_clients_level(void **state)
+{
+    (void)state;
+    td_options *o = td_options_new();
+    assert_int_equal(o->clients_level, TD_LEVEL_INTERMEDIATE);
+    assert_int_equal(td_options_set_clients_level(o, "modern"), TD_OK);
+    assert_null(td_options_error(o));
+    assert_int_equal(o->clients_level, TD_LEVEL_MODERN);
+    assert_int_equal(td_options_set_clients_level(o, "OLD"), TD_OK);
+    assert_int_equal(o->clients_level, TD_LEVEL_OLD);
+    const char *const bad[] = { "ancient", "", "old,modern" };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        assert_int_equal(td_options_set_clients_level(o, bad[i]), TD_ERR_USAGE);
+        assert_non_null(strstr(opt_err(o), "modern, intermediate or old"));
+        assert_int_equal(o->clients_level, TD_LEVEL_OLD); /* left as it was */
+    }
+    assert_non_null(strstr(opt_err(o), "'old,modern'"));
+    assert_int_equal(td_options_set_clients_level(o, NULL), TD_ERR_USAGE);
+    assert_int_equal(td_options_set_clients_level(o, "intermediate"), TD_OK);
+    assert_null(td_options_error(o));
+    assert_int_equal(o->clients_level, TD_LEVEL_INTERMEDIATE);
+    td_options_free(o);
+
+    td_obs *obs = malloc(sizeof *obs);
+    assert_non_null(obs);
+    td_obs_init(obs);
+    assert_int_equal(obs->clients_level, TD_LEVEL_INTERMEDIATE);
+    td_obs_free(obs);
+    free(obs);
+}
+
 /* --client list: one line per profile, the id first. */
 static void test_client_list(void **state)
 {
@@ -619,6 +652,7 @@ int main(void)
         cmocka_unit_test(test_option_repeat_warn_days),
         cmocka_unit_test(test_option_probe_cfg),
         cmocka_unit_test(test_option_client),
+        cmocka_unit_test(test_option_clients_level),
         cmocka_unit_test(test_client_list),
         cmocka_unit_test(test_check_without_target),
     };

@@ -320,7 +320,40 @@ static void test_report_ok_verdicts(void **state)
     const char *shut = "WARN  [::1]:8443 \u2014 TLS 1.3, 1.2 and 1.0 work; 2 of 4 simulated clients cannot connect "
                        "(Java 8 and Old IoT); 2 warnings.\n";
     assert_memory_equal(out, shut, strlen(shut));
+    assert_null(strstr(out, "as expected"));
     free(out);
+
+    /* A client below the level asked for (--clients) is expected to fail:
+     * the verdict counts only the others, the clients table says it. */
+    r->clients.v[2].below_level = true;
+    out = capture(td_report_write_text, r, false, &rc);
+    const char *served = "WARN  [::1]:8443 \u2014 TLS 1.3, 1.2 and 1.0 work; 1 of 3 simulated clients cannot connect "
+                         "(Java 8); 2 warnings.\n";
+    assert_memory_equal(out, served, strlen(served));
+    assert_non_null(strstr(out, "\n  1 of the end-of-life clients (TLS 1.1 and below) cannot connect, as expected "
+                                "(--clients intermediate)\n"));
+    free(out);
+    r->clients.v[1].below_level = true;
+    r->obs.clients_level = TD_LEVEL_MODERN;
+    out = capture(td_report_write_text, r, false, &rc);
+    assert_memory_equal(out, warn, strlen(warn)); /* no client count: those failing are expected to */
+    assert_non_null(strstr(out, "\n  2 clients without TLS 1.3 cannot connect, as expected (--clients modern)\n"));
+    free(out);
+
+    out = capture(write_json, r, false, &rc);
+    json_t *doc = json_loads(out, 0, NULL);
+    assert_non_null(doc);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(doc, "observations"), "clients_level")),
+                        "modern");
+    json_t *cls = json_object_get(doc, "clients");
+    assert_int_equal(json_array_size(cls), 4);
+    assert_true(json_is_false(json_object_get(json_array_get(cls, 0), "below_level")));
+    assert_true(json_is_true(json_object_get(json_array_get(cls, 2), "below_level")));
+    /* the profile's own level, by the newest version it offers (none here) */
+    assert_string_equal(json_string_value(json_object_get(json_array_get(cls, 2), "level")), "old");
+    json_decref(doc);
+    free(out);
+    r->obs.clients_level = TD_LEVEL_INTERMEDIATE;
     r->clients.n = 0;
 
     out = capture(write_json, r, false, &rc);
