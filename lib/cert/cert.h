@@ -226,9 +226,12 @@ typedef struct td_path {
     bool used_extra;           /* the path takes a certificate only `extra` provided */
     char top_subject[256];     /* the last certificate of the path (the root when ok) */
     bool top_in_store;         /* that exact certificate is in the store */
+    bool top_is_ca;            /* that certificate has basicConstraints cA=TRUE */
     char missing_issuer[256];  /* INCOMPLETE (verdict or trust): the issuer DN the top names */
     char missing_issuer_aia[512]; /* ... and the top's caIssuers URI, where the issuer could
                                   be fetched ("" if none) */
+    bool missing_issuer_in_store; /* ... and the store holds a certificate of that name, though
+                                  none that issued the top (another key) */
     int expired_depth;         /* lowest depth in the path past notAfter at `at`, -1 */
     int not_yet_valid_depth;   /* lowest depth in the path before notBefore at `at`, -1 */
     int weak_sig_depth;        /* lowest depth signed with MD5/SHA-1 (a self-signed top's
@@ -258,6 +261,31 @@ static inline bool td_path_is(const td_path *p, td_path_verdict v)
 {
     return p->verdict == v || p->trust == v;
 }
+
+/* What the issuer an incomplete path lacks is, as far as the chain's
+ * structure shows: an intermediate the server must send (CHAIN_INCOMPLETE)
+ * or a root the clients must be given (UNTRUSTED_CA).  Sending more
+ * certificates cannot fix the second; the server rightly omits roots (RFC
+ * 8446 section 4.4.2).  The issuer's name plays no part: "Root" in a DN
+ * proves nothing.  An issuer fetched through AIA is judged by the caller,
+ * which has it. */
+typedef enum {
+    TD_MISSING_NONE,          /* the path is not incomplete */
+    TD_MISSING_LEAF_ISSUER,   /* the leaf is the top of the path: no CA certificate sent links
+                                 it to anything, and server certificates come from
+                                 intermediates */
+    TD_MISSING_AIA_NAMED,     /* the top names a caIssuers URL: its issuer is a published CA
+                                 certificate the server can send */
+    TD_MISSING_NOT_SENT_CA,   /* the top is not a CA certificate the server sent (an end-entity
+                                 certificate, or one from the store) */
+    TD_MISSING_NAME_IN_STORE, /* the store knows the issuer's name but holds no certificate
+                                 that issued the top: the linking one must come from the
+                                 server */
+    TD_MISSING_ROOT           /* the top sent is a CA certificate, names no caIssuers URL, and
+                                 its issuer's name is nowhere in the store: most likely a
+                                 private root the store lacks */
+} td_missing_kind;
+td_missing_kind td_path_missing_kind(const td_path *p);
 
 /* ---- the issuer an AIA caIssuers URL points at -------------------------- */
 

@@ -194,12 +194,14 @@ static bool same_in(STACK_OF(X509) *sk, X509 *x)
     return false;
 }
 
-static bool in_store(X509_STORE_CTX *ctx, X509 *x)
+/* The store holds a certificate with this subject name and, when x is
+ * given, x itself. */
+static bool in_store(X509_STORE_CTX *ctx, const X509_NAME *name, X509 *x)
 {
     bool found = false;
-    STACK_OF(X509) *cands = X509_STORE_CTX_get1_certs(ctx, X509_get_subject_name(x));
+    STACK_OF(X509) *cands = X509_STORE_CTX_get1_certs(ctx, name);
     for (int i = 0; cands && i < sk_X509_num(cands) && !found; i++)
-        found = X509_cmp(sk_X509_value(cands, i), x) == 0;
+        found = !x || X509_cmp(sk_X509_value(cands, i), x) == 0;
     sk_X509_pop_free(cands, X509_free);
     ERR_clear_error();
     return found;
@@ -237,9 +239,11 @@ static void scan_path(STACK_OF(X509) *path, int64_t at, td_path *out)
         }
         if (td_cert_key_small(ci->key_type, ci->key_bits) && out->small_key_depth < 0)
             out->small_key_depth = d;
-        if (d == np - 1)
+        if (d == np - 1) {
             td_cert_copy(out->missing_issuer_aia, sizeof out->missing_issuer_aia,
                          ci->aia_ca_issuers);
+            out->top_is_ca = ci->is_ca;
+        }
     }
     free(ci);
 }
@@ -326,7 +330,8 @@ int td_verify_path(td_store *st, const td_der *chain, size_t n, const td_der *ex
     }
     X509 *top = sk_X509_value(path, np - 1);
     td_cert_dn(X509_get_subject_name(top), out->top_subject, sizeof out->top_subject);
-    out->top_in_store = in_store(ctx, top);
+    out->top_in_store = in_store(ctx, X509_get_subject_name(top), top);
+    bool issuer_named = in_store(ctx, X509_get_issuer_name(top), NULL);
     scan_path(path, at, out);
     X509_STORE_CTX_cleanup(ctx);
 
@@ -339,10 +344,12 @@ int td_verify_path(td_store *st, const td_der *chain, size_t n, const td_der *ex
     out->trust = X509_verify_cert(ctx) == 1 ? TD_PATH_OK
                                             : verdict_of(X509_STORE_CTX_get_error(ctx));
     X509_STORE_CTX_cleanup(ctx);
-    if (td_path_is(out, TD_PATH_INCOMPLETE))
+    if (td_path_is(out, TD_PATH_INCOMPLETE)) {
         td_cert_dn(X509_get_issuer_name(top), out->missing_issuer, sizeof out->missing_issuer);
-    else
+        out->missing_issuer_in_store = issuer_named;
+    } else {
         out->missing_issuer_aia[0] = '\0';
+    }
     sk_X509_pop_free(path, X509_free);
 
     /* Pass 3, only for a good path: the RFC 5280 profile checks of
@@ -373,4 +380,20 @@ done:
     X509_free(leaf);
     ERR_clear_error();
     return rc;
+}
+
+td_missing_kind td_path_missing_kind(const td_path *p)
+{
+    if (!td_path_is(p, TD_PATH_INCOMPLETE) || p->n == 0)
+        return TD_MISSING_NONE;
+    if (p->n == 1)
+        return TD_MISSING_LEAF_ISSUER;
+    if (p->missing_issuer_aia[0])
+        return TD_MISSING_AIA_NAMED;
+    /* A path longer than td_path keeps has no recorded source for its top. */
+    if (!p->top_is_ca || p->n >= TD_PATH_MAX || p->src[p->n - 1] != TD_SRC_SENT)
+        return TD_MISSING_NOT_SENT_CA;
+    if (p->missing_issuer_in_store)
+        return TD_MISSING_NAME_IN_STORE;
+    return TD_MISSING_ROOT;
 }

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../registry/clients.h"
 #include "../registry/registry.h"
 #include "../util/str.h"
 #include "../util/utc.h"
@@ -425,27 +426,85 @@ static const char *store_text(const td_obs *o)
     return o->store_name[0] ? o->store_name : "the trust store";
 }
 
-static void untrusted(struct cctx *c, const td_path *p, const char *via)
+/* The client profiles that use the system store (lib/registry/clients.h),
+ * whose verdict the system store's gives. */
+static size_t system_store_clients(void)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < td_client_count(); i++)
+        k += td_client_at(i)->store == TD_STORE_SYSTEM;
+    return k;
+}
+
+/* Why an incomplete path is taken to end below a private root
+ * (TD_MISSING_ROOT), the other reading kept in view. */
+static void private_root_evidence(const struct cctx *c, td_str *e, const td_path *p)
+{
+    const td_obs *o = c->o;
+    td_str_printf(e, "; the top certificate sent, %s, is a CA certificate; its issuer %s is neither sent nor named by "
+                     "any certificate of the trust store",
+                  p->top_subject, p->missing_issuer);
+    if (!td_store_opts_given(&o->store))
+        td_str_printf(e, " (the system store, the one %zu of the %zu client profiles use)", system_store_clients(),
+                      td_client_count());
+    td_str_printf(e, ", and no AIA caIssuers URL points to it: nothing suggests an intermediate in between, so it is "
+                     "taken for a private root the clients must be given; if %s is an intermediate rather than a "
+                     "root, the server must also send it (CHAIN_INCOMPLETE)",
+                  p->missing_issuer);
+}
+
+/* UNTRUSTED_CA for a path that ends in a root the store lacks, or, below,
+ * ends under a private root nobody sent (TD_MISSING_ROOT).  via: how the
+ * root was found, or NULL. */
+static void untrusted(struct cctx *c, const td_path *p, bool below, const char *via)
 {
     const td_obs *o = c->o;
     td_str s, e, v;
     td_str_init(&s);
     td_str_init(&e);
     td_str_init(&v);
-    td_str_printf(&s, "The chain ends in the root %s, which %s does not hold: clients using that store refuse the "
-                      "certificate.",
-                  p->top_subject, store_text(o));
+    if (below)
+        td_str_printf(&s, "The chain ends below %s, a private root as far as the chain shows, which %s does not "
+                          "hold: clients refuse the certificate until they are given that root.",
+                      p->missing_issuer, store_text(o));
+    else
+        td_str_printf(&s, "The chain ends in the root %s, which %s does not hold: clients using that store refuse "
+                          "the certificate.",
+                      p->top_subject, store_text(o));
     describe_chain(c, &e);
     td_str_add(&e, "; ");
     describe_path(&e, p, o->store_name);
     if (via)
         td_str_printf(&e, "; %s", via);
-    if (p->n > 0 && p->src[p->n - 1] == TD_SRC_SENT)
+    if (below)
+        private_root_evidence(c, &e, p);
+    else if (p->n > 0 && p->src[p->n - 1] == TD_SRC_SENT)
         td_str_add(&e, "; the server sends this root itself, which does not make clients trust it");
     if (o->store_error[0])
         td_str_printf(&e, "; the trust store could not be loaded: %s", o->store_error);
     td_str_printf(&v, "%s%s -verify_return_error </dev/null", c->sc, c->ca_opt);
     add(c, TD_ID_UNTRUSTED_CA, TD_SEV_FAIL, &s, &e, td_fix(TD_ID_UNTRUSTED_CA), &v);
+}
+
+/* Why the missing issuer of an incomplete path is taken for an
+ * intermediate, beyond the AIA URL the evidence names anyway; NULL when
+ * that URL is the reason. */
+static const char *intermediate_why(td_missing_kind k)
+{
+    switch (k) {
+    case TD_MISSING_LEAF_ISSUER:
+        return "the leaf itself is the top certificate sent: no CA certificate links it to a root";
+    case TD_MISSING_NOT_SENT_CA:
+        return "the top of the path is not a CA certificate the server sent";
+    case TD_MISSING_NAME_IN_STORE:
+        return "the trust store holds a certificate of that name, but not one that issued the top (another key): "
+               "the one that links must come from the server, or the store's copy is outdated";
+    case TD_MISSING_NONE:
+    case TD_MISSING_AIA_NAMED:
+    case TD_MISSING_ROOT:
+        break;
+    }
+    return NULL;
 }
 
 static void rule_trust(struct cctx *c)
@@ -467,7 +526,14 @@ static void rule_trust(struct cctx *c)
             char via[1100];
             snprintf(via, sizeof via, "the missing issuer %s, fetched from %s, is a root", p->missing_issuer,
                      o->aia_url);
-            untrusted(c, pa, via);
+            untrusted(c, pa, false, via);
+            return;
+        }
+        /* Nothing points to an intermediate above the CA certificate the
+         * server sends: more certificates would not help. */
+        td_missing_kind kind = td_path_missing_kind(p);
+        if (kind == TD_MISSING_ROOT) {
+            untrusted(c, p, true, NULL);
             return;
         }
         const char *url = p->missing_issuer_aia[0] ? p->missing_issuer_aia : o->aia_url;
@@ -493,6 +559,9 @@ static void rule_trust(struct cctx *c)
         td_str_add(&e, "; ");
         describe_path(&e, p, o->store_name);
         td_str_printf(&e, "; missing issuer: %s", p->missing_issuer[0] ? p->missing_issuer : "(unknown)");
+        const char *why = intermediate_why(kind);
+        if (why)
+            td_str_printf(&e, "; it is taken for an intermediate: %s", why);
         if (p->missing_issuer_aia[0])
             td_str_printf(&e, "; the top certificate's AIA caIssuers points to %s", p->missing_issuer_aia);
         else if (o->aia_url[0])
@@ -515,7 +584,7 @@ static void rule_trust(struct cctx *c)
         td_str_printf(&v, "%s%s -showcerts -verify_return_error </dev/null", c->sc, c->ca_opt);
         add(c, TD_ID_CHAIN_INCOMPLETE, TD_SEV_FAIL, &s, &e, td_fix(TD_ID_CHAIN_INCOMPLETE), &v);
     } else if (c->have_path && td_path_is(p, TD_PATH_UNTRUSTED_ROOT)) {
-        untrusted(c, p, NULL);
+        untrusted(c, p, false, NULL);
     }
 
     /* Without a verdict, a self-signed leaf is untrusted unless the user

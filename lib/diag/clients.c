@@ -441,6 +441,18 @@ static const td_cert_info *sent_by_subject(const struct jctx *x, const char *sub
     return NULL;
 }
 
+/* K_UNTRUSTED: where the chain ends (words naming the root), which the
+ * store checked here does not hold. */
+static void untrusted_root(const struct jctx *x, judgement *j, const char *ends)
+{
+    const td_obs *o = x->o;
+    problem *pr = add_problem(j, K_UNTRUSTED, "Certificate", "untrusted root");
+    if (pr)
+        setf(pr->why, sizeof pr->why,
+             "the chain ends %s, which the trust store checked here (%s) does not hold; %s uses the %s store", ends,
+             o->store_name[0] ? o->store_name : "?", j->sname, store_kind(j->c));
+}
+
 /* The trust path: whether the client can build it and what it ends in.
  * Returns the path the later checks look at (NULL when none). */
 static const td_path *judge_path(const struct jctx *x, judgement *j)
@@ -466,13 +478,21 @@ static const td_path *judge_path(const struct jctx *x, judgement *j)
         bool fetched = o->aia_tried && !o->aia_error[0] && pa->n > 0;
         if (c->aia_fetch && fetched && pa->trust == TD_PATH_OK) {
             p = pa; /* it completes the chain the way a browser does */
-        } else if (c->aia_fetch && fetched && td_path_is(pa, TD_PATH_UNTRUSTED_ROOT) && !td_path_is(pa, TD_PATH_INCOMPLETE)) {
-            if ((pr = add_problem(j, K_UNTRUSTED, "Certificate", "untrusted root")))
-                setf(pr->why, sizeof pr->why,
-                     "the chain, completed with the issuer fetched via AIA, ends in the root %s, which the trust "
-                     "store checked here (%s) does not hold; %s uses the %s store",
-                     pa->top_subject, o->store_name[0] ? o->store_name : "?", j->sname, store_kind(c));
+        } else if (fetched && td_path_is(pa, TD_PATH_UNTRUSTED_ROOT) && !td_path_is(pa, TD_PATH_INCOMPLETE)) {
+            /* The missing issuer is a root, which servers rightly omit: a
+             * client that does not fetch fails for want of it all the same. */
+            char ends[800];
+            setf(ends, sizeof ends, "below the root %s (fetched here from %s)", pa->top_subject, url);
+            untrusted_root(x, j, ends);
             return pa;
+        } else if (td_path_missing_kind(p) == TD_MISSING_ROOT) {
+            /* The decision UNTRUSTED_CA makes (lib/diag/certs.c). */
+            char ends[400];
+            setf(ends, sizeof ends,
+                 "below %s, a private root as far as the chain shows (no AIA URL, the top certificate sent is a CA)",
+                 miss);
+            untrusted_root(x, j, ends);
+            return p;
         } else if (c->aia_fetch && !o->aia_tried && url[0]) {
             char why[256];
             setf(why, sizeof why,
@@ -506,11 +526,9 @@ static const td_path *judge_path(const struct jctx *x, judgement *j)
             return NULL;
         }
     } else if (td_path_is(p, TD_PATH_UNTRUSTED_ROOT)) {
-        if ((pr = add_problem(j, K_UNTRUSTED, "Certificate", "untrusted root")))
-            setf(pr->why, sizeof pr->why,
-                 "the chain ends in the root %s, which the trust store checked here (%s) does not hold; %s uses the "
-                 "%s store",
-                 p->top_subject, o->store_name[0] ? o->store_name : "?", j->sname, store_kind(c));
+        char ends[300];
+        setf(ends, sizeof ends, "in the root %s", p->top_subject);
+        untrusted_root(x, j, ends);
         return p;
     } else if (td_path_is(p, TD_PATH_SELF_SIGNED_LEAF)) {
         if ((pr = add_problem(j, K_SELF_SIGNED, "Certificate", "self-signed certificate")))

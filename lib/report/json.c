@@ -422,8 +422,10 @@ static json_t *path_json(jb *j, const td_path *p)
     put(j, o, "used_extra", json_boolean(p->used_extra));
     put(j, o, "top_subject", jstr_or_null(j, p->top_subject));
     put(j, o, "top_in_store", json_boolean(p->top_in_store));
+    put(j, o, "top_is_ca", json_boolean(p->top_is_ca));
     put(j, o, "missing_issuer", jstr_or_null(j, p->missing_issuer));
     put(j, o, "missing_issuer_aia", jstr_or_null(j, p->missing_issuer_aia));
+    put(j, o, "missing_issuer_in_store", json_boolean(p->missing_issuer_in_store));
     put(j, o, "expired_depth", jdepth(j, p->expired_depth));
     put(j, o, "not_yet_valid_depth", jdepth(j, p->not_yet_valid_depth));
     put(j, o, "weak_sig_depth", jdepth(j, p->weak_sig_depth));

@@ -1043,6 +1043,84 @@ static void test_verify_incomplete(void **state)
     assert_int_equal(p.expired_depth, 0);
 }
 
+/* A store of its own, from a temporary PEM file (removed at once: the
+ * store keeps what it loaded). */
+static td_store *store_holding(const tc *c)
+{
+    char path[64] = "/tmp/tlsdiag-cert-XXXXXX", err[256];
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    assert_non_null(f);
+    assert_true(PEM_write_X509(f, c->x) == 1);
+    fclose(f);
+    td_store *st = td_store_new(path, NULL, err, sizeof err);
+    unlink(path);
+    if (!st)
+        fail_msg("%s", err);
+    return st;
+}
+
+/* What the chain's structure says the missing issuer is, against a store
+ * without the test root. */
+static void test_verify_missing_kind(void **state)
+{
+    (void)state;
+    td_store *elsewhere = store_holding(&P.other_root);
+    td_path p;
+    td_cert_info ii;
+    info_of(&P.inter, &ii);
+
+    /* the leaf alone: its issuer is an intermediate the server must send */
+    td_der leaf_only[] = { D(&P.leaf) };
+    assert_int_equal(td_verify_path(elsewhere, leaf_only, 1, NULL, 0, time(NULL), &p), 0);
+    assert_int_equal(p.verdict, TD_PATH_INCOMPLETE);
+    assert_false(p.top_is_ca);
+    assert_false(p.missing_issuer_in_store);
+    assert_int_equal(td_path_missing_kind(&p), TD_MISSING_LEAF_ISSUER);
+
+    /* a CA certificate on top whose caIssuers URL names its issuer */
+    td_der with_inter[] = { D(&P.leaf), D(&P.inter) };
+    assert_int_equal(td_verify_path(elsewhere, with_inter, 2, NULL, 0, time(NULL), &p), 0);
+    assert_int_equal(p.verdict, TD_PATH_INCOMPLETE);
+    assert_true(p.top_is_ca);
+    assert_string_equal(p.missing_issuer_aia, "http://ca.example/root.der");
+    assert_int_equal(td_path_missing_kind(&p), TD_MISSING_AIA_NAMED);
+
+    /* a CA certificate on top, no URL, an issuer's name the store does not
+     * know: to the chain's eye a private root, whatever it really is */
+    td_der deep[] = { D(&P.leaf_deep), D(&P.inter2) };
+    assert_int_equal(td_verify_path(elsewhere, deep, 2, NULL, 0, time(NULL), &p), 0);
+    assert_int_equal(p.verdict, TD_PATH_INCOMPLETE);
+    assert_int_equal(p.n, 2);
+    assert_int_equal(p.src[1], TD_SRC_SENT);
+    assert_true(p.top_is_ca);
+    assert_string_equal(p.missing_issuer, ii.subject);
+    assert_string_equal(p.missing_issuer_aia, "");
+    assert_false(p.missing_issuer_in_store);
+    assert_int_equal(td_path_missing_kind(&p), TD_MISSING_ROOT);
+    td_store_free(elsewhere);
+
+    /* the store knows that name, with another key: the linking certificate
+     * must come from the server */
+    tc twin = mk(&(spec){ .cn = "Test Intermediate", .key = P.k_other, .nb_days = -1, .na_days = 30,
+                          .ca = true });
+    td_store *rekeyed = store_holding(&twin);
+    assert_int_equal(td_verify_path(rekeyed, deep, 2, NULL, 0, time(NULL), &p), 0);
+    assert_int_equal(p.verdict, TD_PATH_INCOMPLETE);
+    assert_true(p.missing_issuer_in_store);
+    assert_int_equal(td_path_missing_kind(&p), TD_MISSING_NAME_IN_STORE);
+    td_store_free(rekeyed);
+    tc_free(&twin);
+
+    /* a whole path misses nothing; its top, the root, is a CA */
+    verify(with_inter, 2, NULL, 0, time(NULL), &p);
+    assert_int_equal(p.verdict, TD_PATH_OK);
+    assert_true(p.top_is_ca);
+    assert_false(p.missing_issuer_in_store);
+    assert_int_equal(td_path_missing_kind(&p), TD_MISSING_NONE);
+}
+
 static void test_verify_untrusted_and_self_signed(void **state)
 {
     (void)state;
@@ -1346,6 +1424,7 @@ int main(void)
         cmocka_unit_test(test_order),
         cmocka_unit_test(test_verify_ok),
         cmocka_unit_test(test_verify_incomplete),
+        cmocka_unit_test(test_verify_missing_kind),
         cmocka_unit_test(test_verify_untrusted_and_self_signed),
         cmocka_unit_test(test_verify_times),
         cmocka_unit_test(test_verify_other_faults),

@@ -74,7 +74,7 @@ static blob make(const want *w)
 
 static struct {
     EVP_PKEY *k_root, *k_int, *k_leaf, *k_small;
-    blob root, inter, old_inter, other_root;
+    blob root, inter, old_inter, other_root, priv_inter, priv_leaf;
     blob leaf, expired, future, soon, cn_only, self, small, sha1, client_only, dflt, no_ocsp, other_leaf, ip_leaf;
 } K;
 
@@ -96,6 +96,12 @@ static int setup(void **state)
                             .aia = "caIssuers;URI:http://ca.example/root.der" });
     K.old_inter = make(&(want){ .cn = "Rules Intermediate", .issuer = &K.root, .issuer_key = K.k_root,
                                 .key = K.k_int, .from_s = -DAYS(400), .to_s = -DAYS(3), .ca = true });
+    /* A private hierarchy: no AIA anywhere, the root in no store. */
+    K.priv_inter = make(&(want){ .cn = "Private Intermediate", .issuer = &K.other_root, .issuer_key = K.k_int,
+                                 .key = K.k_root, .from_s = -DAYS(10), .to_s = DAYS(1000), .ca = true });
+    K.priv_leaf = make(&(want){ .cn = "www.example.com", .issuer = &K.priv_inter, .issuer_key = K.k_root,
+                                .key = K.k_leaf, .from_s = -DAYS(1), .to_s = DAYS(90), .san = "DNS:www.example.com",
+                                .eku = "serverAuth" });
     const char *leaf_aia = "caIssuers;URI:http://ca.example/int.der,OCSP;URI:http://ocsp.example";
 #define LEAF(cn_, san_, from_, to_) \
     .cn = cn_, .issuer = &K.inter, .issuer_key = K.k_int, .key = K.k_leaf, .from_s = from_, .to_s = to_, \
@@ -128,7 +134,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    blob *all[] = { &K.root, &K.inter, &K.old_inter, &K.other_root, &K.leaf, &K.expired, &K.future,
+    blob *all[] = { &K.root, &K.inter, &K.old_inter, &K.other_root, &K.priv_inter, &K.priv_leaf, &K.leaf, &K.expired, &K.future,
                     &K.soon, &K.cn_only, &K.self, &K.small, &K.sha1, &K.client_only, &K.dflt,
                     &K.no_ocsp, &K.other_leaf, &K.ip_leaf };
     for (size_t i = 0; i < sizeof all / sizeof *all; i++)
@@ -499,21 +505,32 @@ static void test_no_san(void **state)
     obs_free(o);
 }
 
-static void incomplete(td_obs *o)
+/* The server sends the k certificates of `sent`; the path stops at the
+ * last, whose issuer `missing` is neither sent nor in the store. */
+static void path_stops(td_obs *o, const blob *const *sent, size_t k, const blob *missing)
 {
     td_hs_free(&o->hs);
     hs_done(&o->hs, "192.0.2.10");
-    CHAIN(&o->hs, &K.leaf);
+    put_chain(o->hs.chain, &o->hs.n_chain, sent, k);
     td_path *p = &o->path;
     path_good(p);
     p->verdict = p->trust = TD_PATH_INCOMPLETE;
-    p->depth = 0;
+    p->depth = (int)k - 1;
     snprintf(p->x509_err_text, sizeof p->x509_err_text, "unable to get local issuer certificate");
-    p->n = 1;
-    blob_subject(&K.leaf, p->top_subject, sizeof p->top_subject);
+    p->n = k;
+    for (size_t d = 0; d < k; d++) {
+        blob_subject(sent[d], p->subjects[d], sizeof p->subjects[d]);
+        p->src[d] = TD_SRC_SENT;
+    }
+    blob_subject(sent[k - 1], p->top_subject, sizeof p->top_subject);
     p->top_in_store = false;
-    blob_subject(&K.inter, p->missing_issuer, sizeof p->missing_issuer);
-    snprintf(p->missing_issuer_aia, sizeof p->missing_issuer_aia, "http://ca.example/int.der");
+    blob_subject(missing, p->missing_issuer, sizeof p->missing_issuer);
+}
+
+static void incomplete(td_obs *o)
+{
+    path_stops(o, (const blob *const[]){ &K.leaf }, 1, &K.inter);
+    snprintf(o->path.missing_issuer_aia, sizeof o->path.missing_issuer_aia, "http://ca.example/int.der");
 }
 
 static void test_chain_incomplete(void **state)
@@ -566,6 +583,116 @@ static void test_chain_incomplete(void **state)
     f = expect(&fs, "UNTRUSTED_CA", TD_SEV_FAIL);
     contains(f->summary, "Private Root CA");
     assert_null(find(&fs, "CHAIN_INCOMPLETE"));
+    td_findings_free(&fs);
+    obs_free(o);
+}
+
+/* The private hierarchy sent as leaf + intermediate, checked against the
+ * system store: the path stops at the intermediate, a CA certificate that
+ * names no caIssuers URL, below "Private Root CA", whose name the store
+ * does not know. */
+static void below_private_root(td_obs *o)
+{
+    path_stops(o, (const blob *const[]){ &K.priv_leaf, &K.priv_inter }, 2, &K.other_root);
+    o->path.top_is_ca = true;
+}
+
+static void test_private_root(void **state)
+{
+    (void)state;
+    td_obs *o = healthy();
+    below_private_root(o);
+    td_findings fs;
+
+    /* Nothing points to an intermediate: the root is missing from the
+     * store, not from the chain. */
+    run(o, &fs);
+    const td_finding *f = expect(&fs, "UNTRUSTED_CA", TD_SEV_FAIL);
+    assert_null(find(&fs, "CHAIN_INCOMPLETE"));
+    contains(f->summary, "ends below CN=Private Root CA,O=certrules, a private root");
+    contains(f->summary, "system (/usr/lib/ssl/cert.pem, /usr/lib/ssl/certs) does not hold");
+    contains(f->summary, "given that root");
+    contains(f->evidence, "the top certificate sent, CN=Private Intermediate,O=certrules, is a CA certificate");
+    contains(f->evidence, "no AIA caIssuers URL points to it");
+    contains(f->evidence, "(the system store, the one ");
+    contains(f->evidence, "if CN=Private Root CA,O=certrules is an intermediate rather than a root, the server must "
+                          "also send it (CHAIN_INCOMPLETE)");
+    assert_null(strstr(f->evidence, "sends this root itself"));
+    contains(f->fix, "--ca-file root.pem");
+    contains(f->verify, "-verify_return_error");
+    td_findings_free(&fs);
+
+    /* The same against a given store: named, and no word of the system's. */
+    store_file(o, "/etc/pki/corp.pem");
+    run(o, &fs);
+    f = expect(&fs, "UNTRUSTED_CA", TD_SEV_FAIL);
+    contains(f->summary, "ca-file /etc/pki/corp.pem does not hold");
+    assert_null(strstr(f->evidence, "system store"));
+    contains(f->verify, "-CAfile /etc/pki/corp.pem");
+    td_findings_free(&fs);
+    obs_free(o);
+}
+
+/* The missing issuer is an intermediate whenever the chain points to one,
+ * whatever its name. */
+static void test_missing_intermediate_decided(void **state)
+{
+    (void)state;
+    td_obs *o = healthy();
+    td_findings fs;
+
+    /* The leaf is the top certificate sent. */
+    incomplete(o);
+    o->path.missing_issuer_aia[0] = '\0';
+    run(o, &fs);
+    const td_finding *f = expect(&fs, "CHAIN_INCOMPLETE", TD_SEV_FAIL);
+    assert_null(find(&fs, "UNTRUSTED_CA"));
+    contains(f->evidence, "it is taken for an intermediate: the leaf itself is the top certificate sent");
+    contains(f->evidence, "if CN=Rules Intermediate,O=certrules is a private root rather than an intermediate, check "
+                          "again with --ca-file");
+    td_findings_free(&fs);
+
+    /* A CA certificate on top whose caIssuers URL names the missing issuer. */
+    below_private_root(o);
+    snprintf(o->path.missing_issuer_aia, sizeof o->path.missing_issuer_aia, "http://ca.example/root.der");
+    run(o, &fs);
+    f = expect(&fs, "CHAIN_INCOMPLETE", TD_SEV_FAIL);
+    assert_null(find(&fs, "UNTRUSTED_CA"));
+    contains(f->evidence, "AIA caIssuers points to http://ca.example/root.der");
+    td_findings_free(&fs);
+
+    /* ... fetched, and itself issued by someone else: an intermediate. */
+    o->aia_tried = true;
+    snprintf(o->aia_url, sizeof o->aia_url, "http://ca.example/root.der");
+    o->path_aia = o->path;
+    o->path_aia.n = 3;
+    o->path_aia.src[2] = TD_SRC_EXTRA;
+    blob_subject(&K.other_root, o->path_aia.subjects[2], sizeof o->path_aia.subjects[2]);
+    blob_subject(&K.root, o->path_aia.missing_issuer, sizeof o->path_aia.missing_issuer);
+    run(o, &fs);
+    f = expect(&fs, "CHAIN_INCOMPLETE", TD_SEV_FAIL);
+    assert_null(find(&fs, "UNTRUSTED_CA"));
+    contains(f->evidence, "still missing CN=Rules Root CA,O=certrules");
+    td_findings_free(&fs);
+
+    /* The store knows the name, with another key. */
+    o->aia_tried = false;
+    o->aia_url[0] = '\0';
+    memset(&o->path_aia, 0, sizeof o->path_aia);
+    o->path.missing_issuer_aia[0] = '\0';
+    o->path.missing_issuer_in_store = true;
+    run(o, &fs);
+    f = expect(&fs, "CHAIN_INCOMPLETE", TD_SEV_FAIL);
+    assert_null(find(&fs, "UNTRUSTED_CA"));
+    contains(f->evidence, "the trust store holds a certificate of that name, but not one that issued the top");
+    td_findings_free(&fs);
+
+    /* The top is not a CA certificate. */
+    o->path.missing_issuer_in_store = false;
+    o->path.top_is_ca = false;
+    run(o, &fs);
+    f = expect(&fs, "CHAIN_INCOMPLETE", TD_SEV_FAIL);
+    contains(f->evidence, "the top of the path is not a CA certificate the server sent");
     td_findings_free(&fs);
     obs_free(o);
 }
@@ -983,6 +1110,8 @@ int main(void)
         cmocka_unit_test(test_hostname_mismatch),
         cmocka_unit_test(test_no_san),
         cmocka_unit_test(test_chain_incomplete),
+        cmocka_unit_test(test_private_root),
+        cmocka_unit_test(test_missing_intermediate_decided),
         cmocka_unit_test(test_chain_order),
         cmocka_unit_test(test_self_signed_and_untrusted),
         cmocka_unit_test(test_key_signature_purpose),

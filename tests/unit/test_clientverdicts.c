@@ -579,21 +579,29 @@ static void test_dh_too_small(void **state)
     obs_free(o);
 }
 
+/* The path stops at depth `top` of the chain server() sends (0 the leaf,
+ * 1 the intermediate): its issuer `missing` is neither sent nor in the
+ * store. */
+static void path_stops(td_obs *o, int top, const blob *missing)
+{
+    td_path *p = &o->path;
+    p->verdict = p->trust = TD_PATH_INCOMPLETE;
+    p->depth = top;
+    snprintf(p->x509_err_text, sizeof p->x509_err_text, "unable to get local issuer certificate");
+    p->n = (size_t)top + 1;
+    blob_subject(top ? &K.inter : &K.leaf, p->top_subject, sizeof p->top_subject);
+    p->top_in_store = false;
+    blob_subject(missing, p->missing_issuer, sizeof p->missing_issuer);
+}
+
 static void make_incomplete(td_obs *o)
 {
     free(o->hs.chain[1].der);
     o->hs.chain[1].der = NULL;
     o->hs.chain[1].len = 0;
     o->hs.n_chain = 1;
-    td_path *p = &o->path;
-    p->verdict = p->trust = TD_PATH_INCOMPLETE;
-    p->depth = 0;
-    snprintf(p->x509_err_text, sizeof p->x509_err_text, "unable to get local issuer certificate");
-    p->n = 1;
-    blob_subject(&K.leaf, p->top_subject, sizeof p->top_subject);
-    p->top_in_store = false;
-    blob_subject(&K.inter, p->missing_issuer, sizeof p->missing_issuer);
-    snprintf(p->missing_issuer_aia, sizeof p->missing_issuer_aia, "http://ca.example/int.der");
+    path_stops(o, 0, &K.inter);
+    snprintf(o->path.missing_issuer_aia, sizeof o->path.missing_issuer_aia, "http://ca.example/int.der");
 }
 
 static void test_chain_incomplete(void **state)
@@ -649,6 +657,67 @@ static void test_chain_incomplete(void **state)
     assert_int_equal(v->result, TD_CV_UNKNOWN);
     assert_string_equal(v->step, "Certificate");
     assert_int_equal(count_incompatible(&fs), 1);
+    td_findings_free(&fs);
+    obs_free(o);
+}
+
+/* The chain sent ends in a CA certificate whose issuer is missing and that
+ * names no AIA URL: a private root, so every client fails for trust, the
+ * browser that fetches intermediates included (the decision UNTRUSTED_CA
+ * makes in certs.c).  When the issuer fetched through AIA is a root, a
+ * client that does not fetch fails for trust too. */
+static void test_private_root(void **state)
+{
+    (void)state;
+    td_obs *o = server();
+    td_path *p = &o->path;
+    path_stops(o, 1, &K.root);
+    p->top_is_ca = true;
+    sim_hello(o, &browser, TD_TLS13, 0x1301, 29);
+    sim_hello(o, &oldjava, TD_TLS12, 0xc02f, 23);
+    td_client_table t;
+    td_findings fs;
+    judge(o, &t, &fs);
+    const td_client *both[] = { &browser, &oldjava };
+    for (size_t i = 0; i < 2; i++) {
+        const td_client_verdict *v = verdict(&t, both[i]);
+        assert_int_equal(v->result, TD_CV_FAIL);
+        assert_string_equal(v->step, "Certificate");
+        contains(v->reason, "untrusted root");
+        const td_finding *f = incompatible(&fs, both[i]);
+        assert_string_equal(td_reason_token(f->reason), "trust");
+        contains(f->summary, "the chain ends below CN=Verdicts Root CA,O=clientverdicts, a private root as far as the "
+                             "chain shows");
+        assert_null(strstr(f->summary, "intermediate certificate"));
+    }
+    td_findings_free(&fs);
+
+    /* An AIA URL names the missing issuer: an intermediate again. */
+    snprintf(p->missing_issuer_aia, sizeof p->missing_issuer_aia, "http://ca.example/root.der");
+    o->aia_tried = true;
+    snprintf(o->aia_url, sizeof o->aia_url, "http://ca.example/root.der");
+    snprintf(o->aia_error, sizeof o->aia_error, "HTTP 404");
+    judge(o, &t, &fs);
+    assert_string_equal(td_reason_token(incompatible(&fs, &oldjava)->reason), "chain");
+    assert_string_equal(td_reason_token(incompatible(&fs, &browser)->reason), "chain");
+    td_findings_free(&fs);
+
+    /* ... and what it serves is a self-signed root the store lacks. */
+    o->aia_error[0] = '\0';
+    td_path *pa = &o->path_aia;
+    *pa = *p;
+    pa->verdict = pa->trust = TD_PATH_UNTRUSTED_ROOT;
+    pa->n = 3;
+    pa->src[2] = TD_SRC_EXTRA;
+    blob_subject(&K.root, pa->top_subject, sizeof pa->top_subject);
+    pa->missing_issuer[0] = pa->missing_issuer_aia[0] = '\0';
+    judge(o, &t, &fs);
+    for (size_t i = 0; i < 2; i++) {
+        const td_finding *f = incompatible(&fs, both[i]);
+        assert_string_equal(td_reason_token(f->reason), "trust");
+        contains(f->summary, "below the root CN=Verdicts Root CA,O=clientverdicts (fetched here from "
+                             "http://ca.example/root.der)");
+    }
     td_findings_free(&fs);
     obs_free(o);
 }
@@ -887,6 +956,7 @@ int main(void)
         cmocka_unit_test(test_no_shared_group),
         cmocka_unit_test(test_dh_too_small),
         cmocka_unit_test(test_chain_incomplete),
+        cmocka_unit_test(test_private_root),
         cmocka_unit_test(test_cn_only),
         cmocka_unit_test(test_key_and_sha1),
         cmocka_unit_test(test_no_sni_client),
