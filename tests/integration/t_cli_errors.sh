@@ -34,6 +34,7 @@ expect_usage_error "unknown option" check --no-such-option 127.0.0.1:443
 expect_usage_error "missing ca file" check --ca-file "$T/does-not-exist.pem" 127.0.0.1:443
 expect_usage_error "bad timeout" check --timeout abc 127.0.0.1:443
 expect_usage_error "unknown command" frobnicate 127.0.0.1:443
+expect_usage_error "verbose takes no value" check --verbose=yes 127.0.0.1:443
 
 CASE=help
 run_cli --help
@@ -44,4 +45,5 @@ run_cli check --help
 assert_exit 0
 assert_true "check --help lists --json" grep -q -- '--json' "$T/cli.out"
 assert_true "check --help lists --deadline" grep -q -- '--deadline' "$T/cli.out"
+assert_true "check --help lists -v, --verbose" grep -q -- '-v, --verbose' "$T/cli.out"
 finish
