@@ -111,7 +111,23 @@ const char *td_report_finding_severity(const td_report *r, size_t i); /* "fail"/
 const char *td_report_finding_summary(const td_report *r, size_t i);
 /* One JSON document (schema: docs/json.md). */
 int td_report_write_json(const td_report *r, FILE *f);
-/* The report for people; color adds ANSI colours. */
+/* What td_report_write_text_ex prints, or-ed together. */
+enum {
+    TD_TEXT_COLOR = 1 << 0,   /* ANSI colours */
+    TD_TEXT_VERBOSE = 1 << 1, /* the long form: every finding with its evidence,
+                                 fix and verify command, every client, the
+                                 certificate chain, the path and the observations */
+};
+/* The report for people.  Without TD_TEXT_VERBOSE it fits a screen: the
+ * verdict, the handshake, the root cause with its fix and verify command, a
+ * line per group of findings that follow from it, the other problems, the
+ * failing clients; wrapped to width columns (0 means 80; at least 40).  A
+ * verify command is broken only at a space outside quotes, the line ending
+ * in " \", so it still pastes into a shell; a word wider than a line stays
+ * whole.  The long form keeps each item on one line, whatever the width.
+ * Returns 0, or -1 when memory or the write failed. */
+int td_report_write_text_ex(const td_report *r, FILE *f, unsigned flags, unsigned width);
+/* td_report_write_text_ex() in 80 columns; color adds ANSI colours. */
 int td_report_write_text(const td_report *r, FILE *f, bool color);
 void td_report_free(td_report *r);
 

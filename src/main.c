@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "tlsdiag.h"
@@ -65,6 +66,11 @@ static const char check_usage_text[] =
     "                          Java 7, Android 4.4).  A client below the level\n"
     "                          that cannot connect is expected (info); one at\n"
     "                          or above it is a warning\n"
+    "  -v, --verbose           the long report: every finding with its evidence,\n"
+    "                          fix and verify command, every client, the\n"
+    "                          certificate chain and path, the observations\n"
+    "                          (default: a report that fits a screen, wrapped\n"
+    "                          to the terminal's width, else $COLUMNS, else 80)\n"
     "  --json                  print one JSON document instead of text\n"
     "  --no-color              no colours (also off when NO_COLOR is set or\n"
     "                          the output is not a terminal)\n"
@@ -151,6 +157,7 @@ enum {
     OPT_NO_AIA,
     OPT_CLIENT,
     OPT_CLIENTS,
+    OPT_VERBOSE,
 };
 
 static const struct option check_opts[] = {
@@ -173,6 +180,7 @@ static const struct option check_opts[] = {
     { "no-aia", no_argument, NULL, OPT_NO_AIA },
     { "client", required_argument, NULL, OPT_CLIENT },
     { "clients", required_argument, NULL, OPT_CLIENTS },
+    { "verbose", no_argument, NULL, OPT_VERBOSE },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
 };
@@ -180,7 +188,7 @@ static const struct option check_opts[] = {
 /* What the command line says beyond td_options: output choices, and the
  * options that only mean something together. */
 typedef struct cli {
-    bool json, no_color, sni, no_sni;
+    bool json, no_color, sni, no_sni, verbose;
     const char *cert, *key; /* checked as a pair once all options are read */
 } cli;
 
@@ -217,6 +225,10 @@ static int apply_option(td_options *o, int c, const char *arg, cli *cl)
         break;
     case OPT_NO_COLOR:
         cl->no_color = true;
+        break;
+    case 'v':
+    case OPT_VERBOSE:
+        cl->verbose = true;
         break;
     case OPT_TIMEOUT:
         if (parse_seconds("--timeout", arg, &secs) != 0)
@@ -280,9 +292,23 @@ static int apply_option(td_options *o, int c, const char *arg, cli *cl)
     return 0;
 }
 
-static int write_report(const td_report *r, bool json, bool color)
+/* Columns to fit the text report to: the terminal's, else $COLUMNS (what a
+ * shell exports, and what a pipe into a pager can be given), else 80. */
+static unsigned output_width(void)
 {
-    int rc = json ? td_report_write_json(r, stdout) : td_report_write_text(r, stdout, color);
+    struct winsize ws;
+    if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+        return ws.ws_col;
+    unsigned long n;
+    if (parse_count(getenv("COLUMNS"), 1, 10000, &n))
+        return (unsigned)n;
+    return 80;
+}
+
+static int write_report(const td_report *r, const cli *cl, bool color)
+{
+    unsigned flags = (color ? TD_TEXT_COLOR : 0) | (cl->verbose ? TD_TEXT_VERBOSE : 0);
+    int rc = cl->json ? td_report_write_json(r, stdout) : td_report_write_text_ex(r, stdout, flags, output_width());
     if (rc != 0 || fflush(stdout) == EOF || ferror(stdout)) {
         fprintf(stderr, "tlsdiag: cannot write the report: %s\n", errno ? strerror(errno) : "output error");
         return EXIT_INTERNAL;
@@ -296,7 +322,7 @@ static int cmd_check(int argc, char **argv, td_options *o)
     opterr = 0; /* the messages below say more than getopt's */
     optind = 1;
     int c;
-    while ((c = getopt_long(argc, argv, ":h", check_opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":hv", check_opts, NULL)) != -1) {
         if (c == '?') {
             /* glibc reports "--json=1" with the long option's own value */
             if (optopt >= OPT_SNI)
@@ -347,7 +373,7 @@ static int cmd_check(int argc, char **argv, td_options *o)
 
     const char *nc = getenv("NO_COLOR");
     bool color = !cl.json && !cl.no_color && !nc && isatty(STDOUT_FILENO);
-    int rc = write_report(r, cl.json, color);
+    int rc = write_report(r, &cl, color);
     if (rc == EXIT_OK && td_report_failed(r))
         rc = EXIT_FAIL;
     td_report_free(r);

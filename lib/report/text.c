@@ -12,6 +12,7 @@
 #include "registry/clients.h"
 #include "registry/registry.h"
 #include "report/report.h"
+#include "report/wrap.h"
 #include "wire/tls.h"
 
 #define C_RED    "\033[31m"
@@ -34,7 +35,14 @@
 typedef struct out {
     td_str b;
     bool color;
+    size_t width; /* columns to fit; 0 for the long form, which fits none */
 } out;
+
+/* What is left of the width after col columns. */
+static size_t room_after(const out *o, size_t col)
+{
+    return o->width > col ? o->width - col : 0;
+}
 
 static void paint(out *o, const char *code, const char *text)
 {
@@ -51,19 +59,49 @@ static void heading(out *o, const char *title)
     td_str_add(&o->b, "\n");
 }
 
-/* One handshake step: a mark, a label, and what happened there. */
+/* One handshake step: a mark, a label, and what happened there.  Fitted to
+ * a width, a step that went well is cut to one line and one that failed is
+ * wrapped whole: its end says why. */
 static void step(out *o, bool ok, const char *label, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 static void step(out *o, bool ok, const char *label, const char *fmt, ...)
 {
     td_str_add(&o->b, "  ");
     paint(o, ok ? C_GREEN : C_RED, ok ? MARK_OK : MARK_BAD);
     td_str_printf(&o->b, " %-*s", LABEL_W - 2, label);
-    if (strlen(label) >= LABEL_W - 2)
+    size_t col = 4 + (strlen(label) > LABEL_W - 2 ? strlen(label) : LABEL_W - 2);
+    if (strlen(label) >= LABEL_W - 2) {
         td_str_add(&o->b, " "); /* "CertificateRequest" fills the column */
+        col++;
+    }
+    td_str what;
+    td_str_init(&what);
     va_list ap;
     va_start(ap, fmt);
-    td_str_vprintf(&o->b, fmt, ap);
+    td_str_vprintf(&what, fmt, ap);
     va_end(ap);
+    const char *w = what.s ? what.s : "";
+    if (!o->width) {
+        td_str_add(&o->b, w);
+        td_str_add(&o->b, "\n");
+    } else if (ok) {
+        td_cut_add(&o->b, w, room_after(o, col));
+        td_str_add(&o->b, "\n");
+    } else {
+        td_wrap_add(&o->b, w, col, LABEL_W + 2, o->width);
+    }
+    if (what.err)
+        o->b.err = 1;
+    td_str_free(&what);
+}
+
+/* A remark under the steps, in their value column. */
+static void step_note(out *o, const char *text)
+{
+    td_str_printf(&o->b, "    %-*s", LABEL_W - 2, "");
+    if (o->width)
+        td_cut_add(&o->b, text, room_after(o, LABEL_W + 2));
+    else
+        td_str_add(&o->b, text);
     td_str_add(&o->b, "\n");
 }
 
@@ -398,10 +436,11 @@ static void steps_flight(out *o, const td_obs *obs, const td_attempt *a, td_cert
     bool full = obs->hs.out != TD_OUT_NOT_RUN;
     if (a->version == TD_TLS13) {
         if (!full) {
-            td_str_printf(&o->b, "    %-*s%s\n", LABEL_W - 2, "", "(the rest of a TLS 1.3 handshake is encrypted)");
+            step_note(o, "(the rest of a TLS 1.3 handshake is encrypted)");
             return;
         }
-        td_str_printf(&o->b, "    %-*s%s\n", LABEL_W - 2, "", "(encrypted in TLS 1.3; seen through a full handshake)");
+        if (!o->width) /* a remark the short form has no room for */
+            step_note(o, "(encrypted in TLS 1.3; seen through a full handshake)");
         if (obs->hs.cert_request)
             step(o, true, "CertificateRequest", "client certificate requested (%zu CA name%s)", obs->hs.n_ca_names,
                  obs->hs.n_ca_names == 1 ? "" : "s");
@@ -472,13 +511,18 @@ static void indented(out *o, const char *label, const char *text)
     td_str_add(&o->b, "\n");
 }
 
+/* A finding's severity as its mark: "[FAIL]", "[WARN]", "[INFO]". */
+static void tag(out *o, td_severity sev)
+{
+    const char *t = sev == TD_SEV_FAIL ? "[FAIL]" : sev == TD_SEV_WARN ? "[WARN]" : "[INFO]";
+    paint(o, sev == TD_SEV_FAIL ? C_RED : sev == TD_SEV_WARN ? C_YELLOW : C_CYAN, t);
+}
+
 /* One finding: tag, id, summary; then its evidence, fix and verify, or
  * only the verify command for a symptom (its cause's fix is what to do). */
 static void finding_block(out *o, const td_finding *f, bool symptom, const char *follows)
 {
-    const char *tag = f->sev == TD_SEV_FAIL ? "[FAIL]" : f->sev == TD_SEV_WARN ? "[WARN]" : "[INFO]";
-    const char *col = f->sev == TD_SEV_FAIL ? C_RED : f->sev == TD_SEV_WARN ? C_YELLOW : C_CYAN;
-    paint(o, col, tag);
+    tag(o, f->sev);
     td_str_printf(&o->b, " %s  %s", td_id_name(f->id), f->summary ? f->summary : "");
     if (follows)
         td_str_printf(&o->b, " (follows from %s)", follows);
@@ -540,16 +584,41 @@ static void findings(out *o, const td_findings *fs)
 }
 
 #define CLIENT_NAME_W 28  /* name column of the clients table */
-#define LINE_W        100 /* the clients table keeps to this many columns */
+#define LINE_W        100 /* the long form's clients table keeps to this many columns */
 
-/* Appends s cut to at most w bytes, "..." marking a cut. */
-static void cut_add(td_str *b, const char *s, size_t w)
+static const char *client_name(const td_client *c)
 {
-    size_t n = strlen(s);
-    if (n <= w || w < 4)
-        td_str_printf(b, "%.*s", (int)(n <= w ? n : w), s);
+    return c && c->name && c->name[0] ? c->name : c && c->id ? c->id : "?";
+}
+
+/* The start of a clients table row: its mark, then its name in a column w
+ * wide.  A name too long for it, "Java 8 (8u161 and later)", is said by the
+ * part before the parenthesis when that fits (the JSON has the whole name),
+ * else cut. */
+static void client_cell(out *o, const td_client_verdict *v, size_t w)
+{
+    const char *full = client_name(v->client);
+    char name[CLIENT_NAME_W + 1];
+    size_t short_len = td_client_short_len(full);
+    if (strlen(full) > w && short_len < strlen(full) && short_len <= w)
+        snprintf(name, sizeof name, "%.*s", (int)short_len, full);
     else
-        td_str_printf(b, "%.*s...", (int)(w - 3), s);
+        snprintf(name, sizeof name, "%s", strlen(full) > w ? "" : full);
+    if (!name[0]) {
+        td_str cut;
+        td_str_init(&cut);
+        td_cut_add(&cut, full, w);
+        snprintf(name, sizeof name, "%s", cut.s ? cut.s : "");
+        td_str_free(&cut);
+    }
+    td_str_add(&o->b, "  ");
+    if (v->result == TD_CV_OK)
+        paint(o, C_GREEN, MARK_OK);
+    else if (v->result == TD_CV_FAIL)
+        paint(o, v->below_level ? C_CYAN : C_RED, MARK_BAD);
+    else
+        paint(o, C_YELLOW, "?");
+    td_str_printf(&o->b, " %-*s  ", (int)w, name);
 }
 
 /* "3 end-of-life clients (TLS 1.1 and below) cannot connect, as expected
@@ -584,31 +653,7 @@ static void clients_table(out *o, const td_report *r)
     w = w > CLIENT_NAME_W ? CLIENT_NAME_W : w;
     for (size_t i = 0; i < n; i++) {
         const td_client_verdict *v = &t->v[i];
-        const char *full = v->client && v->client->name ? v->client->name : v->client && v->client->id ? v->client->id : "?";
-        /* "Java 8 (8u161 and later)" too long: the part before the
-         * parenthesis names it well enough; the JSON has the whole name. */
-        char name[CLIENT_NAME_W + 1];
-        size_t short_len = td_client_short_len(full);
-        if (strlen(full) > w && short_len < strlen(full) && short_len <= w)
-            snprintf(name, sizeof name, "%.*s", (int)short_len, full);
-        else
-            snprintf(name, sizeof name, "%s", strlen(full) > w ? "" : full);
-        if (!name[0]) {
-            td_str cut;
-            td_str_init(&cut);
-            cut_add(&cut, full, w);
-            snprintf(name, sizeof name, "%s", cut.s ? cut.s : "");
-            td_str_free(&cut);
-        }
-        td_str_add(&o->b, "  ");
-        if (v->result == TD_CV_OK)
-            paint(o, C_GREEN, MARK_OK);
-        else if (v->result == TD_CV_FAIL)
-            paint(o, v->below_level ? C_CYAN : C_RED, MARK_BAD);
-        else
-            paint(o, C_YELLOW, "?");
-        td_str_add(&o->b, " ");
-        td_str_printf(&o->b, "%-*s  ", (int)w, name);
+        client_cell(o, v, w);
         size_t room = LINE_W - 4 - w - 2;
         char vb[32], sb[96], gb[64];
         if (v->result == TD_CV_OK) {
@@ -619,7 +664,7 @@ static void clients_table(out *o, const td_report *r)
         } else {
             char line[320];
             snprintf(line, sizeof line, "%s: %s", v->step[0] ? v->step : "?", v->reason[0] ? v->reason : "unknown");
-            cut_add(&o->b, line, room);
+            td_cut_add(&o->b, line, room);
         }
         td_str_add(&o->b, "\n");
     }
@@ -1080,39 +1125,479 @@ static void observations(out *o, const td_obs *obs, td_cert_info *ci)
          obs->deadline_hit ? "; the deadline cut the run short, results are incomplete" : "");
 }
 
-int td_report_write_text(const td_report *r, FILE *f, bool color)
+/* ---- the report that fits a screen ------------------------------------------
+ *
+ * What a reader under pressure needs, in this order: the verdict, the
+ * handshake, the root cause with its fix and verify command, a line per
+ * group of what follows from it, the other problems, the failing clients.
+ * Evidence, every client and the observations are in the long form. */
+
+#define GROUP_COL    7  /* where the lines about a finding's symptoms start */
+#define SCREEN_LINES 40 /* the failing clients fill the screen up to this many lines */
+#define MIN_ROWS     3  /* ... but show at least this many of them */
+#define DEFAULT_WIDTH 80
+#define MIN_WIDTH     40 /* narrower, the labels and indents leave no room */
+
+static size_t lines_so_far(const out *o)
+{
+    size_t n = 0;
+    for (const char *p = o->b.s; p && (p = strchr(p, '\n')); p++)
+        n++;
+    return n;
+}
+
+/* The standalone finding that explains finding i, or -1 when it stands
+ * alone.  The ranking links every symptom to a finding that stands alone;
+ * a link that does not is ignored rather than followed. */
+static int cause_of(const td_findings *fs, size_t i)
+{
+    int p = fs->v[i].symptom_of;
+    if (p < 0 || (size_t)p >= fs->n || (size_t)p == i)
+        return -1;
+    int pp = fs->v[p].symptom_of;
+    return pp >= 0 && (size_t)pp < fs->n && pp != p ? -1 : p;
+}
+
+static bool is_client(const td_finding *f)
+{
+    return f->id == TD_ID_CLIENT_INCOMPATIBLE;
+}
+
+/* Client failures are grouped by what explains them and why they fail;
+ * the root cause, said in full, belongs to no group. */
+static bool same_group(const td_findings *fs, int root, size_t i, size_t j)
+{
+    return (int)i != root && (int)j != root && is_client(&fs->v[i]) && is_client(&fs->v[j]) &&
+           cause_of(fs, i) == cause_of(fs, j) && fs->v[i].reason == fs->v[j].reason;
+}
+
+static bool first_of_group(const td_findings *fs, int root, size_t i)
+{
+    for (size_t j = 0; j < i; j++)
+        if (same_group(fs, root, i, j))
+            return false;
+    return true;
+}
+
+static const td_client *client_of(const td_report *r, const td_finding *f)
+{
+    const td_obs *obs = &r->obs;
+    if (f->client < 0 || (size_t)f->client >= obs->n_sims || f->client >= TD_MAX_CLIENTS)
+        return NULL;
+    return obs->sims[f->client].client;
+}
+
+static const td_client_verdict *verdict_of(const td_report *r, const td_client *c)
+{
+    for (size_t k = 0; c && k < r->clients.n && k < TD_MAX_CLIENTS; k++)
+        if (r->clients.v[k].client == c)
+            return &r->clients.v[k];
+    return NULL;
+}
+
+/* "no shared cipher suite" from a verdict's "no shared cipher suite: the
+ * server accepts only ...". */
+static void reason_label(const char *reason, char *buf, size_t len)
+{
+    const char *colon = strstr(reason, ": ");
+    snprintf(buf, len, "%.*s", (int)(colon ? (size_t)(colon - reason) : strlen(reason)), reason);
+}
+
+/* The client a CLIENT_INCOMPATIBLE finding is about, by the part of its
+ * name before any parenthesis; from the summary when the profile is not
+ * known. */
+static void finding_client(const td_report *r, const td_finding *f, char *buf, size_t len)
+{
+    const td_client *c = client_of(r, f);
+    const char *full = c ? client_name(c) : f->summary ? f->summary : "?";
+    const char *end = c ? NULL : strstr(full, " cannot connect");
+    size_t n = end ? (size_t)(end - full) : strlen(full);
+    size_t short_len = td_client_short_len(full);
+    snprintf(buf, len, "%.*s", (int)(short_len < n ? short_len : n), full);
+}
+
+/* Why a group of clients fails, in a few words. */
+static void group_reason(const td_report *r, const td_finding *f, char *buf, size_t len)
+{
+    const td_client_verdict *v = verdict_of(r, client_of(r, f));
+    const char *token = td_reason_token(f->reason);
+    if (v && v->reason[0])
+        reason_label(v->reason, buf, len);
+    else
+        snprintf(buf, len, "%s", token ? token : "another reason");
+}
+
+/* "3 of 36 clients", or "3 clients" when not of_all or no table says how
+ * many were tried. */
+static void clients_count(const td_report *r, size_t n, bool of_all, td_str *b)
+{
+    if (of_all && r->clients.n)
+        td_str_printf(b, "%zu of %zu client%s", n, r->clients.n, r->clients.n == 1 ? "" : "s");
+    else
+        td_str_printf(b, "%zu client%s", n, n == 1 ? "" : "s");
+}
+
+static size_t group_size(const td_findings *fs, int root, size_t first)
+{
+    size_t n = 1;
+    for (size_t j = first + 1; j < fs->n; j++)
+        n += same_group(fs, root, first, j);
+    return n;
+}
+
+/* The clients of the group of finding first, as many names as fit in room
+ * columns: "Chrome, Firefox, curl and 24 more", or all of them "A, B and C".
+ * When not even one fits, false, and nothing is written unless cut says to
+ * cut the first name (not the count). */
+static bool group_names(const td_report *r, int root, size_t first, size_t room, bool cut, td_str *b)
+{
+    const td_findings *fs = &r->findings;
+    size_t n = group_size(fs, root, first);
+    char name[128];
+    for (size_t k = n; k >= 1; k--) {
+        td_str t;
+        td_str_init(&t);
+        size_t named = 0;
+        for (size_t j = first; j < fs->n && named < k; j++) {
+            if (j != first && !same_group(fs, root, first, j))
+                continue;
+            finding_client(r, &fs->v[j], name, sizeof name);
+            named++;
+            td_str_printf(&t, "%s%s", named == 1 ? "" : named == k && k == n ? " and " : ", ", name);
+        }
+        if (k < n)
+            td_str_printf(&t, " and %zu more", n - k);
+        bool fits = t.s && td_cols(t.s, strlen(t.s)) <= room;
+        if (fits)
+            td_str_add(b, t.s);
+        if (t.err)
+            b->err = 1;
+        td_str_free(&t);
+        if (fits)
+            return true;
+    }
+    if (!cut)
+        return false;
+    char tail[48] = "";
+    if (n > 1)
+        snprintf(tail, sizeof tail, " and %zu more", n - 1);
+    finding_client(r, &fs->v[first], name, sizeof name);
+    td_cut_add(b, name, room > strlen(tail) ? room - strlen(tail) : 0);
+    td_str_add(b, tail);
+    return false;
+}
+
+/* A line for a group of client failures, going on from column col: how
+ * many (of how many when of_all) fail, then how, why when asked, and whom,
+ * as many names as fit; on a line of their own when not even one does.
+ * When every client fails, naming them says nothing. */
+static void group_line(out *o, const td_report *r, int root, size_t first, size_t col, bool of_all, const char *how,
+                       bool why)
+{
+    td_str lead;
+    td_str_init(&lead);
+    size_t n = group_size(&r->findings, root, first);
+    bool all = n > 1 && n == r->clients.n;
+    if (all)
+        td_str_printf(&lead, "all %zu clients", n);
+    else
+        clients_count(r, n, of_all, &lead);
+    td_str_printf(&lead, " fail%s%s", n == 1 ? "s" : "", how);
+    if (why) {
+        char reason[256];
+        group_reason(r, &r->findings.v[first], reason, sizeof reason);
+        td_str_printf(&lead, " (%s)", reason);
+    }
+    if (!all)
+        td_str_add(&lead, ":");
+    const char *text = lead.s ? lead.s : "";
+    size_t used = col + td_cols(text, strlen(text)) + 1;
+    td_cut_add(&o->b, text, room_after(o, col));
+    if (!all) {
+        td_str names;
+        td_str_init(&names);
+        if (used < o->width && group_names(r, root, first, o->width - used, false, &names)) {
+            td_str_printf(&o->b, " %s", names.s ? names.s : "");
+        } else {
+            td_str_printf(&o->b, "\n%*s", GROUP_COL + 2, "");
+            group_names(r, root, first, room_after(o, GROUP_COL + 2), true, &o->b);
+        }
+        if (names.err)
+            o->b.err = 1;
+        td_str_free(&names);
+    }
+    td_str_add(&o->b, "\n");
+    if (lead.err)
+        o->b.err = 1;
+    td_str_free(&lead);
+}
+
+/* What follows from the standalone finding c: a line per group of clients
+ * that fail because of it, then the other symptoms by ID, each ID once. */
+static void symptom_lines(out *o, const td_report *r, int root, size_t c)
+{
+    const td_findings *fs = &r->findings;
+    size_t groups = 0;
+    for (size_t i = 0; i < fs->n; i++)
+        groups += cause_of(fs, i) == (int)c && is_client(&fs->v[i]) && first_of_group(fs, root, i);
+    for (size_t i = 0; i < fs->n; i++) {
+        if (cause_of(fs, i) != (int)c || !is_client(&fs->v[i]) || !first_of_group(fs, root, i))
+            continue;
+        td_str_printf(&o->b, "%*s", GROUP_COL, "");
+        group_line(o, r, root, i, GROUP_COL, true, " because of it", groups > 1);
+    }
+    td_str ids;
+    td_str_init(&ids);
+    for (size_t i = 0; i < fs->n; i++) {
+        if (cause_of(fs, i) != (int)c || is_client(&fs->v[i]))
+            continue;
+        bool said = false;
+        for (size_t j = 0; j < i && !said; j++)
+            said = cause_of(fs, j) == (int)c && fs->v[j].id == fs->v[i].id;
+        if (!said)
+            td_str_printf(&ids, "%s%s", ids.s ? ", " : "also explained by it: ", td_id_name(fs->v[i].id));
+    }
+    if (ids.s) {
+        td_str_printf(&o->b, "%*s", GROUP_COL, "");
+        td_wrap_add(&o->b, ids.s, GROUP_COL, GROUP_COL + 2, o->width);
+    }
+    if (ids.err)
+        o->b.err = 1;
+    td_str_free(&ids);
+}
+
+/* "fix:" or "verify:" and its value, wrapped under the value's first
+ * column; a command broken only where it still pastes. */
+static void labelled(out *o, const char *label, const char *text, bool command)
+{
+    if (!text || !*text)
+        return;
+    size_t col = GROUP_COL + strlen(label) + 1;
+    td_str_printf(&o->b, "%*s%s ", GROUP_COL, "", label);
+    if (command)
+        td_wrap_command_add(&o->b, text, col, col, o->width);
+    else
+        td_wrap_add(&o->b, text, col, col, o->width);
+}
+
+/* Whether the verdict line already says the summary s (but for its full
+ * stop): the root cause's, usually. */
+static bool in_verdict(const char *verdict, const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    while (n > 0 && (s[n - 1] == '.' || s[n - 1] == ' '))
+        n--;
+    return n > 0 && verdict && memmem(verdict, strlen(verdict), s, n);
+}
+
+/* A finding the reader acts on.  The root cause and failures are said
+ * whole, with fix and verify command (the summary only when the verdict
+ * did not say it); a warning in one line and its fix; a note in one line.
+ * Then what follows from it. */
+static void cause_block(out *o, const td_report *r, int root, size_t i, const char *verdict)
+{
+    const td_finding *f = &r->findings.v[i];
+    bool whole = (int)i == root || f->sev == TD_SEV_FAIL;
+    tag(o, f->sev);
+    td_str line;
+    td_str_init(&line);
+    td_str_add(&line, td_id_name(f->id));
+    if (!whole || !in_verdict(verdict, f->summary))
+        td_str_printf(&line, "  %s", f->summary ? f->summary : "");
+    const char *text = line.s ? line.s : "";
+    td_str_add(&o->b, " ");
+    if (whole) {
+        td_wrap_add(&o->b, text, GROUP_COL, GROUP_COL, o->width);
+    } else {
+        td_cut_add(&o->b, text, room_after(o, GROUP_COL));
+        td_str_add(&o->b, "\n");
+    }
+    if (line.err)
+        o->b.err = 1;
+    td_str_free(&line);
+    if (whole || f->sev == TD_SEV_WARN)
+        labelled(o, "fix:", f->fix, false);
+    if (whole)
+        labelled(o, "verify:", f->verify, true);
+    symptom_lines(o, r, root, i);
+}
+
+static void findings_brief(out *o, const td_report *r, const char *verdict)
+{
+    const td_findings *fs = &r->findings;
+    int root = root_of(fs);
+    if (root >= 0) {
+        heading(o, "Root cause");
+        cause_block(o, r, root, (size_t)root, verdict);
+    }
+    bool headed = false;
+    for (size_t i = 0; i < fs->n; i++) {
+        const td_finding *f = &fs->v[i];
+        if ((int)i == root || cause_of(fs, i) >= 0)
+            continue;
+        if (!headed) {
+            heading(o, root >= 0 ? "Other findings" : "Findings");
+            headed = true;
+        }
+        if (!is_client(f)) {
+            cause_block(o, r, root, i, verdict);
+        } else if (first_of_group(fs, root, i)) {
+            tag(o, f->sev);
+            td_str_add(&o->b, " ");
+            group_line(o, r, root, i, GROUP_COL, false, "", true);
+        }
+    }
+    if (fs->n == 0) {
+        heading(o, "Findings");
+        td_str_add(&o->b, "  none\n");
+    }
+}
+
+/* The long form, as the command asks for it: first in the lines that say
+ * where the rest is, so a narrow screen cuts the words around it. */
+#define MORE_HINT "tlsdiag check -v"
+
+/* Whether client c's failure follows from the root cause, or is it. */
+static bool root_client(const td_report *r, int root, const td_client *c)
+{
+    const td_findings *fs = &r->findings;
+    for (size_t i = 0; root >= 0 && i < fs->n; i++)
+        if (is_client(&fs->v[i]) && client_of(r, &fs->v[i]) == c)
+            return (int)i == root || cause_of(fs, i) == root;
+    return false;
+}
+
+/* The failing clients, a line each: name, step, why in a few words; those
+ * the root cause shuts out first, as above.  They come last and fill what
+ * is left of a screen; a last line counts the rest and says where they
+ * are.  Returns whether it said so. */
+static bool failing_clients(out *o, const td_report *r)
+{
+    const td_client_table *t = &r->clients;
+    size_t n = t->n < TD_MAX_CLIENTS ? t->n : TD_MAX_CLIENTS, fails = 0, w = 0, sw = 0;
+    for (size_t i = 0; i < n; i++) {
+        const td_client_verdict *v = &t->v[i];
+        if (v->result != TD_CV_FAIL)
+            continue;
+        fails++;
+        size_t len = td_client_short_len(client_name(v->client));
+        w = len > w ? len : w;
+        sw = strlen(v->step) > sw ? strlen(v->step) : sw;
+    }
+    if (fails == 0)
+        return false;
+    w = w > CLIENT_NAME_W ? CLIENT_NAME_W : w;
+    char title[96];
+    snprintf(title, sizeof title, "Failing clients (%zu of %zu%s)", fails, t->n,
+             r->obs.clients_filtered ? ", as chosen with --client" : "");
+    heading(o, title);
+    /* All of them, then the closing hint after a blank line; or fewer, the
+     * hint in the line that counts the rest (one row is never left out:
+     * it takes that line's place). */
+    size_t used = lines_so_far(o), rows = fails;
+    if (used + fails + 2 > SCREEN_LINES) {
+        size_t left = SCREEN_LINES > used + 1 ? SCREEN_LINES - used - 1 : 0;
+        rows = left > MIN_ROWS ? left : MIN_ROWS;
+        rows = rows + 1 < fails ? rows : fails;
+    }
+    int root = root_of(&r->findings);
+    size_t shown = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < n && shown < rows; i++) {
+            const td_client_verdict *v = &t->v[i];
+            if (v->result != TD_CV_FAIL || root_client(r, root, v->client) != (pass == 0))
+                continue;
+            shown++;
+            client_cell(o, v, w);
+            td_str_printf(&o->b, "%-*s  ", (int)sw, v->step[0] ? v->step : "?");
+            char why[256];
+            reason_label(v->reason[0] ? v->reason : "unknown", why, sizeof why);
+            td_cut_add(&o->b, why, room_after(o, 4 + w + 2 + sw + 2));
+            td_str_add(&o->b, "\n");
+        }
+    }
+    if (shown == fails)
+        return false;
+    char more[160];
+    snprintf(more, sizeof more, "  and %zu more: %s shows them, and every finding in full", fails - shown, MORE_HINT);
+    td_cut_add(&o->b, more, o->width);
+    td_str_add(&o->b, "\n");
+    return true;
+}
+
+/* The short form: see above. */
+static void brief(out *o, const td_report *r, td_cert_info *ci, const char *verdict)
+{
+    handshake(o, &r->obs, ci);
+    findings_brief(o, r, verdict);
+    bool hinted = failing_clients(o, r);
+    if (r->show_certs)
+        chain_section(o, &r->obs, ci, true);
+    if (hinted)
+        return;
+    td_str_add(&o->b, "\n");
+    td_cut_add(&o->b, MORE_HINT " shows every finding in full, every client and the observations", o->width);
+    td_str_add(&o->b, "\n");
+}
+
+/* The verdict: its label, then its sentence, which it leaves in sentence. */
+static void verdict_line(out *o, const td_report *r, td_str *sentence)
+{
+    td_verdict v = td_report_verdict(r);
+    const char *col = v == TD_VERDICT_FAIL ? C_RED : v == TD_VERDICT_WARN ? C_YELLOW : C_GREEN;
+    const char *label = td_verdict_label(v);
+    if (o->color)
+        td_str_printf(&o->b, "%s%s%s%s  ", C_BOLD, col, label, C_RESET);
+    else
+        td_str_printf(&o->b, "%s  ", label);
+    td_verdict_sentence(r, sentence);
+    const char *text = sentence->s ? sentence->s : "";
+    if (o->width)
+        td_wrap_add(&o->b, text, strlen(label) + 2, strlen(label) + 2, o->width);
+    else
+        td_str_printf(&o->b, "%s\n", text);
+    if (sentence->err)
+        o->b.err = 1;
+}
+
+int td_report_write_text_ex(const td_report *r, FILE *f, unsigned flags, unsigned width)
 {
     if (!r || !f)
         return -1;
-    out o = { .color = color };
+    bool verbose = flags & TD_TEXT_VERBOSE;
+    out o = { .color = flags & TD_TEXT_COLOR };
+    if (!verbose)
+        o.width = width == 0 ? DEFAULT_WIDTH : width < MIN_WIDTH ? MIN_WIDTH : width;
     td_str_init(&o.b);
-
-    td_verdict v = td_report_verdict(r);
-    const char *col = v == TD_VERDICT_FAIL ? C_RED : v == TD_VERDICT_WARN ? C_YELLOW : C_GREEN;
-    if (color)
-        td_str_printf(&o.b, "%s%s%s%s  ", C_BOLD, col, td_verdict_label(v), C_RESET);
-    else
-        td_str_printf(&o.b, "%s  ", td_verdict_label(v));
-    td_verdict_sentence(r, &o.b);
-    td_str_add(&o.b, "\n");
+    td_str sentence;
+    td_str_init(&sentence);
+    verdict_line(&o, r, &sentence);
 
     /* One scratch block for every certificate decoded below. */
     td_cert_info *ci = malloc(sizeof *ci);
-    if (!ci) {
-        td_str_free(&o.b);
-        return -1;
+    if (!ci)
+        o.b.err = 1;
+    else if (verbose) {
+        handshake(&o, &r->obs, ci);
+        findings(&o, &r->findings);
+        clients_table(&o, r);
+        chain_section(&o, &r->obs, ci, r->show_certs);
+        path_section(&o, &r->obs);
+        observations(&o, &r->obs, ci);
+    } else {
+        brief(&o, r, ci, sentence.s);
     }
-    handshake(&o, &r->obs, ci);
-    findings(&o, &r->findings);
-    clients_table(&o, r);
-    chain_section(&o, &r->obs, ci, r->show_certs);
-    path_section(&o, &r->obs);
-    observations(&o, &r->obs, ci);
     free(ci);
 
     int rc = -1;
     if (!o.b.err && o.b.s && fputs(o.b.s, f) != EOF)
         rc = 0;
+    td_str_free(&sentence);
     td_str_free(&o.b);
     return rc;
+}
+
+int td_report_write_text(const td_report *r, FILE *f, bool color)
+{
+    return td_report_write_text_ex(r, f, color ? TD_TEXT_COLOR : 0, 0);
 }

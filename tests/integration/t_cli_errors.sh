@@ -37,6 +37,7 @@ expect_usage_error "unknown command" frobnicate 127.0.0.1:443
 expect_usage_error "unknown client level" check --clients ancient 127.0.0.1:443
 assert_true "stderr names the levels" grep -q "unknown client level 'ancient': use modern, intermediate or old" \
     "$T/cli.err"
+expect_usage_error "verbose takes no value" check --verbose=yes 127.0.0.1:443
 
 CASE=help
 run_cli --help
@@ -48,4 +49,5 @@ assert_exit 0
 assert_true "check --help lists --json" grep -q -- '--json' "$T/cli.out"
 assert_true "check --help lists --deadline" grep -q -- '--deadline' "$T/cli.out"
 assert_true "check --help lists --clients and its levels" grep -q -- '--clients LEVEL  *the clients the server' "$T/cli.out"
+assert_true "check --help lists -v, --verbose" grep -q -- '-v, --verbose' "$T/cli.out"
 finish

@@ -38,7 +38,7 @@ assert_no_finding CLIENT_CERT_REQUIRED
 assert_jq '.observations.handshake_client_cert.completed == true' "the handshake with --cert completes"
 assert_jq '.observations.handshake_client_cert.client_cert_requested == false' "the server did not ask"
 assert_jq '.observations.handshake_client_cert.client_cert_sent == false' "so the certificate was not sent"
-run_check_text() { "$TLSDIAG" check --no-color --timeout 2 "$@" 2>&1; }
+run_check_text() { "$TLSDIAG" check -v --no-color --timeout 2 "$@" 2>&1; }
 assert_true "the text report says it was not sent" grep -q 'Client cert  *not requested: the --cert given was not sent' \
     <<<"$(run_check_text --cert "$T/client.pem" --key "$T/client.key" --ca-file "$T/ca.pem" "127.0.0.1:$PORT")"
 finish

@@ -51,4 +51,10 @@ static inline int write_json(const td_report *r, FILE *f, bool color)
     return td_report_write_json(r, f);
 }
 
+/* The long text form (-v): every finding, the chain, the observations. */
+static inline int write_text_long(const td_report *r, FILE *f, bool color)
+{
+    return td_report_write_text_ex(r, f, (color ? TD_TEXT_COLOR : 0) | TD_TEXT_VERBOSE, 0);
+}
+
 #endif

@@ -17,6 +17,7 @@
 
 #include "check.h"
 #include "tlsdiag.h"
+#include "report/wrap.h"
 #include "wire/tls.h"
 #include "reportkit.h"
 
@@ -249,7 +250,7 @@ static void test_report_text(void **state)
     (void)state;
     td_report *r = failing_report();
     int rc;
-    char *out = capture(td_report_write_text, r, false, &rc);
+    char *out = capture(write_text_long, r, false, &rc);
     assert_int_equal(rc, 0);
     const char *first = "FAIL  example.com:443 \u2014 the server resets the connection after the ClientHello: "
                         "no TLS handshake is possible.\n";
@@ -269,7 +270,7 @@ static void test_report_text(void **state)
     assert_null(strchr(out, '\033'));
     free(out);
 
-    out = capture(td_report_write_text, r, true, &rc);
+    out = capture(write_text_long, r, true, &rc);
     assert_int_equal(rc, 0);
     assert_non_null(strstr(out, "\033[31m[FAIL]"));
     assert_non_null(strstr(out, "\033[33m[WARN]"));
@@ -288,10 +289,15 @@ static void test_report_ok_verdicts(void **state)
     r->obs.version_ok[td_vidx(TD_TLS10)] = TD_YES;
 
     int rc;
-    char *out = capture(td_report_write_text, r, false, &rc);
+    char *out = capture(write_text_long, r, false, &rc);
     const char *ok = "OK  [::1]:8443 \u2014 TLS 1.3, 1.2 and 1.0 work; no problems found.\n";
     assert_memory_equal(out, ok, strlen(ok));
     assert_non_null(strstr(out, "Findings\n  none\n"));
+    free(out);
+    out = capture(td_report_write_text, r, false, &rc);
+    assert_memory_equal(out, ok, strlen(ok));
+    assert_non_null(strstr(out, "\nFindings\n  none\n\ntlsdiag check -v shows every finding in full"));
+    assert_null(strstr(out, "Failing clients"));
     free(out);
     assert_false(td_report_failed(r));
 
@@ -299,7 +305,7 @@ static void test_report_ok_verdicts(void **state)
     td_findings_add(&r->findings, TD_ID_LEGACY_PROTOCOL_ENABLED, TD_SEV_WARN, "TLS 1.0 is accepted.", "", NULL, NULL);
     td_findings_add(&r->findings, TD_ID_WEAK_CIPHERS_ENABLED, TD_SEV_WARN, "weak", "", NULL, NULL);
     td_findings_sort(&r->findings);
-    out = capture(td_report_write_text, r, false, &rc);
+    out = capture(write_text_long, r, false, &rc);
     const char *warn = "WARN  [::1]:8443 \u2014 TLS 1.3, 1.2 and 1.0 work; 2 warnings.\n";
     assert_memory_equal(out, warn, strlen(warn));
     assert_true(strstr(out, "[WARN] LEGACY") < strstr(out, "[INFO] TLS13_MISSING"));
@@ -316,7 +322,7 @@ static void test_report_ok_verdicts(void **state)
     r->clients.v[2] = (td_client_verdict){ .client = &c_b, .result = TD_CV_FAIL };
     r->clients.v[3] = (td_client_verdict){ .client = &c_ok, .result = TD_CV_UNKNOWN };
     r->clients.n = 4;
-    out = capture(td_report_write_text, r, false, &rc);
+    out = capture(write_text_long, r, false, &rc);
     const char *shut = "WARN  [::1]:8443 \u2014 TLS 1.3, 1.2 and 1.0 work; 2 of 4 simulated clients cannot connect "
                        "(Java 8 and Old IoT); 2 warnings.\n";
     assert_memory_equal(out, shut, strlen(shut));
@@ -326,7 +332,7 @@ static void test_report_ok_verdicts(void **state)
     /* A client below the level asked for (--clients) is expected to fail:
      * the verdict counts only the others, the clients table says it. */
     r->clients.v[2].below_level = true;
-    out = capture(td_report_write_text, r, false, &rc);
+    out = capture(write_text_long, r, false, &rc);
     const char *served = "WARN  [::1]:8443 \u2014 TLS 1.3, 1.2 and 1.0 work; 1 of 3 simulated clients cannot connect "
                          "(Java 8); 2 warnings.\n";
     assert_memory_equal(out, served, strlen(served));
@@ -335,7 +341,7 @@ static void test_report_ok_verdicts(void **state)
     free(out);
     r->clients.v[1].below_level = true;
     r->obs.clients_level = TD_LEVEL_MODERN;
-    out = capture(td_report_write_text, r, false, &rc);
+    out = capture(write_text_long, r, false, &rc);
     assert_memory_equal(out, warn, strlen(warn)); /* no client count: those failing are expected to */
     assert_non_null(strstr(out, "\n  2 clients without TLS 1.3 cannot connect, as expected (--clients modern)\n"));
     free(out);
@@ -490,7 +496,7 @@ static void test_report_text_ranked(void **state)
     (void)state;
     td_report *r = ranked_report();
     int rc;
-    char *out = capture(td_report_write_text, r, false, &rc);
+    char *out = capture(write_text_long, r, false, &rc);
     assert_int_equal(rc, 0);
     const char *first = "FAIL  example.com:443 \u2014 Modern clients share no cipher suite with the server; 2 "
                         "findings follow from it; 1 more failure.\n";
@@ -540,10 +546,372 @@ static void test_report_text_ranked(void **state)
 
     /* --client: the table says whose point of view it is */
     r->obs.clients_filtered = true;
-    out = capture(td_report_write_text, r, false, &rc);
+    out = capture(write_text_long, r, false, &rc);
     assert_non_null(strstr(out, "\nClients (as chosen with --client)\n"));
     free(out);
     td_report_free(r);
+}
+
+/* ---- the report that fits a screen ----------------------------------- */
+
+#define N_PROFILES 36
+#define N_SYMPTOMS 32 /* clients the root cause shuts out */
+
+static td_client screen_clients[N_PROFILES];
+static char screen_names[N_PROFILES][48];
+static char screen_ids[N_PROFILES][16];
+
+/* A verify command as long as the client ones are: a quoted cipher list of
+ * 300 characters among options. */
+static char *long_verify(const char *extra)
+{
+    td_str v;
+    td_str_init(&v);
+    td_str_printf(&v, "openssl s_client -connect example.com:443 -servername example.com%s -cipher '", extra);
+    for (int i = 0; i < 15; i++)
+        td_str_printf(&v, "%sECDHE-RSA-AES%d-GCM-SHA%d", i ? ":" : "", 128 + i, 256 + i);
+    td_str_add(&v, "' -groups X25519:P-256:P-384 </dev/null");
+    return td_str_take(&v);
+}
+
+/* A single-cause failure as td_check leaves it for a server stuck at TLS
+ * 1.0: the root cause with a long fix and verify command, 32 clients it
+ * shuts out and two more findings it explains; apart from it a weak-suite
+ * warning, a note, and two clients that fail for another reason. */
+static td_report *screen_report(void)
+{
+    td_report *r = failing_report();
+    td_findings_free(&r->findings);
+    memset(&r->findings, 0, sizeof r->findings);
+    td_obs *o = &r->obs;
+    td_findings *fs = &r->findings;
+
+    td_str fix;
+    td_str_init(&fix);
+    td_str_add(&fix, "Enable TLS 1.2 and 1.3: nginx `ssl_protocols TLSv1.2 TLSv1.3;` with `ssl_ciphers ");
+    for (int i = 0; i < 8; i++)
+        td_str_printf(&fix, "%sECDHE-ECDSA-AES%d-GCM-SHA%d", i ? ":" : "", 128 + i, 256 + i);
+    td_str_add(&fix, ";`, Apache httpd `SSLProtocol -all +TLSv1.2 +TLSv1.3`, HAProxy `ssl-default-bind-options "
+                     "ssl-min-ver TLSv1.2` in `global`. A server stuck below TLS 1.2 is usually an old OpenSSL "
+                     "or appliance firmware: upgrade it.");
+    char *root_verify = long_verify(" -tls1_2");
+    td_findings_add(fs, TD_ID_PROTOCOL_TOO_OLD, TD_SEV_FAIL,
+                    "The newest protocol the server accepts is TLS 1.0: clients that disabled TLS 1.0/1.1 "
+                    "(browsers since 2020, Java 17+, OpenSSL 3 at its default level) cannot connect.",
+                    "root evidence", fix.s, root_verify);
+    td_str_free(&fix);
+    free(root_verify);
+
+    o->n_sims = N_PROFILES;
+    r->clients.n = N_PROFILES;
+    for (int k = 0; k < N_PROFILES; k++) {
+        snprintf(screen_names[k], sizeof screen_names[k], "Client %02d (a test profile)", k);
+        snprintf(screen_ids[k], sizeof screen_ids[k], "client-%02d", k);
+        screen_clients[k] = (td_client){ .id = screen_ids[k], .name = screen_names[k] };
+        o->sims[k].client = &screen_clients[k];
+        td_client_verdict *v = &r->clients.v[k];
+        *v = (td_client_verdict){ .client = &screen_clients[k], .result = TD_CV_OK, .version = TD_TLS12,
+                                  .suite = 0xc02f };
+        if (k >= N_SYMPTOMS + 2)
+            continue;
+        bool root = k < N_SYMPTOMS;
+        v->result = TD_CV_FAIL;
+        snprintf(v->step, sizeof v->step, "ServerHello");
+        snprintf(v->reason, sizeof v->reason, "%s: and a long explanation of it that no table has room for",
+                 root ? "no shared protocol version" : "no shared cipher suite");
+        char summary[128], *verify = long_verify(root ? " -no_tls1 -no_tls1_1" : " -no_tls1_3");
+        snprintf(summary, sizeof summary, "%s cannot connect: the server speaks only TLS 1.0.", screen_names[k]);
+        td_finding *f = td_findings_add(fs, TD_ID_CLIENT_INCOMPATIBLE, TD_SEV_WARN, summary, "client evidence",
+                                        "client fix", verify);
+        free(verify);
+        f->client = k;
+        f->reason = root ? TD_REASON_VERSION : TD_REASON_SUITE;
+        f->symptom_of = root ? 0 : -1;
+    }
+    td_findings_add(fs, TD_ID_LEGACY_PROTOCOL_ENABLED, TD_SEV_WARN, "Only legacy protocols: TLS 1.0.", "e", "f",
+                    "openssl s_client -connect example.com:443 -tls1_2 </dev/null")->symptom_of = 0;
+    td_findings_add(fs, TD_ID_TLS13_MISSING, TD_SEV_INFO, "No TLS 1.3.", "e", "f", NULL)->symptom_of = 0;
+    td_findings_add(fs, TD_ID_WEAK_CIPHERS_ENABLED, TD_SEV_WARN, "3DES is accepted.", "weak evidence",
+                    "Remove 3DES.", "openssl s_client -connect example.com:443 -cipher 3DES </dev/null");
+    td_findings_add(fs, TD_ID_CHAIN_ORDER, TD_SEV_INFO, "The root is sent along.", "order evidence",
+                    "Leave the root out.", "openssl s_client -connect example.com:443 -showcerts </dev/null");
+    fs->root_cause = 0;
+    return r;
+}
+
+static size_t count_lines(const char *s)
+{
+    size_t n = 0;
+    for (; (s = strchr(s, '\n')); s++)
+        n++;
+    return n;
+}
+
+/* Every line of out fits width columns, but those of a verify command (its
+ * "verify:" line and what its " \" continuations carry on to). */
+static void assert_fits(const char *out, size_t width)
+{
+    bool in_verify = false;
+    for (const char *l = out; *l;) {
+        const char *nl = strchr(l, '\n');
+        assert_non_null(nl);
+        size_t n = (size_t)(nl - l);
+        bool verify = in_verify || strncmp(l + strspn(l, " "), "verify:", 7) == 0;
+        in_verify = verify && n >= 2 && memcmp(nl - 2, " \\", 2) == 0;
+        if (!verify && td_cols(l, n) > width)
+            fail_msg("a line of %zu columns at width %zu: %.*s", td_cols(l, n), width, (int)n, l);
+        l = nl + 1;
+    }
+}
+
+/* The command after the first "verify: " at or after from, its " \"
+ * continuations joined back into one line.  Returns it malloc'd. */
+static char *joined_verify(const char *from)
+{
+    const char *p = strstr(from, "verify: ");
+    assert_non_null(p);
+    p += strlen("verify: ");
+    td_str b;
+    td_str_init(&b);
+    for (;;) {
+        const char *nl = strchr(p, '\n');
+        assert_non_null(nl);
+        if (nl - p >= 2 && memcmp(nl - 2, " \\", 2) == 0) {
+            td_str_printf(&b, "%.*s ", (int)(nl - p - 2), p);
+            p = nl + 1 + strspn(nl + 1, " ");
+            continue;
+        }
+        td_str_printf(&b, "%.*s", (int)(nl - p), p);
+        return td_str_take(&b);
+    }
+}
+
+/* s without any blank: what is left of a text once wrapping is undone. */
+static char *squeeze(const char *s, size_t n)
+{
+    char *out = malloc(n + 1);
+    assert_non_null(out);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] != ' ' && s[i] != '\n')
+            out[k++] = s[i];
+    out[k] = '\0';
+    return out;
+}
+
+static char *capture_width(const td_report *r, unsigned flags, unsigned width)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    assert_int_equal(td_report_write_text_ex(r, f, flags, width), 0);
+    fclose(f);
+    return buf;
+}
+
+static void test_report_screen(void **state)
+{
+    (void)state;
+    td_report *r = screen_report();
+    const td_findings *fs = &r->findings;
+    char *out = capture_width(r, 0, 80);
+
+    /* the default form, and the old entry point, are this one */
+    int rc;
+    char *dflt = capture(td_report_write_text, r, false, &rc);
+    assert_int_equal(rc, 0);
+    assert_string_equal(dflt, out);
+    free(dflt);
+    dflt = capture_width(r, 0, 0);
+    assert_string_equal(dflt, out);
+    free(dflt);
+
+    size_t lines = count_lines(out);
+    if (lines > 45)
+        fail_msg("%zu lines:\n%s", lines, out);
+    assert_fits(out, 80);
+    assert_memory_equal(out, "FAIL  example.com:443 \u2014 The newest", strlen("FAIL  example.com:443 \u2014 The newest"));
+
+    /* the root cause, its fix whole (only wrapped) and its verify command
+     * intact once joined */
+    const char *rc_at = strstr(out, "\nRoot cause\n[FAIL] PROTOCOL_TOO_OLD\n");
+    assert_non_null(rc_at);
+    assert_true(strstr(out, "\nHandshake\n") < rc_at);
+    const char *fix = strstr(rc_at, "       fix: Enable TLS 1.2 and 1.3: nginx");
+    assert_non_null(fix);
+    const char *vfy = strstr(fix, "\n       verify: ");
+    assert_non_null(vfy);
+    char *got = squeeze(fix + strlen("       fix:"), (size_t)(vfy - fix) - strlen("       fix:"));
+    char *want = squeeze(fs->v[0].fix, strlen(fs->v[0].fix));
+    assert_string_equal(got, want);
+    free(got);
+    free(want);
+    char *cmd = joined_verify(vfy);
+    assert_string_equal(cmd, fs->v[0].verify);
+    free(cmd);
+    assert_non_null(strstr(vfy, " \\\n               -cipher 'ECDHE-RSA-AES128-GCM-SHA256:"));
+
+    /* what follows from it: one line for its clients, one for the rest */
+    assert_non_null(strstr(rc_at, "\n       32 of 36 clients fail because of it: Client 00, Client 01 and 30 more\n"
+                                  "       also explained by it: LEGACY_PROTOCOL_ENABLED, TLS13_MISSING\n"));
+    /* the other problems: a warning with its fix, a note alone, the other
+     * clients in one line */
+    const char *other = strstr(out, "\nOther findings\n");
+    assert_non_null(other);
+    assert_non_null(strstr(other, "\n[WARN] WEAK_CIPHERS_ENABLED  3DES is accepted.\n       fix: Remove 3DES.\n"));
+    assert_non_null(strstr(other, "\n[INFO] CHAIN_ORDER  The root is sent along.\n"));
+    assert_non_null(strstr(other, "\n[WARN] 2 clients fail (no shared cipher suite): Client 32 and Client 33\n"));
+    assert_null(strstr(out, "Leave the root out."));
+    assert_null(strstr(out, "-cipher 3DES"));
+    assert_null(strstr(out, "client fix"));
+    assert_null(strstr(out, "-no_tls1_1"));
+    assert_null(strstr(out, "evidence"));
+    assert_null(strstr(out, "Observations"));
+
+    /* the failing clients last, the root cause's first, a line each, then a
+     * line for the rest that says where they are */
+    const char *tbl = strstr(out, "\nFailing clients (34 of 36)\n");
+    assert_non_null(tbl);
+    assert_true(other < tbl);
+    assert_non_null(strstr(tbl, "\n  \u2717 Client 00  ServerHello  no shared protocol version\n"));
+    assert_null(strstr(tbl, "Client 35"));
+    assert_non_null(strstr(tbl, "\n  and 30 more: tlsdiag check -v shows them, and every finding in full\n"));
+    assert_null(strchr(out, '\033'));
+
+    /* other widths: kept to, never below 40 columns */
+    char *wide = capture_width(r, 0, 132);
+    assert_fits(wide, 132);
+    assert_true(count_lines(wide) <= lines);
+    assert_non_null(strstr(wide, "\n       32 of 36 clients fail because of it: Client 00, Client 01, Client 02, "));
+    cmd = joined_verify(strstr(wide, "\nRoot cause\n"));
+    assert_string_equal(cmd, fs->v[0].verify);
+    free(cmd);
+    free(wide);
+    char *narrow = capture_width(r, 0, 40);
+    assert_fits(narrow, 40);
+    cmd = joined_verify(strstr(narrow, "\nRoot cause\n"));
+    assert_string_equal(cmd, fs->v[0].verify);
+    free(cmd);
+    char *tiny = capture_width(r, 0, 12);
+    assert_string_equal(tiny, narrow);
+    free(tiny);
+    free(narrow);
+
+    /* colour changes nothing but the colours */
+    char *color = capture_width(r, TD_TEXT_COLOR, 80);
+    assert_non_null(strstr(color, "\033[31m[FAIL]\033[0m PROTOCOL_TOO_OLD\n"));
+    assert_int_equal(count_lines(color), lines);
+    free(color);
+    free(out);
+    td_report_free(r);
+}
+
+static void test_report_screen_verbose(void **state)
+{
+    (void)state;
+    td_report *r = screen_report();
+    const td_findings *fs = &r->findings;
+    char *out = capture_width(r, TD_TEXT_VERBOSE, 80);
+    char *brief = capture_width(r, 0, 80);
+    assert_true(count_lines(out) > 3 * count_lines(brief));
+    free(brief);
+    /* every finding in full: its line, and each verify command on one line */
+    for (size_t i = 0; i < fs->n; i++) {
+        char line[160];
+        snprintf(line, sizeof line, "] %s  %s", td_id_name(fs->v[i].id), fs->v[i].summary);
+        assert_non_null(strstr(out, line));
+        if (!fs->v[i].verify)
+            continue;
+        td_str v;
+        td_str_init(&v);
+        td_str_printf(&v, "verify:   %s\n", fs->v[i].verify);
+        assert_non_null(strstr(out, v.s));
+        td_str_free(&v);
+    }
+    assert_non_null(strstr(out, "evidence: root evidence\n"));
+    assert_non_null(strstr(out, "\nSymptoms of the root cause (PROTOCOL_TOO_OLD): they go away with it\n"));
+    /* the whole clients table and the observations */
+    assert_non_null(strstr(out, "\nClients\n"));
+    assert_non_null(strstr(out, "\u2713 Client 35 (a test profile)"));
+    assert_non_null(strstr(out, "\nObservations\n"));
+    /* the width is the short form's: the long one keeps each item whole */
+    char *wide = capture_width(r, TD_TEXT_VERBOSE, 200);
+    assert_string_equal(wide, out);
+    free(wide);
+    free(out);
+    td_report_free(r);
+}
+
+/* Client symptoms of the root cause in two groups say why each fails; a
+ * group that takes every client names none. */
+static void test_report_screen_groups(void **state)
+{
+    (void)state;
+    td_report *r = screen_report();
+    td_findings *fs = &r->findings;
+    for (size_t i = 0; i < fs->n; i++)
+        if (fs->v[i].reason == TD_REASON_SUITE)
+            fs->v[i].symptom_of = 0;
+    char *out = capture_width(r, 0, 80);
+    assert_non_null(strstr(out, "\n       32 of 36 clients fail because of it (no shared protocol version):\n"
+                                "         Client 00, Client 01, Client 02, Client 03, Client 04 and 27 more\n"
+                                "       2 of 36 clients fail because of it (no shared cipher suite):\n"
+                                "         Client 32 and Client 33\n"));
+    assert_null(strstr(out, "\nOther findings\n[WARN] 2 clients"));
+    free(out);
+
+    r->clients.n = N_SYMPTOMS + 2;
+    for (size_t i = 0; i < fs->n; i++)
+        if (fs->v[i].reason == TD_REASON_SUITE)
+            fs->v[i].reason = TD_REASON_VERSION;
+    out = capture_width(r, 0, 80);
+    assert_non_null(strstr(out, "\n       all 34 clients fail because of it\n"));
+    free(out);
+    td_report_free(r);
+}
+
+/* The wrapping itself: prose under a hanging indent, long words broken
+ * after a separator, commands only where a shell reads them the same. */
+static void test_wrap(void **state)
+{
+    (void)state;
+    td_str b;
+    td_str_init(&b);
+    td_wrap_add(&b, "one two three four five six", 4, 2, 14);
+    assert_string_equal(b.s, "one two\n  three four\n  five six\n");
+    td_str_free(&b);
+
+    td_wrap_add(&b, "use AAAA:BBBB:CCCC:DDDD now", 0, 2, 12);
+    assert_string_equal(b.s, "use AAAA:\n  BBBB:CCCC:\n  DDDD now\n");
+    td_str_free(&b);
+
+    /* columns, not bytes */
+    td_wrap_add(&b, "\u2713\u2713\u2713 \u2713\u2713", 0, 0, 5);
+    assert_string_equal(b.s, "\u2713\u2713\u2713\n\u2713\u2713\n");
+    td_str_free(&b);
+    assert_int_equal(td_cols("\033[31m\u2717\033[0m x", strlen("\033[31m\u2717\033[0m x")), 3);
+    td_cut_add(&b, "abcdefgh", 6);
+    assert_string_equal(b.s, "abc...");
+    td_str_free(&b);
+
+    /* a quoted word with spaces, an option and its argument, a comment */
+    const char *cmd = "openssl s_client -connect h:443 </dev/null 2>&1 | grep -q 'Cipher is (NONE)' && echo 'h refused'";
+    td_wrap_command_add(&b, cmd, 0, 4, 24);
+    assert_string_equal(b.s, "openssl s_client \\\n"
+                             "    -connect h:443 \\\n"
+                             "    </dev/null 2>&1 | \\\n"
+                             "    grep \\\n"
+                             "    -q 'Cipher is (NONE)' \\\n"
+                             "    && echo 'h refused'\n");
+    td_str_free(&b);
+    td_wrap_command_add(&b, "echo a # b c d e f g h i j", 0, 2, 10);
+    assert_string_equal(b.s, "echo a \\\n  # b c d e f g h i j\n");
+    td_str_free(&b);
+    /* an argument wider than a line stays with its option */
+    td_wrap_command_add(&b, "x -cipher 'AAAAAAAAAAAAAAAAAAAA' -v", 0, 2, 12);
+    assert_string_equal(b.s, "x \\\n  -cipher 'AAAAAAAAAAAAAAAAAAAA' \\\n  -v\n");
+    td_str_free(&b);
 }
 
 int main(void)
@@ -554,6 +922,10 @@ int main(void)
         cmocka_unit_test(test_report_ok_verdicts),
         cmocka_unit_test(test_report_json_ranked),
         cmocka_unit_test(test_report_text_ranked),
+        cmocka_unit_test(test_report_screen),
+        cmocka_unit_test(test_report_screen_verbose),
+        cmocka_unit_test(test_report_screen_groups),
+        cmocka_unit_test(test_wrap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

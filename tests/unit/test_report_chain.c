@@ -319,7 +319,7 @@ static void test_report_text_chain(void **state)
     char fpr[65];
     sha256_hex(r->obs.hs.chain[0].der, r->obs.hs.chain[0].len, fpr);
     int rc;
-    char *out = capture(td_report_write_text, r, false, &rc);
+    char *out = capture(write_text_long, r, false, &rc);
     assert_int_equal(rc, 0);
     assert_non_null(strstr(out, "Certificate chain (as sent)"));
     /* the step names the broken link */
@@ -357,12 +357,27 @@ static void test_report_text_chain(void **state)
     free(out);
 
     r->show_certs = true;
-    out = capture(td_report_write_text, r, true, &rc);
+    out = capture(write_text_long, r, true, &rc);
     assert_int_equal(rc, 0);
     const char *b0 = strstr(out, "-----BEGIN CERTIFICATE-----");
     assert_non_null(b0);
     assert_non_null(strstr(b0 + 1, "-----BEGIN CERTIFICATE-----")); /* the root's too */
     assert_non_null(strstr(out, "\033[31m\u2717\033[0m Certificate"));
+    free(out);
+    /* the short form: the failing step whole, wrapped; the certificates
+     * only when asked for, then in PEM too; no path or observations */
+    out = capture(td_report_write_text, r, false, &rc);
+    assert_int_equal(rc, 0);
+    assert_non_null(strstr(out, "\u2717 Certificate       3 certificates, leaf 'CN=www.lab.example,O=Lab'; untrusted\n"
+                                "                      root: root 'CN=Lab Root,O=Lab' is not in the trust store\n"));
+    assert_non_null(strstr(out, "Certificate chain (as sent)"));
+    assert_non_null(strstr(out, "-----BEGIN CERTIFICATE-----"));
+    assert_null(strstr(out, "Path built"));
+    assert_null(strstr(out, "Observations"));
+    free(out);
+    r->show_certs = false;
+    out = capture(td_report_write_text, r, false, &rc);
+    assert_null(strstr(out, "Certificate chain (as sent)"));
     free(out);
     td_report_free(r);
     free_test_cert(&leaf);
@@ -414,7 +429,7 @@ static void test_report_incomplete_path(void **state)
     a->expired_depth = a->not_yet_valid_depth = a->weak_sig_depth = a->small_key_depth = -1;
 
     int rc;
-    char *out = capture(td_report_write_text, r, false, &rc);
+    char *out = capture(write_text_long, r, false, &rc);
     assert_int_equal(rc, 0);
     assert_non_null(strstr(out, "incomplete chain: issuer 'CN=Lab Intermediate,O=Lab' of 'CN=www.lab.example,O=Lab' "
                                 "was not sent and is not in the trust store (browsers, which fetch it via AIA, succeed)"));
