@@ -58,6 +58,9 @@ static void add_spaces(td_str *b, size_t n)
 
 static void new_line(td_str *b, size_t indent, size_t *c)
 {
+    /* A space before a break would only trail the line. */
+    while (b->s && b->len > 0 && b->s[b->len - 1] == ' ')
+        b->s[--b->len] = '\0';
     td_str_add(b, "\n");
     add_spaces(b, indent);
     *c = indent;
@@ -76,8 +79,10 @@ void td_cut_add(td_str *b, const char *s, size_t cols)
     }
 }
 
-/* A word wider than a line: as much as fits on each line, cut after a
- * separator where one fits, so a cipher list breaks between its names. */
+/* A word wider than a line (a cipher list, a path): cut only after a
+ * separator, so what a reader copies from the report is still the value.
+ * A piece that does not fit goes to a new line; a piece wider than a whole
+ * line is written whole, past the width, rather than cut inside a name. */
 static void put_long_word(td_str *b, const char *w, size_t wl, size_t *c, size_t indent, size_t width)
 {
     while (wl > 0) {
@@ -87,16 +92,20 @@ static void put_long_word(td_str *b, const char *w, size_t wl, size_t *c, size_t
             size_t k = take;
             while (k > 0 && !strchr(":,;/", w[k - 1]))
                 k--;
-            if (k > 0)
-                take = k;
+            take = k;
         }
         if (take == 0) {
             if (*c > indent) {
                 new_line(b, indent, c);
                 continue;
             }
-            size_t one;
-            take = unit(w, wl, &one); /* no room at all: one unit a line */
+            /* At the start of a line and still no separator in reach: up
+             * to and including the next one, or the rest. */
+            take = 0;
+            while (take < wl && !strchr(":,;/", w[take]))
+                take++;
+            if (take < wl)
+                take++;
         }
         add_bytes(b, w, take);
         *c += td_cols(w, take);
