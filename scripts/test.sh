@@ -59,6 +59,12 @@ trap stop_running INT TERM
 # report NAME RC LOG SECONDS
 report() {
     local name=$1 rc=$2 log=$3 secs=$4
+    # A test script that calls a helper that does not exist would go on
+    # and pass: that is a broken test, not a green one.
+    if [ "$rc" -eq 0 ] && grep -q ': command not found' "$log" 2>/dev/null; then
+        echo "    (the log shows a command that does not exist)" >>"$log"
+        rc=1
+    fi
     if [ "$rc" -eq 0 ]; then
         passed=$((passed + 1))
         echo "PASS $name (${secs}s)"

@@ -633,8 +633,14 @@ static void expected_failures(out *o, const td_report *r)
     const char *who = td_client_level_below(r->obs.clients_level);
     if (n == 0 || !who)
         return;
-    td_str_printf(&o->b, "  %zu %s%s cannot connect, as expected (--clients %s)\n", n, n == 1 ? "of the " : "", who,
-                  td_client_level_name(r->obs.clients_level));
+    char line[256];
+    snprintf(line, sizeof line, "%zu %s%s cannot connect, as expected (--clients %s)", n, n == 1 ? "of the " : "", who,
+             td_client_level_name(r->obs.clients_level));
+    td_str_add(&o->b, "  ");
+    if (o->width)
+        td_wrap_add(&o->b, line, 2, 4, o->width);
+    else
+        td_str_printf(&o->b, "%s\n", line);
 }
 
 static void clients_table(out *o, const td_report *r)
@@ -1477,18 +1483,25 @@ static bool failing_clients(out *o, const td_report *r)
     size_t n = t->n < TD_MAX_CLIENTS ? t->n : TD_MAX_CLIENTS, fails = 0, w = 0, sw = 0;
     for (size_t i = 0; i < n; i++) {
         const td_client_verdict *v = &t->v[i];
-        if (v->result != TD_CV_FAIL)
+        /* Clients below the level asked for are expected to fail: one
+         * line says so (expected_failures), no rows. */
+        if (v->result != TD_CV_FAIL || v->below_level)
             continue;
         fails++;
         size_t len = td_client_short_len(client_name(v->client));
         w = len > w ? len : w;
         sw = strlen(v->step) > sw ? strlen(v->step) : sw;
     }
-    if (fails == 0)
+    if (fails == 0) {
+        expected_failures(o, r);
         return false;
+    }
     w = w > CLIENT_NAME_W ? CLIENT_NAME_W : w;
     char title[96];
-    snprintf(title, sizeof title, "Failing clients (%zu of %zu%s)", fails, t->n,
+    size_t expected = 0; /* below the level: not counted, as in the verdict */
+    for (size_t i = 0; i < n; i++)
+        expected += t->v[i].result == TD_CV_FAIL && t->v[i].below_level;
+    snprintf(title, sizeof title, "Failing clients (%zu of %zu%s)", fails, n - expected,
              r->obs.clients_filtered ? ", as chosen with --client" : "");
     heading(o, title);
     /* All of them, then the closing hint after a blank line; or fewer, the
@@ -1505,7 +1518,7 @@ static bool failing_clients(out *o, const td_report *r)
     for (int pass = 0; pass < 2; pass++) {
         for (size_t i = 0; i < n && shown < rows; i++) {
             const td_client_verdict *v = &t->v[i];
-            if (v->result != TD_CV_FAIL || root_client(r, root, v->client) != (pass == 0))
+            if (v->result != TD_CV_FAIL || v->below_level || root_client(r, root, v->client) != (pass == 0))
                 continue;
             shown++;
             client_cell(o, v, w);
@@ -1516,6 +1529,7 @@ static bool failing_clients(out *o, const td_report *r)
             td_str_add(&o->b, "\n");
         }
     }
+    expected_failures(o, r);
     if (shown == fails)
         return false;
     char more[160];

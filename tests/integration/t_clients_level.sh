@@ -57,8 +57,13 @@ RC=$?
 assert_exit 0
 assert_true "the text verdict is OK" grep -q '^OK  127\.0\.0\.1:' "$T/text.txt"
 assert_true "the clients table notes the end-of-life clients" \
-    grep -qF '  3 end-of-life clients (TLS 1.1 and below) cannot connect, as expected (--clients intermediate)' "$T/text.txt"
-assert_true "the info findings are marked [INFO]" grep -q '\[INFO\] CLIENT_INCOMPATIBLE  Java 7' "$T/text.txt"
+    grep -qF '  3 end-of-life clients (TLS 1.1 and below) cannot connect, as expected' "$T/text.txt"
+assert_true "the short report groups them under [INFO]" grep -q '^\[INFO\] 3 clients fail' "$T/text.txt"
+assert_true "the short report lists no failing clients" bash -c "! grep -q '^Failing clients' '$T/text.txt'"
+"$TLSDIAG" check -v --no-color --timeout 2 --ca-file "$T/ca.pem" "127.0.0.1:$PORT" >"$T/textv.txt" 2>"$T/text.err"
+assert_true "the long report marks each info finding [INFO]" grep -q '\[INFO\] CLIENT_INCOMPATIBLE  Java 7' "$T/textv.txt"
+assert_true "the long report's clients table notes them too" \
+    grep -qF '  3 end-of-life clients (TLS 1.1 and below) cannot connect, as expected (--clients intermediate)' "$T/textv.txt"
 
 # --clients old: the server means to serve them too; their failure is a warning.
 CASE=old
