@@ -33,6 +33,7 @@
 #define TD_FLIGHT_MAX_EXTS    32
 #define TD_FLIGHT_MAX_V2SPECS 32
 #define TD_FLIGHT_FIRST_BYTES 64
+#define TD_FLIGHT_ERROR_LEN   200
 
 typedef enum {
     TD_FEED_MORE,  /* want read */
@@ -79,6 +80,10 @@ typedef struct td_flight {
     uint16_t suite;
     uint8_t compression;
     uint16_t group;            /* key_share (ServerHello) or selected_group (HRR); 0 = none */
+    /* Offsets, in the ServerHello body, of the supported_versions and
+     * key_share fields version and group came from (0: none), so that a
+     * check of the answer against the offer can say where it failed. */
+    size_t version_at, group_at;
     uint8_t downgrade;         /* 0, or 0x12 / 0x11 for the RFC 8446 4.1.3 sentinels (DOWNGRD\x01 / \x00) */
     uint16_t exts[TD_FLIGHT_MAX_EXTS]; /* extension types in the ServerHello, in order */
     size_t n_exts;
@@ -98,6 +103,7 @@ typedef struct td_flight {
     /* ServerKeyExchange */
     bool has_ske;
     uint16_t ske_group;        /* ECDHE named curve */
+    size_t ske_group_at;       /* its offset in the ServerKeyExchange body */
     uint16_t dh_bits;          /* DHE prime size in bits (saturates at 65535) */
     uint16_t ske_sigalg;       /* TLS 1.2 signature scheme, 0 if absent */
 
@@ -131,7 +137,11 @@ typedef struct td_flight {
     size_t n_first;
     size_t total;              /* bytes received in all */
 
-    char error[128];           /* why MALFORMED / TD_FEED_ERROR */
+    /* Why MALFORMED / TD_FEED_ERROR: where ("ServerHello offset 35: ...",
+     * "record at offset 0: ...", "Certificate message: certificate 3 is
+     * not DER at offset 17: ...") and the rule broken, "(RFC ... section
+     * ...)". */
+    char error[TD_FLIGHT_ERROR_LEN];
 
     /* internal */
     uint8_t *buf;              /* every byte received, up to TD_FLIGHT_MAX_BYTES */
@@ -142,6 +152,8 @@ typedef struct td_flight {
     size_t hs_wait;            /* handshake bytes a fragmented message still lacks */
     size_t scan;               /* end of the whole records walked while waiting for them */
     size_t reparsed;           /* bytes walked by all parses so far */
+    td_rd msg;                 /* the message being parsed, for the offsets in error */
+    const char *msg_name;
     bool sslv2_offered;
     td_suite_kx_fn suite_kx;
 } td_flight;
