@@ -1118,6 +1118,16 @@ void td_flight_free(td_flight *f)
     f->buf_len = f->buf_cap = f->hs_cap = 0;
 }
 
+bool td_flight_is_hrr(const uint8_t *msg, size_t len)
+{
+    td_rd r;
+    uint8_t type, random[32];
+    td_rd_init(&r, msg, len);
+    /* type, length, legacy_version, then the random */
+    return td_rd_u8(&r, &type) && type == TD_HS_SERVER_HELLO && td_rd_skip(&r, 3 + 2) &&
+           td_rd_copy(&r, random, sizeof random) && memcmp(random, hrr_random, sizeof random) == 0;
+}
+
 /* ---- sniffing ---- */
 
 static char lower(uint8_t c)

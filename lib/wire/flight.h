@@ -181,6 +181,12 @@ bool td_parse_cert_request(td_rd *body, td_flight *f);          /* TLS 1.0 - 1.2
 bool td_parse_alert(td_rd *body, td_flight *f);
 bool td_parse_sslv2_server_hello(td_rd *record_body, td_flight *f);
 
+/* Whether one handshake message (its 4-byte header included) is a
+ * HelloRetryRequest: a ServerHello with the RFC 8446 section 4.1.3
+ * random.  For code that sees messages one by one (an OpenSSL message
+ * callback). */
+bool td_flight_is_hrr(const uint8_t *msg, size_t len);
+
 /* Names the protocol when the bytes are not TLS: "HTTP", "SSH", "SMTP",
  * "FTP", "IMAP", "POP3", "SMTP/FTP" (a bare "220" greeting), or NULL for
  * unrecognised bytes. */

@@ -12,6 +12,7 @@
 #include "registry/registry.h"
 #include "wire/bytes.h"
 #include "wire/flight.h"
+#include "wire/offer.h"
 #include "wire/tls.h"
 
 /* ---- vectors: TLS 1.2 first flight, ECDHE_RSA_WITH_AES_128_GCM_SHA256 ---- */
@@ -1278,6 +1279,125 @@ static void test_record_errors_name_offset(void **state)
     feed_bad_sh(m, sizeof m, "ServerHello offset 35: session id of 40 bytes, at most 32 (RFC 5246 section 7.4.1.2)");
 }
 
+/* ---- answers held to the offer ---- */
+
+static void parse_whole(td_flight *f, const uint8_t *p, size_t n)
+{
+    td_flight_init(f, false, td_suite_kx);
+    td_feed r = td_flight_feed(f, p, n);
+    assert_true(r == TD_FEED_DONE || r == TD_FEED_MORE);
+    assert_string_equal(f->error, "");
+}
+
+static void expect_offer(const td_offer *o, const td_flight *f, const char *want)
+{
+    char err[TD_FLIGHT_ERROR_LEN] = "";
+    bool ok = td_offer_check(o, f, err, sizeof err);
+    if (!want) {
+        if (!ok)
+            fail_msg("unexpected: %s", err);
+        return;
+    }
+    assert_false(ok);
+    if (strcmp(err, want) != 0)
+        fail_msg("error \"%s\", expected \"%s\"", err, want);
+}
+
+static void test_offer_tls12(void **state)
+{
+    (void)state;
+    static const uint16_t suites[] = {0xc02f, 0xc030, 0x009c}, groups[] = {0x001d, 0x0017};
+    td_hello_spec sp = {.version = TD_TLS12, .suites = suites, .n_suites = 3, .groups = groups, .n_groups = 2,
+                        .flags = TD_HELLO_SCSV_RENEG};
+    td_offer o;
+    td_offer_from_spec(&o, &sp);
+    assert_int_equal(o.client_version, TD_TLS12);
+    assert_int_equal(o.n_versions, 0);
+    assert_int_equal(o.n_suites, 3);
+    td_flight f;
+    parse_whole(&f, flight12_one_record, sizeof flight12_one_record);
+    expect_offer(&o, &f, NULL);
+
+    /* a suite not offered; the renegotiation SCSV the hello carried is
+     * no suite either (RFC 5746 section 3.3) */
+    f.suite = 0xc0ff;
+    expect_offer(&o, &f, "ServerHello offset 35: selects cipher suite 0xC0FF, which the ClientHello did not offer "
+                         "(RFC 8446 section 4.1.3 / RFC 5246 section 7.4.1.3)");
+    f.suite = 0x00ff;
+    expect_offer(&o, &f, "ServerHello offset 35: selects cipher suite 0x00FF, which the ClientHello did not offer "
+                         "(RFC 8446 section 4.1.3 / RFC 5246 section 7.4.1.3)");
+    f.suite = 0xc02f;
+    /* a version above the offer's; a lower one is the server's to pick */
+    f.legacy_version = f.version = TD_TLS13;
+    expect_offer(&o, &f, "ServerHello offset 0: selects version 0x0304, above the 0x0303 the ClientHello offered "
+                         "(RFC 5246 appendix E.1 / RFC 8446 section 4.1.3)");
+    f.legacy_version = f.version = TD_TLS10;
+    expect_offer(&o, &f, NULL);
+    f.legacy_version = f.version = TD_TLS12;
+    /* an ECDHE curve outside supported_groups */
+    f.ske_group = 0x0019;
+    expect_offer(&o, &f, "ServerKeyExchange offset 1: curve 0x0019, which the ClientHello did not offer in "
+                         "supported_groups (RFC 8422 section 5.1)");
+    /* without supported_groups any curve is the server's choice */
+    sp.n_groups = 0;
+    td_offer_from_spec(&o, &sp);
+    expect_offer(&o, &f, NULL);
+    td_flight_free(&f);
+}
+
+static void test_offer_tls13(void **state)
+{
+    (void)state;
+    static const uint16_t vers[] = {TD_TLS13, TD_TLS12}, suites[] = {0x1301, 0x1302, 0xc02f},
+                          groups[] = {0x001d, 0x0017, 0x0018}, shares[] = {0x001d};
+    td_hello_spec sp = {.version = TD_TLS13, .versions = vers, .n_versions = 2, .suites = suites, .n_suites = 3,
+                        .groups = groups, .n_groups = 3, .key_shares = shares, .n_key_shares = 1};
+    td_offer o;
+    td_offer_from_spec(&o, &sp);
+    assert_int_equal(o.client_version, TD_TLS12);
+    assert_int_equal(o.n_versions, 2);
+    assert_int_equal(o.n_shares, 1);
+    td_flight f;
+    parse_whole(&f, flight13, sizeof flight13);
+    expect_offer(&o, &f, NULL);
+    /* supported_versions naming a version not offered, or below TLS 1.3 */
+    f.version = 0x0305;
+    expect_offer(&o, &f, "ServerHello offset 76: selects version 0x0305, which the ClientHello did not offer "
+                         "(RFC 8446 section 4.2.1)");
+    f.version = TD_TLS12;
+    expect_offer(&o, &f, "ServerHello offset 76: selects version 0x0303 in supported_versions, which only TLS 1.3 "
+                         "and later may do (RFC 8446 section 4.2.1)");
+    f.version = TD_TLS13;
+    /* a key share in a group the client sent no share for */
+    f.group = 0x0017;
+    expect_offer(&o, &f, "ServerHello offset 82: key share for group 0x0017, for which the ClientHello sent no key "
+                         "share (RFC 8446 section 4.2.8)");
+    td_flight_free(&f);
+
+    /* HelloRetryRequest for secp256r1: offered, no share sent: fine */
+    parse_whole(&f, hrr, sizeof hrr);
+    assert_int_equal(f.kind, TD_FLIGHT_HRR);
+    expect_offer(&o, &f, NULL);
+    /* for a group already shared, or never offered */
+    f.group = 0x001d;
+    expect_offer(&o, &f, "HelloRetryRequest offset 50: asks for group 0x001D, for which the ClientHello already "
+                         "sent a key share (RFC 8446 section 4.1.4)");
+    f.group = 0x0042;
+    expect_offer(&o, &f, "HelloRetryRequest offset 50: asks for group 0x0042, which the ClientHello did not offer "
+                         "(RFC 8446 section 4.1.4)");
+    td_flight_free(&f);
+}
+
+static void test_is_hrr(void **state)
+{
+    (void)state;
+    /* hrr is one record: the handshake message follows its 5-byte header */
+    assert_true(td_flight_is_hrr(hrr + 5, sizeof hrr - 5));
+    assert_false(td_flight_is_hrr(flight13 + 5, sizeof flight13 - 5));
+    assert_false(td_flight_is_hrr(hrr + 5, 20));
+    assert_false(td_flight_is_hrr(NULL, 0));
+}
+
 static void test_parse_ske_dhe(void **state)
 {
     (void)state;
@@ -1525,6 +1645,9 @@ int main(void)
         cmocka_unit_test(test_certificate_not_der),
         cmocka_unit_test(test_alert_bogus_level),
         cmocka_unit_test(test_record_errors_name_offset),
+        cmocka_unit_test(test_offer_tls12),
+        cmocka_unit_test(test_offer_tls13),
+        cmocka_unit_test(test_is_hrr),
         cmocka_unit_test(test_parse_ske_dhe),
         cmocka_unit_test(test_parse_ske_bad),
         cmocka_unit_test(test_parse_ske_psk),
