@@ -287,8 +287,15 @@ static void test_report_ok_verdicts(void **state)
     r->obs.version_ok[td_vidx(TD_TLS12)] = TD_YES;
     r->obs.version_ok[td_vidx(TD_TLS10)] = TD_YES;
 
+    /* versions that answer with a ServerHello, but no handshake got through */
     int rc;
     char *out = capture(td_report_write_text, r, false, &rc);
+    const char *none = "OK  [::1]:8443 \u2014 no handshake completed; no problems found.\n";
+    assert_memory_equal(out, none, strlen(none));
+    free(out);
+
+    r->obs.hs.done = true;
+    out = capture(td_report_write_text, r, false, &rc);
     const char *ok = "OK  [::1]:8443 \u2014 TLS 1.3, 1.2 and 1.0 work; no problems found.\n";
     assert_memory_equal(out, ok, strlen(ok));
     assert_non_null(strstr(out, "Findings\n  none\n"));
