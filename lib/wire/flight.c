@@ -59,6 +59,18 @@ static bool fail(td_flight *f, const char *fmt, ...)
     return false;
 }
 
+/* Records the error as "<where>: <what>": where the fault sits, then what
+ * it is and the rule broken. */
+__attribute__((format(printf, 3, 0)))
+static void vfail_where(td_flight *f, const char *where, const char *fmt, va_list ap)
+{
+    if (f->error[0])
+        return;
+    char what[sizeof f->error];
+    vsnprintf(what, sizeof what, fmt, ap);
+    fail(f, "%s: %s", where, what);
+}
+
 /* Every message parser starts here, so that a fault can name its offset. */
 static void begin_message(td_flight *f, const char *name, const td_rd *body)
 {
@@ -72,14 +84,13 @@ static void begin_message(td_flight *f, const char *name, const td_rd *body)
 __attribute__((format(printf, 3, 4)))
 static bool fail_at(td_flight *f, const td_rd *at, const char *fmt, ...)
 {
-    if (f->error[0])
-        return false;
-    char what[sizeof f->error];
+    char where[64];
+    snprintf(where, sizeof where, "%s offset %zu", f->msg_name, td_rd_pos(&f->msg, at));
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(what, sizeof what, fmt, ap);
+    vfail_where(f, where, fmt, ap);
     va_end(ap);
-    return fail(f, "%s offset %zu: %s", f->msg_name, td_rd_pos(&f->msg, at), what);
+    return false;
 }
 
 /* The same, for the record and flight layers. */
@@ -99,14 +110,13 @@ static pstate bad(td_flight *f, const char *fmt, ...)
 __attribute__((format(printf, 4, 5)))
 static pstate bad_at(td_flight *f, const char *unit, size_t off, const char *fmt, ...)
 {
-    if (f->error[0])
-        return P_ERROR;
-    char what[sizeof f->error];
+    char where[64];
+    snprintf(where, sizeof where, "%s at offset %zu", unit, off);
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(what, sizeof what, fmt, ap);
+    vfail_where(f, where, fmt, ap);
     va_end(ap);
-    return bad(f, "%s at offset %zu: %s", unit, off, what);
+    return P_ERROR;
 }
 
 static bool is_printable(uint8_t c)
@@ -278,15 +288,14 @@ bool td_parse_server_hello(td_rd *body, td_flight *f)
 __attribute__((format(printf, 6, 7)))
 static bool cert_fail(td_flight *f, size_t n, const td_rd *cert, const td_rd *at, bool der, const char *fmt, ...)
 {
-    if (f->error[0])
-        return false;
-    char what[sizeof f->error];
+    char where[96];
+    snprintf(where, sizeof where, "Certificate message: certificate %zu is not %s at offset %zu", n,
+             der ? "DER" : "an X.509 certificate", td_rd_pos(cert, at));
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(what, sizeof what, fmt, ap);
+    vfail_where(f, where, fmt, ap);
     va_end(ap);
-    return fail(f, "Certificate message: certificate %zu is not %s at offset %zu: %s", n,
-                der ? "DER" : "an X.509 certificate", td_rd_pos(cert, at), what);
+    return false;
 }
 
 /* RFC 5280 section 4.1: Certificate ::= SEQUENCE { tbsCertificate,

@@ -493,6 +493,20 @@ def drain(conn, limit=1 << 20):
         return
 
 
+def recv_exact_fn(conn):
+    """recv_exact(n) for read_client_hello over a socket: exactly n bytes,
+    EOFError when the peer closes first."""
+    def recv_exact(n):
+        buf = b""
+        while len(buf) < n:
+            b = conn.recv(n - len(buf))
+            if not b:
+                raise EOFError
+            buf += b
+        return buf
+    return recv_exact
+
+
 def rst_close(conn):
     conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
     conn.close()
@@ -530,17 +544,8 @@ def serve_conn(conn, args, certs):
             fin_close(conn)
             return
 
-        def recv_exact(n):
-            buf = b""
-            while len(buf) < n:
-                b = conn.recv(n - len(buf))
-                if not b:
-                    raise EOFError
-                buf += b
-            return buf
-
         try:
-            hello = read_client_hello(recv_exact)
+            hello = read_client_hello(recv_exact_fn(conn))
         except ParseError as e:
             log(args, "unparsable hello: %s" % e)
             fin_close(conn)
@@ -575,6 +580,12 @@ def log(args, msg):
 
 def serve(args):
     certs = [load_cert(args.cert)]
+    listen_and_serve(args, lambda conn: serve_conn(conn, args, certs))
+
+
+def listen_and_serve(args, handle):
+    """Listens on args.host:args.port, prints "ready", and runs handle(conn)
+    in a thread of its own for every connection until SIGTERM or SIGINT."""
     family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
     ls = socket.socket(family, socket.SOCK_STREAM)
     ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -590,7 +601,7 @@ def serve(args):
     try:
         while True:
             conn, _ = ls.accept()
-            threading.Thread(target=serve_conn, args=(conn, args, certs), daemon=True).start()
+            threading.Thread(target=handle, args=(conn,), daemon=True).start()
     finally:
         ls.close()
 

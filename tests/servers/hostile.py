@@ -45,11 +45,8 @@ Standard library only.
 
 import argparse
 import os
-import signal
-import socket
 import struct
 import sys
-import threading
 import time
 
 import fake_tls as ft
@@ -231,18 +228,6 @@ def answer(mode, hello, cert):
 # Serving
 
 
-def recv_exact_fn(conn):
-    def recv_exact(n):
-        buf = b""
-        while len(buf) < n:
-            b = conn.recv(n - len(buf))
-            if not b:
-                raise EOFError
-            buf += b
-        return buf
-    return recv_exact
-
-
 def next_hello(recv_exact):
     """The next ClientHello on a connection, skipping the change_cipher_spec
     a TLS 1.3 client sends after a HelloRetryRequest (RFC 8446 appendix
@@ -284,7 +269,7 @@ def hrr_loop(conn, recv_exact, rounds=8):
 def serve_conn(conn, args, cert):
     conn.settimeout(args.idle)
     try:
-        recv_exact = recv_exact_fn(conn)
+        recv_exact = ft.recv_exact_fn(conn)
         try:
             hello = ft.read_client_hello(recv_exact)
         except ft.ParseError:
@@ -314,23 +299,7 @@ def serve_conn(conn, args, cert):
 
 def serve(args):
     cert = ft.load_cert(None)
-    ls = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET, socket.SOCK_STREAM)
-    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    ls.bind((args.host, args.port))
-    ls.listen(64)
-
-    def stop(signum, frame):
-        raise SystemExit(0)
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    print("ready", flush=True)
-    try:
-        while True:
-            conn, _ = ls.accept()
-            threading.Thread(target=serve_conn, args=(conn, args, cert), daemon=True).start()
-    finally:
-        ls.close()
+    ft.listen_and_serve(args, lambda conn: serve_conn(conn, args, cert))
 
 
 # --------------------------------------------------------------------------

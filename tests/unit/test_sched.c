@@ -441,15 +441,22 @@ static void test_reset_during_write(void **st)
     assert_int_equal(r.r.status, TD_IO_RESET);
 }
 
+/* run_one against a fresh server in this mode, sending HELLO; how long it took. */
+static double timed_one(srv_mode mode, double step, res *r)
+{
+    srv *s = srv_start("127.0.0.1", mode, HELLO_LEN);
+    double t0 = mono_s();
+    run_one("127.0.0.1", s->port, step, r, HELLO, HELLO_LEN);
+    double took = mono_s() - t0;
+    srv_stop(s);
+    return took;
+}
+
 static void test_timeout(void **st)
 {
     (void)st;
-    srv *s = srv_start("127.0.0.1", SRV_HANG, HELLO_LEN);
     res r = {0};
-    double t0 = mono_s();
-    run_one("127.0.0.1", s->port, 0.3, &r, HELLO, HELLO_LEN);
-    double took = mono_s() - t0;
-    srv_stop(s);
+    double took = timed_one(SRV_HANG, 0.3, &r);
     assert_int_equal(r.r.status, TD_IO_TIMEOUT);
     assert_true(r.r.connect_ms >= 0);
     assert_true(r.r.first_ms < 0);
@@ -462,12 +469,8 @@ static void test_drip_bounded(void **st)
     (void)st;
     /* a byte every 100 ms resets a 0.3 s step timer for ever: the job
      * still ends, TD_SCHED_JOB_STEPS step timeouts after it connected */
-    srv *s = srv_start("127.0.0.1", SRV_DRIP, HELLO_LEN);
     res r = {0};
-    double t0 = mono_s();
-    run_one("127.0.0.1", s->port, 0.3, &r, HELLO, HELLO_LEN);
-    double took = mono_s() - t0;
-    srv_stop(s);
+    double took = timed_one(SRV_DRIP, 0.3, &r);
     assert_int_equal(r.r.status, TD_IO_TIMEOUT);
     assert_true(r.r.bytes_in >= 5);
     assert_true(took >= TD_SCHED_JOB_STEPS * 0.3 - 0.02);
