@@ -797,7 +797,8 @@ static bool reached_tls(const td_obs *o)
            o->baseline.out == TD_OUT_MALFORMED;
 }
 
-/* The baseline and every other stage-1 hello met silence.  Each further
+/* The baseline and every other stage-1 hello met silence, or a drip that
+ * the scheduler's per-connection bound cut off.  Each further
  * hello would wait the whole step timeout for the same silence, in batches
  * of the connection cap (the clients alone are dozens), so the check ends
  * here, one step timeout after it began. */
@@ -955,6 +956,8 @@ static void group_done(struct run *r, struct job *j)
                        : (j->a.out == TD_OUT_HELLO ? j->f.ske_group : 0);
     switch (j->kind) {
     case J_G13_ALL:
+        /* hold_to_offer already made a group never offered a violation
+         * (RFC 8446 section 4.2.8): g is 0 then. */
         if (g) {
             r->group_preferred = g;
             add_group(o, g);
