@@ -797,19 +797,28 @@ static bool reached_tls(const td_obs *o)
            o->baseline.out == TD_OUT_MALFORMED;
 }
 
-/* The baseline and every other stage-1 hello met silence, or a drip that
- * the scheduler's per-connection bound cut off.  Each further
+/* The baseline and every other stage-1 hello met silence.  Each further
  * hello would wait the whole step timeout for the same silence, in batches
  * of the connection cap (the clients alone are dozens), so the check ends
- * here, one step timeout after it began. */
+ * here, one step timeout after it began.  A server that drips its answer
+ * costs every hello the scheduler's per-connection bound (3 step
+ * timeouts) instead: once the baseline is such a drip and no stage-1 hello
+ * got a ServerHello, a dripped refusal (a slow alert) among them changes
+ * nothing, and the check ends too. */
+static bool stage1_still(const td_attempt *a, bool drip)
+{
+    return a->out == TD_OUT_NOT_RUN || (drip ? !accepted(a) : a->out == TD_OUT_TIMEOUT);
+}
+
 static bool all_silent(const td_obs *o)
 {
     if (o->baseline.out != TD_OUT_TIMEOUT)
         return false;
-    if (o->nosni.out != TD_OUT_NOT_RUN && o->nosni.out != TD_OUT_TIMEOUT)
+    bool drip = o->baseline.bytes_in > 0;
+    if (!stage1_still(&o->nosni, drip))
         return false;
     for (int i = 0; i < TD_NVERSIONS; i++)
-        if (o->ver[i].out != TD_OUT_TIMEOUT)
+        if (!stage1_still(&o->ver[i], drip))
             return false;
     return true;
 }

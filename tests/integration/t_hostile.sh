@@ -8,15 +8,16 @@
 # one JSON document, end before its deadline plus 2 s, fail (verdict "fail",
 # exit 1) and name the expected finding with the fault in its text.  A drip
 # must not need the deadline at all: each connection ends 3 step timeouts
-# after it was made.  The last line counts what went wrong:
+# after it was made, and the check ends with the stage-1 hellos, with a
+# short --timeout and with the defaults (5 s, deadline 60 s).  The last line
+# counts what went wrong:
 #   hostile: N servers, C crashes, O overruns, J invalid JSON, W wrong verdicts
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
 need_cmd jq
 
 HOSTILE="$ROOT/tests/servers/hostile.py"
-STEP=1      # --timeout of every check but the drip's
-DEADLINE=20 # --deadline of every check
+DEFAULT_STEP=5 # tlsdiag's own --timeout
 
 # The finding each mode must produce, and what its summary or evidence says.
 declare -A WANT_ID=() WANT_TEXT=()
@@ -39,24 +40,31 @@ assert_true "hostile.py selftest" "$PYTHON" "$HOSTILE" --selftest
 mapfile -t MODES < <("$PYTHON" "$HOSTILE" --list)
 assert_true "hostile.py has the ${#WANT_ID[@]} modes this test expects" test "${#MODES[@]}" -eq "${#WANT_ID[@]}"
 
-servers=0 crashes=0 overruns=0 bad_json=0 wrong=0
+# "MODE TIMEOUT DEADLINE" per check, "-" for tlsdiag's default timeout: a
+# byte every 1.5 s keeps resetting a 2 s step timer, and a 5 s one.
+CASES=("drip 2 20" "drip - 60")
 for mode in "${MODES[@]}"; do
-    CASE=$mode
+    [ "$mode" = drip ] || CASES+=("$mode 1 20")
+done
+
+servers=0 crashes=0 overruns=0 bad_json=0 wrong=0
+for c in "${CASES[@]}"; do
+    read -r mode step deadline <<<"$c"
     servers=$((servers + 1))
-    step=$STEP
-    extra=()
-    if [ "$mode" = drip ]; then
-        # a byte every 1.5 s keeps resetting a 2 s step timer
-        step=2
-        extra=(--drip 1.5)
+    args=(--deadline "$deadline")
+    if [ "$step" = - ]; then
+        step=$DEFAULT_STEP
+        CASE="$mode, default timeout"
+    else
+        args+=(--timeout "$step")
+        CASE="$mode, timeout $step"
     fi
     PORT=$(free_port tcp)
-    start_bg "$PYTHON" "$HOSTILE" --port "$PORT" --mode "$mode" "${extra[@]}"
+    start_bg "$PYTHON" "$HOSTILE" --port "$PORT" --mode "$mode" --drip 1.5
     wait_log "$BG_LOG" '^ready$' 10 || die "hostile.py $mode did not start"
-    echo "[$mode] \$ tlsdiag check --json --timeout $step --deadline $DEADLINE 127.0.0.1:$PORT"
+    echo "[$CASE] \$ tlsdiag check --json ${args[*]} 127.0.0.1:$PORT"
     t0=$(date +%s%N)
-    timeout -k 5 $((DEADLINE + 60)) "$TLSDIAG" check --json --timeout "$step" --deadline "$DEADLINE" \
-        "127.0.0.1:$PORT" >"$OUT" 2>"$T/err.txt"
+    timeout -k 5 $((deadline + 60)) "$TLSDIAG" check --json "${args[@]}" "127.0.0.1:$PORT" >"$OUT" 2>"$T/err.txt"
     RC=$?
     ms=$((($(date +%s%N) - t0) / 1000000))
     stop_bg "$BG_PID"
@@ -71,11 +79,11 @@ for mode in "${MODES[@]}"; do
     else
         _pass "no crash (exit $RC)"
     fi
-    if [ "$ms" -ge $(((DEADLINE + 2) * 1000)) ]; then
+    if [ "$ms" -ge $(((deadline + 2) * 1000)) ]; then
         overruns=$((overruns + 1))
-        _fail "ends before the deadline plus 2 s" "took $ms ms with --deadline $DEADLINE"
+        _fail "ends before the deadline plus 2 s" "took $ms ms with --deadline $deadline"
     else
-        _pass "ended after $ms ms (deadline $DEADLINE s)"
+        _pass "ended after $ms ms (deadline $deadline s)"
     fi
     if ! jq -e 'type == "object"' "$OUT" >/dev/null 2>&1; then
         bad_json=$((bad_json + 1))
