@@ -447,6 +447,8 @@ static void rule_broken_answers(struct ctx *c)
         return;
     }
     const char *what = o->n_violations ? o->violation.error : h->error;
+    if (!what[0])
+        what = "an answer the parser rejects";
     if (done)
         td_str_printf(&s, "Some of the server's answers break the TLS protocol: clients that send such a hello "
                           "fail: %s.", what);
