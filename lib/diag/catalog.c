@@ -42,8 +42,8 @@ static const td_id causes[TD_ID_COUNT][TD_CATALOG_MAX_CAUSES] = {
                                  C(UNTRUSTED_CA), C(SELF_SIGNED), C(HOSTNAME_MISMATCH), C(NO_SAN),
                                  C(SNI_DEFAULT_CERT), C(CERT_EXPIRED), C(CERT_NOT_YET_VALID),
                                  C(WEAK_SIGNATURE), C(CERT_PURPOSE), C(SNI_REQUIRED),
-                                 C(VERSION_INTOLERANCE), C(SERVER_ALERT), C(RESET_AFTER_CLIENTHELLO),
-                                 C(CLOSED_AFTER_CLIENTHELLO), C(HANDSHAKE_TIMEOUT) },
+                                 C(VERSION_INTOLERANCE), C(SERVER_PROTOCOL_VIOLATION), C(SERVER_ALERT),
+                                 C(RESET_AFTER_CLIENTHELLO), C(CLOSED_AFTER_CLIENTHELLO), C(HANDSHAKE_TIMEOUT) },
 };
 
 static const td_catalog_entry table[TD_ID_COUNT] = {

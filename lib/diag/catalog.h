@@ -54,7 +54,7 @@ typedef enum {
     X(NO_SHARED_GROUP, NEGOTIATE, FAIL, 4, false)                       \
     X(DH_TOO_SMALL, NEGOTIATE, FAIL, 6, false)                          \
     X(SERVER_ALERT, NEGOTIATE, FAIL, 4, false)                          \
-    X(SERVER_PROTOCOL_VIOLATION, NEGOTIATE, FAIL, 4, true)              \
+    X(SERVER_PROTOCOL_VIOLATION, NEGOTIATE, FAIL, 4, false)             \
     X(SNI_REQUIRED, NEGOTIATE, WARN, 6, false)                          \
     X(SNI_DEFAULT_CERT, NEGOTIATE, WARN, 6, false)                      \
     X(CLIENT_CERT_REQUIRED, NEGOTIATE, WARN, 6, false)                  \
@@ -97,7 +97,8 @@ typedef enum {
     TD_ID_COUNT
 } td_id;
 
-#define TD_CATALOG_MAX_CAUSES 25
+/* The longest list of causes, plus its TD_ID_NONE end marker. */
+#define TD_CATALOG_MAX_CAUSES 26
 
 typedef struct td_catalog_entry {
     td_id id;

@@ -42,6 +42,13 @@ static const char *const fixes[TD_ID_COUNT] = {
         "an HTTP request), Apache httpd `SSLEngine on` in the VirtualHost for the port, HAProxy `ssl crt "
         "/etc/haproxy/site.pem` on the bind line (a `mode tcp` frontend without it hands the hello to a backend "
         "that may wait). Then check the service's load.",
+    [TD_ID_SERVER_PROTOCOL_VIOLATION] =
+        "A broken TLS implementation, or a middlebox rewriting traffic, sends what no client can accept: capture "
+        "the handshake (`tcpdump -w tls.pcap port PORT`) and compare with the server's own logs (" FIX_LOGS "). "
+        "Upgrade the TLS stack, or terminate TLS in front of it on a current nginx (`listen 443 ssl;`), Apache "
+        "httpd (`SSLEngine on`) or HAProxy (`bind :443 ssl crt /etc/haproxy/site.pem`). A certificate that is not "
+        "DER comes from a broken certificate file: check it with `openssl x509 -in cert.pem -noout -text` before "
+        "pointing nginx `ssl_certificate`, Apache httpd `SSLCertificateFile` or the HAProxy `crt` at it.",
     [TD_ID_PROTOCOL_TOO_OLD] =
         "Enable TLS 1.2 and 1.3: nginx `ssl_protocols TLSv1.2 TLSv1.3;`, Apache httpd `SSLProtocol -all +TLSv1.2 "
         "+TLSv1.3`, HAProxy `ssl-default-bind-options ssl-min-ver TLSv1.2` in `global` (and drop `ssl-min-ver`, "

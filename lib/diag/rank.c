@@ -166,6 +166,12 @@ static int client_cause(const td_findings *fs, const td_obs *o, const td_finding
     case TD_REASON_TIMEOUT:
     case TD_REASON_ALERT:
     case TD_REASON_CHOICE: {
+        /* An answer that broke the protocol fails every client that gets
+         * it: SERVER_PROTOCOL_VIOLATION says so for all of them. */
+        const td_sim *s = named_sim(o, f);
+        int pv = find_id(fs, TD_ID_SERVER_PROTOCOL_VIOLATION);
+        if (pv >= 0 && (f->reason == TD_REASON_CHOICE || (s && s->hello.out == TD_OUT_MALFORMED)))
+            return pv;
         int k = refusal_cause(fs, o, f, succeeds);
         if (k >= 0)
             return k;

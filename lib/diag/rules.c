@@ -95,7 +95,13 @@ static void describe(td_str *b, const td_attempt *a)
         break;
     case TD_OUT_RESET: td_str_printf(b, "TCP RST after %.0f ms, no TLS bytes", a->total_ms); break;
     case TD_OUT_CLOSED: td_str_printf(b, "connection closed (FIN) after %.0f ms, no TLS bytes", a->total_ms); break;
-    case TD_OUT_TIMEOUT: td_str_printf(b, "no answer within %.1f s", a->total_ms / 1000.0); break;
+    case TD_OUT_TIMEOUT:
+        if (a->bytes_in > 0)
+            td_str_printf(b, "slow drip: %zu bytes in %.1f s, and the handshake not finished", a->bytes_in,
+                          a->total_ms / 1000.0);
+        else
+            td_str_printf(b, "no answer within %.1f s", a->total_ms / 1000.0);
+        break;
     case TD_OUT_REFUSED: td_str_add(b, "TCP connection refused (RST to SYN)"); break;
     case TD_OUT_CONNECT_TIMEOUT: td_str_add(b, "no answer to TCP SYN"); break;
     case TD_OUT_UNREACHABLE: td_str_add(b, "host or network unreachable"); break;
@@ -272,7 +278,13 @@ static void rule_closed_after_hello(struct ctx *c, td_str *s, td_str *e, td_str 
 
 static void rule_handshake_timeout(struct ctx *c, td_str *s, td_str *e, td_str *v)
 {
-    td_str_printf(s, "The server accepts the TCP connection but never answers the ClientHello.");
+    /* A server that sends a byte now and then answers no better than a
+     * silent one: no handshake finishes either way. */
+    if (c->o->baseline.bytes_in > 0)
+        td_str_printf(s, "The server answers the ClientHello a few bytes at a time and never finishes the "
+                         "handshake.");
+    else
+        td_str_printf(s, "The server accepts the TCP connection but never answers the ClientHello.");
     add(c, TD_ID_HANDSHAKE_TIMEOUT, TD_SEV_FAIL, s, e, td_fix(TD_ID_HANDSHAKE_TIMEOUT), v);
 }
 
@@ -311,16 +323,20 @@ static void rule_alert_to_all(struct ctx *c, td_str *s, td_str *e, td_str *v)
         v);
 }
 
+/* How many of the check's hellos got an answer that breaks the protocol. */
+static void count_violations(const td_obs *o, td_str *e)
+{
+    if (o->n_violations > 1)
+        td_str_printf(e, "; %u of the check's hellos got an answer that breaks the protocol", o->n_violations);
+}
+
 static void rule_malformed_reply(struct ctx *c, td_str *s, td_str *e, td_str *v)
 {
     const td_attempt *b = &c->o->baseline;
-    td_str_printf(s, "The server answers with malformed TLS: %s.", b->error[0] ? b->error : "unparseable reply");
-    add(c, TD_ID_SERVER_ALERT, TD_SEV_FAIL, s, e,
-        "A broken TLS implementation or a middlebox rewriting traffic: capture the handshake (`tcpdump -w "
-        "tls.pcap port PORT`) and compare with the server's own logs (" FIX_LOGS "). Terminating TLS on a "
-        "current nginx (`listen 443 ssl;`), Apache httpd (`SSLEngine on`) or HAProxy (`bind :443 ssl crt "
-        "/etc/haproxy/site.pem`) in front of the faulty stack works around it.",
-        v);
+    td_str_printf(s, "The server's answer breaks the TLS protocol, so no client completes a handshake: %s.",
+                  b->error[0] ? b->error : "unparseable reply");
+    count_violations(c->o, e);
+    add(c, TD_ID_SERVER_PROTOCOL_VIOLATION, TD_SEV_FAIL, s, e, td_fix(TD_ID_SERVER_PROTOCOL_VIOLATION), v);
 }
 
 /* The baseline failed at connection level and no simpler hello worked
@@ -369,6 +385,77 @@ static bool rule_no_answer(struct ctx *c)
         td_str_free(&v);
         return false;
     }
+}
+
+/* The first full handshake that saw the server break the protocol, or NULL. */
+static const td_hs *hs_violation(const td_obs *o)
+{
+    const td_hs *hs[] = {&o->hs, &o->hs_nosni, &o->hs_client, &o->hs_resume};
+    for (size_t i = 0; i < sizeof hs / sizeof hs[0]; i++)
+        if (hs[i]->violation)
+            return hs[i];
+    for (size_t i = 0; i < o->n_backends && i < TD_MAX_BACKENDS; i++)
+        if (o->backends[i].violation)
+            return &o->backends[i];
+    return NULL;
+}
+
+/* An answer that never finished: a drip cut off at the handshake bound, or
+ * a full handshake that timed out. */
+static const td_attempt *stalled_attempt(const td_obs *o)
+{
+    const td_attempt *a[] = {&o->baseline, &o->nosni, &o->oldstyle, &o->bighello, &o->futurever, &o->fallback};
+    for (size_t i = 0; i < sizeof a / sizeof a[0]; i++)
+        if (a[i]->out == TD_OUT_TIMEOUT && a[i]->bytes_in > 0)
+            return a[i];
+    for (int i = 0; i < TD_NVERSIONS; i++)
+        if (o->ver[i].out == TD_OUT_TIMEOUT && o->ver[i].bytes_in > 0)
+            return &o->ver[i];
+    return NULL;
+}
+
+/* Some hellos got an answer: yet a ServerHello is not a handshake.  When
+ * none completes (td_obs_handshake_done), the answers that broke the
+ * protocol, or that never finished, are why; when some do, a broken answer
+ * to the other hellos still shuts out the clients that send those. */
+static void rule_broken_answers(struct ctx *c)
+{
+    const td_obs *o = c->o;
+    bool done = td_obs_handshake_done(o);
+    const td_hs *h = hs_violation(o);
+    const td_attempt *stall = done ? NULL : stalled_attempt(o);
+    if (o->n_violations == 0 && !h && !stall && (done || o->hs.out != TD_OUT_TIMEOUT))
+        return;
+    td_str s, e, v;
+    td_str_init(&s);
+    td_str_init(&e);
+    td_str_init(&v);
+    verify_cmd(c, &v, NULL);
+    if (o->n_violations == 0 && !h) {
+        td_str_printf(&s, "The server starts the handshake but never finishes it: no client completes one.");
+        if (stall)
+            describe(&e, stall);
+        else
+            td_str_printf(&e, "full handshake (OpenSSL): %s", o->hs.error[0] ? o->hs.error : "timed out");
+        add(c, TD_ID_HANDSHAKE_TIMEOUT, TD_SEV_FAIL, &s, &e, td_fix(TD_ID_HANDSHAKE_TIMEOUT), &v);
+        return;
+    }
+    const char *what = o->n_violations ? o->violation.error : h->error;
+    if (!what[0])
+        what = "an answer the parser rejects";
+    if (done)
+        td_str_printf(&s, "Some of the server's answers break the TLS protocol: clients that send such a hello "
+                          "fail: %s.", what);
+    else
+        td_str_printf(&s, "The server's answers break the TLS protocol, so no client completes a handshake: %s.",
+                      what);
+    if (o->n_violations)
+        describe(&e, &o->violation);
+    else
+        td_str_printf(&e, "full handshake (OpenSSL) to %s: %s", h->addr, h->error);
+    count_violations(o, &e);
+    add(c, TD_ID_SERVER_PROTOCOL_VIOLATION, done ? TD_SEV_WARN : TD_SEV_FAIL, &s, &e,
+        td_fix(TD_ID_SERVER_PROTOCOL_VIOLATION), &v);
 }
 
 static void rule_intolerance(struct ctx *c)
@@ -898,6 +985,7 @@ void td_diagnose(const td_obs *o, td_findings *out)
         return;
     if (rule_no_answer(&c))
         return;
+    rule_broken_answers(&c);
     rule_intolerance(&c);
     rule_alert(&c);
     rule_sni(&c);

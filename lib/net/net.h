@@ -49,6 +49,14 @@ typedef void (*td_on_done)(void *ctx, const td_io_result *res);
 
 typedef struct td_sched td_sched;
 
+/* Every wait (the connect, each read or write) ends after the step
+ * timeout, and any bytes moved start a new one.  A peer that sends a byte
+ * now and then would thus hold a job until the deadline, so a connected
+ * job also ends, with TD_IO_TIMEOUT, once TD_SCHED_JOB_STEPS step timeouts
+ * have passed since it connected, however much it is still moving: a
+ * handshake takes a few round trips, none of them a whole step. */
+#define TD_SCHED_JOB_STEPS 3
+
 typedef struct td_sched_opts {
     unsigned max_conns;      /* concurrent connections, >= 1 (default 8) */
     double step_timeout_s;   /* connect, and each wait for bytes (default 5) */
@@ -103,12 +111,17 @@ typedef struct td_tls_result {
     bool cert_requested;          /* the server sent a CertificateRequest (RFC 8446 4.3.2, RFC 5246 7.4.4) */
     int alert_received;           /* alert description the peer sent (fatal or the first warning), -1 none */
     int alert_sent;               /* alert we sent (e.g. bad_certificate), -1 none */
+    unsigned hrrs;                /* HelloRetryRequests received: a second one breaks RFC 8446
+                                     section 4.1.4, and OpenSSL then aborts */
     unsigned long ssl_err;        /* first queued OpenSSL error at failure, 0 none */
     char error[160];              /* "peer sent alert handshake_failure(40)", "EOF during the
                                      handshake", "wrong version number", ...; "" when all went well */
 } td_tls_result;
 
-/* Called exactly once, after the socket is closed.  ssl is valid only
+/* The job sets its own message callback on the SSL (to count
+ * HelloRetryRequests), so one set on the caller's context is not called.
+ *
+ * Called exactly once, after the socket is closed.  ssl is valid only
  * during the call (NULL when no TLS object was made, e.g. the connect
  * failed or the job never left the queue); the callback may keep
  * references (SSL_get1_session, SSL_get1_peer_certificate, up_ref the chain

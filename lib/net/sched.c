@@ -208,11 +208,23 @@ td_io_status td_classify_io(int e)
 }
 
 /* Restarts the step timer: every phase, and every chunk of progress, gets a
- * fresh step_timeout_s. */
+ * fresh step_timeout_s, up to the job's bound. */
 void td_job_step_timer(job *j)
 {
-    j->tm.repeat = j->s->o.step_timeout_s;
+    double secs = j->s->o.step_timeout_s;
+    if (j->t_bound >= 0) {
+        double left = (j->t_bound - td_now_ms()) / 1000.0;
+        if (left < secs)
+            secs = left > 0 ? left : 1e-3;
+    }
+    j->tm.repeat = secs;
     ev_timer_again(j->s->loop, &j->tm);
+}
+
+bool td_job_overrun(const job *j)
+{
+    /* A millisecond early still counts: the timer was armed for the bound. */
+    return j->t_bound >= 0 && td_now_ms() >= j->t_bound - 1;
 }
 
 void td_job_timer_in(job *j, double secs)
@@ -315,6 +327,7 @@ static bool do_write(job *j)
 static void on_connected(job *j)
 {
     j->t_connected = td_now_ms();
+    j->t_bound = j->t_connected + TD_SCHED_JOB_STEPS * j->s->o.step_timeout_s * 1000.0;
     j->state = JOB_WRITING;
     int one = 1;
     /* Hellos go out as one segment, and nothing waits for more to coalesce. */
@@ -475,7 +488,7 @@ job *td_job_new(td_sched *s, const td_addr *addr, size_t out_len)
     j->state = JOB_QUEUED;
     j->fd = -1;
     j->addr = *addr;
-    j->t_start = j->t_connected = j->t_sent = j->t_first = -1;
+    j->t_start = j->t_connected = j->t_sent = j->t_first = j->t_bound = -1;
     j->out_len = out_len;
     return j;
 }

@@ -56,6 +56,7 @@ struct td_job {
      * t_sent, t_first and bytes_in up to date so td_io_result means the
      * same for every job. */
     double t_start, t_connected, t_sent, t_first;
+    double t_bound;          /* when a connected job ends whatever it moves (TD_SCHED_JOB_STEPS); -1 none */
     size_t bytes_in;
     size_t out_len, out_off;
     uint8_t out[]; /* the copy of the caller's bytes */
@@ -72,8 +73,12 @@ void td_sched_enqueue(td_sched *s, td_job *j);
 void td_job_finish(td_job *j, td_io_status st, int err);
 /* Watches the socket for exactly these events (EV_READ, EV_WRITE). */
 void td_job_watch(td_job *j, int events);
-/* Restarts the job's timer for a full step timeout. */
+/* Restarts the job's timer for a full step timeout, or less when the job's
+ * bound (TD_SCHED_JOB_STEPS) comes first. */
 void td_job_step_timer(td_job *j);
+/* The job's bound has passed: its timer fired for that, not for a quiet
+ * step. */
+bool td_job_overrun(const td_job *j);
 /* Restarts the job's timer to fire after secs; later td_job_step_timer()
  * calls go back to the step timeout. */
 void td_job_timer_in(td_job *j, double secs);

@@ -39,6 +39,7 @@
 
 #include "registry/registry.h"
 #include "wire/alpn.h"
+#include "wire/flight.h"
 #include "wire/tls.h"
 
 /* SSL_read calls per wake-up after the handshake.  Anything that keeps
@@ -201,6 +202,7 @@ static long sock_ctrl(BIO *b, int cmd, long num, void *ptr)
 }
 
 static void info_cb(const SSL *ssl, int where, int ret);
+static void msg_cb(int write_p, int version, int content_type, const void *buf, size_t len, SSL *ssl, void *arg);
 
 static void do_init(void)
 {
@@ -276,6 +278,18 @@ static void info_cb(const SSL *ssl, int where, int ret)
      * context may have one for tracing, so it still gets every event. */
     if (t && t->chained_info)
         t->chained_info(ssl, where, ret);
+}
+
+/* OpenSSL refuses a second HelloRetryRequest (RFC 8446 section 4.1.4) with
+ * the same unexpected_message as any message out of place; counting them
+ * lets the owner say which it was. */
+static void msg_cb(int write_p, int version, int content_type, const void *buf, size_t len, SSL *ssl, void *arg)
+{
+    (void)version;
+    (void)ssl;
+    tls_job *t = arg;
+    if (!write_p && content_type == SSL3_RT_HANDSHAKE && td_flight_is_hrr(buf, len))
+        t->res.hrrs++;
 }
 
 /* ---- outcomes ------------------------------------------------------------- */
@@ -538,6 +552,8 @@ static void tls_connected(td_job *j)
     }
     t->chained_info = SSL_CTX_get_info_callback(t->ctx);
     SSL_set_info_callback(t->ssl, info_cb);
+    SSL_set_msg_callback(t->ssl, msg_cb);
+    SSL_set_msg_callback_arg(t->ssl, t);
     if (t->sni && !SSL_set_tlsext_host_name(t->ssl, t->sni)) {
         tls_local_failure(t, "SSL_set_tlsext_host_name", EINVAL);
         return;
@@ -578,7 +594,11 @@ static void tls_timeout(td_job *j)
 {
     tls_job *t = j->kstate;
     if (!t->after) {
-        set_error(t, "no progress within %.3g s during the handshake", td_job_step_s(j));
+        if (td_job_overrun(j))
+            set_error(t, "handshake not finished within %d step timeouts (%.3g s), though bytes kept coming",
+                      TD_SCHED_JOB_STEPS, TD_SCHED_JOB_STEPS * td_job_step_s(j));
+        else
+            set_error(t, "no progress within %.3g s during the handshake", td_job_step_s(j));
         finish_tls(t, TD_IO_TIMEOUT, ETIMEDOUT);
         return;
     }

@@ -43,6 +43,28 @@ const char *td_outcome_name(td_outcome o)
     return "unknown";
 }
 
+bool td_obs_handshake_done(const td_obs *o)
+{
+    const td_hs *hs[] = {&o->hs, &o->hs_nosni, &o->hs_client, &o->hs_resume};
+    for (size_t i = 0; i < sizeof hs / sizeof hs[0]; i++)
+        if (hs[i]->done)
+            return true;
+    for (size_t i = 0; i < o->n_backends && i < TD_MAX_BACKENDS; i++)
+        if (o->backends[i].done)
+            return true;
+    const td_attempt *a[] = {&o->baseline, &o->nosni, &o->oldstyle, &o->bighello, &o->futurever, &o->fallback};
+    for (size_t i = 0; i < sizeof a / sizeof a[0]; i++)
+        if (a[i]->complete)
+            return true;
+    for (int i = 0; i < TD_NVERSIONS; i++)
+        if (o->ver[i].complete)
+            return true;
+    for (size_t i = 0; i < o->n_sims && i < TD_MAX_CLIENTS; i++)
+        if (o->sims[i].hello.complete)
+            return true;
+    return false;
+}
+
 void td_obs_init(td_obs *o)
 {
     memset(o, 0, sizeof *o);

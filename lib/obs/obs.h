@@ -65,9 +65,14 @@ typedef struct td_attempt {
     const char *protocol;      /* for NOT_TLS: "HTTP", "SSH", ... or NULL */
     uint8_t first[TD_FLIGHT_FIRST_BYTES];
     size_t n_first;
-    char error[128];
+    char error[TD_FLIGHT_ERROR_LEN]; /* for MALFORMED: where, and the rule broken */
     int sys_errno;
     double connect_ms, first_ms, total_ms;
+    size_t bytes_in;           /* bytes the server sent: > 0 on a TIMEOUT is a drip */
+    /* The first flight ran to ServerHelloDone, parsed cleanly and fit the
+     * offer: a handshake a client can finish (below TLS 1.3; a TLS 1.3
+     * flight is encrypted past the ServerHello, td_hs.done says it). */
+    bool complete;
 } td_attempt;
 
 typedef struct td_cert {
@@ -96,6 +101,7 @@ typedef struct td_hs {
     int alert_received;        /* -1 none */
     int alert_sent;            /* -1 none */
     char error[160];           /* why it failed, "" when it did not */
+    bool violation;            /* the server broke the protocol (error says how) */
     td_cert chain[TD_FLIGHT_MAX_CERTS]; /* as sent, in order (DER, owned) */
     size_t n_chain;
     bool ocsp_stapled;         /* a CertificateStatus / status_request response arrived */
@@ -215,6 +221,14 @@ typedef struct td_obs {
     char aia_error[160];       /* "" when the fetch worked */
     td_cert aia_cert;          /* the fetched issuer (DER), len 0 if none */
 
+    /* Answers that broke the protocol without an alert (malformed records
+     * or messages, a flight cut short, a version, suite or group the hello
+     * never offered): how many of the probes' hellos got one, and the first
+     * (out MALFORMED, error naming the offset and the rule).  A full
+     * handshake that sees one sets its td_hs.violation instead. */
+    unsigned n_violations;
+    td_attempt violation;
+
     /* ---- client simulation: each profile's own hello ---- */
     td_sim sims[TD_MAX_CLIENTS];
     size_t n_sims;
@@ -226,6 +240,13 @@ typedef struct td_obs {
     double elapsed_ms;
     bool deadline_hit;
 } td_obs;
+
+/* Some handshake completed: a full handshake (td_hs.done), or a first
+ * flight below TLS 1.3 that ran to ServerHelloDone, parsed cleanly and
+ * fit its offer (td_attempt.complete).  A ServerHello alone is no
+ * completed handshake: a server may answer with one and still never let
+ * a client through. */
+bool td_obs_handshake_done(const td_obs *o);
 
 void td_obs_init(td_obs *o);
 void td_obs_free(td_obs *o);

@@ -177,6 +177,11 @@ static void on_tls_done(void *ctx, const td_io_result *io, const td_tls_result *
         d->alert_received = tls->alert_received;
         d->alert_sent = tls->alert_sent;
         snprintf(d->error, sizeof d->error, "%s", tls->error);
+        /* OpenSSL's own words for it are "unexpected message". */
+        d->violation = tls->hrrs > 1 && !d->done;
+        if (d->violation)
+            snprintf(d->error, sizeof d->error, "second HelloRetryRequest, in answer to the ClientHello that "
+                     "answered the first (RFC 8446 section 4.1.4)");
     }
     if (!d->error[0] && io->status != TD_IO_DONE)
         snprintf(d->error, sizeof d->error, "%s", td_io_status_name(io->status));

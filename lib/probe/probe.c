@@ -31,6 +31,7 @@
 #include "../registry/registry.h"
 #include "../wire/flight.h"
 #include "../wire/hello.h"
+#include "../wire/offer.h"
 #include "../wire/tls.h"
 #include "handshake.h"
 
@@ -72,6 +73,8 @@ struct job {
     td_attempt a;
     td_flight f;
     uint16_t pair[2]; /* J_ORDER: the two suites offered; J_G1x_ONE: pair[0] is the group */
+    bool offered;     /* offer holds what the hello offered (not for SSLv2 hellos) */
+    td_offer offer;
 };
 
 /* ---- what a hello offers ------------------------------------------------ */
@@ -210,6 +213,9 @@ static bool submit(struct run *r, enum jkind kind, int vi, const td_hello_spec *
     j->a.offered_suites = sslv2 ? n_v2 : spec->n_suites;
     j->a.hello_len = len;
     j->a.offered_sni = !sslv2 && spec->sni && spec->sni[0];
+    j->offered = !sslv2;
+    if (!sslv2)
+        td_offer_from_spec(&j->offer, spec);
     td_flight_init(&j->f, sslv2, td_suite_kx);
     /* No probe waits on a client's answer: those hellos fill the slots the
      * chains leave idle instead of holding up the next link. */
@@ -226,12 +232,36 @@ static bool submit(struct run *r, enum jkind kind, int vi, const td_hello_spec *
     return true;
 }
 
+/* A ServerHello below TLS 1.3 whose flight stopped before ServerHelloDone:
+ * the handshake did not go on (RFC 5246 section 7.3).  TLS 1.3 flights end
+ * at the ServerHello for the parser, as the rest is encrypted. */
+static bool cut_short(const td_flight *f)
+{
+    return f->kind == TD_FLIGHT_HELLO && !f->hello_done && f->version >= TD_SSL3 && f->version <= TD_TLS12;
+}
+
+static void flight_cut_short(td_attempt *a, const td_io_result *io, const td_flight *f)
+{
+    /* A server still sending when the time is up has not finished the
+     * handshake: no answer, like silence.  One that ends the connection
+     * there, without an alert, breaks RFC 5246 section 7.2.1. */
+    if (io->status == TD_IO_TIMEOUT) {
+        a->out = TD_OUT_TIMEOUT;
+        return;
+    }
+    a->out = TD_OUT_MALFORMED;
+    snprintf(a->error, sizeof a->error, "connection %s at offset %zu, after the ServerHello and before "
+             "ServerHelloDone, without an alert (RFC 5246 sections 7.2.1 and 7.3)",
+             io->status == TD_IO_RESET ? "reset" : "closed", f->total);
+}
+
 void td_attempt_from(td_attempt *a, const td_io_result *io, const td_flight *f)
 {
     a->sys_errno = io->sys_errno;
     a->connect_ms = io->connect_ms;
     a->first_ms = io->first_ms;
     a->total_ms = io->total_ms;
+    a->bytes_in = io->bytes_in;
     if (f) {
         a->version = f->version;
         a->legacy_version = f->legacy_version;
@@ -279,18 +309,23 @@ void td_attempt_from(td_attempt *a, const td_io_result *io, const td_flight *f)
     case TD_IO_TIMEOUT:
         /* What arrived before the connection ended decides first: a server
          * that sends an alert and then closes has answered with the alert. */
-        if (by_flight != TD_OUT_NOT_RUN)
+        if (f && cut_short(f))
+            flight_cut_short(a, io, f);
+        else if (by_flight != TD_OUT_NOT_RUN)
             a->out = by_flight;
-        else if (f && f->total > 0) {
+        else if (f && f->total > 0 && io->status != TD_IO_TIMEOUT) {
             a->out = TD_OUT_MALFORMED;
             if (!a->error[0])
-                memcpy(a->error, "connection ended inside a record", 33);
+                snprintf(a->error, sizeof a->error, "connection ended inside a record");
         } else
+            /* Bytes that stopped short of a record (a drip) are still no
+             * answer: bytes_in tells the two apart. */
             a->out = io->status == TD_IO_RESET ? TD_OUT_RESET
                      : io->status == TD_IO_EOF ? TD_OUT_CLOSED
                                                : TD_OUT_TIMEOUT;
         break;
     }
+    a->complete = a->out == TD_OUT_HELLO && f && f->hello_done;
 }
 
 static bool accepted(const td_attempt *a)
@@ -765,15 +800,25 @@ static bool reached_tls(const td_obs *o)
 /* The baseline and every other stage-1 hello met silence.  Each further
  * hello would wait the whole step timeout for the same silence, in batches
  * of the connection cap (the clients alone are dozens), so the check ends
- * here, one step timeout after it began. */
+ * here, one step timeout after it began.  A server that drips its answer
+ * costs every hello the scheduler's per-connection bound (3 step
+ * timeouts) instead: once the baseline is such a drip and no stage-1 hello
+ * got a ServerHello, a dripped refusal (a slow alert) among them changes
+ * nothing, and the check ends too. */
+static bool stage1_still(const td_attempt *a, bool drip)
+{
+    return a->out == TD_OUT_NOT_RUN || (drip ? !accepted(a) : a->out == TD_OUT_TIMEOUT);
+}
+
 static bool all_silent(const td_obs *o)
 {
     if (o->baseline.out != TD_OUT_TIMEOUT)
         return false;
-    if (o->nosni.out != TD_OUT_NOT_RUN && o->nosni.out != TD_OUT_TIMEOUT)
+    bool drip = o->baseline.bytes_in > 0;
+    if (!stage1_still(&o->nosni, drip))
         return false;
     for (int i = 0; i < TD_NVERSIONS; i++)
-        if (o->ver[i].out != TD_OUT_TIMEOUT)
+        if (!stage1_still(&o->ver[i], drip))
             return false;
     return true;
 }
@@ -920,6 +965,8 @@ static void group_done(struct run *r, struct job *j)
                        : (j->a.out == TD_OUT_HELLO ? j->f.ske_group : 0);
     switch (j->kind) {
     case J_G13_ALL:
+        /* hold_to_offer already made a group never offered a violation
+         * (RFC 8446 section 4.2.8): g is 0 then. */
         if (g) {
             r->group_preferred = g;
             add_group(o, g);
@@ -957,6 +1004,27 @@ static void group_done(struct run *r, struct job *j)
         o->groups_complete = !r->groups_incomplete;
 }
 
+/* The server may only choose what the hello offered: an answer that
+ * chooses anything else is no answer a client can use. */
+static void hold_to_offer(struct job *j)
+{
+    char err[TD_FLIGHT_ERROR_LEN];
+    if (!j->offered || (j->a.out != TD_OUT_HELLO && j->a.out != TD_OUT_HRR) ||
+        td_offer_check(&j->offer, &j->f, err, sizeof err))
+        return;
+    j->a.out = TD_OUT_MALFORMED;
+    j->a.complete = false;
+    snprintf(j->a.error, sizeof j->a.error, "%s", err);
+}
+
+static void note_violation(td_obs *o, const td_attempt *a)
+{
+    if (a->out != TD_OUT_MALFORMED)
+        return;
+    if (o->n_violations++ == 0)
+        o->violation = *a;
+}
+
 static void on_done(void *ctx, const td_io_result *io)
 {
     struct job *j = ctx;
@@ -966,7 +1034,10 @@ static void on_done(void *ctx, const td_io_result *io)
     if (io->status == TD_IO_EOF || io->status == TD_IO_RESET)
         (void)td_flight_eof(&j->f);
     td_attempt_from(&j->a, io, &j->f);
-    harvest(r, &j->f);
+    hold_to_offer(j);
+    note_violation(o, &j->a);
+    if (j->a.out == TD_OUT_HELLO)
+        harvest(r, &j->f);
     if (io->status == TD_IO_DEADLINE)
         o->deadline_hit = true;
 

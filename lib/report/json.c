@@ -135,6 +135,8 @@ static json_t *attempt_json(jb *j, const td_attempt *a)
     put(j, o, "connect_ms", jms(j, a->connect_ms));
     put(j, o, "first_byte_ms", jms(j, a->first_ms));
     put(j, o, "total_ms", jms(j, a->total_ms));
+    put(j, o, "bytes_in", jint(j, (long long)a->bytes_in));
+    put(j, o, "complete", json_boolean(a->complete));
     return o;
 }
 
@@ -500,6 +502,11 @@ static json_t *observations_json(jb *j, const td_obs *obs)
     put(j, o, "trust", trust_json(j, obs));
     put(j, o, "alpn_offered", jstr_or_null(j, obs->alpn_offered));
     put(j, o, "clients_level", jstr(j, td_client_level_name(obs->clients_level)));
+    json_t *pv = chk(j, json_object());
+    put(j, pv, "count", jint(j, obs->n_violations));
+    put(j, pv, "first", attempt_or_null(j, &obs->violation));
+    put(j, o, "protocol_violations", pv);
+    put(j, o, "handshake_completed", json_boolean(td_obs_handshake_done(obs)));
     put(j, o, "connections", jint(j, obs->connections));
     put(j, o, "elapsed_ms", jms(j, obs->elapsed_ms));
     put(j, o, "deadline_hit", json_boolean(obs->deadline_hit));

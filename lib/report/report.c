@@ -123,6 +123,18 @@ static void clients_phrase(const td_report *r, td_str *out)
     td_str_add(out, ")");
 }
 
+/* A full handshake or a clean first flight (td_obs_handshake_done), or a
+ * simulated client that gets through. */
+static bool handshake_done(const td_report *r)
+{
+    if (td_obs_handshake_done(&r->obs))
+        return true;
+    for (size_t i = 0; i < r->clients.n; i++)
+        if (r->clients.v[i].result == TD_CV_OK)
+            return true;
+    return false;
+}
+
 void td_verdict_sentence(const td_report *r, td_str *out)
 {
     const td_findings *fs = &r->findings;
@@ -152,8 +164,12 @@ void td_verdict_sentence(const td_report *r, td_str *out)
         return;
     }
 
-    size_t named = versions_phrase(&r->obs, out);
-    if (named > 0)
+    /* A version "works" when a handshake got through, not when a server
+     * merely answered with a ServerHello. */
+    size_t named = 0;
+    if (!handshake_done(r))
+        td_str_add(out, "no handshake completed");
+    else if ((named = versions_phrase(&r->obs, out)) > 0)
         td_str_add(out, named > 1 ? " work" : " works");
     else if (r->obs.baseline.out == TD_OUT_HELLO && r->obs.baseline.version) {
         char vb[32];

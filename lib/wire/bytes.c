@@ -3,6 +3,7 @@
  * here once. */
 #include "bytes.h"
 
+#include <stdint.h>
 #include <string.h>
 
 void td_rd_init(td_rd *r, const uint8_t *p, size_t len)
@@ -141,6 +142,78 @@ bool td_rd_peek(const td_rd *r, size_t i, uint8_t *out)
     if (i >= r->len)
         return false;
     *out = r->p[i];
+    return true;
+}
+
+size_t td_rd_pos(const td_rd *whole, const td_rd *at)
+{
+    /* Compared as addresses: both views point into the same buffer. */
+    uintptr_t base = (uintptr_t)whole->p, cur = (uintptr_t)at->p;
+    if (!whole->p || !at->p || cur < base || cur - base > whole->len)
+        return whole->len;
+    return (size_t)(cur - base);
+}
+
+static bool der_fail(const char **why, const char *rule)
+{
+    if (why)
+        *why = rule;
+    return false;
+}
+
+/* X.690 section 8.1.3: the length octets.  DER (section 10.1) wants the
+ * definite form, and the short form whenever the length fits it. */
+static bool der_length(td_rd *r, size_t *len, const char **why)
+{
+    uint8_t first;
+    if (!td_rd_u8(r, &first))
+        return der_fail(why, "no length octets (X.690 section 8.1.3)");
+    if (first < 0x80) {
+        *len = first;
+        return true;
+    }
+    if (first == 0x80)
+        return der_fail(why, "indefinite length, which DER forbids (X.690 section 10.1)");
+    size_t n = first & 0x7fu;
+    if (n > sizeof(uint32_t))
+        return der_fail(why, "length of more than 4 octets (X.690 section 8.1.3.5)");
+    uint32_t v = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint8_t b;
+        if (!td_rd_u8(r, &b))
+            return der_fail(why, "length octets cut short (X.690 section 8.1.3.5)");
+        if (i == 0 && b == 0)
+            return der_fail(why, "length with a leading zero octet, which DER forbids (X.690 section 10.1)");
+        v = (v << 8) | b;
+    }
+    if (v < 0x80)
+        return der_fail(why, "long-form length below 128, which DER forbids (X.690 section 10.1)");
+    *len = v;
+    return true;
+}
+
+bool td_rd_der(td_rd *r, uint8_t *tag, td_rd *content, const char **why)
+{
+    td_rd save = *r;
+    size_t len = 0;
+    /* Multi-byte tags (low five bits all set) never occur at the levels
+     * this reader is used for. */
+    if (!td_rd_u8(r, tag)) {
+        *r = save;
+        return der_fail(why, "no tag octet (X.690 section 8.1.2)");
+    }
+    if ((*tag & 0x1fu) == 0x1fu) {
+        *r = save;
+        return der_fail(why, "multi-octet tag (X.690 section 8.1.2.4)");
+    }
+    if (!der_length(r, &len, why)) {
+        *r = save;
+        return false;
+    }
+    if (!td_rd_sub(r, len, content)) {
+        *r = save;
+        return der_fail(why, "length runs past the end of the data (X.690 section 8.1.3)");
+    }
     return true;
 }
 

@@ -36,6 +36,15 @@ bool td_rd_prefixed16(td_rd *r, td_rd *out);
 bool td_rd_prefixed24(td_rd *r, td_rd *out);
 /* Looks at byte i without consuming (false when i is out of range). */
 bool td_rd_peek(const td_rd *r, size_t i, uint8_t *out);
+/* How far into `whole` the cursor of `at` stands, for error texts; `at`
+ * must be a view taken from `whole` (a copy, a sub-reader).  Returns the
+ * length of `whole` when it is not. */
+size_t td_rd_pos(const td_rd *whole, const td_rd *at);
+/* Reads one DER element (X.690 section 8.1: a one-byte tag, then a
+ * definite length in its shortest form) and splits its contents off.  On
+ * failure the reader stays where it was and *why (when why is not NULL)
+ * names the rule the bytes break. */
+bool td_rd_der(td_rd *r, uint8_t *tag, td_rd *content, const char **why);
 
 #define TD_WR_MAX_DEPTH 8
 

@@ -37,6 +37,9 @@ static const uint8_t downgrade_prefix[7] = {0x44, 0x4f, 0x57, 0x4e, 0x47, 0x52, 
 
 typedef enum { P_MORE, P_DONE, P_ERROR } pstate;
 
+/* The connection ended inside a record or message. */
+#define TRUNCATED "cut short by the end of the connection (RFC 5246 section 6.2.1)"
+
 __attribute__((format(printf, 2, 0)))
 static void vfail(td_flight *f, const char *fmt, va_list ap)
 {
@@ -56,6 +59,40 @@ static bool fail(td_flight *f, const char *fmt, ...)
     return false;
 }
 
+/* Records the error as "<where>: <what>": where the fault sits, then what
+ * it is and the rule broken. */
+__attribute__((format(printf, 3, 0)))
+static void vfail_where(td_flight *f, const char *where, const char *fmt, va_list ap)
+{
+    if (f->error[0])
+        return;
+    char what[sizeof f->error];
+    vsnprintf(what, sizeof what, fmt, ap);
+    fail(f, "%s: %s", where, what);
+}
+
+/* Every message parser starts here, so that a fault can name its offset. */
+static void begin_message(td_flight *f, const char *name, const td_rd *body)
+{
+    f->msg = *body;
+    f->msg_name = name;
+}
+
+/* The same as fail, naming where in the message the fault sits: `at` is a
+ * view into the message begin_message saw, at the offending field.  The
+ * text should end with the rule broken, "(RFC ... section ...)". */
+__attribute__((format(printf, 3, 4)))
+static bool fail_at(td_flight *f, const td_rd *at, const char *fmt, ...)
+{
+    char where[64];
+    snprintf(where, sizeof where, "%s offset %zu", f->msg_name, td_rd_pos(&f->msg, at));
+    va_list ap;
+    va_start(ap, fmt);
+    vfail_where(f, where, fmt, ap);
+    va_end(ap);
+    return false;
+}
+
 /* The same, for the record and flight layers. */
 __attribute__((format(printf, 2, 3)))
 static pstate bad(td_flight *f, const char *fmt, ...)
@@ -63,6 +100,21 @@ static pstate bad(td_flight *f, const char *fmt, ...)
     va_list ap;
     va_start(ap, fmt);
     vfail(f, fmt, ap);
+    va_end(ap);
+    return P_ERROR;
+}
+
+/* bad, naming the offset: of the record in what the server sent (unit
+ * "record"), or of the message in the reassembled handshake stream (unit
+ * "handshake message"). */
+__attribute__((format(printf, 4, 5)))
+static pstate bad_at(td_flight *f, const char *unit, size_t off, const char *fmt, ...)
+{
+    char where[64];
+    snprintf(where, sizeof where, "%s at offset %zu", unit, off);
+    va_list ap;
+    va_start(ap, fmt);
+    vfail_where(f, where, fmt, ap);
     va_end(ap);
     return P_ERROR;
 }
@@ -78,38 +130,42 @@ static bool ext_supported_versions(td_rd *d, td_flight *f)
 {
     /* RFC 8446 section 4.2.1: a ServerHello carries one selected_version. */
     uint16_t v;
+    td_rd at = *d;
     if (!td_rd_u16(d, &v) || !td_rd_empty(d))
-        return fail(f, "supported_versions in ServerHello is not a single version");
+        return fail_at(f, &at, "supported_versions is not a single version (RFC 8446 section 4.2.1)");
     f->version = v;
+    f->version_at = td_rd_pos(&f->msg, &at);
     return true;
 }
 
 static bool ext_key_share(td_rd *d, td_flight *f, bool hrr)
 {
     uint16_t g;
+    td_rd at = *d;
     if (!td_rd_u16(d, &g))
-        return fail(f, "key_share too short");
+        return fail_at(f, &at, "key_share too short for a group (RFC 8446 section 4.2.8)");
     if (!hrr) {
         /* RFC 8446 section 4.2.8: KeyShareEntry, key_exchange<1..2^16-1> */
         td_rd key;
         if (!td_rd_prefixed16(d, &key) || td_rd_empty(&key))
-            return fail(f, "key_share entry malformed");
+            return fail_at(f, d, "key_share entry malformed (RFC 8446 section 4.2.8)");
     }
     /* An HRR carries only selected_group (RFC 8446 section 4.2.8). */
     if (!td_rd_empty(d))
-        return fail(f, "bytes left over in key_share");
+        return fail_at(f, d, "bytes left over in key_share (RFC 8446 section 4.2.8)");
     f->group = g;
+    f->group_at = td_rd_pos(&f->msg, &at);
     return true;
 }
 
 static bool ext_alpn(td_rd *d, td_flight *f)
 {
     /* RFC 7301 section 3.1: the server's list holds exactly one name. */
-    td_rd list, name;
+    td_rd list, name, at = *d;
     if (!td_rd_prefixed16(d, &list) || !td_rd_empty(d))
-        return fail(f, "ALPN extension malformed");
+        return fail_at(f, &at, "ALPN extension malformed (RFC 7301 section 3.1)");
     if (!td_alpn_next(&list, &name) || !td_rd_empty(&list))
-        return fail(f, "ALPN extension must name exactly one protocol");
+        return fail_at(f, &at, "ALPN extension must name exactly one protocol (RFC 7301 section 3.1)");
     size_t n = 0;
     uint8_t c;
     /* Kept printable and bounded: it ends up verbatim in reports. */
@@ -119,10 +175,10 @@ static bool ext_alpn(td_rd *d, td_flight *f)
     return true;
 }
 
-static bool ext_must_be_empty(td_rd *d, td_flight *f, const char *name)
+static bool ext_must_be_empty(td_rd *d, td_flight *f, const char *name, const char *rule)
 {
     if (!td_rd_empty(d))
-        return fail(f, "%s extension in ServerHello must be empty", name);
+        return fail_at(f, d, "%s extension must be empty (%s)", name, rule);
     return true;
 }
 
@@ -137,23 +193,20 @@ static bool server_hello_ext(uint16_t type, td_rd *d, td_flight *f, bool hrr)
         /* RFC 5746 section 3.2: renegotiated_connection<0..255> */
         td_rd rc;
         if (!td_rd_prefixed8(d, &rc) || !td_rd_empty(d))
-            return fail(f, "renegotiation_info malformed");
+            return fail_at(f, d, "renegotiation_info malformed (RFC 5746 section 3.2)");
         f->reneg_info = true;
         f->reneg_info_empty = td_rd_empty(&rc);
         return true;
     }
     case TD_EXT_EMS:
-        /* RFC 7627 section 5.1: empty extension_data */
         f->ems = true;
-        return ext_must_be_empty(d, f, "extended_master_secret");
+        return ext_must_be_empty(d, f, "extended_master_secret", "RFC 7627 section 5.1");
     case TD_EXT_SESSION_TICKET:
-        /* RFC 5077 section 3.2: the server's SessionTicket extension is empty */
         f->ticket_ext = true;
-        return ext_must_be_empty(d, f, "session_ticket");
+        return ext_must_be_empty(d, f, "session_ticket", "RFC 5077 section 3.2");
     case TD_EXT_STATUS_REQUEST:
-        /* RFC 6066 section 8: the server answers with an empty extension */
         f->status_request = true;
-        return ext_must_be_empty(d, f, "status_request");
+        return ext_must_be_empty(d, f, "status_request", "RFC 6066 section 8");
     case TD_EXT_ALPN:
         return ext_alpn(d, f);
     default:
@@ -167,12 +220,12 @@ bool td_parse_server_hello(td_rd *body, td_flight *f)
     uint16_t legacy, suite;
     uint8_t comp;
     td_rd rnd, sid;
+    begin_message(f, "ServerHello", body);
     if (!td_rd_u16(body, &legacy) || !td_rd_sub(body, sizeof f->random, &rnd) ||
         !td_rd_prefixed8(body, &sid) || !td_rd_u16(body, &suite) || !td_rd_u8(body, &comp))
-        return fail(f, "ServerHello truncated");
-    /* RFC 5246 section 7.4.1.2: SessionID<0..32> */
+        return fail_at(f, body, "truncated (RFC 8446 section 4.1.3)");
     if (td_rd_left(&sid) > 32)
-        return fail(f, "ServerHello session id of %zu bytes (at most 32)", td_rd_left(&sid));
+        return fail_at(f, &sid, "session id of %zu bytes, at most 32 (RFC 5246 section 7.4.1.2)", td_rd_left(&sid));
 
     td_rd_copy(&rnd, f->random, sizeof f->random);
     f->legacy_version = legacy;
@@ -181,6 +234,8 @@ bool td_parse_server_hello(td_rd *body, td_flight *f)
     f->suite = suite;
     f->compression = comp;
     f->group = 0;
+    f->version_at = 0;
+    f->group_at = 0;
     f->downgrade = 0;
     f->n_exts = 0;
     bool hrr = memcmp(f->random, hrr_random, sizeof hrr_random) == 0;
@@ -201,20 +256,20 @@ bool td_parse_server_hello(td_rd *body, td_flight *f)
     if (!td_rd_empty(body)) {
         td_rd exts;
         if (!td_rd_prefixed16(body, &exts))
-            return fail(f, "ServerHello extensions overrun the message");
+            return fail_at(f, body, "extensions overrun the message (RFC 8446 section 4.1.3)");
         if (!td_rd_empty(body))
-            return fail(f, "%zu bytes after ServerHello extensions", td_rd_left(body));
+            return fail_at(f, body, "%zu bytes after the extensions (RFC 8446 section 4.1.3)", td_rd_left(body));
         /* RFC 8446 section 4.2: at most one extension of each type. */
         uint8_t seen[65536 / 8];
         memset(seen, 0, sizeof seen);
         while (!td_rd_empty(&exts)) {
             uint16_t type;
-            td_rd data;
+            td_rd data, at = exts;
             if (!td_rd_u16(&exts, &type) || !td_rd_prefixed16(&exts, &data))
-                return fail(f, "ServerHello extension overruns the extensions block");
+                return fail_at(f, &at, "extension overruns the extensions block (RFC 8446 section 4.2)");
             uint8_t bit = (uint8_t)(1u << (type & 7));
             if (seen[type >> 3] & bit)
-                return fail(f, "duplicate extension %u in ServerHello", type);
+                return fail_at(f, &at, "duplicate extension %u (RFC 8446 section 4.2)", type);
             seen[type >> 3] |= bit;
             if (f->n_exts < TD_FLIGHT_MAX_EXTS)
                 f->exts[f->n_exts++] = type;
@@ -228,22 +283,75 @@ bool td_parse_server_hello(td_rd *body, td_flight *f)
 
 /* ---- Certificate, CertificateStatus ---- */
 
+/* A certificate that is not what RFC 5280 says, with its number (from 1)
+ * and the offset inside it; der: the fault is in the DER framing itself. */
+__attribute__((format(printf, 6, 7)))
+static bool cert_fail(td_flight *f, size_t n, const td_rd *cert, const td_rd *at, bool der, const char *fmt, ...)
+{
+    char where[96];
+    snprintf(where, sizeof where, "Certificate message: certificate %zu is not %s at offset %zu", n,
+             der ? "DER" : "an X.509 certificate", td_rd_pos(cert, at));
+    va_list ap;
+    va_start(ap, fmt);
+    vfail_where(f, where, fmt, ap);
+    va_end(ap);
+    return false;
+}
+
+/* RFC 5280 section 4.1: Certificate ::= SEQUENCE { tbsCertificate,
+ * signatureAlgorithm, signatureValue }, in DER.  Only that outer shape is
+ * checked here (lib/cert decodes the rest): enough to tell random bytes,
+ * a cut or inflated length, or an empty shell from a certificate. */
+static bool check_cert(td_flight *f, size_t n, const td_rd *cert)
+{
+    static const uint8_t tags[3] = {0x30, 0x30, 0x03};
+    static const char *const parts[3] = {"tbsCertificate", "signatureAlgorithm", "signatureValue"};
+    td_rd r = *cert, body, part;
+    uint8_t tag;
+    const char *why = "";
+    if (!td_rd_der(&r, &tag, &body, &why))
+        return cert_fail(f, n, cert, &r, true, "%s", why);
+    if (tag != 0x30)
+        return cert_fail(f, n, cert, cert, false, "tag 0x%02x where the Certificate SEQUENCE (0x30) belongs "
+                         "(RFC 5280 section 4.1)", tag);
+    if (!td_rd_empty(&r))
+        return cert_fail(f, n, cert, &r, true, "%zu bytes after the Certificate SEQUENCE (RFC 5246 section 7.4.2)",
+                         td_rd_left(&r));
+    for (size_t i = 0; i < 3; i++) {
+        td_rd at = body;
+        if (!td_rd_der(&body, &tag, &part, &why))
+            return cert_fail(f, n, cert, &at, true, "%s: %s", parts[i], why);
+        if (tag != tags[i])
+            return cert_fail(f, n, cert, &at, false, "%s has tag 0x%02x, not 0x%02x (RFC 5280 section 4.1)",
+                             parts[i], tag, tags[i]);
+        if (td_rd_empty(&part))
+            return cert_fail(f, n, cert, &at, false, "%s is empty (RFC 5280 section 4.1)", parts[i]);
+    }
+    if (!td_rd_empty(&body))
+        return cert_fail(f, n, cert, &body, false, "%zu bytes after signatureValue (RFC 5280 section 4.1)",
+                         td_rd_left(&body));
+    return true;
+}
+
 bool td_parse_certificate(td_rd *body, td_flight *f)
 {
     /* RFC 5246 section 7.4.2: certificate_list<0..2^24-1>, each
      * ASN.1Cert<1..2^24-1> */
     td_rd list;
+    begin_message(f, "Certificate", body);
     if (!td_rd_prefixed24(body, &list))
-        return fail(f, "certificate_list overruns the message");
+        return fail_at(f, body, "certificate_list overruns the message (RFC 5246 section 7.4.2)");
     if (!td_rd_empty(body))
-        return fail(f, "%zu bytes after certificate_list", td_rd_left(body));
+        return fail_at(f, body, "%zu bytes after certificate_list (RFC 5246 section 7.4.2)", td_rd_left(body));
     f->n_certs = 0;
-    while (!td_rd_empty(&list)) {
-        td_rd cert;
+    for (size_t n = 1; !td_rd_empty(&list); n++) {
+        td_rd cert, at = list;
         if (!td_rd_prefixed24(&list, &cert))
-            return fail(f, "certificate overruns certificate_list");
+            return fail_at(f, &at, "certificate %zu overruns certificate_list (RFC 5246 section 7.4.2)", n);
         if (td_rd_empty(&cert))
-            return fail(f, "empty certificate in certificate_list");
+            return fail_at(f, &at, "certificate %zu is empty (RFC 5246 section 7.4.2)", n);
+        if (!check_cert(f, n, &cert))
+            return false;
         if (f->n_certs < TD_FLIGHT_MAX_CERTS) {
             f->certs[f->n_certs].p = td_rd_ptr(&cert);
             f->certs[f->n_certs].len = td_rd_left(&cert);
@@ -259,10 +367,11 @@ static bool parse_cert_status(td_rd *body, td_flight *f)
      * 6961's ocsp_multi has the same outer framing. */
     uint8_t type;
     td_rd resp;
+    begin_message(f, "CertificateStatus", body);
     if (!td_rd_u8(body, &type) || !td_rd_prefixed24(body, &resp) || td_rd_empty(&resp))
-        return fail(f, "CertificateStatus malformed");
+        return fail_at(f, body, "malformed (RFC 6066 section 8)");
     if (!td_rd_empty(body))
-        return fail(f, "%zu bytes after CertificateStatus", td_rd_left(body));
+        return fail_at(f, body, "%zu bytes after the response (RFC 6066 section 8)", td_rd_left(body));
     f->cert_status = true;
     return true;
 }
@@ -279,12 +388,12 @@ static bool ske_dh(td_rd *body, td_flight *f)
     /* RFC 5246 section 7.4.3: dh_p, dh_g, dh_Ys, each <1..2^16-1> */
     td_rd p, g, ys;
     if (!nonempty16(body, &p) || !nonempty16(body, &g) || !nonempty16(body, &ys))
-        return fail(f, "ServerDHParams malformed");
+        return fail_at(f, body, "ServerDHParams malformed (RFC 5246 section 7.4.3)");
     uint8_t top = 0;
     while (td_rd_peek(&p, 0, &top) && top == 0)
         td_rd_skip(&p, 1);
     if (td_rd_empty(&p))
-        return fail(f, "DH prime is zero");
+        return fail_at(f, &p, "DH prime is zero (RFC 5246 section 7.4.3)");
     unsigned top_bits = 0;
     while (top >> top_bits)
         top_bits++;
@@ -299,14 +408,16 @@ static bool ske_ec(td_rd *body, td_flight *f)
     uint8_t curve_type;
     uint16_t group;
     td_rd point;
+    td_rd at = *body;
     if (!td_rd_u8(body, &curve_type))
-        return fail(f, "ServerECDHParams truncated");
-    /* RFC 8422 section 5.4: only named_curve (3) remains defined. */
+        return fail_at(f, body, "ServerECDHParams truncated (RFC 8422 section 5.4)");
     if (curve_type != 3)
-        return fail(f, "ECParameters curve_type %u is not named_curve", curve_type);
+        return fail_at(f, &at, "ECParameters curve_type %u is not named_curve (RFC 8422 section 5.4)", curve_type);
+    at = *body;
     if (!td_rd_u16(body, &group) || !td_rd_prefixed8(body, &point) || td_rd_empty(&point))
-        return fail(f, "ServerECDHParams malformed");
+        return fail_at(f, body, "ServerECDHParams malformed (RFC 8422 section 5.4)");
     f->ske_group = group;
+    f->ske_group_at = td_rd_pos(&f->msg, &at);
     return true;
 }
 
@@ -315,7 +426,7 @@ static bool ske_rsa(td_rd *body, td_flight *f)
     /* RFC 4346 appendix A.4.3 (export): rsa_modulus, rsa_exponent */
     td_rd m, e;
     if (!nonempty16(body, &m) || !nonempty16(body, &e))
-        return fail(f, "ServerRSAParams malformed");
+        return fail_at(f, body, "ServerRSAParams malformed (RFC 4346 appendix A.4.3)");
     return true;
 }
 
@@ -325,7 +436,7 @@ static bool ske_srp(td_rd *body, td_flight *f)
     td_rd n, g, s, b;
     if (!nonempty16(body, &n) || !nonempty16(body, &g) || !td_rd_prefixed8(body, &s) || td_rd_empty(&s) ||
         !nonempty16(body, &b))
-        return fail(f, "ServerSRPParams malformed");
+        return fail_at(f, body, "ServerSRPParams malformed (RFC 5054 section 2.8.1)");
     return true;
 }
 
@@ -334,7 +445,7 @@ static bool ske_psk_hint(td_rd *body, td_flight *f)
     /* RFC 4279 section 2: psk_identity_hint<0..2^16-1> */
     td_rd hint;
     if (!td_rd_prefixed16(body, &hint))
-        return fail(f, "psk_identity_hint malformed");
+        return fail_at(f, body, "psk_identity_hint malformed (RFC 4279 section 2)");
     return true;
 }
 
@@ -343,10 +454,10 @@ static bool ske_signature(td_rd *body, td_flight *f)
     /* RFC 5246 section 4.7: from TLS 1.2 on, digitally-signed starts with
      * the SignatureAndHashAlgorithm; before that it is the bare signature. */
     if (f->version == TD_TLS12 && !td_rd_u16(body, &f->ske_sigalg))
-        return fail(f, "ServerKeyExchange signature algorithm missing");
+        return fail_at(f, body, "signature algorithm missing (RFC 5246 section 4.7)");
     td_rd sig;
     if (!td_rd_prefixed16(body, &sig))
-        return fail(f, "ServerKeyExchange signature malformed");
+        return fail_at(f, body, "signature malformed (RFC 5246 section 4.7)");
     return true;
 }
 
@@ -354,11 +465,13 @@ bool td_parse_server_key_exchange(td_rd *body, td_flight *f)
 {
     td_kx kx;
     td_auth auth;
+    begin_message(f, "ServerKeyExchange", body);
     if (!f->suite_kx || !f->suite_kx(f->suite, &kx, &auth))
-        return fail(f, "ServerKeyExchange for unknown cipher suite 0x%04x", f->suite);
+        return fail_at(f, body, "ServerKeyExchange for unknown cipher suite 0x%04x", f->suite);
     if (f->version >= TD_TLS13 || kx == TD_KX_TLS13)
-        return fail(f, "ServerKeyExchange does not exist in TLS 1.3");
+        return fail_at(f, body, "no such message in TLS 1.3 (RFC 8446 section 4)");
     f->ske_group = 0;
+    f->ske_group_at = 0;
     f->dh_bits = 0;
     f->ske_sigalg = 0;
 
@@ -378,7 +491,7 @@ bool td_parse_server_key_exchange(td_rd *body, td_flight *f)
         /* RFC 5246 section 7.4.3: static DH with a certificate sends no
          * ServerKeyExchange; only the anonymous variants do. */
         if (!anon)
-            return fail(f, "ServerKeyExchange not allowed for static DH suite 0x%04x", f->suite);
+            return fail_at(f, body, "not allowed for static DH suite 0x%04x (RFC 5246 section 7.4.3)", f->suite);
         ok = kx == TD_KX_DH ? ske_dh(body, f) : ske_ec(body, f);
         break;
     case TD_KX_RSA_EXPORT:
@@ -405,7 +518,7 @@ bool td_parse_server_key_exchange(td_rd *body, td_flight *f)
     case TD_KX_RSA:
     case TD_KX_NULL:
         /* RFC 5246 section 7.4.3: not legal for plain RSA key exchange. */
-        return fail(f, "ServerKeyExchange not allowed for suite 0x%04x", f->suite);
+        return fail_at(f, body, "not allowed for suite 0x%04x (RFC 5246 section 7.4.3)", f->suite);
     default:
         /* Kerberos, GOST, ECCPWD: formats tlsdiag does not interpret.  The
          * message is accepted as present and its content skipped. */
@@ -418,7 +531,7 @@ bool td_parse_server_key_exchange(td_rd *body, td_flight *f)
     if (signed_params && !ske_signature(body, f))
         return false;
     if (!td_rd_empty(body))
-        return fail(f, "%zu bytes after ServerKeyExchange", td_rd_left(body));
+        return fail_at(f, body, "%zu bytes after ServerKeyExchange (RFC 5246 section 7.4.3)", td_rd_left(body));
     f->has_ske = true;
     return true;
 }
@@ -430,23 +543,25 @@ bool td_parse_cert_request(td_rd *body, td_flight *f)
     /* RFC 5246 section 7.4.4; RFC 4346 section 7.4.4 lacks the signature
      * algorithm list. */
     td_rd types, algs, cas;
+    begin_message(f, "CertificateRequest", body);
     if (!td_rd_prefixed8(body, &types) || td_rd_empty(&types))
-        return fail(f, "CertificateRequest certificate_types malformed");
+        return fail_at(f, body, "certificate_types malformed (RFC 5246 section 7.4.4)");
     if (f->version == TD_TLS12) {
         /* supported_signature_algorithms<2..2^16-2> */
+        td_rd at = *body;
         if (!td_rd_prefixed16(body, &algs) || td_rd_left(&algs) < 2 || td_rd_left(&algs) % 2 != 0)
-            return fail(f, "CertificateRequest supported_signature_algorithms malformed");
+            return fail_at(f, &at, "supported_signature_algorithms malformed (RFC 5246 section 7.4.4)");
     }
     if (!td_rd_prefixed16(body, &cas))
-        return fail(f, "CertificateRequest certificate_authorities overrun the message");
+        return fail_at(f, body, "certificate_authorities overrun the message (RFC 5246 section 7.4.4)");
     if (!td_rd_empty(body))
-        return fail(f, "%zu bytes after CertificateRequest", td_rd_left(body));
+        return fail_at(f, body, "%zu bytes after CertificateRequest (RFC 5246 section 7.4.4)", td_rd_left(body));
     f->n_ca_names = 0;
     while (!td_rd_empty(&cas)) {
         /* DistinguishedName<1..2^16-1> */
         td_rd dn;
         if (!td_rd_prefixed16(&cas, &dn) || td_rd_empty(&dn))
-            return fail(f, "CertificateRequest DistinguishedName malformed");
+            return fail_at(f, &cas, "DistinguishedName malformed (RFC 5246 section 7.4.4)");
         if (f->n_ca_names < TD_FLIGHT_MAX_CANAMES) {
             f->ca_names[f->n_ca_names].p = td_rd_ptr(&dn);
             f->ca_names[f->n_ca_names].len = td_rd_left(&dn);
@@ -462,9 +577,15 @@ bool td_parse_cert_request(td_rd *body, td_flight *f)
 bool td_parse_alert(td_rd *body, td_flight *f)
 {
     uint8_t level, desc;
+    begin_message(f, "Alert", body);
     /* RFC 8446 section 6: an alert is exactly level and description. */
+    td_rd at = *body;
     if (!td_rd_u8(body, &level) || !td_rd_u8(body, &desc) || !td_rd_empty(body))
-        return fail(f, "alert is not 2 bytes");
+        return fail_at(f, body, "alert is not 2 bytes (RFC 8446 section 6)");
+    /* RFC 5246 section 7.2 (and RFC 8446 appendix B.2) define no level
+     * beside these two. */
+    if (level != TD_ALERT_LEVEL_WARNING && level != TD_ALERT_LEVEL_FATAL)
+        return fail_at(f, &at, "level %u is neither warning(1) nor fatal(2) (RFC 5246 section 7.2)", level);
     f->alert = true;
     f->alert_level = level;
     f->alert_desc = desc;
@@ -479,21 +600,24 @@ bool td_parse_sslv2_server_hello(td_rd *record_body, td_flight *f)
      * hit, certificate type, version, three lengths, then the three fields */
     uint8_t type, hit, cert_type;
     uint16_t version, cert_len, specs_len, conn_len;
+    begin_message(f, "SSLv2 SERVER-HELLO", record_body);
     if (!td_rd_u8(record_body, &type) || type != 4)
         return fail(f, "not an SSLv2 SERVER-HELLO");
     if (!td_rd_u8(record_body, &hit) || !td_rd_u8(record_body, &cert_type) ||
         !td_rd_u16(record_body, &version) || !td_rd_u16(record_body, &cert_len) ||
         !td_rd_u16(record_body, &specs_len) || !td_rd_u16(record_body, &conn_len))
-        return fail(f, "SSLv2 SERVER-HELLO truncated");
+        return fail_at(f, record_body, "truncated (draft-hickman-netscape-ssl-00, SERVER-HELLO)");
     td_rd cert, specs, conn;
     if (!td_rd_sub(record_body, cert_len, &cert) || !td_rd_sub(record_body, specs_len, &specs) ||
         !td_rd_sub(record_body, conn_len, &conn))
-        return fail(f, "SSLv2 SERVER-HELLO fields overrun the record");
+        return fail_at(f, record_body, "fields overrun the record (draft-hickman-netscape-ssl-00, SERVER-HELLO)");
     if (!td_rd_empty(record_body))
-        return fail(f, "%zu bytes after SSLv2 SERVER-HELLO", td_rd_left(record_body));
+        return fail_at(f, record_body, "%zu bytes after the message (draft-hickman-netscape-ssl-00)",
+                       td_rd_left(record_body));
     /* Each cipher spec is 3 bytes. */
     if (specs_len % 3 != 0)
-        return fail(f, "SSLv2 CIPHER-SPECS-LENGTH %u is not a multiple of 3", specs_len);
+        return fail_at(f, &specs, "CIPHER-SPECS-LENGTH %u is not a multiple of 3 (draft-hickman-netscape-ssl-00)",
+                       specs_len);
     f->v2_version = version;
     f->v2_cert.p = td_rd_ptr(&cert);
     f->v2_cert.len = td_rd_left(&cert);
@@ -527,23 +651,27 @@ typedef struct parse_state {
     bool hello;        /* a ServerHello has been parsed */
     td_wr hs;          /* the reassembled handshake stream, in f->hs */
     size_t consumed;   /* bytes of it parsed as whole messages */
+    size_t at;         /* where in it the message being parsed starts */
 } parse_state;
+
+#define HS_UNIT "handshake message"
 
 static pstate handshake_message(td_flight *f, parse_state *st, uint8_t type, td_rd *body)
 {
     /* RFC 5246 section 7.4.1.1: a HelloRequest during a handshake is ignored. */
     if (type == 0) {
         if (!td_rd_empty(body))
-            return bad(f, "HelloRequest is not empty");
+            return bad_at(f, HS_UNIT, st->at, "HelloRequest is not empty (RFC 5246 section 7.4.1.1)");
         return P_MORE;
     }
     int rank = flight_rank(type);
     if (rank == 0)
-        return bad(f, "unexpected handshake message type %u", type);
+        return bad_at(f, HS_UNIT, st->at, "unexpected handshake message type %u (RFC 5246 section 7.3)", type);
     if (!st->hello && type != TD_HS_SERVER_HELLO)
-        return bad(f, "handshake message type %u before ServerHello", type);
+        return bad_at(f, HS_UNIT, st->at, "handshake message type %u before ServerHello (RFC 5246 section 7.3)",
+                      type);
     if (rank <= st->rank)
-        return bad(f, "handshake message type %u out of order", type);
+        return bad_at(f, HS_UNIT, st->at, "handshake message type %u out of order (RFC 5246 section 7.3)", type);
     st->rank = rank;
 
     bool ok = false;
@@ -572,7 +700,7 @@ static pstate handshake_message(td_flight *f, parse_state *st, uint8_t type, td_
     case TD_HS_SERVER_HELLO_DONE:
         /* RFC 5246 section 7.4.5: struct { } ServerHelloDone; */
         if (!td_rd_empty(body))
-            return bad(f, "ServerHelloDone is not empty");
+            return bad_at(f, HS_UNIT, st->at, "ServerHelloDone is not empty (RFC 5246 section 7.4.5)");
         f->hello_done = true;
         return P_DONE;
     }
@@ -591,9 +719,11 @@ static pstate drain_handshake(td_flight *f, parse_state *st)
         if (!td_rd_u8(&s, &type) || !td_rd_u24(&s, &len))
             return P_MORE;
         if (len > TD_FLIGHT_MAX_BYTES)
-            return bad(f, "handshake message of %u bytes", (unsigned)len);
+            return bad_at(f, HS_UNIT, st->consumed, "handshake message of %u bytes, more than the %u a first flight "
+                          "may take", (unsigned)len, TD_FLIGHT_MAX_BYTES);
         if (!td_rd_sub(&s, len, &body))
             return P_MORE;
+        st->at = st->consumed;
         st->consumed += 4 + (size_t)len;
         pstate r = handshake_message(f, st, type, &body);
         if (r != P_MORE)
@@ -608,13 +738,13 @@ static bool alert_is_terminal(uint8_t level, uint8_t desc)
     return level != TD_ALERT_LEVEL_WARNING || desc == TD_ALERT_CLOSE_NOTIFY;
 }
 
-static pstate alert_record(td_flight *f, parse_state *st, td_rd *payload)
+static pstate alert_record(td_flight *f, parse_state *st, td_rd *payload, size_t start)
 {
     /* Several alerts may share a record; they are taken in order, and the
      * first one that ends the connection is the answer. */
     size_t n = td_rd_left(payload);
     if (n < 2 || n % 2 != 0)
-        return bad(f, "alert record of %zu bytes", n);
+        return bad_at(f, "record", start, "alert record of %zu bytes (RFC 5246 section 7.2)", n);
     if (!st->hello)
         f->kind = TD_FLIGHT_ALERT;
     td_rd one;
@@ -709,21 +839,21 @@ static pstate parse_records(td_flight *f, bool eof)
         size_t start = f->buf_len - td_rd_left(&in);
         if (!read_record_header(&in, &h)) {
             if (eof)
-                return bad(f, "truncated record");
+                return bad_at(f, "record", start, TRUNCATED);
             f->parse_need = start + RECORD_HEADER;
             return P_MORE;
         }
         uint8_t type = h.type;
         uint16_t len = h.len;
         if (type < TD_CT_CCS || type > TD_CT_APPDATA)
-            return bad(f, "record of content type %u", type);
+            return bad_at(f, "record", start, "content type %u (RFC 8446 section 5)", type);
         if (!record_version_ok(&h))
-            return bad(f, "record version 0x%02x%02x", h.major, h.minor);
+            return bad_at(f, "record", start, "version 0x%02x%02x (RFC 5246 appendix E.1)", h.major, h.minor);
         if (len > MAX_RECORD_BODY)
-            return bad(f, "record of %u bytes exceeds 2^14+2048", len);
+            return bad_at(f, "record", start, "%u bytes exceeds 2^14+2048 (RFC 5246 section 6.2.3)", len);
         if (!td_rd_sub(&in, len, &payload)) {
             if (eof)
-                return bad(f, "truncated record");
+                return bad_at(f, "record", start, TRUNCATED);
             f->parse_need = start + RECORD_HEADER + len;
             return P_MORE;
         }
@@ -733,7 +863,7 @@ static pstate parse_records(td_flight *f, bool eof)
         /* RFC 8446 section 5.1 (and RFC 5246 6.2.1): no empty handshake,
          * alert or change_cipher_spec fragments. */
         if (len == 0)
-            return bad(f, "empty record of content type %u", type);
+            return bad_at(f, "record", start, "empty record of content type %u (RFC 8446 section 5.1)", type);
 
         pstate r;
         switch (type) {
@@ -746,16 +876,17 @@ static pstate parse_records(td_flight *f, bool eof)
         case TD_CT_ALERT:
             /* An alert, even one that cuts into a fragmented handshake
              * message, is the answer a diagnosis wants. */
-            r = alert_record(f, &st, &payload);
+            r = alert_record(f, &st, &payload, start);
             break;
         case TD_CT_CCS: {
             /* RFC 8446 section 5.1: other records may not interleave with a
              * fragmented handshake message. */
             if (mid_message)
-                return bad(f, "change_cipher_spec inside a fragmented handshake message");
+                return bad_at(f, "record", start, "change_cipher_spec inside a fragmented handshake message "
+                              "(RFC 8446 section 5.1)");
             uint8_t v;
             if (len != 1 || !td_rd_u8(&payload, &v) || v != 1)
-                return bad(f, "change_cipher_spec is not the single byte 1");
+                return bad_at(f, "record", start, "change_cipher_spec is not the single byte 1 (RFC 5246 section 7.1)");
             /* Before the ServerHello, RFC 8446 section 5 says to drop it;
              * after a TLS 1.2 ServerHello it means an abbreviated handshake,
              * and what follows is encrypted. */
@@ -763,13 +894,13 @@ static pstate parse_records(td_flight *f, bool eof)
             break;
         }
         default:
-            return bad(f, "application data before the handshake finished");
+            return bad_at(f, "record", start, "application data before the handshake finished (RFC 5246 section 7.3)");
         }
         if (r != P_MORE)
             return r;
     }
     if (eof && st.consumed < st.hs.len)
-        return bad(f, "truncated handshake message");
+        return bad_at(f, HS_UNIT, st.consumed, TRUNCATED);
     wait_for_message(f, &st);
     return P_MORE;
 }
@@ -785,7 +916,7 @@ static pstate parse_sslv2(td_flight *f, bool eof)
     f->record_version = TD_SSL2;
     if (!td_rd_sub(&in, hdr & 0x7fffu, &body)) {
         if (eof)
-            return bad(f, "truncated record");
+            return bad_at(f, "record", 0, TRUNCATED);
         f->parse_need = 2 + (size_t)(hdr & 0x7fffu);
         return P_MORE;
     }
@@ -794,7 +925,7 @@ static pstate parse_sslv2(td_flight *f, bool eof)
         uint16_t code;
         td_rd_skip(&body, 1);
         if (!td_rd_u16(&body, &code) || !td_rd_empty(&body))
-            return bad(f, "SSLv2 ERROR message malformed");
+            return bad_at(f, "record", 0, "SSLv2 ERROR message malformed (draft-hickman-netscape-ssl-00)");
         f->alert = true;
         f->alert_level = TD_ALERT_LEVEL_FATAL;
         switch (code) {
@@ -896,7 +1027,7 @@ static td_feed parse_all(td_flight *f, bool eof)
         /* One byte of a TLS record header is still a record cut short. */
         td_rd_init(&in, f->buf, f->buf_len);
         if (td_rd_peek(&in, 0, &b0) && b0 >= TD_CT_CCS && b0 <= TD_CT_APPDATA)
-            return finish(f, bad(f, "truncated record"));
+            return finish(f, bad_at(f, "record", 0, TRUNCATED));
         f->kind = TD_FLIGHT_NOT_TLS;
         return TD_FEED_DONE;
     case LOOKS_TLS:
@@ -994,6 +1125,16 @@ void td_flight_free(td_flight *f)
     f->buf = NULL;
     f->hs = NULL;
     f->buf_len = f->buf_cap = f->hs_cap = 0;
+}
+
+bool td_flight_is_hrr(const uint8_t *msg, size_t len)
+{
+    td_rd r;
+    uint8_t type, random[32];
+    td_rd_init(&r, msg, len);
+    /* type, length, legacy_version, then the random */
+    return td_rd_u8(&r, &type) && type == TD_HS_SERVER_HELLO && td_rd_skip(&r, 3 + 2) &&
+           td_rd_copy(&r, random, sizeof random) && memcmp(random, hrr_random, sizeof random) == 0;
 }
 
 /* ---- sniffing ---- */

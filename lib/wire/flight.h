@@ -33,6 +33,7 @@
 #define TD_FLIGHT_MAX_EXTS    32
 #define TD_FLIGHT_MAX_V2SPECS 32
 #define TD_FLIGHT_FIRST_BYTES 64
+#define TD_FLIGHT_ERROR_LEN   200
 
 typedef enum {
     TD_FEED_MORE,  /* want read */
@@ -79,6 +80,10 @@ typedef struct td_flight {
     uint16_t suite;
     uint8_t compression;
     uint16_t group;            /* key_share (ServerHello) or selected_group (HRR); 0 = none */
+    /* Offsets, in the ServerHello body, of the supported_versions and
+     * key_share fields version and group came from (0: none), so that a
+     * check of the answer against the offer can say where it failed. */
+    size_t version_at, group_at;
     uint8_t downgrade;         /* 0, or 0x12 / 0x11 for the RFC 8446 4.1.3 sentinels (DOWNGRD\x01 / \x00) */
     uint16_t exts[TD_FLIGHT_MAX_EXTS]; /* extension types in the ServerHello, in order */
     size_t n_exts;
@@ -98,6 +103,7 @@ typedef struct td_flight {
     /* ServerKeyExchange */
     bool has_ske;
     uint16_t ske_group;        /* ECDHE named curve */
+    size_t ske_group_at;       /* its offset in the ServerKeyExchange body */
     uint16_t dh_bits;          /* DHE prime size in bits (saturates at 65535) */
     uint16_t ske_sigalg;       /* TLS 1.2 signature scheme, 0 if absent */
 
@@ -131,7 +137,11 @@ typedef struct td_flight {
     size_t n_first;
     size_t total;              /* bytes received in all */
 
-    char error[128];           /* why MALFORMED / TD_FEED_ERROR */
+    /* Why MALFORMED / TD_FEED_ERROR: where ("ServerHello offset 35: ...",
+     * "record at offset 0: ...", "Certificate message: certificate 3 is
+     * not DER at offset 17: ...") and the rule broken, "(RFC ... section
+     * ...)". */
+    char error[TD_FLIGHT_ERROR_LEN];
 
     /* internal */
     uint8_t *buf;              /* every byte received, up to TD_FLIGHT_MAX_BYTES */
@@ -142,6 +152,8 @@ typedef struct td_flight {
     size_t hs_wait;            /* handshake bytes a fragmented message still lacks */
     size_t scan;               /* end of the whole records walked while waiting for them */
     size_t reparsed;           /* bytes walked by all parses so far */
+    td_rd msg;                 /* the message being parsed, for the offsets in error */
+    const char *msg_name;
     bool sslv2_offered;
     td_suite_kx_fn suite_kx;
 } td_flight;
@@ -168,6 +180,12 @@ bool td_parse_server_key_exchange(td_rd *body, td_flight *f);   /* uses f->suite
 bool td_parse_cert_request(td_rd *body, td_flight *f);          /* TLS 1.0 - 1.2 format */
 bool td_parse_alert(td_rd *body, td_flight *f);
 bool td_parse_sslv2_server_hello(td_rd *record_body, td_flight *f);
+
+/* Whether one handshake message (its 4-byte header included) is a
+ * HelloRetryRequest: a ServerHello with the RFC 8446 section 4.1.3
+ * random.  For code that sees messages one by one (an OpenSSL message
+ * callback). */
+bool td_flight_is_hrr(const uint8_t *msg, size_t len);
 
 /* Names the protocol when the bytes are not TLS: "HTTP", "SSH", "SMTP",
  * "FTP", "IMAP", "POP3", "SMTP/FTP" (a bare "220" greeting), or NULL for

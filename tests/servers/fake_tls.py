@@ -87,7 +87,9 @@ HS_CERTIFICATE = 11
 HS_SERVER_HELLO_DONE = 14
 
 EXT_SNI = 0x0000
+EXT_SUPPORTED_GROUPS = 0x000A
 EXT_SUPPORTED_VERSIONS = 0x002B
+EXT_KEY_SHARE = 0x0033
 EXT_RENEG_INFO = 0xFF01
 SCSV_RENEG = 0x00FF
 
@@ -227,6 +229,9 @@ class Hello:
         self.v2_specs = []          # SSLv2 3-byte cipher specs
         self.extensions = []        # [(type, data)]
         self.supported_versions = None
+        self.session_id = b""
+        self.groups = []            # supported_groups
+        self.share_groups = []      # groups of the key_share entries
         self.sni = None
         self.reneg_ext = False
         self.length = 0             # bytes of the handshake message (or SSLv2 message)
@@ -249,7 +254,7 @@ def parse_client_hello_body(body, hello):
     r = Reader(body)
     hello.legacy_version = r.u16()
     r.take(32)
-    r.vec8()  # session id
+    hello.session_id = r.vec8()
     suites = r.vec16()
     if len(suites) % 2:
         raise ParseError("odd cipher suite list length")
@@ -275,6 +280,14 @@ def parse_client_hello_body(body, hello):
                     hello.sni = name.decode("ascii", "replace")
         elif etype == EXT_RENEG_INFO:
             hello.reneg_ext = True
+        elif etype == EXT_SUPPORTED_GROUPS:
+            lst = Reader(edata).vec16()
+            hello.groups = [struct.unpack("!H", lst[i:i + 2])[0] for i in range(0, len(lst) - 1, 2)]
+        elif etype == EXT_KEY_SHARE:
+            kr = Reader(Reader(edata).vec16())
+            while kr.left():
+                hello.share_groups.append(kr.u16())
+                kr.vec16()
     return hello
 
 
@@ -480,6 +493,20 @@ def drain(conn, limit=1 << 20):
         return
 
 
+def recv_exact_fn(conn):
+    """recv_exact(n) for read_client_hello over a socket: exactly n bytes,
+    EOFError when the peer closes first."""
+    def recv_exact(n):
+        buf = b""
+        while len(buf) < n:
+            b = conn.recv(n - len(buf))
+            if not b:
+                raise EOFError
+            buf += b
+        return buf
+    return recv_exact
+
+
 def rst_close(conn):
     conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
     conn.close()
@@ -517,17 +544,8 @@ def serve_conn(conn, args, certs):
             fin_close(conn)
             return
 
-        def recv_exact(n):
-            buf = b""
-            while len(buf) < n:
-                b = conn.recv(n - len(buf))
-                if not b:
-                    raise EOFError
-                buf += b
-            return buf
-
         try:
-            hello = read_client_hello(recv_exact)
+            hello = read_client_hello(recv_exact_fn(conn))
         except ParseError as e:
             log(args, "unparsable hello: %s" % e)
             fin_close(conn)
@@ -562,6 +580,12 @@ def log(args, msg):
 
 def serve(args):
     certs = [load_cert(args.cert)]
+    listen_and_serve(args, lambda conn: serve_conn(conn, args, certs))
+
+
+def listen_and_serve(args, handle):
+    """Listens on args.host:args.port, prints "ready", and runs handle(conn)
+    in a thread of its own for every connection until SIGTERM or SIGINT."""
     family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
     ls = socket.socket(family, socket.SOCK_STREAM)
     ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -577,7 +601,7 @@ def serve(args):
     try:
         while True:
             conn, _ = ls.accept()
-            threading.Thread(target=serve_conn, args=(conn, args, certs), daemon=True).start()
+            threading.Thread(target=handle, args=(conn,), daemon=True).start()
     finally:
         ls.close()
 

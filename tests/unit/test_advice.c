@@ -463,6 +463,12 @@ static void f_malformed(td_obs *o)
     nothing_works(o, (td_attempt){ .out = TD_OUT_MALFORMED, .offered_version = TD_TLS13, .error = "bad length" });
 }
 
+static void f_drip(td_obs *o)
+{
+    nothing_works(o, (td_attempt){ .out = TD_OUT_TIMEOUT, .offered_version = TD_TLS13, .total_ms = 15000,
+                                   .bytes_in = 11 });
+}
+
 typedef struct scenario {
     const char *name;
     void (*apply)(td_obs *);
@@ -504,7 +510,8 @@ static const scenario scenarios[] = {
     { "handshake timeout", f_hs_timeout, { "HANDSHAKE_TIMEOUT" } },
     { "no cipher at all", f_no_cipher_at_all, { "NO_SHARED_CIPHER" } },
     { "alert to everything", f_alert_always, { "SERVER_ALERT" } },
-    { "malformed answer", f_malformed, { "SERVER_ALERT" } },
+    { "malformed answer", f_malformed, { "SERVER_PROTOCOL_VIOLATION" } },
+    { "slow drip", f_drip, { "HANDSHAKE_TIMEOUT" } },
 };
 
 /* ---- checks ------------------------------------------------------------------------- */

@@ -225,6 +225,60 @@ static void test_wr_body_too_big(void **state)
     assert_false(td_wr_ok(&w));
 }
 
+static void test_rd_der(void **state)
+{
+    (void)state;
+    td_rd r, c, at;
+    uint8_t tag = 0;
+    const char *why = NULL;
+    /* short form, then long form with the shortest encoding */
+    static const uint8_t ok[] = {0x30, 0x01, 0x05, 0x04, 0x81, 0x80};
+    uint8_t buf[sizeof ok + 128];
+    memcpy(buf, ok, sizeof ok);
+    memset(buf + sizeof ok, 0xee, 128);
+    td_rd_init(&r, buf, sizeof buf);
+    assert_true(td_rd_der(&r, &tag, &c, &why));
+    assert_int_equal(tag, 0x30);
+    assert_int_equal(td_rd_left(&c), 1);
+    at = r;
+    assert_true(td_rd_der(&r, &tag, &c, &why));
+    assert_int_equal(tag, 0x04);
+    assert_int_equal(td_rd_left(&c), 128);
+    assert_true(td_rd_empty(&r));
+    assert_int_equal(td_rd_pos(&(td_rd){buf, sizeof buf}, &at), 3);
+    assert_int_equal(td_rd_pos(&(td_rd){buf, sizeof buf}, &c), 6);
+
+    /* each rule, and the reader left where it was */
+    static const struct {
+        uint8_t b[8];
+        size_t n;
+        const char *want;
+    } bad[] = {
+        {{0x30}, 1, "no length octets"},
+        {{0x30, 0x80, 0x00, 0x00}, 4, "indefinite"},
+        {{0x30, 0x81, 0x05, 0, 0, 0, 0, 0}, 8, "below 128"},
+        {{0x30, 0x82, 0x00, 0x90}, 4, "leading zero"},
+        {{0x30, 0x85, 1, 0, 0, 0, 0}, 7, "more than 4 octets"},
+        {{0x30, 0x84, 0x7f, 0xff, 0xff, 0xff, 0x00}, 7, "past the end"},
+        {{0x30, 0x83, 0x01}, 3, "cut short"},
+        {{0x1f, 0x01, 0x00}, 3, "multi-octet tag"},
+        {{0x00}, 0, "no tag"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        td_rd_init(&r, bad[i].b, bad[i].n);
+        why = NULL;
+        assert_false(td_rd_der(&r, &tag, &c, &why));
+        assert_non_null(why);
+        if (!strstr(why, bad[i].want))
+            fail_msg("case %zu: \"%s\" lacks \"%s\"", i, why, bad[i].want);
+        assert_int_equal(td_rd_left(&r), bad[i].n);
+    }
+    /* a view from elsewhere has no position in this one */
+    td_rd_init(&r, ok, sizeof ok);
+    td_rd_init(&at, buf, sizeof buf);
+    assert_int_equal(td_rd_pos(&r, &at), sizeof ok);
+}
+
 static void test_version_name(void **state)
 {
     (void)state;
@@ -251,6 +305,7 @@ int main(void)
         cmocka_unit_test(test_wr_unbalanced),
         cmocka_unit_test(test_wr_depth),
         cmocka_unit_test(test_wr_body_too_big),
+        cmocka_unit_test(test_rd_der),
         cmocka_unit_test(test_version_name),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

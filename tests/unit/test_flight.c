@@ -12,6 +12,7 @@
 #include "registry/registry.h"
 #include "wire/bytes.h"
 #include "wire/flight.h"
+#include "wire/offer.h"
 #include "wire/tls.h"
 
 /* ---- vectors: TLS 1.2 first flight, ECDHE_RSA_WITH_AES_128_GCM_SHA256 ---- */
@@ -32,12 +33,14 @@ static const uint8_t sh12[] = {
     0x00, 0x0b, 0x00, 0x02, 0x01, 0x00,
 };
 
-/* Certificate: two stand-in DER blobs of 5 and 4 bytes */
+/* Certificate: two stand-ins of 12 and 11 bytes with the outer shape of
+ * an X.509 certificate (RFC 5280 section 4.1: SEQUENCE { SEQUENCE,
+ * SEQUENCE, BIT STRING }), which is all the parser checks */
 static const uint8_t cert12[] = {
-    0x0b, 0x00, 0x00, 0x12,
-    0x00, 0x00, 0x0f,
-    0x00, 0x00, 0x05, 0x30, 0x03, 0x02, 0x01, 0x01,
-    0x00, 0x00, 0x04, 0x30, 0x02, 0x05, 0x00,
+    0x0b, 0x00, 0x00, 0x20,
+    0x00, 0x00, 0x1d,
+    0x00, 0x00, 0x0c, 0x30, 0x0a, 0x30, 0x02, 0x02, 0x01, 0x30, 0x01, 0x05, 0x03, 0x01, 0x00,
+    0x00, 0x00, 0x0b, 0x30, 0x09, 0x30, 0x01, 0x00, 0x30, 0x01, 0x00, 0x03, 0x01, 0x00,
 };
 
 /* ServerKeyExchange: named_curve x25519, a 32-byte point, signed with
@@ -66,9 +69,9 @@ static const uint8_t creq12[] = {
 /* ServerHelloDone */
 static const uint8_t shd[] = {0x0e, 0x00, 0x00, 0x00};
 
-/* The whole flight coalesced into one record: 137 bytes of handshake */
+/* The whole flight coalesced into one record: 151 bytes of handshake */
 static const uint8_t flight12_one_record[] = {
-    0x16, 0x03, 0x03, 0x00, 0x89,
+    0x16, 0x03, 0x03, 0x00, 0x97,
     /* ServerHello */
     0x02, 0x00, 0x00, 0x37, 0x03, 0x03,
     0xa0, 0xa1, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6, 0xa7, 0xa8, 0xa9, 0xaa, 0xab, 0xac, 0xad, 0xae, 0xaf,
@@ -76,8 +79,9 @@ static const uint8_t flight12_one_record[] = {
     0x00, 0xc0, 0x2f, 0x00, 0x00, 0x0f,
     0xff, 0x01, 0x00, 0x01, 0x00, 0x00, 0x17, 0x00, 0x00, 0x00, 0x0b, 0x00, 0x02, 0x01, 0x00,
     /* Certificate */
-    0x0b, 0x00, 0x00, 0x12, 0x00, 0x00, 0x0f,
-    0x00, 0x00, 0x05, 0x30, 0x03, 0x02, 0x01, 0x01, 0x00, 0x00, 0x04, 0x30, 0x02, 0x05, 0x00,
+    0x0b, 0x00, 0x00, 0x20, 0x00, 0x00, 0x1d,
+    0x00, 0x00, 0x0c, 0x30, 0x0a, 0x30, 0x02, 0x02, 0x01, 0x30, 0x01, 0x05, 0x03, 0x01, 0x00,
+    0x00, 0x00, 0x0b, 0x30, 0x09, 0x30, 0x01, 0x00, 0x30, 0x01, 0x00, 0x03, 0x01, 0x00,
     /* ServerKeyExchange */
     0x0c, 0x00, 0x00, 0x30, 0x03, 0x00, 0x1d, 0x20,
     0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f, 0x10,
@@ -212,10 +216,10 @@ static void check_flight12(const td_flight *f)
     assert_int_equal(f->exts[2], TD_EXT_EC_POINT_FORMATS);
     assert_int_equal(f->downgrade, 0);
     assert_int_equal(f->n_certs, 2);
-    assert_int_equal(f->certs[0].len, 5);
-    assert_int_equal(f->certs[1].len, 4);
-    static const uint8_t c0[] = {0x30, 0x03, 0x02, 0x01, 0x01};
-    assert_memory_equal(f->certs[0].p, c0, 5);
+    assert_int_equal(f->certs[0].len, 12);
+    assert_int_equal(f->certs[1].len, 11);
+    static const uint8_t c0[] = {0x30, 0x0a, 0x30, 0x02, 0x02, 0x01, 0x30, 0x01, 0x05, 0x03, 0x01, 0x00};
+    assert_memory_equal(f->certs[0].p, c0, sizeof c0);
     assert_true(f->has_ske);
     assert_int_equal(f->ske_group, 29);
     assert_int_equal(f->ske_sigalg, 0x0401);
@@ -258,7 +262,7 @@ static void test_flight12_fragmented(void **state)
     (void)state;
     uint8_t hs[512];
     size_t hs_len = flight12_stream(hs);
-    assert_int_equal(hs_len, 137);
+    assert_int_equal(hs_len, 151);
     /* the same stream cut into records of 1, 3, 7, 50 and 200 bytes, each
      * fed whole and byte by byte */
     static const size_t chunks[] = {1, 3, 7, 50, 200};
@@ -563,7 +567,7 @@ static void test_sslv2_bad(void **state)
     td_flight_init(&f, false, td_suite_kx);
     assert_int_equal(td_flight_feed(&f, v2hello, 20), TD_FEED_MORE);
     assert_int_equal(td_flight_eof(&f), TD_FEED_ERROR);
-    assert_string_equal(f.error, "truncated record");
+    assert_string_equal(f.error, "record at offset 0: cut short by the end of the connection (RFC 5246 section 6.2.1)");
     td_flight_free(&f);
 }
 
@@ -675,7 +679,7 @@ static void test_truncated_record_eof(void **state)
     assert_int_equal(td_flight_feed(&f, flight12_one_record, 20), TD_FEED_MORE);
     assert_int_equal(td_flight_eof(&f), TD_FEED_ERROR);
     assert_int_equal(f.kind, TD_FLIGHT_MALFORMED);
-    assert_string_equal(f.error, "truncated record");
+    assert_string_equal(f.error, "record at offset 0: cut short by the end of the connection (RFC 5246 section 6.2.1)");
     td_flight_free(&f);
     /* a lone record header byte */
     td_flight_init(&f, false, td_suite_kx);
@@ -693,7 +697,8 @@ static void test_truncated_message_eof(void **state)
     td_flight_init(&f, false, td_suite_kx);
     assert_int_equal(td_flight_feed(&f, scratch, n), TD_FEED_MORE);
     assert_int_equal(td_flight_eof(&f), TD_FEED_ERROR);
-    assert_string_equal(f.error, "truncated handshake message");
+    assert_string_equal(f.error, "handshake message at offset 0: cut short by the end of the connection (RFC 5246 "
+                                 "section 6.2.1)");
     td_flight_free(&f);
 }
 
@@ -760,7 +765,7 @@ static void test_server_hello_leftovers(void **state)
     memcpy(m, sh12, sizeof sh12);
     m[3] = 0x38;
     m[sizeof sh12] = 0x00;
-    feed_bad_sh(m, sizeof m, "after ServerHello extensions");
+    feed_bad_sh(m, sizeof m, "ServerHello offset 55: 1 bytes after the extensions (RFC 8446 section 4.1.3)");
 
     /* extended_master_secret with a body byte: renegotiation_info stays,
      * EMS becomes 00 17 00 01 00, ec_point_formats is dropped */
@@ -917,8 +922,52 @@ static void test_trickled_flood_is_bounded(void **state)
     td_flight_free(&f);
 }
 
-/* ServerHello, a Certificate carrying one certificate of cert_len filler
- * bytes, the ServerKeyExchange when ske, and ServerHelloDone. */
+/* Bytes of a DER header for n content bytes (X.690 section 8.1.3). */
+static size_t der_hdr_len(size_t n)
+{
+    return n < 0x80 ? 2 : n < 0x100 ? 3 : n < 0x10000 ? 4 : 5;
+}
+
+static size_t der_hdr(uint8_t *p, uint8_t tag, size_t n)
+{
+    size_t h = der_hdr_len(n);
+    p[0] = tag;
+    if (h == 2)
+        p[1] = (uint8_t)n;
+    else
+        p[1] = (uint8_t)(0x80 | (h - 2));
+    for (size_t i = 2; i < h; i++)
+        p[i] = (uint8_t)(n >> (8 * (h - 1 - i)));
+    return h;
+}
+
+/* The content length that, with its header, makes total bytes. */
+static size_t der_content_for(size_t total)
+{
+    for (size_t h = 2; h <= 5; h++)
+        if (total >= h && der_hdr_len(total - h) == h)
+            return total - h;
+    fail_msg("no DER length makes %zu bytes", total);
+    return 0;
+}
+
+/* len bytes with the outer shape of a certificate (RFC 5280 section 4.1):
+ * SEQUENCE { SEQUENCE of filler, SEQUENCE { NULL }, BIT STRING { 0 } }. */
+static void fake_cert(uint8_t *p, size_t len)
+{
+    static const uint8_t tail[] = {0x30, 0x02, 0x05, 0x00, 0x03, 0x01, 0x00};
+    size_t outer = der_content_for(len);
+    size_t n = der_hdr(p, 0x30, outer);
+    size_t tbs = der_content_for(outer - sizeof tail);
+    n += der_hdr(p + n, 0x30, tbs);
+    memset(p + n, 0x5a, tbs);
+    n += tbs;
+    memcpy(p + n, tail, sizeof tail);
+    assert_int_equal(n + sizeof tail, len);
+}
+
+/* ServerHello, a Certificate carrying one certificate-shaped blob of
+ * cert_len bytes, the ServerKeyExchange when ske, and ServerHelloDone. */
 static size_t flight12_with_cert(uint8_t *hs, uint32_t cert_len, bool ske)
 {
     size_t n = 0;
@@ -928,7 +977,7 @@ static size_t flight12_with_cert(uint8_t *hs, uint32_t cert_len, bool ske)
                             (uint8_t)(list >> 16), (uint8_t)(list >> 8), (uint8_t)list,
                             (uint8_t)(cert_len >> 16), (uint8_t)(cert_len >> 8), (uint8_t)cert_len};
     cat(hs, &n, head, sizeof head);
-    memset(hs + n, 0x30, cert_len);
+    fake_cert(hs + n, cert_len);
     n += cert_len;
     if (ske)
         cat(hs, &n, ske12, sizeof ske12);
@@ -1081,23 +1130,272 @@ static void test_parse_certificate(void **state)
     assert_true(td_parse_certificate(&r, &f));
     assert_int_equal(f.n_certs, 0);
     td_flight_free(&f);
-    /* 20 one-byte certificates: the first 16 are kept */
-    uint8_t many[3 + 20 * 4];
+    /* 20 small certificates: the first 16 are kept */
+    uint8_t many[3 + 20 * 15];
     many[0] = 0;
-    many[1] = 0;
-    many[2] = 80;
+    many[1] = (uint8_t)((20 * 15) >> 8);
+    many[2] = (uint8_t)(20 * 15);
     for (int i = 0; i < 20; i++) {
-        many[3 + 4 * i] = 0;
-        many[4 + 4 * i] = 0;
-        many[5 + 4 * i] = 1;
-        many[6 + 4 * i] = (uint8_t)i;
+        uint8_t *c = many + 3 + 15 * i;
+        c[0] = 0;
+        c[1] = 0;
+        c[2] = 12;
+        fake_cert(c + 3, 12);
+        c[3 + 4] = (uint8_t)i; /* the filler byte of tbsCertificate */
     }
     td_flight_init(&f, false, td_suite_kx);
     td_rd_init(&r, many, sizeof many);
     assert_true(td_parse_certificate(&r, &f));
     assert_int_equal(f.n_certs, TD_FLIGHT_MAX_CERTS);
-    assert_int_equal(f.certs[15].p[0], 15);
+    assert_int_equal(f.certs[15].p[4], 15);
     td_flight_free(&f);
+}
+
+/* A Certificate message body with the given certificates (each up to 255
+ * bytes), for the DER checks. */
+static size_t cert_msg(uint8_t *out, const uint8_t *const *certs, const size_t *lens, size_t n)
+{
+    size_t len = 3;
+    for (size_t i = 0; i < n; i++) {
+        out[len] = 0;
+        out[len + 1] = 0;
+        out[len + 2] = (uint8_t)lens[i];
+        memcpy(out + len + 3, certs[i], lens[i]);
+        len += 3 + lens[i];
+    }
+    out[0] = 0;
+    out[1] = (uint8_t)((len - 3) >> 8);
+    out[2] = (uint8_t)(len - 3);
+    return len;
+}
+
+static void expect_bad_certs(const uint8_t *const *certs, const size_t *lens, size_t n, const char *want)
+{
+    static uint8_t body[4096];
+    size_t len = cert_msg(body, certs, lens, n);
+    td_flight f;
+    td_rd r;
+    td_flight_init(&f, false, td_suite_kx);
+    td_rd_init(&r, body, len);
+    assert_false(td_parse_certificate(&r, &f));
+    if (strcmp(f.error, want) != 0)
+        fail_msg("error \"%s\", expected \"%s\"", f.error, want);
+    td_flight_free(&f);
+}
+
+static void test_certificate_not_der(void **state)
+{
+    (void)state;
+    uint8_t good[40], junk[40];
+    fake_cert(good, sizeof good);
+    const uint8_t *certs[3] = {good, good, junk};
+    size_t lens[3] = {sizeof good, sizeof good, sizeof good};
+
+    /* random bytes: a tag that is no SEQUENCE */
+    memset(junk, 0x5a, sizeof junk);
+    junk[1] = 0x26;
+    expect_bad_certs(certs, lens, 3, "Certificate message: certificate 3 is not an X.509 certificate at offset 0: "
+                                     "tag 0x5a where the Certificate SEQUENCE (0x30) belongs (RFC 5280 section 4.1)");
+    /* a huge length */
+    static const uint8_t huge[] = {0x30, 0x84, 0x7f, 0xff, 0xff, 0xff, 0x30, 0x00};
+    certs[2] = huge;
+    lens[2] = sizeof huge;
+    expect_bad_certs(certs, lens, 3, "Certificate message: certificate 3 is not DER at offset 0: length runs past "
+                                     "the end of the data (X.690 section 8.1.3)");
+    /* truncated: tbsCertificate promises more than the certificate holds */
+    memcpy(junk, good, sizeof good);
+    junk[3] = 0x7f;
+    certs[2] = junk;
+    lens[2] = sizeof good;
+    expect_bad_certs(certs, lens, 3, "Certificate message: certificate 3 is not DER at offset 2: tbsCertificate: "
+                                     "length runs past the end of the data (X.690 section 8.1.3)");
+    /* a length in the long form where the short one fits */
+    static const uint8_t longform[] = {0x30, 0x81, 0x07, 0x30, 0x01, 0x00, 0x30, 0x00, 0x03, 0x01, 0x00};
+    certs[0] = longform;
+    lens[0] = sizeof longform;
+    expect_bad_certs(certs, lens, 1, "Certificate message: certificate 1 is not DER at offset 0: long-form length "
+                                     "below 128, which DER forbids (X.690 section 10.1)");
+    /* a tiny shell: empty tbsCertificate */
+    static const uint8_t shell[] = {0x30, 0x08, 0x30, 0x00, 0x30, 0x01, 0x00, 0x03, 0x01, 0x00, 0x00};
+    certs[0] = shell;
+    lens[0] = sizeof shell - 1;
+    expect_bad_certs(certs, lens, 1, "Certificate message: certificate 1 is not an X.509 certificate at offset 2: "
+                                     "tbsCertificate is empty (RFC 5280 section 4.1)");
+    /* bytes after the Certificate SEQUENCE */
+    certs[0] = good;
+    lens[0] = sizeof good;
+    certs[1] = shell;
+    lens[1] = sizeof shell;
+    expect_bad_certs(certs, lens, 2, "Certificate message: certificate 2 is not DER at offset 10: 1 bytes after "
+                                     "the Certificate SEQUENCE (RFC 5246 section 7.4.2)");
+    /* signatureValue that is no BIT STRING */
+    static const uint8_t nobits[] = {0x30, 0x09, 0x30, 0x01, 0x00, 0x30, 0x01, 0x00, 0x04, 0x01, 0x00};
+    certs[0] = nobits;
+    lens[0] = sizeof nobits;
+    expect_bad_certs(certs, lens, 1, "Certificate message: certificate 1 is not an X.509 certificate at offset 8: "
+                                     "signatureValue has tag 0x04, not 0x03 (RFC 5280 section 4.1)");
+}
+
+static void test_alert_bogus_level(void **state)
+{
+    (void)state;
+    /* RFC 5246 section 7.2: a level is warning(1) or fatal(2) */
+    static const uint8_t bogus[] = {0x15, 0x03, 0x03, 0x00, 0x02, 0x07, 0x28};
+    td_flight f;
+    td_flight_init(&f, false, td_suite_kx);
+    assert_int_equal(td_flight_feed(&f, bogus, sizeof bogus), TD_FEED_ERROR);
+    assert_int_equal(f.kind, TD_FLIGHT_MALFORMED);
+    assert_string_equal(f.error, "Alert offset 0: level 7 is neither warning(1) nor fatal(2) (RFC 5246 section 7.2)");
+    td_flight_free(&f);
+}
+
+static void test_record_errors_name_offset(void **state)
+{
+    (void)state;
+    /* a whole ServerHello record, then a record longer than any allowed */
+    size_t n = frame(scratch, sh12, sizeof sh12, 16384);
+    static const uint8_t huge[] = {0x16, 0x03, 0x03, 0xff, 0xff};
+    cat(scratch, &n, huge, sizeof huge);
+    td_flight f;
+    td_flight_init(&f, false, td_suite_kx);
+    assert_int_equal(td_flight_feed(&f, scratch, n), TD_FEED_ERROR);
+    assert_string_equal(f.error, "record at offset 64: 65535 bytes exceeds 2^14+2048 (RFC 5246 section 6.2.3)");
+    td_flight_free(&f);
+    /* an empty handshake record after the ServerHello */
+    n = frame(scratch, sh12, sizeof sh12, 16384);
+    static const uint8_t empty[] = {0x16, 0x03, 0x03, 0x00, 0x00};
+    cat(scratch, &n, empty, sizeof empty);
+    td_flight_init(&f, false, td_suite_kx);
+    assert_int_equal(td_flight_feed(&f, scratch, n), TD_FEED_ERROR);
+    assert_string_equal(f.error, "record at offset 64: empty record of content type 22 (RFC 8446 section 5.1)");
+    td_flight_free(&f);
+    /* a ServerHello whose session id claims 40 bytes */
+    uint8_t m[sizeof sh12 + 40];
+    memcpy(m, sh12, sizeof sh12);
+    m[3] = (uint8_t)(sh12[3] + 40);
+    m[38] = 40;
+    memset(m + 39, 0, 40);
+    memcpy(m + 79, sh12 + 39, sizeof sh12 - 39);
+    feed_bad_sh(m, sizeof m, "ServerHello offset 35: session id of 40 bytes, at most 32 (RFC 5246 section 7.4.1.2)");
+}
+
+/* ---- answers held to the offer ---- */
+
+static void parse_whole(td_flight *f, const uint8_t *p, size_t n)
+{
+    td_flight_init(f, false, td_suite_kx);
+    td_feed r = td_flight_feed(f, p, n);
+    assert_true(r == TD_FEED_DONE || r == TD_FEED_MORE);
+    assert_string_equal(f->error, "");
+}
+
+static void expect_offer(const td_offer *o, const td_flight *f, const char *want)
+{
+    char err[TD_FLIGHT_ERROR_LEN] = "";
+    bool ok = td_offer_check(o, f, err, sizeof err);
+    if (!want) {
+        if (!ok)
+            fail_msg("unexpected: %s", err);
+        return;
+    }
+    assert_false(ok);
+    if (strcmp(err, want) != 0)
+        fail_msg("error \"%s\", expected \"%s\"", err, want);
+}
+
+static void test_offer_tls12(void **state)
+{
+    (void)state;
+    static const uint16_t suites[] = {0xc02f, 0xc030, 0x009c}, groups[] = {0x001d, 0x0017};
+    td_hello_spec sp = {.version = TD_TLS12, .suites = suites, .n_suites = 3, .groups = groups, .n_groups = 2,
+                        .flags = TD_HELLO_SCSV_RENEG};
+    td_offer o;
+    td_offer_from_spec(&o, &sp);
+    assert_int_equal(o.client_version, TD_TLS12);
+    assert_int_equal(o.n_versions, 0);
+    assert_int_equal(o.n_suites, 3);
+    td_flight f;
+    parse_whole(&f, flight12_one_record, sizeof flight12_one_record);
+    expect_offer(&o, &f, NULL);
+
+    /* a suite not offered; the renegotiation SCSV the hello carried is
+     * no suite either (RFC 5746 section 3.3) */
+    f.suite = 0xc0ff;
+    expect_offer(&o, &f, "ServerHello offset 35: selects cipher suite 0xC0FF, which the ClientHello did not offer "
+                         "(RFC 8446 section 4.1.3 / RFC 5246 section 7.4.1.3)");
+    f.suite = 0x00ff;
+    expect_offer(&o, &f, "ServerHello offset 35: selects cipher suite 0x00FF, which the ClientHello did not offer "
+                         "(RFC 8446 section 4.1.3 / RFC 5246 section 7.4.1.3)");
+    f.suite = 0xc02f;
+    /* a version above the offer's; a lower one is the server's to pick */
+    f.legacy_version = f.version = TD_TLS13;
+    expect_offer(&o, &f, "ServerHello offset 0: selects version 0x0304, above the 0x0303 the ClientHello offered "
+                         "(RFC 5246 appendix E.1 / RFC 8446 section 4.1.3)");
+    f.legacy_version = f.version = TD_TLS10;
+    expect_offer(&o, &f, NULL);
+    f.legacy_version = f.version = TD_TLS12;
+    /* an ECDHE curve outside supported_groups */
+    f.ske_group = 0x0019;
+    expect_offer(&o, &f, "ServerKeyExchange offset 1: curve 0x0019, which the ClientHello did not offer in "
+                         "supported_groups (RFC 8422 section 5.1)");
+    /* without supported_groups any curve is the server's choice */
+    sp.n_groups = 0;
+    td_offer_from_spec(&o, &sp);
+    expect_offer(&o, &f, NULL);
+    td_flight_free(&f);
+}
+
+static void test_offer_tls13(void **state)
+{
+    (void)state;
+    static const uint16_t vers[] = {TD_TLS13, TD_TLS12}, suites[] = {0x1301, 0x1302, 0xc02f},
+                          groups[] = {0x001d, 0x0017, 0x0018}, shares[] = {0x001d};
+    td_hello_spec sp = {.version = TD_TLS13, .versions = vers, .n_versions = 2, .suites = suites, .n_suites = 3,
+                        .groups = groups, .n_groups = 3, .key_shares = shares, .n_key_shares = 1};
+    td_offer o;
+    td_offer_from_spec(&o, &sp);
+    assert_int_equal(o.client_version, TD_TLS12);
+    assert_int_equal(o.n_versions, 2);
+    assert_int_equal(o.n_shares, 1);
+    td_flight f;
+    parse_whole(&f, flight13, sizeof flight13);
+    expect_offer(&o, &f, NULL);
+    /* supported_versions naming a version not offered, or below TLS 1.3 */
+    f.version = 0x0305;
+    expect_offer(&o, &f, "ServerHello offset 76: selects version 0x0305, which the ClientHello did not offer "
+                         "(RFC 8446 section 4.2.1)");
+    f.version = TD_TLS12;
+    expect_offer(&o, &f, "ServerHello offset 76: selects version 0x0303 in supported_versions, which only TLS 1.3 "
+                         "and later may do (RFC 8446 section 4.2.1)");
+    f.version = TD_TLS13;
+    /* a key share in a group the client sent no share for */
+    f.group = 0x0017;
+    expect_offer(&o, &f, "ServerHello offset 82: key share for group 0x0017, for which the ClientHello sent no key "
+                         "share (RFC 8446 section 4.2.8)");
+    td_flight_free(&f);
+
+    /* HelloRetryRequest for secp256r1: offered, no share sent: fine */
+    parse_whole(&f, hrr, sizeof hrr);
+    assert_int_equal(f.kind, TD_FLIGHT_HRR);
+    expect_offer(&o, &f, NULL);
+    /* for a group already shared, or never offered */
+    f.group = 0x001d;
+    expect_offer(&o, &f, "HelloRetryRequest offset 50: asks for group 0x001D, for which the ClientHello already "
+                         "sent a key share (RFC 8446 section 4.1.4)");
+    f.group = 0x0042;
+    expect_offer(&o, &f, "HelloRetryRequest offset 50: asks for group 0x0042, which the ClientHello did not offer "
+                         "(RFC 8446 section 4.1.4)");
+    td_flight_free(&f);
+}
+
+static void test_is_hrr(void **state)
+{
+    (void)state;
+    /* hrr is one record: the handshake message follows its 5-byte header */
+    assert_true(td_flight_is_hrr(hrr + 5, sizeof hrr - 5));
+    assert_false(td_flight_is_hrr(flight13 + 5, sizeof flight13 - 5));
+    assert_false(td_flight_is_hrr(hrr + 5, 20));
+    assert_false(td_flight_is_hrr(NULL, 0));
 }
 
 static void test_parse_ske_dhe(void **state)
@@ -1344,6 +1642,12 @@ int main(void)
         cmocka_unit_test(test_bad_record_framing),
         cmocka_unit_test(test_ccs_before_hello_ignored),
         cmocka_unit_test(test_parse_certificate),
+        cmocka_unit_test(test_certificate_not_der),
+        cmocka_unit_test(test_alert_bogus_level),
+        cmocka_unit_test(test_record_errors_name_offset),
+        cmocka_unit_test(test_offer_tls12),
+        cmocka_unit_test(test_offer_tls13),
+        cmocka_unit_test(test_is_hrr),
         cmocka_unit_test(test_parse_ske_dhe),
         cmocka_unit_test(test_parse_ske_bad),
         cmocka_unit_test(test_parse_ske_psk),

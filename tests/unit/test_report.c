@@ -288,8 +288,15 @@ static void test_report_ok_verdicts(void **state)
     r->obs.version_ok[td_vidx(TD_TLS12)] = TD_YES;
     r->obs.version_ok[td_vidx(TD_TLS10)] = TD_YES;
 
+    /* versions that answer with a ServerHello, but no handshake got through */
     int rc;
-    char *out = capture(write_text_long, r, false, &rc);
+    char *out = capture(td_report_write_text, r, false, &rc);
+    const char *none = "OK  [::1]:8443 \u2014 no handshake completed; no problems found.\n";
+    assert_memory_equal(out, none, strlen(none));
+    free(out);
+
+    r->obs.hs.done = true;
+    out = capture(write_text_long, r, false, &rc);
     const char *ok = "OK  [::1]:8443 \u2014 TLS 1.3, 1.2 and 1.0 work; no problems found.\n";
     assert_memory_equal(out, ok, strlen(ok));
     assert_non_null(strstr(out, "Findings\n  none\n"));
@@ -620,7 +627,7 @@ static td_report *screen_report(void)
         snprintf(v->reason, sizeof v->reason, "%s: and a long explanation of it that no table has room for",
                  root ? "no shared protocol version" : "no shared cipher suite");
         char summary[128], *verify = long_verify(root ? " -no_tls1 -no_tls1_1" : " -no_tls1_3");
-        snprintf(summary, sizeof summary, "%s cannot connect: the server speaks only TLS 1.0.", screen_names[k]);
+        snprintf(summary, sizeof summary, "%.64s cannot connect: the server speaks only TLS 1.0.", screen_names[k]);
         td_finding *f = td_findings_add(fs, TD_ID_CLIENT_INCOMPATIBLE, TD_SEV_WARN, summary, "client evidence",
                                         "client fix", verify);
         free(verify);

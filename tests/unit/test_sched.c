@@ -80,7 +80,8 @@ typedef enum {
     SRV_HANG,       /* read the request, then say nothing */
     SRV_ECHO,       /* send back whatever arrives */
     SRV_GREET,      /* speak first: "hello\n", then echo */
-    SRV_HOLD        /* read, count concurrency, hold 60 ms, answer "ok", close */
+    SRV_HOLD,       /* read, count concurrency, hold 60 ms, answer "ok", close */
+    SRV_DRIP        /* read the request, then one byte every 100 ms, for ever */
 } srv_mode;
 
 #define SRV_MAX_CONNS 64
@@ -195,6 +196,12 @@ static void *srv_conn(void *arg)
         s->cur--;
         pthread_mutex_unlock(&s->mu);
         send(fd, "ok", 2, MSG_NOSIGNAL);
+        close(fd);
+        break;
+    case SRV_DRIP:
+        read_exact(s, fd, s->req_len);
+        while (!atomic_load(&s->stop) && send(fd, "x", 1, MSG_NOSIGNAL) == 1)
+            sleep_ms(100);
         close(fd);
         break;
     }
@@ -458,20 +465,40 @@ static void test_reset_during_write(void **st)
     assert_int_equal(r.r.status, TD_IO_RESET);
 }
 
+/* run_one against a fresh server in this mode, sending HELLO; how long it took. */
+static double timed_one(srv_mode mode, double step, res *r)
+{
+    srv *s = srv_start("127.0.0.1", mode, HELLO_LEN);
+    double t0 = mono_s();
+    run_one("127.0.0.1", s->port, step, r, HELLO, HELLO_LEN);
+    double took = mono_s() - t0;
+    srv_stop(s);
+    return took;
+}
+
 static void test_timeout(void **st)
 {
     (void)st;
-    srv *s = srv_start("127.0.0.1", SRV_HANG, HELLO_LEN);
     res r = {0};
-    double t0 = mono_s();
-    run_one("127.0.0.1", s->port, 0.3, &r, HELLO, HELLO_LEN);
-    double took = mono_s() - t0;
-    srv_stop(s);
+    double took = timed_one(SRV_HANG, 0.3, &r);
     assert_int_equal(r.r.status, TD_IO_TIMEOUT);
     assert_true(r.r.connect_ms >= 0);
     assert_true(r.r.first_ms < 0);
     assert_true(took >= 0.28);
     assert_true(took < 1.0);
+}
+
+static void test_drip_bounded(void **st)
+{
+    (void)st;
+    /* a byte every 100 ms resets a 0.3 s step timer for ever: the job
+     * still ends, TD_SCHED_JOB_STEPS step timeouts after it connected */
+    res r = {0};
+    double took = timed_one(SRV_DRIP, 0.3, &r);
+    assert_int_equal(r.r.status, TD_IO_TIMEOUT);
+    assert_true(r.r.bytes_in >= 5);
+    assert_true(took >= TD_SCHED_JOB_STEPS * 0.3 - 0.02);
+    assert_true(took < TD_SCHED_JOB_STEPS * 0.3 + 0.5);
 }
 
 static void test_echo_done(void **st)
@@ -842,6 +869,7 @@ int main(void)
         cmocka_unit_test(test_reset),
         cmocka_unit_test(test_reset_during_write),
         cmocka_unit_test(test_timeout),
+        cmocka_unit_test(test_drip_bounded),
         cmocka_unit_test(test_echo_done),
         cmocka_unit_test(test_read_only),
         cmocka_unit_test(test_connect_timeout),
