@@ -565,8 +565,8 @@ static void test_report_text_ranked(void **state)
 #define N_SYMPTOMS 32 /* clients the root cause shuts out */
 
 static td_client screen_clients[N_PROFILES];
-static char screen_names[N_PROFILES][48];
-static char screen_ids[N_PROFILES][16];
+static char screen_names[N_PROFILES][64];
+static char screen_ids[N_PROFILES][24];
 
 /* A verify command as long as the client ones are: a quoted cipher list of
  * 300 characters among options. */
