@@ -182,6 +182,7 @@ def cert_fault(mode, cert):
     if mode == "cert-random":
         junk = bytearray(os.urandom(1200))
         junk[0] = 0x5A  # never a SEQUENCE by chance
+        junk[1] = 0x10  # a short length, so the tag is what gives it away, whatever the random bytes
         return [bytes(junk)]
     if mode == "cert-truncated":
         return [cert[:len(cert) // 2]]
