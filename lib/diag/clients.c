@@ -100,10 +100,7 @@ static void versions_words(td_str *b, const uint16_t *v, size_t n)
 static const char *group_name(uint16_t id, char *buf, size_t cap)
 {
     const td_group *g = td_group_by_id(id);
-    if (g && g->name)
-        return g->name;
-    snprintf(buf, cap, "unknown (0x%04x)", (unsigned)id);
-    return buf;
+    return td_name_or_code(g ? g->name : NULL, id, buf, cap);
 }
 
 static void group_words(td_str *b, const uint16_t *g, size_t n, size_t shown)
@@ -136,10 +133,7 @@ static void suite_family(uint16_t id, char *buf, size_t cap)
 static const char *suite_iana(uint16_t id, char *buf, size_t cap)
 {
     const td_suite *s = td_suite_by_id(id);
-    if (s && s->iana)
-        return s->iana;
-    snprintf(buf, cap, "unknown (0x%04x)", (unsigned)id);
-    return buf;
+    return td_name_or_code(s ? s->iana : NULL, id, buf, cap);
 }
 
 /* What the server accepts for one version, as a phrase: "only

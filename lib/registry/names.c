@@ -105,3 +105,11 @@ int td_registry_cmp_id(const void *key, const void *entry)
     uint16_t k = *(const uint16_t *)key, e = *(const uint16_t *)entry;
     return (k > e) - (k < e);
 }
+
+const char *td_name_or_code(const char *name, uint16_t code, char *buf, size_t cap)
+{
+    if (name)
+        return name;
+    snprintf(buf, cap, "unknown (0x%04x)", (unsigned)code);
+    return buf;
+}

@@ -24,6 +24,10 @@ typedef enum {
  * (a uint16_t key against an entry). */
 int td_registry_cmp_id(const void *key, const void *entry);
 
+/* name when there is one, else "unknown (0x1234)" written into buf: how
+ * sentences name a code point the tables do not know. */
+const char *td_name_or_code(const char *name, uint16_t code, char *buf, size_t cap);
+
 typedef struct td_suite {
     uint16_t id;
     const char *iana;     /* "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256" */

@@ -186,10 +186,7 @@ void td_verdict_sentence(const td_report *r, td_str *out)
 
 const char *td_version_text(uint16_t v, char *buf, size_t len)
 {
-    if (td_vidx(v) >= 0)
-        return td_version_name(v);
-    snprintf(buf, len, "unknown (0x%04x)", (unsigned)v);
-    return buf;
+    return td_name_or_code(td_vidx(v) >= 0 ? td_version_name(v) : NULL, v, buf, len);
 }
 
 const char *td_attempt_error(const td_attempt *a)
