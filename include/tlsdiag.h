@@ -108,6 +108,48 @@ int td_report_write_json(const td_report *r, FILE *f);
 int td_report_write_text(const td_report *r, FILE *f, bool color);
 void td_report_free(td_report *r);
 
+/* ------------------------------------------------------------ explain
+ * Explains an error text (a curl, OpenSSL, Java, Go, Node.js, Python, .NET,
+ * browser message, or a server's log lines) or a code:
+ *
+ *     td_explain *x = td_explain_new();
+ *     td_explain_add_text(x, text, len);     (or td_explain_add_code)
+ *     td_explain_run(x);
+ *     td_explain_write_text(x, stdout, false);
+ *     td_explain_free(x);
+ *
+ * The candidates are catalog IDs (docs/diagnoses.md), best first. */
+typedef struct td_explain td_explain;
+
+td_explain *td_explain_new(void);
+void td_explain_free(td_explain *x);
+/* Why the last failed call on x failed; NULL when it did not. */
+const char *td_explain_error(const td_explain *x);
+/* Any bytes: lines are looked at one by one; a line over 64 KiB or with a
+ * NUL byte is skipped and counted.  TD_ERR_INTERNAL when the compiled-in
+ * knowledge does not load. */
+td_status td_explain_add_text(td_explain *x, const char *text, size_t len);
+/* kind "alert" (a TLS alert number), "x509" (an OpenSSL verify code),
+ * "openssl" (a packed error code in hex, OpenSSL 1.1 or 3, or a reason
+ * code), "curl" (an exit code).  TD_ERR_USAGE for an unknown code. */
+td_status td_explain_add_code(td_explain *x, const char *kind, const char *code);
+/* Ranks the causes; TD_OK also when nothing was recognised (no candidate). */
+td_status td_explain_run(td_explain *x);
+size_t td_explain_candidate_count(const td_explain *x);
+const char *td_explain_candidate_id(const td_explain *x, size_t i);
+/* Sets the target (and SNI) of the check that decides between the
+ * candidates, from the text; TD_ERR_USAGE when the text names no server. */
+td_status td_explain_check_options(const td_explain *x, td_options *o);
+/* Narrows the answer with the report of that check: the first candidate the
+ * check finds is the one answer, with the check's evidence. */
+td_status td_explain_narrow(td_explain *x, const td_report *r);
+/* Whether any line of the input was recognised. */
+bool td_explain_recognised(const td_explain *x);
+/* Schema: docs/json.md ("tlsdiag explain").  Return 0, or -1 when the
+ * write failed. */
+int td_explain_write_json(const td_explain *x, FILE *f);
+int td_explain_write_text(const td_explain *x, FILE *f, bool color);
+
 #ifdef __cplusplus
 }
 #endif

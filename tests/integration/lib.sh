@@ -1225,3 +1225,36 @@ assert_verify_ok() {
         _fail "expected the verify command of $1 to succeed (${why#; })" "output: $(tail -n 15 "$T/verify.out" | head -c 1500)"
     fi
 }
+
+# ------------------------------------------------------------- explain, logs
+# For the tests of `tlsdiag explain` (error texts from real clients) and
+# `tlsdiag logs` (logs real servers wrote).
+
+# run_explain FILE ARGS...: `tlsdiag explain --json ARGS` with FILE on
+# standard input; stdout to $OUT, exit code to $RC.
+run_explain() {
+    local file=$1
+    shift
+    echo "${CASE:+[$CASE] }\$ tlsdiag explain --json $* < $(basename "$file"): $(grep -m1 -iE 'error|fail|alert|unable|refused|reset|closed|exception|not trusted' "$file" | head -c 160)"
+    timeout -k 5 120 "$TLSDIAG" explain --json "$@" <"$file" >"$OUT" 2>"$T/err.txt"
+    RC=$?
+    echo "  exit $RC; candidates: $(jq -r '[.candidates[]?.id] | join(" ")' "$OUT" 2>/dev/null)"
+    if ! jq -e 'type == "object"' "$OUT" >/dev/null 2>&1; then
+        _fail "stdout is one JSON document" "got: $(head -c 400 "$OUT") stderr: $(head -c 300 "$T/err.txt")"
+    fi
+}
+
+# assert_cause ID [N]: ID is among the first N candidates (default 1) of the
+# last run_explain; with N > 1 the answer must also name the deciding check.
+assert_cause() {
+    local id=$1 n=${2:-1}
+    _ASSERTS=$((_ASSERTS + 1))
+    if jq -e --arg id "$id" --argjson n "$n" \
+        '([.candidates[:$n][].id] | index($id)) != null and ($n == 1 or (.next // "" | startswith("tlsdiag check")))' \
+        "$OUT" >/dev/null 2>&1; then
+        _pass "$id among the first $n causes"
+    else
+        _fail "expected $id among the first $n causes" \
+            "got: $(jq -c '[.candidates[]? | .id], .next' "$OUT" 2>/dev/null | head -c 600)"
+    fi
+}
