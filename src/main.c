@@ -84,8 +84,9 @@ static const char explain_usage_text[] =
     "Explains a TLS error message: which software wrote it, which handshake step\n"
     "failed and on which side, the likely causes (catalog IDs, best first) with\n"
     "the fix for the first, and the `tlsdiag check` that decides between them.\n"
-    "TEXT is the message; without it (or with -) standard input is read, so a\n"
-    "whole stack trace or log excerpt can be pasted or piped.  Codes: a TLS\n"
+    "TEXT is the message (after -- when it starts with -); without it (or with\n"
+    "-) standard input is read, so a whole stack trace or log excerpt can be\n"
+    "pasted or piped.  Codes: a TLS\n"
     "alert number (alert 48), an OpenSSL verify code (x509 20), a packed OpenSSL\n"
     "error code, 1.1 or 3 (openssl 0A000086), a curl exit code (curl 60).\n"
     "\n"
@@ -485,9 +486,8 @@ static int cmd_explain(int argc, char **argv)
     opterr = 0;
     optind = 1;
     int c;
-    /* "+": options come first, so that a pasted text starting with "-"
-     * after them is text */
-    while ((c = getopt_long(argc, argv, "+:h", explain_opts, NULL)) != -1) {
+    /* options anywhere; a text that starts with "-" goes after "--" */
+    while ((c = getopt_long(argc, argv, ":h", explain_opts, NULL)) != -1) {
         if (c == '?')
             return usage_error(EXPLAIN_HINT, "unknown option '%s'", argv[optind - 1]);
         if (c == ':')

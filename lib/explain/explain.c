@@ -27,6 +27,7 @@ td_explain *td_explain_new(void)
     if (!x)
         return NULL;
     td_xfacts_init(&x->facts);
+    x->code_alert = -1;
     x->kb = td_kb_get();
     if (!x->kb)
         seterr(x, "%s", td_kb_error() ? td_kb_error() : "no knowledge loaded");
@@ -153,6 +154,7 @@ td_status td_explain_add_code(td_explain *x, const char *kind, const char *code)
             return TD_ERR_USAGE;
         }
         snprintf(line, sizeof line, "SSL alert number %lu", v);
+        x->code_alert = (int)v;
     } else if (!strcasecmp(kind, "x509")) {
         if (v == 0 || v > 1000 || !td_kb_x509(x->kb, (int)v)) {
             seterr(x, "%lu is not an X.509 verify code this OpenSSL knows", v);
@@ -257,14 +259,14 @@ const char *td_explain_fix(td_id id)
     return f ? f : "Run the check below: it names the fault on the server and its fix.";
 }
 
-char *td_explain_why(const td_explain *x, const td_xcand *c)
+char *td_explain_why(const td_explain *x, const td_xcand *c, bool quote)
 {
     const td_kb *kb = x->kb;
     const char *why = kb && kb->causes[c->id].why ? kb->causes[c->id].why : td_id_name(c->id);
     td_str s;
     td_str_init(&s);
     td_str_add(&s, why);
-    for (size_t i = 0; i < x->nseen; i++) {
+    for (size_t i = 0; quote && i < x->nseen; i++) {
         if (x->seen[i].hit.pat != c->from)
             continue;
         td_str_printf(&s, "; %s says \"%s\"", td_xsw_label(c->from->software), x->seen[i].evidence);

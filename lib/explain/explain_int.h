@@ -24,6 +24,7 @@ struct td_explain {
     unsigned lines, lines_matched, lines_long, lines_nul;
     td_xverdict v;
     bool judged;
+    int code_alert;           /* `explain alert N`: N, else -1 */
     /* --check */
     bool checked;
     td_id confirmed;          /* TD_ID_NONE: none of the candidates */
@@ -43,8 +44,8 @@ bool td_explain_verification_disabled(const td_explain *x);
 char *td_explain_next_command(const td_explain *x);
 /* The fix of a cause: the text's own, else the check's. */
 const char *td_explain_fix(td_id id);
-/* Why this candidate: the cause's meaning and the text that points to it;
- * caller frees. */
-char *td_explain_why(const td_explain *x, const td_xcand *c);
+/* Why this candidate: the cause's meaning, the text that points to it when
+ * quote is set, and the check's evidence; caller frees. */
+char *td_explain_why(const td_explain *x, const td_xcand *c, bool quote);
 
 #endif

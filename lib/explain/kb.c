@@ -387,8 +387,10 @@ static void load(void)
         snprintf(kb_err, sizeof kb_err, "out of memory loading data/explain");
     ok = ok && load_alerts(alerts) && load_causes(causes) && load_patterns(pats, &cap) &&
          load_map(map, &rows, &nrows) && load_openssl(ossl, &cap, rows, nrows);
+    /* the patterns, causes and OpenSSL texts stay: the tables point into them */
     free(rows);
     free(map);
+    free(alerts);
     if (!ok) {
         kb.npats = 0;
         if (!kb_err[0])

@@ -213,10 +213,12 @@ static bool read_host(const char *raw, size_t i, size_t len, char *out, unsigned
 {
     size_t j = i, k = 0;
     if (j < len && raw[j] == '[') {
-        while (j < len && raw[j] != ']' && k + 1 < TD_X_HOST_MAX)
+        out[k++] = raw[j++];
+        while (j < len && (isxdigit((unsigned char)raw[j]) || raw[j] == ':' || raw[j] == '.') && k + 2 < TD_X_HOST_MAX)
             out[k++] = raw[j++];
-        if (j < len)
-            out[k++] = raw[j++];
+        if (j >= len || raw[j] != ']')
+            return false;
+        out[k++] = raw[j++];
     } else {
         while (j < len && host_char((unsigned char)raw[j]) && k + 1 < TD_X_HOST_MAX)
             out[k++] = raw[j++];

@@ -66,20 +66,31 @@ int td_explain_write_text(const td_explain *x, FILE *f, bool color)
     if (x->v.alert >= 0)
         fprintf(f, "Alert:       %d %s, sent by the %s\n", x->v.alert, td_alert_name(x->v.alert, "unknown"),
                 alert_sender(x));
+    fputs("Recognised:\n", f);
+    for (size_t i = 0; i < x->nseen && i < 8; i++)
+        fprintf(f, "  line %u (%s): %s\n", x->seen[i].line, td_xsw_label(x->seen[i].hit.pat->software),
+                x->seen[i].evidence);
+    if (x->nseen > 8)
+        fprintf(f, "  ... and %zu more\n", x->nseen - 8);
     const char *how = disabled_how(x);
     if (how)
         fprintf(f, "\n%sVerification was turned off%s (%s): %s.\n", b, r, how, WHY_NOT_DISABLED);
     if (n == 0) {
-        fputs("\nThe text names no cause in the catalog; the lines recognised:\n", f);
-        for (size_t i = 0; i < x->nseen; i++)
-            fprintf(f, "  line %u: %s\n", x->seen[i].line, x->seen[i].evidence);
+        fputs("\nThe text names no cause in the catalog.\n", f);
     } else {
         fprintf(f, "\n%s%s:%s\n", b, x->checked && x->confirmed ? "The cause, confirmed by the check" : "Causes, best first", r);
         for (size_t i = 0; i < n; i++) {
             const td_xcand *c = td_explain_cand(x, i);
-            char *why = td_explain_why(x, c);
+            char *why = td_explain_why(x, c, false);
             fprintf(f, "  %zu. %s%s%s: %s\n", i + 1, b, td_id_name(c->id), r, why ? why : "");
             free(why);
+        }
+        if (x->code_alert >= 0 && x->kb->alerts[x->code_alert].known) {
+            /* an alert alone does not say who received it: the other reading */
+            fputs("  When a server receives it (the client sent it):", f);
+            for (const td_id *c = x->kb->alerts[x->code_alert].server; *c && c < x->kb->alerts[x->code_alert].server + TD_X_MAX_CAUSES; c++)
+                fprintf(f, " %s", td_id_name(*c));
+            fputc('\n', f);
         }
         const td_xcand *top = td_explain_cand(x, 0);
         fprintf(f, "\n%sFix (%s):%s %s\n", b, td_id_name(top->id), r, td_explain_fix(top->id));
@@ -115,7 +126,7 @@ static json_t *candidates(const td_explain *x)
     json_t *a = json_array();
     for (size_t i = 0; a && i < td_explain_candidate_count(x); i++) {
         const td_xcand *c = td_explain_cand(x, i);
-        char *why = td_explain_why(x, c);
+        char *why = td_explain_why(x, c, true);
         json_t *o = json_pack("{s:s, s:s?, s:s, s:i}", "id", td_id_name(c->id), "why", why, "fix",
                               td_explain_fix(c->id), "score", c->score);
         free(why);
