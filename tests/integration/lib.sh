@@ -1258,3 +1258,71 @@ assert_cause() {
             "got: $(jq -c '[.candidates[]? | .id], .next' "$OUT" 2>/dev/null | head -c 600)"
     fi
 }
+
+# start_fault NAME: a server with one fault, for the clients whose error
+# texts `tlsdiag explain` must read (t_explain_clients.sh and
+# scripts/capture-errors.sh start the same ones).  Stops the server the last
+# start_fault started; sets PORT, FAULT_PID and FAULT_CA (the CA file a
+# client should trust, empty for the system's store).  NAME is one of
+#   untrusted   nginx sending leaf, intermediate and a root nobody trusts
+#   incomplete  nginx sending the leaf alone; clients trust the root
+#   expired     nginx with an expired leaf
+#   hostname    nginx with a certificate for other.test only (reached by IP)
+#   self        nginx with a self-signed leaf
+#   tls10       openssl s_server speaking TLS 1.0 only
+#   nocipher    s_server with an RSA certificate and ECDSA suites only
+#   plain       a plain HTTP server
+#   nocert      s_server requiring a client certificate
+FAULT_PID=""
+start_fault() {
+    [ -z "$FAULT_PID" ] || stop_bg "$FAULT_PID"
+    [ -f "$T/root.pem" ] || make_ca_tree root inter
+    [ -f "$T/server.pem" ] || make_leaf server
+    FAULT_CA="$T/root.pem"
+    case "$1" in
+        untrusted)
+            [ -f "$T/app.test.pem" ] || make_leaf_signed_by inter app.test
+            cat_pem app.test inter root >"$T/untrusted.pem"
+            start_nginx_tls "$T/untrusted.pem" app.test
+            FAULT_CA=""
+            ;;
+        incomplete)
+            [ -f "$T/app.test.pem" ] || make_leaf_signed_by inter app.test
+            start_nginx_tls "$T/app.test.pem" app.test
+            ;;
+        expired)
+            make_leaf_signed_by inter old.test "start=$(date_from_now -400)" "end=$(date_from_now -10)"
+            cat_pem old.test inter >"$T/expired.pem"
+            start_nginx_tls "$T/expired.pem" old.test
+            ;;
+        hostname)
+            make_leaf_signed_by inter other.test "sans=DNS:other.test"
+            cat_pem other.test inter >"$T/other.pem"
+            start_nginx_tls "$T/other.pem" other.test
+            ;;
+        self)
+            make_self_signed self.test
+            start_nginx_tls "$T/self.test.pem" self.test
+            FAULT_CA=""
+            ;;
+        tls10)
+            start_s_server -tls1 -cipher 'DEFAULT@SECLEVEL=0'
+            FAULT_CA="$T/ca.pem"
+            ;;
+        nocipher)
+            start_s_server -no_tls1_3 -cipher 'ECDHE-ECDSA-AES128-GCM-SHA256'
+            FAULT_CA="$T/ca.pem"
+            ;;
+        plain)
+            start_http_dir "$T"
+            PORT=$HTTP_PORT
+            FAULT_CA=""
+            ;;
+        nocert)
+            start_s_server -Verify 1 -verify_return_error -CAfile "$T/ca.pem"
+            FAULT_CA="$T/ca.pem"
+            ;;
+        *) die "start_fault: unknown fault $1" ;;
+    esac
+    FAULT_PID=$BG_PID
+}

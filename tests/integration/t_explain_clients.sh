@@ -38,89 +38,49 @@ expect() {
 
 ALL=(curl s_client gnutls wget python)
 
-# A root the clients do not trust, sent along with the chain.
-make_ca_tree root inter
-make_leaf_signed_by inter app.test
-cat_pem app.test inter root >"$T/untrusted.pem"
-start_nginx_tls "$T/untrusted.pem" app.test
-clients "$PORT" untrusted
-expect untrusted UNTRUSTED_CA 2 "${ALL[@]}"
-stop_bg "$BG_PID"
+# fault ID N CLIENT...: the clients against the server with that fault
+# (start_fault), each text ranking ID among the first N.
+fault() {
+    local name=$1
+    shift
+    start_fault "$name"
+    clients "$PORT" "$name" "$FAULT_CA"
+    expect "$name" "$@"
+}
 
-# The intermediate not sent; the clients trust the root.
-start_nginx_tls "$T/app.test.pem" app.test
-clients "$PORT" incomplete "$T/root.pem"
-expect incomplete CHAIN_INCOMPLETE 2 "${ALL[@]}"
-stop_bg "$BG_PID"
-
-# An expired leaf.
-make_leaf_signed_by inter old.test "start=$(date_from_now -400)" "end=$(date_from_now -10)"
-cat_pem old.test inter >"$T/expired.pem"
-start_nginx_tls "$T/expired.pem" old.test
-clients "$PORT" expired "$T/root.pem"
-expect expired CERT_EXPIRED 1 curl s_client gnutls wget python
-EXPIRED_PORT=$PORT
-EXPIRED_PID=$BG_PID
+fault untrusted UNTRUSTED_CA 2 "${ALL[@]}"
+fault incomplete CHAIN_INCOMPLETE 2 "${ALL[@]}"
+fault expired CERT_EXPIRED 1 "${ALL[@]}"
 
 # --check on a text that names the server: narrowed to the one cause the
 # live check confirms, with its evidence.
-curl -v --max-time 5 --cacert "$T/root.pem" "https://127.0.0.1:$EXPIRED_PORT/" >"$T/expired.curl-v.txt" 2>&1
+curl -v --max-time 5 --cacert "$T/root.pem" "https://127.0.0.1:$PORT/" >"$T/expired.curl-v.txt" 2>&1
 CASE=check
 run_explain "$T/expired.curl-v.txt" --check --ca-file "$T/root.pem"
 assert_exit 0
-assert_jq '.target.host == "127.0.0.1" and .target.port == '"$EXPIRED_PORT" "the target is read from curl -v"
+assert_jq '.target.host == "127.0.0.1" and .target.port == '"$PORT" "the target is read from curl -v"
 assert_jq '[.candidates[].id] == ["CERT_EXPIRED"]' "narrowed to CERT_EXPIRED"
 assert_jq '.check.confirmed == "CERT_EXPIRED" and (.check.evidence | length > 0)' "the check's evidence is given"
 assert_jq '.candidates[0].why | test("confirmed by tlsdiag check")' "the why says it was confirmed"
 assert_jq '.software.name == "curl"' "curl wrote it"
 CASE=""
-stop_bg "$EXPIRED_PID"
 
 # A certificate for another name, reached by IP address.
-make_leaf_signed_by inter other.test "sans=DNS:other.test"
-cat_pem other.test inter >"$T/other.pem"
-start_nginx_tls "$T/other.pem" other.test
-clients "$PORT" hostname "$T/root.pem"
-expect hostname HOSTNAME_MISMATCH 2 curl s_client gnutls wget python
-stop_bg "$BG_PID"
-
-# A self-signed leaf.
-make_self_signed self.test
-start_nginx_tls "$T/self.test.pem" self.test
-clients "$PORT" self
-expect self SELF_SIGNED 2 curl s_client gnutls python
+fault hostname HOSTNAME_MISMATCH 2 "${ALL[@]}"
 # wget (GnuTLS) says only "not trusted" and "doesn't have a known issuer":
 # a self-signed leaf and an unknown root read the same there.
+fault self SELF_SIGNED 2 curl s_client gnutls python
 expect self SELF_SIGNED 3 wget
-stop_bg "$BG_PID"
-
-# TLS 1.0 only.  GnuTLS (gnutls-cli, wget) still completes a TLS 1.0
-# handshake; OpenSSL 3 clients stop at its MD5/SHA-1 signature.
-make_leaf server
-start_s_server -tls1 -cipher 'DEFAULT@SECLEVEL=0'
-clients "$PORT" tls10 "$T/ca.pem"
-expect tls10 PROTOCOL_TOO_OLD 2 curl s_client python
-stop_bg "$BG_PID"
-
-# No suite in common: an RSA certificate, ECDSA suites only.
-start_s_server -no_tls1_3 -cipher 'ECDHE-ECDSA-AES128-GCM-SHA256'
-clients "$PORT" nocipher "$T/ca.pem"
-expect nocipher NO_SHARED_CIPHER 2 "${ALL[@]}"
-stop_bg "$BG_PID"
-
-# Plain HTTP on the port.
-start_http_dir "$T"
-clients "$HTTP_PORT" plain
-expect plain NOT_TLS 1 curl s_client python wget
+# GnuTLS (gnutls-cli, wget) still completes a TLS 1.0 handshake; OpenSSL 3
+# clients stop at its MD5/SHA-1 signature.
+fault tls10 PROTOCOL_TOO_OLD 2 curl s_client python
+fault nocipher NO_SHARED_CIPHER 2 "${ALL[@]}"
+fault plain NOT_TLS 1 curl s_client python wget
 expect plain NOT_TLS 2 gnutls
-
-# A client certificate required, none sent (TLS 1.3: the alert comes after
-# the client's Finished, so s_client, which reads nothing, and wget, which
-# reports a broken session, show no cause).
-start_s_server -Verify 1 -CAfile "$T/ca.pem"
-clients "$PORT" nocert "$T/ca.pem"
-expect nocert CLIENT_CERT_REQUIRED 2 curl gnutls python
-stop_bg "$BG_PID"
+# TLS 1.3: the alert comes after the client's Finished, so s_client, which
+# reads nothing, and wget, which reports a broken session, show no cause.
+fault nocert CLIENT_CERT_REQUIRED 2 curl gnutls python
+stop_bg "$FAULT_PID"
 
 # A client certificate from a CA the server does not trust.
 make_root stranger "tlsdiag Stranger Root"
