@@ -20,6 +20,7 @@
 #ifndef TLSDIAG_H
 #define TLSDIAG_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -149,6 +150,42 @@ bool td_explain_recognised(const td_explain *x);
  * write failed. */
 int td_explain_write_json(const td_explain *x, FILE *f);
 int td_explain_write_text(const td_explain *x, FILE *f, bool color);
+
+/* --------------------------------------------------------------- logs
+ * Summarises the failed handshakes in server logs (nginx and Apache httpd
+ * error logs, HAProxy logs, journald exports of them; gzip or plain):
+ *
+ *     td_logs *l = td_logs_new();
+ *     td_logs_add_file(l, "/var/log/nginx/error.log");   ("-": stdin)
+ *     td_logs_write_text(l, stdout, false);
+ *     td_logs_free(l);
+ *
+ * Memory is bounded whatever the size of the logs: counters, never lines. */
+typedef struct td_logs td_logs;
+
+td_logs *td_logs_new(void);
+void td_logs_free(td_logs *l);
+const char *td_logs_error(const td_logs *l);
+/* Only what was logged from then on: "2026-12-07 10:00", "2026-12-07
+ * 10:00:00", "2026-12-07T10:00:00", a date, or an age: "90m", "2h", "3d". */
+td_status td_logs_set_since(td_logs *l, const char *when);
+/* Reads a whole file ("-": standard input, gzip or not).  A line over
+ * 64 KiB or with a NUL byte is skipped and counted.  TD_ERR_USAGE with the
+ * reason in td_logs_error() for a file that cannot be read. */
+td_status td_logs_add_file(td_logs *l, const char *path);
+/* The same for text in memory (whole lines). */
+td_status td_logs_add_text(td_logs *l, const char *text, size_t len);
+/* Reads path and then what is appended to it, calling tick at most every
+ * interval seconds when lines came in, until *stop is set or tick returns
+ * nonzero. */
+typedef int (*td_logs_tick)(const td_logs *l, void *arg);
+td_status td_logs_follow(td_logs *l, const char *path, double interval, td_logs_tick tick, void *arg,
+                         volatile sig_atomic_t *stop);
+/* Failed handshakes counted so far. */
+unsigned long long td_logs_failure_count(const td_logs *l);
+/* Schema: docs/json.md ("tlsdiag logs").  0, or -1 when the write failed. */
+int td_logs_write_json(const td_logs *l, FILE *f);
+int td_logs_write_text(const td_logs *l, FILE *f, bool color);
 
 #ifdef __cplusplus
 }

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,7 +26,9 @@ static const char usage_text[] =
     "  tlsdiag explain alert|x509|openssl|curl CODE\n"
     "                                        explain a TLS alert, verify, OpenSSL\n"
     "                                        error or curl exit code\n"
-    "  tlsdiag help check|explain            the options of a command\n"
+    "  tlsdiag logs [options] FILE...        summarise the failed handshakes in nginx,\n"
+    "                                        Apache httpd and HAProxy logs\n"
+    "  tlsdiag help check|explain|logs       the options of a command\n"
     "  tlsdiag --help                        this text\n"
     "  tlsdiag --version                     print the version\n"
     "\n"
@@ -103,6 +106,30 @@ static const char explain_usage_text[] =
     "Exit status: 0 the text was recognised, 1 nothing in it was, 2 bad usage\n"
     "or input, 3 internal error.\n";
 
+static const char logs_usage_text[] =
+    "Usage: tlsdiag logs [options] FILE...\n"
+    "\n"
+    "Summarises the failed TLS handshakes in server logs: nginx and Apache httpd\n"
+    "(mod_ssl) error logs, HAProxy logs, journald exports of those units\n"
+    "(journalctl -o short, -o export, -o json); plain or gzip; - is standard\n"
+    "input.  By cause (catalog IDs), by client address, by name (SNI), per\n"
+    "minute, the first and last time seen, the top clients of each cause, and\n"
+    "the fix of each cause.  Memory stays bounded whatever the size of the logs.\n"
+    "\n"
+    "Options:\n"
+    "  --since WHEN            only what was logged from WHEN on: 2026-12-07 10:00,\n"
+    "                          2026-12-07T10:00:00, a date, or an age: 90m, 2h, 3d\n"
+    "  --follow                keep reading the one FILE as it grows, and print the\n"
+    "                          summary every --interval seconds while lines come in,\n"
+    "                          and once more when stopped (Ctrl-C)\n"
+    "  --interval SEC          with --follow: seconds between summaries; default 10\n"
+    "  --json                  print one JSON document (docs/json.md)\n"
+    "  --no-color              no colours\n"
+    "  -h, --help              this text\n"
+    "\n"
+    "Exit status: 0 no failed handshake, 1 failed handshakes were found, 2 bad\n"
+    "usage or an unreadable file, 3 internal error.\n";
+
 /* Says what is wrong in one line, then where to look. */
 static int usage_error(const char *hint, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int usage_error(const char *hint, const char *fmt, ...)
@@ -118,6 +145,7 @@ static int usage_error(const char *hint, const char *fmt, ...)
 
 #define CHECK_HINT "tlsdiag check --help"
 #define EXPLAIN_HINT "tlsdiag explain --help"
+#define LOGS_HINT "tlsdiag logs --help"
 #define TOP_HINT   "tlsdiag --help"
 
 /* Help and version go to stdout; a failed write there is still a failure. */
@@ -528,6 +556,103 @@ static int cmd_explain(int argc, char **argv)
     return rc;
 }
 
+enum { OPT_SINCE = 600, OPT_FOLLOW, OPT_INTERVAL };
+
+static const struct option logs_opts[] = {
+    { "since", required_argument, NULL, OPT_SINCE },
+    { "follow", no_argument, NULL, OPT_FOLLOW },
+    { "interval", required_argument, NULL, OPT_INTERVAL },
+    { "json", no_argument, NULL, OPT_JSON },
+    { "no-color", no_argument, NULL, OPT_NO_COLOR },
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 },
+};
+
+static volatile sig_atomic_t logs_stop;
+static void on_stop(int sig)
+{
+    (void)sig;
+    logs_stop = 1;
+}
+
+typedef struct logs_out {
+    bool json, color;
+} logs_out;
+
+static int write_logs(const td_logs *l, void *arg)
+{
+    const logs_out *o = arg;
+    int w = o->json ? td_logs_write_json(l, stdout) : td_logs_write_text(l, stdout, o->color);
+    if (w != 0 || fflush(stdout) == EOF) {
+        fprintf(stderr, "tlsdiag: cannot write the summary: %s\n", strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+static int cmd_logs(int argc, char **argv)
+{
+    logs_out out = { 0 };
+    bool no_color = false, follow = false;
+    double interval = 10;
+    const char *since = NULL;
+    opterr = 0;
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, ":h", logs_opts, NULL)) != -1) {
+        if (c == '?')
+            return usage_error(LOGS_HINT, "unknown option '%s'", argv[optind - 1]);
+        if (c == ':')
+            return usage_error(LOGS_HINT, "option '%s' needs a value", argv[optind - 1]);
+        if (c == 'h')
+            return print_stdout(logs_usage_text);
+        out.json |= c == OPT_JSON;
+        no_color |= c == OPT_NO_COLOR;
+        follow |= c == OPT_FOLLOW;
+        if (c == OPT_SINCE)
+            since = optarg;
+        if (c == OPT_INTERVAL) {
+            char *end = NULL;
+            interval = strtod(optarg, &end);
+            if (!end || *end || !(interval >= 0.1 && interval <= 86400))
+                return usage_error(LOGS_HINT, "--interval needs seconds from 0.1 to 86400, not '%.40s'", optarg);
+        }
+    }
+    if (optind >= argc)
+        return usage_error(LOGS_HINT, "logs needs a FILE (- for standard input)");
+    if (follow && argc - optind != 1)
+        return usage_error(LOGS_HINT, "--follow reads one file");
+    out.color = !out.json && !no_color && !getenv("NO_COLOR") && isatty(STDOUT_FILENO);
+    td_logs *l = td_logs_new();
+    if (!l) {
+        fprintf(stderr, "tlsdiag: out of memory\n");
+        return EXIT_INTERNAL;
+    }
+    int rc = EXIT_OK;
+    if (since && td_logs_set_since(l, since) != TD_OK)
+        rc = usage_error(LOGS_HINT, "%s", td_logs_error(l));
+    td_status st = TD_OK;
+    if (rc == EXIT_OK && follow) {
+        signal(SIGINT, on_stop);
+        signal(SIGTERM, on_stop);
+        st = td_logs_follow(l, argv[optind], interval, write_logs, &out, &logs_stop);
+    } else {
+        for (int i = optind; rc == EXIT_OK && st == TD_OK && i < argc; i++)
+            st = td_logs_add_file(l, argv[i]);
+    }
+    if (rc == EXIT_OK && st != TD_OK) {
+        fprintf(stderr, "tlsdiag: %s\n", td_logs_error(l) ? td_logs_error(l) : "cannot read the logs");
+        rc = st == TD_ERR_USAGE ? EXIT_USAGE : EXIT_INTERNAL;
+    }
+    if (rc == EXIT_OK) {
+        rc = write_logs(l, &out) == 0 ? EXIT_OK : EXIT_INTERNAL;
+        if (rc == EXIT_OK && td_logs_failure_count(l) > 0)
+            rc = EXIT_FAIL;
+    }
+    td_logs_free(l);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -551,7 +676,9 @@ int main(int argc, char **argv)
             return print_stdout(check_usage_text);
         if (!strcmp(argv[2], "explain"))
             return print_stdout(explain_usage_text);
-        return usage_error(TOP_HINT, "no help for '%s': the commands are check and explain", argv[2]);
+        if (!strcmp(argv[2], "logs"))
+            return print_stdout(logs_usage_text);
+        return usage_error(TOP_HINT, "no help for '%s': the commands are check, explain and logs", argv[2]);
     }
     if (!strcmp(cmd, "check")) {
         td_options *o = td_options_new();
@@ -565,6 +692,8 @@ int main(int argc, char **argv)
     }
     if (!strcmp(cmd, "explain"))
         return cmd_explain(argc - 1, argv + 1);
+    if (!strcmp(cmd, "logs"))
+        return cmd_logs(argc - 1, argv + 1);
     if (cmd[0] == '-')
         return usage_error(TOP_HINT, "unknown option '%s'", cmd);
     return usage_error(TOP_HINT, "unknown command '%s'", cmd);

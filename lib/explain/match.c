@@ -95,8 +95,19 @@ static size_t codes(const td_kb *kb, const char *s, size_t len, td_xhit *hits, s
     }
     /* HAProxy's ssl_fc_err and ssl_c_err, when a log-format names them */
     EACH("ssl_fc_err=", s, len, at) {
-        long v = decimal_at(at + 11, end);
-        int r = v > 0 ? td_xossl_reason((unsigned long)v) : -1;
+        const char *h = at + 11;
+        unsigned long v = 0;
+        if (end - h > 2 && h[0] == '0' && h[1] == 'x') { /* a log-format with `ssl_fc_err,hex` after 0x */
+            size_t k = 0;
+            while (h + 2 + k < end && k < 8 && isxdigit((unsigned char)h[2 + k]))
+                k++;
+            if (!k || !hexval(h + 2, k, &v))
+                v = 0;
+        } else {
+            long d = decimal_at(h, end);
+            v = d > 0 ? (unsigned long)d : 0;
+        }
+        int r = v > 0 ? td_xossl_reason(v) : -1;
         if (r >= 0)
             n = add_hit(hits, n, max, td_kb_ssl(kb, r), -1, false);
     }
@@ -187,12 +198,18 @@ static size_t self_issued(const td_kb *kb, const char *s, size_t len, const td_x
 size_t td_xmatch_line(const td_kb *kb, const char *norm, size_t len, const td_xfacts *ctx, td_xhit *hits,
                       size_t max)
 {
+    return td_xmatch_line_sw(kb, norm, len, ctx, ~0u, hits, max);
+}
+
+size_t td_xmatch_line_sw(const td_kb *kb, const char *norm, size_t len, const td_xfacts *ctx, unsigned sw_mask,
+                         td_xhit *hits, size_t max)
+{
     size_t n = 0;
     if (!kb || len == 0)
         return 0;
     for (size_t i = 0; i < kb->npats && n < max; i++) {
         const td_xpat *p = &kb->pats[i];
-        if (p->free_text && glob_in(p->match, norm, len))
+        if (p->free_text && (sw_mask >> p->software & 1u) && glob_in(p->match, norm, len))
             n = add_hit(hits, n, max, p, -1, false);
     }
     n = codes(kb, norm, len, hits, n, max);

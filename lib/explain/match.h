@@ -39,6 +39,10 @@ void td_xfacts_init(td_xfacts *f);
  * lines before (which certificate gnutls-cli is describing), or NULL. */
 size_t td_xmatch_line(const td_kb *kb, const char *norm, size_t len, const td_xfacts *ctx, td_xhit *hits,
                       size_t max);
+/* The same with the free-text patterns of some writers only: bit
+ * (1u << td_xsw) set in sw_mask.  Codes are always read. */
+size_t td_xmatch_line_sw(const td_kb *kb, const char *norm, size_t len, const td_xfacts *ctx, unsigned sw_mask,
+                         td_xhit *hits, size_t max);
 
 /* Reads what the line names into f (the first value of each kind wins);
  * raw and norm are the same line before and after td_xnorm(). */

@@ -1326,3 +1326,65 @@ start_fault() {
     esac
     FAULT_PID=$BG_PID
 }
+
+# start_apache_tls CHAIN KEY [DIRECTIVES]: Apache httpd (foreground, one
+# VirtualHost with mod_ssl on a free port, TLSv1.2 and TLSv1.3, the PEM
+# CHAIN and KEY as for start_nginx_tls, DIRECTIVES inside the VirtualHost,
+# `LogLevel ssl:info`); sets PORT and APACHE_LOG (its error log).
+start_apache_tls() {
+    local chain=$1 key=$2 extra=${3:-} dir="$T/apache" mods=/usr/lib/apache2/modules
+    [ -f "$chain" ] || chain="$T/$chain.pem"
+    [ -f "$key" ] || key="$T/$key.key"
+    mkdir -p "$dir"
+    PORT=$(free_port tcp)
+    APACHE_LOG="$dir/error.log"
+    cat >"$dir/httpd.conf" <<EOF2
+ServerRoot $dir
+PidFile $dir/httpd.pid
+Listen 127.0.0.1:$PORT
+LoadModule mpm_event_module $mods/mod_mpm_event.so
+LoadModule authz_core_module $mods/mod_authz_core.so
+LoadModule ssl_module $mods/mod_ssl.so
+ErrorLog $APACHE_LOG
+LogLevel warn ssl:info
+ServerName app.test
+DocumentRoot $dir
+Mutex file:$dir default
+<VirtualHost 127.0.0.1:$PORT>
+    ServerName app.test
+    SSLEngine on
+    SSLProtocol -all +TLSv1.2 +TLSv1.3
+    SSLCertificateFile $chain
+    SSLCertificateKeyFile $key
+    $extra
+</VirtualHost>
+EOF2
+    /usr/sbin/apache2 -t -f "$dir/httpd.conf" >"$dir/test.log" 2>&1 ||
+        { cat "$dir/test.log" >&2; die "apache config rejected"; }
+    start_bg /usr/sbin/apache2 -f "$dir/httpd.conf" -DFOREGROUND
+    wait_port "$PORT" 10 || die "apache did not start"
+}
+
+# run_logs ARGS...: `tlsdiag logs --json ARGS` into $OUT and $RC.
+run_logs() {
+    echo "${CASE:+[$CASE] }\$ tlsdiag logs --json $*"
+    timeout -k 5 120 "$TLSDIAG" logs --json "$@" >"$OUT" 2>"$T/err.txt"
+    RC=$?
+    echo "  exit $RC; $(jq -c '{failures, causes: [.causes[]? | {id, count}], clients}' "$OUT" 2>/dev/null | head -c 800)"
+    if ! jq -e 'type == "object"' "$OUT" >/dev/null 2>&1; then
+        _fail "stdout is one JSON document" "got: $(head -c 400 "$OUT") stderr: $(head -c 300 "$T/err.txt")"
+    fi
+}
+
+# assert_count ID N: the logs summary counts N failures of cause ID ("none"
+# for the failures no cause explains).
+assert_count() {
+    local id=$1 n=$2
+    _ASSERTS=$((_ASSERTS + 1))
+    if jq -e --arg id "$id" --argjson n "$n" \
+        '[.causes[]? | select((.id // "none") == $id) | .count] | add // 0 | . == $n' "$OUT" >/dev/null 2>&1; then
+        _pass "$id counted $n times"
+    else
+        _fail "expected $n failures of $id" "got: $(jq -c '[.causes[]? | {id, count}]' "$OUT" 2>/dev/null)"
+    fi
+}
