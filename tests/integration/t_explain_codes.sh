@@ -106,7 +106,7 @@ assert_jq '.alert.code == 40 and .alert.sent_by == "server"' "the server sent ha
 
 CASE="hostile input"
 head -c 200000 /dev/urandom >"$T/noise.bin"
-printf 'curl: (60) SSL certificate problem: certificate has expired\n' >>"$T/noise.bin"
+printf '\ncurl: (60) SSL certificate problem: certificate has expired\n' >>"$T/noise.bin"
 run_explain "$T/noise.bin"
 assert_exit 0
 assert_cause CERT_EXPIRED
