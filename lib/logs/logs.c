@@ -280,6 +280,11 @@ static void feed(td_logs *l, const char *buf, size_t len)
     }
 }
 
+void td_logs_feed(td_logs *l, const char *buf, size_t len)
+{
+    feed(l, buf, len);
+}
+
 /* The line left without a final newline, and Apache lines still waiting. */
 static void finish_input(td_logs *l)
 {

@@ -47,4 +47,8 @@ struct td_logs {
     char err[256];
 };
 
+/* Bytes of a log in pieces of any size, as a file is read (the tests feed
+ * it byte by byte); td_logs_add_text() finishes the input. */
+void td_logs_feed(td_logs *l, const char *buf, size_t len);
+
 #endif
