@@ -1,11 +1,13 @@
 /* `tlsdiag logs`: the public API of include/tlsdiag.h over the log-line
  * parser (a source), the rules of lib/explain and bounded counters. */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -28,7 +30,7 @@ td_logs *td_logs_new(void)
     td_logs *l = calloc(1, sizeof *l);
     if (!l)
         return NULL;
-    l->since = l->first = l->last = l->cur_time = -1;
+    l->since = l->first = l->last = l->cur_time = l->minute = -1;
     time_t now = time(NULL);
     struct tm tm;
     localtime_r(&now, &tm);
@@ -42,8 +44,24 @@ td_logs *td_logs_new(void)
         td_logs_free(l);
         return NULL;
     }
-    if (!l->kb)
+    if (!l->kb) {
         seterr(l, "%s", td_kb_error() ? td_kb_error() : "no knowledge loaded");
+        return l;
+    }
+    l->cause_cache = malloc(l->kb->npats * 2 * sizeof *l->cause_cache);
+    l->reason_cache = calloc(TD_LOGS_REASONS, sizeof *l->reason_cache);
+    if (!l->cause_cache || !l->reason_cache) {
+        td_logs_free(l);
+        return NULL;
+    }
+    for (size_t i = 0; i < l->kb->npats * 2; i++)
+        l->cause_cache[i] = TD_ID_COUNT; /* not ranked yet */
+    /* nginx messages that say it all in their first words */
+    for (size_t i = 0; i < l->kb->ntext && l->nginx_nmsgs < 32; i++) {
+        const td_xpat *p = &l->kb->pats[i];
+        if (p->software == TD_XSW_NGINX && p->client[0] && !strchr(p->match, '*') && p->writer != TD_XSIDE_CLIENT)
+            l->nginx_msgs[l->nginx_nmsgs++] = p;
+    }
     return l;
 }
 
@@ -53,6 +71,8 @@ void td_logs_free(td_logs *l)
         return;
     free(l->norm);
     free(l->carry);
+    free(l->cause_cache);
+    free(l->reason_cache);
     td_ltable_free(&l->clients);
     td_ltable_free(&l->pairs);
     td_ltable_free(&l->names);
@@ -83,13 +103,26 @@ td_status td_logs_set_since(td_logs *l, const char *when)
     return TD_OK;
 }
 
-/* The cause a line's hits point to, as the rules rank them. */
-static td_id cause_of(const td_lrec *r, const td_xpat **reason)
+/* The cause hits point to, as the rules rank them; a line of one hit (most
+ * are) is ranked once per pattern and writer. */
+static td_id cause_of(td_logs *l, const td_xhit *hits, size_t n, td_xside writer, const td_xpat **reason)
 {
+    size_t slot = 0;
+    bool cacheable = n == 1 && hits[0].alert == hits[0].pat->alert;
+    if (cacheable) {
+        slot = (size_t)(hits[0].pat - l->kb->pats) * 2 + (writer == TD_XSIDE_CLIENT);
+        if (l->cause_cache[slot] != TD_ID_COUNT) {
+            *reason = hits[0].pat;
+            return l->cause_cache[slot];
+        }
+    }
     td_xverdict v;
-    td_xrules(r->hits, r->nhits, r->writer, &v);
+    td_xrules(hits, n, writer, &v);
     *reason = v.top;
-    return v.ncands ? v.cands[0].id : TD_ID_NONE;
+    td_id id = v.ncands ? v.cands[0].id : TD_ID_NONE;
+    if (cacheable)
+        l->cause_cache[slot] = id;
+    return id;
 }
 
 static void sample(char *out, const char *raw, size_t len)
@@ -100,10 +133,22 @@ static void sample(char *out, const char *raw, size_t len)
     out[n] = '\0';
 }
 
-static void count(td_logs *l, const td_lrec *r, const char *raw, size_t len)
+/* The failures of the minute being counted go to the table when the
+ * minute changes: one table look-up a minute, not one a line. */
+static void flush_minute(td_logs *l)
 {
-    const td_xpat *reason = NULL;
-    td_id id = cause_of(r, &reason);
+    if (l->minute >= 0 && l->minute_count) {
+        char key[24]; /* minutes since 1970 */
+        int n = snprintf(key, sizeof key, "%lld", (long long)l->minute);
+        td_ltable_add(&l->minutes, key, (size_t)n, 0, l->minute_count);
+    }
+    l->minute_count = 0;
+}
+
+/* One failed handshake. */
+static void count_one(td_logs *l, td_id id, const td_xpat *reason, const char *client, size_t clen, const char *sni,
+                      int64_t t, const char *raw, size_t len)
+{
     td_lcause *c = &l->causes[id];
     if (c->count++ == 0) {
         c->reason = reason;
@@ -111,20 +156,119 @@ static void count(td_logs *l, const td_lrec *r, const char *raw, size_t len)
             sample(c->sample, raw, len);
     }
     l->failures++;
-    const char *client = r->client[0] ? r->client : "-";
-    td_ltable_add(&l->clients, client, strlen(client), 0, 1);
-    td_ltable_add(&l->pairs, client, strlen(client), (int)id, 1);
-    if (r->sni[0])
-        td_ltable_add(&l->names, r->sni, strlen(r->sni), 0, 1);
-    if (r->t >= 0) {
-        if (l->first < 0 || r->t < l->first)
-            l->first = r->t;
-        if (r->t > l->last)
-            l->last = r->t;
-        char minute[24]; /* minutes since 1970, as the key */
-        int mlen = snprintf(minute, sizeof minute, "%lld", (long long)(r->t / 60));
-        td_ltable_add(&l->minutes, minute, (size_t)mlen, 0, 1);
+    if (!clen)
+        client = "-", clen = 1;
+    td_ltable_add(&l->clients, client, clen, 0, 1);
+    td_ltable_add(&l->pairs, client, clen, (int)id, 1);
+    if (sni && sni[0])
+        td_ltable_add(&l->names, sni, strlen(sni), 0, 1);
+    if (t >= 0) {
+        if (l->first < 0 || t < l->first)
+            l->first = t;
+        if (t > l->last)
+            l->last = t;
+        if (t / 60 != l->minute) {
+            flush_minute(l);
+            l->minute = t / 60;
+        }
+        l->minute_count++;
     }
+}
+
+static void count(td_logs *l, const td_lrec *r, const char *raw, size_t len)
+{
+    const td_xpat *reason = NULL;
+    td_id id = cause_of(l, r->hits, r->nhits, r->writer, &reason);
+    count_one(l, id, reason, r->client, strlen(r->client), r->sni, r->t, raw, len);
+}
+
+/* The time of an nginx line: the same minute as the line before is the
+ * common case, read from its seconds alone. */
+static int64_t nginx_time(td_logs *l, const char *s, size_t n)
+{
+    int64_t t;
+    if (n >= 19 && memcmp(s, l->prefix, sizeof l->prefix) == 0 && s[16] == ':' && isdigit((unsigned char)s[17]) &&
+        isdigit((unsigned char)s[18])) {
+        t = l->prefix_t + (s[17] - '0') * 10 + (s[18] - '0');
+    } else {
+        t = td_ltime(s, n, l->this_year);
+        if (t >= 0 && n >= 19) {
+            memcpy(l->prefix, s, sizeof l->prefix);
+            l->prefix_t = t - t % 60;
+        }
+    }
+    if (t >= 0)
+        l->cur_time = t;
+    return t >= 0 ? t : l->cur_time;
+}
+
+/* The pattern of "error:0A000102" at h (8 hex digits and a colon). */
+static const td_xpat *packed(td_logs *l, const char *h)
+{
+    unsigned long v = 0;
+    for (int i = 0; i < 8; i++) {
+        int c = h[i];
+        int d = c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+        if (d < 0)
+            return NULL;
+        v = v << 4 | (unsigned long)d;
+    }
+    int reason = td_xossl_reason(v);
+    if (reason < 0 || reason >= TD_LOGS_REASONS || h[8] != ':')
+        return NULL;
+    if (!l->reason_cache[reason])
+        l->reason_cache[reason] = td_kb_ssl(l->kb, reason);
+    return l->reason_cache[reason];
+}
+
+/* nginx's failures as most logs hold them, read without the general
+ * matcher: "2026/12/07 11:40:00 [info] 1#1: *5 MESSAGE, client: 10.1.2.3,
+ * server: ...", MESSAGE being "SSL_do_handshake() failed (SSL:
+ * error:0A000102:...) while SSL handshaking" or one of the messages that
+ * say it all in their first words ("peer closed connection in SSL
+ * handshake").  False for anything else (the general path reads it then). */
+static bool nginx_fast(td_logs *l, const char *s, size_t n)
+{
+    static const char code[] = "SSL_do_handshake() failed (SSL: error:", down[] = ") while SSL handshaking, client: ",
+                      cl[] = ", client: ";
+    const char *end = s + n, *star = n > 40 && s[4] == '/' ? memchr(s + 20, '*', 40) : NULL;
+    if (!star)
+        return false;
+    const char *msg = star + 1;
+    while (msg < end && isdigit((unsigned char)*msg))
+        msg++;
+    if (++msg >= end)
+        return false;
+    const td_xpat *p = NULL;
+    const char *c = NULL;
+    if ((size_t)(end - msg) > sizeof code + 8 && memcmp(msg, code, sizeof code - 1) == 0) {
+        p = packed(l, msg + sizeof code - 1);
+        const char *w = p ? memmem(msg, (size_t)(end - msg), down, sizeof down - 1) : NULL;
+        c = w ? w + sizeof down - 1 : NULL; /* "to upstream" has no ", client" there: the general path */
+    } else {
+        for (size_t i = 0; i < l->nginx_nmsgs && !p; i++) {
+            size_t ml = strlen(l->nginx_msgs[i]->match);
+            if ((size_t)(end - msg) > ml && strncasecmp(msg, l->nginx_msgs[i]->match, ml) == 0)
+                p = l->nginx_msgs[i];
+        }
+        const char *w = p ? memmem(msg, (size_t)(end - msg), cl, sizeof cl - 1) : NULL;
+        c = w ? w + sizeof cl - 1 : NULL;
+    }
+    if (!p || !c)
+        return false;
+    const char *ce = c;
+    while (ce < end && *ce != ',' && *ce != ' ')
+        ce++;
+    int64_t t = nginx_time(l, s, n);
+    if (l->since >= 0 && t >= 0 && t < l->since) {
+        l->before_since++;
+        return true;
+    }
+    td_xhit hit = { p, p->alert, p->alert_sent };
+    const td_xpat *why = NULL;
+    td_id id = cause_of(l, &hit, 1, TD_XSIDE_SERVER, &why);
+    count_one(l, id, why, c, (size_t)(ce - c < TD_LKEY_MAX ? ce - c : TD_LKEY_MAX - 1), NULL, t, s, n);
+    return true;
 }
 
 /* Apache writes a failed handshake as two lines from one thread: AH02008
@@ -223,12 +367,14 @@ static void line(td_logs *l, const char *s, size_t n)
         l->lines_long++;
         return;
     }
-    if (memchr(s, '\0', n)) {
+    if (!l->clean && memchr(s, '\0', n)) {
         l->lines_nul++;
         return;
     }
     if (n && s[n - 1] == '\r')
         n--;
+    if (nginx_fast(l, s, n))
+        return;
     if (!journal(l, &s, &n))
         return;
     td_lrec r;
@@ -256,6 +402,7 @@ static void line(td_logs *l, const char *s, size_t n)
 static void feed(td_logs *l, const char *buf, size_t len)
 {
     const char *p = buf, *end = buf + len;
+    l->clean = !memchr(buf, '\0', len); /* then no line needs looking at for one */
     while (p < end) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
@@ -288,6 +435,7 @@ void td_logs_feed(td_logs *l, const char *buf, size_t len)
 /* The line left without a final newline, and Apache lines still waiting. */
 static void finish_input(td_logs *l)
 {
+    l->clean = false;
     if (l->carry_long)
         line(l, l->carry, TD_LOGS_MAX_LINE + 1);
     else if (l->carry_len)
@@ -296,6 +444,7 @@ static void finish_input(td_logs *l)
     l->carry_long = false;
     for (size_t i = 0; i < TD_LOGS_PENDING; i++)
         flush_pending(l, &l->pending[i]);
+    flush_minute(l);
 }
 
 td_status td_logs_add_text(td_logs *l, const char *text, size_t len)

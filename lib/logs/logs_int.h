@@ -44,8 +44,22 @@ struct td_logs {
     td_ltable clients, pairs, names, minutes;
     int64_t first, last;             /* -1 until a failure with a time */
     td_lpending pending[TD_LOGS_PENDING];
+    /* what makes a long log quick: the cause of each pattern once ranked
+     * (by pattern index, and the writer), the pattern of each packed
+     * reason, the minute of the previous line, the minute being counted */
+    td_id *cause_cache;
+    const td_xpat **reason_cache;   /* [TD_LOGS_REASONS], from td_kb_ssl */
+    char prefix[16];                /* nginx's "2026/12/07 11:40" of the last line */
+    int64_t prefix_t;
+    const td_xpat *nginx_msgs[32];  /* nginx messages known by their first words */
+    size_t nginx_nmsgs;
+    bool clean;                     /* the piece being read has no NUL byte */
+    int64_t minute;                 /* -1: none yet */
+    uint64_t minute_count;
     char err[256];
 };
+
+#define TD_LOGS_REASONS 4096
 
 /* Bytes of a log in pieces of any size, as a file is read (the tests feed
  * it byte by byte); td_logs_add_text() finishes the input. */
