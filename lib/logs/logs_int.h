@@ -10,7 +10,6 @@
 
 #define TD_LOGS_MAX_LINE 65536
 #define TD_LOGS_MAX_CLIENTS 4096
-#define TD_LOGS_MAX_PAIRS 8192     /* (cause, client) */
 #define TD_LOGS_MAX_NAMES 1024     /* SNI */
 #define TD_LOGS_MAX_MINUTES 44640  /* a month of minutes */
 #define TD_LOGS_PENDING 64         /* Apache lines waiting for their reason */
@@ -41,7 +40,7 @@ struct td_logs {
     uint64_t lines, lines_long, lines_nul, before_since, failures, seq;
     unsigned files;
     td_lcause causes[TD_ID_COUNT];   /* [TD_ID_NONE]: failures no cause explains */
-    td_ltable clients, pairs, names, minutes;
+    td_ltable clients, names, minutes; /* clients: sub-counts by cause */
     int64_t first, last;             /* -1 until a failure with a time */
     td_lpending pending[TD_LOGS_PENDING];
     /* what makes a long log quick: the cause of each pattern once ranked
@@ -53,7 +52,6 @@ struct td_logs {
     int64_t prefix_t;
     const td_xpat *nginx_msgs[32];  /* nginx messages known by their first words */
     size_t nginx_nmsgs;
-    bool clean;                     /* the piece being read has no NUL byte */
     int64_t minute;                 /* -1: none yet */
     uint64_t minute_count;
     char err[256];

@@ -165,20 +165,21 @@ int td_logs_write_text(const td_logs *l, FILE *f, bool color)
         fprintf(f, "  %-22s %9s  %3.0f%%  %s\n", ids[i] ? td_id_name(ids[i]) : "(no cause known)",
                 grouped(c->count, n1, sizeof n1), 100.0 * (double)c->count / (double)l->failures, label);
         const td_lslot *top[TOP_PER_CAUSE];
-        size_t nt = td_ltable_top(&l->pairs, (int)ids[i], top, TOP_PER_CAUSE);
+        uint64_t cnt[TOP_PER_CAUSE];
+        size_t nt = td_ltable_top(&l->clients, (int)ids[i], top, cnt, TOP_PER_CAUSE);
         for (size_t k = 0; k < nt; k++)
-            fprintf(f, "      %s: %s handshake%s failed, %s: %s\n", top[k]->key, grouped(top[k]->count, n1, sizeof n1),
-                    top[k]->count == 1 ? "" : "s", label, cause_why(l, ids[i]));
+            fprintf(f, "      %s: %s handshake%s failed, %s: %s\n", top[k]->key, grouped(cnt[k], n1, sizeof n1),
+                    cnt[k] == 1 ? "" : "s", label, cause_why(l, ids[i]));
         if (!ids[i])
             fprintf(f, "      e.g. %s\n", c->sample);
     }
     const td_lslot *top[TOP_CLIENTS];
-    size_t nt = td_ltable_top(&l->clients, 0, top, TOP_CLIENTS);
+    size_t nt = td_ltable_top(&l->clients, -1, top, NULL, TOP_CLIENTS);
     fprintf(f, "\n%sBy client:%s (%zu distinct%s)\n", b, r, l->clients.used,
             l->clients.overflow ? ", more not told apart" : "");
     for (size_t k = 0; k < nt; k++)
         fprintf(f, "  %-40s %9s\n", top[k]->key, grouped(top[k]->count, n1, sizeof n1));
-    nt = td_ltable_top(&l->names, 0, top, TOP_CLIENTS);
+    nt = td_ltable_top(&l->names, -1, top, NULL, TOP_CLIENTS);
     if (nt) {
         fprintf(f, "\n%sBy name (SNI):%s\n", b, r);
         for (size_t k = 0; k < nt; k++)
@@ -196,12 +197,14 @@ int td_logs_write_text(const td_logs *l, FILE *f, bool color)
 static json_t *slots_json(const td_ltable *t, int tag, const char *key, size_t max)
 {
     const td_lslot **top = malloc(max * sizeof *top);
+    uint64_t *cnt = malloc(max * sizeof *cnt);
     json_t *a = json_array();
-    size_t n = top ? td_ltable_top(t, tag, top, max) : 0;
+    size_t n = top && cnt ? td_ltable_top(t, tag, top, cnt, max) : 0;
     for (size_t i = 0; a && i < n; i++)
-        if (json_array_append_new(a, json_pack("{s:s, s:I}", key, top[i]->key, "count", (json_int_t)top[i]->count)))
+        if (json_array_append_new(a, json_pack("{s:s, s:I}", key, top[i]->key, "count", (json_int_t)cnt[i])))
             json_decref(a), a = NULL;
     free(top);
+    free(cnt);
     return a;
 }
 
@@ -218,7 +221,7 @@ static json_t *causes_json(const td_logs *l)
                               ids[i] ? json_string(td_id_name(ids[i])) : json_null(), "count", (json_int_t)c->count,
                               "reason", label, "why", cause_why(l, ids[i]), "fix",
                               ids[i] ? json_string(td_explain_fix(ids[i])) : json_null(), "sample", c->sample,
-                              "top_clients", slots_json(&l->pairs, (int)ids[i], "client", TOP_PER_CAUSE));
+                              "top_clients", slots_json(&l->clients, (int)ids[i], "client", TOP_PER_CAUSE));
         if (!o || json_array_append_new(a, o))
             json_decref(a), a = NULL;
     }
@@ -253,8 +256,8 @@ int td_logs_write_json(const td_logs *l, FILE *f)
         "before_since", (json_int_t)l->before_since, "failures", (json_int_t)l->failures, "first_seen",
         l->first >= 0 ? json_string(when(l->first, t1, sizeof t1)) : json_null(), "last_seen",
         l->last >= 0 ? json_string(when(l->last, t2, sizeof t2)) : json_null(), "causes", causes_json(l), "clients",
-        slots_json(&l->clients, 0, "client", 50), "clients_distinct", (json_int_t)l->clients.used,
-        "clients_untold", (json_int_t)l->clients.overflow, "names", slots_json(&l->names, 0, "name", 50),
+        slots_json(&l->clients, -1, "client", 50), "clients_distinct", (json_int_t)l->clients.used,
+        "clients_untold", (json_int_t)l->clients.overflow, "names", slots_json(&l->names, -1, "name", 50),
         "per_minute", minutes_json(l), "minutes_untold", (json_int_t)l->minutes.overflow);
     int rc = -1;
     if (root && json_dumpf(root, f, JSON_INDENT(2)) == 0 && fputc('\n', f) != EOF)
