@@ -1,7 +1,6 @@
 /* `tlsdiag explain`: the public API of include/tlsdiag.h over the matcher
  * (a source), the rules and the reporters. */
 #include <ctype.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,15 +11,6 @@
 #include "registry/registry.h"
 #include "util/str.h"
 
-static void seterr(td_explain *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void seterr(td_explain *x, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(x->err, sizeof x->err, fmt, ap);
-    va_end(ap);
-}
-
 td_explain *td_explain_new(void)
 {
     td_explain *x = calloc(1, sizeof *x);
@@ -30,7 +20,7 @@ td_explain *td_explain_new(void)
     x->code_alert = -1;
     x->kb = td_kb_get();
     if (!x->kb)
-        seterr(x, "%s", td_kb_error() ? td_kb_error() : "no knowledge loaded");
+        td_errbuf(x->err, sizeof x->err, "%s", td_kb_error() ? td_kb_error() : "no knowledge loaded");
     return x;
 }
 
@@ -109,7 +99,7 @@ td_status td_explain_add_text(td_explain *x, const char *text, size_t len)
         len = 0;
     char *norm = malloc(TD_X_MAX_LINE + 1);
     if (!norm) {
-        seterr(x, "out of memory");
+        td_errbuf(x->err, sizeof x->err, "out of memory");
         return TD_ERR_INTERNAL;
     }
     const char *p = text, *end = text + len;
@@ -139,25 +129,25 @@ td_status td_explain_add_code(td_explain *x, const char *kind, const char *code)
     unsigned long v = 0;
     char *end = NULL;
     if (!kind || !code || !*code) {
-        seterr(x, "a code needs a kind and a value, e.g. 'alert 48'");
+        td_errbuf(x->err, sizeof x->err, "a code needs a kind and a value, e.g. 'alert 48'");
         return TD_ERR_USAGE;
     }
     bool hex = !strcasecmp(kind, "openssl");
     v = strtoul(code, &end, hex ? 16 : 10);
     if (!end || *end || isspace((unsigned char)*code) || *code == '-' || *code == '+') {
-        seterr(x, "'%.40s' is not a %s code", code, hex ? "hexadecimal" : "decimal");
+        td_errbuf(x->err, sizeof x->err, "'%.40s' is not a %s code", code, hex ? "hexadecimal" : "decimal");
         return TD_ERR_USAGE;
     }
     if (!strcasecmp(kind, "alert")) {
         if (v > 255 || !td_alert_by_code((uint8_t)v)) {
-            seterr(x, "%lu is not a TLS alert (see RFC 8446 section 6)", v);
+            td_errbuf(x->err, sizeof x->err, "%lu is not a TLS alert (see RFC 8446 section 6)", v);
             return TD_ERR_USAGE;
         }
         snprintf(line, sizeof line, "SSL alert number %lu", v);
         x->code_alert = (int)v;
     } else if (!strcasecmp(kind, "x509")) {
         if (v == 0 || v > 1000 || !td_kb_x509(x->kb, (int)v)) {
-            seterr(x, "%lu is not an X.509 verify code this OpenSSL knows", v);
+            td_errbuf(x->err, sizeof x->err, "%lu is not an X.509 verify code this OpenSSL knows", v);
             return TD_ERR_USAGE;
         }
         snprintf(line, sizeof line, "verify error:num=%lu:", v);
@@ -166,24 +156,24 @@ td_status td_explain_add_code(td_explain *x, const char *kind, const char *code)
         if (r < 0 && v < 0x800000UL)
             r = (int)v; /* a bare reason code */
         if (r < 0 || !td_kb_ssl(x->kb, r)) {
-            seterr(x, "%.40s is not an OpenSSL SSL error code this OpenSSL knows", code);
+            td_errbuf(x->err, sizeof x->err, "%.40s is not an OpenSSL SSL error code this OpenSSL knows", code);
             return TD_ERR_USAGE;
         }
         snprintf(line, sizeof line, "error:%08X:", (20u << 23) | (unsigned)r);
     } else if (!strcasecmp(kind, "curl")) {
         if (v == 0 || v > 200) {
-            seterr(x, "%lu is not a curl exit code", v);
+            td_errbuf(x->err, sizeof x->err, "%lu is not a curl exit code", v);
             return TD_ERR_USAGE;
         }
         snprintf(line, sizeof line, "curl: (%lu)", v);
     } else {
-        seterr(x, "unknown kind of code '%.40s': alert, x509, openssl or curl", kind);
+        td_errbuf(x->err, sizeof x->err, "unknown kind of code '%.40s': alert, x509, openssl or curl", kind);
         return TD_ERR_USAGE;
     }
     unsigned before = x->lines_matched;
     td_status st = td_explain_add_text(x, line, strlen(line));
     if (st == TD_OK && x->lines_matched == before) {
-        seterr(x, "%s %.40s: no pattern knows this code", kind, code);
+        td_errbuf(x->err, sizeof x->err, "%s %.40s: no pattern knows this code", kind, code);
         return TD_ERR_USAGE;
     }
     return st;

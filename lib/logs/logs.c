@@ -4,7 +4,6 @@
 #include <stddef.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,15 +17,7 @@
 
 #include "explain/rules.h"
 #include "logs/logs_int.h"
-
-static void seterr(td_logs *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void seterr(td_logs *l, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(l->err, sizeof l->err, fmt, ap);
-    va_end(ap);
-}
+#include "util/str.h"
 
 td_logs *td_logs_new(void)
 {
@@ -48,7 +39,7 @@ td_logs *td_logs_new(void)
         return NULL;
     }
     if (!l->kb) {
-        seterr(l, "%s", td_kb_error() ? td_kb_error() : "no knowledge loaded");
+        td_errbuf(l->err, sizeof l->err, "%s", td_kb_error() ? td_kb_error() : "no knowledge loaded");
         return l;
     }
     l->cause_cache = malloc(l->kb->npats * 2 * sizeof *l->cause_cache);
@@ -97,7 +88,7 @@ td_status td_logs_set_since(td_logs *l, const char *when)
     /* log times are local times read as UTC: "now" the same way */
     int64_t t = td_lsince(when, (int64_t)timegm(&tm), l->this_year);
     if (t < 0) {
-        seterr(l, "--since needs a time (2026-12-07 10:00, 2026-12-07T10:00:00) or an age (90m, 2h, 3d), not '%.40s'",
+        td_errbuf(l->err, sizeof l->err, "--since needs a time (2026-12-07 10:00, 2026-12-07T10:00:00) or an age (90m, 2h, 3d), not '%.40s'",
                when);
         return TD_ERR_USAGE;
     }
@@ -482,7 +473,7 @@ static td_status drain(td_logs *l, gzFile f, const char *name, char *buf)
         if (got < 0) {
             int e;
             const char *msg = gzerror(f, &e);
-            seterr(l, "%s: %s", name, e == Z_ERRNO ? strerror(errno) : msg);
+            td_errbuf(l->err, sizeof l->err, "%s: %s", name, e == Z_ERRNO ? strerror(errno) : msg);
             return TD_ERR_USAGE;
         }
         if (got == 0)
@@ -496,7 +487,7 @@ static gzFile open_log(td_logs *l, const char *path)
     int fd = strcmp(path, "-") == 0 ? dup(STDIN_FILENO) : open(path, O_RDONLY | O_CLOEXEC);
     gzFile f = fd >= 0 ? gzdopen(fd, "rb") : NULL;
     if (!f) {
-        seterr(l, "cannot read %s: %s", strcmp(path, "-") == 0 ? "standard input" : path, strerror(errno));
+        td_errbuf(l->err, sizeof l->err, "cannot read %s: %s", strcmp(path, "-") == 0 ? "standard input" : path, strerror(errno));
         if (fd >= 0)
             close(fd);
         return NULL;
@@ -544,7 +535,7 @@ td_status td_logs_add_file(td_logs *l, const char *path)
     if (!read_mapped(l, path)) {
         char *buf = malloc(READ_CHUNK);
         if (!buf) {
-            seterr(l, "out of memory");
+            td_errbuf(l->err, sizeof l->err, "out of memory");
             return TD_ERR_INTERNAL;
         }
         gzFile f = open_log(l, path);

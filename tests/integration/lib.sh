@@ -1239,6 +1239,11 @@ run_explain() {
     timeout -k 5 120 "$TLSDIAG" explain --json "$@" <"$file" >"$OUT" 2>"$T/err.txt"
     RC=$?
     echo "  exit $RC; candidates: $(jq -r '[.candidates[]?.id] | join(" ")' "$OUT" 2>/dev/null)"
+    _json_document
+}
+
+# _json_document: $OUT holds one JSON object (else a failed assertion).
+_json_document() {
     if ! jq -e 'type == "object"' "$OUT" >/dev/null 2>&1; then
         _fail "stdout is one JSON document" "got: $(head -c 400 "$OUT") stderr: $(head -c 300 "$T/err.txt")"
     fi
@@ -1371,9 +1376,7 @@ run_logs() {
     timeout -k 5 120 "$TLSDIAG" logs --json "$@" >"$OUT" 2>"$T/err.txt"
     RC=$?
     echo "  exit $RC; $(jq -c '{failures, causes: [.causes[]? | {id, count}], clients}' "$OUT" 2>/dev/null | head -c 800)"
-    if ! jq -e 'type == "object"' "$OUT" >/dev/null 2>&1; then
-        _fail "stdout is one JSON document" "got: $(head -c 400 "$OUT") stderr: $(head -c 300 "$T/err.txt")"
-    fi
+    _json_document
 }
 
 # assert_count ID N: the logs summary counts N failures of cause ID ("none"
