@@ -146,6 +146,25 @@ assert_count none 5
 assert_count CLIENT_ALERT 1
 assert_jq '.failures == 6' "6 failures (5 sent, 1 bare connection)"
 
+CASE=follow
+# --follow: the summary comes as the log grows, and once more when stopped
+: >"$T/growing.log"
+start_bg "$TLSDIAG" logs --json --follow --interval 0.2 "$T/growing.log"
+FOLLOW_PID=$BG_PID
+FOLLOW_LOG=$BG_LOG
+sleep 0.5
+head -n 5 "$NGINX_LOG" >>"$T/growing.log"
+sleep 1
+tail -n +6 "$NGINX_LOG" >>"$T/growing.log"
+sleep 1
+kill -INT "$FOLLOW_PID"
+for _ in $(seq 50); do kill -0 "$FOLLOW_PID" 2>/dev/null || break; sleep 0.1; done
+# the documents printed, one after another; the last counts every line
+sed 1d "$FOLLOW_LOG" | jq -s '.' >"$OUT" 2>/dev/null || echo '[]' >"$OUT"
+assert_jq 'length >= 2' "a summary while lines came in, and a last one"
+assert_jq '.[-1].failures == 14' "the last summary counts the whole log"
+assert_jq '.[0].failures < 14' "the first came before the log was whole"
+
 CASE=all
 run_logs "$NGINX_LOG" "$APACHE_LOG" "$HAPROXY_LOG"
 assert_jq '.input.files == 3' "three files"
