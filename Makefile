@@ -2,7 +2,7 @@
 # runs every test (scripts/test.sh); `make SAN=1` builds with ASan/UBSan into
 # build-san/.
 CC      ?= cc
-PKGS    := libssl libcrypto jansson libcares
+PKGS    := libssl libcrypto jansson libcares zlib
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lev
 
@@ -32,6 +32,18 @@ LIB_OBJ := $(patsubst %.c,$(B)/%.o,$(LIB_SRC))
 # time.
 CLIENTS_GEN := $(B)/gen/clients_data.c
 LIB_OBJ += $(B)/gen/clients_data.o
+# The knowledge of `tlsdiag explain` and `tlsdiag logs` likewise: the
+# hand-written tables of data/explain/, and the OpenSSL reason, verify and
+# alert table scripts/gen-openssl.sh writes from the installed OpenSSL's
+# headers and library (so it follows an OpenSSL upgrade at the next build).
+X_NAMES := patterns map alerts causes openssl
+X_FILE_patterns := data/explain/patterns.tsv
+X_FILE_map := data/explain/openssl-map.tsv
+X_FILE_alerts := data/explain/alerts.tsv
+X_FILE_causes := data/explain/causes.tsv
+LIB_OBJ += $(patsubst %,$(B)/gen/x_%_data.o,$(X_NAMES))
+OSSL_INC := $(shell pkg-config --variable=includedir openssl 2>/dev/null || echo /usr/include)/openssl
+OSSL_HDRS := $(wildcard $(addprefix $(OSSL_INC)/,sslerr.h x509_vfy.h ssl3.h tls1.h opensslv.h))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 FUZZ_SRC := $(sort $(wildcard fuzz/fuzz_*.c))
@@ -75,13 +87,28 @@ $(CLIENTS_GEN): data/clients.json scripts/embed.sh
 $(B)/gen/clients_data.o: $(CLIENTS_GEN)
 	$(CC) $(CFLAGS) -c $< -o $@
 
+$(B)/gen/x_%_data.o: $(B)/gen/x_%_data.c
+	$(CC) $(CFLAGS) -c $< -o $@
+
+%/gen/openssl.tsv: scripts/gen-openssl.sh $(OSSL_HDRS)
+	@mkdir -p $(dir $@)
+	sh scripts/gen-openssl.sh $(CC) > $@.tmp && mv $@.tmp $@
+
+# x_NAME_data.c from its data file, for the build directory DIR.
+define x_embed
+$(1)/gen/x_$(2)_data.c: $(if $(filter openssl,$(2)),$(1)/gen/openssl.tsv,$(X_FILE_$(2))) scripts/embed.sh
+	@mkdir -p $$(dir $$@)
+	sh scripts/embed.sh td_x_$(2)_tsv $$< > $$@.tmp && mv $$@.tmp $$@
+endef
+$(foreach d,$(B) build-fuzz,$(foreach n,$(X_NAMES),$(eval $(call x_embed,$(d),$(n)))))
+
 # The fuzz targets link the library sources directly: they need the
 # generated profiles too.
 build-fuzz/gen/clients_data.c: data/clients.json scripts/embed.sh
 	@mkdir -p $(dir $@)
 	sh scripts/embed.sh td_clients_json data/clients.json > $@.tmp && mv $@.tmp $@
-$(FUZZ_BIN): build-fuzz/gen/clients_data.c
-$(FUZZ_BIN): LIB_SRC += build-fuzz/gen/clients_data.c
+$(FUZZ_BIN): build-fuzz/gen/clients_data.c $(patsubst %,build-fuzz/gen/x_%_data.c,$(X_NAMES))
+$(FUZZ_BIN): LIB_SRC += build-fuzz/gen/clients_data.c $(patsubst %,build-fuzz/gen/x_%_data.c,$(X_NAMES))
 
 check: all
 	scripts/test.sh

@@ -20,6 +20,7 @@
 #ifndef TLSDIAG_H
 #define TLSDIAG_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -130,6 +131,84 @@ int td_report_write_text_ex(const td_report *r, FILE *f, unsigned flags, unsigne
 /* td_report_write_text_ex() in 80 columns; color adds ANSI colours. */
 int td_report_write_text(const td_report *r, FILE *f, bool color);
 void td_report_free(td_report *r);
+
+/* ------------------------------------------------------------ explain
+ * Explains an error text (a curl, OpenSSL, Java, Go, Node.js, Python, .NET,
+ * browser message, or a server's log lines) or a code:
+ *
+ *     td_explain *x = td_explain_new();
+ *     td_explain_add_text(x, text, len);     (or td_explain_add_code)
+ *     td_explain_run(x);
+ *     td_explain_write_text(x, stdout, false);
+ *     td_explain_free(x);
+ *
+ * The candidates are catalog IDs (docs/diagnoses.md), best first. */
+typedef struct td_explain td_explain;
+
+td_explain *td_explain_new(void);
+void td_explain_free(td_explain *x);
+/* Why the last failed call on x failed; NULL when it did not. */
+const char *td_explain_error(const td_explain *x);
+/* Any bytes: lines are looked at one by one; a line over 64 KiB or with a
+ * NUL byte is skipped and counted.  TD_ERR_INTERNAL when the compiled-in
+ * knowledge does not load. */
+td_status td_explain_add_text(td_explain *x, const char *text, size_t len);
+/* kind "alert" (a TLS alert number), "x509" (an OpenSSL verify code),
+ * "openssl" (a packed error code in hex, OpenSSL 1.1 or 3, or a reason
+ * code), "curl" (an exit code).  TD_ERR_USAGE for an unknown code. */
+td_status td_explain_add_code(td_explain *x, const char *kind, const char *code);
+/* Ranks the causes; TD_OK also when nothing was recognised (no candidate). */
+td_status td_explain_run(td_explain *x);
+size_t td_explain_candidate_count(const td_explain *x);
+const char *td_explain_candidate_id(const td_explain *x, size_t i);
+/* Sets the target (and SNI) of the check that decides between the
+ * candidates, from the text; TD_ERR_USAGE when the text names no server. */
+td_status td_explain_check_options(const td_explain *x, td_options *o);
+/* Narrows the answer with the report of that check: the first candidate the
+ * check finds is the one answer, with the check's evidence. */
+td_status td_explain_narrow(td_explain *x, const td_report *r);
+/* Whether any line of the input was recognised. */
+bool td_explain_recognised(const td_explain *x);
+/* Schema: docs/json.md ("tlsdiag explain").  Return 0, or -1 when the
+ * write failed. */
+int td_explain_write_json(const td_explain *x, FILE *f);
+int td_explain_write_text(const td_explain *x, FILE *f, bool color);
+
+/* --------------------------------------------------------------- logs
+ * Summarises the failed handshakes in server logs (nginx and Apache httpd
+ * error logs, HAProxy logs, journald exports of them; gzip or plain):
+ *
+ *     td_logs *l = td_logs_new();
+ *     td_logs_add_file(l, "/var/log/nginx/error.log");   ("-": stdin)
+ *     td_logs_write_text(l, stdout, false);
+ *     td_logs_free(l);
+ *
+ * Memory is bounded whatever the size of the logs: counters, never lines. */
+typedef struct td_logs td_logs;
+
+td_logs *td_logs_new(void);
+void td_logs_free(td_logs *l);
+const char *td_logs_error(const td_logs *l);
+/* Only what was logged from then on: "2026-12-07 10:00", "2026-12-07
+ * 10:00:00", "2026-12-07T10:00:00", a date, or an age: "90m", "2h", "3d". */
+td_status td_logs_set_since(td_logs *l, const char *when);
+/* Reads a whole file ("-": standard input, gzip or not).  A line over
+ * 64 KiB or with a NUL byte is skipped and counted.  TD_ERR_USAGE with the
+ * reason in td_logs_error() for a file that cannot be read. */
+td_status td_logs_add_file(td_logs *l, const char *path);
+/* The same for text in memory (whole lines). */
+td_status td_logs_add_text(td_logs *l, const char *text, size_t len);
+/* Reads path and then what is appended to it, calling tick at most every
+ * interval seconds when lines came in, until *stop is set or tick returns
+ * nonzero. */
+typedef int (*td_logs_tick)(const td_logs *l, void *arg);
+td_status td_logs_follow(td_logs *l, const char *path, double interval, td_logs_tick tick, void *arg,
+                         volatile sig_atomic_t *stop);
+/* Failed handshakes counted so far. */
+unsigned long long td_logs_failure_count(const td_logs *l);
+/* Schema: docs/json.md ("tlsdiag logs").  0, or -1 when the write failed. */
+int td_logs_write_json(const td_logs *l, FILE *f);
+int td_logs_write_text(const td_logs *l, FILE *f, bool color);
 
 #ifdef __cplusplus
 }

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,7 +22,14 @@ static const char usage_text[] =
     "\n"
     "Usage:\n"
     "  tlsdiag check [options] HOST[:PORT]   probe a server and explain what fails\n"
-    "  tlsdiag help check                    the options of check\n"
+    "  tlsdiag explain [options] [TEXT]      explain an error message or log excerpt\n"
+    "                                        (TEXT, or standard input)\n"
+    "  tlsdiag explain alert|x509|openssl|curl CODE\n"
+    "                                        explain a TLS alert, verify, OpenSSL\n"
+    "                                        error or curl exit code\n"
+    "  tlsdiag logs [options] FILE...        summarise the failed handshakes in nginx,\n"
+    "                                        Apache httpd and HAProxy logs\n"
+    "  tlsdiag help check|explain|logs       the options of a command\n"
     "  tlsdiag --help                        this text\n"
     "  tlsdiag --version                     print the version\n"
     "\n"
@@ -85,6 +93,56 @@ static const char check_usage_text[] =
     "Exit status: 0 no failure found, 1 a handshake fails (see the findings),\n"
     "2 bad usage or input, 3 internal error.\n";
 
+static const char explain_usage_text[] =
+    "Usage: tlsdiag explain [options] [TEXT...]\n"
+    "       tlsdiag explain [options] alert|x509|openssl|curl CODE\n"
+    "\n"
+    "Explains a TLS error message: which software wrote it, which handshake step\n"
+    "failed and on which side, the likely causes (catalog IDs, best first) with\n"
+    "the fix for the first, and the `tlsdiag check` that decides between them.\n"
+    "TEXT is the message (after -- when it starts with -); without it (or with\n"
+    "-) standard input is read, so a whole stack trace or log excerpt can be\n"
+    "pasted or piped.  Codes: a TLS\n"
+    "alert number (alert 48), an OpenSSL verify code (x509 20), a packed OpenSSL\n"
+    "error code, 1.1 or 3 (openssl 0A000086), a curl exit code (curl 60).\n"
+    "\n"
+    "Options:\n"
+    "  --check                 run the deciding check against the host, port and\n"
+    "                          SNI the text names, and narrow the answer to the\n"
+    "                          cause it finds\n"
+    "  --ca-file FILE          with --check: trust these CA certificates (PEM)\n"
+    "                          instead of the system's store\n"
+    "  --json                  print one JSON document (docs/json.md)\n"
+    "  --no-color              no colours\n"
+    "  -h, --help              this text\n"
+    "\n"
+    "Exit status: 0 the text was recognised, 1 nothing in it was, 2 bad usage\n"
+    "or input, 3 internal error.\n";
+
+static const char logs_usage_text[] =
+    "Usage: tlsdiag logs [options] FILE...\n"
+    "\n"
+    "Summarises the failed TLS handshakes in server logs: nginx and Apache httpd\n"
+    "(mod_ssl) error logs, HAProxy logs, journald exports of those units\n"
+    "(journalctl -o short, -o export, -o json); plain or gzip; - is standard\n"
+    "input.  By cause (catalog IDs), by client address, by name (SNI), per\n"
+    "minute, the first and last time seen, the top clients of each cause, and\n"
+    "the fix of each cause.  Memory stays bounded whatever the size of the logs.\n"
+    "\n"
+    "Options:\n"
+    "  --since WHEN            only what was logged from WHEN on: 2026-12-07 10:00,\n"
+    "                          2026-12-07T10:00:00, a date, or an age: 90m, 2h, 3d\n"
+    "  --follow                keep reading the one FILE as it grows, and print the\n"
+    "                          summary every --interval seconds while lines come in,\n"
+    "                          and once more when stopped (Ctrl-C)\n"
+    "  --interval SEC          with --follow: seconds between summaries; default 10\n"
+    "  --json                  print one JSON document (docs/json.md)\n"
+    "  --no-color              no colours\n"
+    "  -h, --help              this text\n"
+    "\n"
+    "Exit status: 0 no failed handshake, 1 failed handshakes were found, 2 bad\n"
+    "usage or an unreadable file, 3 internal error.\n";
+
 /* Says what is wrong in one line, then where to look. */
 static int usage_error(const char *hint, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int usage_error(const char *hint, const char *fmt, ...)
@@ -99,6 +157,8 @@ static int usage_error(const char *hint, const char *fmt, ...)
 }
 
 #define CHECK_HINT "tlsdiag check --help"
+#define EXPLAIN_HINT "tlsdiag explain --help"
+#define LOGS_HINT "tlsdiag logs --help"
 #define TOP_HINT   "tlsdiag --help"
 
 /* Help and version go to stdout; a failed write there is still a failure. */
@@ -380,6 +440,257 @@ static int cmd_check(int argc, char **argv, td_options *o)
     return rc;
 }
 
+/* Standard input, whole, up to a bound: an excerpt, not a log (tlsdiag
+ * logs reads those). */
+#define EXPLAIN_MAX_INPUT (64u << 20)
+static char *read_stdin(size_t *len)
+{
+    size_t cap = 1 << 16, n = 0;
+    char *buf = malloc(cap);
+    while (buf) {
+        size_t got = fread(buf + n, 1, cap - n, stdin);
+        n += got;
+        if (got == 0)
+            break;
+        if (n == cap) {
+            if (cap >= EXPLAIN_MAX_INPUT) {
+                free(buf);
+                errno = EFBIG;
+                return NULL;
+            }
+            char *nb = realloc(buf, cap * 2);
+            if (!nb)
+                free(buf);
+            buf = nb;
+            cap *= 2;
+        }
+    }
+    if (buf && ferror(stdin)) {
+        free(buf);
+        return NULL;
+    }
+    *len = n;
+    return buf;
+}
+
+enum { OPT_CHECK = 512 };
+
+static const struct option explain_opts[] = {
+    { "check", no_argument, NULL, OPT_CHECK },
+    { "ca-file", required_argument, NULL, OPT_CA_FILE },
+    { "json", no_argument, NULL, OPT_JSON },
+    { "no-color", no_argument, NULL, OPT_NO_COLOR },
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 },
+};
+
+static bool is_code_kind(const char *s)
+{
+    return !strcmp(s, "alert") || !strcmp(s, "x509") || !strcmp(s, "openssl") || !strcmp(s, "curl");
+}
+
+/* The text or code on the command line, else standard input, into x. */
+static int explain_input(td_explain *x, int argc, char **argv)
+{
+    td_status st = TD_OK;
+    if (argc - optind == 2 && is_code_kind(argv[optind])) {
+        st = td_explain_add_code(x, argv[optind], argv[optind + 1]);
+    } else if (optind < argc && !(argc - optind == 1 && !strcmp(argv[optind], "-"))) {
+        for (int i = optind; i < argc && st == TD_OK; i++)
+            st = td_explain_add_text(x, argv[i], strlen(argv[i]));
+    } else {
+        size_t len = 0;
+        char *text = read_stdin(&len);
+        if (!text) {
+            fprintf(stderr, "tlsdiag: cannot read standard input: %s\n",
+                    errno == EFBIG ? "over 64 MiB (give an excerpt; `tlsdiag logs` reads whole logs)" : strerror(errno));
+            return EXIT_USAGE;
+        }
+        st = td_explain_add_text(x, text, len);
+        free(text);
+    }
+    if (st == TD_ERR_USAGE)
+        return usage_error(EXPLAIN_HINT, "%s", td_explain_error(x) ? td_explain_error(x) : "bad input");
+    if (st != TD_OK) {
+        fprintf(stderr, "tlsdiag: internal error: %s\n", td_explain_error(x) ? td_explain_error(x) : "?");
+        return EXIT_INTERNAL;
+    }
+    return EXIT_OK;
+}
+
+/* --check: the deciding check, then the narrowed answer. */
+static int explain_check(td_explain *x, const char *ca_file)
+{
+    td_options *o = td_options_new();
+    if (!o) {
+        fprintf(stderr, "tlsdiag: out of memory\n");
+        return EXIT_INTERNAL;
+    }
+    int rc = EXIT_OK;
+    if (td_explain_check_options(x, o) != TD_OK) {
+        rc = usage_error(EXPLAIN_HINT, "--check needs a server, and the text names none: run tlsdiag check HOST");
+    } else if (ca_file && td_options_set_ca_file(o, ca_file) != TD_OK) {
+        rc = usage_error(EXPLAIN_HINT, "%s", why(o));
+    } else {
+        td_report *r = NULL;
+        if (td_check(o, &r) != TD_OK) {
+            fprintf(stderr, "tlsdiag: internal error: %s\n", why(o));
+            rc = EXIT_INTERNAL;
+        } else {
+            td_explain_narrow(x, r);
+            td_report_free(r);
+        }
+    }
+    td_options_free(o);
+    return rc;
+}
+
+static int cmd_explain(int argc, char **argv)
+{
+    bool json = false, no_color = false, check = false;
+    const char *ca_file = NULL;
+    opterr = 0;
+    optind = 1;
+    int c;
+    /* options anywhere; a text that starts with "-" goes after "--" */
+    while ((c = getopt_long(argc, argv, ":h", explain_opts, NULL)) != -1) {
+        if (c == '?')
+            return usage_error(EXPLAIN_HINT, "unknown option '%s'", argv[optind - 1]);
+        if (c == ':')
+            return usage_error(EXPLAIN_HINT, "option '%s' needs a value", argv[optind - 1]);
+        if (c == 'h')
+            return print_stdout(explain_usage_text);
+        json |= c == OPT_JSON;
+        no_color |= c == OPT_NO_COLOR;
+        check |= c == OPT_CHECK;
+        if (c == OPT_CA_FILE)
+            ca_file = optarg;
+    }
+    if (ca_file && !check)
+        return usage_error(EXPLAIN_HINT, "--ca-file goes with --check");
+    td_explain *x = td_explain_new();
+    if (!x) {
+        fprintf(stderr, "tlsdiag: out of memory\n");
+        return EXIT_INTERNAL;
+    }
+    int rc = explain_input(x, argc, argv);
+    if (rc == EXIT_OK && td_explain_run(x) != TD_OK) {
+        fprintf(stderr, "tlsdiag: internal error: %s\n", td_explain_error(x) ? td_explain_error(x) : "?");
+        rc = EXIT_INTERNAL;
+    }
+    if (rc == EXIT_OK && check)
+        rc = explain_check(x, ca_file);
+    if (rc == EXIT_OK) {
+        bool color = !json && !no_color && !getenv("NO_COLOR") && isatty(STDOUT_FILENO);
+        int w = json ? td_explain_write_json(x, stdout) : td_explain_write_text(x, stdout, color);
+        if (w != 0 || fflush(stdout) == EOF) {
+            fprintf(stderr, "tlsdiag: cannot write the answer: %s\n", strerror(errno));
+            rc = EXIT_INTERNAL;
+        } else if (td_explain_candidate_count(x) == 0 && !td_explain_recognised(x)) {
+            rc = EXIT_FAIL;
+        }
+    }
+    td_explain_free(x);
+    return rc;
+}
+
+enum { OPT_SINCE = 600, OPT_FOLLOW, OPT_INTERVAL };
+
+static const struct option logs_opts[] = {
+    { "since", required_argument, NULL, OPT_SINCE },
+    { "follow", no_argument, NULL, OPT_FOLLOW },
+    { "interval", required_argument, NULL, OPT_INTERVAL },
+    { "json", no_argument, NULL, OPT_JSON },
+    { "no-color", no_argument, NULL, OPT_NO_COLOR },
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 },
+};
+
+static volatile sig_atomic_t logs_stop;
+static void on_stop(int sig)
+{
+    (void)sig;
+    logs_stop = 1;
+}
+
+typedef struct logs_out {
+    bool json, color;
+} logs_out;
+
+static int write_logs(const td_logs *l, void *arg)
+{
+    const logs_out *o = arg;
+    int w = o->json ? td_logs_write_json(l, stdout) : td_logs_write_text(l, stdout, o->color);
+    if (w != 0 || fflush(stdout) == EOF) {
+        fprintf(stderr, "tlsdiag: cannot write the summary: %s\n", strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+static int cmd_logs(int argc, char **argv)
+{
+    logs_out out = { 0 };
+    bool no_color = false, follow = false;
+    double interval = 10;
+    const char *since = NULL;
+    opterr = 0;
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, ":h", logs_opts, NULL)) != -1) {
+        if (c == '?')
+            return usage_error(LOGS_HINT, "unknown option '%s'", argv[optind - 1]);
+        if (c == ':')
+            return usage_error(LOGS_HINT, "option '%s' needs a value", argv[optind - 1]);
+        if (c == 'h')
+            return print_stdout(logs_usage_text);
+        out.json |= c == OPT_JSON;
+        no_color |= c == OPT_NO_COLOR;
+        follow |= c == OPT_FOLLOW;
+        if (c == OPT_SINCE)
+            since = optarg;
+        if (c == OPT_INTERVAL) {
+            char *end = NULL;
+            interval = strtod(optarg, &end);
+            if (!end || *end || !(interval >= 0.1 && interval <= 86400))
+                return usage_error(LOGS_HINT, "--interval needs seconds from 0.1 to 86400, not '%.40s'", optarg);
+        }
+    }
+    if (optind >= argc)
+        return usage_error(LOGS_HINT, "logs needs a FILE (- for standard input)");
+    if (follow && argc - optind != 1)
+        return usage_error(LOGS_HINT, "--follow reads one file");
+    out.color = !out.json && !no_color && !getenv("NO_COLOR") && isatty(STDOUT_FILENO);
+    td_logs *l = td_logs_new();
+    if (!l) {
+        fprintf(stderr, "tlsdiag: out of memory\n");
+        return EXIT_INTERNAL;
+    }
+    int rc = EXIT_OK;
+    if (since && td_logs_set_since(l, since) != TD_OK)
+        rc = usage_error(LOGS_HINT, "%s", td_logs_error(l));
+    td_status st = TD_OK;
+    if (rc == EXIT_OK && follow) {
+        signal(SIGINT, on_stop);
+        signal(SIGTERM, on_stop);
+        st = td_logs_follow(l, argv[optind], interval, write_logs, &out, &logs_stop);
+    } else {
+        for (int i = optind; rc == EXIT_OK && st == TD_OK && i < argc; i++)
+            st = td_logs_add_file(l, argv[i]);
+    }
+    if (rc == EXIT_OK && st != TD_OK) {
+        fprintf(stderr, "tlsdiag: %s\n", td_logs_error(l) ? td_logs_error(l) : "cannot read the logs");
+        rc = st == TD_ERR_USAGE ? EXIT_USAGE : EXIT_INTERNAL;
+    }
+    if (rc == EXIT_OK) {
+        rc = write_logs(l, &out) == 0 ? EXIT_OK : EXIT_INTERNAL;
+        if (rc == EXIT_OK && td_logs_failure_count(l) > 0)
+            rc = EXIT_FAIL;
+    }
+    td_logs_free(l);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -401,7 +712,11 @@ int main(int argc, char **argv)
             return usage_error(TOP_HINT, "help takes one command name");
         if (!strcmp(argv[2], "check"))
             return print_stdout(check_usage_text);
-        return usage_error(TOP_HINT, "no help for '%s': the only command is check", argv[2]);
+        if (!strcmp(argv[2], "explain"))
+            return print_stdout(explain_usage_text);
+        if (!strcmp(argv[2], "logs"))
+            return print_stdout(logs_usage_text);
+        return usage_error(TOP_HINT, "no help for '%s': the commands are check, explain and logs", argv[2]);
     }
     if (!strcmp(cmd, "check")) {
         td_options *o = td_options_new();
@@ -413,6 +728,10 @@ int main(int argc, char **argv)
         td_options_free(o);
         return rc;
     }
+    if (!strcmp(cmd, "explain"))
+        return cmd_explain(argc - 1, argv + 1);
+    if (!strcmp(cmd, "logs"))
+        return cmd_logs(argc - 1, argv + 1);
     if (cmd[0] == '-')
         return usage_error(TOP_HINT, "unknown option '%s'", cmd);
     return usage_error(TOP_HINT, "unknown command '%s'", cmd);

@@ -77,9 +77,9 @@ typedef enum {
     X(INCONSISTENT_BACKENDS, TIME, FAIL, 6, false)                      \
     X(RESUMPTION_BROKEN, TIME, WARN, 6, false)                          \
     X(TLS_INTERCEPTED, TIME, WARN, 5, true)                             \
-    X(CLIENT_REJECTED_CERT, CLIENT_SIDE, FAIL, 5, true)                 \
-    X(CLIENT_ALERT, CLIENT_SIDE, FAIL, 4, true)                         \
-    X(CLIENT_CERT_REJECTED, CLIENT_SIDE, FAIL, 5, true)                 \
+    X(CLIENT_REJECTED_CERT, CLIENT_SIDE, FAIL, 5, false)                \
+    X(CLIENT_ALERT, CLIENT_SIDE, FAIL, 4, false)                        \
+    X(CLIENT_CERT_REJECTED, CLIENT_SIDE, FAIL, 5, false)                \
     X(CONFIG_CERT_KEY_MISMATCH, CONFIG, FAIL, 5, true)                  \
     X(CONFIG_FILE_PROBLEM, CONFIG, FAIL, 5, true)                       \
     X(CONFIG_SHADOWED, CONFIG, WARN, 6, true)                           \

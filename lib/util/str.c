@@ -147,3 +147,11 @@ int td_parse_uint(const char *s, unsigned long min, unsigned long max, unsigned 
     *out = v;
     return 0;
 }
+
+void td_errbuf(char *buf, size_t len, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, len, fmt, ap);
+    va_end(ap);
+}

@@ -21,6 +21,8 @@ void td_str_hex(td_str *b, const unsigned char *p, size_t n); /* "16 03 01 ..." 
 /* Hands the buffer over (never NULL: "" when empty); b is reset. */
 char *td_str_take(td_str *b);
 void td_str_free(td_str *b);
+/* Writes a one-line reason into buf (an object's error string), cut to fit. */
+void td_errbuf(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Duplicates s, or returns NULL.  */
 char *td_strdup(const char *s);
 /* Parses a decimal integer in [min, max]; the whole string must be digits. */

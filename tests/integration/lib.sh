@@ -1225,3 +1225,169 @@ assert_verify_ok() {
         _fail "expected the verify command of $1 to succeed (${why#; })" "output: $(tail -n 15 "$T/verify.out" | head -c 1500)"
     fi
 }
+
+# ------------------------------------------------------------- explain, logs
+# For the tests of `tlsdiag explain` (error texts from real clients) and
+# `tlsdiag logs` (logs real servers wrote).
+
+# run_explain FILE ARGS...: `tlsdiag explain --json ARGS` with FILE on
+# standard input; stdout to $OUT, exit code to $RC.
+run_explain() {
+    local file=$1
+    shift
+    echo "${CASE:+[$CASE] }\$ tlsdiag explain --json $* < $(basename "$file"): $(grep -m1 -iE 'error|fail|alert|unable|refused|reset|closed|exception|not trusted' "$file" | head -c 160)"
+    timeout -k 5 120 "$TLSDIAG" explain --json "$@" <"$file" >"$OUT" 2>"$T/err.txt"
+    RC=$?
+    echo "  exit $RC; candidates: $(jq -r '[.candidates[]?.id] | join(" ")' "$OUT" 2>/dev/null)"
+    _json_document
+}
+
+# _json_document: $OUT holds one JSON object (else a failed assertion).
+_json_document() {
+    if ! jq -e 'type == "object"' "$OUT" >/dev/null 2>&1; then
+        _fail "stdout is one JSON document" "got: $(head -c 400 "$OUT") stderr: $(head -c 300 "$T/err.txt")"
+    fi
+}
+
+# assert_cause ID [N]: ID is among the first N candidates (default 1) of the
+# last run_explain; with N > 1 the answer must also name the deciding check.
+assert_cause() {
+    local id=$1 n=${2:-1}
+    _ASSERTS=$((_ASSERTS + 1))
+    if jq -e --arg id "$id" --argjson n "$n" \
+        '([.candidates[:$n][].id] | index($id)) != null and ($n == 1 or (.next // "" | startswith("tlsdiag check")))' \
+        "$OUT" >/dev/null 2>&1; then
+        _pass "$id among the first $n causes"
+    else
+        _fail "expected $id among the first $n causes" \
+            "got: $(jq -c '[.candidates[]? | .id], .next' "$OUT" 2>/dev/null | head -c 600)"
+    fi
+}
+
+# start_fault NAME: a server with one fault, for the clients whose error
+# texts `tlsdiag explain` must read (t_explain_clients.sh and
+# scripts/capture-errors.sh start the same ones).  Stops the server the last
+# start_fault started; sets PORT, FAULT_PID and FAULT_CA (the CA file a
+# client should trust, empty for the system's store).  NAME is one of
+#   untrusted   nginx sending leaf, intermediate and a root nobody trusts
+#   incomplete  nginx sending the leaf alone; clients trust the root
+#   expired     nginx with an expired leaf
+#   hostname    nginx with a certificate for other.test only (reached by IP)
+#   self        nginx with a self-signed leaf
+#   tls10       openssl s_server speaking TLS 1.0 only
+#   nocipher    s_server with an RSA certificate and ECDSA suites only
+#   plain       a plain HTTP server
+#   nocert      s_server requiring a client certificate
+FAULT_PID=""
+start_fault() {
+    [ -z "$FAULT_PID" ] || stop_bg "$FAULT_PID"
+    [ -f "$T/root.pem" ] || make_ca_tree root inter
+    [ -f "$T/server.pem" ] || make_leaf server
+    FAULT_CA="$T/root.pem"
+    case "$1" in
+        untrusted)
+            [ -f "$T/app.test.pem" ] || make_leaf_signed_by inter app.test
+            cat_pem app.test inter root >"$T/untrusted.pem"
+            start_nginx_tls "$T/untrusted.pem" app.test
+            FAULT_CA=""
+            ;;
+        incomplete)
+            [ -f "$T/app.test.pem" ] || make_leaf_signed_by inter app.test
+            start_nginx_tls "$T/app.test.pem" app.test
+            ;;
+        expired)
+            make_leaf_signed_by inter old.test "start=$(date_from_now -400)" "end=$(date_from_now -10)"
+            cat_pem old.test inter >"$T/expired.pem"
+            start_nginx_tls "$T/expired.pem" old.test
+            ;;
+        hostname)
+            make_leaf_signed_by inter other.test "sans=DNS:other.test"
+            cat_pem other.test inter >"$T/other.pem"
+            start_nginx_tls "$T/other.pem" other.test
+            ;;
+        self)
+            make_self_signed self.test
+            start_nginx_tls "$T/self.test.pem" self.test
+            FAULT_CA=""
+            ;;
+        tls10)
+            start_s_server -tls1 -cipher 'DEFAULT@SECLEVEL=0'
+            FAULT_CA="$T/ca.pem"
+            ;;
+        nocipher)
+            start_s_server -no_tls1_3 -cipher 'ECDHE-ECDSA-AES128-GCM-SHA256'
+            FAULT_CA="$T/ca.pem"
+            ;;
+        plain)
+            start_http_dir "$T"
+            PORT=$HTTP_PORT
+            FAULT_CA=""
+            ;;
+        nocert)
+            start_s_server -Verify 1 -verify_return_error -CAfile "$T/ca.pem"
+            FAULT_CA="$T/ca.pem"
+            ;;
+        *) die "start_fault: unknown fault $1" ;;
+    esac
+    FAULT_PID=$BG_PID
+}
+
+# start_apache_tls CHAIN KEY [DIRECTIVES]: Apache httpd (foreground, one
+# VirtualHost with mod_ssl on a free port, TLSv1.2 and TLSv1.3, the PEM
+# CHAIN and KEY as for start_nginx_tls, DIRECTIVES inside the VirtualHost,
+# `LogLevel ssl:info`); sets PORT and APACHE_LOG (its error log).
+start_apache_tls() {
+    local chain=$1 key=$2 extra=${3:-} dir="$T/apache" mods=/usr/lib/apache2/modules
+    [ -f "$chain" ] || chain="$T/$chain.pem"
+    [ -f "$key" ] || key="$T/$key.key"
+    mkdir -p "$dir"
+    PORT=$(free_port tcp)
+    APACHE_LOG="$dir/error.log"
+    cat >"$dir/httpd.conf" <<EOF2
+ServerRoot $dir
+PidFile $dir/httpd.pid
+Listen 127.0.0.1:$PORT
+LoadModule mpm_event_module $mods/mod_mpm_event.so
+LoadModule authz_core_module $mods/mod_authz_core.so
+LoadModule ssl_module $mods/mod_ssl.so
+ErrorLog $APACHE_LOG
+LogLevel warn ssl:info
+ServerName app.test
+DocumentRoot $dir
+Mutex file:$dir default
+<VirtualHost 127.0.0.1:$PORT>
+    ServerName app.test
+    SSLEngine on
+    SSLProtocol -all +TLSv1.2 +TLSv1.3
+    SSLCertificateFile $chain
+    SSLCertificateKeyFile $key
+    $extra
+</VirtualHost>
+EOF2
+    /usr/sbin/apache2 -t -f "$dir/httpd.conf" >"$dir/test.log" 2>&1 ||
+        { cat "$dir/test.log" >&2; die "apache config rejected"; }
+    start_bg /usr/sbin/apache2 -f "$dir/httpd.conf" -DFOREGROUND
+    wait_port "$PORT" 10 || die "apache did not start"
+}
+
+# run_logs ARGS...: `tlsdiag logs --json ARGS` into $OUT and $RC.
+run_logs() {
+    echo "${CASE:+[$CASE] }\$ tlsdiag logs --json $*"
+    timeout -k 5 120 "$TLSDIAG" logs --json "$@" >"$OUT" 2>"$T/err.txt"
+    RC=$?
+    echo "  exit $RC; $(jq -c '{failures, causes: [.causes[]? | {id, count}], clients}' "$OUT" 2>/dev/null | head -c 800)"
+    _json_document
+}
+
+# assert_count ID N: the logs summary counts N failures of cause ID ("none"
+# for the failures no cause explains).
+assert_count() {
+    local id=$1 n=$2
+    _ASSERTS=$((_ASSERTS + 1))
+    if jq -e --arg id "$id" --argjson n "$n" \
+        '[.causes[]? | select((.id // "none") == $id) | .count] | add // 0 | . == $n' "$OUT" >/dev/null 2>&1; then
+        _pass "$id counted $n times"
+    else
+        _fail "expected $n failures of $id" "got: $(jq -c '[.causes[]? | {id, count}]' "$OUT" 2>/dev/null)"
+    fi
+}
