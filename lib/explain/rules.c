@@ -71,6 +71,40 @@ static td_xside stopper(const td_xverdict *v)
     return TD_XSIDE_SERVER;
 }
 
+static bool has_cause(const td_id *c, size_t n, td_id id)
+{
+    for (size_t i = 0; i < n; i++)
+        if (c[i] == id)
+            return true;
+    return false;
+}
+
+/* The narrowest other hit whose causes are all among hit i's and fewer:
+ * "certificate verify failed" lists five causes, "unable to get local
+ * issuer certificate" on the same error three of them, and the general
+ * text must not bring back the two the specific one rules out.  NULL when
+ * no hit narrows it. */
+static const td_id *narrower(const td_xhit *hits, size_t n, size_t i, td_xside writer, size_t *kn)
+{
+    const td_id *ci = td_xhit_causes(&hits[i], writer);
+    size_t ki = count_causes(ci);
+    const td_id *best = NULL;
+    *kn = 0;
+    for (size_t j = 0; j < n; j++) {
+        const td_id *cj = td_xhit_causes(&hits[j], writer);
+        size_t kj = count_causes(cj), r = 0;
+        if (j == i || kj == 0 || kj >= ki)
+            continue;
+        while (r < kj && has_cause(ci, ki, cj[r]))
+            r++;
+        if (r == kj && (!best || kj < *kn)) {
+            best = cj;
+            *kn = kj;
+        }
+    }
+    return best;
+}
+
 static int by_score(const void *a, const void *b)
 {
     const td_xcand *x = a, *y = b;
@@ -103,8 +137,12 @@ void td_xrules(const td_xhit *hits, size_t n, td_xside writer, td_xverdict *v)
         }
         if (v->software == TD_XSW_UNKNOWN || (!generic && (v->software == TD_XSW_OPENSSL || v->software == TD_XSW_TLS)))
             v->software = hits[i].pat->software;
+        size_t kn;
+        const td_id *narrow = narrower(hits, n, i, v->writer, &kn);
         for (size_t r = 0; r < k; r++) {
             td_id id = c[r];
+            if (narrow && !has_cause(narrow, kn, id))
+                continue;
             if (!score[id])
                 order[next++] = id;
             int w = weight(r, k);

@@ -67,11 +67,30 @@ int td_explain_write_text(const td_explain *x, FILE *f, bool color)
         fprintf(f, "Alert:       %d %s, sent by the %s\n", x->v.alert, td_alert_name(x->v.alert, "unknown"),
                 alert_sender(x));
     fputs("Recognised:\n", f);
-    for (size_t i = 0; i < x->nseen && i < 8; i++)
-        fprintf(f, "  line %u (%s): %s\n", x->seen[i].line, td_xsw_label(x->seen[i].hit.pat->software),
-                x->seen[i].evidence);
-    if (x->nseen > 8)
-        fprintf(f, "  ... and %zu more\n", x->nseen - 8);
+    /* One row a line: the patterns that matched it name their writers
+     * together ("curl, OpenSSL"), each writer once. */
+    size_t rows = 0, at = 0;
+    while (at < x->nseen) {
+        size_t j = at + 1;
+        while (j < x->nseen && x->seen[j].line == x->seen[at].line &&
+               strcmp(x->seen[j].evidence, x->seen[at].evidence) == 0)
+            j++;
+        if (rows++ < 8) {
+            fprintf(f, "  line %u (", x->seen[at].line);
+            for (size_t k = at; k < j; k++) {
+                const char *lbl = td_xsw_label(x->seen[k].hit.pat->software);
+                bool again = false;
+                for (size_t m = at; m < k; m++)
+                    again |= strcmp(td_xsw_label(x->seen[m].hit.pat->software), lbl) == 0;
+                if (!again)
+                    fprintf(f, "%s%s", k > at ? ", " : "", lbl);
+            }
+            fprintf(f, "): %s\n", x->seen[at].evidence);
+        }
+        at = j;
+    }
+    if (rows > 8)
+        fprintf(f, "  ... and %zu more\n", rows - 8);
     const char *how = disabled_how(x);
     if (how)
         fprintf(f, "\n%sVerification was turned off%s (%s): %s.\n", b, r, how, WHY_NOT_DISABLED);
