@@ -32,12 +32,13 @@
 #include "../wire/flight.h"
 #include "../wire/hello.h"
 #include "../wire/tls.h"
+#include "enumerate.h"
 #include "handshake.h"
 
 #define HELLO_CAP 16384
 
 enum jkind {
-    J_BASELINE, J_NOSNI, J_VERSION, J_CHAIN, J_ORDER,
+    J_BASELINE, J_NOSNI, J_VERSION, J_CHAIN,
     J_OLDSTYLE, J_BIGHELLO, J_GREASE, J_FALLBACK,
     J_G13_ALL, J_G13_ONE, J_G13_REST, J_G12_ONE, J_G12_REST,
     J_CLIENT
@@ -54,9 +55,7 @@ struct run {
     bool clients_started;
     bool internal_error;
     td_hsrun *hsrun;          /* the full handshakes (handshake.c) */
-    /* suites not yet seen, per version, for the chains */
-    uint16_t remain[TD_NVERSIONS][TD_MAX_SUITES];
-    size_t n_remain[TD_NVERSIONS];
+    td_enum suites[TD_NVERSIONS]; /* suite enumeration per version (enumerate.h) */
     /* the long tail of rare groups, enumerated by a chain per version */
     uint16_t g13_remain[TD_MAX_GROUPS], g12_remain[TD_MAX_GROUPS];
     size_t n_g13_remain, n_g12_remain;
@@ -71,7 +70,7 @@ struct job {
     int vi;
     td_attempt a;
     td_flight f;
-    uint16_t pair[2]; /* J_ORDER: the two suites offered; J_G1x_ONE: pair[0] is the group */
+    uint16_t pair[2]; /* J_CHAIN: pair[0] is the enumeration's query id; J_G1x_ONE: the group */
 };
 
 /* ---- what a hello offers ------------------------------------------------ */
@@ -426,30 +425,35 @@ static void send_version(struct run *r, int vi)
     submit(r, J_VERSION, vi, &sp, false, NULL, 0, NULL);
 }
 
-/* The next link of a version's suite chain: everything not yet picked. */
+/* The enumeration's next queries for a version, each its own hello. */
 static void send_chain(struct run *r, int vi)
 {
-    struct offer b;
-    td_hello_spec sp;
-    spec_for_version(r, J_CHAIN, td_vat(vi), &b, &sp);
-    sp.suites = r->remain[vi];
-    sp.n_suites = r->n_remain[vi];
-    submit(r, J_CHAIN, vi, &sp, false, NULL, 0, NULL);
+    td_enum_query q;
+    while (td_enum_next(&r->suites[vi], &q)) {
+        struct offer b;
+        td_hello_spec sp;
+        spec_for_version(r, J_CHAIN, td_vat(vi), &b, &sp);
+        sp.suites = q.suites;
+        sp.n_suites = q.n;
+        uint16_t tag[2] = {(uint16_t)q.id, 0};
+        submit(r, J_CHAIN, vi, &sp, false, NULL, 0, tag);
+    }
 }
 
-static void send_order(struct run *r, int vi, uint16_t first, uint16_t second)
+/* Sends what a version's enumeration asks next, and records its result
+ * once it is done. */
+static void enum_step(struct run *r, int vi)
 {
-    /* Offer the two suites in the opposite order to the one the server
-     * produced them in: a server that insists on its own order picks
-     * `first` again. */
-    uint16_t suites[2] = {second, first};
-    uint16_t pair[2] = {first, second};
-    struct offer b;
-    td_hello_spec sp;
-    spec_for_version(r, J_ORDER, td_vat(vi), &b, &sp);
-    sp.suites = suites;
-    sp.n_suites = 2;
-    submit(r, J_ORDER, vi, &sp, false, NULL, 0, pair);
+    td_enum *e = &r->suites[vi];
+    td_obs *o = r->o;
+    send_chain(r, vi);
+    if (!td_enum_done(e))
+        return;
+    const uint16_t *got;
+    o->n_suites[vi] = td_enum_result(e, &got);
+    memcpy(o->suites[vi], got, o->n_suites[vi] * sizeof got[0]);
+    o->suites_complete[vi] = td_enum_complete(e);
+    o->server_order[vi] = td_enum_order(e);
 }
 
 static void send_baseline(struct run *r, enum jkind kind)
@@ -856,13 +860,14 @@ static void version_done(struct run *r, struct job *j)
         maybe_group12(r, j->a.suite);
 
     if (ok && v != TD_SSL2) {
-        r->n_remain[vi] = suites_for(vi, r->remain[vi], TD_MAX_SUITES);
-        if (j->a.suite && remove_id(r->remain[vi], &r->n_remain[vi], j->a.suite))
-            o->suites[vi][o->n_suites[vi]++] = j->a.suite;
-        if (r->n_remain[vi] > 0)
-            send_chain(r, vi);
-        else
-            o->suites_complete[vi] = true;
+        uint16_t cands[TD_MAX_SUITES];
+        size_t n = suites_for(vi, cands, TD_MAX_SUITES);
+        /* Stage 2 offers this pick before the enumeration is done. */
+        for (size_t i = 0; i < n; i++)
+            if (j->a.suite && cands[i] == j->a.suite)
+                o->suites[vi][o->n_suites[vi]++] = j->a.suite;
+        td_enum_start(&r->suites[vi], cands, n, j->a.suite);
+        enum_step(r, vi);
     } else if (ok) {
         o->suites_complete[vi] = true;
     }
@@ -870,39 +875,17 @@ static void version_done(struct run *r, struct job *j)
 
 static void chain_done(struct run *r, struct job *j)
 {
-    td_obs *o = r->o;
     int vi = j->vi;
     uint16_t v = td_vat(vi);
     bool ok = (j->a.out == TD_OUT_HELLO && j->a.version == v) || (v == TD_TLS13 && j->a.out == TD_OUT_HRR);
-    if (ok && remove_id(r->remain[vi], &r->n_remain[vi], j->a.suite)) {
-        if (v == TD_TLS12)
-            maybe_group12(r, j->a.suite);
-        if (o->n_suites[vi] < TD_MAX_SUITES)
-            o->suites[vi][o->n_suites[vi]++] = j->a.suite;
-        if (o->n_suites[vi] == 2)
-            send_order(r, vi, o->suites[vi][0], o->suites[vi][1]);
-        if (r->n_remain[vi] > 0) {
-            send_chain(r, vi);
-            return;
-        }
-        o->suites_complete[vi] = true;
-        return;
-    }
-    /* A refusal (alert, or a close) ends the chain: nothing left that the
-     * server accepts.  A timeout or a suite we did not offer leaves it
-     * incomplete, and the report says so. */
-    o->suites_complete[vi] = j->a.out == TD_OUT_ALERT || j->a.out == TD_OUT_CLOSED || j->a.out == TD_OUT_RESET;
-}
-
-static void order_done(struct run *r, struct job *j)
-{
-    td_obs *o = r->o;
-    if (j->a.out != TD_OUT_HELLO && j->a.out != TD_OUT_HRR)
-        return;
-    if (j->a.suite == j->pair[0])
-        o->server_order[j->vi] = TD_YES;
-    else if (j->a.suite == j->pair[1])
-        o->server_order[j->vi] = TD_NO;
+    /* A refusal (alert, or a close) says the server accepts nothing that
+     * was offered; a timeout or a malformed answer says nothing. */
+    bool refused = j->a.out == TD_OUT_ALERT || j->a.out == TD_OUT_CLOSED || j->a.out == TD_OUT_RESET;
+    if (ok && v == TD_TLS12)
+        maybe_group12(r, j->a.suite);
+    td_enum_answer(&r->suites[vi], j->pair[0], ok ? TD_ANS_PICK : refused ? TD_ANS_REFUSED : TD_ANS_UNCLEAR,
+                   j->a.suite);
+    enum_step(r, vi);
 }
 
 /* An answer that says nothing either way about a group. */
@@ -981,7 +964,6 @@ static void on_done(void *ctx, const td_io_result *io)
     case J_NOSNI: o->nosni = j->a; break;
     case J_VERSION: version_done(r, j); break;
     case J_CHAIN: chain_done(r, j); break;
-    case J_ORDER: order_done(r, j); break;
     case J_OLDSTYLE: o->oldstyle = j->a; break;
     case J_BIGHELLO: o->bighello = j->a; break;
     case J_GREASE: o->futurever = j->a; break;
