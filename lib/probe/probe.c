@@ -53,6 +53,7 @@ struct run {
     bool stage2_started;
     bool g12_started;
     bool clients_started;
+    size_t sim_twin[TD_MAX_CLIENTS]; /* 1 + the profile whose answer a profile shares, or 0 */
     bool internal_error;
     td_hsrun *hsrun;          /* the full handshakes (handshake.c) */
     td_enum suites[TD_NVERSIONS]; /* suite enumeration per version (enumerate.h) */
@@ -739,6 +740,25 @@ static void send_client(struct run *r, size_t k, const td_client *c)
     submit(r, J_CLIENT, (int)k, &sp, false, NULL, 0, NULL);
 }
 
+static bool same_ids(const uint16_t *a, size_t na, const uint16_t *b, size_t nb)
+{
+    return na == nb && memcmp(a, b, na * sizeof a[0]) == 0;
+}
+
+/* Profiles whose hellos differ only in their random values (Chrome and
+ * Edge, Java 17 and 21, ...) get the same answer: one connection serves
+ * them all. */
+static bool same_hello(const td_client *a, const td_client *b)
+{
+    bool alpn = a->alpn && b->alpn ? strcmp(a->alpn, b->alpn) == 0 : a->alpn == b->alpn;
+    return alpn && a->sni == b->sni && a->hello_flags == b->hello_flags &&
+           same_ids(a->versions, a->n_versions, b->versions, b->n_versions) &&
+           same_ids(a->suites, a->n_suites, b->suites, b->n_suites) &&
+           same_ids(a->groups, a->n_groups, b->groups, b->n_groups) &&
+           same_ids(a->key_shares, a->n_key_shares, b->key_shares, b->n_key_shares) &&
+           same_ids(a->sigalgs, a->n_sigalgs, b->sigalgs, b->n_sigalgs);
+}
+
 static void start_clients(struct run *r)
 {
     if (r->clients_started)
@@ -750,8 +770,30 @@ static void start_clients(struct run *r)
     size_t n = o->clients_filtered ? cfg->n_clients : td_client_count();
     for (size_t i = 0; i < n && o->n_sims < TD_MAX_CLIENTS; i++) {
         const td_client *c = o->clients_filtered ? td_client_by_id(cfg->clients[i]) : td_client_at(i);
-        if (c)
-            send_client(r, o->n_sims++, c);
+        if (!c)
+            continue;
+        size_t k = o->n_sims++, t = 0;
+        while (t < k && !same_hello(o->sims[t].client, c))
+            t++;
+        if (t == k) {
+            send_client(r, k, c);
+            continue;
+        }
+        o->sims[k].client = c;
+        o->sims[k].hello.offered_version = o->sims[t].hello.offered_version;
+        r->sim_twin[k] = t + 1;
+    }
+}
+
+static void client_done(struct run *r, const struct job *j)
+{
+    td_obs *o = r->o;
+    for (size_t k = 0; k < o->n_sims; k++) {
+        if (k != (size_t)j->vi && r->sim_twin[k] != (size_t)j->vi + 1)
+            continue;
+        o->sims[k].hello = j->a;
+        o->sims[k].dh_bits = j->f.dh_bits;
+        o->sims[k].ske_group = j->f.ske_group;
     }
 }
 
@@ -979,11 +1021,7 @@ static void on_done(void *ctx, const td_io_result *io)
     case J_G13_REST:
     case J_G12_ONE:
     case J_G12_REST: group_done(r, j); break;
-    case J_CLIENT:
-        o->sims[j->vi].hello = j->a;
-        o->sims[j->vi].dh_bits = j->f.dh_bits;
-        o->sims[j->vi].ske_group = j->f.ske_group;
-        break;
+    case J_CLIENT: client_done(r, j); break;
     }
     bool stage1 = j->kind == J_BASELINE || j->kind == J_NOSNI || j->kind == J_VERSION;
     td_flight_free(&j->f);
