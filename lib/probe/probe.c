@@ -4,10 +4,13 @@
  * Stage 1 sends, at once: the baseline (a modern hello offering TLS 1.3 down
  * to 1.0 and every suite), the same without SNI, and one hello per protocol
  * version offering only that version and every suite defined for it.  Each
- * accepted version immediately starts its own suite chain: offer everything
- * not yet seen, note what the server picks, remove it, repeat until the
- * server refuses.  Chains of different versions run side by side, so a
- * check costs about as many round trips as the longest chain.
+ * accepted version immediately starts its own suite enumeration
+ * (enumerate.h): a chain per band of suites (offer what is not yet picked,
+ * note the pick, repeat until the server refuses), all side by side with
+ * the test of whose order the server follows, and under a server order a
+ * round of comparisons that confirms (or merges) the bands' order.
+ * Versions run side by side too, so a check costs about as many round
+ * trips as the longest band chain.
  *
  * Stage 2 starts when stage 1 has answered and TLS was seen at all: group
  * enumeration (started earlier, as soon as its version answers), the
