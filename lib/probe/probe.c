@@ -39,11 +39,12 @@
 #include "handshake.h"
 
 #define HELLO_CAP 16384
+#define G13_KINDS 3 /* elliptic curves, finite-field groups, hybrids */
 
 enum jkind {
     J_BASELINE, J_NOSNI, J_VERSION, J_CHAIN,
     J_OLDSTYLE, J_BIGHELLO, J_GREASE, J_FALLBACK,
-    J_G13_ALL, J_G13_ONE, J_G13_REST, J_G12_ONE, J_G12_REST,
+    J_G13_ALL, J_G13_REST, J_G12_ONE, J_G12_REST,
     J_CLIENT
 };
 
@@ -60,9 +61,10 @@ struct run {
     bool internal_error;
     td_hsrun *hsrun;          /* the full handshakes (handshake.c) */
     td_enum suites[TD_NVERSIONS]; /* suite enumeration per version (enumerate.h) */
-    /* the long tail of rare groups, enumerated by a chain per version */
-    uint16_t g13_remain[TD_MAX_GROUPS], g12_remain[TD_MAX_GROUPS];
-    size_t n_g13_remain, n_g12_remain;
+    /* groups not yet picked, for the chains: TLS 1.3 per kind (g13_kind),
+     * TLS 1.2 the rare ones */
+    uint16_t g13_remain[G13_KINDS][TD_MAX_GROUPS], g12_remain[TD_MAX_GROUPS];
+    size_t n_g13_remain[G13_KINDS], n_g12_remain;
     int groups_pending;       /* group probes whose answer is still due */
     bool groups_incomplete;   /* one of them ended without a clear answer */
     uint16_t group_preferred; /* picked when every group was offered */
@@ -299,6 +301,12 @@ void td_attempt_from(td_attempt *a, const td_io_result *io, const td_flight *f)
 static bool accepted(const td_attempt *a)
 {
     return a->out == TD_OUT_HELLO || a->out == TD_OUT_HRR || a->out == TD_OUT_SSLV2;
+}
+
+/* An alert, or a close or reset: the server accepts nothing offered. */
+static bool refused(const td_attempt *a)
+{
+    return a->out == TD_OUT_ALERT || a->out == TD_OUT_CLOSED || a->out == TD_OUT_RESET;
 }
 
 /* ---- harvesting facts that any answer may carry -------------------------- */
@@ -608,9 +616,9 @@ static void send_fallback(struct run *r, uint16_t v)
     submit(r, J_FALLBACK, vi, &sp, false, NULL, 0, NULL);
 }
 
-/* Groups almost every server that supports any offers: tested one per
- * connection, all at once, so group enumeration costs one round trip
- * instead of one per group.  Rare groups share one chain. */
+/* TLS 1.2: curves almost every server that supports any offers, tested
+ * one per connection, all at once, so they cost one round trip instead of
+ * one per curve.  Rare curves share one chain. */
 static const uint16_t common_groups[] = {
     TD_GROUP_X25519, TD_GROUP_SECP256R1, TD_GROUP_SECP384R1, TD_GROUP_SECP521R1, TD_GROUP_X448,
     TD_GROUP_FFDHE2048, TD_GROUP_FFDHE3072, TD_GROUP_FFDHE4096, TD_GROUP_FFDHE6144, TD_GROUP_FFDHE8192,
@@ -681,29 +689,54 @@ static void start_groups(struct run *r, bool tls13)
 {
     uint16_t all[TD_MAX_GROUPS];
     size_t n = groups_for(tls13, all, TD_MAX_GROUPS);
-    uint16_t *rest = tls13 ? r->g13_remain : r->g12_remain;
-    size_t *n_rest = tls13 ? &r->n_g13_remain : &r->n_g12_remain;
-    *n_rest = 0;
     if (tls13) {
+        /* The chains of the other groups start from its answer. */
         send_groups13(r, J_G13_ALL, all, n);
         r->groups_pending++;
+        return;
     }
+    r->n_g12_remain = 0;
     for (size_t i = 0; i < n; i++) {
         if (is_common_group(all[i])) {
-            if (tls13)
-                send_groups13(r, J_G13_ONE, &all[i], 1);
-            else
-                send_groups12(r, J_G12_ONE, &all[i], 1);
+            send_groups12(r, J_G12_ONE, &all[i], 1);
             r->groups_pending++;
         } else {
-            rest[(*n_rest)++] = all[i];
+            r->g12_remain[r->n_g12_remain++] = all[i];
         }
     }
-    if (*n_rest > 0) {
-        if (tls13)
-            send_groups13(r, J_G13_REST, rest, *n_rest);
-        else
-            send_groups12(r, J_G12_REST, rest, *n_rest);
+    if (r->n_g12_remain > 0) {
+        send_groups12(r, J_G12_REST, r->g12_remain, r->n_g12_remain);
+        r->groups_pending++;
+    }
+}
+
+static int g13_kind(uint16_t id)
+{
+    const td_group *g = td_group_by_id(id);
+    if (!g || g->kind == TD_GROUP_EC || g->kind == TD_GROUP_ECX)
+        return 0;
+    return g->kind == TD_GROUP_FFDHE ? 1 : 2;
+}
+
+/* TLS 1.3 groups besides the favourite: a chain per kind, side by side.
+ * A server accepts a few of the dozens of groups known, so a chain costs a
+ * connection per group accepted and one refusal, where a hello per common
+ * group cost thirteen. */
+static void start_groups13_chains(struct run *r, uint16_t favourite)
+{
+    uint16_t all[TD_MAX_GROUPS];
+    size_t n = groups_for(true, all, TD_MAX_GROUPS);
+    for (int k = 0; k < G13_KINDS; k++)
+        r->n_g13_remain[k] = 0;
+    for (size_t i = 0; i < n; i++) {
+        int k = g13_kind(all[i]);
+        if (all[i] != favourite)
+            r->g13_remain[k][r->n_g13_remain[k]++] = all[i];
+    }
+    for (int k = 0; k < G13_KINDS; k++) {
+        if (r->n_g13_remain[k] == 0)
+            continue;
+        send_groups13(r, J_G13_REST, r->g13_remain[k], r->n_g13_remain[k]);
         r->groups_pending++;
     }
 }
@@ -923,12 +956,9 @@ static void chain_done(struct run *r, struct job *j)
     int vi = j->vi;
     uint16_t v = td_vat(vi);
     bool ok = (j->a.out == TD_OUT_HELLO && j->a.version == v) || (v == TD_TLS13 && j->a.out == TD_OUT_HRR);
-    /* A refusal (alert, or a close) says the server accepts nothing that
-     * was offered; a timeout or a malformed answer says nothing. */
-    bool refused = j->a.out == TD_OUT_ALERT || j->a.out == TD_OUT_CLOSED || j->a.out == TD_OUT_RESET;
     if (ok && v == TD_TLS12)
         maybe_group12(r, j->a.suite);
-    td_enum_answer(&r->suites[vi], j->pair[0], ok ? TD_ANS_PICK : refused ? TD_ANS_REFUSED : TD_ANS_UNCLEAR,
+    td_enum_answer(&r->suites[vi], j->pair[0], ok ? TD_ANS_PICK : refused(&j->a) ? TD_ANS_REFUSED : TD_ANS_UNCLEAR,
                    j->a.suite);
     enum_step(r, vi);
 }
@@ -943,7 +973,7 @@ static bool inconclusive(const td_attempt *a)
 static void group_done(struct run *r, struct job *j)
 {
     td_obs *o = r->o;
-    bool tls13 = j->kind == J_G13_ALL || j->kind == J_G13_ONE || j->kind == J_G13_REST;
+    bool tls13 = j->kind == J_G13_ALL || j->kind == J_G13_REST;
     uint16_t g = tls13 ? ((j->a.out == TD_OUT_HRR || j->a.out == TD_OUT_HELLO) ? j->a.group : 0)
                        : (j->a.out == TD_OUT_HELLO ? j->f.ske_group : 0);
     switch (j->kind) {
@@ -952,8 +982,11 @@ static void group_done(struct run *r, struct job *j)
             r->group_preferred = g;
             add_group(o, g);
         }
+        /* Every group known was offered: after a refusal no chain can
+         * find one. */
+        if (g || !refused(&j->a))
+            start_groups13_chains(r, g);
         break;
-    case J_G13_ONE:
     case J_G12_ONE:
         /* A server naming a group that was not offered breaks RFC 8446
          * section 4.1.4 / RFC 8422 section 5.4: it does not count. */
@@ -962,8 +995,9 @@ static void group_done(struct run *r, struct job *j)
         break;
     case J_G13_REST:
     case J_G12_REST: {
-        uint16_t *rest = tls13 ? r->g13_remain : r->g12_remain;
-        size_t *n_rest = tls13 ? &r->n_g13_remain : &r->n_g12_remain;
+        /* A TLS 1.3 pick names its chain by its kind. */
+        uint16_t *rest = tls13 ? r->g13_remain[g13_kind(g)] : r->g12_remain;
+        size_t *n_rest = tls13 ? &r->n_g13_remain[g13_kind(g)] : &r->n_g12_remain;
         if (g && remove_id(rest, n_rest, g)) {
             add_group(o, g);
             if (*n_rest > 0) {
@@ -1020,7 +1054,6 @@ static void on_done(void *ctx, const td_io_result *io)
             o->fallback_scsv = TD_NO;
         break;
     case J_G13_ALL:
-    case J_G13_ONE:
     case J_G13_REST:
     case J_G12_ONE:
     case J_G12_REST: group_done(r, j); break;
