@@ -48,7 +48,7 @@ static size_t alive(const td_enum *e, int band, uint16_t *out)
 {
     size_t n = 0;
     for (size_t i = 0; i < e->n; i++) {
-        if (e->picked[i] || e->dead[i] || (band >= 0 && e->band[i] != band))
+        if (e->picked[i] || e->dead[i] || (band >= 0 && e->chain[i] != band))
             continue;
         if (out)
             out[n] = e->cand[i];
@@ -92,7 +92,7 @@ static void finish_lists(td_enum *e)
  * were compared already. */
 static void refresh_bounds(td_enum *e)
 {
-    for (size_t b = 0; b < TD_ENUM_BANDS; b++) {
+    for (size_t b = 0; b < TD_ENUM_CHAINS; b++) {
         if (b + 1 >= e->n_lists) {
             e->bound[b] = W_NONE;
             continue;
@@ -114,11 +114,11 @@ static void remove_list(td_enum *e, size_t l)
         memcpy(e->list[k], e->list[k + 1], e->list_n[k + 1] * sizeof e->list[k][0]);
         e->list_n[k] = e->list_n[k + 1];
     }
-    for (size_t b = l - 1; b + 1 < TD_ENUM_BANDS; b++) {
+    for (size_t b = l - 1; b + 1 < TD_ENUM_CHAINS; b++) {
         e->bound[b] = e->bound[b + 1];
         memcpy(e->bound_pair[b], e->bound_pair[b + 1], sizeof e->bound_pair[b]);
     }
-    e->bound[TD_ENUM_BANDS - 1] = W_NONE;
+    e->bound[TD_ENUM_CHAINS - 1] = W_NONE;
     e->n_lists--;
 }
 
@@ -267,7 +267,7 @@ static void merge_answer(td_enum *e, size_t k, td_answer a, uint16_t suite)
 
 static bool any_bound(const td_enum *e, int s)
 {
-    for (size_t b = 0; b < TD_ENUM_BANDS; b++)
+    for (size_t b = 0; b < TD_ENUM_CHAINS; b++)
         if (e->bound[b] == s)
             return true;
     return false;
@@ -313,16 +313,20 @@ static void sort(td_enum *e)
         finish_registry_order(e);
         return;
     }
-    /* Each band's picks, in the server's order; empty bands drop out. */
+    /* Each chain's picks, in the server's order, chain after chain as the
+     * bands and their parts go; empty ones drop out. */
+    static const size_t row = sizeof e->list[0];
+    uint16_t tmp[TD_ENUM_CHAINS][TD_MAX_SUITES];
+    size_t n[TD_ENUM_CHAINS];
+    memcpy(tmp, e->list, sizeof tmp);
+    memcpy(n, e->list_n, sizeof n);
     e->n_lists = 0;
-    for (size_t b = 0; b < TD_ENUM_BANDS; b++) {
-        if (e->list_n[b] == 0)
+    for (size_t k = 0; k < e->n_chains; k++) {
+        size_t c = e->seq[k];
+        if (n[c] == 0)
             continue;
-        if (e->n_lists != b) {
-            memcpy(e->list[e->n_lists], e->list[b], e->list_n[b] * sizeof e->list[b][0]);
-            e->list_n[e->n_lists] = e->list_n[b];
-        }
-        e->n_lists++;
+        memcpy(e->list[e->n_lists], tmp[c], row);
+        e->list_n[e->n_lists++] = n[c];
     }
     e->phase = PH_SORT;
     refresh_bounds(e);
@@ -353,8 +357,49 @@ static void chain_step(td_enum *e, size_t b)
 static void drop_before(td_enum *e, size_t b, size_t at, bool reverse)
 {
     for (size_t i = 0; i < e->n; i++)
-        if (e->band[i] == b && !e->picked[i] && (reverse ? i > at : i < at))
+        if (e->chain[i] == b && !e->picked[i] && (reverse ? i > at : i < at))
             e->dead[i] = true;
+}
+
+/* Inside a band OpenSSL lists suites with SHA-2 MACs (the TLS 1.2 ones)
+ * before the others, then 256-bit keys before 128-bit ones: the levels a
+ * chain may split its rest at, 0 for the side that comes first. */
+static int sub_key(uint16_t id, int level)
+{
+    const td_suite *s = td_suite_by_id(id);
+    if (!s)
+        return 1;
+    if (level == 0 && s->cls != TD_CLASS_AEAD)
+        return strcmp(s->mac, "SHA256") != 0 && strcmp(s->mac, "SHA384") != 0;
+    return s->bits < 256;
+}
+
+/* Server order: a chain whose picks (five or more: a shorter band gains
+ * too little to pay for the new chain's refusal and its boundary check)
+ * all sit on the first side of a level while its rest has both sides
+ * hands the second side to a new chain, whose list follows its own.  A
+ * server that does not follow that order inside the band fails the
+ * boundary check and gets merged. */
+static void maybe_split(td_enum *e, size_t c)
+{
+    for (int level = 0; level < 2 && e->order == TD_YES && e->n_chains < TD_ENUM_CHAINS; level++) {
+        size_t seen[2] = {0, 0}, left[2] = {0, 0};
+        for (size_t i = 0; i < e->n; i++)
+            if (e->chain[i] == c)
+                (e->picked[i] ? seen : left)[sub_key(e->cand[i], level)]++;
+        if (seen[1] > 0 || seen[0] < 5 || left[0] == 0 || left[1] == 0)
+            continue;
+        size_t nc = e->n_chains++, at = 0;
+        for (size_t i = 0; i < e->n; i++)
+            if (e->chain[i] == c && !e->picked[i] && sub_key(e->cand[i], level))
+                e->chain[i] = (uint8_t)nc;
+        while (e->seq[at] != c)
+            at++;
+        memmove(&e->seq[at + 2], &e->seq[at + 1], (nc - at - 1) * sizeof e->seq[0]);
+        e->seq[at + 1] = (uint8_t)nc;
+        e->fwd[nc] = W_READY;
+        return;
+    }
 }
 
 static void chain_answer(td_enum *e, size_t b, bool reverse, td_answer a, uint16_t suite)
@@ -362,19 +407,20 @@ static void chain_answer(td_enum *e, size_t b, bool reverse, td_answer a, uint16
     int i = a == TD_ANS_PICK ? find(e, suite) : -1;
     /* Both ends name the same suite when it is the band's last. */
     bool again = i >= 0 && e->picked[i] && e->step_pick[b] == suite;
-    if (i >= 0 && e->band[i] == b && !e->dead[i] && (!e->picked[i] || again)) {
+    if (i >= 0 && e->chain[i] == b && !e->dead[i] && (!e->picked[i] || again)) {
         if (!again) {
             e->picked[i] = true;
             e->step_pick[b] = suite;
             if (!reverse)
                 e->list[b][e->list_n[b]++] = suite;
+            maybe_split(e, b);
         }
         if (e->order == TD_NO)
             drop_before(e, b, (size_t)i, reverse);
     } else if (a == TD_ANS_REFUSED) {
         /* Nothing the chain offered is accepted. */
         for (size_t k = 0; k < e->n; k++)
-            if (e->band[k] == b && !e->picked[k])
+            if (e->chain[k] == b && !e->picked[k])
                 e->dead[k] = true;
     } else {
         /* Silence, or a suite it did not offer: incomplete. */
@@ -393,8 +439,11 @@ static void start_chains(td_enum *e)
 {
     e->phase = PH_CHAINS;
     e->order_state = W_READY;
-    for (size_t b = 0; b < TD_ENUM_BANDS; b++)
+    e->n_chains = TD_ENUM_BANDS;
+    for (size_t b = 0; b < TD_ENUM_BANDS; b++) {
+        e->seq[b] = (uint8_t)b;
         chain_step(e, b);
+    }
 }
 
 static void next_head(td_enum *e)
@@ -413,7 +462,7 @@ void td_enum_start(td_enum *e, const uint16_t *cands, size_t n, uint16_t first)
     e->n = n < TD_MAX_SUITES ? n : TD_MAX_SUITES;
     for (size_t i = 0; i < e->n; i++) {
         e->cand[i] = cands[i];
-        e->band[i] = (uint8_t)band_of(cands[i]);
+        e->chain[i] = (uint8_t)band_of(cands[i]);
     }
     e->complete = true;
     e->order = TD_UNKNOWN;
@@ -460,8 +509,8 @@ void td_enum_answer(td_enum *e, int id, td_answer a, uint16_t suite)
     case Q_FWD: chain_answer(e, k, false, a, suite); break;
     case Q_REV: chain_answer(e, k, true, a, suite); break;
     }
-    for (size_t b = 0; b < TD_ENUM_BANDS; b++)
-        if (chain_busy(e, b))
+    for (size_t c = 0; c < e->n_chains; c++)
+        if (chain_busy(e, c))
             return;
     if (e->phase == PH_CHAINS && e->order_state == W_DONE)
         sort(e);
@@ -490,7 +539,7 @@ static bool next_chain(td_enum *e, td_enum_query *q)
 {
     if (take(&e->order_state))
         return pair_query(q, Q_ORDER, e->head[1], e->head[0]);
-    for (size_t b = 0; b < TD_ENUM_BANDS; b++) {
+    for (size_t b = 0; b < e->n_chains; b++) {
         bool rev = !take(&e->fwd[b]);
         if (rev && !take(&e->rev[b]))
             continue;
@@ -508,7 +557,7 @@ static bool next_chain(td_enum *e, td_enum_query *q)
 
 static bool next_sort(td_enum *e, td_enum_query *q)
 {
-    for (size_t b = 0; b < TD_ENUM_BANDS; b++)
+    for (size_t b = 0; b < TD_ENUM_CHAINS; b++)
         if (take(&e->bound[b]))
             return pair_query(q, Q_BOUND | (int)b, e->bound_pair[b][1], e->bound_pair[b][0]);
     for (size_t k = 0; e->m.on && k < 4; k++) {

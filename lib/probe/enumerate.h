@@ -25,6 +25,9 @@
  *     in the order above (OpenSSL's default ordering rules and Mozilla's
  *     profiles both do), so one comparison per band boundary, all in one
  *     round, confirms the concatenation is the server's whole order.  A
+ *     long band splits its rest where its picks so far show OpenSSL's
+ *     order inside a band (SHA-2 MACs first, then 256-bit keys first),
+ *     and the part boundary is checked the same way.  A
  *     boundary that does not hold has its two lists merged: two binary
  *     searches find where they overlap, and the overlap is merged from
  *     both ends at once, one comparison each per round.
@@ -42,6 +45,7 @@
 #include "../obs/obs.h"
 
 #define TD_ENUM_BANDS 4
+#define TD_ENUM_CHAINS 16 /* bands and the parts they split into */
 
 typedef enum {
     TD_ANS_PICK,    /* a ServerHello naming `suite` */
@@ -69,7 +73,7 @@ typedef struct td_enum_merge {
 typedef struct td_enum {
     size_t n;                        /* candidates, in registry order */
     uint16_t cand[TD_MAX_SUITES];
-    uint8_t band[TD_MAX_SUITES];
+    uint8_t chain[TD_MAX_SUITES];    /* the chain that offers it (first: its band) */
     bool picked[TD_MAX_SUITES];
     bool dead[TD_MAX_SUITES];        /* client order: known to be refused */
     uint16_t head[2];                /* first and second */
@@ -78,15 +82,17 @@ typedef struct td_enum {
     uint8_t head_state;
     td_tri order;
     uint8_t order_state;
-    /* the band chains: the reverse query runs only under client order */
-    uint8_t fwd[TD_ENUM_BANDS], rev[TD_ENUM_BANDS];
-    uint16_t step_pick[TD_ENUM_BANDS]; /* picked by one end this step */
-    bool ended[TD_ENUM_BANDS];
-    /* server order: the bands' picks, then lists being merged into one */
-    uint16_t list[TD_ENUM_BANDS][TD_MAX_SUITES];
-    size_t list_n[TD_ENUM_BANDS], n_lists;
-    uint16_t bound_pair[TD_ENUM_BANDS][2];
-    uint8_t bound[TD_ENUM_BANDS];
+    /* the chains: the reverse query runs only under client order */
+    size_t n_chains;
+    uint8_t seq[TD_ENUM_CHAINS];     /* chains in the order their lists join */
+    uint8_t fwd[TD_ENUM_CHAINS], rev[TD_ENUM_CHAINS];
+    uint16_t step_pick[TD_ENUM_CHAINS]; /* picked by one end this step */
+    bool ended[TD_ENUM_CHAINS];
+    /* server order: each chain's picks, then lists being merged into one */
+    uint16_t list[TD_ENUM_CHAINS][TD_MAX_SUITES];
+    size_t list_n[TD_ENUM_CHAINS], n_lists;
+    uint16_t bound_pair[TD_ENUM_CHAINS][2];
+    uint8_t bound[TD_ENUM_CHAINS];
     td_enum_merge m;
     bool complete;
     uint16_t result[TD_MAX_SUITES];
