@@ -206,6 +206,17 @@ static void merge_pair(const td_enum *e, size_t k, uint16_t pair[2])
     }
 }
 
+/* One step of a binary search for a split point in [lo, hi]: the suite
+ * at the middle won its comparison (up), so the point lies past it. */
+static void halve(size_t *lo, size_t *hi, bool up)
+{
+    size_t mid = (*lo + *hi) / 2;
+    if (up)
+        *lo = mid + 1;
+    else
+        *hi = mid;
+}
+
 /* Applies a merge answer; false when it is not one of the pair or breaks
  * what earlier answers said. */
 static bool merge_apply(td_enum *e, size_t k, uint16_t pick)
@@ -214,32 +225,28 @@ static bool merge_apply(td_enum *e, size_t k, uint16_t pick)
     const uint16_t *a = e->list[m->at], *b = e->list[m->at + 1];
     uint16_t pair[2];
     merge_pair(e, k, pair);
-    bool upper = pick == pair[1];
-    if (!upper && pick != pair[0])
+    /* The suite offered last won: the search's middle one, or the upper
+     * list's. */
+    bool last = pick == pair[1];
+    if (!last && pick != pair[0])
         return false;
     switch (k) {
     case M_P:
-        if (upper)
-            m->plo = (m->plo + m->phi) / 2 + 1;
-        else
-            m->phi = (m->plo + m->phi) / 2;
+        halve(&m->plo, &m->phi, last);
         return true;
     case M_Q:
-        if (upper)
-            m->qlo = (m->qlo + m->qhi) / 2 + 1;
-        else
-            m->qhi = (m->qlo + m->qhi) / 2;
+        halve(&m->qlo, &m->qhi, last);
         return true;
     case M_TOP:
-        if (upper ? m->ta >= m->ba : m->tb >= m->bb)
+        if (last ? m->ta >= m->ba : m->tb >= m->bb)
             return false;
-        m->top[m->n_top++] = upper ? a[m->ta++] : b[m->tb++];
+        m->top[m->n_top++] = last ? a[m->ta++] : b[m->tb++];
         return true;
     default:
         /* The loser goes to the bottom. */
-        if (upper ? m->tb >= m->bb : m->ta >= m->ba)
+        if (last ? m->tb >= m->bb : m->ta >= m->ba)
             return false;
-        m->bottom[m->n_bottom++] = upper ? b[--m->bb] : a[--m->ba];
+        m->bottom[m->n_bottom++] = last ? b[--m->bb] : a[--m->ba];
         return true;
     }
 }
