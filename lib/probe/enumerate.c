@@ -42,13 +42,13 @@ static int find(const td_enum *e, uint16_t id)
     return -1;
 }
 
-/* Candidates not picked and not known to be refused, of one band (or of
- * all when band < 0), in registry order; out may be NULL to count. */
-static size_t alive(const td_enum *e, int band, uint16_t *out)
+/* Candidates not picked and not known to be refused, of one chain (or of
+ * all when c < 0), in registry order; out may be NULL to count. */
+static size_t alive(const td_enum *e, int c, uint16_t *out)
 {
     size_t n = 0;
     for (size_t i = 0; i < e->n; i++) {
-        if (e->picked[i] || e->dead[i] || (band >= 0 && e->chain[i] != band))
+        if (e->picked[i] || e->dead[i] || (c >= 0 && e->chain[i] != c))
             continue;
         if (out)
             out[n] = e->cand[i];
@@ -280,8 +280,6 @@ static bool any_bound(const td_enum *e, int s)
     return false;
 }
 
-/* After every answer of the sort: merge the first boundary that failed
- * once no comparison is out, or finish when every boundary held. */
 /* Once no comparison is out: lists joined by boundaries that held form
  * runs, each in the server's order; the first two runs are merged, and
  * the merged list checked against the next, until one run is left. */
@@ -322,7 +320,7 @@ static void sort(td_enum *e)
     }
     /* Each chain's picks, in the server's order, chain after chain as the
      * bands and their parts go; empty ones drop out. */
-    static const size_t row = sizeof e->list[0];
+    const size_t row = sizeof e->list[0];
     uint16_t tmp[TD_ENUM_CHAINS][TD_MAX_SUITES];
     size_t n[TD_ENUM_CHAINS];
     memcpy(tmp, e->list, sizeof tmp);
@@ -342,29 +340,29 @@ static void sort(td_enum *e)
 
 /* ---- the chains ----------------------------------------------------------- */
 
-static bool chain_busy(const td_enum *e, size_t b)
+static bool chain_busy(const td_enum *e, size_t c)
 {
-    return e->fwd[b] == W_READY || e->fwd[b] == W_OUT || e->rev[b] == W_READY || e->rev[b] == W_OUT;
+    return e->fwd[c] == W_READY || e->fwd[c] == W_OUT || e->rev[c] == W_READY || e->rev[c] == W_OUT;
 }
 
-static void chain_step(td_enum *e, size_t b)
+static void chain_step(td_enum *e, size_t c)
 {
-    size_t n = alive(e, (int)b, NULL);
-    if (e->ended[b] || n == 0) {
-        e->fwd[b] = e->rev[b] = W_DONE;
+    size_t n = alive(e, (int)c, NULL);
+    if (e->ended[c] || n == 0) {
+        e->fwd[c] = e->rev[c] = W_DONE;
         return;
     }
-    e->fwd[b] = W_READY;
-    e->rev[b] = e->order == TD_NO && n >= 2 ? W_READY : W_NONE;
-    e->step_pick[b] = 0;
+    e->fwd[c] = W_READY;
+    e->rev[c] = e->order == TD_NO && n >= 2 ? W_READY : W_NONE;
+    e->step_pick[c] = 0;
 }
 
 /* Client order: everything offered before the pick is refused, and the
- * reverse query offered the band backwards. */
-static void drop_before(td_enum *e, size_t b, size_t at, bool reverse)
+ * reverse query offered the chain's suites backwards. */
+static void drop_before(td_enum *e, size_t c, size_t at, bool reverse)
 {
     for (size_t i = 0; i < e->n; i++)
-        if (e->chain[i] == b && !e->picked[i] && (reverse ? i > at : i < at))
+        if (e->chain[i] == c && !e->picked[i] && (reverse ? i > at : i < at))
             e->dead[i] = true;
 }
 
@@ -409,37 +407,37 @@ static void maybe_split(td_enum *e, size_t c)
     }
 }
 
-static void chain_answer(td_enum *e, size_t b, bool reverse, td_answer a, uint16_t suite)
+static void chain_answer(td_enum *e, size_t c, bool reverse, td_answer a, uint16_t suite)
 {
     int i = a == TD_ANS_PICK ? find(e, suite) : -1;
-    /* Both ends name the same suite when it is the band's last. */
-    bool again = i >= 0 && e->picked[i] && e->step_pick[b] == suite;
-    if (i >= 0 && e->chain[i] == b && !e->dead[i] && (!e->picked[i] || again)) {
+    /* Both ends name the same suite when it is the chain's last. */
+    bool again = i >= 0 && e->picked[i] && e->step_pick[c] == suite;
+    if (i >= 0 && e->chain[i] == c && !e->dead[i] && (!e->picked[i] || again)) {
         if (!again) {
             e->picked[i] = true;
-            e->step_pick[b] = suite;
+            e->step_pick[c] = suite;
             if (!reverse)
-                e->list[b][e->list_n[b]++] = suite;
-            maybe_split(e, b);
+                e->list[c][e->list_n[c]++] = suite;
+            maybe_split(e, c);
         }
         if (e->order == TD_NO)
-            drop_before(e, b, (size_t)i, reverse);
+            drop_before(e, c, (size_t)i, reverse);
     } else if (a == TD_ANS_REFUSED) {
         /* Nothing the chain offered is accepted. */
         for (size_t k = 0; k < e->n; k++)
-            if (e->chain[k] == b && !e->picked[k])
+            if (e->chain[k] == c && !e->picked[k])
                 e->dead[k] = true;
     } else {
         /* Silence, or a suite it did not offer: incomplete. */
-        e->ended[b] = true;
+        e->ended[c] = true;
         e->complete = false;
     }
     if (reverse)
-        e->rev[b] = W_DONE;
+        e->rev[c] = W_DONE;
     else
-        e->fwd[b] = W_DONE;
-    if (!chain_busy(e, b))
-        chain_step(e, b);
+        e->fwd[c] = W_DONE;
+    if (!chain_busy(e, c))
+        chain_step(e, c);
 }
 
 static void start_chains(td_enum *e)
@@ -546,12 +544,12 @@ static bool next_chain(td_enum *e, td_enum_query *q)
 {
     if (take(&e->order_state))
         return pair_query(q, Q_ORDER, e->head[1], e->head[0]);
-    for (size_t b = 0; b < e->n_chains; b++) {
-        bool rev = !take(&e->fwd[b]);
-        if (rev && !take(&e->rev[b]))
+    for (size_t c = 0; c < e->n_chains; c++) {
+        bool rev = !take(&e->fwd[c]);
+        if (rev && !take(&e->rev[c]))
             continue;
-        q->id = (rev ? Q_REV : Q_FWD) | (int)b;
-        q->n = alive(e, (int)b, q->suites);
+        q->id = (rev ? Q_REV : Q_FWD) | (int)c;
+        q->n = alive(e, (int)c, q->suites);
         for (size_t i = 0; rev && i < q->n / 2; i++) {
             uint16_t t = q->suites[i];
             q->suites[i] = q->suites[q->n - 1 - i];
