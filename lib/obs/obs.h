@@ -161,7 +161,7 @@ typedef struct td_obs {
     td_attempt ver[TD_NVERSIONS];
     td_tri version_ok[TD_NVERSIONS];
     /* accepted suites per version, in the server's preference order when it
-     * has one (server_order YES), else in the order they were found */
+     * has one (server_order YES), else in registry order */
     uint16_t suites[TD_NVERSIONS][TD_MAX_SUITES];
     size_t n_suites[TD_NVERSIONS];
     td_tri server_order[TD_NVERSIONS];

@@ -4,10 +4,13 @@
  * Stage 1 sends, at once: the baseline (a modern hello offering TLS 1.3 down
  * to 1.0 and every suite), the same without SNI, and one hello per protocol
  * version offering only that version and every suite defined for it.  Each
- * accepted version immediately starts its own suite chain: offer everything
- * not yet seen, note what the server picks, remove it, repeat until the
- * server refuses.  Chains of different versions run side by side, so a
- * check costs about as many round trips as the longest chain.
+ * accepted version immediately starts its own suite enumeration
+ * (enumerate.h): a chain per band of suites (offer what is not yet picked,
+ * note the pick, repeat until the server refuses), all side by side with
+ * the test of whose order the server follows, and under a server order a
+ * round of comparisons that confirms (or merges) the bands' order.
+ * Versions run side by side too, so a check costs about as many round
+ * trips as the longest band chain.
  *
  * Stage 2 starts when stage 1 has answered and TLS was seen at all: group
  * enumeration (started earlier, as soon as its version answers), the
@@ -33,14 +36,16 @@
 #include "../wire/hello.h"
 #include "../wire/offer.h"
 #include "../wire/tls.h"
+#include "enumerate.h"
 #include "handshake.h"
 
 #define HELLO_CAP 16384
+#define G13_KINDS 3 /* elliptic curves, finite-field groups, hybrids */
 
 enum jkind {
-    J_BASELINE, J_NOSNI, J_VERSION, J_CHAIN, J_ORDER,
+    J_BASELINE, J_NOSNI, J_VERSION, J_CHAIN,
     J_OLDSTYLE, J_BIGHELLO, J_GREASE, J_FALLBACK,
-    J_G13_ALL, J_G13_ONE, J_G13_REST, J_G12_ONE, J_G12_REST,
+    J_G13_ALL, J_G13_REST, J_G12_ONE, J_G12_REST,
     J_CLIENT
 };
 
@@ -53,14 +58,14 @@ struct run {
     bool stage2_started;
     bool g12_started;
     bool clients_started;
+    size_t sim_twin[TD_MAX_CLIENTS]; /* 1 + the profile whose answer a profile shares, or 0 */
     bool internal_error;
     td_hsrun *hsrun;          /* the full handshakes (handshake.c) */
-    /* suites not yet seen, per version, for the chains */
-    uint16_t remain[TD_NVERSIONS][TD_MAX_SUITES];
-    size_t n_remain[TD_NVERSIONS];
-    /* the long tail of rare groups, enumerated by a chain per version */
-    uint16_t g13_remain[TD_MAX_GROUPS], g12_remain[TD_MAX_GROUPS];
-    size_t n_g13_remain, n_g12_remain;
+    td_enum suites[TD_NVERSIONS]; /* suite enumeration per version (enumerate.h) */
+    /* groups not yet picked, for the chains: TLS 1.3 per kind (g13_kind),
+     * TLS 1.2 the rare ones */
+    uint16_t g13_remain[G13_KINDS][TD_MAX_GROUPS], g12_remain[TD_MAX_GROUPS];
+    size_t n_g13_remain[G13_KINDS], n_g12_remain;
     int groups_pending;       /* group probes whose answer is still due */
     bool groups_incomplete;   /* one of them ended without a clear answer */
     uint16_t group_preferred; /* picked when every group was offered */
@@ -72,7 +77,7 @@ struct job {
     int vi;
     td_attempt a;
     td_flight f;
-    uint16_t pair[2]; /* J_ORDER: the two suites offered; J_G1x_ONE: pair[0] is the group */
+    uint16_t pair[2]; /* J_CHAIN: pair[0] is the enumeration's query id; J_G1x_ONE: the group */
     bool offered;     /* offer holds what the hello offered (not for SSLv2 hellos) */
     td_offer offer;
 };
@@ -333,6 +338,12 @@ static bool accepted(const td_attempt *a)
     return a->out == TD_OUT_HELLO || a->out == TD_OUT_HRR || a->out == TD_OUT_SSLV2;
 }
 
+/* An alert, or a close or reset: the server accepts nothing offered. */
+static bool refused(const td_attempt *a)
+{
+    return a->out == TD_OUT_ALERT || a->out == TD_OUT_CLOSED || a->out == TD_OUT_RESET;
+}
+
 /* ---- harvesting facts that any answer may carry -------------------------- */
 
 static void harvest(struct run *r, const td_flight *f)
@@ -461,30 +472,35 @@ static void send_version(struct run *r, int vi)
     submit(r, J_VERSION, vi, &sp, false, NULL, 0, NULL);
 }
 
-/* The next link of a version's suite chain: everything not yet picked. */
+/* The enumeration's next queries for a version, each its own hello. */
 static void send_chain(struct run *r, int vi)
 {
-    struct offer b;
-    td_hello_spec sp;
-    spec_for_version(r, J_CHAIN, td_vat(vi), &b, &sp);
-    sp.suites = r->remain[vi];
-    sp.n_suites = r->n_remain[vi];
-    submit(r, J_CHAIN, vi, &sp, false, NULL, 0, NULL);
+    td_enum_query q;
+    while (td_enum_next(&r->suites[vi], &q)) {
+        struct offer b;
+        td_hello_spec sp;
+        spec_for_version(r, J_CHAIN, td_vat(vi), &b, &sp);
+        sp.suites = q.suites;
+        sp.n_suites = q.n;
+        uint16_t tag[2] = {(uint16_t)q.id, 0};
+        submit(r, J_CHAIN, vi, &sp, false, NULL, 0, tag);
+    }
 }
 
-static void send_order(struct run *r, int vi, uint16_t first, uint16_t second)
+/* Sends what a version's enumeration asks next, and records its result
+ * once it is done. */
+static void enum_step(struct run *r, int vi)
 {
-    /* Offer the two suites in the opposite order to the one the server
-     * produced them in: a server that insists on its own order picks
-     * `first` again. */
-    uint16_t suites[2] = {second, first};
-    uint16_t pair[2] = {first, second};
-    struct offer b;
-    td_hello_spec sp;
-    spec_for_version(r, J_ORDER, td_vat(vi), &b, &sp);
-    sp.suites = suites;
-    sp.n_suites = 2;
-    submit(r, J_ORDER, vi, &sp, false, NULL, 0, pair);
+    td_enum *e = &r->suites[vi];
+    td_obs *o = r->o;
+    send_chain(r, vi);
+    if (!td_enum_done(e))
+        return;
+    const uint16_t *got;
+    o->n_suites[vi] = td_enum_result(e, &got);
+    memcpy(o->suites[vi], got, o->n_suites[vi] * sizeof got[0]);
+    o->suites_complete[vi] = td_enum_complete(e);
+    o->server_order[vi] = td_enum_order(e);
 }
 
 static void send_baseline(struct run *r, enum jkind kind)
@@ -635,9 +651,9 @@ static void send_fallback(struct run *r, uint16_t v)
     submit(r, J_FALLBACK, vi, &sp, false, NULL, 0, NULL);
 }
 
-/* Groups almost every server that supports any offers: tested one per
- * connection, all at once, so group enumeration costs one round trip
- * instead of one per group.  Rare groups share one chain. */
+/* TLS 1.2: curves almost every server that supports any offers, tested
+ * one per connection, all at once, so they cost one round trip instead of
+ * one per curve.  Rare curves share one chain. */
 static const uint16_t common_groups[] = {
     TD_GROUP_X25519, TD_GROUP_SECP256R1, TD_GROUP_SECP384R1, TD_GROUP_SECP521R1, TD_GROUP_X448,
     TD_GROUP_FFDHE2048, TD_GROUP_FFDHE3072, TD_GROUP_FFDHE4096, TD_GROUP_FFDHE6144, TD_GROUP_FFDHE8192,
@@ -708,29 +724,54 @@ static void start_groups(struct run *r, bool tls13)
 {
     uint16_t all[TD_MAX_GROUPS];
     size_t n = groups_for(tls13, all, TD_MAX_GROUPS);
-    uint16_t *rest = tls13 ? r->g13_remain : r->g12_remain;
-    size_t *n_rest = tls13 ? &r->n_g13_remain : &r->n_g12_remain;
-    *n_rest = 0;
     if (tls13) {
+        /* The chains of the other groups start from its answer. */
         send_groups13(r, J_G13_ALL, all, n);
         r->groups_pending++;
+        return;
     }
+    r->n_g12_remain = 0;
     for (size_t i = 0; i < n; i++) {
         if (is_common_group(all[i])) {
-            if (tls13)
-                send_groups13(r, J_G13_ONE, &all[i], 1);
-            else
-                send_groups12(r, J_G12_ONE, &all[i], 1);
+            send_groups12(r, J_G12_ONE, &all[i], 1);
             r->groups_pending++;
         } else {
-            rest[(*n_rest)++] = all[i];
+            r->g12_remain[r->n_g12_remain++] = all[i];
         }
     }
-    if (*n_rest > 0) {
-        if (tls13)
-            send_groups13(r, J_G13_REST, rest, *n_rest);
-        else
-            send_groups12(r, J_G12_REST, rest, *n_rest);
+    if (r->n_g12_remain > 0) {
+        send_groups12(r, J_G12_REST, r->g12_remain, r->n_g12_remain);
+        r->groups_pending++;
+    }
+}
+
+static int g13_kind(uint16_t id)
+{
+    const td_group *g = td_group_by_id(id);
+    if (!g || g->kind == TD_GROUP_EC || g->kind == TD_GROUP_ECX)
+        return 0;
+    return g->kind == TD_GROUP_FFDHE ? 1 : 2;
+}
+
+/* TLS 1.3 groups besides the favourite: a chain per kind, side by side.
+ * A server accepts a few of the dozens of groups known, so a chain costs a
+ * connection per group accepted and one refusal, where a hello per common
+ * group cost thirteen. */
+static void start_groups13_chains(struct run *r, uint16_t favourite)
+{
+    uint16_t all[TD_MAX_GROUPS];
+    size_t n = groups_for(true, all, TD_MAX_GROUPS);
+    for (int k = 0; k < G13_KINDS; k++)
+        r->n_g13_remain[k] = 0;
+    for (size_t i = 0; i < n; i++) {
+        int k = g13_kind(all[i]);
+        if (all[i] != favourite)
+            r->g13_remain[k][r->n_g13_remain[k]++] = all[i];
+    }
+    for (int k = 0; k < G13_KINDS; k++) {
+        if (r->n_g13_remain[k] == 0)
+            continue;
+        send_groups13(r, J_G13_REST, r->g13_remain[k], r->n_g13_remain[k]);
         r->groups_pending++;
     }
 }
@@ -770,6 +811,25 @@ static void send_client(struct run *r, size_t k, const td_client *c)
     submit(r, J_CLIENT, (int)k, &sp, false, NULL, 0, NULL);
 }
 
+static bool same_ids(const uint16_t *a, size_t na, const uint16_t *b, size_t nb)
+{
+    return na == nb && memcmp(a, b, na * sizeof a[0]) == 0;
+}
+
+/* Profiles whose hellos differ only in their random values (Chrome and
+ * Edge, Java 17 and 21, ...) get the same answer: one connection serves
+ * them all. */
+static bool same_hello(const td_client *a, const td_client *b)
+{
+    bool alpn = a->alpn && b->alpn ? strcmp(a->alpn, b->alpn) == 0 : a->alpn == b->alpn;
+    return alpn && a->sni == b->sni && a->hello_flags == b->hello_flags &&
+           same_ids(a->versions, a->n_versions, b->versions, b->n_versions) &&
+           same_ids(a->suites, a->n_suites, b->suites, b->n_suites) &&
+           same_ids(a->groups, a->n_groups, b->groups, b->n_groups) &&
+           same_ids(a->key_shares, a->n_key_shares, b->key_shares, b->n_key_shares) &&
+           same_ids(a->sigalgs, a->n_sigalgs, b->sigalgs, b->n_sigalgs);
+}
+
 static void start_clients(struct run *r)
 {
     if (r->clients_started)
@@ -781,8 +841,30 @@ static void start_clients(struct run *r)
     size_t n = o->clients_filtered ? cfg->n_clients : td_client_count();
     for (size_t i = 0; i < n && o->n_sims < TD_MAX_CLIENTS; i++) {
         const td_client *c = o->clients_filtered ? td_client_by_id(cfg->clients[i]) : td_client_at(i);
-        if (c)
-            send_client(r, o->n_sims++, c);
+        if (!c)
+            continue;
+        size_t k = o->n_sims++, t = 0;
+        while (t < k && !same_hello(o->sims[t].client, c))
+            t++;
+        if (t == k) {
+            send_client(r, k, c);
+            continue;
+        }
+        o->sims[k].client = c;
+        o->sims[k].hello.offered_version = o->sims[t].hello.offered_version;
+        r->sim_twin[k] = t + 1;
+    }
+}
+
+static void client_done(struct run *r, const struct job *j)
+{
+    td_obs *o = r->o;
+    for (size_t k = 0; k < o->n_sims; k++) {
+        if (k != (size_t)j->vi && r->sim_twin[k] != (size_t)j->vi + 1)
+            continue;
+        o->sims[k].hello = j->a;
+        o->sims[k].dh_bits = j->f.dh_bits;
+        o->sims[k].ske_group = j->f.ske_group;
     }
 }
 
@@ -901,13 +983,14 @@ static void version_done(struct run *r, struct job *j)
         maybe_group12(r, j->a.suite);
 
     if (ok && v != TD_SSL2) {
-        r->n_remain[vi] = suites_for(vi, r->remain[vi], TD_MAX_SUITES);
-        if (j->a.suite && remove_id(r->remain[vi], &r->n_remain[vi], j->a.suite))
-            o->suites[vi][o->n_suites[vi]++] = j->a.suite;
-        if (r->n_remain[vi] > 0)
-            send_chain(r, vi);
-        else
-            o->suites_complete[vi] = true;
+        uint16_t cands[TD_MAX_SUITES];
+        size_t n = suites_for(vi, cands, TD_MAX_SUITES);
+        /* Stage 2 offers this pick before the enumeration is done. */
+        for (size_t i = 0; i < n; i++)
+            if (j->a.suite && cands[i] == j->a.suite)
+                o->suites[vi][o->n_suites[vi]++] = j->a.suite;
+        td_enum_start(&r->suites[vi], cands, n, j->a.suite);
+        enum_step(r, vi);
     } else if (ok) {
         o->suites_complete[vi] = true;
     }
@@ -915,39 +998,14 @@ static void version_done(struct run *r, struct job *j)
 
 static void chain_done(struct run *r, struct job *j)
 {
-    td_obs *o = r->o;
     int vi = j->vi;
     uint16_t v = td_vat(vi);
     bool ok = (j->a.out == TD_OUT_HELLO && j->a.version == v) || (v == TD_TLS13 && j->a.out == TD_OUT_HRR);
-    if (ok && remove_id(r->remain[vi], &r->n_remain[vi], j->a.suite)) {
-        if (v == TD_TLS12)
-            maybe_group12(r, j->a.suite);
-        if (o->n_suites[vi] < TD_MAX_SUITES)
-            o->suites[vi][o->n_suites[vi]++] = j->a.suite;
-        if (o->n_suites[vi] == 2)
-            send_order(r, vi, o->suites[vi][0], o->suites[vi][1]);
-        if (r->n_remain[vi] > 0) {
-            send_chain(r, vi);
-            return;
-        }
-        o->suites_complete[vi] = true;
-        return;
-    }
-    /* A refusal (alert, or a close) ends the chain: nothing left that the
-     * server accepts.  A timeout or a suite we did not offer leaves it
-     * incomplete, and the report says so. */
-    o->suites_complete[vi] = j->a.out == TD_OUT_ALERT || j->a.out == TD_OUT_CLOSED || j->a.out == TD_OUT_RESET;
-}
-
-static void order_done(struct run *r, struct job *j)
-{
-    td_obs *o = r->o;
-    if (j->a.out != TD_OUT_HELLO && j->a.out != TD_OUT_HRR)
-        return;
-    if (j->a.suite == j->pair[0])
-        o->server_order[j->vi] = TD_YES;
-    else if (j->a.suite == j->pair[1])
-        o->server_order[j->vi] = TD_NO;
+    if (ok && v == TD_TLS12)
+        maybe_group12(r, j->a.suite);
+    td_enum_answer(&r->suites[vi], j->pair[0], ok ? TD_ANS_PICK : refused(&j->a) ? TD_ANS_REFUSED : TD_ANS_UNCLEAR,
+                   j->a.suite);
+    enum_step(r, vi);
 }
 
 /* An answer that says nothing either way about a group. */
@@ -960,7 +1018,7 @@ static bool inconclusive(const td_attempt *a)
 static void group_done(struct run *r, struct job *j)
 {
     td_obs *o = r->o;
-    bool tls13 = j->kind == J_G13_ALL || j->kind == J_G13_ONE || j->kind == J_G13_REST;
+    bool tls13 = j->kind == J_G13_ALL || j->kind == J_G13_REST;
     uint16_t g = tls13 ? ((j->a.out == TD_OUT_HRR || j->a.out == TD_OUT_HELLO) ? j->a.group : 0)
                        : (j->a.out == TD_OUT_HELLO ? j->f.ske_group : 0);
     switch (j->kind) {
@@ -971,8 +1029,11 @@ static void group_done(struct run *r, struct job *j)
             r->group_preferred = g;
             add_group(o, g);
         }
+        /* Every group known was offered: after a refusal no chain can
+         * find one. */
+        if (g || !refused(&j->a))
+            start_groups13_chains(r, g);
         break;
-    case J_G13_ONE:
     case J_G12_ONE:
         /* A server naming a group that was not offered breaks RFC 8446
          * section 4.1.4 / RFC 8422 section 5.4: it does not count. */
@@ -981,8 +1042,9 @@ static void group_done(struct run *r, struct job *j)
         break;
     case J_G13_REST:
     case J_G12_REST: {
-        uint16_t *rest = tls13 ? r->g13_remain : r->g12_remain;
-        size_t *n_rest = tls13 ? &r->n_g13_remain : &r->n_g12_remain;
+        /* A TLS 1.3 pick names its chain by its kind. */
+        uint16_t *rest = tls13 ? r->g13_remain[g13_kind(g)] : r->g12_remain;
+        size_t *n_rest = tls13 ? &r->n_g13_remain[g13_kind(g)] : &r->n_g12_remain;
         if (g && remove_id(rest, n_rest, g)) {
             add_group(o, g);
             if (*n_rest > 0) {
@@ -1052,7 +1114,6 @@ static void on_done(void *ctx, const td_io_result *io)
     case J_NOSNI: o->nosni = j->a; break;
     case J_VERSION: version_done(r, j); break;
     case J_CHAIN: chain_done(r, j); break;
-    case J_ORDER: order_done(r, j); break;
     case J_OLDSTYLE: o->oldstyle = j->a; break;
     case J_BIGHELLO: o->bighello = j->a; break;
     case J_GREASE: o->futurever = j->a; break;
@@ -1064,15 +1125,10 @@ static void on_done(void *ctx, const td_io_result *io)
             o->fallback_scsv = TD_NO;
         break;
     case J_G13_ALL:
-    case J_G13_ONE:
     case J_G13_REST:
     case J_G12_ONE:
     case J_G12_REST: group_done(r, j); break;
-    case J_CLIENT:
-        o->sims[j->vi].hello = j->a;
-        o->sims[j->vi].dh_bits = j->f.dh_bits;
-        o->sims[j->vi].ske_group = j->f.ske_group;
-        break;
+    case J_CLIENT: client_done(r, j); break;
     }
     bool stage1 = j->kind == J_BASELINE || j->kind == J_NOSNI || j->kind == J_VERSION;
     td_flight_free(&j->f);
