@@ -60,6 +60,14 @@ void td_ltable_add(td_ltable *t, const char *key, size_t len, int tag, uint64_t 
         return;
     if (len >= TD_LKEY_MAX)
         len = TD_LKEY_MAX - 1;
+    /* Keys come from log lines (client addresses, server names), which
+     * hold whatever a client sent: anything but printable ASCII becomes
+     * '?', so a key is one C string, valid UTF-8 for the JSON, and safe to
+     * print on a terminal. */
+    char clean[TD_LKEY_MAX];
+    for (size_t k = 0; k < len; k++)
+        clean[k] = key[k] > 0x20 && key[k] < 0x7f ? key[k] : '?';
+    key = clean;
     size_t mask = t->cap - 1;
     for (size_t i = hash(key, len) & mask;; i = (i + 1) & mask) {
         td_lslot *s = &t->slots[i];

@@ -191,6 +191,23 @@ static void test_hostile(void **state)
     fclose(devnull);
     free(s);
     td_logs_free(l);
+    /* a client address holding bytes that are not UTF-8 (or a terminal
+     * escape): counted under '?', and both renderings still written */
+    l = td_logs_new();
+    static const char odd[] = "2026/12/07 11:40:00 [info] 1#1: *6 peer closed connection in SSL handshake while SSL "
+                              "handshaking, client: 0.\xc9\xd9\x1b[31m1.2.4, server: 0.0.0.0:443\n";
+    assert_int_equal(td_logs_add_text(l, odd, sizeof odd - 1), TD_OK);
+    assert_int_equal(l->failures, 1);
+    char *buf = NULL;
+    size_t blen = 0;
+    FILE *mem = open_memstream(&buf, &blen);
+    assert_non_null(mem);
+    assert_int_equal(td_logs_write_json(l, mem), 0);
+    fclose(mem);
+    assert_non_null(strstr(buf, "0.??"));
+    assert_null(strchr(buf, '\x1b'));
+    free(buf);
+    td_logs_free(l);
     /* a file that is not there */
     l = td_logs_new();
     assert_int_equal(td_logs_add_file(l, "/nonexistent/error.log"), TD_ERR_USAGE);
