@@ -44,8 +44,9 @@ static void missed_hs(td_str *b, size_t *n, const td_hs *h, const char *what)
 }
 
 /* What the check could not test: the hellos and handshakes with no clean
- * answer, enumerations cut short, the clients not simulated. */
-static size_t not_tested(const td_obs *o, td_str *b)
+ * answer, enumerations cut short, the clients not simulated.  Returns how
+ * many parts, the clients not counted; *clients counts those. */
+static size_t not_tested(const td_obs *o, td_str *b, size_t *clients)
 {
     size_t n = 0;
     char what[96];
@@ -74,16 +75,17 @@ static size_t not_tested(const td_obs *o, td_str *b)
         snprintf(what, sizeof what, "handshake %zu to %s", i + 2, o->backends[i].addr);
         missed_hs(b, &n, &o->backends[i], what);
     }
-    size_t clients = 0;
+    size_t parts = n;
+    *clients = 0;
     for (size_t i = 0; i < o->n_sims && i < TD_MAX_CLIENTS; i++) {
         const td_sim *s = &o->sims[i];
         if (!s->client || !untested(s->hello.out))
             continue;
-        if (!clients++)
+        if (!(*clients)++)
             miss(b, &n, "the clients ");
-        td_str_printf(b, "%s%s", clients > 1 ? " " : "", s->client->id);
+        td_str_printf(b, "%s%s", *clients > 1 ? " " : "", s->client->id);
     }
-    return n;
+    return parts;
 }
 
 /* How a connection was cut, as the summaries say it. */
@@ -97,6 +99,22 @@ static const char *cut_words(td_outcome o)
     case TD_OUT_CONNECT_TIMEOUT: return "never accepted";
     default: return td_outcome_name(o);
     }
+}
+
+/* What gives the check the time it lacked: the rate it found, from the
+ * start, and a deadline that fits the connections it needed (those made,
+ * and about one more for each of the missed parts left), with a fifth to
+ * spare. */
+static void advise_pace(const td_obs *o, size_t missed, td_str *s)
+{
+    double rate = o->limit.rate > 0 ? o->limit.rate : o->limit.user_rate;
+    if (rate <= 0) {
+        td_str_add(s, "A longer `--deadline` gives the check the time.");
+        return;
+    }
+    double need_s = 1.2 * (double)(o->connections + missed) / rate;
+    unsigned deadline = (unsigned)(need_s / 10.0 + 1) * 10;
+    td_str_printf(s, "`--rate %.2g --deadline %u` gives the check the time.", rate, deadline);
 }
 
 static void summary(const td_obs *o, td_str *s)
@@ -120,7 +138,7 @@ static void summary(const td_obs *o, td_str *s)
         td_str_add(s, " The check asked again what was cut.");
 }
 
-static void evidence(const td_obs *o, td_str *e, size_t *n_missed)
+static void evidence(const td_obs *o, td_str *e, size_t *parts, size_t *clients)
 {
     const td_limit *l = &o->limit;
     td_str_printf(e, "first cut: the connection started at %.0f ms, after %u answered, %s; %u connection%s "
@@ -132,14 +150,16 @@ static void evidence(const td_obs *o, td_str *e, size_t *n_missed)
                       l->blocks == 1 ? "" : "s", l->block_ms / 1000.0);
     if (l->random)
         td_str_add(e, "; cuts between answered connections");
+    if (l->quick_step_s > 0)
+        td_str_printf(e, " (then silence was a cut after %.1f s)", l->quick_step_s);
     if (l->rate > 0)
         td_str_printf(e, "; rate lowered to %.2g connections/s%s", l->rate,
                       l->user_rate > 0 ? " (from --rate)" : "");
     td_str_printf(e, "; %u connections in %.1f s", o->connections, o->elapsed_ms / 1000.0);
     td_str not;
     td_str_init(&not);
-    *n_missed = not_tested(o, &not);
-    td_str_printf(e, "; not tested: %s", *n_missed ? not.s : "nothing");
+    *parts = not_tested(o, &not, clients);
+    td_str_printf(e, "; not tested: %s", not.s ? not.s : "nothing");
     td_str_free(&not);
 }
 
@@ -166,15 +186,20 @@ void td_diagnose_limits(const td_obs *o, td_findings *out)
     td_str_init(&s);
     td_str_init(&e);
     td_str_init(&v);
-    size_t missed = 0;
+    size_t parts = 0, clients = 0;
     summary(o, &s);
-    evidence(o, &e, &missed);
-    if (missed)
-        td_str_printf(&s, " %zu part%s of the check could not be tested (listed in the evidence); "
-                          "`--rate` and a longer `--deadline` give it the time.",
-                      missed, missed == 1 ? "" : "s");
-    else
+    evidence(o, &e, &parts, &clients);
+    if (parts || clients) {
+        td_str_add(&s, " Not tested (the evidence lists it): ");
+        if (clients)
+            td_str_printf(&s, "%zu of %zu simulated clients%s", clients, o->n_sims, parts ? " and " : "");
+        if (parts)
+            td_str_printf(&s, "%zu other probe%s", parts, parts == 1 ? "" : "s");
+        td_str_add(&s, ". ");
+        advise_pace(o, parts + clients, &s);
+    } else {
         td_str_add(&s, " Everything was tested; nothing else reported comes from the cuts.");
+    }
     verify(o, &adv, &v);
     td_findings_take(out, TD_ID_RATE_LIMITED, TD_SEV_WARN, &s, &e, td_fix(TD_ID_RATE_LIMITED), &v);
 }

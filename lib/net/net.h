@@ -78,6 +78,10 @@ int td_sched_submit_later(td_sched *s, double delay_s, bool low, const td_addr *
  * the limit.  Connects waiting for their turn still end at the deadline. */
 void td_sched_set_rate(td_sched *s, double per_s);
 double td_sched_rate(const td_sched *s); /* 0 = no limit */
+/* A new step timeout (> 0) for every wait that starts from now on, in
+ * connections already open too; waits under way keep theirs. */
+void td_sched_set_step_timeout(td_sched *s, double secs);
+double td_sched_step_timeout(const td_sched *s);
 /* Runs until no job is queued or in flight, or the deadline passes (queued
  * jobs then finish with TD_IO_DEADLINE).  Returns 0, -1 on internal error. */
 int td_sched_run(td_sched *s);

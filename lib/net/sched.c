@@ -670,6 +670,17 @@ double td_sched_rate(const td_sched *s)
     return s ? s->o.rate : 0;
 }
 
+void td_sched_set_step_timeout(td_sched *s, double secs)
+{
+    if (s && isfinite(secs) && secs > 0)
+        s->o.step_timeout_s = secs;
+}
+
+double td_sched_step_timeout(const td_sched *s)
+{
+    return s ? s->o.step_timeout_s : 0;
+}
+
 int td_sched_run(td_sched *s)
 {
     if (!s || s->running)

@@ -153,6 +153,7 @@ typedef struct td_limit {
     unsigned vanished;         /* probes that were cut, then answered when asked again */
     unsigned blocks;           /* spells in which every connection was cut, then answered again */
     bool random;               /* cuts between answers, not explained by a spell */
+    double quick_step_s;       /* then silence was a cut after this long; 0: the step timeout stayed */
     double block_ms;           /* the longest spell, from its first cut to the next answer */
     double rate;               /* connections a second the check slowed to; 0: it did not */
     double user_rate;          /* the rate asked for (--rate), 0 none */

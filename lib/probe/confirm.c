@@ -17,7 +17,8 @@
  *   - control cut among answers, or a cut that counted as a strike and was
  *     answered on its next try: the server cuts at random.  From then on no
  *     cut counts; a probe is asked until it is answered, MAX_STRIKES times
- *     at most, and otherwise ends LIMITED.
+ *     at most, and otherwise ends LIMITED; silence is taken for a cut
+ *     sooner than the step timeout.
  *
  * Before anything is answered at all there is nothing to compare with: a
  * cut is held until the first answer (then judged as above), or, when the
@@ -39,6 +40,8 @@
 #define BACKOFF     0.5  /* a second spell: at most half the rate that led to it */
 #define RUN         3    /* cut connections in a row, the control last: a spell */
 #define MAX_STRIKES 5    /* tries of a probe on a server that cuts at random */
+#define QUICK_STEP  10   /* there, silence past this many times the slowest answer is a cut */
+#define MIN_STEP_S  1.0  /* but never sooner than this */
 #define RING        256  /* recent connections remembered, by number */
 
 enum verdict { V_PENDING, V_ANSWERED, V_CUT, V_LOST };
@@ -81,6 +84,7 @@ struct td_confirm {
     unsigned closed_seq;     /* by the cut of this connection: only a later one's answer ends it */
     double rate_open;        /* the rate before it */
     bool random;             /* cuts come and go: none counts */
+    double slowest_ms;       /* the longest connect or wait for a first byte that was answered */
     unsigned first_cut_seq;  /* the earliest connection cut while others were answered */
     size_t probe;            /* the control out to find the spell's end, 0 none */
     uint8_t *ref;            /* the reference hello */
@@ -434,18 +438,24 @@ static void end_spell(td_confirm *c, const td_io_result *io)
         again(r);
 }
 
-/* Cuts come and go: from now on no faster than the server has answered
- * on average so far, in case bursts overload it; slower would cost time
- * and not help a server that drops one connection in so many whatever
- * the pace. */
+/* Cuts come and go.  No cut counts from now on, so waiting out the whole
+ * step timeout for one tells nothing and costs the deadline: silence past
+ * QUICK_STEP times the slowest answer seen is taken for a cut (a
+ * connection the server dropped), and the probe is sent again.  The rate
+ * stays: a server that drops one connection in so many does so at any
+ * pace, and going slower would only leave more untested. */
 static void turn_random(td_confirm *c)
 {
     if (c->random)
         return;
     c->random = c->lim->random = true;
-    double t = now_ms(c) / 1000.0;
-    double took = t > 0 ? c->answered / t : TRICKLE;
-    set_rate(c, slower(td_sched_rate(c->s), took));
+    double step = QUICK_STEP * c->slowest_ms / 1000.0;
+    if (step < MIN_STEP_S)
+        step = MIN_STEP_S;
+    if (step < td_sched_step_timeout(c->s)) {
+        td_sched_set_step_timeout(c->s, step);
+        c->lim->quick_step_s = step;
+    }
 }
 
 /* A control was cut: the server cuts a hello it answered before.  When
@@ -481,6 +491,9 @@ static void note_answer(td_confirm *c, const struct rec *r)
     td_limit *lim = c->lim;
     if (c->answered++ == 0)
         c->spell_start_ms = r->io.start_ms >= 0 ? r->io.start_ms : 0;
+    double took = r->io.first_ms > r->io.connect_ms ? r->io.first_ms : r->io.connect_ms;
+    if (took > c->slowest_ms)
+        c->slowest_ms = took;
     if (lim->first_cut == TD_OUT_NOT_RUN || r->io.seq < c->first_cut_seq)
         lim->answered_first++;
     /* An answer to a connection that started before the spell was seen

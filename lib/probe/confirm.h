@@ -10,8 +10,9 @@
  * it repeats while the server keeps answering a hello it answered before
  * (a control).  When every connection is cut for a while (a spell), the
  * check slows down (the scheduler's rate) and asks again what was cut once
- * the server answers; when cuts come and go at random, no cut counts, and
- * a probe cut on every try ends LIMITED (not tested).  What was seen goes
+ * the server answers; when cuts come and go at random, no cut counts,
+ * silence is taken for a cut sooner than the step timeout, and a probe cut
+ * on every try ends LIMITED (not tested).  What was seen goes
  * into td_limit for the rules (RATE_LIMITED).
  *
  * The probes hand their jobs to this layer instead of the scheduler and

@@ -426,6 +426,7 @@ static json_t *limit_json(jb *j, const td_limit *l)
     put(j, o, "blocks", jint(j, l->blocks));
     put(j, o, "longest_block_ms", l->blocks ? jms(j, l->block_ms) : json_null());
     put(j, o, "random", json_boolean(l->random));
+    put(j, o, "silence_cut_ms", l->quick_step_s > 0 ? jms(j, l->quick_step_s * 1000.0) : json_null());
     put(j, o, "rate", l->rate > 0 ? json_real(round(l->rate * 100.0) / 100.0) : json_null());
     put(j, o, "requested_rate", l->user_rate > 0 ? json_real(l->user_rate) : json_null());
     put(j, o, "untested", jint(j, l->limited));

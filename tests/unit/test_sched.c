@@ -1003,6 +1003,30 @@ static void test_rate_deadline(void **st)
     assert_true(took >= 0.25 && took < 1.0);
 }
 
+/* A shorter step timeout applies to the next wait, in a job already
+ * submitted too; nonsense leaves it as it was. */
+static void test_step_timeout_change(void **st)
+{
+    (void)st;
+    srv *s = srv_start("127.0.0.1", SRV_HANG, HELLO_LEN);
+    td_sched_opts o = {.max_conns = 2, .step_timeout_s = 5, .deadline_s = 10};
+    td_sched *sc = td_sched_new(&o);
+    td_addr a = addr_of("127.0.0.1", s->port);
+    res r = {0};
+    assert_int_equal(td_sched_submit(sc, &a, HELLO, HELLO_LEN, on_data, on_done, &r), 0);
+    td_sched_set_step_timeout(sc, 0.2);
+    td_sched_set_step_timeout(sc, 0);
+    td_sched_set_step_timeout(sc, NAN);
+    assert_float_equal(td_sched_step_timeout(sc), 0.2, 1e-9);
+    double t0 = mono_s();
+    assert_int_equal(td_sched_run(sc), 0);
+    double took = mono_s() - t0;
+    td_sched_free(sc);
+    srv_stop(s);
+    assert_int_equal(r.r.status, TD_IO_TIMEOUT);
+    assert_true(took >= 0.18 && took < 1.5);
+}
+
 /* ---- jobs submitted for later ------------------------------------------- */
 
 typedef struct lat {
@@ -1110,6 +1134,7 @@ int main(void)
         cmocka_unit_test(test_rate),
         cmocka_unit_test(test_rate_change),
         cmocka_unit_test(test_rate_deadline),
+        cmocka_unit_test(test_step_timeout_change),
         cmocka_unit_test(test_later),
         cmocka_unit_test(test_later_deadline),
     };
