@@ -482,6 +482,7 @@ static void pump(td_sched *s)
     s->pumping = false;
 }
 
+/* The bucket has a token again. */
 static void rate_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
     (void)loop;

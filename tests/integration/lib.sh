@@ -263,10 +263,60 @@ proxy_min_gap_ms() {
         END { if (min == "") print "none"; else printf "%.0f\n", min * 1000 }' "$PROXY_LOG"
 }
 
+# proxy_rate: connections a second between the first and the last start
+# the proxy logged, 3 decimals ("none" with fewer than two).
+proxy_rate() {
+    awk '$1 == "conn" { if (!n++) first = $3; last = $3 }
+        END { if (n < 2 || last == first) print "none"; else printf "%.3f\n", (n - 1) / (last - first) }' "$PROXY_LOG"
+}
+
+# handshakes_through N: N handshakes in a row to 127.0.0.1:$PORT, each
+# bounded to 3 s; prints "ok" or "cut" for each, space-separated.
+handshakes_through() {
+    local i out=""
+    for ((i = 0; i < $1; i++)); do
+        if timeout 3 openssl s_client -connect "127.0.0.1:$PORT" </dev/null >/dev/null 2>&1; then
+            out+="ok "
+        else
+            out+="cut "
+        fi
+    done
+    echo "${out% }"
+}
+
+# show_limit: what the proxy logged, what the check saw of the limit, and
+# its RATE_LIMITED finding, for the test's log.
+show_limit() {
+    echo "  proxy: $(proxy_count) connections: $(proxy_count relay) relayed, $(proxy_count reset) reset," \
+        "$(proxy_count stall) stalled; most relayed in 10 s: $(proxy_max_in 10 relay)"
+    echo "  limit: $(jq -c '.observations.connection_limit' "$OUT")"
+    echo "  $(jq -r '[.findings[]? | select(.id == "RATE_LIMITED")][0] | "\(.summary)\n  evidence: \(.evidence)"' "$OUT")"
+}
+
 # failing_clients: the ids of the simulated clients whose result is "fail",
 # sorted, one line.
 failing_clients() {
     jq -r '[.clients[]? | select(.result == "fail") | .id] | sort | join(" ")' "$OUT" 2>/dev/null
+}
+
+# start_limit_upstream: a healthy nginx for the connection-limit tests
+# (make_leaf server; TLS 1.2 and 1.3, ECDHE suites only), checked directly
+# first (CASE direct): no failure, no RATE_LIMITED.  Sets NGINX_PORT, and
+# DIRECT_FAILING to the clients that fail against it (failing_clients).
+start_limit_upstream() {
+    need_cmd nginx
+    make_leaf server
+    start_nginx_tls server-chain server \
+        "ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-CHACHA20-POLY1305;"
+    NGINX_PORT=$PORT
+    CASE=direct
+    run_check --ca-file "$T/ca.pem" "127.0.0.1:$NGINX_PORT"
+    assert_no_fail
+    assert_no_finding RATE_LIMITED
+    assert_jq '.observations.connection_limit.cuts == 0 and .observations.connection_limit.rate == null' \
+        "a server without a limit: nothing cut, no slow-down"
+    DIRECT_FAILING=$(failing_clients)
+    echo "  clients failing against nginx itself: ${DIRECT_FAILING:-none}; $(jq -r '.observations.connections' "$OUT") connections"
 }
 
 # assert_limit_harmless FAILING: the report on a healthy server behind a

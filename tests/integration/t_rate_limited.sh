@@ -13,39 +13,19 @@
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
-need_cmd nginx
-make_leaf server
-start_nginx_tls server-chain server \
-    "ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-CHACHA20-POLY1305;"
-NGINX_PORT=$PORT
-
-CASE=direct
-run_check --ca-file "$T/ca.pem" "127.0.0.1:$NGINX_PORT"
-assert_no_fail
-assert_no_finding RATE_LIMITED
-assert_jq '.observations.connection_limit.cuts == 0 and .observations.connection_limit.rate == null' \
-    "a server without a limit: nothing cut, no slow-down"
-DIRECT_FAILING=$(failing_clients)
-DIRECT_CONNECTIONS=$(jq -r '.observations.connections' "$OUT")
-echo "  clients failing against nginx itself: ${DIRECT_FAILING:-none}; $DIRECT_CONNECTIONS connections"
+start_limit_upstream
 
 # The fixture: 12 handshakes in a row through a limiter of its own, the
 # first 10 complete, the rest are reset.
 start_rate_proxy limit "$NGINX_PORT" --limit 10 --window 10
-for i in $(seq 12); do
-    if timeout 5 openssl s_client -connect "127.0.0.1:$PORT" </dev/null >/dev/null 2>&1; then echo ok; else echo cut; fi
-done >"$T/fixture.txt"
 assert_true "the limiter lets 10 handshakes through, then cuts" \
-    test "$(tr '\n' ' ' <"$T/fixture.txt")" = "ok ok ok ok ok ok ok ok ok ok cut cut "
+    test "$(handshakes_through 12)" = "ok ok ok ok ok ok ok ok ok ok cut cut"
 assert_true "and resets the ones beyond (proxy log)" test "$(proxy_count reset)" = 2
 
 CASE=limited
 start_rate_proxy limit "$NGINX_PORT" --limit 10 --window 10
 run_check --ca-file "$T/ca.pem" "127.0.0.1:$PORT"
-echo "  proxy: $(proxy_count) connections, $(proxy_count relay) relayed, $(proxy_count reset) reset;" \
-    "most relayed in 10 s: $(proxy_max_in 10 relay)"
-echo "  limit: $(jq -c '.observations.connection_limit' "$OUT")"
-echo "  $(jq -r '[.findings[]? | select(.id == "RATE_LIMITED")][0] | "\(.summary)\n  evidence: \(.evidence)"' "$OUT")"
+show_limit
 assert_limit_harmless "$DIRECT_FAILING"
 assert_true "the proxy did cut connections" test "$(proxy_count reset)" -gt 0
 assert_elapsed_below 66
@@ -68,12 +48,17 @@ CASE="rate 2"
 start_rate_proxy pass "$NGINX_PORT"
 run_check --rate 2 --client firefox --client java-8 --client openssl-3 --ca-file "$T/ca.pem" "127.0.0.1:$PORT"
 GAP=$(proxy_min_gap_ms)
-echo "  proxy: $(proxy_count) connections; shortest gap ${GAP} ms; most in 1 s: $(proxy_max_in 1)"
+RATE=$(proxy_rate)
+echo "  proxy: $(proxy_count) connections, $RATE a second; shortest gap ${GAP} ms; most in 1 s: $(proxy_max_in 1)"
 assert_no_fail
 assert_exit 0
 assert_no_finding RATE_LIMITED
 assert_true "connections start at least 450 ms apart (shortest ${GAP} ms)" test "$GAP" -ge 450
-assert_true "at most 2 connections start within any second" test "$(proxy_max_in 1)" -le 2
+# The proxy stamps each accept a few ms off the connect: two starts
+# 500 ms apart may log as 498.
+assert_true "at most 2 connections start within any 980 ms" test "$(proxy_max_in 0.98)" -le 2
+assert_true "no more than 2 connections a second from the first to the last ($RATE)" \
+    awk -v r="$RATE" 'BEGIN { exit !(r != "none" && r <= 2.01) }'
 assert_true "the proxy saw every connection" test "$(proxy_count)" = "$(jq -r '.observations.connections' "$OUT")"
 assert_jq '.observations.deadline_hit == false' "the check completed before the deadline"
 assert_jq '.observations.connection_limit.requested_rate == 2' "the report gives the rate asked for"

@@ -11,34 +11,17 @@
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
-need_cmd nginx
-make_leaf server
-start_nginx_tls server-chain server \
-    "ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-CHACHA20-POLY1305;"
-NGINX_PORT=$PORT
-
-CASE=direct
-run_check --ca-file "$T/ca.pem" "127.0.0.1:$NGINX_PORT"
-assert_no_fail
-assert_no_finding RATE_LIMITED
-DIRECT_FAILING=$(failing_clients)
-echo "  clients failing against nginx itself: ${DIRECT_FAILING:-none}"
+start_limit_upstream
 
 # The fixture: of three handshakes in a row, the third gets no answer.
 start_rate_proxy stall "$NGINX_PORT" --every 3
-for i in 1 2 3; do
-    if timeout 3 openssl s_client -connect "127.0.0.1:$PORT" </dev/null >/dev/null 2>&1; then echo ok; else echo cut; fi
-done >"$T/fixture.txt"
-assert_true "the proxy answers two handshakes, then stalls the third" \
-    test "$(tr '\n' ' ' <"$T/fixture.txt")" = "ok ok cut "
+assert_true "the proxy answers two handshakes, then stalls the third" test "$(handshakes_through 3)" = "ok ok cut"
 assert_true "and logs it as stalled" test "$(proxy_count stall)" = 1
 
 CASE=stalled
 start_rate_proxy stall "$NGINX_PORT" --every 3
 CHECK_TIMEOUT='' run_check --ca-file "$T/ca.pem" "127.0.0.1:$PORT"
-echo "  proxy: $(proxy_count) connections, $(proxy_count relay) relayed, $(proxy_count stall) stalled"
-echo "  limit: $(jq -c '.observations.connection_limit' "$OUT")"
-echo "  $(jq -r '[.findings[]? | select(.id == "RATE_LIMITED")][0] | "\(.summary)\n  evidence: \(.evidence)"' "$OUT")"
+show_limit
 assert_limit_harmless "$DIRECT_FAILING"
 assert_true "the proxy stalled connections" test "$(proxy_count stall)" -gt 5
 assert_elapsed_below 66

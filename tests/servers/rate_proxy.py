@@ -26,12 +26,16 @@ accept in seconds with microseconds, so a test can count how many
 connections started in any interval.
 """
 import argparse
+import os
 import socket
 import struct
 import sys
 import threading
 import time
 from collections import deque
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from frag_relay import pump_client as pump  # noqa: E402  (bytes across as they come)
 
 LOCK = threading.Lock()
 
@@ -40,22 +44,6 @@ def log(line):
     with LOCK:
         sys.stdout.write(line + "\n")
         sys.stdout.flush()
-
-
-def pump(src, dst):
-    try:
-        while True:
-            data = src.recv(65536)
-            if not data:
-                break
-            dst.sendall(data)
-    except OSError:
-        pass
-    finally:
-        try:
-            dst.shutdown(socket.SHUT_WR)
-        except OSError:
-            pass
 
 
 def relay(client, host, upstream):

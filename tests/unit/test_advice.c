@@ -214,12 +214,6 @@ static td_obs *healthy(target_kind k)
     return o;
 }
 
-static void obs_free(td_obs *o)
-{
-    td_obs_free(o);
-    free(o);
-}
-
 static void leaf(td_obs *o, const blob *b)
 {
     const blob *const chain[] = { b };

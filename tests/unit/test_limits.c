@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "certkit.h"
 #include "diag/finding.h"
 #include "registry/clients.h"
 #include "wire/tls.h"
@@ -32,15 +33,7 @@ static td_attempt cut(td_outcome first, td_outcome now, unsigned tries, bool con
 
 static td_obs *answering(void)
 {
-    td_obs *o = malloc(sizeof *o);
-    assert_non_null(o);
-    td_obs_init(o);
-    snprintf(o->host, sizeof o->host, "www.example.com");
-    snprintf(o->sni, sizeof o->sni, "www.example.com");
-    o->port = 443;
-    o->n_addrs = 1;
-    snprintf(o->addrs[0].text, sizeof o->addrs[0].text, "192.0.2.10");
-    o->addr_used = 0;
+    td_obs *o = obs_example("192.0.2.10");
     o->baseline = hello(TD_TLS13, 0x1301);
     o->nosni = hello(TD_TLS13, 0x1301);
     for (int i = 0; i < TD_NVERSIONS; i++)
@@ -65,12 +58,6 @@ static td_obs *answering(void)
     o->connections = 80;
     o->elapsed_ms = 60000;
     return o;
-}
-
-static void obs_free(td_obs *o)
-{
-    td_obs_free(o);
-    free(o);
 }
 
 static const td_finding *find(const td_findings *fs, td_id id)
