@@ -101,12 +101,17 @@ static const char *cut_words(td_outcome o)
     }
 }
 
-/* What gives the check the time it lacked: the rate it found, from the
- * start, and a deadline that fits the connections it needed (those made,
- * and about one more for each of the missed parts left), with a fifth to
- * spare. */
+/* What gives the check the time it lacked, when the deadline cut it short:
+ * the rate it found, from the start, and a deadline that fits the
+ * connections it needed (those made, and about one more for each of the
+ * missed parts left), with a fifth to spare. */
 static void advise_pace(const td_obs *o, size_t missed, td_str *s)
 {
+    if (!o->deadline_hit) {
+        /* Time was not short: those probes were cut on every try. */
+        td_str_add(s, "Each was cut on every try; another check may get through.");
+        return;
+    }
     double rate = o->limit.rate > 0 ? o->limit.rate : o->limit.user_rate;
     if (rate <= 0) {
         td_str_add(s, "A longer `--deadline` gives the check the time.");

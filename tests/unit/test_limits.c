@@ -57,6 +57,7 @@ static td_obs *answering(void)
     o->secure_reneg = TD_YES;
     o->connections = 80;
     o->elapsed_ms = 60000;
+    o->deadline_hit = true;
     return o;
 }
 
@@ -180,8 +181,9 @@ static void test_random(void **state)
     (void)state;
     td_obs *o = answering();
     o->limit = (td_limit){ .answered_first = 60, .first_cut = TD_OUT_TIMEOUT, .cuts = 41, .vanished = 30,
-                           .random = true, .rate = 8.5 };
+                           .random = true, .quick_step_s = 1 };
     o->connections = 124;
+    o->deadline_hit = false;
     td_findings fs;
     memset(&fs, 0, sizeof fs);
     td_diagnose(o, &fs);
@@ -189,11 +191,24 @@ static void test_random(void **state)
     assert_non_null(f);
     assert_non_null(strstr(f->summary, "cuts some connections (41 of 124; the first was accepted and left "
                                        "unanswered)"));
-    assert_non_null(strstr(f->summary, "Everything was tested"));
+    assert_non_null(strstr(f->summary, "The check asked again what was cut. Everything was tested"));
     assert_non_null(strstr(f->evidence, "not tested: nothing"));
-    assert_non_null(strstr(f->evidence, "cuts between answered connections"));
+    assert_non_null(strstr(f->evidence, "cuts between answered connections (then silence was a cut after 1.0 s)"));
     assert_non_null(strstr(f->verify, "$(seq 70)"));
     assert_int_equal(fs.n, 1);
+    td_findings_free(&fs);
+
+    /* one client cut on every try, with time to spare: no pace to advise */
+    o->limit.limited = 1;
+    o->n_sims = 1;
+    o->sims[0] = (td_sim){ .client = td_client_at(0), .hello = cut(TD_OUT_TIMEOUT, TD_OUT_LIMITED, 5, false) };
+    memset(&fs, 0, sizeof fs);
+    td_diagnose(o, &fs);
+    f = find(&fs, TD_ID_RATE_LIMITED);
+    assert_non_null(f);
+    assert_non_null(strstr(f->summary, "Not tested (the evidence lists it): 1 of 1 simulated clients. Each was "
+                                       "cut on every try"));
+    assert_null(strstr(f->summary, "--deadline"));
     td_findings_free(&fs);
     obs_free(o);
 }
