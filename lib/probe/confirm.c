@@ -9,13 +9,15 @@
  *   - control answered: the server answers right now, so the cut is about
  *     this probe (a strike); it is asked again after a pause, and a second
  *     strike confirms it.
- *   - control cut, and so were the connections just before it: a spell in
- *     which the server cuts everything.  The check slows to a trickle and
- *     holds every cut probe until a connection is answered again, then
- *     sets a rate under what the server took before the spell and asks the
- *     held probes again.
- *   - control cut among answers, or a cut that counted as a strike and was
- *     answered on its next try: the server cuts at random.  From then on no
+ *   - control cut, and so were the connections started around it (RUN in
+ *     a row): a spell in which the server cuts everything.  The check slows
+ *     to a trickle and holds every cut probe until a connection started
+ *     later is answered, then sets a rate under what the server took before
+ *     the spell and asks the held probes again.
+ *   - control cut between answered connections, or a cut that counted as a
+ *     strike and was answered on its next try: the server cuts at random.
+ *     (A control whose neighbours are still open tells neither: the cuts it
+ *     was to judge get another.)  From then on no
  *     cut counts; a probe is asked until it is answered, MAX_STRIKES times
  *     at most, and otherwise ends LIMITED; silence is taken for a cut
  *     sooner than the step timeout.
