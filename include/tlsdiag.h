@@ -80,6 +80,12 @@ void td_options_set_no_aia(td_options *o, bool no_aia);
 td_status td_options_set_timeout(td_options *o, double seconds);
 td_status td_options_set_deadline(td_options *o, double seconds);
 td_status td_options_set_max_connections(td_options *o, unsigned n);
+/* A polite check: at most per_second new connections a second (0.05 to
+ * 1000, decimals allowed), evenly spaced; 0 lifts the limit (the default).
+ * The deadline still applies, so a slow rate may need a longer one.  A
+ * server found cutting connections makes the check go slower still, never
+ * faster. */
+td_status td_options_set_rate(td_options *o, double per_second);
 /* "IP", "IP:PORT" or "[IPv6]:PORT": a DNS server to ask instead of the
  * system's; the port defaults to 53. */
 td_status td_options_set_dns_server(td_options *o, const char *server);

@@ -28,6 +28,8 @@
 #define MAX_CONNS    256u
 #define MAX_REPEAT   64u
 #define MAX_WARN_DAYS 3650u
+#define MIN_RATE     0.05
+#define MAX_RATE     1000.0
 
 /* How much of what the user typed is echoed back in an error. */
 #define ECHO_MAX "80"
@@ -388,6 +390,16 @@ td_status td_options_set_max_connections(td_options *o, unsigned n)
     return TD_OK;
 }
 
+td_status td_options_set_rate(td_options *o, double per_second)
+{
+    clear_error(o);
+    if (!isfinite(per_second) || (per_second != 0 && (per_second < MIN_RATE || per_second > MAX_RATE)))
+        return bad(o, "rate must be 0 (no limit) or between %g and %g new connections a second", MIN_RATE,
+                   MAX_RATE);
+    o->rate = per_second;
+    return TD_OK;
+}
+
 td_status td_options_set_dns_server(td_options *o, const char *server)
 {
     clear_error(o);
@@ -488,7 +500,8 @@ void td_check_probe_cfg(const td_options *o, td_probe_cfg *cfg)
         .target = o->target,
         .sni = sni[0] ? sni : NULL,
         .dns_server = o->dns_server_set ? &o->dns_server : NULL,
-        .sched = { .max_conns = o->max_conns, .step_timeout_s = o->timeout_s, .deadline_s = o->deadline_s },
+        .sched = { .max_conns = o->max_conns, .step_timeout_s = o->timeout_s, .deadline_s = o->deadline_s,
+                   .rate = o->rate },
         .ca_file = o->ca_file[0] ? o->ca_file : NULL,
         .ca_path = o->ca_path[0] ? o->ca_path : NULL,
         .cert_file = o->cert_file[0] ? o->cert_file : NULL,

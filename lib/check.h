@@ -24,6 +24,7 @@ struct td_options {
     double timeout_s;  /* per step, default 5 */
     double deadline_s; /* whole check, default 60 */
     unsigned max_conns;/* default 8 */
+    double rate;       /* new connections a second at most, 0 = no limit (default) */
     td_addr dns_server; /* its address and port */
     bool dns_server_set;
     const char *clients[TD_MAX_CLIENTS]; /* --client: profile ids (the registry's static strings) */

@@ -86,6 +86,9 @@ static const char check_usage_text[] =
     "                          0.05 to 300, decimals allowed\n"
     "  --deadline SEC          time for the whole check; default 60, 0.05 to 3600\n"
     "  --max-connections N     connections at once; default 8, 1 to 256\n"
+    "  --rate N                at most N new connections a second (a polite\n"
+    "                          check; decimals allowed, 0.05 to 1000, 0 = no\n"
+    "                          limit, the default); --deadline still applies\n"
     "  --dns-server IP[:PORT]  ask this DNS server instead of the system's\n"
     "                          (an IPv6 server with a port: [ADDR]:PORT)\n"
     "  -h, --help              this text\n"
@@ -185,16 +188,22 @@ static bool parse_count(const char *s, unsigned long min, unsigned long max, uns
     return true;
 }
 
-/* strtod accepts leading blanks, and "inf"/"nan"; a timeout is none of these. */
-static int parse_seconds(const char *opt, const char *s, double *out)
+/* strtod accepts leading blanks, and "inf"/"nan"; a timeout or a rate is
+ * none of these.  unit names what the number counts, for the message. */
+static int parse_number(const char *opt, const char *s, const char *unit, double *out)
 {
     char *end = NULL;
     errno = 0;
     double v = (s && *s && !isspace((unsigned char)*s)) ? strtod(s, &end) : NAN;
     if (!end || end == s || *end || errno == ERANGE || !isfinite(v))
-        return usage_error(CHECK_HINT, "%s needs a number of seconds, not '%.40s'", opt, s ? s : "");
+        return usage_error(CHECK_HINT, "%s needs a number of %s, not '%.40s'", opt, unit, s ? s : "");
     *out = v;
     return 0;
+}
+
+static int parse_seconds(const char *opt, const char *s, double *out)
+{
+    return parse_number(opt, s, "seconds", out);
 }
 
 enum {
@@ -218,6 +227,7 @@ enum {
     OPT_CLIENT,
     OPT_CLIENTS,
     OPT_VERBOSE,
+    OPT_RATE,
 };
 
 static const struct option check_opts[] = {
@@ -241,6 +251,7 @@ static const struct option check_opts[] = {
     { "client", required_argument, NULL, OPT_CLIENT },
     { "clients", required_argument, NULL, OPT_CLIENTS },
     { "verbose", no_argument, NULL, OPT_VERBOSE },
+    { "rate", required_argument, NULL, OPT_RATE },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
 };
@@ -266,7 +277,7 @@ static const char *why(const td_options *o)
 static int apply_option(td_options *o, int c, const char *arg, cli *cl)
 {
     td_status st = TD_OK;
-    double secs;
+    double secs, per_s;
     unsigned long n;
     switch (c) {
     case OPT_SNI:
@@ -343,6 +354,11 @@ static int apply_option(td_options *o, int c, const char *arg, cli *cl)
         break;
     case OPT_CLIENTS:
         st = td_options_set_clients_level(o, arg);
+        break;
+    case OPT_RATE:
+        if (parse_number("--rate", arg, "new connections a second", &per_s) != 0)
+            return EXIT_USAGE;
+        st = td_options_set_rate(o, per_s);
         break;
     case 'h':
         return -1;

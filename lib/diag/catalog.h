@@ -42,7 +42,7 @@ typedef enum {
     X(PROXY_FAILURE, REACH, FAIL, 1, true)                              \
     X(MIDDLEBOX_RESET, REACH, FAIL, 3, true)                            \
     X(LARGE_HELLO_DROPPED, REACH, FAIL, 4, true)                        \
-    X(RATE_LIMITED, REACH, WARN, 6, true)                               \
+    X(RATE_LIMITED, REACH, WARN, 6, false)                              \
     X(PROTOCOL_TOO_OLD, NEGOTIATE, FAIL, 4, false)                      \
     X(LEGACY_PROTOCOL_ENABLED, NEGOTIATE, WARN, 6, false)               \
     X(TLS13_MISSING, NEGOTIATE, INFO, 6, false)                         \

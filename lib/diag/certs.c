@@ -921,7 +921,7 @@ static void rule_client_cert(struct cctx *c)
      * (the CertificateRequest is encrypted); in TLS 1.2 rules.c reports it
      * from the probes unless the --cert verdict joins it here. */
     bool request = o->hs.cert_request && (!o->cert_request || td_client_cert_reported(o));
-    bool result = o->client_cert_given && hc->out != TD_OUT_NOT_RUN;
+    bool result = o->client_cert_given && hc->out != TD_OUT_NOT_RUN && hc->out != TD_OUT_LIMITED;
     /* A server that never asks completes the handshake without the
      * certificate given: nothing about mutual TLS to report (the
      * observations say it was not sent). */
@@ -1037,7 +1037,7 @@ static void rule_resumption(struct cctx *c)
 {
     const td_obs *o = c->o;
     const td_hs *r = &o->hs_resume;
-    if (r->out == TD_OUT_NOT_RUN || r->resumed || r->out == TD_OUT_DEADLINE || r->out == TD_OUT_ERROR)
+    if (td_outcome_untold(r->out) || r->resumed)
         return;
     const char *kind = o->hs.ticket ? "a session ticket" : o->hs.session_id ? "a session ID" : "a session";
     td_str s, e, v;
@@ -1117,8 +1117,9 @@ static void rule_backends(struct cctx *c)
     for (size_t i = 0; i < na; i++) {
         const td_hs *h = all[i];
         /* Local trouble (the check's deadline, an internal error) says
-         * nothing about the server. */
-        if (h->out == TD_OUT_NOT_RUN || h->out == TD_OUT_DEADLINE || h->out == TD_OUT_ERROR)
+         * nothing about the server, nor does a handshake cut on every try
+         * while the server answered others (a connection limit). */
+        if (td_outcome_untold(h->out))
             continue;
         struct seen *x = &v[n++];
         memset(x, 0, sizeof *x);

@@ -316,7 +316,7 @@ static bool derive(const struct jctx *x, judgement *j, problem *p)
 
     /* RFC 6066 section 3: server_name is optional; a server that demands it
      * shuts out every client that sends none. */
-    if (!c->sni && o->sni[0] && o->baseline.out == TD_OUT_HELLO && o->nosni.out != TD_OUT_NOT_RUN &&
+    if (!c->sni && o->sni[0] && o->baseline.out == TD_OUT_HELLO && !td_outcome_untold(o->nosni.out) &&
         o->nosni.out != TD_OUT_HELLO) {
         p->k = K_SNI_REQUIRED;
         setf(p->label, sizeof p->label, "SNI required");
@@ -710,6 +710,10 @@ static void judge_one(const struct jctx *x, judgement *j)
         return;
     case TD_OUT_DEADLINE:
         set_unknown(j, "ClientHello", "not finished before the deadline");
+        return;
+    case TD_OUT_LIMITED:
+        set_unknown(j, "ClientHello", "not tested: the server cut the connection each time it was tried, "
+                                      "while answering others (a connection limit)");
         return;
     case TD_OUT_ERROR:
         set_unknown(j, "ClientHello", a->error[0] ? a->error : "local error");

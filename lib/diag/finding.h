@@ -55,6 +55,9 @@ void td_diagnose(const td_obs *o, td_findings *out);
 /* The certificate and identity rules (lib/diag/certs.c), called by
  * td_diagnose once the server was reached over TLS. */
 void td_diagnose_certs(const td_obs *o, td_findings *out);
+/* RATE_LIMITED (lib/diag/limits.c), from td_obs.limit; called by
+ * td_diagnose once the server answered. */
+void td_diagnose_limits(const td_obs *o, td_findings *out);
 
 /* The --cert handshake ran and the full handshake saw a CertificateRequest:
  * lib/diag/certs.c then reports the request and the verdict on the

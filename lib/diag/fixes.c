@@ -49,6 +49,16 @@ static const char *const fixes[TD_ID_COUNT] = {
         "httpd (`SSLEngine on`) or HAProxy (`bind :443 ssl crt /etc/haproxy/site.pem`). A certificate that is not "
         "DER comes from a broken certificate file: check it with `openssl x509 -in cert.pem -noout -text` before "
         "pointing nginx `ssl_certificate`, Apache httpd `SSLCertificateFile` or the HAProxy `crt` at it.",
+    [TD_ID_RATE_LIMITED] =
+        "If the limit is meant (flood protection), it works: let monitoring and diagnostic hosts through it, and "
+        "run `tlsdiag check --rate 0.5 --deadline 300` (a connection every 2 s) to stay under it. Otherwise find "
+        "what cuts the connections: nginx `limit_conn` and `limit_req` (their zones and `burst`), "
+        "`worker_connections`, the `backlog=` of `listen`; Apache httpd `MaxRequestWorkers`, `ListenBacklog`, "
+        "mod_evasive or mod_qos; HAProxy `maxconn` (global, frontend and server), `rate-limit sessions`, and "
+        "`tcp-request connection reject` rules on a `conn_rate` stick table; outside the server iptables or "
+        "nftables `hashlimit`, `connlimit` and `recent` rules, fail2ban, a cloud provider's rate limits or DDoS "
+        "protection. Connections accepted and then never answered point at a full accept queue "
+        "(`net.core.somaxconn`, the listen backlog) or a wedged worker or backend.",
     [TD_ID_PROTOCOL_TOO_OLD] =
         "Enable TLS 1.2 and 1.3: nginx `ssl_protocols TLSv1.2 TLSv1.3;`, Apache httpd `SSLProtocol -all +TLSv1.2 "
         "+TLSv1.3`, HAProxy `ssl-default-bind-options ssl-min-ver TLSv1.2` in `global` (and drop `ssl-min-ver`, "

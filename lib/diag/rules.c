@@ -111,6 +111,10 @@ static void describe(td_str *b, const td_attempt *a)
         break;
     case TD_OUT_MALFORMED: td_str_printf(b, "malformed TLS: %s", a->error[0] ? a->error : "unparseable"); break;
     case TD_OUT_DEADLINE: td_str_add(b, "not finished before the check's deadline"); break;
+    case TD_OUT_LIMITED:
+        td_str_printf(b, "cut (%s) on each of %u tries while the server answered others: not tested",
+                      td_outcome_name(a->retry.first_out), a->retry.tries);
+        break;
     case TD_OUT_ERROR: td_str_printf(b, "local error (errno %d)", a->sys_errno); break;
     case TD_OUT_NOT_RUN: td_str_add(b, "not run"); break;
     }
@@ -483,12 +487,12 @@ static void rule_intolerance(struct ctx *c)
         why[n++] = "a modern hello offering TLS 1.3";
     }
     const td_attempt *bh = &o->bighello;
-    if (bh->out != TD_OUT_NOT_RUN && !ok_attempt(bh) && bh->out != TD_OUT_DEADLINE && bh->out != TD_OUT_ALERT) {
+    if (!ok_attempt(bh) && !td_outcome_untold(bh->out) && bh->out != TD_OUT_ALERT) {
         broke[n] = bh;
         why[n++] = "a TLS 1.2 hello padded to over 512 bytes";
     }
     const td_attempt *gv = &o->futurever;
-    if (gv->out != TD_OUT_NOT_RUN && !ok_attempt(gv) && gv->out != TD_OUT_DEADLINE &&
+    if (!ok_attempt(gv) && !td_outcome_untold(gv->out) &&
         !(gv->out == TD_OUT_ALERT && gv->alert_desc == TD_ALERT_PROTOCOL_VERSION)) {
         broke[n] = gv;
         why[n++] = "a hello with reserved (GREASE) version, suite and group values";
@@ -515,7 +519,7 @@ static void rule_intolerance(struct ctx *c)
 static void rule_sni(struct ctx *c)
 {
     const td_obs *o = c->o;
-    if (!o->sni[0] || o->nosni.out == TD_OUT_NOT_RUN || !ok_attempt(&o->baseline) || ok_attempt(&o->nosni))
+    if (!o->sni[0] || td_outcome_untold(o->nosni.out) || !ok_attempt(&o->baseline) || ok_attempt(&o->nosni))
         return;
     td_str s, e, v;
     td_str_init(&s);
@@ -994,5 +998,6 @@ void td_diagnose(const td_obs *o, td_findings *out)
     rule_groups(&c);
     rule_client_cert(&c);
     rule_reneg(&c);
+    td_diagnose_limits(o, out);
     td_diagnose_certs(o, out);
 }

@@ -38,6 +38,9 @@ typedef struct td_io_result {
     double first_ms;    /* time from sending to the first byte back, -1 if none */
     double total_ms;
     size_t bytes_in;
+    unsigned seq;       /* the scheduler's seq-th connection (from 1, in the order they
+                           started), 0 when the job never connected */
+    double start_ms;    /* when it started, ms after the scheduler's first run; -1 if never */
 } td_io_result;
 
 typedef enum { TD_WANT_READ, TD_WANT_DONE } td_want;
@@ -61,6 +64,7 @@ typedef struct td_sched_opts {
     unsigned max_conns;      /* concurrent connections, >= 1 (default 8) */
     double step_timeout_s;   /* connect, and each wait for bytes (default 5) */
     double deadline_s;       /* whole run (default 60); 0 = none */
+    double rate;             /* new connections per second at most (default 0 = no limit) */
 } td_sched_opts;
 
 td_sched *td_sched_new(const td_sched_opts *opts);
@@ -72,6 +76,20 @@ int td_sched_submit(td_sched *s, const td_addr *addr, const uint8_t *out, size_t
  * idle slots without delaying the jobs a chain of probes depends on. */
 int td_sched_submit_low(td_sched *s, const td_addr *addr, const uint8_t *out, size_t out_len,
                         td_on_data on_data, td_on_done on_done, void *ctx);
+/* The same for a job that has waited once already (a repeat): it starts no
+ * sooner than delay_s from now, and then goes to the front of its queue
+ * (the normal one, or with low the low-priority one). */
+int td_sched_submit_later(td_sched *s, double delay_s, bool low, const td_addr *addr, const uint8_t *out,
+                          size_t out_len, td_on_data on_data, td_on_done on_done, void *ctx);
+/* Limits how fast connections start, from now on: per_s connections a
+ * second at most, one at a time (a token bucket one token deep); 0 lifts
+ * the limit.  Connects waiting for their turn still end at the deadline. */
+void td_sched_set_rate(td_sched *s, double per_s);
+double td_sched_rate(const td_sched *s); /* 0 = no limit */
+/* A new step timeout (> 0) for every wait that starts from now on, in
+ * connections already open too; waits under way keep theirs. */
+void td_sched_set_step_timeout(td_sched *s, double secs);
+double td_sched_step_timeout(const td_sched *s);
 /* Runs until no job is queued or in flight, or the deadline passes (queued
  * jobs then finish with TD_IO_DEADLINE).  Returns 0, -1 on internal error. */
 int td_sched_run(td_sched *s);
@@ -97,6 +115,7 @@ typedef struct td_tls_opts {
     SSL_SESSION *session;         /* to offer for resumption, or NULL (the job takes its own reference) */
     double ticket_wait_s;         /* after a TLS 1.3 handshake, keep reading up to this long so
                                      NewSessionTicket messages arrive (0 = don't) */
+    double delay_s;               /* > 0: a repeat, queued as td_sched_submit_later() does */
 } td_tls_opts;
 
 typedef struct td_tls_result {
@@ -131,7 +150,8 @@ typedef struct td_tls_result {
 typedef void (*td_on_tls_done)(void *ctx, const td_io_result *io, const td_tls_result *tls, SSL *ssl);
 /* Queues a TLS job; o's pointers need to live only during the call.
  * Returns 0, or -1 on bad options (no ctx or cb, malformed ALPN list, SNI
- * over 255 bytes, negative or NaN ticket_wait_s) or out of memory. */
+ * over 255 bytes, negative or NaN ticket_wait_s or delay_s) or out of
+ * memory. */
 int td_sched_submit_tls(td_sched *s, const td_addr *addr, const td_tls_opts *o, td_on_tls_done cb,
                         void *ctx);
 

@@ -37,6 +37,10 @@ struct td_sched {
     td_sched_opts o;
     job *q_head, *q_tail;  /* FIFO of jobs not started yet */
     job *lq_head, *lq_tail; /* low priority: started only when q is empty */
+    job *later;            /* submitted for later, soonest first; not in a queue yet */
+    ev_timer later_tm;     /* fires when the first of them is due */
+    td_bucket bucket;      /* paces connection starts (o.rate) */
+    ev_timer rate_tm;      /* fires when the bucket has a token again */
     job *live;             /* in flight, most recent first */
     unsigned n_live;
     unsigned connections;
@@ -73,6 +77,9 @@ const char *td_io_status_name(td_io_status st)
     return "error";
 }
 
+static void rate_cb(struct ev_loop *loop, ev_timer *w, int revents);
+static void later_cb(struct ev_loop *loop, ev_timer *w, int revents);
+
 td_sched *td_sched_new(const td_sched_opts *opts)
 {
     td_sched *s = calloc(1, sizeof *s);
@@ -89,7 +96,11 @@ td_sched *td_sched_new(const td_sched_opts *opts)
         /* Given options mean what they say: 0 (or nonsense) is "no deadline". */
         s->o.deadline_s = (isfinite(opts->deadline_s) && opts->deadline_s > 0)
                               ? opts->deadline_s : 0;
+        s->o.rate = (isfinite(opts->rate) && opts->rate > 0) ? opts->rate : 0;
     }
+    /* One token deep: a polite rate means evenly spaced connects, never a
+     * burst of them after a quiet spell. */
+    td_bucket_init(&s->bucket, s->o.rate, 1, td_now_ms());
     /* A private loop rather than the default one: several schedulers (one
      * per target in a later fleet mode, or per test) must not share state,
      * and the default loop would also claim SIGCHLD. */
@@ -99,6 +110,10 @@ td_sched *td_sched_new(const td_sched_opts *opts)
         return NULL;
     }
     ev_set_userdata(s->loop, s);
+    ev_timer_init(&s->later_tm, later_cb, 0., 0.);
+    s->later_tm.data = s;
+    ev_timer_init(&s->rate_tm, rate_cb, 0., 0.);
+    s->rate_tm.data = s;
     return s;
 }
 
@@ -116,19 +131,33 @@ static void live_unlink(td_sched *s, job *j)
 
 static void pump(td_sched *s);
 
-static bool queued(const td_sched *s)
+/* Ready to start once a slot (and the rate) allows. */
+static bool ready(const td_sched *s)
 {
     return s->q_head || s->lq_head;
 }
 
-/* The oldest job of the normal queue, else of the low one; NULL if none. */
+/* Still to start at all: ready, or waiting to become due. */
+static bool queued(const td_sched *s)
+{
+    return ready(s) || s->later;
+}
+
+/* The oldest job of the normal queue, else of the low one, else the
+ * soonest of those waiting to become due; NULL if none. */
 static job *dequeue(td_sched *s)
 {
+    if (!ready(s)) {
+        job *j = s->later;
+        if (j) {
+            s->later = j->next;
+            j->next = NULL;
+        }
+        return j;
+    }
     job **head = s->q_head ? &s->q_head : &s->lq_head;
     job **tail = s->q_head ? &s->q_tail : &s->lq_tail;
     job *j = *head;
-    if (!j)
-        return NULL;
     *head = j->next;
     if (!*head)
         *tail = NULL;
@@ -166,6 +195,8 @@ void td_job_finish(job *j, td_io_status st, int err)
     r.first_ms = j->t_first >= 0 ? j->t_first - j->t_sent : -1;
     r.total_ms = j->t_start >= 0 ? t - j->t_start : 0;
     r.bytes_in = j->bytes_in;
+    r.seq = j->seq;
+    r.start_ms = j->t_start >= 0 ? j->t_start - s->t0 : -1;
 
     if (j->kind) {
         j->kind->report(j, &r);
@@ -421,6 +452,7 @@ static void start_job(td_sched *s, job *j)
         return;
     }
     s->connections++;
+    j->seq = s->connections;
     int rc = connect(j->fd, (const struct sockaddr *)&j->addr.ss, j->addr.len);
     /* EINTR on a non-blocking connect still leaves it in progress; retrying
      * would give EALREADY, so both wait for writability the same way. */
@@ -436,18 +468,92 @@ static void start_job(td_sched *s, job *j)
         on_connected(j);
 }
 
-/* Fills free slots from the queue, oldest first.  Not re-entrant on
- * purpose: a chain of jobs that each fail synchronously and submit the next
- * would otherwise recurse once per job; the outer invocation's loop picks
- * up whatever the inner callbacks queued. */
+/* Fills free slots from the queue, oldest first, as fast as the rate
+ * allows; when it does not, the rate timer picks up from there.  Not
+ * re-entrant on purpose: a chain of jobs that each fail synchronously and
+ * submit the next would otherwise recurse once per job; the outer
+ * invocation's loop picks up whatever the inner callbacks queued. */
 static void pump(td_sched *s)
 {
     if (s->pumping || !s->running || s->expired)
         return;
     s->pumping = true;
-    while (queued(s) && s->n_live < s->o.max_conns)
+    while (ready(s) && s->n_live < s->o.max_conns) {
+        double now = td_now_ms();
+        double wait = td_bucket_wait_ms(&s->bucket, now);
+        if (wait > 0) {
+            if (!ev_is_active(&s->rate_tm)) {
+                ev_now_update(s->loop);
+                ev_timer_set(&s->rate_tm, wait / 1000.0, 0.);
+                ev_timer_start(s->loop, &s->rate_tm);
+            }
+            break;
+        }
+        td_bucket_take(&s->bucket, now);
         start_job(s, dequeue(s));
+    }
     s->pumping = false;
+}
+
+/* The bucket has a token again. */
+static void rate_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+    (void)loop;
+    (void)revents;
+    td_sched *s = w->data;
+    pump(s);
+    maybe_stop(s);
+}
+
+static void push_front(td_sched *s, job *j)
+{
+    job **head = j->low ? &s->lq_head : &s->q_head;
+    job **tail = j->low ? &s->lq_tail : &s->q_tail;
+    j->next = *head;
+    *head = j;
+    if (!*tail)
+        *tail = j;
+}
+
+static void arm_later(td_sched *s)
+{
+    ev_timer_stop(s->loop, &s->later_tm);
+    if (!s->later || !s->running || s->expired)
+        return;
+    double wait = s->later->due - td_now_ms();
+    ev_now_update(s->loop);
+    ev_timer_set(&s->later_tm, wait > 0 ? wait / 1000.0 : 0., 0.);
+    ev_timer_start(s->loop, &s->later_tm);
+}
+
+/* Moves the jobs that are due to the front of their queues, keeping their
+ * order (the soonest ends up first). */
+static void release_due(td_sched *s)
+{
+    double now = td_now_ms();
+    job *due = NULL;
+    while (s->later && s->later->due <= now) {
+        job *j = s->later;
+        s->later = j->next;
+        j->next = due; /* reversed here, reversed back by push_front */
+        due = j;
+    }
+    while (due) {
+        job *j = due;
+        due = j->next;
+        push_front(s, j);
+    }
+    arm_later(s);
+}
+
+static void later_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+    (void)loop;
+    (void)revents;
+    td_sched *s = w->data;
+    release_due(s);
+    pump(s);
+    maybe_stop(s);
 }
 
 /* Ends everything still pending with DEADLINE.  Loops because the owners'
@@ -493,6 +599,18 @@ job *td_job_new(td_sched *s, const td_addr *addr, size_t out_len)
     return j;
 }
 
+void td_sched_enqueue_later(td_sched *s, job *j, double delay_s)
+{
+    j->due = td_now_ms() + (delay_s > 0 ? delay_s * 1000.0 : 0);
+    job **p = &s->later;
+    while (*p && (*p)->due <= j->due)
+        p = &(*p)->next;
+    j->next = *p;
+    *p = j;
+    release_due(s);
+    pump(s);
+}
+
 void td_sched_enqueue(td_sched *s, job *j)
 {
     job **head = j->low ? &s->lq_head : &s->q_head;
@@ -508,10 +626,11 @@ void td_sched_enqueue(td_sched *s, job *j)
     pump(s);
 }
 
+/* delay_s < 0: an ordinary job, at the back of its queue. */
 static int submit(td_sched *s, const td_addr *addr, const uint8_t *out, size_t out_len, td_on_data on_data,
-                  td_on_done on_done, void *ctx, bool low)
+                  td_on_done on_done, void *ctx, bool low, double delay_s)
 {
-    if (!on_done || (out_len && !out))
+    if (!on_done || (out_len && !out) || isnan(delay_s))
         return -1;
     job *j = td_job_new(s, addr, out_len);
     if (!j)
@@ -522,20 +641,58 @@ static int submit(td_sched *s, const td_addr *addr, const uint8_t *out, size_t o
     j->ctx = ctx;
     if (out_len)
         memcpy(j->out, out, out_len);
-    td_sched_enqueue(s, j);
+    if (delay_s < 0)
+        td_sched_enqueue(s, j);
+    else
+        td_sched_enqueue_later(s, j, delay_s);
     return 0;
 }
 
 int td_sched_submit(td_sched *s, const td_addr *addr, const uint8_t *out, size_t out_len,
                     td_on_data on_data, td_on_done on_done, void *ctx)
 {
-    return submit(s, addr, out, out_len, on_data, on_done, ctx, false);
+    return submit(s, addr, out, out_len, on_data, on_done, ctx, false, -1);
 }
 
 int td_sched_submit_low(td_sched *s, const td_addr *addr, const uint8_t *out, size_t out_len,
                         td_on_data on_data, td_on_done on_done, void *ctx)
 {
-    return submit(s, addr, out, out_len, on_data, on_done, ctx, true);
+    return submit(s, addr, out, out_len, on_data, on_done, ctx, true, -1);
+}
+
+int td_sched_submit_later(td_sched *s, double delay_s, bool low, const td_addr *addr, const uint8_t *out,
+                          size_t out_len, td_on_data on_data, td_on_done on_done, void *ctx)
+{
+    if (isnan(delay_s))
+        return -1;
+    return submit(s, addr, out, out_len, on_data, on_done, ctx, low, delay_s > 0 ? delay_s : 0);
+}
+
+void td_sched_set_rate(td_sched *s, double per_s)
+{
+    if (!s)
+        return;
+    s->o.rate = (isfinite(per_s) && per_s > 0) ? per_s : 0;
+    td_bucket_set_rate(&s->bucket, s->o.rate, td_now_ms());
+    /* The token being waited for is now due at another time. */
+    ev_timer_stop(s->loop, &s->rate_tm);
+    pump(s);
+}
+
+double td_sched_rate(const td_sched *s)
+{
+    return s ? s->o.rate : 0;
+}
+
+void td_sched_set_step_timeout(td_sched *s, double secs)
+{
+    if (s && isfinite(secs) && secs > 0)
+        s->o.step_timeout_s = secs;
+}
+
+double td_sched_step_timeout(const td_sched *s)
+{
+    return s ? s->o.step_timeout_s : 0;
 }
 
 int td_sched_run(td_sched *s)
@@ -566,6 +723,7 @@ int td_sched_run(td_sched *s)
     if (s->expired) {
         expire_all(s);
     } else {
+        release_due(s);
         pump(s);
         while (s->n_live || queued(s)) {
             ev_run(s->loop, 0);
@@ -576,6 +734,8 @@ int td_sched_run(td_sched *s)
     }
 
     ev_timer_stop(s->loop, &s->deadline);
+    ev_timer_stop(s->loop, &s->rate_tm);
+    ev_timer_stop(s->loop, &s->later_tm);
     s->running = false;
     s->t_end = td_now_ms();
     return 0;

@@ -50,6 +50,8 @@ struct td_job {
     td_on_done on_done;
     void *ctx;
     bool low;                /* queued behind every normal job */
+    double due;              /* submitted for later: monotonic ms it may start at */
+    unsigned seq;            /* its connection's number, 0 until it connects */
     const td_job_kind *kind; /* NULL: a byte job */
     void *kstate;            /* the kind's own state */
     /* Monotonic ms, -1 until it happens; a kind that does its own I/O keeps
@@ -63,12 +65,32 @@ struct td_job {
 };
 
 double td_now_ms(void);
+
+/* The token bucket behind td_sched_set_rate(): rate tokens a second, at
+ * most burst of them; one is taken per connection started.  Times are
+ * monotonic ms.  A rate of 0 means no limit (every take succeeds). */
+typedef struct td_bucket {
+    double rate, burst, tokens, t_ms;
+} td_bucket;
+
+/* Starts full: the first connection never waits. */
+void td_bucket_init(td_bucket *b, double rate, double burst, double now_ms);
+/* A new rate from now on; tokens earned so far are kept (up to burst),
+ * except when going from no limit to one: then the bucket starts empty,
+ * since connections were just being made freely. */
+void td_bucket_set_rate(td_bucket *b, double rate, double now_ms);
+/* Milliseconds until a token is there, 0 when one is. */
+double td_bucket_wait_ms(td_bucket *b, double now_ms);
+/* Takes a token when there is one. */
+bool td_bucket_take(td_bucket *b, double now_ms);
 td_io_status td_classify_io(int err);
 
 /* A job in state JOB_QUEUED with room for out_len bytes, or NULL. */
 td_job *td_job_new(td_sched *s, const td_addr *addr, size_t out_len);
 /* Queues it and starts it at once if a slot is free. */
 void td_sched_enqueue(td_sched *s, td_job *j);
+/* Queues it for delay_s from now, then at the front of its queue. */
+void td_sched_enqueue_later(td_sched *s, td_job *j, double delay_s);
 /* Ends the job exactly once; j is freed on return. */
 void td_job_finish(td_job *j, td_io_status st, int err);
 /* Watches the socket for exactly these events (EV_READ, EV_WRITE). */

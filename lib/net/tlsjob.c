@@ -670,7 +670,7 @@ int td_sched_submit_tls(td_sched *s, const td_addr *addr, const td_tls_opts *o, 
 {
     if (!s || !addr || !o || !o->ctx || !cb)
         return -1;
-    if (!isfinite(o->ticket_wait_s) || o->ticket_wait_s < 0)
+    if (!isfinite(o->ticket_wait_s) || o->ticket_wait_s < 0 || !isfinite(o->delay_s) || o->delay_s < 0)
         return -1;
     size_t sni_len = o->sni ? strlen(o->sni) : 0;
     if (sni_len > TD_SNI_MAX)
@@ -717,7 +717,10 @@ int td_sched_submit_tls(td_sched *s, const td_addr *addr, const td_tls_opts *o, 
     }
     j->kind = &tls_kind;
     j->kstate = t;
-    td_sched_enqueue(s, j);
+    if (o->delay_s > 0)
+        td_sched_enqueue_later(s, j, o->delay_s);
+    else
+        td_sched_enqueue(s, j);
     return 0;
 
 oom:

@@ -39,6 +39,7 @@ const char *td_outcome_name(td_outcome o)
     case TD_OUT_MALFORMED: return "malformed";
     case TD_OUT_DEADLINE: return "deadline";
     case TD_OUT_ERROR: return "error";
+    case TD_OUT_LIMITED: return "limited";
     }
     return "unknown";
 }
@@ -63,6 +64,11 @@ bool td_obs_handshake_done(const td_obs *o)
         if (o->sims[i].hello.complete)
             return true;
     return false;
+}
+
+bool td_outcome_untold(td_outcome o)
+{
+    return o == TD_OUT_NOT_RUN || o == TD_OUT_DEADLINE || o == TD_OUT_ERROR || o == TD_OUT_LIMITED;
 }
 
 void td_obs_init(td_obs *o)

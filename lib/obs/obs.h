@@ -42,10 +42,25 @@ typedef enum {
     TD_OUT_NOT_TLS,
     TD_OUT_MALFORMED,       /* TLS framing, broken content */
     TD_OUT_DEADLINE,        /* not finished before the run's deadline */
-    TD_OUT_ERROR            /* local/internal failure */
+    TD_OUT_ERROR,           /* local/internal failure */
+    TD_OUT_LIMITED          /* cut (reset, closed, unanswered, refused) every time it was
+                               tried while the server was cutting connections it answers
+                               at other times: not tested (lib/probe/confirm.c) */
 } td_outcome;
 
 const char *td_outcome_name(td_outcome o); /* "hello", "alert", "reset", ... */
+/* An outcome that says nothing about how the server treats the hello:
+ * never run, cut short by the deadline, a local error, or LIMITED. */
+bool td_outcome_untold(td_outcome o);
+
+/* How a connection that was cut (reset, closed, left unanswered or
+ * refused, no byte back) was checked before it counted: the same bytes
+ * again on a fresh connection after a pause (lib/probe/confirm.c). */
+typedef struct td_retry {
+    unsigned tries;          /* connections the probe took; 0 or 1: asked once */
+    td_outcome first_out;    /* how the first ended, when tries > 1 */
+    bool confirmed;          /* the cut repeated, while the server kept answering: it stands */
+} td_retry;
 
 /* One probe: what was offered, and what came back. */
 typedef struct td_attempt {
@@ -73,6 +88,7 @@ typedef struct td_attempt {
      * offer: a handshake a client can finish (below TLS 1.3; a TLS 1.3
      * flight is encrypted past the ServerHello, td_hs.done says it). */
     bool complete;
+    td_retry retry;
 } td_attempt;
 
 typedef struct td_cert {
@@ -114,6 +130,7 @@ typedef struct td_hs {
     bool ticket;               /* the session carries a ticket */
     bool session_id;           /* the session carries a non-empty id */
     double ms;
+    td_retry retry;
 } td_hs;
 
 /* The trust store the user named (--ca-file, --ca-path), as given: both
@@ -130,6 +147,24 @@ static inline bool td_store_opts_given(const td_store_opts *s)
 }
 
 #define TD_MAX_CLIENTS 64
+
+/* A server (or a device before it) that cuts connections it answers at
+ * other times: a limit on connections per time, or one that drops some at
+ * random.  What lib/probe/confirm.c saw, and what the check did about it. */
+typedef struct td_limit {
+    unsigned answered_first;   /* connections answered before the first cut */
+    td_outcome first_cut;      /* how that one ended (NOT_RUN: nothing was cut) */
+    double first_cut_ms;       /* when it started, ms into the check */
+    unsigned cuts;             /* connections cut while the server answered others */
+    unsigned vanished;         /* probes that were cut, then answered when asked again */
+    unsigned blocks;           /* spells in which every connection was cut, then answered again */
+    bool random;               /* cuts between answers, not explained by a spell */
+    double quick_step_s;       /* then silence was a cut after this long; 0: the step timeout stayed */
+    double block_ms;           /* the longest spell, from its first cut to the next answer */
+    double rate;               /* connections a second the check slowed to; 0: it did not */
+    double user_rate;          /* the rate asked for (--rate), 0 none */
+    unsigned limited;          /* probes that ended LIMITED */
+} td_limit;
 
 /* One client profile's ClientHello sent to the server, and the answer. */
 typedef struct td_sim {
@@ -234,6 +269,8 @@ typedef struct td_obs {
     size_t n_sims;
     bool clients_filtered;     /* --client named some; only those ran */
     td_client_level clients_level; /* --clients: the oldest clients the server means to serve */
+
+    td_limit limit;
 
     /* bookkeeping */
     unsigned connections;

@@ -29,6 +29,7 @@ struct td_hsrun {
     const td_probe_cfg *cfg;
     td_obs *o;
     td_sched *s;
+    td_confirm *cf;
     const td_addr *addr;
     td_store *store;
     SSL_CTX *ctx_main, *ctx_nosni, *ctx_client, *ctx_plain;
@@ -165,12 +166,13 @@ static void verdicts(td_hsrun *h, const td_cert *chain, size_t n);
 static bool submit_hs(td_hsrun *h, enum hkind kind, td_hs *dst, SSL_CTX *ctx, const td_addr *addr,
                       SSL_SESSION *session);
 
-static void on_tls_done(void *ctx, const td_io_result *io, const td_tls_result *tls, SSL *ssl)
+static void on_tls_done(void *ctx, const td_io_result *io, const td_tls_result *tls, SSL *ssl, const td_tries *t)
 {
     struct hjob *j = ctx;
     td_hsrun *h = j->h;
     td_hs *d = j->dst;
     d->out = outcome_of(io, tls);
+    td_tries_apply(t, &d->out, &d->retry);
     d->done = d->out == TD_OUT_HELLO;
     d->ms = io->total_ms;
     if (tls) {
@@ -269,7 +271,7 @@ static bool submit_hs(td_hsrun *h, enum hkind kind, td_hs *dst, SSL_CTX *ctx, co
     /* TLS 1.3 tickets come after the handshake (RFC 8446 section 4.6.1);
      * only the main handshake's session is offered back. */
     opts.ticket_wait_s = kind == H_MAIN ? 0.3 : 0;
-    if (td_sched_submit_tls(h->s, addr, &opts, on_tls_done, j) != 0) {
+    if (td_confirm_submit_tls(h->cf, addr, &opts, on_tls_done, j) != 0) {
         free(j);
         dst->out = TD_OUT_ERROR;
         snprintf(dst->error, sizeof dst->error, "could not start the handshake");
@@ -387,7 +389,7 @@ static void verdicts(td_hsrun *h, const td_cert *chain, size_t n)
 
 /* ---- the run --------------------------------------------------------------- */
 
-td_hsrun *td_hsrun_new(const td_probe_cfg *cfg, td_obs *o, td_sched *s, const td_addr *addr)
+td_hsrun *td_hsrun_new(const td_probe_cfg *cfg, td_obs *o, td_sched *s, td_confirm *cf, const td_addr *addr)
 {
     td_hsrun *h = calloc(1, sizeof *h);
     if (!h)
@@ -395,6 +397,7 @@ td_hsrun *td_hsrun_new(const td_probe_cfg *cfg, td_obs *o, td_sched *s, const td
     h->cfg = cfg;
     h->o = o;
     h->s = s;
+    h->cf = cf;
     h->addr = addr;
     o->now = (int64_t)time(NULL);
     o->warn_days = cfg->warn_days >= 0 ? cfg->warn_days : 0;

@@ -12,14 +12,17 @@
 
 #include "../net/net.h"
 #include "../obs/obs.h"
+#include "confirm.h"
 #include "probe.h"
 
 typedef struct td_hsrun td_hsrun;
 
 /* Prepares the client contexts and loads the trust store.  A store or
  * client certificate that cannot be loaded is recorded in the observations
- * (store_error, hs_client.error), not fatal.  NULL only when out of memory. */
-td_hsrun *td_hsrun_new(const td_probe_cfg *cfg, td_obs *o, td_sched *s, const td_addr *addr);
+ * (store_error, hs_client.error), not fatal.  The handshakes go through cf
+ * (a cut one is asked again before it counts), the AIA fetch straight to
+ * s.  NULL only when out of memory. */
+td_hsrun *td_hsrun_new(const td_probe_cfg *cfg, td_obs *o, td_sched *s, td_confirm *cf, const td_addr *addr);
 /* Queues the handshakes; called once the server is known to speak TLS. */
 void td_hsrun_start(td_hsrun *h);
 /* After the scheduler has run: verdicts for a chain seen only in a raw TLS

@@ -36,6 +36,7 @@
 #include "../wire/hello.h"
 #include "../wire/offer.h"
 #include "../wire/tls.h"
+#include "confirm.h"
 #include "enumerate.h"
 #include "handshake.h"
 
@@ -53,6 +54,7 @@ struct run {
     const td_probe_cfg *cfg;
     td_obs *o;
     td_sched *s;
+    td_confirm *cf;           /* every job goes through it (confirm.c) */
     const td_addr *addr;
     int stage1_pending;
     bool stage2_started;
@@ -180,7 +182,7 @@ static const uint16_t shares_default[] = {TD_GROUP_X25519, TD_GROUP_SECP256R1};
 
 /* ---- running a job ------------------------------------------------------- */
 
-static void on_done(void *ctx, const td_io_result *io);
+static void on_done(void *ctx, const td_io_result *io, const td_tries *t);
 
 static td_want on_data(void *ctx, const uint8_t *data, size_t len)
 {
@@ -224,9 +226,7 @@ static bool submit(struct run *r, enum jkind kind, int vi, const td_hello_spec *
     td_flight_init(&j->f, sslv2, td_suite_kx);
     /* No probe waits on a client's answer: those hellos fill the slots the
      * chains leave idle instead of holding up the next link. */
-    int (*sub)(td_sched *, const td_addr *, const uint8_t *, size_t, td_on_data, td_on_done, void *) =
-        kind == J_CLIENT ? td_sched_submit_low : td_sched_submit;
-    if (sub(r->s, r->addr, buf, len, on_data, on_done, j) != 0) {
+    if (td_confirm_submit(r->cf, kind == J_CLIENT, buf, len, on_data, on_done, j) != 0) {
         td_flight_free(&j->f);
         free(buf);
         free(j);
@@ -969,7 +969,8 @@ static void version_done(struct run *r, struct job *j)
      * about versions; a reset, close or silence after the hello does. */
     td_outcome out = j->a.out;
     bool silent = out == TD_OUT_NOT_TLS || out == TD_OUT_DEADLINE || out == TD_OUT_REFUSED ||
-                  out == TD_OUT_CONNECT_TIMEOUT || out == TD_OUT_UNREACHABLE || out == TD_OUT_ERROR;
+                  out == TD_OUT_CONNECT_TIMEOUT || out == TD_OUT_UNREACHABLE || out == TD_OUT_ERROR ||
+                  out == TD_OUT_LIMITED;
     o->version_ok[vi] = ok ? TD_YES : silent ? TD_UNKNOWN : TD_NO;
     if (ok && v >= TD_SSL3 && v <= TD_TLS12 && j->a.version == v)
         o->secure_reneg = (j->a.reneg_info || o->secure_reneg == TD_YES) ? TD_YES : TD_NO;
@@ -1012,7 +1013,8 @@ static void chain_done(struct run *r, struct job *j)
 static bool inconclusive(const td_attempt *a)
 {
     return a->out == TD_OUT_TIMEOUT || a->out == TD_OUT_DEADLINE || a->out == TD_OUT_ERROR ||
-           a->out == TD_OUT_MALFORMED || a->out == TD_OUT_CONNECT_TIMEOUT || a->out == TD_OUT_REFUSED;
+           a->out == TD_OUT_MALFORMED || a->out == TD_OUT_CONNECT_TIMEOUT || a->out == TD_OUT_REFUSED ||
+           a->out == TD_OUT_LIMITED;
 }
 
 static void group_done(struct run *r, struct job *j)
@@ -1087,7 +1089,7 @@ static void note_violation(td_obs *o, const td_attempt *a)
         o->violation = *a;
 }
 
-static void on_done(void *ctx, const td_io_result *io)
+static void on_done(void *ctx, const td_io_result *io, const td_tries *t)
 {
     struct job *j = ctx;
     struct run *r = j->run;
@@ -1096,6 +1098,7 @@ static void on_done(void *ctx, const td_io_result *io)
     if (io->status == TD_IO_EOF || io->status == TD_IO_RESET)
         (void)td_flight_eof(&j->f);
     td_attempt_from(&j->a, io, &j->f);
+    td_tries_apply(t, &j->a.out, &j->a.retry);
     hold_to_offer(j);
     note_violation(o, &j->a);
     if (j->a.out == TD_OUT_HELLO)
@@ -1164,13 +1167,10 @@ int td_probe_run(const td_probe_cfg *cfg, td_obs *o)
     r->o = o;
     r->addr = &o->addrs[0];
     r->s = td_sched_new(&cfg->sched);
-    if (!r->s) {
-        free(r);
-        return -1;
-    }
-
-    r->hsrun = td_hsrun_new(cfg, o, r->s, r->addr);
+    r->cf = r->s ? td_confirm_new(r->s, r->addr, &o->limit) : NULL;
+    r->hsrun = r->cf ? td_hsrun_new(cfg, o, r->s, r->cf, r->addr) : NULL;
     if (!r->hsrun) {
+        td_confirm_free(r->cf);
         td_sched_free(r->s);
         free(r);
         return -1;
@@ -1187,12 +1187,17 @@ int td_probe_run(const td_probe_cfg *cfg, td_obs *o)
         send_version(r, vi);
     if (r->internal_error) {
         td_sched_free(r->s);
+        td_confirm_free(r->cf);
         td_hsrun_free(r->hsrun);
         free(r);
         return -1;
     }
 
-    int rc = td_sched_run(r->s);
+    /* Probes held to be confirmed may outlast a run of the scheduler. */
+    int rc;
+    do
+        rc = td_sched_run(r->s);
+    while (rc == 0 && td_confirm_flush(r->cf));
     td_hsrun_finish(r->hsrun);
     /* Groups are found in parallel, so their arrival order means nothing:
      * the one the server picked from all of them first, then by code point. */
@@ -1208,6 +1213,7 @@ int td_probe_run(const td_probe_cfg *cfg, td_obs *o)
     o->elapsed_ms = td_sched_elapsed_ms(r->s);
     bool ierr = r->internal_error;
     td_sched_free(r->s);
+    td_confirm_free(r->cf);
     td_hsrun_free(r->hsrun);
     free(r);
     return (rc != 0 || ierr) ? -1 : 0;

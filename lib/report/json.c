@@ -97,6 +97,19 @@ static json_t *jversion(jb *j, uint16_t v)
     return v ? jstr(j, td_version_text(v, buf, sizeof buf)) : json_null();
 }
 
+/* Whether a cut connection was asked again (lib/probe/confirm.c); null
+ * for a probe asked once. */
+static json_t *retry_json(jb *j, const td_retry *r)
+{
+    if (r->tries < 2)
+        return json_null();
+    json_t *o = chk(j, json_object());
+    put(j, o, "tries", jint(j, r->tries));
+    put(j, o, "first_outcome", jstr(j, td_outcome_name(r->first_out)));
+    put(j, o, "confirmed", json_boolean(r->confirmed));
+    return o;
+}
+
 static json_t *attempt_json(jb *j, const td_attempt *a)
 {
     json_t *o = chk(j, json_object());
@@ -137,6 +150,7 @@ static json_t *attempt_json(jb *j, const td_attempt *a)
     put(j, o, "total_ms", jms(j, a->total_ms));
     put(j, o, "bytes_in", jint(j, (long long)a->bytes_in));
     put(j, o, "complete", json_boolean(a->complete));
+    put(j, o, "retry", retry_json(j, &a->retry));
     return o;
 }
 
@@ -363,6 +377,7 @@ static json_t *hs_json(jb *j, const td_hs *h, bool with_chain, td_cert_info *ci)
     put(j, o, "ms", jms(j, h->ms));
     put(j, o, "chain_length", jint(j, (long long)h->n_chain));
     put(j, o, "chain", with_chain ? chain_json(j, h->chain, h->n_chain, ci) : json_null());
+    put(j, o, "retry", retry_json(j, &h->retry));
     return o;
 }
 
@@ -385,6 +400,7 @@ static json_t *backend_json(jb *j, const td_hs *h, td_cert_info *ci)
     }
     put(j, o, "leaf_subject", ok ? jstr(j, ci->subject) : json_null());
     put(j, o, "error", jstr_or_null(j, h->error));
+    put(j, o, "retry", retry_json(j, &h->retry));
     return o;
 }
 
@@ -397,6 +413,26 @@ static json_t *backends_json(jb *j, const td_obs *obs, td_cert_info *ci)
     for (size_t k = 0; k < n; k++)
         push(j, arr, backend_json(j, &obs->backends[k], ci));
     return arr;
+}
+
+/* What the check saw of a limit on connections, and how it slowed down. */
+static json_t *limit_json(jb *j, const td_limit *l)
+{
+    json_t *o = chk(j, json_object());
+    bool cut = l->first_cut != TD_OUT_NOT_RUN;
+    put(j, o, "cuts", jint(j, l->cuts));
+    put(j, o, "answered_before_first_cut", cut ? jint(j, l->answered_first) : json_null());
+    put(j, o, "first_cut", cut ? jstr(j, td_outcome_name(l->first_cut)) : json_null());
+    put(j, o, "first_cut_ms", cut ? jms(j, l->first_cut_ms) : json_null());
+    put(j, o, "vanished", jint(j, l->vanished));
+    put(j, o, "blocks", jint(j, l->blocks));
+    put(j, o, "longest_block_ms", l->blocks ? jms(j, l->block_ms) : json_null());
+    put(j, o, "random", json_boolean(l->random));
+    put(j, o, "silence_cut_ms", l->quick_step_s > 0 ? jms(j, l->quick_step_s * 1000.0) : json_null());
+    put(j, o, "rate", l->rate > 0 ? json_real(round(l->rate * 100.0) / 100.0) : json_null());
+    put(j, o, "requested_rate", l->user_rate > 0 ? json_real(l->user_rate) : json_null());
+    put(j, o, "untested", jint(j, l->limited));
+    return o;
 }
 
 static json_t *path_json(jb *j, const td_path *p)
@@ -510,6 +546,7 @@ static json_t *observations_json(jb *j, const td_obs *obs)
     put(j, o, "connections", jint(j, obs->connections));
     put(j, o, "elapsed_ms", jms(j, obs->elapsed_ms));
     put(j, o, "deadline_hit", json_boolean(obs->deadline_hit));
+    put(j, o, "connection_limit", limit_json(j, &obs->limit));
     return o;
 }
 

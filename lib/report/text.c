@@ -150,6 +150,7 @@ static void hs_failure(const td_hs *h, char *buf, size_t len)
     case TD_OUT_TIMEOUT: what = "no answer"; break;
     case TD_OUT_ALERT: what = "alert"; break;
     case TD_OUT_DEADLINE: what = "not finished before the deadline"; break;
+    case TD_OUT_LIMITED: what = "cut each time it was tried while the server answered others: not tested"; break;
     default: break;
     }
     snprintf(buf, len, "%s%s%s", what, h->error[0] ? ": " : "", h->error);
@@ -1127,7 +1128,12 @@ static void observations(out *o, const td_obs *obs, td_cert_info *ci)
         snprintf(took, sizeof took, "%.0f ms", obs->elapsed_ms);
     else
         snprintf(took, sizeof took, "%.1f s", obs->elapsed_ms / 1000.0);
-    fact(o, "Probes", "%u connection%s in %s%s", obs->connections, obs->connections == 1 ? "" : "s", took,
+    char pace[64] = "";
+    if (obs->limit.rate > 0)
+        snprintf(pace, sizeof pace, ", at most %.2g a second", obs->limit.rate);
+    else if (obs->limit.user_rate > 0)
+        snprintf(pace, sizeof pace, ", at most %.2g a second (--rate)", obs->limit.user_rate);
+    fact(o, "Probes", "%u connection%s in %s%s%s", obs->connections, obs->connections == 1 ? "" : "s", took, pace,
          obs->deadline_hit ? "; the deadline cut the run short, results are incomplete" : "");
 }
 

@@ -226,6 +226,131 @@ start_frag_relay() {
     wait_log "$BG_LOG" '^ready$' 10 || die "frag_relay.py did not start"
 }
 
+# start_rate_proxy MODE UPSTREAM_PORT [ARGS...]: tests/servers/rate_proxy.py
+# on a free port in front of 127.0.0.1:UPSTREAM_PORT: MODE limit (at most
+# --limit connections per --window seconds, a TCP RST beyond), stall (every
+# --every-th connection accepted and never answered) or pass; sets PORT and
+# PROXY_LOG (a line per connection: "conn SEQ T relay|reset|stall", T the
+# monotonic time of the accept).
+start_rate_proxy() {
+    local mode=$1 upstream=$2
+    shift 2
+    PORT=$(free_port tcp)
+    start_bg "$PYTHON" "$ROOT/tests/servers/rate_proxy.py" --port "$PORT" --upstream "$upstream" --mode "$mode" "$@"
+    PROXY_LOG=$BG_LOG
+    wait_log "$BG_LOG" '^ready$' 10 || die "rate_proxy.py $mode did not start"
+}
+
+# proxy_count [WHAT]: connections the proxy logged (as WHAT: relay, reset
+# or stall; default all).
+proxy_count() {
+    awk -v w="${1:-}" '$1 == "conn" && (w == "" || $4 == w) { n++ } END { print n + 0 }' "$PROXY_LOG"
+}
+
+# proxy_max_in SECONDS [WHAT]: the most connections (as WHAT, default all)
+# that started within any SECONDS-long half-open interval.
+proxy_max_in() {
+    awk -v span="$1" -v w="${2:-}" '$1 == "conn" && (w == "" || $4 == w) { t[n++] = $3 }
+        END { best = 0; j = 0
+              for (i = 0; i < n; i++) { while (t[i] - t[j] >= span) j++; if (i - j + 1 > best) best = i - j + 1 }
+              print best }' "$PROXY_LOG"
+}
+
+# proxy_min_gap_ms: the shortest time between two connection starts, in ms
+# ("none" with fewer than two).
+proxy_min_gap_ms() {
+    awk '$1 == "conn" { if (n++ && (min == "" || $3 - last < min)) min = $3 - last; last = $3 }
+        END { if (min == "") print "none"; else printf "%.0f\n", min * 1000 }' "$PROXY_LOG"
+}
+
+# proxy_rate: connections a second between the first and the last start
+# the proxy logged, 3 decimals ("none" with fewer than two).
+proxy_rate() {
+    awk '$1 == "conn" { if (!n++) first = $3; last = $3 }
+        END { if (n < 2 || last == first) print "none"; else printf "%.3f\n", (n - 1) / (last - first) }' "$PROXY_LOG"
+}
+
+# handshakes_through N: N handshakes in a row to 127.0.0.1:$PORT, each
+# bounded to 3 s; prints "ok" or "cut" for each, space-separated.
+handshakes_through() {
+    local i out=""
+    for ((i = 0; i < $1; i++)); do
+        if timeout 3 openssl s_client -connect "127.0.0.1:$PORT" </dev/null >/dev/null 2>&1; then
+            out+="ok "
+        else
+            out+="cut "
+        fi
+    done
+    echo "${out% }"
+}
+
+# show_limit: what the proxy logged, what the check saw of the limit, and
+# its RATE_LIMITED finding, for the test's log.
+show_limit() {
+    echo "  proxy: $(proxy_count) connections: $(proxy_count relay) relayed, $(proxy_count reset) reset," \
+        "$(proxy_count stall) stalled; most relayed in 10 s: $(proxy_max_in 10 relay)"
+    echo "  limit: $(jq -c '.observations.connection_limit' "$OUT")"
+    echo "  $(jq -r '[.findings[]? | select(.id == "RATE_LIMITED")][0] | "\(.summary)\n  evidence: \(.evidence)"' "$OUT")"
+}
+
+# failing_clients: the ids of the simulated clients whose result is "fail",
+# sorted, one line.
+failing_clients() {
+    jq -r '[.clients[]? | select(.result == "fail") | .id] | sort | join(" ")' "$OUT" 2>/dev/null
+}
+
+# start_limit_upstream: a healthy nginx for the connection-limit tests
+# (make_leaf server; TLS 1.2 and 1.3, ECDHE suites only), checked directly
+# first (CASE direct): no failure, no RATE_LIMITED.  Sets NGINX_PORT, and
+# DIRECT_FAILING to the clients that fail against it (failing_clients).
+start_limit_upstream() {
+    need_cmd nginx
+    make_leaf server
+    start_nginx_tls server-chain server \
+        "ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-CHACHA20-POLY1305;"
+    NGINX_PORT=$PORT
+    CASE=direct
+    run_check --ca-file "$T/ca.pem" "127.0.0.1:$NGINX_PORT"
+    assert_no_fail
+    assert_no_finding RATE_LIMITED
+    assert_jq '.observations.connection_limit.cuts == 0 and .observations.connection_limit.rate == null' \
+        "a server without a limit: nothing cut, no slow-down"
+    DIRECT_FAILING=$(failing_clients)
+    echo "  clients failing against nginx itself: ${DIRECT_FAILING:-none}; $(jq -r '.observations.connections' "$OUT") connections"
+}
+
+# assert_limit_harmless FAILING: the report on a healthy server behind a
+# limit on connections says what the server says without it.  No finding a
+# cut connection would cause; the clients that fail are among FAILING (the
+# ids failing_clients gave against the server directly), and none for a
+# reset, a close or silence; RATE_LIMITED (warn) is there and names every
+# client left untested, and says whether anything else was; the verdict is
+# not fail.
+assert_limit_harmless() {
+    local direct=" $1 " id
+    for id in VERSION_INTOLERANCE NO_FORWARD_SECRECY INCONSISTENT_BACKENDS SNI_REQUIRED TLS13_MISSING \
+        RESET_AFTER_CLIENTHELLO CLOSED_AFTER_CLIENTHELLO HANDSHAKE_TIMEOUT SERVER_ALERT NO_SHARED_GROUP \
+        RESUMPTION_BROKEN LEGACY_PROTOCOL_ENABLED; do
+        assert_no_finding "$id"
+    done
+    assert_no_fail
+    assert_exit 0
+    assert_finding RATE_LIMITED
+    assert_severity RATE_LIMITED warn
+    for id in $(failing_clients); do
+        assert_true "client $id fails against the server directly too" test "${direct/ $id /}" != "$direct"
+    done
+    assert_jq '[.findings[]? | select(.id == "CLIENT_INCOMPATIBLE" and (.reason_code | IN("reset", "closed", "timeout")))]
+        | length == 0' "no client fails for a reset, a close or silence"
+    assert_jq 'finding_text("RATE_LIMITED") as $t | [.clients[]? | select(.result == "unknown") | .id]
+        | all(. as $i | $t | contains($i))' "RATE_LIMITED names every client left untested"
+    assert_jq '(.observations.deadline_hit or .observations.connection_limit.untested > 0)
+        == (finding_text("RATE_LIMITED") | contains("not tested: nothing") | not)' \
+        "RATE_LIMITED says whether anything was left untested"
+    assert_jq '.observations.baseline.outcome == "hello" and vsupported("TLS 1.3") and vsupported("TLS 1.2")' \
+        "the baseline, TLS 1.2 and TLS 1.3 answered"
+}
+
 # start_s_server ARGS...: `openssl s_server` on a free port with the leaf
 # $T/server.{pem,key} (make_leaf server first); sets PORT.
 start_s_server() {

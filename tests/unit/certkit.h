@@ -1,6 +1,7 @@
 /* Certificates for the rule tests (test_certrules, test_clientverdicts,
- * test_advice): a made certificate with its DER, and the few things every
- * such test does with one.  Included after <cmocka.h> and OpenSSL's x509v3
+ * test_advice, test_limits): a made certificate with its DER, the few
+ * things every such test does with one, and the observations they start
+ * from.  Included after <cmocka.h> and OpenSSL's x509v3
  * header; each test makes its own certificates, since each needs others. */
 #ifndef TD_TEST_CERTKIT_H
 #define TD_TEST_CERTKIT_H
@@ -52,6 +53,31 @@ static inline void blob_put(td_cert *dst, const blob *b)
     assert_non_null(dst->der);
     memcpy(dst->der, b->der, (size_t)b->len);
     dst->len = (size_t)b->len;
+}
+
+/* Observations of www.example.com:443 with that SNI, resolved to addr
+ * (NULL: no address recorded), nothing else seen yet; obs_free releases
+ * them. */
+static inline td_obs *obs_example(const char *addr)
+{
+    td_obs *o = malloc(sizeof *o);
+    assert_non_null(o);
+    td_obs_init(o);
+    snprintf(o->host, sizeof o->host, "www.example.com");
+    snprintf(o->sni, sizeof o->sni, "www.example.com");
+    o->port = 443;
+    if (addr) {
+        o->n_addrs = 1;
+        snprintf(o->addrs[0].text, sizeof o->addrs[0].text, "%s", addr);
+        o->addr_used = 0;
+    }
+    return o;
+}
+
+static inline void obs_free(td_obs *o)
+{
+    td_obs_free(o);
+    free(o);
 }
 
 /* The trust store of a check made with --ca-file FILE: as reports print it,

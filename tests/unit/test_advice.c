@@ -214,12 +214,6 @@ static td_obs *healthy(target_kind k)
     return o;
 }
 
-static void obs_free(td_obs *o)
-{
-    td_obs_free(o);
-    free(o);
-}
-
 static void leaf(td_obs *o, const blob *b)
 {
     const blob *const chain[] = { b };
@@ -400,6 +394,28 @@ static void f_backends(td_obs *o)
     snprintf(o->backends[1].addr, sizeof o->backends[1].addr, "192.0.2.11");
 }
 
+/* Ten connections answered, then every new one reset for ten seconds;
+ * the full handshake never got a clean answer before the deadline. */
+static void f_rate_limited(td_obs *o)
+{
+    o->limit = (td_limit){ .answered_first = 10, .first_cut = TD_OUT_RESET, .first_cut_ms = 12, .cuts = 30,
+                           .vanished = 12, .blocks = 1, .block_ms = 10000, .rate = 0.9, .limited = 1 };
+    td_hs_free(&o->hs);
+    td_hs_init(&o->hs);
+    o->hs.out = TD_OUT_LIMITED;
+    o->hs.retry = (td_retry){ .tries = 3, .first_out = TD_OUT_RESET };
+    o->connections = 80;
+    o->elapsed_ms = 60000;
+}
+
+/* Every third connection left unanswered, answered when sent again. */
+static void f_random_cuts(td_obs *o)
+{
+    o->limit = (td_limit){ .answered_first = 2, .first_cut = TD_OUT_TIMEOUT, .cuts = 41, .vanished = 30,
+                           .random = true, .rate = 8.5 };
+    o->connections = 124;
+}
+
 static void f_dns(td_obs *o)
 {
     snprintf(o->dns_error, sizeof o->dns_error, "NXDOMAIN");
@@ -501,6 +517,8 @@ static const scenario scenarios[] = {
     { "sessions, ALPN, TLS 1.3 mTLS", f_sessions_alpn,
       { "RESUMPTION_BROKEN", "ALPN_MISMATCH", "CLIENT_CERT_REQUIRED" } },
     { "backends", f_backends, { "INCONSISTENT_BACKENDS" } },
+    { "rate limited", f_rate_limited, { "RATE_LIMITED" } },
+    { "random cuts", f_random_cuts, { "RATE_LIMITED" } },
     { "DNS failure", f_dns, { "DNS_FAILURE" } },
     { "connection refused", f_refused, { "CONNECT_REFUSED" } },
     { "connect timeout", f_connect_timeout, { "CONNECT_TIMEOUT" } },
@@ -722,6 +740,15 @@ static void check_verify(const td_obs *o, const td_finding *f)
         return;
     }
     const char *cmd = v;
+    if (is(f, "RATE_LIMITED")) {
+        /* many connections in a row, each bounded: a stall must fail it */
+        static const char loop[] = "for i in $(seq ";
+        static const char each[] = "; do timeout 5 ";
+        const char *body = strstr(v, each);
+        if (strncmp(v, loop, sizeof loop - 1) != 0 || !body)
+            FAIL("RATE_LIMITED verify should open bounded connections in a loop: %s", v);
+        cmd = body + sizeof each - 1;
+    }
     if (is(f, "HANDSHAKE_TIMEOUT")) {
         if (strncmp(v, "timeout 10 ", 11) != 0)
             FAIL("HANDSHAKE_TIMEOUT verify should bound s_client's wait: %s", v);

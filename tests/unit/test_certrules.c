@@ -196,15 +196,7 @@ static void path_good(td_path *p)
  * verified against the system store. */
 static td_obs *healthy(void)
 {
-    td_obs *o = malloc(sizeof *o);
-    assert_non_null(o);
-    td_obs_init(o);
-    snprintf(o->host, sizeof o->host, "www.example.com");
-    snprintf(o->sni, sizeof o->sni, "www.example.com");
-    o->port = 443;
-    o->n_addrs = 1;
-    snprintf(o->addrs[0].text, sizeof o->addrs[0].text, "192.0.2.10");
-    o->addr_used = 0;
+    td_obs *o = obs_example("192.0.2.10");
     hs_done(&o->hs, "192.0.2.10");
     CHAIN(&o->hs, &K.leaf, &K.inter);
     snprintf(o->store_name, sizeof o->store_name, "system (/usr/lib/ssl/cert.pem, /usr/lib/ssl/certs)");
@@ -214,11 +206,6 @@ static td_obs *healthy(void)
     return o;
 }
 
-static void obs_free(td_obs *o)
-{
-    td_obs_free(o);
-    free(o);
-}
 
 static const td_finding *find(const td_findings *fs, const char *id)
 {

@@ -185,12 +185,7 @@ static int teardown(void **state)
  * its chain leaf + intermediate verified against the system store. */
 static td_obs *server(void)
 {
-    td_obs *o = malloc(sizeof *o);
-    assert_non_null(o);
-    td_obs_init(o);
-    snprintf(o->host, sizeof o->host, "www.example.com");
-    snprintf(o->sni, sizeof o->sni, "www.example.com");
-    o->port = 443;
+    td_obs *o = obs_example(NULL);
     int v13 = td_vidx(TD_TLS13), v12 = td_vidx(TD_TLS12);
     for (int i = 0; i < TD_NVERSIONS; i++)
         o->version_ok[i] = TD_NO;
@@ -258,11 +253,6 @@ static td_sim *sim_alert(td_obs *o, const td_client *c, uint8_t desc)
     return s;
 }
 
-static void obs_free(td_obs *o)
-{
-    td_obs_free(o);
-    free(o);
-}
 
 static const td_client_verdict *verdict(const td_client_table *t, const td_client *c)
 {

@@ -256,6 +256,24 @@ static void test_option_times(void **state)
     assert_int_equal(td_options_set_max_connections(o, 0), -1);
     assert_int_equal(td_options_set_max_connections(o, 257), -1);
     assert_int_equal(o->max_conns, 256);
+
+    /* new connections a second: none by default, 0 lifts the limit */
+    assert_true(o->rate == 0);
+    assert_int_equal(td_options_set_rate(o, 2), 0);
+    assert_null(td_options_error(o));
+    assert_int_equal(td_options_set_rate(o, 0.05), 0);
+    assert_int_equal(td_options_set_rate(o, 1000), 0);
+    assert_int_equal(td_options_set_rate(o, 0.5), 0);
+    assert_true(o->rate == 0.5);
+    assert_int_equal(td_options_set_rate(o, 0.049), -1);
+    assert_non_null(strstr(opt_err(o), "rate"));
+    assert_int_equal(td_options_set_rate(o, 1000.5), -1);
+    assert_int_equal(td_options_set_rate(o, -1), -1);
+    assert_int_equal(td_options_set_rate(o, NAN), -1);
+    assert_int_equal(td_options_set_rate(o, INFINITY), -1);
+    assert_true(o->rate == 0.5);
+    assert_int_equal(td_options_set_rate(o, 0), 0);
+    assert_true(o->rate == 0);
     td_options_free(o);
 }
 
@@ -436,6 +454,7 @@ static void test_option_probe_cfg(void **state)
     assert_int_equal(cfg.warn_days, 21);
     assert_false(cfg.no_aia);
     assert_int_equal(cfg.sched.max_conns, 8);
+    assert_true(cfg.sched.rate == 0);
 
     char file[] = "/tmp/tlsdiag-test-pem-XXXXXX";
     int fd = mkstemp(file);
@@ -449,7 +468,9 @@ static void test_option_probe_cfg(void **state)
     assert_int_equal(td_options_set_warn_days(o, 0), 0);
     td_options_set_no_aia(o, true);
     td_options_set_no_sni(o, true);
+    assert_int_equal(td_options_set_rate(o, 2.5), 0);
     td_check_probe_cfg(o, &cfg);
+    assert_true(cfg.sched.rate == 2.5);
     assert_string_equal(cfg.ca_file, file);
     assert_string_equal(cfg.ca_path, "/tmp");
     assert_string_equal(cfg.cert_file, file);

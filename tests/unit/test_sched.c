@@ -1,5 +1,6 @@
 /* Scheduler tests against real sockets on 127.0.0.1: every way a connection
- * can end, the concurrency cap, chaining from callbacks and the deadline.
+ * can end, the concurrency cap, chaining from callbacks, the deadline, the
+ * rate limit (and the token bucket behind it) and jobs submitted for later.
  * The peers are small servers run in threads of this process. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +11,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <math.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -22,6 +24,7 @@
 #include <unistd.h>
 
 #include "net/net.h"
+#include "net/sched_int.h"
 
 /* ---- helpers ---------------------------------------------------------- */
 
@@ -857,6 +860,258 @@ static void test_free_queued(void **st)
     assert_int_equal(r.r.sys_errno, ECANCELED);
 }
 
+/* ---- the token bucket, on given times ------------------------------------ */
+
+static void test_bucket(void **st)
+{
+    (void)st;
+    td_bucket b;
+
+    /* 2 a second, one deep: the first is free, then one every 500 ms */
+    td_bucket_init(&b, 2, 1, 1000);
+    assert_true(td_bucket_wait_ms(&b, 1000) == 0);
+    assert_true(td_bucket_take(&b, 1000));
+    assert_false(td_bucket_take(&b, 1000));
+    assert_float_equal(td_bucket_wait_ms(&b, 1000), 500, 1e-6);
+    assert_float_equal(td_bucket_wait_ms(&b, 1250), 250, 1e-6);
+    assert_false(td_bucket_take(&b, 1499));
+    assert_true(td_bucket_take(&b, 1500));
+    /* a quiet spell earns one token, not a burst */
+    assert_true(td_bucket_take(&b, 9000));
+    assert_false(td_bucket_take(&b, 9000));
+    /* a stale time takes nothing away and gives nothing */
+    assert_float_equal(td_bucket_wait_ms(&b, 8000), 500, 1e-6);
+
+    /* a slower rate from now on keeps what was earned: half a token at
+     * 2/s, then the other half at 1/s */
+    td_bucket_init(&b, 2, 1, 0);
+    assert_true(td_bucket_take(&b, 0));
+    td_bucket_set_rate(&b, 1, 250);
+    assert_float_equal(td_bucket_wait_ms(&b, 250), 500, 1e-6);
+    assert_true(td_bucket_take(&b, 750));
+
+    /* no limit: every take succeeds */
+    td_bucket_init(&b, 0, 1, 0);
+    for (int i = 0; i < 100; i++)
+        assert_true(td_bucket_take(&b, 0));
+    /* a limit set after free use starts empty: the next start waits a
+     * whole interval */
+    td_bucket_set_rate(&b, 4, 100);
+    assert_float_equal(td_bucket_wait_ms(&b, 100), 250, 1e-6);
+    assert_false(td_bucket_take(&b, 300));
+    assert_true(td_bucket_take(&b, 350));
+    /* lifted again */
+    td_bucket_set_rate(&b, 0, 360);
+    assert_true(td_bucket_take(&b, 360));
+    assert_true(td_bucket_take(&b, 360));
+
+    /* deeper buckets allow that many at once, then pace */
+    td_bucket_init(&b, 10, 3, 0);
+    assert_true(td_bucket_take(&b, 0));
+    assert_true(td_bucket_take(&b, 0));
+    assert_true(td_bucket_take(&b, 0));
+    assert_false(td_bucket_take(&b, 0));
+    assert_float_equal(td_bucket_wait_ms(&b, 0), 100, 1e-6);
+
+    /* nonsense rates mean no limit, nonsense depths one token */
+    td_bucket_init(&b, -3, 0, 0);
+    assert_true(td_bucket_take(&b, 0));
+    assert_true(td_bucket_take(&b, 0));
+    td_bucket_set_rate(&b, 5, 0);
+    td_bucket_init(&b, 5, -1, 0);
+    assert_true(td_bucket_take(&b, 0));
+    assert_false(td_bucket_take(&b, 0));
+}
+
+/* ---- the rate, through real connections ----------------------------------- */
+
+static int by_start(const void *a, const void *b)
+{
+    double x = ((const res *)a)->r.start_ms, y = ((const res *)b)->r.start_ms;
+    return (x > y) - (x < y);
+}
+
+/* Connects start no faster than the rate, even with free slots and jobs
+ * that end at once; each result says when it started and which connection
+ * it was. */
+static void test_rate(void **st)
+{
+    (void)st;
+    srv *s = srv_start("127.0.0.1", SRV_ECHO, 0);
+    td_sched_opts o = {.max_conns = 8, .step_timeout_s = 2, .deadline_s = 10, .rate = 10};
+    td_sched *sc = td_sched_new(&o);
+    assert_non_null(sc);
+    assert_float_equal(td_sched_rate(sc), 10, 1e-9);
+    td_addr a = addr_of("127.0.0.1", s->port);
+    res r[6];
+    memset(r, 0, sizeof r);
+    for (int i = 0; i < 6; i++) {
+        r[i].want = HELLO_LEN;
+        assert_int_equal(td_sched_submit(sc, &a, HELLO, HELLO_LEN, on_data, on_done, &r[i]), 0);
+    }
+    double t0 = mono_s();
+    assert_int_equal(td_sched_run(sc), 0);
+    double took = mono_s() - t0;
+    assert_int_equal(td_sched_connections(sc), 6);
+    td_sched_free(sc);
+    srv_stop(s);
+    qsort(r, 6, sizeof r[0], by_start);
+    for (int i = 0; i < 6; i++) {
+        assert_int_equal(r[i].done_calls, 1);
+        assert_int_equal(r[i].r.status, TD_IO_DONE);
+        assert_int_equal(r[i].r.seq, (unsigned)i + 1);
+        if (i)
+            assert_true(r[i].r.start_ms - r[i - 1].r.start_ms >= 99);
+    }
+    assert_true(r[0].r.start_ms >= 0 && r[0].r.start_ms < 50); /* the first one at once */
+    assert_true(took >= 0.49);
+    assert_true(took < 2.0);
+}
+
+/* A rate set while jobs wait applies to the next start; lifting it lets
+ * the rest go at once. */
+typedef struct rerate {
+    td_sched *s;
+    int done;
+    double t[4];
+} rerate;
+
+static void rerate_done(void *ctx, const td_io_result *rr)
+{
+    rerate *x = ctx;
+    (void)rr;
+    x->t[x->done++] = mono_s();
+    if (x->done == 1)
+        td_sched_set_rate(x->s, 2);
+    else if (x->done == 2)
+        td_sched_set_rate(x->s, 0);
+}
+
+static void test_rate_change(void **st)
+{
+    (void)st;
+    td_sched_opts o = {.max_conns = 1, .step_timeout_s = 2, .deadline_s = 10};
+    rerate x;
+    memset(&x, 0, sizeof x);
+    x.s = td_sched_new(&o);
+    assert_non_null(x.s);
+    assert_float_equal(td_sched_rate(x.s), 0, 1e-9);
+    td_addr a = addr_of("127.0.0.1", closed_port("127.0.0.1"));
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(td_sched_submit(x.s, &a, HELLO, HELLO_LEN, NULL, rerate_done, &x), 0);
+    assert_int_equal(td_sched_run(x.s), 0);
+    td_sched_free(x.s);
+    assert_int_equal(x.done, 4);
+    assert_true(x.t[1] - x.t[0] >= 0.45); /* waited for the new rate's token */
+    assert_true(x.t[3] - x.t[1] < 0.2);   /* then no limit */
+}
+
+/* The deadline ends connects that wait for their turn. */
+static void test_rate_deadline(void **st)
+{
+    (void)st;
+    td_sched_opts o = {.max_conns = 4, .step_timeout_s = 2, .deadline_s = 0.3, .rate = 2};
+    td_sched *sc = td_sched_new(&o);
+    td_addr a = addr_of("127.0.0.1", closed_port("127.0.0.1"));
+    res r[3];
+    memset(r, 0, sizeof r);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(td_sched_submit(sc, &a, HELLO, HELLO_LEN, NULL, on_done, &r[i]), 0);
+    double t0 = mono_s();
+    assert_int_equal(td_sched_run(sc), 0);
+    double took = mono_s() - t0;
+    assert_int_equal(td_sched_connections(sc), 1);
+    td_sched_free(sc);
+    assert_int_equal(r[0].r.status, TD_IO_REFUSED);
+    assert_int_equal(r[1].r.status, TD_IO_DEADLINE);
+    assert_int_equal(r[2].r.status, TD_IO_DEADLINE);
+    assert_int_equal(r[1].r.seq, 0);
+    assert_true(r[1].r.start_ms < 0);
+    assert_true(took >= 0.25 && took < 1.0);
+}
+
+/* A shorter step timeout applies to the next wait, in a job already
+ * submitted too; nonsense leaves it as it was. */
+static void test_step_timeout_change(void **st)
+{
+    (void)st;
+    srv *s = srv_start("127.0.0.1", SRV_HANG, HELLO_LEN);
+    td_sched_opts o = {.max_conns = 2, .step_timeout_s = 5, .deadline_s = 10};
+    td_sched *sc = td_sched_new(&o);
+    td_addr a = addr_of("127.0.0.1", s->port);
+    res r = {0};
+    assert_int_equal(td_sched_submit(sc, &a, HELLO, HELLO_LEN, on_data, on_done, &r), 0);
+    td_sched_set_step_timeout(sc, 0.2);
+    td_sched_set_step_timeout(sc, 0);
+    td_sched_set_step_timeout(sc, NAN);
+    assert_float_equal(td_sched_step_timeout(sc), 0.2, 1e-9);
+    double t0 = mono_s();
+    assert_int_equal(td_sched_run(sc), 0);
+    double took = mono_s() - t0;
+    td_sched_free(sc);
+    srv_stop(s);
+    assert_int_equal(r.r.status, TD_IO_TIMEOUT);
+    assert_true(took >= 0.18 && took < 1.5);
+}
+
+/* ---- jobs submitted for later ------------------------------------------- */
+
+/* Recorded in start order, like the priorities above (prio_done; no job
+ * here is tagged 'N', so none chains). */
+static void test_later(void **st)
+{
+    (void)st;
+    td_sched_opts o = {.max_conns = 1, .step_timeout_s = 2, .deadline_s = 10};
+    prio p;
+    memset(&p, 0, sizeof p);
+    p.s = td_sched_new(&o);
+    assert_non_null(p.s);
+    p.a = addr_of("127.0.0.1", closed_port("127.0.0.1"));
+    prio_job n = {&p, 'n'}, f = {&p, 'F'}, d = {&p, 'D'}, lo = {&p, 'L'}, lf = {&p, 'l'};
+    assert_int_equal(td_sched_submit(p.s, &p.a, HELLO, HELLO_LEN, NULL, prio_done, &n), 0);
+    assert_int_equal(td_sched_submit_low(p.s, &p.a, HELLO, HELLO_LEN, NULL, prio_done, &lo), 0);
+    assert_int_equal(td_sched_submit(p.s, &p.a, HELLO, HELLO_LEN, NULL, prio_done, &n), 0);
+    /* due now: the front of the queue; in 0.3 s: after all the others */
+    assert_int_equal(td_sched_submit_later(p.s, 0.3, false, &p.a, HELLO, HELLO_LEN, NULL, prio_done, &d), 0);
+    assert_int_equal(td_sched_submit_later(p.s, 0, false, &p.a, HELLO, HELLO_LEN, NULL, prio_done, &f), 0);
+    assert_int_equal(td_sched_submit_later(p.s, 0, true, &p.a, HELLO, HELLO_LEN, NULL, prio_done, &lf), 0);
+    assert_int_equal(td_sched_submit_later(p.s, NAN, false, &p.a, HELLO, HELLO_LEN, NULL, prio_done, &f), -1);
+    double t0 = mono_s();
+    assert_int_equal(td_sched_run(p.s), 0);
+    double took = mono_s() - t0;
+    assert_int_equal(td_sched_connections(p.s), 6);
+    td_sched_free(p.s);
+    assert_string_equal(p.order, "FnnlLD");
+    assert_true(took >= 0.28 && took < 1.0); /* D, last, waited its 0.3 s */
+}
+
+/* A job waiting to become due still ends at the deadline, or when the
+ * scheduler is freed, with its one on_done. */
+static void test_later_deadline(void **st)
+{
+    (void)st;
+    td_sched_opts o = {.max_conns = 2, .step_timeout_s = 2, .deadline_s = 0.2};
+    td_sched *sc = td_sched_new(&o);
+    td_addr a = addr_of("127.0.0.1", closed_port("127.0.0.1"));
+    res r = {0}, r2 = {0};
+    assert_int_equal(td_sched_submit_later(sc, 5, false, &a, HELLO, HELLO_LEN, NULL, on_done, &r), 0);
+    double t0 = mono_s();
+    assert_int_equal(td_sched_run(sc), 0);
+    double took = mono_s() - t0;
+    assert_int_equal(r.done_calls, 1);
+    assert_int_equal(r.r.status, TD_IO_DEADLINE);
+    assert_true(took >= 0.15 && took < 1.0);
+    assert_int_equal(td_sched_connections(sc), 0);
+    td_sched_free(sc);
+
+    sc = td_sched_new(NULL);
+    assert_int_equal(td_sched_submit_later(sc, 5, true, &a, HELLO, HELLO_LEN, NULL, on_done, &r2), 0);
+    td_sched_free(sc);
+    assert_int_equal(r2.done_calls, 1);
+    assert_int_equal(r2.r.status, TD_IO_ERROR);
+    assert_int_equal(r2.r.sys_errno, ECANCELED);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -881,6 +1136,13 @@ int main(void)
         cmocka_unit_test(test_deadline_chain),
         cmocka_unit_test(test_two_scheds),
         cmocka_unit_test(test_free_queued),
+        cmocka_unit_test(test_bucket),
+        cmocka_unit_test(test_rate),
+        cmocka_unit_test(test_rate_change),
+        cmocka_unit_test(test_rate_deadline),
+        cmocka_unit_test(test_step_timeout_change),
+        cmocka_unit_test(test_later),
+        cmocka_unit_test(test_later_deadline),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
