@@ -507,20 +507,20 @@ static void send_baseline(struct run *r, enum jkind kind)
 {
     static const uint16_t vers[] = {TD_TLS13, TD_TLS12, TD_TLS11, TD_TLS10};
     uint16_t suites[TD_MAX_SUITES], groups[TD_MAX_GROUPS], sigalgs[128];
-    td_hello_spec sp;
-    memset(&sp, 0, sizeof sp);
-    sp.version = TD_TLS13;
-    sp.versions = vers;
-    sp.n_versions = 4;
-    sp.suites = suites;
-    sp.n_suites = all_suites_ranked(suites, TD_MAX_SUITES);
-    sp.groups = groups;
-    sp.n_groups = groups_for(true, groups, TD_MAX_GROUPS);
-    sp.key_shares = shares_default;
-    sp.n_key_shares = 2;
-    sp.sigalgs = sigalgs;
-    sp.n_sigalgs = sigalgs_all(sigalgs, 128);
-    sp.sni = sni_of(r, kind);
+    td_hello_spec sp = {
+        .version = TD_TLS13,
+        .versions = vers,
+        .n_versions = 4,
+        .suites = suites,
+        .n_suites = all_suites_ranked(suites, TD_MAX_SUITES),
+        .groups = groups,
+        .n_groups = groups_for(true, groups, TD_MAX_GROUPS),
+        .key_shares = shares_default,
+        .n_key_shares = 2,
+        .sigalgs = sigalgs,
+        .n_sigalgs = sigalgs_all(sigalgs, 128),
+        .sni = sni_of(r, kind),
+    };
     sp.flags = TD_HELLO_RENEG_EXT | TD_HELLO_EMS | TD_HELLO_EC_POINT_FORMATS | TD_HELLO_PSK_MODES |
                TD_HELLO_TICKET | TD_HELLO_STATUS_REQUEST | TD_HELLO_SCT;
     submit(r, kind, -1, &sp, false, NULL, 0, NULL);
@@ -538,12 +538,12 @@ static void send_oldstyle(struct run *r)
      * as sent by clients from before RFC 4366. */
     static const uint16_t tls10[] = {0xc013, 0xc014, 0xc009, 0xc00a, 0x0033, 0x0039,
                                      0x002f, 0x0035, 0x000a, 0x0005, 0x0004};
-    td_hello_spec sp;
-    memset(&sp, 0, sizeof sp);
-    sp.version = TD_TLS10;
-    sp.suites = tls10;
-    sp.n_suites = sizeof tls10 / sizeof tls10[0];
-    sp.flags = TD_HELLO_NO_EXTENSIONS | TD_HELLO_SCSV_RENEG;
+    td_hello_spec sp = {
+        .version = TD_TLS10,
+        .suites = tls10,
+        .n_suites = sizeof tls10 / sizeof tls10[0],
+        .flags = TD_HELLO_NO_EXTENSIONS | TD_HELLO_SCSV_RENEG,
+    };
     submit(r, J_OLDSTYLE, -1, &sp, false, NULL, 0, NULL);
 }
 
@@ -582,16 +582,16 @@ static void send_bighello(struct run *r)
      * between 256 and 511 bytes, others on anything larger (RFC 7685
      * section 1 tells the story). */
     uint16_t suites[64], groups[TD_MAX_GROUPS], sigalgs[128];
-    td_hello_spec sp;
-    memset(&sp, 0, sizeof sp);
-    sp.version = TD_TLS12;
-    sp.suites = suites;
-    sp.n_suites = classic_plus_accepted(r->o, td_vidx(TD_TLS12), suites, 64);
-    sp.groups = groups;
-    sp.n_groups = groups_for(false, groups, TD_MAX_GROUPS);
-    sp.sigalgs = sigalgs;
-    sp.n_sigalgs = sigalgs_all(sigalgs, 128);
-    sp.sni = sni_of(r, J_BIGHELLO);
+    td_hello_spec sp = {
+        .version = TD_TLS12,
+        .suites = suites,
+        .n_suites = classic_plus_accepted(r->o, td_vidx(TD_TLS12), suites, 64),
+        .groups = groups,
+        .n_groups = groups_for(false, groups, TD_MAX_GROUPS),
+        .sigalgs = sigalgs,
+        .n_sigalgs = sigalgs_all(sigalgs, 128),
+        .sni = sni_of(r, J_BIGHELLO),
+    };
     sp.flags = TD_HELLO_RENEG_EXT | TD_HELLO_EMS | TD_HELLO_EC_POINT_FORMATS | TD_HELLO_TICKET |
                TD_HELLO_STATUS_REQUEST | TD_HELLO_SCT | TD_HELLO_ETM;
     sp.pad_to = 700;
@@ -619,21 +619,21 @@ static void send_grease(struct run *r)
     size_t ng = 0;
     groups[ng++] = 0x1a1a;
     ng += groups_for(true, groups + 1, TD_MAX_GROUPS - 1);
-    td_hello_spec sp;
-    memset(&sp, 0, sizeof sp);
-    sp.version = TD_TLS13;
-    sp.versions = vers;
-    sp.n_versions = nv;
-    sp.suites = suites;
-    sp.n_suites = n;
-    sp.groups = groups;
-    sp.n_groups = ng;
-    sp.key_shares = shares_default;
-    sp.n_key_shares = 2;
-    sp.sigalgs = sigalgs;
-    sp.n_sigalgs = sigalgs_all(sigalgs, 128);
-    sp.sni = sni_of(r, J_GREASE);
-    sp.flags = TD_HELLO_RENEG_EXT | TD_HELLO_EMS | TD_HELLO_EC_POINT_FORMATS | TD_HELLO_PSK_MODES;
+    td_hello_spec sp = {
+        .version = TD_TLS13,
+        .versions = vers,
+        .n_versions = nv,
+        .suites = suites,
+        .n_suites = n,
+        .groups = groups,
+        .n_groups = ng,
+        .key_shares = shares_default,
+        .n_key_shares = 2,
+        .sigalgs = sigalgs,
+        .n_sigalgs = sigalgs_all(sigalgs, 128),
+        .sni = sni_of(r, J_GREASE),
+        .flags = TD_HELLO_RENEG_EXT | TD_HELLO_EMS | TD_HELLO_EC_POINT_FORMATS | TD_HELLO_PSK_MODES,
+    };
     submit(r, J_GREASE, -1, &sp, false, NULL, 0, NULL);
 }
 
@@ -676,19 +676,19 @@ static void send_groups13(struct run *r, enum jkind kind, const uint16_t *groups
     uint16_t sigalgs[128];
     static const uint16_t only13[] = {TD_TLS13};
     static const uint16_t s13[] = {0x1301, 0x1302, 0x1303, 0x1304, 0x1305};
-    td_hello_spec sp;
-    memset(&sp, 0, sizeof sp);
-    sp.version = TD_TLS13;
-    sp.versions = only13;
-    sp.n_versions = 1;
-    sp.suites = s13;
-    sp.n_suites = 5;
-    sp.groups = groups;
-    sp.n_groups = n;
-    sp.sigalgs = sigalgs;
-    sp.n_sigalgs = sigalgs_all(sigalgs, 128);
-    sp.sni = sni_of(r, kind);
-    sp.flags = TD_HELLO_PSK_MODES;
+    td_hello_spec sp = {
+        .version = TD_TLS13,
+        .versions = only13,
+        .n_versions = 1,
+        .suites = s13,
+        .n_suites = 5,
+        .groups = groups,
+        .n_groups = n,
+        .sigalgs = sigalgs,
+        .n_sigalgs = sigalgs_all(sigalgs, 128),
+        .sni = sni_of(r, kind),
+        .flags = TD_HELLO_PSK_MODES,
+    };
     uint16_t tag[2] = {n == 1 ? groups[0] : 0, 0};
     submit(r, kind, td_vidx(TD_TLS13), &sp, false, NULL, 0, tag);
 }
@@ -705,17 +705,17 @@ static void send_groups12(struct run *r, enum jkind kind, const uint16_t *groups
         if (s->kx == TD_KX_ECDHE && s->min_version <= TD_TLS12 && s->max_version >= TD_TLS12)
             suites[ns++] = s->id;
     }
-    td_hello_spec sp;
-    memset(&sp, 0, sizeof sp);
-    sp.version = TD_TLS12;
-    sp.suites = suites;
-    sp.n_suites = ns;
-    sp.groups = groups;
-    sp.n_groups = n;
-    sp.sigalgs = sigalgs;
-    sp.n_sigalgs = sigalgs_all(sigalgs, 128);
-    sp.sni = sni_of(r, kind);
-    sp.flags = TD_HELLO_RENEG_EXT | TD_HELLO_EC_POINT_FORMATS;
+    td_hello_spec sp = {
+        .version = TD_TLS12,
+        .suites = suites,
+        .n_suites = ns,
+        .groups = groups,
+        .n_groups = n,
+        .sigalgs = sigalgs,
+        .n_sigalgs = sigalgs_all(sigalgs, 128),
+        .sni = sni_of(r, kind),
+        .flags = TD_HELLO_RENEG_EXT | TD_HELLO_EC_POINT_FORMATS,
+    };
     uint16_t tag[2] = {n == 1 ? groups[0] : 0, 0};
     submit(r, kind, td_vidx(TD_TLS12), &sp, false, NULL, 0, tag);
 }
