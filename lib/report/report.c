@@ -94,14 +94,20 @@ static bool root_sentence(const td_report *r, td_str *out)
  * the clients the server is meant to serve count: those below the level
  * asked for (--clients) are expected to fail, and the clients table says
  * so. */
+size_t td_report_served(const td_report *r)
+{
+    size_t served = 0;
+    for (size_t i = 0; i < r->clients.n && i < TD_MAX_CLIENTS; i++)
+        served += !r->clients.v[i].below_level;
+    return served;
+}
+
 static void clients_phrase(const td_report *r, td_str *out)
 {
     const td_client_table *t = &r->clients;
-    size_t fails = 0, served = 0;
-    for (size_t i = 0; i < t->n; i++) {
-        served += !t->v[i].below_level;
+    size_t fails = 0, served = td_report_served(r);
+    for (size_t i = 0; i < t->n; i++)
         fails += !t->v[i].below_level && t->v[i].result == TD_CV_FAIL;
-    }
     if (fails == 0)
         return;
     td_str_printf(out, "; %zu of %zu simulated client%s cannot connect (", fails, served, served == 1 ? "" : "s");

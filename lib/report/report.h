@@ -18,6 +18,10 @@ const char *td_verdict_name(td_verdict v);  /* "ok", "warn", "fail" */
 const char *td_verdict_label(td_verdict v); /* "OK", "WARN", "FAIL" */
 /* The verdict sentence after its label: "example.com:443 — ...". */
 void td_verdict_sentence(const td_report *r, td_str *out);
+/* The simulated clients the server is meant to serve: every client but
+ * those below the level asked for (--clients), whose failure is expected.
+ * Every count "of N clients" a report prints is of these. */
+size_t td_report_served(const td_report *r);
 
 /* "TLS 1.2", or "unknown (0x7f1c)" for a code point that is none of the six. */
 const char *td_version_text(uint16_t v, char *buf, size_t len);

@@ -1243,8 +1243,9 @@ static void group_reason(const td_report *r, const td_finding *f, char *buf, siz
  * many were tried. */
 static void clients_count(const td_report *r, size_t n, bool of_all, td_str *b)
 {
-    if (of_all && r->clients.n)
-        td_str_printf(b, "%zu of %zu client%s", n, r->clients.n, r->clients.n == 1 ? "" : "s");
+    size_t served = td_report_served(r);
+    if (of_all && served)
+        td_str_printf(b, "%zu of %zu client%s", n, served, served == 1 ? "" : "s");
     else
         td_str_printf(b, "%zu client%s", n, n == 1 ? "" : "s");
 }
@@ -1447,6 +1448,10 @@ static void findings_brief(out *o, const td_report *r, const char *verdict)
         const td_finding *f = &fs->v[i];
         if ((int)i == root || cause_of(fs, i) >= 0)
             continue;
+        /* A client failing at info is one below the --clients level: the
+         * line under the failing clients says those once. */
+        if (is_client(f) && f->sev == TD_SEV_INFO)
+            continue;
         if (!headed) {
             heading(o, root >= 0 ? "Other findings" : "Findings");
             headed = true;
@@ -1504,10 +1509,7 @@ static bool failing_clients(out *o, const td_report *r)
     }
     w = w > CLIENT_NAME_W ? CLIENT_NAME_W : w;
     char title[96];
-    size_t expected = 0; /* below the level: not counted, as in the verdict */
-    for (size_t i = 0; i < n; i++)
-        expected += t->v[i].result == TD_CV_FAIL && t->v[i].below_level;
-    snprintf(title, sizeof title, "Failing clients (%zu of %zu%s)", fails, n - expected,
+    snprintf(title, sizeof title, "Failing clients (%zu of %zu%s)", fails, td_report_served(r),
              r->obs.clients_filtered ? ", as chosen with --client" : "");
     heading(o, title);
     /* All of them, then the closing hint after a blank line; or fewer, the
