@@ -24,7 +24,8 @@ CASE=build
 RC=$?
 [ "$RC" -eq 0 ] || tail -30 "$T/build.log"
 assert_true "dpkg-buildpackage -us -uc -b exits 0" test "$RC" -eq 0
-deb=$(ls "$T"/src/tlsdiag_*.deb 2>/dev/null | head -1)
+debs=("$T"/src/tlsdiag_*_*.deb)
+deb=${debs[0]}
 assert_true "a tlsdiag .deb is built" test -s "$deb"
 assert_true "the unit tests ran in the build" grep -q '\[  PASSED  \]' "$T/build.log"
 
