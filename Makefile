@@ -1,10 +1,13 @@
 # tlsdiag build.  `make` builds the library and the command; `make check`
 # runs every test (scripts/test.sh); `make SAN=1` builds with ASan/UBSan into
-# build-san/.
+# build-san/; `make install` (DESTDIR, PREFIX) installs the command, its man
+# page and shell completions, the static library, its header and tlsdiag.pc.
 CC      ?= cc
 PKGS    := libssl libcrypto jansson libcares zlib
+# The libraries that ship no pkg-config file: tlsdiag.pc names them as such.
+PLAIN_LIBS := -lev -lm
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lev
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) $(PLAIN_LIBS)
 
 ifeq ($(SAN),1)
 B       := build-san
@@ -23,7 +26,7 @@ CFLAGS  := $(BASE_CFLAGS) -Iinclude -Ilib
 # include/tlsdiag.h and nothing of lib/.
 SRC_CFLAGS := $(BASE_CFLAGS) -Iinclude
 LDFLAGS := $(SANFLAGS)
-LDLIBS  := $(PKG_LIBS) -lm
+LDLIBS  := $(PKG_LIBS)
 
 LIB_SRC := $(sort $(wildcard lib/*.c lib/*/*.c))
 LIB_OBJ := $(patsubst %.c,$(B)/%.o,$(LIB_SRC))
@@ -49,7 +52,7 @@ UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 FUZZ_SRC := $(sort $(wildcard fuzz/fuzz_*.c))
 FUZZ_BIN := $(patsubst fuzz/%.c,build-fuzz/%,$(FUZZ_SRC))
 
-.PHONY: all check unit fuzz clean
+.PHONY: all check unit fuzz clean install uninstall
 all: $(B)/tlsdiag $(UNIT_BIN)
 
 $(B)/%.o: %.c
@@ -78,7 +81,7 @@ FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined
 fuzz: $(FUZZ_BIN)
 build-fuzz/%: fuzz/%.c $(LIB_SRC)
 	@mkdir -p build-fuzz
-	clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRC) $(PKG_LIBS) -lm
+	clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRC) $(PKG_LIBS)
 
 $(CLIENTS_GEN): data/clients.json scripts/embed.sh
 	@mkdir -p $(dir $@)
@@ -115,5 +118,34 @@ check: all
 
 clean:
 	rm -rf build build-san build-fuzz
+
+# Installation.  PREFIX is where the files will live (written into
+# tlsdiag.pc); DESTDIR is prepended only while copying, for packaging.
+PREFIX  ?= /usr/local
+DESTDIR ?=
+VERSION := $(shell sed -n 's/.*define TLSDIAG_VERSION "\(.*\)"/\1/p' include/tlsdiag.h)
+# Each installed file as DIRECTORY/NAME=SOURCE, so install and uninstall
+# read one list.
+INSTALL_FILES := \
+    bin/tlsdiag=$(B)/tlsdiag \
+    share/man/man1/tlsdiag.1=docs/tlsdiag.1 \
+    lib/libtlsdiag.a=$(B)/libtlsdiag.a \
+    include/tlsdiag.h=include/tlsdiag.h \
+    lib/pkgconfig/tlsdiag.pc=$(B)/tlsdiag.pc \
+    share/bash-completion/completions/tlsdiag=dist/tlsdiag.bash \
+    share/zsh/site-functions/_tlsdiag=dist/_tlsdiag.zsh
+inst_dest = $(DESTDIR)$(PREFIX)/$(firstword $(subst =, ,$(1)))
+inst_src = $(lastword $(subst =, ,$(1)))
+
+# tlsdiag.pc is written at each install: it records PREFIX, which may differ
+# from the last install's.
+install: $(B)/tlsdiag $(B)/libtlsdiag.a
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' \
+	    -e 's|@REQUIRES@|$(PKGS)|' -e 's|@LIBS@|$(PLAIN_LIBS)|' dist/tlsdiag.pc.in > $(B)/tlsdiag.pc
+	$(foreach f,$(INSTALL_FILES),install -D -m $(if $(filter bin/%,$(f)),755,644) \
+	    $(call inst_src,$(f)) $(call inst_dest,$(f)) &&) true
+
+uninstall:
+	rm -f $(foreach f,$(INSTALL_FILES),$(call inst_dest,$(f)))
 
 -include $(LIB_OBJ:.o=.d) $(B)/src/main.d

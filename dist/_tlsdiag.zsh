@@ -1,0 +1,70 @@
+#compdef tlsdiag
+# zsh completion for tlsdiag(1).
+
+_tlsdiag_clients() {
+    local -a ids
+    ids=(list ${(f)"$(_call_program profiles ${words[1]} check --client list 2>/dev/null | cut -d' ' -f1)"})
+    _describe -t profiles 'client profile' ids
+}
+
+_tlsdiag() {
+    local curcontext=$curcontext state line
+    _arguments -C \
+        '(- :)--help[describe the commands]' \
+        '(- :)--version[print the version]' \
+        '1:command:((check\:"probe a server and explain what fails" explain\:"explain an error message or log excerpt" logs\:"summarise the failed handshakes in server logs" help\:"the options of a command"))' \
+        '*::arg:->args' && return
+    case $words[1] in
+        check)
+            _arguments \
+                '(--no-sni)--sni[send NAME as the server name]:name:_hosts' \
+                '(--sni)--no-sni[send no server name]' \
+                '--ca-file[trust the CA certificates in FILE]:file:_files' \
+                '--ca-path[trust the CA certificates in DIR]:directory:_files -/' \
+                '--cert[client certificate (PEM)]:file:_files' \
+                '--key[private key of the client certificate]:file:_files' \
+                '--alpn[ALPN protocols to offer]:protocols:' \
+                '--repeat[handshakes to the first address]:count:' \
+                '--warn-days[warn when a certificate expires within N days]:days:' \
+                '--show-certs[print each certificate sent in PEM]' \
+                '--no-aia[never download a missing issuer certificate]' \
+                '*--client[judge from this client only]:profile:_tlsdiag_clients' \
+                '--clients[the clients the server is meant to serve]:level:(modern intermediate old)' \
+                '(-v --verbose)'{-v,--verbose}'[the long report]' \
+                '--json[print one JSON document]' \
+                '--no-color[no colours]' \
+                '--timeout[wait per step]:seconds:' \
+                '--deadline[time for the whole check]:seconds:' \
+                '--max-connections[connections at once]:count:' \
+                '--rate[new connections a second at most]:rate:' \
+                '--dns-server[ask this DNS server]:address:' \
+                '(- :)'{-h,--help}'[describe the options]' \
+                ':target (HOST[\:PORT]):_hosts'
+            ;;
+        explain)
+            _arguments \
+                '--check[run the deciding check]' \
+                '--ca-file[with --check: trust these CA certificates]:file:_files' \
+                '--json[print one JSON document]' \
+                '--no-color[no colours]' \
+                '(- :)'{-h,--help}'[describe the options]' \
+                '1:text or code kind:(alert x509 openssl curl)' \
+                '*:text:'
+            ;;
+        logs)
+            _arguments \
+                '--since[only what was logged from WHEN on]:when:' \
+                '--follow[keep reading the file as it grows]' \
+                '--interval[with --follow: seconds between summaries]:seconds:' \
+                '--json[print one JSON document]' \
+                '--no-color[no colours]' \
+                '(- :)'{-h,--help}'[describe the options]' \
+                '*:log file:_files'
+            ;;
+        help)
+            _arguments '1:command:(check explain logs)'
+            ;;
+    esac
+}
+
+_tlsdiag "$@"

@@ -1,0 +1,68 @@
+# bash completion for tlsdiag(1): the commands, their options, and the
+# values of the options that take one of a few.
+# _tlsdiag_reply COMPGEN-ARGS...: the candidates for the current word.
+_tlsdiag_reply() {
+    mapfile -t COMPREPLY < <(compgen "$@" -- "$cur")
+}
+
+_tlsdiag() {
+    local cur prev cmd i
+    COMPREPLY=()
+    cur=${COMP_WORDS[COMP_CWORD]}
+    prev=${COMP_WORDS[COMP_CWORD-1]}
+    if [ "$COMP_CWORD" -eq 1 ]; then
+        _tlsdiag_reply -W 'check explain logs help --help --version'
+        return
+    fi
+    cmd=${COMP_WORDS[1]}
+    case "$cmd" in
+        help)
+            [ "$COMP_CWORD" -eq 2 ] && _tlsdiag_reply -W 'check explain logs'
+            return
+            ;;
+        check)
+            case "$prev" in
+                --ca-file|--cert|--key)
+                    _tlsdiag_reply -f; compopt -o filenames 2>/dev/null; return ;;
+                --ca-path)
+                    _tlsdiag_reply -d; compopt -o filenames 2>/dev/null; return ;;
+                --clients)
+                    _tlsdiag_reply -W 'modern intermediate old'; return ;;
+                --client)
+                    # the profile ids, first column of `tlsdiag check --client list`
+                    _tlsdiag_reply -W "list $("${COMP_WORDS[0]}" check --client list 2>/dev/null | cut -d' ' -f1)"
+                    return ;;
+                --sni|--alpn|--repeat|--warn-days|--timeout|--deadline|--max-connections|--rate|--dns-server)
+                    return ;;
+            esac
+            _tlsdiag_reply -W '--sni --no-sni --ca-file --ca-path --cert --key --alpn --repeat
+                --warn-days --show-certs --no-aia --client --clients -v --verbose --json --no-color
+                --timeout --deadline --max-connections --rate --dns-server -h --help'
+            ;;
+        explain)
+            case "$prev" in
+                --ca-file) _tlsdiag_reply -f; compopt -o filenames 2>/dev/null; return ;;
+            esac
+            if [[ $cur == -* ]]; then
+                _tlsdiag_reply -W '--check --ca-file --json --no-color -h --help'
+                return
+            fi
+            # the code kinds, as the first word after the options
+            for ((i = 2; i < COMP_CWORD; i++)); do
+                [[ ${COMP_WORDS[i]} == -* || ${COMP_WORDS[i-1]} == --ca-file ]] || return
+            done
+            _tlsdiag_reply -W 'alert x509 openssl curl'
+            ;;
+        logs)
+            case "$prev" in
+                --since|--interval) return ;;
+            esac
+            if [[ $cur == -* ]]; then
+                _tlsdiag_reply -W '--since --follow --interval --json --no-color -h --help'
+            else
+                _tlsdiag_reply -f; compopt -o filenames 2>/dev/null
+            fi
+            ;;
+    esac
+}
+complete -F _tlsdiag tlsdiag
