@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # The Debian package: dpkg-buildpackage -b builds a .deb from a copy of the
 # tree (it writes into the parent directory, so never in place), the .deb
-# holds what `make install` installs, and the unpacked command runs.  Runs
-# only where dpkg-buildpackage and debhelper are installed (scripts/deps.sh
-# test installs them).  Nothing here reaches the network.
+# holds what `make install` installs, and the unpacked command runs.
+# dpkg-buildpackage and debhelper come from scripts/deps.sh test; without
+# them the test fails (a package that was not built is not a tested one).
+# Nothing here reaches the network.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
 if ! command -v dpkg-buildpackage >/dev/null 2>&1 || ! command -v dh >/dev/null 2>&1; then
-    echo "note: dpkg-buildpackage or debhelper is not installed: nothing to test (scripts/deps.sh test)"
-    exit 0
+    echo "FAIL: dpkg-buildpackage or debhelper is not installed (scripts/deps.sh test installs them)"
+    exit 1
 fi
 
 # The tracked and new files, without the build directories the copy must
