@@ -10,8 +10,6 @@
 #include <string.h>
 
 #include <cmocka.h>
-#include <openssl/evp.h>
-#include <openssl/x509.h>
 
 #include "check.h"
 #include "tlsdiag.h"
@@ -22,29 +20,6 @@
 
 static const td_client hostile_client = { .id = "test-hostile", .name = "Browser <b>bold</b>" };
 static const td_client plain_client = { .id = "test-plain", .name = "Plain client" };
-
-/* A self-signed certificate whose subject CN and O are markup. */
-static uint8_t *hostile_cert(size_t *len)
-{
-    EVP_PKEY *key = EVP_EC_gen("P-256");
-    assert_non_null(key);
-    X509 *x = X509_new();
-    X509_set_version(x, 2);
-    ASN1_INTEGER_set(X509_get_serialNumber(x), 9);
-    X509_NAME *name = X509_get_subject_name(x);
-    X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC, (const unsigned char *)"\"&'", -1, -1, 0);
-    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)"<script>alert(1)</script>", -1, -1, 0);
-    X509_set_issuer_name(x, name);
-    ASN1_TIME_set(X509_getm_notBefore(x), 1700000000);
-    ASN1_TIME_set(X509_getm_notAfter(x), 1800000000);
-    X509_set_pubkey(x, key);
-    assert_true(X509_sign(x, key, EVP_sha256()) > 0);
-    unsigned char *der = NULL;
-    uint8_t *copy = own_der(&der, i2d_X509(x, &der), len);
-    X509_free(x);
-    EVP_PKEY_free(key);
-    return copy;
-}
 
 /* A server that answers the ClientHello with handshake_failure: the root
  * cause NO_SHARED_CIPHER, a symptom, two clients. */
@@ -66,7 +41,8 @@ static td_report *hostile_report(void)
     o->version_ok[i12] = TD_YES;
     o->suites[i12][0] = 0xc02f;
     o->n_suites[i12] = 1;
-    o->certs[0].der = hostile_cert(&o->certs[0].len);
+    /* the subject CN and O are markup */
+    o->certs[0].der = make_named_cert("\"&'", "<script>alert(1)</script>", 9, &o->certs[0].len);
     o->n_certs = 1;
     snprintf(o->store_name, sizeof o->store_name, "%s", HOSTILE);
     snprintf(o->path.x509_err_text, sizeof o->path.x509_err_text, "%s", HOSTILE);
@@ -108,14 +84,22 @@ static int write_html(const td_report *r, FILE *f, bool color)
     return td_report_write_html(r, f);
 }
 
+/* The page for the report; the caller frees both. */
+static char *render(td_report **r)
+{
+    *r = hostile_report();
+    int rc;
+    char *out = capture(write_html, *r, false, &rc);
+    assert_int_equal(rc, 0);
+    assert_non_null(out);
+    return out;
+}
+
 static void test_html_escapes(void **state)
 {
     (void)state;
-    td_report *r = hostile_report();
-    int rc;
-    char *out = capture(write_html, r, false, &rc);
-    assert_int_equal(rc, 0);
-    assert_non_null(out);
+    td_report *r;
+    char *out = render(&r);
     /* the page's own script, once, at the end; none from the data */
     assert_int_equal(count(out, "<script"), 1);
     assert_non_null(strstr(out, "<script>document.querySelectorAll"));
@@ -142,11 +126,8 @@ static void test_html_escapes(void **state)
 static void test_html_content(void **state)
 {
     (void)state;
-    td_report *r = hostile_report();
-    int rc;
-    char *out = capture(write_html, r, false, &rc);
-    assert_int_equal(rc, 0);
-    assert_non_null(out);
+    td_report *r;
+    char *out = render(&r);
     assert_true(strncmp(out, "<!DOCTYPE html>", 15) == 0);
     assert_non_null(strstr(out, "</html>\n"));
     /* verdict, then the root cause with its fix and verify, first */
