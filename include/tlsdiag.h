@@ -118,6 +118,10 @@ const char *td_report_finding_severity(const td_report *r, size_t i); /* "fail"/
 const char *td_report_finding_summary(const td_report *r, size_t i);
 /* One JSON document (schema: docs/json.md). */
 int td_report_write_json(const td_report *r, FILE *f);
+/* One self-contained HTML page (inline CSS and SVG, no request when
+ * opened): the verdict, root cause, handshake diagram, clients, chain,
+ * versions and every finding.  0, or -1 when memory or the write failed. */
+int td_report_write_html(const td_report *r, FILE *f);
 /* What td_report_write_text_ex prints, or-ed together. */
 enum {
     TD_TEXT_COLOR = 1 << 0,   /* ANSI colours */

@@ -80,6 +80,10 @@ static const char check_usage_text[] =
     "                          (default: a report that fits a screen, wrapped\n"
     "                          to the terminal's width, else $COLUMNS, else 80)\n"
     "  --json                  print one JSON document instead of text\n"
+    "  --format FORMAT         what to print: text (the default), json (as\n"
+    "                          --json) or html (one self-contained page)\n"
+    "  --html FILE             also write the report as one self-contained HTML\n"
+    "                          page to FILE (opens offline, prints, attaches)\n"
     "  --no-color              no colours (also off when NO_COLOR is set or\n"
     "                          the output is not a terminal)\n"
     "  --timeout SEC           wait per step (connect, each answer); default 5,\n"
@@ -228,6 +232,8 @@ enum {
     OPT_CLIENTS,
     OPT_VERBOSE,
     OPT_RATE,
+    OPT_FORMAT,
+    OPT_HTML,
 };
 
 static const struct option check_opts[] = {
@@ -252,6 +258,8 @@ static const struct option check_opts[] = {
     { "clients", required_argument, NULL, OPT_CLIENTS },
     { "verbose", no_argument, NULL, OPT_VERBOSE },
     { "rate", required_argument, NULL, OPT_RATE },
+    { "format", required_argument, NULL, OPT_FORMAT },
+    { "html", required_argument, NULL, OPT_HTML },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
 };
@@ -259,8 +267,9 @@ static const struct option check_opts[] = {
 /* What the command line says beyond td_options: output choices, and the
  * options that only mean something together. */
 typedef struct cli {
-    bool json, no_color, sni, no_sni, verbose;
+    bool json, html, no_color, sni, no_sni, verbose;
     const char *cert, *key; /* checked as a pair once all options are read */
+    const char *html_file;  /* --html: the page goes there too */
 } cli;
 
 #define LIST_CLIENTS (-2)
@@ -293,6 +302,17 @@ static int apply_option(td_options *o, int c, const char *arg, cli *cl)
         break;
     case OPT_JSON:
         cl->json = true;
+        break;
+    case OPT_FORMAT:
+        if (strcmp(arg, "text") != 0 && strcmp(arg, "json") != 0 && strcmp(arg, "html") != 0)
+            return usage_error(CHECK_HINT, "--format is text, json or html, not '%.40s'", arg);
+        cl->json = strcmp(arg, "json") == 0;
+        cl->html = strcmp(arg, "html") == 0;
+        break;
+    case OPT_HTML:
+        if (!*arg)
+            return usage_error(CHECK_HINT, "--html needs a file name");
+        cl->html_file = arg;
         break;
     case OPT_NO_COLOR:
         cl->no_color = true;
@@ -381,10 +401,31 @@ static unsigned output_width(void)
     return 80;
 }
 
+/* The HTML page to the file --html names, written whole or not at all. */
+static int write_html_file(const td_report *r, const char *path)
+{
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        fprintf(stderr, "tlsdiag: cannot write %s: %s\n", path, strerror(errno));
+        return EXIT_INTERNAL;
+    }
+    int rc = td_report_write_html(r, f);
+    if (fclose(f) != 0 || rc != 0) {
+        fprintf(stderr, "tlsdiag: cannot write %s: %s\n", path, errno ? strerror(errno) : "output error");
+        remove(path);
+        return EXIT_INTERNAL;
+    }
+    return EXIT_OK;
+}
+
 static int write_report(const td_report *r, const cli *cl, bool color)
 {
+    if (cl->html_file && write_html_file(r, cl->html_file) != EXIT_OK)
+        return EXIT_INTERNAL;
     unsigned flags = (color ? TD_TEXT_COLOR : 0) | (cl->verbose ? TD_TEXT_VERBOSE : 0);
-    int rc = cl->json ? td_report_write_json(r, stdout) : td_report_write_text_ex(r, stdout, flags, output_width());
+    int rc = cl->json   ? td_report_write_json(r, stdout)
+             : cl->html ? td_report_write_html(r, stdout)
+                        : td_report_write_text_ex(r, stdout, flags, output_width());
     if (rc != 0 || fflush(stdout) == EOF || ferror(stdout)) {
         fprintf(stderr, "tlsdiag: cannot write the report: %s\n", errno ? strerror(errno) : "output error");
         return EXIT_INTERNAL;
@@ -448,7 +489,7 @@ static int cmd_check(int argc, char **argv, td_options *o)
     }
 
     const char *nc = getenv("NO_COLOR");
-    bool color = !cl.json && !cl.no_color && !nc && isatty(STDOUT_FILENO);
+    bool color = !cl.json && !cl.html && !cl.no_color && !nc && isatty(STDOUT_FILENO);
     int rc = write_report(r, &cl, color);
     if (rc == EXIT_OK && td_report_failed(r))
         rc = EXIT_FAIL;

@@ -47,4 +47,45 @@ bool td_path_done(const td_path *p);
 /* The name of a td_path_src as the reports say it: "sent", "extra", "store". */
 const char *td_path_src_name(td_path_src s);
 
+/* ---- the handshake, step by step (steps.c) ---------------------------- */
+
+typedef enum { TD_STEP_LOCAL, TD_STEP_TO_SERVER, TD_STEP_TO_CLIENT } td_step_dir;
+typedef enum {
+    TD_STEP_MSG,  /* a step: a label and what happened there */
+    TD_STEP_NOTE, /* a remark on the steps above it */
+    TD_STEP_NONE, /* the only line when no connection was attempted */
+} td_step_kind;
+
+typedef struct td_step {
+    td_step_kind kind;
+    bool ok;
+    bool detail;       /* a note the short text form leaves out */
+    td_step_dir dir;
+    const char *label; /* "DNS", "TCP connect", "ClientHello", ...; "" for notes */
+    double ms;         /* when it happened, ms into its connection; -1 unknown */
+    td_str text;
+} td_step;
+
+#define TD_STEPS_MAX 16
+typedef struct td_steps {
+    td_step v[TD_STEPS_MAX];
+    size_t n;
+    bool err; /* memory ran out: a step may be missing or cut */
+} td_steps;
+
+/* The steps of the baseline handshake, up to the one that broke; ci is
+ * scratch for decoding the leaf.  Free with td_steps_free(). */
+void td_handshake_steps(const td_obs *obs, td_cert_info *ci, td_steps *s);
+/* Index of the step that broke, -1 when none did. */
+int td_steps_broken(const td_steps *s);
+void td_steps_free(td_steps *s);
+
+/* The decoded form of a certificate in ci, or NULL when there is none or it
+ * does not decode (td_cert_info is kilobytes: one per report, lent around). */
+td_cert_info *td_report_cert_info(const td_cert *c, td_cert_info *ci);
+/* How a full handshake that did not complete ended, in words. */
+void td_hs_failure(const td_hs *h, char *buf, size_t len);
+/* The broken link of a path, as a clause; nothing for a sound path. */
+void td_path_break(const td_path *p, td_str *b);
+
 #endif

@@ -33,6 +33,8 @@ expect_usage_error "no target" check
 expect_usage_error "unknown option" check --no-such-option 127.0.0.1:443
 expect_usage_error "missing ca file" check --ca-file "$T/does-not-exist.pem" 127.0.0.1:443
 expect_usage_error "bad timeout" check --timeout abc 127.0.0.1:443
+expect_usage_error "unknown --format" check --format xml 127.0.0.1:443
+expect_usage_error "--html without a file name" check --html "" 127.0.0.1:443
 expect_usage_error "unknown command" frobnicate 127.0.0.1:443
 expect_usage_error "unknown client level" check --clients ancient 127.0.0.1:443
 assert_true "stderr names the levels" grep -q "unknown client level 'ancient': use modern, intermediate or old" \
@@ -47,6 +49,8 @@ CASE="check --help"
 run_cli check --help
 assert_exit 0
 assert_true "check --help lists --json" grep -q -- '--json' "$T/cli.out"
+assert_true "check --help lists --format and html" grep -q -- '--format FORMAT .*json.*\|or html' "$T/cli.out"
+assert_true "check --help lists --html FILE" grep -q -- '--html FILE' "$T/cli.out"
 assert_true "check --help lists --deadline" grep -q -- '--deadline' "$T/cli.out"
 assert_true "check --help lists --clients and its levels" grep -q -- '--clients LEVEL  *the clients the server' "$T/cli.out"
 assert_true "check --help lists -v, --verbose" grep -q -- '-v, --verbose' "$T/cli.out"

@@ -11,6 +11,8 @@
 #include <string.h>
 
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
 
 #include "check.h"
 #include "tlsdiag.h"
@@ -26,6 +28,30 @@ static inline uint8_t *own_der(unsigned char **der, int n, size_t *len)
     *len = (size_t)n;
     OPENSSL_free(*der);
     *der = NULL;
+    return copy;
+}
+
+/* A self-signed P-256 certificate for O=org, CN=cn, valid from 2023-11 to
+ * 2027-01, DER in malloc'd memory as the probes keep it. */
+static inline uint8_t *make_named_cert(const char *org, const char *cn, long serial, size_t *len)
+{
+    EVP_PKEY *key = EVP_EC_gen("P-256");
+    assert_non_null(key);
+    X509 *x = X509_new();
+    X509_set_version(x, 2);
+    ASN1_INTEGER_set(X509_get_serialNumber(x), serial);
+    X509_NAME *name = X509_get_subject_name(x);
+    X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC, (const unsigned char *)org, -1, -1, 0);
+    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0);
+    X509_set_issuer_name(x, name);
+    ASN1_TIME_set(X509_getm_notBefore(x), 1700000000);
+    ASN1_TIME_set(X509_getm_notAfter(x), 1800000000);
+    X509_set_pubkey(x, key);
+    assert_true(X509_sign(x, key, EVP_sha256()) > 0);
+    unsigned char *der = NULL;
+    uint8_t *copy = own_der(&der, i2d_X509(x, &der), len);
+    X509_free(x);
+    EVP_PKEY_free(key);
     return copy;
 }
 

@@ -26,24 +26,7 @@
 /* A self-signed certificate, DER in malloc'd memory as the probes keep it. */
 static uint8_t *make_cert(size_t *len)
 {
-    EVP_PKEY *key = EVP_EC_gen("P-256");
-    assert_non_null(key);
-    X509 *x = X509_new();
-    X509_set_version(x, 2);
-    ASN1_INTEGER_set(X509_get_serialNumber(x), 7);
-    X509_NAME *name = X509_get_subject_name(x);
-    X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC, (const unsigned char *)"Example", -1, -1, 0);
-    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)"test.example", -1, -1, 0);
-    X509_set_issuer_name(x, name);
-    ASN1_TIME_set(X509_getm_notBefore(x), 1700000000);
-    ASN1_TIME_set(X509_getm_notAfter(x), 1800000000);
-    X509_set_pubkey(x, key);
-    assert_true(X509_sign(x, key, EVP_sha256()) > 0);
-    unsigned char *der = NULL;
-    uint8_t *copy = own_der(&der, i2d_X509(x, &der), len);
-    X509_free(x);
-    EVP_PKEY_free(key);
-    return copy;
+    return make_named_cert("Example", "test.example", 7, len);
 }
 
 static uint8_t *make_dn(size_t *len)
