@@ -32,6 +32,8 @@ _tlsdiag() {
                 '--clients[the clients the server is meant to serve]:level:(modern intermediate old)' \
                 '(-v --verbose)'{-v,--verbose}'[the long report]' \
                 '--json[print one JSON document]' \
+                '--format[the report on standard output]:format:(text json html)' \
+                '--html[also write the HTML report to FILE]:file:_files' \
                 '--no-color[no colours]' \
                 '--timeout[wait per step]:seconds:' \
                 '--deadline[time for the whole check]:seconds:' \

@@ -28,6 +28,10 @@ _tlsdiag() {
                     _tlsdiag_reply -d; compopt -o filenames 2>/dev/null; return ;;
                 --clients)
                     _tlsdiag_reply -W 'modern intermediate old'; return ;;
+                --format)
+                    _tlsdiag_reply -W 'text json html'; return ;;
+                --html)
+                    _tlsdiag_reply -f; compopt -o filenames 2>/dev/null; return ;;
                 --client)
                     # the profile ids, first column of `tlsdiag check --client list`
                     _tlsdiag_reply -W "list $("${COMP_WORDS[0]}" check --client list 2>/dev/null | cut -d' ' -f1)"
@@ -36,7 +40,7 @@ _tlsdiag() {
                     return ;;
             esac
             _tlsdiag_reply -W '--sni --no-sni --ca-file --ca-path --cert --key --alpn --repeat
-                --warn-days --show-certs --no-aia --client --clients -v --verbose --json --no-color
+                --warn-days --show-certs --no-aia --client --clients -v --verbose --json --format --html --no-color
                 --timeout --deadline --max-connections --rate --dns-server -h --help'
             ;;
         explain)
