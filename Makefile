@@ -52,7 +52,7 @@ UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 FUZZ_SRC := $(sort $(wildcard fuzz/fuzz_*.c))
 FUZZ_BIN := $(patsubst fuzz/%.c,build-fuzz/%,$(FUZZ_SRC))
 
-.PHONY: all check unit fuzz clean install uninstall
+.PHONY: all check unit fuzz clean install uninstall print-pkgs
 all: $(B)/tlsdiag $(UNIT_BIN)
 
 $(B)/%.o: %.c
@@ -122,28 +122,36 @@ clean:
 # Installation.  PREFIX is where the files will live (written into
 # tlsdiag.pc); DESTDIR is prepended only while copying, for packaging.
 PREFIX  ?= /usr/local
+# The library's directory; Debian's multiarch layout passes
+# /usr/lib/<triplet> so cross builds find tlsdiag.pc.
+LIBDIR  ?= $(PREFIX)/lib
 DESTDIR ?=
 VERSION := $(shell sed -n 's/.*define TLSDIAG_VERSION "\(.*\)"/\1/p' include/tlsdiag.h)
 # Each installed file as DIRECTORY/NAME=SOURCE, so install and uninstall
 # read one list.
 INSTALL_FILES := \
-    bin/tlsdiag=$(B)/tlsdiag \
-    share/man/man1/tlsdiag.1=docs/tlsdiag.1 \
-    lib/libtlsdiag.a=$(B)/libtlsdiag.a \
-    include/tlsdiag.h=include/tlsdiag.h \
-    lib/pkgconfig/tlsdiag.pc=$(B)/tlsdiag.pc \
-    share/bash-completion/completions/tlsdiag=dist/tlsdiag.bash \
-    share/zsh/site-functions/_tlsdiag=dist/_tlsdiag.zsh
-inst_dest = $(DESTDIR)$(PREFIX)/$(firstword $(subst =, ,$(1)))
+    $(PREFIX)/bin/tlsdiag=$(B)/tlsdiag \
+    $(PREFIX)/share/man/man1/tlsdiag.1=docs/tlsdiag.1 \
+    $(LIBDIR)/libtlsdiag.a=$(B)/libtlsdiag.a \
+    $(PREFIX)/include/tlsdiag.h=include/tlsdiag.h \
+    $(LIBDIR)/pkgconfig/tlsdiag.pc=$(B)/tlsdiag.pc \
+    $(PREFIX)/share/bash-completion/completions/tlsdiag=dist/tlsdiag.bash \
+    $(PREFIX)/share/zsh/site-functions/_tlsdiag=dist/_tlsdiag.zsh
+inst_dest = $(DESTDIR)$(firstword $(subst =, ,$(1)))
 inst_src = $(lastword $(subst =, ,$(1)))
 
 # tlsdiag.pc is written at each install: it records PREFIX, which may differ
 # from the last install's.
 install: $(B)/tlsdiag $(B)/libtlsdiag.a
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' \
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@VERSION@|$(VERSION)|' \
 	    -e 's|@REQUIRES@|$(PKGS)|' -e 's|@LIBS@|$(PLAIN_LIBS)|' dist/tlsdiag.pc.in > $(B)/tlsdiag.pc
-	$(foreach f,$(INSTALL_FILES),install -D -m $(if $(filter bin/%,$(f)),755,644) \
+	$(foreach f,$(INSTALL_FILES),install -D -m $(if $(filter $(PREFIX)/bin/%,$(f)),755,644) \
 	    $(call inst_src,$(f)) $(call inst_dest,$(f)) &&) true
+
+# The pkg-config modules the library needs (debian/rules maps them to the
+# -dev packages that ship them).
+print-pkgs:
+	@echo $(PKGS)
 
 uninstall:
 	rm -f $(foreach f,$(INSTALL_FILES),$(call inst_dest,$(f)))
