@@ -20,6 +20,15 @@ mkdir -p "$T/src/tlsdiag"
     tar xf - -C "$T/src/tlsdiag"
 assert_true "the tree is copied" test -x "$T/src/tlsdiag/debian/rules"
 
+# Every -dev package the library's pkg-config modules come from is a
+# build dependency (a module added to the Makefile's PKGS must be added to
+# debian/control too).
+CASE=control
+for p in $("$ROOT/scripts/pc-debs.sh" $(make -C "$ROOT" -s --no-print-directory print-pkgs) | tr -d ,) libev-dev; do
+    assert_true "debian/control Build-Depends names $p" \
+        bash -c "sed -n '/^Build-Depends:/,/^[A-Z]/p' '$ROOT/debian/control' | grep -qw '$p'"
+done
+
 CASE=build
 (cd "$T/src/tlsdiag" && dpkg-buildpackage -us -uc -b) >"$T/build.log" 2>&1
 RC=$?
