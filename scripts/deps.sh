@@ -54,8 +54,10 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -q
-apt-get install -y -q --no-install-recommends "${missing[@]}"
+# Another install in progress holds dpkg's lock: wait for it rather than fail.
+APT=(apt-get -o DPkg::Lock::Timeout=600)
+"${APT[@]}" update -q
+"${APT[@]}" install -y -q --no-install-recommends "${missing[@]}"
 
 still=()
 for p in "${missing[@]}"; do
