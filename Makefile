@@ -3,7 +3,7 @@
 # build-san/; `make install` (DESTDIR, PREFIX) installs the command, its man
 # page and shell completions, the static library, its header and tlsdiag.pc.
 CC      ?= cc
-PKGS    := libssl libcrypto jansson libcares zlib
+PKGS    := libssl libcrypto jansson libcares zlib sqlite3 libpq
 # The libraries that ship no pkg-config file: tlsdiag.pc names them as such.
 PLAIN_LIBS := -lev -lm
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -45,6 +45,10 @@ X_FILE_map := data/explain/openssl-map.tsv
 X_FILE_alerts := data/explain/alerts.tsv
 X_FILE_causes := data/explain/causes.tsv
 LIB_OBJ += $(patsubst %,$(B)/gen/x_%_data.o,$(X_NAMES))
+# The history's schema migrations (db/migrations/), likewise compiled in:
+# opening a database applies them, with no file to find at run time.
+MIGRATIONS := $(sort $(wildcard db/migrations/*.sql))
+LIB_OBJ += $(B)/gen/migrations.o
 OSSL_INC := $(shell pkg-config --variable=includedir openssl 2>/dev/null || echo /usr/include)/openssl
 OSSL_HDRS := $(wildcard $(addprefix $(OSSL_INC)/,sslerr.h x509_vfy.h ssl3.h tls1.h opensslv.h))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
@@ -90,6 +94,13 @@ $(CLIENTS_GEN): data/clients.json scripts/embed.sh
 $(B)/gen/clients_data.o: $(CLIENTS_GEN)
 	$(CC) $(CFLAGS) -c $< -o $@
 
+%/gen/migrations.c: $(MIGRATIONS) scripts/embed-migrations.sh
+	@mkdir -p $(dir $@)
+	sh scripts/embed-migrations.sh db/migrations > $@.tmp && mv $@.tmp $@
+
+$(B)/gen/migrations.o: $(B)/gen/migrations.c lib/history/migrate.h
+	$(CC) $(CFLAGS) -c $< -o $@
+
 $(B)/gen/x_%_data.o: $(B)/gen/x_%_data.c
 	$(CC) $(CFLAGS) -c $< -o $@
 
@@ -110,8 +121,8 @@ $(foreach d,$(B) build-fuzz,$(foreach n,$(X_NAMES),$(eval $(call x_embed,$(d),$(
 build-fuzz/gen/clients_data.c: data/clients.json scripts/embed.sh
 	@mkdir -p $(dir $@)
 	sh scripts/embed.sh td_clients_json data/clients.json > $@.tmp && mv $@.tmp $@
-$(FUZZ_BIN): build-fuzz/gen/clients_data.c $(patsubst %,build-fuzz/gen/x_%_data.c,$(X_NAMES))
-$(FUZZ_BIN): LIB_SRC += build-fuzz/gen/clients_data.c $(patsubst %,build-fuzz/gen/x_%_data.c,$(X_NAMES))
+$(FUZZ_BIN): build-fuzz/gen/clients_data.c $(patsubst %,build-fuzz/gen/x_%_data.c,$(X_NAMES)) build-fuzz/gen/migrations.c
+$(FUZZ_BIN): LIB_SRC += build-fuzz/gen/clients_data.c $(patsubst %,build-fuzz/gen/x_%_data.c,$(X_NAMES)) build-fuzz/gen/migrations.c
 
 check: all
 	scripts/test.sh
