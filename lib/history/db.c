@@ -6,18 +6,25 @@
 #include "history/db.h"
 #include "history/migrate.h"
 
+void td_db_one_line(char *s)
+{
+    char *w = s;
+    for (const char *c = s; *c; c++) {
+        bool blank = *c == '\n' || *c == '\t' || *c == '\r' || *c == ' ';
+        if (!blank)
+            *w++ = *c;
+        else if (w > s && w[-1] != ' ')
+            *w++ = ' ';
+    }
+    while (w > s && w[-1] == ' ')
+        w--;
+    *w = '\0';
+}
+
 void td_db_set_err(td_db *db, const char *prefix, const char *msg)
 {
-    size_t n = (size_t)snprintf(db->err, sizeof db->err, "%s%s", prefix ? prefix : "", msg ? msg : "unknown error");
-    if (n >= sizeof db->err)
-        n = sizeof db->err - 1;
-    /* libpq's messages run over several lines ("FATAL: ...\nDETAIL: ..."):
-     * the reports keep one line */
-    while (n > 0 && (db->err[n - 1] == '\n' || db->err[n - 1] == ' '))
-        db->err[--n] = '\0';
-    for (char *c = db->err; *c; c++)
-        if (*c == '\n' || *c == '\t' || *c == '\r')
-            *c = ' ';
+    snprintf(db->err, sizeof db->err, "%s%s", prefix ? prefix : "", msg ? msg : "unknown error");
+    td_db_one_line(db->err);
 }
 
 int td_db_open(td_db *db, const td_db_url *u, bool create)

@@ -93,7 +93,10 @@ int td_db_int(td_db *db, const char *sql, const td_dbv *p, size_t np, int64_t *o
 /* The slot of sql in the statement cache: its index, or -1 when the cache
  * is full (the statement is then prepared for this one call). */
 int td_db_stmt_slot(td_db *db, const char *sql);
-/* Collapses a multi-line error text into db->err, one line. */
+/* prefix and msg into db->err, on one line. */
 void td_db_set_err(td_db *db, const char *prefix, const char *msg);
+/* libpq's messages run over several lines ("FATAL: ...\nDETAIL: ..."):
+ * the reports keep one, each run of blanks made one space. */
+void td_db_one_line(char *s);
 
 #endif

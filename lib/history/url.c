@@ -2,6 +2,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <libpq-fe.h>
+
 #include "history/db.h"
 
 static bool has_prefix(const char *s, const char *p)
@@ -44,6 +46,17 @@ int td_db_url_parse(const char *url, td_db_url *out, char *err, size_t errlen)
     }
     if (has_prefix(url, "postgresql://") || has_prefix(url, "postgres://")) {
         out->kind = TD_DB_POSTGRESQL;
+        /* libpq's own parser: a URL it cannot read is bad input, found
+         * before any connection is tried */
+        char *why = NULL;
+        PQconninfoOption *opts = PQconninfoParse(url, &why);
+        if (!opts) {
+            snprintf(err, errlen, "--db: not a PostgreSQL URL: %s", why ? why : "out of memory");
+            td_db_one_line(err);
+            PQfreemem(why);
+            return -1;
+        }
+        PQconninfoFree(opts);
         return set_where(out, url, err, errlen);
     }
     out->kind = TD_DB_SQLITE;
