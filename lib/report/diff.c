@@ -19,8 +19,8 @@ static const struct {
     [TD_CH_ROOT_CAUSE] = { "Root cause changed", "root cause changed", "root causes changed" },
     [TD_CH_ROTATED] = { "Certificates rotated", "certificate rotated", "certificates rotated" },
     [TD_CH_EXPIRING] = { "Certificates expiring", "certificate expiring", "certificates expiring" },
-    [TD_CH_SHUT_OUT] = { "Clients newly shut out", "target shutting out clients it served",
-                         "targets shutting out clients they served" },
+    [TD_CH_SHUT_OUT] = { "Clients newly shut out", "target with clients newly shut out",
+                         "targets with clients newly shut out" },
 };
 
 static const char *iso(int64_t t, char buf[32])
