@@ -8,6 +8,12 @@ PKGS    := libssl libcrypto jansson libcares zlib sqlite3 libpq
 PLAIN_LIBS := -lev -lm
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) $(PLAIN_LIBS)
+# tlsdiag.pc names libpq by its library, not its pkg-config file: libpq.pc's
+# static flags name libpgcommon and libpgport, archives libpq-dev does not
+# ship, so `pkg-config --static` users could not link.  Nothing of libpq's
+# headers reaches tlsdiag.h.
+PC_REQUIRES := $(filter-out libpq,$(PKGS))
+PC_LIBS := -lpq $(PLAIN_LIBS)
 
 ifeq ($(SAN),1)
 B       := build-san
@@ -152,7 +158,7 @@ inst_src = $(lastword $(subst =, ,$(1)))
 # from the last install's.
 install: $(B)/tlsdiag $(B)/libtlsdiag.a
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' \
-	    -e 's|@REQUIRES@|$(PKGS)|' -e 's|@LIBS@|$(PLAIN_LIBS)|' dist/tlsdiag.pc.in > $(B)/tlsdiag.pc
+	    -e 's|@REQUIRES@|$(PC_REQUIRES)|' -e 's|@LIBS@|$(PC_LIBS)|' dist/tlsdiag.pc.in > $(B)/tlsdiag.pc
 	$(foreach f,$(INSTALL_FILES),install -D -m $(if $(filter bin/%,$(f)),755,644) \
 	    $(call inst_src,$(f)) $(call inst_dest,$(f)) &&) true
 
