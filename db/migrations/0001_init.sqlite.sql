@@ -1,7 +1,7 @@
--- The history of runs: what each target showed, its findings, the chain it
--- served and the clients that could not connect.  Times are unix seconds
--- (UTC).  The PostgreSQL twin is 0001_init.postgresql.sql: only the
--- generated keys differ.
+-- The history of runs and of what each target showed (its findings, the
+-- chain it served and the clients that could not connect: 0002).  Times are
+-- unix seconds (UTC).  The PostgreSQL twin is 0001_init.postgresql.sql: only
+-- the generated keys differ.
 CREATE TABLE runs (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     started BIGINT NOT NULL,
@@ -26,33 +26,3 @@ CREATE TABLE targets (
 );
 CREATE INDEX targets_run ON targets (run_id);
 CREATE INDEX targets_key ON targets (host, port, address, run_id);
-
-CREATE TABLE findings (
-    target_id INTEGER NOT NULL REFERENCES targets (id) ON DELETE CASCADE,
-    seq INTEGER NOT NULL,
-    finding TEXT NOT NULL,
-    severity TEXT NOT NULL,
-    client TEXT,
-    summary TEXT NOT NULL,
-    PRIMARY KEY (target_id, seq)
-);
-
-CREATE TABLE certificates (
-    target_id INTEGER NOT NULL REFERENCES targets (id) ON DELETE CASCADE,
-    depth INTEGER NOT NULL,
-    subject TEXT,
-    issuer TEXT,
-    serial TEXT,
-    sha256 TEXT NOT NULL,
-    not_after BIGINT,
-    PRIMARY KEY (target_id, depth)
-);
-
-CREATE TABLE client_failures (
-    target_id INTEGER NOT NULL REFERENCES targets (id) ON DELETE CASCADE,
-    client TEXT NOT NULL,
-    step TEXT,
-    reason_code TEXT,
-    below_level INTEGER NOT NULL,    -- 1: below --clients, expected to fail
-    PRIMARY KEY (target_id, client)
-);

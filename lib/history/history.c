@@ -1,7 +1,6 @@
 /* td_history: runs, targets, findings and certificates kept in SQLite or
  * PostgreSQL (lib/history/db.h), one transaction per target so that a
  * crash loses at most the target in flight. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,20 +30,17 @@ const char *td_history_error(const td_history *h)
     return h && h->err[0] ? h->err : NULL;
 }
 
-static td_status fail(td_history *h, td_status st, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static td_status fail(td_history *h, td_status st, const char *fmt, ...)
+static td_status fail(td_history *h, td_status st, const char *why)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(h->err, sizeof h->err, fmt, ap);
-    va_end(ap);
+    snprintf(h->err, sizeof h->err, "%s", why);
     return st;
 }
 
 /* The database's reason for the last failure. */
 static td_status db_fail(td_history *h)
 {
-    return fail(h, TD_ERR_DB, "history: %.480s", h->db.err[0] ? h->db.err : "database error");
+    snprintf(h->err, sizeof h->err, "history: %.480s", h->db.err[0] ? h->db.err : "database error");
+    return TD_ERR_DB;
 }
 
 static td_status ready(td_history *h)
@@ -66,7 +62,7 @@ td_status td_history_open(td_history *h, const char *url, unsigned flags)
     td_db_url u;
     char why[256];
     if (td_db_url_parse(url, &u, why, sizeof why) != 0)
-        return fail(h, TD_ERR_USAGE, "%s", why);
+        return fail(h, TD_ERR_USAGE, why);
     if (td_db_open(&h->db, &u, (flags & TD_HISTORY_CREATE) != 0) != 0)
         return db_fail(h);
     h->open = true;

@@ -131,3 +131,19 @@ history_scenario() {
         "every certificate (a year long) ends within 400 days"
     CASE=""
 }
+
+# error_case DESC WANT_RC PATTERN CMD...: `tlsdiag CMD` exits WANT_RC with
+# one line on stderr matching PATTERN, and prints nothing on stdout.
+error_case() {
+    local desc=$1 want=$2 pattern=$3
+    shift 3
+    CASE=$desc
+    echo "\$ tlsdiag $*"
+    timeout -k 5 30 "$TLSDIAG" "$@" >"$OUT" 2>"$T/err.txt"
+    RC=$?
+    echo "  exit $RC: $(head -c 300 "$T/err.txt")"
+    assert_exit "$want"
+    assert_true "one line on stderr" test "$(wc -l <"$T/err.txt")" = 1
+    assert_true "it says /$pattern/" grep -Eq -- "$pattern" "$T/err.txt"
+    assert_true "no report printed" test ! -s "$OUT"
+}

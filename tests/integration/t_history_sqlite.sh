@@ -13,7 +13,7 @@ need_cmd openssl jq sqlite3
 history_scenario "sqlite:$T/history.db"
 
 CASE="the file"
-assert_true "schema_version holds version 1" test "$(sqlite3 "$T/history.db" 'SELECT MAX(version) FROM schema_version')" = 1
+assert_true "schema_version holds versions 1 and 2" test "$(sqlite3 "$T/history.db" 'SELECT MAX(version) || COUNT(*) FROM schema_version')" = 22
 assert_true "six runs, each of one target, each finished" test \
     "$(sqlite3 "$T/history.db" 'SELECT COUNT(*) FROM runs WHERE targets = 1 AND finished IS NOT NULL')" = 6
 assert_true "the runs record the command without --db" test \
@@ -23,22 +23,6 @@ assert_true "every served certificate has its serial and fingerprint" test \
 assert_true "the findings of each check are kept" test \
     "$(sqlite3 "$T/history.db" "SELECT COUNT(*) FROM findings")" = \
     "$(cat "$T"/check.*.json | jq -s '[.[].findings | length] | add')"
-
-# error_case DESC WANT_RC PATTERN CMD...: one line on stderr matching
-# PATTERN, exit WANT_RC, nothing on stdout.
-error_case() {
-    local desc=$1 want=$2 pattern=$3
-    shift 3
-    CASE=$desc
-    echo "\$ tlsdiag $*"
-    timeout -k 5 30 "$TLSDIAG" "$@" >"$OUT" 2>"$T/err.txt"
-    RC=$?
-    echo "  exit $RC: $(head -c 300 "$T/err.txt")"
-    assert_exit "$want"
-    assert_true "one line on stderr" test "$(wc -l <"$T/err.txt")" = 1
-    assert_true "it says /$pattern/" grep -Eq -- "$pattern" "$T/err.txt"
-    assert_true "no report printed" test ! -s "$OUT"
-}
 
 error_case "unknown scheme" 2 "unknown database 'mysql://'" check --db mysql://h/db 127.0.0.1:1
 error_case "empty sqlite path" 2 "needs a file name" diff --db sqlite:
