@@ -363,6 +363,20 @@ static void test_record_and_diff(void **state)
     assert_int_equal(td_history_diff(h, "someday", 21, &d), TD_ERR_USAGE);
     assert_int_equal(td_history_diff(h, "2d", 21, &d), TD_ERR_USAGE); /* every run is newer */
     assert_null(d);
+
+    /* a record that fails halfway leaves nothing of its target: the
+     * certificates' table gone, the target row before it is rolled back */
+    sq_exec("DROP TABLE certificates");
+    long long run = 0;
+    assert_int_equal(td_history_run_begin(h, "tlsdiag check test", NULL, &run), TD_OK);
+    td_report *r = report("d.example", 443, TD_ID_NONE, "a1");
+    assert_int_equal(td_history_record(h, run, r), TD_ERR_DB);
+    td_report_free(r);
+    assert_non_null(strstr(td_history_error(h), "certificates"));
+    assert_null(strchr(td_history_error(h), '\n'));
+    assert_int_equal(sq_int("SELECT COUNT(*) FROM targets WHERE host = 'd.example'"), 0);
+    assert_int_equal(sq_int("SELECT COUNT(*) FROM findings"), 9); /* of the six before */
+    assert_int_equal(sq_int("SELECT targets FROM runs WHERE id = 7"), 0);
     td_history_free(h);
     for (size_t i = 0; i < sizeof ders / sizeof ders[0]; i++)
         free(ders[i].der);
