@@ -12,7 +12,7 @@ _tlsdiag() {
     _arguments -C \
         '(- :)--help[describe the commands]' \
         '(- :)--version[print the version]' \
-        '1:command:((check\:"probe a server and explain what fails" explain\:"explain an error message or log excerpt" logs\:"summarise the failed handshakes in server logs" help\:"the options of a command"))' \
+        '1:command:((check\:"probe a server and explain what fails" explain\:"explain an error message or log excerpt" logs\:"summarise the failed handshakes in server logs" diff\:"what changed between the runs of a history database" help\:"the options of a command"))' \
         '*::arg:->args' && return
     case $words[1] in
         check)
@@ -40,6 +40,7 @@ _tlsdiag() {
                 '--max-connections[connections at once]:count:' \
                 '--rate[new connections a second at most]:rate:' \
                 '--dns-server[ask this DNS server]:address:' \
+                '--db[also record the check in this history database]:database (sqlite\:PATH, PATH, postgresql\://...):_files' \
                 '(- :)'{-h,--help}'[describe the options]' \
                 ':target (HOST[\:PORT]):_hosts'
             ;;
@@ -63,8 +64,16 @@ _tlsdiag() {
                 '(- :)'{-h,--help}'[describe the options]' \
                 '*:log file:_files'
             ;;
+        diff)
+            _arguments \
+                '--db[the history database]:database (sqlite\:PATH, PATH, postgresql\://...):_files' \
+                '--since[compare with this run, or the last run at or before this time]:run or time:' \
+                '--warn-days[list certificates that end within N days]:days:' \
+                '--json[print one JSON document]' \
+                '(- :)'{-h,--help}'[describe the options]'
+            ;;
         help)
-            _arguments '1:command:(check explain logs)'
+            _arguments '1:command:(check explain logs diff)'
             ;;
     esac
 }

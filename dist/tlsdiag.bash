@@ -11,13 +11,13 @@ _tlsdiag() {
     cur=${COMP_WORDS[COMP_CWORD]}
     prev=${COMP_WORDS[COMP_CWORD-1]}
     if [ "$COMP_CWORD" -eq 1 ]; then
-        _tlsdiag_reply -W 'check explain logs help --help --version'
+        _tlsdiag_reply -W 'check explain logs diff help --help --version'
         return
     fi
     cmd=${COMP_WORDS[1]}
     case "$cmd" in
         help)
-            [ "$COMP_CWORD" -eq 2 ] && _tlsdiag_reply -W 'check explain logs'
+            [ "$COMP_CWORD" -eq 2 ] && _tlsdiag_reply -W 'check explain logs diff'
             return
             ;;
         check)
@@ -30,7 +30,7 @@ _tlsdiag() {
                     _tlsdiag_reply -W 'modern intermediate old'; return ;;
                 --format)
                     _tlsdiag_reply -W 'text json html'; return ;;
-                --html)
+                --html|--db)
                     _tlsdiag_reply -f; compopt -o filenames 2>/dev/null; return ;;
                 --client)
                     # the profile ids, first column of `tlsdiag check --client list`
@@ -41,7 +41,7 @@ _tlsdiag() {
             esac
             _tlsdiag_reply -W '--sni --no-sni --ca-file --ca-path --cert --key --alpn --repeat
                 --warn-days --show-certs --no-aia --client --clients -v --verbose --json --format --html --no-color
-                --timeout --deadline --max-connections --rate --dns-server -h --help'
+                --timeout --deadline --max-connections --rate --dns-server --db -h --help'
             ;;
         explain)
             case "$prev" in
@@ -66,6 +66,13 @@ _tlsdiag() {
             else
                 _tlsdiag_reply -f; compopt -o filenames 2>/dev/null
             fi
+            ;;
+        diff)
+            case "$prev" in
+                --db) _tlsdiag_reply -f; compopt -o filenames 2>/dev/null; return ;;
+                --since|--warn-days) return ;;
+            esac
+            _tlsdiag_reply -W '--db --since --warn-days --json -h --help'
             ;;
     esac
 }

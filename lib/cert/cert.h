@@ -61,6 +61,8 @@ typedef struct td_cert_info {
     bool eku_server_auth;       /* it lists id-kp-serverAuth */
     bool eku_any;               /* it lists anyExtendedKeyUsage */
     char sha256[65];            /* lower-case hex SHA-256 of the DER */
+    char serial[84];            /* serialNumber in lower-case hex, "-" first when negative;
+                                   RFC 5280 4.1.2.2 allows 20 octets, a longer one is cut */
 } td_cert_info;
 
 /* Fills *out from one DER certificate.  Returns 0, or -1 with a reason in err
