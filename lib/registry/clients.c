@@ -693,3 +693,31 @@ const char *td_client_level_below(td_client_level l)
     const level_row *r = level_at(l);
     return r ? r->below : NULL;
 }
+
+void td_client_hello_spec(const td_client *c, const char *sni, td_hello_spec *sp)
+{
+    memset(sp, 0, sizeof *sp);
+    uint16_t max = c->n_versions ? c->versions[0] : TD_TLS12;
+    sp->version = max;
+    if (max >= TD_TLS13) {
+        /* RFC 8446 section 4.2.1: the real list travels in
+         * supported_versions. */
+        sp->versions = c->versions;
+        sp->n_versions = c->n_versions;
+        sp->key_shares = c->key_shares;
+        sp->n_key_shares = c->n_key_shares;
+    }
+    if (max == TD_SSL3)
+        sp->record_version = TD_SSL3;
+    sp->suites = c->suites;
+    sp->n_suites = c->n_suites;
+    sp->groups = c->groups;
+    sp->n_groups = c->n_groups;
+    if (max >= TD_TLS12) {
+        sp->sigalgs = c->sigalgs;
+        sp->n_sigalgs = c->n_sigalgs;
+    }
+    sp->sni = c->sni ? sni : NULL;
+    sp->alpn = c->alpn;
+    sp->flags = c->hello_flags;
+}
