@@ -35,15 +35,15 @@ typedef struct td_ja4 {
 
 /* 0, or -1 when the digest cannot be computed (OpenSSL refused MD5 or
  * SHA-256: a FIPS-only provider). */
-int td_ja3(const td_chello *h, td_ja3 *out);
-int td_ja4(const td_chello *h, td_ja4 *out);
+int td_fp_ja3(const td_chello *h, td_ja3 *out);
+int td_fp_ja4(const td_chello *h, td_ja4 *out);
 
 /* The nearest profile by what the hello offered: versions, cipher suites,
  * groups, signature algorithms and extension types (the ones that vary
  * from connection to connection left out: server_name, padding,
  * pre_shared_key, early_data, GREASE).  Scores are per mille; below
  * TD_FP_THRESHOLD no name is given. */
-#define TD_FP_THRESHOLD 900
+#define TD_FP_THRESHOLD 930
 #define TD_FP_MAX_TIES  8
 typedef struct td_fp_match {
     const td_client *client;   /* the match, or NULL: "unknown client" */
