@@ -17,6 +17,7 @@
 
 #include "registry/clients_int.h"
 #include "registry/registry.h"
+#include "util/str.h"
 #include "wire/hello.h"
 #include "wire/tls.h"
 
@@ -56,17 +57,6 @@ static int fail(perr *e, const char *fmt, ...)
 
 /* ---- scalar fields ---- */
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* A 16-bit code point written as a JSON integer or as "0x" and one to four
  * hex digits, the way IANA tables and ClientHello dumps print them. */
 static int parse_u16(const json_t *v, uint16_t *out)
@@ -86,7 +76,7 @@ static int parse_u16(const json_t *v, uint16_t *out)
         return -1;
     unsigned val = 0;
     for (size_t i = 2; i < n; i++) {
-        int d = hexval(s[i]);
+        int d = td_hex_digit(s[i]);
         if (d < 0)
             return -1;
         val = val * 16u + (unsigned)d;

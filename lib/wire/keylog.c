@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "bytes.h"
+#include "util/str.h"
 
 static const char *const label_names[TD_KL_N_LABELS] = {
     [TD_KL_CLIENT_RANDOM] = "CLIENT_RANDOM",
@@ -53,17 +54,6 @@ static bool bad_line(td_keylog *kl, const char *fmt, ...)
     return false;
 }
 
-static int hex_digit(uint8_t c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Decodes a whole field of hex into at most cap bytes; false for an odd
  * count, a non-hex digit or too many. */
 static bool hex_field(td_rd *f, uint8_t *out, size_t cap, size_t *n)
@@ -73,7 +63,7 @@ static bool hex_field(td_rd *f, uint8_t *out, size_t cap, size_t *n)
         return false;
     uint8_t hi, lo;
     while (td_rd_u8(f, &hi) && td_rd_u8(f, &lo)) {
-        int a = hex_digit(hi), b = hex_digit(lo);
+        int a = td_hex_digit(hi), b = td_hex_digit(lo);
         if (a < 0 || b < 0)
             return false;
         out[(*n)++] = (uint8_t)(a << 4 | b);

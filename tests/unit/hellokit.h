@@ -8,6 +8,9 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "wire/bytes.h"
+#include "wire/tls.h"
+
 /* openssl s_client -connect 127.0.0.1:PORT -servername example.com -alpn h2,http/1.1 (OpenSSL 3.0.19) */
 static const uint8_t hello_openssl[] = {
     0x01, 0x00, 0x01, 0x46, 0x03, 0x03, 0x20, 0xd8, 0xae, 0x3b, 0x98, 0x6d, 0x92, 0xe8, 0xe9, 0x75,
@@ -274,6 +277,33 @@ static inline const captured_hello *captured(const char *tool)
         if (strcmp(CAPTURED[i].tool, tool) == 0)
             return &CAPTURED[i];
     return NULL;
+}
+
+/* A ClientHello message with a zero random, no session id, one null
+ * compression method, these suites and this extensions block (its
+ * contents; NULL and 0 for an empty block).  Returns its length, 0 when
+ * it did not fit.  The block starts at offset 43 + 2 * n_suites. */
+static inline size_t hello_msg(uint16_t legacy, const uint16_t *suites, size_t n_suites, const uint8_t *exts,
+                               size_t exts_len, uint8_t *out, size_t cap)
+{
+    td_wr w;
+    td_wr_init(&w, out, cap);
+    td_wr_u8(&w, TD_HS_CLIENT_HELLO);
+    td_wr_open(&w, 3);
+    td_wr_u16(&w, legacy);
+    td_wr_zeros(&w, 32);
+    td_wr_u8(&w, 0);
+    td_wr_open(&w, 2);
+    for (size_t i = 0; i < n_suites; i++)
+        td_wr_u16(&w, suites[i]);
+    td_wr_close(&w);
+    td_wr_u8(&w, 1);
+    td_wr_u8(&w, 0);
+    td_wr_open(&w, 2);
+    td_wr_bytes(&w, exts, exts_len);
+    td_wr_close(&w);
+    td_wr_close(&w);
+    return td_wr_ok(&w) ? w.len : 0;
 }
 
 #endif

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 #include <openssl/evp.h>
 
+#include "hexkit.h"
 #include "wire/decrypt.h"
 #include "wire/keylog.h"
 #include "wire/tls.h"
@@ -87,18 +88,6 @@ static const char server_alert_record[] =
 /* The application data both sides send: bytes 0x00 to 0x31. */
 static const char app_payload[] = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
                                   "202122232425262728292a2b2c2d2e2f3031";
-
-static size_t unhex(const char *hex, uint8_t *out, size_t cap)
-{
-    size_t n = strlen(hex) / 2;
-    assert_true(n <= cap);
-    for (size_t i = 0; i < n; i++) {
-        unsigned v;
-        assert_int_equal(sscanf(hex + 2 * i, "%2x", &v), 1);
-        out[i] = (uint8_t)v;
-    }
-    return n;
-}
 
 static uint8_t REC[4096], WANT[4096];
 

@@ -13,6 +13,7 @@
 #include "diag/fingerprint.h"
 #include "registry/clients.h"
 #include "hellokit.h"
+#include "hexkit.h"
 #include "wire/bytes.h"
 #include "wire/chello.h"
 #include "wire/hello.h"
@@ -28,40 +29,26 @@ static uint8_t MSG[4096];
 
 static void put_hex(td_wr *w, const char *hex)
 {
-    for (; hex[0] && hex[1]; hex += 2) {
-        unsigned v;
-        assert_int_equal(sscanf(hex, "%2x", &v), 1);
-        td_wr_u8(w, (uint8_t)v);
-    }
+    uint8_t bytes[512];
+    td_wr_bytes(w, bytes, unhex(hex, bytes, sizeof bytes));
 }
 
 /* A TLS 1.2-framed ClientHello with these suites and extensions, parsed. */
 static void build(uint16_t legacy, const uint16_t *suites, size_t n_suites, const ext_hex *exts, size_t n_exts)
 {
+    uint8_t block[2048];
     td_wr w;
-    td_wr_init(&w, MSG, sizeof MSG);
-    td_wr_u8(&w, TD_HS_CLIENT_HELLO);
-    td_wr_open(&w, 3);
-    td_wr_u16(&w, legacy);
-    td_wr_zeros(&w, 32);
-    td_wr_u8(&w, 0);
-    td_wr_open(&w, 2);
-    for (size_t i = 0; i < n_suites; i++)
-        td_wr_u16(&w, suites[i]);
-    td_wr_close(&w);
-    td_wr_u8(&w, 1);
-    td_wr_u8(&w, 0);
-    td_wr_open(&w, 2);
+    td_wr_init(&w, block, sizeof block);
     for (size_t i = 0; i < n_exts; i++) {
         td_wr_u16(&w, exts[i].type);
         td_wr_open(&w, 2);
         put_hex(&w, exts[i].body);
         td_wr_close(&w);
     }
-    td_wr_close(&w);
-    td_wr_close(&w);
     assert_true(td_wr_ok(&w));
-    if (!td_chello_parse(&H, MSG, w.len))
+    size_t len = hello_msg(legacy, suites, n_suites, block, w.len, MSG, sizeof MSG);
+    assert_true(len > 0);
+    if (!td_chello_parse(&H, MSG, len))
         fail_msg("%s", H.error);
 }
 

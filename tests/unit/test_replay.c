@@ -21,6 +21,7 @@
 #include <cmocka.h>
 
 #include "hellokit.h"
+#include "hexkit.h"
 #include "probe/replay.h"
 #include "wire/bytes.h"
 #include "wire/chello.h"
@@ -29,18 +30,6 @@
 
 static td_chello H, R;
 static uint8_t OUT[1u << 17], MSG[1u << 17];
-
-static size_t unhex(const char *hex, uint8_t *out, size_t cap)
-{
-    size_t n = strlen(hex) / 2;
-    assert_true(n <= cap);
-    for (size_t i = 0; i < n; i++) {
-        unsigned v;
-        assert_int_equal(sscanf(hex + 2 * i, "%2x", &v), 1);
-        out[i] = (uint8_t)v;
-    }
-    return n;
-}
 
 /* Rebuilds H with ed and parses the result (one record) into R. */
 static size_t rebuild(const td_hello_edit *ed)
