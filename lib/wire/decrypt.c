@@ -182,9 +182,11 @@ td_dec_status td_tls13_open(td_tls13_keys *k, const uint8_t *record, size_t len,
         return dec_fail(err, errlen, "content type %u is not application_data(23) (RFC 8446 section 5.2)", ctype);
     if (td_rd_left(&frag) > MAX_CIPHERTEXT)
         return dec_fail(err, errlen, "%zu bytes, more than 2^14 + 256 (RFC 8446 section 5.2)", td_rd_left(&frag));
-    if (td_rd_left(&frag) <= k->tag_len || td_rd_left(&frag) > cap)
+    if (td_rd_left(&frag) <= k->tag_len)
         return dec_fail(err, errlen, "%zu bytes: no room for a tag and a content type (RFC 8446 section 5.2)",
                         td_rd_left(&frag));
+    if (td_rd_left(&frag) > cap)
+        return dec_fail(err, errlen, "%zu bytes, more than the %zu the caller has room for", td_rd_left(&frag), cap);
     td_rd_sub(&frag, td_rd_left(&frag) - k->tag_len, &ct);
     tag = frag;
     if (!aead_open(k, &aad, &ct, &tag, out)) {

@@ -7,7 +7,12 @@
  * 8446 sections 7.1 and 7.3), the per-record nonce (section 5.3), AEAD
  * open (section 5.2), the inner content type (section 5.4).  A record that
  * does not authenticate is reported as such, never passed on as
- * plaintext. */
+ * plaintext.
+ *
+ * Not read: 0-RTT data (the client's early traffic secret), TLS 1.2 and
+ * below (CLIENT_RANDOM: their handshake is in the clear up to Finished),
+ * and change_cipher_spec records, which TLS 1.3's compatibility mode
+ * sends unencrypted (RFC 8446 appendix D.4): the caller skips those. */
 #ifndef TD_WIRE_DECRYPT_H
 #define TD_WIRE_DECRYPT_H
 
