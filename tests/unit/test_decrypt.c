@@ -11,7 +11,10 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <openssl/bio.h>
 #include <openssl/evp.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 #include "hexkit.h"
 #include "wire/decrypt.h"
@@ -406,6 +409,147 @@ static void test_keylog_lines(void **state)
     td_keylog_free(&kl);
 }
 
+/* ---- a real OpenSSL handshake, in memory ---- */
+
+typedef struct live {
+    char keylog[4096];
+    size_t keylog_len;
+    uint8_t from_server[65536];
+    size_t n_from_server;
+} live;
+
+static live L;
+
+static void keylog_line(const SSL *ssl, const char *line)
+{
+    (void)ssl;
+    int n = snprintf(L.keylog + L.keylog_len, sizeof L.keylog - L.keylog_len, "%s\n", line);
+    assert_true(n > 0 && (size_t)n < sizeof L.keylog - L.keylog_len);
+    L.keylog_len += (size_t)n;
+}
+
+/* A self-signed P-256 certificate for the server. */
+static void server_identity(SSL_CTX *ctx)
+{
+    EVP_PKEY *key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+    X509 *x = X509_new();
+    assert_non_null(key);
+    assert_non_null(x);
+    ASN1_INTEGER_set(X509_get_serialNumber(x), 1);
+    X509_gmtime_adj(X509_getm_notBefore(x), 0);
+    X509_gmtime_adj(X509_getm_notAfter(x), 3600);
+    X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "CN", MBSTRING_ASC, (const unsigned char *)"live.test",
+                               -1, -1, 0);
+    X509_set_issuer_name(x, X509_get_subject_name(x));
+    X509_set_pubkey(x, key);
+    assert_true(X509_sign(x, key, EVP_sha256()) > 0);
+    assert_int_equal(SSL_CTX_use_certificate(ctx, x), 1);
+    assert_int_equal(SSL_CTX_use_PrivateKey(ctx, key), 1);
+    X509_free(x);
+    EVP_PKEY_free(key);
+}
+
+/* Moves what one side wrote to the other; with record, keeps a copy. */
+static size_t shuttle(SSL *from, SSL *to, bool record)
+{
+    uint8_t buf[16384];
+    size_t moved = 0;
+    int n;
+    while ((n = BIO_read(SSL_get_wbio(from), buf, sizeof buf)) > 0) {
+        if (record) {
+            assert_true(L.n_from_server + (size_t)n <= sizeof L.from_server);
+            memcpy(L.from_server + L.n_from_server, buf, (size_t)n);
+            L.n_from_server += (size_t)n;
+        }
+        assert_int_equal(BIO_write(SSL_get_rbio(to), buf, n), n);
+        moved += (size_t)n;
+    }
+    return moved;
+}
+
+/* A TLS 1.3 handshake with this suite in which the server asks for a
+ * client certificate, gets none and fails the handshake: its flight
+ * carries a CertificateRequest and its last record an encrypted
+ * certificate_required alert. */
+static void live_handshake(const char *suite_name, uint8_t client_random[32], uint16_t *suite)
+{
+    memset(&L, 0, sizeof L);
+    SSL_CTX *sc = SSL_CTX_new(TLS_server_method()), *cc = SSL_CTX_new(TLS_client_method());
+    assert_non_null(sc);
+    assert_non_null(cc);
+    server_identity(sc);
+    SSL_CTX_set_min_proto_version(sc, TLS1_3_VERSION);
+    SSL_CTX_set_min_proto_version(cc, TLS1_3_VERSION);
+    assert_int_equal(SSL_CTX_set_ciphersuites(sc, suite_name), 1);
+    assert_int_equal(SSL_CTX_set_ciphersuites(cc, suite_name), 1);
+    SSL_CTX_set_verify(sc, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
+    SSL_CTX_set_keylog_callback(cc, keylog_line);
+    SSL *s = SSL_new(sc), *c = SSL_new(cc);
+    SSL_set_bio(s, BIO_new(BIO_s_mem()), BIO_new(BIO_s_mem()));
+    SSL_set_bio(c, BIO_new(BIO_s_mem()), BIO_new(BIO_s_mem()));
+    SSL_set_connect_state(c);
+    SSL_set_accept_state(s);
+    for (int round = 0; round < 10; round++) {
+        SSL_do_handshake(c);
+        size_t a = shuttle(c, s, false);
+        SSL_do_handshake(s);
+        size_t b = shuttle(s, c, true);
+        if (a == 0 && b == 0)
+            break;
+    }
+    assert_int_equal(SSL_get_client_random(c, client_random, 32), 32);
+    *suite = SSL_CIPHER_get_protocol_id(SSL_get_current_cipher(c));
+    SSL_free(s);
+    SSL_free(c);
+    SSL_CTX_free(sc);
+    SSL_CTX_free(cc);
+}
+
+static void test_openssl_live(void **state)
+{
+    (void)state;
+    static const char *const suites[] = {"TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384",
+                                         "TLS_CHACHA20_POLY1305_SHA256", "TLS_AES_128_CCM_SHA256",
+                                         "TLS_AES_128_CCM_8_SHA256"};
+    static const uint8_t want[] = {TD_HS_ENCRYPTED_EXT, TD_HS_CERT_REQUEST, TD_HS_CERTIFICATE, 15, 20};
+    for (size_t i = 0; i < sizeof suites / sizeof suites[0]; i++) {
+        uint8_t cr[32], type;
+        uint16_t suite = 0;
+        live_handshake(suites[i], cr, &suite);
+        td_keylog_free(&KL);
+        assert_int_equal(td_keylog_add(&KL, L.keylog, L.keylog_len), 5); /* with EXPORTER_SECRET */
+        td_tls13_dir d;
+        assert_int_equal(td_tls13_dir_init(&d, &KL, cr, suite, true), 0);
+        size_t n_msgs = 0, n_alerts = 0;
+        uint8_t alert_desc = 0;
+        td_rd r, frag, msg;
+        td_rd_init(&r, L.from_server, L.n_from_server);
+        for (td_rd rec = r; !td_rd_empty(&r); rec = r) {
+            uint8_t ct;
+            uint16_t ver;
+            assert_true(td_rd_u8(&r, &ct) && td_rd_u16(&r, &ver) && td_rd_prefixed16(&r, &frag));
+            if (ct != TD_CT_APPDATA)
+                continue; /* the ServerHello, the compatibility change_cipher_spec */
+            size_t len = td_rd_left(&rec) - td_rd_left(&r);
+            if (td_tls13_dir_record(&d, td_rd_ptr(&rec), len) != TD_DEC_OK)
+                fail_msg("%s: %s", suites[i], d.error);
+            while (td_tls13_dir_next(&d, &type, &msg)) {
+                assert_true(n_msgs < sizeof want);
+                assert_int_equal(type, want[n_msgs++]);
+            }
+            if (d.plain_type == TD_CT_ALERT) {
+                n_alerts++;
+                assert_int_equal(d.plain_len, 2);
+                alert_desc = d.plain[1];
+            }
+        }
+        assert_int_equal(n_msgs, sizeof want);
+        assert_int_equal(n_alerts, 1);
+        assert_int_equal(alert_desc, TD_ALERT_CERTIFICATE_REQUIRED);
+        td_tls13_dir_free(&d);
+    }
+}
+
 static int teardown(void **state)
 {
     (void)state;
@@ -424,6 +568,7 @@ int main(void)
         cmocka_unit_test(test_malformed_records),
         cmocka_unit_test(test_other_aeads),
         cmocka_unit_test(test_keylog_lines),
+        cmocka_unit_test(test_openssl_live),
     };
     return cmocka_run_group_tests(tests, NULL, teardown);
 }
