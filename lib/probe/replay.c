@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "registry/clients.h"
 #include "registry/registry.h"
 #include "wire/flight.h"
 #include "wire/hello.h"
@@ -116,17 +117,10 @@ static void classify(struct conn *c, td_replay_answer *a)
     }
 }
 
-/* Sends the captured hello with edit ed applied, waits for the answer. */
-static void attempt(const td_replay_req *req, const td_hello_edit *ed, td_replay_answer *a)
+/* Sends len bytes of hello, waits for the answer. */
+static void send_hello(const td_replay_req *req, const uint8_t *buf, size_t len, td_replay_answer *a)
 {
-    memset(a, 0, sizeof *a);
-    uint8_t *buf = malloc(HELLO_CAP);
-    if (!buf || td_hello_rebuild(req->hello, ed, buf, HELLO_CAP, &a->hello_len) != 0) {
-        free(buf);
-        a->outcome = TD_REPLAY_LOCAL_ERROR;
-        snprintf(a->detail, sizeof a->detail, "the hello could not be rebuilt");
-        return;
-    }
+    a->hello_len = len;
     double step = req->timeout_s > 0 ? req->timeout_s : DEFAULT_TIMEOUT_S;
     td_sched_opts o = {.max_conns = 1, .step_timeout_s = step, .deadline_s = step * (TD_SCHED_JOB_STEPS + 2)};
     td_sched *s = td_sched_new(&o);
@@ -142,6 +136,43 @@ static void attempt(const td_replay_req *req, const td_hello_edit *ed, td_replay
     }
     td_flight_free(&c.f);
     td_sched_free(s);
+}
+
+static void local_error(td_replay_answer *a, const char *why)
+{
+    a->outcome = TD_REPLAY_LOCAL_ERROR;
+    snprintf(a->detail, sizeof a->detail, "%s", why);
+}
+
+/* Sends the captured hello with edit ed applied. */
+static void attempt(const td_replay_req *req, const td_hello_edit *ed, td_replay_answer *a)
+{
+    memset(a, 0, sizeof *a);
+    size_t len = 0;
+    uint8_t *buf = malloc(HELLO_CAP);
+    if (buf && td_hello_rebuild(req->hello, ed, buf, HELLO_CAP, &len) == 0)
+        send_hello(req, buf, len, a);
+    else
+        local_error(a, "the hello could not be rebuilt");
+    free(buf);
+}
+
+/* tlsdiag's own hello, as the simulation sends OpenSSL 3's, with the SNI
+ * the replay sends. */
+static void baseline(const td_replay_req *req, td_replay_answer *a)
+{
+    memset(a, 0, sizeof *a);
+    const td_client *c = td_client_by_id("openssl-3");
+    const char *sni = req->sni ? req->sni : req->hello->sni;
+    td_hello_spec sp;
+    size_t len = 0;
+    uint8_t *buf = malloc(HELLO_CAP);
+    if (c)
+        td_client_hello_spec(c, sni, &sp);
+    if (c && buf && td_hello_build(&sp, buf, HELLO_CAP, &len) == 0)
+        send_hello(req, buf, len, a);
+    else
+        local_error(a, "the baseline hello could not be built");
     free(buf);
 }
 
@@ -270,6 +301,10 @@ int td_replay_run(const td_replay_req *req, td_replay_result *out)
         snprintf(out->error, sizeof out->error, "no hello to replay");
         return -1;
     }
+    if (req->hello->sslv2) {
+        snprintf(out->error, sizeof out->error, "an SSLv2-format hello is not replayed");
+        return -1;
+    }
     struct bisect b = {.req = req, .out = out, .budget = req->max_conns ? req->max_conns : TD_REPLAY_DEFAULT_CONNS};
     b.base.sni = req->sni;
     try_step(&b, &b.base, TD_DROP_NOTHING, NULL, 0);
@@ -279,7 +314,12 @@ int td_replay_run(const td_replay_req *req, td_replay_result *out)
         return -1;
     }
     out->rejected = first->outcome != TD_REPLAY_HELLO && first->outcome != TD_REPLAY_NO_CONNECT;
-    if (out->rejected && req->bisect)
-        bisect(&b);
+    if (!out->rejected || !req->bisect)
+        return 0;
+    /* The baseline takes one connection of the budget. */
+    out->baseline_sent = true;
+    b.budget = b.budget > 1 ? b.budget - 1 : 0;
+    baseline(req, &out->baseline);
+    bisect(&b);
     return 0;
 }

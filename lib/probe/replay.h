@@ -7,8 +7,11 @@
  * without each extension in turn, without halves of the cipher suites and
  * of the signature algorithms, without each group, until one removal
  * makes the server answer: that element is what the server rejects.
- * Every connection is an observation (what was left out, what came back);
- * the engine judges nothing. */
+ * Before taking it apart, the replay asks whether the server answers a
+ * hello of tlsdiag's own (OpenSSL 3's defaults, the same SNI), so that
+ * "only this client is turned down" can be told from "everything is".
+ * Every connection is an observation (what was left out, what
+ * came back); the engine judges nothing. */
 #ifndef TD_PROBE_REPLAY_H
 #define TD_PROBE_REPLAY_H
 
@@ -82,6 +85,10 @@ typedef struct td_replay_result {
                                                   captured offer as it was */
     size_t n_steps;
     bool rejected;              /* steps[0] did not get a ServerHello (and did connect) */
+    /* when rejected and asked to bisect: the answer to tlsdiag's own hello
+     * (the openssl-3 profile's), sent before the bisection */
+    bool baseline_sent;
+    td_replay_answer baseline;
     /* The conclusion of the bisection: the one removal that made the
      * server answer with a ServerHello, its step; found false when the
      * offer was accepted, no single removal helped, or the connections
@@ -92,8 +99,9 @@ typedef struct td_replay_result {
     char error[TD_REPLAY_DETAIL_LEN]; /* why nothing was sent: "" normally */
 } td_replay_result;
 
-/* Replays req->hello against req->addr, then bisects when asked and
- * rejected.  Blocking: runs its own scheduler.  Returns 0, or -1 when not
+/* Replays req->hello against req->addr; when rejected and asked to,
+ * sends the baseline hello and bisects.  Connections made in all: n_steps,
+ * plus one for the baseline.  Blocking: runs its own scheduler.  Returns 0, or -1 when not
  * even the first hello could be built (out->error says why). */
 int td_replay_run(const td_replay_req *req, td_replay_result *out);
 

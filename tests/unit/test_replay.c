@@ -29,6 +29,7 @@
 #include "wire/tls.h"
 
 static td_chello H, R;
+static td_replay_result RES;
 static uint8_t OUT[1u << 17], MSG[1u << 17];
 
 /* Rebuilds H with ed and parses the result (one record) into R. */
@@ -184,6 +185,7 @@ static void test_rebuild_edits(void **state)
 static void test_rebuild_refuses_sslv2(void **state)
 {
     (void)state;
+    td_replay_req req = {.hello = &H};
     static const uint32_t specs[] = {0x00002f};
     uint8_t rec[64];
     size_t n = 0, len = 0;
@@ -191,6 +193,8 @@ static void test_rebuild_refuses_sslv2(void **state)
     assert_true(td_chello_parse_sslv2(&H, rec, n));
     td_hello_edit ed = {0};
     assert_int_equal(td_hello_rebuild(&H, &ed, OUT, sizeof OUT, &len), -1);
+    assert_int_equal(td_replay_run(&req, &RES), -1);
+    assert_string_equal(RES.error, "an SSLv2-format hello is not replayed");
 }
 
 /* ---- a server on loopback that rejects one thing ---- */
@@ -312,15 +316,13 @@ static void srv_stop(srv *s)
     free(s);
 }
 
-static td_replay_result RES;
-
 static void replay(srv *s, const char *tool)
 {
     parse_captured(tool);
     td_replay_req req = {.hello = &H, .timeout_s = 2, .bisect = true};
     assert_true(td_addr_from_ip("127.0.0.1", s->port, &req.addr));
     assert_int_equal(td_replay_run(&req, &RES), 0);
-    assert_int_equal((int)RES.n_steps, atomic_load(&s->conns));
+    assert_int_equal((int)(RES.n_steps + RES.baseline_sent), atomic_load(&s->conns));
 }
 
 static const td_replay_step *culprit(void)
@@ -337,6 +339,7 @@ static void test_replay_accepted(void **state)
     replay(s, "openssl");
     assert_false(RES.rejected);
     assert_int_equal(RES.n_steps, 1);
+    assert_false(RES.baseline_sent);
     assert_int_equal(RES.steps[0].drop, TD_DROP_NOTHING);
     assert_int_equal(RES.steps[0].answer.outcome, TD_REPLAY_HELLO);
     assert_int_equal(RES.steps[0].answer.version, TD_TLS12);
@@ -355,6 +358,9 @@ static void test_replay_names_extension(void **state)
     assert_true(RES.rejected);
     assert_int_equal(RES.steps[0].answer.outcome, TD_REPLAY_ALERT);
     assert_int_equal(RES.steps[0].answer.alert_desc, TD_ALERT_HANDSHAKE_FAILURE);
+    /* OpenSSL 3's own hello carries extended_master_secret too */
+    assert_true(RES.baseline_sent);
+    assert_int_equal(RES.baseline.outcome, TD_REPLAY_ALERT);
     const td_replay_step *c = culprit();
     assert_int_equal(c->drop, TD_DROP_EXTENSION);
     assert_int_equal(c->n_values, 1);
@@ -375,11 +381,29 @@ static void test_replay_names_suite(void **state)
     replay(s, "curl");
     assert_true(RES.rejected);
     assert_int_equal(RES.steps[1].drop, TD_DROP_PADDING);
+    assert_true(RES.baseline_sent);
+    assert_int_equal(RES.baseline.outcome, TD_REPLAY_ALERT); /* it offers 0x1301 too */
     const td_replay_step *c = culprit();
     assert_int_equal(c->drop, TD_DROP_SUITES);
     assert_int_equal(c->n_values, 1);
     assert_int_equal(c->values[0], 0x1301);
     assert_false(RES.out_of_connections);
+    srv_stop(s);
+}
+
+/* post_handshake_auth (49): curl sends it, OpenSSL 3's own hello does
+ * not, so the baseline is answered and only the captured client fails. */
+static void test_replay_baseline_answered(void **state)
+{
+    (void)state;
+    srv *s = srv_start(49, 0);
+    replay(s, "curl");
+    assert_true(RES.rejected);
+    assert_true(RES.baseline_sent);
+    assert_int_equal(RES.baseline.outcome, TD_REPLAY_HELLO);
+    const td_replay_step *c = culprit();
+    assert_int_equal(c->drop, TD_DROP_EXTENSION);
+    assert_int_equal(c->values[0], 49);
     srv_stop(s);
 }
 
@@ -392,7 +416,8 @@ static void test_replay_budget(void **state)
     td_replay_req req = {.hello = &H, .timeout_s = 2, .bisect = true, .max_conns = 5};
     assert_true(td_addr_from_ip("127.0.0.1", s->port, &req.addr));
     assert_int_equal(td_replay_run(&req, &RES), 0);
-    assert_int_equal(RES.n_steps, 5);
+    assert_int_equal(RES.n_steps, 4); /* and the baseline */
+    assert_int_equal(atomic_load(&s->conns), 5);
     assert_true(RES.out_of_connections);
     assert_false(RES.found);
     srv_stop(s);
@@ -424,6 +449,7 @@ int main(void)
         cmocka_unit_test(test_replay_accepted),
         cmocka_unit_test(test_replay_names_extension),
         cmocka_unit_test(test_replay_names_suite),
+        cmocka_unit_test(test_replay_baseline_answered),
         cmocka_unit_test(test_replay_budget),
         cmocka_unit_test(test_replay_no_server),
     };
