@@ -15,7 +15,7 @@ BUILD_PKGS=(build-essential pkg-config libssl-dev libev-dev libjansson-dev
             openssl zlib1g-dev libsqlite3-dev libpq-dev)
 TEST_PKGS=("${BUILD_PKGS[@]}" nginx-light haproxy apache2 gnutls-bin python3 jq iproute2 procps
            curl wget dpkg-dev debhelper lintian tidy chromium postgresql)
-BENCH_PKGS=("${TEST_PKGS[@]}" sslscan nmap)
+BENCH_PKGS=("${TEST_PKGS[@]}" sslscan nmap tcpdump tshark)
 
 usage() {
     echo "usage: $0 build|test|bench" >&2
