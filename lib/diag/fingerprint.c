@@ -207,8 +207,10 @@ int td_fp_ja4(const td_chello *h, td_ja4 *j)
     }
     if (ja4_hash(b_text, n_suites == 0, b) != 0 || ja4_hash(c_text, n_exts == 0, c) != 0)
         return -1;
-    snprintf(j->fp, sizeof j->fp, "%s_%s_%s", a, b, c);
-    snprintf(j->raw, sizeof j->raw, "%s_%s_%s", a, b_text, c_text);
+    out of = {j->fp, sizeof j->fp, 0}, orw = {j->raw, sizeof j->raw, 0};
+    j->fp[0] = j->raw[0] = '\0';
+    put(&of, "%s_%s_%s", a, b, c);
+    put(&orw, "%s_%s_%s", a, b_text, c_text);
     return 0;
 }
 
