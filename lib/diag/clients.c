@@ -718,6 +718,9 @@ static void judge_one(const struct jctx *x, judgement *j)
     case TD_OUT_ERROR:
         set_unknown(j, "ClientHello", a->error[0] ? a->error : "local error");
         return;
+    case TD_OUT_LEADIN:
+        set_unknown(j, a->leadin ? a->leadin : "lead-in", a->error);
+        return;
     }
     set_unknown(j, "ClientHello", "not simulated");
 }

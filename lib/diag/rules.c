@@ -116,6 +116,7 @@ static void describe(td_str *b, const td_attempt *a)
                       td_outcome_name(a->retry.first_out), a->retry.tries);
         break;
     case TD_OUT_ERROR: td_str_printf(b, "local error (errno %d)", a->sys_errno); break;
+    case TD_OUT_LEADIN: td_str_printf(b, "%s: %s", a->leadin ? a->leadin : "lead-in", a->error); break;
     case TD_OUT_NOT_RUN: td_str_add(b, "not run"); break;
     }
 }

@@ -40,6 +40,7 @@ const char *td_outcome_name(td_outcome o)
     case TD_OUT_DEADLINE: return "deadline";
     case TD_OUT_ERROR: return "error";
     case TD_OUT_LIMITED: return "limited";
+    case TD_OUT_LEADIN: return "lead-in";
     }
     return "unknown";
 }

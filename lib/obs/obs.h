@@ -43,6 +43,8 @@ typedef enum {
     TD_OUT_MALFORMED,       /* TLS framing, broken content */
     TD_OUT_DEADLINE,        /* not finished before the run's deadline */
     TD_OUT_ERROR,           /* local/internal failure */
+    TD_OUT_LEADIN,          /* a lead-in (proxy, STARTTLS) refused the connection before
+                               the hello: td_attempt.leadin and error say which and why */
     TD_OUT_LIMITED          /* cut (reset, closed, unanswered, refused) every time it was
                                tried while the server was cutting connections it answers
                                at other times: not tested (lib/probe/confirm.c) */
@@ -78,6 +80,8 @@ typedef struct td_attempt {
     bool reneg_info, reneg_info_empty;
     char alpn[64];
     const char *protocol;      /* for NOT_TLS: "HTTP", "SSH", ... or NULL */
+    const char *leadin;        /* the lead-in that failed, or was waiting when the
+                                  connection ended ("smtp"), NULL none */
     uint8_t first[TD_FLIGHT_FIRST_BYTES];
     size_t n_first;
     char error[TD_FLIGHT_ERROR_LEN]; /* for MALFORMED: where, and the rule broken */

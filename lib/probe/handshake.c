@@ -155,6 +155,7 @@ static td_outcome outcome_of(const td_io_result *io, const td_tls_result *tls)
     case TD_IO_TIMEOUT: return TD_OUT_TIMEOUT;
     case TD_IO_DEADLINE: return TD_OUT_DEADLINE;
     case TD_IO_ERROR: return TD_OUT_ERROR;
+    case TD_IO_LEADIN: return TD_OUT_LEADIN;
     }
     return TD_OUT_ERROR;
 }

@@ -267,6 +267,7 @@ void td_attempt_from(td_attempt *a, const td_io_result *io, const td_flight *f)
     a->first_ms = io->first_ms;
     a->total_ms = io->total_ms;
     a->bytes_in = io->bytes_in;
+    a->leadin = io->leadin_name;
     if (f) {
         a->version = f->version;
         a->legacy_version = f->legacy_version;
@@ -309,6 +310,10 @@ void td_attempt_from(td_attempt *a, const td_io_result *io, const td_flight *f)
     case TD_IO_UNREACHABLE: a->out = TD_OUT_UNREACHABLE; break;
     case TD_IO_DEADLINE: a->out = by_flight != TD_OUT_NOT_RUN ? by_flight : TD_OUT_DEADLINE; break;
     case TD_IO_ERROR: a->out = TD_OUT_ERROR; break;
+    case TD_IO_LEADIN:
+        a->out = TD_OUT_LEADIN;
+        snprintf(a->error, sizeof a->error, "%s", io->leadin_why);
+        break;
     case TD_IO_RESET:
     case TD_IO_EOF:
     case TD_IO_TIMEOUT:
@@ -914,7 +919,7 @@ static void start_stage2(struct run *r)
     if (!reached_tls(o) && o->baseline.out != TD_OUT_RESET && o->baseline.out != TD_OUT_CLOSED &&
         o->baseline.out != TD_OUT_TIMEOUT)
         return;
-    if (o->baseline.out == TD_OUT_NOT_TLS || all_silent(o))
+    if (o->baseline.out == TD_OUT_NOT_TLS || o->baseline.out == TD_OUT_LEADIN || all_silent(o))
         return;
 
     send_oldstyle(r);
@@ -970,7 +975,7 @@ static void version_done(struct run *r, struct job *j)
     td_outcome out = j->a.out;
     bool silent = out == TD_OUT_NOT_TLS || out == TD_OUT_DEADLINE || out == TD_OUT_REFUSED ||
                   out == TD_OUT_CONNECT_TIMEOUT || out == TD_OUT_UNREACHABLE || out == TD_OUT_ERROR ||
-                  out == TD_OUT_LIMITED;
+                  out == TD_OUT_LIMITED || out == TD_OUT_LEADIN;
     o->version_ok[vi] = ok ? TD_YES : silent ? TD_UNKNOWN : TD_NO;
     if (ok && v >= TD_SSL3 && v <= TD_TLS12 && j->a.version == v)
         o->secure_reneg = (j->a.reneg_info || o->secure_reneg == TD_YES) ? TD_YES : TD_NO;
@@ -1014,7 +1019,7 @@ static bool inconclusive(const td_attempt *a)
 {
     return a->out == TD_OUT_TIMEOUT || a->out == TD_OUT_DEADLINE || a->out == TD_OUT_ERROR ||
            a->out == TD_OUT_MALFORMED || a->out == TD_OUT_CONNECT_TIMEOUT || a->out == TD_OUT_REFUSED ||
-           a->out == TD_OUT_LIMITED;
+           a->out == TD_OUT_LIMITED || a->out == TD_OUT_LEADIN;
 }
 
 static void group_done(struct run *r, struct job *j)
