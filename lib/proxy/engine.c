@@ -16,22 +16,29 @@ bool td_proxy_conn_init(td_proxy_conn *c, const td_proxy *px, const char *host, 
     c->port = port;
     c->by_name = td_proxy_by_name(px);
     size_t n = strlen(host);
-    if (n == 0 || n >= sizeof c->host)
+    if (n == 0 || n >= sizeof c->host || px->scheme == TD_PROXY_NONE) {
+        td_px_failed(c, TD_PXF_REQUEST, 0, "no proxy, or a target name over 255 bytes");
         return false;
+    }
     memcpy(c->host, host, n + 1);
     if (!c->by_name) {
-        if (!ip)
+        if (!ip) {
+            td_px_failed(c, TD_PXF_REQUEST, 0, "socks5:// needs the target's address");
             return false;
+        }
         c->ip = *ip;
     }
-    return px->scheme != TD_PROXY_NONE;
+    return true;
 }
 
 bool td_proxy_start(td_proxy_conn *c, td_wr *out)
 {
-    if (c->px.scheme == TD_PROXY_HTTP)
-        return td_px_http_start(c, out);
-    return td_px_socks_start(c, out);
+    if (c->fail.kind != TD_PXF_NONE)
+        return false;
+    bool ok = c->px.scheme == TD_PROXY_HTTP ? td_px_http_start(c, out) : td_px_socks_start(c, out);
+    if (!ok)
+        td_px_failed(c, TD_PXF_REQUEST, 0, "the request to the proxy cannot be written for this target");
+    return ok;
 }
 
 td_px_step td_px_failed(td_proxy_conn *c, td_pxf_kind kind, int code, const char *reason)
@@ -91,6 +98,7 @@ const char *td_pxf_kind_name(td_pxf_kind k)
     case TD_PXF_MALFORMED: return "malformed";
     case TD_PXF_CLOSED: return "closed";
     case TD_PXF_TIMEOUT: return "timeout";
+    case TD_PXF_REQUEST: return "request";
     }
     return "?";
 }

@@ -74,7 +74,8 @@ typedef enum {
     TD_PXF_SOCKS_REPLY,  /* the CONNECT reply's REP field is not succeeded (RFC 1928 section 6) */
     TD_PXF_MALFORMED,    /* not an answer of the protocol asked, or over its bounds */
     TD_PXF_CLOSED,       /* the proxy closed before the tunnel was up */
-    TD_PXF_TIMEOUT       /* the proxy did not answer in time (the tunnel never came up) */
+    TD_PXF_TIMEOUT,      /* the proxy did not answer in time (the tunnel never came up) */
+    TD_PXF_REQUEST       /* the request could not be made: the target or the credentials do not fit it */
 } td_pxf_kind;
 
 typedef struct td_proxy_fail {
@@ -103,10 +104,11 @@ typedef struct td_proxy_conn {
 
 /* Sets c up to reach host:port through px: by name when the scheme takes
  * names, else by ip (which must then be given).  False when it cannot be
- * said (a name over 255 bytes, no address for socks5). */
+ * said (a name over 255 bytes, no address for socks5); c->fail says so. */
 bool td_proxy_conn_init(td_proxy_conn *c, const td_proxy *px, const char *host, uint16_t port,
                         const td_addr *ip);
-/* The first bytes to send.  False when they do not fit out. */
+/* The first bytes to send.  False, with c->fail set, when they cannot be
+ * written (a target with control characters, credentials too long). */
 bool td_proxy_start(td_proxy_conn *c, td_wr *out);
 /* Bytes the proxy sent.  MORE: wait for more, after sending whatever was
  * written to out; DONE: the tunnel is up (td_proxy_rest gives bytes of the
@@ -117,6 +119,28 @@ td_px_step td_proxy_feed(td_proxy_conn *c, const uint8_t *data, size_t len, td_w
 td_px_step td_proxy_end(td_proxy_conn *c, bool timeout);
 /* After DONE: bytes of the tunnel read together with the proxy's answer. */
 size_t td_proxy_rest(const td_proxy_conn *c, const uint8_t **p);
+
+/* ---- as a lead-in of the scheduler (net/leadin.h) -------------------------- */
+
+/* What the proxy did to the connections of a check. */
+typedef struct td_proxy_stats {
+    unsigned up;          /* tunnels that came up */
+    unsigned refused;     /* connections the proxy refused */
+    td_proxy_fail first;  /* the first refusal */
+} td_proxy_stats;
+
+/* One proxy, for every connection of a scheduler run. */
+typedef struct td_proxy_leadin_cfg {
+    td_proxy px;
+    char host[256];        /* the target, as the proxy is told when it takes names */
+    uint16_t port;
+    td_proxy_stats *stats; /* each connection adds to it (the scheduler runs on one thread) */
+} td_proxy_leadin_cfg;
+
+struct td_leadin_ops;
+/* The engine for px's scheme ("http-connect", "socks5", "socks5h"); the
+ * target's address (socks5) is the job's. */
+const struct td_leadin_ops *td_proxy_leadin_ops(td_proxy_scheme scheme);
 
 /* One line ("status 407 Proxy Authentication Required", "SOCKS reply 5
  * (connection refused)") for reports. */

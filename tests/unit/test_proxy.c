@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "net/leadin.h"
 #include "proxy/proxy.h"
 
 /* ---- URLs -------------------------------------------------------------- */
@@ -375,6 +376,41 @@ static void test_socks_failures(void **state)
     assert_int_equal(conn.fail.kind, TD_PXF_CLOSED);
 }
 
+/* Through the scheduler's lead-in protocol, reads split a byte at a time. */
+static void test_leadin(void **state)
+{
+    (void)state;
+    static const char ans[] = "HTTP/1.1 200 OK\r\n\r\n\x16\x03\x03";
+    td_proxy_stats stats = { 0 };
+    td_proxy_leadin_cfg cfg = { .port = 443, .stats = &stats };
+    char err[100], why[TD_LEADIN_WHY_MAX];
+    assert_true(td_proxy_parse_url(&cfg.px, "http://proxy", err, sizeof err));
+    strcpy(cfg.host, "example.com");
+    td_addr a;
+    assert_true(td_addr_from_ip("127.0.0.1", 443, &a));
+    uint8_t out[600];
+    size_t out_len, used;
+    for (size_t split = 1; split <= sizeof ans; split += sizeof ans - 1) {
+        assert_int_equal(td_leadin_simulate(td_proxy_leadin_ops(TD_PROXY_HTTP), &cfg, &a, (const uint8_t *)ans,
+                                            sizeof ans - 1, split, out, sizeof out, &out_len, &used, why, sizeof why),
+                         TD_LEADIN_DONE);
+        assert_int_equal(used, sizeof ans - 1 - 3); /* the record header is the server's */
+        assert_memory_equal(out, "CONNECT example.com:443 ", 24);
+    }
+    assert_int_equal(stats.up, 2);
+
+    static const uint8_t refused[] = { 5, 0, 5, 2 };
+    assert_true(td_proxy_parse_url(&cfg.px, "socks5://proxy", err, sizeof err));
+    assert_int_equal(td_leadin_simulate(td_proxy_leadin_ops(TD_PROXY_SOCKS5), &cfg, &a, refused, sizeof refused, 1,
+                                        out, sizeof out, &out_len, &used, why, sizeof why),
+                     TD_LEADIN_FAIL);
+    assert_string_equal(why, "SOCKS5 reply 2 (connection not allowed by ruleset)");
+    assert_int_equal(stats.refused, 1);
+    assert_int_equal(stats.first.code, 2);
+    assert_int_equal(out_len, 3 + 10); /* greeting, then CONNECT to 127.0.0.1:443 */
+    assert_memory_equal(out + 3, "\x05\x01\x00\x01\x7f\x00\x00\x01\x01\xbb", 10);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -388,6 +424,7 @@ int main(void)
         cmocka_unit_test(test_socks_by_name),
         cmocka_unit_test(test_socks_by_ip),
         cmocka_unit_test(test_socks_failures),
+        cmocka_unit_test(test_leadin),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
