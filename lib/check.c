@@ -418,6 +418,52 @@ td_status td_options_set_dns_server(td_options *o, const char *server)
     return TD_OK;
 }
 
+td_status td_options_set_proxy(td_options *o, const char *url)
+{
+    clear_error(o);
+    if (!url || !*url)
+        return bad(o, "empty proxy URL");
+    char err[200];
+    td_proxy px;
+    if (!td_proxy_parse_url(&px, url, err, sizeof err))
+        return bad(o, "%s", err);
+    o->proxy = px;
+    return TD_OK;
+}
+
+void td_options_set_proxy_env(td_options *o, bool use)
+{
+    o->proxy_env = use;
+}
+
+td_status td_options_set_expect_issuer(td_options *o, const char *name)
+{
+    clear_error(o);
+    if (!name || !*name || strlen(name) >= sizeof o->expect.issuer)
+        return bad(o, "the expected issuer must be 1 to %zu characters", sizeof o->expect.issuer - 1);
+    snprintf(o->expect.issuer, sizeof o->expect.issuer, "%s", name);
+    return TD_OK;
+}
+
+td_status td_options_add_pin(td_options *o, const char *pins)
+{
+    clear_error(o);
+    td_obs_expect e = o->expect;
+    for (const char *p = pins ? pins : ""; ; p++) {
+        size_t n = strcspn(p, ";");
+        if (e.n_pins == TD_MAX_PINS)
+            return bad(o, "at most %d pins", TD_MAX_PINS);
+        if (!td_pin_parse(p, n, e.pins[e.n_pins++]))
+            return bad(o, "a pin is sha256// and the base64 of a SHA-256 (44 characters), not '%.*s'",
+                       (int)(n > 60 ? 60 : n), p);
+        p += n;
+        if (!*p)
+            break;
+    }
+    o->expect = e;
+    return TD_OK;
+}
+
 td_status td_options_add_client(td_options *o, const char *id)
 {
     clear_error(o);
@@ -515,6 +561,38 @@ void td_check_probe_cfg(const td_options *o, td_probe_cfg *cfg)
     };
 }
 
+static const char *env_lookup(const char *name)
+{
+    return getenv(name);
+}
+
+/* --proxy, else with --proxy-env the one curl would take for the target. */
+static td_status choose_proxy(td_options *o, td_probe_cfg *cfg, td_obs *obs, td_proxy *px)
+{
+    if (o->proxy.scheme != TD_PROXY_NONE) {
+        *px = o->proxy;
+        cfg->proxy = px;
+        cfg->proxy_from = "--proxy";
+    } else if (o->proxy_env) {
+        const char *from = NULL;
+        char err[240];
+        int rc = td_proxy_from_env(px, o->target.host, env_lookup, &from, err, sizeof err);
+        if (rc < 0)
+            return bad(o, "%s", err);
+        if (rc > 0) {
+            cfg->proxy = px;
+            cfg->proxy_from = from;
+        } else if (from) {
+            snprintf(obs->proxy_bypass, sizeof obs->proxy_bypass, "%s", from);
+        }
+    }
+    /* A missing issuer is fetched from its own server, which a tunnel to
+     * the target cannot reach. */
+    if (cfg->proxy)
+        cfg->no_aia = true;
+    return TD_OK;
+}
+
 td_status td_check(td_options *o, td_report **out)
 {
     if (!o || !out)
@@ -532,7 +610,13 @@ td_status td_check(td_options *o, td_report **out)
     td_hostport(r->target, sizeof r->target, o->target.host, o->target.port);
 
     td_probe_cfg cfg;
+    td_proxy px;
     td_check_probe_cfg(o, &cfg);
+    r->obs.expect = o->expect;
+    if (choose_proxy(o, &cfg, &r->obs, &px) != TD_OK) {
+        td_report_free(r);
+        return TD_ERR_USAGE;
+    }
     if (td_probe_run(&cfg, &r->obs) != 0) {
         td_report_free(r);
         return internal_error(o);

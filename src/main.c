@@ -95,6 +95,16 @@ static const char check_usage_text[] =
     "                          limit, the default); --deadline still applies\n"
     "  --dns-server IP[:PORT]  ask this DNS server instead of the system's\n"
     "                          (an IPv6 server with a port: [ADDR]:PORT)\n"
+    "  --proxy URL             every connection through this proxy:\n"
+    "                          http://[USER:PASS@]HOST[:PORT] (CONNECT),\n"
+    "                          socks5://... or socks5h://... (the proxy\n"
+    "                          resolves the name); no https:// proxies\n"
+    "  --proxy-env             the proxy curl would use: https_proxy,\n"
+    "                          HTTPS_PROXY, all_proxy, ALL_PROXY, and no_proxy\n"
+    "  --expect-issuer NAME    the certificate must come from a CA whose name\n"
+    "                          holds NAME; any other is TLS_INTERCEPTED\n"
+    "  --pin sha256//BASE64    the leaf's public key must match (as curl's\n"
+    "                          --pinnedpubkey; several with ';'); repeatable\n"
     "  -h, --help              this text\n"
     "\n"
     "Exit status: 0 no failure found, 1 a handshake fails (see the findings),\n"
@@ -234,6 +244,10 @@ enum {
     OPT_RATE,
     OPT_FORMAT,
     OPT_HTML,
+    OPT_PROXY,
+    OPT_PROXY_ENV,
+    OPT_EXPECT_ISSUER,
+    OPT_PIN,
 };
 
 static const struct option check_opts[] = {
@@ -260,6 +274,10 @@ static const struct option check_opts[] = {
     { "rate", required_argument, NULL, OPT_RATE },
     { "format", required_argument, NULL, OPT_FORMAT },
     { "html", required_argument, NULL, OPT_HTML },
+    { "proxy", required_argument, NULL, OPT_PROXY },
+    { "proxy-env", no_argument, NULL, OPT_PROXY_ENV },
+    { "expect-issuer", required_argument, NULL, OPT_EXPECT_ISSUER },
+    { "pin", required_argument, NULL, OPT_PIN },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
 };
@@ -379,6 +397,18 @@ static int apply_option(td_options *o, int c, const char *arg, cli *cl)
         if (parse_number("--rate", arg, "new connections a second", &per_s) != 0)
             return EXIT_USAGE;
         st = td_options_set_rate(o, per_s);
+        break;
+    case OPT_PROXY:
+        st = td_options_set_proxy(o, arg);
+        break;
+    case OPT_PROXY_ENV:
+        td_options_set_proxy_env(o, true);
+        break;
+    case OPT_EXPECT_ISSUER:
+        st = td_options_set_expect_issuer(o, arg);
+        break;
+    case OPT_PIN:
+        st = td_options_add_pin(o, arg);
         break;
     case 'h':
         return -1;

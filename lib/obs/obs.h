@@ -12,6 +12,7 @@
 
 #include "cert/cert.h"
 #include "obs/addr.h"
+#include "proxy/proxy.h"
 #include "registry/clients.h"
 #include "wire/flight.h"
 
@@ -178,6 +179,34 @@ typedef struct td_sim {
     uint16_t ske_group;        /* ECDHE curve in its ServerKeyExchange, 0 if none */
 } td_sim;
 
+/* The proxy every connection of the check went through. */
+typedef struct td_obs_proxy {
+    bool used;
+    td_proxy_scheme scheme;
+    char url[300];             /* "http://host:port", never the credentials */
+    char hostport[300];        /* "host:port", as curl -x and s_client -proxy take it */
+    char from[32];             /* "--proxy", "https_proxy", ... */
+    bool auth;                 /* credentials were given */
+    char dns_error[160];       /* the proxy's own name did not resolve */
+    char addr[64];             /* the proxy's address */
+    const char *leadin;        /* its lead-in's name, as td_attempt.leadin carries it */
+    td_proxy_stats stats;      /* tunnels up, refusals, the first refusal */
+    /* The full handshake again without the proxy, to compare the chain
+     * (TLS_INTERCEPTED); out NOT_RUN when not tried, direct_note says why. */
+    td_hs direct;
+    char direct_note[240];
+} td_obs_proxy;
+
+#define TD_MAX_PINS 8
+
+/* What the user expects the server's certificate to be (--expect-issuer,
+ * --pin): a certificate from elsewhere is intercepted. */
+typedef struct td_obs_expect {
+    char issuer[256];          /* a part of the issuing CA's name, "" none */
+    uint8_t pins[TD_MAX_PINS][32]; /* SHA-256 of the leaf's SubjectPublicKeyInfo, as curl's --pinnedpubkey */
+    size_t n_pins;
+} td_obs_expect;
+
 typedef struct td_obs {
     /* the target */
     char host[256];
@@ -275,6 +304,10 @@ typedef struct td_obs {
     td_client_level clients_level; /* --clients: the oldest clients the server means to serve */
 
     td_limit limit;
+
+    td_obs_proxy proxy;
+    char proxy_bypass[32];     /* --proxy-env: the no_proxy variable that sent the check direct, "" */
+    td_obs_expect expect;
 
     /* bookkeeping */
     unsigned connections;

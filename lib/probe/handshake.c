@@ -96,7 +96,7 @@ static const char *sni_for(const td_hsrun *h, enum hkind k)
 
 /* ---- collecting what a handshake showed ----------------------------------- */
 
-static void take_chain(td_hs *d, SSL *ssl)
+void td_hs_take_chain(td_hs *d, SSL *ssl)
 {
     STACK_OF(X509) *sk = SSL_get_peer_cert_chain(ssl);
     int n = sk ? sk_X509_num(sk) : 0;
@@ -193,7 +193,7 @@ static void on_tls_done(void *ctx, const td_io_result *io, const td_tls_result *
 
     SSL_SESSION *sess = NULL;
     if (ssl) {
-        take_chain(d, ssl);
+        td_hs_take_chain(d, ssl);
         take_ca_names(d, ssl);
         if (d->done) {
             d->version = (uint16_t)SSL_version(ssl);

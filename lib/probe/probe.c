@@ -39,6 +39,7 @@
 #include "confirm.h"
 #include "enumerate.h"
 #include "handshake.h"
+#include "via.h"
 
 #define HELLO_CAP 16384
 #define G13_KINDS 3 /* elliptic curves, finite-field groups, hybrids */
@@ -1156,28 +1157,43 @@ int td_probe_run(const td_probe_cfg *cfg, td_obs *o)
 
     size_t n = 0;
     double t = cfg->sched.step_timeout_s > 0 ? cfg->sched.step_timeout_s : 5;
-    if (td_resolve(cfg->target.host, cfg->target.port, cfg->dns_server, t, o->addrs, TD_MAX_ADDRS, &n,
-                   o->dns_error, sizeof o->dns_error) != 0 || n == 0) {
+    td_via *via = cfg->proxy ? calloc(1, sizeof *via) : NULL;
+    if (cfg->proxy) {
+        if (!via)
+            return -1;
+        if (td_via_prepare(cfg, o, via) == 0) {
+            free(via);
+            return 0;
+        }
+    } else if (td_resolve(cfg->target.host, cfg->target.port, cfg->dns_server, t, o->addrs, TD_MAX_ADDRS, &n,
+                          o->dns_error, sizeof o->dns_error) != 0 || n == 0) {
         if (!o->dns_error[0])
             snprintf(o->dns_error, sizeof o->dns_error, "no address");
         return 0;
+    } else {
+        o->n_addrs = n;
     }
-    o->n_addrs = n;
     o->addr_used = 0;
 
     struct run *r = calloc(1, sizeof *r);
-    if (!r)
+    if (!r) {
+        free(via);
         return -1;
+    }
     r->cfg = cfg;
     r->o = o;
     r->addr = &o->addrs[0];
     r->s = td_sched_new(&cfg->sched);
+    /* Every connection of the check goes through the proxy. */
+    if (r->s && via)
+        td_sched_set_leadins(r->s, via->chain, 1);
     r->cf = r->s ? td_confirm_new(r->s, r->addr, &o->limit) : NULL;
     r->hsrun = r->cf ? td_hsrun_new(cfg, o, r->s, r->cf, r->addr) : NULL;
     if (!r->hsrun) {
         td_confirm_free(r->cf);
         td_sched_free(r->s);
         free(r);
+        free(via);
         return -1;
     }
     r->stage1_pending = 0;
@@ -1195,6 +1211,7 @@ int td_probe_run(const td_probe_cfg *cfg, td_obs *o)
         td_confirm_free(r->cf);
         td_hsrun_free(r->hsrun);
         free(r);
+        free(via);
         return -1;
     }
 
@@ -1221,5 +1238,8 @@ int td_probe_run(const td_probe_cfg *cfg, td_obs *o)
     td_confirm_free(r->cf);
     td_hsrun_free(r->hsrun);
     free(r);
+    if (via && !o->deadline_hit)
+        td_via_direct(cfg, o);
+    free(via);
     return (rc != 0 || ierr) ? -1 : 0;
 }

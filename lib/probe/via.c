@@ -1,0 +1,105 @@
+/* Checking through a proxy (via.h). */
+#include "via.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "handshake.h"
+
+static double step_of(const td_probe_cfg *cfg)
+{
+    return cfg->sched.step_timeout_s > 0 ? cfg->sched.step_timeout_s : 5;
+}
+
+int td_via_prepare(const td_probe_cfg *cfg, td_obs *o, td_via *v)
+{
+    const td_proxy *px = cfg->proxy;
+    td_obs_proxy *op = &o->proxy;
+    op->used = true;
+    op->scheme = px->scheme;
+    op->auth = px->auth;
+    td_proxy_url(px, op->url, sizeof op->url);
+    td_hostport(op->hostport, sizeof op->hostport, px->host, px->port);
+    snprintf(op->from, sizeof op->from, "%s", cfg->proxy_from ? cfg->proxy_from : "--proxy");
+    op->leadin = td_proxy_leadin_ops(px->scheme)->name;
+
+    size_t n = 0;
+    if (td_resolve(px->host, px->port, cfg->dns_server, step_of(cfg), &v->addr, 1, &n, op->dns_error,
+                   sizeof op->dns_error) != 0 || n == 0) {
+        if (!op->dns_error[0])
+            snprintf(op->dns_error, sizeof op->dns_error, "no address");
+        return 0;
+    }
+    snprintf(op->addr, sizeof op->addr, "%s", v->addr.text);
+    v->lcfg = (td_proxy_leadin_cfg){ .px = *px, .port = cfg->target.port, .stats = &op->stats };
+    snprintf(v->lcfg.host, sizeof v->lcfg.host, "%s", cfg->target.host);
+    v->chain[0] = (td_leadin){ td_proxy_leadin_ops(px->scheme), &v->lcfg, &v->addr };
+
+    if (td_proxy_by_name(px)) {
+        o->addrs[0] = v->addr;
+        o->n_addrs = 1;
+        return 1;
+    }
+    if (td_resolve(cfg->target.host, cfg->target.port, cfg->dns_server, step_of(cfg), o->addrs, TD_MAX_ADDRS, &n,
+                   o->dns_error, sizeof o->dns_error) != 0 || n == 0) {
+        if (!o->dns_error[0])
+            snprintf(o->dns_error, sizeof o->dns_error, "no address");
+        return 0;
+    }
+    o->n_addrs = n;
+    return 1;
+}
+
+static void on_direct(void *ctx, const td_io_result *io, const td_tls_result *tls, SSL *ssl)
+{
+    td_hs *d = ctx;
+    d->done = io->status == TD_IO_DONE && tls && tls->handshake_done;
+    d->out = d->done ? TD_OUT_HELLO : TD_OUT_ERROR;
+    d->ms = io->total_ms;
+    snprintf(d->error, sizeof d->error, "%s", tls && tls->error[0] ? tls->error : td_io_status_name(io->status));
+    if (ssl)
+        td_hs_take_chain(d, ssl);
+}
+
+void td_via_direct(const td_probe_cfg *cfg, td_obs *o)
+{
+    td_obs_proxy *op = &o->proxy;
+    td_hs *d = &op->direct;
+    if (!o->hs.done) {
+        snprintf(op->direct_note, sizeof op->direct_note, "no handshake completed through the proxy");
+        return;
+    }
+    if (op->scheme == TD_PROXY_SOCKS5H) {
+        snprintf(op->direct_note, sizeof op->direct_note,
+                 "not compared without the proxy: socks5h leaves resolving the name to the proxy");
+        return;
+    }
+    td_addr addr = o->addrs[0];
+    size_t n = 0;
+    char err[160];
+    if (op->scheme == TD_PROXY_HTTP &&
+        (td_resolve(cfg->target.host, cfg->target.port, cfg->dns_server, step_of(cfg), &addr, 1, &n, err,
+                    sizeof err) != 0 || n == 0)) {
+        snprintf(op->direct_note, sizeof op->direct_note, "the name does not resolve here: %s", err);
+        return;
+    }
+    td_sched_opts so = cfg->sched;
+    so.max_conns = 1;
+    td_sched *s = td_sched_new(&so);
+    SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+    if (!s || !ctx) {
+        SSL_CTX_free(ctx);
+        td_sched_free(s);
+        return;
+    }
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
+    td_tls_opts to = { .ctx = ctx, .sni = cfg->sni };
+    snprintf(d->addr, sizeof d->addr, "%s", addr.text);
+    if (td_sched_submit_tls(s, &addr, &to, on_direct, d) == 0)
+        td_sched_run(s);
+    if (!d->done)
+        snprintf(op->direct_note, sizeof op->direct_note, "without the proxy the server is not reachable: %s",
+                 d->error);
+    SSL_CTX_free(ctx);
+    td_sched_free(s);
+}
