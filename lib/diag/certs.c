@@ -359,10 +359,11 @@ static void rule_name(struct cctx *c)
                                "example.com nor a.b.example.com)");
         }
         if (is_ip)
-            td_str_printf(&v, "curl -v%s https://%s/ -o /dev/null", c->adv.curl_ca, c->adv.connect);
+            td_str_printf(&v, "curl -v%s%s https://%s/ -o /dev/null", c->adv.curl_proxy, c->adv.curl_ca,
+                          c->adv.connect);
         else if (ip_sni[0])
-            td_str_printf(&v, "curl -v%s https://%s:%u/ --resolve %s:%u:%s -o /dev/null", c->adv.curl_ca, c->name,
-                          o->port, c->name, o->port, ip_sni);
+            td_str_printf(&v, "curl -v%s%s https://%s:%u/ --resolve %s:%u:%s -o /dev/null", c->adv.curl_proxy,
+                          c->adv.curl_ca, c->name, o->port, c->name, o->port, ip_sni);
         else
             td_str_printf(&v, "%s%s -verify_hostname %s -verify_return_error </dev/null", c->sc, c->ca_opt, c->name);
         add(c, TD_ID_HOSTNAME_MISMATCH, TD_SEV_FAIL, &s, &e,

@@ -290,6 +290,11 @@ static void rule_handshake_timeout(struct ctx *c, td_str *s, td_str *e, td_str *
                          "handshake.");
     else
         td_str_printf(s, "The server accepts the TCP connection but never answers the ClientHello.");
+    /* The tunnel was up: the silence is the server's (or on the proxy's
+     * way to it), not the proxy's own. */
+    if (c->o->proxy.used && c->o->proxy.stats.up > 0)
+        td_str_printf(s, " The proxy %s opened the tunnel (its answer was a success) before the silence.",
+                      c->o->proxy.hostport);
     add(c, TD_ID_HANDSHAKE_TIMEOUT, TD_SEV_FAIL, s, e, td_fix(TD_ID_HANDSHAKE_TIMEOUT), v);
 }
 
@@ -986,6 +991,8 @@ void td_diagnose(const td_obs *o, td_findings *out)
     c.out = out;
     td_advice_init(&c.adv, o);
 
+    if (td_diagnose_proxy(o, out))
+        return;
     if (rule_reach(&c))
         return;
     if (rule_no_answer(&c))
@@ -1001,4 +1008,5 @@ void td_diagnose(const td_obs *o, td_findings *out)
     rule_reneg(&c);
     td_diagnose_limits(o, out);
     td_diagnose_certs(o, out);
+    td_diagnose_intercept(o, out);
 }

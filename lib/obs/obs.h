@@ -187,6 +187,7 @@ typedef struct td_obs_proxy {
     char hostport[300];        /* "host:port", as curl -x and s_client -proxy take it */
     char from[32];             /* "--proxy", "https_proxy", ... */
     bool auth;                 /* credentials were given */
+    char user[256];            /* their user name (never the password), for commands */
     char dns_error[160];       /* the proxy's own name did not resolve */
     char addr[64];             /* the proxy's address */
     const char *leadin;        /* its lead-in's name, as td_attempt.leadin carries it */

@@ -18,6 +18,7 @@ int td_via_prepare(const td_probe_cfg *cfg, td_obs *o, td_via *v)
     op->used = true;
     op->scheme = px->scheme;
     op->auth = px->auth;
+    snprintf(op->user, sizeof op->user, "%s", px->user);
     td_proxy_url(px, op->url, sizeof op->url);
     td_hostport(op->hostport, sizeof op->hostport, px->host, px->port);
     snprintf(op->from, sizeof op->from, "%s", cfg->proxy_from ? cfg->proxy_from : "--proxy");
