@@ -435,6 +435,38 @@ static json_t *limit_json(jb *j, const td_limit *l)
     return o;
 }
 
+/* The proxy every connection went through; null without one. */
+static json_t *proxy_json(jb *j, const td_obs *obs, td_cert_info *ci)
+{
+    const td_obs_proxy *p = &obs->proxy;
+    if (!p->used)
+        return json_null();
+    json_t *o = chk(j, json_object());
+    put(j, o, "url", jstr(j, p->url));
+    put(j, o, "scheme", jstr(j, td_proxy_scheme_name(p->scheme)));
+    put(j, o, "from", jstr(j, p->from));
+    put(j, o, "credentials", json_boolean(p->auth));
+    put(j, o, "dns_error", jstr_or_null(j, p->dns_error));
+    put(j, o, "address", jstr_or_null(j, p->addr));
+    put(j, o, "target_resolved_by_proxy", json_boolean(p->scheme != TD_PROXY_SOCKS5));
+    put(j, o, "tunnels", jint(j, p->stats.up));
+    put(j, o, "refused", jint(j, p->stats.refused));
+    const td_proxy_fail *f = &p->stats.first;
+    if (p->stats.refused) {
+        json_t *r = chk(j, json_object());
+        put(j, r, "kind", jstr(j, td_pxf_kind_name(f->kind)));
+        put(j, r, "code", f->code ? jint(j, f->code) : json_null());
+        put(j, r, "reason", jstr_or_null(j, f->reason));
+        put(j, r, "proxy_authenticate", jstr_or_null(j, f->authenticate));
+        put(j, o, "first_refusal", r);
+    } else {
+        put(j, o, "first_refusal", json_null());
+    }
+    put(j, o, "direct_handshake", p->direct.out == TD_OUT_NOT_RUN ? json_null() : hs_json(j, &p->direct, true, ci));
+    put(j, o, "direct_note", jstr_or_null(j, p->direct_note));
+    return o;
+}
+
 static json_t *path_json(jb *j, const td_path *p)
 {
     if (!td_path_done(p))
@@ -534,7 +566,9 @@ static json_t *observations_json(jb *j, const td_obs *obs)
     put(j, o, "handshake_client_cert", hs_json(j, &obs->hs_client, false, ci));
     put(j, o, "handshake_resume", hs_json(j, &obs->hs_resume, false, ci));
     put(j, o, "backends", backends_json(j, obs, ci));
+    put(j, o, "proxy", proxy_json(j, obs, ci));
     free(ci);
+    put(j, o, "proxy_bypassed_by", jstr_or_null(j, obs->proxy_bypass));
     put(j, o, "trust", trust_json(j, obs));
     put(j, o, "alpn_offered", jstr_or_null(j, obs->alpn_offered));
     put(j, o, "clients_level", jstr(j, td_client_level_name(obs->clients_level)));
