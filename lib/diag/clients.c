@@ -655,6 +655,12 @@ static void judge_one(const struct jctx *x, judgement *j)
 {
     const td_attempt *a = &j->sim->hello;
     problem *p;
+    /* Cut while a lead-in (a proxy's CONNECT, a STARTTLS upgrade) was
+     * still under way: the hello never reached the server. */
+    if (a->leadin && a->out != TD_OUT_LEADIN) {
+        set_unknown(j, a->leadin, td_outcome_name(a->out));
+        return;
+    }
     switch (a->out) {
     case TD_OUT_HELLO:
         j->version = a->version;

@@ -426,6 +426,58 @@ EOF
     wait_port "$PORT" 10 || die "nginx serving $chain did not start"
 }
 
+# start_squid: Squid (Debian's squid-openssl, in the foreground, everything
+# under $T/squid, which Squid's own user may write) with the lines read from
+# stdin added after a minimal base: its http_port lines and http_access
+# rules.  $SQUID_DIR is the directory (for an htpasswd file or a CA); the
+# caller picks the ports and waits for them with wait_port.
+start_squid() {
+    SQUID_DIR="$T/squid"
+    mkdir -p "$SQUID_DIR"
+    chmod 755 "$T"
+    chmod 777 "$SQUID_DIR"
+    {
+        echo "pid_filename $SQUID_DIR/squid.pid"
+        echo "cache_log $SQUID_DIR/cache.log"
+        echo "access_log stdio:$SQUID_DIR/access.log"
+        echo "coredump_dir $SQUID_DIR"
+        echo "netdb_filename none"
+        echo "pinger_enable off"
+        echo "shutdown_lifetime 0 seconds"
+        echo "cache deny all"
+        # Squid runs as this user when started as root, and refuses root.
+        [ "$(id -u)" != 0 ] || echo "cache_effective_user proxy"
+        cat
+    } >"$SQUID_DIR/squid.conf"
+    start_bg /usr/sbin/squid -N -f "$SQUID_DIR/squid.conf"
+}
+
+# squid_htpasswd USER PASS: $SQUID_DIR/htpasswd for basic_ncsa_auth, the
+# password hashed with openssl passwd -apr1.
+squid_htpasswd() {
+    printf '%s:%s\n' "$1" "$(openssl passwd -apr1 "$2")" >"$SQUID_DIR/htpasswd"
+    chmod 644 "$SQUID_DIR/htpasswd"
+}
+
+# start_dante PORT: danted (SOCKS5, no authentication) on 127.0.0.1:PORT,
+# with the rules read from stdin (client and socks pass/block lines).
+start_dante() {
+    local dir="$T/dante"
+    mkdir -p "$dir"
+    {
+        echo "logoutput: $dir/danted.log"
+        echo "internal: 127.0.0.1 port = $1"
+        echo "external: 127.0.0.1"
+        echo "clientmethod: none"
+        echo "socksmethod: none"
+        # Started as root, danted drops to these for its work.
+        [ "$(id -u)" != 0 ] || { echo "user.privileged: root"; echo "user.unprivileged: nobody"; }
+        cat
+    } >"$dir/danted.conf"
+    start_bg /usr/sbin/danted -f "$dir/danted.conf" -p "$dir/danted.pid"
+    DANTE_LOG="$dir/danted.log"
+}
+
 # start_http_dir DIR: a static HTTP server (python3 http.server) for DIR on
 # 127.0.0.1, on a free port; sets HTTP_PORT and HTTP_LOG (one line per
 # request).  For AIA caIssuers URLs.
