@@ -126,7 +126,10 @@ void td_diagnose_intercept(const td_obs *o, td_findings *out)
         td_str_printf(&s, ": no CA in its chain is named like '%s'", o->expect.issuer);
     else
         td_str_add(&s, ": its public key matches none of the pins");
-    td_str_add(&s, ". Clients that do not trust the interceptor's CA refuse it.");
+    if (sg.product || sg.direct_issuer[0])
+        td_str_add(&s, ". Clients that do not trust the interceptor's CA refuse it.");
+    else
+        td_str_add(&s, ". A client that pins the key or expects the issuer refuses it.");
 
     td_str_printf(&e, "leaf issued by '%s'", sg.leaf_issuer);
     if (sg.product)
