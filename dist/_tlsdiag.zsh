@@ -40,6 +40,10 @@ _tlsdiag() {
                 '--max-connections[connections at once]:count:' \
                 '--rate[new connections a second at most]:rate:' \
                 '--dns-server[ask this DNS server]:address:' \
+                '(--proxy-env)--proxy[every connection through this proxy]:url:' \
+                '(--proxy)--proxy-env[the proxy from https_proxy, all_proxy and no_proxy]' \
+                '--expect-issuer[the CA the certificate must come from]:name:' \
+                '*--pin[SPKI pin the leaf must match (sha256//BASE64)]:pin:' \
                 '(- :)'{-h,--help}'[describe the options]' \
                 ':target (HOST[\:PORT]):_hosts'
             ;;

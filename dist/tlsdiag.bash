@@ -36,12 +36,13 @@ _tlsdiag() {
                     # the profile ids, first column of `tlsdiag check --client list`
                     _tlsdiag_reply -W "list $("${COMP_WORDS[0]}" check --client list 2>/dev/null | cut -d' ' -f1)"
                     return ;;
-                --sni|--alpn|--repeat|--warn-days|--timeout|--deadline|--max-connections|--rate|--dns-server)
+                --sni|--alpn|--repeat|--warn-days|--timeout|--deadline|--max-connections|--rate|--dns-server|--proxy|--expect-issuer|--pin)
                     return ;;
             esac
             _tlsdiag_reply -W '--sni --no-sni --ca-file --ca-path --cert --key --alpn --repeat
                 --warn-days --show-certs --no-aia --client --clients -v --verbose --json --format --html --no-color
-                --timeout --deadline --max-connections --rate --dns-server -h --help'
+                --timeout --deadline --max-connections --rate --dns-server --proxy --proxy-env --expect-issuer --pin
+                -h --help'
             ;;
         explain)
             case "$prev" in
