@@ -12,6 +12,7 @@
 
 #include "probe/probe.h"
 #include "registry/clients.h"
+#include "starttls/starttls.h"
 #include "util/str.h"
 
 #define DEFAULT_PORT      443
@@ -334,6 +335,20 @@ td_status td_options_set_alpn(td_options *o, const char *list)
     return TD_OK;
 }
 
+td_status td_options_set_starttls(td_options *o, const char *protocol)
+{
+    clear_error(o);
+    if (!protocol || !*protocol) {
+        o->starttls = NULL;
+        return TD_OK;
+    }
+    const td_starttls_info *st = td_starttls_find(protocol);
+    if (!st)
+        return bad(o, "unknown STARTTLS protocol '%." ECHO_MAX "s': one of %s", protocol, td_starttls_names());
+    o->starttls = st;
+    return TD_OK;
+}
+
 td_status td_options_set_repeat(td_options *o, unsigned n)
 {
     clear_error(o);
@@ -512,7 +527,41 @@ void td_check_probe_cfg(const td_options *o, td_probe_cfg *cfg)
         .no_aia = o->no_aia,
         .clients = o->n_clients ? o->clients : NULL,
         .n_clients = o->n_clients,
+        .starttls = o->starttls,
     };
+}
+
+/* A port that greets in a protocol with one way to upgrade is checked again
+ * through it, and the report says the upgrade was chosen.  When the upgrade
+ * itself fails, the port still is no TLS port: the first observations stay,
+ * with how the upgrade failed. */
+static int upgrade_by_greeting(td_probe_cfg *cfg, td_obs *first)
+{
+    const td_starttls_info *st = td_starttls_for_banner(first->baseline.protocol);
+    if (!st)
+        return 0;
+    td_obs *again = malloc(sizeof *again);
+    if (!again)
+        return -1;
+    td_obs_init(again);
+    cfg->starttls = st;
+    int rc = td_probe_run(cfg, again);
+    cfg->starttls = NULL;
+    const td_attempt *b = &again->baseline;
+    if (rc == 0 && b->leadin && strcmp(b->leadin, st->ops->name) == 0) {
+        snprintf(first->starttls_tried, sizeof first->starttls_tried, "%s: %s", st->name,
+                 b->out == TD_OUT_LEADIN ? b->error : td_outcome_name(b->out));
+        td_obs_free(again);
+    } else if (rc == 0) {
+        snprintf(again->starttls_banner, sizeof again->starttls_banner, "%s", first->baseline.protocol);
+        again->starttls_auto = true;
+        td_obs_free(first);
+        *first = *again;
+    } else {
+        td_obs_free(again);
+    }
+    free(again);
+    return rc;
 }
 
 td_status td_check(td_options *o, td_report **out)
@@ -534,6 +583,10 @@ td_status td_check(td_options *o, td_report **out)
     td_probe_cfg cfg;
     td_check_probe_cfg(o, &cfg);
     if (td_probe_run(&cfg, &r->obs) != 0) {
+        td_report_free(r);
+        return internal_error(o);
+    }
+    if (!o->starttls && r->obs.baseline.out == TD_OUT_NOT_TLS && upgrade_by_greeting(&cfg, &r->obs) != 0) {
         td_report_free(r);
         return internal_error(o);
     }

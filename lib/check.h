@@ -30,6 +30,7 @@ struct td_options {
     const char *clients[TD_MAX_CLIENTS]; /* --client: profile ids (the registry's static strings) */
     size_t n_clients;
     td_client_level clients_level; /* --clients, default intermediate */
+    const struct td_starttls_info *starttls; /* --starttls, NULL: none (a greeting may pick one) */
     char error[256];    /* td_options_error(): "" when the last call succeeded */
 };
 

@@ -27,10 +27,11 @@ typedef struct td_advice {
 
     /* s_client's option sending the SNI the check sent: " -servername N", or "" */
     char servername[300];
-    /* "openssl s_client -connect T -servername N", SNI as the check sent it */
+    /* "openssl s_client -connect T -servername N", SNI as the check sent it,
+     * then " -starttls P" when the check went through STARTTLS */
     char sclient[700];
     /* the same sending no SNI: " -noservername" when the check sent one */
-    char sclient_nosni[350];
+    char sclient_nosni[400];
     /* s_client's options for the store: " -CAfile F", " -CApath D", both, or
      * "" for the system store, so a verify command judges trust the way the
      * check did; a path holding a single quote is left out */

@@ -95,6 +95,8 @@ typedef struct td_attempt {
     td_retry retry;
 } td_attempt;
 
+struct td_starttls_info;
+
 typedef struct td_cert {
     uint8_t *der;
     size_t len;
@@ -184,6 +186,16 @@ typedef struct td_obs {
     uint16_t port;
     char sni[256];             /* "" = no SNI sent */
     bool host_is_ip;
+    /* the upgrade every connection went through before its hello
+     * (lib/starttls), NULL none; auto: chosen from the port's greeting
+     * (NOT_TLS of a first check without it), not asked for */
+    const struct td_starttls_info *starttls;
+    bool starttls_auto;
+    char starttls_banner[16]; /* with auto: the protocol the greeting showed ("SMTP") */
+    /* NOT_TLS whose greeting picked an upgrade that then failed: how ("smtp:
+     * STARTTLS not in the EHLO answer"); the observations are the first
+     * check's, without the upgrade */
+    char starttls_tried[240];
 
     /* reaching it */
     char dns_error[160];       /* non-empty: resolution failed */
