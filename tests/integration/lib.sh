@@ -1516,3 +1516,65 @@ assert_count() {
         _fail "expected $n failures of $id" "got: $(jq -c '[.causes[]? | {id, count}]' "$OUT" 2>/dev/null)"
     fi
 }
+
+# ------------------------------------------------------------- STARTTLS servers
+
+# make_starttls_certs NAME: under root -> inter, $T/NAME-good.pem (leaf and
+# intermediate) with its key $T/NAME.key, and $T/NAME-expired.pem (a leaf
+# for the same name whose notAfter was ten days ago) with $T/NAME-old.key;
+# the trust anchor is $T/root.pem.
+make_starttls_certs() {
+    local name=$1
+    make_ca_tree root inter
+    make_leaf_signed_by inter "$name"
+    cat_pem "$name" inter >"$T/$name-good.pem"
+    make_leaf_signed_by inter "$name-old" "cn=$name" "sans=DNS:$name,DNS:localhost,IP:127.0.0.1" \
+        "start=$(date_from_now -400)" "end=$(date_from_now -10)"
+    cat_pem "$name-old" inter >"$T/$name-expired.pem"
+}
+
+# check_starttls_healthy PROTO PORT NAME [ARGS...]: through --starttls, a
+# chain to root.pem, the name right, no failure.
+check_starttls_healthy() {
+    local proto=$1 port=$2 name=$3
+    shift 3
+    run_check --starttls "$proto" --sni "$name" --ca-file "$T/root.pem" "$@" "127.0.0.1:$port"
+    assert_no_fail
+    assert_exit 0
+    assert_jq ".target.starttls.protocol == \"$proto\" and .target.starttls.auto == false" \
+        "the report names the $proto upgrade"
+    assert_jq '.observations.handshake.completed == true' "full handshake through the upgrade"
+    assert_jq '.observations.trust.path.verdict == "ok"' "path to the test root"
+    assert_jq '[.clients[]? | select(.result == "ok")] | length > 0' "simulated clients connect through it"
+    assert_no_finding STARTTLS_UNAVAILABLE
+    assert_no_finding NOT_TLS
+}
+
+# check_starttls_expired PROTO PORT NAME: the expired leaf is found through
+# the upgrade, with a verify command that goes through it too.
+check_starttls_expired() {
+    local proto=$1 port=$2 name=$3
+    run_check --starttls "$proto" --sni "$name" --ca-file "$T/root.pem" "127.0.0.1:$port"
+    assert_finding CERT_EXPIRED
+    assert_severity CERT_EXPIRED fail
+    assert_exit 1
+    assert_no_finding STARTTLS_UNAVAILABLE
+    assert_jq "[.findings[] | select(.id == \"CERT_EXPIRED\") | .verify] | .[0] | test(\"-starttls $proto\")" \
+        "CERT_EXPIRED's verify command goes through -starttls $proto"
+}
+
+# check_starttls_unavailable PROTO PORT REASON: STARTTLS_UNAVAILABLE whose
+# summary holds REASON (a regex), with the s_client verify command.
+check_starttls_unavailable() {
+    local proto=$1 port=$2 reason=$3
+    run_check --starttls "$proto" "127.0.0.1:$port"
+    assert_finding STARTTLS_UNAVAILABLE
+    assert_severity STARTTLS_UNAVAILABLE fail
+    assert_exit 1
+    assert_finding_text STARTTLS_UNAVAILABLE "$reason"
+    assert_jq ".observations.baseline.outcome == \"lead-in\" and .observations.baseline.leadin == \"$proto\"" \
+        "the baseline ended in the $proto upgrade"
+    assert_jq "[.findings[] | select(.id == \"STARTTLS_UNAVAILABLE\") | .verify] | .[0] | test(\"s_client .*-starttls $proto\")" \
+        "verify: openssl s_client -starttls $proto"
+    assert_jq '.findings | length == 1' "the refusal is the only finding"
+}
