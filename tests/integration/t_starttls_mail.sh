@@ -125,7 +125,7 @@ wait_port "$IMAP_OK" 10 && wait_port "$POP3_OLD" 10 && wait_port "$POP3_NONE" 10
 # ---- SMTP ------------------------------------------------------------------------
 CASE=smtp-healthy
 check_starttls_healthy smtp "$SMTP_OK" mail.test
-assert_jq '.observations.versions["TLS 1.2"] == true or (.observations.versions | tostring | test("1.2"))' \
+assert_jq '.observations.versions["TLS 1.2"].supported == true and .observations.versions["TLS 1.3"].supported == true' \
     "versions enumerated through the upgrade"
 assert_jq '.observations.connections > 20' "every probe made its own upgraded connection"
 
