@@ -1563,11 +1563,12 @@ check_starttls_expired() {
         "CERT_EXPIRED's verify command goes through -starttls $proto"
 }
 
-# check_starttls_unavailable PROTO PORT REASON: STARTTLS_UNAVAILABLE whose
-# summary holds REASON (a regex), with the s_client verify command.
+# check_starttls_unavailable PROTO PORT REASON [ARGS...]: STARTTLS_UNAVAILABLE
+# whose summary holds REASON (a regex), with the s_client verify command.
 check_starttls_unavailable() {
     local proto=$1 port=$2 reason=$3
-    run_check --starttls "$proto" "127.0.0.1:$port"
+    shift 3
+    run_check --starttls "$proto" "$@" "127.0.0.1:$port"
     assert_finding STARTTLS_UNAVAILABLE
     assert_severity STARTTLS_UNAVAILABLE fail
     assert_exit 1
