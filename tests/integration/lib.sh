@@ -1579,3 +1579,76 @@ check_starttls_unavailable() {
         "verify: openssl s_client -starttls $proto"
     assert_jq '.findings | length == 1' "the refusal is the only finding"
 }
+
+# start_postfix CERT KEY LISTENER...: one Postfix master in $T/postfix (run
+# as root; it drops to the postfix user) with an smtpd per LISTENER, "PORT"
+# or "PORT -o name=value ...", on 127.0.0.1, offering STARTTLS with CERT and
+# KEY unless a listener's options say otherwise.  Logs to $T/postfix/maillog.
+start_postfix() {
+    local cert=$1 key=$2 l
+    shift 2
+    [ -x /usr/lib/postfix/sbin/master ] || die "Postfix is not installed (run scripts/deps.sh test)"
+    local pf=$T/postfix
+    mkdir -p "$pf/conf" "$pf/queue/pid" "$pf/queue/public" "$pf/queue/private" "$pf/data"
+    chown postfix "$pf/queue/public" "$pf/queue/private" "$pf/data"
+    chmod 755 "$T"
+    chmod 644 "$cert" "$key"
+    cat >"$pf/conf/main.cf" <<CF
+compatibility_level = 3.6
+queue_directory = $pf/queue
+data_directory = $pf/data
+mail_owner = postfix
+myhostname = mail.test
+mydestination =
+local_recipient_maps =
+alias_maps =
+alias_database =
+inet_interfaces = 127.0.0.1
+inet_protocols = ipv4
+maillog_file = $pf/maillog
+maillog_file_prefixes = $T
+smtpd_banner = \$myhostname ESMTP
+smtpd_tls_cert_file = $cert
+smtpd_tls_key_file = $key
+smtpd_tls_security_level = may
+smtpd_tls_session_cache_database =
+CF
+    : >"$pf/conf/master.cf"
+    for l in "$@"; do
+        echo "127.0.0.1:${l%% *} inet n - n - - smtpd${l#"${l%% *}"}" >>"$pf/conf/master.cf"
+    done
+    cat >>"$pf/conf/master.cf" <<CF
+postlog unix-dgram n - n - 1 postlogd
+proxymap unix - - n - - proxymap
+anvil unix - - n - 1 anvil
+tlsmgr unix - - n 1000? 1 tlsmgr
+CF
+    start_bg /usr/lib/postfix/sbin/master -d -c "$pf/conf"
+    for l in "$@"; do
+        wait_port "${l%% *}" 10 || die "Postfix did not start: $(tail -5 "$pf/maillog" 2>/dev/null)"
+    done
+}
+
+# start_postgres NAME PORT SSL CERT KEY: a PostgreSQL server on 127.0.0.1:PORT
+# with ssl=SSL (on/off) and that certificate, its data directory a copy of
+# one made once in $T/pg (initdb is the slow part); waits until it listens.
+start_postgres() {
+    local name=$1 port=$2 ssl=$3 cert=$4 key=$5 bin
+    bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+    [ -n "$bin" ] && [ -x "$bin/initdb" ] || die "PostgreSQL is not installed (run scripts/deps.sh test)"
+    local pg=$T/pg
+    chmod 755 "$T"
+    if [ ! -d "$pg/data" ]; then
+        mkdir -p "$pg"
+        chown postgres "$pg"
+        runuser -u postgres -- "$bin/initdb" -D "$pg/data" -U postgres --auth=trust -E UTF8 >"$pg/initdb.log" 2>&1 \
+            || die "initdb failed: $(tail -5 "$pg/initdb.log")"
+    fi
+    # The key must belong to the server's user, mode 0600.
+    install -o postgres -m 600 "$key" "$pg/$name.key"
+    chmod 644 "$cert"
+    cp -a "$pg/data" "$pg/$name"
+    start_bg runuser -u postgres -- "$bin/postgres" -D "$pg/$name" -c listen_addresses=127.0.0.1 -c "port=$port" \
+        -c "unix_socket_directories=$pg" -c "ssl=$ssl" -c "ssl_cert_file=$cert" -c "ssl_key_file=$pg/$name.key"
+    wait_port "$port" 20 || die "PostgreSQL ($name) did not start"
+}

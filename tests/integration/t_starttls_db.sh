@@ -11,8 +11,6 @@
 source "$(dirname "$0")/lib.sh"
 
 need_cmd openssl
-PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
-[ -n "$PGBIN" ] && [ -x "$PGBIN/initdb" ] || die "PostgreSQL is not installed (run scripts/deps.sh test)"
 command -v mariadbd >/dev/null && command -v mariadb-install-db >/dev/null \
     || die "MariaDB is not installed (run scripts/deps.sh test)"
 [ "$(id -u)" = 0 ] || die "the servers run as their own users (postgres, mysql): run as root"
@@ -22,24 +20,10 @@ chmod 755 "$T"
 make_starttls_certs db.test
 
 # ---- PostgreSQL ----------------------------------------------------------------------
-PG=$T/pg
-mkdir -p "$PG"
-chown postgres "$PG"
-runuser -u postgres -- "$PGBIN/initdb" -D "$PG/data" -U postgres --auth=trust -E UTF8 >"$PG/initdb.log" 2>&1 \
-    || die "initdb failed: $(tail -5 "$PG/initdb.log")"
-# The key files must belong to the server's user, mode 0600.
-for k in db.test.key db.test-old.key; do
-    install -o postgres -m 600 "$T/$k" "$PG/$k"
-done
-pg_start() { # NAME PORT SSL CERT KEY
-    cp -a "$PG/data" "$PG/$1"
-    start_bg runuser -u postgres -- "$PGBIN/postgres" -D "$PG/$1" -c listen_addresses=127.0.0.1 -c "port=$2" \
-        -c "unix_socket_directories=$PG" -c "ssl=$3" -c "ssl_cert_file=$4" -c "ssl_key_file=$5"
-}
 PG_OK=$(free_port) PG_OLD=$(free_port) PG_NONE=$(free_port)
-pg_start ok "$PG_OK" on "$T/db.test-good.pem" "$PG/db.test.key"
-pg_start old "$PG_OLD" on "$T/db.test-expired.pem" "$PG/db.test-old.key"
-pg_start none "$PG_NONE" off "$T/db.test-good.pem" "$PG/db.test.key"
+start_postgres ok "$PG_OK" on "$T/db.test-good.pem" "$T/db.test.key"
+start_postgres old "$PG_OLD" on "$T/db.test-expired.pem" "$T/db.test-old.key"
+start_postgres none "$PG_NONE" off "$T/db.test-good.pem" "$T/db.test.key"
 
 # ---- MariaDB --------------------------------------------------------------------------
 MY=$T/mysql
@@ -63,9 +47,6 @@ my_start ok "$MY_OK" --ssl-cert="$T/db.test-good.pem" --ssl-key="$MY/db.test.key
 my_start old "$MY_OLD" --ssl-cert="$T/db.test-expired.pem" --ssl-key="$MY/db.test-old.key"
 my_start none "$MY_NONE" --skip-ssl
 
-for p in "$PG_OK" "$PG_OLD" "$PG_NONE"; do
-    wait_port "$p" 20 "" || die "PostgreSQL did not start on $p"
-done
 for n in ok old none; do
     p=MY_$(echo "$n" | tr '[:lower:]' '[:upper:]')
     wait_port "${!p}" 30 "" || die "MariaDB ($n) did not start: $(tail -5 "$MY/$n.err" 2>/dev/null)"

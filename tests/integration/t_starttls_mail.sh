@@ -18,42 +18,10 @@ chmod 755 "$T"
 make_starttls_certs mail.test
 
 # ---- Postfix: one master, three smtpd listeners -------------------------------
-PF=$T/postfix
-mkdir -p "$PF/conf" "$PF/queue/pid" "$PF/queue/public" "$PF/queue/private" "$PF/data"
-chown postfix "$PF/queue/public" "$PF/queue/private" "$PF/data"
 SMTP_OK=$(free_port) SMTP_OLD=$(free_port) SMTP_NONE=$(free_port)
-cat >"$PF/conf/main.cf" <<CF
-compatibility_level = 3.6
-queue_directory = $PF/queue
-data_directory = $PF/data
-mail_owner = postfix
-myhostname = mail.test
-mydestination =
-local_recipient_maps =
-alias_maps =
-alias_database =
-inet_interfaces = 127.0.0.1
-inet_protocols = ipv4
-maillog_file = $PF/maillog
-maillog_file_prefixes = $T
-smtpd_banner = \$myhostname ESMTP
-smtpd_tls_cert_file = $T/mail.test-good.pem
-smtpd_tls_key_file = $T/mail.test.key
-smtpd_tls_security_level = may
-smtpd_tls_session_cache_database =
-CF
-cat >"$PF/conf/master.cf" <<CF
-127.0.0.1:$SMTP_OK inet n - n - - smtpd
-127.0.0.1:$SMTP_OLD inet n - n - - smtpd -o smtpd_tls_cert_file=$T/mail.test-expired.pem -o smtpd_tls_key_file=$T/mail.test-old.key
-127.0.0.1:$SMTP_NONE inet n - n - - smtpd -o smtpd_tls_security_level=none
-postlog unix-dgram n - n - 1 postlogd
-proxymap unix - - n - - proxymap
-anvil unix - - n - 1 anvil
-tlsmgr unix - - n 1000? 1 tlsmgr
-CF
-chmod 644 "$T"/*.pem "$T"/*.key
-start_bg /usr/lib/postfix/sbin/master -d -c "$PF/conf"
-wait_port "$SMTP_NONE" 10 || die "Postfix did not start: $(tail -5 "$PF/maillog" 2>/dev/null)"
+start_postfix "$T/mail.test-good.pem" "$T/mail.test.key" "$SMTP_OK" \
+    "$SMTP_OLD -o smtpd_tls_cert_file=$T/mail.test-expired.pem -o smtpd_tls_key_file=$T/mail.test-old.key" \
+    "$SMTP_NONE -o smtpd_tls_security_level=none"
 
 # ---- Dovecot: IMAP and POP3, a healthy certificate and an expired one ------------
 DV=$T/dovecot
