@@ -87,6 +87,7 @@ typedef struct td_attempt {
     char error[TD_FLIGHT_ERROR_LEN]; /* for MALFORMED: where, and the rule broken */
     int sys_errno;
     double connect_ms, first_ms, total_ms;
+    double leadin_ms;          /* the lead-ins (STARTTLS) after the connect, -1 none or unfinished */
     size_t bytes_in;           /* bytes the server sent: > 0 on a TIMEOUT is a drip */
     /* The first flight ran to ServerHelloDone, parsed cleanly and fit the
      * offer: a handshake a client can finish (below TLS 1.3; a TLS 1.3

@@ -279,6 +279,7 @@ void td_attempt_from(td_attempt *a, const td_io_result *io, const td_flight *f)
     a->total_ms = io->total_ms;
     a->bytes_in = io->bytes_in;
     a->leadin = io->leadin_name;
+    a->leadin_ms = io->leadin_ms;
     if (f) {
         a->version = f->version;
         a->legacy_version = f->legacy_version;

@@ -160,6 +160,7 @@ static json_t *attempt_json(jb *j, const td_attempt *a)
     }
     put(j, o, "error", jstr_or_null(j, td_attempt_error(a)));
     put(j, o, "connect_ms", jms(j, a->connect_ms));
+    put(j, o, "leadin_ms", jms(j, a->leadin_ms));
     put(j, o, "first_byte_ms", jms(j, a->first_ms));
     put(j, o, "total_ms", jms(j, a->total_ms));
     put(j, o, "bytes_in", jint(j, (long long)a->bytes_in));

@@ -313,10 +313,11 @@ static bool step_starttls(td_steps *s, const td_obs *obs, const td_attempt *a)
         return false;
     }
     if (obs->starttls_auto)
-        step(s, true, "STARTTLS", "%s upgrade, chosen from the port's %s greeting (--starttls %s)", st->label,
-             obs->starttls_banner, st->name);
+        step(s, true, "STARTTLS", "%s upgrade in %.0f ms, chosen from the port's %s greeting (--starttls %s)",
+             st->label, a->leadin_ms, obs->starttls_banner, st->name);
     else
-        step(s, true, "STARTTLS", "%s upgrade (--starttls %s)", st->label, st->name);
+        step(s, true, "STARTTLS", "%s upgrade in %.0f ms (--starttls %s)", st->label, a->leadin_ms, st->name);
+    timed(s, a->leadin_ms);
     return true;
 }
 
