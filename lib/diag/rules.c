@@ -292,7 +292,11 @@ static void rule_starttls_unavailable(struct ctx *c, td_str *s, td_str *e, td_st
     else
         td_str_printf(s, "Port %u does not complete the %s upgrade to TLS: %s while waiting for the server.",
                       o->port, st->label, td_outcome_name(b->out));
-    describe(e, b);
+    /* No ClientHello went out: the evidence is the exchange before it. */
+    td_str_printf(e, "the %s upgrade (--starttls %s) after the TCP connect in %.0f ms: %s, after %.0f ms; no "
+                     "ClientHello was sent",
+                  st->label, st->name, b->connect_ms, b->out == TD_OUT_LEADIN ? b->error : td_outcome_name(b->out),
+                  b->total_ms);
     verify_cmd(c, v, NULL);
     add(c, TD_ID_STARTTLS_UNAVAILABLE, TD_SEV_FAIL, s, e, starttls_fix(st->proto), v);
 }
