@@ -24,6 +24,7 @@ _tlsdiag() {
                 '--cert[client certificate (PEM)]:file:_files' \
                 '--key[private key of the client certificate]:file:_files' \
                 '--alpn[ALPN protocols to offer]:protocols:' \
+                '--starttls[upgrade each connection to TLS the protocol'"'"'s way first]:protocol:(smtp lmtp imap pop3 ftp xmpp xmpp-server ldap postgres postgres-direct mysql nntp sieve irc)' \
                 '--repeat[handshakes to the first address]:count:' \
                 '--warn-days[warn when a certificate expires within N days]:days:' \
                 '--show-certs[print each certificate sent in PEM]' \

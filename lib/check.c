@@ -12,6 +12,7 @@
 
 #include "probe/probe.h"
 #include "registry/clients.h"
+#include "starttls/starttls.h"
 #include "util/str.h"
 
 #define DEFAULT_PORT      443
@@ -334,6 +335,20 @@ td_status td_options_set_alpn(td_options *o, const char *list)
     return TD_OK;
 }
 
+td_status td_options_set_starttls(td_options *o, const char *protocol)
+{
+    clear_error(o);
+    if (!protocol || !*protocol) {
+        o->starttls = NULL;
+        return TD_OK;
+    }
+    const td_starttls_info *st = td_starttls_find(protocol);
+    if (!st)
+        return bad(o, "unknown STARTTLS protocol '%." ECHO_MAX "s': one of %s", protocol, td_starttls_names());
+    o->starttls = st;
+    return TD_OK;
+}
+
 td_status td_options_set_repeat(td_options *o, unsigned n)
 {
     clear_error(o);
@@ -558,6 +573,7 @@ void td_check_probe_cfg(const td_options *o, td_probe_cfg *cfg)
         .no_aia = o->no_aia,
         .clients = o->n_clients ? o->clients : NULL,
         .n_clients = o->n_clients,
+        .starttls = o->starttls,
     };
 }
 
@@ -567,7 +583,7 @@ static const char *env_lookup(const char *name)
 }
 
 /* --proxy, else with --proxy-env the one curl would take for the target. */
-static td_status choose_proxy(td_options *o, td_probe_cfg *cfg, td_obs *obs, td_proxy *px)
+static td_status choose_proxy(td_options *o, td_probe_cfg *cfg, char *bypass, size_t bypass_len, td_proxy *px)
 {
     if (o->proxy.scheme != TD_PROXY_NONE) {
         *px = o->proxy;
@@ -583,7 +599,7 @@ static td_status choose_proxy(td_options *o, td_probe_cfg *cfg, td_obs *obs, td_
             cfg->proxy = px;
             cfg->proxy_from = from;
         } else if (from) {
-            snprintf(obs->proxy_bypass, sizeof obs->proxy_bypass, "%s", from);
+            snprintf(bypass, bypass_len, "%s", from);
         }
     }
     /* A missing issuer is fetched from its own server, which a tunnel to
@@ -591,6 +607,39 @@ static td_status choose_proxy(td_options *o, td_probe_cfg *cfg, td_obs *obs, td_
     if (cfg->proxy)
         cfg->no_aia = true;
     return TD_OK;
+}
+
+/* A port that greets in a protocol with one way to upgrade is checked again
+ * through it, and the report says the upgrade was chosen.  When the upgrade
+ * itself fails, the port still is no TLS port: the first observations stay,
+ * with how the upgrade failed. */
+static int upgrade_by_greeting(td_probe_cfg *cfg, td_obs *first)
+{
+    const td_starttls_info *st = td_starttls_for_banner(first->baseline.protocol);
+    if (!st)
+        return 0;
+    td_obs *again = malloc(sizeof *again);
+    if (!again)
+        return -1;
+    td_obs_init(again);
+    cfg->starttls = st;
+    int rc = td_probe_run(cfg, again);
+    cfg->starttls = NULL;
+    const td_attempt *b = &again->baseline;
+    if (rc == 0 && b->leadin && strcmp(b->leadin, st->ops->name) == 0) {
+        snprintf(first->starttls_tried, sizeof first->starttls_tried, "%s: %s", st->name,
+                 b->out == TD_OUT_LEADIN ? b->error : td_outcome_name(b->out));
+        td_obs_free(again);
+    } else if (rc == 0) {
+        snprintf(again->starttls_banner, sizeof again->starttls_banner, "%s", first->baseline.protocol);
+        again->starttls_auto = true;
+        td_obs_free(first);
+        *first = *again;
+    } else {
+        td_obs_free(again);
+    }
+    free(again);
+    return rc;
 }
 
 td_status td_check(td_options *o, td_report **out)
@@ -611,9 +660,9 @@ td_status td_check(td_options *o, td_report **out)
 
     td_probe_cfg cfg;
     td_proxy px;
+    char bypass[sizeof r->obs.proxy_bypass] = "";
     td_check_probe_cfg(o, &cfg);
-    r->obs.expect = o->expect;
-    if (choose_proxy(o, &cfg, &r->obs, &px) != TD_OK) {
+    if (choose_proxy(o, &cfg, bypass, sizeof bypass, &px) != TD_OK) {
         td_report_free(r);
         return TD_ERR_USAGE;
     }
@@ -621,9 +670,16 @@ td_status td_check(td_options *o, td_report **out)
         td_report_free(r);
         return internal_error(o);
     }
+    if (!o->starttls && r->obs.baseline.out == TD_OUT_NOT_TLS && upgrade_by_greeting(&cfg, &r->obs) != 0) {
+        td_report_free(r);
+        return internal_error(o);
+    }
 
-    /* The filter and the level asked for are facts of the run the report
+    /* The filter, the level and the certificate asked for, and the
+     * no_proxy that sent the check direct, are facts of the run the report
      * states, whatever the probe made of them. */
+    r->obs.expect = o->expect;
+    snprintf(r->obs.proxy_bypass, sizeof r->obs.proxy_bypass, "%s", bypass);
     r->obs.clients_filtered = cfg.n_clients > 0;
     r->obs.clients_level = o->clients_level;
 

@@ -15,6 +15,8 @@ BUILD_PKGS=(build-essential pkg-config libssl-dev libev-dev libjansson-dev
             openssl zlib1g-dev)
 TEST_PKGS=("${BUILD_PKGS[@]}" nginx-light haproxy apache2 gnutls-bin python3 jq iproute2 procps
            curl wget dpkg-dev debhelper tidy chromium squid-openssl dante-server)
+# The servers behind STARTTLS (mail, directory, databases, chat, FTP).
+TEST_PKGS+=(postfix dovecot-imapd dovecot-pop3d slapd ldap-utils postgresql mariadb-server prosody vsftpd)
 BENCH_PKGS=("${TEST_PKGS[@]}" sslscan nmap)
 
 usage() {

@@ -55,6 +55,12 @@ static const char check_usage_text[] =
     "                          private key in one extra handshake; give both\n"
     "  --alpn LIST             ALPN protocols to offer, comma-separated, e.g.\n"
     "                          h2,http/1.1\n"
+    "  --starttls PROTO        upgrade each connection the protocol's way\n"
+    "                          first: smtp, lmtp, imap, pop3, ftp, xmpp,\n"
+    "                          xmpp-server, ldap, postgres, mysql, nntp,\n"
+    "                          sieve, irc; postgres-direct for PostgreSQL's\n"
+    "                          direct TLS (ALPN postgresql).  Without it an\n"
+    "                          SMTP, IMAP, POP3 or FTP greeting picks one\n"
     "  --repeat N              handshakes to the first address, to compare the\n"
     "                          backends behind it; default 4, 1 to 64\n"
     "  --warn-days N           warn when a certificate expires within N days;\n"
@@ -234,6 +240,7 @@ enum {
     OPT_CERT,
     OPT_KEY,
     OPT_ALPN,
+    OPT_STARTTLS,
     OPT_REPEAT,
     OPT_WARN_DAYS,
     OPT_SHOW_CERTS,
@@ -264,6 +271,7 @@ static const struct option check_opts[] = {
     { "cert", required_argument, NULL, OPT_CERT },
     { "key", required_argument, NULL, OPT_KEY },
     { "alpn", required_argument, NULL, OPT_ALPN },
+    { "starttls", required_argument, NULL, OPT_STARTTLS },
     { "repeat", required_argument, NULL, OPT_REPEAT },
     { "warn-days", required_argument, NULL, OPT_WARN_DAYS },
     { "show-certs", no_argument, NULL, OPT_SHOW_CERTS },
@@ -368,6 +376,9 @@ static int apply_option(td_options *o, int c, const char *arg, cli *cl)
         break;
     case OPT_ALPN:
         st = td_options_set_alpn(o, arg);
+        break;
+    case OPT_STARTTLS:
+        st = td_options_set_starttls(o, arg);
         break;
     case OPT_REPEAT:
         if (!parse_count(arg, 1, 64, &n))

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../starttls/starttls.h"
+
 bool td_shell_safe(const char *s)
 {
     if (!s[0])
@@ -78,9 +80,17 @@ void td_advice_init(td_advice *a, const td_obs *o)
     a->sni = o->sni;
     a->store = &o->store;
     snprintf(a->servername, sizeof a->servername, "%s%s", o->sni[0] ? " -servername " : "", o->sni);
-    snprintf(a->sclient, sizeof a->sclient, "openssl s_client -connect %s%s%s", a->connect, px, a->servername);
-    snprintf(a->sclient_nosni, sizeof a->sclient_nosni, "openssl s_client -connect %s%s%s", a->connect, px,
-             o->sni[0] ? " -noservername" : "");
+    /* Through the same upgrade the check went through: s_client's
+     * -starttls, or the ALPN PostgreSQL's direct TLS needs. */
+    char upgrade[48] = "";
+    if (o->starttls && o->starttls->sclient)
+        snprintf(upgrade, sizeof upgrade, " -starttls %s", o->starttls->sclient);
+    else if (o->starttls && o->starttls->alpn)
+        snprintf(upgrade, sizeof upgrade, " -alpn %s", o->starttls->alpn);
+    snprintf(a->sclient, sizeof a->sclient, "openssl s_client -connect %s%s%s%s", a->connect, px, a->servername,
+             upgrade);
+    snprintf(a->sclient_nosni, sizeof a->sclient_nosni, "openssl s_client -connect %s%s%s%s", a->connect, px,
+             o->sni[0] ? " -noservername" : "", upgrade);
     store_options(a->ca_opt, sizeof a->ca_opt, a->store, "-CAfile", "-CApath");
     store_options(a->curl_ca, sizeof a->curl_ca, a->store, "--cacert", "--capath");
 }

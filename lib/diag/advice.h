@@ -27,7 +27,8 @@ typedef struct td_advice {
 
     /* s_client's option sending the SNI the check sent: " -servername N", or "" */
     char servername[300];
-    /* "openssl s_client -connect T -servername N", SNI as the check sent it */
+    /* "openssl s_client -connect T -servername N", SNI as the check sent it,
+     * then " -starttls P" when the check went through STARTTLS */
     char sclient[1500];
     /* the same sending no SNI: " -noservername" when the check sent one */
     char sclient_nosni[1100];

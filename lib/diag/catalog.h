@@ -38,8 +38,8 @@ typedef enum {
     X(CLOSED_AFTER_CLIENTHELLO, REACH, FAIL, 3, false)                  \
     X(HANDSHAKE_TIMEOUT, REACH, FAIL, 3, false)                         \
     X(NOT_TLS, REACH, FAIL, 2, false)                                   \
-    X(STARTTLS_UNAVAILABLE, REACH, FAIL, 2, true)                       \
-    X(PROXY_FAILURE, REACH, FAIL, 1, false)                              \
+    X(STARTTLS_UNAVAILABLE, REACH, FAIL, 2, false)                      \
+    X(PROXY_FAILURE, REACH, FAIL, 1, false)                             \
     X(MIDDLEBOX_RESET, REACH, FAIL, 3, true)                            \
     X(LARGE_HELLO_DROPPED, REACH, FAIL, 4, true)                        \
     X(RATE_LIMITED, REACH, WARN, 6, false)                              \

@@ -103,6 +103,10 @@ double td_sched_step_timeout(const td_sched *s);
  * cfg and via must outlive the jobs.  Returns 0, or -1 for more than
  * TD_LEADIN_MAX entries or an entry without ops, start or feed. */
 int td_sched_set_leadins(td_sched *s, const td_leadin *chain, size_t n);
+/* The chain jobs submitted now would run: up to max entries copied to out;
+ * returns how many there are.  A job that must not run all of it (a fetch
+ * from another host) sets a shorter chain around its submission. */
+size_t td_sched_get_leadins(const td_sched *s, td_leadin *out, size_t max);
 /* Runs until no job is queued or in flight, or the deadline passes (queued
  * jobs then finish with TD_IO_DEADLINE).  Returns 0, -1 on internal error. */
 int td_sched_run(td_sched *s);

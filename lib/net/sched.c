@@ -736,6 +736,15 @@ int td_sched_set_leadins(td_sched *s, const td_leadin *chain, size_t n)
     return 0;
 }
 
+size_t td_sched_get_leadins(const td_sched *s, td_leadin *out, size_t max)
+{
+    if (!s)
+        return 0;
+    for (size_t i = 0; i < s->n_leadins && i < max; i++)
+        out[i] = s->leadins[i];
+    return s->n_leadins;
+}
+
 void td_sched_set_rate(td_sched *s, double per_s)
 {
     if (!s)

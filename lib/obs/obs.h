@@ -88,6 +88,7 @@ typedef struct td_attempt {
     char error[TD_FLIGHT_ERROR_LEN]; /* for MALFORMED: where, and the rule broken */
     int sys_errno;
     double connect_ms, first_ms, total_ms;
+    double leadin_ms;          /* the lead-ins (STARTTLS) after the connect, -1 none or unfinished */
     size_t bytes_in;           /* bytes the server sent: > 0 on a TIMEOUT is a drip */
     /* The first flight ran to ServerHelloDone, parsed cleanly and fit the
      * offer: a handshake a client can finish (below TLS 1.3; a TLS 1.3
@@ -95,6 +96,8 @@ typedef struct td_attempt {
     bool complete;
     td_retry retry;
 } td_attempt;
+
+struct td_starttls_info;
 
 typedef struct td_cert {
     uint8_t *der;
@@ -214,6 +217,16 @@ typedef struct td_obs {
     uint16_t port;
     char sni[256];             /* "" = no SNI sent */
     bool host_is_ip;
+    /* the upgrade every connection went through before its hello
+     * (lib/starttls), NULL none; auto: chosen from the port's greeting
+     * (NOT_TLS of a first check without it), not asked for */
+    const struct td_starttls_info *starttls;
+    bool starttls_auto;
+    char starttls_banner[16]; /* with auto: the protocol the greeting showed ("SMTP") */
+    /* NOT_TLS whose greeting picked an upgrade that then failed: how ("smtp:
+     * STARTTLS not in the EHLO answer"); the observations are the first
+     * check's, without the upgrade */
+    char starttls_tried[240];
 
     /* reaching it */
     char dns_error[160];       /* non-empty: resolution failed */

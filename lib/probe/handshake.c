@@ -12,6 +12,7 @@
 
 #include "../cert/cert.h"
 #include "../util/str.h"
+#include "../starttls/starttls.h"
 #include "../wire/alpn.h"
 
 #define AIA_MAX_BYTES (256u * 1024u) /* an issuer certificate is a few KiB */
@@ -362,10 +363,19 @@ static void fetch_aia(td_hsrun *h, const char *url)
     }
     j->h = h;
     j->kind = H_AIA;
+    /* The CA's web server is no STARTTLS server: the fetch runs the chain
+     * of lead-ins without the upgrade (which is last). */
+    td_leadin chain[TD_LEADIN_MAX];
+    size_t n_chain = td_sched_get_leadins(h->s, chain, TD_LEADIN_MAX);
+    bool upgrade = h->cfg->starttls && h->cfg->starttls->ops && n_chain > 0;
+    if (upgrade)
+        td_sched_set_leadins(h->s, chain, n_chain - 1);
     if (td_sched_submit(h->s, &addr, (const uint8_t *)req.s, req.len, on_aia_data, on_aia_done, j) != 0) {
         free(j);
         snprintf(o->aia_error, sizeof o->aia_error, "could not start the fetch");
     }
+    if (upgrade)
+        td_sched_set_leadins(h->s, chain, n_chain);
     td_str_free(&req);
 }
 
@@ -405,9 +415,11 @@ td_hsrun *td_hsrun_new(const td_probe_cfg *cfg, td_obs *o, td_sched *s, td_confi
     o->path.verdict = TD_PATH_OTHER;
     o->path.depth = -1;
     o->path_aia.verdict = TD_PATH_OTHER;
-    if (cfg->alpn && cfg->alpn[0]) {
-        snprintf(o->alpn_offered, sizeof o->alpn_offered, "%s", cfg->alpn);
-        h->alpn_len = alpn_wire(cfg->alpn, h->alpn, sizeof h->alpn);
+    /* PostgreSQL's direct TLS needs its ALPN protocol in every hello. */
+    const char *alpn = cfg->starttls && cfg->starttls->alpn ? cfg->starttls->alpn : cfg->alpn;
+    if (alpn && alpn[0]) {
+        snprintf(o->alpn_offered, sizeof o->alpn_offered, "%s", alpn);
+        h->alpn_len = alpn_wire(alpn, h->alpn, sizeof h->alpn);
     }
     h->store = td_store_new(cfg->ca_file, cfg->ca_path, o->store_error, sizeof o->store_error);
     if (h->store) {

@@ -31,6 +31,7 @@
 #include <string.h>
 
 #include "../registry/clients.h"
+#include "../starttls/starttls.h"
 #include "../registry/registry.h"
 #include "../wire/flight.h"
 #include "../wire/hello.h"
@@ -72,6 +73,7 @@ struct run {
     int groups_pending;       /* group probes whose answer is still due */
     bool groups_incomplete;   /* one of them ended without a clear answer */
     uint16_t group_preferred; /* picked when every group was offered */
+    td_starttls_cfg st_cfg;   /* what the STARTTLS engine is told, for the scheduler's lead-in */
 };
 
 struct job {
@@ -196,6 +198,15 @@ static td_want on_data(void *ctx, const uint8_t *data, size_t len)
 static bool submit(struct run *r, enum jkind kind, int vi, const td_hello_spec *spec, bool sslv2,
                    const uint32_t *v2specs, size_t n_v2, const uint16_t pair[2])
 {
+    /* PostgreSQL's direct TLS takes only hellos that ask for its protocol by
+     * ALPN (PostgreSQL 17, sslnegotiation=direct). */
+    td_hello_spec forced;
+    const td_starttls_info *st = r->cfg->starttls;
+    if (!sslv2 && st && st->alpn) {
+        forced = *spec;
+        forced.alpn = st->alpn;
+        spec = &forced;
+    }
     uint8_t *buf = malloc(HELLO_CAP);
     struct job *j = calloc(1, sizeof *j);
     size_t len = 0;
@@ -269,6 +280,7 @@ void td_attempt_from(td_attempt *a, const td_io_result *io, const td_flight *f)
     a->total_ms = io->total_ms;
     a->bytes_in = io->bytes_in;
     a->leadin = io->leadin_name;
+    a->leadin_ms = io->leadin_ms;
     if (f) {
         a->version = f->version;
         a->legacy_version = f->legacy_version;
@@ -1147,6 +1159,24 @@ static void on_done(void *ctx, const td_io_result *io, const td_tries *t)
         start_stage2(r);
 }
 
+/* Every connection upgrades first: the STARTTLS engine goes last in the
+ * scheduler's chain of lead-ins, after any already there (a proxy). */
+static bool upgrade_first(struct run *r)
+{
+    const td_starttls_info *st = r->cfg->starttls;
+    if (!st || !st->ops)
+        return true;
+    /* RFC 6120 section 4.7.2: XMPP's stream names the domain served. */
+    snprintf(r->st_cfg.domain, sizeof r->st_cfg.domain, "%s",
+             r->cfg->sni && r->cfg->sni[0] ? r->cfg->sni : r->cfg->target.host);
+    td_leadin chain[TD_LEADIN_MAX];
+    size_t n = td_sched_get_leadins(r->s, chain, TD_LEADIN_MAX);
+    if (n >= TD_LEADIN_MAX)
+        return false;
+    chain[n++] = (td_leadin){st->ops, &r->st_cfg, NULL};
+    return td_sched_set_leadins(r->s, chain, n) == 0;
+}
+
 int td_probe_run(const td_probe_cfg *cfg, td_obs *o)
 {
     snprintf(o->host, sizeof o->host, "%s", cfg->target.host);
@@ -1187,6 +1217,11 @@ int td_probe_run(const td_probe_cfg *cfg, td_obs *o)
     /* Every connection of the check goes through the proxy. */
     if (r->s && via)
         td_sched_set_leadins(r->s, via->chain, 1);
+    o->starttls = cfg->starttls;
+    if (r->s && !upgrade_first(r)) {
+        td_sched_free(r->s);
+        r->s = NULL;
+    }
     r->cf = r->s ? td_confirm_new(r->s, r->addr, &o->limit) : NULL;
     r->hsrun = r->cf ? td_hsrun_new(cfg, o, r->s, r->cf, r->addr) : NULL;
     if (!r->hsrun) {

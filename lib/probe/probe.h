@@ -24,6 +24,8 @@ typedef struct td_probe_cfg {
     unsigned repeat;        /* handshakes to the first address, to compare backends (>= 1) */
     int warn_days;          /* CERT_EXPIRING_SOON window */
     bool no_aia;            /* never fetch a missing issuer over HTTP */
+    /* STARTTLS (lib/starttls): the upgrade every connection runs first, NULL none */
+    const struct td_starttls_info *starttls;
     /* client simulation: the profiles to run (NULL/0 = every profile) */
     const char *const *clients;
     size_t n_clients;

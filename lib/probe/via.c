@@ -70,6 +70,12 @@ void td_via_direct(const td_probe_cfg *cfg, td_obs *o)
         snprintf(op->direct_note, sizeof op->direct_note, "no handshake completed through the proxy");
         return;
     }
+    /* The upgrade's own state lives in the probes' run; a direct
+     * handshake without it would meet the plain-text protocol. */
+    if (cfg->starttls) {
+        snprintf(op->direct_note, sizeof op->direct_note, "not compared without the proxy through --starttls");
+        return;
+    }
     if (op->scheme == TD_PROXY_SOCKS5H) {
         snprintf(op->direct_note, sizeof op->direct_note,
                  "not compared without the proxy: socks5h leaves resolving the name to the proxy");

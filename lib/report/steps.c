@@ -6,6 +6,7 @@
 
 #include "registry/registry.h"
 #include "report/report.h"
+#include "starttls/starttls.h"
 #include "wire/tls.h"
 
 #define MAX_ADDRS_SHOWN 4
@@ -17,7 +18,8 @@ static td_step_dir direction(const char *label)
 {
     if (strcmp(label, "DNS") == 0)
         return TD_STEP_LOCAL;
-    if (strcmp(label, "TCP connect") == 0 || strcmp(label, "Proxy") == 0 || strcmp(label, "ClientHello") == 0)
+    if (strcmp(label, "TCP connect") == 0 || strcmp(label, "Proxy") == 0 || strcmp(label, "ClientHello") == 0 ||
+        strcmp(label, "STARTTLS") == 0)
         return TD_STEP_TO_SERVER;
     return TD_STEP_TO_CLIENT;
 }
@@ -329,6 +331,31 @@ static bool step_proxy(td_steps *s, const td_obs *obs, const td_attempt *a)
     return true;
 }
 
+/* The upgrade before the hello, when the check went through one; false
+ * when the baseline broke there. */
+static bool step_starttls(td_steps *s, const td_obs *obs, const td_attempt *a)
+{
+    const td_starttls_info *st = obs->starttls;
+    if (!st)
+        return true;
+    if (!st->ops) {
+        step(s, true, "STARTTLS", "none: %s, every hello offering ALPN %s", st->label, st->alpn);
+        return true;
+    }
+    if (a->leadin && strcmp(a->leadin, st->ops->name) == 0) {
+        step(s, false, "STARTTLS", "%s upgrade failed: %s", st->label,
+             a->out == TD_OUT_LEADIN ? a->error : td_outcome_name(a->out));
+        return false;
+    }
+    if (obs->starttls_auto)
+        step(s, true, "STARTTLS", "%s upgrade in %.0f ms, chosen from the port's %s greeting (--starttls %s)",
+             st->label, a->leadin_ms, obs->starttls_banner, st->name);
+    else
+        step(s, true, "STARTTLS", "%s upgrade in %.0f ms (--starttls %s)", st->label, a->leadin_ms, st->name);
+    timed(s, a->leadin_ms);
+    return true;
+}
+
 /* Up to NOT_TLS_SHOWN bytes as text: printable ASCII as is, line ends
  * escaped, anything else as '.', so nothing the peer sent reaches the
  * terminal raw. */
@@ -466,7 +493,7 @@ void td_handshake_steps(const td_obs *obs, td_cert_info *ci, td_steps *s)
             td_str_add(&st->text, "(no connection was attempted)");
         return;
     }
-    if (!step_tcp(s, obs, a) || !step_proxy(s, obs, a))
+    if (!step_tcp(s, obs, a) || !step_proxy(s, obs, a) || !step_starttls(s, obs, a))
         return;
     char vb[32];
     step(s, true, "ClientHello", "%zu bytes, offering %s, %s%s", a->hello_len,
