@@ -3,7 +3,9 @@
 # by socks5:// (the target resolved here, CONNECT by address) and by
 # socks5h:// (CONNECT by name, resolved by the proxy), then PROXY_FAILURE
 # for a destination its rules deny (reply 2) and for a port nothing listens
-# on behind it (reply 5: the proxy could not reach the server).
+# on behind it (reply 5: the proxy could not reach the server); and Postfix
+# with an expired leaf behind Dante, checked with --starttls smtp: the
+# proxy's lead-in, then the upgrade, on every connection.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
@@ -60,4 +62,17 @@ assert_finding PROXY_FAILURE
 assert_jq '.observations.proxy.first_refusal.code == 5' "SOCKS reply 5 (connection refused behind the proxy)"
 assert_finding_text PROXY_FAILURE 'could not reach the server'
 assert_no_finding CONNECT_REFUSED
+
+CASE=starttls
+make_starttls_certs mail.test
+start_postfix "$T/mail.test-expired.pem" "$T/mail.test-old.key" "$(free_port tcp)"
+SMTP=$(sed -n 's/^127.0.0.1:\([0-9]*\) .*/\1/p' "$T/postfix/conf/master.cf" | head -1)
+run_check --starttls smtp --sni mail.test --ca-file "$T/root.pem" --proxy "socks5h://127.0.0.1:$SOCKS" "localhost:$SMTP"
+assert_finding CERT_EXPIRED
+assert_no_finding PROXY_FAILURE
+assert_no_finding STARTTLS_UNAVAILABLE
+assert_jq '.observations.handshake.completed == true and .observations.proxy.tunnels > 5' \
+    "full handshakes through the tunnel and the upgrade"
+assert_jq '[.findings[] | select(.id == "CERT_EXPIRED") | .verify][0] | test("-starttls smtp")' \
+    "the verify command goes through the upgrade"
 finish
