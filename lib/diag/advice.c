@@ -50,9 +50,11 @@ static void store_options(char *out, size_t cap, const td_store_opts *s, const c
 }
 
 /* The proxy's options for s_client (HTTP CONNECT only) and curl. */
-static void proxy_options(td_advice *a, const td_obs_proxy *p, char *sclient_px, size_t cap)
+static void proxy_options(td_advice *a, const td_obs_proxy *p)
 {
     size_t used = 0;
+    char *sclient_px = a->sclient_proxy;
+    size_t cap = sizeof a->sclient_proxy;
     sclient_px[0] = a->curl_proxy[0] = '\0';
     if (!p->used)
         return;
@@ -71,8 +73,8 @@ static void proxy_options(td_advice *a, const td_obs_proxy *p, char *sclient_px,
 
 void td_advice_init(td_advice *a, const td_obs *o)
 {
-    char px[700];
-    proxy_options(a, &o->proxy, px, sizeof px);
+    proxy_options(a, &o->proxy);
+    const char *px = a->sclient_proxy;
     a->host = o->host;
     a->port = o->port;
     td_host_port(a->connect, sizeof a->connect, o->host, o->port);

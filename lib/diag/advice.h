@@ -42,8 +42,10 @@ typedef struct td_advice {
      * " --proxy-user USER" (curl then asks for the password); "" none.
      * s_client speaks only HTTP CONNECT: sclient and sclient_nosni carry
      * " -proxy HOST:PORT" (with -proxy_user and the password from
-     * $PROXY_PASSWORD) for an http:// proxy, nothing for SOCKS. */
+     * $PROXY_PASSWORD) for an http:// proxy, nothing for SOCKS; sclient_proxy
+     * is that option alone. */
     char curl_proxy[900];
+    char sclient_proxy[700];
 } td_advice;
 
 /* Fills a from o; a points into o, which must outlive it. */

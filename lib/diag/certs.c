@@ -1181,10 +1181,11 @@ static void rule_backends(struct cctx *c)
         }
         td_str_printf(&e, " (%zu connection%s): %s", cnt, cnt == 1 ? "" : "s", v[i].sig);
     }
-    /* One s_client per address, each with the same SNI. */
+    /* One s_client per address, each with the same SNI; through a proxy
+     * the addresses are its to pick, so the target again and again. */
     td_str_add(&vf, "for t in");
     size_t listed = 0;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n && !o->proxy.used; i++) {
         const char *a = v[i].h->addr;
         unsigned char buf[16];
         if (inet_pton(AF_INET6, a, buf) != 1 && inet_pton(AF_INET, a, buf) != 1)
@@ -1198,11 +1199,12 @@ static void rule_backends(struct cctx *c)
         td_str_printf(&vf, " %s", td_host_port(hp, sizeof hp, a, o->port));
         listed++;
     }
-    if (listed == 0)
+    size_t times = listed ? 0 : o->proxy.used ? n : 1;
+    for (size_t i = 0; i < times; i++)
         td_str_printf(&vf, " %s", c->adv.connect);
-    td_str_printf(&vf, "; do echo \"$t\"; openssl s_client -connect \"$t\"%s </dev/null 2>/dev/null | openssl "
+    td_str_printf(&vf, "; do echo \"$t\"; openssl s_client -connect \"$t\"%s%s </dev/null 2>/dev/null | openssl "
                        "x509 -noout -subject -enddate -fingerprint -sha256; done",
-                  c->adv.servername);
+                  c->adv.sclient_proxy, c->adv.servername);
     add(c, TD_ID_INCONSISTENT_BACKENDS, sev, &s, &e, td_fix(TD_ID_INCONSISTENT_BACKENDS), &vf);
 }
 
