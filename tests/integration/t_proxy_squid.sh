@@ -79,6 +79,18 @@ n=$(connects "$ORIGIN")
 assert_true "every connection went through Squid ($n CONNECTs logged)" \
     test "$n" -ge "$(jq '.observations.connections' "$OUT")"
 
+# Another finding's verify command goes through the proxy too: s_client's
+# -proxy, run here, shows the leaf Squid tunnelled to.
+CASE=verify-through
+run_check --ca-file "$T/ca.pem" --warn-days 3650 --proxy "http://127.0.0.1:$OPEN" "localhost:$ORIGIN"
+assert_finding CERT_EXPIRING_SOON
+assert_jq '[.findings[] | select(.id == "CERT_EXPIRING_SOON") | .verify][0] | test("s_client -connect localhost:'"$ORIGIN"' -proxy 127.0.0.1:'"$OPEN"' ")' \
+    "s_client goes through -proxy"
+before=$(connects "$ORIGIN")
+run_verify CERT_EXPIRING_SOON
+assert_true "the verify command printed the leaf it got through Squid" grep -q "subject=CN = localhost" "$T/verify.out"
+assert_true "Squid logged its CONNECT" test "$(connects "$ORIGIN")" -gt "$before"
+
 CASE=credentials
 run_check --ca-file "$T/ca.pem" --proxy "http://alice:s3cret@127.0.0.1:$AUTH" "localhost:$ORIGIN"
 assert_no_finding PROXY_FAILURE
