@@ -277,6 +277,48 @@ static void test_option_times(void **state)
     td_options_free(o);
 }
 
+/* --proxy, --proxy-env, --expect-issuer, --pin: bad values leave the
+ * options as they were. */
+static void test_option_proxy(void **state)
+{
+    (void)state;
+    td_options *o = td_options_new();
+    assert_int_equal(o->proxy.scheme, TD_PROXY_NONE);
+    assert_int_equal(td_options_set_proxy(o, "socks5h://u:p@127.0.0.1:1080"), 0);
+    assert_null(td_options_error(o));
+    assert_int_equal(o->proxy.scheme, TD_PROXY_SOCKS5H);
+    assert_int_equal(td_options_set_proxy(o, "https://127.0.0.1:3128"), -1);
+    assert_non_null(strstr(opt_err(o), "not supported"));
+    assert_int_equal(td_options_set_proxy(o, ""), -1);
+    assert_int_equal(o->proxy.scheme, TD_PROXY_SOCKS5H);
+    td_options_set_proxy_env(o, true);
+    assert_true(o->proxy_env);
+
+    assert_int_equal(td_options_set_expect_issuer(o, "Let's Encrypt"), 0);
+    assert_string_equal(o->expect.issuer, "Let's Encrypt");
+    assert_int_equal(td_options_set_expect_issuer(o, ""), -1);
+    assert_string_equal(o->expect.issuer, "Let's Encrypt");
+
+    const char *pin = "sha256//YLh1dUR9y6Kja30RrAn7JKnbQG/uEtLMkBgFF2Fuihg=";
+    assert_int_equal(td_options_add_pin(o, pin), 0);
+    assert_int_equal(o->expect.n_pins, 1);
+    char two[120];
+    snprintf(two, sizeof two, "%s;%s", pin, pin);
+    assert_int_equal(td_options_add_pin(o, two), 0);
+    assert_int_equal(o->expect.n_pins, 3);
+    /* One bad pin in a list adds none of it. */
+    snprintf(two, sizeof two, "%s;sha256//nope", pin);
+    assert_int_equal(td_options_add_pin(o, two), -1);
+    assert_int_equal(o->expect.n_pins, 3);
+    assert_int_equal(td_options_add_pin(o, "sha256//YLh1dUR9y6Kja30RrAn7JKnbQG/uEtLMkBgFF2Fuihg"), -1);
+    assert_int_equal(td_options_add_pin(o, ""), -1);
+    for (int i = 3; i < TD_MAX_PINS; i++)
+        assert_int_equal(td_options_add_pin(o, pin), 0);
+    assert_int_equal(td_options_add_pin(o, pin), -1);
+    assert_non_null(strstr(opt_err(o), "at most"));
+    td_options_free(o);
+}
+
 static void test_option_part2_defaults(void **state)
 {
     (void)state;
@@ -675,6 +717,7 @@ int main(void)
         cmocka_unit_test(test_option_client),
         cmocka_unit_test(test_option_clients_level),
         cmocka_unit_test(test_client_list),
+        cmocka_unit_test(test_option_proxy),
         cmocka_unit_test(test_check_without_target),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
