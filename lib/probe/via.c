@@ -92,6 +92,14 @@ void td_via_direct(const td_probe_cfg *cfg, td_obs *o)
     }
     td_sched_opts so = cfg->sched;
     so.max_conns = 1;
+    /* Within what is left of the check's deadline. */
+    if (so.deadline_s > 0) {
+        so.deadline_s -= o->elapsed_ms / 1000.0;
+        if (so.deadline_s < step_of(cfg)) {
+            snprintf(op->direct_note, sizeof op->direct_note, "not compared without the proxy: no time left");
+            return;
+        }
+    }
     td_sched *s = td_sched_new(&so);
     SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
     if (!s || !ctx) {

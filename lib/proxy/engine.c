@@ -21,6 +21,12 @@ bool td_proxy_conn_init(td_proxy_conn *c, const td_proxy *px, const char *host, 
         return false;
     }
     memcpy(c->host, host, n + 1);
+    /* An address stays an address, by name or not (RFC 1928 section 5). */
+    td_addr lit;
+    if (c->by_name && px->scheme == TD_PROXY_SOCKS5H && td_addr_from_ip(host, port, &lit)) {
+        c->by_name = false;
+        ip = &lit;
+    }
     if (!c->by_name) {
         if (!ip) {
             td_px_failed(c, TD_PXF_REQUEST, 0, "socks5:// needs the target's address");

@@ -325,6 +325,13 @@ static void test_socks_by_ip(void **state)
     assert_int_equal(on, 22);
     assert_int_equal(out[3], 4);
 
+    /* socks5h sends an IP literal as the address it is */
+    start("socks5h://proxy", "::1", NULL, buf, sizeof buf, &n);
+    assert_int_equal(feed("\x05\x00", 2, false, out, &on), TD_PX_MORE);
+    assert_int_equal(on, 22);
+    assert_int_equal(out[3], 4);
+    assert_int_equal(out[19], 1);
+
     /* socks5 without an address cannot say where to go */
     td_proxy px;
     char err[100];
