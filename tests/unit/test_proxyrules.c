@@ -1,7 +1,7 @@
 /* Unit tests for the rules about proxies: PROXY_FAILURE from observations
  * of what the proxy did (lib/diag/proxy.c), the proxy's pieces of the verify
- * commands (lib/diag/advice.c), and the interception products' CA names
- * (lib/registry/intercept.c). */
+ * commands (lib/diag/advice.c), the interception products' CA names
+ * (lib/registry/intercept.c) and TLS_INTERCEPTED (lib/diag/intercept.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +12,8 @@
 
 #include <cmocka.h>
 
+#include "cert/cert.h"
+#include "certkit.h"
 #include "diag/advice.h"
 #include "diag/finding.h"
 #include "registry/registry.h"
@@ -188,6 +190,142 @@ static void test_products(void **state)
     assert_true(td_text_contains("CN=tlsdiag Test Root CA", "test root"));
 }
 
+/* ---- TLS_INTERCEPTED ------------------------------------------------------ */
+
+static EVP_PKEY *key;
+
+/* A certificate for CN under O, signed by issuer (NULL: by itself). */
+static blob cert(const char *org, const char *cn, const blob *issuer)
+{
+    X509 *x = X509_new();
+    assert_non_null(x);
+    X509_set_version(x, X509_VERSION_3);
+    ASN1_INTEGER_set(X509_get_serialNumber(x), 7);
+    X509_NAME *n = X509_NAME_new();
+    X509_NAME_add_entry_by_txt(n, "O", MBSTRING_ASC, (const unsigned char *)org, -1, -1, 0);
+    X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0);
+    X509_set_subject_name(x, n);
+    X509_set_issuer_name(x, issuer ? X509_get_subject_name(issuer->x) : n);
+    X509_NAME_free(n);
+    X509_time_adj_ex(X509_getm_notBefore(x), -1, 0, NULL);
+    X509_time_adj_ex(X509_getm_notAfter(x), 90, 0, NULL);
+    X509_set_pubkey(x, key);
+    assert_true(X509_sign(x, key, EVP_sha256()) > 0);
+    blob b = { NULL, 0, x };
+    b.len = i2d_X509(x, &b.der);
+    assert_true(b.len > 0);
+    return b;
+}
+
+/* The handshake's chain: leaf, then its issuer. */
+static void chain_of(td_hs *h, const blob *leaf, const blob *ca)
+{
+    td_hs_free(h);
+    blob_put(&h->chain[0], leaf);
+    blob_put(&h->chain[1], ca);
+    h->n_chain = 2;
+    h->done = true;
+}
+
+static const td_finding *intercepted(td_findings *fs)
+{
+    td_findings_free(fs);
+    memset(fs, 0, sizeof *fs);
+    td_diagnose_intercept(&obs, fs);
+    for (size_t i = 0; i < fs->n; i++)
+        if (fs->v[i].id == TD_ID_TLS_INTERCEPTED)
+            return &fs->v[i];
+    return NULL;
+}
+
+static void test_intercepted(void **state)
+{
+    (void)state;
+    key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+    assert_non_null(key);
+    blob ca = cert("Ordinary CA Inc.", "Ordinary Root", NULL);
+    blob leaf = cert("Example", "example.com", &ca);
+    blob zca = cert("Zscaler Inc.", "Zscaler Intermediate Root CA", NULL);
+    blob zleaf = cert("Example", "example.com", &zca);
+    td_findings fs = { 0 };
+
+    through_proxy(TD_OUT_HELLO, false);
+    chain_of(&obs.hs, &leaf, &ca);
+    assert_null(intercepted(&fs));
+
+    chain_of(&obs.hs, &zleaf, &zca);
+    const td_finding *f = intercepted(&fs);
+    assert_non_null(f);
+    assert_int_equal(f->sev, TD_SEV_WARN);
+    assert_non_null(strstr(f->summary, "interception CA of Zscaler Internet Access (secure web gateway)"));
+    assert_non_null(strstr(f->fix, "NODE_EXTRA_CA_CERTS"));
+    assert_non_null(strstr(f->verify, "curl -v -x http://127.0.0.1:3128 --cacert proxy-ca.pem"));
+
+    /* Through the proxy another issuer than directly; the same leaf directly is no sign. */
+    blob corp = cert("Corp", "Corp Inspection CA", NULL);
+    blob cleaf = cert("Example", "example.com", &corp);
+    chain_of(&obs.hs, &cleaf, &corp);
+    chain_of(&obs.proxy.direct, &cleaf, &corp);
+    assert_null(intercepted(&fs));
+    chain_of(&obs.proxy.direct, &leaf, &ca);
+    f = intercepted(&fs);
+    assert_non_null(f);
+    assert_non_null(strstr(f->evidence, "without the proxy the leaf is issued by 'CN=Ordinary Root,O=Ordinary CA Inc.'"));
+
+    /* What the user expects: the issuer's name, the leaf's key. */
+    obs.proxy.used = false;
+    td_hs_free(&obs.proxy.direct);
+    chain_of(&obs.hs, &leaf, &ca);
+    snprintf(obs.expect.issuer, sizeof obs.expect.issuer, "ordinary root");
+    assert_null(intercepted(&fs));
+    snprintf(obs.expect.issuer, sizeof obs.expect.issuer, "Let's Encrypt");
+    f = intercepted(&fs);
+    assert_non_null(f);
+    assert_int_equal(f->sev, TD_SEV_FAIL);
+    assert_non_null(strstr(f->summary, "no CA in its chain is named like 'Let's Encrypt'"));
+    obs.expect.issuer[0] = '\0';
+
+    uint8_t pin[32];
+    assert_true(td_cert_spki_sha256((td_der){ leaf.der, (size_t)leaf.len }, pin));
+    memcpy(obs.expect.pins[0], pin, 32);
+    obs.expect.n_pins = 1;
+    assert_null(intercepted(&fs));
+    obs.expect.pins[0][0] ^= 1;
+    f = intercepted(&fs);
+    assert_non_null(f);
+    char text[64];
+    td_pin_text(pin, text, sizeof text);
+    assert_non_null(strstr(f->evidence, text));
+    assert_non_null(strstr(f->verify, "--pinnedpubkey 'sha256//"));
+    obs.expect.n_pins = 0;
+
+    td_findings_free(&fs);
+    blob_free(&ca);
+    blob_free(&leaf);
+    blob_free(&zca);
+    blob_free(&zleaf);
+    blob_free(&corp);
+    blob_free(&cleaf);
+    EVP_PKEY_free(key);
+}
+
+/* The pin form: 44 characters of base64 after sha256//, and back. */
+static void test_pin_text(void **state)
+{
+    (void)state;
+    uint8_t sha[32], back[32];
+    for (int i = 0; i < 32; i++)
+        sha[i] = (uint8_t)(i * 7 + 1);
+    char text[64];
+    td_pin_text(sha, text, sizeof text);
+    assert_int_equal(strlen(text), 52);
+    assert_true(td_pin_parse(text, strlen(text), back));
+    assert_memory_equal(sha, back, 32);
+    assert_false(td_pin_parse(text, strlen(text) - 1, back));
+    text[0] = 'S';
+    assert_false(td_pin_parse(text, strlen(text), back));
+}
+
 static int teardown(void **state)
 {
     (void)state;
@@ -204,6 +342,8 @@ int main(void)
         cmocka_unit_test(test_partial),
         cmocka_unit_test(test_advice),
         cmocka_unit_test(test_products),
+        cmocka_unit_test(test_intercepted),
+        cmocka_unit_test(test_pin_text),
     };
     return cmocka_run_group_tests(tests, NULL, teardown);
 }
