@@ -185,6 +185,9 @@ static td_leadin_rc pg_feed(void *state, const uint8_t *in, size_t len, td_leadi
     case 'N': return td_leadin_fail(io, "PostgreSQL answered N to SSLRequest");
     /* Servers before 7.0, or one refusing the connection outright. */
     case 'E': return td_leadin_fail(io, "PostgreSQL answered SSLRequest with an error message");
+    /* A TLS alert record: the port speaks TLS at once, and took the
+     * SSLRequest for a broken ClientHello. */
+    case 0x15: return td_leadin_fail(io, "a TLS alert answered SSLRequest: the port speaks TLS at once (no --starttls)");
     default: return td_leadin_fail(io, "the answer to SSLRequest is byte 0x%02x, neither S nor N", c);
     }
 }
