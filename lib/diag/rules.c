@@ -289,6 +289,12 @@ static void rule_starttls_unavailable(struct ctx *c, td_str *s, td_str *e, td_st
     const td_starttls_info *st = o->starttls;
     if (b->out == TD_OUT_LEADIN)
         td_str_printf(s, "Port %u answers %s but does not upgrade to TLS: %s.", o->port, st->label, b->error);
+    else if (b->out == TD_OUT_TIMEOUT && b->bytes_in == 0)
+        /* A port that speaks TLS at once waits for a ClientHello, as the
+         * engine waits for a greeting. */
+        td_str_printf(s, "Port %u sent nothing of the %s upgrade within %.1f s: if it speaks TLS at once "
+                         "(implicit TLS), check it without --starttls.",
+                      o->port, st->label, b->total_ms / 1000.0);
     else
         td_str_printf(s, "Port %u does not complete the %s upgrade to TLS: %s while waiting for the server.",
                       o->port, st->label, td_outcome_name(b->out));

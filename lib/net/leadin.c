@@ -10,6 +10,7 @@
 #include "net/sched_int.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -245,6 +246,15 @@ void td_leadin_end(td_job *j, td_io_result *r)
         free(lr);
         j->lr = NULL;
     }
+}
+
+td_leadin_rc td_leadin_fail(td_leadin_io *io, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(io->why, sizeof io->why, fmt, ap);
+    va_end(ap);
+    return TD_LEADIN_FAIL;
 }
 
 /* ---- the same protocol without a socket ---------------------------------- */

@@ -79,6 +79,10 @@ typedef struct td_leadin {
                             address (a proxy); only the chain's first entry's counts */
 } td_leadin;
 
+/* For engines: writes the reason into io->why, printf-style, and returns
+ * TD_LEADIN_FAIL. */
+td_leadin_rc td_leadin_fail(td_leadin_io *io, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* Runs one engine over a whole script, as the scheduler would with every
  * read split at the given points: for tests and fuzzing, and a statement of
  * the protocol between the scheduler and an engine.  in is what the peer

@@ -5,7 +5,6 @@
  * (any split), then read with td_rd. */
 #include "starttls/starttls.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -20,15 +19,6 @@ typedef struct bin_st {
     size_t n;
 } bin_st;
 
-static td_leadin_rc fail(td_leadin_io *io, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static td_leadin_rc fail(td_leadin_io *io, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(io->why, sizeof io->why, fmt, ap);
-    va_end(ap);
-    return TD_LEADIN_FAIL;
-}
 
 /* Appends what fits; *taken says how much of in that was. */
 static void gather(bin_st *b, const uint8_t *in, size_t len, size_t *taken)
@@ -132,22 +122,22 @@ static td_leadin_rc ldap_feed(void *state, const uint8_t *in, size_t len, td_lea
     uint8_t tag;
     int got = ber(&all, &tag, &msg);
     if (got == 0)
-        return b->n == sizeof b->buf ? fail(io, "the LDAP answer is longer than %d bytes", MSG_MAX) : TD_LEADIN_MORE;
+        return b->n == sizeof b->buf ? td_leadin_fail(io, "the LDAP answer is longer than %d bytes", MSG_MAX) : TD_LEADIN_MORE;
     if (got < 0 || tag != 0x30)
-        return fail(io, "the answer to StartTLS is not an LDAP message");
+        return td_leadin_fail(io, "the answer to StartTLS is not an LDAP message");
     long id, code;
     td_rd op, dn, diag;
     if (ber(&msg, &tag, &f) != 1 || tag != 0x02 || ber_int(f, &id) != 1 || ber(&msg, &tag, &op) != 1 || tag != 0x78 ||
         ber(&op, &tag, &f) != 1 || tag != 0x0a || ber_int(f, &code) != 1 || ber(&op, &tag, &dn) != 1 ||
         ber(&op, &tag, &diag) != 1)
-        return fail(io, "the answer to StartTLS is not an LDAP ExtendedResponse");
+        return td_leadin_fail(io, "the answer to StartTLS is not an LDAP ExtendedResponse");
     char text[101];
     text_of(diag, text, sizeof text);
     if (id == 0)
-        return fail(io, "the LDAP server disconnected: resultCode %ld (%s)%s%s", code, ldap_result_name(code),
+        return td_leadin_fail(io, "the LDAP server disconnected: resultCode %ld (%s)%s%s", code, ldap_result_name(code),
                     text[0] ? ": " : "", text);
     if (code != 0)
-        return fail(io, "StartTLS answered resultCode %ld (%s)%s%s", code, ldap_result_name(code),
+        return td_leadin_fail(io, "StartTLS answered resultCode %ld (%s)%s%s", code, ldap_result_name(code),
                     text[0] ? ": " : "", text);
     io->used = used_of(b, taken, b->n - td_rd_left(&all));
     return TD_LEADIN_DONE;
@@ -192,10 +182,13 @@ static td_leadin_rc pg_feed(void *state, const uint8_t *in, size_t len, td_leadi
     io->used = 1;
     switch (c) {
     case 'S': return TD_LEADIN_DONE;
-    case 'N': return fail(io, "PostgreSQL answered N to SSLRequest");
+    case 'N': return td_leadin_fail(io, "PostgreSQL answered N to SSLRequest");
     /* Servers before 7.0, or one refusing the connection outright. */
-    case 'E': return fail(io, "PostgreSQL answered SSLRequest with an error message");
-    default: return fail(io, "the answer to SSLRequest is byte 0x%02x, neither S nor N", c);
+    case 'E': return td_leadin_fail(io, "PostgreSQL answered SSLRequest with an error message");
+    /* A TLS alert record: the port speaks TLS at once, and took the
+     * SSLRequest for a broken ClientHello. */
+    case 0x15: return td_leadin_fail(io, "a TLS alert answered SSLRequest: the port speaks TLS at once (no --starttls)");
+    default: return td_leadin_fail(io, "the answer to SSLRequest is byte 0x%02x, neither S nor N", c);
     }
 }
 
@@ -237,28 +230,28 @@ static td_leadin_rc mysql_feed(void *state, const uint8_t *in, size_t len, td_le
         return TD_LEADIN_MORE;
     size_t plen = (size_t)l0 | (size_t)l1 << 8 | (size_t)l2 << 16;
     if (plen > MSG_MAX - 4)
-        return fail(io, "the MySQL greeting is %zu bytes long", plen);
+        return td_leadin_fail(io, "the MySQL greeting is %zu bytes long", plen);
     if (!td_rd_sub(&r, plen, &p))
         return TD_LEADIN_MORE;
     if (!td_rd_u8(&p, &proto))
-        return fail(io, "the MySQL greeting is empty");
+        return td_leadin_fail(io, "the MySQL greeting is empty");
     char text[101];
     if (proto == 0xff) {
         uint16_t err = 0;
         rd_le16(&p, &err);
         text_of(p, text, sizeof text);
-        return fail(io, "MySQL refused the connection: error %u: %s", err, text);
+        return td_leadin_fail(io, "MySQL refused the connection: error %u: %s", err, text);
     }
     if (proto != 10)
-        return fail(io, "the MySQL greeting is protocol version %u, not 10", proto);
+        return td_leadin_fail(io, "the MySQL greeting is protocol version %u, not 10", proto);
     uint8_t c = 1;
     while (c && td_rd_u8(&p, &c)) /* server version, NUL-terminated */
         ;
     uint16_t caps;
     if (c || !td_rd_skip(&p, 4 + 8 + 1) || !rd_le16(&p, &caps))
-        return fail(io, "the MySQL greeting is cut short");
+        return td_leadin_fail(io, "the MySQL greeting is cut short");
     if (!(caps & MYSQL_CLIENT_SSL))
-        return fail(io, "the MySQL server does not offer TLS (CLIENT_SSL not in its capability flags)");
+        return td_leadin_fail(io, "the MySQL server does not offer TLS (CLIENT_SSL not in its capability flags)");
     td_wr w;
     td_wr_init(&w, io->out, sizeof io->out);
     wr_le(&w, 32, 3);

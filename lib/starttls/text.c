@@ -9,7 +9,6 @@
 #include "starttls/starttls.h"
 
 #include <ctype.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -45,15 +44,6 @@ static void say(td_leadin_io *io, const char *cmd)
     io->out_len += n;
 }
 
-static td_leadin_rc fail(td_leadin_io *io, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static td_leadin_rc fail(td_leadin_io *io, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(io->why, sizeof io->why, fmt, ap);
-    va_end(ap);
-    return TD_LEADIN_FAIL;
-}
 
 /* Lines end in LF (CRLF on the wire; a bare LF is taken too). */
 static td_leadin_rc text_feed(void *state, const uint8_t *in, size_t len, td_leadin_io *io)
@@ -64,10 +54,10 @@ static td_leadin_rc text_feed(void *state, const uint8_t *in, size_t len, td_lea
     uint8_t c;
     while (td_rd_u8(&r, &c)) {
         if (c == '\0')
-            return fail(io, "a NUL byte in the server's answer");
+            return td_leadin_fail(io, "a NUL byte in the server's answer");
         if (c != '\n') {
             if (t->n == LINE_MAX_LEN)
-                return fail(io, "a line of the server's answer is longer than %d bytes", LINE_MAX_LEN);
+                return td_leadin_fail(io, "a line of the server's answer is longer than %d bytes", LINE_MAX_LEN);
             t->line[t->n++] = (char)c;
             continue;
         }
@@ -76,7 +66,7 @@ static td_leadin_rc text_feed(void *state, const uint8_t *in, size_t len, td_lea
         t->line[t->n] = '\0';
         t->n = 0;
         if (++t->lines > LINES_MAX)
-            return fail(io, "more than %d lines before the upgrade", LINES_MAX);
+            return td_leadin_fail(io, "more than %d lines before the upgrade", LINES_MAX);
         td_leadin_rc rc = t->on_line(t, t->line, io);
         if (rc != TD_LEADIN_MORE) {
             io->used = len - td_rd_left(&r);
@@ -139,7 +129,7 @@ static td_leadin_rc mail_line(text_st *t, const char *line, td_leadin_io *io, co
     bool final;
     int code = reply_line(t, line, &final);
     if (code < 0)
-        return fail(io, "not an SMTP reply: \"%.100s\"", line);
+        return td_leadin_fail(io, "not an SMTP reply: \"%.100s\"", line);
     if (t->phase == 1 && code == 250 && ehlo_keyword(line, "STARTTLS"))
         t->capable = true;
     if (!final)
@@ -147,21 +137,21 @@ static td_leadin_rc mail_line(text_st *t, const char *line, td_leadin_io *io, co
     switch (t->phase) {
     case 0:
         if (code != 220)
-            return fail(io, "the greeting is \"%.100s\", not 220", line);
+            return td_leadin_fail(io, "the greeting is \"%.100s\", not 220", line);
         say(io, hello);
         t->phase = 1;
         return TD_LEADIN_MORE;
     case 1:
         if (code != 250)
-            return fail(io, "EHLO refused: \"%.100s\"", line);
+            return td_leadin_fail(io, "EHLO refused: \"%.100s\"", line);
         if (!t->capable)
-            return fail(io, "STARTTLS not in the EHLO answer");
+            return td_leadin_fail(io, "STARTTLS not in the EHLO answer");
         say(io, "STARTTLS\r\n");
         t->phase = 2;
         return TD_LEADIN_MORE;
     default:
         if (code != 220)
-            return fail(io, "STARTTLS answered \"%.100s\"", line);
+            return td_leadin_fail(io, "STARTTLS answered \"%.100s\"", line);
         return TD_LEADIN_DONE;
     }
 }
@@ -185,19 +175,19 @@ static td_leadin_rc command_line(text_st *t, const char *line, td_leadin_io *io,
     bool final;
     int code = reply_line(t, line, &final);
     if (code < 0)
-        return fail(io, "not an %s reply: \"%.100s\"", proto, line);
+        return td_leadin_fail(io, "not an %s reply: \"%.100s\"", proto, line);
     /* RFC 959 section 4.2: 1yz is a preliminary reply ("120 ready in 5 minutes"). */
     if (!final || code / 100 == 1)
         return TD_LEADIN_MORE;
     if (t->phase == 0) {
         if (code < hello_lo || code > hello_hi)
-            return fail(io, "the %s greeting is \"%.100s\"", proto, line);
+            return td_leadin_fail(io, "the %s greeting is \"%.100s\"", proto, line);
         say(io, cmd);
         t->phase = 1;
         return TD_LEADIN_MORE;
     }
     if (code != go)
-        return fail(io, "%.*s answered \"%.100s\"", (int)strcspn(cmd, "\r"), cmd, line);
+        return td_leadin_fail(io, "%.*s answered \"%.100s\"", (int)strcspn(cmd, "\r"), cmd, line);
     return TD_LEADIN_DONE;
 }
 
@@ -225,9 +215,9 @@ static td_leadin_rc imap_line(text_st *t, const char *line, td_leadin_io *io)
         if (t->phase == 0) {
             t->phase = 1;
             if (strncasecmp(line, "* PREAUTH", 9) == 0)
-                return fail(io, "the IMAP greeting is PREAUTH, where STARTTLS is not allowed: \"%.100s\"", line);
+                return td_leadin_fail(io, "the IMAP greeting is PREAUTH, where STARTTLS is not allowed: \"%.100s\"", line);
             if (strncasecmp(line, "* OK", 4) != 0)
-                return fail(io, "the IMAP greeting is \"%.100s\"", line);
+                return td_leadin_fail(io, "the IMAP greeting is \"%.100s\"", line);
         }
         if (strcasestr(line, "CAPABILITY")) {
             t->caps_seen = true;
@@ -237,12 +227,12 @@ static td_leadin_rc imap_line(text_st *t, const char *line, td_leadin_io *io)
         return TD_LEADIN_MORE;
     }
     if (strncmp(line, "a ", 2) != 0)
-        return fail(io, "not an IMAP response: \"%.100s\"", line);
+        return td_leadin_fail(io, "not an IMAP response: \"%.100s\"", line);
     if (strncasecmp(line + 2, "OK", 2) == 0)
         return TD_LEADIN_DONE;
     if (t->caps_seen && !t->capable)
-        return fail(io, "STARTTLS not in the IMAP capabilities (\"%.100s\")", line);
-    return fail(io, "STARTTLS answered \"%.100s\"", line);
+        return td_leadin_fail(io, "STARTTLS not in the IMAP capabilities (\"%.100s\")", line);
+    return td_leadin_fail(io, "STARTTLS answered \"%.100s\"", line);
 }
 
 static td_leadin_rc imap_start(void *state, const void *cfg, const td_addr *target, td_leadin_io *io)
@@ -257,10 +247,10 @@ static td_leadin_rc pop3_line(text_st *t, const char *line, td_leadin_io *io)
 {
     bool ok = strncmp(line, "+OK", 3) == 0;
     if (!ok && strncmp(line, "-ERR", 4) != 0)
-        return fail(io, "not a POP3 response: \"%.100s\"", line);
+        return td_leadin_fail(io, "not a POP3 response: \"%.100s\"", line);
     if (t->phase++ == 0)
-        return ok ? TD_LEADIN_MORE : fail(io, "the POP3 greeting is \"%.100s\"", line);
-    return ok ? TD_LEADIN_DONE : fail(io, "STLS answered \"%.100s\"", line);
+        return ok ? TD_LEADIN_MORE : td_leadin_fail(io, "the POP3 greeting is \"%.100s\"", line);
+    return ok ? TD_LEADIN_DONE : td_leadin_fail(io, "STLS answered \"%.100s\"", line);
 }
 
 static td_leadin_rc pop3_start(void *state, const void *cfg, const td_addr *target, td_leadin_io *io)
@@ -284,17 +274,17 @@ static td_leadin_rc sieve_line(text_st *t, const char *line, td_leadin_io *io)
     }
     bool ok = strncasecmp(line, "OK", 2) == 0;
     if (!ok && strncasecmp(line, "NO", 2) != 0 && strncasecmp(line, "BYE", 3) != 0)
-        return fail(io, "not a ManageSieve response: \"%.100s\"", line);
+        return td_leadin_fail(io, "not a ManageSieve response: \"%.100s\"", line);
     if (t->phase == 0) {
         if (!ok)
-            return fail(io, "the ManageSieve greeting is \"%.100s\"", line);
+            return td_leadin_fail(io, "the ManageSieve greeting is \"%.100s\"", line);
         if (!t->capable)
-            return fail(io, "STARTTLS not in the ManageSieve capabilities");
+            return td_leadin_fail(io, "STARTTLS not in the ManageSieve capabilities");
         say(io, "STARTTLS\r\n");
         t->phase = 1;
         return TD_LEADIN_MORE;
     }
-    return ok ? TD_LEADIN_DONE : fail(io, "STARTTLS answered \"%.100s\"", line);
+    return ok ? TD_LEADIN_DONE : td_leadin_fail(io, "STARTTLS answered \"%.100s\"", line);
 }
 
 /* The IRCv3 STARTTLS extension: STARTTLS before registration, answered
@@ -308,7 +298,7 @@ static td_leadin_rc irc_line(text_st *t, const char *line, td_leadin_io *io)
     if (cmd[0] == ':') {
         cmd = strchr(cmd, ' ');
         if (!cmd)
-            return fail(io, "not an IRC message: \"%.100s\"", line);
+            return td_leadin_fail(io, "not an IRC message: \"%.100s\"", line);
         cmd++;
     }
     if (strncmp(cmd, "670", 3) == 0 && (cmd[3] == ' ' || cmd[3] == '\0'))
@@ -316,14 +306,14 @@ static td_leadin_rc irc_line(text_st *t, const char *line, td_leadin_io *io)
     if (strncmp(cmd, "PING ", 5) == 0) {
         size_t n = strlen(cmd + 5);
         if (n + 8 > sizeof io->out - io->out_len)
-            return fail(io, "an IRC PING too long to answer");
+            return td_leadin_fail(io, "an IRC PING too long to answer");
         say(io, "PONG ");
         say(io, cmd + 5);
         say(io, "\r\n");
         return TD_LEADIN_MORE;
     }
     if (!strncmp(cmd, "691", 3) || !strncmp(cmd, "421", 3) || !strncmp(cmd, "451", 3) || !strncmp(cmd, "ERROR", 5))
-        return fail(io, "STARTTLS answered \"%.100s\"", line);
+        return td_leadin_fail(io, "STARTTLS answered \"%.100s\"", line);
     return TD_LEADIN_MORE;
 }
 

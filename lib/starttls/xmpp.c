@@ -49,9 +49,8 @@ static td_leadin_rc stream_error(const xmpp_st *x, td_leadin_io *io)
     const char *p = find(x, "<stream:error>");
     const char *c = p ? memchr(p + 14, '<', (size_t)(x->buf + x->n - p - 14)) : NULL;
     size_t n = c ? strcspn(c + 1, " />") : 0;
-    snprintf(io->why, sizeof io->why, "the XMPP server sent a stream error%s%.*s", n ? ": " : "", (int)(n < 60 ? n : 60),
-             c ? c + 1 : "");
-    return TD_LEADIN_FAIL;
+    return td_leadin_fail(io, "the XMPP server sent a stream error%s%.*s", n ? ": " : "", (int)(n < 60 ? n : 60),
+                          c ? c + 1 : "");
 }
 
 static td_leadin_rc xmpp_feed(void *state, const uint8_t *in, size_t len, td_leadin_io *io)
@@ -74,10 +73,8 @@ static td_leadin_rc xmpp_feed(void *state, const uint8_t *in, size_t len, td_lea
                 goto too_long;
             return TD_LEADIN_MORE;
         }
-        if (!memmem(f, (size_t)(end - f), NS_TLS, strlen(NS_TLS))) {
-            snprintf(io->why, sizeof io->why, "STARTTLS not in the XMPP stream features");
-            return TD_LEADIN_FAIL;
-        }
+        if (!memmem(f, (size_t)(end - f), NS_TLS, strlen(NS_TLS)))
+            return td_leadin_fail(io, "STARTTLS not in the XMPP stream features");
         static const char ask[] = "<starttls xmlns='" NS_TLS "'/>";
         memcpy(io->out, ask, sizeof ask - 1);
         io->out_len = sizeof ask - 1;
@@ -99,16 +96,13 @@ static td_leadin_rc xmpp_feed(void *state, const uint8_t *in, size_t len, td_lea
         io->used = upto > before ? upto - before : 0;
         return TD_LEADIN_DONE;
     }
-    if (find(x, "<failure")) {
-        snprintf(io->why, sizeof io->why, "STARTTLS answered <failure/>");
-        return TD_LEADIN_FAIL;
-    }
+    if (find(x, "<failure"))
+        return td_leadin_fail(io, "STARTTLS answered <failure/>");
     if (x->n == XMPP_MAX)
         goto too_long;
     return TD_LEADIN_MORE;
 too_long:
-    snprintf(io->why, sizeof io->why, "no STARTTLS answer in the first %d bytes of the XMPP stream", XMPP_MAX);
-    return TD_LEADIN_FAIL;
+    return td_leadin_fail(io, "no STARTTLS answer in the first %d bytes of the XMPP stream", XMPP_MAX);
 }
 
 /* RFC 6120 section 4.7: 'to' names the domain served; version='1.0' is

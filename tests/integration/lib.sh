@@ -1632,6 +1632,23 @@ check_starttls_unavailable() {
     assert_jq '.findings | length == 1' "the refusal is the only finding"
 }
 
+# check_starttls_three PROTO NAME OK-PORT EXPIRED-PORT NONE-PORT REASON FIX [ARGS...]:
+# the three cases of a STARTTLS server: healthy, an expired leaf, and no TLS
+# (STARTTLS_UNAVAILABLE with REASON, its fix matching the regex FIX); ARGS go
+# to the last check.
+check_starttls_three() {
+    local proto=$1 name=$2 ok=$3 old=$4 none=$5 reason=$6 fix=$7
+    shift 7
+    CASE=$proto-healthy
+    check_starttls_healthy "$proto" "$ok" "$name"
+    CASE=$proto-expired
+    check_starttls_expired "$proto" "$old" "$name"
+    CASE=$proto-no-tls
+    check_starttls_unavailable "$proto" "$none" "$reason" "$@"
+    assert_jq "[.findings[] | select(.id == \"STARTTLS_UNAVAILABLE\") | .fix] | .[0] | test(\"$fix\")" \
+        "the fix matches /$fix/"
+}
+
 # start_postfix CERT KEY LISTENER...: one Postfix master in $T/postfix (run
 # as root; it drops to the postfix user) with an smtpd per LISTENER, "PORT"
 # or "PORT -o name=value ...", on 127.0.0.1, offering STARTTLS with CERT and

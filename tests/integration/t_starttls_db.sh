@@ -52,25 +52,10 @@ for n in ok old none; do
     wait_port "${!p}" 30 "" || die "MariaDB ($n) did not start: $(tail -5 "$MY/$n.err" 2>/dev/null)"
 done
 
-# ---- PostgreSQL --------------------------------------------------------------------------
-CASE=postgres-healthy
-check_starttls_healthy postgres "$PG_OK" db.test
-CASE=postgres-expired
-check_starttls_expired postgres "$PG_OLD" db.test
-CASE=postgres-no-tls
-check_starttls_unavailable postgres "$PG_NONE" "PostgreSQL answered N to SSLRequest"
-assert_jq '[.findings[] | select(.id == "STARTTLS_UNAVAILABLE") | .fix] | .[0] | test("ssl = on") and test("sslmode=verify-full")' \
-    "the fix names ssl = on and psql's sslmode=verify-full"
-
-# ---- MariaDB ------------------------------------------------------------------------------
-CASE=mysql-healthy
-check_starttls_healthy mysql "$MY_OK" db.test
-CASE=mysql-expired
-check_starttls_expired mysql "$MY_OLD" db.test
-CASE=mysql-no-tls
-check_starttls_unavailable mysql "$MY_NONE" "CLIENT_SSL not in its capability flags"
-assert_jq '[.findings[] | select(.id == "STARTTLS_UNAVAILABLE") | .fix] | .[0] | test("ssl_cert") and test("require_secure_transport")' \
-    "the fix names ssl_cert and require_secure_transport"
+check_starttls_three postgres db.test "$PG_OK" "$PG_OLD" "$PG_NONE" "PostgreSQL answered N to SSLRequest" \
+    "ssl = on.*sslmode=verify-full"
+check_starttls_three mysql db.test "$MY_OK" "$MY_OLD" "$MY_NONE" "CLIENT_SSL not in its capability flags" \
+    "ssl_cert.*require_secure_transport"
 
 # ---- PostgreSQL direct TLS: ALPN postgresql in every hello -----------------------------------
 CASE=postgres-direct

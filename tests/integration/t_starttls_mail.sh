@@ -122,22 +122,9 @@ assert_jq '[.findings[] | select(.id == "NOT_TLS") | .fix] | .[0] | test("--star
 assert_jq '.target.starttls.failed | test("STARTTLS not in the EHLO answer")' "the report says the upgrade was tried"
 
 # ---- IMAP and POP3 -------------------------------------------------------------------
-for proto in imap pop3; do
-    ok=IMAP_OK old=IMAP_OLD none=IMAP_NONE
-    [ "$proto" = pop3 ] && ok=POP3_OK old=POP3_OLD none=POP3_NONE
-    CASE=$proto-healthy
-    check_starttls_healthy "$proto" "${!ok}" mail.test
-    CASE=$proto-expired
-    check_starttls_expired "$proto" "${!old}" mail.test
-    CASE=$proto-no-tls
-    if [ "$proto" = imap ]; then
-        check_starttls_unavailable imap "${!none}" "STARTTLS not in the IMAP capabilities"
-    else
-        check_starttls_unavailable pop3 "${!none}" "STLS answered"
-    fi
-    assert_jq '[.findings[] | select(.id == "STARTTLS_UNAVAILABLE") | .fix] | .[0] | test("Dovecot: `ssl = yes`")' \
-        "the fix names Dovecot's ssl setting"
-done
+check_starttls_three imap mail.test "$IMAP_OK" "$IMAP_OLD" "$IMAP_NONE" "STARTTLS not in the IMAP capabilities" \
+    'Dovecot: .ssl = yes'
+check_starttls_three pop3 mail.test "$POP3_OK" "$POP3_OLD" "$POP3_NONE" "STLS answered .-ERR" 'Dovecot: .ssl = yes'
 
 # The same verify command, run: it fails while STARTTLS is missing, and
 # succeeds on the healthy port.

@@ -260,6 +260,9 @@ static void test_postgres(void **st)
     assert_string_equal(r.why, "PostgreSQL answered N to SSLRequest");
     go(&td_starttls_postgres_ops, "E\0\0\0\x10", 5, 0, &r);
     assert_int_equal(r.rc, TD_LEADIN_FAIL);
+    go(&td_starttls_postgres_ops, "\x15\x03\x01\x00\x02\x02\x32", 7, 0, &r);
+    assert_int_equal(r.rc, TD_LEADIN_FAIL);
+    assert_non_null(strstr(r.why, "speaks TLS at once"));
     go(&td_starttls_postgres_ops, "H", 1, 0, &r);
     assert_int_equal(r.rc, TD_LEADIN_FAIL);
     assert_non_null(strstr(r.why, "0x48"));
