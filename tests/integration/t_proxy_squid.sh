@@ -113,6 +113,13 @@ assert_true "the verify command goes through the proxy" bash -c \
     "jq -r '.findings[] | select(.id == \"PROXY_FAILURE\") | .verify' '$OUT' | grep -q -- '-x http://127.0.0.1:$AUTH'"
 for id in CONNECT_REFUSED HANDSHAKE_TIMEOUT NOT_TLS; do assert_no_finding "$id"; done
 
+# What curl says against the same port, explained.
+CASE=explain-curl
+curl -sS -x "http://127.0.0.1:$AUTH" --cacert "$T/ca.pem" -o /dev/null "https://localhost:$ORIGIN/" 2>"$T/curl.err"
+assert_true "curl fails on Squid's 407" grep -q "407" "$T/curl.err"
+run_explain "$T/curl.err"
+assert_cause PROXY_FAILURE
+
 CASE=wrong-password
 run_check --ca-file "$T/ca.pem" --proxy "http://alice:nope@127.0.0.1:$AUTH" "localhost:$ORIGIN"
 assert_finding PROXY_FAILURE
