@@ -4,6 +4,7 @@
  * own way to the server.  No I/O here. */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "advice.h"
 #include "finding.h"
@@ -86,7 +87,11 @@ static px_side describe_refusal(const td_obs *o, td_str *s, td_str *e)
     td_str_printf(s, "The proxy %s refuses the tunnel to %s port %u: %s", p->hostport, o->host, o->port, text);
     switch (side) {
     case PX_CREDENTIALS:
-        td_str_add(s, p->auth ? ": it does not accept the credentials given." : ": it wants credentials.");
+        td_str_add(s, p->auth ? ": it does not accept the credentials given" : ": it wants credentials");
+        /* RFC 9110 section 11.7.1: the challenge names the scheme it takes. */
+        if (f->authenticate[0] && strncasecmp(f->authenticate, "Basic", 5) != 0)
+            td_str_printf(s, " by a scheme other than Basic (%.40s), the only one tlsdiag speaks", f->authenticate);
+        td_str_add(s, ".");
         break;
     case PX_RULES: td_str_add(s, ": its access rules deny this destination."); break;
     case PX_UPSTREAM: td_str_add(s, ": the proxy could not reach the server from its side."); break;

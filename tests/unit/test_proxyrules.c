@@ -86,6 +86,23 @@ static void test_refusals(void **state)
     }
 }
 
+/* A proxy that wants Negotiate or NTLM: said, since only Basic is sent. */
+static void test_other_scheme(void **state)
+{
+    (void)state;
+    refused_with(TD_PXF_HTTP_STATUS, 407, "Proxy Authentication Required");
+    snprintf(obs.proxy.stats.first.authenticate, sizeof obs.proxy.stats.first.authenticate, "Negotiate");
+    td_findings fs = { 0 };
+    assert_true(td_diagnose_proxy(&obs, &fs));
+    assert_non_null(strstr(only(&fs)->summary, "wants credentials by a scheme other than Basic (Negotiate)"));
+    td_findings_free(&fs);
+    memset(&fs, 0, sizeof fs);
+    snprintf(obs.proxy.stats.first.authenticate, sizeof obs.proxy.stats.first.authenticate, "Basic realm=\"x\"");
+    assert_true(td_diagnose_proxy(&obs, &fs));
+    assert_null(strstr(only(&fs)->summary, "other than Basic"));
+    td_findings_free(&fs);
+}
+
 /* Silence at the proxy is its failure; silence behind an open tunnel is not. */
 static void test_where_the_silence_is(void **state)
 {
@@ -338,6 +355,7 @@ int main(void)
     td_obs_init(&obs);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_refusals),
+        cmocka_unit_test(test_other_scheme),
         cmocka_unit_test(test_where_the_silence_is),
         cmocka_unit_test(test_partial),
         cmocka_unit_test(test_advice),
