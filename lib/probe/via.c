@@ -11,6 +11,19 @@ static double step_of(const td_probe_cfg *cfg)
     return cfg->sched.step_timeout_s > 0 ? cfg->sched.step_timeout_s : 5;
 }
 
+/* At most max addresses of host; false with err saying why. */
+static bool resolve(const td_probe_cfg *cfg, const char *host, uint16_t port, td_addr *out, size_t max, size_t *n,
+                    char *err, size_t errlen)
+{
+    *n = 0;
+    err[0] = '\0';
+    if (td_resolve(host, port, cfg->dns_server, step_of(cfg), out, max, n, err, errlen) == 0 && *n > 0)
+        return true;
+    if (!err[0])
+        snprintf(err, errlen, "no address");
+    return false;
+}
+
 int td_via_prepare(const td_probe_cfg *cfg, td_obs *o, td_via *v)
 {
     const td_proxy *px = cfg->proxy;
@@ -24,13 +37,9 @@ int td_via_prepare(const td_probe_cfg *cfg, td_obs *o, td_via *v)
     snprintf(op->from, sizeof op->from, "%s", cfg->proxy_from ? cfg->proxy_from : "--proxy");
     op->leadin = td_proxy_leadin_ops(px->scheme)->name;
 
-    size_t n = 0;
-    if (td_resolve(px->host, px->port, cfg->dns_server, step_of(cfg), &v->addr, 1, &n, op->dns_error,
-                   sizeof op->dns_error) != 0 || n == 0) {
-        if (!op->dns_error[0])
-            snprintf(op->dns_error, sizeof op->dns_error, "no address");
+    size_t n;
+    if (!resolve(cfg, px->host, px->port, &v->addr, 1, &n, op->dns_error, sizeof op->dns_error))
         return 0;
-    }
     snprintf(op->addr, sizeof op->addr, "%s", v->addr.text);
     v->lcfg = (td_proxy_leadin_cfg){ .px = *px, .port = cfg->target.port, .stats = &op->stats };
     snprintf(v->lcfg.host, sizeof v->lcfg.host, "%s", cfg->target.host);
@@ -41,12 +50,9 @@ int td_via_prepare(const td_probe_cfg *cfg, td_obs *o, td_via *v)
         o->n_addrs = 1;
         return 1;
     }
-    if (td_resolve(cfg->target.host, cfg->target.port, cfg->dns_server, step_of(cfg), o->addrs, TD_MAX_ADDRS, &n,
-                   o->dns_error, sizeof o->dns_error) != 0 || n == 0) {
-        if (!o->dns_error[0])
-            snprintf(o->dns_error, sizeof o->dns_error, "no address");
+    if (!resolve(cfg, cfg->target.host, cfg->target.port, o->addrs, TD_MAX_ADDRS, &n, o->dns_error,
+                 sizeof o->dns_error))
         return 0;
-    }
     o->n_addrs = n;
     return 1;
 }
@@ -85,8 +91,7 @@ void td_via_direct(const td_probe_cfg *cfg, td_obs *o)
     size_t n = 0;
     char err[160];
     if (op->scheme == TD_PROXY_HTTP &&
-        (td_resolve(cfg->target.host, cfg->target.port, cfg->dns_server, step_of(cfg), &addr, 1, &n, err,
-                    sizeof err) != 0 || n == 0)) {
+        !resolve(cfg, cfg->target.host, cfg->target.port, &addr, 1, &n, err, sizeof err)) {
         snprintf(op->direct_note, sizeof op->direct_note, "the name does not resolve here: %s", err);
         return;
     }

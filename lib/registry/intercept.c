@@ -4,8 +4,9 @@
  * ships) and tells administrators to distribute, with the vendor's page
  * that names it (or its documentation, where the name is what the product
  * is seen to use).  None of these vendors runs a public CA, so an issuer
- * carrying the text comes from the product, not from the server.  Products whose CA each customer names freely (Squid ssl_bump,
- * most firewalls' own CAs) can only be found by comparing chains. */
+ * carrying the text comes from the product, not from the server.
+ * Products whose CA each customer names freely (Squid ssl_bump, most
+ * firewalls' own CAs) can only be found by comparing chains. */
 #include "registry/registry.h"
 
 #include <stddef.h>
