@@ -69,8 +69,9 @@ td_status td_options_set_alpn(td_options *o, const char *list);
  * handshake: "smtp", "lmtp", "imap", "pop3", "ftp", "xmpp", "xmpp-server",
  * "ldap", "postgres", "mysql", "nntp", "sieve", "irc"; "postgres-direct"
  * for PostgreSQL 17's direct TLS (ALPN "postgresql", no exchange before).
- * NULL or "" clears it.  Without it, a port that greets in SMTP, IMAP, POP3
- * or FTP is checked through that protocol's upgrade (the report says so). */
+ * NULL or "" clears it.  Without it, a port that greets in SMTP, IMAP,
+ * POP3, FTP or MySQL is checked through that protocol's upgrade (the report
+ * says so). */
 td_status td_options_set_starttls(td_options *o, const char *protocol);
 /* Handshakes to the first address, to tell the backends behind a load
  * balancer apart: 1 to 64, default 4. */

@@ -358,10 +358,11 @@ static void rule_name(struct cctx *c)
                                "exactly one label, so *.example.com covers www.example.com but neither "
                                "example.com nor a.b.example.com)");
         }
-        if (is_ip)
+        /* curl speaks HTTPS here; through STARTTLS only s_client can. */
+        if (is_ip && !o->starttls)
             td_str_printf(&v, "curl -v%s%s https://%s/ -o /dev/null", c->adv.curl_proxy, c->adv.curl_ca,
                           c->adv.connect);
-        else if (ip_sni[0])
+        else if (ip_sni[0] && !o->starttls)
             td_str_printf(&v, "curl -v%s%s https://%s:%u/ --resolve %s:%u:%s -o /dev/null", c->adv.curl_proxy,
                           c->adv.curl_ca, c->name, o->port, c->name, o->port, ip_sni);
         else

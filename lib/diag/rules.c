@@ -197,8 +197,7 @@ static void rule_not_tls(struct ctx *c, td_str *s, td_str *e, td_str *v)
     const td_obs *o = c->o;
     const td_attempt *b = &o->baseline;
     const char *p = b->protocol;
-    bool starttls = p && (strcmp(p, "SMTP") == 0 || strcmp(p, "IMAP") == 0 || strcmp(p, "POP3") == 0 ||
-                          strcmp(p, "FTP") == 0 || strcmp(p, "SMTP/FTP") == 0);
+    bool starttls = p && (td_starttls_for_banner(p) || strcmp(p, "SMTP/FTP") == 0);
     if (p)
         td_str_printf(s, "Port %u speaks %s, not TLS%s.", o->port, p,
                       starttls ? ": it expects STARTTLS before the handshake" : "");
@@ -217,7 +216,8 @@ static void rule_not_tls(struct ctx *c, td_str *s, td_str *e, td_str *v)
         td_str_printf(&fix,
                       "Check the server through its upgrade with `tlsdiag check --starttls %s%s %s`. Clients use "
                       "STARTTLS on this port (e.g. `curl --ssl-reqd`, `openssl s_client -starttls %s`), or connect "
-                      "to the implicit-TLS port (SMTPS 465, IMAPS 993, POP3S 995, FTPS 990).",
+                      "to the protocol's implicit-TLS port where it has one (SMTPS 465, IMAPS 993, POP3S 995, FTPS "
+                      "990).",
                       proto, st ? "" : "` (or `--starttls ftp`", c->adv.connect, proto);
         add(c, TD_ID_NOT_TLS, TD_SEV_FAIL, s, e, fix.s, v);
         td_str_free(&fix);

@@ -404,6 +404,9 @@ void td_job_proceed(job *j)
         j->t_sent = j->t_first = -1;
         j->bytes_in = 0;
         td_job_step_timer(j);
+        /* The lead-in left the watcher on reads; the job writes first (a
+         * byte job whose send would block waits for this). */
+        td_job_watch(j, EV_WRITE);
     }
     j->state = JOB_WRITING;
     if (j->kind) {

@@ -53,6 +53,7 @@ const td_starttls_info *td_starttls_for_banner(const char *protocol)
         {"IMAP", TD_STARTTLS_IMAP},
         {"POP3", TD_STARTTLS_POP3},
         {"FTP", TD_STARTTLS_FTP},
+        {"MySQL", TD_STARTTLS_MYSQL},
     };
     for (size_t i = 0; protocol && i < sizeof BY_BANNER / sizeof BY_BANNER[0]; i++)
         if (strcmp(BY_BANNER[i].banner, protocol) == 0)

@@ -48,8 +48,8 @@ const td_starttls_info *td_starttls_find(const char *name);
 const td_starttls_info *td_starttls_get(td_starttls_proto p);
 /* The names, comma-separated, for usage texts: "smtp, lmtp, ...". */
 const char *td_starttls_names(void);
-/* The upgrade for a plain-text greeting that td_sniff_protocol() named
- * ("SMTP", "IMAP", "POP3", "FTP"), NULL when the name is ambiguous
+/* The upgrade for a greeting that td_sniff_protocol() named ("SMTP",
+ * "IMAP", "POP3", "FTP", "MySQL"), NULL when the name is ambiguous
  * ("SMTP/FTP") or has none. */
 const td_starttls_info *td_starttls_for_banner(const char *protocol);
 

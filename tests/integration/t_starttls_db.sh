@@ -57,6 +57,19 @@ check_starttls_three postgres db.test "$PG_OK" "$PG_OLD" "$PG_NONE" "PostgreSQL 
 check_starttls_three mysql db.test "$MY_OK" "$MY_OLD" "$MY_NONE" "CLIENT_SSL not in its capability flags" \
     "ssl_cert.*require_secure_transport"
 
+# Without --starttls: MariaDB speaks first, its greeting picks the upgrade.
+CASE=mysql-auto
+run_check --sni db.test --ca-file "$T/root.pem" "127.0.0.1:$MY_OK"
+assert_no_fail
+assert_jq '.target.starttls.protocol == "mysql" and .target.starttls.auto == true and .target.starttls.greeting == "MySQL"' \
+    "the upgrade was chosen from the MySQL greeting, and said"
+CASE=mysql-auto-no-tls
+run_check "127.0.0.1:$MY_NONE"
+assert_finding NOT_TLS
+assert_finding_text NOT_TLS "speaks MySQL"
+assert_jq '[.findings[] | select(.id == "NOT_TLS") | .fix] | .[0] | test("--starttls mysql")' "NOT_TLS names --starttls mysql"
+assert_jq '.target.starttls.failed | test("CLIENT_SSL")' "the report says the upgrade was tried, and why it failed"
+
 # ---- PostgreSQL direct TLS: ALPN postgresql in every hello -----------------------------------
 CASE=postgres-direct
 DIRECT=$(free_port)

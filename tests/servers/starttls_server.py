@@ -58,23 +58,27 @@ def lmtp(conn, buf):
     return b"220 2.0.0 Ready to start TLS\r\n", b"454 4.7.0 TLS not available due to local problem\r\n", b"250 injected\r\n"
 
 
-def nntp(conn, buf):
-    conn.sendall(b"200 news.test ready\r\n")
-    read_line(conn, buf)  # STARTTLS
-    return b"382 Continue with TLS negotiation\r\n", b"580 Can not initiate TLS negotiation\r\n", b"211 injected\r\n"
+# A greeting, then one command (STARTTLS) answered: the go-ahead, the
+# refusal, and the line "inject" adds.
+GREET_THEN_COMMAND = {
+    "nntp": (b"200 news.test ready\r\n", b"382 Continue with TLS negotiation\r\n",
+             b"580 Can not initiate TLS negotiation\r\n", b"211 injected\r\n"),
+    "sieve": (b'"IMPLEMENTATION" "scripted"\r\n"SIEVE" "fileinto"\r\n"STARTTLS"\r\n"VERSION" "1.0"\r\nOK "ready"\r\n',
+              b'OK "Begin TLS negotiation now."\r\n', b'NO "TLS unavailable"\r\n', b'OK "injected"\r\n'),
+    "irc": (b":irc.test NOTICE * :*** Looking up your hostname...\r\n",
+            b":irc.test 670 * :STARTTLS successful, go ahead with TLS handshake\r\n",
+            b":irc.test 691 * :STARTTLS failed\r\n", b":irc.test NOTICE * :injected\r\n"),
+}
 
 
-def sieve(conn, buf):
-    conn.sendall(b'"IMPLEMENTATION" "scripted"\r\n"SIEVE" "fileinto"\r\n"STARTTLS"\r\n"VERSION" "1.0"\r\nOK "ready"\r\n')
-    read_line(conn, buf)  # STARTTLS
-    return b'OK "Begin TLS negotiation now."\r\n', b'NO "TLS unavailable"\r\n', b'OK "injected"\r\n'
+def greet_then_command(proto):
+    greeting, go, refusal, extra = GREET_THEN_COMMAND[proto]
 
-
-def irc(conn, buf):
-    conn.sendall(b":irc.test NOTICE * :*** Looking up your hostname...\r\n")
-    read_line(conn, buf)  # STARTTLS
-    return (b":irc.test 670 * :STARTTLS successful, go ahead with TLS handshake\r\n",
-            b":irc.test 691 * :STARTTLS failed\r\n", b":irc.test NOTICE * :injected\r\n")
+    def script(conn, buf):
+        conn.sendall(greeting)
+        read_line(conn, buf)
+        return go, refusal, extra
+    return script
 
 
 def xmpp_server(conn, buf):
@@ -89,7 +93,8 @@ def xmpp_server(conn, buf):
             b"<message>injected</message>")
 
 
-SCRIPTS = {"lmtp": lmtp, "nntp": nntp, "sieve": sieve, "irc": irc, "xmpp-server": xmpp_server}
+SCRIPTS = {"lmtp": lmtp, "xmpp-server": xmpp_server}
+SCRIPTS.update({p: greet_then_command(p) for p in GREET_THEN_COMMAND})
 
 
 def serve(conn, script, mode, ctx):

@@ -16,6 +16,7 @@
 
 #include "check.h"
 #include "registry/clients.h"
+#include "starttls/starttls.h"
 #include "tlsdiag.h"
 
 /* ---- targets ---------------------------------------------------------- */
@@ -453,6 +454,30 @@ static void test_option_alpn(void **state)
     td_options_free(o);
 }
 
+/* --starttls: a known protocol reaches the probe configuration; an unknown
+ * one is refused with the list and leaves the option as it was. */
+static void test_option_starttls(void **state)
+{
+    (void)state;
+    td_options *o = td_options_new();
+    assert_non_null(o);
+    assert_null(o->starttls);
+    assert_int_equal(td_options_set_starttls(o, "SMTP"), TD_OK);
+    assert_non_null(o->starttls);
+    assert_string_equal(o->starttls->name, "smtp");
+    assert_int_equal(td_options_set_starttls(o, "gopher"), TD_ERR_USAGE);
+    assert_non_null(strstr(opt_err(o), "unknown STARTTLS protocol 'gopher'"));
+    assert_non_null(strstr(opt_err(o), "postgres-direct"));
+    assert_string_equal(o->starttls->name, "smtp");
+    assert_int_equal(td_options_set_target(o, "127.0.0.1:25"), TD_OK);
+    td_probe_cfg cfg;
+    td_check_probe_cfg(o, &cfg);
+    assert_ptr_equal(cfg.starttls, td_starttls_find("smtp"));
+    assert_int_equal(td_options_set_starttls(o, ""), TD_OK);
+    assert_null(o->starttls);
+    td_options_free(o);
+}
+
 static void test_option_repeat_warn_days(void **state)
 {
     (void)state;
@@ -712,6 +737,7 @@ int main(void)
         cmocka_unit_test(test_option_ca_path),
         cmocka_unit_test(test_option_client_cert),
         cmocka_unit_test(test_option_alpn),
+        cmocka_unit_test(test_option_starttls),
         cmocka_unit_test(test_option_repeat_warn_days),
         cmocka_unit_test(test_option_probe_cfg),
         cmocka_unit_test(test_option_client),

@@ -341,6 +341,7 @@ static void test_registry(void **st)
     assert_null(td_starttls_find("postgres-direct")->ops);
     assert_string_equal(td_starttls_for_banner("SMTP")->name, "smtp");
     assert_string_equal(td_starttls_for_banner("IMAP")->name, "imap");
+    assert_string_equal(td_starttls_for_banner("MySQL")->name, "mysql");
     assert_null(td_starttls_for_banner("SMTP/FTP"));
     assert_null(td_starttls_for_banner("HTTP"));
     assert_null(td_starttls_for_banner(NULL));
