@@ -24,6 +24,7 @@ _tlsdiag() {
                 '--cert[client certificate (PEM)]:file:_files' \
                 '--key[private key of the client certificate]:file:_files' \
                 '--alpn[ALPN protocols to offer]:protocols:' \
+                '--starttls[upgrade each connection to TLS the protocol'"'"'s way first]:protocol:(smtp lmtp imap pop3 ftp xmpp xmpp-server ldap postgres postgres-direct mysql nntp sieve irc)' \
                 '--repeat[handshakes to the first address]:count:' \
                 '--warn-days[warn when a certificate expires within N days]:days:' \
                 '--show-certs[print each certificate sent in PEM]' \
@@ -41,6 +42,10 @@ _tlsdiag() {
                 '--rate[new connections a second at most]:rate:' \
                 '--dns-server[ask this DNS server]:address:' \
                 '--db[also record the check in this history database]:database (sqlite\:PATH, PATH, postgresql\://...):_files' \
+                '(--proxy-env)--proxy[every connection through this proxy]:url:' \
+                '(--proxy)--proxy-env[the proxy from https_proxy, all_proxy and no_proxy]' \
+                '--expect-issuer[the CA the certificate must come from]:name:' \
+                '*--pin[SPKI pin the leaf must match (sha256//BASE64)]:pin:' \
                 '(- :)'{-h,--help}'[describe the options]' \
                 ':target (HOST[\:PORT]):_hosts'
             ;;

@@ -28,6 +28,10 @@ _tlsdiag() {
                     _tlsdiag_reply -d; compopt -o filenames 2>/dev/null; return ;;
                 --clients)
                     _tlsdiag_reply -W 'modern intermediate old'; return ;;
+                --starttls)
+                    _tlsdiag_reply -W 'smtp lmtp imap pop3 ftp xmpp xmpp-server ldap postgres postgres-direct
+                        mysql nntp sieve irc'
+                    return ;;
                 --format)
                     _tlsdiag_reply -W 'text json html'; return ;;
                 --html|--db)
@@ -36,12 +40,13 @@ _tlsdiag() {
                     # the profile ids, first column of `tlsdiag check --client list`
                     _tlsdiag_reply -W "list $("${COMP_WORDS[0]}" check --client list 2>/dev/null | cut -d' ' -f1)"
                     return ;;
-                --sni|--alpn|--repeat|--warn-days|--timeout|--deadline|--max-connections|--rate|--dns-server)
+                --sni|--alpn|--repeat|--warn-days|--timeout|--deadline|--max-connections|--rate|--dns-server|--proxy|--expect-issuer|--pin)
                     return ;;
             esac
-            _tlsdiag_reply -W '--sni --no-sni --ca-file --ca-path --cert --key --alpn --repeat
+            _tlsdiag_reply -W '--sni --no-sni --ca-file --ca-path --cert --key --alpn --starttls --repeat
                 --warn-days --show-certs --no-aia --client --clients -v --verbose --json --format --html --no-color
-                --timeout --deadline --max-connections --rate --dns-server --db -h --help'
+                --timeout --deadline --max-connections --rate --dns-server --db --proxy --proxy-env --expect-issuer --pin
+                -h --help'
             ;;
         explain)
             case "$prev" in

@@ -66,6 +66,14 @@ td_status td_options_set_ca_path(td_options *o, const char *dir);
 td_status td_options_set_client_cert(td_options *o, const char *cert_file, const char *key_file);
 /* ALPN protocols to offer, comma-separated, e.g. "h2,http/1.1". */
 td_status td_options_set_alpn(td_options *o, const char *list);
+/* Upgrades every connection to TLS the way the protocol does before the
+ * handshake: "smtp", "lmtp", "imap", "pop3", "ftp", "xmpp", "xmpp-server",
+ * "ldap", "postgres", "mysql", "nntp", "sieve", "irc"; "postgres-direct"
+ * for PostgreSQL 17's direct TLS (ALPN "postgresql", no exchange before).
+ * NULL or "" clears it.  Without it, a port that greets in SMTP, IMAP,
+ * POP3, FTP or MySQL is checked through that protocol's upgrade (the report
+ * says so). */
+td_status td_options_set_starttls(td_options *o, const char *protocol);
 /* Handshakes to the first address, to tell the backends behind a load
  * balancer apart: 1 to 64, default 4. */
 td_status td_options_set_repeat(td_options *o, unsigned n);
@@ -101,6 +109,26 @@ td_status td_options_add_client(td_options *o, const char *id);
  * reported as info; one at or above it is a warning; one named with
  * td_options_add_client() fails the check.  Anything else is TD_ERR_USAGE. */
 td_status td_options_set_clients_level(td_options *o, const char *level);
+/* Every connection of the check goes through this proxy:
+ * "http://[user:pass@]host[:port]" (HTTP CONNECT; port 3128 by default),
+ * "socks5://..." (the target resolved here) or "socks5h://..." (resolved by
+ * the proxy; port 1080 by default); no scheme means http://, as for curl.
+ * https:// proxies are not supported (TD_ERR_USAGE). */
+td_status td_options_set_proxy(td_options *o, const char *url);
+/* Takes the proxy from the environment as curl does, when no proxy is set:
+ * https_proxy, HTTPS_PROXY, all_proxy, ALL_PROXY, unless no_proxy (or
+ * NO_PROXY) matches the target (names with their subdomains, IPs, CIDR
+ * ranges, "*").  A malformed variable makes td_check() fail with
+ * TD_ERR_USAGE. */
+void td_options_set_proxy_env(td_options *o, bool use);
+/* The certificate must come from a CA whose name holds this text (case
+ * does not matter), e.g. "Let's Encrypt": any other issuer is reported as
+ * TLS_INTERCEPTED. */
+td_status td_options_set_expect_issuer(td_options *o, const char *name);
+/* Public key pins as curl's --pinnedpubkey: "sha256//BASE64", several
+ * separated by ';' (up to 8 in all); a leaf key matching none of them is
+ * reported as TLS_INTERCEPTED. */
+td_status td_options_add_pin(td_options *o, const char *pins);
 /* Lists every client profile, one a line: its id, its name and the kind of
  * trust store it uses.  Returns 0, or -1 when the write failed. */
 int td_write_client_list(FILE *f);

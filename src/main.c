@@ -57,6 +57,13 @@ static const char check_usage_text[] =
     "                          private key in one extra handshake; give both\n"
     "  --alpn LIST             ALPN protocols to offer, comma-separated, e.g.\n"
     "                          h2,http/1.1\n"
+    "  --starttls PROTO        upgrade each connection the protocol's way\n"
+    "                          first: smtp, lmtp, imap, pop3, ftp, xmpp,\n"
+    "                          xmpp-server, ldap, postgres, mysql, nntp,\n"
+    "                          sieve, irc; postgres-direct for PostgreSQL's\n"
+    "                          direct TLS (ALPN postgresql).  Without it an\n"
+    "                          SMTP, IMAP, POP3, FTP or MySQL greeting\n"
+    "                          picks one\n"
     "  --repeat N              handshakes to the first address, to compare the\n"
     "                          backends behind it; default 4, 1 to 64\n"
     "  --warn-days N           warn when a certificate expires within N days;\n"
@@ -100,6 +107,16 @@ static const char check_usage_text[] =
     "  --db URL                also record the check, as a run of one target, in\n"
     "                          this history database: sqlite:PATH (or a bare\n"
     "                          PATH) or postgresql://USER@HOST/DB; see diff\n"
+    "  --proxy URL             every connection through this proxy:\n"
+    "                          http://[USER:PASS@]HOST[:PORT] (CONNECT),\n"
+    "                          socks5://... or socks5h://... (the proxy\n"
+    "                          resolves the name); no https:// proxies\n"
+    "  --proxy-env             the proxy curl would use: https_proxy,\n"
+    "                          HTTPS_PROXY, all_proxy, ALL_PROXY, and no_proxy\n"
+    "  --expect-issuer NAME    the certificate must come from a CA whose name\n"
+    "                          holds NAME; any other is TLS_INTERCEPTED\n"
+    "  --pin sha256//BASE64    the leaf's public key must match (as curl's\n"
+    "                          --pinnedpubkey; several with ';'); repeatable\n"
     "  -h, --help              this text\n"
     "\n"
     "Exit status: 0 no failure found, 1 a handshake fails (see the findings),\n"
@@ -256,6 +273,7 @@ enum {
     OPT_CERT,
     OPT_KEY,
     OPT_ALPN,
+    OPT_STARTTLS,
     OPT_REPEAT,
     OPT_WARN_DAYS,
     OPT_SHOW_CERTS,
@@ -267,6 +285,10 @@ enum {
     OPT_FORMAT,
     OPT_HTML,
     OPT_DB,
+    OPT_PROXY,
+    OPT_PROXY_ENV,
+    OPT_EXPECT_ISSUER,
+    OPT_PIN,
 };
 
 static const struct option check_opts[] = {
@@ -283,6 +305,7 @@ static const struct option check_opts[] = {
     { "cert", required_argument, NULL, OPT_CERT },
     { "key", required_argument, NULL, OPT_KEY },
     { "alpn", required_argument, NULL, OPT_ALPN },
+    { "starttls", required_argument, NULL, OPT_STARTTLS },
     { "repeat", required_argument, NULL, OPT_REPEAT },
     { "warn-days", required_argument, NULL, OPT_WARN_DAYS },
     { "show-certs", no_argument, NULL, OPT_SHOW_CERTS },
@@ -294,6 +317,10 @@ static const struct option check_opts[] = {
     { "format", required_argument, NULL, OPT_FORMAT },
     { "html", required_argument, NULL, OPT_HTML },
     { "db", required_argument, NULL, OPT_DB },
+    { "proxy", required_argument, NULL, OPT_PROXY },
+    { "proxy-env", no_argument, NULL, OPT_PROXY_ENV },
+    { "expect-issuer", required_argument, NULL, OPT_EXPECT_ISSUER },
+    { "pin", required_argument, NULL, OPT_PIN },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
 };
@@ -389,6 +416,9 @@ static int apply_option(td_options *o, int c, const char *arg, cli *cl)
     case OPT_ALPN:
         st = td_options_set_alpn(o, arg);
         break;
+    case OPT_STARTTLS:
+        st = td_options_set_starttls(o, arg);
+        break;
     case OPT_REPEAT:
         if (!parse_count(arg, 1, 64, &n))
             return usage_error(CHECK_HINT, "--repeat needs a whole number from 1 to 64, not '%.40s'", arg);
@@ -417,6 +447,18 @@ static int apply_option(td_options *o, int c, const char *arg, cli *cl)
         if (parse_number("--rate", arg, "new connections a second", &per_s) != 0)
             return EXIT_USAGE;
         st = td_options_set_rate(o, per_s);
+        break;
+    case OPT_PROXY:
+        st = td_options_set_proxy(o, arg);
+        break;
+    case OPT_PROXY_ENV:
+        td_options_set_proxy_env(o, true);
+        break;
+    case OPT_EXPECT_ISSUER:
+        st = td_options_set_expect_issuer(o, arg);
+        break;
+    case OPT_PIN:
+        st = td_options_add_pin(o, arg);
         break;
     case 'h':
         return -1;

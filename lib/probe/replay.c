@@ -77,7 +77,8 @@ static td_replay_outcome by_io(td_io_status st)
     case TD_IO_DONE:
     case TD_IO_TIMEOUT:
     case TD_IO_DEADLINE: return TD_REPLAY_TIMEOUT;
-    case TD_IO_ERROR: return TD_REPLAY_LOCAL_ERROR;
+    case TD_IO_ERROR:
+    case TD_IO_LEADIN: return TD_REPLAY_LOCAL_ERROR; /* a replay goes straight to the server */
     }
     return TD_REPLAY_LOCAL_ERROR;
 }
