@@ -54,8 +54,10 @@ def read_until(conn, buf, marker):
 
 
 def read_exact(conn, buf, n):
+    # Never more than asked: a MySQL client sends its ClientHello right after
+    # the SSLRequest, and those bytes belong to the TLS handshake.
     while len(buf[0]) < n:
-        chunk = conn.recv(4096)
+        chunk = conn.recv(n - len(buf[0]))
         if not chunk:
             raise EOFError
         buf[0] += chunk
