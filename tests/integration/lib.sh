@@ -1629,6 +1629,7 @@ start_scripted_starttls() {
 # that cannot run here (WHY, said in the output), the scripted one three
 # ways, as make_starttls_certs NAME left the certificates: S_OK (healthy),
 # S_OLD (the expired leaf), S_NONE (no TLS).
+# shellcheck disable=SC2034 # S_* are for the caller
 start_scripted_three() {
     local proto=$1 name=$2
     echo "note: $3 cannot run here ($4): tests/servers/starttls_server.py speaks $proto in its place"
@@ -1689,13 +1690,25 @@ CF
     done
 }
 
+# postgres_bindir: the newest installed PostgreSQL's bin directory ("" none).
+postgres_bindir() {
+    local d best=""
+    for d in /usr/lib/postgresql/*/bin; do
+        [ -x "$d/initdb" ] || continue
+        if [ -z "$best" ] || [ "$(printf '%s\n%s\n' "$best" "$d" | sort -V | tail -1)" = "$d" ]; then
+            best=$d
+        fi
+    done
+    echo "$best"
+}
+
 # start_postgres NAME PORT SSL CERT KEY: a PostgreSQL server on 127.0.0.1:PORT
 # with ssl=SSL (on/off) and that certificate, its data directory a copy of
 # one made once in $T/pg (initdb is the slow part); waits until it listens.
 start_postgres() {
     local name=$1 port=$2 ssl=$3 cert=$4 key=$5 bin
-    bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
-    [ -n "$bin" ] && [ -x "$bin/initdb" ] || die "PostgreSQL is not installed (run scripts/deps.sh test)"
+    bin=$(postgres_bindir)
+    [ -x "$bin/initdb" ] || die "PostgreSQL is not installed (run scripts/deps.sh test)"
     local pg=$T/pg
     chmod 755 "$T"
     if [ ! -d "$pg/data" ]; then

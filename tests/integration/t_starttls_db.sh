@@ -19,14 +19,14 @@ chmod 755 "$T"
 make_starttls_certs db.test
 
 # ---- PostgreSQL ----------------------------------------------------------------------
-why=$(server_unavailable "$(ls -d /usr/lib/postgresql/*/bin/initdb 2>/dev/null | sort -V | tail -1)")
+why=$(server_unavailable "$(postgres_bindir)/initdb")
 if [ -z "$why" ]; then
     PG_OK=$(free_port) PG_OLD=$(free_port) PG_NONE=$(free_port)
     start_postgres ok "$PG_OK" on "$T/db.test-good.pem" "$T/db.test.key"
     start_postgres old "$PG_OLD" on "$T/db.test-expired.pem" "$T/db.test-old.key"
     start_postgres none "$PG_NONE" off "$T/db.test-good.pem" "$T/db.test.key"
 else
-    start_scripted_three postgres db.test PostgreSQL "${why:-initdb is not installed}"
+    start_scripted_three postgres db.test PostgreSQL "$why"
     PG_OK=$S_OK PG_OLD=$S_OLD PG_NONE=$S_NONE
 fi
 

@@ -94,8 +94,10 @@ start_dovecot_three() {
         mkdir -p "$DV/run/$c"
         start_bg dovecot -F -c "$DV/$c.conf"
     done
-    wait_port "$IMAP_OK" 10 && wait_port "$POP3_OLD" 10 && wait_port "$POP3_NONE" 10 \
-        || die "Dovecot did not start: $(cat "$DV"/log.* 2>/dev/null | tail -5)"
+    local p
+    for p in "$IMAP_OK" "$POP3_OLD" "$POP3_NONE"; do
+        wait_port "$p" 10 || die "Dovecot did not start: $(cat "$DV"/log.* 2>/dev/null | tail -5)"
+    done
 }
 why=$(server_unavailable dovecot)
 if [ -z "$why" ]; then
