@@ -1641,6 +1641,24 @@ start_scripted_three() {
     S_NONE=$PORT
 }
 
+# start_three VAR PROTO NAME WHAT START CMD...: the real server WHAT,
+# started by the function START (which sets VAR_OK, VAR_OLD and VAR_NONE),
+# when CMD... can run here; else the scripted server for PROTO in its place
+# (start_scripted_three), its ports in the same variables.
+start_three() {
+    local var=$1 proto=$2 name=$3 what=$4 start=$5 why
+    shift 5
+    why=$(server_unavailable "$@")
+    if [ -z "$why" ]; then
+        "$start"
+        return
+    fi
+    start_scripted_three "$proto" "$name" "$what" "$why"
+    printf -v "${var}_OK" %s "$S_OK"
+    printf -v "${var}_OLD" %s "$S_OLD"
+    printf -v "${var}_NONE" %s "$S_NONE"
+}
+
 # start_postfix CERT KEY LISTENER...: one Postfix master in $T/postfix (run
 # as root; it drops to the postfix user) with an smtpd per LISTENER, "PORT"
 # or "PORT -o name=value ...", on 127.0.0.1, offering STARTTLS with CERT and

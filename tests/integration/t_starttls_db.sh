@@ -19,16 +19,13 @@ chmod 755 "$T"
 make_starttls_certs db.test
 
 # ---- PostgreSQL ----------------------------------------------------------------------
-why=$(server_unavailable "$(postgres_bindir)/initdb")
-if [ -z "$why" ]; then
+postgres_three() {
     PG_OK=$(free_port) PG_OLD=$(free_port) PG_NONE=$(free_port)
     start_postgres ok "$PG_OK" on "$T/db.test-good.pem" "$T/db.test.key"
     start_postgres old "$PG_OLD" on "$T/db.test-expired.pem" "$T/db.test-old.key"
     start_postgres none "$PG_NONE" off "$T/db.test-good.pem" "$T/db.test.key"
-else
-    start_scripted_three postgres db.test PostgreSQL "$why"
-    PG_OK=$S_OK PG_OLD=$S_OLD PG_NONE=$S_NONE
-fi
+}
+start_three PG postgres db.test PostgreSQL postgres_three "$(postgres_bindir)/initdb"
 
 # ---- MariaDB --------------------------------------------------------------------------
 MY=$T/mysql
@@ -58,13 +55,7 @@ start_mariadb_three() {
         wait_port "${!p}" 30 "" || die "MariaDB ($n) did not start: $(tail -5 "$MY/$n.err" 2>/dev/null)"
     done
 }
-why=$(server_unavailable mariadbd mariadb-install-db)
-if [ -z "$why" ]; then
-    start_mariadb_three
-else
-    start_scripted_three mysql db.test MariaDB "$why"
-    MY_OK=$S_OK MY_OLD=$S_OLD MY_NONE=$S_NONE
-fi
+start_three MY mysql db.test MariaDB start_mariadb_three mariadbd mariadb-install-db
 
 check_starttls_three postgres db.test "$PG_OK" "$PG_OLD" "$PG_NONE" "PostgreSQL answered N to SSLRequest" \
     "ssl = on.*sslmode=verify-full"

@@ -16,16 +16,13 @@ chmod 755 "$T"
 make_starttls_certs mail.test
 
 # ---- Postfix: one master, three smtpd listeners -------------------------------
-why=$(server_unavailable /usr/lib/postfix/sbin/master)
-if [ -z "$why" ]; then
+postfix_three() {
     SMTP_OK=$(free_port) SMTP_OLD=$(free_port) SMTP_NONE=$(free_port)
     start_postfix "$T/mail.test-good.pem" "$T/mail.test.key" "$SMTP_OK" \
         "$SMTP_OLD -o smtpd_tls_cert_file=$T/mail.test-expired.pem -o smtpd_tls_key_file=$T/mail.test-old.key" \
         "$SMTP_NONE -o smtpd_tls_security_level=none"
-else
-    start_scripted_three smtp mail.test Postfix "$why"
-    SMTP_OK=$S_OK SMTP_OLD=$S_OLD SMTP_NONE=$S_NONE
-fi
+}
+start_three SMTP smtp mail.test Postfix postfix_three /usr/lib/postfix/sbin/master
 
 # ---- Dovecot: IMAP and POP3, a healthy certificate and an expired one ------------
 DV=$T/dovecot

@@ -35,16 +35,13 @@ slapd_start() { # NAME PORT [CERT KEY]
     } >"$LD/$1.conf"
     start_bg slapd -d 0 -f "$LD/$1.conf" -h "ldap://127.0.0.1:$2/"
 }
-why=$(server_unavailable slapd)
-if [ -z "$why" ]; then
+slapd_three() {
     LDAP_OK=$(free_port) LDAP_OLD=$(free_port) LDAP_NONE=$(free_port)
     slapd_start ok "$LDAP_OK" "$T/dir.test-good.pem" "$T/dir.test.key"
     slapd_start old "$LDAP_OLD" "$T/dir.test-expired.pem" "$T/dir.test-old.key"
     slapd_start none "$LDAP_NONE"
-else
-    start_scripted_three ldap dir.test slapd "$why"
-    LDAP_OK=$S_OK LDAP_OLD=$S_OLD LDAP_NONE=$S_NONE
-fi
+}
+start_three LDAP ldap dir.test slapd slapd_three slapd
 
 # ---- Prosody ---------------------------------------------------------------------------
 PR=$T/prosody
@@ -80,16 +77,13 @@ prosody_start() { # NAME PORT [CERT KEY]
     } >"$PR/$1.cfg.lua"
     start_bg prosody -F --config "$PR/$1.cfg.lua"
 }
-why=$(server_unavailable prosody)
-if [ -z "$why" ]; then
+prosody_three() {
     XMPP_OK=$(free_port) XMPP_OLD=$(free_port) XMPP_NONE=$(free_port)
     prosody_start ok "$XMPP_OK" "$T/dir.test-good.pem" "$T/dir.test.key"
     prosody_start old "$XMPP_OLD" "$T/dir.test-expired.pem" "$T/dir.test-old.key"
     prosody_start none "$XMPP_NONE"
-else
-    start_scripted_three xmpp dir.test Prosody "$why"
-    XMPP_OK=$S_OK XMPP_OLD=$S_OLD XMPP_NONE=$S_NONE
-fi
+}
+start_three XMPP xmpp dir.test Prosody prosody_three prosody
 
 # ---- vsftpd --------------------------------------------------------------------------------
 FT=$T/ftp
@@ -116,16 +110,13 @@ vsftpd_start() { # NAME PORT [CERT KEY]
     } >"$FT/$1.conf"
     start_bg vsftpd "$FT/$1.conf"
 }
-why=$(server_unavailable vsftpd)
-if [ -z "$why" ]; then
+vsftpd_three() {
     FTP_OK=$(free_port) FTP_OLD=$(free_port) FTP_NONE=$(free_port)
     vsftpd_start ok "$FTP_OK" "$T/dir.test-good.pem" "$T/dir.test.key"
     vsftpd_start old "$FTP_OLD" "$T/dir.test-expired.pem" "$T/dir.test-old.key"
     vsftpd_start none "$FTP_NONE"
-else
-    start_scripted_three ftp dir.test vsftpd "$why"
-    FTP_OK=$S_OK FTP_OLD=$S_OLD FTP_NONE=$S_NONE
-fi
+}
+start_three FTP ftp dir.test vsftpd vsftpd_three vsftpd
 
 for p in "$LDAP_OK" "$LDAP_OLD" "$LDAP_NONE" "$XMPP_OK" "$XMPP_OLD" "$XMPP_NONE" "$FTP_OK" "$FTP_OLD" "$FTP_NONE"; do
     wait_port "$p" 15 "" || die "a server did not start on $p: $(tail -3 "$T"/bg.*.log "$PR"/*/log 2>/dev/null)"
