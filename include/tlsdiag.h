@@ -220,6 +220,47 @@ unsigned long long td_logs_failure_count(const td_logs *l);
 int td_logs_write_json(const td_logs *l, FILE *f);
 int td_logs_write_text(const td_logs *l, FILE *f, bool color);
 
+/* --------------------------------------------------------------- lint
+ * Reads a server's configuration, computes the TLS policy each virtual
+ * server really has (inheritance, defaults, the cipher strings expanded by
+ * the linked OpenSSL, the certificate and key files read) and reports what
+ * will fail and why, each finding with its file:line, the exact edit and a
+ * verify command.  This version reads nginx configurations:
+ *
+ *     td_lint *l = td_lint_new();
+ *     if (td_lint_run(l, "/etc/nginx/nginx.conf") != TD_OK)   ("-": nginx -T output)
+ *         errx(2, "%s", td_lint_error(l));
+ *     td_lint_write_text(l, stdout, false);
+ *     td_lint_free(l);
+ */
+typedef struct td_lint td_lint;
+
+td_lint *td_lint_new(void);
+void td_lint_free(td_lint *l);
+const char *td_lint_error(const td_lint *l);
+/* "nginx" (apache and haproxy: TD_ERR_USAGE, not read by this version);
+ * unset, the kind is detected from the content. */
+td_status td_lint_set_server(td_lint *l, const char *kind);
+/* The trust store chain completeness is judged against, as td_check's. */
+td_status td_lint_set_ca_file(td_lint *l, const char *path);
+td_status td_lint_set_ca_path(td_lint *l, const char *dir);
+/* Reads and judges the configuration whose main file is path ("-": the
+ * output of `nginx -T` on standard input).  TD_ERR_USAGE with the reason
+ * in td_lint_error() when it cannot be read at all (a missing main file,
+ * an include loop); a file that cannot be followed is a note instead. */
+td_status td_lint_run(td_lint *l, const char *path);
+bool td_lint_failed(const td_lint *l);
+size_t td_lint_finding_count(const td_lint *l);
+const char *td_lint_finding_id(const td_lint *l, size_t i);
+/* The verdict first, then each finding with file:line, the fix and the
+ * verify command, then the notes.  0, or -1 when the write failed. */
+int td_lint_write_text(const td_lint *l, FILE *f, bool color);
+/* Schema: docs/json.md ("tlsdiag lint"): findings as check's, plus
+ * location {file, line} and edit. */
+int td_lint_write_json(const td_lint *l, FILE *f);
+/* A unified diff (`patch -p0` applies it) making every exact edit. */
+int td_lint_write_diff(const td_lint *l, FILE *f);
+
 #ifdef __cplusplus
 }
 #endif

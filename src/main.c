@@ -29,7 +29,9 @@ static const char usage_text[] =
     "                                        error or curl exit code\n"
     "  tlsdiag logs [options] FILE...        summarise the failed handshakes in nginx,\n"
     "                                        Apache httpd and HAProxy logs\n"
-    "  tlsdiag help check|explain|logs       the options of a command\n"
+    "  tlsdiag lint [options] PATH           read an nginx configuration (PATH, or -\n"
+    "                                        for nginx -T output) and say what will fail\n"
+    "  tlsdiag help check|explain|logs|lint  the options of a command\n"
     "  tlsdiag --help                        this text\n"
     "  tlsdiag --version                     print the version\n"
     "\n"
@@ -150,6 +152,29 @@ static const char logs_usage_text[] =
     "Exit status: 0 no failed handshake, 1 failed handshakes were found, 2 bad\n"
     "usage or an unreadable file, 3 internal error.\n";
 
+static const char lint_usage_text[] =
+    "Usage: tlsdiag lint [options] PATH\n"
+    "\n"
+    "Reads an nginx configuration (PATH is the main file, or - for the output\n"
+    "of nginx -T) and computes what each server block really does: the\n"
+    "versions, the cipher suites the linked OpenSSL makes of ssl_ciphers, the\n"
+    "certificate and key files, the upstreams.  Each finding names the\n"
+    "file:line that decides, the exact edit and a command that verifies it.\n"
+    "\n"
+    "Options:\n"
+    "  --server KIND           nginx (the default, detected from the content);\n"
+    "                          apache and haproxy are not read by this version\n"
+    "  --ca-file FILE          judge chain completeness against these CA\n"
+    "                          certificates (PEM) instead of the system's\n"
+    "  --ca-path DIR           ... or against this hashed directory\n"
+    "  --diff                  print the edits as a unified diff (patch -p0)\n"
+    "  --json                  print one JSON document (docs/json.md)\n"
+    "  --no-color              no colours\n"
+    "  -h, --help              this text\n"
+    "\n"
+    "Exit status: 0 nothing will fail, 1 a finding of severity fail, 2 bad\n"
+    "usage or a configuration that cannot be read, 3 internal error.\n";
+
 /* Says what is wrong in one line, then where to look. */
 static int usage_error(const char *hint, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int usage_error(const char *hint, const char *fmt, ...)
@@ -166,6 +191,7 @@ static int usage_error(const char *hint, const char *fmt, ...)
 #define CHECK_HINT "tlsdiag check --help"
 #define EXPLAIN_HINT "tlsdiag explain --help"
 #define LOGS_HINT "tlsdiag logs --help"
+#define LINT_HINT "tlsdiag lint --help"
 #define TOP_HINT   "tlsdiag --help"
 
 /* Help and version go to stdout; a failed write there is still a failure. */
@@ -748,6 +774,71 @@ static int cmd_logs(int argc, char **argv)
     return rc;
 }
 
+enum { OPT_SERVER = 700, OPT_DIFF, OPT_LINT_CA_FILE, OPT_LINT_CA_PATH };
+
+static const struct option lint_opts[] = {
+    { "server", required_argument, NULL, OPT_SERVER },
+    { "ca-file", required_argument, NULL, OPT_LINT_CA_FILE },
+    { "ca-path", required_argument, NULL, OPT_LINT_CA_PATH },
+    { "diff", no_argument, NULL, OPT_DIFF },
+    { "json", no_argument, NULL, OPT_JSON },
+    { "no-color", no_argument, NULL, OPT_NO_COLOR },
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 },
+};
+
+static int lint_option(td_lint *l, int c, const char *arg)
+{
+    td_status st = TD_OK;
+    if (c == OPT_SERVER)
+        st = td_lint_set_server(l, arg);
+    else if (c == OPT_LINT_CA_FILE)
+        st = td_lint_set_ca_file(l, arg);
+    else if (c == OPT_LINT_CA_PATH)
+        st = td_lint_set_ca_path(l, arg);
+    return st == TD_OK ? EXIT_OK : usage_error(LINT_HINT, "%s", td_lint_error(l));
+}
+
+static int cmd_lint(int argc, char **argv, td_lint *l)
+{
+    bool json = false, diff = false, no_color = false;
+    opterr = 0;
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, ":h", lint_opts, NULL)) != -1) {
+        if (c == '?')
+            return usage_error(LINT_HINT, "unknown option '%s'", argv[optind - 1]);
+        if (c == ':')
+            return usage_error(LINT_HINT, "option '%s' needs a value", argv[optind - 1]);
+        if (c == 'h')
+            return print_stdout(lint_usage_text);
+        json |= c == OPT_JSON;
+        diff |= c == OPT_DIFF;
+        no_color |= c == OPT_NO_COLOR;
+        int rc = lint_option(l, c, optarg);
+        if (rc != EXIT_OK)
+            return rc;
+    }
+    if (optind >= argc)
+        return usage_error(LINT_HINT, "lint needs a PATH: the main configuration file (- for nginx -T output)");
+    if (argc - optind > 1)
+        return usage_error(LINT_HINT, "lint takes one PATH, got '%s' and '%s'", argv[optind], argv[optind + 1]);
+    if (json && diff)
+        return usage_error(LINT_HINT, "--json and --diff contradict each other");
+    td_status st = td_lint_run(l, argv[optind]);
+    if (st != TD_OK) {
+        fprintf(stderr, "tlsdiag: %s\n", td_lint_error(l) ? td_lint_error(l) : "cannot read the configuration");
+        return st == TD_ERR_USAGE ? EXIT_USAGE : EXIT_INTERNAL;
+    }
+    bool color = !json && !diff && !no_color && !getenv("NO_COLOR") && isatty(STDOUT_FILENO);
+    int w = json ? td_lint_write_json(l, stdout) : diff ? td_lint_write_diff(l, stdout) : td_lint_write_text(l, stdout, color);
+    if (w != 0 || fflush(stdout) == EOF) {
+        fprintf(stderr, "tlsdiag: cannot write the report: %s\n", strerror(errno));
+        return EXIT_INTERNAL;
+    }
+    return td_lint_failed(l) ? EXIT_FAIL : EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -773,7 +864,9 @@ int main(int argc, char **argv)
             return print_stdout(explain_usage_text);
         if (!strcmp(argv[2], "logs"))
             return print_stdout(logs_usage_text);
-        return usage_error(TOP_HINT, "no help for '%s': the commands are check, explain and logs", argv[2]);
+        if (!strcmp(argv[2], "lint"))
+            return print_stdout(lint_usage_text);
+        return usage_error(TOP_HINT, "no help for '%s': the commands are check, explain, logs and lint", argv[2]);
     }
     if (!strcmp(cmd, "check")) {
         td_options *o = td_options_new();
@@ -789,6 +882,16 @@ int main(int argc, char **argv)
         return cmd_explain(argc - 1, argv + 1);
     if (!strcmp(cmd, "logs"))
         return cmd_logs(argc - 1, argv + 1);
+    if (!strcmp(cmd, "lint")) {
+        td_lint *l = td_lint_new();
+        if (!l) {
+            fprintf(stderr, "tlsdiag: out of memory\n");
+            return EXIT_INTERNAL;
+        }
+        int rc = cmd_lint(argc - 1, argv + 1, l);
+        td_lint_free(l);
+        return rc;
+    }
     if (cmd[0] == '-')
         return usage_error(TOP_HINT, "unknown option '%s'", cmd);
     return usage_error(TOP_HINT, "unknown command '%s'", cmd);

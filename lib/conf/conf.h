@@ -1,0 +1,38 @@
+/* The configuration readers: a source of observations (lib/obs/conf.h)
+ * for `tlsdiag lint`.  Parsers turn each server's syntax into the
+ * directive tree (tree.h); the per-server readers compute the effective
+ * policy from it, as the software applies inheritance and defaults; tls.c
+ * and certs.c ask the linked OpenSSL what a cipher string means and read
+ * the certificate and key files. */
+#ifndef TD_CONF_CONF_H
+#define TD_CONF_CONF_H
+
+#include "cert/cert.h"
+#include "conf/tree.h"
+#include "obs/conf.h"
+
+/* nginx.c: path is the main file; with dump (the bytes of `nginx -T`
+ * output) the files come from there.  main_path receives the main file's
+ * name.  0, or -1 with t->err set. */
+int td_conf_parse_nginx(td_ctree *t, const char *path, const char *dump, size_t dump_len, char *main_path,
+                        size_t cap);
+/* nginx_eff.c: the virtual servers and listeners of a parsed nginx
+ * configuration, with nginx's inheritance and the defaults of version
+ * (e.g. "1.22.1"; "" unknown). */
+void td_conf_nginx_effective(const td_cnode *root, const char *version, td_cobs *o);
+/* The version of the nginx binary on PATH ("" when none answers). */
+void td_conf_nginx_version(char *buf, size_t cap);
+
+/* tls.c: the suites, versions and security level the linked OpenSSL
+ * makes of a virtual server's protocols, cipher string and TLS 1.3 suites
+ * (v->versions_written, v->ciphers, v->tls13_suites). */
+void td_conf_tls_expand(td_cvhost *v);
+/* "TLSv1 TLSv1.2" -> mask; words it does not know go to *unknown. */
+unsigned td_conf_versions_parse(const char *words, char *unknown, size_t cap);
+
+/* certs.c: reads the certificate and key files of c (relative names
+ * against dir), checks that they belong together and verifies the chain
+ * against st at the time now. */
+void td_conf_read_cert(td_ccert *c, const char *dir, td_store *st, int64_t now);
+
+#endif

@@ -1,0 +1,516 @@
+/* The rules of `tlsdiag lint`: what each virtual server's effective TLS
+ * policy will do to clients, as the findings `check` reports live (the
+ * protocol, cipher and certificate IDs) and the CONFIG_* IDs for what only
+ * the configuration shows.  Each finding names the file and line that
+ * decides, the exact edit that fixes it where there is one, and a command
+ * that verifies the fix against the running server. */
+#include "diag/lint.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "cert/cert.h"
+#include "registry/registry.h"
+#include "util/str.h"
+#include "wire/tls.h"
+
+/* Mozilla's intermediate TLS 1.2 suites (server-side TLS guidelines 5.7):
+ * what a weak or unusable ssl_ciphers is replaced with. */
+static const char INTERMEDIATE_CIPHERS[] =
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"
+    "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:"
+    "DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384:DHE-RSA-CHACHA20-POLY1305";
+static const char GOOD_PROTOCOLS[] = "TLSv1.2 TLSv1.3";
+
+typedef struct ctx {
+    const td_cobs *o;
+    td_findings *out;
+} ctx;
+
+/* A virtual server in a sentence: its first name and its first TLS address. */
+static void vh_label(const td_cvhost *v, td_str *s)
+{
+    const char *name = v->n_names && v->names[0][0] && strcmp(v->names[0], "_") != 0 ? v->names[0] : NULL;
+    const char *addr = "";
+    for (size_t i = 0; i < v->n_listens; i++)
+        if (v->listens[i].tls || !addr[0])
+            addr = v->listens[i].addr;
+    if (name)
+        td_str_printf(s, "server %s (%s)", name, addr);
+    else
+        td_str_printf(s, "the server on %s", addr);
+}
+
+/* `tlsdiag check` against the virtual server: the address it listens on
+ * (a wildcard as the loopback address) and its name as SNI. */
+static void verify_cmd(const td_cvhost *v, td_str *s)
+{
+    const char *addr = v->n_listens ? v->listens[0].addr : "*:443";
+    for (size_t i = 0; i < v->n_listens; i++)
+        if (v->listens[i].tls) {
+            addr = v->listens[i].addr;
+            break;
+        }
+    const char *port = strrchr(addr, ':');
+    bool wild = addr[0] == '*' || strncmp(addr, "0.0.0.0:", 8) == 0 || strncmp(addr, "[::]:", 5) == 0;
+    td_str_add(s, "nginx -t && nginx -s reload && tlsdiag check ");
+    const char *name = v->n_names ? v->names[0] : "";
+    bool literal = name[0] && strcmp(name, "_") != 0 && !strpbrk(name, "*~$") && name[0] != '.';
+    if (literal)
+        td_str_printf(s, "--sni %s ", name);
+    if (wild)
+        td_str_printf(s, "127.0.0.1%s", port ? port : ":443");
+    else
+        td_str_add(s, addr);
+}
+
+static bool seen(const ctx *c, td_id id, td_loc loc)
+{
+    if (!loc.file)
+        return false;
+    for (size_t i = 0; i < c->out->n; i++)
+        if (c->out->v[i].id == id && c->out->v[i].loc.file == loc.file && c->out->v[i].loc.line == loc.line)
+            return true;
+    return false;
+}
+
+/* Adds a finding about v at loc (the server block when loc has no file). */
+static td_finding *add(ctx *c, const td_cvhost *v, td_id id, td_loc loc, td_str *summary, td_str *evidence,
+                       const char *fix)
+{
+    if (!loc.file)
+        loc = v->loc;
+    if (seen(c, id, loc)) {
+        td_str_free(summary);
+        td_str_free(evidence);
+        return NULL;
+    }
+    td_str verify;
+    td_str_init(&verify);
+    verify_cmd(v, &verify);
+    td_finding *f = td_findings_take(c->out, id, td_catalog(id)->severity, summary, evidence, fix, &verify);
+    if (f)
+        f->loc = loc;
+    return f;
+}
+
+/* The edit that sets a directive to value: replace it where it is written,
+ * else add it at the top of the server block. */
+static void set_directive(ctx *c, td_finding *f, const td_cvhost *v, const td_cset *s, const char *value)
+{
+    if (!f)
+        return;
+    td_str t;
+    td_str_init(&t);
+    td_str_printf(&t, "%s %s;", s->name, value);
+    if (td_cset_written(s))
+        td_finding_set_edit(c->out, f, s->loc.file, s->start, s->end, t.s);
+    else
+        td_finding_set_edit(c->out, f, v->loc.file, v->body, v->body, t.s);
+    td_str_free(&t);
+}
+
+static void where(const td_cset *s, const td_cobs *o, td_str *ev)
+{
+    if (td_cset_written(s))
+        td_str_printf(ev, "%s %s; at %s:%u", s->name, s->value ? s->value : "", s->loc.file, s->loc.line);
+    else
+        td_str_printf(ev, "no %s: the default of %s, \"%s\", applies", s->name, o->defaults_of,
+                      s->value ? s->value : "");
+}
+
+static void versions_text(unsigned mask, td_str *s)
+{
+    bool any = false;
+    for (unsigned bit = TD_CV_SSL3; bit <= TD_CV_TLS13; bit <<= 1)
+        if (mask & bit) {
+            td_str_printf(s, "%s%s", any ? " " : "", td_cv_name(bit));
+            any = true;
+        }
+    if (!any)
+        td_str_add(s, "none");
+}
+
+static void fix_text(td_str *s, const td_cset *set, const char *value)
+{
+    if (td_cset_written(set))
+        td_str_printf(s, "In %s:%u write `%s %s;`", set->loc.file, set->loc.line, set->name, value);
+    else
+        td_str_printf(s, "Add `%s %s;` to the server block", set->name, value);
+}
+
+static void protocol_rules(ctx *c, const td_cvhost *v)
+{
+    const td_cset *p = &v->protocols;
+    struct {
+        td_id id;
+        bool when;
+        const char *what;
+    } rules[] = {
+        { TD_ID_PROTOCOL_TOO_OLD, v->versions && !(v->versions & (TD_CV_TLS12 | TD_CV_TLS13)),
+          "accepts no version current clients offer: TLS 1.2 and TLS 1.3 are off" },
+        { TD_ID_LEGACY_PROTOCOL_ENABLED, (v->versions & TD_CV_LEGACY) != 0,
+          "accepts SSL 3.0, TLS 1.0 or TLS 1.1, deprecated by RFC 8996" },
+        { TD_ID_TLS13_MISSING, v->versions && !(v->versions & TD_CV_TLS13), "does not offer TLS 1.3" },
+    };
+    for (size_t i = 0; i < sizeof rules / sizeof *rules; i++) {
+        if (!rules[i].when)
+            continue;
+        td_str sum, ev, fix;
+        td_str_init(&sum);
+        td_str_init(&ev);
+        td_str_init(&fix);
+        vh_label(v, &sum);
+        td_str_printf(&sum, " %s.", rules[i].what);
+        where(p, c->o, &ev);
+        td_str_add(&ev, "; versions nginx will negotiate with the linked OpenSSL: ");
+        versions_text(v->versions, &ev);
+        if (v->versions != v->versions_written) {
+            td_str_add(&ev, " (written: ");
+            versions_text(v->versions_written, &ev);
+            td_str_printf(&ev, "; security level %d drops the rest)", v->seclevel);
+        }
+        fix_text(&fix, p, GOOD_PROTOCOLS);
+        td_str_add(&fix, ", then reload nginx.");
+        td_finding *f = add(c, v, rules[i].id, p->loc, &sum, &ev, fix.s);
+        set_directive(c, f, v, p, GOOD_PROTOCOLS);
+        td_str_free(&fix);
+    }
+}
+
+/* ssl_protocols in a server that is not its address's default: OpenSSL
+ * picks the version while reading the ClientHello, before nginx switches
+ * to the server the SNI names, so the default server's versions apply. */
+static void shadowed_protocols(ctx *c, const td_cvhost *v)
+{
+    const td_cvhost *d = &c->o->vh[v->versions_from];
+    if (d == v || !td_cset_written(&v->protocols) || v->protocols.loc.line == d->protocols.loc.line ||
+        v->versions_written == d->versions_written)
+        return;
+    td_str sum, ev, fix;
+    td_str_init(&sum);
+    td_str_init(&ev);
+    td_str_init(&fix);
+    td_str_printf(&sum, "ssl_protocols in ");
+    vh_label(v, &sum);
+    td_str_add(&sum, " has no effect: the default server of its address decides the version.");
+    td_str_printf(&ev, "ssl_protocols %s; at %s:%u; the default server (%s:%u) has ", v->protocols.value,
+                  v->protocols.loc.file, v->protocols.loc.line, d->loc.file, d->loc.line);
+    where(&d->protocols, c->o, &ev);
+    td_str_add(&fix, "Set the versions on the default server of the address (or in http{}) and drop this line: "
+                     "OpenSSL negotiates the version before nginx reads the SNI.");
+    add(c, v, TD_ID_CONFIG_SHADOWED, v->protocols.loc, &sum, &ev, fix.s);
+    td_str_free(&fix);
+}
+
+/* The cipher string without its TLS 1.3 names. */
+static void strip_tls13(const td_cvhost *v, td_str *out)
+{
+    char *copy = td_strdup(v->ciphers.value);
+    char *save = NULL;
+    bool first = true;
+    for (char *w = copy ? strtok_r(copy, ":", &save) : NULL; w; w = strtok_r(NULL, ":", &save)) {
+        bool drop = false;
+        for (size_t i = 0; i < v->n_tls13_in_ciphers; i++)
+            if (strcmp(w + strspn(w, "+-!"), v->tls13_in_ciphers[i]) == 0)
+                drop = true;
+        if (!drop) {
+            td_str_printf(out, "%s%s", first ? "" : ":", w);
+            first = false;
+        }
+    }
+    free(copy);
+}
+
+static bool auth_fits(const td_suite *s, const char *key_type)
+{
+    if (s->auth == TD_AU_RSA)
+        return strncmp(key_type, "RSA", 3) == 0;
+    if (s->auth == TD_AU_ECDSA)
+        return strcmp(key_type, "EC") == 0 || strncmp(key_type, "Ed", 2) == 0;
+    return s->auth == TD_AU_DSS && strcmp(key_type, "DSA") == 0;
+}
+
+/* Whether some TLS 1.2 suite of v can be used with one of its keys. */
+static bool suite_for_keys(const td_cvhost *v, bool *known)
+{
+    *known = false;
+    for (size_t k = 0; k < v->n_certs; k++) {
+        const td_ccert *cc = &v->certs[k];
+        td_cert_info ci;
+        char err[64];
+        if (!cc->n_chain || td_cert_info_from_der(td_cert_der(&cc->chain[0]), &ci, err, sizeof err) != 0)
+            continue;
+        *known = true;
+        for (size_t i = 0; i < v->n12; i++) {
+            const td_suite *s = td_suite_by_id(v->suites12[i]);
+            if (s && auth_fits(s, ci.key_type))
+                return true;
+        }
+    }
+    return false;
+}
+
+static void cipher_rules(ctx *c, const td_cvhost *v)
+{
+    const td_cset *cs = &v->ciphers;
+    td_str sum, ev, fix;
+    if (v->n_tls13_in_ciphers) {
+        td_str_init(&sum);
+        td_str_init(&ev);
+        td_str_init(&fix);
+        td_str_printf(&sum, "TLS 1.3 suites in ssl_ciphers have no effect: ssl_ciphers sets TLS 1.2 and below.");
+        td_str_printf(&ev, "%s names %s", cs->name, v->tls13_in_ciphers[0]);
+        for (size_t i = 1; i < v->n_tls13_in_ciphers; i++)
+            td_str_printf(&ev, ", %s", v->tls13_in_ciphers[i]);
+        td_str_printf(&ev, " at %s:%u; the TLS 1.3 suites are OpenSSL's (or `ssl_conf_command Ciphersuites`)",
+                      cs->loc.file, cs->loc.line);
+        td_str stripped;
+        td_str_init(&stripped);
+        strip_tls13(v, &stripped);
+        td_str_printf(&fix, "Drop the TLS 1.3 names from ssl_ciphers; choose TLS 1.3 suites with "
+                            "`ssl_conf_command Ciphersuites ...;` if the defaults do not suit.");
+        td_finding *f = add(c, v, TD_ID_CONFIG_SHADOWED, cs->loc, &sum, &ev, fix.s);
+        if (stripped.s && stripped.s[0])
+            set_directive(c, f, v, cs, stripped.s);
+        td_str_free(&stripped);
+        td_str_free(&fix);
+    }
+    /* the versions are the default server's (shadowed_protocols) */
+    unsigned versions = c->o->vh[v->versions_from].versions;
+    bool tls12 = (versions & (TD_CV_TLS12 | TD_CV_TLS11 | TD_CV_TLS10 | TD_CV_SSL3)) != 0;
+    bool known = false;
+    bool usable = v->n12 && suite_for_keys(v, &known);
+    if (tls12 && !(versions & TD_CV_TLS13) && (v->cipher_err[0] || (known && !usable))) {
+        td_str_init(&sum);
+        td_str_init(&ev);
+        td_str_init(&fix);
+        vh_label(v, &sum);
+        td_str_add(&sum, " has no cipher suite a client can use: every handshake fails.");
+        where(cs, c->o, &ev);
+        td_str_printf(&ev, "; %s", v->cipher_err[0] ? v->cipher_err
+                                                     : "none of its suites signs with the certificate's key type");
+        fix_text(&fix, cs, INTERMEDIATE_CIPHERS);
+        td_str_add(&fix, " (Mozilla intermediate), then reload nginx.");
+        td_finding *f = add(c, v, TD_ID_NO_SHARED_CIPHER, cs->loc, &sum, &ev, fix.s);
+        set_directive(c, f, v, cs, INTERMEDIATE_CIPHERS);
+        td_str_free(&fix);
+    }
+    size_t weak = 0;
+    const td_suite *first = NULL;
+    for (size_t i = 0; tls12 && i < v->n12; i++) {
+        const td_suite *s = td_suite_by_id(v->suites12[i]);
+        if (s && td_suite_weak(s) && weak++ == 0)
+            first = s;
+    }
+    if (weak) {
+        td_str_init(&sum);
+        td_str_init(&ev);
+        td_str_init(&fix);
+        vh_label(v, &sum);
+        td_str_printf(&sum, " enables %zu weak cipher suite%s (NULL, anonymous, export, DES, RC4 or 3DES).", weak,
+                      weak == 1 ? "" : "s");
+        where(cs, c->o, &ev);
+        td_str_printf(&ev, "; the linked OpenSSL expands it to %zu TLS 1.2 suites, among them %s", v->n12,
+                      first->iana);
+        fix_text(&fix, cs, INTERMEDIATE_CIPHERS);
+        td_str_add(&fix, " (Mozilla intermediate), then reload nginx.");
+        td_finding *f = add(c, v, TD_ID_WEAK_CIPHERS_ENABLED, cs->loc, &sum, &ev, fix.s);
+        set_directive(c, f, v, cs, INTERMEDIATE_CIPHERS);
+        td_str_free(&fix);
+    }
+}
+
+static const char *state_text(td_cfile_state s)
+{
+    switch (s) {
+    case TD_CFILE_MISSING: return "missing";
+    case TD_CFILE_UNREADABLE: return "unreadable";
+    case TD_CFILE_EMPTY: return "empty";
+    case TD_CFILE_NOT_PEM: return "not PEM";
+    default: return "fine";
+    }
+}
+
+static void file_rule(ctx *c, const td_cvhost *v, const td_cset *s, td_cfile_state st, const char *why)
+{
+    if (st == TD_CFILE_OK || st == TD_CFILE_PER_HANDSHAKE)
+        return;
+    td_str sum, ev, fix;
+    td_str_init(&sum);
+    td_str_init(&ev);
+    td_str_init(&fix);
+    td_str_printf(&sum, "The file %s names is %s: nginx will not start or reload.", s->name, state_text(st));
+    td_str_printf(&ev, "%s %s; at %s:%u: %s", s->name, s->value, s->loc.file, s->loc.line, why);
+    td_str_printf(&fix, "Point %s at a readable PEM file (`openssl %s -in FILE -noout` must succeed), then "
+                        "run `nginx -t`.",
+                  s->name, strstr(s->name, "key") ? "pkey" : "x509");
+    add(c, v, TD_ID_CONFIG_FILE_PROBLEM, s->loc, &sum, &ev, fix.s);
+    td_str_free(&fix);
+}
+
+static void name_rule(ctx *c, const td_cvhost *v, const td_ccert *cc, const td_cert_info *leaf)
+{
+    for (size_t i = 0; i < v->n_names; i++) {
+        const char *n = v->names[i];
+        if (!n[0] || strcmp(n, "_") == 0 || strpbrk(n, "*~$") || n[0] == '.')
+            continue;
+        td_name_check nc;
+        td_cert_check_name(leaf, n, &nc);
+        if (nc.ok)
+            continue;
+        td_str sum, ev, fix;
+        td_str_init(&sum);
+        td_str_init(&ev);
+        td_str_init(&fix);
+        td_str_printf(&sum, "The certificate %s does not cover the server name %s.", cc->cert.value, n);
+        td_str_printf(&ev, "server_name %s; ssl_certificate %s (%s:%u): %s", n, cc->cert.value, cc->cert.loc.file,
+                      cc->cert.loc.line, nc.why);
+        td_str_printf(&fix, "Get a certificate whose subjectAltName lists %s (or drop the name from server_name) "
+                            "and point ssl_certificate at it.",
+                      n);
+        add(c, v, TD_ID_HOSTNAME_MISMATCH, cc->cert.loc, &sum, &ev, fix.s);
+        td_str_free(&fix);
+        return;
+    }
+}
+
+static void chain_rule(ctx *c, const td_cvhost *v, const td_ccert *cc)
+{
+    if (!cc->path_done || !td_path_is(&cc->path, TD_PATH_INCOMPLETE) ||
+        td_path_missing_kind(&cc->path) == TD_MISSING_ROOT)
+        return;
+    td_str sum, ev, fix;
+    td_str_init(&sum);
+    td_str_init(&ev);
+    td_str_init(&fix);
+    td_str_printf(&sum, "%s holds no intermediate certificate: clients cannot build a path to a trusted root.",
+                  cc->cert.value);
+    td_str_printf(&ev, "%zu certificate%s in %s (%s:%u); the issuer missing: %s; trust store: %s", cc->n_chain,
+                  cc->n_chain == 1 ? "" : "s", cc->cert.value, cc->cert.loc.file, cc->cert.loc.line,
+                  cc->path.missing_issuer, c->o->store_name);
+    const char *base = strrchr(cc->cert.value, '/');
+    base = base ? base + 1 : cc->cert.value;
+    bool certbot = strcmp(base, "cert.pem") == 0;
+    if (certbot)
+        td_str_printf(&fix, "Use certbot's fullchain.pem, not cert.pem, in ssl_certificate (%s:%u).",
+                      cc->cert.loc.file, cc->cert.loc.line);
+    else
+        td_str_printf(&fix, "Append the intermediate to the leaf (`cat leaf.pem intermediate.pem > fullchain.pem`) "
+                            "and point ssl_certificate (%s:%u) at fullchain.pem.",
+                      cc->cert.loc.file, cc->cert.loc.line);
+    td_finding *f = add(c, v, TD_ID_CHAIN_INCOMPLETE, cc->cert.loc, &sum, &ev, fix.s);
+    if (f && certbot) {
+        td_str t;
+        td_str_init(&t);
+        td_str_printf(&t, "ssl_certificate %.*sfullchain.pem;", (int)(base - cc->cert.value), cc->cert.value);
+        td_finding_set_edit(c->out, f, cc->cert.loc.file, cc->cert.start, cc->cert.end, t.s);
+        td_str_free(&t);
+    }
+    td_str_free(&fix);
+}
+
+static void cert_rules(ctx *c, const td_cvhost *v, const td_ccert *cc)
+{
+    file_rule(c, v, &cc->cert, cc->cert_state, cc->cert_why);
+    if (td_cset_written(&cc->key))
+        file_rule(c, v, &cc->key, cc->key_state, cc->key_why);
+    td_str sum, ev, fix;
+    if (cc->key_match == TD_NO) {
+        td_str_init(&sum);
+        td_str_init(&ev);
+        td_str_init(&fix);
+        td_str_printf(&sum, "The private key does not belong to the certificate: nginx will not start or reload.");
+        td_str_printf(&ev, "ssl_certificate %s (%s:%u) and ssl_certificate_key %s (%s:%u): key values mismatch",
+                      cc->cert.value, cc->cert.loc.file, cc->cert.loc.line, cc->key.value ? cc->key.value : "",
+                      cc->key.loc.file ? cc->key.loc.file : "-", cc->key.loc.line);
+        td_str_add(&fix, "Point ssl_certificate_key at the key the certificate was issued for: "
+                         "`openssl x509 -in CERT -noout -pubkey` and `openssl pkey -in KEY -pubout` must print "
+                         "the same key.");
+        add(c, v, TD_ID_CONFIG_CERT_KEY_MISMATCH, cc->key.loc.file ? cc->key.loc : cc->cert.loc, &sum, &ev, fix.s);
+        td_str_free(&fix);
+    }
+    td_cert_info leaf;
+    char err[64];
+    if (!cc->n_chain || td_cert_info_from_der(td_cert_der(&cc->chain[0]), &leaf, err, sizeof err) != 0)
+        return;
+    if (td_cert_check_time(&leaf, c->o->now, 0) == TD_TIME_EXPIRED) {
+        td_str_init(&sum);
+        td_str_init(&ev);
+        vh_label(v, &sum);
+        td_str_printf(&sum, " has an expired certificate: every client refuses it.");
+        td_str_printf(&ev, "%s (%s:%u): %s, expired %s", cc->cert.value, cc->cert.loc.file, cc->cert.loc.line,
+                      leaf.subject, leaf.not_after_iso);
+        add(c, v, TD_ID_CERT_EXPIRED, cc->cert.loc, &sum, &ev,
+            "Renew the certificate and point ssl_certificate (and ssl_certificate_key) at the new files.");
+    }
+    char why[160];
+    if (td_cert_key_too_small(&leaf, why, sizeof why)) {
+        td_str_init(&sum);
+        td_str_init(&ev);
+        td_str_printf(&sum, "The key of %s is too small for current clients.", cc->cert.value);
+        td_str_printf(&ev, "%s (%s:%u): %s", cc->cert.value, cc->cert.loc.file, cc->cert.loc.line, why);
+        add(c, v, TD_ID_KEY_TOO_SMALL, cc->cert.loc, &sum, &ev,
+            "Issue a new certificate with an RSA key of 2048 bits or more, or an ECDSA P-256 key.");
+    }
+    name_rule(c, v, cc, &leaf);
+    chain_rule(c, v, cc);
+}
+
+static void upstream_rules(ctx *c, const td_cvhost *v, const td_cupstream *u)
+{
+    td_str sum, ev, fix;
+    if (!u->sni_on) {
+        td_str_init(&sum);
+        td_str_init(&ev);
+        td_str_init(&fix);
+        td_str_printf(&sum, "proxy_pass %s sends no SNI: an upstream that needs it fails the handshake (502).",
+                      u->target);
+        td_str_printf(&ev, "proxy_pass %s; at %s:%u; ", u->target, u->loc.file, u->loc.line);
+        where(&u->sni, c->o, &ev);
+        td_str_printf(&fix, "Add `proxy_ssl_server_name on;` to the block at %s:%u.", u->block_file,
+                      u->block_line);
+        td_finding *f = add(c, v, TD_ID_CONFIG_UPSTREAM_NO_SNI, u->loc, &sum, &ev, fix.s);
+        if (f)
+            td_finding_set_edit(c->out, f, u->block_file, u->block_body, u->block_body, "proxy_ssl_server_name on;");
+        td_str_free(&fix);
+    }
+    if (!u->verify_on) {
+        td_str_init(&sum);
+        td_str_init(&ev);
+        td_str_init(&fix);
+        td_str_printf(&sum, "proxy_pass %s does not verify the upstream's certificate: anyone on the path can "
+                            "pose as it.",
+                      u->target);
+        td_str_printf(&ev, "proxy_pass %s; at %s:%u; ", u->target, u->loc.file, u->loc.line);
+        where(&u->verify, c->o, &ev);
+        td_str_printf(&fix, "Add `proxy_ssl_verify on;` and `proxy_ssl_trusted_certificate` naming the CA file "
+                            "that issued the upstream's certificate to the block at %s:%u.",
+                      u->block_file, u->block_line);
+        td_finding *f = add(c, v, TD_ID_CONFIG_UPSTREAM_NO_VERIFY, u->loc, &sum, &ev, fix.s);
+        if (f)
+            td_finding_set_edit(c->out, f, u->block_file, u->block_body, u->block_body,
+                                "proxy_ssl_verify on;\nproxy_ssl_trusted_certificate /etc/ssl/certs/ca-certificates.crt;");
+        td_str_free(&fix);
+    }
+}
+
+void td_lint_rules(const td_cobs *o, td_findings *out)
+{
+    ctx c = { o, out };
+    for (size_t i = 0; i < o->n_vh; i++) {
+        const td_cvhost *v = &o->vh[i];
+        for (size_t k = 0; k < v->n_ups; k++)
+            upstream_rules(&c, v, &v->ups[k]);
+        if (!v->tls)
+            continue;
+        if (v->versions_from == (int)i)
+            protocol_rules(&c, v);
+        else
+            shadowed_protocols(&c, v);
+        cipher_rules(&c, v);
+        for (size_t k = 0; k < v->n_certs; k++)
+            cert_rules(&c, v, &v->certs[k]);
+    }
+    td_findings_sort(out);
+}

@@ -1,0 +1,252 @@
+/* td_lint_run(): `tlsdiag lint`, the configuration as a source.  Reads the
+ * configuration (lib/conf: parse, effective policy), asks OpenSSL about
+ * its cipher strings and reads its certificate files (lib/conf), then runs
+ * the rules (lib/diag/lint.c).  The renderings are lib/report/lint.c. */
+#include "lint.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "conf/conf.h"
+#include "diag/lint.h"
+#include "util/str.h"
+
+td_lint *td_lint_new(void)
+{
+    td_lint *l = calloc(1, sizeof *l);
+    if (l) {
+        l->server = -1;
+        l->findings.root_cause = -1;
+    }
+    return l;
+}
+
+void td_lint_free(td_lint *l)
+{
+    if (!l)
+        return;
+    td_findings_free(&l->findings);
+    td_cobs_free(&l->obs);
+    free(l);
+}
+
+const char *td_lint_error(const td_lint *l)
+{
+    return l && l->err[0] ? l->err : NULL;
+}
+
+td_status td_lint_set_server(td_lint *l, const char *kind)
+{
+    l->err[0] = '\0';
+    if (kind && strcasecmp(kind, "nginx") == 0) {
+        l->server = TD_CSERVER_NGINX;
+        return TD_OK;
+    }
+    if (kind && (strcasecmp(kind, "apache") == 0 || strcasecmp(kind, "haproxy") == 0)) {
+        td_errbuf(l->err, sizeof l->err, "--server %s: this version of tlsdiag lint reads nginx configurations only",
+                  kind);
+        return TD_ERR_USAGE;
+    }
+    td_errbuf(l->err, sizeof l->err, "--server is nginx, apache or haproxy, not '%.40s'", kind ? kind : "");
+    return TD_ERR_USAGE;
+}
+
+static td_status set_path(td_lint *l, char *dst, size_t cap, const char *v, const char *opt)
+{
+    l->err[0] = '\0';
+    if (!v || !v[0] || strlen(v) >= cap) {
+        td_errbuf(l->err, sizeof l->err, "%s needs a path", opt);
+        return TD_ERR_USAGE;
+    }
+    td_errbuf(dst, cap, "%s", v);
+    return TD_OK;
+}
+
+td_status td_lint_set_ca_file(td_lint *l, const char *path)
+{
+    return set_path(l, l->ca_file, sizeof l->ca_file, path, "--ca-file");
+}
+
+td_status td_lint_set_ca_path(td_lint *l, const char *dir)
+{
+    return set_path(l, l->ca_path, sizeof l->ca_path, dir, "--ca-path");
+}
+
+/* The server a configuration is for, from its first words. */
+static int detect(const char *text)
+{
+    if (strstr(text, "<VirtualHost") || strstr(text, "ServerRoot") || strstr(text, "SSLEngine"))
+        return TD_CSERVER_APACHE;
+    if (strstr(text, "\nfrontend ") || strstr(text, "\nbackend ") || strncmp(text, "global", 6) == 0 ||
+        strstr(text, "\nglobal\n"))
+        return TD_CSERVER_HAPROXY;
+    return TD_CSERVER_NGINX;
+}
+
+static char *read_stdin(size_t *len)
+{
+    size_t cap = 1 << 16, n = 0;
+    char *buf = malloc(cap + 1);
+    while (buf) {
+        size_t got = fread(buf + n, 1, cap - n, stdin);
+        n += got;
+        if (got == 0)
+            break;
+        if (n == cap) {
+            if (cap >= TD_CONF_MAX_FILE * 4u) {
+                free(buf);
+                return NULL;
+            }
+            char *nb = realloc(buf, cap * 2 + 1);
+            if (!nb) {
+                free(buf);
+                return NULL;
+            }
+            buf = nb;
+            cap *= 2;
+        }
+    }
+    if (buf)
+        buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
+/* What was read of an inherited certificate, for another server. */
+static bool copy_read(td_ccert *dst, const td_ccert *src)
+{
+    td_cert *chain = calloc(src->n_chain ? src->n_chain : 1, sizeof *chain);
+    if (!chain)
+        return false;
+    for (size_t i = 0; i < src->n_chain; i++) {
+        chain[i].der = malloc(src->chain[i].len);
+        if (!chain[i].der) {
+            while (i-- > 0)
+                free(chain[i].der);
+            free(chain);
+            return false;
+        }
+        memcpy(chain[i].der, src->chain[i].der, src->chain[i].len);
+        chain[i].len = src->chain[i].len;
+    }
+    dst->chain = chain;
+    dst->n_chain = src->n_chain;
+    dst->cert_state = src->cert_state;
+    dst->key_state = src->key_state;
+    memcpy(dst->cert_why, src->cert_why, sizeof dst->cert_why);
+    memcpy(dst->key_why, src->key_why, sizeof dst->key_why);
+    dst->key_match = src->key_match;
+    dst->path = src->path;
+    dst->path_done = src->path_done;
+    return true;
+}
+
+/* The policy's I/O: cipher strings through OpenSSL, certificate files. */
+static td_status read_tls(td_lint *l)
+{
+    td_cobs *o = &l->obs;
+    char err[256] = "";
+    td_store *st = td_store_new(l->ca_file[0] ? l->ca_file : NULL, l->ca_path[0] ? l->ca_path : NULL, err, sizeof err);
+    if (!st) {
+        td_errbuf(l->err, sizeof l->err, "trust store: %s", err);
+        return TD_ERR_USAGE;
+    }
+    td_errbuf(o->store_name, sizeof o->store_name, "%s", td_store_name(st));
+    char *dir = td_conf_dirname(o->main_file);
+    for (size_t i = 0; dir && i < o->n_vh; i++) {
+        td_cvhost *v = &o->vh[i];
+        if (!v->tls)
+            continue;
+        td_conf_tls_expand(v);
+        for (size_t k = 0; k < v->n_certs; k++) {
+            td_ccert *c = &v->certs[k];
+            /* a certificate inherited from http{} is read once */
+            const td_ccert *same = NULL;
+            for (size_t j = 0; j < i && !same; j++)
+                for (size_t m = 0; m < o->vh[j].n_certs && !same; m++)
+                    if (o->vh[j].tls && o->vh[j].certs[m].cert.loc.file == c->cert.loc.file &&
+                        o->vh[j].certs[m].cert.loc.line == c->cert.loc.line)
+                        same = &o->vh[j].certs[m];
+            if (!same || !copy_read(c, same))
+                td_conf_read_cert(c, dir, st, o->now);
+        }
+    }
+    free(dir);
+    td_store_free(st);
+    return TD_OK;
+}
+
+td_status td_lint_run(td_lint *l, const char *path)
+{
+    if (!l)
+        return TD_ERR_USAGE;
+    l->err[0] = '\0';
+    if (l->ran) {
+        td_errbuf(l->err, sizeof l->err, "td_lint_run runs once per object");
+        return TD_ERR_USAGE;
+    }
+    l->ran = true;
+    td_cobs *o = &l->obs;
+    o->now = (int64_t)time(NULL);
+    td_ctree t = { .files = &o->files, .notes = &o->notes };
+    char *dump = NULL;
+    size_t dump_len = 0;
+    bool from_stdin = strcmp(path, "-") == 0;
+    if (from_stdin && !(dump = read_stdin(&dump_len))) {
+        td_errbuf(l->err, sizeof l->err, "cannot read standard input");
+        return TD_ERR_USAGE;
+    }
+    int rc = td_conf_parse_nginx(&t, from_stdin ? "standard input" : path, dump, dump_len, o->main_file,
+                                 sizeof o->main_file);
+    int kind = l->server;
+    if (kind < 0 && o->files.n)
+        kind = detect(o->files.v[0]->text);
+    free(dump);
+    if (rc == 0 && kind != TD_CSERVER_NGINX) {
+        td_errbuf(l->err, sizeof l->err, "%s looks like %s configuration: this version of tlsdiag lint reads nginx "
+                                         "configurations only (--server nginx to insist)",
+                  path, kind == TD_CSERVER_APACHE ? "an Apache httpd" : "a HAProxy");
+        rc = -1;
+    } else if (rc != 0) {
+        td_errbuf(l->err, sizeof l->err, "%s", t.err);
+    }
+    if (rc == 0) {
+        o->from_dump = from_stdin;
+        char version[32];
+        td_conf_nginx_version(version, sizeof version);
+        td_conf_nginx_effective(&t.root, version, o);
+    }
+    td_ctree_free(&t);
+    if (rc != 0)
+        return TD_ERR_USAGE;
+    td_status st = read_tls(l);
+    if (st != TD_OK)
+        return st;
+    td_lint_rules(o, &l->findings);
+    if (o->oom || o->notes.oom || l->findings.oom) {
+        td_errbuf(l->err, sizeof l->err, "out of memory");
+        return TD_ERR_INTERNAL;
+    }
+    return TD_OK;
+}
+
+bool td_lint_failed(const td_lint *l)
+{
+    for (size_t i = 0; l && i < l->findings.n; i++)
+        if (l->findings.v[i].sev == TD_SEV_FAIL)
+            return true;
+    return false;
+}
+
+size_t td_lint_finding_count(const td_lint *l)
+{
+    return l ? l->findings.n : 0;
+}
+
+const char *td_lint_finding_id(const td_lint *l, size_t i)
+{
+    return l && i < l->findings.n ? td_id_name(l->findings.v[i].id) : NULL;
+}
