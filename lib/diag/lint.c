@@ -487,10 +487,7 @@ static void upstream_rules(ctx *c, const td_cvhost *v, const td_cupstream *u)
         td_str_printf(&fix, "Add `proxy_ssl_verify on;` and `proxy_ssl_trusted_certificate` naming the CA file "
                             "that issued the upstream's certificate to the block at %s:%u.",
                       u->block_file, u->block_line);
-        td_finding *f = add(c, v, TD_ID_CONFIG_UPSTREAM_NO_VERIFY, u->loc, &sum, &ev, fix.s);
-        if (f)
-            td_finding_set_edit(c->out, f, u->block_file, u->block_body, u->block_body,
-                                "proxy_ssl_verify on;\nproxy_ssl_trusted_certificate /etc/ssl/certs/ca-certificates.crt;");
+        add(c, v, TD_ID_CONFIG_UPSTREAM_NO_VERIFY, u->loc, &sum, &ev, fix.s);
         td_str_free(&fix);
     }
 }
