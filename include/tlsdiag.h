@@ -241,6 +241,10 @@ const char *td_lint_error(const td_lint *l);
 /* "nginx" (apache and haproxy: TD_ERR_USAGE, not read by this version);
  * unset, the kind is detected from the content. */
 td_status td_lint_set_server(td_lint *l, const char *kind);
+/* Also compares each server's effective policy with one of Mozilla's
+ * server-side TLS profiles (guidelines 5.7, compiled in): "modern",
+ * "intermediate" or "old"; each departure is a CONFIG_PROFILE_DEVIATION. */
+td_status td_lint_set_profile(td_lint *l, const char *name);
 /* The trust store chain completeness is judged against, as td_check's. */
 td_status td_lint_set_ca_file(td_lint *l, const char *path);
 td_status td_lint_set_ca_path(td_lint *l, const char *dir);

@@ -65,6 +65,16 @@ static td_status set_path(td_lint *l, char *dst, size_t cap, const char *v, cons
     return TD_OK;
 }
 
+td_status td_lint_set_profile(td_lint *l, const char *name)
+{
+    l->err[0] = '\0';
+    const td_moz_profile *p = td_moz_profile_by_name(name, l->err, sizeof l->err);
+    if (!p)
+        return TD_ERR_USAGE;
+    l->profile = p;
+    return TD_OK;
+}
+
 td_status td_lint_set_ca_file(td_lint *l, const char *path)
 {
     return set_path(l, l->ca_file, sizeof l->ca_file, path, "--ca-file");
@@ -225,7 +235,7 @@ td_status td_lint_run(td_lint *l, const char *path)
     td_status st = read_tls(l);
     if (st != TD_OK)
         return st;
-    td_lint_rules(o, &l->findings);
+    td_lint_rules(o, l->profile, &l->findings);
     if (o->oom || o->notes.oom || l->findings.oom) {
         td_errbuf(l->err, sizeof l->err, "out of memory");
         return TD_ERR_INTERNAL;

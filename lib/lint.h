@@ -5,12 +5,14 @@
 
 #include "diag/finding.h"
 #include "obs/conf.h"
+#include "registry/mozilla.h"
 #include "tlsdiag.h"
 
 struct td_lint {
     int server;              /* td_cserver, or -1: detect */
     char ca_file[4096], ca_path[4096];
     bool ran;
+    const td_moz_profile *profile;   /* --profile; NULL none */
     td_cobs obs;
     td_findings findings;
     char err[512];

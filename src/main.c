@@ -164,6 +164,9 @@ static const char lint_usage_text[] =
     "Options:\n"
     "  --server KIND           nginx (the default, detected from the content);\n"
     "                          apache and haproxy are not read by this version\n"
+    "  --profile LEVEL         also compare with Mozilla's server-side TLS profile\n"
+    "                          modern, intermediate or old (guidelines 5.7):\n"
+    "                          each departure is a CONFIG_PROFILE_DEVIATION\n"
     "  --ca-file FILE          judge chain completeness against these CA\n"
     "                          certificates (PEM) instead of the system's\n"
     "  --ca-path DIR           ... or against this hashed directory\n"
@@ -774,10 +777,11 @@ static int cmd_logs(int argc, char **argv)
     return rc;
 }
 
-enum { OPT_SERVER = 700, OPT_DIFF, OPT_LINT_CA_FILE, OPT_LINT_CA_PATH };
+enum { OPT_SERVER = 700, OPT_DIFF, OPT_LINT_CA_FILE, OPT_LINT_CA_PATH, OPT_PROFILE };
 
 static const struct option lint_opts[] = {
     { "server", required_argument, NULL, OPT_SERVER },
+    { "profile", required_argument, NULL, OPT_PROFILE },
     { "ca-file", required_argument, NULL, OPT_LINT_CA_FILE },
     { "ca-path", required_argument, NULL, OPT_LINT_CA_PATH },
     { "diff", no_argument, NULL, OPT_DIFF },
@@ -792,6 +796,8 @@ static int lint_option(td_lint *l, int c, const char *arg)
     td_status st = TD_OK;
     if (c == OPT_SERVER)
         st = td_lint_set_server(l, arg);
+    else if (c == OPT_PROFILE)
+        st = td_lint_set_profile(l, arg);
     else if (c == OPT_LINT_CA_FILE)
         st = td_lint_set_ca_file(l, arg);
     else if (c == OPT_LINT_CA_PATH)

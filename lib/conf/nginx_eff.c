@@ -234,6 +234,7 @@ static void server(td_cobs *o, const td_cnode *http, const td_cnode *srv, const 
     setting(o, &s, &v->stapling, "ssl_stapling", "off");
     setting(o, &s, &v->cache, "ssl_session_cache", "none");
     setting(o, &s, &v->tickets, "ssl_session_tickets", "on");
+    setting(o, &s, &v->prefer, "ssl_prefer_server_ciphers", "off");
     /* TLS 1.3 suites: only through `ssl_conf_command Ciphersuites ...` */
     for (size_t k = 0; k < s.k; k++) {
         const td_cnode *found = NULL;

@@ -5,6 +5,7 @@
  * decides, the exact edit that fixes it where there is one, and a command
  * that verifies the fix against the running server. */
 #include "diag/lint.h"
+#include "diag/lint_int.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -14,21 +15,12 @@
 #include "util/str.h"
 #include "wire/tls.h"
 
-/* Mozilla's intermediate TLS 1.2 suites (server-side TLS guidelines 5.7):
- * what a weak or unusable ssl_ciphers is replaced with. */
-static const char INTERMEDIATE_CIPHERS[] =
-    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"
-    "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:"
-    "DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384:DHE-RSA-CHACHA20-POLY1305";
 static const char GOOD_PROTOCOLS[] = "TLSv1.2 TLSv1.3";
 
-typedef struct ctx {
-    const td_cobs *o;
-    td_findings *out;
-} ctx;
+typedef td_lctx ctx;
 
 /* A virtual server in a sentence: its first name and its first TLS address. */
-static void vh_label(const td_cvhost *v, td_str *s)
+void td_lint_label(const td_cvhost *v, td_str *s)
 {
     const char *name = v->n_names && v->names[0][0] && strcmp(v->names[0], "_") != 0 ? v->names[0] : NULL;
     const char *addr = "";
@@ -64,23 +56,23 @@ static void verify_cmd(const td_cvhost *v, td_str *s)
         td_str_add(s, addr);
 }
 
-static bool seen(const ctx *c, td_id id, td_loc loc)
+/* The same finding about the same line (a directive of http{} that many
+ * servers inherit) is reported once. */
+static bool seen(const ctx *c, td_id id, td_loc loc, const char *evidence)
 {
-    if (!loc.file)
-        return false;
     for (size_t i = 0; i < c->out->n; i++)
-        if (c->out->v[i].id == id && c->out->v[i].loc.file == loc.file && c->out->v[i].loc.line == loc.line)
+        if (c->out->v[i].id == id && c->out->v[i].loc.file == loc.file && c->out->v[i].loc.line == loc.line &&
+            strcmp(c->out->v[i].evidence, evidence ? evidence : "") == 0)
             return true;
     return false;
 }
 
-/* Adds a finding about v at loc (the server block when loc has no file). */
-static td_finding *add(ctx *c, const td_cvhost *v, td_id id, td_loc loc, td_str *summary, td_str *evidence,
-                       const char *fix)
+td_finding *td_lint_add(ctx *c, const td_cvhost *v, td_id id, td_loc loc, td_str *summary, td_str *evidence,
+                        const char *fix)
 {
     if (!loc.file)
         loc = v->loc;
-    if (seen(c, id, loc)) {
+    if (seen(c, id, loc, evidence->s)) {
         td_str_free(summary);
         td_str_free(evidence);
         return NULL;
@@ -94,9 +86,7 @@ static td_finding *add(ctx *c, const td_cvhost *v, td_id id, td_loc loc, td_str 
     return f;
 }
 
-/* The edit that sets a directive to value: replace it where it is written,
- * else add it at the top of the server block. */
-static void set_directive(ctx *c, td_finding *f, const td_cvhost *v, const td_cset *s, const char *value)
+void td_lint_set_directive(ctx *c, td_finding *f, const td_cvhost *v, const td_cset *s, const char *value)
 {
     if (!f)
         return;
@@ -110,7 +100,7 @@ static void set_directive(ctx *c, td_finding *f, const td_cvhost *v, const td_cs
     td_str_free(&t);
 }
 
-static void where(const td_cset *s, const td_cobs *o, td_str *ev)
+void td_lint_where(const td_cset *s, const td_cobs *o, td_str *ev)
 {
     if (td_cset_written(s))
         td_str_printf(ev, "%s %s; at %s:%u", s->name, s->value ? s->value : "", s->loc.file, s->loc.line);
@@ -119,7 +109,7 @@ static void where(const td_cset *s, const td_cobs *o, td_str *ev)
                       s->value ? s->value : "");
 }
 
-static void versions_text(unsigned mask, td_str *s)
+void td_lint_versions_text(unsigned mask, td_str *s)
 {
     bool any = false;
     for (unsigned bit = TD_CV_SSL3; bit <= TD_CV_TLS13; bit <<= 1)
@@ -131,7 +121,7 @@ static void versions_text(unsigned mask, td_str *s)
         td_str_add(s, "none");
 }
 
-static void fix_text(td_str *s, const td_cset *set, const char *value)
+void td_lint_fix_text(td_str *s, const td_cset *set, const char *value)
 {
     if (td_cset_written(set))
         td_str_printf(s, "In %s:%u write `%s %s;`", set->loc.file, set->loc.line, set->name, value);
@@ -160,20 +150,20 @@ static void protocol_rules(ctx *c, const td_cvhost *v)
         td_str_init(&sum);
         td_str_init(&ev);
         td_str_init(&fix);
-        vh_label(v, &sum);
+        td_lint_label(v, &sum);
         td_str_printf(&sum, " %s.", rules[i].what);
-        where(p, c->o, &ev);
+        td_lint_where(p, c->o, &ev);
         td_str_add(&ev, "; versions nginx will negotiate with the linked OpenSSL: ");
-        versions_text(v->versions, &ev);
+        td_lint_versions_text(v->versions, &ev);
         if (v->versions != v->versions_written) {
             td_str_add(&ev, " (written: ");
-            versions_text(v->versions_written, &ev);
+            td_lint_versions_text(v->versions_written, &ev);
             td_str_printf(&ev, "; security level %d drops the rest)", v->seclevel);
         }
-        fix_text(&fix, p, GOOD_PROTOCOLS);
+        td_lint_fix_text(&fix, p, GOOD_PROTOCOLS);
         td_str_add(&fix, ", then reload nginx.");
-        td_finding *f = add(c, v, rules[i].id, p->loc, &sum, &ev, fix.s);
-        set_directive(c, f, v, p, GOOD_PROTOCOLS);
+        td_finding *f = td_lint_add(c, v, rules[i].id, p->loc, &sum, &ev, fix.s);
+        td_lint_set_directive(c, f, v, p, GOOD_PROTOCOLS);
         td_str_free(&fix);
     }
 }
@@ -192,14 +182,14 @@ static void shadowed_protocols(ctx *c, const td_cvhost *v)
     td_str_init(&ev);
     td_str_init(&fix);
     td_str_printf(&sum, "ssl_protocols in ");
-    vh_label(v, &sum);
+    td_lint_label(v, &sum);
     td_str_add(&sum, " has no effect: the default server of its address decides the version.");
     td_str_printf(&ev, "ssl_protocols %s; at %s:%u; the default server (%s:%u) has ", v->protocols.value,
                   v->protocols.loc.file, v->protocols.loc.line, d->loc.file, d->loc.line);
-    where(&d->protocols, c->o, &ev);
+    td_lint_where(&d->protocols, c->o, &ev);
     td_str_add(&fix, "Set the versions on the default server of the address (or in http{}) and drop this line: "
                      "OpenSSL negotiates the version before nginx reads the SNI.");
-    add(c, v, TD_ID_CONFIG_SHADOWED, v->protocols.loc, &sum, &ev, fix.s);
+    td_lint_add(c, v, TD_ID_CONFIG_SHADOWED, v->protocols.loc, &sum, &ev, fix.s);
     td_str_free(&fix);
 }
 
@@ -253,6 +243,9 @@ static bool suite_for_keys(const td_cvhost *v, bool *known)
 
 static void cipher_rules(ctx *c, const td_cvhost *v)
 {
+    /* what a weak or unusable list is replaced with */
+    const td_moz_profile *mp = td_moz_profile_by_name("intermediate", NULL, 0);
+    const char *intermediate = mp ? mp->openssl12 : "HIGH:!aNULL:!MD5";
     const td_cset *cs = &v->ciphers;
     td_str sum, ev, fix;
     if (v->n_tls13_in_ciphers) {
@@ -270,9 +263,9 @@ static void cipher_rules(ctx *c, const td_cvhost *v)
         strip_tls13(v, &stripped);
         td_str_printf(&fix, "Drop the TLS 1.3 names from ssl_ciphers; choose TLS 1.3 suites with "
                             "`ssl_conf_command Ciphersuites ...;` if the defaults do not suit.");
-        td_finding *f = add(c, v, TD_ID_CONFIG_SHADOWED, cs->loc, &sum, &ev, fix.s);
+        td_finding *f = td_lint_add(c, v, TD_ID_CONFIG_SHADOWED, cs->loc, &sum, &ev, fix.s);
         if (stripped.s && stripped.s[0])
-            set_directive(c, f, v, cs, stripped.s);
+            td_lint_set_directive(c, f, v, cs, stripped.s);
         td_str_free(&stripped);
         td_str_free(&fix);
     }
@@ -285,15 +278,15 @@ static void cipher_rules(ctx *c, const td_cvhost *v)
         td_str_init(&sum);
         td_str_init(&ev);
         td_str_init(&fix);
-        vh_label(v, &sum);
+        td_lint_label(v, &sum);
         td_str_add(&sum, " has no cipher suite a client can use: every handshake fails.");
-        where(cs, c->o, &ev);
+        td_lint_where(cs, c->o, &ev);
         td_str_printf(&ev, "; %s", v->cipher_err[0] ? v->cipher_err
                                                      : "none of its suites signs with the certificate's key type");
-        fix_text(&fix, cs, INTERMEDIATE_CIPHERS);
+        td_lint_fix_text(&fix, cs, intermediate);
         td_str_add(&fix, " (Mozilla intermediate), then reload nginx.");
-        td_finding *f = add(c, v, TD_ID_NO_SHARED_CIPHER, cs->loc, &sum, &ev, fix.s);
-        set_directive(c, f, v, cs, INTERMEDIATE_CIPHERS);
+        td_finding *f = td_lint_add(c, v, TD_ID_NO_SHARED_CIPHER, cs->loc, &sum, &ev, fix.s);
+        td_lint_set_directive(c, f, v, cs, intermediate);
         td_str_free(&fix);
     }
     size_t weak = 0;
@@ -307,16 +300,16 @@ static void cipher_rules(ctx *c, const td_cvhost *v)
         td_str_init(&sum);
         td_str_init(&ev);
         td_str_init(&fix);
-        vh_label(v, &sum);
+        td_lint_label(v, &sum);
         td_str_printf(&sum, " enables %zu weak cipher suite%s (NULL, anonymous, export, DES, RC4 or 3DES).", weak,
                       weak == 1 ? "" : "s");
-        where(cs, c->o, &ev);
+        td_lint_where(cs, c->o, &ev);
         td_str_printf(&ev, "; the linked OpenSSL expands it to %zu TLS 1.2 suites, among them %s", v->n12,
                       first->iana);
-        fix_text(&fix, cs, INTERMEDIATE_CIPHERS);
+        td_lint_fix_text(&fix, cs, intermediate);
         td_str_add(&fix, " (Mozilla intermediate), then reload nginx.");
-        td_finding *f = add(c, v, TD_ID_WEAK_CIPHERS_ENABLED, cs->loc, &sum, &ev, fix.s);
-        set_directive(c, f, v, cs, INTERMEDIATE_CIPHERS);
+        td_finding *f = td_lint_add(c, v, TD_ID_WEAK_CIPHERS_ENABLED, cs->loc, &sum, &ev, fix.s);
+        td_lint_set_directive(c, f, v, cs, intermediate);
         td_str_free(&fix);
     }
 }
@@ -345,7 +338,7 @@ static void file_rule(ctx *c, const td_cvhost *v, const td_cset *s, td_cfile_sta
     td_str_printf(&fix, "Point %s at a readable PEM file (`openssl %s -in FILE -noout` must succeed), then "
                         "run `nginx -t`.",
                   s->name, strstr(s->name, "key") ? "pkey" : "x509");
-    add(c, v, TD_ID_CONFIG_FILE_PROBLEM, s->loc, &sum, &ev, fix.s);
+    td_lint_add(c, v, TD_ID_CONFIG_FILE_PROBLEM, s->loc, &sum, &ev, fix.s);
     td_str_free(&fix);
 }
 
@@ -369,7 +362,7 @@ static void name_rule(ctx *c, const td_cvhost *v, const td_ccert *cc, const td_c
         td_str_printf(&fix, "Get a certificate whose subjectAltName lists %s (or drop the name from server_name) "
                             "and point ssl_certificate at it.",
                       n);
-        add(c, v, TD_ID_HOSTNAME_MISMATCH, cc->cert.loc, &sum, &ev, fix.s);
+        td_lint_add(c, v, TD_ID_HOSTNAME_MISMATCH, cc->cert.loc, &sum, &ev, fix.s);
         td_str_free(&fix);
         return;
     }
@@ -399,7 +392,7 @@ static void chain_rule(ctx *c, const td_cvhost *v, const td_ccert *cc)
         td_str_printf(&fix, "Append the intermediate to the leaf (`cat leaf.pem intermediate.pem > fullchain.pem`) "
                             "and point ssl_certificate (%s:%u) at fullchain.pem.",
                       cc->cert.loc.file, cc->cert.loc.line);
-    td_finding *f = add(c, v, TD_ID_CHAIN_INCOMPLETE, cc->cert.loc, &sum, &ev, fix.s);
+    td_finding *f = td_lint_add(c, v, TD_ID_CHAIN_INCOMPLETE, cc->cert.loc, &sum, &ev, fix.s);
     if (f && certbot) {
         td_str t;
         td_str_init(&t);
@@ -427,7 +420,7 @@ static void cert_rules(ctx *c, const td_cvhost *v, const td_ccert *cc)
         td_str_add(&fix, "Point ssl_certificate_key at the key the certificate was issued for: "
                          "`openssl x509 -in CERT -noout -pubkey` and `openssl pkey -in KEY -pubout` must print "
                          "the same key.");
-        add(c, v, TD_ID_CONFIG_CERT_KEY_MISMATCH, cc->key.loc.file ? cc->key.loc : cc->cert.loc, &sum, &ev, fix.s);
+        td_lint_add(c, v, TD_ID_CONFIG_CERT_KEY_MISMATCH, cc->key.loc.file ? cc->key.loc : cc->cert.loc, &sum, &ev, fix.s);
         td_str_free(&fix);
     }
     td_cert_info leaf;
@@ -437,11 +430,11 @@ static void cert_rules(ctx *c, const td_cvhost *v, const td_ccert *cc)
     if (td_cert_check_time(&leaf, c->o->now, 0) == TD_TIME_EXPIRED) {
         td_str_init(&sum);
         td_str_init(&ev);
-        vh_label(v, &sum);
+        td_lint_label(v, &sum);
         td_str_printf(&sum, " has an expired certificate: every client refuses it.");
         td_str_printf(&ev, "%s (%s:%u): %s, expired %s", cc->cert.value, cc->cert.loc.file, cc->cert.loc.line,
                       leaf.subject, leaf.not_after_iso);
-        add(c, v, TD_ID_CERT_EXPIRED, cc->cert.loc, &sum, &ev,
+        td_lint_add(c, v, TD_ID_CERT_EXPIRED, cc->cert.loc, &sum, &ev,
             "Renew the certificate and point ssl_certificate (and ssl_certificate_key) at the new files.");
     }
     char why[160];
@@ -450,7 +443,7 @@ static void cert_rules(ctx *c, const td_cvhost *v, const td_ccert *cc)
         td_str_init(&ev);
         td_str_printf(&sum, "The key of %s is too small for current clients.", cc->cert.value);
         td_str_printf(&ev, "%s (%s:%u): %s", cc->cert.value, cc->cert.loc.file, cc->cert.loc.line, why);
-        add(c, v, TD_ID_KEY_TOO_SMALL, cc->cert.loc, &sum, &ev,
+        td_lint_add(c, v, TD_ID_KEY_TOO_SMALL, cc->cert.loc, &sum, &ev,
             "Issue a new certificate with an RSA key of 2048 bits or more, or an ECDSA P-256 key.");
     }
     name_rule(c, v, cc, &leaf);
@@ -467,10 +460,10 @@ static void upstream_rules(ctx *c, const td_cvhost *v, const td_cupstream *u)
         td_str_printf(&sum, "proxy_pass %s sends no SNI: an upstream that needs it fails the handshake (502).",
                       u->target);
         td_str_printf(&ev, "proxy_pass %s; at %s:%u; ", u->target, u->loc.file, u->loc.line);
-        where(&u->sni, c->o, &ev);
+        td_lint_where(&u->sni, c->o, &ev);
         td_str_printf(&fix, "Add `proxy_ssl_server_name on;` to the block at %s:%u.", u->block_file,
                       u->block_line);
-        td_finding *f = add(c, v, TD_ID_CONFIG_UPSTREAM_NO_SNI, u->loc, &sum, &ev, fix.s);
+        td_finding *f = td_lint_add(c, v, TD_ID_CONFIG_UPSTREAM_NO_SNI, u->loc, &sum, &ev, fix.s);
         if (f)
             td_finding_set_edit(c->out, f, u->block_file, u->block_body, u->block_body, "proxy_ssl_server_name on;");
         td_str_free(&fix);
@@ -483,16 +476,16 @@ static void upstream_rules(ctx *c, const td_cvhost *v, const td_cupstream *u)
                             "pose as it.",
                       u->target);
         td_str_printf(&ev, "proxy_pass %s; at %s:%u; ", u->target, u->loc.file, u->loc.line);
-        where(&u->verify, c->o, &ev);
+        td_lint_where(&u->verify, c->o, &ev);
         td_str_printf(&fix, "Add `proxy_ssl_verify on;` and `proxy_ssl_trusted_certificate` naming the CA file "
                             "that issued the upstream's certificate to the block at %s:%u.",
                       u->block_file, u->block_line);
-        add(c, v, TD_ID_CONFIG_UPSTREAM_NO_VERIFY, u->loc, &sum, &ev, fix.s);
+        td_lint_add(c, v, TD_ID_CONFIG_UPSTREAM_NO_VERIFY, u->loc, &sum, &ev, fix.s);
         td_str_free(&fix);
     }
 }
 
-void td_lint_rules(const td_cobs *o, td_findings *out)
+void td_lint_rules(const td_cobs *o, const td_moz_profile *profile, td_findings *out)
 {
     ctx c = { o, out };
     for (size_t i = 0; i < o->n_vh; i++) {
@@ -508,6 +501,8 @@ void td_lint_rules(const td_cobs *o, td_findings *out)
         cipher_rules(&c, v);
         for (size_t k = 0; k < v->n_certs; k++)
             cert_rules(&c, v, &v->certs[k]);
+        if (profile)
+            td_lint_profile(&c, v, profile);
     }
     td_findings_sort(out);
 }

@@ -6,7 +6,9 @@
 
 #include "diag/finding.h"
 #include "obs/conf.h"
+#include "registry/mozilla.h"
 
-void td_lint_rules(const td_cobs *o, td_findings *out);
+/* With a profile, the CONFIG_PROFILE_DEVIATION items too (lint_profile.c). */
+void td_lint_rules(const td_cobs *o, const td_moz_profile *profile, td_findings *out);
 
 #endif

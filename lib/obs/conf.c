@@ -57,7 +57,7 @@ static void vhost_free(td_cvhost *v)
     free(v->names);
     free(v->listens);
     td_cset *sets[] = { &v->protocols, &v->ciphers, &v->tls13_suites, &v->groups,
-                        &v->verify_client, &v->stapling, &v->cache, &v->tickets };
+                        &v->verify_client, &v->stapling, &v->cache, &v->tickets, &v->prefer };
     for (size_t i = 0; i < sizeof sets / sizeof *sets; i++)
         td_cset_free(sets[i]);
     free(v->suites12);

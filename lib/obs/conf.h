@@ -122,7 +122,7 @@ typedef struct td_cvhost {
     td_clisten *listens;
     size_t n_listens;
     bool tls;                /* some listener of it speaks TLS */
-    td_cset protocols, ciphers, tls13_suites, groups, verify_client, stapling, cache, tickets;
+    td_cset protocols, ciphers, tls13_suites, groups, verify_client, stapling, cache, tickets, prefer;
     unsigned versions_written;   /* what protocols says */
     unsigned versions;           /* what the linked OpenSSL will negotiate of them */
     int seclevel;                /* OpenSSL security level after the cipher string */

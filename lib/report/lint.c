@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "lint.h"
+#include "registry/mozilla.h"
 #include "registry/registry.h"
 #include "report/report.h"
 #include "util/str.h"
@@ -216,8 +217,9 @@ static json_t *vhost_json(jb *j, const td_cobs *ob, const td_cvhost *v)
     put(j, c, "tls12", suites_json(j, v->suites12, v->n12));
     put(j, c, "tls13", suites_json(j, v->suites13, v->n13));
     put(j, o, "ciphers", c);
-    const td_cset *more[] = { &v->groups, &v->verify_client, &v->stapling, &v->cache, &v->tickets };
-    const char *keys[] = { "groups", "verify_client", "ocsp_stapling", "session_cache", "session_tickets" };
+    const td_cset *more[] = { &v->groups, &v->verify_client, &v->stapling, &v->cache, &v->tickets, &v->prefer };
+    const char *keys[] = { "groups", "verify_client", "ocsp_stapling", "session_cache", "session_tickets",
+                           "server_preferred_order" };
     for (size_t i = 0; i < sizeof more / sizeof *more; i++)
         put(j, o, keys[i], set_json(j, more[i]));
     json_t *certs = chk(j, json_array());
@@ -250,6 +252,15 @@ int td_lint_write_json(const td_lint *l, FILE *f)
     put(&j, root, "main_file", js(&j, o->main_file));
     put(&j, root, "from_nginx_T", json_boolean(o->from_dump));
     put(&j, root, "trust_store", js(&j, o->store_name));
+    json_t *prof = json_null();
+    const td_moz *moz = td_mozilla();
+    if (l->profile && moz) {
+        prof = chk(&j, json_object());
+        put(&j, prof, "name", js(&j, l->profile->name));
+        put(&j, prof, "guidelines_version", js(&j, moz->version));
+        put(&j, prof, "source", js(&j, moz->source));
+    }
+    put(&j, root, "profile", prof);
     td_severity w = worst(l);
     put(&j, root, "verdict", js(&j, !l->findings.n ? "ok" : w == TD_SEV_FAIL ? "fail" : w == TD_SEV_WARN ? "warn" : "ok"));
     json_t *files = chk(&j, json_array());

@@ -133,20 +133,51 @@ assert_located CONFIG_UPSTREAM_NO_SNI "$CONF" "$(line_of "$CONF" proxy_pass)"
 assert_located CONFIG_UPSTREAM_NO_VERIFY "$CONF" "$(line_of "$CONF" proxy_pass)"
 assert_exit 1
 
-# Mozilla's profiles (server-side TLS guidelines 5.7), as nginx settings.
-server_block "TLSv1.2 TLSv1.3" "$INTERMEDIATE" "$T/app.test-full.pem" "$T/app.test.key" >"$T/body"
+# Mozilla's profiles (server-side TLS guidelines 5.7), as nginx settings:
+# no fail; with --profile, no departure from the profile followed, and the
+# departures from a stricter one.
+make_leaf_signed_by inter ec.test key=ec256 days=90
+cat "$T/ec.test.pem" "$T/inter.pem" >"$T/ec.test-full.pem"
+profile_block() { # VERSIONS CIPHERS PREFER CERT KEY
+    cat <<NGX
+    server {
+        listen 127.0.0.1:$PORT ssl;
+        server_name ${6:-app.test};
+        ssl_protocols $1;
+        ${2:+ssl_ciphers $2;}
+        ssl_prefer_server_ciphers $3;
+        ssl_ecdh_curve X25519:prime256v1:secp384r1;
+        ssl_stapling on;
+        ssl_certificate $4;
+        ssl_certificate_key $5;
+    }
+NGX
+}
+profile_block "TLSv1.2 TLSv1.3" "$INTERMEDIATE" off "$T/app.test-full.pem" "$T/app.test.key" >"$T/body"
 lint_case intermediate <"$T/body"
 assert_no_fail
 assert_jq '[.findings[] | select(.severity != "info")] | length == 0' "no warning either"
 assert_exit 0
-server_block "TLSv1.3" "" "$T/app.test-full.pem" "$T/app.test.key" >"$T/body"
-lint_case modern <"$T/body"
+run_lint --profile intermediate --ca-file "$T/root.pem" "$CONF"
+assert_no_finding CONFIG_PROFILE_DEVIATION
+assert_jq '.profile.name == "intermediate" and .profile.guidelines_version == "5.7" and (.profile.source | test("ssl-config.mozilla.org"))' \
+    "the profile's name, version and source"
+run_lint --profile modern --ca-file "$T/root.pem" "$CONF"
+assert_located CONFIG_PROFILE_DEVIATION "$CONF" "$(line_of "$CONF" ssl_protocols)"
+assert_located CONFIG_PROFILE_DEVIATION "$CONF" "$(line_of "$CONF" 'ssl_certificate ')"
+assert_jq '.findings[] | select(.id == "CONFIG_PROFILE_DEVIATION" and (.location.line | tostring) == "'"$(line_of "$CONF" ssl_protocols)"'") | .edit.text == "ssl_protocols TLSv1.3;"' \
+    "the edit sets the modern versions"
+
+profile_block "TLSv1.3" "" off "$T/ec.test-full.pem" "$T/ec.test.key" ec.test >"$T/body"
+lint_case modern --profile modern <"$T/body"
 assert_no_fail
-assert_jq '.findings | length == 0' "nothing to report"
-server_block "TLSv1 TLSv1.1 TLSv1.2 TLSv1.3" \
-    "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-SHA:AES128-SHA:@SECLEVEL=0" \
-    "$T/app.test-full.pem" "$T/app.test.key" >"$T/body"
-lint_case old <"$T/body"
+assert_no_finding CONFIG_PROFILE_DEVIATION
+assert_exit 0
+
+OLD='ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384:DHE-RSA-CHACHA20-POLY1305:ECDHE-ECDSA-AES128-SHA256:ECDHE-RSA-AES128-SHA256:ECDHE-ECDSA-AES128-SHA:ECDHE-RSA-AES128-SHA:ECDHE-ECDSA-AES256-SHA384:ECDHE-RSA-AES256-SHA384:ECDHE-ECDSA-AES256-SHA:ECDHE-RSA-AES256-SHA:DHE-RSA-AES128-SHA256:DHE-RSA-AES256-SHA256:AES128-GCM-SHA256:AES256-GCM-SHA384:AES128-SHA256:AES256-SHA256:AES128-SHA:AES256-SHA:DES-CBC3-SHA:@SECLEVEL=0'
+profile_block "TLSv1 TLSv1.1 TLSv1.2 TLSv1.3" "$OLD" on "$T/app.test-full.pem" "$T/app.test.key" >"$T/body"
+lint_case old --profile old <"$T/body"
 assert_no_fail
+assert_no_finding CONFIG_PROFILE_DEVIATION
 assert_finding LEGACY_PROTOCOL_ENABLED
 finish
