@@ -245,6 +245,12 @@ td_status td_lint_set_server(td_lint *l, const char *kind);
  * server-side TLS profiles (guidelines 5.7, compiled in): "modern",
  * "intermediate" or "old"; each departure is a CONFIG_PROFILE_DEVIATION. */
 td_status td_lint_set_profile(td_lint *l, const char *name);
+/* Also runs td_check() against each TLS listener (at host, or at the
+ * listen address when host is NULL; a wildcard address as the loopback
+ * address) with its default server's name as SNI, and reports
+ * CONFIG_LIVE_MISMATCH where the certificate sent or the versions
+ * accepted are not what the configuration says. */
+td_status td_lint_set_live(td_lint *l, const char *host);
 /* The trust store chain completeness is judged against, as td_check's. */
 td_status td_lint_set_ca_file(td_lint *l, const char *path);
 td_status td_lint_set_ca_path(td_lint *l, const char *dir);

@@ -10,9 +10,11 @@
 #include <strings.h>
 #include <time.h>
 
+#include "check.h"
 #include "conf/conf.h"
 #include "diag/lint.h"
 #include "util/str.h"
+#include "wire/tls.h"
 
 td_lint *td_lint_new(void)
 {
@@ -189,6 +191,102 @@ static td_status read_tls(td_lint *l)
     return TD_OK;
 }
 
+/* The name a check sends as SNI to reach server v: its first literal
+ * server_name ("" none). */
+static const char *literal_name(const td_cvhost *v)
+{
+    for (size_t i = 0; i < v->n_names; i++) {
+        const char *n = v->names[i];
+        if (n[0] && strcmp(n, "_") != 0 && !strpbrk(n, "*~$") && n[0] != '.')
+            return n;
+    }
+    return "";
+}
+
+/* `tlsdiag check` against one listener: the host given (or the listen
+ * address, a wildcard as the loopback address), its default server's name
+ * as SNI.  What it saw goes into the listener's live_* observations. */
+static td_status live_one(td_lint *l, td_clistener *ls)
+{
+    const char *port = strrchr(ls->addr, ':');
+    if (!port || port[1] == '\0' || strncmp(ls->addr, "unix:", 5) == 0)
+        return TD_OK;
+    size_t hl = (size_t)(port - ls->addr);
+    bool wild = (hl == 1 && ls->addr[0] == '*') || strncmp(ls->addr, "0.0.0.0:", 8) == 0;
+    bool wild6 = strncmp(ls->addr, "[::]:", 5) == 0;
+    if (l->live_host[0])
+        td_errbuf(ls->live_target, sizeof ls->live_target, "%s%s", l->live_host, port);
+    else if (wild || wild6)
+        td_errbuf(ls->live_target, sizeof ls->live_target, "%s%s", wild6 ? "[::1]" : "127.0.0.1", port);
+    else
+        td_errbuf(ls->live_target, sizeof ls->live_target, "%s", ls->addr);
+    td_errbuf(ls->live_sni, sizeof ls->live_sni, "%s", literal_name(&l->obs.vh[ls->def]));
+    td_options *opt = td_options_new();
+    if (!opt)
+        return TD_ERR_INTERNAL;
+    td_status st = td_options_set_target(opt, ls->live_target);
+    if (st == TD_OK && ls->live_sni[0])
+        st = td_options_set_sni(opt, ls->live_sni);
+    if (st == TD_OK && l->ca_file[0])
+        st = td_options_set_ca_file(opt, l->ca_file);
+    if (st == TD_OK && l->ca_path[0])
+        st = td_options_set_ca_path(opt, l->ca_path);
+    if (st == TD_OK)
+        st = td_options_set_timeout(opt, 3);
+    td_report *r = NULL;
+    if (st == TD_OK)
+        st = td_check(opt, &r);
+    if (st != TD_OK) {
+        td_errbuf(l->err, sizeof l->err, "--live %s: %s", ls->live_target,
+                  td_options_error(opt) ? td_options_error(opt) : "the check failed");
+        td_options_free(opt);
+        return st;
+    }
+    ls->live_run = true;
+    const td_obs *ob = &r->obs;
+    ls->live_tls = td_obs_handshake_done(ob);
+    td_errbuf(ls->live_error, sizeof ls->live_error, "%s", ob->hs.error[0] ? ob->hs.error : td_outcome_name(ob->hs.out));
+    if (ob->hs.n_chain && (ls->live_leaf.der = malloc(ob->hs.chain[0].len))) {
+        memcpy(ls->live_leaf.der, ob->hs.chain[0].der, ob->hs.chain[0].len);
+        ls->live_leaf.len = ob->hs.chain[0].len;
+    }
+    static const struct {
+        uint16_t v;
+        unsigned bit;
+    } vs[] = { { TD_SSL3, TD_CV_SSL3 }, { TD_TLS10, TD_CV_TLS10 }, { TD_TLS11, TD_CV_TLS11 },
+               { TD_TLS12, TD_CV_TLS12 }, { TD_TLS13, TD_CV_TLS13 } };
+    for (size_t i = 0; i < sizeof vs / sizeof *vs; i++)
+        if (ob->version_ok[td_vidx(vs[i].v)] == TD_YES)
+            ls->live_versions |= vs[i].bit;
+    td_report_free(r);
+    td_options_free(opt);
+    return TD_OK;
+}
+
+static td_status live(td_lint *l)
+{
+    for (size_t i = 0; i < l->obs.n_ls; i++) {
+        if (!l->obs.ls[i].tls)
+            continue;
+        td_status st = live_one(l, &l->obs.ls[i]);
+        if (st != TD_OK)
+            return st;
+    }
+    return TD_OK;
+}
+
+td_status td_lint_set_live(td_lint *l, const char *host)
+{
+    l->err[0] = '\0';
+    if (host && (!host[0] || strlen(host) >= sizeof l->live_host || strpbrk(host, " /"))) {
+        td_errbuf(l->err, sizeof l->err, "--live takes a host name or address, not '%.40s'", host);
+        return TD_ERR_USAGE;
+    }
+    l->live = true;
+    td_errbuf(l->live_host, sizeof l->live_host, "%s", host ? host : "");
+    return TD_OK;
+}
+
 td_status td_lint_run(td_lint *l, const char *path)
 {
     if (!l)
@@ -234,6 +332,8 @@ td_status td_lint_run(td_lint *l, const char *path)
         return TD_ERR_USAGE;
     td_status st = read_tls(l);
     if (st != TD_OK)
+        return st;
+    if (l->live && (st = live(l)) != TD_OK)
         return st;
     td_lint_rules(o, l->profile, &l->findings);
     if (o->oom || o->notes.oom || l->findings.oom) {

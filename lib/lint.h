@@ -13,6 +13,8 @@ struct td_lint {
     char ca_file[4096], ca_path[4096];
     bool ran;
     const td_moz_profile *profile;   /* --profile; NULL none */
+    bool live;                       /* --live */
+    char live_host[256];             /* --live=HOST; "" the listen addresses */
     td_cobs obs;
     td_findings findings;
     char err[512];

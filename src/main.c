@@ -167,6 +167,10 @@ static const char lint_usage_text[] =
     "  --profile LEVEL         also compare with Mozilla's server-side TLS profile\n"
     "                          modern, intermediate or old (guidelines 5.7):\n"
     "                          each departure is a CONFIG_PROFILE_DEVIATION\n"
+    "  --live[=HOST]           also run check against each TLS listener (at HOST,\n"
+    "                          or at the listen address) and report\n"
+    "                          CONFIG_LIVE_MISMATCH where the certificate or the\n"
+    "                          versions differ from the configuration\n"
     "  --ca-file FILE          judge chain completeness against these CA\n"
     "                          certificates (PEM) instead of the system's\n"
     "  --ca-path DIR           ... or against this hashed directory\n"
@@ -777,11 +781,12 @@ static int cmd_logs(int argc, char **argv)
     return rc;
 }
 
-enum { OPT_SERVER = 700, OPT_DIFF, OPT_LINT_CA_FILE, OPT_LINT_CA_PATH, OPT_PROFILE };
+enum { OPT_SERVER = 700, OPT_DIFF, OPT_LINT_CA_FILE, OPT_LINT_CA_PATH, OPT_PROFILE, OPT_LIVE };
 
 static const struct option lint_opts[] = {
     { "server", required_argument, NULL, OPT_SERVER },
     { "profile", required_argument, NULL, OPT_PROFILE },
+    { "live", optional_argument, NULL, OPT_LIVE },
     { "ca-file", required_argument, NULL, OPT_LINT_CA_FILE },
     { "ca-path", required_argument, NULL, OPT_LINT_CA_PATH },
     { "diff", no_argument, NULL, OPT_DIFF },
@@ -796,6 +801,8 @@ static int lint_option(td_lint *l, int c, const char *arg)
     td_status st = TD_OK;
     if (c == OPT_SERVER)
         st = td_lint_set_server(l, arg);
+    else if (c == OPT_LIVE)
+        st = td_lint_set_live(l, arg);
     else if (c == OPT_PROFILE)
         st = td_lint_set_profile(l, arg);
     else if (c == OPT_LINT_CA_FILE)

@@ -84,9 +84,15 @@ static void tls13_names(td_cvhost *v)
 }
 
 /* Whether OpenSSL will negotiate version ver with ctx's settings: the
- * security level may forbid it whatever the configuration says. */
+ * security level may forbid it whatever the configuration says.  From
+ * OpenSSL 3.0 on, security level 1 and above refuse SHA-1 and MD5 (under
+ * 80 bits), which every TLS 1.0 and 1.1 handshake needs (the handshake
+ * ends in an internal_error alert), though SSL_get1_supported_ciphers still
+ * lists suites for them. */
 static bool version_usable(SSL_CTX *ctx, int ver)
 {
+    if (ver < TLS1_2_VERSION && OpenSSL_version_num() >= 0x30000000L && SSL_CTX_get_security_level(ctx) >= 1)
+        return false;
     SSL *s = SSL_new(ctx);
     if (!s)
         return false;

@@ -86,7 +86,7 @@ typedef enum {
     X(CONFIG_UPSTREAM_NO_SNI, CONFIG, FAIL, 6, false)                    \
     X(CONFIG_UPSTREAM_NO_VERIFY, CONFIG, WARN, 6, false)                 \
     X(CONFIG_PROFILE_DEVIATION, CONFIG, WARN, 6, false)                  \
-    X(CONFIG_LIVE_MISMATCH, CONFIG, FAIL, 6, true)                      \
+    X(CONFIG_LIVE_MISMATCH, CONFIG, FAIL, 6, false)                      \
     X(CLIENT_INCOMPATIBLE, CLIENTS, WARN, 6, false)
 
 typedef enum {

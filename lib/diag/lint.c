@@ -485,6 +485,80 @@ static void upstream_rules(ctx *c, const td_cvhost *v, const td_cupstream *u)
     }
 }
 
+static bool same_cert(const td_cert *a, const td_cert *b)
+{
+    return a->len == b->len && a->len && memcmp(a->der, b->der, a->len) == 0;
+}
+
+static void describe(const td_cert *c, td_str *s)
+{
+    td_cert_text t;
+    td_cert_describe(c->der, c->len, &t);
+    if (t.parsed)
+        td_str_printf(s, "%s (SHA-256 %.16s..., valid until %s)", t.subject, t.sha256, t.not_after);
+    else
+        td_str_add(s, "a certificate that does not parse");
+}
+
+/* --live: what `check` saw on a listener against its default server. */
+static void live_rules(ctx *c, const td_clistener *ls)
+{
+    const td_cvhost *v = &c->o->vh[ls->def];
+    const td_cvhost *d = &c->o->vh[v->versions_from];
+    td_str sum, ev;
+    td_loc at = v->loc;
+    for (size_t i = 0; i < v->n_listens; i++)
+        if (strcmp(v->listens[i].addr, ls->addr) == 0)
+            at = v->listens[i].loc;
+    if (!ls->live_tls) {
+        td_str_init(&sum);
+        td_str_init(&ev);
+        td_str_printf(&sum, "No TLS handshake completes at %s, where the configuration has a TLS server.",
+                      ls->live_target);
+        td_str_printf(&ev, "listen %s (%s:%u); tlsdiag check %s%s%s: %s", ls->addr, at.file, at.line,
+                      ls->live_sni[0] ? "--sni " : "", ls->live_sni, ls->live_sni[0] ? " " : "", ls->live_error);
+        td_lint_add(c, v, TD_ID_CONFIG_LIVE_MISMATCH, at, &sum, &ev,
+                    "Start or reload nginx (`nginx -t && nginx -s reload`), or find what else answers on that "
+                    "address.");
+        return;
+    }
+    bool known = false, match = false;
+    for (size_t i = 0; i < v->n_certs; i++)
+        if (v->certs[i].n_chain) {
+            known = true;
+            match |= same_cert(&v->certs[i].chain[0], &ls->live_leaf);
+        }
+    if (known && !match) {
+        const td_ccert *cc = &v->certs[0];
+        td_str_init(&sum);
+        td_str_init(&ev);
+        td_str_printf(&sum, "%s sends another certificate than the configuration names: nginx was not reloaded, "
+                            "another server answers, or a device in front does.",
+                      ls->live_target);
+        td_str_add(&ev, "sent: ");
+        describe(&ls->live_leaf, &ev);
+        td_str_printf(&ev, "; %s (%s:%u): ", cc->cert.value, cc->cert.loc.file, cc->cert.loc.line);
+        describe(&cc->chain[0], &ev);
+        td_lint_add(c, v, TD_ID_CONFIG_LIVE_MISMATCH, cc->cert.loc, &sum, &ev,
+                    "Reload nginx (`nginx -t && nginx -s reload`); if it still differs, find what answers on that "
+                    "address (another server block, a load balancer, a CDN).");
+    }
+    if (ls->live_versions != d->versions) {
+        td_str_init(&sum);
+        td_str_init(&ev);
+        td_str_printf(&sum, "%s accepts other protocol versions than the configuration gives it.", ls->live_target);
+        td_str_add(&ev, "accepted: ");
+        td_lint_versions_text(ls->live_versions, &ev);
+        td_str_add(&ev, "; ");
+        td_lint_where(&d->protocols, c->o, &ev);
+        td_str_add(&ev, ", negotiable with the linked OpenSSL: ");
+        td_lint_versions_text(d->versions, &ev);
+        td_lint_add(c, v, TD_ID_CONFIG_LIVE_MISMATCH, d->protocols.loc, &sum, &ev,
+                    "Reload nginx (`nginx -t && nginx -s reload`); if it still differs, find what answers on that "
+                    "address.");
+    }
+}
+
 void td_lint_rules(const td_cobs *o, const td_moz_profile *profile, td_findings *out)
 {
     ctx c = { o, out };
@@ -504,5 +578,8 @@ void td_lint_rules(const td_cobs *o, const td_moz_profile *profile, td_findings 
         if (profile)
             td_lint_profile(&c, v, profile);
     }
+    for (size_t i = 0; i < o->n_ls; i++)
+        if (o->ls[i].live_run)
+            live_rules(&c, &o->ls[i]);
     td_findings_sort(out);
 }

@@ -90,8 +90,10 @@ void td_cobs_free(td_cobs *o)
     for (size_t i = 0; i < o->n_vh; i++)
         vhost_free(&o->vh[i]);
     free(o->vh);
-    for (size_t i = 0; i < o->n_ls; i++)
+    for (size_t i = 0; i < o->n_ls; i++) {
         free(o->ls[i].vh);
+        free(o->ls[i].live_leaf.der);
+    }
     free(o->ls);
     *o = (td_cobs){ 0 };
 }

@@ -146,6 +146,14 @@ typedef struct td_clistener {
     size_t *vh;
     size_t n_vh;
     size_t def;              /* the one answering a hello whose SNI matches no name */
+    /* --live: what `check` saw there (live_run false when not asked) */
+    bool live_run;
+    char live_target[300];   /* "127.0.0.1:443" as checked */
+    char live_sni[256];      /* the name sent, "" none */
+    bool live_tls;           /* a TLS handshake completed */
+    char live_error[160];    /* why not */
+    td_cert live_leaf;       /* the certificate it sent first (DER, owned) */
+    unsigned live_versions;  /* TD_CV_* it accepted */
 } td_clistener;
 
 typedef struct td_cobs {
