@@ -11,13 +11,13 @@ _tlsdiag() {
     cur=${COMP_WORDS[COMP_CWORD]}
     prev=${COMP_WORDS[COMP_CWORD-1]}
     if [ "$COMP_CWORD" -eq 1 ]; then
-        _tlsdiag_reply -W 'check explain logs help --help --version'
+        _tlsdiag_reply -W 'check explain logs lint help --help --version'
         return
     fi
     cmd=${COMP_WORDS[1]}
     case "$cmd" in
         help)
-            [ "$COMP_CWORD" -eq 2 ] && _tlsdiag_reply -W 'check explain logs'
+            [ "$COMP_CWORD" -eq 2 ] && _tlsdiag_reply -W 'check explain logs lint'
             return
             ;;
         check)
@@ -63,6 +63,19 @@ _tlsdiag() {
             esac
             if [[ $cur == -* ]]; then
                 _tlsdiag_reply -W '--since --follow --interval --json --no-color -h --help'
+            else
+                _tlsdiag_reply -f; compopt -o filenames 2>/dev/null
+            fi
+            ;;
+        lint)
+            case "$prev" in
+                --ca-file) _tlsdiag_reply -f; compopt -o filenames 2>/dev/null; return ;;
+                --ca-path) _tlsdiag_reply -d; compopt -o filenames 2>/dev/null; return ;;
+                --server) _tlsdiag_reply -W 'nginx apache haproxy'; return ;;
+                --profile) _tlsdiag_reply -W 'modern intermediate old'; return ;;
+            esac
+            if [[ $cur == -* ]]; then
+                _tlsdiag_reply -W '--server --profile --live --diff --ca-file --ca-path --json --no-color -h --help'
             else
                 _tlsdiag_reply -f; compopt -o filenames 2>/dev/null
             fi
