@@ -169,6 +169,11 @@ static void include(ngx *g, lex *l, td_cnode *parent, const td_cnode *dir)
     (void)l;
 }
 
+static void unclosed(ngx *g, const lex *l)
+{
+    td_cnote_add(g->t->notes, (td_loc){ l->f->path, l->line }, "the file ends inside a block: a '}' is missing");
+}
+
 /* Directives until the matching '}' (or the end of the file at depth 0). */
 static void parse_block(ngx *g, lex *l, td_cnode *parent, size_t depth)
 {
@@ -177,8 +182,7 @@ static void parse_block(ngx *g, lex *l, td_cnode *parent, size_t depth)
         tk_kind k = next(l, &bad);
         if (k == TK_END) {
             if (depth > 0)
-                td_cnote_add(g->t->notes, (td_loc){ l->f->path, l->line },
-                             "the file ends inside a block: a '}' is missing");
+                unclosed(g, l);
             return;
         }
         if (k == TK_CLOSE) {
@@ -233,6 +237,8 @@ static void parse_block(ngx *g, lex *l, td_cnode *parent, size_t depth)
             parent->nkids--;
             td_cnode_free(n);
             free(n);
+            if (k == TK_END && depth > 0)
+                unclosed(g, l);
             if (k == TK_END || k == TK_CLOSE)
                 return;
             continue;
