@@ -127,35 +127,6 @@ static char *read_stdin(size_t *len)
     return buf;
 }
 
-/* What was read of an inherited certificate, for another server. */
-static bool copy_read(td_ccert *dst, const td_ccert *src)
-{
-    td_cert *chain = calloc(src->n_chain ? src->n_chain : 1, sizeof *chain);
-    if (!chain)
-        return false;
-    for (size_t i = 0; i < src->n_chain; i++) {
-        chain[i].der = malloc(src->chain[i].len);
-        if (!chain[i].der) {
-            while (i-- > 0)
-                free(chain[i].der);
-            free(chain);
-            return false;
-        }
-        memcpy(chain[i].der, src->chain[i].der, src->chain[i].len);
-        chain[i].len = src->chain[i].len;
-    }
-    dst->chain = chain;
-    dst->n_chain = src->n_chain;
-    dst->cert_state = src->cert_state;
-    dst->key_state = src->key_state;
-    memcpy(dst->cert_why, src->cert_why, sizeof dst->cert_why);
-    memcpy(dst->key_why, src->key_why, sizeof dst->key_why);
-    dst->key_match = src->key_match;
-    dst->path = src->path;
-    dst->path_done = src->path_done;
-    return true;
-}
-
 /* The policy's I/O: cipher strings through OpenSSL, certificate files. */
 static td_status read_tls(td_lint *l)
 {
@@ -168,25 +139,26 @@ static td_status read_tls(td_lint *l)
     }
     td_errbuf(o->store_name, sizeof o->store_name, "%s", td_store_name(st));
     char *dir = td_conf_dirname(o->main_file);
+    td_certcache cache = { 0 };
     for (size_t i = 0; dir && i < o->n_vh; i++) {
         td_cvhost *v = &o->vh[i];
         if (!v->tls)
             continue;
-        td_conf_tls_expand(v);
+        const td_cvhost *like = NULL;
+        for (size_t j = i; j-- > 0 && !like;)
+            if (o->vh[j].tls && td_conf_tls_same(&o->vh[j], v))
+                like = &o->vh[j];
+        if (!like)
+            td_conf_tls_expand(v);
+        else if (!td_conf_tls_copy(v, like))
+            o->oom = true;
         for (size_t k = 0; k < v->n_certs; k++) {
             td_ccert *c = &v->certs[k];
-            /* a certificate inherited from http{} is read once */
-            const td_ccert *same = NULL;
-            for (size_t j = 0; j < i && !same; j++)
-                for (size_t m = 0; m < o->vh[j].n_certs && !same; m++)
-                    if (o->vh[j].tls && o->vh[j].certs[m].cert.loc.file == c->cert.loc.file &&
-                        o->vh[j].certs[m].cert.loc.line == c->cert.loc.line)
-                        same = &o->vh[j].certs[m];
-            if (!same || !copy_read(c, same))
-                td_conf_read_cert(c, dir, st, o->now);
+            td_conf_read_cert(c, dir, st, o->now, &cache);
         }
     }
     free(dir);
+    td_certcache_free(&cache);
     td_store_free(st);
     return TD_OK;
 }

@@ -27,12 +27,26 @@ void td_conf_nginx_version(char *buf, size_t cap);
  * makes of a virtual server's protocols, cipher string and TLS 1.3 suites
  * (v->versions_written, v->ciphers, v->tls13_suites). */
 void td_conf_tls_expand(td_cvhost *v);
+/* What td_conf_tls_expand made of src, for a dst with the same protocols,
+ * cipher string and TLS 1.3 suites (an http{} policy many servers share:
+ * asking OpenSSL once is what makes a thousand servers quick).  False when
+ * out of memory. */
+bool td_conf_tls_copy(td_cvhost *dst, const td_cvhost *src);
+/* Whether two servers' TLS settings expand alike. */
+bool td_conf_tls_same(const td_cvhost *a, const td_cvhost *b);
 /* "TLSv1 TLSv1.2" -> mask; words it does not know go to *unknown. */
 unsigned td_conf_versions_parse(const char *words, char *unknown, size_t cap);
 
 /* certs.c: reads the certificate and key files of c (relative names
  * against dir), checks that they belong together and verifies the chain
- * against st at the time now. */
-void td_conf_read_cert(td_ccert *c, const char *dir, td_store *st, int64_t now);
+ * against st at the time now.  Files with the bytes of a pair read before
+ * (one wildcard certificate for many servers) take that pair's results
+ * from cache: OpenSSL 3's decoders take most of a millisecond per key. */
+typedef struct td_certcache {
+    struct td_certseen *v;
+    size_t n, cap;
+} td_certcache;
+void td_conf_read_cert(td_ccert *c, const char *dir, td_store *st, int64_t now, td_certcache *cache);
+void td_certcache_free(td_certcache *cache);
 
 #endif

@@ -106,6 +106,43 @@ static bool version_usable(SSL_CTX *ctx, int ver)
     return ok;
 }
 
+static bool same_str(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+bool td_conf_tls_same(const td_cvhost *a, const td_cvhost *b)
+{
+    return a->versions_written == b->versions_written && same_str(a->ciphers.value, b->ciphers.value) &&
+           same_str(a->tls13_suites.value, b->tls13_suites.value);
+}
+
+static uint16_t *dup_ids(const uint16_t *v, size_t n)
+{
+    uint16_t *d = malloc((n ? n : 1) * sizeof *d);
+    if (d && n)
+        memcpy(d, v, n * sizeof *d);
+    return d;
+}
+
+bool td_conf_tls_copy(td_cvhost *dst, const td_cvhost *src)
+{
+    dst->suites12 = dup_ids(src->suites12, src->n12);
+    dst->suites13 = dup_ids(src->suites13, src->n13);
+    dst->tls13_in_ciphers = calloc(src->n_tls13_in_ciphers ? src->n_tls13_in_ciphers : 1, sizeof *dst->tls13_in_ciphers);
+    if (!dst->suites12 || !dst->suites13 || !dst->tls13_in_ciphers)
+        return false;
+    dst->n12 = src->n12;
+    dst->n13 = src->n13;
+    for (size_t i = 0; i < src->n_tls13_in_ciphers; i++)
+        if ((dst->tls13_in_ciphers[i] = td_strdup(src->tls13_in_ciphers[i])))
+            dst->n_tls13_in_ciphers++;
+    dst->versions = src->versions;
+    dst->seclevel = src->seclevel;
+    memcpy(dst->cipher_err, src->cipher_err, sizeof dst->cipher_err);
+    return dst->n_tls13_in_ciphers == src->n_tls13_in_ciphers;
+}
+
 void td_conf_tls_expand(td_cvhost *v)
 {
     tls13_names(v);

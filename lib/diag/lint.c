@@ -226,15 +226,13 @@ static bool suite_for_keys(const td_cvhost *v, bool *known)
 {
     *known = false;
     for (size_t k = 0; k < v->n_certs; k++) {
-        const td_ccert *cc = &v->certs[k];
-        td_cert_info ci;
-        char err[64];
-        if (!cc->n_chain || td_cert_info_from_der(td_cert_der(&cc->chain[0]), &ci, err, sizeof err) != 0)
+        const td_cert_info *ci = v->certs[k].leaf;
+        if (!ci)
             continue;
         *known = true;
         for (size_t i = 0; i < v->n12; i++) {
             const td_suite *s = td_suite_by_id(v->suites12[i]);
-            if (s && auth_fits(s, ci.key_type))
+            if (s && auth_fits(s, ci->key_type))
                 return true;
         }
     }
@@ -423,22 +421,21 @@ static void cert_rules(ctx *c, const td_cvhost *v, const td_ccert *cc)
         td_lint_add(c, v, TD_ID_CONFIG_CERT_KEY_MISMATCH, cc->key.loc.file ? cc->key.loc : cc->cert.loc, &sum, &ev, fix.s);
         td_str_free(&fix);
     }
-    td_cert_info leaf;
-    char err[64];
-    if (!cc->n_chain || td_cert_info_from_der(td_cert_der(&cc->chain[0]), &leaf, err, sizeof err) != 0)
+    const td_cert_info *leaf = cc->leaf;
+    if (!leaf)
         return;
-    if (td_cert_check_time(&leaf, c->o->now, 0) == TD_TIME_EXPIRED) {
+    if (td_cert_check_time(leaf, c->o->now, 0) == TD_TIME_EXPIRED) {
         td_str_init(&sum);
         td_str_init(&ev);
         td_lint_label(v, &sum);
         td_str_printf(&sum, " has an expired certificate: every client refuses it.");
         td_str_printf(&ev, "%s (%s:%u): %s, expired %s", cc->cert.value, cc->cert.loc.file, cc->cert.loc.line,
-                      leaf.subject, leaf.not_after_iso);
+                      leaf->subject, leaf->not_after_iso);
         td_lint_add(c, v, TD_ID_CERT_EXPIRED, cc->cert.loc, &sum, &ev,
             "Renew the certificate and point ssl_certificate (and ssl_certificate_key) at the new files.");
     }
     char why[160];
-    if (td_cert_key_too_small(&leaf, why, sizeof why)) {
+    if (td_cert_key_too_small(leaf, why, sizeof why)) {
         td_str_init(&sum);
         td_str_init(&ev);
         td_str_printf(&sum, "The key of %s is too small for current clients.", cc->cert.value);
@@ -446,7 +443,7 @@ static void cert_rules(ctx *c, const td_cvhost *v, const td_ccert *cc)
         td_lint_add(c, v, TD_ID_KEY_TOO_SMALL, cc->cert.loc, &sum, &ev,
             "Issue a new certificate with an RSA key of 2048 bits or more, or an ECDSA P-256 key.");
     }
-    name_rule(c, v, cc, &leaf);
+    name_rule(c, v, cc, leaf);
     chain_rule(c, v, cc);
 }
 

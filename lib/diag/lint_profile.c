@@ -121,32 +121,31 @@ static void suites(td_lctx *c, const td_cvhost *v, const td_moz_profile *p)
 
 static void certificate(td_lctx *c, const td_cvhost *v, const td_moz_profile *p, const td_ccert *cc)
 {
-    td_cert_info ci;
-    char err[64];
-    if (!cc->n_chain || td_cert_info_from_der(td_cert_der(&cc->chain[0]), &ci, err, sizeof err) != 0)
+    if (!cc->leaf)
         return;
-    bool rsa = strncmp(ci.key_type, "RSA", 3) == 0, ec = strcmp(ci.key_type, "EC") == 0;
+    const td_cert_info *ci = cc->leaf;
+    bool rsa = strncmp(ci->key_type, "RSA", 3) == 0, ec = strcmp(ci->key_type, "EC") == 0;
     td_str have;
     if ((rsa && !p->cert_rsa) || (ec && !p->cert_ecdsa) || (!rsa && !ec)) {
         td_str_init(&have);
-        td_str_printf(&have, "%s holds a key of type %s", cc->cert.value, ci.key_type);
+        td_str_printf(&have, "%s holds a key of type %s", cc->cert.value, ci->key_type);
         deviation(c, v, p, cc->cert.loc, "the certificate's key type", &have,
                   p->cert_rsa && p->cert_ecdsa ? "RSA or ECDSA" : p->cert_rsa ? "RSA" : "ECDSA",
                   "Issue the certificate with a key of the type the profile names.");
     }
-    if (rsa && p->rsa_key_size && ci.key_bits < p->rsa_key_size) {
+    if (rsa && p->rsa_key_size && ci->key_bits < p->rsa_key_size) {
         td_str_init(&have);
-        td_str_printf(&have, "%s holds an RSA key of %d bits", cc->cert.value, ci.key_bits);
+        td_str_printf(&have, "%s holds an RSA key of %d bits", cc->cert.value, ci->key_bits);
         char want[48];
         snprintf(want, sizeof want, "%d bits or more", p->rsa_key_size);
         deviation(c, v, p, cc->cert.loc, "the RSA key size", &have, want,
                   "Issue the certificate with an RSA key as large as the profile asks.");
     }
-    int64_t days = (ci.not_after - ci.not_before) / 86400;
+    int64_t days = (ci->not_after - ci->not_before) / 86400;
     if (p->max_lifespan_days && days > p->max_lifespan_days) {
         td_str_init(&have);
         td_str_printf(&have, "%s is valid for %lld days (%s to %s)", cc->cert.value, (long long)days,
-                      ci.not_before_iso, ci.not_after_iso);
+                      ci->not_before_iso, ci->not_after_iso);
         char want[48];
         snprintf(want, sizeof want, "at most %d days", p->max_lifespan_days);
         deviation(c, v, p, cc->cert.loc, "the certificate's lifespan", &have, want,

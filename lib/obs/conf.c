@@ -48,6 +48,7 @@ void td_ccert_free(td_ccert *c)
     for (size_t i = 0; i < c->n_chain; i++)
         free(c->chain[i].der);
     free(c->chain);
+    free(c->leaf);
 }
 
 static void vhost_free(td_cvhost *v)

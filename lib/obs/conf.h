@@ -84,6 +84,7 @@ typedef struct td_ccert {
     td_cert *chain;      /* the certificates of the file, in file order (DER) */
     size_t n_chain;
     td_tri key_match;    /* the key is the certificate's; UNKNOWN when either did not load */
+    td_cert_info *leaf;  /* the first certificate's facts; NULL when it does not parse */
     td_path path;        /* the chain verified against the trust store, at td_cobs.now */
     bool path_done;
 } td_ccert;
