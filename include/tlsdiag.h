@@ -228,7 +228,7 @@ int td_logs_write_text(const td_logs *l, FILE *f, bool color);
  * verify command.  This version reads nginx configurations:
  *
  *     td_lint *l = td_lint_new();
- *     if (td_lint_run(l, "/etc/nginx/nginx.conf") != TD_OK)   ("-": nginx -T output)
+ *     if (td_lint_run(l, "/etc/nginx/nginx.conf") != TD_OK)   (or td_lint_run_dump)
  *         errx(2, "%s", td_lint_error(l));
  *     td_lint_write_text(l, stdout, false);
  *     td_lint_free(l);
@@ -254,11 +254,14 @@ td_status td_lint_set_live(td_lint *l, const char *host);
 /* The trust store chain completeness is judged against, as td_check's. */
 td_status td_lint_set_ca_file(td_lint *l, const char *path);
 td_status td_lint_set_ca_path(td_lint *l, const char *dir);
-/* Reads and judges the configuration whose main file is path ("-": the
- * output of `nginx -T` on standard input).  TD_ERR_USAGE with the reason
- * in td_lint_error() when it cannot be read at all (a missing main file,
- * an include loop); a file that cannot be followed is a note instead. */
+/* Reads and judges the configuration whose main file is path.
+ * TD_ERR_USAGE with the reason in td_lint_error() when it cannot be read at
+ * all (a missing main file, an include loop); a file that cannot be
+ * followed is a note instead.  Runs once per object. */
 td_status td_lint_run(td_lint *l, const char *path);
+/* The same for the output of `nginx -T` in memory: its "# configuration
+ * file PATH:" lines name the files, the first one is the main file. */
+td_status td_lint_run_dump(td_lint *l, const char *text, size_t len);
 bool td_lint_failed(const td_lint *l);
 size_t td_lint_finding_count(const td_lint *l);
 const char *td_lint_finding_id(const td_lint *l, size_t i);

@@ -98,35 +98,6 @@ static int detect(const char *text)
     return TD_CSERVER_NGINX;
 }
 
-static char *read_stdin(size_t *len)
-{
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap + 1);
-    while (buf) {
-        size_t got = fread(buf + n, 1, cap - n, stdin);
-        n += got;
-        if (got == 0)
-            break;
-        if (n == cap) {
-            if (cap >= TD_CONF_MAX_FILE * 4u) {
-                free(buf);
-                return NULL;
-            }
-            char *nb = realloc(buf, cap * 2 + 1);
-            if (!nb) {
-                free(buf);
-                return NULL;
-            }
-            buf = nb;
-            cap *= 2;
-        }
-    }
-    if (buf)
-        buf[n] = '\0';
-    *len = n;
-    return buf;
-}
-
 /* The policy's I/O: cipher strings through OpenSSL, certificate files. */
 static td_status read_tls(td_lint *l)
 {
@@ -259,7 +230,7 @@ td_status td_lint_set_live(td_lint *l, const char *host)
     return TD_OK;
 }
 
-td_status td_lint_run(td_lint *l, const char *path)
+static td_status run(td_lint *l, const char *path, const char *dump, size_t dump_len)
 {
     if (!l)
         return TD_ERR_USAGE;
@@ -272,19 +243,10 @@ td_status td_lint_run(td_lint *l, const char *path)
     td_cobs *o = &l->obs;
     o->now = (int64_t)time(NULL);
     td_ctree t = { .files = &o->files, .notes = &o->notes };
-    char *dump = NULL;
-    size_t dump_len = 0;
-    bool from_stdin = strcmp(path, "-") == 0;
-    if (from_stdin && !(dump = read_stdin(&dump_len))) {
-        td_errbuf(l->err, sizeof l->err, "cannot read standard input");
-        return TD_ERR_USAGE;
-    }
-    int rc = td_conf_parse_nginx(&t, from_stdin ? "standard input" : path, dump, dump_len, o->main_file,
-                                 sizeof o->main_file);
+    int rc = td_conf_parse_nginx(&t, path, dump, dump_len, o->main_file, sizeof o->main_file);
     int kind = l->server;
     if (kind < 0 && o->files.n)
         kind = detect(o->files.v[0]->text);
-    free(dump);
     if (rc == 0 && kind != TD_CSERVER_NGINX) {
         td_errbuf(l->err, sizeof l->err, "%s looks like %s configuration: this version of tlsdiag lint reads nginx "
                                          "configurations only (--server nginx to insist)",
@@ -294,7 +256,7 @@ td_status td_lint_run(td_lint *l, const char *path)
         td_errbuf(l->err, sizeof l->err, "%s", t.err);
     }
     if (rc == 0) {
-        o->from_dump = from_stdin;
+        o->from_dump = dump != NULL;
         char version[32];
         td_conf_nginx_version(version, sizeof version);
         td_conf_nginx_effective(&t.root, version, o);
@@ -313,6 +275,16 @@ td_status td_lint_run(td_lint *l, const char *path)
         return TD_ERR_INTERNAL;
     }
     return TD_OK;
+}
+
+td_status td_lint_run(td_lint *l, const char *path)
+{
+    return run(l, path ? path : "", NULL, 0);
+}
+
+td_status td_lint_run_dump(td_lint *l, const char *text, size_t len)
+{
+    return run(l, "nginx -T output", text ? text : "", text ? len : 0);
 }
 
 bool td_lint_failed(const td_lint *l)

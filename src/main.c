@@ -838,7 +838,17 @@ static int cmd_lint(int argc, char **argv, td_lint *l)
         return usage_error(LINT_HINT, "lint takes one PATH, got '%s' and '%s'", argv[optind], argv[optind + 1]);
     if (json && diff)
         return usage_error(LINT_HINT, "--json and --diff contradict each other");
-    td_status st = td_lint_run(l, argv[optind]);
+    td_status st;
+    if (strcmp(argv[optind], "-") == 0) {
+        size_t len = 0;
+        char *text = read_stdin(&len);
+        if (!text)
+            return usage_error(LINT_HINT, "cannot read the nginx -T output on standard input: %s", strerror(errno));
+        st = td_lint_run_dump(l, text, len);
+        free(text);
+    } else {
+        st = td_lint_run(l, argv[optind]);
+    }
     if (st != TD_OK) {
         fprintf(stderr, "tlsdiag: %s\n", td_lint_error(l) ? td_lint_error(l) : "cannot read the configuration");
         return st == TD_ERR_USAGE ? EXIT_USAGE : EXIT_INTERNAL;

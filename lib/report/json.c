@@ -11,33 +11,11 @@
 #include <openssl/x509_vfy.h>
 
 #include "registry/registry.h"
+#include "report/jbuild.h"
 #include "report/report.h"
 #include "util/utc.h"
 #include "wire/tls.h"
 
-/* Every builder failure (out of memory) lands in one flag, checked once. */
-typedef struct jb {
-    bool err;
-} jb;
-
-static json_t *chk(jb *j, json_t *v)
-{
-    if (!v)
-        j->err = true;
-    return v;
-}
-
-static void put(jb *j, json_t *obj, const char *key, json_t *v)
-{
-    if (!obj || !v || json_object_set_new(obj, key, v) != 0)
-        j->err = true;
-}
-
-static void push(jb *j, json_t *arr, json_t *v)
-{
-    if (!arr || !v || json_array_append_new(arr, v) != 0)
-        j->err = true;
-}
 
 /* Strings from the network (error texts, DNs) may not be UTF-8, which
  * jansson refuses; such bytes become '?' rather than losing the field. */

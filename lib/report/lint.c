@@ -11,6 +11,7 @@
 #include "lint.h"
 #include "registry/mozilla.h"
 #include "registry/registry.h"
+#include "report/jbuild.h"
 #include "report/report.h"
 #include "util/str.h"
 
@@ -110,28 +111,6 @@ int td_lint_write_text(const td_lint *l, FILE *f, bool color)
 
 /* ---- JSON ------------------------------------------------------------- */
 
-typedef struct jb {
-    bool err;
-} jb;
-
-static json_t *chk(jb *j, json_t *v)
-{
-    if (!v)
-        j->err = true;
-    return v;
-}
-
-static void put(jb *j, json_t *o, const char *k, json_t *v)
-{
-    if (!o || !v || json_object_set_new(o, k, v) != 0)
-        j->err = true;
-}
-
-static void push(jb *j, json_t *a, json_t *v)
-{
-    if (!a || !v || json_array_append_new(a, v) != 0)
-        j->err = true;
-}
 
 static json_t *js(jb *j, const char *s)
 {
