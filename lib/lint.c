@@ -87,14 +87,27 @@ td_status td_lint_set_ca_path(td_lint *l, const char *dir)
     return set_path(l, l->ca_path, sizeof l->ca_path, dir, "--ca-path");
 }
 
-/* The server a configuration is for, from its first words. */
+/* The server a configuration is for, from the first word of its lines:
+ * HAProxy's section keywords at the start of a line, Apache httpd's
+ * <Tags> and its directives in their capitalised spelling; nginx else
+ * (nginx blocks have braces, HAProxy sections none). */
 static int detect(const char *text)
 {
-    if (strstr(text, "<VirtualHost") || strstr(text, "ServerRoot") || strstr(text, "SSLEngine"))
-        return TD_CSERVER_APACHE;
-    if (strstr(text, "\nfrontend ") || strstr(text, "\nbackend ") || strncmp(text, "global", 6) == 0 ||
-        strstr(text, "\nglobal\n"))
-        return TD_CSERVER_HAPROXY;
+    bool braces = strchr(text, '{') != NULL;
+    static const char *haproxy[] = { "global", "defaults", "frontend", "backend", "listen", "peers", "resolvers" };
+    static const char *apache[] = { "<VirtualHost", "<IfModule", "<Directory", "ServerRoot", "LoadModule",
+                                    "Listen", "Include", "IncludeOptional", "SSLEngine", "ServerName" };
+    for (const char *line = text; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+        size_t n = strcspn(line, " \t\r\n>");
+        for (size_t i = 0; i < sizeof haproxy / sizeof *haproxy; i++)
+            if (!braces && n == strlen(haproxy[i]) && strncmp(line, haproxy[i], n) == 0)
+                return TD_CSERVER_HAPROXY;
+        const char *w = line + strspn(line, " \t");
+        n = strcspn(w, " \t\r\n>");
+        for (size_t i = 0; i < sizeof apache / sizeof *apache; i++)
+            if (n == strlen(apache[i]) && strncmp(w, apache[i], n) == 0)
+                return TD_CSERVER_APACHE;
+    }
     return TD_CSERVER_NGINX;
 }
 
