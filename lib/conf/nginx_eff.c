@@ -203,7 +203,7 @@ static void server(td_cobs *o, const td_cnode *http, const td_cnode *srv, const 
         o->cap_vh = cap;
     }
     td_cvhost *v = &o->vh[o->n_vh];
-    *v = (td_cvhost){ .loc = srv->loc, .body = srv->body, .versions_from = (int)o->n_vh };
+    *v = (td_cvhost){ .loc = srv->loc, .body_file = srv->loc.file, .body = srv->body, .versions_from = (int)o->n_vh };
     o->n_vh++;
     scope s = { .n = { srv, http }, .k = 2 };
     const td_cnode *ssl = lookup(&s, "ssl");

@@ -15,8 +15,6 @@
 #include "util/str.h"
 #include "wire/tls.h"
 
-static const char GOOD_PROTOCOLS[] = "TLSv1.2 TLSv1.3";
-
 typedef td_lctx ctx;
 
 /* A virtual server in a sentence: its first name and its first TLS address. */
@@ -35,7 +33,7 @@ void td_lint_label(const td_cvhost *v, td_str *s)
 
 /* `tlsdiag check` against the virtual server: the address it listens on
  * (a wildcard as the loopback address) and its name as SNI. */
-static void verify_cmd(const td_cvhost *v, td_str *s)
+static void verify_cmd(const ctx *c, const td_cvhost *v, td_str *s)
 {
     const char *addr = v->n_listens ? v->listens[0].addr : "*:443";
     for (size_t i = 0; i < v->n_listens; i++)
@@ -45,7 +43,7 @@ static void verify_cmd(const td_cvhost *v, td_str *s)
         }
     const char *port = strrchr(addr, ':');
     bool wild = addr[0] == '*' || strncmp(addr, "0.0.0.0:", 8) == 0 || strncmp(addr, "[::]:", 5) == 0;
-    td_str_add(s, "nginx -t && nginx -s reload && tlsdiag check ");
+    td_str_printf(s, "%s && tlsdiag check ", c->reload);
     const char *name = v->n_names ? v->names[0] : "";
     bool literal = name[0] && strcmp(name, "_") != 0 && !strpbrk(name, "*~$") && name[0] != '.';
     if (literal)
@@ -79,11 +77,22 @@ td_finding *td_lint_add(ctx *c, const td_cvhost *v, td_id id, td_loc loc, td_str
     }
     td_str verify;
     td_str_init(&verify);
-    verify_cmd(v, &verify);
+    verify_cmd(c, v, &verify);
     td_finding *f = td_findings_take(c->out, id, td_catalog(id)->severity, summary, evidence, fix, &verify);
     if (f)
         f->loc = loc;
     return f;
+}
+
+/* The directive setting s to value, in the server's syntax: what the
+ * source says surrounds the value (nginx: "NAME " and ";"; a HAProxy bind
+ * line: the line without its version keywords). */
+static void directive(const td_cset *s, const char *value, td_str *out)
+{
+    if (s->prefix)
+        td_str_printf(out, "%s%s%s", s->prefix, value, s->suffix ? s->suffix : "");
+    else
+        td_str_printf(out, "%s %s;", s->name, value);
 }
 
 void td_lint_set_directive(ctx *c, td_finding *f, const td_cvhost *v, const td_cset *s, const char *value)
@@ -92,11 +101,11 @@ void td_lint_set_directive(ctx *c, td_finding *f, const td_cvhost *v, const td_c
         return;
     td_str t;
     td_str_init(&t);
-    td_str_printf(&t, "%s %s;", s->name, value);
+    directive(s, value, &t);
     if (td_cset_written(s))
         td_finding_set_edit(c->out, f, s->loc.file, s->start, s->end, t.s);
-    else
-        td_finding_set_edit(c->out, f, v->loc.file, v->body, v->body, t.s);
+    else if (v->body_file)
+        td_finding_set_edit(c->out, f, v->body_file, v->body, v->body, t.s);
     td_str_free(&t);
 }
 
@@ -123,10 +132,14 @@ void td_lint_versions_text(unsigned mask, td_str *s)
 
 void td_lint_fix_text(td_str *s, const td_cset *set, const char *value)
 {
+    td_str d;
+    td_str_init(&d);
+    directive(set, value, &d);
     if (td_cset_written(set))
-        td_str_printf(s, "In %s:%u write `%s %s;`", set->loc.file, set->loc.line, set->name, value);
+        td_str_printf(s, "In %s:%u write `%s`", set->loc.file, set->loc.line, d.s);
     else
-        td_str_printf(s, "Add `%s %s;` to the server block", set->name, value);
+        td_str_printf(s, "Add `%s` to the %s", d.s, set->block ? set->block : "server block");
+    td_str_free(&d);
 }
 
 static void protocol_rules(ctx *c, const td_cvhost *v)
@@ -153,17 +166,21 @@ static void protocol_rules(ctx *c, const td_cvhost *v)
         td_lint_label(v, &sum);
         td_str_printf(&sum, " %s.", rules[i].what);
         td_lint_where(p, c->o, &ev);
-        td_str_add(&ev, "; versions nginx will negotiate with the linked OpenSSL: ");
+        td_str_printf(&ev, "; versions %s will negotiate with the linked OpenSSL: ", c->sname);
         td_lint_versions_text(v->versions, &ev);
         if (v->versions != v->versions_written) {
             td_str_add(&ev, " (written: ");
             td_lint_versions_text(v->versions_written, &ev);
             td_str_printf(&ev, "; security level %d drops the rest)", v->seclevel);
         }
-        td_lint_fix_text(&fix, p, GOOD_PROTOCOLS);
-        td_str_add(&fix, ", then reload nginx.");
+        td_str good;
+        td_str_init(&good);
+        td_lint_versions_value(c->o, TD_CV_TLS12 | TD_CV_TLS13, &good);
+        td_lint_fix_text(&fix, p, good.s);
+        td_str_printf(&fix, ", then reload %s.", c->sname);
         td_finding *f = td_lint_add(c, v, rules[i].id, p->loc, &sum, &ev, fix.s);
-        td_lint_set_directive(c, f, v, p, GOOD_PROTOCOLS);
+        td_lint_set_directive(c, f, v, p, good.s);
+        td_str_free(&good);
         td_str_free(&fix);
     }
 }
@@ -282,7 +299,7 @@ static void cipher_rules(ctx *c, const td_cvhost *v)
         td_str_printf(&ev, "; %s", v->cipher_err[0] ? v->cipher_err
                                                      : "none of its suites signs with the certificate's key type");
         td_lint_fix_text(&fix, cs, intermediate);
-        td_str_add(&fix, " (Mozilla intermediate), then reload nginx.");
+        td_str_printf(&fix, " (Mozilla intermediate), then reload %s.", c->sname);
         td_finding *f = td_lint_add(c, v, TD_ID_NO_SHARED_CIPHER, cs->loc, &sum, &ev, fix.s);
         td_lint_set_directive(c, f, v, cs, intermediate);
         td_str_free(&fix);
@@ -305,7 +322,7 @@ static void cipher_rules(ctx *c, const td_cvhost *v)
         td_str_printf(&ev, "; the linked OpenSSL expands it to %zu TLS 1.2 suites, among them %s", v->n12,
                       first->iana);
         td_lint_fix_text(&fix, cs, intermediate);
-        td_str_add(&fix, " (Mozilla intermediate), then reload nginx.");
+        td_str_printf(&fix, " (Mozilla intermediate), then reload %s.", c->sname);
         td_finding *f = td_lint_add(c, v, TD_ID_WEAK_CIPHERS_ENABLED, cs->loc, &sum, &ev, fix.s);
         td_lint_set_directive(c, f, v, cs, intermediate);
         td_str_free(&fix);
@@ -331,11 +348,11 @@ static void file_rule(ctx *c, const td_cvhost *v, const td_cset *s, td_cfile_sta
     td_str_init(&sum);
     td_str_init(&ev);
     td_str_init(&fix);
-    td_str_printf(&sum, "The file %s names is %s: nginx will not start or reload.", s->name, state_text(st));
+    td_str_printf(&sum, "The file %s names is %s: %s will not start or reload.", s->name, state_text(st), c->sname);
     td_str_printf(&ev, "%s %s; at %s:%u: %s", s->name, s->value, s->loc.file, s->loc.line, why);
     td_str_printf(&fix, "Point %s at a readable PEM file (`openssl %s -in FILE -noout` must succeed), then "
-                        "run `nginx -t`.",
-                  s->name, strstr(s->name, "key") ? "pkey" : "x509");
+                        "run `%s`.",
+                  s->name, strstr(s->name, "key") ? "pkey" : "x509", c->reload);
     td_lint_add(c, v, TD_ID_CONFIG_FILE_PROBLEM, s->loc, &sum, &ev, fix.s);
     td_str_free(&fix);
 }
@@ -411,7 +428,8 @@ static void cert_rules(ctx *c, const td_cvhost *v, const td_ccert *cc)
         td_str_init(&sum);
         td_str_init(&ev);
         td_str_init(&fix);
-        td_str_printf(&sum, "The private key does not belong to the certificate: nginx will not start or reload.");
+        td_str_printf(&sum, "The private key does not belong to the certificate: %s will not start or reload.",
+                      c->sname);
         td_str_printf(&ev, "ssl_certificate %s (%s:%u) and ssl_certificate_key %s (%s:%u): key values mismatch",
                       cc->cert.value, cc->cert.loc.file, cc->cert.loc.line, cc->key.value ? cc->key.value : "",
                       cc->key.loc.file ? cc->key.loc.file : "-", cc->key.loc.line);
@@ -514,9 +532,12 @@ static void live_rules(ctx *c, const td_clistener *ls)
                       ls->live_target);
         td_str_printf(&ev, "listen %s (%s:%u); tlsdiag check %s%s%s: %s", ls->addr, at.file, at.line,
                       ls->live_sni[0] ? "--sni " : "", ls->live_sni, ls->live_sni[0] ? " " : "", ls->live_error);
-        td_lint_add(c, v, TD_ID_CONFIG_LIVE_MISMATCH, at, &sum, &ev,
-                    "Start or reload nginx (`nginx -t && nginx -s reload`), or find what else answers on that "
-                    "address.");
+        td_str fix;
+        td_str_init(&fix);
+        td_str_printf(&fix, "Start or reload %s (`%s`), or find what else answers on that address.", c->sname,
+                      c->reload);
+        td_lint_add(c, v, TD_ID_CONFIG_LIVE_MISMATCH, at, &sum, &ev, fix.s);
+        td_str_free(&fix);
         return;
     }
     bool known = false, match = false;
@@ -529,16 +550,14 @@ static void live_rules(ctx *c, const td_clistener *ls)
         const td_ccert *cc = &v->certs[0];
         td_str_init(&sum);
         td_str_init(&ev);
-        td_str_printf(&sum, "%s sends another certificate than the configuration names: nginx was not reloaded, "
+        td_str_printf(&sum, "%s sends another certificate than the configuration names: %s was not reloaded, "
                             "another server answers, or a device in front does.",
-                      ls->live_target);
+                      ls->live_target, c->sname);
         td_str_add(&ev, "sent: ");
         describe(&ls->live_leaf, &ev);
         td_str_printf(&ev, "; %s (%s:%u): ", cc->cert.value, cc->cert.loc.file, cc->cert.loc.line);
         describe(&cc->chain[0], &ev);
-        td_lint_add(c, v, TD_ID_CONFIG_LIVE_MISMATCH, cc->cert.loc, &sum, &ev,
-                    "Reload nginx (`nginx -t && nginx -s reload`); if it still differs, find what answers on that "
-                    "address (another server block, a load balancer, a CDN).");
+        td_lint_add(c, v, TD_ID_CONFIG_LIVE_MISMATCH, cc->cert.loc, &sum, &ev, c->live_fix);
     }
     if (ls->live_versions != d->versions) {
         td_str_init(&sum);
@@ -550,15 +569,42 @@ static void live_rules(ctx *c, const td_clistener *ls)
         td_lint_where(&d->protocols, c->o, &ev);
         td_str_add(&ev, ", negotiable with the linked OpenSSL: ");
         td_lint_versions_text(d->versions, &ev);
-        td_lint_add(c, v, TD_ID_CONFIG_LIVE_MISMATCH, d->protocols.loc, &sum, &ev,
-                    "Reload nginx (`nginx -t && nginx -s reload`); if it still differs, find what answers on that "
-                    "address.");
+        td_lint_add(c, v, TD_ID_CONFIG_LIVE_MISMATCH, d->protocols.loc, &sum, &ev, c->live_fix);
     }
+}
+
+void td_lint_versions_value(const td_cobs *o, unsigned mask, td_str *s)
+{
+    unsigned lo = 0, hi = 0;
+    for (unsigned bit = TD_CV_SSL3; bit <= TD_CV_TLS13; bit <<= 1)
+        if (mask & bit) {
+            lo = lo ? lo : bit;
+            hi = bit;
+        }
+    if (o->server == TD_CSERVER_HAPROXY) {
+        /* min and max: HAProxy's way of saying a range (ssl-min-ver) */
+        td_str_printf(s, "ssl-min-ver %s", lo ? td_cv_name(lo) : "TLSv1.2");
+        if (hi && hi != TD_CV_TLS13)
+            td_str_printf(s, " ssl-max-ver %s", td_cv_name(hi));
+        return;
+    }
+    td_lint_versions_text(mask, s);
 }
 
 void td_lint_rules(const td_cobs *o, const td_moz_profile *profile, td_findings *out)
 {
-    ctx c = { o, out };
+    ctx c = { .o = o, .out = out };
+    if (o->server == TD_CSERVER_HAPROXY) {
+        c.sname = "HAProxy";
+        td_errbuf(c.reload, sizeof c.reload, "haproxy -c -f %s && systemctl reload haproxy", o->main_file);
+    } else {
+        c.sname = "nginx";
+        td_errbuf(c.reload, sizeof c.reload, "nginx -t && nginx -s reload");
+    }
+    td_errbuf(c.live_fix, sizeof c.live_fix,
+              "Reload %s (`%s`); if it still differs, find what answers on that address (another server, a load "
+              "balancer, a CDN).",
+              c.sname, c.reload);
     for (size_t i = 0; i < o->n_vh; i++) {
         const td_cvhost *v = &o->vh[i];
         for (size_t k = 0; k < v->n_ups; k++)

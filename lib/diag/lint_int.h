@@ -11,6 +11,9 @@
 typedef struct td_lctx {
     const td_cobs *o;
     td_findings *out;
+    const char *sname;   /* "nginx", "HAProxy" */
+    char reload[4400];   /* the command that tests and reloads the configuration */
+    char live_fix[4600]; /* the fix of a live mismatch */
 } td_lctx;
 
 /* "server app.test (127.0.0.1:443)". */
@@ -27,6 +30,9 @@ void td_lint_set_directive(td_lctx *c, td_finding *f, const td_cvhost *v, const 
 /* "ssl_protocols TLSv1; at FILE:LINE", or the default that applies. */
 void td_lint_where(const td_cset *s, const td_cobs *o, td_str *ev);
 void td_lint_versions_text(unsigned mask, td_str *s);
+/* The versions in the server's own syntax: "TLSv1.2 TLSv1.3" for nginx,
+ * "ssl-min-ver TLSv1.2" for HAProxy. */
+void td_lint_versions_value(const td_cobs *o, unsigned mask, td_str *s);
 /* "In FILE:LINE write `NAME VALUE;`", or "Add `NAME VALUE;` ...". */
 void td_lint_fix_text(td_str *s, const td_cset *set, const char *value);
 /* lint_profile.c: CONFIG_PROFILE_DEVIATION items of v against p. */

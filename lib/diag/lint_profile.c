@@ -60,7 +60,7 @@ static void versions(td_lctx *c, const td_cvhost *v, const td_moz_profile *p)
     td_lint_where(&v->protocols, c->o, &have);
     td_str_add(&have, "; negotiated: ");
     td_lint_versions_text(v->versions, &have);
-    td_lint_versions_text(want, &value);
+    td_lint_versions_value(c->o, want, &value);
     td_str_printf(&w, "versions %s", value.s);
     td_lint_fix_text(&fix, &v->protocols, value.s);
     td_finding *f = deviation(c, v, p, v->protocols.loc, "the protocol versions", &have, w.s, fix.s);

@@ -38,7 +38,9 @@ void td_cnote_add(td_cnotes *ns, td_loc loc, const char *fmt, ...)
 void td_cset_free(td_cset *s)
 {
     free(s->value);
-    s->value = NULL;
+    free(s->prefix);
+    free(s->suffix);
+    s->value = s->prefix = s->suffix = NULL;
 }
 
 void td_ccert_free(td_ccert *c)

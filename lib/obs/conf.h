@@ -60,6 +60,11 @@ typedef struct td_cset {
     size_t start, end;
     char *value;        /* the arguments as written, joined by spaces; the default's text */
     char name[40];      /* the directive ("ssl_protocols") */
+    /* How to write it with another value: prefix + value + suffix (NULL:
+     * "NAME VALUE;"), and where it goes when nothing is written (block:
+     * "the global section"; NULL the server block). */
+    char *prefix, *suffix;
+    const char *block;
 } td_cset;
 
 static inline bool td_cset_written(const td_cset *s)
@@ -117,7 +122,8 @@ typedef struct td_clisten {
 /* A virtual server (nginx server{}, Apache <VirtualHost>, HAProxy bind). */
 typedef struct td_cvhost {
     td_loc loc;
-    size_t body;             /* where a directive can be inserted (after the '{') */
+    const char *body_file;   /* where a setting nothing wrote can be added: this file, */
+    size_t body;             /* at this offset (nginx: after the server's '{') */
     char **names;            /* server_name */
     size_t n_names;
     td_clisten *listens;
