@@ -47,8 +47,12 @@ td_status td_lint_set_server(td_lint *l, const char *kind)
         l->server = TD_CSERVER_NGINX;
         return TD_OK;
     }
-    if (kind && (strcasecmp(kind, "apache") == 0 || strcasecmp(kind, "haproxy") == 0)) {
-        td_errbuf(l->err, sizeof l->err, "--server %s: this version of tlsdiag lint reads nginx configurations only",
+    if (kind && strcasecmp(kind, "haproxy") == 0) {
+        l->server = TD_CSERVER_HAPROXY;
+        return TD_OK;
+    }
+    if (kind && strcasecmp(kind, "apache") == 0) {
+        td_errbuf(l->err, sizeof l->err, "--server %s: this version of tlsdiag lint reads nginx and HAProxy configurations only",
                   kind);
         return TD_ERR_USAGE;
     }
@@ -256,24 +260,32 @@ static td_status run(td_lint *l, const char *path, const char *dump, size_t dump
     td_cobs *o = &l->obs;
     o->now = (int64_t)time(NULL);
     td_ctree t = { .files = &o->files, .notes = &o->notes };
-    int rc = td_conf_parse_nginx(&t, path, dump, dump_len, o->main_file, sizeof o->main_file);
     int kind = l->server;
-    if (kind < 0 && o->files.n)
-        kind = detect(o->files.v[0]->text);
-    if (rc == 0 && kind != TD_CSERVER_NGINX) {
-        td_errbuf(l->err, sizeof l->err, "%s looks like %s configuration: this version of tlsdiag lint reads nginx "
-                                         "configurations only (--server nginx to insist)",
-                  path, kind == TD_CSERVER_APACHE ? "an Apache httpd" : "a HAProxy");
-        rc = -1;
-    } else if (rc != 0) {
-        td_errbuf(l->err, sizeof l->err, "%s", t.err);
+    if (kind < 0 && !dump) {
+        char why[512];
+        const td_cfile *f = td_cfile_read(&o->files, path, why, sizeof why);
+        kind = f ? detect(f->text) : TD_CSERVER_NGINX;
     }
-    if (rc == 0) {
+    int rc = -1;
+    char version[32];
+    if (kind == TD_CSERVER_HAPROXY && dump) {
+        td_errbuf(l->err, sizeof l->err, "standard input is read as nginx -T output: give the HAProxy "
+                                         "configuration file");
+    } else if (kind == TD_CSERVER_APACHE) {
+        td_errbuf(l->err, sizeof l->err, "%s looks like an Apache httpd configuration: this version of tlsdiag lint "
+                                         "reads nginx and HAProxy configurations only", path);
+    } else if (kind == TD_CSERVER_HAPROXY) {
+        if ((rc = td_conf_parse_haproxy(&t, path, o->main_file, sizeof o->main_file)) == 0) {
+            td_conf_haproxy_version(version, sizeof version);
+            td_conf_haproxy_effective(&t.root, version, o);
+        }
+    } else if ((rc = td_conf_parse_nginx(&t, path, dump, dump_len, o->main_file, sizeof o->main_file)) == 0) {
         o->from_dump = dump != NULL;
-        char version[32];
         td_conf_nginx_version(version, sizeof version);
         td_conf_nginx_effective(&t.root, version, o);
     }
+    if (rc != 0 && !l->err[0])
+        td_errbuf(l->err, sizeof l->err, "%s", t.err);
     td_ctree_free(&t);
     if (rc != 0)
         return TD_ERR_USAGE;

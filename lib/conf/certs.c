@@ -185,6 +185,17 @@ void td_conf_read_cert(td_ccert *c, const char *dir, td_store *st, int64_t now, 
     c->cert_state = load(dir, c->cert.value, &cert, c->cert_why, sizeof c->cert_why);
     const char *key_name = c->key.value ? c->key.value : c->cert.value;
     c->key_state = load(dir, key_name, &key, c->key_why, sizeof c->key_why);
+    char *beside = NULL;
+    if (c->key_beside && c->key_state == TD_CFILE_OK && !memmem(key.p, key.len, "PRIVATE KEY", 11)) {
+        /* HAProxy looks for the key of a PEM without one in FILE.key */
+        td_str s;
+        td_str_init(&s);
+        td_str_printf(&s, "%s.key", key_name);
+        beside = td_str_take(&s);
+        free(key.p);
+        c->key_state = load(dir, beside, &key, c->key_why, sizeof c->key_why);
+        key_name = beside;
+    }
     bool cacheable = c->cert_state == TD_CFILE_OK && c->key_state == TD_CFILE_OK;
     for (size_t i = 0; cacheable && i < cache->n; i++) {
         if (!same_bytes(&cache->v[i].cert, &cert) || !same_bytes(&cache->v[i].key, &key))
@@ -197,11 +208,13 @@ void td_conf_read_cert(td_ccert *c, const char *dir, td_store *st, int64_t now, 
         if (copy_read(c, src)) {
             free(cert.p);
             free(key.p);
+            free(beside);
             return;
         }
         break;
     }
     parse(c, &cert, &key, key_name, st, now);
+    free(beside);
     struct td_certseen *v = NULL;
     if (cacheable && cache->n == cache->cap) {
         size_t cap = cache->cap ? cache->cap * 2 : 16;

@@ -16,12 +16,34 @@
  * name.  0, or -1 with t->err set. */
 int td_conf_parse_nginx(td_ctree *t, const char *path, const char *dump, size_t dump_len, char *main_path,
                         size_t cap);
+/* haproxy.c: the sections of a HAProxy configuration file, each line a
+ * directive.  0, or -1 with t->err set. */
+int td_conf_parse_haproxy(td_ctree *t, const char *path, char *main_path, size_t cap);
+/* haproxy_eff.c: each `bind ... ssl` line of a frontend or listen section
+ * as a virtual server, with the global ssl-default-bind-* settings it
+ * inherits or overrides and HAProxy's defaults; the certificates of its
+ * crt files, directories and crt-lists; each backend's `server ... ssl`
+ * lines as upstreams.  Reads the crt-lists and lists the crt directories. */
+void td_conf_haproxy_effective(const td_cnode *root, const char *version, td_cobs *o);
+/* The version a server binary prints: the digits and dots after marker in
+ * the output of cmd ("" when nothing answers). */
+void td_conf_binary_version(const char *cmd, const char *marker, char *buf, size_t cap);
+/* The version of the haproxy binary on PATH ("" when none answers). */
+void td_conf_haproxy_version(char *buf, size_t cap);
+
 /* nginx_eff.c: the virtual servers and listeners of a parsed nginx
  * configuration, with nginx's inheritance and the defaults of version
  * (e.g. "1.22.1"; "" unknown). */
 void td_conf_nginx_effective(const td_cnode *root, const char *version, td_cobs *o);
 /* The version of the nginx binary on PATH ("" when none answers). */
 void td_conf_nginx_version(char *buf, size_t cap);
+
+/* policy.c: a new virtual server for block (its location and insertion
+ * point; NULL out of memory, o->oom set), and the listeners of all of them
+ * (each address once, its servers, its default server: the one marked
+ * default, else the first). */
+td_cvhost *td_cobs_add_vhost(td_cobs *o, const td_cnode *block);
+void td_conf_listeners(td_cobs *o);
 
 /* tls.c: the suites, versions and security level the linked OpenSSL
  * makes of a virtual server's protocols, cipher string and TLS 1.3 suites

@@ -29,20 +29,6 @@ static const td_cnode *lookup(const scope *s, const char *name)
     return NULL;
 }
 
-static char *join_args(const td_cnode *d)
-{
-    td_str s;
-    td_str_init(&s);
-    td_str_add(&s, "");
-    for (size_t i = 0; i < d->nargs; i++)
-        td_str_printf(&s, "%s%s", i ? " " : "", d->args[i]);
-    if (s.err) {
-        td_str_free(&s);
-        return NULL;
-    }
-    return td_str_take(&s);
-}
-
 static void from_node(td_cobs *o, td_cset *dst, const char *name, const td_cnode *d, const char *dflt)
 {
     td_errbuf(dst->name, sizeof dst->name, "%s", name);
@@ -50,7 +36,7 @@ static void from_node(td_cobs *o, td_cset *dst, const char *name, const td_cnode
         dst->loc = d->loc;
         dst->start = d->start;
         dst->end = d->end;
-        dst->value = join_args(d);
+        dst->value = td_cnode_join(d, 0);
     } else {
         dst->loc = (td_loc){ NULL, 0 };
         dst->value = dflt ? td_strdup(dflt) : NULL;
@@ -192,19 +178,9 @@ static void add_certs(td_cobs *o, td_cvhost *v, const td_cnode *scope_node)
 
 static void server(td_cobs *o, const td_cnode *http, const td_cnode *srv, const char *version)
 {
-    if (o->n_vh == o->cap_vh) {
-        size_t cap = o->cap_vh ? o->cap_vh * 2 : 16;
-        td_cvhost *nv = realloc(o->vh, cap * sizeof *nv);
-        if (!nv) {
-            o->oom = true;
-            return;
-        }
-        o->vh = nv;
-        o->cap_vh = cap;
-    }
-    td_cvhost *v = &o->vh[o->n_vh];
-    *v = (td_cvhost){ .loc = srv->loc, .body_file = srv->loc.file, .body = srv->body, .versions_from = (int)o->n_vh };
-    o->n_vh++;
+    td_cvhost *v = td_cobs_add_vhost(o, srv);
+    if (!v)
+        return;
     scope s = { .n = { srv, http }, .k = 2 };
     const td_cnode *ssl = lookup(&s, "ssl");
     bool ssl_on = ssl && ssl->nargs == 1 && strcmp(ssl->args[0], "on") == 0;
@@ -259,57 +235,6 @@ static void server(td_cobs *o, const td_cnode *http, const td_cnode *srv, const 
     walk_locations(o, v, &s, srv);
 }
 
-static td_clistener *listener(td_cobs *o, const char *addr)
-{
-    for (size_t i = 0; i < o->n_ls; i++)
-        if (strcmp(o->ls[i].addr, addr) == 0)
-            return &o->ls[i];
-    if (o->n_ls == o->cap_ls) {
-        size_t cap = o->cap_ls ? o->cap_ls * 2 : 16;
-        td_clistener *nl = realloc(o->ls, cap * sizeof *nl);
-        if (!nl)
-            return NULL;
-        o->ls = nl;
-        o->cap_ls = cap;
-    }
-    td_clistener *l = &o->ls[o->n_ls++];
-    *l = (td_clistener){ 0 };
-    td_errbuf(l->addr, sizeof l->addr, "%s", addr);
-    return l;
-}
-
-/* Which server{} answers on each address: the one marked default_server,
- * else the first with that listen. */
-static void listeners(td_cobs *o)
-{
-    for (size_t i = 0; i < o->n_vh; i++) {
-        td_cvhost *v = &o->vh[i];
-        for (size_t k = 0; k < v->n_listens; k++) {
-            td_clistener *l = listener(o, v->listens[k].addr);
-            size_t *nv = l ? realloc(l->vh, (l->n_vh + 1) * sizeof *nv) : NULL;
-            if (!nv) {
-                o->oom = true;
-                return;
-            }
-            l->vh = nv;
-            if (l->n_vh == 0 || nv[l->n_vh - 1] != i)
-                nv[l->n_vh++] = i;
-            if (l->n_vh == 1 || v->listens[k].def)
-                l->def = i;
-            l->tls |= v->listens[k].tls;
-        }
-    }
-    for (size_t i = 0; i < o->n_ls; i++)
-        for (size_t k = 0; k < o->ls[i].n_vh; k++) {
-            td_cvhost *v = &o->vh[o->ls[i].vh[k]];
-            if (!o->ls[i].tls)
-                continue;
-            if (!v->tls)
-                v->versions_from = (int)o->ls[i].def;
-            v->tls = true;
-        }
-}
-
 void td_conf_nginx_effective(const td_cnode *root, const char *version, td_cobs *o)
 {
     o->server = TD_CSERVER_NGINX;
@@ -325,22 +250,10 @@ void td_conf_nginx_effective(const td_cnode *root, const char *version, td_cobs 
             if (strcmp(d->kids[k]->name, "server") == 0 && d->kids[k]->block)
                 server(o, d, d->kids[k], version);
     }
-    listeners(o);
+    td_conf_listeners(o);
 }
 
 void td_conf_nginx_version(char *buf, size_t cap)
 {
-    buf[0] = '\0';
-    FILE *p = popen("nginx -v 2>&1 </dev/null", "r");
-    if (!p)
-        return;
-    char line[256];
-    while (fgets(line, sizeof line, p)) {
-        const char *v = strstr(line, "nginx/");
-        if (v) {
-            v += strlen("nginx/");
-            td_errbuf(buf, cap, "%.*s", (int)strspn(v, "0123456789."), v);
-        }
-    }
-    pclose(p);
+    td_conf_binary_version("nginx -v 2>&1 </dev/null", "nginx/", buf, cap);
 }

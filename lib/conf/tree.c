@@ -111,6 +111,20 @@ const td_cnode *td_cnode_find_last(const td_cnode *n, const char *name)
     return NULL;
 }
 
+char *td_cnode_join(const td_cnode *n, size_t from)
+{
+    td_str s;
+    td_str_init(&s);
+    td_str_add(&s, "");
+    for (size_t i = from; i < n->nargs; i++)
+        td_str_printf(&s, "%s%s", i > from ? " " : "", n->args[i]);
+    if (s.err) {
+        td_str_free(&s);
+        return NULL;
+    }
+    return td_str_take(&s);
+}
+
 const td_cfile *td_cfile_find(const td_cfiles *fs, const char *path)
 {
     for (size_t i = 0; i < fs->n; i++)

@@ -50,6 +50,9 @@ void td_ctree_free(td_ctree *t);
 const td_cnode *td_cnode_find(const td_cnode *n, const char *name);
 const td_cnode *td_cnode_find_last(const td_cnode *n, const char *name);
 
+/* The arguments from index from on, joined by spaces (a new string; NULL
+ * out of memory). */
+char *td_cnode_join(const td_cnode *n, size_t from);
 /* Reads a whole file into the file list (once: the same path twice gives
  * the same entry).  NULL with why set when it cannot be read. */
 const td_cfile *td_cfile_read(td_cfiles *fs, const char *path, char *why, size_t whylen);

@@ -111,9 +111,15 @@ void td_lint_set_directive(ctx *c, td_finding *f, const td_cvhost *v, const td_c
 
 void td_lint_where(const td_cset *s, const td_cobs *o, td_str *ev)
 {
-    if (td_cset_written(s))
-        td_str_printf(ev, "%s %s; at %s:%u", s->name, s->value ? s->value : "", s->loc.file, s->loc.line);
-    else
+    if (td_cset_written(s) && s->value && s->value[0]) {
+        td_str d;
+        td_str_init(&d);
+        directive(s, s->value, &d);
+        td_str_printf(ev, "%s at %s:%u", d.s, s->loc.file, s->loc.line);
+        td_str_free(&d);
+    } else if (td_cset_written(s)) {
+        td_str_printf(ev, "no %s on the line at %s:%u", s->name, s->loc.file, s->loc.line);
+    } else
         td_str_printf(ev, "no %s: the default of %s, \"%s\", applies", s->name, o->defaults_of,
                       s->value ? s->value : "");
 }
@@ -208,6 +214,26 @@ static void shadowed_protocols(ctx *c, const td_cvhost *v)
                      "OpenSSL negotiates the version before nginx reads the SNI.");
     td_lint_add(c, v, TD_ID_CONFIG_SHADOWED, v->protocols.loc, &sum, &ev, fix.s);
     td_str_free(&fix);
+}
+
+/* Settings written for every server that this one replaces with its own
+ * (HAProxy: a bind line's keywords over the global ssl-default-bind-*):
+ * an edit of the global line will not reach it. */
+static void overridden(ctx *c, const td_cvhost *v)
+{
+    for (size_t i = 0; i < v->n_shadowed; i++) {
+        const td_cset *s = &v->shadowed[i];
+        td_str sum, ev;
+        td_str_init(&sum);
+        td_str_init(&ev);
+        td_str_printf(&sum, "%s has no effect on ", s->name);
+        td_lint_label(v, &sum);
+        td_str_add(&sum, ": its own line replaces it.");
+        td_str_printf(&ev, "%s %s at %s:%u; the line at %s:%u sets its own", s->name, s->value ? s->value : "",
+                      s->loc.file, s->loc.line, v->loc.file, v->loc.line);
+        td_lint_add(c, v, TD_ID_CONFIG_SHADOWED, s->loc, &sum, &ev,
+                    "Change the setting on the line that decides (or drop it there so the global one applies).");
+    }
 }
 
 /* The cipher string without its TLS 1.3 names. */
@@ -411,8 +437,8 @@ static void chain_rule(ctx *c, const td_cvhost *v, const td_ccert *cc)
     if (f && certbot) {
         td_str t;
         td_str_init(&t);
-        td_str_printf(&t, "ssl_certificate %.*sfullchain.pem;", (int)(base - cc->cert.value), cc->cert.value);
-        td_finding_set_edit(c->out, f, cc->cert.loc.file, cc->cert.start, cc->cert.end, t.s);
+        td_str_printf(&t, "%.*sfullchain.pem", (int)(base - cc->cert.value), cc->cert.value);
+        td_lint_set_directive(c, f, v, &cc->cert, t.s);
         td_str_free(&t);
     }
     td_str_free(&fix);
@@ -472,14 +498,21 @@ static void upstream_rules(ctx *c, const td_cvhost *v, const td_cupstream *u)
         td_str_init(&sum);
         td_str_init(&ev);
         td_str_init(&fix);
-        td_str_printf(&sum, "proxy_pass %s sends no SNI: an upstream that needs it fails the handshake (502).",
+        td_str_printf(&sum, "The connection to %s sends no SNI: an upstream that needs it fails the handshake "
+                            "(502).",
                       u->target);
-        td_str_printf(&ev, "proxy_pass %s; at %s:%u; ", u->target, u->loc.file, u->loc.line);
+        td_str_printf(&ev, "%s at %s:%u; ", u->target, u->loc.file, u->loc.line);
         td_lint_where(&u->sni, c->o, &ev);
-        td_str_printf(&fix, "Add `proxy_ssl_server_name on;` to the block at %s:%u.", u->block_file,
-                      u->block_line);
+        bool haproxy = c->o->server == TD_CSERVER_HAPROXY;
+        if (haproxy)
+            td_lint_fix_text(&fix, &u->sni, "req.hdr(host)");
+        else
+            td_str_printf(&fix, "Add `proxy_ssl_server_name on;` to the block at %s:%u.", u->block_file,
+                          u->block_line);
         td_finding *f = td_lint_add(c, v, TD_ID_CONFIG_UPSTREAM_NO_SNI, u->loc, &sum, &ev, fix.s);
-        if (f)
+        if (f && haproxy)
+            td_lint_set_directive(c, f, v, &u->sni, "req.hdr(host)");
+        else if (f)
             td_finding_set_edit(c->out, f, u->block_file, u->block_body, u->block_body, "proxy_ssl_server_name on;");
         td_str_free(&fix);
     }
@@ -487,14 +520,19 @@ static void upstream_rules(ctx *c, const td_cvhost *v, const td_cupstream *u)
         td_str_init(&sum);
         td_str_init(&ev);
         td_str_init(&fix);
-        td_str_printf(&sum, "proxy_pass %s does not verify the upstream's certificate: anyone on the path can "
-                            "pose as it.",
+        td_str_printf(&sum, "The connection to %s does not verify the upstream's certificate: anyone on the path "
+                            "can pose as it.",
                       u->target);
-        td_str_printf(&ev, "proxy_pass %s; at %s:%u; ", u->target, u->loc.file, u->loc.line);
+        td_str_printf(&ev, "%s at %s:%u; ", u->target, u->loc.file, u->loc.line);
         td_lint_where(&u->verify, c->o, &ev);
-        td_str_printf(&fix, "Add `proxy_ssl_verify on;` and `proxy_ssl_trusted_certificate` naming the CA file "
-                            "that issued the upstream's certificate to the block at %s:%u.",
-                      u->block_file, u->block_line);
+        if (c->o->server == TD_CSERVER_HAPROXY)
+            td_str_printf(&fix, "Write `verify required ca-file FILE` (the CA that issued the upstream's "
+                                "certificate) on the server line at %s:%u.",
+                          u->loc.file, u->loc.line);
+        else
+            td_str_printf(&fix, "Add `proxy_ssl_verify on;` and `proxy_ssl_trusted_certificate` naming the CA file "
+                                "that issued the upstream's certificate to the block at %s:%u.",
+                          u->block_file, u->block_line);
         td_lint_add(c, v, TD_ID_CONFIG_UPSTREAM_NO_VERIFY, u->loc, &sum, &ev, fix.s);
         td_str_free(&fix);
     }
@@ -615,6 +653,7 @@ void td_lint_rules(const td_cobs *o, const td_moz_profile *profile, td_findings 
             protocol_rules(&c, v);
         else
             shadowed_protocols(&c, v);
+        overridden(&c, v);
         cipher_rules(&c, v);
         for (size_t k = 0; k < v->n_certs; k++)
             cert_rules(&c, v, &v->certs[k]);

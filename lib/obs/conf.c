@@ -70,6 +70,8 @@ static void vhost_free(td_cvhost *v)
     free(v->tls13_in_ciphers);
     for (size_t i = 0; i < v->n_certs; i++)
         td_ccert_free(&v->certs[i]);
+    for (size_t i = 0; i < v->n_shadowed; i++)
+        td_cset_free(&v->shadowed[i]);
     free(v->certs);
     for (size_t i = 0; i < v->n_ups; i++) {
         free(v->ups[i].target);

@@ -84,6 +84,7 @@ typedef enum {
 /* A certificate and its key as configured together, each file read. */
 typedef struct td_ccert {
     td_cset cert, key;
+    bool key_beside;     /* HAProxy: a certificate file without its key has it in FILE.key */
     td_cfile_state cert_state, key_state;
     char cert_why[160], key_why[160];
     td_cert *chain;      /* the certificates of the file, in file order (DER) */
@@ -142,6 +143,10 @@ typedef struct td_cvhost {
     size_t n_tls13_in_ciphers;
     td_ccert *certs;
     size_t n_certs;
+    /* settings written for all servers that this one replaces with its own
+     * (HAProxy: a bind line's keyword over the global ssl-default-bind-*) */
+    td_cset shadowed[4];
+    size_t n_shadowed;
     td_cupstream *ups;
     size_t n_ups;
 } td_cvhost;

@@ -78,7 +78,7 @@ int td_lint_write_text(const td_lint *l, FILE *f, bool color)
         fprintf(f, ", %zu warning%s", nw, nw == 1 ? "" : "s");
     if (ni)
         fprintf(f, ", %zu note%s", ni, ni == 1 ? "" : "s");
-    fprintf(f, "\n  %s: %zu file%s, %zu server block%s, %zu with TLS; defaults of %s; trust store %s\n",
+    fprintf(f, "\n  %s: %zu file%s, %zu server%s, %zu with TLS; defaults of %s; trust store %s\n",
             o->from_dump ? "nginx -T output" : o->main_file, o->files.n, o->files.n == 1 ? "" : "s", o->n_vh,
             o->n_vh == 1 ? "" : "s", tls_servers(o), o->defaults_of, o->store_name);
     for (size_t i = 0; i < l->findings.n; i++) {
@@ -225,7 +225,7 @@ int td_lint_write_json(const td_lint *l, FILE *f)
     json_t *root = chk(&j, json_object());
     put(&j, root, "tlsdiag_version", js(&j, TLSDIAG_VERSION));
     put(&j, root, "command", js(&j, "lint"));
-    put(&j, root, "server", js(&j, "nginx"));
+    put(&j, root, "server", js(&j, o->server == TD_CSERVER_HAPROXY ? "haproxy" : "nginx"));
     put(&j, root, "server_version", o->server_version[0] ? js(&j, o->server_version) : json_null());
     put(&j, root, "defaults_of", js(&j, o->defaults_of));
     put(&j, root, "main_file", js(&j, o->main_file));
