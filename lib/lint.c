@@ -52,9 +52,8 @@ td_status td_lint_set_server(td_lint *l, const char *kind)
         return TD_OK;
     }
     if (kind && strcasecmp(kind, "apache") == 0) {
-        td_errbuf(l->err, sizeof l->err, "--server %s: this version of tlsdiag lint reads nginx and HAProxy configurations only",
-                  kind);
-        return TD_ERR_USAGE;
+        l->server = TD_CSERVER_APACHE;
+        return TD_OK;
     }
     td_errbuf(l->err, sizeof l->err, "--server is nginx, apache or haproxy, not '%.40s'", kind ? kind : "");
     return TD_ERR_USAGE;
@@ -268,12 +267,14 @@ static td_status run(td_lint *l, const char *path, const char *dump, size_t dump
     }
     int rc = -1;
     char version[32];
-    if (kind == TD_CSERVER_HAPROXY && dump) {
-        td_errbuf(l->err, sizeof l->err, "standard input is read as nginx -T output: give the HAProxy "
-                                         "configuration file");
+    if (kind >= 0 && kind != TD_CSERVER_NGINX && dump) {
+        td_errbuf(l->err, sizeof l->err, "standard input is read as nginx -T output: give the "
+                                         "configuration file itself");
     } else if (kind == TD_CSERVER_APACHE) {
-        td_errbuf(l->err, sizeof l->err, "%s looks like an Apache httpd configuration: this version of tlsdiag lint "
-                                         "reads nginx and HAProxy configurations only", path);
+        if ((rc = td_conf_parse_apache(&t, path, o->main_file, sizeof o->main_file)) == 0) {
+            td_conf_apache_version(version, sizeof version);
+            td_conf_apache_effective(&t.root, version, o);
+        }
     } else if (kind == TD_CSERVER_HAPROXY) {
         if ((rc = td_conf_parse_haproxy(&t, path, o->main_file, sizeof o->main_file)) == 0) {
             td_conf_haproxy_version(version, sizeof version);

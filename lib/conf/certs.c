@@ -112,6 +112,24 @@ static EVP_PKEY *read_key(const bytes *b)
     return k;
 }
 
+/* Apache httpd's SSLCertificateChainFile: its certificates are sent after
+ * the certificate file's. */
+static void append_chain(td_ccert *c, const char *dir, bytes *cert)
+{
+    bytes more;
+    c->chain_state = load(dir, c->chain_file.value, &more, c->chain_why, sizeof c->chain_why);
+    if (c->chain_state != TD_CFILE_OK)
+        return;
+    char *p = realloc(cert->p, cert->len + 1 + more.len);
+    if (p) {
+        p[cert->len] = '\n';
+        memcpy(p + cert->len + 1, more.p, more.len);
+        cert->p = p;
+        cert->len += 1 + more.len;
+    }
+    free(more.p);
+}
+
 /* A pair read before: its bytes and the certificate it gave. */
 struct td_certseen {
     bytes cert, key;
@@ -183,6 +201,8 @@ void td_conf_read_cert(td_ccert *c, const char *dir, td_store *st, int64_t now, 
     bytes cert, key;
     c->key_match = TD_UNKNOWN;
     c->cert_state = load(dir, c->cert.value, &cert, c->cert_why, sizeof c->cert_why);
+    if (c->cert_state == TD_CFILE_OK && td_cset_written(&c->chain_file) && c->chain_file.value)
+        append_chain(c, dir, &cert);
     const char *key_name = c->key.value ? c->key.value : c->cert.value;
     c->key_state = load(dir, key_name, &key, c->key_why, sizeof c->key_why);
     char *beside = NULL;
@@ -203,6 +223,7 @@ void td_conf_read_cert(td_ccert *c, const char *dir, td_store *st, int64_t now, 
         const td_ccert *src = cache->v[i].c;
         c->cert_state = src->cert_state;
         c->key_state = src->key_state;
+        c->chain_state = src->chain_state;
         memcpy(c->cert_why, src->cert_why, sizeof c->cert_why);
         memcpy(c->key_why, src->key_why, sizeof c->key_why);
         if (copy_read(c, src)) {

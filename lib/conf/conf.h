@@ -16,6 +16,17 @@
  * name.  0, or -1 with t->err set. */
 int td_conf_parse_nginx(td_ctree *t, const char *path, const char *dump, size_t dump_len, char *main_path,
                         size_t cap);
+/* apache.c: an Apache httpd configuration (Include, Define, sections).
+ * A conditional section that does not hold is renamed TD_CONF_OFF.  0, or
+ * -1 with t->err set. */
+#define TD_CONF_OFF "#off"
+int td_conf_parse_apache(td_ctree *t, const char *path, char *main_path, size_t cap);
+/* apache_eff.c: each <VirtualHost> with SSLEngine on, with the server
+ * level's SSL* settings it inherits and mod_ssl's defaults; SSLProxy* and
+ * ProxyPass https:// as upstreams. */
+void td_conf_apache_effective(const td_cnode *root, const char *version, td_cobs *o);
+void td_conf_apache_version(char *buf, size_t cap);
+
 /* haproxy.c: the sections of a HAProxy configuration file, each line a
  * directive.  0, or -1 with t->err set. */
 int td_conf_parse_haproxy(td_ctree *t, const char *path, char *main_path, size_t cap);

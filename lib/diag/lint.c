@@ -398,11 +398,11 @@ static void name_rule(ctx *c, const td_cvhost *v, const td_ccert *cc, const td_c
         td_str_init(&ev);
         td_str_init(&fix);
         td_str_printf(&sum, "The certificate %s does not cover the server name %s.", cc->cert.value, n);
-        td_str_printf(&ev, "server_name %s; ssl_certificate %s (%s:%u): %s", n, cc->cert.value, cc->cert.loc.file,
-                      cc->cert.loc.line, nc.why);
-        td_str_printf(&fix, "Get a certificate whose subjectAltName lists %s (or drop the name from server_name) "
-                            "and point ssl_certificate at it.",
-                      n);
+        td_str_printf(&ev, "the server name %s; %s %s (%s:%u): %s", n, cc->cert.name, cc->cert.value,
+                      cc->cert.loc.file, cc->cert.loc.line, nc.why);
+        td_str_printf(&fix, "Get a certificate whose subjectAltName lists %s (or drop the name from the server's "
+                            "names) and point %s at it.",
+                      n, cc->cert.name);
         td_lint_add(c, v, TD_ID_HOSTNAME_MISMATCH, cc->cert.loc, &sum, &ev, fix.s);
         td_str_free(&fix);
         return;
@@ -449,6 +449,8 @@ static void cert_rules(ctx *c, const td_cvhost *v, const td_ccert *cc)
     file_rule(c, v, &cc->cert, cc->cert_state, cc->cert_why);
     if (td_cset_written(&cc->key))
         file_rule(c, v, &cc->key, cc->key_state, cc->key_why);
+    if (td_cset_written(&cc->chain_file))
+        file_rule(c, v, &cc->chain_file, cc->chain_state, cc->chain_why);
     td_str sum, ev, fix;
     if (cc->key_match == TD_NO) {
         td_str_init(&sum);
@@ -525,7 +527,11 @@ static void upstream_rules(ctx *c, const td_cvhost *v, const td_cupstream *u)
                       u->target);
         td_str_printf(&ev, "%s at %s:%u; ", u->target, u->loc.file, u->loc.line);
         td_lint_where(&u->verify, c->o, &ev);
-        if (c->o->server == TD_CSERVER_HAPROXY)
+        if (c->o->server == TD_CSERVER_APACHE)
+            td_str_printf(&fix, "Write `SSLProxyVerify require` and `SSLProxyCACertificateFile` naming the CA "
+                                "that issued the upstream's certificate in the VirtualHost at %s:%u.",
+                          u->block_file, u->block_line);
+        else if (c->o->server == TD_CSERVER_HAPROXY)
             td_str_printf(&fix, "Write `verify required ca-file FILE` (the CA that issued the upstream's "
                                 "certificate) on the server line at %s:%u.",
                           u->loc.file, u->loc.line);
@@ -619,6 +625,13 @@ void td_lint_versions_value(const td_cobs *o, unsigned mask, td_str *s)
             lo = lo ? lo : bit;
             hi = bit;
         }
+    if (o->server == TD_CSERVER_APACHE) {
+        td_str_add(s, "-all");
+        for (unsigned bit = TD_CV_SSL3; bit <= TD_CV_TLS13; bit <<= 1)
+            if (mask & bit)
+                td_str_printf(s, " +%s", td_cv_name(bit));
+        return;
+    }
     if (o->server == TD_CSERVER_HAPROXY) {
         /* min and max: HAProxy's way of saying a range (ssl-min-ver) */
         td_str_printf(s, "ssl-min-ver %s", lo ? td_cv_name(lo) : "TLSv1.2");
@@ -632,7 +645,10 @@ void td_lint_versions_value(const td_cobs *o, unsigned mask, td_str *s)
 void td_lint_rules(const td_cobs *o, const td_moz_profile *profile, td_findings *out)
 {
     ctx c = { .o = o, .out = out };
-    if (o->server == TD_CSERVER_HAPROXY) {
+    if (o->server == TD_CSERVER_APACHE) {
+        c.sname = "Apache httpd";
+        td_errbuf(c.reload, sizeof c.reload, "apache2ctl configtest && apache2ctl graceful");
+    } else if (o->server == TD_CSERVER_HAPROXY) {
         c.sname = "HAProxy";
         td_errbuf(c.reload, sizeof c.reload, "haproxy -c -f %s && systemctl reload haproxy", o->main_file);
     } else {

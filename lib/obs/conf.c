@@ -47,6 +47,7 @@ void td_ccert_free(td_ccert *c)
 {
     td_cset_free(&c->cert);
     td_cset_free(&c->key);
+    td_cset_free(&c->chain_file);
     for (size_t i = 0; i < c->n_chain; i++)
         free(c->chain[i].der);
     free(c->chain);

@@ -84,9 +84,10 @@ typedef enum {
 /* A certificate and its key as configured together, each file read. */
 typedef struct td_ccert {
     td_cset cert, key;
+    td_cset chain_file; /* Apache httpd: SSLCertificateChainFile, read after the certificate */
     bool key_beside;     /* HAProxy: a certificate file without its key has it in FILE.key */
-    td_cfile_state cert_state, key_state;
-    char cert_why[160], key_why[160];
+    td_cfile_state cert_state, key_state, chain_state;
+    char cert_why[160], key_why[160], chain_why[160];
     td_cert *chain;      /* the certificates of the file, in file order (DER) */
     size_t n_chain;
     td_tri key_match;    /* the key is the certificate's; UNKNOWN when either did not load */

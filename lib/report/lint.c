@@ -225,7 +225,8 @@ int td_lint_write_json(const td_lint *l, FILE *f)
     json_t *root = chk(&j, json_object());
     put(&j, root, "tlsdiag_version", js(&j, TLSDIAG_VERSION));
     put(&j, root, "command", js(&j, "lint"));
-    put(&j, root, "server", js(&j, o->server == TD_CSERVER_HAPROXY ? "haproxy" : "nginx"));
+    put(&j, root, "server",
+        js(&j, o->server == TD_CSERVER_HAPROXY ? "haproxy" : o->server == TD_CSERVER_APACHE ? "apache" : "nginx"));
     put(&j, root, "server_version", o->server_version[0] ? js(&j, o->server_version) : json_null());
     put(&j, root, "defaults_of", js(&j, o->defaults_of));
     put(&j, root, "main_file", js(&j, o->main_file));

@@ -41,16 +41,13 @@ assert_true "stderr names the levels" grep -q "unknown client level 'ancient': u
     "$T/cli.err"
 expect_usage_error "verbose takes no value" check --verbose=yes 127.0.0.1:443
 printf 'events {}\nhttp {}\n' >"$T/nginx.conf"
-printf '<VirtualHost *:443>\n    SSLEngine on\n</VirtualHost>\n' >"$T/apache.conf"
 expect_usage_error "lint without a path" lint
 expect_usage_error "lint with two paths" lint "$T/nginx.conf" "$T/nginx.conf"
 expect_usage_error "lint of a missing file" lint "$T/does-not-exist.conf"
 expect_usage_error "lint --profile unknown" lint --profile paranoid "$T/nginx.conf"
 assert_true "stderr names the profiles" grep -q "modern, intermediate or old" "$T/cli.err"
 expect_usage_error "lint --server unknown" lint --server iis "$T/nginx.conf"
-expect_usage_error "lint --server apache (not read by this version)" lint --server apache "$T/apache.conf"
-expect_usage_error "lint of an Apache httpd configuration" lint "$T/apache.conf"
-assert_true "stderr says what it looks like" grep -q "looks like an Apache httpd configuration" "$T/cli.err"
+expect_usage_error "lint --server haproxy of nginx -T output" lint --server haproxy - <"$T/nginx.conf"
 expect_usage_error "lint --json and --diff" lint --json --diff "$T/nginx.conf"
 expect_usage_error "lint - without nginx -T output" lint - </dev/null
 
