@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -197,6 +198,138 @@ static void test_effective(void **state)
     done(&p);
 }
 
+/* Writes text to a temporary file; its path in path.  remove_temp() takes
+ * the directory away. */
+static char dir[64];
+static const char *const temp_names[] = { "haproxy.cfg", "site.conf", "httpd.conf" };
+
+static void remove_temp(void)
+{
+    char path[128];
+    for (size_t i = 0; dir[0] && i < sizeof temp_names / sizeof *temp_names; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, temp_names[i]);
+        unlink(path);
+    }
+    if (dir[0])
+        rmdir(dir);
+}
+
+static void temp_file(char *path, size_t cap, const char *name, const char *text)
+{
+    if (!dir[0]) {
+        snprintf(dir, sizeof dir, "/tmp/test_conf.XXXXXX");
+        assert_non_null(mkdtemp(dir));
+    }
+    snprintf(path, cap, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static void parse_file(parsed *p, int (*fn)(td_ctree *, const char *, char *, size_t), const char *path)
+{
+    memset(p, 0, sizeof *p);
+    p->t.files = &p->o.files;
+    p->t.notes = &p->o.notes;
+    p->rc = fn(&p->t, path, p->main_path, sizeof p->main_path);
+}
+
+static void test_haproxy(void **state)
+{
+    (void)state;
+    char path[256];
+    temp_file(path, sizeof path, "haproxy.cfg",
+              "# comment\n"
+              "global\n"
+              "    ssl-default-bind-options ssl-min-ver TLSv1.2 no-tls-tickets\n"
+              "    ssl-default-bind-ciphers \"ECDHE+AESGCM\"  # trailing comment\n"
+              "frontend fe\n"
+              "    bind :443,127.0.0.1:8443 ssl crt /nonexistent/a.pem ssl-min-ver TLSv1.0 ciphers AES128-SHA\n"
+              "    bind :80\n"
+              "backend be\n"
+              "    default-server ssl\n"
+              "    server s1 10.0.0.1:443 verify none\n"
+              "    server s2 10.0.0.2:443 sni str(b\\ c)\n");
+    parsed p;
+    parse_file(&p, td_conf_parse_haproxy, path);
+    assert_int_equal(p.rc, 0);
+    const td_cnode *g = child(&p.t.root, "global");
+    const td_cnode *ciphers = child(g, "ssl-default-bind-ciphers");
+    assert_string_equal(ciphers->args[0], "ECDHE+AESGCM");
+    assert_int_equal(ciphers->loc.line, 4);
+    const td_cfile *f = td_cfile_find(&p.o.files, path);
+    assert_memory_equal(f->text + ciphers->start, "ssl-default-bind-ciphers \"ECDHE+AESGCM\"",
+                        ciphers->end - ciphers->start);
+    td_conf_haproxy_effective(&p.t.root, "2.6.12", &p.o);
+    assert_int_equal(p.o.n_vh, 2); /* the ssl bind line and the backend */
+    const td_cvhost *v = &p.o.vh[0];
+    assert_int_equal(v->n_listens, 2);
+    assert_string_equal(v->listens[0].addr, "*:443");
+    assert_string_equal(v->listens[1].addr, "127.0.0.1:8443");
+    /* the bind line's versions and ciphers replace the global ones */
+    assert_int_equal(v->versions_written, TD_CV_TLS10 | TD_CV_TLS11 | TD_CV_TLS12 | TD_CV_TLS13);
+    assert_int_equal(v->protocols.loc.line, 6);
+    assert_string_equal(v->ciphers.value, "AES128-SHA");
+    assert_int_equal(v->n_shadowed, 2);
+    assert_string_equal(v->shadowed[0].name, "ssl-default-bind-options");
+    assert_string_equal(v->shadowed[1].name, "ssl-default-bind-ciphers");
+    assert_string_equal(v->protocols.prefix, "bind :443,127.0.0.1:8443 ssl crt /nonexistent/a.pem ciphers AES128-SHA ");
+    assert_int_equal(v->n_certs, 1);
+    assert_string_equal(v->certs[0].cert.value, "/nonexistent/a.pem");
+    const td_cvhost *b = &p.o.vh[1];
+    assert_false(b->tls);
+    assert_int_equal(b->n_ups, 2);
+    assert_false(b->ups[0].sni_on);
+    assert_false(b->ups[0].verify_on);
+    assert_true(b->ups[1].sni_on);
+    assert_true(b->ups[1].verify_on);
+    done(&p);
+}
+
+static void test_apache(void **state)
+{
+    (void)state;
+    char path[256], site[256];
+    temp_file(site, sizeof site, "site.conf",
+              "<VirtualHost *:${P}>\n"
+              "    ServerName a.test\n"
+              "    ServerAlias b.test\n"
+              "    SSLEngine on\n"
+              "    SSLProtocol -all \\\n"
+              "        +TLSv1.2\n"
+              "    SSLCertificateFile /nonexistent/c.pem\n"
+              "</VirtualHost>\n");
+    char main_text[512];
+    snprintf(main_text, sizeof main_text,
+             "Define P 8443\n"
+             "<IfModule ssl_module>\n    SSLProtocol all -SSLv3\n    SSLSessionTickets off\n</IfModule>\n"
+             "<IfModule !ssl_module>\n    SSLSessionTickets on\n</IfModule>\n"
+             "IncludeOptional nothing/*.conf\n"
+             "Include %s\n", site);
+    temp_file(path, sizeof path, "httpd.conf", main_text);
+    parsed p;
+    parse_file(&p, td_conf_parse_apache, path);
+    assert_int_equal(p.rc, 0);
+    assert_true(has_note(&p, "does not hold"));
+    assert_true(has_note(&p, "matches no file"));
+    td_conf_apache_effective(&p.t.root, "2.4.62", &p.o);
+    assert_int_equal(p.o.n_vh, 1);
+    const td_cvhost *v = &p.o.vh[0];
+    assert_true(v->tls);
+    assert_string_equal(v->listens[0].addr, "*:8443");
+    assert_int_equal(v->n_names, 2);
+    /* the continuation line joined, the VirtualHost's own setting first */
+    assert_string_equal(v->protocols.value, "-all +TLSv1.2");
+    assert_int_equal(v->protocols.loc.line, 5);
+    assert_int_equal(v->versions_written, TD_CV_TLS12);
+    /* the server level's, from the <IfModule> that holds */
+    assert_string_equal(v->tickets.value, "off");
+    assert_int_equal(v->n_certs, 1);
+    assert_string_equal(v->certs[0].cert.value, "/nonexistent/c.pem");
+    done(&p);
+}
+
 static void add_edit(td_lint *l, const td_cfile *f, const char *old, const char *text, bool insert)
 {
     const char *at = strstr(f->text, old);
@@ -262,6 +395,10 @@ int main(void)
         cmocka_unit_test(test_include_loop),
         cmocka_unit_test(test_effective),
         cmocka_unit_test(test_diff),
+        cmocka_unit_test(test_haproxy),
+        cmocka_unit_test(test_apache),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    remove_temp();
+    return rc;
 }
