@@ -259,13 +259,9 @@ static void parse_file(ap *a, const td_cfile *f, td_cnode *parent)
 
 int td_conf_parse_apache(td_ctree *t, const char *path, char *main_path, size_t cap)
 {
-    char why[512];
-    const td_cfile *f = td_cfile_read(t->files, path, why, sizeof why);
-    if (!f) {
-        td_errbuf(t->err, sizeof t->err, "%s", why);
+    const td_cfile *f = td_conf_read_main(t, path, main_path, cap);
+    if (!f)
         return -1;
-    }
-    td_errbuf(main_path, cap, "%s", path);
     ap a = { .t = t, .root = td_conf_dirname(path) };
     parse_file(&a, f, &t->root);
     free(a.root);

@@ -62,22 +62,15 @@ static void setting(td_cobs *o, const flat *vh, const flat *srv, td_cset *dst, c
     const td_cnode *d = last(vh, lname);
     if (!d)
         d = last(srv, lname);
-    td_errbuf(dst->name, sizeof dst->name, "%s", name);
+    td_cset_from(o, dst, name, d, dflt);
     td_str p;
     td_str_init(&p);
     td_str_printf(&p, "%s ", name);
     dst->prefix = td_str_take(&p);
     dst->suffix = td_strdup("");
-    if (d) {
-        dst->loc = d->loc;
-        dst->start = d->start;
-        dst->end = d->end;
-        dst->value = td_cnode_join(d, 0);
-    } else {
-        dst->value = dflt ? td_strdup(dflt) : NULL;
+    if (!d)
         dst->block = "VirtualHost";
-    }
-    if (!dst->prefix || !dst->suffix || ((d || dflt) && !dst->value))
+    if (!dst->prefix || !dst->suffix)
         o->oom = true;
 }
 
@@ -183,17 +176,7 @@ static void vhost(td_cobs *o, const td_cnode *vn, const flat *srv)
         const td_cnode *d = vh.v[i];
         if (strcmp(d->name, "servername") && strcmp(d->name, "serveralias"))
             continue;
-        for (size_t k = 0; k < d->nargs; k++) {
-            char **nn = realloc(v->names, (v->n_names + 1) * sizeof *nn);
-            if (!nn || !(nn[v->n_names] = td_strdup(d->args[k]))) {
-                if (nn)
-                    v->names = nn;
-                o->oom = true;
-                break;
-            }
-            v->names = nn;
-            v->n_names++;
-        }
+        td_cvhost_add_names(o, v, d);
     }
     setting(o, &vh, srv, &v->protocols, "sslprotocol", "SSLProtocol", "all -SSLv3");
     v->versions_written = protocols(v->protocols.value);

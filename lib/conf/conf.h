@@ -54,6 +54,11 @@ void td_conf_nginx_version(char *buf, size_t cap);
  * (each address once, its servers, its default server: the one marked
  * default, else the first). */
 td_cvhost *td_cobs_add_vhost(td_cobs *o, const td_cnode *block);
+/* A setting from directive d (its arguments, place and span), or the
+ * default dflt when d is NULL. */
+void td_cset_from(td_cobs *o, td_cset *dst, const char *name, const td_cnode *d, const char *dflt);
+/* The arguments of d (server_name, ServerName, ServerAlias) as names of v. */
+void td_cvhost_add_names(td_cobs *o, td_cvhost *v, const td_cnode *d);
 void td_conf_listeners(td_cobs *o);
 
 /* tls.c: the suites, versions and security level the linked OpenSSL

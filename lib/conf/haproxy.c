@@ -66,13 +66,9 @@ static bool words(td_ctree *t, const td_rd *whole, td_rd *r, td_cnode *n, size_t
 
 int td_conf_parse_haproxy(td_ctree *t, const char *path, char *main_path, size_t cap)
 {
-    char why[512];
-    const td_cfile *f = td_cfile_read(t->files, path, why, sizeof why);
-    if (!f) {
-        td_errbuf(t->err, sizeof t->err, "%s", why);
+    const td_cfile *f = td_conf_read_main(t, path, main_path, cap);
+    if (!f)
         return -1;
-    }
-    td_errbuf(main_path, cap, "%s", path);
     td_rd whole, r, line;
     td_rd_init(&whole, (const uint8_t *)f->text, f->len);
     r = whole;

@@ -347,12 +347,8 @@ int td_conf_parse_nginx(td_ctree *t, const char *path, const char *dump, size_t 
         }
         f = td_cfile_find(t->files, main_path);
     } else {
-        char why[512];
-        if (!(f = td_cfile_read(t->files, path, why, sizeof why))) {
-            td_errbuf(t->err, sizeof t->err, "%s", why);
+        if (!(f = td_conf_read_main(t, path, main_path, cap)))
             return -1;
-        }
-        td_errbuf(main_path, cap, "%s", path);
     }
     g.prefix = td_conf_dirname(f->path);
     if (!g.prefix) {

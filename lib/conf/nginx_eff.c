@@ -29,25 +29,9 @@ static const td_cnode *lookup(const scope *s, const char *name)
     return NULL;
 }
 
-static void from_node(td_cobs *o, td_cset *dst, const char *name, const td_cnode *d, const char *dflt)
-{
-    td_errbuf(dst->name, sizeof dst->name, "%s", name);
-    if (d) {
-        dst->loc = d->loc;
-        dst->start = d->start;
-        dst->end = d->end;
-        dst->value = td_cnode_join(d, 0);
-    } else {
-        dst->loc = (td_loc){ NULL, 0 };
-        dst->value = dflt ? td_strdup(dflt) : NULL;
-    }
-    if ((d || dflt) && !dst->value)
-        o->oom = true;
-}
-
 static void setting(td_cobs *o, const scope *s, td_cset *dst, const char *name, const char *dflt)
 {
-    from_node(o, dst, name, lookup(s, name), dflt);
+    td_cset_from(o, dst, name, lookup(s, name), dflt);
 }
 
 /* The version as a number for comparisons: 1.22.1 -> 1022001. */
@@ -170,8 +154,8 @@ static void add_certs(td_cobs *o, td_cvhost *v, const td_cnode *scope_node)
         v->certs = nc;
         td_ccert *c = &nc[v->n_certs++];
         *c = (td_ccert){ 0 };
-        from_node(o, &c->cert, "ssl_certificate", d, NULL);
-        from_node(o, &c->key, "ssl_certificate_key", ki < nk ? keys[ki] : NULL, NULL);
+        td_cset_from(o, &c->cert, "ssl_certificate", d, NULL);
+        td_cset_from(o, &c->key, "ssl_certificate_key", ki < nk ? keys[ki] : NULL, NULL);
         ki++;
     }
 }
@@ -189,17 +173,7 @@ static void server(td_cobs *o, const td_cnode *http, const td_cnode *srv, const 
         if (strcmp(d->name, "listen") == 0)
             add_listen(o, v, d, ssl_on);
         else if (strcmp(d->name, "server_name") == 0)
-            for (size_t k = 0; k < d->nargs; k++) {
-                char **nn = realloc(v->names, (v->n_names + 1) * sizeof *nn);
-                if (!nn || !(nn[v->n_names] = td_strdup(d->args[k]))) {
-                    if (nn)
-                        v->names = nn;
-                    o->oom = true;
-                    break;
-                }
-                v->names = nn;
-                v->n_names++;
-            }
+            td_cvhost_add_names(o, v, d);
     }
     if (v->n_listens == 0)
         add_listen(o, v, NULL, ssl_on);
@@ -221,7 +195,7 @@ static void server(td_cobs *o, const td_cnode *http, const td_cnode *srv, const 
                 found = d;
         }
         if (found) {
-            from_node(o, &v->tls13_suites, "ssl_conf_command", found, NULL);
+            td_cset_from(o, &v->tls13_suites, "ssl_conf_command", found, NULL);
             free(v->tls13_suites.value);
             v->tls13_suites.value = td_strdup(found->args[1]);
             break;

@@ -26,6 +26,37 @@ td_cvhost *td_cobs_add_vhost(td_cobs *o, const td_cnode *block)
     return v;
 }
 
+void td_cset_from(td_cobs *o, td_cset *dst, const char *name, const td_cnode *d, const char *dflt)
+{
+    td_errbuf(dst->name, sizeof dst->name, "%s", name);
+    if (d) {
+        dst->loc = d->loc;
+        dst->start = d->start;
+        dst->end = d->end;
+        dst->value = td_cnode_join(d, 0);
+    } else {
+        dst->loc = (td_loc){ NULL, 0 };
+        dst->value = dflt ? td_strdup(dflt) : NULL;
+    }
+    if ((d || dflt) && !dst->value)
+        o->oom = true;
+}
+
+void td_cvhost_add_names(td_cobs *o, td_cvhost *v, const td_cnode *d)
+{
+    for (size_t k = 0; k < d->nargs; k++) {
+        char **nn = realloc(v->names, (v->n_names + 1) * sizeof *nn);
+        if (!nn || !(nn[v->n_names] = td_strdup(d->args[k]))) {
+            if (nn)
+                v->names = nn;
+            o->oom = true;
+            return;
+        }
+        v->names = nn;
+        v->n_names++;
+    }
+}
+
 static td_clistener *listener(td_cobs *o, const char *addr)
 {
     for (size_t i = 0; i < o->n_ls; i++)

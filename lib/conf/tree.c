@@ -193,6 +193,18 @@ const td_cfile *td_cfile_read(td_cfiles *fs, const char *path, char *why, size_t
     return f;
 }
 
+const td_cfile *td_conf_read_main(td_ctree *t, const char *path, char *main_path, size_t cap)
+{
+    char why[512];
+    const td_cfile *f = td_cfile_read(t->files, path, why, sizeof why);
+    if (!f) {
+        td_errbuf(t->err, sizeof t->err, "%s", why);
+        return NULL;
+    }
+    td_errbuf(main_path, cap, "%s", path);
+    return f;
+}
+
 static int cmp_names(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);

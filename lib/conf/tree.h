@@ -56,6 +56,9 @@ char *td_cnode_join(const td_cnode *n, size_t from);
 /* Reads a whole file into the file list (once: the same path twice gives
  * the same entry).  NULL with why set when it cannot be read. */
 const td_cfile *td_cfile_read(td_cfiles *fs, const char *path, char *why, size_t whylen);
+/* The main file of a configuration: read (t->err set when it cannot be),
+ * its name copied to main_path. */
+const td_cfile *td_conf_read_main(td_ctree *t, const char *path, char *main_path, size_t cap);
 /* Adds a file whose text is given (a file inside `nginx -T` output). */
 const td_cfile *td_cfile_add(td_cfiles *fs, const char *path, const char *text, size_t len);
 const td_cfile *td_cfile_find(const td_cfiles *fs, const char *path);
