@@ -46,14 +46,16 @@ void td_cvhost_add_names(td_cobs *o, td_cvhost *v, const td_cnode *d)
 {
     for (size_t k = 0; k < d->nargs; k++) {
         char **nn = realloc(v->names, (v->n_names + 1) * sizeof *nn);
-        if (!nn || !(nn[v->n_names] = td_strdup(d->args[k]))) {
-            if (nn)
-                v->names = nn;
+        if (nn)
+            v->names = nn;
+        td_loc *nl = nn ? realloc(v->names_loc, (v->n_names + 1) * sizeof *nl) : NULL;
+        if (nl)
+            v->names_loc = nl;
+        if (!nn || !nl || !(nn[v->n_names] = td_strdup(d->args[k]))) {
             o->oom = true;
             return;
         }
-        v->names = nn;
-        v->n_names++;
+        nl[v->n_names++] = d->loc;
     }
 }
 

@@ -9,6 +9,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cert/cert.h"
 #include "registry/registry.h"
@@ -233,6 +234,39 @@ static void overridden(ctx *c, const td_cvhost *v)
                       s->loc.file, s->loc.line, v->loc.file, v->loc.line);
         td_lint_add(c, v, TD_ID_CONFIG_SHADOWED, s->loc, &sum, &ev,
                     "Change the setting on the line that decides (or drop it there so the global one applies).");
+    }
+}
+
+/* A name two servers of one address both claim: the SNI (and the Host
+ * header) always selects the first, so the second never answers to it;
+ * nginx warns "conflicting server name ... ignored" and starts anyway. */
+static void duplicate_names(ctx *c, const td_clistener *ls)
+{
+    for (size_t a = 0; a < ls->n_vh; a++) {
+        const td_cvhost *v = &c->o->vh[ls->vh[a]];
+        for (size_t i = 0; i < v->n_names; i++) {
+            const td_cvhost *first = NULL;
+            size_t fi = 0;
+            for (size_t b = 0; b < a && !first; b++) {
+                const td_cvhost *w = &c->o->vh[ls->vh[b]];
+                for (size_t k = 0; k < w->n_names && !first; k++)
+                    if (v->names[i][0] && strcasecmp(w->names[k], v->names[i]) == 0)
+                        first = w, fi = k;
+            }
+            if (!first || !v->names_loc)
+                continue;
+            td_str sum, ev;
+            td_str_init(&sum);
+            td_str_init(&ev);
+            td_str_printf(&sum, "The name %s here never selects this server on %s: another server of that address "
+                                "has it first.",
+                          v->names[i], ls->addr);
+            td_str_printf(&ev, "%s at %s:%u; the same name at %s:%u, read first", v->names[i], v->names_loc[i].file,
+                          v->names_loc[i].line, first->names_loc ? first->names_loc[fi].file : "?",
+                          first->names_loc ? first->names_loc[fi].line : 0);
+            td_lint_add(c, v, TD_ID_CONFIG_SHADOWED, v->names_loc[i], &sum, &ev,
+                        "Keep each name on one server of an address: drop it here or there.");
+        }
     }
 }
 
@@ -676,8 +710,10 @@ void td_lint_rules(const td_cobs *o, const td_moz_profile *profile, td_findings 
         if (profile)
             td_lint_profile(&c, v, profile);
     }
-    for (size_t i = 0; i < o->n_ls; i++)
+    for (size_t i = 0; i < o->n_ls; i++) {
+        duplicate_names(&c, &o->ls[i]);
         if (o->ls[i].live_run)
             live_rules(&c, &o->ls[i]);
+    }
     td_findings_sort(out);
 }

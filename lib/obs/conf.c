@@ -59,6 +59,7 @@ static void vhost_free(td_cvhost *v)
     for (size_t i = 0; i < v->n_names; i++)
         free(v->names[i]);
     free(v->names);
+    free(v->names_loc);
     free(v->listens);
     td_cset *sets[] = { &v->protocols, &v->ciphers, &v->tls13_suites, &v->groups,
                         &v->verify_client, &v->stapling, &v->cache, &v->tickets, &v->prefer };

@@ -127,6 +127,7 @@ typedef struct td_cvhost {
     const char *body_file;   /* where a setting nothing wrote can be added: this file, */
     size_t body;             /* at this offset (nginx: after the server's '{') */
     char **names;            /* server_name */
+    td_loc *names_loc;       /* where each was written */
     size_t n_names;
     td_clisten *listens;
     size_t n_listens;

@@ -84,6 +84,17 @@ lint_case shadowed_protocols <"$T/two.body"
 assert_located CONFIG_SHADOWED "$CONF" "$(grep -n 'ssl_protocols TLSv1.3;' "$CONF" | cut -d: -f1)"
 assert_jq '.servers[1].versions_decided_by.line == .servers[0].location.line' "the default server decides"
 
+# a name two servers of one address claim: nginx warns and starts; the
+# second one never answers to it
+{
+    server_block "TLSv1.2 TLSv1.3" "" "$T/app.test-full.pem" "$T/app.test.key"
+    server_block "TLSv1.2 TLSv1.3" "" "$T/app.test-full.pem" "$T/app.test.key"
+} >"$T/body"
+lint_case duplicate_name <"$T/body"
+assert_true "nginx warns about the conflicting name" grep -q "conflicting server name" "$NGINX_DIR/test.log"
+assert_located CONFIG_SHADOWED "$CONF" "$(grep -n 'server_name app.test;' "$CONF" | sed -n 2p | cut -d: -f1)"
+assert_jq '[.findings[] | select(.id == "CONFIG_SHADOWED")] | length == 1' "only the second one"
+
 server_block "TLSv1.2 TLSv1.3" "" "$T/app.test.pem" "$T/app.test.key" >"$T/body"
 lint_case chain <"$T/body"
 assert_located CHAIN_INCOMPLETE "$CONF" "$(line_of "$CONF" 'ssl_certificate ')"
