@@ -327,17 +327,19 @@ static void cipher_rules(ctx *c, const td_cvhost *v)
         td_str_init(&sum);
         td_str_init(&ev);
         td_str_init(&fix);
-        td_str_printf(&sum, "TLS 1.3 suites in ssl_ciphers have no effect: ssl_ciphers sets TLS 1.2 and below.");
+        td_str_printf(&sum, "TLS 1.3 suites in %s have no effect: it sets TLS 1.2 and below.", cs->name);
         td_str_printf(&ev, "%s names %s", cs->name, v->tls13_in_ciphers[0]);
         for (size_t i = 1; i < v->n_tls13_in_ciphers; i++)
             td_str_printf(&ev, ", %s", v->tls13_in_ciphers[i]);
-        td_str_printf(&ev, " at %s:%u; the TLS 1.3 suites are OpenSSL's (or `ssl_conf_command Ciphersuites`)",
+        td_str_printf(&ev, " at %s:%u; the TLS 1.3 suites are set apart (or are OpenSSL's defaults)",
                       cs->loc.file, cs->loc.line);
         td_str stripped;
         td_str_init(&stripped);
         strip_tls13(v, &stripped);
-        td_str_printf(&fix, "Drop the TLS 1.3 names from ssl_ciphers; choose TLS 1.3 suites with "
-                            "`ssl_conf_command Ciphersuites ...;` if the defaults do not suit.");
+        td_str_printf(&fix, "Drop the TLS 1.3 names from %s; TLS 1.3 suites have a setting of their own "
+                            "(nginx `ssl_conf_command Ciphersuites`, HAProxy `ciphersuites`, Apache httpd "
+                            "`SSLCipherSuite TLSv1.3`), needed only when OpenSSL's defaults do not suit.",
+                      cs->name);
         td_finding *f = td_lint_add(c, v, TD_ID_CONFIG_SHADOWED, cs->loc, &sum, &ev, fix.s);
         if (stripped.s && stripped.s[0])
             td_lint_set_directive(c, f, v, cs, stripped.s);
@@ -409,10 +411,11 @@ static void file_rule(ctx *c, const td_cvhost *v, const td_cset *s, td_cfile_sta
     td_str_init(&ev);
     td_str_init(&fix);
     td_str_printf(&sum, "The file %s names is %s: %s will not start or reload.", s->name, state_text(st), c->sname);
-    td_str_printf(&ev, "%s %s; at %s:%u: %s", s->name, s->value, s->loc.file, s->loc.line, why);
+    td_lint_where(s, c->o, &ev);
+    td_str_printf(&ev, ": %s", why);
     td_str_printf(&fix, "Point %s at a readable PEM file (`openssl %s -in FILE -noout` must succeed), then "
                         "run `%s`.",
-                  s->name, strstr(s->name, "key") ? "pkey" : "x509", c->reload);
+                  s->name, strcasestr(s->name, "key") ? "pkey" : "x509", c->reload);
     td_lint_add(c, v, TD_ID_CONFIG_FILE_PROBLEM, s->loc, &sum, &ev, fix.s);
     td_str_free(&fix);
 }
@@ -461,12 +464,12 @@ static void chain_rule(ctx *c, const td_cvhost *v, const td_ccert *cc)
     base = base ? base + 1 : cc->cert.value;
     bool certbot = strcmp(base, "cert.pem") == 0;
     if (certbot)
-        td_str_printf(&fix, "Use certbot's fullchain.pem, not cert.pem, in ssl_certificate (%s:%u).",
+        td_str_printf(&fix, "Use certbot's fullchain.pem, not cert.pem, in %s (%s:%u).", cc->cert.name,
                       cc->cert.loc.file, cc->cert.loc.line);
     else
         td_str_printf(&fix, "Append the intermediate to the leaf (`cat leaf.pem intermediate.pem > fullchain.pem`) "
-                            "and point ssl_certificate (%s:%u) at fullchain.pem.",
-                      cc->cert.loc.file, cc->cert.loc.line);
+                            "and point %s (%s:%u) at fullchain.pem.",
+                      cc->cert.name, cc->cert.loc.file, cc->cert.loc.line);
     td_finding *f = td_lint_add(c, v, TD_ID_CHAIN_INCOMPLETE, cc->cert.loc, &sum, &ev, fix.s);
     if (f && certbot) {
         td_str t;
@@ -492,10 +495,9 @@ static void cert_rules(ctx *c, const td_cvhost *v, const td_ccert *cc)
         td_str_init(&fix);
         td_str_printf(&sum, "The private key does not belong to the certificate: %s will not start or reload.",
                       c->sname);
-        td_str_printf(&ev, "ssl_certificate %s (%s:%u) and ssl_certificate_key %s (%s:%u): key values mismatch",
-                      cc->cert.value, cc->cert.loc.file, cc->cert.loc.line, cc->key.value ? cc->key.value : "",
+        td_str_printf(&ev, "%s %s (%s:%u) and %s %s (%s:%u): key values mismatch", cc->cert.name, cc->cert.value, cc->cert.loc.file, cc->cert.loc.line, cc->key.name[0] ? cc->key.name : "key", cc->key.value ? cc->key.value : "",
                       cc->key.loc.file ? cc->key.loc.file : "-", cc->key.loc.line);
-        td_str_add(&fix, "Point ssl_certificate_key at the key the certificate was issued for: "
+        td_str_add(&fix, "Point the key setting at the key the certificate was issued for: "
                          "`openssl x509 -in CERT -noout -pubkey` and `openssl pkey -in KEY -pubout` must print "
                          "the same key.");
         td_lint_add(c, v, TD_ID_CONFIG_CERT_KEY_MISMATCH, cc->key.loc.file ? cc->key.loc : cc->cert.loc, &sum, &ev, fix.s);
@@ -512,7 +514,7 @@ static void cert_rules(ctx *c, const td_cvhost *v, const td_ccert *cc)
         td_str_printf(&ev, "%s (%s:%u): %s, expired %s", cc->cert.value, cc->cert.loc.file, cc->cert.loc.line,
                       leaf->subject, leaf->not_after_iso);
         td_lint_add(c, v, TD_ID_CERT_EXPIRED, cc->cert.loc, &sum, &ev,
-            "Renew the certificate and point ssl_certificate (and ssl_certificate_key) at the new files.");
+            "Renew the certificate and point the certificate (and key) setting at the new files.");
     }
     char why[160];
     if (td_cert_key_too_small(leaf, why, sizeof why)) {
