@@ -481,6 +481,32 @@ static void chain_rule(ctx *c, const td_cvhost *v, const td_ccert *cc)
     td_str_free(&fix);
 }
 
+/* The leaf names an OCSP responder and the server does not staple: every
+ * client that checks revocation asks the CA itself. */
+static void stapling_rule(ctx *c, const td_cvhost *v, const td_ccert *cc, const td_cert_info *leaf)
+{
+    const td_cset *s = &v->stapling;
+    if (!leaf->ocsp_url[0] || (s->value && strcasecmp(s->value, "on") == 0) || !s->name[0])
+        return;
+    td_str sum, ev, fix;
+    td_str_init(&sum);
+    td_str_init(&ev);
+    td_str_init(&fix);
+    td_lint_label(v, &sum);
+    td_str_add(&sum, " does not staple OCSP responses although its certificate names a responder.");
+    td_lint_where(s, c->o, &ev);
+    td_str_printf(&ev, "; %s names %s", cc->cert.value, leaf->ocsp_url);
+    bool apache = c->o->server == TD_CSERVER_APACHE;
+    td_lint_fix_text(&fix, s, "on");
+    if (apache)
+        td_str_add(&fix, ", with `SSLStaplingCache shmcb:/var/run/ocsp(128000)` at the server level");
+    td_finding *f = td_lint_add(c, v, TD_ID_OCSP_STAPLING_MISSING, td_cset_written(s) ? s->loc : cc->cert.loc, &sum,
+                                &ev, fix.s);
+    if (!apache)
+        td_lint_set_directive(c, f, v, s, "on");
+    td_str_free(&fix);
+}
+
 static void cert_rules(ctx *c, const td_cvhost *v, const td_ccert *cc)
 {
     file_rule(c, v, &cc->cert, cc->cert_state, cc->cert_why);
@@ -527,6 +553,7 @@ static void cert_rules(ctx *c, const td_cvhost *v, const td_ccert *cc)
     }
     name_rule(c, v, cc, leaf);
     chain_rule(c, v, cc);
+    stapling_rule(c, v, cc, leaf);
 }
 
 static void upstream_rules(ctx *c, const td_cvhost *v, const td_cupstream *u)

@@ -100,6 +100,14 @@ lint_case chain <"$T/body"
 assert_located CHAIN_INCOMPLETE "$CONF" "$(line_of "$CONF" 'ssl_certificate ')"
 assert_exit 1
 
+make_leaf_signed_by inter ocsp.test ocsp=http://127.0.0.1:9/ocsp
+cat "$T/ocsp.test.pem" "$T/inter.pem" >"$T/ocsp.test-full.pem"
+server_block "TLSv1.2 TLSv1.3" "" "$T/ocsp.test-full.pem" "$T/ocsp.test.key" ocsp.test >"$T/body"
+lint_case stapling <"$T/body"
+assert_located OCSP_STAPLING_MISSING "$CONF" "$(line_of "$CONF" 'ssl_certificate ')"
+assert_severity OCSP_STAPLING_MISSING info
+assert_jq '.findings[] | select(.id == "OCSP_STAPLING_MISSING") | .edit.text == "ssl_stapling on;"' "the edit turns stapling on"
+
 server_block "TLSv1.2 TLSv1.3" "" "$T/old.test-full.pem" "$T/old.test.key" old.test >"$T/body"
 lint_case expired <"$T/body"
 assert_located CERT_EXPIRED "$CONF" "$(line_of "$CONF" 'ssl_certificate ')"
