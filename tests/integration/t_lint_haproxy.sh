@@ -95,6 +95,22 @@ assert_no_finding CONFIG_FILE_PROBLEM
 assert_jq '.servers[0].certificates[0].key_matches == true' "the key read from split.pem.key"
 assert_no_fail
 
+# --live against the running HAProxy: the same certificate and versions;
+# then the configuration edited without a reload
+start_bg haproxy -db -f "$CFG"
+HAP_PID=$BG_PID
+wait_port "$PORT" 10 || die "haproxy did not start"
+CASE=live
+run_lint --live --ca-file "$T/root.pem" "$CFG"
+assert_no_finding CONFIG_LIVE_MISMATCH
+assert_jq '.listeners[0].address == "127.0.0.1:'"$PORT"'"' "the bind address is the listener checked"
+sed -i "s|ssl crt $T/split.pem|ssl crt $T/split.pem ssl-max-ver TLSv1.2|" "$CFG"
+assert_true "haproxy -c accepts the edit" haproxy -c -f "$CFG"
+run_lint --live --ca-file "$T/root.pem" "$CFG"
+assert_located CONFIG_LIVE_MISMATCH "$CFG" "$(line_of "$CFG" 'bind ')"
+assert_finding_text CONFIG_LIVE_MISMATCH 'accepted: TLSv1.2 TLSv1.3'
+stop_bg "$HAP_PID"
+
 hap_case upstream "" <<CFG
 frontend fe
     bind 127.0.0.1:$PORT
