@@ -220,9 +220,22 @@ void td_conf_nginx_effective(const td_cnode *root, const char *version, td_cobs 
             td_cnote_add(&o->notes, d->loc, "stream{} is not read: its servers are not linted");
         if (strcmp(d->name, "http") != 0 || !d->block)
             continue;
+        /* what servers inherit: http{}'s directives without its blocks, so
+         * that a thousand servers do not each search a thousand siblings */
+        td_cnode settings = *d;
+        settings.kids = calloc(d->nkids ? d->nkids : 1, sizeof *settings.kids);
+        settings.nkids = 0;
+        if (!settings.kids) {
+            o->oom = true;
+            return;
+        }
+        for (size_t k = 0; k < d->nkids; k++)
+            if (!d->kids[k]->block)
+                settings.kids[settings.nkids++] = d->kids[k];
         for (size_t k = 0; k < d->nkids; k++)
             if (strcmp(d->kids[k]->name, "server") == 0 && d->kids[k]->block)
-                server(o, d, d->kids[k], version);
+                server(o, &settings, d->kids[k], version);
+        free(settings.kids);
     }
     td_conf_listeners(o);
 }
