@@ -556,6 +556,25 @@ static void cert_rules(ctx *c, const td_cvhost *v, const td_ccert *cc)
     stapling_rule(c, v, cc, leaf);
 }
 
+/* The server demands a client certificate: every client without one (a
+ * browser without it installed, curl without --cert) fails the handshake. */
+static void client_cert_rule(ctx *c, const td_cvhost *v)
+{
+    const char *m = v->verify_client.value;
+    if (!m || (strcasecmp(m, "on") != 0 && strcasecmp(m, "require") != 0 && strcasecmp(m, "required") != 0))
+        return;
+    td_str sum, ev;
+    td_str_init(&sum);
+    td_str_init(&ev);
+    td_lint_label(v, &sum);
+    td_str_add(&sum, " requires a client certificate: clients without one fail the handshake.");
+    td_lint_where(&v->verify_client, c->o, &ev);
+    td_lint_add(c, v, TD_ID_CLIENT_CERT_REQUIRED, v->verify_client.loc, &sum, &ev,
+                "If only some clients have certificates, ask for one without requiring it (nginx "
+                "`ssl_verify_client optional`, Apache httpd `SSLVerifyClient optional`, HAProxy `verify optional`) "
+                "and decide per request; otherwise give every client its certificate.");
+}
+
 static void upstream_rules(ctx *c, const td_cvhost *v, const td_cupstream *u)
 {
     td_str sum, ev, fix;
@@ -734,6 +753,7 @@ void td_lint_rules(const td_cobs *o, const td_moz_profile *profile, td_findings 
             shadowed_protocols(&c, v);
         overridden(&c, v);
         cipher_rules(&c, v);
+        client_cert_rule(&c, v);
         for (size_t k = 0; k < v->n_certs; k++)
             cert_rules(&c, v, &v->certs[k]);
         if (profile)

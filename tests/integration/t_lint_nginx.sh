@@ -100,6 +100,19 @@ lint_case chain <"$T/body"
 assert_located CHAIN_INCOMPLETE "$CONF" "$(line_of "$CONF" 'ssl_certificate ')"
 assert_exit 1
 
+lint_case client_cert <<NGX
+    server {
+        listen 127.0.0.1:$PORT ssl;
+        server_name app.test;
+        ssl_certificate $T/app.test-full.pem;
+        ssl_certificate_key $T/app.test.key;
+        ssl_client_certificate $T/root.pem;
+        ssl_verify_client on;
+    }
+NGX
+assert_located CLIENT_CERT_REQUIRED "$CONF" "$(line_of "$CONF" ssl_verify_client)"
+assert_severity CLIENT_CERT_REQUIRED warn
+
 make_leaf_signed_by inter ocsp.test ocsp=http://127.0.0.1:9/ocsp
 cat "$T/ocsp.test.pem" "$T/inter.pem" >"$T/ocsp.test-full.pem"
 server_block "TLSv1.2 TLSv1.3" "" "$T/ocsp.test-full.pem" "$T/ocsp.test.key" ocsp.test >"$T/body"
