@@ -12,7 +12,11 @@ _tlsdiag() {
     _arguments -C \
         '(- :)--help[describe the commands]' \
         '(- :)--version[print the version]' \
+<<<<<<< HEAD
         '1:command:((check\:"probe a server and explain what fails" explain\:"explain an error message or log excerpt" logs\:"summarise the failed handshakes in server logs" diff\:"what changed between the runs of a history database" help\:"the options of a command"))' \
+=======
+        '1:command:((check\:"probe a server and explain what fails" explain\:"explain an error message or log excerpt" logs\:"summarise the failed handshakes in server logs" lint\:"say what will fail in an nginx configuration" help\:"the options of a command"))' \
+>>>>>>> lint
         '*::arg:->args' && return
     case $words[1] in
         check)
@@ -69,6 +73,7 @@ _tlsdiag() {
                 '(- :)'{-h,--help}'[describe the options]' \
                 '*:log file:_files'
             ;;
+<<<<<<< HEAD
         diff)
             _arguments \
                 '--db[the history database]:database (sqlite\:PATH, PATH, postgresql\://...):_files' \
@@ -79,6 +84,23 @@ _tlsdiag() {
             ;;
         help)
             _arguments '1:command:(check explain logs diff)'
+=======
+        lint)
+            _arguments \
+                '--server[the server software]:kind:(nginx apache haproxy)' \
+                '--profile[compare with a Mozilla profile]:level:(modern intermediate old)' \
+                '--live=-[check each listener, at HOST or its address]::host:_hosts' \
+                '(--json)--diff[print the edits as a unified diff]' \
+                '--ca-file[trust the CA certificates in FILE]:file:_files' \
+                '--ca-path[trust the CA certificates in DIR]:directory:_files -/' \
+                '(--diff)--json[print one JSON document]' \
+                '--no-color[no colours]' \
+                '(- :)'{-h,--help}'[describe the options]' \
+                ':main configuration file (- for nginx -T output):_files'
+            ;;
+        help)
+            _arguments '1:command:(check explain logs lint)'
+>>>>>>> lint
             ;;
     esac
 }

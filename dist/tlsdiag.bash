@@ -11,13 +11,21 @@ _tlsdiag() {
     cur=${COMP_WORDS[COMP_CWORD]}
     prev=${COMP_WORDS[COMP_CWORD-1]}
     if [ "$COMP_CWORD" -eq 1 ]; then
+<<<<<<< HEAD
         _tlsdiag_reply -W 'check explain logs diff help --help --version'
+=======
+        _tlsdiag_reply -W 'check explain logs lint help --help --version'
+>>>>>>> lint
         return
     fi
     cmd=${COMP_WORDS[1]}
     case "$cmd" in
         help)
+<<<<<<< HEAD
             [ "$COMP_CWORD" -eq 2 ] && _tlsdiag_reply -W 'check explain logs diff'
+=======
+            [ "$COMP_CWORD" -eq 2 ] && _tlsdiag_reply -W 'check explain logs lint'
+>>>>>>> lint
             return
             ;;
         check)
@@ -72,12 +80,27 @@ _tlsdiag() {
                 _tlsdiag_reply -f; compopt -o filenames 2>/dev/null
             fi
             ;;
+<<<<<<< HEAD
         diff)
             case "$prev" in
                 --db) _tlsdiag_reply -f; compopt -o filenames 2>/dev/null; return ;;
                 --since|--warn-days) return ;;
             esac
             _tlsdiag_reply -W '--db --since --warn-days --json -h --help'
+=======
+        lint)
+            case "$prev" in
+                --ca-file) _tlsdiag_reply -f; compopt -o filenames 2>/dev/null; return ;;
+                --ca-path) _tlsdiag_reply -d; compopt -o filenames 2>/dev/null; return ;;
+                --server) _tlsdiag_reply -W 'nginx apache haproxy'; return ;;
+                --profile) _tlsdiag_reply -W 'modern intermediate old'; return ;;
+            esac
+            if [[ $cur == -* ]]; then
+                _tlsdiag_reply -W '--server --profile --live --diff --ca-file --ca-path --json --no-color -h --help'
+            else
+                _tlsdiag_reply -f; compopt -o filenames 2>/dev/null
+            fi
+>>>>>>> lint
             ;;
     esac
 }

@@ -249,6 +249,7 @@ unsigned long long td_logs_failure_count(const td_logs *l);
 int td_logs_write_json(const td_logs *l, FILE *f);
 int td_logs_write_text(const td_logs *l, FILE *f, bool color);
 
+<<<<<<< HEAD
 /* ------------------------------------------------------------ history
  * Keeps the reports of checks in a database (SQLite or PostgreSQL), run
  * after run, and says what changed between runs:
@@ -310,6 +311,61 @@ int td_diff_write_text(const td_diff *d, FILE *f);
 /* Schema: docs/json.md ("tlsdiag diff"). */
 int td_diff_write_json(const td_diff *d, FILE *f);
 void td_diff_free(td_diff *d);
+=======
+/* --------------------------------------------------------------- lint
+ * Reads a server's configuration, computes the TLS policy each virtual
+ * server really has (inheritance, defaults, the cipher strings expanded by
+ * the linked OpenSSL, the certificate and key files read) and reports what
+ * will fail and why, each finding with its file:line, the exact edit and a
+ * verify command.  This version reads nginx configurations:
+ *
+ *     td_lint *l = td_lint_new();
+ *     if (td_lint_run(l, "/etc/nginx/nginx.conf") != TD_OK)   (or td_lint_run_dump)
+ *         errx(2, "%s", td_lint_error(l));
+ *     td_lint_write_text(l, stdout, false);
+ *     td_lint_free(l);
+ */
+typedef struct td_lint td_lint;
+
+td_lint *td_lint_new(void);
+void td_lint_free(td_lint *l);
+const char *td_lint_error(const td_lint *l);
+/* "nginx" (apache and haproxy: TD_ERR_USAGE, not read by this version);
+ * unset, the kind is detected from the content. */
+td_status td_lint_set_server(td_lint *l, const char *kind);
+/* Also compares each server's effective policy with one of Mozilla's
+ * server-side TLS profiles (guidelines 5.7, compiled in): "modern",
+ * "intermediate" or "old"; each departure is a CONFIG_PROFILE_DEVIATION. */
+td_status td_lint_set_profile(td_lint *l, const char *name);
+/* Also runs td_check() against each TLS listener (at host, or at the
+ * listen address when host is NULL; a wildcard address as the loopback
+ * address) with its default server's name as SNI, and reports
+ * CONFIG_LIVE_MISMATCH where the certificate sent or the versions
+ * accepted are not what the configuration says. */
+td_status td_lint_set_live(td_lint *l, const char *host);
+/* The trust store chain completeness is judged against, as td_check's. */
+td_status td_lint_set_ca_file(td_lint *l, const char *path);
+td_status td_lint_set_ca_path(td_lint *l, const char *dir);
+/* Reads and judges the configuration whose main file is path.
+ * TD_ERR_USAGE with the reason in td_lint_error() when it cannot be read at
+ * all (a missing main file, an include loop); a file that cannot be
+ * followed is a note instead.  Runs once per object. */
+td_status td_lint_run(td_lint *l, const char *path);
+/* The same for the output of `nginx -T` in memory: its "# configuration
+ * file PATH:" lines name the files, the first one is the main file. */
+td_status td_lint_run_dump(td_lint *l, const char *text, size_t len);
+bool td_lint_failed(const td_lint *l);
+size_t td_lint_finding_count(const td_lint *l);
+const char *td_lint_finding_id(const td_lint *l, size_t i);
+/* The verdict first, then each finding with file:line, the fix and the
+ * verify command, then the notes.  0, or -1 when the write failed. */
+int td_lint_write_text(const td_lint *l, FILE *f, bool color);
+/* Schema: docs/json.md ("tlsdiag lint"): findings as check's, plus
+ * location {file, line} and edit. */
+int td_lint_write_json(const td_lint *l, FILE *f);
+/* A unified diff (`patch -p0` applies it) making every exact edit. */
+int td_lint_write_diff(const td_lint *l, FILE *f);
+>>>>>>> lint
 
 #ifdef __cplusplus
 }

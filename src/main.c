@@ -31,7 +31,11 @@ static const char usage_text[] =
     "                                        Apache httpd and HAProxy logs\n"
     "  tlsdiag diff --db URL [options]       what changed between the checks recorded\n"
     "                                        in a history database (check --db URL)\n"
-    "  tlsdiag help check|explain|logs|diff  the options of a command\n"
+    "  tlsdiag lint [options] PATH           read an nginx, Apache httpd or HAProxy\n"
+    "                                        configuration (PATH, or - for nginx -T\n"
+    "                                        output) and say what will fail\n"
+    "  tlsdiag help COMMAND                  the options of a command (check, explain,\n"
+    "                                        logs, pcap, diff, lint)\n"
     "  tlsdiag --help                        this text\n"
     "  tlsdiag --version                     print the version\n"
     "\n"
@@ -197,6 +201,36 @@ static const char diff_usage_text[] =
     "Exit status: 0 nothing got worse, 1 a new failure, another root cause or a\n"
     "client newly shut out, 2 bad usage or input (no run yet), 3 internal error\n"
     "or the history database failed.\n";
+static const char lint_usage_text[] =
+    "Usage: tlsdiag lint [options] PATH\n"
+    "\n"
+    "Reads an nginx, Apache httpd or HAProxy configuration (PATH is the main\n"
+    "file, or - for the output of nginx -T) and computes what each server\n"
+    "block, VirtualHost or bind line really does: the versions, the cipher suites the linked OpenSSL makes of\n"
+    "the cipher string, the certificate and key files, the upstreams.  Each\n"
+    "finding names the file:line that decides, the exact edit and a command\n"
+    "that verifies it.\n"
+    "\n"
+    "Options:\n"
+    "  --server KIND           nginx, apache or haproxy (detected from the\n"
+    "                          content when not given)\n"
+    "  --profile LEVEL         also compare with Mozilla's server-side TLS profile\n"
+    "                          modern, intermediate or old (guidelines 5.7):\n"
+    "                          each departure is a CONFIG_PROFILE_DEVIATION\n"
+    "  --live[=HOST]           also run check against each TLS listener (at HOST,\n"
+    "                          or at the listen address) and report\n"
+    "                          CONFIG_LIVE_MISMATCH where the certificate or the\n"
+    "                          versions differ from the configuration\n"
+    "  --ca-file FILE          judge chain completeness against these CA\n"
+    "                          certificates (PEM) instead of the system's\n"
+    "  --ca-path DIR           ... or against this hashed directory\n"
+    "  --diff                  print the edits as a unified diff (patch -p0)\n"
+    "  --json                  print one JSON document (docs/json.md)\n"
+    "  --no-color              no colours\n"
+    "  -h, --help              this text\n"
+    "\n"
+    "Exit status: 0 nothing will fail, 1 a finding of severity fail, 2 bad\n"
+    "usage or a configuration that cannot be read, 3 internal error.\n";
 
 /* Says what is wrong in one line, then where to look. */
 static int usage_error(const char *hint, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -215,6 +249,7 @@ static int usage_error(const char *hint, const char *fmt, ...)
 #define EXPLAIN_HINT "tlsdiag explain --help"
 #define LOGS_HINT "tlsdiag logs --help"
 #define DIFF_HINT "tlsdiag diff --help"
+#define LINT_HINT "tlsdiag lint --help"
 #define TOP_HINT   "tlsdiag --help"
 
 /* Help and version go to stdout; a failed write there is still a failure. */
@@ -967,6 +1002,87 @@ static int cmd_diff(int argc, char **argv)
     return rc;
 }
 
+enum { OPT_SERVER = 700, OPT_DIFF, OPT_LINT_CA_FILE, OPT_LINT_CA_PATH, OPT_PROFILE, OPT_LIVE };
+
+static const struct option lint_opts[] = {
+    { "server", required_argument, NULL, OPT_SERVER },
+    { "profile", required_argument, NULL, OPT_PROFILE },
+    { "live", optional_argument, NULL, OPT_LIVE },
+    { "ca-file", required_argument, NULL, OPT_LINT_CA_FILE },
+    { "ca-path", required_argument, NULL, OPT_LINT_CA_PATH },
+    { "diff", no_argument, NULL, OPT_DIFF },
+    { "json", no_argument, NULL, OPT_JSON },
+    { "no-color", no_argument, NULL, OPT_NO_COLOR },
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 },
+};
+
+static int lint_option(td_lint *l, int c, const char *arg)
+{
+    td_status st = TD_OK;
+    if (c == OPT_SERVER)
+        st = td_lint_set_server(l, arg);
+    else if (c == OPT_LIVE)
+        st = td_lint_set_live(l, arg);
+    else if (c == OPT_PROFILE)
+        st = td_lint_set_profile(l, arg);
+    else if (c == OPT_LINT_CA_FILE)
+        st = td_lint_set_ca_file(l, arg);
+    else if (c == OPT_LINT_CA_PATH)
+        st = td_lint_set_ca_path(l, arg);
+    return st == TD_OK ? EXIT_OK : usage_error(LINT_HINT, "%s", td_lint_error(l));
+}
+
+static int cmd_lint(int argc, char **argv, td_lint *l)
+{
+    bool json = false, diff = false, no_color = false;
+    opterr = 0;
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, ":h", lint_opts, NULL)) != -1) {
+        if (c == '?')
+            return usage_error(LINT_HINT, "unknown option '%s'", argv[optind - 1]);
+        if (c == ':')
+            return usage_error(LINT_HINT, "option '%s' needs a value", argv[optind - 1]);
+        if (c == 'h')
+            return print_stdout(lint_usage_text);
+        json |= c == OPT_JSON;
+        diff |= c == OPT_DIFF;
+        no_color |= c == OPT_NO_COLOR;
+        int rc = lint_option(l, c, optarg);
+        if (rc != EXIT_OK)
+            return rc;
+    }
+    if (optind >= argc)
+        return usage_error(LINT_HINT, "lint needs a PATH: the main configuration file (- for nginx -T output)");
+    if (argc - optind > 1)
+        return usage_error(LINT_HINT, "lint takes one PATH, got '%s' and '%s'", argv[optind], argv[optind + 1]);
+    if (json && diff)
+        return usage_error(LINT_HINT, "--json and --diff contradict each other");
+    td_status st;
+    if (strcmp(argv[optind], "-") == 0) {
+        size_t len = 0;
+        char *text = read_stdin(&len);
+        if (!text)
+            return usage_error(LINT_HINT, "cannot read the nginx -T output on standard input: %s", strerror(errno));
+        st = td_lint_run_dump(l, text, len);
+        free(text);
+    } else {
+        st = td_lint_run(l, argv[optind]);
+    }
+    if (st != TD_OK) {
+        fprintf(stderr, "tlsdiag: %s\n", td_lint_error(l) ? td_lint_error(l) : "cannot read the configuration");
+        return st == TD_ERR_USAGE ? EXIT_USAGE : EXIT_INTERNAL;
+    }
+    bool color = !json && !diff && !no_color && !getenv("NO_COLOR") && isatty(STDOUT_FILENO);
+    int w = json ? td_lint_write_json(l, stdout) : diff ? td_lint_write_diff(l, stdout) : td_lint_write_text(l, stdout, color);
+    if (w != 0 || fflush(stdout) == EOF) {
+        fprintf(stderr, "tlsdiag: cannot write the report: %s\n", strerror(errno));
+        return EXIT_INTERNAL;
+    }
+    return td_lint_failed(l) ? EXIT_FAIL : EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -994,7 +1110,10 @@ int main(int argc, char **argv)
             return print_stdout(logs_usage_text);
         if (!strcmp(argv[2], "diff"))
             return print_stdout(diff_usage_text);
-        return usage_error(TOP_HINT, "no help for '%s': the commands are check, explain, logs and diff", argv[2]);
+        if (!strcmp(argv[2], "lint"))
+            return print_stdout(lint_usage_text);
+        return usage_error(TOP_HINT, "no help for '%s': the commands are check, explain, logs, diff and lint",
+                           argv[2]);
     }
     if (!strcmp(cmd, "check")) {
         td_options *o = td_options_new();
@@ -1012,6 +1131,16 @@ int main(int argc, char **argv)
         return cmd_logs(argc - 1, argv + 1);
     if (!strcmp(cmd, "diff"))
         return cmd_diff(argc - 1, argv + 1);
+    if (!strcmp(cmd, "lint")) {
+        td_lint *l = td_lint_new();
+        if (!l) {
+            fprintf(stderr, "tlsdiag: out of memory\n");
+            return EXIT_INTERNAL;
+        }
+        int rc = cmd_lint(argc - 1, argv + 1, l);
+        td_lint_free(l);
+        return rc;
+    }
     if (cmd[0] == '-')
         return usage_error(TOP_HINT, "unknown option '%s'", cmd);
     return usage_error(TOP_HINT, "unknown command '%s'", cmd);

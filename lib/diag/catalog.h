@@ -80,13 +80,13 @@ typedef enum {
     X(CLIENT_REJECTED_CERT, CLIENT_SIDE, FAIL, 5, false)                \
     X(CLIENT_ALERT, CLIENT_SIDE, FAIL, 4, false)                        \
     X(CLIENT_CERT_REJECTED, CLIENT_SIDE, FAIL, 5, false)                \
-    X(CONFIG_CERT_KEY_MISMATCH, CONFIG, FAIL, 5, true)                  \
-    X(CONFIG_FILE_PROBLEM, CONFIG, FAIL, 5, true)                       \
-    X(CONFIG_SHADOWED, CONFIG, WARN, 6, true)                           \
-    X(CONFIG_UPSTREAM_NO_SNI, CONFIG, FAIL, 6, true)                    \
-    X(CONFIG_UPSTREAM_NO_VERIFY, CONFIG, WARN, 6, true)                 \
-    X(CONFIG_PROFILE_DEVIATION, CONFIG, WARN, 6, true)                  \
-    X(CONFIG_LIVE_MISMATCH, CONFIG, FAIL, 6, true)                      \
+    X(CONFIG_CERT_KEY_MISMATCH, CONFIG, FAIL, 5, false)                  \
+    X(CONFIG_FILE_PROBLEM, CONFIG, FAIL, 5, false)                       \
+    X(CONFIG_SHADOWED, CONFIG, WARN, 6, false)                           \
+    X(CONFIG_UPSTREAM_NO_SNI, CONFIG, FAIL, 6, false)                    \
+    X(CONFIG_UPSTREAM_NO_VERIFY, CONFIG, WARN, 6, false)                 \
+    X(CONFIG_PROFILE_DEVIATION, CONFIG, WARN, 6, false)                  \
+    X(CONFIG_LIVE_MISMATCH, CONFIG, FAIL, 6, false)                      \
     X(CLIENT_INCOMPATIBLE, CLIENTS, WARN, 6, false)
 
 typedef enum {

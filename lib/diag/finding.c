@@ -53,6 +53,8 @@ td_finding *td_findings_add(td_findings *fs, td_id id, td_severity sev, const ch
     f->evidence = dup_or_flag(fs, evidence ? evidence : "");
     f->fix = dup_or_flag(fs, fix);
     f->verify = dup_or_flag(fs, verify);
+    f->loc = (td_loc){ NULL, 0 };
+    f->edit = (td_edit){ 0 };
     return f;
 }
 
@@ -67,6 +69,13 @@ td_finding *td_findings_take(td_findings *fs, td_id id, td_severity sev, td_str 
     free(e);
     free(v);
     return f;
+}
+
+void td_finding_set_edit(td_findings *fs, td_finding *f, const char *file, size_t start, size_t end,
+                         const char *text)
+{
+    free(f->edit.text);
+    f->edit = (td_edit){ file, start, end, dup_or_flag(fs, text) };
 }
 
 void td_findings_sort(td_findings *fs)
@@ -90,6 +99,7 @@ void td_findings_free(td_findings *fs)
         free(fs->v[i].evidence);
         free(fs->v[i].fix);
         free(fs->v[i].verify);
+        free(fs->v[i].edit.text);
     }
     free(fs->v);
     fs->v = NULL;

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "../obs/conf.h"
 #include "../obs/obs.h"
 #include "catalog.h"
 #include "../util/str.h"
@@ -26,6 +27,10 @@ typedef struct td_finding {
     char *verify;        /* a command to paste; may be NULL */
     int symptom_of;      /* index of the finding that explains this one, -1 when it stands alone
                             (set by td_rank_findings) */
+    /* `tlsdiag lint`: where in the configuration (file NULL otherwise) and
+     * the exact edit that fixes it (text NULL when there is none). */
+    td_loc loc;
+    td_edit edit;
 } td_finding;
 
 typedef struct td_findings {
@@ -46,6 +51,9 @@ td_finding *td_findings_add(td_findings *fs, td_id id, td_severity sev, const ch
  * be NULL). */
 td_finding *td_findings_take(td_findings *fs, td_id id, td_severity sev, td_str *summary, td_str *evidence,
                              const char *fix, td_str *verify);
+/* Sets f's edit: bytes [start, end) of file become text (copied). */
+void td_finding_set_edit(td_findings *fs, td_finding *f, const char *file, size_t start, size_t end,
+                         const char *text);
 /* Sorts by severity, fail first, keeping rule order within a severity. */
 void td_findings_sort(td_findings *fs);
 void td_findings_free(td_findings *fs);

@@ -11,34 +11,12 @@
 #include <openssl/x509_vfy.h>
 
 #include "registry/registry.h"
+#include "report/jbuild.h"
 #include "report/report.h"
 #include "starttls/starttls.h"
 #include "util/utc.h"
 #include "wire/tls.h"
 
-/* Every builder failure (out of memory) lands in one flag, checked once. */
-typedef struct jb {
-    bool err;
-} jb;
-
-static json_t *chk(jb *j, json_t *v)
-{
-    if (!v)
-        j->err = true;
-    return v;
-}
-
-static void put(jb *j, json_t *obj, const char *key, json_t *v)
-{
-    if (!obj || !v || json_object_set_new(obj, key, v) != 0)
-        j->err = true;
-}
-
-static void push(jb *j, json_t *arr, json_t *v)
-{
-    if (!arr || !v || json_array_append_new(arr, v) != 0)
-        j->err = true;
-}
 
 /* Strings from the network (error texts, DNs) may not be UTF-8, which
  * jansson refuses; such bytes become '?' rather than losing the field. */
@@ -629,28 +607,64 @@ static json_t *target_json(jb *j, const td_obs *obs)
     return t;
 }
 
+/* One finding, as every JSON report spells it: its location and edit
+ * only where it has them (`tlsdiag lint`). */
+static json_t *finding_json(jb *j, const td_findings *fs, size_t k, const char *client)
+{
+    const td_finding *f = &fs->v[k];
+    json_t *o = chk(j, json_object());
+    put(j, o, "id", jstr(j, td_id_name(f->id)));
+    put(j, o, "severity", jstr(j, td_severity_name(f->sev)));
+    /* The typed cause, where a finding has one (CLIENT_INCOMPATIBLE):
+     * a stable token, and the client profile it is about. */
+    if (td_reason_token(f->reason))
+        put(j, o, "reason_code", jstr(j, td_reason_token(f->reason)));
+    if (client)
+        put(j, o, "client", jstr(j, client));
+    put(j, o, "summary", jstr(j, f->summary ? f->summary : ""));
+    put(j, o, "evidence", jstr(j, f->evidence ? f->evidence : ""));
+    put(j, o, "fix", jstr_or_null(j, f->fix));
+    put(j, o, "verify", jstr_or_null(j, f->verify));
+    bool linked = f->symptom_of >= 0 && (size_t)f->symptom_of < fs->n && f->symptom_of != (int)k;
+    put(j, o, "symptom_of", linked ? jint(j, f->symptom_of) : json_null());
+    if (f->loc.file) {
+        json_t *loc = chk(j, json_object());
+        put(j, loc, "file", jstr(j, f->loc.file));
+        put(j, loc, "line", jint(j, f->loc.line));
+        put(j, o, "location", loc);
+        json_t *ed = json_null();
+        if (f->edit.text) {
+            ed = chk(j, json_object());
+            put(j, ed, "file", jstr(j, f->edit.file));
+            put(j, ed, "replace", f->edit.start == f->edit.end ? json_null() : jint(j, (long long)(f->edit.end - f->edit.start)));
+            put(j, ed, "text", jstr(j, f->edit.text));
+        }
+        put(j, o, "edit", ed);
+    }
+    return o;
+}
+
+json_t *td_finding_json(const td_findings *fs, size_t k)
+{
+    jb j = { false };
+    json_t *o = finding_json(&j, fs, k, NULL);
+    if (j.err) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
 static json_t *findings_json(jb *j, const td_findings *fs, const td_obs *obs)
 {
     json_t *arr = chk(j, json_array());
     for (size_t k = 0; k < fs->n; k++) {
         const td_finding *f = &fs->v[k];
-        json_t *o = chk(j, json_object());
-        put(j, o, "id", jstr(j, td_id_name(f->id)));
-        put(j, o, "severity", jstr(j, td_severity_name(f->sev)));
-        /* The typed cause, where a finding has one (CLIENT_INCOMPATIBLE):
-         * a stable token, and the client profile it is about. */
-        if (td_reason_token(f->reason))
-            put(j, o, "reason_code", jstr(j, td_reason_token(f->reason)));
+        const char *client = NULL;
         if (f->client >= 0 && (size_t)f->client < obs->n_sims && f->client < TD_MAX_CLIENTS &&
             obs->sims[f->client].client && obs->sims[f->client].client->id)
-            put(j, o, "client", jstr(j, obs->sims[f->client].client->id));
-        put(j, o, "summary", jstr(j, f->summary ? f->summary : ""));
-        put(j, o, "evidence", jstr(j, f->evidence ? f->evidence : ""));
-        put(j, o, "fix", jstr_or_null(j, f->fix));
-        put(j, o, "verify", jstr_or_null(j, f->verify));
-        bool linked = f->symptom_of >= 0 && (size_t)f->symptom_of < fs->n && f->symptom_of != (int)k;
-        put(j, o, "symptom_of", linked ? jint(j, f->symptom_of) : json_null());
-        push(j, arr, o);
+            client = obs->sims[f->client].client->id;
+        push(j, arr, finding_json(j, fs, k, client));
     }
     return arr;
 }

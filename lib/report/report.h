@@ -88,4 +88,9 @@ void td_hs_failure(const td_hs *h, char *buf, size_t len);
 /* The broken link of a path, as a clause; nothing for a sound path. */
 void td_path_break(const td_path *p, td_str *b);
 
+/* One finding as the JSON reports write it (json.c); NULL when out of
+ * memory.  For the other JSON renderings (`tlsdiag lint`). */
+struct json_t;
+struct json_t *td_finding_json(const td_findings *fs, size_t k);
+
 #endif

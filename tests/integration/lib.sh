@@ -365,6 +365,15 @@ start_s_server() {
 # http{} body read from stdin; sets NGINX_DIR.  Wait for its port with
 # wait_port.
 start_nginx() {
+    write_nginx_conf
+    start_bg nginx -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf" -e "$NGINX_DIR/logs/error.log"
+}
+
+# write_nginx_conf: $NGINX_DIR/nginx.conf ($T/${NGINX_NAME:-nginx}) with the
+# http{} body read from stdin, checked with nginx -t (the test dies when
+# nginx rejects it); sets NGINX_DIR.  What start_nginx starts; the lint
+# tests only write and check it.
+write_nginx_conf() {
     NGINX_DIR="$T/${NGINX_NAME:-nginx}"
     mkdir -p "$NGINX_DIR/logs" "$NGINX_DIR/tmp"
     {
@@ -386,9 +395,13 @@ EOF
         cat
         echo "}"
     } >"$NGINX_DIR/nginx.conf"
-    nginx -t -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf" -e "$NGINX_DIR/logs/error.log" \
-        >"$NGINX_DIR/test.log" 2>&1 || { cat "$NGINX_DIR/test.log" >&2; die "nginx config rejected"; }
-    start_bg nginx -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf" -e "$NGINX_DIR/logs/error.log"
+    nginx_test "$NGINX_DIR/nginx.conf" || { cat "$NGINX_DIR/test.log" >&2; die "nginx config rejected"; }
+}
+
+# nginx_test FILE: nginx -t on FILE (prefix $NGINX_DIR); output in
+# $NGINX_DIR/test.log.
+nginx_test() {
+    nginx -t -p "$NGINX_DIR" -c "$1" -e "$NGINX_DIR/logs/error.log" >"$NGINX_DIR/test.log" 2>&1
 }
 
 # start_s_server_cert CERT KEY ARGS...: like start_s_server with another
@@ -891,6 +904,34 @@ run_check() {
         _fail "stdout is one JSON document" "got: $(head -c 400 "$OUT")"
     fi
     return 0
+}
+
+# run_lint ARGS...: tlsdiag lint --json ARGS into $OUT (RC set).
+run_lint() {
+    echo "${CASE:+[$CASE] }\$ tlsdiag lint --json $*"
+    timeout -k 5 60 "$TLSDIAG" lint --json "$@" >"$OUT" 2>"$T/err.txt"
+    RC=$?
+    echo "  exit $RC; findings: $(jq -r '[.findings[]? | "\(.id)(\(.severity))@\(.location.file | split("/") | last):\(.location.line)"] | join(" ")' "$OUT" 2>/dev/null)"
+    [ ! -s "$T/err.txt" ] || echo "  stderr: $(head -c 600 "$T/err.txt")"
+    return 0
+}
+
+# assert_located ID FILE LINE: a finding ID at FILE:LINE in the last lint.
+assert_located() {
+    local id=$1 file=$2 line=$3
+    _ASSERTS=$((_ASSERTS + 1))
+    if jq -e --arg id "$id" --arg f "$file" --argjson l "${line:-0}" \
+        'any(.findings[]?; .id == $id and .location.file == $f and .location.line == $l)' "$OUT" >/dev/null 2>&1; then
+        _pass "$id at ${file##*/}:$line"
+    else
+        _fail "expected $id at $file:$line" \
+            "got: $(jq -c '[.findings[]? | {id, location}]' "$OUT" 2>/dev/null | head -c 2000)"
+    fi
+}
+
+# line_of FILE REGEX: the number of the first line of FILE matching REGEX.
+line_of() {
+    grep -n -m1 -E "$2" "$1" | cut -d: -f1
 }
 
 # findings_brief: "ID(sev) ID(sev)..." of the last run.
