@@ -104,19 +104,18 @@ $(CLIENTS_GEN): data/clients.json scripts/embed.sh
 $(B)/gen/clients_data.o: $(CLIENTS_GEN)
 	$(CC) $(CFLAGS) -c $< -o $@
 
-<<<<<<< HEAD
 %/gen/migrations.c: $(MIGRATIONS) scripts/embed-migrations.sh
 	@mkdir -p $(dir $@)
 	sh scripts/embed-migrations.sh db/migrations > $@.tmp && mv $@.tmp $@
 
 $(B)/gen/migrations.o: $(B)/gen/migrations.c lib/history/migrate.h
-=======
+	$(CC) $(CFLAGS) -c $< -o $@
+
 %/gen/mozilla_data.c: $(MOZILLA_JSON) scripts/embed.sh
 	@mkdir -p $(dir $@)
 	sh scripts/embed.sh td_mozilla_json $(MOZILLA_JSON) > $@.tmp && mv $@.tmp $@
 
 $(B)/gen/mozilla_data.o: $(B)/gen/mozilla_data.c
->>>>>>> lint
 	$(CC) $(CFLAGS) -c $< -o $@
 
 $(B)/gen/x_%_data.o: $(B)/gen/x_%_data.c
@@ -139,13 +138,8 @@ $(foreach d,$(B) build-fuzz,$(foreach n,$(X_NAMES),$(eval $(call x_embed,$(d),$(
 build-fuzz/gen/clients_data.c: data/clients.json scripts/embed.sh
 	@mkdir -p $(dir $@)
 	sh scripts/embed.sh td_clients_json data/clients.json > $@.tmp && mv $@.tmp $@
-<<<<<<< HEAD
-$(FUZZ_BIN): build-fuzz/gen/clients_data.c $(patsubst %,build-fuzz/gen/x_%_data.c,$(X_NAMES)) build-fuzz/gen/migrations.c
-$(FUZZ_BIN): LIB_SRC += build-fuzz/gen/clients_data.c $(patsubst %,build-fuzz/gen/x_%_data.c,$(X_NAMES)) build-fuzz/gen/migrations.c
-=======
-$(FUZZ_BIN): build-fuzz/gen/clients_data.c build-fuzz/gen/mozilla_data.c $(patsubst %,build-fuzz/gen/x_%_data.c,$(X_NAMES))
-$(FUZZ_BIN): LIB_SRC += build-fuzz/gen/clients_data.c build-fuzz/gen/mozilla_data.c $(patsubst %,build-fuzz/gen/x_%_data.c,$(X_NAMES))
->>>>>>> lint
+$(FUZZ_BIN): build-fuzz/gen/clients_data.c build-fuzz/gen/mozilla_data.c $(patsubst %,build-fuzz/gen/x_%_data.c,$(X_NAMES)) build-fuzz/gen/migrations.c
+$(FUZZ_BIN): LIB_SRC += build-fuzz/gen/clients_data.c build-fuzz/gen/mozilla_data.c $(patsubst %,build-fuzz/gen/x_%_data.c,$(X_NAMES)) build-fuzz/gen/migrations.c
 
 check: all
 	scripts/test.sh

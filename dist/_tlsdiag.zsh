@@ -12,11 +12,7 @@ _tlsdiag() {
     _arguments -C \
         '(- :)--help[describe the commands]' \
         '(- :)--version[print the version]' \
-<<<<<<< HEAD
-        '1:command:((check\:"probe a server and explain what fails" explain\:"explain an error message or log excerpt" logs\:"summarise the failed handshakes in server logs" diff\:"what changed between the runs of a history database" help\:"the options of a command"))' \
-=======
-        '1:command:((check\:"probe a server and explain what fails" explain\:"explain an error message or log excerpt" logs\:"summarise the failed handshakes in server logs" lint\:"say what will fail in an nginx configuration" help\:"the options of a command"))' \
->>>>>>> lint
+        '1:command:((check\:"probe a server and explain what fails" explain\:"explain an error message or log excerpt" logs\:"summarise the failed handshakes in server logs" diff\:"what changed between the runs of a history database" lint\:"say what will fail in an nginx, Apache httpd or HAProxy configuration" help\:"the options of a command"))' \
         '*::arg:->args' && return
     case $words[1] in
         check)
@@ -73,7 +69,6 @@ _tlsdiag() {
                 '(- :)'{-h,--help}'[describe the options]' \
                 '*:log file:_files'
             ;;
-<<<<<<< HEAD
         diff)
             _arguments \
                 '--db[the history database]:database (sqlite\:PATH, PATH, postgresql\://...):_files' \
@@ -82,9 +77,6 @@ _tlsdiag() {
                 '--json[print one JSON document]' \
                 '(- :)'{-h,--help}'[describe the options]'
             ;;
-        help)
-            _arguments '1:command:(check explain logs diff)'
-=======
         lint)
             _arguments \
                 '--server[the server software]:kind:(nginx apache haproxy)' \
@@ -99,8 +91,7 @@ _tlsdiag() {
                 ':main configuration file (- for nginx -T output):_files'
             ;;
         help)
-            _arguments '1:command:(check explain logs lint)'
->>>>>>> lint
+            _arguments '1:command:(check explain logs diff lint)'
             ;;
     esac
 }

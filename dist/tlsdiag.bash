@@ -11,21 +11,13 @@ _tlsdiag() {
     cur=${COMP_WORDS[COMP_CWORD]}
     prev=${COMP_WORDS[COMP_CWORD-1]}
     if [ "$COMP_CWORD" -eq 1 ]; then
-<<<<<<< HEAD
-        _tlsdiag_reply -W 'check explain logs diff help --help --version'
-=======
-        _tlsdiag_reply -W 'check explain logs lint help --help --version'
->>>>>>> lint
+        _tlsdiag_reply -W 'check explain logs diff lint help --help --version'
         return
     fi
     cmd=${COMP_WORDS[1]}
     case "$cmd" in
         help)
-<<<<<<< HEAD
-            [ "$COMP_CWORD" -eq 2 ] && _tlsdiag_reply -W 'check explain logs diff'
-=======
-            [ "$COMP_CWORD" -eq 2 ] && _tlsdiag_reply -W 'check explain logs lint'
->>>>>>> lint
+            [ "$COMP_CWORD" -eq 2 ] && _tlsdiag_reply -W 'check explain logs diff lint'
             return
             ;;
         check)
@@ -80,14 +72,13 @@ _tlsdiag() {
                 _tlsdiag_reply -f; compopt -o filenames 2>/dev/null
             fi
             ;;
-<<<<<<< HEAD
         diff)
             case "$prev" in
                 --db) _tlsdiag_reply -f; compopt -o filenames 2>/dev/null; return ;;
                 --since|--warn-days) return ;;
             esac
             _tlsdiag_reply -W '--db --since --warn-days --json -h --help'
-=======
+            ;;
         lint)
             case "$prev" in
                 --ca-file) _tlsdiag_reply -f; compopt -o filenames 2>/dev/null; return ;;
@@ -100,7 +91,6 @@ _tlsdiag() {
             else
                 _tlsdiag_reply -f; compopt -o filenames 2>/dev/null
             fi
->>>>>>> lint
             ;;
     esac
 }

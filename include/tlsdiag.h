@@ -249,7 +249,6 @@ unsigned long long td_logs_failure_count(const td_logs *l);
 int td_logs_write_json(const td_logs *l, FILE *f);
 int td_logs_write_text(const td_logs *l, FILE *f, bool color);
 
-<<<<<<< HEAD
 /* ------------------------------------------------------------ history
  * Keeps the reports of checks in a database (SQLite or PostgreSQL), run
  * after run, and says what changed between runs:
@@ -311,7 +310,6 @@ int td_diff_write_text(const td_diff *d, FILE *f);
 /* Schema: docs/json.md ("tlsdiag diff"). */
 int td_diff_write_json(const td_diff *d, FILE *f);
 void td_diff_free(td_diff *d);
-=======
 /* --------------------------------------------------------------- lint
  * Reads a server's configuration, computes the TLS policy each virtual
  * server really has (inheritance, defaults, the cipher strings expanded by
@@ -365,7 +363,6 @@ int td_lint_write_text(const td_lint *l, FILE *f, bool color);
 int td_lint_write_json(const td_lint *l, FILE *f);
 /* A unified diff (`patch -p0` applies it) making every exact edit. */
 int td_lint_write_diff(const td_lint *l, FILE *f);
->>>>>>> lint
 
 #ifdef __cplusplus
 }

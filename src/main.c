@@ -35,7 +35,7 @@ static const char usage_text[] =
     "                                        configuration (PATH, or - for nginx -T\n"
     "                                        output) and say what will fail\n"
     "  tlsdiag help COMMAND                  the options of a command (check, explain,\n"
-    "                                        logs, pcap, diff, lint)\n"
+    "                                        logs, diff, lint)\n"
     "  tlsdiag --help                        this text\n"
     "  tlsdiag --version                     print the version\n"
     "\n"

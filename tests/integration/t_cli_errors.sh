@@ -40,7 +40,6 @@ expect_usage_error "unknown client level" check --clients ancient 127.0.0.1:443
 assert_true "stderr names the levels" grep -q "unknown client level 'ancient': use modern, intermediate or old" \
     "$T/cli.err"
 expect_usage_error "verbose takes no value" check --verbose=yes 127.0.0.1:443
-<<<<<<< HEAD
 expect_usage_error "unknown STARTTLS protocol" check --starttls gopher 127.0.0.1:25
 assert_true "stderr names the STARTTLS protocols" grep -q "unknown STARTTLS protocol 'gopher': one of smtp, lmtp, imap" \
     "$T/cli.err"
@@ -51,7 +50,6 @@ expect_usage_error "proxy URL with a path" check --proxy http://127.0.0.1:3128/x
 expect_usage_error "bad pin" check --pin sha256//short 127.0.0.1:443
 expect_usage_error "pin of another hash" check --pin "sha1//AAAAAAAAAAAAAAAAAAAAAAAAAAA=" 127.0.0.1:443
 expect_usage_error "empty expected issuer" check --expect-issuer "" 127.0.0.1:443
-=======
 printf 'events {}\nhttp {}\n' >"$T/nginx.conf"
 expect_usage_error "lint without a path" lint
 expect_usage_error "lint with two paths" lint "$T/nginx.conf" "$T/nginx.conf"
@@ -62,7 +60,6 @@ expect_usage_error "lint --server unknown" lint --server iis "$T/nginx.conf"
 expect_usage_error "lint --server haproxy of nginx -T output" lint --server haproxy - <"$T/nginx.conf"
 expect_usage_error "lint --json and --diff" lint --json --diff "$T/nginx.conf"
 expect_usage_error "lint - without nginx -T output" lint - </dev/null
->>>>>>> lint
 
 CASE=help
 run_cli --help
@@ -77,10 +74,8 @@ assert_true "check --help lists --html FILE" grep -q -- '--html FILE' "$T/cli.ou
 assert_true "check --help lists --deadline" grep -q -- '--deadline' "$T/cli.out"
 assert_true "check --help lists --clients and its levels" grep -q -- '--clients LEVEL  *the clients the server' "$T/cli.out"
 assert_true "check --help lists -v, --verbose" grep -q -- '-v, --verbose' "$T/cli.out"
-<<<<<<< HEAD
 assert_true "check --help lists --proxy URL" grep -q -- '--proxy URL  *every connection through this proxy' "$T/cli.out"
 assert_true "check --help lists --starttls PROTO" grep -q -- '--starttls PROTO  *upgrade each connection' "$T/cli.out"
-=======
 CASE="lint --help"
 run_cli lint --help
 assert_exit 0
@@ -89,5 +84,4 @@ CASE="lint of an empty configuration"
 run_cli lint "$T/nginx.conf"
 assert_exit 0
 assert_true "the verdict comes first" bash -c "head -n1 '$T/cli.out' | grep -q '^OK: nothing to fix'"
->>>>>>> lint
 finish

@@ -78,14 +78,10 @@ complete_words() {
     bash -c 'source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); _tlsdiag; printf "%s\n" "${COMPREPLY[@]}"' \
         _ "$R/usr/share/bash-completion/completions/tlsdiag" "$@"
 }
-<<<<<<< HEAD
-assert_true "commands complete" test "$(complete_words tlsdiag "" | sort | tr '\n' ' ')" = "--help --version check diff explain help logs "
-=======
-assert_true "commands complete" test "$(complete_words tlsdiag "" | sort | tr '\n' ' ')" = "--help --version check explain help lint logs "
+assert_true "commands complete" test "$(complete_words tlsdiag "" | sort | tr '\n' ' ')" = "--help --version check diff explain help lint logs "
 assert_true "lint --pro completes to --profile" test "$(complete_words tlsdiag lint --pro)" = "--profile"
 assert_true "lint --profile completes its levels" \
     test "$(complete_words tlsdiag lint --profile "" | sort | tr '\n' ' ')" = "intermediate modern old "
->>>>>>> lint
 assert_true "check --ma completes to --max-connections" test "$(complete_words tlsdiag check --ma)" = "--max-connections"
 assert_true "--clients completes its levels" test "$(complete_words tlsdiag check --clients "" | tr '\n' ' ')" = "modern intermediate old "
 assert_true "explain offers the code kinds" grep -qx x509 <(complete_words tlsdiag explain "")

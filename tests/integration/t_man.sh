@@ -22,11 +22,7 @@ man_items() {
         on && prev == ".TP" { print } { prev = $0 }' "$MAN" | sed 's/\\-/-/g'
 }
 
-<<<<<<< HEAD
-for pair in check:OPTIONS explain:EXPLAIN logs:LOGS diff:DIFF; do
-=======
-for pair in check:OPTIONS explain:EXPLAIN logs:LOGS lint:LINT; do
->>>>>>> lint
+for pair in check:OPTIONS explain:EXPLAIN logs:LOGS diff:DIFF lint:LINT; do
     cmd=${pair%%:*} sec=${pair#*:}
     CASE=$cmd
     opts=$(table_options "$cmd")
