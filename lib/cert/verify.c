@@ -29,6 +29,22 @@ static void openssl_reason(char *dst, size_t cap)
     ERR_clear_error();
 }
 
+/* The default CA file and hashed directory, as X509_LOOKUP_file() and
+ * X509_LOOKUP_hash_dir() read them with X509_FILETYPE_DEFAULT: each honours
+ * its environment variable.  A missing file or directory is no error (the
+ * store is then empty, as OpenSSL's own defaults leave it). */
+static int default_paths(X509_STORE *st)
+{
+    X509_LOOKUP *file = X509_STORE_add_lookup(st, X509_LOOKUP_file());
+    X509_LOOKUP *dir = X509_STORE_add_lookup(st, X509_LOOKUP_hash_dir());
+    if (!file || !dir)
+        return 0;
+    (void)X509_LOOKUP_load_file(file, NULL, X509_FILETYPE_DEFAULT);
+    (void)X509_LOOKUP_add_dir(dir, NULL, X509_FILETYPE_DEFAULT);
+    ERR_clear_error();
+    return 1;
+}
+
 td_store *td_store_new(const char *ca_file, const char *ca_path, char *err, size_t errlen)
 {
     char why[160];
@@ -40,9 +56,15 @@ td_store *td_store_new(const char *ca_file, const char *ca_path, char *err, size
     }
     if (!ca_file && !ca_path) {
         /* The same places libssl's SSL_CTX_set_default_verify_paths() uses,
-         * environment overrides included, so the answer is the one a local
-         * curl or Python would get. */
-        if (!X509_STORE_set_default_paths(s->st)) {
+         * environment overrides included (SSL_CERT_FILE, SSL_CERT_DIR), so the
+         * answer is the one a local curl or Python would get.  Not
+         * X509_STORE_set_default_paths() itself: OpenSSL 3 adds there a
+         * lookup through OSSL_STORE that reads the whole certificate
+         * directory at every issuer lookup, about 0.2 ms a chain, which a
+         * capture of thousands of handshakes or a configuration naming a
+         * thousand certificates pays each time; the hashed-directory lookup
+         * finds the same anchors by name. */
+        if (!default_paths(s->st)) {
             openssl_reason(why, sizeof why);
             td_cert_fmt(err, errlen, "system trust store: %s", why);
             td_store_free(s);
