@@ -55,21 +55,45 @@ diagnose() {
         "$TLSDIAG" check "${COLOR[@]}" --timeout 2 "$@"
         "$TLSDIAG" check --json --timeout 2 "$@" >"$T/$name.json"
     fi
-    local ids
-    ids=$(jq -r '[.findings[].id] | join(" ")' "$T/$name.json" 2>/dev/null)
+    judge "$name" "$expect" "$T/$name.json"
+}
+
+# judge NAME EXPECTED_ID JSON: records whether the findings of JSON (one
+# document, or JSON lines whose objects carry findings) name EXPECTED_ID,
+# or, for "-", hold no failure.
+judge() {
+    local name=$1 expect=$2 json=$3 ids
+    ids=$(jq -rs '[.[] | .findings[]?.id] | unique | join(" ")' "$json" 2>/dev/null)
     if [ "$expect" = "-" ]; then
-        if jq -e '[.findings[] | select(.severity == "fail")] | length == 0' "$T/$name.json" >/dev/null 2>&1; then
+        if jq -se '[.[] | .findings[]? | select(.severity == "fail")] | length == 0' "$json" >/dev/null 2>&1; then
             RESULTS+=("ok    $name: healthy, no failure found (${ids:-no findings})")
         else
             RESULTS+=("MISS  $name: expected no failure, got: $ids")
             MISSES=$((MISSES + 1))
         fi
-    elif jq -e --arg id "$expect" 'any(.findings[]; .id == $id)' "$T/$name.json" >/dev/null 2>&1; then
+    elif jq -se --arg id "$expect" 'any(.[] | .findings[]?; .id == $id)' "$json" >/dev/null 2>&1; then
         RESULTS+=("ok    $name: $expect")
     else
         RESULTS+=("MISS  $name: expected $expect, got: ${ids:-nothing}")
         MISSES=$((MISSES + 1))
     fi
+}
+
+# lab_cmd NAME EXPECTED_ID DESCRIPTION CMD ARGS...: another tlsdiag command
+# (lint, pcap, ...) shown as text, then judged from its --json.
+lab_cmd() {
+    local name=$1 expect=$2 desc=$3 cmd=$4
+    shift 4
+    printf '\n\033[1m━━ lab %s: %s\033[0m\n' "$name" "$desc" 2>/dev/null
+    echo "\$ tlsdiag $cmd $*"
+    if [ "$JSON" = 1 ]; then
+        "$TLSDIAG" "$cmd" --json "$@" >"$T/$name.json"
+        cat "$T/$name.json"
+    else
+        "$TLSDIAG" "$cmd" "${COLOR[@]}" "$@"
+        "$TLSDIAG" "$cmd" --json "$@" >"$T/$name.json"
+    fi
+    judge "$name" "$expect" "$T/$name.json"
 }
 
 wanted() {
@@ -234,6 +258,60 @@ if wanted java8; then
     diagnose java8 CLIENT_INCOMPATIBLE "a TLS 1.3-only server, seen from a Java 8 service (--client java-8)" \
         --client java-8 "127.0.0.1:$PORT"
     stop_all
+fi
+
+if wanted starttls; then
+    make_starttls_certs mail.test
+    start_scripted_starttls smtp ok "$T/mail.test-expired.pem" "$T/mail.test-old.key"
+    CA_FILE="$T/root.pem" diagnose starttls CERT_EXPIRED \
+        "a mail server whose certificate expired, found through SMTP STARTTLS" \
+        --starttls smtp --sni mail.test "127.0.0.1:$PORT"
+    stop_all
+fi
+
+if wanted proxy; then
+    if [ -x /usr/sbin/squid ]; then
+        start_nginx_tls app.test-chain app.test
+        ORIGIN=$PORT
+        PROXY=$(free_port)
+        start_squid <<SQUID
+http_port 127.0.0.1:$PROXY
+acl SSL_ports port 1
+acl CONNECT method CONNECT
+http_access deny CONNECT !SSL_ports
+http_access allow localhost
+http_access deny all
+SQUID
+        wait_port "$PROXY" 20 || die "squid did not start"
+        diagnose proxy PROXY_FAILURE "a corporate proxy whose rules refuse the server's port (Squid, 403)" \
+            --proxy "http://127.0.0.1:$PROXY" --sni app.test "localhost:$ORIGIN"
+        stop_all
+    else
+        RESULTS+=("MISS  proxy: squid is not installed (scripts/deps.sh test installs it)")
+        MISSES=$((MISSES + 1))
+    fi
+fi
+
+if wanted lint; then
+    # The leaf without its intermediate, and an upstream reached over TLS
+    # without SNI: two classic mistakes nginx -t accepts.
+    make_leaf_signed_by inter site.test
+    mkdir -p "$T/lint"
+    cat >"$T/lint/nginx.conf" <<NGX
+events {}
+http {
+    server {
+        listen 127.0.0.1:8443 ssl;
+        server_name site.test;
+        ssl_certificate $T/site.test.pem;
+        ssl_certificate_key $T/site.test.key;
+        location / { proxy_pass https://backend.site.test; }
+    }
+}
+NGX
+    CA_FILE="$T/root.pem" lab_cmd lint CONFIG_UPSTREAM_NO_SNI \
+        "an nginx configuration: leaf without intermediate, proxy_pass https:// without SNI" \
+        lint --ca-file "$T/root.pem" "$T/lint/nginx.conf"
 fi
 
 printf '\n\033[1m━━ summary\033[0m\n' 2>/dev/null
