@@ -515,32 +515,24 @@ void td_check_probe_cfg(const td_options *o, td_probe_cfg *cfg)
     };
 }
 
-td_status td_check(td_options *o, td_report **out)
+static td_report *report_new(const td_options *o)
 {
-    if (!o || !out)
-        return TD_ERR_USAGE;
-    clear_error(o);
-    *out = NULL;
-    if (!o->target.host[0])
-        return bad(o, "the options do not describe a check");
-
     td_report *r = calloc(1, sizeof *r);
     if (!r)
-        return internal_error(o);
+        return NULL;
     td_obs_init(&r->obs);
     r->show_certs = o->show_certs;
     td_hostport(r->target, sizeof r->target, o->target.host, o->target.port);
+    return r;
+}
 
-    td_probe_cfg cfg;
-    td_check_probe_cfg(o, &cfg);
-    if (td_probe_run(&cfg, &r->obs) != 0) {
-        td_report_free(r);
-        return internal_error(o);
-    }
-
+/* From observations to findings, once the probes are over.  Returns false
+ * when out of memory (r is then freed). */
+static bool report_conclude(const td_options *o, const td_probe_cfg *cfg, td_report *r)
+{
     /* The filter and the level asked for are facts of the run the report
      * states, whatever the probe made of them. */
-    r->obs.clients_filtered = cfg.n_clients > 0;
+    r->obs.clients_filtered = cfg->n_clients > 0;
     r->obs.clients_level = o->clients_level;
 
     td_diagnose(&r->obs, &r->findings);
@@ -550,10 +542,86 @@ td_status td_check(td_options *o, td_report **out)
     td_rank_findings(&r->obs, &r->findings);
     if (r->findings.oom) {
         td_report_free(r);
+        return false;
+    }
+    return true;
+}
+
+td_status td_check(td_options *o, td_report **out)
+{
+    if (!o || !out)
+        return TD_ERR_USAGE;
+    clear_error(o);
+    *out = NULL;
+    if (!o->target.host[0])
+        return bad(o, "the options do not describe a check");
+
+    td_report *r = report_new(o);
+    if (!r)
+        return internal_error(o);
+    td_probe_cfg cfg;
+    td_check_probe_cfg(o, &cfg);
+    if (td_probe_run(&cfg, &r->obs) != 0) {
+        td_report_free(r);
         return internal_error(o);
     }
+    if (!report_conclude(o, &cfg, r))
+        return internal_error(o);
     *out = r;
     return TD_OK;
+}
+
+/* A check under way on a pool: its own copy of the options, which the
+ * probe configuration points into. */
+struct td_check_run {
+    td_options o;
+    td_addr addr;
+    td_probe_cfg cfg;
+    td_report *r;
+    td_check_done done;
+    void *arg;
+};
+
+static void pooled_done(void *arg, int rc)
+{
+    td_check_run *c = arg;
+    td_report *r = c->r;
+    if (rc != 0) {
+        td_report_free(r);
+        r = NULL;
+    } else if (!report_conclude(&c->o, &c->cfg, r)) {
+        r = NULL;
+    }
+    td_check_done done = c->done;
+    void *done_arg = c->arg;
+    free(c);
+    done(done_arg, r);
+}
+
+int td_check_start(const td_options *o, const td_addr *addr, bool quick, td_pool *pool, td_check_done done,
+                   void *arg)
+{
+    td_check_run *c = calloc(1, sizeof *c);
+    if (!c)
+        return -1;
+    c->o = *o;
+    c->addr = *addr;
+    c->done = done;
+    c->arg = arg;
+    c->r = report_new(&c->o);
+    if (!c->r) {
+        free(c);
+        return -1;
+    }
+    td_check_probe_cfg(&c->o, &c->cfg);
+    c->cfg.addr = &c->addr;
+    c->cfg.quick = quick;
+    if (td_probe_start(&c->cfg, &c->r->obs, pool, pooled_done, c) != 0) {
+        td_report_free(c->r);
+        free(c);
+        return -1;
+    }
+    return 0;
 }
 
 bool td_report_failed(const td_report *r)

@@ -15,6 +15,8 @@
 
 #include <openssl/ssl.h>
 
+struct ev_loop;
+
 #include "obs/addr.h"
 
 
@@ -90,6 +92,43 @@ double td_sched_rate(const td_sched *s); /* 0 = no limit */
  * connections already open too; waits under way keep theirs. */
 void td_sched_set_step_timeout(td_sched *s, double secs);
 double td_sched_step_timeout(const td_sched *s);
+/* ---- one loop for many schedulers ----------------------------------------
+ *
+ * A pool is one libev loop shared by many schedulers (one per check of a
+ * fleet scan), with caps that hold across all of them: open connections in
+ * all, open connections to one IP address, and new connections a second to
+ * one IP address.  A scheduler made in a pool keeps its own queue, cap,
+ * rate, step timeout and deadline (a check behaves as it does alone), and a
+ * job starts only when both its scheduler and the pool allow it, whatever
+ * order the checks were started in.  The deadline runs from
+ * td_sched_begin(). */
+typedef struct td_pool td_pool;
+
+typedef struct td_pool_opts {
+    unsigned max_conns; /* open connections in all, >= 1 */
+    unsigned per_ip;    /* open connections to one address, 0 = no cap */
+    double per_ip_rate; /* new connections a second to one address, 0 = no limit */
+} td_pool_opts;
+
+td_pool *td_pool_new(const td_pool_opts *opts);
+/* Every scheduler made in it must be freed first. */
+void td_pool_free(td_pool *p);
+/* The pool's loop, for the owner's own watchers (resolver, signals, timers). */
+struct ev_loop *td_pool_loop(td_pool *p);
+unsigned td_pool_live(const td_pool *p);      /* connections open now */
+unsigned td_pool_peak_per_ip(const td_pool *p); /* most ever open to one address at once */
+
+/* Called from the loop (never from inside a job's callback) once the
+ * scheduler has nothing queued or in flight, or its deadline passed and
+ * everything ended.  The callback may submit more jobs, or free s. */
+typedef void (*td_sched_idle)(void *arg);
+td_sched *td_sched_new_in(td_pool *p, const td_sched_opts *opts, td_sched_idle idle, void *arg);
+/* Starts a pooled scheduler: its deadline runs from now and its jobs may
+ * start.  Jobs submitted before wait until then. */
+void td_sched_begin(td_sched *s);
+/* Nothing queued or in flight. */
+bool td_sched_idle_now(const td_sched *s);
+
 /* Runs until no job is queued or in flight, or the deadline passes (queued
  * jobs then finish with TD_IO_DEADLINE).  Returns 0, -1 on internal error. */
 int td_sched_run(td_sched *s);

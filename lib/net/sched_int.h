@@ -53,6 +53,7 @@ struct td_job {
     double due;              /* submitted for later: monotonic ms it may start at */
     unsigned seq;            /* its connection's number, 0 until it connects */
     const td_job_kind *kind; /* NULL: a byte job */
+    struct td_pool_ip *ip;   /* its address's share of a pool while it is live, or NULL */
     void *kstate;            /* the kind's own state */
     /* Monotonic ms, -1 until it happens; a kind that does its own I/O keeps
      * t_sent, t_first and bytes_in up to date so td_io_result means the

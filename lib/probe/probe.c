@@ -71,6 +71,8 @@ struct run {
     int groups_pending;       /* group probes whose answer is still due */
     bool groups_incomplete;   /* one of them ended without a clear answer */
     uint16_t group_preferred; /* picked when every group was offered */
+    td_probe_done done;       /* on a pool: whom to tell when it is over */
+    void *done_arg;
 };
 
 struct job {
@@ -917,12 +919,14 @@ static void start_stage2(struct run *r)
     if (o->baseline.out == TD_OUT_NOT_TLS || all_silent(o))
         return;
 
-    send_oldstyle(r);
-    send_bighello(r);
-    send_grease(r);
     if (r->hsrun)
         td_hsrun_start(r->hsrun);
     start_clients(r);
+    if (r->cfg->quick)
+        return;
+    send_oldstyle(r);
+    send_bighello(r);
+    send_grease(r);
 
     /* Fallback SCSV: needs two versions, offered at the lower one. */
     uint16_t best = 0, second = 0;
@@ -1141,7 +1145,9 @@ static void on_done(void *ctx, const td_io_result *io, const td_tries *t)
         start_stage2(r);
 }
 
-int td_probe_run(const td_probe_cfg *cfg, td_obs *o)
+/* What every probe needs before the first hello: the target in o and its
+ * address.  Returns false when there is nothing to probe (o says why). */
+static bool prepare(const td_probe_cfg *cfg, td_obs *o)
 {
     snprintf(o->host, sizeof o->host, "%s", cfg->target.host);
     o->port = cfg->target.port;
@@ -1150,54 +1156,71 @@ int td_probe_run(const td_probe_cfg *cfg, td_obs *o)
         snprintf(o->sni, sizeof o->sni, "%s", cfg->sni);
 
     size_t n = 0;
-    double t = cfg->sched.step_timeout_s > 0 ? cfg->sched.step_timeout_s : 5;
-    if (td_resolve(cfg->target.host, cfg->target.port, cfg->dns_server, t, o->addrs, TD_MAX_ADDRS, &n,
-                   o->dns_error, sizeof o->dns_error) != 0 || n == 0) {
-        if (!o->dns_error[0])
-            snprintf(o->dns_error, sizeof o->dns_error, "no address");
-        return 0;
+    if (cfg->addr) {
+        o->addrs[0] = *cfg->addr;
+        n = 1;
+    } else {
+        double t = cfg->sched.step_timeout_s > 0 ? cfg->sched.step_timeout_s : 5;
+        if (td_resolve(cfg->target.host, cfg->target.port, cfg->dns_server, t, o->addrs, TD_MAX_ADDRS, &n,
+                       o->dns_error, sizeof o->dns_error) != 0 || n == 0) {
+            if (!o->dns_error[0])
+                snprintf(o->dns_error, sizeof o->dns_error, "no address");
+            return false;
+        }
     }
     o->n_addrs = n;
     o->addr_used = 0;
+    return true;
+}
 
+static void run_free(struct run *r)
+{
+    td_sched_free(r->s);
+    td_confirm_free(r->cf);
+    td_hsrun_free(r->hsrun);
+    free(r);
+}
+
+static void pooled_idle(void *arg);
+
+/* Sets up the probes on a scheduler of their own (in pool, or alone when
+ * pool is NULL) and queues stage 1.  NULL on internal failure. */
+static struct run *run_new(const td_probe_cfg *cfg, td_obs *o, td_pool *pool)
+{
     struct run *r = calloc(1, sizeof *r);
     if (!r)
-        return -1;
+        return NULL;
     r->cfg = cfg;
     r->o = o;
     r->addr = &o->addrs[0];
-    r->s = td_sched_new(&cfg->sched);
+    r->s = pool ? td_sched_new_in(pool, &cfg->sched, pooled_idle, r) : td_sched_new(&cfg->sched);
     r->cf = r->s ? td_confirm_new(r->s, r->addr, &o->limit) : NULL;
     r->hsrun = r->cf ? td_hsrun_new(cfg, o, r->s, r->cf, r->addr) : NULL;
     if (!r->hsrun) {
-        td_confirm_free(r->cf);
-        td_sched_free(r->s);
-        free(r);
-        return -1;
+        run_free(r);
+        return NULL;
     }
-    r->stage1_pending = 0;
     /* Count first: a job can finish (and decrement) only once the loop runs,
      * but every submission must be in place before stage 2 may start. */
-    int planned = 1 + TD_NVERSIONS + ((cfg->sni && cfg->sni[0]) ? 1 : 0);
-    r->stage1_pending = planned;
+    bool nosni = cfg->sni && cfg->sni[0];
+    r->stage1_pending = 1 + (cfg->quick ? 0 : TD_NVERSIONS) + (nosni ? 1 : 0);
     send_baseline(r, J_BASELINE);
-    if (cfg->sni && cfg->sni[0])
+    if (nosni)
         send_baseline(r, J_NOSNI);
-    for (int vi = TD_NVERSIONS - 1; vi >= 0; vi--)
+    for (int vi = TD_NVERSIONS - 1; vi >= 0 && !cfg->quick; vi--)
         send_version(r, vi);
     if (r->internal_error) {
-        td_sched_free(r->s);
-        td_confirm_free(r->cf);
-        td_hsrun_free(r->hsrun);
-        free(r);
-        return -1;
+        run_free(r);
+        return NULL;
     }
+    return r;
+}
 
-    /* Probes held to be confirmed may outlast a run of the scheduler. */
-    int rc;
-    do
-        rc = td_sched_run(r->s);
-    while (rc == 0 && td_confirm_flush(r->cf));
+/* Every probe has settled: what is left to note, then the run is freed.
+ * Returns what td_probe_run returns. */
+static int run_finish(struct run *r, int rc)
+{
+    td_obs *o = r->o;
     td_hsrun_finish(r->hsrun);
     /* Groups are found in parallel, so their arrival order means nothing:
      * the one the server picked from all of them first, then by code point. */
@@ -1212,9 +1235,49 @@ int td_probe_run(const td_probe_cfg *cfg, td_obs *o)
     o->connections = td_sched_connections(r->s);
     o->elapsed_ms = td_sched_elapsed_ms(r->s);
     bool ierr = r->internal_error;
-    td_sched_free(r->s);
-    td_confirm_free(r->cf);
-    td_hsrun_free(r->hsrun);
-    free(r);
+    run_free(r);
     return (rc != 0 || ierr) ? -1 : 0;
+}
+
+int td_probe_run(const td_probe_cfg *cfg, td_obs *o)
+{
+    if (!prepare(cfg, o))
+        return 0;
+    struct run *r = run_new(cfg, o, NULL);
+    if (!r)
+        return -1;
+    /* Probes held to be confirmed may outlast a run of the scheduler. */
+    int rc;
+    do
+        rc = td_sched_run(r->s);
+    while (rc == 0 && td_confirm_flush(r->cf));
+    return run_finish(r, rc);
+}
+
+/* The pooled scheduler has nothing left: what td_probe_run's loop does
+ * between runs, then the end. */
+static void pooled_idle(void *arg)
+{
+    struct run *r = arg;
+    while (td_confirm_flush(r->cf))
+        if (!td_sched_idle_now(r->s))
+            return;
+    td_probe_done done = r->done;
+    void *done_arg = r->done_arg;
+    done(done_arg, run_finish(r, 0));
+}
+
+int td_probe_start(const td_probe_cfg *cfg, td_obs *o, td_pool *pool, td_probe_done done, void *arg)
+{
+    if (!pool || !done)
+        return -1;
+    if (!prepare(cfg, o))
+        return 1;
+    struct run *r = run_new(cfg, o, pool);
+    if (!r)
+        return -1;
+    r->done = done;
+    r->done_arg = arg;
+    td_sched_begin(r->s);
+    return 0;
 }
