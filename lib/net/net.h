@@ -202,4 +202,20 @@ int td_sched_submit_tls(td_sched *s, const td_addr *addr, const td_tls_opts *o, 
 int td_resolve(const char *host, uint16_t port, const td_addr *dns_server, double timeout_s,
                td_addr *out, size_t max, size_t *n_out, char *err, size_t errlen);
 
+/* Many names at once on a loop (a pool's), each asked once: later askers
+ * of a name get the cached answer.  The addresses carry port 0. */
+#define TD_RESOLVER_MAX 16
+typedef struct td_resolver td_resolver;
+/* addrs and n: the name's addresses (n is 0 on failure, err then says why
+ * as td_resolve would).  Valid during the call. */
+typedef void (*td_resolved)(void *arg, const td_addr *addrs, size_t n, const char *err);
+td_resolver *td_resolver_new(struct ev_loop *loop, const td_addr *dns_server, double timeout_s, char *err,
+                             size_t errlen);
+/* cb is called once, from the loop, or before this returns when the name
+ * is already known.  Returns 0, -1 when out of memory. */
+int td_resolver_lookup(td_resolver *r, const char *host, td_resolved cb, void *arg);
+size_t td_resolver_pending(const td_resolver *r); /* names still being asked */
+/* Lookups still under way end as failures, their askers told. */
+void td_resolver_free(td_resolver *r);
+
 #endif
