@@ -29,7 +29,11 @@ static const char usage_text[] =
     "                                        error or curl exit code\n"
     "  tlsdiag logs [options] FILE...        summarise the failed handshakes in nginx,\n"
     "                                        Apache httpd and HAProxy logs\n"
-    "  tlsdiag help check|explain|logs       the options of a command\n"
+    "  tlsdiag scan [options] FILE|-         check every target of a list, on one\n"
+    "                                        event loop, as JSON lines or a summary\n"
+    "  tlsdiag merge [options] PART...       join the JSON-lines parts of a scan\n"
+    "  tlsdiag help check|explain|logs|scan|merge\n"
+    "                                        the options of a command\n"
     "  tlsdiag --help                        this text\n"
     "  tlsdiag --version                     print the version\n"
     "\n"
@@ -100,6 +104,68 @@ static const char check_usage_text[] =
     "Exit status: 0 no failure found, 1 a handshake fails (see the findings),\n"
     "2 bad usage or input, 3 internal error.\n";
 
+static const char scan_usage_text[] =
+    "Usage: tlsdiag scan [options] FILE|-\n"
+    "\n"
+    "Checks every target of a list (FILE, or - for standard input) on one event\n"
+    "loop.  One target a line: host, host:port, https://host[:port]/path,\n"
+    "[IPv6]:port, an address, or a range ADDR/LEN:PORT (at most a /16, or an\n"
+    "IPv6 /112); after it, optional settings sni=NAME, no-sni, client=ID[,ID].\n"
+    "'#' starts a comment.  Names are resolved once each; every address of a\n"
+    "name is a target of its own.  A bad line (garbage, a bad port, a name that\n"
+    "does not resolve) is reported as an error and the run goes on.\n"
+    "\n"
+    "Options:\n"
+    "  --json                  one line per target (check's JSON document), then\n"
+    "                          a summary line (default: one line per failing\n"
+    "                          target, then a summary table)\n"
+    "  --profile NAME          quick: baseline, certificate, trust, SNI and the\n"
+    "                          clients; full: the whole check (the default)\n"
+    "  --concurrency N         connections open at once in all; default 64,\n"
+    "                          1 to 4096\n"
+    "  --per-ip N              connections (and checks) at once to one IP\n"
+    "                          address; default 8, 0 = no cap\n"
+    "  --rate N                new connections a second to one IP address;\n"
+    "                          0 = no limit (the default), decimals allowed\n"
+    "  --state FILE            record each target written; a run with the same\n"
+    "                          FILE skips them (resume after SIGINT or a crash)\n"
+    "  --shard I/N             only the targets whose IP address hashes to shard\n"
+    "                          I of N (0 <= I < N)\n"
+    "  --shards N              the shard index from JOB_COMPLETION_INDEX or\n"
+    "                          AWS_BATCH_JOB_ARRAY_INDEX; SLURM_ARRAY_TASK_ID and\n"
+    "                          SLURM_ARRAY_TASK_COUNT need no --shards\n"
+    "  --deadline SEC          time for each target's check; default 60\n"
+    "  --sni, --no-sni, --ca-file, --ca-path, --cert, --key, --alpn, --repeat,\n"
+    "  --warn-days, --no-aia, --client, --clients, --timeout,\n"
+    "  --max-connections, --dns-server\n"
+    "                          as for check, the defaults of every target\n"
+    "                          (--max-connections: per target)\n"
+    "  -h, --help              this text\n"
+    "\n"
+    "A progress line goes to standard error when it is a terminal.  SIGINT\n"
+    "stops the run: the checks under way are finished and written, the rest\n"
+    "are left for a run with the same --state.\n"
+    "\n"
+    "Exit status: 0 no failure found, 1 a target fails or a line is bad,\n"
+    "2 bad usage, 3 internal error (or the output could not be written),\n"
+    "130 interrupted.\n";
+
+static const char merge_usage_text[] =
+    "Usage: tlsdiag merge [options] PART...\n"
+    "\n"
+    "Joins the outputs of tlsdiag scan --json (the shards of one scan, or the\n"
+    "runs of a resumed one; - is standard input): every target once, then a\n"
+    "summary computed from all of them.\n"
+    "\n"
+    "Options:\n"
+    "  --json                  JSON lines (default: failing targets and the\n"
+    "                          summary table)\n"
+    "  --warn-days N           certificates ending within N days are listed;\n"
+    "                          default 21\n"
+    "  -h, --help              this text\n"
+    "\n"
+    "Exit status: 0 merged, 2 bad usage or input, 3 internal error.\n";
+
 static const char explain_usage_text[] =
     "Usage: tlsdiag explain [options] [TEXT...]\n"
     "       tlsdiag explain [options] alert|x509|openssl|curl CODE\n"
@@ -166,6 +232,8 @@ static int usage_error(const char *hint, const char *fmt, ...)
 #define CHECK_HINT "tlsdiag check --help"
 #define EXPLAIN_HINT "tlsdiag explain --help"
 #define LOGS_HINT "tlsdiag logs --help"
+#define SCAN_HINT "tlsdiag scan --help"
+#define MERGE_HINT "tlsdiag merge --help"
 #define TOP_HINT   "tlsdiag --help"
 
 /* Help and version go to stdout; a failed write there is still a failure. */
@@ -748,6 +816,214 @@ static int cmd_logs(int argc, char **argv)
     return rc;
 }
 
+/* ---- scan and merge ------------------------------------------------------ */
+
+enum { OPT_PROFILE = 768, OPT_CONCURRENCY, OPT_PER_IP, OPT_STATE, OPT_SHARD, OPT_SHARDS };
+
+static const struct option scan_opts[] = {
+    { "json", no_argument, NULL, OPT_JSON },
+    { "profile", required_argument, NULL, OPT_PROFILE },
+    { "concurrency", required_argument, NULL, OPT_CONCURRENCY },
+    { "per-ip", required_argument, NULL, OPT_PER_IP },
+    { "rate", required_argument, NULL, OPT_RATE },
+    { "state", required_argument, NULL, OPT_STATE },
+    { "shard", required_argument, NULL, OPT_SHARD },
+    { "shards", required_argument, NULL, OPT_SHARDS },
+    { "deadline", required_argument, NULL, OPT_DEADLINE },
+    { "sni", required_argument, NULL, OPT_SNI },
+    { "no-sni", no_argument, NULL, OPT_NO_SNI },
+    { "ca-file", required_argument, NULL, OPT_CA_FILE },
+    { "ca-path", required_argument, NULL, OPT_CA_PATH },
+    { "cert", required_argument, NULL, OPT_CERT },
+    { "key", required_argument, NULL, OPT_KEY },
+    { "alpn", required_argument, NULL, OPT_ALPN },
+    { "repeat", required_argument, NULL, OPT_REPEAT },
+    { "warn-days", required_argument, NULL, OPT_WARN_DAYS },
+    { "no-aia", no_argument, NULL, OPT_NO_AIA },
+    { "client", required_argument, NULL, OPT_CLIENT },
+    { "clients", required_argument, NULL, OPT_CLIENTS },
+    { "timeout", required_argument, NULL, OPT_TIMEOUT },
+    { "max-connections", required_argument, NULL, OPT_MAX_CONNS },
+    { "dns-server", required_argument, NULL, OPT_DNS_SERVER },
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 },
+};
+
+static volatile sig_atomic_t scan_stop;
+
+static void on_scan_stop(int sig)
+{
+    (void)sig;
+    scan_stop = 1;
+}
+
+/* "I/N". */
+static bool parse_shard(const char *arg, unsigned long *i, unsigned long *n)
+{
+    const char *slash = strchr(arg, '/');
+    char idx[16];
+    if (!slash || (size_t)(slash - arg) >= sizeof idx)
+        return false;
+    memcpy(idx, arg, (size_t)(slash - arg));
+    idx[slash - arg] = '\0';
+    return parse_count(idx, 0, 99999, i) && parse_count(slash + 1, 1, 100000, n) && *i < *n;
+}
+
+/* The scan's own options; the rest go to check's apply_option. */
+static int apply_scan_option(td_scan *s, td_options *o, int c, const char *arg, cli *cl, unsigned long *shards)
+{
+    unsigned long n, i;
+    double per_s;
+    td_status st = TD_OK;
+    switch (c) {
+    case OPT_PROFILE:
+        st = td_scan_set_profile(s, arg);
+        break;
+    case OPT_CONCURRENCY:
+        if (!parse_count(arg, 1, 4096, &n))
+            return usage_error(SCAN_HINT, "--concurrency needs a whole number from 1 to 4096, not '%.40s'", arg);
+        st = td_scan_set_concurrency(s, (unsigned)n);
+        break;
+    case OPT_PER_IP:
+        if (!parse_count(arg, 0, 4096, &n))
+            return usage_error(SCAN_HINT, "--per-ip needs a whole number from 0 to 4096, not '%.40s'", arg);
+        st = td_scan_set_per_ip(s, (unsigned)n);
+        break;
+    case OPT_RATE:
+        if (parse_number("--rate", arg, "new connections a second", &per_s) != 0)
+            return EXIT_USAGE;
+        st = td_scan_set_rate(s, per_s);
+        break;
+    case OPT_STATE:
+        st = td_scan_set_state_file(s, arg);
+        break;
+    case OPT_SHARD:
+        if (!parse_shard(arg, &i, &n))
+            return usage_error(SCAN_HINT, "--shard needs I/N with 0 <= I < N, not '%.40s'", arg);
+        st = td_scan_set_shard(s, (unsigned)i, (unsigned)n);
+        break;
+    case OPT_SHARDS:
+        if (!parse_count(arg, 1, 100000, shards))
+            return usage_error(SCAN_HINT, "--shards needs a whole number from 1 to 100000, not '%.40s'", arg);
+        break;
+    default:
+        return apply_option(o, c, arg, cl);
+    }
+    if (st != TD_OK)
+        return usage_error(SCAN_HINT, "%s", td_scan_error(s));
+    return 0;
+}
+
+static int scan_args(int argc, char **argv, td_scan *s, td_options *o)
+{
+    cli cl = { 0 };
+    unsigned long shards = 0;
+    bool shard_given = false;
+    opterr = 0;
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, ":h", scan_opts, NULL)) != -1) {
+        if (c == '?')
+            return usage_error(SCAN_HINT, "unknown option '%s'", argv[optind - 1]);
+        if (c == ':')
+            return usage_error(SCAN_HINT, "option '%s' needs a value", argv[optind - 1]);
+        if (c == 'h')
+            return -1;
+        shard_given |= c == OPT_SHARD;
+        int rc = apply_scan_option(s, o, c, optarg, &cl, &shards);
+        if (rc == LIST_CLIENTS)
+            return usage_error(SCAN_HINT, "'tlsdiag check --client list' lists the client profiles");
+        if (rc != 0)
+            return rc;
+    }
+    td_scan_set_json(s, cl.json);
+    if (cl.sni && cl.no_sni)
+        return usage_error(SCAN_HINT, "--sni and --no-sni contradict each other");
+    if ((cl.cert != NULL) != (cl.key != NULL))
+        return usage_error(SCAN_HINT, "--cert and --key go together");
+    if (cl.cert && td_options_set_client_cert(o, cl.cert, cl.key) != TD_OK)
+        return usage_error(SCAN_HINT, "%s", why(o));
+    if (!shard_given && td_scan_shard_from_env(s, (unsigned)shards) != TD_OK)
+        return usage_error(SCAN_HINT, "%s", td_scan_error(s));
+    if (optind >= argc)
+        return usage_error(SCAN_HINT, "scan needs a target list: FILE, or - for standard input");
+    for (int i = optind; i < argc; i++)
+        if (td_scan_add_input(s, argv[i]) != TD_OK)
+            return usage_error(SCAN_HINT, "%s", td_scan_error(s));
+    if (td_scan_set_options(s, o) != TD_OK)
+        return usage_error(SCAN_HINT, "%s", td_scan_error(s));
+    return 0;
+}
+
+static int cmd_scan(int argc, char **argv)
+{
+    td_scan *s = td_scan_new();
+    td_options *o = td_options_new();
+    int rc = s && o ? scan_args(argc, argv, s, o) : EXIT_INTERNAL;
+    if (rc == -1)
+        rc = print_stdout(scan_usage_text);
+    else if (rc == 0) {
+        /* The first SIGINT finishes the checks under way; a second one
+         * kills at once (the state file is still whole). */
+        struct sigaction sa = { .sa_handler = on_scan_stop, .sa_flags = SA_RESETHAND | SA_RESTART };
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGINT, &sa, NULL);
+        sigaction(SIGTERM, &sa, NULL);
+        /* A closed reader is a write error, reported, not a silent death. */
+        signal(SIGPIPE, SIG_IGN);
+        td_scan_set_progress(s, isatty(STDERR_FILENO) ? stderr : NULL);
+        td_status st = td_scan_run(s, STDOUT_FILENO, &scan_stop);
+        if (st != TD_OK)
+            fprintf(stderr, "tlsdiag: %s\n", td_scan_error(s) ? td_scan_error(s) : "the scan failed");
+        rc = st == TD_OK                   ? (td_scan_failure_count(s) ? EXIT_FAIL : EXIT_OK)
+             : st == TD_ERR_USAGE          ? EXIT_USAGE
+             : st == TD_ERR_INTERRUPTED    ? 130
+                                           : EXIT_INTERNAL;
+    } else if (rc == EXIT_INTERNAL) {
+        fprintf(stderr, "tlsdiag: out of memory\n");
+    }
+    td_options_free(o);
+    td_scan_free(s);
+    return rc;
+}
+
+static const struct option merge_opts[] = {
+    { "json", no_argument, NULL, OPT_JSON },
+    { "warn-days", required_argument, NULL, OPT_WARN_DAYS },
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 },
+};
+
+static int cmd_merge(int argc, char **argv)
+{
+    bool json = false;
+    unsigned long warn_days = 21;
+    opterr = 0;
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, ":h", merge_opts, NULL)) != -1) {
+        if (c == '?')
+            return usage_error(MERGE_HINT, "unknown option '%s'", argv[optind - 1]);
+        if (c == ':')
+            return usage_error(MERGE_HINT, "option '%s' needs a value", argv[optind - 1]);
+        if (c == 'h')
+            return print_stdout(merge_usage_text);
+        json |= c == OPT_JSON;
+        if (c == OPT_WARN_DAYS && !parse_count(optarg, 0, 3650, &warn_days))
+            return usage_error(MERGE_HINT, "--warn-days needs a whole number from 0 to 3650, not '%.40s'", optarg);
+    }
+    if (optind >= argc)
+        return usage_error(MERGE_HINT, "merge needs the parts: files written by tlsdiag scan --json");
+    char err[300] = "";
+    td_status st = td_merge((const char *const *)argv + optind, (size_t)(argc - optind), json,
+                            (unsigned)warn_days, stdout, err, sizeof err);
+    if (st != TD_OK) {
+        fprintf(stderr, "tlsdiag: %s\n", err);
+        return st == TD_ERR_USAGE ? EXIT_USAGE : EXIT_INTERNAL;
+    }
+    return EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -773,7 +1049,12 @@ int main(int argc, char **argv)
             return print_stdout(explain_usage_text);
         if (!strcmp(argv[2], "logs"))
             return print_stdout(logs_usage_text);
-        return usage_error(TOP_HINT, "no help for '%s': the commands are check, explain and logs", argv[2]);
+        if (!strcmp(argv[2], "scan"))
+            return print_stdout(scan_usage_text);
+        if (!strcmp(argv[2], "merge"))
+            return print_stdout(merge_usage_text);
+        return usage_error(TOP_HINT, "no help for '%s': the commands are check, explain, logs, scan and merge",
+                           argv[2]);
     }
     if (!strcmp(cmd, "check")) {
         td_options *o = td_options_new();
@@ -789,6 +1070,10 @@ int main(int argc, char **argv)
         return cmd_explain(argc - 1, argv + 1);
     if (!strcmp(cmd, "logs"))
         return cmd_logs(argc - 1, argv + 1);
+    if (!strcmp(cmd, "scan"))
+        return cmd_scan(argc - 1, argv + 1);
+    if (!strcmp(cmd, "merge"))
+        return cmd_merge(argc - 1, argv + 1);
     if (cmd[0] == '-')
         return usage_error(TOP_HINT, "unknown option '%s'", cmd);
     return usage_error(TOP_HINT, "unknown command '%s'", cmd);

@@ -136,6 +136,7 @@ unsigned td_sched_connections(const td_sched *s); /* connect() calls made so far
 double td_sched_elapsed_ms(const td_sched *s);
 void td_sched_free(td_sched *s);
 const char *td_io_status_name(td_io_status st); /* "refused", "timeout", ... */
+double td_now_ms(void); /* monotonic milliseconds */
 
 /* ---- full TLS handshakes through OpenSSL ----------------------------------
  *

@@ -65,8 +65,6 @@ struct td_job {
     uint8_t out[]; /* the copy of the caller's bytes */
 };
 
-double td_now_ms(void);
-
 /* The token bucket behind td_sched_set_rate(): rate tokens a second, at
  * most burst of them; one is taken per connection started.  Times are
  * monotonic ms.  A rate of 0 means no limit (every take succeeds). */
