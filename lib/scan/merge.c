@@ -70,7 +70,7 @@ td_status td_merge(const char *const *parts, size_t n, bool json, unsigned warn_
     if (!parts || !n || !out)
         return merge_fail(err, errlen, TD_ERR_USAGE, "no parts to merge");
     td_summary *sum = td_summary_new((int)warn_days);
-    td_scan_state *seen = td_scan_state_open("/dev/null", err, errlen);
+    td_scan_state *seen = td_scan_state_open(NULL, err, errlen);
     td_status st = sum && seen ? TD_OK : merge_fail(err, errlen, TD_ERR_INTERNAL, "out of memory");
     for (size_t i = 0; i < n && st == TD_OK; i++)
         st = merge_part(parts[i], sum, seen, json, out, err, errlen);

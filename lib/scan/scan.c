@@ -398,9 +398,16 @@ static bool in_shard(const td_scan *s, const char *what)
     return !s->shard_n || fnv(what) % s->shard_n == s->shard_i;
 }
 
+/* The host a target's check names: the name, else the address itself. */
+static const char *target_host(const target *t)
+{
+    return t->ln->t.kind == TD_TL_NAME ? t->ln->t.host : t->addr.text;
+}
+
+/* As td_scan_line_key reads it back from the target's line. */
 static void target_key(const target *t, char *out, size_t cap)
 {
-    snprintf(out, cap, "%s %u %s", t->ln->t.host, t->ln->t.port, t->addr.text);
+    snprintf(out, cap, "%s %u %s", target_host(t), t->ln->t.port, t->addr.text);
 }
 
 static void error_key(const line *ln, char *out, size_t cap)
@@ -588,9 +595,7 @@ static void check_done(void *arg, td_report *r)
     s->done++;
     json_t *doc = r ? td_report_to_json(r) : NULL;
     if (!doc) {
-        char port[8];
-        snprintf(port, sizeof port, "%u", f->t->ln->t.port);
-        doc = json_pack("{s:{s:s, s:I, s:s}, s:s}", "target", "host", f->t->ln->t.host, "port",
+        doc = json_pack("{s:{s:s, s:I, s:s}, s:s}", "target", "host", target_host(f->t), "port",
                         (json_int_t)f->t->ln->t.port, "address_used", f->t->addr.text, "error",
                         "the check could not run (out of memory)");
     }
@@ -611,10 +616,8 @@ static bool start_check(td_scan *s, target *t, ip_count *ip)
     const td_options *o = t->ln->o ? t->ln->o : &s->defaults;
     td_options one = *o;
     one.target.port = t->ln->t.port;
-    snprintf(one.target.host, sizeof one.target.host, "%s", t->ln->t.host);
+    snprintf(one.target.host, sizeof one.target.host, "%s", target_host(t));
     one.target.host_is_ip = t->ln->t.kind != TD_TL_NAME;
-    if (t->ln->t.kind == TD_TL_RANGE)
-        snprintf(one.target.host, sizeof one.target.host, "%s", t->addr.text);
     ip->n++;
     s->in_flight++;
     if (td_check_start(&one, &t->addr, s->quick, s->pool, check_done, f) != 0) {
@@ -775,7 +778,7 @@ td_status td_scan_run(td_scan *s, int out_fd, volatile sig_atomic_t *stop)
     td_pool_opts po = { .max_conns = s->concurrency, .per_ip = s->per_ip, .per_ip_rate = s->rate };
     if (st == TD_OK && !(s->pool = td_pool_new(&po)))
         st = fail(s, TD_ERR_INTERNAL, "out of memory");
-    if (st == TD_OK && !(s->seen = td_scan_state_open("/dev/null", s->error, sizeof s->error)))
+    if (st == TD_OK && !(s->seen = td_scan_state_open(NULL, s->error, sizeof s->error)))
         st = TD_ERR_INTERNAL;
     if (st == TD_OK && !(s->sum = td_summary_new(s->defaults.warn_days)))
         st = fail(s, TD_ERR_INTERNAL, "out of memory");

@@ -76,6 +76,9 @@ td_scan_state *td_scan_state_open(const char *path, char *err, size_t errlen)
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
+    st->fd = -1;
+    if (!path)
+        return st;
     st->fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     if (st->fd < 0 || load(st) != 0) {
         snprintf(err, errlen, "cannot use state file '%s': %s", path, strerror(errno));
@@ -100,6 +103,8 @@ int td_scan_state_add(td_scan_state *st, const char *text)
     if (!st)
         return 0;
     size_t len = strlen(text);
+    if (st->fd < 0)
+        return remember(st, text, len);
     char *rec = malloc(len + 1);
     if (!rec)
         return -1;
