@@ -16,6 +16,8 @@ source "$(dirname "$0")/lib.sh"
 need_cmd nginx
 need_cmd jq
 ulimit -n 8192 2>/dev/null || true
+# Assertions here are jq over whole JSON-lines files: counted like lib.sh's.
+_pass() { _ASSERTS=$((_ASSERTS + 1)); echo "  ok: $1"; }
 
 make_leaf good "DNS:localhost,IP:127.0.0.1,IP:127.77.0.1,IP:127.77.0.2,IP:127.77.0.3,IP:127.77.0.4"
 make_leaf wrongname "DNS:other.example"
@@ -153,6 +155,7 @@ echo "proxy: $total connections, at most $peak at once"
 
 # ---- SIGINT halfway, then resume -------------------------------------------
 STATE="$T/state"
+: >"$T/r1.jsonl"
 "$TLSDIAG" scan --json --profile quick --ca-file "$T/ca.pem" --timeout 2 --concurrency 8 --per-ip 1 \
     --state "$STATE" "$LIST" >"$T/r1.jsonl" 2>"$T/r1.err" &
 SCAN_PID=$!
