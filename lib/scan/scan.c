@@ -794,6 +794,7 @@ td_status td_scan_run(td_scan *s, int out_fd, volatile sig_atomic_t *stop)
     }
 
     s->t0 = td_now_ms();
+    s->stopping = *s->stop != 0; /* a stop while names were being resolved */
     emit_errors(s);
     ev_timer tm;
     ev_timer_init(&tm, tick, 0.2, 0.2);

@@ -86,6 +86,8 @@ static int parse_range(td_tline *t, char *w)
         }
     }
     char *slash = strchr(net, '/');
+    if (!slash) /* "[v6]:443/path": the slash is not the range's */
+        return refuse(t, "'%." ECHO "s' is neither HOST:PORT nor a range ADDR/LEN:PORT", w);
     *slash = '\0';
     unsigned long len;
     char *end;
