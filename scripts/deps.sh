@@ -14,8 +14,8 @@ BUILD_PKGS=(build-essential pkg-config libssl-dev libev-dev libjansson-dev
             libc-ares-dev libpcap-dev libcmocka-dev clang llvm libclang-rt-14-dev
             openssl zlib1g-dev)
 TEST_PKGS=("${BUILD_PKGS[@]}" nginx-light haproxy apache2 gnutls-bin python3 jq iproute2 procps
-           curl wget dpkg-dev debhelper tidy chromium)
-BENCH_PKGS=("${TEST_PKGS[@]}" sslscan nmap)
+           curl wget dpkg-dev debhelper tidy chromium python3-yaml)
+BENCH_PKGS=("${TEST_PKGS[@]}" sslscan nmap testssl.sh)
 
 usage() {
     echo "usage: $0 build|test|bench" >&2

@@ -140,6 +140,42 @@ diff <(jq -c '.summary | del(.expiring, .worst)' <(tail -n 1 "$T/merged.jsonl"))
     <(jq -c '.summary | del(.expiring, .worst)' <(tail -n 1 "$T/one.jsonl")) >/dev/null \
     && _pass "merged summary recomputed == one run's" || _fail "merged summary" "$(tail -n 1 "$T/merged.jsonl" | head -c 300)"
 
+# ---- docs/: the Slurm array script and the Kubernetes Job's command, as written
+mkdir -p "$T/bin" "$T/slurm" "$T/k8s"
+ln -s "$TLSDIAG" "$T/bin/tlsdiag"
+cp "$LIST" "$T/k8s/targets.txt"
+for i in 1 2 3 4; do # --array=1-4: numbered from 1
+    (cd "$T/slurm" && PATH="$T/bin:$PATH" SLURM_ARRAY_TASK_ID=$i SLURM_ARRAY_TASK_MIN=1 SLURM_ARRAY_TASK_COUNT=4 \
+        SCAN_OUT="$T/slurm/parts" bash "$ROOT/docs/scan-slurm.sh" "$LIST" --ca-file "$T/ca.pem" --profile quick >/dev/null 2>&1)
+done
+"$TLSDIAG" merge --json "$T"/slurm/parts/part-*.jsonl | jq -r "select(.summary | not) | $key" | sort >"$T/slurm.keys"
+jq -r "select(.summary | not) | $key" "$T/one.jsonl" | sort >"$T/one.keys"
+cmp -s "$T/slurm.keys" "$T/one.keys" && _pass "docs/scan-slurm.sh: 4 array tasks merged == one run" \
+    || _fail "slurm script" "$(diff "$T/slurm.keys" "$T/one.keys" | head -5)"
+# The Job's container command, with the volume paths pointed at $T/k8s.
+"$PYTHON" - "$ROOT/docs/scan-k8s-job.yaml" >"$T/k8s/cmd" <<'PY'
+import sys, yaml
+docs = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d]
+job = [d for d in docs if d["kind"] == "Job"][0]
+assert job["spec"]["completionMode"] == "Indexed"
+print(job["spec"]["completions"])
+print(job["spec"]["template"]["spec"]["containers"][0]["args"][0])
+PY
+N=$(head -n 1 "$T/k8s/cmd")
+CMD=$(tail -n +2 "$T/k8s/cmd" | sed -e "s|/targets/|$T/k8s/|g" -e "s|/data/scan|$T/k8s|g" -e "s|exec tlsdiag scan|exec tlsdiag scan --ca-file $T/ca.pem --profile quick|")
+for ((i = 0; i < N; i++)); do
+    PATH="$T/bin:$PATH" JOB_COMPLETION_INDEX=$i sh -c "$CMD" 2>/dev/null || _fail "k8s pod $i exits 0"
+done
+"$TLSDIAG" merge --json "$T"/k8s/part-*.jsonl | jq -r "select(.summary | not) | $key" | sort >"$T/k8s.keys"
+cmp -s "$T/k8s.keys" "$T/one.keys" && _pass "docs/scan-k8s-job.yaml: $N indexed pods merged == one run" \
+    || _fail "k8s Job" "$(diff "$T/k8s.keys" "$T/one.keys" | head -5)"
+
+# ---- a full disk: an error, never a broken line ------------------------------
+scan --json --profile quick "$LIST" >/dev/full 2>"$T/full.err"
+RC=$?
+[ "$RC" = 3 ] && grep -q "No space left" "$T/full.err" && _pass "a full disk: exit 3 and the reason" \
+    || _fail "full disk" "exit $RC: $(head -c 200 "$T/full.err")"
+
 # ---- the per-IP cap, counted by a proxy --------------------------------------
 PP=()
 for i in 1 2 3 4 5 6; do PP+=("$(free_port tcp)"); done
