@@ -260,6 +260,15 @@ static bool parse_count(const char *s, unsigned long min, unsigned long max, uns
     return true;
 }
 
+/* A count option's value, or the usage error that names its range. */
+static int count_option(const char *hint, const char *opt, const char *arg, unsigned long min, unsigned long max,
+                        unsigned long *out)
+{
+    if (parse_count(arg, min, max, out))
+        return 0;
+    return usage_error(hint, "%s needs a whole number from %lu to %lu, not '%.40s'", opt, min, max, arg ? arg : "");
+}
+
 /* strtod accepts leading blanks, and "inf"/"nan"; a timeout or a rate is
  * none of these.  unit names what the number counts, for the message. */
 static int parse_number(const char *opt, const char *s, const char *unit, double *out)
@@ -400,8 +409,8 @@ static int apply_option(td_options *o, int c, const char *arg, cli *cl)
         st = td_options_set_deadline(o, secs);
         break;
     case OPT_MAX_CONNS:
-        if (!parse_count(arg, 1, 256, &n))
-            return usage_error(CHECK_HINT, "--max-connections needs a whole number from 1 to 256, not '%.40s'", arg);
+        if (count_option(CHECK_HINT, "--max-connections", arg, 1, 256, &n) != 0)
+            return EXIT_USAGE;
         st = td_options_set_max_connections(o, (unsigned)n);
         break;
     case OPT_DNS_SERVER:
@@ -420,13 +429,13 @@ static int apply_option(td_options *o, int c, const char *arg, cli *cl)
         st = td_options_set_alpn(o, arg);
         break;
     case OPT_REPEAT:
-        if (!parse_count(arg, 1, 64, &n))
-            return usage_error(CHECK_HINT, "--repeat needs a whole number from 1 to 64, not '%.40s'", arg);
+        if (count_option(CHECK_HINT, "--repeat", arg, 1, 64, &n) != 0)
+            return EXIT_USAGE;
         st = td_options_set_repeat(o, (unsigned)n);
         break;
     case OPT_WARN_DAYS:
-        if (!parse_count(arg, 0, 3650, &n))
-            return usage_error(CHECK_HINT, "--warn-days needs a whole number from 0 to 3650, not '%.40s'", arg);
+        if (count_option(CHECK_HINT, "--warn-days", arg, 0, 3650, &n) != 0)
+            return EXIT_USAGE;
         st = td_options_set_warn_days(o, (unsigned)n);
         break;
     case OPT_SHOW_CERTS:
@@ -731,11 +740,13 @@ static const struct option logs_opts[] = {
     { NULL, 0, NULL, 0 },
 };
 
-static volatile sig_atomic_t logs_stop;
+/* Set by SIGINT or SIGTERM where a command stops cleanly: logs --follow,
+ * scan. */
+static volatile sig_atomic_t stop_requested;
 static void on_stop(int sig)
 {
     (void)sig;
-    logs_stop = 1;
+    stop_requested = 1;
 }
 
 typedef struct logs_out {
@@ -798,7 +809,7 @@ static int cmd_logs(int argc, char **argv)
     if (rc == EXIT_OK && follow) {
         signal(SIGINT, on_stop);
         signal(SIGTERM, on_stop);
-        st = td_logs_follow(l, argv[optind], interval, write_logs, &out, &logs_stop);
+        st = td_logs_follow(l, argv[optind], interval, write_logs, &out, &stop_requested);
     } else {
         for (int i = optind; rc == EXIT_OK && st == TD_OK && i < argc; i++)
             st = td_logs_add_file(l, argv[i]);
@@ -849,14 +860,6 @@ static const struct option scan_opts[] = {
     { NULL, 0, NULL, 0 },
 };
 
-static volatile sig_atomic_t scan_stop;
-
-static void on_scan_stop(int sig)
-{
-    (void)sig;
-    scan_stop = 1;
-}
-
 /* "I/N". */
 static bool parse_shard(const char *arg, unsigned long *i, unsigned long *n)
 {
@@ -880,13 +883,13 @@ static int apply_scan_option(td_scan *s, td_options *o, int c, const char *arg, 
         st = td_scan_set_profile(s, arg);
         break;
     case OPT_CONCURRENCY:
-        if (!parse_count(arg, 1, 4096, &n))
-            return usage_error(SCAN_HINT, "--concurrency needs a whole number from 1 to 4096, not '%.40s'", arg);
+        if (count_option(SCAN_HINT, "--concurrency", arg, 1, 4096, &n) != 0)
+            return EXIT_USAGE;
         st = td_scan_set_concurrency(s, (unsigned)n);
         break;
     case OPT_PER_IP:
-        if (!parse_count(arg, 0, 4096, &n))
-            return usage_error(SCAN_HINT, "--per-ip needs a whole number from 0 to 4096, not '%.40s'", arg);
+        if (count_option(SCAN_HINT, "--per-ip", arg, 0, 4096, &n) != 0)
+            return EXIT_USAGE;
         st = td_scan_set_per_ip(s, (unsigned)n);
         break;
     case OPT_RATE:
@@ -903,8 +906,8 @@ static int apply_scan_option(td_scan *s, td_options *o, int c, const char *arg, 
         st = td_scan_set_shard(s, (unsigned)i, (unsigned)n);
         break;
     case OPT_SHARDS:
-        if (!parse_count(arg, 1, 100000, shards))
-            return usage_error(SCAN_HINT, "--shards needs a whole number from 1 to 100000, not '%.40s'", arg);
+        if (count_option(SCAN_HINT, "--shards", arg, 1, 100000, shards) != 0)
+            return EXIT_USAGE;
         break;
     default:
         return apply_option(o, c, arg, cl);
@@ -965,14 +968,14 @@ static int cmd_scan(int argc, char **argv)
     else if (rc == 0) {
         /* The first SIGINT finishes the checks under way; a second one
          * kills at once (the state file is still whole). */
-        struct sigaction sa = { .sa_handler = on_scan_stop, .sa_flags = SA_RESETHAND | SA_RESTART };
+        struct sigaction sa = { .sa_handler = on_stop, .sa_flags = SA_RESETHAND | SA_RESTART };
         sigemptyset(&sa.sa_mask);
         sigaction(SIGINT, &sa, NULL);
         sigaction(SIGTERM, &sa, NULL);
         /* A closed reader is a write error, reported, not a silent death. */
         signal(SIGPIPE, SIG_IGN);
         td_scan_set_progress(s, isatty(STDERR_FILENO) ? stderr : NULL);
-        td_status st = td_scan_run(s, STDOUT_FILENO, &scan_stop);
+        td_status st = td_scan_run(s, STDOUT_FILENO, &stop_requested);
         if (st != TD_OK)
             fprintf(stderr, "tlsdiag: %s\n", td_scan_error(s) ? td_scan_error(s) : "the scan failed");
         rc = st == TD_OK                   ? (td_scan_failure_count(s) ? EXIT_FAIL : EXIT_OK)
@@ -1009,8 +1012,8 @@ static int cmd_merge(int argc, char **argv)
         if (c == 'h')
             return print_stdout(merge_usage_text);
         json |= c == OPT_JSON;
-        if (c == OPT_WARN_DAYS && !parse_count(optarg, 0, 3650, &warn_days))
-            return usage_error(MERGE_HINT, "--warn-days needs a whole number from 0 to 3650, not '%.40s'", optarg);
+        if (c == OPT_WARN_DAYS && count_option(MERGE_HINT, "--warn-days", optarg, 0, 3650, &warn_days) != 0)
+            return EXIT_USAGE;
     }
     if (optind >= argc)
         return usage_error(MERGE_HINT, "merge needs the parts: files written by tlsdiag scan --json");

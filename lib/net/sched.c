@@ -7,11 +7,13 @@
  * path that can run owner code is written to survive the job list changing
  * underneath it. */
 #include "net/sched_int.h"
+#include "util/str.h"
 
 #include <errno.h>
 #include <math.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -35,7 +37,8 @@ typedef td_job job;
 /* One address's share of a pool: its open connections and its pace. */
 typedef struct td_pool_ip {
     struct td_pool_ip *next; /* in the pool's hash chain */
-    td_addr key;             /* the address, port 0 */
+    char ip[sizeof ((td_addr *)0)->text]; /* the address without its port: the caps are
+                                             per machine, not per service */
     unsigned n_live;
     td_bucket bucket;
 } td_pool_ip;
@@ -909,39 +912,17 @@ unsigned td_pool_peak_per_ip(const td_pool *p)
     return p ? p->peak_per_ip : 0;
 }
 
-/* The address without its port: the caps are per machine, not per service. */
-static void ip_key(const td_addr *a, td_addr *key)
-{
-    memset(key, 0, sizeof *key);
-    key->ss.ss_family = a->ss.ss_family;
-    if (a->ss.ss_family == AF_INET)
-        ((struct sockaddr_in *)&key->ss)->sin_addr = ((const struct sockaddr_in *)&a->ss)->sin_addr;
-    else if (a->ss.ss_family == AF_INET6)
-        ((struct sockaddr_in6 *)&key->ss)->sin6_addr = ((const struct sockaddr_in6 *)&a->ss)->sin6_addr;
-}
-
-static size_t ip_hash(const td_addr *key)
-{
-    const uint8_t *b = (const uint8_t *)&key->ss;
-    uint64_t h = 1469598103934665603ull; /* FNV-1a */
-    for (size_t i = 0; i < sizeof key->ss; i++)
-        h = (h ^ b[i]) * 1099511628211ull;
-    return (size_t)(h % POOL_BUCKETS);
-}
-
 /* The address's entry, made on first use; NULL when out of memory. */
 static td_pool_ip *pool_ip(td_pool *p, const td_addr *a, double now)
 {
-    td_addr key;
-    ip_key(a, &key);
-    size_t h = ip_hash(&key);
+    size_t h = (size_t)(td_hash(a->text) % POOL_BUCKETS);
     for (td_pool_ip *ip = p->ips[h]; ip; ip = ip->next)
-        if (memcmp(&ip->key.ss, &key.ss, sizeof key.ss) == 0)
+        if (strcmp(ip->ip, a->text) == 0)
             return ip;
     td_pool_ip *ip = calloc(1, sizeof *ip);
     if (!ip)
         return NULL;
-    ip->key = key;
+    snprintf(ip->ip, sizeof ip->ip, "%s", a->text);
     td_bucket_init(&ip->bucket, p->o.per_ip_rate, 1, now);
     ip->next = p->ips[h];
     p->ips[h] = ip;

@@ -27,6 +27,7 @@
 #include "scan/state.h"
 #include "scan/summary.h"
 #include "scan/targets.h"
+#include "util/str.h"
 
 #define DEF_CONCURRENCY 64u
 #define DEF_PER_IP      8u
@@ -70,7 +71,7 @@ struct td_scan {
 
     /* one run */
     line *lines;
-    size_t n_lines;
+    size_t n_lines, cap_lines;
     target *targets;
     size_t n_targets, next, in_flight, done;
     td_pool *pool;
@@ -324,10 +325,10 @@ static td_status read_input(td_scan *s, const char *path, unsigned *no)
         else
             line_options(s, &ln);
         ln.text = strndup(buf, 200);
-        line *v = realloc(s->lines, (s->n_lines + 1) * sizeof *v);
+        line *v = td_grow(s->lines, &s->cap_lines, s->n_lines, sizeof *v);
         if (!ln.text || !v) {
             free(ln.text);
-            free(v == s->lines ? NULL : v);
+            free(ln.o);
             st = fail(s, TD_ERR_INTERNAL, "out of memory");
             break;
         }
@@ -383,19 +384,11 @@ static td_status resolve_all(td_scan *s)
 
 /* ---- this shard's targets -------------------------------------------------- */
 
-static uint64_t fnv(const char *t)
-{
-    uint64_t h = 1469598103934665603ull;
-    for (; *t; t++)
-        h = (h ^ (unsigned char)*t) * 1099511628211ull;
-    return h;
-}
-
 /* Partitioned by address, so every address (and the per-address caps) is
  * one shard's alone, whichever names and ports lead to it. */
 static bool in_shard(const td_scan *s, const char *what)
 {
-    return !s->shard_n || fnv(what) % s->shard_n == s->shard_i;
+    return !s->shard_n || td_hash(what) % s->shard_n == s->shard_i;
 }
 
 /* The host a target's check names: the name, else the address itself. */
@@ -424,14 +417,10 @@ static td_status add_target(td_scan *s, line *ln, const td_addr *a, size_t *cap)
         return TD_OK;
     if (td_scan_state_add(s->seen, key) != 0)
         return fail(s, TD_ERR_INTERNAL, "out of memory");
-    if (s->n_targets == *cap) {
-        size_t c = *cap ? *cap * 2 : 256;
-        target *v = realloc(s->targets, c * sizeof *v);
-        if (!v)
-            return fail(s, TD_ERR_INTERNAL, "out of memory");
-        s->targets = v;
-        *cap = c;
-    }
+    target *v = td_grow(s->targets, cap, s->n_targets, sizeof *v);
+    if (!v)
+        return fail(s, TD_ERR_INTERNAL, "out of memory");
+    s->targets = v;
     s->targets[s->n_targets++] = t;
     return TD_OK;
 }
@@ -492,6 +481,21 @@ static int write_line(int fd, const char *buf, size_t len)
     return 0;
 }
 
+/* doc on one line with its newline, in memory; NULL when out of memory. */
+static char *json_line(const json_t *doc, size_t *len)
+{
+    char *text = json_dumps(doc, JSON_COMPACT);
+    size_t n = text ? strlen(text) : 0;
+    char *out = text ? realloc(text, n + 2) : NULL;
+    if (!out) {
+        free(text);
+        return NULL;
+    }
+    memcpy(out + n, "\n", 2);
+    *len = n + 1;
+    return out;
+}
+
 /* Writes the line (JSON, or for text a line when it fails), then records
  * it in the summary and the state file. */
 static void emit(td_scan *s, json_t *doc)
@@ -503,20 +507,7 @@ static void emit(td_scan *s, json_t *doc)
     char *text = NULL;
     size_t len = 0;
     if (s->json) {
-        text = json_dumps(doc, JSON_COMPACT);
-        len = text ? strlen(text) : 0;
-        if (text) {
-            text[len] = '\0';
-            char *t2 = realloc(text, len + 2);
-            if (t2) {
-                text = t2;
-                text[len++] = '\n';
-                text[len] = '\0';
-            } else {
-                free(text);
-                text = NULL;
-            }
-        }
+        text = json_line(doc, &len);
     } else if (failing) {
         FILE *m = open_memstream(&text, &len);
         if (m) {
@@ -565,7 +556,7 @@ static void emit_errors(td_scan *s)
  * a connection of its own before its deadline runs out. */
 static ip_count *ip_slot(td_scan *s, const char *ip)
 {
-    size_t h = (size_t)(fnv(ip) % IP_BUCKETS);
+    size_t h = (size_t)(td_hash(ip) % IP_BUCKETS);
     for (ip_count *c = s->ips[h]; c; c = c->next)
         if (strcmp(c->ip, ip) == 0)
             return c;
@@ -720,7 +711,7 @@ static void run_free(td_scan *s)
     td_summary_free(s->sum);
     s->lines = NULL;
     s->targets = NULL;
-    s->n_lines = s->n_targets = s->next = s->in_flight = s->done = 0;
+    s->n_lines = s->cap_lines = s->n_targets = s->next = s->in_flight = s->done = 0;
     s->pool = NULL;
     s->state = s->seen = NULL;
     s->sum = NULL;
@@ -734,14 +725,8 @@ static td_status finish(td_scan *s, bool interrupted)
     size_t len = 0;
     if (s->json) {
         json_t *sum = td_summary_json(s->sum, interrupted);
-        text = sum ? json_dumps(sum, JSON_COMPACT) : NULL;
+        text = sum ? json_line(sum, &len) : NULL;
         json_decref(sum);
-        if (text) {
-            char *t2 = realloc(text, strlen(text) + 2);
-            if (t2)
-                strcat(text = t2, "\n");
-        }
-        len = text ? strlen(text) : 0;
     } else {
         FILE *m = open_memstream(&text, &len);
         if (m) {

@@ -1,4 +1,5 @@
 #include "scan/state.h"
+#include "util/str.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -22,10 +23,7 @@ struct td_scan_state {
 
 static size_t hash(const char *t)
 {
-    uint64_t h = 1469598103934665603ull;
-    for (; *t; t++)
-        h = (h ^ (unsigned char)*t) * 1099511628211ull;
-    return (size_t)(h % BUCKETS);
+    return (size_t)(td_hash(t) % BUCKETS);
 }
 
 static int remember(td_scan_state *st, const char *text, size_t len)

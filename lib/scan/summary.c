@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "util/str.h"
 #include "util/utc.h"
 
 #define WORST_MAX 10
@@ -91,14 +92,10 @@ static bool count_cause(td_summary *s, const char *id)
             return true;
         }
     }
-    if (s->n_causes == s->cap_causes) {
-        size_t cap = s->cap_causes ? s->cap_causes * 2 : 16;
-        cause *c = realloc(s->causes, cap * sizeof *c);
-        if (!c)
-            return false;
-        s->causes = c;
-        s->cap_causes = cap;
-    }
+    cause *v = td_grow(s->causes, &s->cap_causes, s->n_causes, sizeof *v);
+    if (!v)
+        return false;
+    s->causes = v;
     cause *c = &s->causes[s->n_causes++];
     snprintf(c->id, sizeof c->id, "%s", id);
     c->n = 1;
@@ -151,14 +148,10 @@ static bool note_expiry(td_summary *s, const json_t *line, const char *key)
     long days;
     if (!na[0] || !days_left(s, na, &days) || days > s->warn_days)
         return true;
-    if (s->n_exp == s->cap_exp) {
-        size_t cap = s->cap_exp ? s->cap_exp * 2 : 16;
-        expiring *e = realloc(s->exp, cap * sizeof *e);
-        if (!e)
-            return false;
-        s->exp = e;
-        s->cap_exp = cap;
-    }
+    expiring *v = td_grow(s->exp, &s->cap_exp, s->n_exp, sizeof *v);
+    if (!v)
+        return false;
+    s->exp = v;
     expiring *e = &s->exp[s->n_exp++];
     snprintf(e->key, sizeof e->key, "%s", key);
     snprintf(e->not_after, sizeof e->not_after, "%s", na);
