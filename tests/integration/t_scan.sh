@@ -220,6 +220,26 @@ n=$(cat "$T/r1.jsonl" "$T/r2.jsonl" | jq -s 'map(select(.target)) | length')
 cat "$T/r1.jsonl" "$T/r2.jsonl" | jq -e -s 'map(select(.error)) | length == 3' >/dev/null \
     && _pass "input errors written once" || _fail "errors once" ""
 
+# ---- a crash (SIGKILL) halfway, then resume: none lost ---------------------------
+STATE="$T/state-kill"
+: >"$T/k1.jsonl"
+"$TLSDIAG" scan --json --profile quick --ca-file "$T/ca.pem" --timeout 2 --concurrency 8 --per-ip 1 \
+    --state "$STATE" "$LIST" >"$T/k1.jsonl" 2>/dev/null &
+SCAN_PID=$!
+for ((i = 0; i < 600; i++)); do
+    [ "$(wc -l <"$T/k1.jsonl")" -ge $((TOTAL / 2)) ] && break
+    sleep 0.05
+done
+kill -KILL "$SCAN_PID"
+wait "$SCAN_PID" 2>/dev/null
+scan --json --profile quick --state "$STATE" "$LIST" >"$T/k2.jsonl" 2>/dev/null
+jq -e . "$T/k1.jsonl" >/dev/null 2>&1 && _pass "killed run: every line written is whole JSON" || _fail "whole lines" ""
+n=$("$TLSDIAG" merge --json "$T/k1.jsonl" "$T/k2.jsonl" | jq -s 'map(select(.target)) | length')
+[ "$n" = "$TOTAL" ] && _pass "after a crash and resume no target is lost ($n)" || _fail "none lost" "$n of $TOTAL"
+rep=$(cat "$T/k1.jsonl" "$T/k2.jsonl" | jq -r 'select(.target) | .target.address_used + " " + (.target.port | tostring)' \
+    | sort | uniq -d | wc -l)
+[ "$rep" -le 1 ] && _pass "at most the line being recorded at the crash repeats ($rep)" || _fail "repeats" "$rep"
+
 # ---- text mode ---------------------------------------------------------------
 scan --profile quick "$T/proxied.txt" >"$T/text.out" 2>&1
 grep -q "root cause" "$T/text.out" && grep -qE "^FAIL " "$T/text.out" \
