@@ -40,6 +40,19 @@ expect_usage_error "unknown client level" check --clients ancient 127.0.0.1:443
 assert_true "stderr names the levels" grep -q "unknown client level 'ancient': use modern, intermediate or old" \
     "$T/cli.err"
 expect_usage_error "verbose takes no value" check --verbose=yes 127.0.0.1:443
+expect_usage_error "scan: no target list" scan --json
+expect_usage_error "scan: unreadable list" scan "$T/no-such-list.txt"
+assert_true "stderr names the list" grep -q "no-such-list.txt" "$T/cli.err"
+expect_usage_error "scan: unknown profile" scan --profile fast -
+expect_usage_error "scan: bad shard" scan --shard 4/4 -
+JOB_COMPLETION_INDEX='' SLURM_ARRAY_TASK_ID='' AWS_BATCH_JOB_ARRAY_INDEX='' \
+    expect_usage_error "scan: --shards without an index" scan --shards 4 -
+JOB_COMPLETION_INDEX=1 expect_usage_error "scan: an index without --shards" scan -
+expect_usage_error "scan: bad concurrency" scan --concurrency 0 -
+expect_usage_error "scan: --sni with --no-sni" scan --sni a.example --no-sni -
+printf '{"not": "a scan line"}\n' >"$T/part.jsonl"
+expect_usage_error "merge: a line of something else" merge "$T/part.jsonl"
+expect_usage_error "merge: no parts" merge --json
 
 CASE=help
 run_cli --help
