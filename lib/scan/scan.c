@@ -425,6 +425,19 @@ static td_status add_target(td_scan *s, line *ln, const td_addr *a, size_t *cap)
     return TD_OK;
 }
 
+/* The k-th address of a line: a name's k-th answer, a range's k-th
+ * address, the address itself; with the line's port. */
+static bool line_addr(const line *ln, uint32_t k, td_addr *a)
+{
+    if (ln->t.kind == TD_TL_NAME)
+        return td_addr_from_sockaddr((const struct sockaddr *)&ln->addrs[k].ss, ln->addrs[k].len, ln->t.port, a);
+    if (ln->t.kind == TD_TL_ADDR)
+        return td_addr_from_ip(ln->t.host, ln->t.port, a);
+    char ip[64];
+    td_tline_range_at(&ln->t, k, ip, sizeof ip);
+    return td_addr_from_ip(ip, ln->t.port, a);
+}
+
 static td_status expand(td_scan *s)
 {
     size_t cap = 0;
@@ -432,22 +445,10 @@ static td_status expand(td_scan *s)
         line *ln = &s->lines[i];
         if (ln->error[0])
             continue;
-        td_addr a;
-        uint32_t n = td_tline_count(&ln->t);
+        uint32_t n = ln->t.kind == TD_TL_NAME ? (uint32_t)ln->n_addrs : td_tline_count(&ln->t);
         for (uint32_t k = 0; k < n; k++) {
-            char ip[64];
-            if (ln->t.kind == TD_TL_RANGE)
-                td_tline_range_at(&ln->t, k, ip, sizeof ip);
-            if (ln->t.kind == TD_TL_NAME)
-                a = ln->addrs[0];
-            if (ln->t.kind == TD_TL_NAME && k == 0) {
-                n = (uint32_t)ln->n_addrs;
-            }
-            if (ln->t.kind == TD_TL_NAME)
-                td_addr_from_sockaddr((const struct sockaddr *)&ln->addrs[k].ss, ln->addrs[k].len, ln->t.port, &a);
-            else if (!td_addr_from_ip(ln->t.kind == TD_TL_RANGE ? ip : ln->t.host, ln->t.port, &a))
-                continue;
-            if (add_target(s, ln, &a, &cap) != TD_OK)
+            td_addr a;
+            if (line_addr(ln, k, &a) && add_target(s, ln, &a, &cap) != TD_OK)
                 return TD_ERR_INTERNAL;
         }
     }
@@ -456,10 +457,11 @@ static td_status expand(td_scan *s)
 
 /* ---- output ---------------------------------------------------------------- */
 
-/* One whole line or nothing: on a regular file a failed write (a full
- * disk) is cut back to where the line began, so the file stays whole
- * lines; a pipe or terminal gets the line in one write(2), which other
- * writers cannot split below PIPE_BUF and a reader sees as one chunk. */
+/* One whole line or nothing.  The line is complete in memory before the
+ * first byte goes out, and nothing else is written between its write(2)
+ * calls (one, unless the descriptor takes less); on a regular file a failed
+ * write (a full disk) is cut back to where the line began, so the file
+ * keeps whole lines only. */
 static int write_line(int fd, const char *buf, size_t len)
 {
     struct stat st;
