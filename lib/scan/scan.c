@@ -79,7 +79,8 @@ struct td_scan {
     td_scan_state *seen; /* targets of this run so far: a line, a URL and a range may name one twice */
     td_summary *sum;
     int out_fd;
-    bool write_failed, stopping;
+    bool aborted;  /* out of memory, or the output or state cannot be written: the run ends */
+    bool stopping; /* asked to stop: no new check */
     volatile sig_atomic_t *stop;
     ip_count *ips[IP_BUCKETS];
     double t0;
@@ -405,7 +406,7 @@ static void target_key(const target *t, char *out, size_t cap)
 
 static void error_key(const line *ln, char *out, size_t cap)
 {
-    snprintf(out, cap, "! %s", ln->text);
+    snprintf(out, cap, "! %u %s", ln->no, ln->text);
 }
 
 static td_status add_target(td_scan *s, line *ln, const td_addr *a, size_t *cap)
@@ -519,15 +520,15 @@ static void emit(td_scan *s, json_t *doc)
     }
     if (!td_summary_add(s->sum, doc) || ((s->json || failing) && !text)) {
         free(text);
-        s->write_failed = true;
+        s->aborted = true;
         fail(s, TD_ERR_INTERNAL, "out of memory");
         return;
     }
     if (text && write_line(s->out_fd, text, len) != 0) {
-        s->write_failed = true;
+        s->aborted = true;
         fail(s, TD_ERR_INTERNAL, "cannot write the results: %s", strerror(errno));
     } else if (td_scan_state_add(s->state, key) != 0) {
-        s->write_failed = true;
+        s->aborted = true;
         fail(s, TD_ERR_INTERNAL, "cannot record progress in '%s': %s", s->state_path, strerror(errno));
     }
     free(text);
@@ -535,7 +536,7 @@ static void emit(td_scan *s, json_t *doc)
 
 static void emit_errors(td_scan *s)
 {
-    for (size_t i = 0; i < s->n_lines && !s->write_failed; i++) {
+    for (size_t i = 0; i < s->n_lines && !s->aborted; i++) {
         line *ln = &s->lines[i];
         char key[400];
         error_key(ln, key, sizeof key);
@@ -543,7 +544,7 @@ static void emit_errors(td_scan *s)
             continue;
         json_t *doc = json_pack("{s:I, s:s, s:s}", "line", (json_int_t)ln->no, "input", ln->text, "error", ln->error);
         if (!doc) {
-            s->write_failed = true;
+            s->aborted = true;
             fail(s, TD_ERR_INTERNAL, "out of memory");
             return;
         }
@@ -594,7 +595,7 @@ static void check_done(void *arg, td_report *r)
     }
     td_report_free(r);
     free(f);
-    if (doc && !s->write_failed)
+    if (doc && !s->aborted)
         emit(s, doc);
     json_decref(doc);
     admit(s);
@@ -627,7 +628,7 @@ static bool start_check(td_scan *s, target *t, ip_count *ip)
  * next. */
 static void admit(td_scan *s)
 {
-    if (s->stopping || s->write_failed) {
+    if (s->stopping || s->aborted) {
         if (!s->in_flight)
             ev_break(td_pool_loop(s->pool), EVBREAK_ONE);
         return;
@@ -639,7 +640,7 @@ static void admit(td_scan *s)
             continue;
         ip_count *ip = ip_slot(s, t->addr.text);
         if (!ip) {
-            s->write_failed = true;
+            s->aborted = true;
             fail(s, TD_ERR_INTERNAL, "out of memory");
             break;
         }
@@ -648,7 +649,7 @@ static void admit(td_scan *s)
             continue;
         }
         if (!start_check(s, t, ip)) {
-            s->write_failed = true;
+            s->aborted = true;
             fail(s, TD_ERR_INTERNAL, "out of memory");
             break;
         }
@@ -658,7 +659,7 @@ static void admit(td_scan *s)
     }
     while (s->next < s->n_targets && s->targets[s->next].started)
         s->next++;
-    if (!s->in_flight && (s->next >= s->n_targets || s->write_failed))
+    if (!s->in_flight && (s->next >= s->n_targets || s->aborted))
         ev_break(td_pool_loop(s->pool), EVBREAK_ONE);
 }
 
@@ -721,7 +722,7 @@ static void run_free(td_scan *s)
 
 static td_status finish(td_scan *s, bool interrupted)
 {
-    if (s->write_failed)
+    if (s->aborted)
         return TD_ERR_INTERNAL;
     char *text = NULL;
     size_t len = 0;
@@ -754,7 +755,7 @@ td_status td_scan_run(td_scan *s, int out_fd, volatile sig_atomic_t *stop)
     s->failures = 0;
     s->stop = stop ? stop : &never;
     s->out_fd = out_fd;
-    s->write_failed = s->stopping = false;
+    s->aborted = s->stopping = false;
     if (!s->n_inputs)
         return fail(s, TD_ERR_USAGE, "no target list: give a FILE or - for standard input");
 

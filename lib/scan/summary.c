@@ -74,7 +74,8 @@ void td_scan_line_key(const json_t *line, char *out, size_t cap)
         return;
     }
     if (json_object_get(line, "error"))
-        snprintf(out, cap, "! %s", str_at(line, "input"));
+        snprintf(out, cap, "! %lld %s", (long long)json_integer_value(json_object_get(line, "line")),
+                 str_at(line, "input"));
     else
         snprintf(out, cap, "%s", "");
 }

@@ -17,7 +17,8 @@ void td_summary_free(td_summary *s);
  * "error"}).  Returns false when out of memory. */
 bool td_summary_add(td_summary *s, const json_t *line);
 /* The key a line is known by in a state file and when parts are merged:
- * host, port and address of a target; the input of an error line.  Writes
+ * host, port and address of a target; the line number and input of an
+ * error line.  Writes
  * "" for a line that is neither. */
 void td_scan_line_key(const json_t *line, char *out, size_t cap);
 /* Whether a line fails: a check with verdict fail, or an input error. */
