@@ -6,7 +6,7 @@
 #   bench/scan.sh [--tlsdiag PATH] [--targets N] [--big N] [--testssl N]
 #                 [--concurrency N] [--per-ip N]
 #
-#   --targets N      fleet for the quick and full timings (default 1000)
+#   --targets N      fleet for the quick and full timings (default 1000; 0: skip)
 #   --big N          the long run sampled for RSS and fds (default 10000; 0: skip)
 #   --testssl N      targets given to testssl.sh (default 100; 0: skip)
 #
@@ -102,16 +102,20 @@ list() { # N
     done
 }
 
+# Target lines (each starts with check's document); not the summary.
+targets_in() { grep -c '^{"tlsdiag"' "$1" 2>/dev/null; }
+
 scan() { "$TLSDIAG" scan --json --ca-file "$W/ca.pem" --concurrency "$CONC" --per-ip "$PER_IP" "$@"; }
 
 # ---- quick and full ---------------------------------------------------------
 ROWS=()
 list "$TARGETS" >"$W/t.txt"
 for profile in quick full; do
+    [ "$TARGETS" -gt 0 ] || break
     start=$(date +%s.%N)
     scan --profile "$profile" "$W/t.txt" >"$W/$profile.jsonl" 2>/dev/null
     end=$(date +%s.%N)
-    n=$(grep -c '"target"' "$W/$profile.jsonl")
+    n=$(targets_in "$W/$profile.jsonl")
     s=$(echo "$end - $start" | bc -l)
     ROWS+=("| tlsdiag scan --profile $profile | $n | $(printf %.1f "$s") | $(printf %.0f "$(echo "$n * 60 / $s" | bc -l)") |")
     echo "$profile: $n targets in $(printf %.1f "$s") s" >&2
@@ -127,20 +131,22 @@ if [ "$BIG" -gt 0 ]; then
     marks=(1000 5000 10000 "$BIG")
     seen=""
     while kill -0 "$pid" 2>/dev/null; do
-        n=$(grep -c '"target"' "$W/big.jsonl" 2>/dev/null)
+        n=$(targets_in "$W/big.jsonl")
         for m in "${marks[@]}"; do
             if [ "$n" -ge "$m" ] && [ "$m" -le "$BIG" ] && [[ " $seen " != *" $m "* ]]; then
                 rss=$(awk '/^VmRSS/ { print $2 }' "/proc/$pid/status" 2>/dev/null)
                 fds=$(ls "/proc/$pid/fd" 2>/dev/null | wc -l)
-                [ -n "$rss" ] && MEM+=("| $m | $((rss / 1024)) | $fds |") && seen="$seen $m"
+                [ -n "$rss" ] && MEM+=("| $m | $((rss / 1024)) | $fds |") && seen="$seen $m" &&
+                    echo "long run: $m targets, RSS $((rss / 1024)) MiB, $fds fds" >&2
             fi
         done
         sleep 0.2
     done
     wait "$pid"
     end=$(date +%s.%N)
-    n=$(grep -c '"target"' "$W/big.jsonl")
+    n=$(targets_in "$W/big.jsonl")
     s=$(echo "$end - $start" | bc -l)
+    echo "long run: $n targets in $(printf %.1f "$s") s" >&2
     ROWS+=("| tlsdiag scan --profile quick (long run) | $n | $(printf %.1f "$s") | $(printf %.0f "$(echo "$n * 60 / $s" | bc -l)") |")
 fi
 
@@ -154,6 +160,7 @@ if [ "$TESTSSL" -gt 0 ] && [ -n "$TS" ]; then
         --add-ca "$W/ca.pem" --jsonfile-pretty "$W/ts/out.json" >"$W/ts/log" 2>&1)
     end=$(date +%s.%N)
     s=$(echo "$end - $start" | bc -l)
+    echo "testssl.sh: $TESTSSL targets in $(printf %.1f "$s") s" >&2
     ROWS+=("| testssl.sh --file --parallel | $TESTSSL | $(printf %.1f "$s") | $(printf %.1f "$(echo "$TESTSSL * 60 / $s" | bc -l)") |")
     start=$(date +%s.%N)
     scan --profile full "$W/ts.txt" >/dev/null 2>&1
