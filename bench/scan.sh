@@ -103,7 +103,7 @@ list() { # N
 }
 
 # Target lines (each starts with check's document); not the summary.
-targets_in() { grep -c '^{"tlsdiag"' "$1" 2>/dev/null; }
+targets_in() { grep -c '^{"tlsdiag"' "$1" 2>/dev/null || true; }
 
 scan() { "$TLSDIAG" scan --json --ca-file "$W/ca.pem" --concurrency "$CONC" --per-ip "$PER_IP" "$@"; }
 
@@ -126,12 +126,15 @@ MEM=()
 if [ "$BIG" -gt 0 ]; then
     list "$BIG" >"$W/big.txt"
     start=$(date +%s.%N)
-    scan --profile quick "$W/big.txt" >"$W/big.jsonl" 2>/dev/null &
+    # exec: $! is tlsdiag itself, whose RSS and fds are sampled.
+    (exec "$TLSDIAG" scan --json --ca-file "$W/ca.pem" --concurrency "$CONC" --per-ip "$PER_IP" \
+        --profile quick "$W/big.txt" >"$W/big.jsonl" 2>/dev/null) &
     pid=$!
-    marks=(1000 5000 10000 "$BIG")
+    marks=(1000 5000 9000 10000 "$BIG") # the last lines come just before it exits
     seen=""
     while kill -0 "$pid" 2>/dev/null; do
         n=$(targets_in "$W/big.jsonl")
+        n=${n:-0}
         for m in "${marks[@]}"; do
             if [ "$n" -ge "$m" ] && [ "$m" -le "$BIG" ] && [[ " $seen " != *" $m "* ]]; then
                 rss=$(awk '/^VmRSS/ { print $2 }' "/proc/$pid/status" 2>/dev/null)
