@@ -42,6 +42,7 @@ trap '[ -n "$NGINX_PID" ] && kill "$NGINX_PID" 2>/dev/null; wait 2>/dev/null; rm
 
 ADDRS=8 BASE=30000
 MAX=$((TARGETS > BIG ? TARGETS : BIG))
+MAX=$((MAX > TESTSSL ? MAX : TESTSSL))
 PORTS=$(((MAX + ADDRS - 1) / ADDRS))
 
 # ---- certificates and the fleet ---------------------------------------------
