@@ -12,7 +12,7 @@ _tlsdiag() {
     _arguments -C \
         '(- :)--help[describe the commands]' \
         '(- :)--version[print the version]' \
-        '1:command:((check\:"probe a server and explain what fails" explain\:"explain an error message or log excerpt" logs\:"summarise the failed handshakes in server logs" diff\:"what changed between the runs of a history database" lint\:"say what will fail in an nginx, Apache httpd or HAProxy configuration" help\:"the options of a command"))' \
+        '1:command:((check\:"probe a server and explain what fails" explain\:"explain an error message or log excerpt" logs\:"summarise the failed handshakes in server logs" diff\:"what changed between the runs of a history database" lint\:"say what will fail in an nginx, Apache httpd or HAProxy configuration" scan\:"check every target of a list" merge\:"join the parts of a scan" help\:"the options of a command"))' \
         '*::arg:->args' && return
     case $words[1] in
         check)
@@ -90,8 +90,37 @@ _tlsdiag() {
                 '(- :)'{-h,--help}'[describe the options]' \
                 ':main configuration file (- for nginx -T output):_files'
             ;;
+        scan|merge)
+            _arguments \
+                '--json[see tlsdiag help scan]' \
+                '--profile[see tlsdiag help scan]:value:' \
+                '--concurrency[see tlsdiag help scan]:value:' \
+                '--per-ip[see tlsdiag help scan]:value:' \
+                '--rate[see tlsdiag help scan]:value:' \
+                '--state[see tlsdiag help scan]:value:' \
+                '--shard[see tlsdiag help scan]:value:' \
+                '--shards[see tlsdiag help scan]:value:' \
+                '--deadline[see tlsdiag help scan]:value:' \
+                '--sni[see tlsdiag help scan]:value:' \
+                '--no-sni[see tlsdiag help scan]' \
+                '--ca-file[see tlsdiag help scan]:value:' \
+                '--ca-path[see tlsdiag help scan]:value:' \
+                '--cert[see tlsdiag help scan]:value:' \
+                '--key[see tlsdiag help scan]:value:' \
+                '--alpn[see tlsdiag help scan]:value:' \
+                '--repeat[see tlsdiag help scan]:value:' \
+                '--warn-days[see tlsdiag help scan]:value:' \
+                '--no-aia[see tlsdiag help scan]' \
+                '--client[see tlsdiag help scan]:value:' \
+                '--clients[see tlsdiag help scan]:value:' \
+                '--timeout[see tlsdiag help scan]:value:' \
+                '--max-connections[see tlsdiag help scan]:value:' \
+                '--dns-server[see tlsdiag help scan]:value:' \
+                '(- :)'{-h,--help}'[describe the options]' \
+                '*:target list or part:_files'
+            ;;
         help)
-            _arguments '1:command:(check explain logs diff lint)'
+            _arguments '1:command:(check explain logs diff lint scan merge)'
             ;;
     esac
 }

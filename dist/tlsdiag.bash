@@ -11,13 +11,13 @@ _tlsdiag() {
     cur=${COMP_WORDS[COMP_CWORD]}
     prev=${COMP_WORDS[COMP_CWORD-1]}
     if [ "$COMP_CWORD" -eq 1 ]; then
-        _tlsdiag_reply -W 'check explain logs diff lint help --help --version'
+        _tlsdiag_reply -W 'check explain logs diff lint scan merge help --help --version'
         return
     fi
     cmd=${COMP_WORDS[1]}
     case "$cmd" in
         help)
-            [ "$COMP_CWORD" -eq 2 ] && _tlsdiag_reply -W 'check explain logs diff lint'
+            [ "$COMP_CWORD" -eq 2 ] && _tlsdiag_reply -W 'check explain logs diff lint scan merge'
             return
             ;;
         check)
@@ -88,6 +88,17 @@ _tlsdiag() {
             esac
             if [[ $cur == -* ]]; then
                 _tlsdiag_reply -W '--server --profile --live --diff --ca-file --ca-path --json --no-color -h --help'
+            else
+                _tlsdiag_reply -f; compopt -o filenames 2>/dev/null
+            fi
+            ;;
+        scan|merge)
+            case "$prev" in
+                --profile) _tlsdiag_reply -W 'quick full'; return ;;
+                --concurrency|--per-ip|--rate|--shard|--shards|--deadline|--sni|--alpn|--repeat|--warn-days|--client|--clients|--timeout|--max-connections|--dns-server) return ;;
+            esac
+            if [[ $cur == -* ]]; then
+                _tlsdiag_reply -W '--json --profile --concurrency --per-ip --rate --state --shard --shards --deadline --sni --no-sni --ca-file --ca-path --cert --key --alpn --repeat --warn-days --no-aia --client --clients --timeout --max-connections --dns-server --help -h'
             else
                 _tlsdiag_reply -f; compopt -o filenames 2>/dev/null
             fi

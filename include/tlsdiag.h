@@ -36,6 +36,7 @@ typedef enum td_status {
     TD_ERR_USAGE = -1,    /* bad input: a malformed value, a missing file, no target */
     TD_ERR_INTERNAL = -2, /* out of memory, event loop failure */
     TD_ERR_DB = -3,       /* the history database: unreachable, refused, or newer than this library */
+    TD_ERR_INTERRUPTED = -4, /* stopped on request before the end (td_scan_run) */
 } td_status;
 
 typedef struct td_options td_options;
@@ -363,6 +364,71 @@ int td_lint_write_text(const td_lint *l, FILE *f, bool color);
 int td_lint_write_json(const td_lint *l, FILE *f);
 /* A unified diff (`patch -p0` applies it) making every exact edit. */
 int td_lint_write_diff(const td_lint *l, FILE *f);
+/* --------------------------------------------------------------- scan
+ * Checks a fleet: every target of a list, on one event loop, with caps on
+ * connections in all and per IP address:
+ *
+ *     td_scan *s = td_scan_new();
+ *     td_scan_set_options(s, o);        (check's options, for every target)
+ *     td_scan_add_input(s, "targets.txt");
+ *     td_scan_set_json(s, true);
+ *     td_scan_run(s, STDOUT_FILENO, &stop);
+ *     td_scan_free(s);
+ *
+ * The list has one target a line (docs/tlsdiag.1, "TARGET LISTS"): host,
+ * host:port, https:// URL, [IPv6]:port, an address, or a range
+ * ADDR/LEN:PORT, then optional settings sni=NAME, no-sni, client=ID,...;
+ * '#' starts a comment. */
+typedef struct td_scan td_scan;
+
+td_scan *td_scan_new(void);
+void td_scan_free(td_scan *s);
+const char *td_scan_error(const td_scan *s);
+/* Copies o: check's options as the defaults of every target (its target
+ * is not used). */
+td_status td_scan_set_options(td_scan *s, const td_options *o);
+/* "quick" (the baseline, certificate, trust, SNI and the clients) or
+ * "full" (the whole check, the default). */
+td_status td_scan_set_profile(td_scan *s, const char *name);
+/* Open connections in all, 1 to 4096 (default 64); also the most checks
+ * in flight. */
+td_status td_scan_set_concurrency(td_scan *s, unsigned n);
+/* Open connections to one IP address, and checks in flight against it: 0
+ * (no cap) to 4096, default 8. */
+td_status td_scan_set_per_ip(td_scan *s, unsigned n);
+/* New connections a second to one IP address; 0 = no limit (default). */
+td_status td_scan_set_rate(td_scan *s, double per_second);
+/* One JSON line per target and a summary line, or (false, the default)
+ * one line per failing target and a summary table. */
+void td_scan_set_json(td_scan *s, bool json);
+/* A progress line, rewritten in place, on f (a terminal); NULL: none. */
+void td_scan_set_progress(td_scan *s, FILE *f);
+/* Only the targets whose IP address hashes to shard i of n (0 <= i < n). */
+td_status td_scan_set_shard(td_scan *s, unsigned i, unsigned n);
+/* The shard from the environment of a job array: JOB_COMPLETION_INDEX
+ * (Kubernetes Indexed Job) or AWS_BATCH_JOB_ARRAY_INDEX with shards, or
+ * SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT.  TD_OK without a change
+ * when none is set and shards is 0. */
+td_status td_scan_shard_from_env(td_scan *s, unsigned shards);
+/* Records progress in path: a later run with the same file skips every
+ * target already written. */
+td_status td_scan_set_state_file(td_scan *s, const char *path);
+/* A target list to read ("-": standard input); call again for more. */
+td_status td_scan_add_input(td_scan *s, const char *path);
+/* Runs the scan, writing to out_fd.  When *stop becomes nonzero (a signal
+ * handler sets it), no further check starts, those in flight are written,
+ * and the run returns TD_ERR_INTERRUPTED.  TD_ERR_USAGE for an unreadable
+ * list or state file, TD_ERR_INTERNAL when out of memory or the output
+ * cannot be written (a full disk: the output keeps only whole lines). */
+td_status td_scan_run(td_scan *s, int out_fd, volatile sig_atomic_t *stop);
+/* Targets that failed, and input lines refused, in the last run. */
+unsigned long td_scan_failure_count(const td_scan *s);
+
+/* Joins JSON-lines outputs of td_scan_run (the shards of one scan, or the
+ * runs of a resumed one): every target once, and a summary computed from
+ * them all (warn_days: the expiry window).  json false: the text form. */
+td_status td_merge(const char *const *parts, size_t n, bool json, unsigned warn_days, FILE *out, char *err,
+                   size_t errlen);
 
 #ifdef __cplusplus
 }

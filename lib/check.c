@@ -647,6 +647,41 @@ static int upgrade_by_greeting(td_probe_cfg *cfg, td_obs *first)
     return rc;
 }
 
+static td_report *report_new(const td_options *o)
+{
+    td_report *r = calloc(1, sizeof *r);
+    if (!r)
+        return NULL;
+    td_obs_init(&r->obs);
+    r->show_certs = o->show_certs;
+    td_hostport(r->target, sizeof r->target, o->target.host, o->target.port);
+    return r;
+}
+
+/* From observations to findings, once the probes are over.  Returns false
+ * when out of memory (r is then freed). */
+static bool report_conclude(const td_options *o, const td_probe_cfg *cfg, const char *bypass, td_report *r)
+{
+    /* The filter, the level and the certificate asked for, and the
+     * no_proxy that sent the check direct, are facts of the run the report
+     * states, whatever the probe made of them. */
+    r->obs.expect = o->expect;
+    snprintf(r->obs.proxy_bypass, sizeof r->obs.proxy_bypass, "%s", bypass);
+    r->obs.clients_filtered = cfg->n_clients > 0;
+    r->obs.clients_level = o->clients_level;
+
+    td_diagnose(&r->obs, &r->findings);
+    td_judge_clients(&r->obs, &r->clients, &r->findings);
+    /* Root cause first, each symptom linked to it; this also orders the
+     * rest fail-first, as td_findings_sort would. */
+    td_rank_findings(&r->obs, &r->findings);
+    if (r->findings.oom) {
+        td_report_free(r);
+        return false;
+    }
+    return true;
+}
+
 td_status td_check(td_options *o, td_report **out)
 {
     if (!o || !out)
@@ -656,13 +691,9 @@ td_status td_check(td_options *o, td_report **out)
     if (!o->target.host[0])
         return bad(o, "the options do not describe a check");
 
-    td_report *r = calloc(1, sizeof *r);
+    td_report *r = report_new(o);
     if (!r)
         return internal_error(o);
-    td_obs_init(&r->obs);
-    r->show_certs = o->show_certs;
-    td_hostport(r->target, sizeof r->target, o->target.host, o->target.port);
-
     td_probe_cfg cfg;
     td_proxy px;
     char bypass[sizeof r->obs.proxy_bypass] = "";
@@ -679,26 +710,68 @@ td_status td_check(td_options *o, td_report **out)
         td_report_free(r);
         return internal_error(o);
     }
-
-    /* The filter, the level and the certificate asked for, and the
-     * no_proxy that sent the check direct, are facts of the run the report
-     * states, whatever the probe made of them. */
-    r->obs.expect = o->expect;
-    snprintf(r->obs.proxy_bypass, sizeof r->obs.proxy_bypass, "%s", bypass);
-    r->obs.clients_filtered = cfg.n_clients > 0;
-    r->obs.clients_level = o->clients_level;
-
-    td_diagnose(&r->obs, &r->findings);
-    td_judge_clients(&r->obs, &r->clients, &r->findings);
-    /* Root cause first, each symptom linked to it; this also orders the
-     * rest fail-first, as td_findings_sort would. */
-    td_rank_findings(&r->obs, &r->findings);
-    if (r->findings.oom) {
-        td_report_free(r);
+    if (!report_conclude(o, &cfg, bypass, r))
         return internal_error(o);
-    }
     *out = r;
     return TD_OK;
+}
+
+/* A check under way on a pool: its own copy of the options, which the
+ * probe configuration points into. */
+struct td_check_run {
+    td_options o;
+    td_addr addr;
+    td_probe_cfg cfg;
+    td_proxy px;                  /* the proxy cfg points to, if any */
+    char bypass[sizeof ((td_obs *)0)->proxy_bypass];
+    td_report *r;
+    td_check_done done;
+    void *arg;
+};
+
+static void pooled_done(void *arg, int rc)
+{
+    td_check_run *c = arg;
+    td_report *r = c->r;
+    if (rc != 0) {
+        td_report_free(r);
+        r = NULL;
+    } else if (!report_conclude(&c->o, &c->cfg, c->bypass, r)) {
+        r = NULL;
+    }
+    td_check_done done = c->done;
+    void *done_arg = c->arg;
+    free(c);
+    done(done_arg, r);
+}
+
+int td_check_start(const td_options *o, const td_addr *addr, bool quick, td_pool *pool, td_check_done done,
+                   void *arg)
+{
+    td_check_run *c = calloc(1, sizeof *c);
+    if (!c)
+        return -1;
+    c->o = *o;
+    c->addr = *addr;
+    c->done = done;
+    c->arg = arg;
+    c->r = report_new(&c->o);
+    if (!c->r) {
+        free(c);
+        return -1;
+    }
+    td_check_probe_cfg(&c->o, &c->cfg);
+    c->cfg.addr = &c->addr;
+    c->cfg.quick = quick;
+    /* A greeting in another protocol is not upgraded here (that takes a
+     * second run): the report names the --starttls to give. */
+    if (choose_proxy(&c->o, &c->cfg, c->bypass, sizeof c->bypass, &c->px) != TD_OK ||
+        td_probe_start(&c->cfg, &c->r->obs, pool, pooled_done, c) != 0) {
+        td_report_free(c->r);
+        free(c);
+        return -1;
+    }
+    return 0;
 }
 
 bool td_report_failed(const td_report *r)

@@ -34,8 +34,11 @@ static const char usage_text[] =
     "  tlsdiag lint [options] PATH           read an nginx, Apache httpd or HAProxy\n"
     "                                        configuration (PATH, or - for nginx -T\n"
     "                                        output) and say what will fail\n"
+    "  tlsdiag scan [options] FILE|-         check every target of a list, on one\n"
+    "                                        event loop, as JSON lines or a summary\n"
+    "  tlsdiag merge [options] PART...       join the JSON-lines parts of a scan\n"
     "  tlsdiag help COMMAND                  the options of a command (check, explain,\n"
-    "                                        logs, diff, lint)\n"
+    "                                        logs, diff, lint, scan, merge)\n"
     "  tlsdiag --help                        this text\n"
     "  tlsdiag --version                     print the version\n"
     "\n"
@@ -125,6 +128,68 @@ static const char check_usage_text[] =
     "\n"
     "Exit status: 0 no failure found, 1 a handshake fails (see the findings),\n"
     "2 bad usage or input, 3 internal error or the history database failed.\n";
+
+static const char scan_usage_text[] =
+    "Usage: tlsdiag scan [options] FILE|-\n"
+    "\n"
+    "Checks every target of a list (FILE, or - for standard input) on one event\n"
+    "loop.  One target a line: host, host:port, https://host[:port]/path,\n"
+    "[IPv6]:port, an address, or a range ADDR/LEN:PORT (at most a /16, or an\n"
+    "IPv6 /112); after it, optional settings sni=NAME, no-sni, client=ID[,ID].\n"
+    "'#' starts a comment.  Names are resolved once each; every address of a\n"
+    "name is a target of its own.  A bad line (garbage, a bad port, a name that\n"
+    "does not resolve) is reported as an error and the run goes on.\n"
+    "\n"
+    "Options:\n"
+    "  --json                  one line per target (check's JSON document), then\n"
+    "                          a summary line (default: one line per failing\n"
+    "                          target, then a summary table)\n"
+    "  --profile NAME          quick: baseline, certificate, trust, SNI and the\n"
+    "                          clients; full: the whole check (the default)\n"
+    "  --concurrency N         connections open at once in all; default 64,\n"
+    "                          1 to 4096\n"
+    "  --per-ip N              connections (and checks) at once to one IP\n"
+    "                          address; default 8, 0 = no cap\n"
+    "  --rate N                new connections a second to one IP address;\n"
+    "                          0 = no limit (the default), decimals allowed\n"
+    "  --state FILE            record each target written; a run with the same\n"
+    "                          FILE skips them (resume after SIGINT or a crash)\n"
+    "  --shard I/N             only the targets whose IP address hashes to shard\n"
+    "                          I of N (0 <= I < N)\n"
+    "  --shards N              the shard index from JOB_COMPLETION_INDEX or\n"
+    "                          AWS_BATCH_JOB_ARRAY_INDEX; SLURM_ARRAY_TASK_ID and\n"
+    "                          SLURM_ARRAY_TASK_COUNT need no --shards\n"
+    "  --deadline SEC          time for each target's check; default 60\n"
+    "  --sni, --no-sni, --ca-file, --ca-path, --cert, --key, --alpn, --repeat,\n"
+    "  --warn-days, --no-aia, --client, --clients, --timeout,\n"
+    "  --max-connections, --dns-server\n"
+    "                          as for check, the defaults of every target\n"
+    "                          (--max-connections: per target)\n"
+    "  -h, --help              this text\n"
+    "\n"
+    "A progress line goes to standard error when it is a terminal.  SIGINT\n"
+    "stops the run: the checks under way are finished and written, the rest\n"
+    "are left for a run with the same --state.\n"
+    "\n"
+    "Exit status: 0 no failure found, 1 a target fails or a line is bad,\n"
+    "2 bad usage, 3 internal error (or the output could not be written),\n"
+    "130 interrupted.\n";
+
+static const char merge_usage_text[] =
+    "Usage: tlsdiag merge [options] PART...\n"
+    "\n"
+    "Joins the outputs of tlsdiag scan --json (the shards of one scan, or the\n"
+    "runs of a resumed one; - is standard input): every target once, then a\n"
+    "summary computed from all of them.\n"
+    "\n"
+    "Options:\n"
+    "  --json                  JSON lines (default: failing targets and the\n"
+    "                          summary table)\n"
+    "  --warn-days N           certificates ending within N days are listed;\n"
+    "                          default 21\n"
+    "  -h, --help              this text\n"
+    "\n"
+    "Exit status: 0 merged, 2 bad usage or input, 3 internal error.\n";
 
 static const char explain_usage_text[] =
     "Usage: tlsdiag explain [options] [TEXT...]\n"
@@ -250,6 +315,8 @@ static int usage_error(const char *hint, const char *fmt, ...)
 #define LOGS_HINT "tlsdiag logs --help"
 #define DIFF_HINT "tlsdiag diff --help"
 #define LINT_HINT "tlsdiag lint --help"
+#define SCAN_HINT "tlsdiag scan --help"
+#define MERGE_HINT "tlsdiag merge --help"
 #define TOP_HINT   "tlsdiag --help"
 
 /* Help and version go to stdout; a failed write there is still a failure. */
@@ -274,6 +341,15 @@ static bool parse_count(const char *s, unsigned long min, unsigned long max, uns
         return false;
     *out = v;
     return true;
+}
+
+/* A count option's value, or the usage error that names its range. */
+static int count_option(const char *hint, const char *opt, const char *arg, unsigned long min, unsigned long max,
+                        unsigned long *out)
+{
+    if (parse_count(arg, min, max, out))
+        return 0;
+    return usage_error(hint, "%s needs a whole number from %lu to %lu, not '%.40s'", opt, min, max, arg ? arg : "");
 }
 
 /* strtod accepts leading blanks, and "inf"/"nan"; a timeout or a rate is
@@ -432,8 +508,8 @@ static int apply_option(td_options *o, int c, const char *arg, cli *cl)
         st = td_options_set_deadline(o, secs);
         break;
     case OPT_MAX_CONNS:
-        if (!parse_count(arg, 1, 256, &n))
-            return usage_error(CHECK_HINT, "--max-connections needs a whole number from 1 to 256, not '%.40s'", arg);
+        if (count_option(CHECK_HINT, "--max-connections", arg, 1, 256, &n) != 0)
+            return EXIT_USAGE;
         st = td_options_set_max_connections(o, (unsigned)n);
         break;
     case OPT_DNS_SERVER:
@@ -455,13 +531,13 @@ static int apply_option(td_options *o, int c, const char *arg, cli *cl)
         st = td_options_set_starttls(o, arg);
         break;
     case OPT_REPEAT:
-        if (!parse_count(arg, 1, 64, &n))
-            return usage_error(CHECK_HINT, "--repeat needs a whole number from 1 to 64, not '%.40s'", arg);
+        if (count_option(CHECK_HINT, "--repeat", arg, 1, 64, &n) != 0)
+            return EXIT_USAGE;
         st = td_options_set_repeat(o, (unsigned)n);
         break;
     case OPT_WARN_DAYS:
-        if (!parse_count(arg, 0, 3650, &n))
-            return usage_error(CHECK_HINT, "--warn-days needs a whole number from 0 to 3650, not '%.40s'", arg);
+        if (count_option(CHECK_HINT, "--warn-days", arg, 0, 3650, &n) != 0)
+            return EXIT_USAGE;
         st = td_options_set_warn_days(o, (unsigned)n);
         break;
     case OPT_SHOW_CERTS:
@@ -857,11 +933,13 @@ static const struct option logs_opts[] = {
     { NULL, 0, NULL, 0 },
 };
 
-static volatile sig_atomic_t logs_stop;
+/* Set by SIGINT or SIGTERM where a command stops cleanly: logs --follow,
+ * scan. */
+static volatile sig_atomic_t stop_requested;
 static void on_stop(int sig)
 {
     (void)sig;
-    logs_stop = 1;
+    stop_requested = 1;
 }
 
 typedef struct logs_out {
@@ -924,7 +1002,7 @@ static int cmd_logs(int argc, char **argv)
     if (rc == EXIT_OK && follow) {
         signal(SIGINT, on_stop);
         signal(SIGTERM, on_stop);
-        st = td_logs_follow(l, argv[optind], interval, write_logs, &out, &logs_stop);
+        st = td_logs_follow(l, argv[optind], interval, write_logs, &out, &stop_requested);
     } else {
         for (int i = optind; rc == EXIT_OK && st == TD_OK && i < argc; i++)
             st = td_logs_add_file(l, argv[i]);
@@ -1083,6 +1161,206 @@ static int cmd_lint(int argc, char **argv, td_lint *l)
     return td_lint_failed(l) ? EXIT_FAIL : EXIT_OK;
 }
 
+/* ---- scan and merge ------------------------------------------------------ */
+
+enum { OPT_SCAN_PROFILE = 768, OPT_CONCURRENCY, OPT_PER_IP, OPT_STATE, OPT_SHARD, OPT_SHARDS };
+
+static const struct option scan_opts[] = {
+    { "json", no_argument, NULL, OPT_JSON },
+    { "profile", required_argument, NULL, OPT_SCAN_PROFILE },
+    { "concurrency", required_argument, NULL, OPT_CONCURRENCY },
+    { "per-ip", required_argument, NULL, OPT_PER_IP },
+    { "rate", required_argument, NULL, OPT_RATE },
+    { "state", required_argument, NULL, OPT_STATE },
+    { "shard", required_argument, NULL, OPT_SHARD },
+    { "shards", required_argument, NULL, OPT_SHARDS },
+    { "deadline", required_argument, NULL, OPT_DEADLINE },
+    { "sni", required_argument, NULL, OPT_SNI },
+    { "no-sni", no_argument, NULL, OPT_NO_SNI },
+    { "ca-file", required_argument, NULL, OPT_CA_FILE },
+    { "ca-path", required_argument, NULL, OPT_CA_PATH },
+    { "cert", required_argument, NULL, OPT_CERT },
+    { "key", required_argument, NULL, OPT_KEY },
+    { "alpn", required_argument, NULL, OPT_ALPN },
+    { "repeat", required_argument, NULL, OPT_REPEAT },
+    { "warn-days", required_argument, NULL, OPT_WARN_DAYS },
+    { "no-aia", no_argument, NULL, OPT_NO_AIA },
+    { "client", required_argument, NULL, OPT_CLIENT },
+    { "clients", required_argument, NULL, OPT_CLIENTS },
+    { "timeout", required_argument, NULL, OPT_TIMEOUT },
+    { "max-connections", required_argument, NULL, OPT_MAX_CONNS },
+    { "dns-server", required_argument, NULL, OPT_DNS_SERVER },
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 },
+};
+
+/* "I/N". */
+static bool parse_shard(const char *arg, unsigned long *i, unsigned long *n)
+{
+    const char *slash = strchr(arg, '/');
+    char idx[16];
+    if (!slash || (size_t)(slash - arg) >= sizeof idx)
+        return false;
+    memcpy(idx, arg, (size_t)(slash - arg));
+    idx[slash - arg] = '\0';
+    return parse_count(idx, 0, 99999, i) && parse_count(slash + 1, 1, 100000, n) && *i < *n;
+}
+
+/* The scan's own options; the rest go to check's apply_option. */
+static int apply_scan_option(td_scan *s, td_options *o, int c, const char *arg, cli *cl, unsigned long *shards)
+{
+    unsigned long n, i;
+    double per_s;
+    td_status st = TD_OK;
+    switch (c) {
+    case OPT_SCAN_PROFILE:
+        st = td_scan_set_profile(s, arg);
+        break;
+    case OPT_CONCURRENCY:
+        if (count_option(SCAN_HINT, "--concurrency", arg, 1, 4096, &n) != 0)
+            return EXIT_USAGE;
+        st = td_scan_set_concurrency(s, (unsigned)n);
+        break;
+    case OPT_PER_IP:
+        if (count_option(SCAN_HINT, "--per-ip", arg, 0, 4096, &n) != 0)
+            return EXIT_USAGE;
+        st = td_scan_set_per_ip(s, (unsigned)n);
+        break;
+    case OPT_RATE:
+        if (parse_number("--rate", arg, "new connections a second", &per_s) != 0)
+            return EXIT_USAGE;
+        st = td_scan_set_rate(s, per_s);
+        break;
+    case OPT_STATE:
+        st = td_scan_set_state_file(s, arg);
+        break;
+    case OPT_SHARD:
+        if (!parse_shard(arg, &i, &n))
+            return usage_error(SCAN_HINT, "--shard needs I/N with 0 <= I < N, not '%.40s'", arg);
+        st = td_scan_set_shard(s, (unsigned)i, (unsigned)n);
+        break;
+    case OPT_SHARDS:
+        if (count_option(SCAN_HINT, "--shards", arg, 1, 100000, shards) != 0)
+            return EXIT_USAGE;
+        break;
+    default:
+        return apply_option(o, c, arg, cl);
+    }
+    if (st != TD_OK)
+        return usage_error(SCAN_HINT, "%s", td_scan_error(s));
+    return 0;
+}
+
+static int scan_args(int argc, char **argv, td_scan *s, td_options *o)
+{
+    cli cl = { 0 };
+    unsigned long shards = 0;
+    bool shard_given = false;
+    opterr = 0;
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, ":h", scan_opts, NULL)) != -1) {
+        if (c == '?')
+            return usage_error(SCAN_HINT, "unknown option '%s'", argv[optind - 1]);
+        if (c == ':')
+            return usage_error(SCAN_HINT, "option '%s' needs a value", argv[optind - 1]);
+        if (c == 'h')
+            return -1;
+        shard_given |= c == OPT_SHARD;
+        int rc = apply_scan_option(s, o, c, optarg, &cl, &shards);
+        if (rc == LIST_CLIENTS)
+            return usage_error(SCAN_HINT, "'tlsdiag check --client list' lists the client profiles");
+        if (rc != 0)
+            return rc;
+    }
+    td_scan_set_json(s, cl.json);
+    if (cl.sni && cl.no_sni)
+        return usage_error(SCAN_HINT, "--sni and --no-sni contradict each other");
+    if ((cl.cert != NULL) != (cl.key != NULL))
+        return usage_error(SCAN_HINT, "--cert and --key go together");
+    if (cl.cert && td_options_set_client_cert(o, cl.cert, cl.key) != TD_OK)
+        return usage_error(SCAN_HINT, "%s", why(o));
+    if (!shard_given && td_scan_shard_from_env(s, (unsigned)shards) != TD_OK)
+        return usage_error(SCAN_HINT, "%s", td_scan_error(s));
+    if (optind >= argc)
+        return usage_error(SCAN_HINT, "scan needs a target list: FILE, or - for standard input");
+    for (int i = optind; i < argc; i++)
+        if (td_scan_add_input(s, argv[i]) != TD_OK)
+            return usage_error(SCAN_HINT, "%s", td_scan_error(s));
+    if (td_scan_set_options(s, o) != TD_OK)
+        return usage_error(SCAN_HINT, "%s", td_scan_error(s));
+    return 0;
+}
+
+static int cmd_scan(int argc, char **argv)
+{
+    td_scan *s = td_scan_new();
+    td_options *o = td_options_new();
+    int rc = s && o ? scan_args(argc, argv, s, o) : EXIT_INTERNAL;
+    if (rc == -1)
+        rc = print_stdout(scan_usage_text);
+    else if (rc == 0) {
+        /* The first SIGINT finishes the checks under way; a second one
+         * kills at once (the state file is still whole). */
+        struct sigaction sa = { .sa_handler = on_stop, .sa_flags = SA_RESETHAND | SA_RESTART };
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGINT, &sa, NULL);
+        sigaction(SIGTERM, &sa, NULL);
+        /* A closed reader is a write error, reported, not a silent death. */
+        signal(SIGPIPE, SIG_IGN);
+        td_scan_set_progress(s, isatty(STDERR_FILENO) ? stderr : NULL);
+        td_status st = td_scan_run(s, STDOUT_FILENO, &stop_requested);
+        if (st != TD_OK)
+            fprintf(stderr, "tlsdiag: %s\n", td_scan_error(s) ? td_scan_error(s) : "the scan failed");
+        rc = st == TD_OK                   ? (td_scan_failure_count(s) ? EXIT_FAIL : EXIT_OK)
+             : st == TD_ERR_USAGE          ? EXIT_USAGE
+             : st == TD_ERR_INTERRUPTED    ? 130
+                                           : EXIT_INTERNAL;
+    } else if (rc == EXIT_INTERNAL) {
+        fprintf(stderr, "tlsdiag: out of memory\n");
+    }
+    td_options_free(o);
+    td_scan_free(s);
+    return rc;
+}
+
+static const struct option merge_opts[] = {
+    { "json", no_argument, NULL, OPT_JSON },
+    { "warn-days", required_argument, NULL, OPT_WARN_DAYS },
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 },
+};
+
+static int cmd_merge(int argc, char **argv)
+{
+    bool json = false;
+    unsigned long warn_days = 21;
+    opterr = 0;
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, ":h", merge_opts, NULL)) != -1) {
+        if (c == '?')
+            return usage_error(MERGE_HINT, "unknown option '%s'", argv[optind - 1]);
+        if (c == ':')
+            return usage_error(MERGE_HINT, "option '%s' needs a value", argv[optind - 1]);
+        if (c == 'h')
+            return print_stdout(merge_usage_text);
+        json |= c == OPT_JSON;
+        if (c == OPT_WARN_DAYS && count_option(MERGE_HINT, "--warn-days", optarg, 0, 3650, &warn_days) != 0)
+            return EXIT_USAGE;
+    }
+    if (optind >= argc)
+        return usage_error(MERGE_HINT, "merge needs the parts: files written by tlsdiag scan --json");
+    char err[300] = "";
+    td_status st = td_merge((const char *const *)argv + optind, (size_t)(argc - optind), json,
+                            (unsigned)warn_days, stdout, err, sizeof err);
+    if (st != TD_OK) {
+        fprintf(stderr, "tlsdiag: %s\n", err);
+        return st == TD_ERR_USAGE ? EXIT_USAGE : EXIT_INTERNAL;
+    }
+    return EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -1112,7 +1390,12 @@ int main(int argc, char **argv)
             return print_stdout(diff_usage_text);
         if (!strcmp(argv[2], "lint"))
             return print_stdout(lint_usage_text);
-        return usage_error(TOP_HINT, "no help for '%s': the commands are check, explain, logs, diff and lint",
+        if (!strcmp(argv[2], "scan"))
+            return print_stdout(scan_usage_text);
+        if (!strcmp(argv[2], "merge"))
+            return print_stdout(merge_usage_text);
+        return usage_error(TOP_HINT, "no help for '%s': the commands are check, explain, logs, diff, lint, "
+                           "scan and merge",
                            argv[2]);
     }
     if (!strcmp(cmd, "check")) {
@@ -1141,6 +1424,10 @@ int main(int argc, char **argv)
         td_lint_free(l);
         return rc;
     }
+    if (!strcmp(cmd, "scan"))
+        return cmd_scan(argc - 1, argv + 1);
+    if (!strcmp(cmd, "merge"))
+        return cmd_merge(argc - 1, argv + 1);
     if (cmd[0] == '-')
         return usage_error(TOP_HINT, "unknown option '%s'", cmd);
     return usage_error(TOP_HINT, "unknown command '%s'", cmd);

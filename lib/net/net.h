@@ -16,6 +16,8 @@
 #include <openssl/ssl.h>
 
 #include "net/leadin.h"
+struct ev_loop;
+
 #include "obs/addr.h"
 
 
@@ -107,6 +109,43 @@ int td_sched_set_leadins(td_sched *s, const td_leadin *chain, size_t n);
  * returns how many there are.  A job that must not run all of it (a fetch
  * from another host) sets a shorter chain around its submission. */
 size_t td_sched_get_leadins(const td_sched *s, td_leadin *out, size_t max);
+/* ---- one loop for many schedulers ----------------------------------------
+ *
+ * A pool is one libev loop shared by many schedulers (one per check of a
+ * fleet scan), with caps that hold across all of them: open connections in
+ * all, open connections to one IP address, and new connections a second to
+ * one IP address.  A scheduler made in a pool keeps its own queue, cap,
+ * rate, step timeout and deadline (a check behaves as it does alone), and a
+ * job starts only when both its scheduler and the pool allow it, whatever
+ * order the checks were started in.  The deadline runs from
+ * td_sched_begin(). */
+typedef struct td_pool td_pool;
+
+typedef struct td_pool_opts {
+    unsigned max_conns; /* open connections in all, >= 1 */
+    unsigned per_ip;    /* open connections to one address, 0 = no cap */
+    double per_ip_rate; /* new connections a second to one address, 0 = no limit */
+} td_pool_opts;
+
+td_pool *td_pool_new(const td_pool_opts *opts);
+/* Every scheduler made in it must be freed first. */
+void td_pool_free(td_pool *p);
+/* The pool's loop, for the owner's own watchers (resolver, signals, timers). */
+struct ev_loop *td_pool_loop(td_pool *p);
+unsigned td_pool_live(const td_pool *p);      /* connections open now */
+unsigned td_pool_peak_per_ip(const td_pool *p); /* most ever open to one address at once */
+
+/* Called from the loop (never from inside a job's callback) once the
+ * scheduler has nothing queued or in flight, or its deadline passed and
+ * everything ended.  The callback may submit more jobs, or free s. */
+typedef void (*td_sched_idle)(void *arg);
+td_sched *td_sched_new_in(td_pool *p, const td_sched_opts *opts, td_sched_idle idle, void *arg);
+/* Starts a pooled scheduler: its deadline runs from now and its jobs may
+ * start.  Jobs submitted before wait until then. */
+void td_sched_begin(td_sched *s);
+/* Nothing queued or in flight. */
+bool td_sched_idle_now(const td_sched *s);
+
 /* Runs until no job is queued or in flight, or the deadline passes (queued
  * jobs then finish with TD_IO_DEADLINE).  Returns 0, -1 on internal error. */
 int td_sched_run(td_sched *s);
@@ -114,6 +153,7 @@ unsigned td_sched_connections(const td_sched *s); /* connect() calls made so far
 double td_sched_elapsed_ms(const td_sched *s);
 void td_sched_free(td_sched *s);
 const char *td_io_status_name(td_io_status st); /* "refused", "timeout", ... */
+double td_now_ms(void); /* monotonic milliseconds */
 
 /* ---- full TLS handshakes through OpenSSL ----------------------------------
  *
@@ -179,5 +219,21 @@ int td_sched_submit_tls(td_sched *s, const td_addr *addr, const td_tls_opts *o, 
  * "no such host", "no address", "timed out", ... */
 int td_resolve(const char *host, uint16_t port, const td_addr *dns_server, double timeout_s,
                td_addr *out, size_t max, size_t *n_out, char *err, size_t errlen);
+
+/* Many names at once on a loop (a pool's), each asked once: later askers
+ * of a name get the cached answer.  The addresses carry port 0. */
+#define TD_RESOLVER_MAX 16
+typedef struct td_resolver td_resolver;
+/* addrs and n: the name's addresses (n is 0 on failure, err then says why
+ * as td_resolve would).  Valid during the call. */
+typedef void (*td_resolved)(void *arg, const td_addr *addrs, size_t n, const char *err);
+td_resolver *td_resolver_new(struct ev_loop *loop, const td_addr *dns_server, double timeout_s, char *err,
+                             size_t errlen);
+/* cb is called once, from the loop, or before this returns when the name
+ * is already known.  Returns 0, -1 when out of memory. */
+int td_resolver_lookup(td_resolver *r, const char *host, td_resolved cb, void *arg);
+size_t td_resolver_pending(const td_resolver *r); /* names still being asked */
+/* Lookups still under way end as failures, their askers told. */
+void td_resolver_free(td_resolver *r);
 
 #endif

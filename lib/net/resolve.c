@@ -9,6 +9,7 @@
 
 #include <arpa/inet.h>
 #include <ares.h>
+#include <ev.h>
 #include <errno.h>
 #include <math.h>
 #include <netinet/in.h>
@@ -214,6 +215,70 @@ static void status_err(int status, double timeout_s, char *err, size_t errlen)
     }
 }
 
+/* A channel as td_resolve and the fleet resolver both use it: two tries
+ * within timeout_s, and with dns_server that server alone, asked for the
+ * name exactly as given (DNS only, except for a localhost name: c-ares never
+ * sends those to a server, RFC 6761).  sock_cb, when given, is told of the
+ * channel's sockets.  False with err filled on failure. */
+static bool channel_open(ares_channel *ch, const td_addr *dns_server, bool localhost, double timeout_s,
+                         ares_sock_state_cb sock_cb, void *sock_arg, char *err, size_t errlen)
+{
+    char csv[80];
+    if (dns_server && !server_csv(dns_server, csv, sizeof csv)) {
+        set_err(err, errlen, "bad DNS server address: %.64s", dns_server->text);
+        return false;
+    }
+    pthread_once(&lib_once, lib_init);
+    if (lib_rc != ARES_SUCCESS) {
+        set_err(err, errlen, "DNS library init failed: %s", ares_strerror(lib_rc));
+        return false;
+    }
+
+    struct ares_options opt;
+    memset(&opt, 0, sizeof opt);
+    int mask = ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_LOOKUPS;
+    /* Two tries, the second with c-ares' doubled wait: t + 2t fits the
+     * budget, and one lost UDP datagram does not fail the lookup. */
+    double per_try_ms = timeout_s * 1000.0 / 3.0;
+    opt.timeout = per_try_ms < 1 ? 1 : per_try_ms > 60000 ? 60000 : (int)per_try_ms;
+    opt.tries = 2;
+    char lookups[3];
+    memcpy(lookups, "fb", 3);
+    if (dns_server) {
+        /* The name exactly as given, and no retrying elsewhere on REFUSED
+         * or SERVFAIL: with one named server its answer is the result.
+         * (This c-ares would otherwise turn those into ECONNREFUSED.) */
+        mask |= ARES_OPT_DOMAINS | ARES_OPT_FLAGS;
+        opt.domains = NULL;
+        opt.ndomains = 0;
+        opt.flags = ARES_FLAG_NOCHECKRESP;
+        /* DNS only, so the named server (a test's, or the one the user
+         * suspects) is really asked rather than /etc/hosts.  Except for
+         * localhost, which c-ares never sends to a server (RFC 6761) and
+         * would then fail to resolve at all. */
+        if (!localhost)
+            memcpy(lookups, "b", 2);
+    }
+    opt.lookups = lookups;
+    if (sock_cb) {
+        mask |= ARES_OPT_SOCK_STATE_CB;
+        opt.sock_state_cb = sock_cb;
+        opt.sock_state_cb_data = sock_arg;
+    }
+
+    int rc = ares_init_options(ch, &opt, mask);
+    if (rc != ARES_SUCCESS) {
+        set_err(err, errlen, "DNS resolver setup failed: %s", ares_strerror(rc));
+        return false;
+    }
+    if (dns_server && ares_set_servers_ports_csv(*ch, csv) != ARES_SUCCESS) {
+        ares_destroy(*ch);
+        set_err(err, errlen, "bad DNS server address: %.64s", dns_server->text);
+        return false;
+    }
+    return true;
+}
+
 int td_resolve(const char *host, uint16_t port, const td_addr *dns_server, double timeout_s,
                td_addr *out, size_t max, size_t *n_out, char *err, size_t errlen)
 {
@@ -261,53 +326,9 @@ int td_resolve(const char *host, uint16_t port, const td_addr *dns_server, doubl
         return -1;
     }
 
-    pthread_once(&lib_once, lib_init);
-    if (lib_rc != ARES_SUCCESS) {
-        set_err(err, errlen, "DNS library init failed: %s", ares_strerror(lib_rc));
-        return -1;
-    }
-
-    struct ares_options opt;
-    memset(&opt, 0, sizeof opt);
-    int mask = ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_LOOKUPS;
-    /* Two tries, the second with c-ares' doubled wait: t + 2t fits the
-     * budget, and one lost UDP datagram does not fail the lookup. */
-    double per_try_ms = timeout_s * 1000.0 / 3.0;
-    opt.timeout = per_try_ms < 1 ? 1 : per_try_ms > 60000 ? 60000 : (int)per_try_ms;
-    opt.tries = 2;
-    char lookups[3];
-    memcpy(lookups, "fb", 3);
-    if (dns_server) {
-        /* The name exactly as given, and no retrying elsewhere on REFUSED
-         * or SERVFAIL: with one named server its answer is the result.
-         * (This c-ares would otherwise turn those into ECONNREFUSED.) */
-        mask |= ARES_OPT_DOMAINS | ARES_OPT_FLAGS;
-        opt.domains = NULL;
-        opt.ndomains = 0;
-        opt.flags = ARES_FLAG_NOCHECKRESP;
-        /* DNS only, so the named server (a test's, or the one the user
-         * suspects) is really asked rather than /etc/hosts.  Except for
-         * localhost, which c-ares never sends to a server (RFC 6761) and
-         * would then fail to resolve at all. */
-        if (!is_localhost(host))
-            memcpy(lookups, "b", 2);
-    }
-    opt.lookups = lookups;
-
     ares_channel ch;
-    int rc = ares_init_options(&ch, &opt, mask);
-    if (rc != ARES_SUCCESS) {
-        set_err(err, errlen, "DNS resolver setup failed: %s", ares_strerror(rc));
+    if (!channel_open(&ch, dns_server, is_localhost(host), timeout_s, NULL, NULL, err, errlen))
         return -1;
-    }
-    if (dns_server) {
-        rc = ares_set_servers_ports_csv(ch, csv);
-        if (rc != ARES_SUCCESS) {
-            ares_destroy(ch);
-            set_err(err, errlen, "bad DNS server address: %.64s", dns_server->text);
-            return -1;
-        }
-    }
 
     lookup lk;
     memset(&lk, 0, sizeof lk);
@@ -337,4 +358,233 @@ int td_resolve(const char *host, uint16_t port, const td_addr *dns_server, doubl
     }
     *n_out = lk.n;
     return 0;
+}
+
+/* ---- many names on a loop ------------------------------------------------
+ *
+ * A fleet names the same host many times (one line per port, a name behind
+ * many services): each name is asked once, every asker gets the answer, and
+ * the lookups of all names run at once on the caller's loop. */
+
+#define CACHE_BUCKETS 1024
+#define MAX_WATCHED   16 /* sockets c-ares keeps open at once: one per server and protocol */
+
+typedef struct waiter {
+    struct waiter *next;
+    td_resolved cb;
+    void *arg;
+} waiter;
+
+typedef struct entry {
+    struct entry *next;
+    struct td_resolver *owner;
+    bool done;
+    char err[128];
+    td_addr addrs[TD_RESOLVER_MAX];
+    size_t n;
+    waiter *waiting;
+    char name[];
+} entry;
+
+typedef struct watched {
+    ev_io io;
+    struct td_resolver *owner;
+} watched;
+
+struct td_resolver {
+    struct ev_loop *loop;
+    ares_channel ch;
+    bool have_server;
+    td_addr server;
+    double timeout_s;
+    ev_timer tm;
+    watched socks[MAX_WATCHED];
+    entry *cache[CACHE_BUCKETS];
+    size_t pending;
+};
+
+/* c-ares' own timers: wake up when the soonest of them is due. */
+static void arm(td_resolver *r)
+{
+    ev_timer_stop(r->loop, &r->tm);
+    if (!r->pending)
+        return;
+    struct timeval maxtv = {1, 0}, tv;
+    struct timeval *tvp = ares_timeout(r->ch, &maxtv, &tv);
+    ev_timer_set(&r->tm, (double)tvp->tv_sec + (double)tvp->tv_usec / 1e6, 0.);
+    ev_timer_start(r->loop, &r->tm);
+}
+
+static void sock_ready(struct ev_loop *loop, ev_io *w, int revents)
+{
+    (void)loop;
+    watched *ws = (watched *)w;
+    td_resolver *r = ws->owner;
+    ares_process_fd(r->ch, (revents & EV_READ) ? w->fd : ARES_SOCKET_BAD,
+                    (revents & EV_WRITE) ? w->fd : ARES_SOCKET_BAD);
+    arm(r);
+}
+
+static void timed_out(struct ev_loop *loop, ev_timer *w, int revents)
+{
+    (void)loop;
+    (void)revents;
+    td_resolver *r = w->data;
+    ares_process_fd(r->ch, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
+    arm(r);
+}
+
+static void sock_state(void *data, ares_socket_t fd, int readable, int writable)
+{
+    td_resolver *r = data;
+    watched *free_slot = NULL;
+    for (size_t i = 0; i < MAX_WATCHED; i++) {
+        watched *ws = &r->socks[i];
+        if (ev_is_active(&ws->io) && ws->io.fd == fd) {
+            ev_io_stop(r->loop, &ws->io);
+            free_slot = ws;
+            break;
+        }
+        if (!free_slot && !ev_is_active(&ws->io))
+            free_slot = ws;
+    }
+    int events = (readable ? EV_READ : 0) | (writable ? EV_WRITE : 0);
+    /* More sockets than slots does not happen with c-ares' one UDP and one
+     * TCP socket per server; should it, the timer still drives the lookup. */
+    if (!events || !free_slot)
+        return;
+    ev_io_set(&free_slot->io, fd, events);
+    ev_io_start(r->loop, &free_slot->io);
+}
+
+td_resolver *td_resolver_new(struct ev_loop *loop, const td_addr *dns_server, double timeout_s, char *err,
+                             size_t errlen)
+{
+    td_resolver *r = calloc(1, sizeof *r);
+    if (!r) {
+        set_err(err, errlen, "out of memory");
+        return NULL;
+    }
+    r->loop = loop;
+    r->timeout_s = (isfinite(timeout_s) && timeout_s > 0) ? timeout_s : DEF_TIMEOUT_S;
+    if (dns_server) {
+        r->have_server = true;
+        r->server = *dns_server;
+    }
+    for (size_t i = 0; i < MAX_WATCHED; i++) {
+        ev_io_init(&r->socks[i].io, sock_ready, -1, EV_READ);
+        r->socks[i].owner = r;
+    }
+    ev_timer_init(&r->tm, timed_out, 0., 0.);
+    r->tm.data = r;
+    if (!channel_open(&r->ch, dns_server, false, r->timeout_s, sock_state, r, err, errlen)) {
+        free(r);
+        return NULL;
+    }
+    return r;
+}
+
+static size_t name_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        h = (h ^ (c >= 'A' && c <= 'Z' ? c + 32u : c)) * 1099511628211ull;
+    }
+    return (size_t)(h % CACHE_BUCKETS);
+}
+
+/* Tells every asker; each may ask for more names. */
+static void settle(entry *e)
+{
+    e->done = true;
+    while (e->waiting) {
+        waiter *w = e->waiting;
+        e->waiting = w->next;
+        w->cb(w->arg, e->addrs, e->n, e->n ? NULL : e->err);
+        free(w);
+    }
+}
+
+static void fleet_result(void *arg, int status, int timeouts, struct ares_addrinfo *res)
+{
+    entry *e = arg;
+    lookup lk = { .out = e->addrs, .max = TD_RESOLVER_MAX };
+    on_result(&lk, status, timeouts, res);
+    e->n = lk.n;
+    e->owner->pending--;
+    if (status != ARES_SUCCESS)
+        status_err(status, e->owner->timeout_s, e->err, sizeof e->err);
+    else if (!lk.n)
+        set_err(e->err, sizeof e->err, "no address: the name has no IPv4 or IPv6 address");
+    settle(e);
+}
+
+int td_resolver_lookup(td_resolver *r, const char *host, td_resolved cb, void *arg)
+{
+    size_t h = name_hash(host);
+    entry *e = r->cache[h];
+    while (e && strcasecmp(e->name, host) != 0)
+        e = e->next;
+    bool fresh = !e;
+    if (fresh) {
+        size_t len = strlen(host);
+        e = calloc(1, sizeof *e + len + 1);
+        if (!e)
+            return -1;
+        memcpy(e->name, host, len + 1);
+        e->owner = r;
+        e->next = r->cache[h];
+        r->cache[h] = e;
+    }
+    waiter *w = malloc(sizeof *w);
+    if (!w)
+        return -1;
+    *w = (waiter){ .next = e->waiting, .cb = cb, .arg = arg };
+    e->waiting = w;
+    if (e->done) {
+        settle(e);
+    } else if (fresh && r->have_server && is_localhost(host)) {
+        /* Never sent to a server (RFC 6761), so answered at once from the
+         * local configuration, as td_resolve does. */
+        if (td_resolve(host, 0, &r->server, r->timeout_s, e->addrs, TD_RESOLVER_MAX, &e->n, e->err,
+                       sizeof e->err) != 0)
+            e->n = 0;
+        settle(e);
+    } else if (fresh) {
+        struct ares_addrinfo_hints hints;
+        memset(&hints, 0, sizeof hints);
+        hints.ai_family = AF_UNSPEC;
+        hints.ai_socktype = SOCK_STREAM;
+        r->pending++;
+        ares_getaddrinfo(r->ch, host, NULL, &hints, fleet_result, e);
+        arm(r);
+    }
+    return 0;
+}
+
+size_t td_resolver_pending(const td_resolver *r)
+{
+    return r ? r->pending : 0;
+}
+
+void td_resolver_free(td_resolver *r)
+{
+    if (!r)
+        return;
+    /* Cancelling completes every lookup still under way (with ECANCELLED);
+     * their askers hear of it as a failure. */
+    ares_cancel(r->ch);
+    ares_destroy(r->ch);
+    ev_timer_stop(r->loop, &r->tm);
+    for (size_t i = 0; i < MAX_WATCHED; i++)
+        ev_io_stop(r->loop, &r->socks[i].io);
+    for (size_t b = 0; b < CACHE_BUCKETS; b++) {
+        while (r->cache[b]) {
+            entry *e = r->cache[b];
+            r->cache[b] = e->next;
+            free(e);
+        }
+    }
+    free(r);
 }

@@ -7,11 +7,13 @@
  * path that can run owner code is written to survive the job list changing
  * underneath it. */
 #include "net/sched_int.h"
+#include "util/str.h"
 
 #include <errno.h>
 #include <math.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -32,8 +34,34 @@
 
 typedef td_job job;
 
+/* One address's share of a pool: its open connections and its pace. */
+typedef struct td_pool_ip {
+    struct td_pool_ip *next; /* in the pool's hash chain */
+    char ip[sizeof ((td_addr *)0)->text]; /* the address without its port: the caps are
+                                             per machine, not per service */
+    unsigned n_live;
+    td_bucket bucket;
+} td_pool_ip;
+
+#define POOL_BUCKETS 4096
+
+struct td_pool {
+    struct ev_loop *loop;
+    td_pool_opts o;
+    td_sched **members;      /* begun schedulers, in turn for free slots */
+    size_t n_members, cap_members, turn;
+    unsigned n_live, peak_per_ip;
+    ev_timer rate_tm;        /* an address's bucket has a token again */
+    bool pumping, again;
+    td_pool_ip *ips[POOL_BUCKETS];
+};
+
 struct td_sched {
     struct ev_loop *loop;
+    td_pool *pool;         /* NULL: a scheduler on its own private loop */
+    td_sched_idle on_idle;
+    void *idle_arg;
+    ev_timer idle_tm;      /* pooled: tells the owner from the loop, not from a job's end */
     td_sched_opts o;
     job *q_head, *q_tail;  /* FIFO of jobs not started yet */
     job *lq_head, *lq_tail; /* low priority: started only when q is empty */
@@ -83,7 +111,7 @@ const char *td_io_status_name(td_io_status st)
 static void rate_cb(struct ev_loop *loop, ev_timer *w, int revents);
 static void later_cb(struct ev_loop *loop, ev_timer *w, int revents);
 
-td_sched *td_sched_new(const td_sched_opts *opts)
+static td_sched *sched_alloc(const td_sched_opts *opts)
 {
     td_sched *s = calloc(1, sizeof *s);
     if (!s)
@@ -104,19 +132,26 @@ td_sched *td_sched_new(const td_sched_opts *opts)
     /* One token deep: a polite rate means evenly spaced connects, never a
      * burst of them after a quiet spell. */
     td_bucket_init(&s->bucket, s->o.rate, 1, td_now_ms());
-    /* A private loop rather than the default one: several schedulers (one
-     * per target in a later fleet mode, or per test) must not share state,
-     * and the default loop would also claim SIGCHLD. */
+    ev_timer_init(&s->later_tm, later_cb, 0., 0.);
+    s->later_tm.data = s;
+    ev_timer_init(&s->rate_tm, rate_cb, 0., 0.);
+    s->rate_tm.data = s;
+    return s;
+}
+
+td_sched *td_sched_new(const td_sched_opts *opts)
+{
+    td_sched *s = sched_alloc(opts);
+    if (!s)
+        return NULL;
+    /* A private loop rather than the default one: schedulers made apart
+     * (per test, per check) must not share state, and the default loop
+     * would also claim SIGCHLD.  A fleet shares one through a pool. */
     s->loop = ev_loop_new(EVFLAG_AUTO | EVFLAG_NOSIGMASK);
     if (!s->loop) {
         free(s);
         return NULL;
     }
-    ev_set_userdata(s->loop, s);
-    ev_timer_init(&s->later_tm, later_cb, 0., 0.);
-    s->later_tm.data = s;
-    ev_timer_init(&s->rate_tm, rate_cb, 0., 0.);
-    s->rate_tm.data = s;
     return s;
 }
 
@@ -168,10 +203,23 @@ static job *dequeue(td_sched *s)
     return j;
 }
 
+static void pool_pump(td_pool *p);
+
 static void maybe_stop(td_sched *s)
 {
-    if (s->running && !s->n_live && !queued(s))
-        ev_break(s->loop, EVBREAK_ONE);
+    if (!s->running)
+        return;
+    bool idle = !s->n_live && !queued(s);
+    if (!s->pool) {
+        if (idle)
+            ev_break(s->loop, EVBREAK_ONE);
+        return;
+    }
+    /* Jobs queued after the deadline are ended from the loop too. */
+    if ((idle || s->expired) && !ev_is_active(&s->idle_tm)) {
+        ev_timer_set(&s->idle_tm, 0., 0.);
+        ev_timer_start(s->loop, &s->idle_tm);
+    }
 }
 
 /* Ends a job: the socket is gone and the slot free before the owner hears
@@ -189,6 +237,11 @@ void td_job_finish(job *j, td_io_status st, int err)
             close(j->fd);
         j->fd = -1;
         live_unlink(s, j);
+        if (j->ip) {
+            j->ip->n_live--;
+            s->pool->n_live--;
+            j->ip = NULL;
+        }
     }
 
     double t = td_now_ms();
@@ -212,7 +265,10 @@ void td_job_finish(job *j, td_io_status st, int err)
         cb(ctx, &r);
     }
 
-    pump(s);
+    if (s->pool)
+        pool_pump(s->pool); /* the slot may be another scheduler's turn */
+    else
+        pump(s);
     maybe_stop(s);
 }
 
@@ -522,6 +578,8 @@ static void start_job(td_sched *s, job *j)
  * re-entrant on purpose: a chain of jobs that each fail synchronously and
  * submit the next would otherwise recurse once per job; the outer
  * invocation's loop picks up whatever the inner callbacks queued. */
+static bool pool_admit(td_pool *p, const job *j, double now, td_pool_ip **ip);
+
 static void pump(td_sched *s)
 {
     if (s->pumping || !s->running || s->expired)
@@ -538,8 +596,20 @@ static void pump(td_sched *s)
             }
             break;
         }
+        td_pool_ip *ip = NULL;
+        if (s->pool && !pool_admit(s->pool, s->q_head ? s->q_head : s->lq_head, now, &ip))
+            break;
         td_bucket_take(&s->bucket, now);
-        start_job(s, dequeue(s));
+        job *j = dequeue(s);
+        if (ip) {
+            td_bucket_take(&ip->bucket, now);
+            j->ip = ip;
+            ip->n_live++;
+            s->pool->n_live++;
+            if (ip->n_live > s->pool->peak_per_ip)
+                s->pool->peak_per_ip = ip->n_live;
+        }
+        start_job(s, j);
     }
     s->pumping = false;
 }
@@ -626,7 +696,10 @@ static void deadline_cb(struct ev_loop *loop, ev_timer *w, int revents)
     td_sched *s = w->data;
     s->expired = true;
     expire_all(s);
-    ev_break(loop, EVBREAK_ONE);
+    if (!s->pool)
+        ev_break(loop, EVBREAK_ONE);
+    else
+        maybe_stop(s);
 }
 
 job *td_job_new(td_sched *s, const td_addr *addr, size_t out_len)
@@ -777,7 +850,8 @@ double td_sched_step_timeout(const td_sched *s)
 
 int td_sched_run(td_sched *s)
 {
-    if (!s || s->running)
+    /* A pooled scheduler runs on its pool's loop, driven by its owner. */
+    if (!s || s->running || s->pool)
         return -1;
     double t = td_now_ms();
     if (!s->started) {
@@ -833,6 +907,8 @@ double td_sched_elapsed_ms(const td_sched *s)
     return (s->running ? td_now_ms() : s->t_end) - s->t0;
 }
 
+static void pool_leave(td_pool *p, td_sched *s);
+
 void td_sched_free(td_sched *s)
 {
     if (!s)
@@ -840,8 +916,217 @@ void td_sched_free(td_sched *s)
     /* Jobs that never ran still get their one on_done, so owners that free
      * their context there do not leak.  Freeing from inside a callback is
      * not supported (nothing can be in flight otherwise). */
+    s->running = false; /* nothing more starts, and nobody is told of idleness */
     while (queued(s))
         td_job_finish(dequeue(s), TD_IO_ERROR, ECANCELED);
-    ev_loop_destroy(s->loop);
+    if (s->pool) {
+        ev_timer_stop(s->loop, &s->deadline);
+        ev_timer_stop(s->loop, &s->rate_tm);
+        ev_timer_stop(s->loop, &s->later_tm);
+        ev_timer_stop(s->loop, &s->idle_tm);
+        pool_leave(s->pool, s);
+    } else {
+        ev_loop_destroy(s->loop);
+    }
     free(s);
+}
+
+/* ---- the pool ------------------------------------------------------------- */
+
+static void pool_rate_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+    (void)loop;
+    (void)revents;
+    pool_pump(w->data);
+}
+
+td_pool *td_pool_new(const td_pool_opts *opts)
+{
+    td_pool *p = calloc(1, sizeof *p);
+    if (!p)
+        return NULL;
+    p->o.max_conns = opts && opts->max_conns ? opts->max_conns : DEF_MAX_CONNS;
+    if (opts) {
+        p->o.per_ip = opts->per_ip;
+        p->o.per_ip_rate = (isfinite(opts->per_ip_rate) && opts->per_ip_rate > 0) ? opts->per_ip_rate : 0;
+    }
+    p->loop = ev_loop_new(EVFLAG_AUTO | EVFLAG_NOSIGMASK);
+    if (!p->loop) {
+        free(p);
+        return NULL;
+    }
+    ev_timer_init(&p->rate_tm, pool_rate_cb, 0., 0.);
+    p->rate_tm.data = p;
+    return p;
+}
+
+void td_pool_free(td_pool *p)
+{
+    if (!p)
+        return;
+    ev_timer_stop(p->loop, &p->rate_tm);
+    for (size_t b = 0; b < POOL_BUCKETS; b++) {
+        while (p->ips[b]) {
+            td_pool_ip *ip = p->ips[b];
+            p->ips[b] = ip->next;
+            free(ip);
+        }
+    }
+    free(p->members);
+    ev_loop_destroy(p->loop);
+    free(p);
+}
+
+struct ev_loop *td_pool_loop(td_pool *p)
+{
+    return p ? p->loop : NULL;
+}
+
+unsigned td_pool_live(const td_pool *p)
+{
+    return p ? p->n_live : 0;
+}
+
+unsigned td_pool_peak_per_ip(const td_pool *p)
+{
+    return p ? p->peak_per_ip : 0;
+}
+
+/* The address's entry, made on first use; NULL when out of memory. */
+static td_pool_ip *pool_ip(td_pool *p, const td_addr *a, double now)
+{
+    size_t h = (size_t)(td_hash(a->text) % POOL_BUCKETS);
+    for (td_pool_ip *ip = p->ips[h]; ip; ip = ip->next)
+        if (strcmp(ip->ip, a->text) == 0)
+            return ip;
+    td_pool_ip *ip = calloc(1, sizeof *ip);
+    if (!ip)
+        return NULL;
+    snprintf(ip->ip, sizeof ip->ip, "%s", a->text);
+    td_bucket_init(&ip->bucket, p->o.per_ip_rate, 1, now);
+    ip->next = p->ips[h];
+    p->ips[h] = ip;
+    return ip;
+}
+
+/* Whether j may start now as far as the pool goes; *ip is its address's
+ * entry.  A job held back for its address's pace arms the pool's timer; one
+ * held back for a cap starts when a connection ends. */
+static bool pool_admit(td_pool *p, const job *j, double now, td_pool_ip **ip)
+{
+    if (p->n_live >= p->o.max_conns)
+        return false;
+    *ip = pool_ip(p, &j->addr, now);
+    if (!*ip)
+        return false;
+    if (p->o.per_ip && (*ip)->n_live >= p->o.per_ip)
+        return false;
+    double wait = td_bucket_wait_ms(&(*ip)->bucket, now);
+    if (wait <= 0)
+        return true;
+    double at = ev_now(p->loop) + wait / 1000.0;
+    if (!ev_is_active(&p->rate_tm) || at < ev_now(p->loop) + ev_timer_remaining(p->loop, &p->rate_tm)) {
+        ev_timer_stop(p->loop, &p->rate_tm);
+        ev_now_update(p->loop);
+        ev_timer_set(&p->rate_tm, wait / 1000.0, 0.);
+        ev_timer_start(p->loop, &p->rate_tm);
+    }
+    return false;
+}
+
+/* Offers the free slots to each scheduler in turn, starting after the one
+ * served first last time, so no check starves another. */
+static void pool_pump(td_pool *p)
+{
+    if (p->pumping) {
+        p->again = true;
+        return;
+    }
+    p->pumping = true;
+    do {
+        p->again = false;
+        size_t n = p->n_members;
+        for (size_t k = 0; k < n && k < p->n_members && p->n_live < p->o.max_conns; k++)
+            pump(p->members[(p->turn + k) % p->n_members]);
+        if (p->n_members)
+            p->turn = (p->turn + 1) % p->n_members;
+    } while (p->again && p->n_live < p->o.max_conns);
+    p->pumping = false;
+}
+
+static void idle_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+    (void)loop;
+    (void)revents;
+    td_sched *s = w->data;
+    if (s->expired)
+        expire_all(s);
+    if (s->n_live || queued(s))
+        return;
+    s->on_idle(s->idle_arg);
+}
+
+td_sched *td_sched_new_in(td_pool *p, const td_sched_opts *opts, td_sched_idle idle, void *arg)
+{
+    if (!p || !idle)
+        return NULL;
+    td_sched *s = sched_alloc(opts);
+    if (!s)
+        return NULL;
+    s->pool = p;
+    s->loop = p->loop;
+    s->on_idle = idle;
+    s->idle_arg = arg;
+    ev_timer_init(&s->idle_tm, idle_cb, 0., 0.);
+    s->idle_tm.data = s;
+    return s;
+}
+
+void td_sched_begin(td_sched *s)
+{
+    if (!s || !s->pool || s->running)
+        return;
+    td_pool *p = s->pool;
+    if (p->n_members == p->cap_members) {
+        size_t cap = p->cap_members ? p->cap_members * 2 : 64;
+        td_sched **m = realloc(p->members, cap * sizeof *m);
+        if (!m) {
+            /* Out of memory: the scheduler ends at once, every job failed. */
+            s->running = true;
+            s->expired = true;
+            maybe_stop(s);
+            return;
+        }
+        p->members = m;
+        p->cap_members = cap;
+    }
+    p->members[p->n_members++] = s;
+    s->started = s->running = true;
+    s->t0 = td_now_ms();
+    if (s->o.deadline_s > 0) {
+        ev_now_update(s->loop);
+        ev_timer_init(&s->deadline, deadline_cb, s->o.deadline_s, 0.);
+        s->deadline.data = s;
+        ev_timer_start(s->loop, &s->deadline);
+    }
+    release_due(s);
+    pool_pump(p);
+    maybe_stop(s);
+}
+
+bool td_sched_idle_now(const td_sched *s)
+{
+    return s && !s->n_live && !queued(s);
+}
+
+static void pool_leave(td_pool *p, td_sched *s)
+{
+    for (size_t k = 0; k < p->n_members; k++) {
+        if (p->members[k] == s) {
+            p->members[k] = p->members[--p->n_members];
+            break;
+        }
+    }
+    if (p->turn >= p->n_members)
+        p->turn = 0;
 }

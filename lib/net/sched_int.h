@@ -55,6 +55,7 @@ struct td_job {
     double due;              /* submitted for later: monotonic ms it may start at */
     unsigned seq;            /* its connection's number, 0 until it connects */
     const td_job_kind *kind; /* NULL: a byte job */
+    struct td_pool_ip *ip;   /* its address's share of a pool while it is live, or NULL */
     void *kstate;            /* the kind's own state */
     /* Monotonic ms, -1 until it happens; a kind that does its own I/O keeps
      * t_sent, t_first and bytes_in up to date so td_io_result means the
@@ -73,8 +74,6 @@ struct td_job {
     size_t out_len, out_off;
     uint8_t out[]; /* the copy of the caller's bytes */
 };
-
-double td_now_ms(void);
 
 /* The token bucket behind td_sched_set_rate(): rate tokens a second, at
  * most burst of them; one is taken per connection started.  Times are

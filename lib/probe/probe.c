@@ -74,6 +74,9 @@ struct run {
     bool groups_incomplete;   /* one of them ended without a clear answer */
     uint16_t group_preferred; /* picked when every group was offered */
     td_starttls_cfg st_cfg;   /* what the STARTTLS engine is told, for the scheduler's lead-in */
+    td_via *via;              /* with --proxy: the tunnel every connection opens, or NULL */
+    td_probe_done done;       /* on a pool: whom to tell when it is over */
+    void *done_arg;
 };
 
 struct job {
@@ -913,12 +916,14 @@ static void start_stage2(struct run *r)
     if (o->baseline.out == TD_OUT_NOT_TLS || o->baseline.out == TD_OUT_LEADIN || all_silent(o))
         return;
 
-    send_oldstyle(r);
-    send_bighello(r);
-    send_grease(r);
     if (r->hsrun)
         td_hsrun_start(r->hsrun);
     start_clients(r);
+    if (r->cfg->quick)
+        return;
+    send_oldstyle(r);
+    send_bighello(r);
+    send_grease(r);
 
     /* Fallback SCSV: needs two versions, offered at the lower one. */
     uint16_t best = 0, second = 0;
@@ -1155,7 +1160,10 @@ static bool upgrade_first(struct run *r)
     return td_sched_set_leadins(r->s, chain, n) == 0;
 }
 
-int td_probe_run(const td_probe_cfg *cfg, td_obs *o)
+/* What every probe needs before the first hello: the target in o and its
+ * address, or with --proxy the tunnel (*via).  Returns 1 when ready, 0 when
+ * there is nothing to probe (o says why), -1 when out of memory. */
+static int prepare(const td_probe_cfg *cfg, td_obs *o, td_via **via)
 {
     snprintf(o->host, sizeof o->host, "%s", cfg->target.host);
     o->port = cfg->target.port;
@@ -1163,76 +1171,95 @@ int td_probe_run(const td_probe_cfg *cfg, td_obs *o)
     if (cfg->sni)
         snprintf(o->sni, sizeof o->sni, "%s", cfg->sni);
 
+    *via = NULL;
     size_t n = 0;
-    double t = cfg->sched.step_timeout_s > 0 ? cfg->sched.step_timeout_s : 5;
-    td_via *via = cfg->proxy ? calloc(1, sizeof *via) : NULL;
     if (cfg->proxy) {
-        if (!via)
+        td_via *v = calloc(1, sizeof *v);
+        if (!v)
             return -1;
-        if (td_via_prepare(cfg, o, via) == 0) {
-            free(via);
+        if (td_via_prepare(cfg, o, v) == 0) {
+            free(v);
             return 0;
         }
-    } else if (td_resolve(cfg->target.host, cfg->target.port, cfg->dns_server, t, o->addrs, TD_MAX_ADDRS, &n,
-                          o->dns_error, sizeof o->dns_error) != 0 || n == 0) {
-        if (!o->dns_error[0])
-            snprintf(o->dns_error, sizeof o->dns_error, "no address");
-        return 0;
+        *via = v;
+    } else if (cfg->addr) {
+        o->addrs[0] = *cfg->addr;
+        o->n_addrs = 1;
     } else {
+        double t = cfg->sched.step_timeout_s > 0 ? cfg->sched.step_timeout_s : 5;
+        if (td_resolve(cfg->target.host, cfg->target.port, cfg->dns_server, t, o->addrs, TD_MAX_ADDRS, &n,
+                       o->dns_error, sizeof o->dns_error) != 0 || n == 0) {
+            if (!o->dns_error[0])
+                snprintf(o->dns_error, sizeof o->dns_error, "no address");
+            return 0;
+        }
         o->n_addrs = n;
     }
     o->addr_used = 0;
+    return 1;
+}
 
+static void run_free(struct run *r)
+{
+    td_sched_free(r->s);
+    td_confirm_free(r->cf);
+    td_hsrun_free(r->hsrun);
+    free(r->via);
+    free(r);
+}
+
+static void pooled_idle(void *arg);
+
+/* Sets up the probes on a scheduler of their own (in pool, or alone when
+ * pool is NULL) and queues stage 1; the run owns via.  NULL on internal
+ * failure. */
+static struct run *run_new(const td_probe_cfg *cfg, td_obs *o, td_pool *pool, td_via *via)
+{
     struct run *r = calloc(1, sizeof *r);
     if (!r) {
         free(via);
-        return -1;
+        return NULL;
     }
     r->cfg = cfg;
     r->o = o;
+    r->via = via;
     r->addr = &o->addrs[0];
-    r->s = td_sched_new(&cfg->sched);
+    r->s = pool ? td_sched_new_in(pool, &cfg->sched, pooled_idle, r) : td_sched_new(&cfg->sched);
     /* Every connection of the check goes through the proxy. */
     if (r->s && via)
         td_sched_set_leadins(r->s, via->chain, 1);
     o->starttls = cfg->starttls;
-    if (r->s && !upgrade_first(r)) {
-        td_sched_free(r->s);
-        r->s = NULL;
-    }
-    r->cf = r->s ? td_confirm_new(r->s, r->addr, &o->limit) : NULL;
+    bool chained = r->s && upgrade_first(r);
+    r->cf = chained ? td_confirm_new(r->s, r->addr, &o->limit) : NULL;
     r->hsrun = r->cf ? td_hsrun_new(cfg, o, r->s, r->cf, r->addr) : NULL;
     if (!r->hsrun) {
-        td_confirm_free(r->cf);
-        td_sched_free(r->s);
-        free(r);
-        free(via);
-        return -1;
+        run_free(r);
+        return NULL;
     }
-    r->stage1_pending = 0;
     /* Count first: a job can finish (and decrement) only once the loop runs,
      * but every submission must be in place before stage 2 may start. */
-    int planned = 1 + TD_NVERSIONS + ((cfg->sni && cfg->sni[0]) ? 1 : 0);
-    r->stage1_pending = planned;
+    bool nosni = cfg->sni && cfg->sni[0];
+    r->stage1_pending = 1 + (cfg->quick ? 0 : TD_NVERSIONS) + (nosni ? 1 : 0);
     send_baseline(r, J_BASELINE);
-    if (cfg->sni && cfg->sni[0])
+    if (nosni)
         send_baseline(r, J_NOSNI);
-    for (int vi = TD_NVERSIONS - 1; vi >= 0; vi--)
+    for (int vi = TD_NVERSIONS - 1; vi >= 0 && !cfg->quick; vi--)
         send_version(r, vi);
     if (r->internal_error) {
-        td_sched_free(r->s);
-        td_confirm_free(r->cf);
-        td_hsrun_free(r->hsrun);
-        free(r);
-        free(via);
-        return -1;
+        run_free(r);
+        return NULL;
     }
+    return r;
+}
 
-    /* Probes held to be confirmed may outlast a run of the scheduler. */
-    int rc;
-    do
-        rc = td_sched_run(r->s);
-    while (rc == 0 && td_confirm_flush(r->cf));
+/* Every probe has settled: what is left to note, then the run is freed.
+ * direct: through a proxy, one handshake straight to the server afterwards
+ * (it runs a loop of its own, so not on a pool).  Returns what
+ * td_probe_run returns. */
+static int run_finish(struct run *r, int rc, bool direct)
+{
+    td_obs *o = r->o;
+    const td_probe_cfg *cfg = r->cfg;
     td_hsrun_finish(r->hsrun);
     /* Groups are found in parallel, so their arrival order means nothing:
      * the one the server picked from all of them first, then by code point. */
@@ -1247,12 +1274,56 @@ int td_probe_run(const td_probe_cfg *cfg, td_obs *o)
     o->connections = td_sched_connections(r->s);
     o->elapsed_ms = td_sched_elapsed_ms(r->s);
     bool ierr = r->internal_error;
-    td_sched_free(r->s);
-    td_confirm_free(r->cf);
-    td_hsrun_free(r->hsrun);
-    free(r);
-    if (via && !o->deadline_hit)
+    bool via = r->via != NULL;
+    run_free(r);
+    if (via && direct && !o->deadline_hit)
         td_via_direct(cfg, o);
-    free(via);
     return (rc != 0 || ierr) ? -1 : 0;
+}
+
+int td_probe_run(const td_probe_cfg *cfg, td_obs *o)
+{
+    td_via *via;
+    int ready = prepare(cfg, o, &via);
+    if (ready <= 0)
+        return ready;
+    struct run *r = run_new(cfg, o, NULL, via);
+    if (!r)
+        return -1;
+    /* Probes held to be confirmed may outlast a run of the scheduler. */
+    int rc;
+    do
+        rc = td_sched_run(r->s);
+    while (rc == 0 && td_confirm_flush(r->cf));
+    return run_finish(r, rc, true);
+}
+
+/* The pooled scheduler has nothing left: what td_probe_run's loop does
+ * between runs, then the end. */
+static void pooled_idle(void *arg)
+{
+    struct run *r = arg;
+    while (td_confirm_flush(r->cf))
+        if (!td_sched_idle_now(r->s))
+            return;
+    td_probe_done done = r->done;
+    void *done_arg = r->done_arg;
+    done(done_arg, run_finish(r, 0, false));
+}
+
+int td_probe_start(const td_probe_cfg *cfg, td_obs *o, td_pool *pool, td_probe_done done, void *arg)
+{
+    if (!pool || !done)
+        return -1;
+    td_via *via;
+    int ready = prepare(cfg, o, &via);
+    if (ready <= 0)
+        return ready < 0 ? -1 : 1;
+    struct run *r = run_new(cfg, o, pool, via);
+    if (!r)
+        return -1;
+    r->done = done;
+    r->done_arg = arg;
+    td_sched_begin(r->s);
+    return 0;
 }

@@ -12,6 +12,9 @@
 
 typedef struct td_probe_cfg {
     td_target target;
+    const td_addr *addr;    /* the address to probe, already resolved; NULL: resolve target */
+    bool quick;             /* baseline, SNI, certificate and trust, clients: no version,
+                               suite or group enumeration, no intolerance tests */
     const char *sni;        /* NULL or "" = no SNI */
     const td_addr *dns_server; /* NULL = the system's */
     td_sched_opts sched;
@@ -39,6 +42,15 @@ typedef struct td_probe_cfg {
  * Returns 0 (even when the server is unreachable: that is an observation),
  * -1 on internal failure. */
 int td_probe_run(const td_probe_cfg *cfg, td_obs *o);
+
+/* The same as a state machine on a pool's loop, beside other checks: the
+ * probes run on a scheduler of their own in pool (cfg->sched still holds
+ * for them), and done(arg, rc) is called once from the loop when they are
+ * over, rc as td_probe_run returns.  cfg and o must live until then.
+ * Returns 0 when started, 1 when there was nothing to probe (the name did
+ * not resolve: o says why; done is not called), -1 on internal failure. */
+typedef void (*td_probe_done)(void *arg, int rc);
+int td_probe_start(const td_probe_cfg *cfg, td_obs *o, td_pool *pool, td_probe_done done, void *arg);
 
 /* Turns one connection's result and parsed flight into an attempt. */
 void td_attempt_from(td_attempt *a, const td_io_result *io, const td_flight *f);

@@ -712,10 +712,10 @@ static json_t *clients_json(jb *j, const td_client_table *t)
     return arr;
 }
 
-int td_report_write_json(const td_report *r, FILE *f)
+json_t *td_report_to_json(const td_report *r)
 {
-    if (!r || !f)
-        return -1;
+    if (!r)
+        return NULL;
     jb j = { false };
     json_t *root = chk(&j, json_object());
     put(&j, root, "tlsdiag", jstr(&j, td_version()));
@@ -738,8 +738,22 @@ int td_report_write_json(const td_report *r, FILE *f)
     put(&j, root, "clients", clients_json(&j, &r->clients));
     put(&j, root, "observations", observations_json(&j, &r->obs));
 
+    if (j.err) {
+        json_decref(root);
+        return NULL;
+    }
+    return root;
+}
+
+int td_report_write_json(const td_report *r, FILE *f)
+{
+    if (!f)
+        return -1;
+    json_t *root = td_report_to_json(r);
+    if (!root)
+        return -1;
     int rc = -1;
-    if (!j.err && json_dumpf(root, f, JSON_INDENT(2)) == 0 && fputc('\n', f) != EOF)
+    if (json_dumpf(root, f, JSON_INDENT(2)) == 0 && fputc('\n', f) != EOF)
         rc = 0;
     json_decref(root);
     return rc;

@@ -7,10 +7,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "check.h"
 #include "util/str.h"
 
 typedef enum { TD_VERDICT_OK, TD_VERDICT_WARN, TD_VERDICT_FAIL } td_verdict;
+
+/* The JSON document of td_report_write_json (docs/json.md), to render or
+ * to read back; NULL when out of memory.  The caller owns it. */
+json_t *td_report_to_json(const td_report *r);
 
 /* The worst severity among the findings. */
 td_verdict td_report_verdict(const td_report *r);

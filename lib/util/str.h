@@ -4,6 +4,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define TD_STR_MAX (1u << 20) /* no single string tlsdiag builds may exceed 1 MiB */
 
@@ -28,6 +29,13 @@ char *td_strdup(const char *s);
 /* The value of one hex digit (either case), or -1. */
 int td_hex_digit(int c);
 /* Parses a decimal integer in [min, max]; the whole string must be digits. */
+/* An array v of n elements of size bytes with room for *cap: with room for
+ * one more (the capacity doubles, from 16).  Returns the array, moved or
+ * not, or NULL when out of memory (v is then left as it was). */
+void *td_grow(void *v, size_t *cap, size_t n, size_t size);
+/* FNV-1a, 64 bits: for hash tables and for assigning addresses to shards
+ * (stable across runs and machines). */
+uint64_t td_hash(const char *s);
 int td_parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out);
 
 #endif

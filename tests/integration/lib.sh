@@ -383,7 +383,7 @@ master_process off;
 worker_processes 1;
 pid $NGINX_DIR/nginx.pid;
 error_log $NGINX_DIR/logs/error.log info;
-events { worker_connections 256; }
+events { worker_connections ${NGINX_WORKER_CONNECTIONS:-256}; }
 http {
     access_log $NGINX_DIR/logs/access.log;
     client_body_temp_path $NGINX_DIR/tmp/body;

@@ -60,6 +60,19 @@ expect_usage_error "lint --server unknown" lint --server iis "$T/nginx.conf"
 expect_usage_error "lint --server haproxy of nginx -T output" lint --server haproxy - <"$T/nginx.conf"
 expect_usage_error "lint --json and --diff" lint --json --diff "$T/nginx.conf"
 expect_usage_error "lint - without nginx -T output" lint - </dev/null
+expect_usage_error "scan: no target list" scan --json
+expect_usage_error "scan: unreadable list" scan "$T/no-such-list.txt"
+assert_true "stderr names the list" grep -q "no-such-list.txt" "$T/cli.err"
+expect_usage_error "scan: unknown profile" scan --profile fast -
+expect_usage_error "scan: bad shard" scan --shard 4/4 -
+JOB_COMPLETION_INDEX='' SLURM_ARRAY_TASK_ID='' AWS_BATCH_JOB_ARRAY_INDEX='' \
+    expect_usage_error "scan: --shards without an index" scan --shards 4 -
+JOB_COMPLETION_INDEX=1 expect_usage_error "scan: an index without --shards" scan -
+expect_usage_error "scan: bad concurrency" scan --concurrency 0 -
+expect_usage_error "scan: --sni with --no-sni" scan --sni a.example --no-sni -
+printf '{"not": "a scan line"}\n' >"$T/part.jsonl"
+expect_usage_error "merge: a line of something else" merge "$T/part.jsonl"
+expect_usage_error "merge: no parts" merge --json
 
 CASE=help
 run_cli --help

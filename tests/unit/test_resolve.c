@@ -6,6 +6,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <ev.h>
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -334,6 +335,108 @@ static void test_bad_args(void **st)
     assert_int_equal(strlen(tiny), 3);
 }
 
+/* ---- many names on a loop (td_resolver) -------------------------------------- */
+
+typedef struct answer {
+    int calls;
+    size_t n;
+    char first[64];
+    char err[160];
+    int *pending;
+    struct ev_loop *loop;
+} answer;
+
+static void got(void *arg, const td_addr *addrs, size_t n, const char *err)
+{
+    answer *a = arg;
+    a->calls++;
+    a->n = n;
+    if (n)
+        snprintf(a->first, sizeof a->first, "%s", addrs[0].text);
+    if (err)
+        snprintf(a->err, sizeof a->err, "%s", err);
+    if (a->pending && --*a->pending == 0)
+        ev_break(a->loop, EVBREAK_ONE);
+}
+
+/* 20 askers of 5 names: every name is asked of the server (A and AAAA),
+ * once, all at once; each asker hears once; a name asked again after the
+ * answer is answered from the cache, at once, with no query. */
+static void test_resolver_many_names_once(void **st)
+{
+    (void)st;
+    dns_srv *d = dns_start(DNS_ANSWER_A);
+    struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
+    assert_non_null(loop);
+    td_addr srv;
+    char err[160];
+    td_resolver *r = td_resolver_new(loop, dns_addr(d, &srv), 2, err, sizeof err);
+    if (!r)
+        fail_msg("%s", err);
+    answer a[20];
+    memset(a, 0, sizeof a);
+    int pending = 20;
+    double t0 = mono_s();
+    for (int i = 0; i < 20; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "host%d.example", i % 5);
+        a[i].pending = &pending;
+        a[i].loop = loop;
+        assert_int_equal(td_resolver_lookup(r, i % 2 ? name : "HOST0.example", got, &a[i]), 0);
+    }
+    assert_int_equal(td_resolver_pending(r), 5);
+    ev_run(loop, 0);
+    assert_true(mono_s() - t0 < 1.5);
+    assert_int_equal(td_resolver_pending(r), 0);
+    int queries = atomic_load(&d->queries);
+    for (int i = 0; i < 20; i++) {
+        assert_int_equal(a[i].calls, 1);
+        assert_int_equal(a[i].n, 1);
+        assert_string_equal(a[i].first, "127.0.0.2");
+    }
+    /* one A and one AAAA query per name, case folded: 5 names */
+    assert_int_equal(queries, 10);
+
+    answer again = { 0 };
+    assert_int_equal(td_resolver_lookup(r, "host3.example", got, &again), 0);
+    assert_int_equal(again.calls, 1); /* before the call returned */
+    assert_string_equal(again.first, "127.0.0.2");
+    assert_int_equal(atomic_load(&d->queries), queries);
+    td_resolver_free(r);
+    ev_loop_destroy(loop);
+    dns_stop(d);
+}
+
+/* A name that does not exist: every asker hears the failure, with
+ * td_resolve's words. */
+static void test_resolver_failure(void **st)
+{
+    (void)st;
+    dns_srv *d = dns_start(DNS_NXDOMAIN);
+    struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
+    td_addr srv;
+    char err[160];
+    td_resolver *r = td_resolver_new(loop, dns_addr(d, &srv), 2, err, sizeof err);
+    assert_non_null(r);
+    answer a[2];
+    memset(a, 0, sizeof a);
+    int pending = 2;
+    for (int i = 0; i < 2; i++) {
+        a[i].pending = &pending;
+        a[i].loop = loop;
+        assert_int_equal(td_resolver_lookup(r, "nosuch.example", got, &a[i]), 0);
+    }
+    ev_run(loop, 0);
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(a[i].calls, 1);
+        assert_int_equal(a[i].n, 0);
+        assert_non_null(strstr(a[i].err, "no such host"));
+    }
+    td_resolver_free(r);
+    ev_loop_destroy(loop);
+    dns_stop(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -345,6 +448,8 @@ int main(void)
         cmocka_unit_test(test_answer_a),
         cmocka_unit_test(test_refused_and_servfail),
         cmocka_unit_test(test_bad_args),
+        cmocka_unit_test(test_resolver_many_names_once),
+        cmocka_unit_test(test_resolver_failure),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

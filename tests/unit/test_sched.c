@@ -7,6 +7,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <ev.h>
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -1319,6 +1320,201 @@ static void test_leadin_simulate(void **st)
     }
 }
 
+/* ---- the pool: many schedulers, caps over all of them ------------------------ */
+
+typedef struct pooled {
+    td_pool *p;
+    int idle_calls, *idle_total, want_idle;
+    unsigned max_live; /* the most connections the pool had open, seen from on_data */
+    double t_start[8]; /* when each job's connection started (monotonic s) */
+    int n_start;
+} pooled;
+
+static void pool_idle(void *arg)
+{
+    pooled *pd = arg;
+    pd->idle_calls++;
+    if (++*pd->idle_total == pd->want_idle)
+        ev_break(td_pool_loop(pd->p), EVBREAK_ONE);
+}
+
+typedef struct pres {
+    res r;
+    pooled *pd;
+} pres;
+
+static td_want pool_data(void *ctx, const uint8_t *d, size_t n)
+{
+    pres *pr = ctx;
+    unsigned live = td_pool_live(pr->pd->p);
+    if (live > pr->pd->max_live)
+        pr->pd->max_live = live;
+    return on_data(&pr->r, d, n);
+}
+
+static void pool_done(void *ctx, const td_io_result *rr)
+{
+    pres *pr = ctx;
+    /* The job's own clock says how long ago it started: a loaded machine
+     * may deliver the answers late, but not move the starts. */
+    if (rr->start_ms >= 0 && pr->pd->n_start < 8)
+        pr->pd->t_start[pr->pd->n_start++] = mono_s() - rr->total_ms / 1000.0;
+    on_done(&pr->r, rr);
+}
+
+/* Runs n schedulers of jobs each on p against addr[k % n_addr]; returns
+ * when every scheduler said it was idle. */
+static void run_pooled(td_pool *p, pooled *pd, int n, int jobs, const td_addr *addrs, int n_addr, pres *r,
+                       const td_sched_opts *o)
+{
+    td_sched *sc[8];
+    int total = 0;
+    for (int k = 0; k < n; k++) {
+        pd[k] = (pooled){ .p = p, .idle_total = &total, .want_idle = n };
+        sc[k] = td_sched_new_in(p, o, pool_idle, &pd[k]);
+        assert_non_null(sc[k]);
+        assert_int_equal(td_sched_run(sc[k]), -1); /* driven by the pool's loop only */
+        for (int i = 0; i < jobs; i++) {
+            pres *pr = &r[k * jobs + i];
+            pr->pd = &pd[k];
+            pr->r.want = 2;
+            assert_int_equal(td_sched_submit(sc[k], &addrs[k % n_addr], HELLO, HELLO_LEN, pool_data, pool_done, pr), 0);
+        }
+    }
+    for (int k = 0; k < n; k++)
+        td_sched_begin(sc[k]);
+    ev_run(td_pool_loop(p), 0);
+    for (int k = 0; k < n; k++) {
+        assert_int_equal(pd[k].idle_calls, 1);
+        assert_true(td_sched_idle_now(sc[k]));
+        assert_true(td_sched_connections(sc[k]) <= (unsigned)jobs); /* fewer when the deadline came first */
+        td_sched_free(sc[k]);
+    }
+}
+
+/* Four checks' schedulers (4 connections each) against one address with a
+ * per-address cap of 3: never more than 3 at once, whatever each allows. */
+static void test_pool_per_ip_cap(void **st)
+{
+    (void)st;
+    srv *s = srv_start("127.0.0.1", SRV_HOLD, HELLO_LEN);
+    td_pool_opts po = { .max_conns = 64, .per_ip = 3 };
+    td_pool *p = td_pool_new(&po);
+    assert_non_null(p);
+    td_addr a = addr_of("127.0.0.1", s->port);
+    td_sched_opts o = { .max_conns = 4, .step_timeout_s = 3, .deadline_s = 20 };
+    pooled pd[4];
+    pres r[4 * 5];
+    memset(r, 0, sizeof r);
+    run_pooled(p, pd, 4, 5, &a, 1, r, &o);
+    assert_true(td_pool_peak_per_ip(p) <= 3);
+    assert_true(td_pool_peak_per_ip(p) >= 2);
+    assert_int_equal(td_pool_live(p), 0);
+    td_pool_free(p);
+    pthread_mutex_lock(&s->mu);
+    int max = s->max, total = s->total;
+    pthread_mutex_unlock(&s->mu);
+    srv_stop(s);
+    for (int i = 0; i < 20; i++) {
+        assert_int_equal(r[i].r.done_calls, 1);
+        assert_int_equal(r[i].r.r.status, TD_IO_DONE);
+    }
+    assert_int_equal(total, 20);
+    assert_true(max <= 3);
+    assert_true(max >= 2);
+}
+
+/* Two addresses, no per-address cap, 3 connections in all: the global cap
+ * holds over schedulers that each allow 4. */
+static void test_pool_global_cap(void **st)
+{
+    (void)st;
+    srv *s1 = srv_start("127.0.0.1", SRV_HOLD, HELLO_LEN);
+    srv *s2 = srv_start("127.0.0.2", SRV_HOLD, HELLO_LEN);
+    td_pool_opts po = { .max_conns = 3 };
+    td_pool *p = td_pool_new(&po);
+    assert_non_null(p);
+    td_addr a[2] = { addr_of("127.0.0.1", s1->port), addr_of("127.0.0.2", s2->port) };
+    td_sched_opts o = { .max_conns = 4, .step_timeout_s = 3, .deadline_s = 20 };
+    pooled pd[4];
+    pres r[4 * 4];
+    memset(r, 0, sizeof r);
+    run_pooled(p, pd, 4, 4, a, 2, r, &o);
+    unsigned max_live = 0;
+    for (int k = 0; k < 4; k++)
+        max_live = pd[k].max_live > max_live ? pd[k].max_live : max_live;
+    td_pool_free(p);
+    srv_stop(s1);
+    srv_stop(s2);
+    for (int i = 0; i < 16; i++)
+        assert_int_equal(r[i].r.r.status, TD_IO_DONE);
+    assert_true(max_live <= 3);
+    assert_true(max_live >= 2);
+}
+
+/* A per-address rate holds across schedulers: 10 a second to one address
+ * spaces 6 connections from 3 schedulers by 100 ms. */
+static int by_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static void test_pool_per_ip_rate(void **st)
+{
+    (void)st;
+    srv *s = srv_start("127.0.0.1", SRV_ECHO, 0);
+    td_pool_opts po = { .max_conns = 16, .per_ip_rate = 10 };
+    td_pool *p = td_pool_new(&po);
+    assert_non_null(p);
+    td_addr a = addr_of("127.0.0.1", s->port);
+    td_sched_opts o = { .max_conns = 4, .step_timeout_s = 2, .deadline_s = 10 };
+    pooled pd[3];
+    pres r[3 * 2];
+    memset(r, 0, sizeof r);
+    double t0 = mono_s();
+    run_pooled(p, pd, 3, 2, &a, 1, r, &o);
+    double took = mono_s() - t0;
+    td_pool_free(p);
+    srv_stop(s);
+    double t[6];
+    int n = 0;
+    for (int k = 0; k < 3; k++)
+        for (int i = 0; i < pd[k].n_start; i++)
+            t[n++] = pd[k].t_start[i];
+    assert_int_equal(n, 6);
+    qsort(t, 6, sizeof t[0], by_double);
+    for (int i = 1; i < 6; i++)
+        assert_true(t[i] - t[i - 1] >= 0.09);
+    assert_true(took >= 0.49);
+    assert_true(took < 3.0);
+}
+
+/* A pooled scheduler's deadline runs from td_sched_begin, ends its own
+ * jobs with DEADLINE and tells the owner once; the pool's loop goes on. */
+static void test_pool_deadline(void **st)
+{
+    (void)st;
+    srv *s = srv_start("127.0.0.1", SRV_HANG, HELLO_LEN);
+    td_pool *p = td_pool_new(&(td_pool_opts){ .max_conns = 8 });
+    assert_non_null(p);
+    td_addr a = addr_of("127.0.0.1", s->port);
+    td_sched_opts o = { .max_conns = 2, .step_timeout_s = 5, .deadline_s = 0.3 };
+    pooled pd[1];
+    pres r[3];
+    memset(r, 0, sizeof r);
+    double t0 = mono_s();
+    run_pooled(p, pd, 1, 3, &a, 1, r, &o);
+    double took = mono_s() - t0;
+    td_pool_free(p);
+    srv_stop(s);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(r[i].r.done_calls, 1);
+        assert_int_equal(r[i].r.r.status, TD_IO_DEADLINE);
+    }
+    assert_true(took >= 0.25 && took < 2.0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1347,6 +1543,10 @@ int main(void)
         cmocka_unit_test(test_rate),
         cmocka_unit_test(test_rate_change),
         cmocka_unit_test(test_rate_deadline),
+        cmocka_unit_test(test_pool_per_ip_cap),
+        cmocka_unit_test(test_pool_global_cap),
+        cmocka_unit_test(test_pool_per_ip_rate),
+        cmocka_unit_test(test_pool_deadline),
         cmocka_unit_test(test_step_timeout_change),
         cmocka_unit_test(test_later),
         cmocka_unit_test(test_later_deadline),
