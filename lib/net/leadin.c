@@ -98,7 +98,7 @@ static int send_out(td_job *j)
 {
     td_leadin_run *lr = j->lr;
     while (lr->out_off < lr->out_len) {
-        ssize_t n = send(j->fd, lr->out + lr->out_off, lr->out_len - lr->out_off, MSG_NOSIGNAL | MSG_DONTWAIT);
+        ssize_t n = td_job_send(j, lr->out + lr->out_off, lr->out_len - lr->out_off);
         if (n > 0) {
             lr->out_off += (size_t)n;
             td_job_step_timer(j);
@@ -183,7 +183,7 @@ static bool read_some(td_job *j)
 {
     td_leadin_run *lr = j->lr;
     for (;;) {
-        ssize_t n = recv(j->fd, lr->carry, sizeof lr->carry, MSG_DONTWAIT);
+        ssize_t n = td_job_recv(j, lr->carry, sizeof lr->carry);
         if (n > 0) {
             lr->carry_off = 0;
             lr->carry_len = (size_t)n;

@@ -140,7 +140,7 @@ static int sock_write(BIO *b, const char *buf, int len)
     if (!t)
         return ret;
     for (;;) {
-        ssize_t n = send(t->j->fd, buf, (size_t)len, MSG_NOSIGNAL | MSG_DONTWAIT);
+        ssize_t n = td_job_send(t->j, buf, (size_t)len);
         if (n >= 0) {
             if (t->j->t_sent < 0)
                 t->j->t_sent = td_now_ms();
@@ -168,7 +168,7 @@ static int sock_read(BIO *b, char *buf, int len)
         return (int)early;
     }
     for (;;) {
-        ssize_t n = recv(t->j->fd, buf, (size_t)len, MSG_DONTWAIT);
+        ssize_t n = td_job_recv(t->j, buf, (size_t)len);
         if (n > 0) {
             if (t->j->t_first < 0)
                 t->j->t_first = td_now_ms();

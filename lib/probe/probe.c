@@ -1151,7 +1151,7 @@ static bool upgrade_first(struct run *r)
     size_t n = td_sched_get_leadins(r->s, chain, TD_LEADIN_MAX);
     if (n >= TD_LEADIN_MAX)
         return false;
-    chain[n++] = (td_leadin){st->ops, &r->st_cfg, NULL};
+    chain[n++] = (td_leadin){ .ops = st->ops, .cfg = &r->st_cfg };
     return td_sched_set_leadins(r->s, chain, n) == 0;
 }
 
@@ -1169,9 +1169,10 @@ int td_probe_run(const td_probe_cfg *cfg, td_obs *o)
     if (cfg->proxy) {
         if (!via)
             return -1;
-        if (td_via_prepare(cfg, o, via) == 0) {
-            free(via);
-            return 0;
+        int vr = td_via_prepare(cfg, o, via);
+        if (vr <= 0) {
+            td_via_free(via);
+            return vr;
         }
     } else if (td_resolve(cfg->target.host, cfg->target.port, cfg->dns_server, t, o->addrs, TD_MAX_ADDRS, &n,
                           o->dns_error, sizeof o->dns_error) != 0 || n == 0) {
@@ -1185,7 +1186,7 @@ int td_probe_run(const td_probe_cfg *cfg, td_obs *o)
 
     struct run *r = calloc(1, sizeof *r);
     if (!r) {
-        free(via);
+        td_via_free(via);
         return -1;
     }
     r->cfg = cfg;
@@ -1206,7 +1207,7 @@ int td_probe_run(const td_probe_cfg *cfg, td_obs *o)
         td_confirm_free(r->cf);
         td_sched_free(r->s);
         free(r);
-        free(via);
+        td_via_free(via);
         return -1;
     }
     r->stage1_pending = 0;
@@ -1224,7 +1225,7 @@ int td_probe_run(const td_probe_cfg *cfg, td_obs *o)
         td_confirm_free(r->cf);
         td_hsrun_free(r->hsrun);
         free(r);
-        free(via);
+        td_via_free(via);
         return -1;
     }
 
@@ -1253,6 +1254,6 @@ int td_probe_run(const td_probe_cfg *cfg, td_obs *o)
     free(r);
     if (via && !o->deadline_hit)
         td_via_direct(cfg, o);
-    free(via);
+    td_via_free(via);
     return (rc != 0 || ierr) ? -1 : 0;
 }
