@@ -6,8 +6,9 @@
  * afterwards.  OpenSSL never blocks: the socket is non-blocking and every
  * SSL_ERROR_WANT_* becomes an ev_io wait under the step timeout.
  *
- * OpenSSL talks to the socket through a small BIO of our own rather than
- * SSL_set_fd's socket BIO:
+ * OpenSSL talks to the job's transport (xport.c: the socket, or the TLS
+ * session to an https:// proxy, so this handshake runs inside it) through a
+ * small BIO of our own rather than SSL_set_fd's socket BIO:
  *  - that BIO writes with write(2), and a peer that resets mid-handshake
  *    turns the next write into SIGPIPE, which kills the process.  Library
  *    code must not change the process-wide SIGPIPE disposition under its
