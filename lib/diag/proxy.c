@@ -68,8 +68,7 @@ static const char *const fixes[] = {
         "still runs inside its tunnel), or the port in the URL is not the proxy's https_port.",
     [PX_TLS_HANDSHAKE] =
         "The TLS handshake with the proxy failed before any CONNECT: compare the proxy's TLS settings (Squid: "
-        "https_port's tls-min-version= and cipher=; its cache.log names the error) with TLS 1.2 and 1.3. The "
-        "server itself was not reached.",
+        "https_port's tls-min-version= and cipher=; its cache.log names the error) with TLS 1.2 and 1.3.",
 };
 
 /* The session to an https:// proxy failed: whose move (td_pipe_fault). */
@@ -193,7 +192,9 @@ static bool stopped_at_proxy(const td_obs *o, td_str *s, td_str *e, px_side *sid
         td_str_printf(s, "The proxy %s %s its %s request: the tunnel to %s port %u never opened, so the server "
                          "was not reached.",
                       p->hostport, quiet ? "accepted the connection but did not answer" : "hung up on",
-                      td_proxy_connects(p->scheme) ? "CONNECT" : "SOCKS5", o->host, o->port);
+                      p->scheme == TD_PROXY_HTTPS ? "TLS handshake or CONNECT"
+                      : td_proxy_connects(p->scheme) ? "CONNECT" : "SOCKS5",
+                      o->host, o->port);
         td_str_printf(e, "%s proxy %s at %s: %s after %.0f ms, %zu bytes of an answer", td_proxy_scheme_name(p->scheme),
                       p->url, p->addr, td_outcome_name(b->out), b->total_ms, b->bytes_in);
         *side = quiet ? PX_SILENT : PX_PROTOCOL;

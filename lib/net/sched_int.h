@@ -128,6 +128,10 @@ double td_job_step_s(const td_job *j);
  * the TCP connect goes through these. */
 ssize_t td_job_send(td_job *j, const void *buf, size_t len);
 ssize_t td_job_recv(td_job *j, void *buf, size_t len);
+/* Sends buf from *off on, through the transport (raw: the socket itself),
+ * restarting the step timer on progress: 1 all sent, 0 the rest would
+ * block, -1 with errno on a hard error. */
+int td_job_send_from(td_job *j, bool raw, const uint8_t *buf, size_t len, size_t *off);
 /* TCP is up and the job goes through TLS to its proxy: state JOB_XPORT;
  * the handshake, then td_job_transport_up().  May end the job. */
 void td_xport_connected(td_job *j);

@@ -29,16 +29,18 @@ struct td_xport {
     char why[TD_LEADIN_WHY_MAX];
 };
 
-/* Sends the session's waiting ciphertext as far as the socket takes it:
- * 0 (maybe with some left), -1 with errno on a hard error. */
-static int flush(td_job *j)
+static ssize_t sock_send(td_job *j, const void *buf, size_t len)
 {
-    const uint8_t *data;
-    size_t len;
-    while ((len = td_tlspipe_out(j->xp->pipe, &data)) > 0) {
-        ssize_t n = send(j->fd, data, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+    return send(j->fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+}
+
+int td_job_send_from(td_job *j, bool raw, const uint8_t *buf, size_t len, size_t *off)
+{
+    ssize_t (*snd)(td_job *, const void *, size_t) = raw ? sock_send : td_job_send;
+    while (*off < len) {
+        ssize_t n = snd(j, buf + *off, len - *off);
         if (n > 0) {
-            td_tlspipe_sent(j->xp->pipe, (size_t)n);
+            *off += (size_t)n;
             td_job_step_timer(j);
             continue;
         }
@@ -50,7 +52,18 @@ static int flush(td_job *j)
             errno = EIO;
         return -1;
     }
-    return 0;
+    return 1;
+}
+
+/* Sends the session's waiting ciphertext as far as the socket takes it:
+ * 0 (maybe with some left), -1 with errno on a hard error. */
+static int flush(td_job *j)
+{
+    const uint8_t *data;
+    size_t len = td_tlspipe_out(j->xp->pipe, &data), off = 0;
+    int rc = td_job_send_from(j, true, data, len, &off);
+    td_tlspipe_sent(j->xp->pipe, off);
+    return rc < 0 ? -1 : 0;
 }
 
 static bool out_waiting(td_job *j)
@@ -93,7 +106,7 @@ static void pipe_failed(td_job *j)
 ssize_t td_job_send(td_job *j, const void *buf, size_t len)
 {
     if (!j->xp)
-        return send(j->fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+        return sock_send(j, buf, len);
     int n = td_tlspipe_write(j->xp->pipe, buf, len);
     if (n < 0 || flush(j) < 0)
         return -1;

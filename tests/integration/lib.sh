@@ -351,6 +351,17 @@ assert_limit_harmless() {
         "the baseline, TLS 1.2 and TLS 1.3 answered"
 }
 
+# start_origin: the origin the proxy tests reach through their proxy:
+# s_server with a leaf for localhost (and 127.0.0.1) and its chain, signed
+# by $T/ca.pem; sets ORIGIN to its port.
+start_origin() {
+    make_leaf localhost
+    cp "$T/localhost.pem" "$T/server.pem"
+    cp "$T/localhost.key" "$T/server.key"
+    start_s_server -cert_chain "$T/ca.pem"
+    ORIGIN=$PORT
+}
+
 # start_s_server ARGS...: `openssl s_server` on a free port with the leaf
 # $T/server.{pem,key} (make_leaf server first); sets PORT.
 start_s_server() {

@@ -6,16 +6,16 @@
 # proxy's certificate when its CA is not given, or when the name asked for
 # is not the certificate's; --proxy-insecure passing; a 407 inside the TLS
 # session from a port that wants credentials; a plain http_port given as
-# https:// (the proxy does not answer in TLS).
+# https:// (the proxy does not answer in TLS); a TLS port that never answers
+# (a timeout at the proxy, not the server's HANDSHAKE_TIMEOUT).
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
 need_cmd /usr/sbin/squid
-make_leaf localhost
-cp "$T/localhost.pem" "$T/server.pem"
-cp "$T/localhost.key" "$T/server.key"
-start_s_server -cert_chain "$T/ca.pem"
-ORIGIN=$PORT
+start_origin
+# Takes a ClientHello and never answers: a TLS proxy gone quiet.
+start_fake silent
+SILENT=$PORT
 # The proxy's own CA and certificate (for 127.0.0.1 only).
 make_root proxyca "tlsdiag Test Proxy CA"
 make_cert_signed_by proxyca proxy sans=IP:127.0.0.1
@@ -121,4 +121,11 @@ run_check --ca-file "$T/ca.pem" --proxy "https://127.0.0.1:$PLAIN" --proxy-insec
 assert_finding PROXY_FAILURE
 assert_finding_text PROXY_FAILURE 'does not answer in TLS'
 assert_jq '[.findings[] | select(.id == "PROXY_FAILURE") | .fix][0] | test("http://")' "the fix points to http://"
+
+CASE=silent-proxy
+run_check --timeout 1 --proxy "https://127.0.0.1:$SILENT" --proxy-insecure "localhost:$ORIGIN"
+assert_finding PROXY_FAILURE
+assert_no_finding HANDSHAKE_TIMEOUT
+assert_finding_text PROXY_FAILURE 'did not answer its TLS handshake'
+assert_jq '.observations.proxy.tunnels == 0' "no tunnel opened"
 finish

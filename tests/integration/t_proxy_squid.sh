@@ -12,11 +12,7 @@
 source "$(dirname "$0")/lib.sh"
 
 need_cmd /usr/sbin/squid
-make_leaf localhost
-cp "$T/localhost.pem" "$T/server.pem"
-cp "$T/localhost.key" "$T/server.key"
-start_s_server -cert_chain "$T/ca.pem"
-ORIGIN=$PORT
+start_origin
 start_fake silent
 SILENT=$PORT
 # A port that takes connections and never says a word, whatever it is sent
