@@ -23,8 +23,7 @@
 set -uo pipefail
 RUNS=${1:-5}
 HERE=$(cd "$(dirname "$0")" && pwd)
-TEST_NAME=bench-starttls
-# shellcheck source=../tests/integration/lib.sh
+# shellcheck disable=SC1091 # the servers' helpers
 source "$HERE/../tests/integration/lib.sh"
 [ "$(id -u)" = 0 ] || die "Postfix and PostgreSQL start as root and drop to their users: run as root"
 [ -x "$TLSDIAG" ] || die "build tlsdiag first (make)"

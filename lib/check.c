@@ -645,8 +645,13 @@ static int upgrade_by_greeting(td_probe_cfg *cfg, td_obs *first)
         return -1;
     td_obs_init(again);
     cfg->starttls = st;
+    /* --deadline is for the whole check: the second run gets what is left. */
+    double deadline = cfg->sched.deadline_s;
+    if (deadline > 0)
+        cfg->sched.deadline_s = deadline - first->elapsed_ms / 1000.0 > 1 ? deadline - first->elapsed_ms / 1000.0 : 1;
     int rc = td_probe_run(cfg, again);
     cfg->starttls = NULL;
+    cfg->sched.deadline_s = deadline;
     const td_attempt *b = &again->baseline;
     if (rc == 0 && b->leadin && strcmp(b->leadin, st->ops->name) == 0) {
         snprintf(first->starttls_tried, sizeof first->starttls_tried, "%s: %s", st->name,

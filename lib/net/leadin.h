@@ -13,6 +13,10 @@
  * before its first byte.  Each wait for the peer is under the step timeout,
  * and the whole chain under the job's bound (TD_SCHED_JOB_STEPS step
  * timeouts from the connect); the job's own work then gets a fresh bound.
+ * A job that must run less of the chain (a fetch from another host) gets it
+ * by setting a shorter chain around its submission (td_sched_get_leadins,
+ * td_sched_set_leadins).  The first entry's `via` (a proxy) is where every
+ * connection goes; the engines get the job's own address as the target.
  *
  * Bytes the peer sent after a lead-in completed go to the next lead-in, and
  * after the last one to the job (its on_data, or OpenSSL's first reads),

@@ -1660,6 +1660,68 @@ check_starttls_three() {
         "the fix matches /$fix/"
 }
 
+# server_unavailable CMD...: why the real servers CMD... cannot run here
+# (not root: they drop to their own users; or one is not installed), on
+# stdout; nothing when they can.  STARTTLS_SCRIPTED=1 says they cannot, to
+# run the scripted servers that take their place.
+server_unavailable() {
+    local c
+    if [ -n "${STARTTLS_SCRIPTED:-}" ]; then
+        echo "STARTTLS_SCRIPTED is set"
+        return
+    fi
+    if [ "$(id -u)" != 0 ]; then
+        echo "not running as root (the servers drop to their own users)"
+        return
+    fi
+    for c in "$@"; do
+        [ -x "$c" ] || command -v "$c" >/dev/null 2>&1 || { echo "$c is not installed"; return; }
+    done
+}
+
+# start_scripted_starttls PROTO MODE CERT KEY: tests/servers/starttls_server.py
+# speaking PROTO on a free port (see its --help for the modes); sets PORT.
+start_scripted_starttls() {
+    PORT=$(free_port)
+    start_bg "$PYTHON" "$ROOT/tests/servers/starttls_server.py" --port "$PORT" --proto "$1" --mode "$2" \
+        --cert "$3" --key "$4"
+    wait_log "$BG_LOG" '^ready$' 10 || die "starttls_server.py $1 $2 did not start"
+}
+
+# start_scripted_three PROTO NAME WHAT WHY: in place of a real server (WHAT)
+# that cannot run here (WHY, said in the output), the scripted one three
+# ways, as make_starttls_certs NAME left the certificates: S_OK (healthy),
+# S_OLD (the expired leaf), S_NONE (no TLS).
+# shellcheck disable=SC2034 # S_* are for the caller
+start_scripted_three() {
+    local proto=$1 name=$2
+    echo "note: $3 cannot run here ($4): tests/servers/starttls_server.py speaks $proto in its place"
+    start_scripted_starttls "$proto" ok "$T/$name-good.pem" "$T/$name.key"
+    S_OK=$PORT
+    start_scripted_starttls "$proto" ok "$T/$name-expired.pem" "$T/$name-old.key"
+    S_OLD=$PORT
+    start_scripted_starttls "$proto" refuse "$T/$name-good.pem" "$T/$name.key"
+    S_NONE=$PORT
+}
+
+# start_three VAR PROTO NAME WHAT START CMD...: the real server WHAT,
+# started by the function START (which sets VAR_OK, VAR_OLD and VAR_NONE),
+# when CMD... can run here; else the scripted server for PROTO in its place
+# (start_scripted_three), its ports in the same variables.
+start_three() {
+    local var=$1 proto=$2 name=$3 what=$4 start=$5 why
+    shift 5
+    why=$(server_unavailable "$@")
+    if [ -z "$why" ]; then
+        "$start"
+        return
+    fi
+    start_scripted_three "$proto" "$name" "$what" "$why"
+    printf -v "${var}_OK" %s "$S_OK"
+    printf -v "${var}_OLD" %s "$S_OLD"
+    printf -v "${var}_NONE" %s "$S_NONE"
+}
+
 # start_postfix CERT KEY LISTENER...: one Postfix master in $T/postfix (run
 # as root; it drops to the postfix user) with an smtpd per LISTENER, "PORT"
 # or "PORT -o name=value ...", on 127.0.0.1, offering STARTTLS with CERT and
@@ -1709,13 +1771,25 @@ CF
     done
 }
 
+# postgres_bindir: the newest installed PostgreSQL's bin directory ("" none).
+postgres_bindir() {
+    local d best=""
+    for d in /usr/lib/postgresql/*/bin; do
+        [ -x "$d/initdb" ] || continue
+        if [ -z "$best" ] || [ "$(printf '%s\n%s\n' "$best" "$d" | sort -V | tail -1)" = "$d" ]; then
+            best=$d
+        fi
+    done
+    echo "$best"
+}
+
 # start_postgres NAME PORT SSL CERT KEY: a PostgreSQL server on 127.0.0.1:PORT
 # with ssl=SSL (on/off) and that certificate, its data directory a copy of
 # one made once in $T/pg (initdb is the slow part); waits until it listens.
 start_postgres() {
     local name=$1 port=$2 ssl=$3 cert=$4 key=$5 bin
-    bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
-    [ -n "$bin" ] && [ -x "$bin/initdb" ] || die "PostgreSQL is not installed (run scripts/deps.sh test)"
+    bin=$(postgres_bindir)
+    [ -x "$bin/initdb" ] || die "PostgreSQL is not installed (run scripts/deps.sh test)"
     local pg=$T/pg
     chmod 755 "$T"
     if [ ! -d "$pg/data" ]; then

@@ -1,33 +1,31 @@
 #!/usr/bin/env bash
 # STARTTLS on mail ports, against real servers: Postfix (SMTP, RFC 3207) and
-# Dovecot (IMAP and POP3, RFC 2595), each started once in $T.  For each: a
+# Dovecot (IMAP and POP3, RFC 2595), each started once in $T (where one
+# cannot run, the output says why and tests/servers/starttls_server.py takes
+# its place).  For each: a
 # healthy listener checked through the upgrade, one serving an expired leaf
 # (CERT_EXPIRED found through the upgrade), one without TLS
 # (STARTTLS_UNAVAILABLE in the protocol's own terms); and the SMTP port
 # checked without --starttls, where the greeting picks the upgrade.
-# shellcheck source-path=SCRIPTDIR source=lib.sh
+# shellcheck source-path=SCRIPTDIR source=lib.sh disable=SC2317 # the *_three functions run through start_three
 source "$(dirname "$0")/lib.sh"
 
 need_cmd openssl
-[ -x /usr/lib/postfix/sbin/master ] || die "Postfix is not installed (run scripts/deps.sh test)"
-command -v dovecot >/dev/null || die "Dovecot is not installed (run scripts/deps.sh test)"
-[ "$(id -u)" = 0 ] || die "Postfix and Dovecot drop privileges to their own users: run as root"
-
 # The servers drop privileges: their users must reach the files in $T.
 chmod 755 "$T"
 make_starttls_certs mail.test
 
 # ---- Postfix: one master, three smtpd listeners -------------------------------
-SMTP_OK=$(free_port) SMTP_OLD=$(free_port) SMTP_NONE=$(free_port)
-start_postfix "$T/mail.test-good.pem" "$T/mail.test.key" "$SMTP_OK" \
-    "$SMTP_OLD -o smtpd_tls_cert_file=$T/mail.test-expired.pem -o smtpd_tls_key_file=$T/mail.test-old.key" \
-    "$SMTP_NONE -o smtpd_tls_security_level=none"
+postfix_three() {
+    SMTP_OK=$(free_port) SMTP_OLD=$(free_port) SMTP_NONE=$(free_port)
+    start_postfix "$T/mail.test-good.pem" "$T/mail.test.key" "$SMTP_OK" \
+        "$SMTP_OLD -o smtpd_tls_cert_file=$T/mail.test-expired.pem -o smtpd_tls_key_file=$T/mail.test-old.key" \
+        "$SMTP_NONE -o smtpd_tls_security_level=none"
+}
+start_three SMTP smtp mail.test Postfix postfix_three /usr/lib/postfix/sbin/master
 
 # ---- Dovecot: IMAP and POP3, a healthy certificate and an expired one ------------
 DV=$T/dovecot
-mkdir -p "$DV/run" "$DV/state"
-IMAP_OK=$(free_port) POP3_OK=$(free_port) IMAP_OLD=$(free_port) POP3_OLD=$(free_port)
-IMAP_NONE=$(free_port) POP3_NONE=$(free_port)
 dovecot_conf() { # FILE SSL CERT KEY IMAP POP3 RUN
     cat >"$1" <<CF
 base_dir = $7
@@ -80,15 +78,33 @@ service pop3-login {
 CF
 }
 # Dovecot takes its certificate per instance: three of them, one config each.
-dovecot_conf "$DV/ok.conf" yes "$T/mail.test-good.pem" "$T/mail.test.key" "$IMAP_OK" "$POP3_OK" "$DV/run/ok"
-dovecot_conf "$DV/old.conf" yes "$T/mail.test-expired.pem" "$T/mail.test-old.key" "$IMAP_OLD" "$POP3_OLD" "$DV/run/old"
-dovecot_conf "$DV/none.conf" no "$T/mail.test-good.pem" "$T/mail.test.key" "$IMAP_NONE" "$POP3_NONE" "$DV/run/none"
-for c in ok old none; do
-    mkdir -p "$DV/run/$c"
-    start_bg dovecot -F -c "$DV/$c.conf"
-done
-wait_port "$IMAP_OK" 10 && wait_port "$POP3_OLD" 10 && wait_port "$POP3_NONE" 10 \
-    || die "Dovecot did not start: $(cat "$DV"/log.* 2>/dev/null | tail -5)"
+start_dovecot_three() {
+    mkdir -p "$DV/run" "$DV/state"
+    IMAP_OK=$(free_port) POP3_OK=$(free_port) IMAP_OLD=$(free_port) POP3_OLD=$(free_port)
+    IMAP_NONE=$(free_port) POP3_NONE=$(free_port)
+    dovecot_conf "$DV/ok.conf" yes "$T/mail.test-good.pem" "$T/mail.test.key" "$IMAP_OK" "$POP3_OK" "$DV/run/ok"
+    dovecot_conf "$DV/old.conf" yes "$T/mail.test-expired.pem" "$T/mail.test-old.key" "$IMAP_OLD" "$POP3_OLD" \
+        "$DV/run/old"
+    dovecot_conf "$DV/none.conf" no "$T/mail.test-good.pem" "$T/mail.test.key" "$IMAP_NONE" "$POP3_NONE" \
+        "$DV/run/none"
+    for c in ok old none; do
+        mkdir -p "$DV/run/$c"
+        start_bg dovecot -F -c "$DV/$c.conf"
+    done
+    local p
+    for p in "$IMAP_OK" "$POP3_OLD" "$POP3_NONE"; do
+        wait_port "$p" 10 || die "Dovecot did not start: $(cat "$DV"/log.* 2>/dev/null | tail -5)"
+    done
+}
+why=$(server_unavailable dovecot)
+if [ -z "$why" ]; then
+    start_dovecot_three
+else
+    start_scripted_three imap mail.test Dovecot "$why"
+    IMAP_OK=$S_OK IMAP_OLD=$S_OLD IMAP_NONE=$S_NONE
+    start_scripted_three pop3 mail.test Dovecot "$why"
+    POP3_OK=$S_OK POP3_OLD=$S_OLD POP3_NONE=$S_NONE
+fi
 
 # ---- SMTP ------------------------------------------------------------------------
 CASE=smtp-healthy

@@ -11,15 +11,6 @@
 source "$(dirname "$0")/lib.sh"
 
 make_starttls_certs dir.test
-SERVER="$ROOT/tests/servers/starttls_server.py"
-
-start_scripted() { # PROTO MODE: sets PORT
-    PORT=$(free_port)
-    start_bg "$PYTHON" "$SERVER" --port "$PORT" --proto "$1" --mode "$2" --cert "$T/dir.test-good.pem" \
-        --key "$T/dir.test.key"
-    wait_log "$BG_LOG" '^ready$' 10 || die "starttls_server.py $1 $2 did not start"
-}
-
 declare -A REFUSED=(
     [lmtp]='STARTTLS answered .454 4.7.0 TLS not available'
     [nntp]='STARTTLS answered .580 Can not initiate'
@@ -28,13 +19,13 @@ declare -A REFUSED=(
     [xmpp-server]='STARTTLS answered <failure/>'
 )
 for proto in lmtp nntp sieve irc xmpp-server; do
-    start_scripted "$proto" ok
+    start_scripted_starttls "$proto" ok "$T/dir.test-good.pem" "$T/dir.test.key"
     CASE=$proto-healthy
     check_starttls_healthy "$proto" "$PORT" dir.test
-    start_scripted "$proto" refuse
+    start_scripted_starttls "$proto" refuse "$T/dir.test-good.pem" "$T/dir.test.key"
     CASE=$proto-refused
     check_starttls_unavailable "$proto" "$PORT" "${REFUSED[$proto]}" --sni dir.test
-    start_scripted "$proto" inject
+    start_scripted_starttls "$proto" inject "$T/dir.test-good.pem" "$T/dir.test.key"
     CASE=$proto-injected
     check_starttls_unavailable "$proto" "$PORT" "unexpected bytes after the $proto upgrade answer" --sni dir.test
 done
