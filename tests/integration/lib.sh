@@ -463,6 +463,25 @@ start_squid() {
     start_bg /usr/sbin/squid -N -f "$SQUID_DIR/squid.conf"
 }
 
+# squid_rules PORT...: access lines for start_squid's input: Basic auth
+# (squid_htpasswd's file) on the port named authp, CONNECT to these ports
+# only, everything else open to localhost.
+squid_rules() {
+    cat <<EOF
+auth_param basic program /usr/lib/squid/basic_ncsa_auth $T/squid/htpasswd
+auth_param basic realm tlsdiag-test
+acl authp myportname authp
+acl authed proxy_auth REQUIRED
+acl SSL_ports port $*
+acl CONNECT method CONNECT
+http_access deny CONNECT !SSL_ports
+http_access allow authp authed
+http_access deny authp
+http_access allow localhost
+http_access deny all
+EOF
+}
+
 # squid_htpasswd USER PASS: $SQUID_DIR/htpasswd for basic_ncsa_auth, the
 # password hashed with openssl passwd -apr1.
 squid_htpasswd() {

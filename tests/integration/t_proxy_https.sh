@@ -28,17 +28,7 @@ start_squid <<EOF
 https_port 127.0.0.1:$OPEN name=open tls-cert=$T/proxy.pem tls-key=$T/proxy.key
 https_port 127.0.0.1:$AUTH name=authp tls-cert=$T/proxy.pem tls-key=$T/proxy.key
 http_port 127.0.0.1:$PLAIN name=plain
-auth_param basic program /usr/lib/squid/basic_ncsa_auth $T/squid/htpasswd
-auth_param basic realm tlsdiag-test
-acl authp myportname authp
-acl authed proxy_auth REQUIRED
-acl SSL_ports port $ORIGIN
-acl CONNECT method CONNECT
-http_access deny CONNECT !SSL_ports
-http_access allow authp authed
-http_access deny authp
-http_access allow localhost
-http_access deny all
+$(squid_rules "$ORIGIN")
 EOF
 SQUID_PID=$BG_PID
 squid_htpasswd alice s3cret

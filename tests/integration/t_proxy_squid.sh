@@ -38,17 +38,7 @@ AUTH=$(free_port tcp)
 start_squid <<EOF
 http_port 127.0.0.1:$OPEN name=open
 http_port 127.0.0.1:$AUTH name=authp
-auth_param basic program /usr/lib/squid/basic_ncsa_auth $T/squid/htpasswd
-auth_param basic realm tlsdiag-test
-acl authp myportname authp
-acl authed proxy_auth REQUIRED
-acl SSL_ports port $ORIGIN $CLOSED $SILENT
-acl CONNECT method CONNECT
-http_access deny CONNECT !SSL_ports
-http_access allow authp authed
-http_access deny authp
-http_access allow localhost
-http_access deny all
+$(squid_rules "$ORIGIN" "$CLOSED" "$SILENT")
 connect_timeout 5 seconds
 EOF
 SQUID_PID=$BG_PID
