@@ -3,8 +3,8 @@
 # https_port, its certificate made here by a CA of its own, so the proxy's
 # trust is apart from the origin's.  Healthy through it with --proxy-cacert
 # (the origin's findings as without the proxy); PROXY_FAILURE naming the
-# proxy's certificate when its CA is not given, or when the name asked for
-# is not the certificate's; --proxy-insecure passing; a 407 inside the TLS
+# proxy's certificate when its CA is not given, when it has expired, or when
+# the name asked for is not the certificate's; --proxy-insecure passing; a 407 inside the TLS
 # session from a port that wants credentials; a plain http_port given as
 # https:// (the proxy does not answer in TLS); a TLS port that never answers
 # (a timeout at the proxy, not the server's HANDSHAKE_TIMEOUT).
@@ -19,15 +19,18 @@ SILENT=$PORT
 # The proxy's own CA and certificate (for 127.0.0.1 only).
 make_root proxyca "tlsdiag Test Proxy CA"
 make_cert_signed_by proxyca proxy sans=IP:127.0.0.1
-chmod 644 "$T/proxy.key"
+make_cert_signed_by proxyca proxyold sans=IP:127.0.0.1 start="$(date_from_now -30)" end="$(date_from_now -1)"
+chmod 644 "$T/proxy.key" "$T/proxyold.key"
 OPEN=$(free_port tcp)
 AUTH=$(free_port tcp)
 PLAIN=$(free_port tcp)
+OLD=$(free_port tcp)
 
 start_squid <<EOF
 https_port 127.0.0.1:$OPEN name=open tls-cert=$T/proxy.pem tls-key=$T/proxy.key
 https_port 127.0.0.1:$AUTH name=authp tls-cert=$T/proxy.pem tls-key=$T/proxy.key
 http_port 127.0.0.1:$PLAIN name=plain
+https_port 127.0.0.1:$OLD name=old tls-cert=$T/proxyold.pem tls-key=$T/proxyold.key
 $(squid_rules "$ORIGIN")
 EOF
 SQUID_PID=$BG_PID
@@ -35,6 +38,7 @@ squid_htpasswd alice s3cret
 wait_port "$OPEN" 20 "$SQUID_PID" || die "squid did not start: $(tail -5 "$SQUID_DIR/cache.log")"
 wait_port "$AUTH" 5 "$SQUID_PID" || die "squid's second port is not up"
 wait_port "$PLAIN" 5 "$SQUID_PID" || die "squid's plain port is not up"
+wait_port "$OLD" 5 "$SQUID_PID" || die "squid's port with the expired certificate is not up"
 # curl through the same port: the tunnel opens and the origin's handshake
 # completes; s_server then answers no HTTP (curl's exit 52, empty reply).
 rc=0
@@ -73,6 +77,8 @@ assert_severity PROXY_FAILURE fail
 assert_exit 1
 assert_jq '.root_cause.id == "PROXY_FAILURE"' "the proxy is the root cause"
 assert_finding_text PROXY_FAILURE "proxy's certificate is not trusted"
+assert_jq '.observations.proxy.first_refusal.kind == "tls" and .observations.proxy.tunnels == 0' \
+    "the refusal is the TLS session's, before any tunnel"
 assert_jq '[.findings[] | select(.id == "PROXY_FAILURE") | .fix][0] | test("--proxy-cacert")' \
     "the fix names --proxy-cacert"
 assert_jq '[.findings[] | select(.id == "PROXY_FAILURE") | .verify][0] | test("-x https://127.0.0.1:'"$OPEN"'")' \
@@ -84,6 +90,13 @@ CASE=wrong-name
 run_check --ca-file "$T/ca.pem" --proxy "https://localhost:$OPEN" --proxy-cacert "$T/proxyca.pem" "localhost:$ORIGIN"
 assert_finding PROXY_FAILURE
 assert_finding_text PROXY_FAILURE "proxy's certificate does not name localhost"
+
+CASE=expired
+run_check --ca-file "$T/ca.pem" --proxy "https://127.0.0.1:$OLD" --proxy-cacert "$T/proxyca.pem" "localhost:$ORIGIN"
+assert_finding PROXY_FAILURE
+assert_finding_text PROXY_FAILURE "proxy's certificate is out of its validity period.*expired"
+assert_jq '[.findings[] | select(.id == "PROXY_FAILURE") | .fix][0] | test("renew")' "the fix is to renew it"
+assert_no_finding CERT_EXPIRED
 
 CASE=insecure
 run_check --ca-file "$T/ca.pem" --proxy "https://127.0.0.1:$OPEN" --proxy-insecure "localhost:$ORIGIN"
