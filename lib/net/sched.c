@@ -1,7 +1,9 @@
 /* The connection scheduler: one private libev loop, many short TCP jobs.
  *
  * A job goes QUEUED -> CONNECTING -> WRITING -> READING (or, for a job of
- * another kind such as a TLS handshake, CONNECTING -> KIND) and ends exactly
+ * another kind such as a TLS handshake, CONNECTING -> KIND; through an
+ * https:// proxy XPORT, the TLS session to it, and LEADIN come between
+ * CONNECTING and the rest, and xport.c carries the job's bytes) and ends exactly
  * once in td_job_finish(), which closes the socket, frees the slot and only
  * then tells the owner.  Callbacks may submit more jobs at any point, so every
  * path that can run owner code is written to survive the job list changing
