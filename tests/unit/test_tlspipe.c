@@ -2,7 +2,9 @@
  * proxy: a server in memory (OpenSSL with memory BIOs, a certificate made
  * here) on the other side; ciphertext moved whole or a byte at a time;
  * the proxy's CONNECT answer split over records and reads, then parsed by
- * the proxy's lead-in; the proxy's faults (untrusted, wrong name, not TLS). */
+ * the proxy's lead-in; the proxy's faults (untrusted, wrong name, not TLS).
+ * Then the same through the scheduler (xport.c): a byte job through a TLS
+ * proxy on a thread that answers in pieces, and one it does not trust. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <pthread.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <cmocka.h>
 
@@ -19,6 +25,7 @@
 #include <openssl/x509v3.h>
 
 #include "net/leadin.h"
+#include "net/net.h"
 #include "net/tlspipe.h"
 #include "proxy/proxy.h"
 
@@ -294,12 +301,175 @@ static void test_faults(void **state)
     assert_non_null(strstr(err, "no CA certificate"));
 }
 
+/* ---- through the scheduler --------------------------------------------- */
+
+typedef struct proxy_srv {
+    int lfd;
+    uint16_t port;
+    pthread_t th;
+    char request[512]; /* the CONNECT request as received */
+    char tunnel[16];   /* the job's bytes through the tunnel */
+} proxy_srv;
+
+static void pause_ms(int ms)
+{
+    struct timespec ts = { 0, ms * 1000000L };
+    nanosleep(&ts, NULL);
+}
+
+/* One connection: TLS, the CONNECT answer in two records some time apart,
+ * then "pong" for the job's "ping", again in two records. */
+static void *proxy_serve(void *arg)
+{
+    proxy_srv *ps = arg;
+    int fd = accept(ps->lfd, NULL, NULL);
+    if (fd < 0)
+        return NULL;
+    server s;
+    server_init(&s);
+    SSL_set_fd(s.ssl, fd);
+    if (SSL_accept(s.ssl) == 1) {
+        size_t n = 0;
+        while (n + 1 < sizeof ps->request && !strstr(ps->request, "\r\n\r\n")) {
+            int k = SSL_read(s.ssl, ps->request + n, (int)(sizeof ps->request - 1 - n));
+            if (k <= 0)
+                break;
+            n += (size_t)k;
+            ps->request[n] = 0;
+        }
+        SSL_write(s.ssl, "HTTP/1.1 200 Conn", 17);
+        pause_ms(30);
+        SSL_write(s.ssl, "ection established\r\n\r\n", 22);
+        if (SSL_read(s.ssl, ps->tunnel, sizeof ps->tunnel - 1) > 0) {
+            SSL_write(s.ssl, "po", 2);
+            pause_ms(30);
+            SSL_write(s.ssl, "ng", 2);
+        }
+        char b[8];
+        SSL_read(s.ssl, b, sizeof b); /* until the job closes */
+    }
+    server_free(&s);
+    close(fd);
+    return NULL;
+}
+
+static void proxy_start(proxy_srv *ps)
+{
+    memset(ps, 0, sizeof *ps);
+    ps->lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    assert_true(ps->lfd >= 0);
+    struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    socklen_t sl = sizeof sa;
+    assert_int_equal(bind(ps->lfd, (struct sockaddr *)&sa, sl), 0);
+    assert_int_equal(listen(ps->lfd, 4), 0);
+    getsockname(ps->lfd, (struct sockaddr *)&sa, &sl);
+    ps->port = ntohs(sa.sin_port);
+    assert_int_equal(pthread_create(&ps->th, NULL, proxy_serve, ps), 0);
+}
+
+static void proxy_stop(proxy_srv *ps)
+{
+    pthread_join(ps->th, NULL);
+    close(ps->lfd);
+}
+
+typedef struct got {
+    char data[16];
+    size_t n;
+    td_io_result r;
+} got;
+
+static td_want on_data(void *ctx, const uint8_t *d, size_t len)
+{
+    got *g = ctx;
+    size_t k = len < sizeof g->data - 1 - g->n ? len : sizeof g->data - 1 - g->n;
+    memcpy(g->data + g->n, d, k);
+    g->n += k;
+    return g->n >= 4 ? TD_WANT_DONE : TD_WANT_READ;
+}
+
+static void on_done(void *ctx, const td_io_result *r)
+{
+    ((got *)ctx)->r = *r;
+}
+
+/* A byte job through the proxy: what it sends and gets back. */
+static void via_proxy(proxy_srv *ps, SSL_CTX *ctx, td_proxy_stats *stats, got *g)
+{
+    td_proxy_leadin_cfg cfg = { .port = 443, .stats = stats };
+    char err[100];
+    assert_true(td_proxy_parse_url(&cfg.px, "https://127.0.0.1", err, sizeof err));
+    strcpy(cfg.host, "origin.test");
+    td_addr proxy_addr, target;
+    assert_true(td_addr_from_ip("127.0.0.1", ps->port, &proxy_addr));
+    assert_true(td_addr_from_ip("192.0.2.1", 443, &target));
+    td_via_tls vt = { .ctx = ctx, .host = "127.0.0.1", .failed = td_proxy_tls_failed, .arg = &cfg };
+    td_leadin chain[] = { { td_proxy_leadin_ops(TD_PROXY_HTTPS), &cfg, &proxy_addr, &vt } };
+    td_sched_opts o = { .max_conns = 1, .step_timeout_s = 2, .deadline_s = 10 };
+    td_sched *s = td_sched_new(&o);
+    assert_non_null(s);
+    assert_int_equal(td_sched_set_leadins(s, chain, 1), 0);
+    memset(g, 0, sizeof *g);
+    assert_int_equal(td_sched_submit(s, &target, (const uint8_t *)"ping", 4, on_data, on_done, g), 0);
+    assert_int_equal(td_sched_run(s), 0);
+    td_sched_free(s);
+}
+
+static void test_sched_through(void **state)
+{
+    (void)state;
+    proxy_srv ps;
+    proxy_start(&ps);
+    SSL_CTX *ctx = trusting();
+    td_proxy_stats stats = { 0 };
+    got g;
+    via_proxy(&ps, ctx, &stats, &g);
+    proxy_stop(&ps);
+    SSL_CTX_free(ctx);
+    assert_int_equal(g.r.status, TD_IO_DONE);
+    assert_string_equal(g.data, "pong");
+    assert_non_null(strstr(ps.request, "CONNECT origin.test:443 HTTP/1.1\r\n"));
+    assert_string_equal(ps.tunnel, "ping");
+    assert_int_equal(stats.up, 1);
+    assert_int_equal(stats.refused, 0);
+    /* The job's own timings start after the TLS session and the CONNECT. */
+    assert_true(g.r.leadin_ms >= 30);
+    assert_true(g.r.first_ms >= 0 && g.r.first_ms < g.r.leadin_ms + 1000);
+    assert_int_equal(g.r.bytes_in, 4);
+    assert_int_equal(g.r.leadin_index, -1);
+}
+
+static void test_sched_untrusted(void **state)
+{
+    (void)state;
+    proxy_srv ps;
+    proxy_start(&ps);
+    SSL_CTX *none = SSL_CTX_new(TLS_client_method());
+    SSL_CTX_set_verify(none, SSL_VERIFY_PEER, NULL);
+    td_proxy_stats stats = { 0 };
+    got g;
+    via_proxy(&ps, none, &stats, &g);
+    proxy_stop(&ps);
+    SSL_CTX_free(none);
+    assert_int_equal(g.r.status, TD_IO_LEADIN);
+    assert_int_equal(g.r.leadin_index, 0);
+    assert_string_equal(g.r.leadin_name, "https-connect");
+    assert_non_null(strstr(g.r.leadin_why, "the proxy's certificate is not trusted"));
+    assert_int_equal(stats.refused, 1);
+    assert_int_equal(stats.first.kind, TD_PXF_TLS);
+    assert_int_equal(stats.first.code, TD_PIPE_UNTRUSTED);
+    assert_int_equal(ps.request[0], 0);
+    assert_int_equal(g.n, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_readable),
         cmocka_unit_test(test_faults),
+        cmocka_unit_test(test_sched_through),
+        cmocka_unit_test(test_sched_untrusted),
     };
     return cmocka_run_group_tests(tests, make_cert, free_cert);
 }
