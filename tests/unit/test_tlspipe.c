@@ -393,9 +393,12 @@ static void on_done(void *ctx, const td_io_result *r)
     ((got *)ctx)->r = *r;
 }
 
-/* A byte job through the proxy: what it sends and gets back. */
+/* A byte job through a fresh proxy thread, verified with ctx (freed
+ * here): what it sends and gets back. */
 static void via_proxy(proxy_srv *ps, SSL_CTX *ctx, td_proxy_stats *stats, got *g)
 {
+    proxy_start(ps);
+    memset(stats, 0, sizeof *stats);
     td_proxy_leadin_cfg cfg = { .port = 443, .stats = stats };
     char err[100];
     assert_true(td_proxy_parse_url(&cfg.px, "https://127.0.0.1", err, sizeof err));
@@ -413,19 +416,17 @@ static void via_proxy(proxy_srv *ps, SSL_CTX *ctx, td_proxy_stats *stats, got *g
     assert_int_equal(td_sched_submit(s, &target, (const uint8_t *)"ping", 4, on_data, on_done, g), 0);
     assert_int_equal(td_sched_run(s), 0);
     td_sched_free(s);
+    proxy_stop(ps);
+    SSL_CTX_free(ctx);
 }
 
 static void test_sched_through(void **state)
 {
     (void)state;
     proxy_srv ps;
-    proxy_start(&ps);
-    SSL_CTX *ctx = trusting();
-    td_proxy_stats stats = { 0 };
+    td_proxy_stats stats;
     got g;
-    via_proxy(&ps, ctx, &stats, &g);
-    proxy_stop(&ps);
-    SSL_CTX_free(ctx);
+    via_proxy(&ps, trusting(), &stats, &g);
     assert_int_equal(g.r.status, TD_IO_DONE);
     assert_string_equal(g.data, "pong");
     assert_non_null(strstr(ps.request, "CONNECT origin.test:443 HTTP/1.1\r\n"));
@@ -443,14 +444,12 @@ static void test_sched_untrusted(void **state)
 {
     (void)state;
     proxy_srv ps;
-    proxy_start(&ps);
+    td_proxy_stats stats;
+    got g;
+    /* An empty store. */
     SSL_CTX *none = SSL_CTX_new(TLS_client_method());
     SSL_CTX_set_verify(none, SSL_VERIFY_PEER, NULL);
-    td_proxy_stats stats = { 0 };
-    got g;
     via_proxy(&ps, none, &stats, &g);
-    proxy_stop(&ps);
-    SSL_CTX_free(none);
     assert_int_equal(g.r.status, TD_IO_LEADIN);
     assert_int_equal(g.r.leadin_index, 0);
     assert_string_equal(g.r.leadin_name, "https-connect");
