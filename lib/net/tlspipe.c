@@ -281,3 +281,18 @@ const char *td_tlspipe_version(const td_tlspipe *p)
 {
     return SSL_is_init_finished(p->ssl) ? SSL_get_version(p->ssl) : "";
 }
+
+const char *td_pipe_fault_name(td_pipe_fault f)
+{
+    switch (f) {
+    case TD_PIPE_OK: return "none";
+    case TD_PIPE_UNTRUSTED: return "untrusted";
+    case TD_PIPE_EXPIRED: return "expired";
+    case TD_PIPE_NAME: return "name";
+    case TD_PIPE_CERT: return "certificate";
+    case TD_PIPE_NOT_TLS: return "not-tls";
+    case TD_PIPE_HANDSHAKE: return "handshake";
+    case TD_PIPE_BROKEN: return "broken";
+    }
+    return "?";
+}

@@ -59,7 +59,10 @@ void td_tlspipe_sent(td_tlspipe *p, size_t n);
 /* After a failure: why, in words naming the peer as "the proxy" does
  * ("the proxy's certificate is not trusted (self-signed certificate)"). */
 td_pipe_fault td_tlspipe_fault(const td_tlspipe *p, char *why, size_t len);
-/* The negotiated version and cipher, "" before the handshake is done. */
+/* "untrusted", "expired", "name", "certificate", "not-tls", "handshake",
+ * "broken"; "none" for TD_PIPE_OK. */
+const char *td_pipe_fault_name(td_pipe_fault f);
+/* The negotiated version, "" before the handshake is done. */
 const char *td_tlspipe_version(const td_tlspipe *p);
 
 #endif

@@ -59,7 +59,7 @@ run_check --ca-file "$T/ca.pem" --proxy "https://127.0.0.1:$OPEN" --proxy-cacert
 assert_no_finding PROXY_FAILURE
 assert_no_fail
 assert_exit 0
-assert_jq '.observations.proxy.scheme == "https" and .observations.proxy.tunnels > 5 and .observations.proxy.refused == 0' \
+assert_jq '.observations.proxy.scheme == "https" and .observations.proxy.tls.insecure == false and (.observations.proxy.tls.cacert | endswith("proxyca.pem")) and .observations.proxy.tunnels > 5 and .observations.proxy.refused == 0' \
     "the tunnels opened inside TLS to the proxy"
 assert_jq '.observations.handshake.outcome == "hello"' "the full handshake went through the proxy"
 assert_true "the findings are those seen without the proxy" bash -c \
@@ -77,7 +77,7 @@ assert_severity PROXY_FAILURE fail
 assert_exit 1
 assert_jq '.root_cause.id == "PROXY_FAILURE"' "the proxy is the root cause"
 assert_finding_text PROXY_FAILURE "proxy's certificate is not trusted"
-assert_jq '.observations.proxy.first_refusal.kind == "tls" and .observations.proxy.tunnels == 0' \
+assert_jq '.observations.proxy.first_refusal.kind == "tls" and .observations.proxy.first_refusal.tls_fault == "untrusted" and .observations.proxy.tunnels == 0' \
     "the refusal is the TLS session's, before any tunnel"
 assert_jq '[.findings[] | select(.id == "PROXY_FAILURE") | .fix][0] | test("--proxy-cacert")' \
     "the fix names --proxy-cacert"
@@ -95,6 +95,7 @@ CASE=expired
 run_check --ca-file "$T/ca.pem" --proxy "https://127.0.0.1:$OLD" --proxy-cacert "$T/proxyca.pem" "localhost:$ORIGIN"
 assert_finding PROXY_FAILURE
 assert_finding_text PROXY_FAILURE "proxy's certificate is out of its validity period.*expired"
+assert_jq '.observations.proxy.first_refusal.tls_fault == "expired"' "the refusal is the expired certificate"
 assert_jq '[.findings[] | select(.id == "PROXY_FAILURE") | .fix][0] | test("renew")' "the fix is to renew it"
 assert_no_finding CERT_EXPIRED
 
