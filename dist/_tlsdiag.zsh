@@ -44,6 +44,8 @@ _tlsdiag() {
                 '--db[also record the check in this history database]:database (sqlite\:PATH, PATH, postgresql\://...):_files' \
                 '(--proxy-env)--proxy[every connection through this proxy]:url:' \
                 '(--proxy)--proxy-env[the proxy from https_proxy, all_proxy and no_proxy]' \
+                '(--proxy-insecure)--proxy-cacert[CA certificates for an https proxy]:PEM file:_files' \
+                '(--proxy-cacert)--proxy-insecure[do not check an https proxy'"'"'s certificate]' \
                 '--expect-issuer[the CA the certificate must come from]:name:' \
                 '*--pin[SPKI pin the leaf must match (sha256//BASE64)]:pin:' \
                 '(- :)'{-h,--help}'[describe the options]' \

@@ -34,7 +34,7 @@ _tlsdiag() {
                     return ;;
                 --format)
                     _tlsdiag_reply -W 'text json html'; return ;;
-                --html|--db)
+                --html|--db|--proxy-cacert)
                     _tlsdiag_reply -f; compopt -o filenames 2>/dev/null; return ;;
                 --client)
                     # the profile ids, first column of `tlsdiag check --client list`
@@ -45,7 +45,7 @@ _tlsdiag() {
             esac
             _tlsdiag_reply -W '--sni --no-sni --ca-file --ca-path --cert --key --alpn --starttls --repeat
                 --warn-days --show-certs --no-aia --client --clients -v --verbose --json --format --html --no-color
-                --timeout --deadline --max-connections --rate --dns-server --db --proxy --proxy-env --expect-issuer --pin
+                --timeout --deadline --max-connections --rate --dns-server --db --proxy --proxy-env --proxy-cacert --proxy-insecure --expect-issuer --pin
                 -h --help'
             ;;
         explain)

@@ -112,10 +112,18 @@ td_status td_options_add_client(td_options *o, const char *id);
 td_status td_options_set_clients_level(td_options *o, const char *level);
 /* Every connection of the check goes through this proxy:
  * "http://[user:pass@]host[:port]" (HTTP CONNECT; port 3128 by default),
- * "socks5://..." (the target resolved here) or "socks5h://..." (resolved by
- * the proxy; port 1080 by default); no scheme means http://, as for curl.
- * https:// proxies are not supported (TD_ERR_USAGE). */
+ * "https://..." (HTTP CONNECT inside TLS to the proxy; port 443 by
+ * default), "socks5://..." (the target resolved here) or "socks5h://..."
+ * (resolved by the proxy; port 1080 by default); no scheme means http://,
+ * as for curl. */
 td_status td_options_set_proxy(td_options *o, const char *url);
+/* An https:// proxy's certificate is verified against the CA
+ * certificates in this PEM file instead of the system's store (curl's
+ * --proxy-cacert).  TD_ERR_USAGE when it cannot be read or holds none. */
+td_status td_options_set_proxy_cacert(td_options *o, const char *path);
+/* An https:// proxy's certificate is not verified (curl's
+ * --proxy-insecure). */
+void td_options_set_proxy_insecure(td_options *o, bool insecure);
 /* Takes the proxy from the environment as curl does, when no proxy is set:
  * https_proxy, HTTPS_PROXY, all_proxy, ALL_PROXY, unless no_proxy (or
  * NO_PROXY) matches the target (names with their subdomains, IPs, CIDR

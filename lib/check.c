@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "net/tlspipe.h"
 #include "probe/probe.h"
 #include "registry/clients.h"
 #include "starttls/starttls.h"
@@ -451,6 +452,25 @@ void td_options_set_proxy_env(td_options *o, bool use)
     o->proxy_env = use;
 }
 
+td_status td_options_set_proxy_cacert(td_options *o, const char *path)
+{
+    clear_error(o);
+    if (check_path(o, path, "proxy CA file", false, sizeof o->proxy_cacert) != TD_OK)
+        return TD_ERR_USAGE;
+    char err[200];
+    SSL_CTX *ctx = td_tlspipe_ctx(path, false, err, sizeof err);
+    if (!ctx)
+        return bad(o, "--proxy-cacert %s", err);
+    SSL_CTX_free(ctx);
+    snprintf(o->proxy_cacert, sizeof o->proxy_cacert, "%s", path);
+    return TD_OK;
+}
+
+void td_options_set_proxy_insecure(td_options *o, bool insecure)
+{
+    o->proxy_insecure = insecure;
+}
+
 td_status td_options_set_expect_issuer(td_options *o, const char *name)
 {
     clear_error(o);
@@ -602,6 +622,8 @@ static td_status choose_proxy(td_options *o, td_probe_cfg *cfg, char *bypass, si
             snprintf(bypass, bypass_len, "%s", from);
         }
     }
+    cfg->proxy_cacert = o->proxy_cacert[0] ? o->proxy_cacert : NULL;
+    cfg->proxy_insecure = o->proxy_insecure;
     /* A missing issuer is fetched from its own server, which a tunnel to
      * the target cannot reach. */
     if (cfg->proxy)

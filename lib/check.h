@@ -32,6 +32,8 @@ struct td_options {
     td_client_level clients_level; /* --clients, default intermediate */
     td_proxy proxy;     /* --proxy; scheme NONE: none */
     bool proxy_env;     /* --proxy-env: https_proxy, all_proxy, no_proxy as curl reads them */
+    char proxy_cacert[4096]; /* --proxy-cacert: the https:// proxy's CA, "" the system store */
+    bool proxy_insecure;     /* --proxy-insecure: the https:// proxy's certificate is not checked */
     td_obs_expect expect; /* --expect-issuer, --pin */
     const struct td_starttls_info *starttls; /* --starttls, NULL: none (a greeting may pick one) */
     char error[256];    /* td_options_error(): "" when the last call succeeded */

@@ -116,10 +116,14 @@ static const char check_usage_text[] =
     "                          PATH) or postgresql://USER@HOST/DB; see diff\n"
     "  --proxy URL             every connection through this proxy:\n"
     "                          http://[USER:PASS@]HOST[:PORT] (CONNECT),\n"
+    "                          https://... (CONNECT inside TLS to the proxy),\n"
     "                          socks5://... or socks5h://... (the proxy\n"
-    "                          resolves the name); no https:// proxies\n"
+    "                          resolves the name)\n"
     "  --proxy-env             the proxy curl would use: https_proxy,\n"
     "                          HTTPS_PROXY, all_proxy, ALL_PROXY, and no_proxy\n"
+    "  --proxy-cacert FILE     an https:// proxy's certificate is checked\n"
+    "                          against the CAs in FILE, not the system's\n"
+    "  --proxy-insecure        an https:// proxy's certificate is not checked\n"
     "  --expect-issuer NAME    the certificate must come from a CA whose name\n"
     "                          holds NAME; any other is TLS_INTERCEPTED\n"
     "  --pin sha256//BASE64    the leaf's public key must match (as curl's\n"
@@ -398,6 +402,8 @@ enum {
     OPT_DB,
     OPT_PROXY,
     OPT_PROXY_ENV,
+    OPT_PROXY_CACERT,
+    OPT_PROXY_INSECURE,
     OPT_EXPECT_ISSUER,
     OPT_PIN,
 };
@@ -430,6 +436,8 @@ static const struct option check_opts[] = {
     { "db", required_argument, NULL, OPT_DB },
     { "proxy", required_argument, NULL, OPT_PROXY },
     { "proxy-env", no_argument, NULL, OPT_PROXY_ENV },
+    { "proxy-cacert", required_argument, NULL, OPT_PROXY_CACERT },
+    { "proxy-insecure", no_argument, NULL, OPT_PROXY_INSECURE },
     { "expect-issuer", required_argument, NULL, OPT_EXPECT_ISSUER },
     { "pin", required_argument, NULL, OPT_PIN },
     { "help", no_argument, NULL, 'h' },
@@ -564,6 +572,12 @@ static int apply_option(td_options *o, int c, const char *arg, cli *cl)
         break;
     case OPT_PROXY_ENV:
         td_options_set_proxy_env(o, true);
+        break;
+    case OPT_PROXY_CACERT:
+        st = td_options_set_proxy_cacert(o, arg);
+        break;
+    case OPT_PROXY_INSECURE:
+        td_options_set_proxy_insecure(o, true);
         break;
     case OPT_EXPECT_ISSUER:
         st = td_options_set_expect_issuer(o, arg);

@@ -61,6 +61,13 @@ static void proxy_options(td_advice *a, const td_obs_proxy *p)
     add_option(a->curl_proxy, sizeof a->curl_proxy, &used, "-x", p->url);
     if (p->auth)
         add_option(a->curl_proxy, sizeof a->curl_proxy, &used, "--proxy-user", p->user);
+    /* The proxy trusted as the check trusted it (curl's names). */
+    add_option(a->curl_proxy, sizeof a->curl_proxy, &used, "--proxy-cacert", p->cacert);
+    if (p->insecure && used + 17 < sizeof a->curl_proxy) {
+        strcat(a->curl_proxy, " --proxy-insecure");
+        used += 17;
+    }
+    /* s_client's -proxy speaks plain HTTP CONNECT only. */
     if (p->scheme != TD_PROXY_HTTP)
         return;
     used = 0;

@@ -7,11 +7,24 @@
 #include <strings.h>
 
 #include "advice.h"
+#include "net/tlspipe.h"
 #include "finding.h"
 
 /* Whose move it is: the user's credentials, the proxy's rules, the
  * proxy's own path to the server, reaching the proxy, or the URL. */
-typedef enum { PX_CREDENTIALS, PX_RULES, PX_UPSTREAM, PX_REACH, PX_SILENT, PX_PROTOCOL } px_side;
+typedef enum {
+    PX_CREDENTIALS,
+    PX_RULES,
+    PX_UPSTREAM,
+    PX_REACH,
+    PX_SILENT,
+    PX_PROTOCOL,
+    /* The TLS session to an https:// proxy: */
+    PX_TLS_TRUST,    /* its certificate is not trusted here */
+    PX_TLS_CERT,     /* its certificate is expired, for another name, or refused otherwise */
+    PX_TLS_PLAIN,    /* the port does not speak TLS */
+    PX_TLS_HANDSHAKE /* no handshake (an alert, nothing in common, closed) */
+} px_side;
 
 static const char *const fixes[] = {
     [PX_CREDENTIALS] =
@@ -41,7 +54,35 @@ static const char *const fixes[] = {
     [PX_PROTOCOL] =
         "The answer is not the proxy protocol the URL names: the scheme (http:// for CONNECT, socks5:// or "
         "socks5h:// for SOCKS) or the port is wrong.",
+    [PX_TLS_TRUST] =
+        "The proxy's certificate is not trusted here: give the CA that issued it with --proxy-cacert FILE (curl "
+        "--proxy-cacert FILE), or fix the proxy's chain so that it leads to a CA the clients trust (Squid: the "
+        "intermediates after the leaf in the file of https_port's tls-cert=). --proxy-insecure skips the check, "
+        "for a test only.",
+    [PX_TLS_CERT] =
+        "The proxy's certificate does not fit: renew it when it is out of date, or make it carry the name (or "
+        "IP address) clients reach the proxy by in its subjectAltName (Squid: the file of https_port's "
+        "tls-cert=); or give the proxy's URL with the name its certificate carries.",
+    [PX_TLS_PLAIN] =
+        "The proxy does not speak TLS on this port: a plain proxy is http://HOST:PORT (the TLS to the server "
+        "still runs inside its tunnel), or the port in the URL is not the proxy's https_port.",
+    [PX_TLS_HANDSHAKE] =
+        "The TLS handshake with the proxy failed before any CONNECT: compare the proxy's TLS settings (Squid: "
+        "https_port's tls-min-version= and cipher=; its cache.log names the error) with TLS 1.2 and 1.3.",
 };
+
+/* The session to an https:// proxy failed: whose move (td_pipe_fault). */
+static px_side tls_side(int fault)
+{
+    switch (fault) {
+    case TD_PIPE_UNTRUSTED: return PX_TLS_TRUST;
+    case TD_PIPE_EXPIRED:
+    case TD_PIPE_NAME:
+    case TD_PIPE_CERT: return PX_TLS_CERT;
+    case TD_PIPE_NOT_TLS: return PX_TLS_PLAIN;
+    default: return PX_TLS_HANDSHAKE;
+    }
+}
 
 /* RFC 1928 section 6's REP values, by whose fault. */
 static px_side socks_side(int rep)
@@ -72,6 +113,7 @@ static px_side refusal_side(const td_proxy_fail *f)
     case TD_PXF_SOCKS_AUTH: return PX_CREDENTIALS;
     case TD_PXF_SOCKS_REPLY: return socks_side(f->code);
     case TD_PXF_TIMEOUT: return PX_SILENT;
+    case TD_PXF_TLS: return tls_side(f->code);
     default: return PX_PROTOCOL;
     }
 }
@@ -84,7 +126,10 @@ static px_side describe_refusal(const td_obs *o, td_str *s, td_str *e)
     char text[400];
     td_proxy_fail_text(f, text, sizeof text);
     px_side side = refusal_side(f);
-    td_str_printf(s, "The proxy %s refuses the tunnel to %s port %u: %s", p->hostport, o->host, o->port, text);
+    if (f->kind == TD_PXF_TLS)
+        td_str_printf(s, "The TLS session to the proxy %s failed: %s", p->hostport, text);
+    else
+        td_str_printf(s, "The proxy %s refuses the tunnel to %s port %u: %s", p->hostport, o->host, o->port, text);
     switch (side) {
     case PX_CREDENTIALS:
         td_str_add(s, p->auth ? ": it does not accept the credentials given" : ": it wants credentials");
@@ -147,7 +192,9 @@ static bool stopped_at_proxy(const td_obs *o, td_str *s, td_str *e, px_side *sid
         td_str_printf(s, "The proxy %s %s its %s request: the tunnel to %s port %u never opened, so the server "
                          "was not reached.",
                       p->hostport, quiet ? "accepted the connection but did not answer" : "hung up on",
-                      p->scheme == TD_PROXY_HTTP ? "CONNECT" : "SOCKS5", o->host, o->port);
+                      p->scheme == TD_PROXY_HTTPS ? "TLS handshake or CONNECT"
+                      : td_proxy_connects(p->scheme) ? "CONNECT" : "SOCKS5",
+                      o->host, o->port);
         td_str_printf(e, "%s proxy %s at %s: %s after %.0f ms, %zu bytes of an answer", td_proxy_scheme_name(p->scheme),
                       p->url, p->addr, td_outcome_name(b->out), b->total_ms, b->bytes_in);
         *side = quiet ? PX_SILENT : PX_PROTOCOL;

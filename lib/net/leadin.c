@@ -97,22 +97,12 @@ static bool feed_carry(td_job *j)
 static int send_out(td_job *j)
 {
     td_leadin_run *lr = j->lr;
-    while (lr->out_off < lr->out_len) {
-        ssize_t n = send(j->fd, lr->out + lr->out_off, lr->out_len - lr->out_off, MSG_NOSIGNAL | MSG_DONTWAIT);
-        if (n > 0) {
-            lr->out_off += (size_t)n;
-            td_job_step_timer(j);
-            continue;
-        }
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-            return 0;
-        int e = n < 0 ? errno : EIO;
+    int rc = td_job_send_from(j, false, lr->out, lr->out_len, &lr->out_off);
+    if (rc < 0) {
+        int e = errno;
         td_job_finish(j, td_classify_io(e), e);
-        return -1;
     }
-    return 1;
+    return rc;
 }
 
 /* The chain is through: the rest is the job's. */
@@ -183,7 +173,7 @@ static bool read_some(td_job *j)
 {
     td_leadin_run *lr = j->lr;
     for (;;) {
-        ssize_t n = recv(j->fd, lr->carry, sizeof lr->carry, MSG_DONTWAIT);
+        ssize_t n = td_job_recv(j, lr->carry, sizeof lr->carry);
         if (n > 0) {
             lr->carry_off = 0;
             lr->carry_len = (size_t)n;

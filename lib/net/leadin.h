@@ -35,6 +35,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "net/tlspipe.h"
 #include "obs/addr.h"
 
 /* At most this many bytes per send: a CONNECT with its headers, an XMPP
@@ -76,11 +77,25 @@ typedef struct td_leadin_ops {
     td_leadin_rc (*feed)(void *state, const uint8_t *in, size_t len, td_leadin_io *io);
 } td_leadin_ops;
 
+/* A TLS session to the proxy (an https:// proxy), under everything the
+ * connection carries after the TCP connect: the lead-ins, then the job's
+ * own bytes (lib/net/xport.c).  Must outlive the jobs. */
+typedef struct td_via_tls {
+    SSL_CTX *ctx;     /* td_tlspipe_ctx(): how the proxy's certificate is verified */
+    const char *host; /* the proxy's name: SNI, and the name its certificate must carry */
+    /* Called once for every connection whose session to the proxy failed
+     * (or broke later), before its job ends with TD_IO_LEADIN. */
+    void (*failed)(void *arg, int fault, const char *why); /* fault: a td_pipe_fault */
+    void *arg;
+} td_via_tls;
+
 typedef struct td_leadin {
     const td_leadin_ops *ops;
     const void *cfg;     /* the engine's configuration; must outlive the jobs */
     const td_addr *via;  /* non-NULL: connect here rather than to the job's
                             address (a proxy); only the chain's first entry's counts */
+    const td_via_tls *tls; /* with via: TLS to it first; only the first entry's counts.
+                              Its failures are the first lead-in's (leadin_index 0) */
 } td_leadin;
 
 /* For engines: writes the reason into io->why, printf-style, and returns

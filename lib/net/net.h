@@ -158,8 +158,10 @@ double td_now_ms(void); /* monotonic milliseconds */
 /* ---- full TLS handshakes through OpenSSL ----------------------------------
  *
  * A TLS job is a job like the others (same queue, concurrency cap, step
- * timeout, deadline, connection count), but after the TCP connect OpenSSL
- * drives the socket: SSL_do_handshake on readiness, never blocking.  Used
+ * timeout, deadline, connection count), but after the TCP connect (and the
+ * lead-ins) OpenSSL drives the connection: SSL_do_handshake on readiness,
+ * never blocking, over the job's transport (the socket, or the TLS session
+ * to an https:// proxy: leadin.h's td_via_tls).  Used
  * where the local OpenSSL's own handshake is the point: the TLS 1.3
  * certificate chain, OCSP staples, client certificates, ALPN, resumption. */
 typedef struct td_tls_opts {

@@ -1,7 +1,9 @@
 /* The connection scheduler: one private libev loop, many short TCP jobs.
  *
  * A job goes QUEUED -> CONNECTING -> WRITING -> READING (or, for a job of
- * another kind such as a TLS handshake, CONNECTING -> KIND) and ends exactly
+ * another kind such as a TLS handshake, CONNECTING -> KIND; through an
+ * https:// proxy XPORT, the TLS session to it, and LEADIN come between
+ * CONNECTING and the rest, and xport.c carries the job's bytes) and ends exactly
  * once in td_job_finish(), which closes the socket, frees the slot and only
  * then tells the owner.  Callbacks may submit more jobs at any point, so every
  * path that can run owner code is written to survive the job list changing
@@ -254,6 +256,7 @@ void td_job_finish(job *j, td_io_status st, int err)
     r.seq = j->seq;
     r.start_ms = j->t_start >= 0 ? j->t_start - s->t0 : -1;
     td_leadin_end(j, &r);
+    td_xport_end(j, &r);
 
     if (j->kind) {
         j->kind->report(j, &r);
@@ -331,13 +334,23 @@ double td_job_step_s(const job *j)
 
 void td_job_watch(job *j, int events)
 {
+    j->want = events;
+    int ev = td_xport_events(j, events);
     /* A TLS job asks again after every record; re-arming an unchanged
      * watcher would cost two epoll_ctl calls each time. */
-    if (ev_is_active(&j->io) && (j->io.events & (EV_READ | EV_WRITE)) == events)
-        return;
-    ev_io_stop(j->s->loop, &j->io);
-    ev_io_set(&j->io, j->fd, events);
-    ev_io_start(j->s->loop, &j->io);
+    if (!ev_is_active(&j->io) || (j->io.events & (EV_READ | EV_WRITE)) != ev) {
+        ev_io_stop(j->s->loop, &j->io);
+        ev_io_set(&j->io, j->fd, ev);
+        ev_io_start(j->s->loop, &j->io);
+    }
+    /* After the restart, which drops events fed before it. */
+    if ((events & EV_READ) && td_xport_readable(j))
+        td_job_poke(j);
+}
+
+void td_job_poke(job *j)
+{
+    ev_feed_event(j->s->loop, &j->io, EV_READ);
 }
 
 /* Feeds every byte already waiting to on_data.  Returns true when the job
@@ -348,7 +361,7 @@ static bool do_read(job *j, bool drain)
 {
     uint8_t buf[TD_READ_CHUNK];
     for (int i = 0; i < TD_READS_PER_WAKE; i++) {
-        ssize_t n = recv(j->fd, buf, sizeof buf, MSG_DONTWAIT);
+        ssize_t n = td_job_recv(j, buf, sizeof buf);
         if (n > 0) {
             if (j->t_first < 0)
                 j->t_first = td_now_ms();
@@ -408,8 +421,7 @@ static bool do_write(job *j)
     while (j->out_off < j->out_len) {
         /* send() with MSG_NOSIGNAL: a peer that resets mid-write must give
          * EPIPE here, not a SIGPIPE that kills the whole tool. */
-        ssize_t n = send(j->fd, j->out + j->out_off, j->out_len - j->out_off,
-                         MSG_NOSIGNAL | MSG_DONTWAIT);
+        ssize_t n = td_job_send(j, j->out + j->out_off, j->out_len - j->out_off);
         if (n > 0) {
             j->out_off += (size_t)n;
             td_job_step_timer(j);
@@ -442,6 +454,16 @@ static void on_connected(job *j)
     /* Hellos go out as one segment, and nothing waits for more to coalesce. */
     (void)setsockopt(j->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     td_job_step_timer(j);
+    if (j->via_tls) {
+        j->state = JOB_XPORT;
+        td_xport_connected(j);
+        return;
+    }
+    td_job_transport_up(j);
+}
+
+void td_job_transport_up(job *j)
+{
     if (j->n_leadins) {
         j->state = JOB_LEADIN;
         td_leadin_connected(j);
@@ -481,6 +503,11 @@ static void io_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
     (void)loop;
     job *j = w->data;
+    if (j->xp && j->state != JOB_XPORT) {
+        revents = td_xport_pump(j, revents);
+        if (!revents)
+            return;
+    }
     switch (j->state) {
     case JOB_CONNECTING: {
         int e = 0;
@@ -503,6 +530,9 @@ static void io_cb(struct ev_loop *loop, ev_io *w, int revents)
     case JOB_READING:
         if (revents & EV_READ)
             do_read(j, false);
+        return;
+    case JOB_XPORT:
+        td_xport_ready(j, revents);
         return;
     case JOB_LEADIN:
         td_leadin_ready(j, revents);
@@ -723,6 +753,7 @@ job *td_job_new(td_sched *s, const td_addr *addr, size_t out_len)
     if (j->n_leadins && j->leadins[0].via) {
         j->via = *j->leadins[0].via;
         j->has_via = true;
+        j->via_tls = j->leadins[0].tls;
     }
     return j;
 }
@@ -804,6 +835,8 @@ int td_sched_set_leadins(td_sched *s, const td_leadin *chain, size_t n)
         if (!chain[i].ops || !chain[i].ops->start || !chain[i].ops->feed)
             return -1;
     if (n && chain[0].via && (chain[0].via->len == 0 || chain[0].via->len > sizeof chain[0].via->ss))
+        return -1;
+    if (n && chain[0].tls && (!chain[0].via || !chain[0].tls->ctx || !chain[0].tls->host))
         return -1;
     memset(s->leadins, 0, sizeof s->leadins);
     if (n)

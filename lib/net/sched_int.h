@@ -19,12 +19,14 @@ typedef enum {
     JOB_CONNECTING,
     JOB_WRITING,
     JOB_READING,
+    JOB_XPORT,  /* connected, making the TLS session to the proxy (xport.c) */
     JOB_LEADIN, /* connected, running the lead-ins (leadin.c) */
     JOB_KIND    /* connected, driven by j->kind */
 } td_job_state;
 
 typedef struct td_job td_job;
 typedef struct td_leadin_run td_leadin_run;
+typedef struct td_xport td_xport;
 
 typedef struct td_job_kind {
     /* TCP is up: state is JOB_KIND, t_connected is set and the step timer
@@ -71,6 +73,9 @@ struct td_job {
     bool has_via;
     td_leadin_run *lr;       /* NULL until connected */
     double t_leadin;         /* when the chain ended, -1 until then */
+    const td_via_tls *via_tls; /* TLS to the proxy first, NULL none */
+    td_xport *xp;            /* its session, NULL until connected (or none) */
+    int want;                /* the events the job's state waits for (td_job_watch) */
     size_t out_len, out_off;
     uint8_t out[]; /* the copy of the caller's bytes */
 };
@@ -114,6 +119,37 @@ bool td_job_overrun(const td_job *j);
  * calls go back to the step timeout. */
 void td_job_timer_in(td_job *j, double secs);
 double td_job_step_s(const td_job *j);
+
+/* ---- the transport (xport.c) ---- */
+/* send(2) and recv(2), non-blocking, without SIGPIPE, through the job's
+ * transport: the socket, or the TLS session to the proxy (the same answers
+ * and errno; EPROTO when that session broke).  Every byte of a job after
+ * the TCP connect goes through these. */
+ssize_t td_job_send(td_job *j, const void *buf, size_t len);
+ssize_t td_job_recv(td_job *j, void *buf, size_t len);
+/* Sends buf from *off on, through the transport (raw: the socket itself),
+ * restarting the step timer on progress: 1 all sent, 0 the rest would
+ * block, -1 with errno on a hard error. */
+int td_job_send_from(td_job *j, bool raw, const uint8_t *buf, size_t len, size_t *off);
+/* TCP is up and the job goes through TLS to its proxy: state JOB_XPORT;
+ * the handshake, then td_job_transport_up().  May end the job. */
+void td_xport_connected(td_job *j);
+/* Readiness in JOB_XPORT.  May end the job. */
+void td_xport_ready(td_job *j, int revents);
+/* Before the job's state sees revents: sends waiting ciphertext.  Returns
+ * the events left for the state, 0 for none (or when the job ended). */
+int td_xport_pump(td_job *j, int revents);
+/* The socket events to watch for a job that waits for events. */
+int td_xport_events(td_job *j, int events);
+/* Plaintext is there to read without the socket saying so. */
+bool td_xport_readable(const td_job *j);
+/* Fills the proxy's part of a result when the session failed, and frees it. */
+void td_xport_end(td_job *j, td_io_result *r);
+/* The transport is up (TCP, and TLS to the proxy): the lead-ins, or the
+ * job's own work.  May end the job. */
+void td_job_transport_up(td_job *j);
+/* Has the job's io callback called with EV_READ on the next loop round. */
+void td_job_poke(td_job *j);
 
 /* ---- lead-ins (leadin.c) ---- */
 /* TCP is up and the job has lead-ins: state JOB_LEADIN; runs them, then

@@ -6,8 +6,9 @@
  * afterwards.  OpenSSL never blocks: the socket is non-blocking and every
  * SSL_ERROR_WANT_* becomes an ev_io wait under the step timeout.
  *
- * OpenSSL talks to the socket through a small BIO of our own rather than
- * SSL_set_fd's socket BIO:
+ * OpenSSL talks to the job's transport (xport.c: the socket, or the TLS
+ * session to an https:// proxy, so this handshake runs inside it) through a
+ * small BIO of our own rather than SSL_set_fd's socket BIO:
  *  - that BIO writes with write(2), and a peer that resets mid-handshake
  *    turns the next write into SIGPIPE, which kills the process.  Library
  *    code must not change the process-wide SIGPIPE disposition under its
@@ -140,7 +141,7 @@ static int sock_write(BIO *b, const char *buf, int len)
     if (!t)
         return ret;
     for (;;) {
-        ssize_t n = send(t->j->fd, buf, (size_t)len, MSG_NOSIGNAL | MSG_DONTWAIT);
+        ssize_t n = td_job_send(t->j, buf, (size_t)len);
         if (n >= 0) {
             if (t->j->t_sent < 0)
                 t->j->t_sent = td_now_ms();
@@ -168,7 +169,7 @@ static int sock_read(BIO *b, char *buf, int len)
         return (int)early;
     }
     for (;;) {
-        ssize_t n = recv(t->j->fd, buf, (size_t)len, MSG_DONTWAIT);
+        ssize_t n = td_job_recv(t->j, buf, (size_t)len);
         if (n > 0) {
             if (t->j->t_first < 0)
                 t->j->t_first = td_now_ms();

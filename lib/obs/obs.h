@@ -194,6 +194,8 @@ typedef struct td_obs_proxy {
     char dns_error[160];       /* the proxy's own name did not resolve */
     char addr[64];             /* the proxy's address */
     const char *leadin;        /* its lead-in's name, as td_attempt.leadin carries it */
+    char cacert[4096];         /* https://: --proxy-cacert, "" the system store */
+    bool insecure;             /* https://: --proxy-insecure */
     td_proxy_stats stats;      /* tunnels up, refusals, the first refusal */
     /* The full handshake again without the proxy, to compare the chain
      * (TLS_INTERCEPTED); out NOT_RUN when not tried, direct_note says why. */

@@ -1156,7 +1156,7 @@ static bool upgrade_first(struct run *r)
     size_t n = td_sched_get_leadins(r->s, chain, TD_LEADIN_MAX);
     if (n >= TD_LEADIN_MAX)
         return false;
-    chain[n++] = (td_leadin){st->ops, &r->st_cfg, NULL};
+    chain[n++] = (td_leadin){ .ops = st->ops, .cfg = &r->st_cfg };
     return td_sched_set_leadins(r->s, chain, n) == 0;
 }
 
@@ -1177,9 +1177,10 @@ static int prepare(const td_probe_cfg *cfg, td_obs *o, td_via **via)
         td_via *v = calloc(1, sizeof *v);
         if (!v)
             return -1;
-        if (td_via_prepare(cfg, o, v) == 0) {
-            free(v);
-            return 0;
+        int vr = td_via_prepare(cfg, o, v);
+        if (vr <= 0) {
+            td_via_free(v);
+            return vr;
         }
         *via = v;
     } else if (cfg->addr) {
@@ -1204,7 +1205,7 @@ static void run_free(struct run *r)
     td_sched_free(r->s);
     td_confirm_free(r->cf);
     td_hsrun_free(r->hsrun);
-    free(r->via);
+    td_via_free(r->via);
     free(r);
 }
 
@@ -1217,7 +1218,7 @@ static struct run *run_new(const td_probe_cfg *cfg, td_obs *o, td_pool *pool, td
 {
     struct run *r = calloc(1, sizeof *r);
     if (!r) {
-        free(via);
+        td_via_free(via);
         return NULL;
     }
     r->cfg = cfg;

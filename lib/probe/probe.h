@@ -36,6 +36,9 @@ typedef struct td_probe_cfg {
      * proxy_from says where it came from ("--proxy", "https_proxy") */
     const td_proxy *proxy;
     const char *proxy_from;
+    /* an https:// proxy: its CA file (NULL: the system store), or no check */
+    const char *proxy_cacert;
+    bool proxy_insecure;
 } td_probe_cfg;
 
 /* Resolves, then runs every probe.  Fills o (which the caller initialised).

@@ -2,6 +2,7 @@
 #include "via.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "handshake.h"
@@ -43,7 +44,19 @@ int td_via_prepare(const td_probe_cfg *cfg, td_obs *o, td_via *v)
     snprintf(op->addr, sizeof op->addr, "%s", v->addr.text);
     v->lcfg = (td_proxy_leadin_cfg){ .px = *px, .port = cfg->target.port, .stats = &op->stats };
     snprintf(v->lcfg.host, sizeof v->lcfg.host, "%s", cfg->target.host);
-    v->chain[0] = (td_leadin){ td_proxy_leadin_ops(px->scheme), &v->lcfg, &v->addr };
+    v->chain[0] = (td_leadin){ .ops = td_proxy_leadin_ops(px->scheme), .cfg = &v->lcfg, .via = &v->addr };
+    if (px->scheme == TD_PROXY_HTTPS) {
+        op->insecure = cfg->proxy_insecure;
+        snprintf(op->cacert, sizeof op->cacert, "%s", cfg->proxy_cacert ? cfg->proxy_cacert : "");
+        char err[200];
+        v->tls.ctx = td_tlspipe_ctx(cfg->proxy_cacert, cfg->proxy_insecure, err, sizeof err);
+        if (!v->tls.ctx)
+            return -1;
+        v->tls.host = v->lcfg.px.host;
+        v->tls.failed = td_proxy_tls_failed;
+        v->tls.arg = &v->lcfg;
+        v->chain[0].tls = &v->tls;
+    }
 
     if (td_proxy_by_name(px)) {
         o->addrs[0] = v->addr;
@@ -90,7 +103,7 @@ void td_via_direct(const td_probe_cfg *cfg, td_obs *o)
     td_addr addr = o->addrs[0];
     size_t n = 0;
     char err[160];
-    if (op->scheme == TD_PROXY_HTTP &&
+    if (td_proxy_connects(op->scheme) &&
         !resolve(cfg, cfg->target.host, cfg->target.port, &addr, 1, &n, err, sizeof err)) {
         snprintf(op->direct_note, sizeof op->direct_note, "the name does not resolve here: %s", err);
         return;
@@ -122,4 +135,11 @@ void td_via_direct(const td_probe_cfg *cfg, td_obs *o)
                  d->error);
     SSL_CTX_free(ctx);
     td_sched_free(s);
+}
+
+void td_via_free(td_via *v)
+{
+    if (v)
+        SSL_CTX_free(v->tls.ctx);
+    free(v);
 }

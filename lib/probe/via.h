@@ -12,6 +12,7 @@
 typedef struct td_via {
     td_proxy_leadin_cfg lcfg;
     td_addr addr;
+    td_via_tls tls;     /* https://: the session to the proxy (tls.ctx owned) */
     td_leadin chain[1];
 } td_via;
 
@@ -19,11 +20,14 @@ typedef struct td_via {
  * (o->addrs) when the proxy takes addresses (socks5), or the proxy's
  * address as the one address connected to when it takes names (HTTP
  * CONNECT, socks5h: the target is never resolved here).  Returns 1 when
- * the probes can run, 0 when a name did not resolve (o says which). */
+ * the probes can run, 0 when a name did not resolve (o says which), -1
+ * when the TLS context for an https:// proxy cannot be made. */
 int td_via_prepare(const td_probe_cfg *cfg, td_obs *o, td_via *v);
 /* After the probes: the main handshake again, straight to the server, when
  * it went through the proxy and the target may be resolved here (not with
  * socks5h); fills o->proxy.direct, or direct_note with why not. */
 void td_via_direct(const td_probe_cfg *cfg, td_obs *o);
+/* Frees v (NULL: nothing) and what it holds. */
+void td_via_free(td_via *v);
 
 #endif

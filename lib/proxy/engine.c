@@ -41,7 +41,7 @@ bool td_proxy_start(td_proxy_conn *c, td_wr *out)
 {
     if (c->fail.kind != TD_PXF_NONE)
         return false;
-    bool ok = c->px.scheme == TD_PROXY_HTTP ? td_px_http_start(c, out) : td_px_socks_start(c, out);
+    bool ok = td_proxy_connects(c->px.scheme) ? td_px_http_start(c, out) : td_px_socks_start(c, out);
     if (!ok)
         td_px_failed(c, TD_PXF_REQUEST, 0, "the request to the proxy cannot be written for this target");
     return ok;
@@ -71,7 +71,7 @@ td_px_step td_proxy_feed(td_proxy_conn *c, const uint8_t *data, size_t len, td_w
         return td_px_failed(c, TD_PXF_MALFORMED, 0, "the proxy's answer is over 16384 bytes");
     memcpy(c->in + c->n_in, data, len);
     c->n_in += len;
-    td_px_step st = c->px.scheme == TD_PROXY_HTTP ? td_px_http_feed(c) : td_px_socks_feed(c, out);
+    td_px_step st = td_proxy_connects(c->px.scheme) ? td_px_http_feed(c) : td_px_socks_feed(c, out);
     if (st == TD_PX_MORE && c->n_in == sizeof c->in)
         return td_px_failed(c, TD_PXF_MALFORMED, 0, "the proxy's answer is over 16384 bytes");
     return st;
@@ -105,6 +105,7 @@ const char *td_pxf_kind_name(td_pxf_kind k)
     case TD_PXF_CLOSED: return "closed";
     case TD_PXF_TIMEOUT: return "timeout";
     case TD_PXF_REQUEST: return "request";
+    case TD_PXF_TLS: return "tls";
     }
     return "?";
 }

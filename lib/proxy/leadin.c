@@ -2,6 +2,7 @@
  * connection of a check, before the job's own. */
 #include "proxy/proxy.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "net/leadin.h"
@@ -53,6 +54,7 @@ static const td_leadin_ops ops[] = {
     { "http-connect", sizeof(struct state), true, px_start, px_feed },
     { "socks5", sizeof(struct state), true, px_start, px_feed },
     { "socks5h", sizeof(struct state), true, px_start, px_feed },
+    { "https-connect", sizeof(struct state), true, px_start, px_feed },
 };
 
 const struct td_leadin_ops *td_proxy_leadin_ops(td_proxy_scheme scheme)
@@ -61,7 +63,20 @@ const struct td_leadin_ops *td_proxy_leadin_ops(td_proxy_scheme scheme)
     case TD_PROXY_HTTP: return &ops[0];
     case TD_PROXY_SOCKS5: return &ops[1];
     case TD_PROXY_SOCKS5H: return &ops[2];
+    case TD_PROXY_HTTPS: return &ops[3];
     case TD_PROXY_NONE: break;
     }
     return NULL;
+}
+
+void td_proxy_tls_failed(void *arg, int fault, const char *why)
+{
+    const td_proxy_leadin_cfg *cfg = arg;
+    if (!cfg->stats || cfg->stats->refused++ > 0)
+        return;
+    td_proxy_fail *f = &cfg->stats->first;
+    memset(f, 0, sizeof *f);
+    f->kind = TD_PXF_TLS;
+    f->code = fault;
+    snprintf(f->reason, sizeof f->reason, "%s", why);
 }

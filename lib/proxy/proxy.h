@@ -10,8 +10,8 @@
  * Schemes: http:// (HTTP CONNECT, RFC 9110 section 9.3.6, with Basic
  * credentials from the URL), socks5:// (RFC 1928, the target's address
  * resolved here) and socks5h:// (the target's name resolved by the proxy),
- * both with RFC 1929 user/password.  An https:// proxy (TLS to the proxy,
- * then the tunnel inside it) is not supported: the parser says so. */
+ * both with RFC 1929 user/password; https:// is HTTP CONNECT inside a TLS
+ * session to the proxy (lib/net's transport carries it, lib/net/xport.c). */
 #ifndef TD_PROXY_PROXY_H
 #define TD_PROXY_PROXY_H
 
@@ -22,12 +22,12 @@
 #include "obs/addr.h"
 #include "wire/bytes.h"
 
-typedef enum { TD_PROXY_NONE = 0, TD_PROXY_HTTP, TD_PROXY_SOCKS5, TD_PROXY_SOCKS5H } td_proxy_scheme;
+typedef enum { TD_PROXY_NONE = 0, TD_PROXY_HTTP, TD_PROXY_SOCKS5, TD_PROXY_SOCKS5H, TD_PROXY_HTTPS } td_proxy_scheme;
 
 typedef struct td_proxy {
     td_proxy_scheme scheme;
     char host[256];  /* name or IP literal, without brackets */
-    uint16_t port;   /* default 1080 for SOCKS, 3128 for HTTP (curl's and Squid's) */
+    uint16_t port;   /* default 1080 for SOCKS, 3128 for HTTP (Squid's), 443 for HTTPS (curl's) */
     char user[256];  /* percent-decoded; "" none */
     char pass[256];
     bool auth;       /* user:pass was in the URL */
@@ -36,7 +36,9 @@ typedef struct td_proxy {
 /* "scheme://[user[:pass]@]host[:port][/]"; no scheme means http:// as for
  * curl.  Returns false with err filled for anything else. */
 bool td_proxy_parse_url(td_proxy *px, const char *url, char *err, size_t errlen);
-const char *td_proxy_scheme_name(td_proxy_scheme s); /* "http", "socks5", "socks5h" */
+const char *td_proxy_scheme_name(td_proxy_scheme s); /* "http", "https", "socks5", "socks5h" */
+/* The scheme speaks HTTP CONNECT (http:// and https://). */
+bool td_proxy_connects(td_proxy_scheme s);
 /* "http://host:port" without the credentials: for reports and commands. */
 bool td_proxy_url(const td_proxy *px, char *buf, size_t len);
 /* Whether the proxy takes the target by name (so the target is never
@@ -75,7 +77,8 @@ typedef enum {
     TD_PXF_MALFORMED,    /* not an answer of the protocol asked, or over its bounds */
     TD_PXF_CLOSED,       /* the proxy closed before the tunnel was up */
     TD_PXF_TIMEOUT,      /* the proxy did not answer in time (the tunnel never came up) */
-    TD_PXF_REQUEST       /* the request could not be made: the target or the credentials do not fit it */
+    TD_PXF_REQUEST,      /* the request could not be made: the target or the credentials do not fit it */
+    TD_PXF_TLS           /* the TLS session to an https:// proxy failed; code is the td_pipe_fault */
 } td_pxf_kind;
 
 typedef struct td_proxy_fail {
@@ -138,9 +141,12 @@ typedef struct td_proxy_leadin_cfg {
 } td_proxy_leadin_cfg;
 
 struct td_leadin_ops;
-/* The engine for px's scheme ("http-connect", "socks5", "socks5h"); the
- * target's address (socks5) is the job's. */
+/* The engine for px's scheme ("http-connect", "https-connect", "socks5",
+ * "socks5h"); the target's address (socks5) is the job's. */
 const struct td_leadin_ops *td_proxy_leadin_ops(td_proxy_scheme scheme);
+/* For td_via_tls.failed, with arg a td_proxy_leadin_cfg: the session to
+ * the proxy failed; counted as the proxy's refusal (TD_PXF_TLS). */
+void td_proxy_tls_failed(void *arg, int fault, const char *why);
 
 /* One line ("status 407 Proxy Authentication Required", "SOCKS reply 5
  * (connection refused)") for reports. */

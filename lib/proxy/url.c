@@ -15,6 +15,7 @@ static const struct {
     uint16_t port;
 } schemes[] = {
     { "http", TD_PROXY_HTTP, 3128 },
+    { "https", TD_PROXY_HTTPS, 443 },
     { "socks5", TD_PROXY_SOCKS5, 1080 },
     { "socks5h", TD_PROXY_SOCKS5H, 1080 },
 };
@@ -29,7 +30,12 @@ const char *td_proxy_scheme_name(td_proxy_scheme s)
 
 bool td_proxy_by_name(const td_proxy *px)
 {
-    return px->scheme == TD_PROXY_HTTP || px->scheme == TD_PROXY_SOCKS5H;
+    return td_proxy_connects(px->scheme) || px->scheme == TD_PROXY_SOCKS5H;
+}
+
+bool td_proxy_connects(td_proxy_scheme s)
+{
+    return s == TD_PROXY_HTTP || s == TD_PROXY_HTTPS;
 }
 
 static int hexval(char c)
@@ -77,12 +83,8 @@ static bool parse_scheme(td_proxy *px, const char **rest, char *err, size_t errl
             *rest = sep + 3;
             return true;
         }
-    if (n == 5 && !strncasecmp(*rest, "https", 5))
-        td_errbuf(err, errlen, "https:// proxies (TLS to the proxy) are not supported; use http://, "
-                               "socks5:// or socks5h://");
-    else
-        td_errbuf(err, errlen, "unknown proxy scheme '%.*s' (http, socks5, socks5h)", (int)(n > 20 ? 20 : n),
-                  *rest);
+    td_errbuf(err, errlen, "unknown proxy scheme '%.*s' (http, https, socks5, socks5h)", (int)(n > 20 ? 20 : n),
+              *rest);
     return false;
 }
 

@@ -10,6 +10,7 @@
 #include <openssl/ocsp.h>
 #include <openssl/x509_vfy.h>
 
+#include "net/tlspipe.h"
 #include "registry/registry.h"
 #include "report/jbuild.h"
 #include "report/report.h"
@@ -442,13 +443,22 @@ static json_t *proxy_json(jb *j, const td_obs *obs, td_cert_info *ci)
     put(j, o, "dns_error", jstr_or_null(j, p->dns_error));
     put(j, o, "address", jstr_or_null(j, p->addr));
     put(j, o, "target_resolved_by_proxy", json_boolean(p->scheme != TD_PROXY_SOCKS5));
+    json_t *session = json_null();
+    if (p->scheme == TD_PROXY_HTTPS) {
+        session = chk(j, json_object());
+        put(j, session, "cacert", jstr_or_null(j, p->cacert));
+        put(j, session, "insecure", json_boolean(p->insecure));
+    }
+    put(j, o, "tls", session);
     put(j, o, "tunnels", jint(j, p->stats.up));
     put(j, o, "refused", jint(j, p->stats.refused));
     const td_proxy_fail *f = &p->stats.first;
     if (p->stats.refused) {
         json_t *r = chk(j, json_object());
+        bool in_tls = f->kind == TD_PXF_TLS;
         put(j, r, "kind", jstr(j, td_pxf_kind_name(f->kind)));
-        put(j, r, "code", f->code ? jint(j, f->code) : json_null());
+        put(j, r, "code", f->code && !in_tls ? jint(j, f->code) : json_null());
+        put(j, r, "tls_fault", in_tls ? jstr(j, td_pipe_fault_name((td_pipe_fault)f->code)) : json_null());
         put(j, r, "reason", jstr_or_null(j, f->reason));
         put(j, r, "proxy_authenticate", jstr_or_null(j, f->authenticate));
         put(j, o, "first_refusal", r);

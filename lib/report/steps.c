@@ -317,7 +317,9 @@ static bool step_proxy(td_steps *s, const td_obs *obs, const td_attempt *a)
     const td_obs_proxy *p = &obs->proxy;
     if (!p->used)
         return true;
-    const char *how = p->scheme == TD_PROXY_HTTP ? "CONNECT" : "SOCKS5 CONNECT";
+    const char *how = p->scheme == TD_PROXY_HTTPS       ? "TLS to the proxy, CONNECT"
+                      : td_proxy_connects(p->scheme) ? "CONNECT"
+                                                     : "SOCKS5 CONNECT";
     if (a->out == TD_OUT_LEADIN && a->leadin == p->leadin) {
         step(s, false, "Proxy", "%s %s:%u: %s", how, obs->host, obs->port, a->error);
         return false;

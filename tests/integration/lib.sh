@@ -351,6 +351,17 @@ assert_limit_harmless() {
         "the baseline, TLS 1.2 and TLS 1.3 answered"
 }
 
+# start_origin: the origin the proxy tests reach through their proxy:
+# s_server with a leaf for localhost (and 127.0.0.1) and its chain, signed
+# by $T/ca.pem; sets ORIGIN to its port.
+start_origin() {
+    make_leaf localhost
+    cp "$T/localhost.pem" "$T/server.pem"
+    cp "$T/localhost.key" "$T/server.key"
+    start_s_server -cert_chain "$T/ca.pem"
+    ORIGIN=$PORT
+}
+
 # start_s_server ARGS...: `openssl s_server` on a free port with the leaf
 # $T/server.{pem,key} (make_leaf server first); sets PORT.
 start_s_server() {
@@ -463,6 +474,25 @@ start_squid() {
         cat
     } >"$SQUID_DIR/squid.conf"
     start_bg /usr/sbin/squid -N -f "$SQUID_DIR/squid.conf"
+}
+
+# squid_rules PORT...: access lines for start_squid's input: Basic auth
+# (squid_htpasswd's file) on the port named authp, CONNECT to these ports
+# only, everything else open to localhost.
+squid_rules() {
+    cat <<EOF
+auth_param basic program /usr/lib/squid/basic_ncsa_auth $T/squid/htpasswd
+auth_param basic realm tlsdiag-test
+acl authp myportname authp
+acl authed proxy_auth REQUIRED
+acl SSL_ports port $*
+acl CONNECT method CONNECT
+http_access deny CONNECT !SSL_ports
+http_access allow authp authed
+http_access deny authp
+http_access allow localhost
+http_access deny all
+EOF
 }
 
 # squid_htpasswd USER PASS: $SQUID_DIR/htpasswd for basic_ncsa_auth, the

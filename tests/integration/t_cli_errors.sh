@@ -43,9 +43,9 @@ expect_usage_error "verbose takes no value" check --verbose=yes 127.0.0.1:443
 expect_usage_error "unknown STARTTLS protocol" check --starttls gopher 127.0.0.1:25
 assert_true "stderr names the STARTTLS protocols" grep -q "unknown STARTTLS protocol 'gopher': one of smtp, lmtp, imap" \
     "$T/cli.err"
-expect_usage_error "https:// proxy" check --proxy https://127.0.0.1:3128 127.0.0.1:443
-assert_true "stderr says https proxies are not supported" grep -q "https:// proxies (TLS to the proxy) are not supported" \
-    "$T/cli.err"
+expect_usage_error "--proxy-cacert of a missing file" check --proxy https://127.0.0.1:3128 \
+    --proxy-cacert "$T/no-such-ca.pem" 127.0.0.1:443
+assert_true "stderr names the missing file" grep -q "no-such-ca.pem" "$T/cli.err"
 expect_usage_error "proxy URL with a path" check --proxy http://127.0.0.1:3128/x 127.0.0.1:443
 expect_usage_error "bad pin" check --pin sha256//short 127.0.0.1:443
 expect_usage_error "pin of another hash" check --pin "sha1//AAAAAAAAAAAAAAAAAAAAAAAAAAA=" 127.0.0.1:443

@@ -10,11 +10,7 @@
 source "$(dirname "$0")/lib.sh"
 
 need_cmd /usr/sbin/danted
-make_leaf localhost
-cp "$T/localhost.pem" "$T/server.pem"
-cp "$T/localhost.key" "$T/server.key"
-start_s_server -cert_chain "$T/ca.pem"
-ORIGIN=$PORT
+start_origin
 DENIED=$(free_port tcp)
 CLOSED=$(free_port tcp)
 SOCKS=$(free_port tcp)

@@ -12,11 +12,7 @@
 source "$(dirname "$0")/lib.sh"
 
 need_cmd /usr/sbin/squid
-make_leaf localhost
-cp "$T/localhost.pem" "$T/server.pem"
-cp "$T/localhost.key" "$T/server.key"
-start_s_server -cert_chain "$T/ca.pem"
-ORIGIN=$PORT
+start_origin
 start_fake silent
 SILENT=$PORT
 # A port that takes connections and never says a word, whatever it is sent
@@ -42,17 +38,7 @@ AUTH=$(free_port tcp)
 start_squid <<EOF
 http_port 127.0.0.1:$OPEN name=open
 http_port 127.0.0.1:$AUTH name=authp
-auth_param basic program /usr/lib/squid/basic_ncsa_auth $T/squid/htpasswd
-auth_param basic realm tlsdiag-test
-acl authp myportname authp
-acl authed proxy_auth REQUIRED
-acl SSL_ports port $ORIGIN $CLOSED $SILENT
-acl CONNECT method CONNECT
-http_access deny CONNECT !SSL_ports
-http_access allow authp authed
-http_access deny authp
-http_access allow localhost
-http_access deny all
+$(squid_rules "$ORIGIN" "$CLOSED" "$SILENT")
 connect_timeout 5 seconds
 EOF
 SQUID_PID=$BG_PID

@@ -11,11 +11,7 @@ source "$(dirname "$0")/lib.sh"
 
 need_cmd /usr/sbin/squid
 /usr/sbin/squid -v | grep -q -- '--with-openssl' || die "this Squid is built without OpenSSL: no ssl_bump"
-make_leaf localhost
-cp "$T/localhost.pem" "$T/server.pem"
-cp "$T/localhost.key" "$T/server.key"
-start_s_server -cert_chain "$T/ca.pem"
-ORIGIN=$PORT
+start_origin
 PIN="sha256//$(openssl x509 -in "$T/localhost.pem" -pubkey -noout | openssl pkey -pubin -outform der |
     openssl dgst -sha256 -binary | base64)"
 

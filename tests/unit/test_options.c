@@ -288,10 +288,20 @@ static void test_option_proxy(void **state)
     assert_int_equal(td_options_set_proxy(o, "socks5h://u:p@127.0.0.1:1080"), 0);
     assert_null(td_options_error(o));
     assert_int_equal(o->proxy.scheme, TD_PROXY_SOCKS5H);
-    assert_int_equal(td_options_set_proxy(o, "https://127.0.0.1:3128"), -1);
-    assert_non_null(strstr(opt_err(o), "not supported"));
+    assert_int_equal(td_options_set_proxy(o, "ftp://127.0.0.1:3128"), -1);
+    assert_non_null(strstr(opt_err(o), "unknown proxy scheme"));
     assert_int_equal(td_options_set_proxy(o, ""), -1);
     assert_int_equal(o->proxy.scheme, TD_PROXY_SOCKS5H);
+    assert_int_equal(td_options_set_proxy(o, "https://127.0.0.1"), 0);
+    assert_int_equal(o->proxy.scheme, TD_PROXY_HTTPS);
+    assert_int_equal(o->proxy.port, 443);
+    assert_int_equal(td_options_set_proxy_cacert(o, "/nonexistent/ca.pem"), -1);
+    assert_non_null(strstr(opt_err(o), "proxy CA file"));
+    /* A readable file without a certificate in it is refused up front. */
+    assert_int_equal(td_options_set_proxy_cacert(o, "/dev/null"), -1);
+    assert_int_equal(o->proxy_cacert[0], 0);
+    td_options_set_proxy_insecure(o, true);
+    assert_true(o->proxy_insecure);
     td_options_set_proxy_env(o, true);
     assert_true(o->proxy_env);
 

@@ -46,13 +46,19 @@ static void test_url(void **state)
     assert_int_equal(px.port, 1080);
     assert_false(td_proxy_by_name(&px));
 
-    static const char *const bad[] = { "https://p:1", "ftp://p", "http://", "http://p:0", "http://p:65536",
+    assert_true(td_proxy_parse_url(&px, "https://u:p@proxy.example:8443", err, sizeof err));
+    assert_int_equal(px.scheme, TD_PROXY_HTTPS);
+    assert_int_equal(px.port, 8443);
+    assert_true(td_proxy_by_name(&px));
+    assert_string_equal(td_proxy_leadin_ops(TD_PROXY_HTTPS)->name, "https-connect");
+
+    static const char *const bad[] = { "ftps://p:1", "ftp://p", "http://", "http://p:0", "http://p:65536",
                                        "http://p:x", "http://p/path", "http://[::1", "http://u:%4@p",
                                        "http://u%00@p", "http://[::1]x" };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         assert_false(td_proxy_parse_url(&px, bad[i], err, sizeof err));
-    td_proxy_parse_url(&px, "https://p:1", err, sizeof err);
-    assert_non_null(strstr(err, "not supported"));
+    td_proxy_parse_url(&px, "ftps://p:1", err, sizeof err);
+    assert_non_null(strstr(err, "unknown proxy scheme"));
 }
 
 /* ---- no_proxy and the environment --------------------------------------- */

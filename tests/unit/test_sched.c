@@ -1197,7 +1197,7 @@ static void test_leadin_one(void **st)
 {
     (void)st;
     lcfg banner = {.expect = "hello", .reply = "go", .await_echo = true};
-    td_leadin one[] = {{&L_OPS_STRICT, &banner, NULL}};
+    td_leadin one[] = {{&L_OPS_STRICT, &banner, NULL, NULL}};
     res r = {.want = HELLO_LEN};
     run_leadin(SRV_GREET, one, 1, 2, &r);
     assert_int_equal(r.r.status, TD_IO_DONE);
@@ -1217,7 +1217,7 @@ static void test_leadin_two(void **st)
     (void)st;
     lcfg first = {.take = 2};
     lcfg second = {.expect = "llo", .reply = "go", .await_echo = true};
-    td_leadin lchain[] = {{&L_OPS, &first, NULL}, {&L_OPS_STRICT, &second, NULL}};
+    td_leadin lchain[] = {{&L_OPS, &first, NULL, NULL}, {&L_OPS_STRICT, &second, NULL, NULL}};
     res r = {.want = HELLO_LEN};
     run_leadin(SRV_GREET, lchain, 2, 2, &r);
     assert_int_equal(r.r.status, TD_IO_DONE);
@@ -1229,7 +1229,7 @@ static void test_leadin_fail(void **st)
 {
     (void)st;
     lcfg c = {.expect = "bye", .reply = "go"};
-    td_leadin lchain[] = {{&L_OPS, &c, NULL}};
+    td_leadin lchain[] = {{&L_OPS, &c, NULL, NULL}};
     res r = {0};
     run_leadin(SRV_GREET, lchain, 1, 2, &r);
     assert_int_equal(r.r.status, TD_IO_LEADIN);
@@ -1246,14 +1246,14 @@ static void test_leadin_trailing(void **st)
 {
     (void)st;
     lcfg c = {.take = 2};
-    td_leadin ok[] = {{&L_OPS, &c, NULL}};
+    td_leadin ok[] = {{&L_OPS, &c, NULL, NULL}};
     res r = {.want = 4 + HELLO_LEN};
     run_leadin(SRV_GREET, ok, 1, 2, &r);
     assert_int_equal(r.r.status, TD_IO_DONE);
     assert_memory_equal(r.got, "llo\n", 4);
     assert_memory_equal(r.got + 4, HELLO, HELLO_LEN);
 
-    td_leadin strict[] = {{&L_OPS_STRICT, &c, NULL}};
+    td_leadin strict[] = {{&L_OPS_STRICT, &c, NULL, NULL}};
     res r2 = {.want = HELLO_LEN};
     run_leadin(SRV_GREET, strict, 1, 2, &r2);
     assert_int_equal(r2.r.status, TD_IO_LEADIN);
@@ -1267,7 +1267,7 @@ static void test_leadin_timeout(void **st)
 {
     (void)st;
     lcfg c = {.expect = "hello"};
-    td_leadin lchain[] = {{&L_OPS, &c, NULL}};
+    td_leadin lchain[] = {{&L_OPS, &c, NULL, NULL}};
     res r = {0};
     double t0 = mono_s();
     run_leadin(SRV_HANG, lchain, 1, 0.3, &r);
@@ -1284,7 +1284,7 @@ static void test_leadin_via(void **st)
     srv *s = srv_start("127.0.0.1", SRV_GREET, 0);
     td_addr via = addr_of("127.0.0.1", s->port);
     lcfg c = {.expect = "hello"};
-    td_leadin lchain[] = {{&L_OPS, &c, &via}};
+    td_leadin lchain[] = {{&L_OPS, &c, &via, NULL}};
     td_sched *sc = td_sched_new(&(td_sched_opts){.max_conns = 1, .step_timeout_s = 2, .deadline_s = 10});
     assert_int_equal(td_sched_set_leadins(sc, lchain, 1), 0);
     td_addr nowhere = addr_of("127.0.0.1", closed_port("127.0.0.1"));
@@ -1293,7 +1293,7 @@ static void test_leadin_via(void **st)
     assert_int_equal(td_sched_run(sc), 0);
     /* Bad chains are refused. */
     assert_int_equal(td_sched_set_leadins(sc, lchain, TD_LEADIN_MAX + 1), -1);
-    td_leadin bad[] = {{NULL, NULL, NULL}};
+    td_leadin bad[] = {{NULL, NULL, NULL, NULL}};
     assert_int_equal(td_sched_set_leadins(sc, bad, 1), -1);
     td_sched_free(sc);
     srv_stop(s);

@@ -1228,7 +1228,7 @@ static void run_upgrade(bool refuse, tres *r)
     SSL_CTX *c = client_ctx(0, false);
     td_tls_opts o = {.ctx = c, .sni = "server.test"};
     td_sched *sc = td_sched_new(&(td_sched_opts){.max_conns = 1, .step_timeout_s = 5, .deadline_s = 20});
-    td_leadin l = {&UPG_OPS, refuse ? "refuse" : NULL, NULL};
+    td_leadin l = {&UPG_OPS, refuse ? "refuse" : NULL, NULL, NULL};
     assert_int_equal(td_sched_set_leadins(sc, &l, 1), 0);
     td_addr a = local(s->port);
     assert_int_equal(td_sched_submit_tls(sc, &a, &o, on_tls, r), 0);
