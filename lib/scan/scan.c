@@ -66,8 +66,10 @@ struct td_scan {
     char **inputs;
     size_t n_inputs;
     FILE *progress;
-    char error[300];
+    char error[600];
     unsigned long failures;
+    td_history *history; /* each finished check is recorded in it, as run `run` */
+    long long run;
 
     /* one run */
     line *lines;
@@ -79,7 +81,8 @@ struct td_scan {
     td_scan_state *seen; /* targets of this run so far: a line, a URL and a range may name one twice */
     td_summary *sum;
     int out_fd;
-    bool aborted;  /* out of memory, or the output or state cannot be written: the run ends */
+    bool aborted;  /* out of memory, or the output, state or history cannot be written: the run ends */
+    bool db_failed; /* ... and it was the history */
     bool stopping; /* asked to stop: no new check */
     volatile sig_atomic_t *stop;
     ip_count *ips[IP_BUCKETS];
@@ -254,6 +257,25 @@ td_status td_scan_add_input(td_scan *s, const char *path)
         return fail(s, TD_ERR_INTERNAL, "out of memory");
     s->n_inputs++;
     return TD_OK;
+}
+
+td_status td_scan_set_history(td_scan *s, td_history *h, long long run)
+{
+    s->error[0] = '\0';
+    if (h && run <= 0)
+        return fail(s, TD_ERR_USAGE, "no history run to record into (td_history_run_begin gives one)");
+    s->history = h;
+    s->run = run;
+    return TD_OK;
+}
+
+bool td_scan_shard(const td_scan *s, unsigned *i, unsigned *n)
+{
+    if (!s || !s->shard_n)
+        return false;
+    *i = s->shard_i;
+    *n = s->shard_n;
+    return true;
 }
 
 unsigned long td_scan_failure_count(const td_scan *s)
@@ -580,6 +602,18 @@ typedef struct flight {
 
 static void admit(td_scan *s);
 
+/* Into the history before the line is written: a target the database did
+ * not take is neither in the output nor in the state file, so a run with
+ * the same --state checks it again.  A database that fails ends the run as
+ * a full disk does. */
+static void record(td_scan *s, const td_report *r)
+{
+    if (!s->history || !r || s->aborted || td_history_record(s->history, s->run, r) == TD_OK)
+        return;
+    s->aborted = s->db_failed = true;
+    fail(s, TD_ERR_DB, "%s", td_history_error(s->history) ? td_history_error(s->history) : "history: database error");
+}
+
 static void check_done(void *arg, td_report *r)
 {
     flight *f = arg;
@@ -587,6 +621,7 @@ static void check_done(void *arg, td_report *r)
     f->ip->n--;
     s->in_flight--;
     s->done++;
+    record(s, r);
     json_t *doc = r ? td_report_to_json(r) : NULL;
     if (!doc) {
         doc = json_pack("{s:{s:s, s:I, s:s}, s:s}", "target", "host", target_host(f->t), "port",
@@ -723,7 +758,7 @@ static void run_free(td_scan *s)
 static td_status finish(td_scan *s, bool interrupted)
 {
     if (s->aborted)
-        return TD_ERR_INTERNAL;
+        return s->db_failed ? TD_ERR_DB : TD_ERR_INTERNAL;
     char *text = NULL;
     size_t len = 0;
     if (s->json) {
@@ -755,7 +790,7 @@ td_status td_scan_run(td_scan *s, int out_fd, volatile sig_atomic_t *stop)
     s->failures = 0;
     s->stop = stop ? stop : &never;
     s->out_fd = out_fd;
-    s->aborted = s->stopping = false;
+    s->aborted = s->db_failed = s->stopping = false;
     if (!s->n_inputs)
         return fail(s, TD_ERR_USAGE, "no target list: give a FILE or - for standard input");
 
