@@ -159,6 +159,10 @@ static const char scan_usage_text[] =
     "  --shards N              the shard index from JOB_COMPLETION_INDEX or\n"
     "                          AWS_BATCH_JOB_ARRAY_INDEX; SLURM_ARRAY_TASK_ID and\n"
     "                          SLURM_ARRAY_TASK_COUNT need no --shards\n"
+    "  --db URL                also keep the scan, as a run (each shard a run of\n"
+    "                          its own), in this history database: sqlite:PATH\n"
+    "                          (or a bare PATH) or postgresql://USER@HOST/DB;\n"
+    "                          see tlsdiag help diff\n"
     "  --deadline SEC          time for each target's check; default 60\n"
     "  --sni, --no-sni, --ca-file, --ca-path, --cert, --key, --alpn, --repeat,\n"
     "  --warn-days, --no-aia, --client, --clients, --timeout,\n"
@@ -172,8 +176,8 @@ static const char scan_usage_text[] =
     "are left for a run with the same --state.\n"
     "\n"
     "Exit status: 0 no failure found, 1 a target fails or a line is bad,\n"
-    "2 bad usage, 3 internal error (or the output could not be written),\n"
-    "130 interrupted.\n";
+    "2 bad usage, 3 internal error (or the output or the history database\n"
+    "could not be written), 130 interrupted.\n";
 
 static const char merge_usage_text[] =
     "Usage: tlsdiag merge [options] PART...\n"

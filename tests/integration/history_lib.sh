@@ -247,8 +247,13 @@ scan_history_scenario() {
     CASE=""
 }
 
-# scan_db_failure URL SQL...: a scan whose database refuses the record of
-# 127.0.0.2 (SQL installs the refusal, through the caller's client): the
+# jq_all EXPR: EXPR holds for the JSON lines of $OUT, read as one array.
+jq_all() {
+    jq -e -s "$1" "$OUT" >/dev/null
+}
+
+# scan_db_failure URL: a scan whose database refuses the record of
+# 127.0.0.2 (the caller has installed the refusal, a trigger): the
 # scan ends with exit 3 and one line on stderr naming the database's
 # reason; the output holds whole JSON lines only, none for 127.0.0.2, and
 # no summary; the run is left unfinished.
@@ -263,9 +268,9 @@ scan_db_failure() {
     assert_exit 3
     assert_true "one line on stderr" test "$(wc -l <"$T/err.txt")" = 1
     assert_true "it gives the database's reason" grep -Eq "^tlsdiag: history: .*disk is full" "$T/err.txt"
-    assert_true "every line written is whole JSON" jq -e -s 'length >= 1' "$OUT"
-    assert_true "127.0.0.1 was written before the failure" jq -e -s 'any(.[]; .target.address_used == "127.0.0.1")' "$OUT"
+    assert_true "every line written is whole JSON" jq_all 'length >= 1'
+    assert_true "127.0.0.1 was written before the failure" jq_all 'any(.[]; .target.address_used == "127.0.0.1")'
     assert_true "no line for the target not recorded, no summary" \
-        jq -e -s 'all(.[]; .target.address_used != "127.0.0.2" and (.summary | not))' "$OUT"
+        jq_all 'all(.[]; .target.address_used != "127.0.0.2" and (.summary | not))'
     CASE=""
 }
