@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cert/cert.h"
 #include "check.h"
 #include "net/net.h"
 #include "report/report.h"
@@ -77,6 +78,7 @@ struct td_scan {
     target *targets;
     size_t n_targets, next, in_flight, done;
     td_pool *pool;
+    td_store *store; /* the defaults' trust store, loaded once for every check; NULL: each loads its own */
     td_scan_state *state;
     td_scan_state *seen; /* targets of this run so far: a line, a URL and a range may name one twice */
     td_summary *sum;
@@ -649,7 +651,7 @@ static bool start_check(td_scan *s, target *t, ip_count *ip)
     one.target.host_is_ip = t->ln->t.kind != TD_TL_NAME;
     ip->n++;
     s->in_flight++;
-    if (td_check_start(&one, &t->addr, s->quick, s->pool, check_done, f) != 0) {
+    if (td_check_start(&one, &t->addr, s->quick, s->store, s->pool, check_done, f) != 0) {
         ip->n--;
         s->in_flight--;
         free(f);
@@ -744,6 +746,7 @@ static void run_free(td_scan *s)
         }
     }
     td_pool_free(s->pool);
+    td_store_free(s->store);
     td_scan_state_close(s->state);
     td_scan_state_close(s->seen);
     td_summary_free(s->sum);
@@ -751,8 +754,20 @@ static void run_free(td_scan *s)
     s->targets = NULL;
     s->n_lines = s->cap_lines = s->n_targets = s->next = s->in_flight = s->done = 0;
     s->pool = NULL;
+    s->store = NULL;
     s->state = s->seen = NULL;
     s->sum = NULL;
+}
+
+/* Every target's --ca-file and --ca-path are the defaults' (a line cannot
+ * set them), so one store serves every check instead of a parse of the
+ * whole bundle per check.  When it cannot be loaded, each check tries
+ * again and reports why in its own document, as a single check does. */
+static void share_store(td_scan *s)
+{
+    char err[300];
+    const td_options *d = &s->defaults;
+    s->store = td_store_new(d->ca_file[0] ? d->ca_file : NULL, d->ca_path[0] ? d->ca_path : NULL, err, sizeof err);
 }
 
 static td_status finish(td_scan *s, bool interrupted)
@@ -807,6 +822,8 @@ td_status td_scan_run(td_scan *s, int out_fd, volatile sig_atomic_t *stop)
         st = fail(s, TD_ERR_INTERNAL, "out of memory");
     if (st == TD_OK && s->state_path[0] && !(s->state = td_scan_state_open(s->state_path, s->error, sizeof s->error)))
         st = TD_ERR_USAGE;
+    if (st == TD_OK)
+        share_store(s);
     if (st == TD_OK)
         st = resolve_all(s);
     if (st == TD_OK)
