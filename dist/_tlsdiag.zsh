@@ -102,6 +102,7 @@ _tlsdiag() {
                 '--state[see tlsdiag help scan]:value:' \
                 '--shard[see tlsdiag help scan]:value:' \
                 '--shards[see tlsdiag help scan]:value:' \
+                '--db[also keep the scan in this history database]:database (sqlite\:PATH, PATH, postgresql\://...):_files' \
                 '--deadline[see tlsdiag help scan]:value:' \
                 '--sni[see tlsdiag help scan]:value:' \
                 '--no-sni[see tlsdiag help scan]' \

@@ -418,6 +418,15 @@ td_status td_scan_set_shard(td_scan *s, unsigned i, unsigned n);
  * SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT.  TD_OK without a change
  * when none is set and shards is 0. */
 td_status td_scan_shard_from_env(td_scan *s, unsigned shards);
+/* The shard td_scan_set_shard or td_scan_shard_from_env chose: false
+ * when the scan is not sharded. */
+bool td_scan_shard(const td_scan *s, unsigned *i, unsigned *n);
+/* Records each finished check in h (td_history_record), as part of run
+ * (from td_history_run_begin; ending it is the caller's, once td_scan_run
+ * returns TD_OK).  h stays the caller's and must outlive the run; NULL: no
+ * history.  A record that fails ends the run with TD_ERR_DB: the target is
+ * neither written nor marked done in the state file. */
+td_status td_scan_set_history(td_scan *s, td_history *h, long long run);
 /* Records progress in path: a later run with the same file skips every
  * target already written. */
 td_status td_scan_set_state_file(td_scan *s, const char *path);
@@ -427,7 +436,9 @@ td_status td_scan_add_input(td_scan *s, const char *path);
  * handler sets it), no further check starts, those in flight are written,
  * and the run returns TD_ERR_INTERRUPTED.  TD_ERR_USAGE for an unreadable
  * list or state file, TD_ERR_INTERNAL when out of memory or the output
- * cannot be written (a full disk: the output keeps only whole lines). */
+ * cannot be written (a full disk: the output keeps only whole lines),
+ * TD_ERR_DB when the history cannot be written (td_scan_set_history; the
+ * output keeps only whole lines there too). */
 td_status td_scan_run(td_scan *s, int out_fd, volatile sig_atomic_t *stop);
 /* Targets that failed, and input lines refused, in the last run. */
 unsigned long td_scan_failure_count(const td_scan *s);

@@ -767,8 +767,8 @@ static void pooled_done(void *arg, int rc)
     done(done_arg, r);
 }
 
-int td_check_start(const td_options *o, const td_addr *addr, bool quick, td_pool *pool, td_check_done done,
-                   void *arg)
+int td_check_start(const td_options *o, const td_addr *addr, bool quick, struct td_store *store, td_pool *pool,
+                   td_check_done done, void *arg)
 {
     td_check_run *c = calloc(1, sizeof *c);
     if (!c)
@@ -785,6 +785,7 @@ int td_check_start(const td_options *o, const td_addr *addr, bool quick, td_pool
     td_check_probe_cfg(&c->o, &c->cfg);
     c->cfg.addr = &c->addr;
     c->cfg.quick = quick;
+    c->cfg.store = store;
     /* A greeting in another protocol is not upgraded here (that takes a
      * second run): the report names the --starttls to give. */
     if (choose_proxy(&c->o, &c->cfg, c->bypass, sizeof c->bypass, &c->px) != TD_OK ||

@@ -53,12 +53,15 @@ void td_check_probe_cfg(const td_options *o, td_probe_cfg *cfg);
 
 /* td_check() of o against one address already resolved, as a state
  * machine on pool beside other checks (quick: td_probe_cfg.quick).  o is
- * copied.  done(arg, r) is called once from the pool's loop with the
- * report (the callee's to free), or NULL on internal failure.  Returns 0,
- * or -1 when it could not start (done is then not called). */
+ * copied.  store: the trust store o's --ca-file/--ca-path name, already
+ * loaded and shared by the checks of a scan (it must outlive them), or
+ * NULL to load it for this check.  done(arg, r) is called once from the
+ * pool's loop with the report (the callee's to free), or NULL on internal
+ * failure.  Returns 0, or -1 when it could not start (done is then not
+ * called). */
 typedef struct td_check_run td_check_run;
 typedef void (*td_check_done)(void *arg, td_report *r);
-int td_check_start(const td_options *o, const td_addr *addr, bool quick, td_pool *pool, td_check_done done,
-                   void *arg);
+int td_check_start(const td_options *o, const td_addr *addr, bool quick, struct td_store *store, td_pool *pool,
+                   td_check_done done, void *arg);
 
 #endif

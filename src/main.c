@@ -163,6 +163,10 @@ static const char scan_usage_text[] =
     "  --shards N              the shard index from JOB_COMPLETION_INDEX or\n"
     "                          AWS_BATCH_JOB_ARRAY_INDEX; SLURM_ARRAY_TASK_ID and\n"
     "                          SLURM_ARRAY_TASK_COUNT need no --shards\n"
+    "  --db URL                also keep the scan, as a run (each shard a run of\n"
+    "                          its own), in this history database: sqlite:PATH\n"
+    "                          (or a bare PATH) or postgresql://USER@HOST/DB;\n"
+    "                          see tlsdiag help diff\n"
     "  --deadline SEC          time for each target's check; default 60\n"
     "  --sni, --no-sni, --ca-file, --ca-path, --cert, --key, --alpn, --repeat,\n"
     "  --warn-days, --no-aia, --client, --clients, --timeout,\n"
@@ -176,8 +180,8 @@ static const char scan_usage_text[] =
     "are left for a run with the same --state.\n"
     "\n"
     "Exit status: 0 no failure found, 1 a target fails or a line is bad,\n"
-    "2 bad usage, 3 internal error (or the output could not be written),\n"
-    "130 interrupted.\n";
+    "2 bad usage, 3 internal error (or the output or the history database\n"
+    "could not be written), 130 interrupted.\n";
 
 static const char merge_usage_text[] =
     "Usage: tlsdiag merge [options] PART...\n"
@@ -683,15 +687,15 @@ static int history_open(td_history **out, const char *url, unsigned flags, const
     return EXIT_OK;
 }
 
-/* The check as a run of one target, begun before it: what `tlsdiag scan`
- * does per target.  A check that breaks leaves the run unfinished, as a
- * stopped scan does. */
-static int history_begin(td_history *h, int argc, char **argv, long long *run)
+/* A run begun before the first probe: a check is a run of one target, a
+ * scan (or one shard of it, "I/N") a run of its list.  A command that
+ * breaks or is stopped leaves its run unfinished. */
+static int history_begin(td_history *h, int argc, char **argv, const char *shard, const char *hint, long long *run)
 {
     char cmd[2048];
     command_line(argc, argv, cmd, sizeof cmd);
-    td_status st = td_history_run_begin(h, cmd, NULL, run);
-    return st == TD_OK ? EXIT_OK : history_error(h, st, CHECK_HINT);
+    td_status st = td_history_run_begin(h, cmd, shard, run);
+    return st == TD_OK ? EXIT_OK : history_error(h, st, hint);
 }
 
 static int history_record(td_history *h, long long run, const td_report *r)
@@ -753,7 +757,7 @@ static int cmd_check(int argc, char **argv, td_options *o)
     if (cl.db) {
         int hrc = history_open(&h, cl.db, TD_HISTORY_CREATE, CHECK_HINT);
         if (hrc == EXIT_OK)
-            hrc = history_begin(h, argc, argv, &run);
+            hrc = history_begin(h, argc, argv, NULL, CHECK_HINT, &run);
         if (hrc != EXIT_OK) {
             td_history_free(h);
             return hrc;
@@ -1204,6 +1208,7 @@ static const struct option scan_opts[] = {
     { "timeout", required_argument, NULL, OPT_TIMEOUT },
     { "max-connections", required_argument, NULL, OPT_MAX_CONNS },
     { "dns-server", required_argument, NULL, OPT_DNS_SERVER },
+    { "db", required_argument, NULL, OPT_DB },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
 };
@@ -1265,7 +1270,7 @@ static int apply_scan_option(td_scan *s, td_options *o, int c, const char *arg, 
     return 0;
 }
 
-static int scan_args(int argc, char **argv, td_scan *s, td_options *o)
+static int scan_args(int argc, char **argv, td_scan *s, td_options *o, const char **db)
 {
     cli cl = { 0 };
     unsigned long shards = 0;
@@ -1303,14 +1308,40 @@ static int scan_args(int argc, char **argv, td_scan *s, td_options *o)
             return usage_error(SCAN_HINT, "%s", td_scan_error(s));
     if (td_scan_set_options(s, o) != TD_OK)
         return usage_error(SCAN_HINT, "%s", td_scan_error(s));
+    *db = cl.db;
     return 0;
+}
+
+/* The history --db names, opened and its run begun before the first probe
+ * (a bad URL or an unreachable database stops the scan first). */
+static int scan_history(td_scan *s, const char *db, int argc, char **argv, td_history **h, long long *run)
+{
+    char shard[32] = "";
+    unsigned i, n;
+    if (td_scan_shard(s, &i, &n))
+        snprintf(shard, sizeof shard, "%u/%u", i, n);
+    int rc = history_open(h, db, TD_HISTORY_CREATE, SCAN_HINT);
+    if (rc == EXIT_OK)
+        rc = history_begin(*h, argc, argv, shard, SCAN_HINT, run);
+    if (rc == EXIT_OK && td_scan_set_history(s, *h, *run) != TD_OK) {
+        fprintf(stderr, "tlsdiag: %s\n", td_scan_error(s));
+        rc = EXIT_INTERNAL;
+    }
+    return rc;
 }
 
 static int cmd_scan(int argc, char **argv)
 {
     td_scan *s = td_scan_new();
     td_options *o = td_options_new();
-    int rc = s && o ? scan_args(argc, argv, s, o) : EXIT_INTERNAL;
+    const char *db = NULL;
+    td_history *h = NULL;
+    long long run = 0;
+    int rc = s && o ? scan_args(argc, argv, s, o, &db) : EXIT_INTERNAL;
+    if (rc == EXIT_INTERNAL)
+        fprintf(stderr, "tlsdiag: out of memory\n");
+    if (rc == 0 && db)
+        rc = scan_history(s, db, argc, argv, &h, &run);
     if (rc == -1)
         rc = print_stdout(scan_usage_text);
     else if (rc == 0) {
@@ -1326,15 +1357,16 @@ static int cmd_scan(int argc, char **argv)
         td_status st = td_scan_run(s, STDOUT_FILENO, &stop_requested);
         if (st != TD_OK)
             fprintf(stderr, "tlsdiag: %s\n", td_scan_error(s) ? td_scan_error(s) : "the scan failed");
+        else if (h && (st = td_history_run_end(h, run)) != TD_OK)
+            fprintf(stderr, "tlsdiag: %s\n", td_history_error(h) ? td_history_error(h) : "history database error");
         rc = st == TD_OK                   ? (td_scan_failure_count(s) ? EXIT_FAIL : EXIT_OK)
              : st == TD_ERR_USAGE          ? EXIT_USAGE
              : st == TD_ERR_INTERRUPTED    ? 130
                                            : EXIT_INTERNAL;
-    } else if (rc == EXIT_INTERNAL) {
-        fprintf(stderr, "tlsdiag: out of memory\n");
     }
     td_options_free(o);
     td_scan_free(s);
+    td_history_free(h);
     return rc;
 }
 

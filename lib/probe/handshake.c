@@ -33,6 +33,7 @@ struct td_hsrun {
     td_confirm *cf;
     const td_addr *addr;
     td_store *store;
+    bool own_store; /* loaded for this run, not cfg's shared one */
     SSL_CTX *ctx_main, *ctx_nosni, *ctx_client, *ctx_plain;
     struct reqflag req_main, req_nosni;
     unsigned char alpn[256];
@@ -421,7 +422,8 @@ td_hsrun *td_hsrun_new(const td_probe_cfg *cfg, td_obs *o, td_sched *s, td_confi
         snprintf(o->alpn_offered, sizeof o->alpn_offered, "%s", alpn);
         h->alpn_len = alpn_wire(alpn, h->alpn, sizeof h->alpn);
     }
-    h->store = td_store_new(cfg->ca_file, cfg->ca_path, o->store_error, sizeof o->store_error);
+    h->own_store = !cfg->store;
+    h->store = cfg->store ? cfg->store : td_store_new(cfg->ca_file, cfg->ca_path, o->store_error, sizeof o->store_error);
     if (h->store) {
         snprintf(o->store_name, sizeof o->store_name, "%s", td_store_name(h->store));
         snprintf(o->store.ca_file, sizeof o->store.ca_file, "%s", cfg->ca_file ? cfg->ca_file : "");
@@ -484,6 +486,7 @@ void td_hsrun_free(td_hsrun *h)
     SSL_CTX_free(h->ctx_nosni);
     SSL_CTX_free(h->ctx_client);
     SSL_CTX_free(h->ctx_plain);
-    td_store_free(h->store);
+    if (h->own_store)
+        td_store_free(h->store);
     free(h);
 }

@@ -21,6 +21,9 @@ typedef struct td_probe_cfg {
     /* full handshakes and certificates */
     const char *ca_file;    /* trust store: NULL for both = the system's */
     const char *ca_path;
+    /* that store already loaded, shared by the checks of a scan (not freed
+     * here); NULL: loaded for this run */
+    struct td_store *store;
     const char *cert_file;  /* client certificate and key to present (PEM), or NULL */
     const char *key_file;
     const char *alpn;       /* comma-separated ALPN list to offer, or NULL */

@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cert/cert.h"
 #include "check.h"
 #include "net/net.h"
 #include "report/report.h"
@@ -66,8 +67,10 @@ struct td_scan {
     char **inputs;
     size_t n_inputs;
     FILE *progress;
-    char error[300];
+    char error[600];
     unsigned long failures;
+    td_history *history; /* each finished check is recorded in it, as run `run` */
+    long long run;
 
     /* one run */
     line *lines;
@@ -75,11 +78,13 @@ struct td_scan {
     target *targets;
     size_t n_targets, next, in_flight, done;
     td_pool *pool;
+    td_store *store; /* the defaults' trust store, loaded once for every check; NULL: each loads its own */
     td_scan_state *state;
     td_scan_state *seen; /* targets of this run so far: a line, a URL and a range may name one twice */
     td_summary *sum;
     int out_fd;
-    bool aborted;  /* out of memory, or the output or state cannot be written: the run ends */
+    bool aborted;  /* out of memory, or the output, state or history cannot be written: the run ends */
+    bool db_failed; /* ... and it was the history */
     bool stopping; /* asked to stop: no new check */
     volatile sig_atomic_t *stop;
     ip_count *ips[IP_BUCKETS];
@@ -254,6 +259,25 @@ td_status td_scan_add_input(td_scan *s, const char *path)
         return fail(s, TD_ERR_INTERNAL, "out of memory");
     s->n_inputs++;
     return TD_OK;
+}
+
+td_status td_scan_set_history(td_scan *s, td_history *h, long long run)
+{
+    s->error[0] = '\0';
+    if (h && run <= 0)
+        return fail(s, TD_ERR_USAGE, "no history run to record into (td_history_run_begin gives one)");
+    s->history = h;
+    s->run = run;
+    return TD_OK;
+}
+
+bool td_scan_shard(const td_scan *s, unsigned *i, unsigned *n)
+{
+    if (!s || !s->shard_n)
+        return false;
+    *i = s->shard_i;
+    *n = s->shard_n;
+    return true;
 }
 
 unsigned long td_scan_failure_count(const td_scan *s)
@@ -580,6 +604,18 @@ typedef struct flight {
 
 static void admit(td_scan *s);
 
+/* Into the history before the line is written: a target the database did
+ * not take is neither in the output nor in the state file, so a run with
+ * the same --state checks it again.  A database that fails ends the run as
+ * a full disk does. */
+static void record(td_scan *s, const td_report *r)
+{
+    if (!s->history || !r || s->aborted || td_history_record(s->history, s->run, r) == TD_OK)
+        return;
+    s->aborted = s->db_failed = true;
+    fail(s, TD_ERR_DB, "%s", td_history_error(s->history) ? td_history_error(s->history) : "history: database error");
+}
+
 static void check_done(void *arg, td_report *r)
 {
     flight *f = arg;
@@ -587,6 +623,7 @@ static void check_done(void *arg, td_report *r)
     f->ip->n--;
     s->in_flight--;
     s->done++;
+    record(s, r);
     json_t *doc = r ? td_report_to_json(r) : NULL;
     if (!doc) {
         doc = json_pack("{s:{s:s, s:I, s:s}, s:s}", "target", "host", target_host(f->t), "port",
@@ -614,7 +651,7 @@ static bool start_check(td_scan *s, target *t, ip_count *ip)
     one.target.host_is_ip = t->ln->t.kind != TD_TL_NAME;
     ip->n++;
     s->in_flight++;
-    if (td_check_start(&one, &t->addr, s->quick, s->pool, check_done, f) != 0) {
+    if (td_check_start(&one, &t->addr, s->quick, s->store, s->pool, check_done, f) != 0) {
         ip->n--;
         s->in_flight--;
         free(f);
@@ -709,6 +746,7 @@ static void run_free(td_scan *s)
         }
     }
     td_pool_free(s->pool);
+    td_store_free(s->store);
     td_scan_state_close(s->state);
     td_scan_state_close(s->seen);
     td_summary_free(s->sum);
@@ -716,14 +754,26 @@ static void run_free(td_scan *s)
     s->targets = NULL;
     s->n_lines = s->cap_lines = s->n_targets = s->next = s->in_flight = s->done = 0;
     s->pool = NULL;
+    s->store = NULL;
     s->state = s->seen = NULL;
     s->sum = NULL;
+}
+
+/* Every target's --ca-file and --ca-path are the defaults' (a line cannot
+ * set them), so one store serves every check instead of a parse of the
+ * whole bundle per check.  When it cannot be loaded, each check tries
+ * again and reports why in its own document, as a single check does. */
+static void share_store(td_scan *s)
+{
+    char err[300];
+    const td_options *d = &s->defaults;
+    s->store = td_store_new(d->ca_file[0] ? d->ca_file : NULL, d->ca_path[0] ? d->ca_path : NULL, err, sizeof err);
 }
 
 static td_status finish(td_scan *s, bool interrupted)
 {
     if (s->aborted)
-        return TD_ERR_INTERNAL;
+        return s->db_failed ? TD_ERR_DB : TD_ERR_INTERNAL;
     char *text = NULL;
     size_t len = 0;
     if (s->json) {
@@ -755,7 +805,7 @@ td_status td_scan_run(td_scan *s, int out_fd, volatile sig_atomic_t *stop)
     s->failures = 0;
     s->stop = stop ? stop : &never;
     s->out_fd = out_fd;
-    s->aborted = s->stopping = false;
+    s->aborted = s->db_failed = s->stopping = false;
     if (!s->n_inputs)
         return fail(s, TD_ERR_USAGE, "no target list: give a FILE or - for standard input");
 
@@ -772,6 +822,8 @@ td_status td_scan_run(td_scan *s, int out_fd, volatile sig_atomic_t *stop)
         st = fail(s, TD_ERR_INTERNAL, "out of memory");
     if (st == TD_OK && s->state_path[0] && !(s->state = td_scan_state_open(s->state_path, s->error, sizeof s->error)))
         st = TD_ERR_USAGE;
+    if (st == TD_OK)
+        share_store(s);
     if (st == TD_OK)
         st = resolve_all(s);
     if (st == TD_OK)

@@ -1,22 +1,40 @@
 # shellcheck shell=bash
-# The history scenario t_history_sqlite.sh and t_history_pg.sh share: two
+# The history scenarios t_history_sqlite.sh and t_history_pg.sh share: two
 # rounds of `tlsdiag check --db URL` over three openssl s_server, with one
 # certificate changed, one server broken and one fixed in between; then
-# `tlsdiag diff` must name each of them, and nothing else.  Source after
-# lib.sh.
+# `tlsdiag diff` must name each of them, and nothing else.  And the same
+# with `tlsdiag scan --db URL` (scan_history_scenario), whole or in shards.
+# Source after lib.sh.
 
-declare -A HPORT HPID
+declare -A HPORT HPID HADDR
 
-# serve SLOT NAME: the server of SLOT (same port every time) with the leaf
+# wait_addr ADDR PORT: until ADDR:PORT accepts a TCP connection (10 s).
+wait_addr() {
+    local i
+    for ((i = 0; i < 100; i++)); do
+        if (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; then return 0; fi
+        sleep 0.1
+    done
+    return 1
+}
+
+# serve SLOT NAME: the server of SLOT (same address, 127.0.0.1 unless
+# HADDR[SLOT] says another, and same port every time) with the leaf
 # $T/NAME.pem, replacing the one running there.
 serve() {
-    local slot=$1 name=$2
+    local slot=$1 name=$2 addr=${HADDR[$1]:-127.0.0.1}
     if [ -n "${HPID[$slot]:-}" ]; then stop_bg "${HPID[$slot]}"; fi
     [ -n "${HPORT[$slot]:-}" ] || HPORT[$slot]=$(free_port tcp)
-    start_bg openssl s_server -accept "127.0.0.1:${HPORT[$slot]}" -quiet \
+    start_bg openssl s_server -accept "$addr:${HPORT[$slot]}" -quiet \
         -cert "$T/$name.pem" -key "$T/$name.key"
     HPID[$slot]=$BG_PID
-    wait_port "${HPORT[$slot]}" 10 || die "openssl s_server for $slot ($name) did not start"
+    wait_addr "$addr" "${HPORT[$slot]}" || die "openssl s_server for $slot ($name) did not start on $addr"
+}
+
+# unserve SLOT: stops the server of SLOT (its port then refuses).
+unserve() {
+    stop_bg "${HPID[$1]}"
+    HPID[$1]=
 }
 
 # sha256_of NAME: the SHA-256 of $T/NAME.pem's DER, lower-case hex.
@@ -146,4 +164,113 @@ error_case() {
     assert_true "one line on stderr" test "$(wc -l <"$T/err.txt")" = 1
     assert_true "it says /$pattern/" grep -Eq -- "$pattern" "$T/err.txt"
     assert_true "no report printed" test ! -s "$OUT"
+}
+
+# scan_round ROUND URL SHARDS: `tlsdiag scan --json --db URL` over the three
+# scan servers ($T/scan.list); SHARDS 0: one process, writing
+# $T/scan.ROUND.json; else SHARDS processes at once, JOB_COMPLETION_INDEX
+# 0..SHARDS-1 with --shards SHARDS, writing $T/scan.ROUND.I.json.  Every
+# process must exit 1 (a target fails in each round) or 0.
+scan_round() {
+    local round=$1 url=$2 shards=$3 i rc pids=()
+    local args=(scan --json --profile quick --timeout 2 --ca-file "$T/ca.pem" --db "$url" "$T/scan.list")
+    if [ "$shards" = 0 ]; then
+        echo "\$ tlsdiag ${args[*]}"
+        timeout -k 5 60 "$TLSDIAG" "${args[@]}" >"$T/scan.$round.json" 2>"$T/scan.$round.err"
+        rc=$?
+        CASE="scan round $round" assert_true "the scan exits 0 or 1 (exit $rc: $(head -c 300 "$T/scan.$round.err"))" test "$rc" -le 1
+        return
+    fi
+    for ((i = 0; i < shards; i++)); do
+        echo "\$ JOB_COMPLETION_INDEX=$i tlsdiag ${args[*]} --shards $shards"
+        JOB_COMPLETION_INDEX=$i timeout -k 5 60 "$TLSDIAG" "${args[@]}" --shards "$shards" \
+            >"$T/scan.$round.$i.json" 2>"$T/scan.$round.$i.err" &
+        pids+=($!)
+    done
+    for ((i = 0; i < shards; i++)); do
+        wait "${pids[$i]}"
+        rc=$?
+        CASE="scan round $round, shard $i/$shards" assert_true \
+            "the shard exits 0 or 1 (exit $rc: $(head -c 300 "$T/scan.$round.$i.err"))" test "$rc" -le 1
+        CASE="scan round $round, shard $i/$shards" assert_true "the shard checked a target" \
+            test "$(jq -s '[.[] | select(.target)] | length' "$T/scan.$round.$i.json")" -ge 1
+    done
+}
+
+# scan_history_scenario URL SHARDS: two rounds of `tlsdiag scan --db URL`
+# (SHARDS as scan_round) over three servers on addresses of their own
+# (127.0.0.1 and .3 hash to shard 0 of 2, .2 to shard 1); between them one
+# certificate changes and one server stops; diff --since the first round
+# names both, and nothing of the third server.
+scan_history_scenario() {
+    local url=$1 shards=$2 base
+    HADDR[srot]=127.0.0.1
+    HADDR[sbrk]=127.0.0.2
+    HADDR[sok]=127.0.0.3
+    make_leaf srot1 "IP:127.0.0.1"
+    make_leaf srot2 "IP:127.0.0.1"
+    make_leaf sbrk "IP:127.0.0.2"
+    make_leaf sok "IP:127.0.0.3"
+    serve srot srot1
+    serve sbrk sbrk
+    serve sok sok
+    local p_rot=${HPORT[srot]} p_brk=${HPORT[sbrk]} p_ok=${HPORT[sok]}
+    printf '127.0.0.1:%s\n127.0.0.2:%s\n127.0.0.3:%s\n' "$p_rot" "$p_brk" "$p_ok" >"$T/scan.list"
+
+    scan_round 1 "$url" "$shards"
+    cat "$T"/scan.1*.json >"$OUT"
+    CASE="scan round 1" assert_true "every server checked once, and passes" test \
+        "$(jq -s -c '[.[] | select(.target) | [.target.port, .verdict]] | sort' "$OUT")" = \
+        "$(jq -n -c "[[$p_rot, \"ok\"], [$p_brk, \"ok\"], [$p_ok, \"ok\"]] | sort")"
+    run_diff --db "$url" --json
+    base=$(jq -r '.current.id' "$OUT")
+
+    serve srot srot2
+    unserve sbrk
+    scan_round 2 "$url" "$shards"
+    cat "$T"/scan.2*.json >"$OUT"
+    local root2
+    root2=$(jq -r "select(.target.port == $p_brk) | .root_cause.id" "$OUT")
+    CASE="scan round 2" assert_true "the stopped server fails, refused ($root2)" test "$root2" = CONNECT_REFUSED
+
+    CASE="scan diff --since $base"
+    run_diff --db "$url" --since "$base" --json
+    assert_exit 1
+    assert_jq ".targets == 3 and .failing == 1" "every target once: three, one failing"
+    assert_jq "[.new_failures[] | [.port, .root_cause, .was]] == [[$p_brk, \"CONNECT_REFUSED\", \"ok\"]]" \
+        "the stopped server is the one new failure, refused, and was ok"
+    assert_jq "[.certificates_rotated[] | .port] == [$p_rot]" "the changed certificate is the one rotated"
+    assert_jq "(.certificates_rotated[0].from.sha256 == \"$(sha256_of srot1)\") and
+        (.certificates_rotated[0].to.sha256 == \"$(sha256_of srot2)\")" "from the old fingerprint to the new one"
+    assert_jq "[.. | objects | select(.port? == $p_ok)] | length == 0" "nothing about the unchanged server"
+    assert_jq '[.fixed[], .root_cause_changed[]] | length == 0' "nothing fixed, no root cause changed"
+    CASE=""
+}
+
+# jq_all EXPR: EXPR holds for the JSON lines of $OUT, read as one array.
+jq_all() {
+    jq -e -s "$1" "$OUT" >/dev/null
+}
+
+# scan_db_failure URL: a scan whose database refuses the record of
+# 127.0.0.2 (the caller has installed the refusal, a trigger): the
+# scan ends with exit 3 and one line on stderr naming the database's
+# reason; the output holds whole JSON lines only, none for 127.0.0.2, and
+# no summary; the run is left unfinished.
+scan_db_failure() {
+    local url=$1
+    CASE="scan, the database fails"
+    echo "\$ tlsdiag scan --json --db URL --concurrency 1 (the record of 127.0.0.2 refused)"
+    timeout -k 5 60 "$TLSDIAG" scan --json --profile quick --timeout 2 --concurrency 1 --ca-file "$T/ca.pem" \
+        --db "$url" "$T/scan.list" >"$OUT" 2>"$T/err.txt"
+    RC=$?
+    echo "  exit $RC: $(head -c 300 "$T/err.txt")"
+    assert_exit 3
+    assert_true "one line on stderr" test "$(wc -l <"$T/err.txt")" = 1
+    assert_true "it gives the database's reason" grep -Eq "^tlsdiag: history: .*disk is full" "$T/err.txt"
+    assert_true "every line written is whole JSON" jq_all 'length >= 1'
+    assert_true "127.0.0.1 was written before the failure" jq_all 'any(.[]; .target.address_used == "127.0.0.1")'
+    assert_true "no line for the target not recorded, no summary" \
+        jq_all 'all(.[]; .target.address_used != "127.0.0.2" and (.summary | not))'
+    CASE=""
 }

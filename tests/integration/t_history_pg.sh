@@ -4,8 +4,9 @@
 # and a unix socket in the temp dir, stopped on exit.  The same two rounds
 # as t_history_sqlite.sh through postgresql:// (history_lib.sh); checks
 # opening a fresh database at once (the migrations run one after the
-# other); then a schema newer than the binary and a server gone: one line
-# each.
+# other); two rounds of `tlsdiag scan --db` in two shards at once, and a
+# scan whose database fails halfway; then a schema newer than the binary
+# and a server gone: one line each.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
 # shellcheck source=history_lib.sh
@@ -55,6 +56,21 @@ assert_true "six runs, each of one target, each finished" test \
     "$(sql history 'SELECT COUNT(*) FROM runs WHERE targets = 1 AND finished IS NOT NULL')" = 6
 assert_true "every served certificate has its serial and fingerprint" test \
     "$(sql history "SELECT COUNT(*) FROM certificates WHERE length(sha256) = 64 AND serial <> '' AND not_after > 0")" = 6
+
+sql postgres 'CREATE DATABASE scans' >/dev/null || die "cannot create the database"
+scan_history_scenario "postgresql://tlsdiag@127.0.0.1:$PGPORT/scans" 2
+CASE="the shards' runs"
+n_of() { jq -s '[.[] | select(.target)] | length' "$T/scan.$1.json"; }
+assert_true "four runs, shards 0/2 and 1/2 of each round, each finished with its targets" test \
+    "$(sql scans "SELECT string_agg(shard || ':' || targets, ',' ORDER BY shard, id) FROM runs WHERE finished IS NOT NULL")" = \
+    "0/2:$(n_of 1.0),0/2:$(n_of 2.0),1/2:$(n_of 1.1),1/2:$(n_of 2.1)"
+assert_true "every target once in the first round" test "$(sql scans "SELECT COUNT(*) || ' ' || COUNT(DISTINCT address) FROM targets WHERE run_id <= 2")" = "3 3"
+assert_true "every target once in the second round" test "$(sql scans "SELECT COUNT(*) || ' ' || COUNT(DISTINCT address) FROM targets WHERE run_id > 2")" = "3 3"
+sql scans "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS \$\$ BEGIN
+    IF NEW.address = '127.0.0.2' THEN RAISE EXCEPTION 'could not extend file: disk is full'; END IF;
+    RETURN NEW; END \$\$" >/dev/null
+sql scans "CREATE TRIGGER refuse BEFORE INSERT ON targets FOR EACH ROW EXECUTE FUNCTION refuse()" >/dev/null
+scan_db_failure "postgresql://tlsdiag@127.0.0.1:$PGPORT/scans"
 
 CASE="unix socket"
 run_diff --db "postgresql://tlsdiag@/history?host=$PGDIR&port=$PGPORT" --since 3 --json

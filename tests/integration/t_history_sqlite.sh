@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # The history in SQLite: two rounds of `tlsdiag check --db sqlite:FILE` over
 # three servers, one certificate changed, one server broken and one fixed in
-# between; `tlsdiag diff` names each (history_lib.sh).  Then the errors: a
+# between; `tlsdiag diff` names each (history_lib.sh); the same for two
+# `tlsdiag scan --db` runs, one stopped by SIGINT, and a scan whose
+# database fails halfway.  Then
+# the errors: a
 # bad URL, a file that does not exist (diff creates nothing), a schema
 # newer than the binary: one line each, never a crash.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -23,6 +26,43 @@ assert_true "every served certificate has its serial and fingerprint" test \
 assert_true "the findings of each check are kept" test \
     "$(sqlite3 "$T/history.db" "SELECT COUNT(*) FROM findings")" = \
     "$(cat "$T"/check.*.json | jq -s '[.[].findings | length] | add')"
+
+scan_history_scenario "sqlite:$T/scan.db" 0
+CASE="the scan's runs"
+assert_true "two runs of three targets each, finished, unsharded, without --db in the command" test \
+    "$(sqlite3 "$T/scan.db" "SELECT COUNT(*) FROM runs WHERE targets = 3 AND finished IS NOT NULL AND shard IS NULL
+        AND command LIKE 'tlsdiag scan --json %' AND command NOT LIKE '%scan.db%'")" = 2
+
+# SIGINT while a check against a server that never answers is under way:
+# that check is finished and recorded, the next never starts, and the run
+# is left unfinished (a stopped run).
+CASE="scan, interrupted"
+start_fake silent
+printf '127.0.0.3:%s\n127.0.0.1:%s\n127.0.0.1:%s\n' "${HPORT[sok]}" "$PORT" "${HPORT[srot]}" >"$T/stop.list"
+"$TLSDIAG" scan --json --profile quick --timeout 2 --concurrency 1 --ca-file "$T/ca.pem" --db "$T/scan.db" \
+    "$T/stop.list" >"$OUT" 2>"$T/err.txt" &
+scan_pid=$!
+for i in $(seq 100); do
+    [ -s "$OUT" ] && break
+    sleep 0.1
+done
+kill -INT "$scan_pid"
+wait "$scan_pid"
+RC=$?
+assert_exit 130
+assert_true "the check under way was written, the next one never started" jq_all \
+    "[.[] | select(.target) | .target.port] == [${HPORT[sok]}, $PORT]"
+assert_true "its run holds those two targets and is left unfinished" test \
+    "$(sqlite3 "$T/scan.db" "SELECT targets || ' ' || COALESCE(finished, 'none') FROM runs WHERE id = 3")" = "2 none"
+
+sqlite3 "$T/scan.db" "CREATE TRIGGER refuse BEFORE INSERT ON targets WHEN NEW.address = '127.0.0.2'
+    BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END"
+scan_db_failure "$T/scan.db"
+CASE="the scan's runs"
+assert_true "the failed scan's run is left unfinished, with the one target recorded" test \
+    "$(sqlite3 "$T/scan.db" "SELECT targets || ' ' || COALESCE(finished, 'none') FROM runs WHERE id = 4")" = "1 none"
+error_case "scan, bad URL" 2 "unknown database 'mysql://'" scan --db mysql://h/db "$T/scan.list"
+error_case "scan, database missing" 3 "cannot open the SQLite database" scan --db "$T/no/such/dir.db" "$T/scan.list"
 
 error_case "unknown scheme" 2 "unknown database 'mysql://'" check --db mysql://h/db 127.0.0.1:1
 error_case "empty sqlite path" 2 "needs a file name" diff --db sqlite:
