@@ -90,7 +90,10 @@ lab_cmd() {
         "$TLSDIAG" "$cmd" --json "$@" >"$T/$name.json"
         cat "$T/$name.json"
     else
-        "$TLSDIAG" "$cmd" "${COLOR[@]}" "$@"
+        # Of these commands, only lint colours its text.
+        local color=()
+        [ "$cmd" != lint ] || color=("${COLOR[@]}")
+        "$TLSDIAG" "$cmd" "${color[@]}" "$@"
         "$TLSDIAG" "$cmd" --json "$@" >"$T/$name.json"
     fi
     judge "$name" "$expect" "$T/$name.json"
@@ -312,6 +315,24 @@ NGX
     CA_FILE="$T/root.pem" lab_cmd lint CONFIG_UPSTREAM_NO_SNI \
         "an nginx configuration: leaf without intermediate, proxy_pass https:// without SNI" \
         lint --ca-file "$T/root.pem" "$T/lint/nginx.conf"
+fi
+
+if wanted scan; then
+    # A small fleet: the healthy server, an expired certificate, a closed
+    # port, one list, one event loop.
+    make_leaf_signed_by inter fleet-old.test "start=$(date_from_now -400)" "end=$(date_from_now -3)"
+    cat "$T/fleet-old.test.pem" "$T/inter.pem" >"$T/fleet-old.test-chain.pem"
+    start_nginx_tls "$T/fleet-old.test-chain.pem" fleet-old.test
+    OLD=$PORT
+    NGINX_NAME=fleet-ok start_nginx_tls app.test-chain app.test
+    OK=$PORT
+    CLOSED=$(free_port)
+    printf '# the lab fleet\n127.0.0.1:%s sni=app.test\n127.0.0.1:%s sni=fleet-old.test\n127.0.0.1:%s\n' \
+        "$OK" "$OLD" "$CLOSED" >"$T/fleet.txt"
+    cat "$T/ca.pem" "$T/root.pem" >"$T/fleet-ca.pem"
+    lab_cmd scan CERT_EXPIRED "a fleet of three: healthy, an expired certificate, a closed port" \
+        scan --profile quick --ca-file "$T/fleet-ca.pem" "$T/fleet.txt"
+    stop_all
 fi
 
 printf '\n\033[1m━━ summary\033[0m\n' 2>/dev/null
