@@ -14,7 +14,7 @@ BUILD_PKGS=(build-essential pkg-config libssl-dev libev-dev libjansson-dev
             libc-ares-dev libpcap-dev libcmocka-dev clang llvm libclang-rt-14-dev
             openssl zlib1g-dev)
 TEST_PKGS=("${BUILD_PKGS[@]}" nginx-light haproxy apache2 gnutls-bin python3 jq iproute2 procps
-           curl wget dpkg-dev debhelper tidy chromium)
+           curl wget dpkg-dev debhelper tidy chromium tcpdump iptables)
 BENCH_PKGS=("${TEST_PKGS[@]}" sslscan nmap)
 
 usage() {
