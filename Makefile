@@ -3,7 +3,7 @@
 # build-san/; `make install` (DESTDIR, PREFIX) installs the command, its man
 # page and shell completions, the static library, its header and tlsdiag.pc.
 CC      ?= cc
-PKGS    := libssl libcrypto jansson libcares zlib
+PKGS    := libssl libcrypto jansson libcares zlib libpcap
 # The libraries that ship no pkg-config file: tlsdiag.pc names them as such.
 PLAIN_LIBS := -lev -lm
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)

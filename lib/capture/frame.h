@@ -10,9 +10,9 @@
 
 #include "wire/bytes.h"
 
-/* Link types, as pcap and pcapng files number them (LINKTYPE_*, which is
- * what pcap_datalink_ext() returns; the DLT_ aliases some platforms give
- * raw IP are accepted too). */
+/* Link types, as pcap_datalink() returns them (DLT_*, equal to the
+ * LINKTYPE_* of the files but for raw IP, whose DLT value differs between
+ * platforms: every one of them is accepted). */
 enum {
     TD_LINK_NULL = 0,      /* BSD loopback: 4-byte address family, host order */
     TD_LINK_ETHERNET = 1,

@@ -91,4 +91,8 @@ void td_judge_clients(const td_obs *o, td_client_table *t, td_findings *out);
  * it explains (lib/diag/rank.c).  Call after every rule has run. */
 void td_rank_findings(const td_obs *o, td_findings *fs);
 
+/* The rules for one connection seen in a capture (lib/diag/capture.c). */
+struct td_capobs;
+void td_diagnose_capture(const struct td_capobs *o, td_findings *out);
+
 #endif

@@ -11,6 +11,7 @@
 #include <openssl/x509_vfy.h>
 
 #include "registry/registry.h"
+#include "report/json_int.h"
 #include "report/report.h"
 #include "util/utc.h"
 #include "wire/tls.h"
@@ -578,7 +579,7 @@ static json_t *findings_json(jb *j, const td_findings *fs, const td_obs *obs)
          * a stable token, and the client profile it is about. */
         if (td_reason_token(f->reason))
             put(j, o, "reason_code", jstr(j, td_reason_token(f->reason)));
-        if (f->client >= 0 && (size_t)f->client < obs->n_sims && f->client < TD_MAX_CLIENTS &&
+        if (obs && f->client >= 0 && (size_t)f->client < obs->n_sims && f->client < TD_MAX_CLIENTS &&
             obs->sims[f->client].client && obs->sims[f->client].client->id)
             put(j, o, "client", jstr(j, obs->sims[f->client].client->id));
         put(j, o, "summary", jstr(j, f->summary ? f->summary : ""));
@@ -602,6 +603,22 @@ static json_t *root_cause_json(jb *j, const td_findings *fs)
     put(j, o, "id", jstr(j, td_id_name(f->id)));
     put(j, o, "summary", jstr(j, f->summary ? f->summary : ""));
     return o;
+}
+
+json_t *td_json_findings(const td_findings *fs, const td_obs *obs, bool *err)
+{
+    jb j = { false };
+    json_t *v = findings_json(&j, fs, obs);
+    *err |= j.err;
+    return v;
+}
+
+json_t *td_json_root_cause(const td_findings *fs, bool *err)
+{
+    jb j = { false };
+    json_t *v = root_cause_json(&j, fs);
+    *err |= j.err;
+    return v;
 }
 
 static const char *cv_result(td_cv_result r)

@@ -1,0 +1,72 @@
+/* The insides of td_capture: the connections judged so far, and the
+ * counts the summary prints.  Shared by lib/capture and lib/report. */
+#ifndef TD_CAPTURE_CAPTURE_INT_H
+#define TD_CAPTURE_CAPTURE_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../include/tlsdiag.h"
+#include "diag/finding.h"
+#include "obs/capobs.h"
+
+/* Connections kept with their ladder and findings; past this, only the
+ * failed ones are kept, up to the same number, and the rest counted. */
+#define TD_CAPTURE_KEEP 20000u
+/* Servers the summary counts one by one; the rest are counted together. */
+#define TD_CAPTURE_SERVERS 64
+/* Seconds of capture time a connection may stay silent before it is
+ * judged and released. */
+#define TD_CAPTURE_IDLE 300.0
+
+typedef struct td_cap_result {
+    td_capobs obs;
+    td_findings fs;
+    bool failed;
+} td_cap_result;
+
+typedef struct td_cap_count {
+    char name[80];            /* "addr:port" or a catalog ID */
+    unsigned long n, failed;
+} td_cap_count;
+
+typedef struct td_cap_table td_cap_table;
+
+struct td_capture {
+    /* options */
+    uint16_t port;
+    uint8_t host_family;
+    uint8_t host[16];
+    bool stream_set;
+    unsigned long stream;
+
+    /* what was read */
+    char file[256];
+    int linktype;
+    uint32_t snaplen;
+    unsigned long packets, tcp_packets, bad_frames;
+    char first_bad[160];
+    unsigned long connections;  /* TCP connections after the filters */
+    unsigned long handshakes;   /* with a ClientHello */
+    unsigned long completed;
+    unsigned long failed;
+    unsigned long not_tls;      /* connections whose client spoke something else */
+    bool snap_cut, cap_cut;     /* some connection lost TLS bytes to either */
+    uint32_t snap_cut_at;
+
+    td_cap_result *results;
+    size_t n_results, cap_results;
+    unsigned long results_dropped; /* judged, but not kept (TD_CAPTURE_KEEP) */
+
+    td_cap_count causes[TD_ID_COUNT]; /* by root cause */
+    td_cap_count servers[TD_CAPTURE_SERVERS];
+    size_t n_servers;
+    unsigned long other_servers, other_servers_failed;
+
+    td_cap_table *table;
+    char error[1024];
+    char warning[1024];
+};
+
+#endif

@@ -1,0 +1,363 @@
+/* The reports of `tlsdiag pcap`: a summary of the capture, then each
+ * connection as a ladder of what each side sent, with its findings (text);
+ * or one JSON object per connection and a summary object (JSON lines,
+ * docs/json.md). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "capture/capture_int.h"
+#include "capture/conn.h"
+#include "registry/registry.h"
+#include "report/json_int.h"
+#include "util/str.h"
+#include "util/utc.h"
+#include "wire/tls.h"
+
+/* RFC 8446 section 4 and RFC 5246 section 7.4. */
+static const char *hs_name(uint8_t type)
+{
+    switch (type) {
+    case 0: return "HelloRequest";
+    case TD_HS_CLIENT_HELLO: return "ClientHello";
+    case TD_HS_SERVER_HELLO: return "ServerHello";
+    case TD_HS_NEW_SESSION_TICKET: return "NewSessionTicket";
+    case TD_HS_ENCRYPTED_EXT: return "EncryptedExtensions";
+    case TD_HS_CERTIFICATE: return "Certificate";
+    case TD_HS_SERVER_KEY_EXCH: return "ServerKeyExchange";
+    case TD_HS_CERT_REQUEST: return "CertificateRequest";
+    case TD_HS_SERVER_HELLO_DONE: return "ServerHelloDone";
+    case 15: return "CertificateVerify";
+    case 16: return "ClientKeyExchange";
+    case 20: return "Finished";
+    case TD_HS_CERT_STATUS: return "CertificateStatus";
+    case 0xff: return "handshake record (cut)";
+    default: return "handshake message";
+    }
+}
+
+/* One rung in words: "ClientHello (512 bytes)", "Alert fatal unknown_ca(48)". */
+static void step_text(const td_cap_step *s, td_str *out)
+{
+    switch (s->kind) {
+    case TD_CS_SYN: td_str_add(out, "SYN"); break;
+    case TD_CS_SYNACK: td_str_add(out, "SYN-ACK"); break;
+    case TD_CS_HANDSHAKE: td_str_printf(out, "%s (%u bytes)", hs_name(s->code), s->len); break;
+    case TD_CS_SSLV2_HELLO: td_str_printf(out, "SSLv2 CLIENT-HELLO (%u bytes)", s->len); break;
+    case TD_CS_CCS: td_str_add(out, "ChangeCipherSpec"); break;
+    case TD_CS_ALERT:
+        if (s->cut)
+            td_str_printf(out, "Alert (encrypted, %u bytes)", s->len);
+        else
+            td_str_printf(out, "Alert %s %s(%u)", s->level == TD_ALERT_LEVEL_FATAL ? "fatal" : "warning",
+                          td_alert_name(s->code, "unknown"), s->code);
+        break;
+    case TD_CS_ENCRYPTED:
+        td_str_printf(out, "encrypted records (%u, %u bytes)", s->count, s->len);
+        break;
+    case TD_CS_NOT_TLS: td_str_add(out, "bytes that are no TLS record"); break;
+    case TD_CS_FIN: td_str_add(out, "FIN"); break;
+    case TD_CS_RST: td_str_add(out, "RST"); break;
+    }
+    if (s->kind == TD_CS_SYN || s->kind == TD_CS_SYNACK || s->kind == TD_CS_FIN || s->kind == TD_CS_RST) {
+        td_str_printf(out, " (TTL %u", s->ttl);
+        if (s->has_ip_id)
+            td_str_printf(out, ", IP ID %u", s->ip_id);
+        td_str_add(out, ")");
+    }
+    if (s->cut && s->kind != TD_CS_ALERT)
+        td_str_add(out, ", cut in the capture");
+}
+
+static const char *step_kind_token(td_cap_step_kind k)
+{
+    switch (k) {
+    case TD_CS_SYN: return "syn";
+    case TD_CS_SYNACK: return "syn-ack";
+    case TD_CS_HANDSHAKE: return "handshake";
+    case TD_CS_SSLV2_HELLO: return "sslv2-hello";
+    case TD_CS_CCS: return "change-cipher-spec";
+    case TD_CS_ALERT: return "alert";
+    case TD_CS_ENCRYPTED: return "encrypted";
+    case TD_CS_NOT_TLS: return "not-tls";
+    case TD_CS_FIN: return "fin";
+    case TD_CS_RST: return "rst";
+    }
+    return "?";
+}
+
+static void endpoint(const td_capobs *o, bool server, char *buf, size_t len)
+{
+    const char *a = server ? o->server : o->client;
+    unsigned p = server ? o->server_port : o->client_port;
+    snprintf(buf, len, o->family == 6 ? "[%s]:%u" : "%s:%u", a, p);
+}
+
+/* What the capture lost, as the advice to record it again. */
+static void notes(const td_capture *c, const td_capobs *o, void (*put)(void *, const char *), void *arg)
+{
+    char buf[200];
+    if (o->snap_cut) {
+        snprintf(buf, sizeof buf, "capture truncated at %u bytes per packet: run tcpdump with -s 0", o->snaplen);
+        put(arg, buf);
+    }
+    if (o->cap_cut) {
+        snprintf(buf, sizeof buf, "more than %u KiB of this connection were held at once: the bytes past that "
+                 "were counted, not read", TD_CAP_CONN_BYTES / 1024);
+        put(arg, buf);
+    }
+    if (o->missing)
+        put(arg, "bytes of this connection are missing from the capture (packets the capture dropped)");
+    if (!o->syn && !o->synack)
+        put(arg, "the capture began after the connection opened");
+    (void)c;
+}
+
+/* ---- text ---- */
+
+typedef struct tw {
+    FILE *f;
+    const char *indent;
+} tw;
+
+static void put_note(void *arg, const char *s)
+{
+    tw *w = arg;
+    fprintf(w->f, "%snote: %s\n", w->indent, s);
+}
+
+static void finding_text(FILE *f, const td_finding *x, bool verbose, const char *label)
+{
+    fprintf(f, "  %s%s %s: %s\n", label, td_severity_name(x->sev), td_id_name(x->id), x->summary ? x->summary : "");
+    if (x->evidence && *x->evidence)
+        fprintf(f, "      evidence: %s\n", x->evidence);
+    if (x->fix && (verbose || x->sev == TD_SEV_FAIL))
+        fprintf(f, "      fix: %s\n", x->fix);
+    if (x->verify && (verbose || x->sev == TD_SEV_FAIL))
+        fprintf(f, "      verify: %s\n", x->verify);
+}
+
+static void connection_text(const td_capture *c, const td_cap_result *r, FILE *f, bool verbose)
+{
+    const td_capobs *o = &r->obs;
+    char cl[96], sv[96], when[40];
+    endpoint(o, false, cl, sizeof cl);
+    endpoint(o, true, sv, sizeof sv);
+    if (!td_utc_iso((int64_t)o->start, when, sizeof when))
+        snprintf(when, sizeof when, "?");
+    const char *verdict = r->failed ? "FAIL" : !o->hello ? "NO TLS" : o->answer.out == TD_OUT_HELLO ? "OK" : "?";
+    fprintf(f, "%s  stream %lu  %s -> %s  at %s\n", verdict, o->stream, cl, sv, when);
+    for (size_t k = 0; k < o->n_steps; k++) {
+        const td_cap_step *s = &o->steps[k];
+        td_str t;
+        td_str_init(&t);
+        step_text(s, &t);
+        fprintf(f, "  %+9.3f s  %s  %s\n", s->t, s->from_server ? "client <- server" : "client -> server",
+                t.s ? t.s : "");
+        td_str_free(&t);
+    }
+    if (o->steps_dropped)
+        fprintf(f, "  (%u more steps not listed)\n", o->steps_dropped);
+    const td_findings *fs = &r->fs;
+    for (size_t k = 0; k < fs->n; k++) {
+        const td_finding *x = &fs->v[k];
+        bool root = (int)k == fs->root_cause;
+        if (!verbose && !root && x->symptom_of >= 0)
+            continue;
+        finding_text(f, x, verbose, root ? "root cause: " : "");
+    }
+    tw w = { f, "  " };
+    notes(c, o, put_note, &w);
+    fputc('\n', f);
+}
+
+static void summary_text(const td_capture *c, FILE *f)
+{
+    fprintf(f, "%s: %lu TLS handshake%s in %lu TCP connection%s, %lu failed", c->file, c->handshakes,
+            c->handshakes == 1 ? "" : "s", c->connections, c->connections == 1 ? "" : "s", c->failed);
+    if (c->not_tls)
+        fprintf(f, ", %lu connection%s without TLS", c->not_tls, c->not_tls == 1 ? "" : "s");
+    fputc('\n', f);
+    bool any = false;
+    for (size_t k = 0; k < TD_ID_COUNT; k++) {
+        if (!c->causes[k].n)
+            continue;
+        fprintf(f, "%s %lu %s", any ? "," : "  by root cause:", c->causes[k].n, c->causes[k].name);
+        any = true;
+    }
+    if (any)
+        fputc('\n', f);
+    for (size_t k = 0; k < c->n_servers; k++)
+        fprintf(f, "  %s %s: %lu handshake%s, %lu failed\n", k ? "         " : "by server:", c->servers[k].name,
+                c->servers[k].n, c->servers[k].n == 1 ? "" : "s", c->servers[k].failed);
+    if (c->other_servers)
+        fprintf(f, "  and %lu handshake%s with other servers, %lu failed\n", c->other_servers,
+                c->other_servers == 1 ? "" : "s", c->other_servers_failed);
+    if (c->snap_cut)
+        fprintf(f, "note: capture truncated at %u bytes per packet: run tcpdump with -s 0\n", c->snap_cut_at);
+    if (c->bad_frames)
+        fprintf(f, "note: %lu malformed frame%s skipped (first: %s)\n", c->bad_frames,
+                c->bad_frames == 1 ? "" : "s", c->first_bad);
+    if (c->results_dropped)
+        fprintf(f, "note: %lu connections were judged and counted but not kept for listing\n", c->results_dropped);
+}
+
+int td_capture_write_text(const td_capture *c, FILE *f, unsigned flags)
+{
+    if (!c || !f)
+        return -1;
+    bool verbose = flags & TD_TEXT_VERBOSE;
+    summary_text(c, f);
+    fputc('\n', f);
+    for (size_t k = 0; k < c->n_results; k++) {
+        const td_cap_result *r = &c->results[k];
+        if (verbose || r->failed || c->stream_set)
+            connection_text(c, r, f, verbose || c->stream_set);
+    }
+    return ferror(f) ? -1 : 0;
+}
+
+/* ---- JSON lines ---- */
+
+typedef struct jw {
+    json_t *arr;
+    bool err;
+} jw;
+
+static void set(jw *w, json_t *o, const char *key, json_t *v)
+{
+    if (!v || json_object_set_new(o, key, v) != 0)
+        w->err = true;
+}
+
+static void put_note_json(void *arg, const char *s)
+{
+    jw *w = arg;
+    if (json_array_append_new(w->arr, json_string(s)) != 0)
+        w->err = true;
+}
+
+static json_t *ladder_json(jw *w, const td_capobs *o)
+{
+    json_t *arr = json_array();
+    for (size_t k = 0; arr && k < o->n_steps; k++) {
+        const td_cap_step *s = &o->steps[k];
+        json_t *j = json_object();
+        if (!j) {
+            w->err = true;
+            break;
+        }
+        td_str t;
+        td_str_init(&t);
+        step_text(s, &t);
+        set(w, j, "t", json_real(s->t));
+        set(w, j, "from", json_string(s->from_server ? "server" : "client"));
+        set(w, j, "kind", json_string(step_kind_token(s->kind)));
+        set(w, j, "text", json_string(t.s ? t.s : ""));
+        td_str_free(&t);
+        if (s->kind == TD_CS_HANDSHAKE)
+            set(w, j, "message", json_string(hs_name(s->code)));
+        if (s->kind == TD_CS_ALERT && !s->cut) {
+            set(w, j, "alert", json_string(td_alert_name(s->code, "unknown")));
+            set(w, j, "alert_code", json_integer(s->code));
+        }
+        if (s->kind == TD_CS_SYN || s->kind == TD_CS_SYNACK || s->kind == TD_CS_FIN || s->kind == TD_CS_RST) {
+            set(w, j, "ttl", json_integer(s->ttl));
+            set(w, j, "ip_id", s->has_ip_id ? json_integer(s->ip_id) : json_null());
+        }
+        if (json_array_append_new(arr, j) != 0)
+            w->err = true;
+    }
+    if (!arr)
+        w->err = true;
+    return arr;
+}
+
+static int emit(json_t *o, FILE *f, bool err)
+{
+    int rc = -1;
+    if (o && !err && json_dumpf(o, f, JSON_COMPACT) == 0 && fputc('\n', f) != EOF)
+        rc = 0;
+    json_decref(o);
+    return rc;
+}
+
+static int connection_json(const td_capture *c, const td_cap_result *r, FILE *f)
+{
+    const td_capobs *o = &r->obs;
+    jw w = { NULL, false };
+    json_t *j = json_object();
+    if (!j)
+        return -1;
+    char cl[96], sv[96];
+    endpoint(o, false, cl, sizeof cl);
+    endpoint(o, true, sv, sizeof sv);
+    set(&w, j, "type", json_string("connection"));
+    set(&w, j, "stream", json_integer((json_int_t)o->stream));
+    set(&w, j, "client", json_string(cl));
+    set(&w, j, "server", json_string(sv));
+    set(&w, j, "start", json_real(o->start));
+    set(&w, j, "tls", json_boolean(o->hello));
+    set(&w, j, "verdict", json_string(r->failed ? "fail" : !o->hello ? "not-tls"
+                                      : o->answer.out == TD_OUT_HELLO ? "ok" : "incomplete"));
+    set(&w, j, "answer", json_string(td_outcome_name(o->answer.out)));
+    set(&w, j, "ladder", ladder_json(&w, o));
+    set(&w, j, "root_cause", td_json_root_cause(&r->fs, &w.err));
+    set(&w, j, "findings", td_json_findings(&r->fs, NULL, &w.err));
+    w.arr = json_array();
+    if (w.arr)
+        notes(c, o, put_note_json, &w);
+    set(&w, j, "notes", w.arr);
+    return emit(j, f, w.err);
+}
+
+static int summary_json(const td_capture *c, FILE *f)
+{
+    jw w = { NULL, false };
+    json_t *j = json_object();
+    if (!j)
+        return -1;
+    set(&w, j, "type", json_string("summary"));
+    set(&w, j, "tlsdiag", json_string(td_version()));
+    set(&w, j, "file", json_string(c->file));
+    set(&w, j, "packets", json_integer((json_int_t)c->packets));
+    set(&w, j, "connections", json_integer((json_int_t)c->connections));
+    set(&w, j, "handshakes", json_integer((json_int_t)c->handshakes));
+    set(&w, j, "failed", json_integer((json_int_t)c->failed));
+    set(&w, j, "not_tls", json_integer((json_int_t)c->not_tls));
+    json_t *causes = json_object();
+    for (size_t k = 0; causes && k < TD_ID_COUNT; k++)
+        if (c->causes[k].n)
+            set(&w, causes, c->causes[k].name, json_integer((json_int_t)c->causes[k].n));
+    set(&w, j, "by_root_cause", causes);
+    json_t *servers = json_array();
+    for (size_t k = 0; servers && k < c->n_servers; k++) {
+        json_t *s = json_object();
+        if (!s || json_array_append_new(servers, s) != 0) {
+            w.err = true;
+            break;
+        }
+        set(&w, s, "server", json_string(c->servers[k].name));
+        set(&w, s, "handshakes", json_integer((json_int_t)c->servers[k].n));
+        set(&w, s, "failed", json_integer((json_int_t)c->servers[k].failed));
+    }
+    set(&w, j, "by_server", servers);
+    set(&w, j, "other_servers", json_integer((json_int_t)c->other_servers));
+    set(&w, j, "snaplen", json_integer(c->snaplen));
+    set(&w, j, "truncated", json_boolean(c->snap_cut));
+    set(&w, j, "malformed_frames", json_integer((json_int_t)c->bad_frames));
+    set(&w, j, "not_listed", json_integer((json_int_t)c->results_dropped));
+    return emit(j, f, w.err);
+}
+
+int td_capture_write_json(const td_capture *c, FILE *f)
+{
+    if (!c || !f)
+        return -1;
+    for (size_t k = 0; k < c->n_results; k++)
+        if (connection_json(c, &c->results[k], f) != 0)
+            return -1;
+    return summary_json(c, f);
+}
