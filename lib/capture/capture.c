@@ -74,6 +74,8 @@ void td_capture_free(td_capture *c)
         return;
     free_results(c);
     table_free(c->table);
+    td_store_free(c->store);
+    free(c->scratch);
     free(c);
 }
 
@@ -221,6 +223,19 @@ static bool keep(td_capture *c, td_cap_result *r)
     return true;
 }
 
+static void certs(td_capture *c, td_cap_result *r)
+{
+    if (r->obs.n_chain == 0)
+        return;
+    if (!c->scratch)
+        c->scratch = malloc(sizeof *c->scratch);
+    if (!c->store) {
+        char err[160];
+        c->store = td_store_new(NULL, NULL, err, sizeof err);
+    }
+    td_diagnose_capture_certs(&r->obs, c->store, c->scratch, &r->fs);
+}
+
 static void judge(td_capture *c, td_cap_conn *conn)
 {
     td_cap_conn_finish(conn);
@@ -230,6 +245,7 @@ static void judge(td_capture *c, td_cap_conn *conn)
     /* The result owns the chain from here on. */
     conn->obs.n_chain = 0;
     td_diagnose_capture(&r.obs, &r.fs);
+    certs(c, &r);
     td_rank_findings(NULL, &r.fs);
     r.failed = any_fail(&r.fs);
     count(c, &r);

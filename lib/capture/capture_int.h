@@ -65,6 +65,8 @@ struct td_capture {
     unsigned long other_servers, other_servers_failed;
 
     td_cap_table *table;
+    td_store *store;            /* the system's trust store, opened for the first chain */
+    td_obs *scratch;            /* lent to the certificate rules */
     char error[1024];
     char warning[1024];
 };

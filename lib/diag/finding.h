@@ -94,5 +94,11 @@ void td_rank_findings(const td_obs *o, td_findings *fs);
 /* The rules for one connection seen in a capture (lib/diag/capture.c). */
 struct td_capobs;
 void td_diagnose_capture(const struct td_capobs *o, td_findings *out);
+/* The certificate rules (lib/diag/certs.c) on the chain a captured
+ * connection carried, verified against store at the time of the capture;
+ * scratch is observations the caller lends (they are cleared).  The name
+ * the client asked for is not known from the capture alone, so no verdict
+ * on the name is kept. */
+void td_diagnose_capture_certs(const struct td_capobs *o, td_store *store, td_obs *scratch, td_findings *out);
 
 #endif

@@ -164,8 +164,10 @@ static void connection_text(const td_capture *c, const td_cap_result *r, FILE *f
     for (size_t k = 0; k < fs->n; k++) {
         const td_finding *x = &fs->v[k];
         bool root = (int)k == fs->root_cause;
-        if (!verbose && !root && x->symptom_of >= 0)
+        if (!verbose && !root && x->symptom_of >= 0) {
+            fprintf(f, "  follows from it: %s: %s\n", td_id_name(x->id), x->summary ? x->summary : "");
             continue;
+        }
         finding_text(f, x, verbose, root ? "root cause: " : "");
     }
     tw w = { f, "  " };
