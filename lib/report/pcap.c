@@ -2,6 +2,7 @@
  * connection as a ladder of what each side sent, with its findings (text);
  * or one JSON object per connection and a summary object (JSON lines,
  * docs/json.md). */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -254,7 +255,7 @@ static json_t *ladder_json(jw *w, const td_capobs *o)
         td_str t;
         td_str_init(&t);
         step_text(s, &t);
-        set(w, j, "t", json_real(s->t));
+        set(w, j, "t", json_real(round(s->t * 1e6) / 1e6));
         set(w, j, "from", json_string(s->from_server ? "server" : "client"));
         set(w, j, "kind", json_string(step_kind_token(s->kind)));
         set(w, j, "text", json_string(t.s ? t.s : ""));
@@ -275,6 +276,34 @@ static json_t *ladder_json(jw *w, const td_capobs *o)
     if (!arr)
         w->err = true;
     return arr;
+}
+
+/* How the reassembly went, per direction: what a capture of a lossy or
+ * reordering path shows. */
+static json_t *tcp_json(jw *w, const td_capobs *o)
+{
+    json_t *t = json_object();
+    if (!t) {
+        w->err = true;
+        return NULL;
+    }
+    static const char *const side[2] = { "client", "server" };
+    for (int d = 0; d < 2; d++) {
+        json_t *s = json_object();
+        if (!s) {
+            w->err = true;
+            break;
+        }
+        set(w, s, "bytes", json_integer((json_int_t)o->bytes[d]));
+        set(w, s, "retransmissions", json_integer(o->retrans[d]));
+        set(w, s, "out_of_order", json_integer(o->out_of_order[d]));
+        set(w, s, "overlaps", json_integer(o->overlaps[d]));
+        set(w, t, side[d], s);
+    }
+    set(w, t, "rtt_ms", o->rtt >= 0 ? json_real(round(o->rtt * 1e6) / 1e3) : json_null());
+    set(w, t, "snap_cut", json_boolean(o->snap_cut));
+    set(w, t, "missing", json_boolean(o->missing));
+    return t;
 }
 
 static int emit(json_t *o, FILE *f, bool err)
@@ -306,6 +335,7 @@ static int connection_json(const td_capture *c, const td_cap_result *r, FILE *f)
                                       : o->answer.out == TD_OUT_HELLO ? "ok" : "incomplete"));
     set(&w, j, "answer", json_string(td_outcome_name(o->answer.out)));
     set(&w, j, "ladder", ladder_json(&w, o));
+    set(&w, j, "tcp", tcp_json(&w, o));
     set(&w, j, "root_cause", td_json_root_cause(&r->fs, &w.err));
     set(&w, j, "findings", td_json_findings(&r->fs, NULL, &w.err));
     w.arr = json_array();
