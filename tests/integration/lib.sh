@@ -846,6 +846,62 @@ findings_brief() {
     jq -r '[.findings[]? | "\(.id)(\(.severity))"] | join(" ")' "$OUT" 2>/dev/null
 }
 
+# ---------------------------------------------------------------- captures
+
+PCAPTOOL="$ROOT/tests/servers/pcaptool.py"
+
+# start_capture FILE TCPDUMP-ARGS...: tcpdump writing FILE, every packet
+# written as it comes (give the interface with -i and a filter); waits until
+# it listens.  Sets CAPTURE_PID.  stop_capture before reading FILE.
+start_capture() {
+    local file=$1
+    shift
+    need_cmd tcpdump
+    start_bg tcpdump --immediate-mode -U -n -Z root -w "$file" "$@"
+    CAPTURE_PID=$BG_PID
+    wait_log "$BG_LOG" 'listening on' 10 || die "tcpdump $* did not start"
+}
+
+# stop_capture: stops the last start_capture once the last packets are in.
+stop_capture() {
+    sleep 0.5
+    stop_bg "$CAPTURE_PID"
+}
+
+# run_pcap ARGS...: `tlsdiag pcap --json ARGS`: the JSON lines in
+# $T/pcap.jsonl; $OUT one document {connections: [...], summary: {...}} (the
+# last line); exit code in $RC, stderr in $T/err.txt.  pcap_conn narrows
+# $OUT to one connection for assert_finding and the like.
+run_pcap() {
+    echo "${CASE:+[$CASE] }\$ tlsdiag pcap --json $*"
+    timeout -k 5 120 "$TLSDIAG" pcap --json "$@" >"$T/pcap.jsonl" 2>"$T/err.txt"
+    RC=$?
+    jq -s '{connections: [.[] | select(.type == "connection")], summary: (.[-1] // null)}' \
+        "$T/pcap.jsonl" >"$T/pcap.json" 2>/dev/null || echo '{}' >"$T/pcap.json"
+    cp "$T/pcap.json" "$OUT"
+    echo "  exit $RC; $(jq -c '.summary | {handshakes, failed, by_root_cause}' "$OUT" 2>/dev/null)"
+    [ -s "$T/err.txt" ] && echo "  stderr: $(head -c 600 "$T/err.txt")"
+    return 0
+}
+
+# pcap_conn JQ-FILTER: $OUT becomes the first connection of the last
+# run_pcap the filter selects (e.g. '.stream == 0'); an empty object when
+# none does.  pcap_all goes back to the whole document.
+pcap_conn() {
+    jq --arg f "$1" "first(.connections[] | select($1)) // {}" "$T/pcap.json" >"$OUT" 2>/dev/null ||
+        echo '{}' >"$OUT"
+    echo "  connection ($1): $(jq -c '{stream, root: .root_cause.id, findings: [.findings[]?.id]}' "$OUT")"
+}
+
+pcap_all() {
+    cp "$T/pcap.json" "$OUT"
+}
+
+# assert_root_cause ID: the root cause of $OUT (a connection) is ID.
+assert_root_cause() {
+    assert_jq ".root_cause.id == \"$1\"" "root cause $1"
+}
+
 # ------------------------------------------------------------- assertions
 
 # jq functions available to assert_jq.  Code points may be reported as

@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# tlsdiag pcap on captures of real clients failing: tcpdump on loopback
+# while curl, openssl s_client and gnutls-cli meet a self-signed server (TLS
+# 1.2 and 1.3) and while curl presents a certificate from a CA the server
+# does not trust.  pcap names the server's fault as check does (SELF_SIGNED)
+# and the client's view beside it (CLIENT_REJECTED_CERT with the alert,
+# CLIENT_ALERT, CLIENT_CERT_REJECTED).
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$(dirname "$0")/lib.sh"
+
+need_cmd curl gnutls-cli tcpdump
+
+# ---- a self-signed server
+make_self_signed app.test
+start_s_server_cert "$T/app.test.pem" "$T/app.test.key"
+SELF=$PORT
+CAP="$T/self.pcap"
+start_capture "$CAP" -i lo "tcp port $SELF"
+curl -sS --max-time 5 --tls-max 1.2 "https://127.0.0.1:$SELF/" >/dev/null 2>&1          # stream 0
+curl -sS --max-time 5 "https://127.0.0.1:$SELF/" >/dev/null 2>&1                         # stream 1: TLS 1.3
+echo | timeout 5 openssl s_client -connect "127.0.0.1:$SELF" -tls1_2 -verify_return_error \
+    >/dev/null 2>&1                                                                       # stream 2
+timeout 5 gnutls-cli --port "$SELF" 127.0.0.1 </dev/null >/dev/null 2>&1                 # stream 3: TLS 1.3
+curl -sSk --max-time 5 "https://127.0.0.1:$SELF/" >/dev/null 2>&1                        # stream 4: works
+stop_capture
+
+CASE=check
+run_check --sni app.test "127.0.0.1:$SELF"
+assert_finding SELF_SIGNED
+
+CASE=pcap
+run_pcap "$CAP"
+assert_exit 1
+assert_jq '.summary.handshakes == 5 and .summary.failed == 4' "5 handshakes, 4 failed"
+assert_jq '.summary.by_root_cause.SELF_SIGNED == 2' "SELF_SIGNED is the root cause of the two TLS 1.2 failures"
+assert_jq '.summary.by_server[0].server == "127.0.0.1:'"$SELF"'" and .summary.by_server[0].failed == 4' \
+    "counted by server"
+assert_jq '[.connections[].stream] == [0, 1, 2, 3, 4]' "every connection listed, in order"
+
+CASE="curl TLS 1.2"
+pcap_conn '.stream == 0'
+assert_root_cause SELF_SIGNED
+assert_finding CLIENT_REJECTED_CERT
+assert_finding_text CLIENT_REJECTED_CERT 'unknown_ca\(48\)'
+assert_jq '[.findings[] | select(.id == "CLIENT_REJECTED_CERT")][0].symptom_of == 0' \
+    "the rejection follows from the self-signed chain"
+assert_jq '[.ladder[] | select(.from == "server" and .kind == "handshake") | .message] ==
+    ["ServerHello", "Certificate", "ServerKeyExchange", "ServerHelloDone"]' "the server's TLS 1.2 flight, message by message"
+assert_jq '[.ladder[] | select(.kind == "alert")][0] | .from == "client" and .alert == "unknown_ca"' \
+    "the ladder shows the client's alert"
+assert_jq '.ladder[0].kind == "syn" and .ladder[1].kind == "syn-ack"' "the ladder starts at the SYN"
+assert_jq '[.findings[] | .fix, .verify] | all(. != null)' "each finding has a fix and a verify command"
+
+CASE="curl TLS 1.3"
+pcap_conn '.stream == 1'
+assert_root_cause CLIENT_REJECTED_CERT
+assert_finding_text CLIENT_REJECTED_CERT 'unknown_ca'
+assert_jq '[.ladder[] | select(.kind == "encrypted" and .from == "server")] | length == 1' \
+    "the encrypted part of the TLS 1.3 flight is one rung"
+assert_no_finding SELF_SIGNED
+
+CASE="s_client TLS 1.2"
+pcap_conn '.stream == 2'
+assert_root_cause SELF_SIGNED
+assert_finding CLIENT_REJECTED_CERT
+
+CASE="gnutls-cli TLS 1.3"
+pcap_conn '.stream == 3'
+assert_jq '.verdict == "fail"' "gnutls-cli's refusal is a failure"
+assert_jq '[.findings[].id] | any(. == "CLIENT_ALERT" or . == "CLIENT_REJECTED_CERT")' \
+    "the client's side is named"
+
+CASE="curl -k"
+pcap_conn '.stream == 4'
+assert_jq '.verdict == "ok" and (.findings | length == 0)' "a client that accepted the chain: no finding"
+
+CASE=text
+"$TLSDIAG" pcap "$CAP" >"$T/text.txt" 2>&1
+assert_true "the text starts with the summary" grep -q "^.*self.pcap: 5 TLS handshakes in 5 TCP connections, 4 failed" "$T/text.txt"
+assert_true "the text shows a ladder" grep -q "client -> server  Alert fatal unknown_ca(48)" "$T/text.txt"
+assert_true "the text names the root cause with its fix" grep -q "root cause: fail SELF_SIGNED" "$T/text.txt"
+assert_true "the working connection is left out of the short text" bash -c "! grep -q '^OK ' '$T/text.txt'"
+"$TLSDIAG" pcap --verbose "$CAP" >"$T/verbose.txt" 2>&1
+assert_true "--verbose lists the working connection too" grep -q "^OK  stream 4" "$T/verbose.txt"
+stop_bg "$BG_PID"
+
+# ---- a server that rejects the client's certificate (TLS 1.2)
+make_leaf server
+make_root stranger "tlsdiag Stranger Root"
+make_leaf_signed_by stranger client.test eku=clientAuth
+start_s_server -no_tls1_3 -Verify 1 -verify_return_error -CAfile "$T/ca.pem"
+CAP="$T/mtls.pcap"
+start_capture "$CAP" -i lo "tcp port $PORT"
+curl -sS --max-time 5 --cacert "$T/ca.pem" --cert "$T/client.test.pem" --key "$T/client.test.key" \
+    "https://127.0.0.1:$PORT/" >/dev/null 2>&1
+curl -sS --max-time 5 --cacert "$T/ca.pem" "https://127.0.0.1:$PORT/" >/dev/null 2>&1
+stop_capture
+
+CASE=mtls
+run_pcap "$CAP"
+assert_exit 1
+pcap_conn '.stream == 0'
+assert_root_cause CLIENT_CERT_REJECTED
+assert_finding_text CLIENT_CERT_REJECTED 'the client sent one'
+assert_jq '[.ladder[] | select(.from == "client" and .kind == "handshake") | .message] | index("Certificate") != null' \
+    "the client's Certificate is on the ladder"
+pcap_conn '.stream == 1'
+assert_root_cause CLIENT_CERT_REJECTED
+assert_finding_text CLIENT_CERT_REJECTED 'sent none'
+assert_no_finding CLIENT_REJECTED_CERT
+finish
