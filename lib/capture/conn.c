@@ -499,6 +499,8 @@ static void on_rst(td_cap_conn *c, int d, const td_pkt *p)
         o->rst_after_client = o->rst_t - c->dir[TD_CAP_CLIENT].last_t;
     }
     o->rst[d] = true;
+    if (o->end_t[d] < 0)
+        o->end_t[d] = rel(c, p->ts);
     c->closed = true;
 }
 
@@ -548,6 +550,8 @@ void td_cap_conn_packet(td_cap_conn *c, const td_pkt *p)
         dr->last_t = rel(c, p->ts);
     if ((p->flags & TD_TCP_FIN) && !o->fin[d]) {
         o->fin[d] = true;
+        if (o->end_t[d] < 0)
+            o->end_t[d] = rel(c, p->ts);
         ip_facts(add_step(c, TD_CS_FIN, d, p->ts), p);
         if (o->fin[0] && o->fin[1])
             c->closed = true;
@@ -569,7 +573,10 @@ void td_cap_conn_finish(td_cap_conn *c)
         o->missing |= rs->missing > 0;
     }
     if (o->hello && !c->flight_done) {
-        td_io_status st = o->rst[TD_CAP_SERVER] ? TD_IO_RESET : o->fin[TD_CAP_SERVER] ? TD_IO_EOF : TD_IO_TIMEOUT;
+        /* The server ended it only if it did so before the client gave up. */
+        double se = o->end_t[TD_CAP_SERVER], ce = o->end_t[TD_CAP_CLIENT];
+        bool server_first = se >= 0 && (ce < 0 || se <= ce);
+        td_io_status st = !server_first ? TD_IO_TIMEOUT : o->rst[TD_CAP_SERVER] ? TD_IO_RESET : TD_IO_EOF;
         if (c->flight_on && td_flight_eof(&c->flight) != TD_FEED_MORE && st == TD_IO_TIMEOUT)
             st = TD_IO_EOF;
         end_flight(c, st);

@@ -109,6 +109,13 @@ static bool middlebox_reset(ctx *x)
     return true;
 }
 
+/* How long the client waited for an answer: until it gave up, else until
+ * the capture ended. */
+static double waited(const td_capobs *o)
+{
+    return (o->end_t[0] >= 0 ? o->end_t[0] : o->end) - o->hello_t;
+}
+
 /* A ClientHello in several segments, sent again and never answered: the
  * path drops large hellos (an MTU black hole, a filter on packet size). */
 static bool large_hello(ctx *x)
@@ -123,7 +130,7 @@ static bool large_hello(ctx *x)
                   "answer: something on the path drops large hellos", o->hello_len, o->hello_segments,
                   o->hello_retrans, o->hello_retrans == 1 ? "" : "s");
     exchange(x, &ev);
-    td_str_printf(&ev, "; nothing came back in %.1f s", o->end - o->hello_t);
+    td_str_printf(&ev, "; nothing came back in %.1f s", waited(o));
     add(x, TD_ID_LARGE_HELLO_DROPPED, TD_SEV_FAIL, &s, &ev, td_fix(TD_ID_LARGE_HELLO_DROPPED));
     return true;
 }
@@ -147,10 +154,9 @@ static void no_answer(ctx *x)
     } else if (o->answer.out == TD_OUT_CLOSED) {
         td_str_printf(&s, "%s closed the connection after the ClientHello, without a TLS alert", x->target);
         add(x, TD_ID_CLOSED_AFTER_CLIENTHELLO, TD_SEV_FAIL, &s, &ev, td_fix(TD_ID_CLOSED_AFTER_CLIENTHELLO));
-    } else if (o->end - o->hello_t >= WAITED_S) {
-        td_str_printf(&s, "%s never answered the ClientHello: the client waited %.1f s", x->target,
-                      o->end - o->hello_t);
-        td_str_printf(&ev, "; %s", o->rst[0] || o->fin[0] ? "then the client gave up" : "then the capture ended");
+    } else if (waited(o) >= WAITED_S) {
+        td_str_printf(&s, "%s never answered the ClientHello: the client waited %.1f s", x->target, waited(o));
+        td_str_printf(&ev, "; %s", o->end_t[0] >= 0 ? "then the client gave up" : "then the capture ended");
         add(x, TD_ID_HANDSHAKE_TIMEOUT, TD_SEV_FAIL, &s, &ev, td_fix(TD_ID_HANDSHAKE_TIMEOUT));
     } else {
         td_str_free(&s);

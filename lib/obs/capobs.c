@@ -8,6 +8,7 @@ void td_capobs_init(td_capobs *c)
     memset(c, 0, sizeof *c);
     c->rtt = -1;
     c->answer_t = -1;
+    c->end_t[0] = c->end_t[1] = -1;
     c->answer.out = TD_OUT_NOT_RUN;
 }
 

@@ -104,6 +104,7 @@ typedef struct td_capobs {
 
     /* the end */
     bool fin[2], rst[2];      /* [client, server] */
+    double end_t[2];          /* when each side first sent a FIN or RST; -1 never */
     double rst_t;             /* the first reset */
     bool rst_from_server;
     uint8_t rst_ttl;

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# tlsdiag pcap names what check names, from a capture of one client meeting
+# the scripted faulty servers: a reset, a close and silence after the
+# ClientHello, an alert, an answer that is not TLS, and a server stuck at
+# TLS 1.0.  The reset comes from the server itself: no MIDDLEBOX_RESET.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$(dirname "$0")/lib.sh"
+
+need_cmd curl tcpdump
+
+# capture_fault MODE ID [CURL-ARGS...]: fake_tls.py MODE, check names ID;
+# one curl against it captured; pcap names ID too.  Leaves $OUT on the
+# captured connection.
+capture_fault() {
+    local mode=$1 id=$2
+    shift 2
+    CASE="$mode check"
+    start_fake "$mode"
+    FAKE_PID=$BG_PID
+    run_check "127.0.0.1:$PORT"
+    assert_finding "$id"
+    start_capture "$T/$mode.pcap" -i lo "tcp port $PORT"
+    curl -sS --max-time 3 "$@" "https://127.0.0.1:$PORT/" >/dev/null 2>&1
+    stop_capture
+    CASE="$mode pcap"
+    run_pcap "$T/$mode.pcap"
+    assert_exit 1
+    assert_jq ".summary.by_root_cause.$id == 1" "the root cause is $id"
+    pcap_conn '.stream == 0'
+    assert_root_cause "$id"
+    assert_severity "$id" fail
+    stop_bg "$FAKE_PID"
+}
+
+capture_fault reset RESET_AFTER_CLIENTHELLO
+assert_no_finding MIDDLEBOX_RESET
+assert_finding_text RESET_AFTER_CLIENTHELLO 'RST at \+[0-9.]+ s with TTL 64'
+assert_jq '.ladder[-1].kind == "rst" and .ladder[-1].from == "server"' "the ladder ends in the server's RST"
+assert_jq '.answer == "reset"' "the answer is a reset"
+
+capture_fault close CLOSED_AFTER_CLIENTHELLO
+assert_jq '[.ladder[] | select(.kind == "fin" and .from == "server")] | length == 1' "the server's FIN"
+
+capture_fault silent HANDSHAKE_TIMEOUT
+assert_finding_text HANDSHAKE_TIMEOUT 'waited [0-9.]+ s'
+
+capture_fault alert80 SERVER_ALERT
+assert_finding_text SERVER_ALERT 'internal_error\(80\)'
+assert_jq '[.ladder[] | select(.kind == "alert")][0] | .from == "server" and .alert_code == 80' \
+    "the server's alert on the ladder"
+
+capture_fault http NOT_TLS
+assert_finding_text NOT_TLS 'HTTP'
+
+capture_fault tls10only PROTOCOL_TOO_OLD --tlsv1.0 --ciphers DEFAULT@SECLEVEL=0
+assert_finding_text PROTOCOL_TOO_OLD 'TLS 1.0'
+finish
