@@ -525,6 +525,7 @@ void td_cap_conn_packet(td_cap_conn *c, const td_pkt *p)
         } else if (d == TD_CAP_SERVER && !o->synack && ack) {
             o->synack = true;
             o->rtt = o->syn ? rel(c, p->ts) - o->steps[0].t : -1;
+            o->server_mss = p->mss;
             ip_facts(add_step(c, TD_CS_SYNACK, d, p->ts), p);
         }
         td_reasm_syn(&dr->rs, p->seq);
@@ -561,6 +562,15 @@ void td_cap_conn_packet(td_cap_conn *c, const td_pkt *p)
 void td_cap_conn_finish(td_cap_conn *c)
 {
     td_capobs *o = &c->obs;
+    /* A capture taken on the sending host sees segments before the NIC
+     * (or the kernel's GSO) cuts them to the MSS: count what went on the
+     * wire. */
+    if (o->hello && o->server_mss > 0) {
+        uint32_t bytes = o->hello_len + 9; /* record and handshake headers */
+        unsigned wire = (unsigned)((bytes + o->server_mss - 1) / o->server_mss);
+        if (wire > o->hello_segments)
+            o->hello_segments = wire;
+    }
     for (int d = 0; d < 2; d++) {
         sink s = { c, d };
         td_reasm_flush(&c->dir[d].rs, o->start + o->end, on_bytes, &s);

@@ -49,6 +49,24 @@ static td_frame bad(const char **why, const char *what)
     return TD_FRAME_BAD;
 }
 
+/* The options of a SYN (RFC 9293 section 3.2): only the MSS matters here.
+ * Options that do not parse are ignored: the segment itself is still good. */
+static uint16_t syn_mss(td_rd opts)
+{
+    uint8_t kind, len;
+    while (td_rd_u8(&opts, &kind) && kind != 0) {
+        if (kind == 1) /* no-operation */
+            continue;
+        td_rd body;
+        if (!td_rd_u8(&opts, &len) || len < 2 || !td_rd_sub(&opts, len - 2u, &body))
+            return 0;
+        uint16_t mss;
+        if (kind == 2 && len == 4 && td_rd_u16(&body, &mss))
+            return mss;
+    }
+    return 0;
+}
+
 /* RFC 9293 section 3.1: the data offset counts 32-bit words, at least 5. */
 static td_frame decode_tcp(td_rd *r, uint32_t seg_len, td_pkt *out, const char **why)
 {
@@ -61,8 +79,11 @@ static td_frame decode_tcp(td_rd *r, uint32_t seg_len, td_pkt *out, const char *
         return bad(why, "TCP data offset below 5 words (RFC 9293 section 3.1)");
     if (seg_len < hlen)
         return bad(why, "TCP header longer than the IP payload");
-    if (!td_rd_skip(r, hlen - 14)) /* window, checksum, urgent pointer, options */
+    td_rd opts;
+    if (!td_rd_skip(r, 6) || !td_rd_sub(r, hlen - 20, &opts)) /* window, checksum, urgent pointer */
         return bad(why, "TCP header cut short");
+    if (flags & TD_TCP_SYN)
+        out->mss = syn_mss(opts);
     out->flags = flags;
     out->payload_len = seg_len - (uint32_t)hlen;
     /* A frame may carry Ethernet padding past the IP datagram: only the

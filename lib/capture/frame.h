@@ -45,6 +45,7 @@ typedef struct td_pkt {
     uint16_t ip_id;
     uint32_t seq, ack;
     uint8_t flags;
+    uint16_t mss;           /* the MSS option of a SYN, 0 none */
     td_rd payload;          /* the TCP payload as far as it was captured */
     uint32_t payload_len;   /* its length on the wire, from the IP header */
 } td_pkt;

@@ -66,13 +66,15 @@ typedef struct td_capobs {
     /* TCP */
     bool syn, synack;
     double rtt;               /* SYN to SYN-ACK, seconds; -1 unknown */
+    uint16_t server_mss;      /* the MSS in the SYN-ACK: the largest segment the client may send; 0 unknown */
 
     /* the client's hello */
     bool hello;               /* a ClientHello (or SSLv2 CLIENT-HELLO) began */
     bool hello_sslv2;
     double hello_t;
     uint32_t hello_len;       /* bytes of the ClientHello message */
-    unsigned hello_segments;  /* TCP segments it took */
+    unsigned hello_segments;  /* TCP segments it took: as captured, or by the server's MSS when
+                                 the capture saw them before segmentation offload cut them */
     unsigned hello_retrans;   /* client segments sent again before any answer */
     double last_client_t;     /* the client's last packet before the server's first answer */
     bool client_not_tls;      /* the client's first bytes are no TLS */

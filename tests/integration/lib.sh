@@ -86,10 +86,18 @@ stop_all() {
     _BG_PIDS=()
 }
 
+# at_exit CMD...: run CMD when the test exits, after its processes are
+# stopped (network namespaces, firewall rules).
+_AT_EXIT=()
+at_exit() {
+    _AT_EXIT+=("$*")
+}
+
 _on_exit() {
-    local rc=$?
+    local rc=$? c
     trap - EXIT
     stop_all
+    for c in "${_AT_EXIT[@]}"; do eval "$c" || true; done
     if [ "${KEEP_TMP:-0}" = 1 ]; then
         echo "(temp dir kept: $T)"
     else
@@ -851,13 +859,15 @@ findings_brief() {
 PCAPTOOL="$ROOT/tests/servers/pcaptool.py"
 
 # start_capture FILE TCPDUMP-ARGS...: tcpdump writing FILE, every packet
-# written as it comes (give the interface with -i and a filter); waits until
-# it listens.  Sets CAPTURE_PID.  stop_capture before reading FILE.
+# written as it comes (give the interface with -i and a filter), in the
+# network namespace $CAPTURE_NETNS when set; waits until it listens.  Sets
+# CAPTURE_PID.  stop_capture before reading FILE.
 start_capture() {
-    local file=$1
+    local file=$1 ns=()
     shift
     need_cmd tcpdump
-    start_bg tcpdump --immediate-mode -U -n -Z root -w "$file" "$@"
+    [ -z "${CAPTURE_NETNS:-}" ] || ns=(ip netns exec "$CAPTURE_NETNS")
+    start_bg "${ns[@]}" tcpdump --immediate-mode -U -n -Z root -w "$file" "$@"
     CAPTURE_PID=$BG_PID
     wait_log "$BG_LOG" 'listening on' 10 || die "tcpdump $* did not start"
 }
