@@ -461,6 +461,10 @@ static td_status read_pcap(td_capture *c, pcap_t *pc)
     if (c->tcp_packets == 0)
         return fail(c, "%s: no TCP packet in the capture%s", c->file,
                     c->packets ? "" : " (it holds no packet at all)");
+    if (c->stream_set && c->stream >= c->connections)
+        return fail(c, "%s: no stream %lu: the capture holds %lu TCP connection%s (streams 0 to %lu)", c->file,
+                    c->stream, c->connections, c->connections == 1 ? "" : "s",
+                    c->connections ? c->connections - 1 : 0);
     if (c->handshakes == 0 && !(c->stream_set && c->n_results))
         return fail(c, "%s: no TLS handshake in the capture%s", c->file,
                     c->port || c->host_family ? " for the --port/--host given" : "");
@@ -473,6 +477,9 @@ static td_status read_with(td_capture *c, pcap_t *pc, const char *errbuf)
         /* libpcap's words for a file that is no capture */
         if (strstr(errbuf, "unknown file format") || strstr(errbuf, "bad dump file format"))
             return fail(c, "%s: not a pcap or pcapng capture (%s)", c->file, errbuf);
+        const char *got = strstr(errbuf, "only got 0");
+        if (got && got[strlen("only got 0")] == '\0')
+            return fail(c, "%s: an empty file, not a capture", c->file);
         if (strstr(errbuf, "truncated"))
             return fail(c, "%s: the capture is cut short in its header (%s)", c->file, errbuf);
         return fail(c, "%s: %s", c->file, errbuf);

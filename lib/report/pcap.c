@@ -178,6 +178,11 @@ static void connection_text(const td_capture *c, const td_cap_result *r, FILE *f
 
 static void summary_text(const td_capture *c, FILE *f)
 {
+    if (c->stream_set) {
+        fprintf(f, "%s: stream %lu of %lu TCP connection%s\n", c->file, c->stream, c->connections,
+                c->connections == 1 ? "" : "s");
+        return;
+    }
     fprintf(f, "%s: %lu TLS handshake%s in %lu TCP connection%s, %lu failed", c->file, c->handshakes,
             c->handshakes == 1 ? "" : "s", c->connections, c->connections == 1 ? "" : "s", c->failed);
     if (c->not_tls)
