@@ -185,7 +185,7 @@ static void count(td_capture *c, const td_cap_result *r)
         return;
     c->handshakes++;
     c->failed += r->failed;
-    c->completed += o->answer.out == TD_OUT_HELLO && !r->failed;
+    c->completed += o->client_went_on && !r->failed;
     if (r->failed && r->fs.root_cause >= 0) {
         td_id id = r->fs.v[r->fs.root_cause].id;
         if ((size_t)id < TD_ID_COUNT)

@@ -107,7 +107,7 @@ static void on_alert(td_cap_conn *c, int d, const td_cap_record *r)
 {
     td_capobs *o = &c->obs;
     uint8_t level = 0, desc = 0;
-    bool clear = !c->dir[d].keys_changed && r->body && r->len == 2;
+    bool clear = !c->dir[d].keys_changed && r->body && r->have == 2 && r->len == 2;
     if (clear) {
         td_flight scratch;
         td_flight_init(&scratch, false, td_suite_kx);
@@ -175,19 +175,18 @@ static void on_handshake(td_cap_conn *c, int d, const td_cap_record *r)
 {
     td_cap_dir *dr = &c->dir[d];
     td_capobs *o = &c->obs;
-    if (!r->body) {
+    if (!r->body || dr->hs_lost) {
         td_cap_step *s = add_step(c, TD_CS_HANDSHAKE, d, o->start + r->t_first);
         if (s) {
             s->code = 0xff;
             s->len = r->len;
             s->cut = true;
         }
-        dr->hs_left = 0;
-        dr->hs_hdr_have = 0;
+        dr->hs_lost = true;
         return;
     }
     td_rd rd;
-    td_rd_init(&rd, r->body, r->len);
+    td_rd_init(&rd, r->body, r->have);
     while (!td_rd_empty(&rd)) {
         if (dr->hs_left > 0) {
             size_t n = td_rd_left(&rd) < dr->hs_left ? td_rd_left(&rd) : dr->hs_left;
@@ -198,7 +197,7 @@ static void on_handshake(td_cap_conn *c, int d, const td_cap_record *r)
         while (dr->hs_hdr_have < 4 && td_rd_u8(&rd, &dr->hs_hdr[dr->hs_hdr_have]))
             dr->hs_hdr_have++;
         if (dr->hs_hdr_have < 4)
-            return;
+            break;
         dr->hs_hdr_have = 0;
         td_rd h;
         td_rd_init(&h, dr->hs_hdr, 4);
@@ -211,6 +210,7 @@ static void on_handshake(td_cap_conn *c, int d, const td_cap_record *r)
         if (s) {
             s->code = type;
             s->len = len;
+            s->cut = r->cut;
         }
         if (d == TD_CAP_CLIENT && type == TD_HS_CLIENT_HELLO && !o->hello) {
             o->hello = true;
@@ -223,6 +223,15 @@ static void on_handshake(td_cap_conn *c, int d, const td_cap_record *r)
             o->client_empty_cert = len <= 3;
         }
     }
+    /* Past a hole the framing holds only while the hole stays inside the
+     * message whose length was read. */
+    uint32_t unseen = r->len - r->have;
+    if (unseen == 0)
+        return;
+    if (dr->hs_hdr_have == 0 && dr->hs_left >= unseen)
+        dr->hs_left -= unseen;
+    else
+        dr->hs_lost = true;
 }
 
 static void on_record(td_cap_conn *c, int d, td_cap_record *r)
@@ -335,6 +344,7 @@ static void begin_record(td_cap_conn *c, int d, double ts)
         if (dr->body)
             td_rd_copy(&rest, dr->body, n);
         dr->body_have = (uint32_t)n;
+        dr->cur.have = dr->body ? (uint32_t)n : 0;
     }
 }
 
@@ -342,10 +352,10 @@ static void end_record(td_cap_conn *c, int d, double ts)
 {
     td_cap_dir *dr = &c->dir[d];
     dr->cur.t_last = rel(c, ts);
-    dr->cur.body = dr->cur.cut ? NULL : dr->body;
-    if (dr->cur.cut)
-        free(dr->body);
-    else if (dr->body)
+    dr->cur.body = dr->body;
+    if (!dr->cur.cut)
+        dr->cur.have = dr->cur.len;
+    if (dr->body)
         dr->recs.kept += dr->cur.len;
     dr->body = NULL;
     dr->in_body = false;
@@ -388,6 +398,8 @@ static void walk_records(td_cap_conn *c, int d, const uint8_t *data, size_t n, d
             if (dr->body)
                 td_rd_copy(&piece, dr->body + dr->body_have, take);
             dr->body_have += (uint32_t)take;
+            if (!dr->cur.cut)
+                dr->cur.have = dr->body_have;
         }
         if (dr->body_have == dr->cur.len)
             end_record(c, d, ts);
@@ -442,9 +454,9 @@ static void feed_flight(td_cap_conn *c, const uint8_t *data, size_t n)
         td_flight_init(&c->flight, c->obs.hello_sslv2, td_suite_kx);
         c->flight_on = true;
     }
-    if (!data) { /* the flight lost bytes: read what came before them */
-        td_feed f = td_flight_eof(&c->flight);
-        end_flight(c, f == TD_FEED_MORE ? TD_IO_TIMEOUT : TD_IO_EOF);
+    if (!data) { /* the capture lost bytes of the flight: judged by its record headers */
+        c->flight_cut = true;
+        end_flight(c, TD_IO_DONE);
         return;
     }
     td_feed f = td_flight_feed(&c->flight, data, n);
@@ -559,6 +571,30 @@ void td_cap_conn_packet(td_cap_conn *c, const td_pkt *p)
     }
 }
 
+/* What the record headers of a flight the capture cut still show: a
+ * ServerHello, or an alert.  Nothing they show is a protocol violation. */
+static void cut_answer(td_capobs *o)
+{
+    o->answer_cut = true;
+    o->answer.out = TD_OUT_NOT_RUN;
+    o->answer.error[0] = '\0';
+    for (size_t k = 0; k < o->n_steps; k++) {
+        const td_cap_step *s = &o->steps[k];
+        if (!s->from_server)
+            continue;
+        if (s->kind == TD_CS_HANDSHAKE && s->code == TD_HS_SERVER_HELLO) {
+            o->answer.out = TD_OUT_HELLO;
+            return;
+        }
+        if (s->kind == TD_CS_ALERT && !s->cut) {
+            o->answer.out = TD_OUT_ALERT;
+            o->answer.alert_level = s->level;
+            o->answer.alert_desc = s->code;
+            return;
+        }
+    }
+}
+
 void td_cap_conn_finish(td_cap_conn *c)
 {
     td_capobs *o = &c->obs;
@@ -591,6 +627,9 @@ void td_cap_conn_finish(td_cap_conn *c)
             st = TD_IO_EOF;
         end_flight(c, st);
     }
+    if (c->flight_cut)
+        cut_answer(o);
+    o->client_went_on = o->encrypted_flight ? o->app_data[TD_CAP_CLIENT] : o->client_ccs;
 }
 
 void td_cap_conn_free(td_cap_conn *c)

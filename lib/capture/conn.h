@@ -32,7 +32,9 @@ typedef struct td_cap_record {
     uint16_t version;        /* of its header; 0 for SSLv2 */
     uint32_t len;            /* body length */
     double t_first, t_last;  /* when its first and last bytes arrived, seconds after the connection began */
-    uint8_t *body;           /* NULL when not kept (the cap) or cut */
+    uint8_t *body;           /* NULL when not kept (the cap) */
+    uint32_t have;           /* bytes of body that are the record's, from its start: len
+                                unless the capture lost part of it */
     bool cut;                /* the capture lost part of the body */
 } td_cap_record;
 #define TD_CAP_SSLV2 0x80
@@ -59,6 +61,7 @@ typedef struct td_cap_dir {
     uint8_t hs_hdr[4];       /* a handshake message header split across records */
     size_t hs_hdr_have;
     uint32_t hs_left;        /* body bytes of the current handshake message still to come */
+    bool hs_lost;            /* a hole fell on a handshake message header */
     double last_t;
 } td_cap_dir;
 
@@ -67,6 +70,7 @@ typedef struct td_cap_conn {
     td_cap_dir dir[2];
     td_flight flight;
     bool flight_on, flight_done;
+    bool flight_cut;         /* the capture lost bytes of the server's first flight */
     bool hello_complete;
     bool closed;             /* both FINs or a reset: nothing more to learn */
     double last_seen;        /* seconds since the epoch */

@@ -214,6 +214,16 @@ static const char *cert_alert_reason(uint8_t d)
     }
 }
 
+/* Whether the ladder shows the server sending a handshake message of this
+ * type in the clear (what is left when the capture cut the flight). */
+static bool server_sent(const td_capobs *o, uint8_t type)
+{
+    for (size_t k = 0; k < o->n_steps; k++)
+        if (o->steps[k].from_server && o->steps[k].kind == TD_CS_HANDSHAKE && o->steps[k].code == type)
+            return true;
+    return false;
+}
+
 /* The client ended the handshake after the server's flight. */
 static void client_side(ctx *x)
 {
@@ -229,7 +239,9 @@ static void client_side(ctx *x)
     if (o->client_alert && !o->client_alert_encrypted) {
         td_str_printf(&ev, "; the client sent alert %s(%u), level %s, at +%.3f s", alert_text(d), d,
                       o->client_alert_level == TD_ALERT_LEVEL_FATAL ? "fatal" : "warning", o->client_alert_t);
-        if (cert_alert(d) && (o->n_chain || o->encrypted_flight)) {
+        /* A certificate alert from a client is about the server's chain,
+         * whether or not the capture kept it. */
+        if (cert_alert(d)) {
             td_str_printf(&s, "The client rejected the certificate of %s with alert %s(%u): %s", x->target,
                           alert_text(d), d, cert_alert_reason(d));
             add(x, TD_ID_CLIENT_REJECTED_CERT, TD_SEV_FAIL, &s, &ev, td_fix(TD_ID_CLIENT_REJECTED_CERT));
@@ -351,7 +363,7 @@ void td_diagnose_capture_certs(const td_capobs *o, td_store *store, td_obs *scra
  * is no alert). */
 static bool client_went_on(const td_capobs *o)
 {
-    return o->encrypted_flight ? o->app_data[0] : o->client_ccs;
+    return o->client_went_on;
 }
 
 void td_diagnose_capture(const td_capobs *o, td_findings *out)
@@ -400,9 +412,11 @@ void td_diagnose_capture(const td_capobs *o, td_findings *out)
         return;
     if (client_cert_rejected(&x))
         return;
-    bool flight_over = o->hello_done || o->encrypted_flight;
+    bool flight_over = o->hello_done || o->encrypted_flight ||
+                       (o->answer_cut && server_sent(o, TD_HS_SERVER_HELLO_DONE));
     bool client_ended = o->client_alert || ((o->rst[0] || o->fin[0]) && !o->rst[1] && !o->fin[1]);
-    if (flight_over && client_ended && !client_went_on(o) &&
+    bool fatal = o->client_alert && !o->client_alert_encrypted && o->client_alert_level == TD_ALERT_LEVEL_FATAL;
+    if ((flight_over || fatal) && client_ended && !client_went_on(o) &&
         !(o->client_alert && !o->client_alert_encrypted && o->client_alert_desc == TD_ALERT_CLOSE_NOTIFY))
         client_side(&x);
 }

@@ -83,6 +83,8 @@ typedef struct td_capobs {
      * HRR, SSLV2, ALERT, NOT_TLS, MALFORMED; RESET, CLOSED or TIMEOUT
      * when no byte came back; NOT_RUN when the capture has no answer yet) */
     td_attempt answer;
+    bool answer_cut;          /* the capture lost bytes of it: answer.out is only what the
+                                 record headers show (HELLO, ALERT), never a violation */
     double answer_t;          /* its first byte */
     td_cert chain[TD_FLIGHT_MAX_CERTS]; /* as sent (TLS 1.2 and below; DER, owned) */
     size_t n_chain;
@@ -102,6 +104,8 @@ typedef struct td_capobs {
     uint8_t late_alert_level, late_alert_desc;
     bool late_alert_encrypted;
     bool app_data[2];         /* application data records after the handshake [client, server] */
+    bool client_went_on;      /* the client passed the server's flight: its ChangeCipherSpec (TLS
+                                 1.2 and below) or an encrypted record that is no alert (TLS 1.3) */
     bool server_ccs;
 
     /* the end */

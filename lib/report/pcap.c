@@ -148,7 +148,7 @@ static void connection_text(const td_capture *c, const td_cap_result *r, FILE *f
     endpoint(o, true, sv, sizeof sv);
     if (!td_utc_iso((int64_t)o->start, when, sizeof when))
         snprintf(when, sizeof when, "?");
-    const char *verdict = r->failed ? "FAIL" : !o->hello ? "NO TLS" : o->answer.out == TD_OUT_HELLO ? "OK" : "?";
+    const char *verdict = r->failed ? "FAIL" : !o->hello ? "NO TLS" : o->client_went_on ? "OK" : "INCOMPLETE";
     fprintf(f, "%s  stream %lu  %s -> %s  at %s\n", verdict, o->stream, cl, sv, when);
     for (size_t k = 0; k < o->n_steps; k++) {
         const td_cap_step *s = &o->steps[k];
@@ -337,7 +337,7 @@ static int connection_json(const td_capture *c, const td_cap_result *r, FILE *f)
     set(&w, j, "start", json_real(o->start));
     set(&w, j, "tls", json_boolean(o->hello));
     set(&w, j, "verdict", json_string(r->failed ? "fail" : !o->hello ? "not-tls"
-                                      : o->answer.out == TD_OUT_HELLO ? "ok" : "incomplete"));
+                                      : o->client_went_on ? "ok" : "incomplete"));
     set(&w, j, "answer", json_string(td_outcome_name(o->answer.out)));
     set(&w, j, "ladder", ladder_json(&w, o));
     set(&w, j, "tcp", tcp_json(&w, o));

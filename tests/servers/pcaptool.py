@@ -92,13 +92,24 @@ def cmd_pcapng(inp, out):
             f.write(block(6, struct.pack("<IIIII", 0, ts >> 32, ts & 0xFFFFFFFF, len(frame), orig) + bytes(frame)))
 
 
+def client_ports(link, pkts):
+    """The ports that sent a SYN without ACK: the clients'."""
+    ports = set()
+    for p in pkts:
+        _, _, tcp, _, _ = tcp_view(link, p[3])
+        if p[3][tcp + 13] & 0x12 == 0x02:
+            ports.add(struct.unpack(">H", p[3][tcp:tcp + 2])[0])
+    return ports
+
+
 def cmd_reorder(inp, out):
     header, link, _, _, pkts = read_pcap(inp)
+    clients = client_ports(link, pkts)
     best, size = None, 0
     for i, p in enumerate(pkts):
         _, _, tcp, pay, end = tcp_view(link, p[3])
         sport = struct.unpack(">H", p[3][tcp:tcp + 2])[0]
-        if end - pay > size and sport < 32768:  # the server's side
+        if end - pay > size and sport not in clients:  # the server's side
             best, size = i, end - pay
     if best is None or size < 30:
         sys.exit("pcaptool: no server segment to cut")
@@ -123,11 +134,7 @@ def cmd_reorder(inp, out):
 
 def cmd_multiply(inp, out, n):
     header, link, _, _, pkts = read_pcap(inp)
-    clients = set()
-    for p in pkts:
-        _, _, tcp, _, _ = tcp_view(link, p[3])
-        if p[3][tcp + 13] & 0x12 == 0x02:  # SYN without ACK
-            clients.add(struct.unpack(">H", p[3][tcp:tcp + 2])[0])
+    clients = client_ports(link, pkts)
     res = []
     for k in range(n):
         for sec, frac, orig, frame in pkts:
