@@ -314,7 +314,7 @@ static json_t *tcp_json(jw *w, const td_capobs *o)
 static int emit(json_t *o, FILE *f, bool err)
 {
     int rc = -1;
-    if (o && !err && json_dumpf(o, f, JSON_COMPACT) == 0 && fputc('\n', f) != EOF)
+    if (o && !err && json_dumpf(o, f, JSON_COMPACT | JSON_REAL_PRECISION(12)) == 0 && fputc('\n', f) != EOF)
         rc = 0;
     json_decref(o);
     return rc;
