@@ -12,7 +12,7 @@ _tlsdiag() {
     _arguments -C \
         '(- :)--help[describe the commands]' \
         '(- :)--version[print the version]' \
-        '1:command:((check\:"probe a server and explain what fails" explain\:"explain an error message or log excerpt" logs\:"summarise the failed handshakes in server logs" help\:"the options of a command"))' \
+        '1:command:((check\:"probe a server and explain what fails" explain\:"explain an error message or log excerpt" logs\:"summarise the failed handshakes in server logs" pcap\:"diagnose the TLS handshakes in a packet capture" help\:"the options of a command"))' \
         '*::arg:->args' && return
     case $words[1] in
         check)
@@ -63,8 +63,18 @@ _tlsdiag() {
                 '(- :)'{-h,--help}'[describe the options]' \
                 '*:log file:_files'
             ;;
+        pcap)
+            _arguments \
+                '--port[only connections with this port]:port:' \
+                '--host[only connections with this address]:address:' \
+                '--stream[only the N-th TCP connection]:number:' \
+                '--json[JSON lines: one object per connection, then a summary]' \
+                '(-v --verbose)'{-v,--verbose}'[every connection and every finding]' \
+                '(- :)'{-h,--help}'[describe the options]' \
+                ':capture file (- for standard input):_files'
+            ;;
         help)
-            _arguments '1:command:(check explain logs)'
+            _arguments '1:command:(check explain logs pcap)'
             ;;
     esac
 }

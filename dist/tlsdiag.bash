@@ -11,13 +11,13 @@ _tlsdiag() {
     cur=${COMP_WORDS[COMP_CWORD]}
     prev=${COMP_WORDS[COMP_CWORD-1]}
     if [ "$COMP_CWORD" -eq 1 ]; then
-        _tlsdiag_reply -W 'check explain logs help --help --version'
+        _tlsdiag_reply -W 'check explain logs pcap help --help --version'
         return
     fi
     cmd=${COMP_WORDS[1]}
     case "$cmd" in
         help)
-            [ "$COMP_CWORD" -eq 2 ] && _tlsdiag_reply -W 'check explain logs'
+            [ "$COMP_CWORD" -eq 2 ] && _tlsdiag_reply -W 'check explain logs pcap'
             return
             ;;
         check)
@@ -63,6 +63,16 @@ _tlsdiag() {
             esac
             if [[ $cur == -* ]]; then
                 _tlsdiag_reply -W '--since --follow --interval --json --no-color -h --help'
+            else
+                _tlsdiag_reply -f; compopt -o filenames 2>/dev/null
+            fi
+            ;;
+        pcap)
+            case "$prev" in
+                --port|--host|--stream) return ;;
+            esac
+            if [[ $cur == -* ]]; then
+                _tlsdiag_reply -W '--port --host --stream --json -v --verbose -h --help'
             else
                 _tlsdiag_reply -f; compopt -o filenames 2>/dev/null
             fi
