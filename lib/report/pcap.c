@@ -357,7 +357,8 @@ static int summary_json(const td_capture *c, FILE *f)
     if (!j)
         return -1;
     set(&w, j, "type", json_string("summary"));
-    set(&w, j, "tlsdiag", json_string(td_version()));
+    set(&w, j, "tlsdiag_version", json_string(td_version()));
+    set(&w, j, "command", json_string("pcap"));
     set(&w, j, "file", json_string(c->file));
     set(&w, j, "packets", json_integer((json_int_t)c->packets));
     set(&w, j, "connections", json_integer((json_int_t)c->connections));
