@@ -782,30 +782,8 @@ static void start_groups13_chains(struct run *r, uint16_t favourite)
 static void send_client(struct run *r, size_t k, const td_client *c)
 {
     td_hello_spec sp;
-    memset(&sp, 0, sizeof sp);
-    uint16_t max = c->n_versions ? c->versions[0] : TD_TLS12;
-    sp.version = max;
-    if (max >= TD_TLS13) {
-        /* RFC 8446 section 4.2.1: the real list travels in
-         * supported_versions. */
-        sp.versions = c->versions;
-        sp.n_versions = c->n_versions;
-        sp.key_shares = c->key_shares;
-        sp.n_key_shares = c->n_key_shares;
-    }
-    if (max == TD_SSL3)
-        sp.record_version = TD_SSL3;
-    sp.suites = c->suites;
-    sp.n_suites = c->n_suites;
-    sp.groups = c->groups;
-    sp.n_groups = c->n_groups;
-    if (max >= TD_TLS12) {
-        sp.sigalgs = c->sigalgs;
-        sp.n_sigalgs = c->n_sigalgs;
-    }
-    sp.sni = c->sni ? sni_of(r, J_CLIENT) : NULL;
-    sp.alpn = c->alpn;
-    sp.flags = c->hello_flags;
+    td_client_hello_spec(c, sni_of(r, J_CLIENT), &sp);
+    uint16_t max = sp.version;
     r->o->sims[k].client = c;
     r->o->sims[k].hello.offered_version = max;
     submit(r, J_CLIENT, (int)k, &sp, false, NULL, 0, NULL);

@@ -17,6 +17,7 @@
 
 #include "registry/clients_int.h"
 #include "registry/registry.h"
+#include "util/str.h"
 #include "wire/hello.h"
 #include "wire/tls.h"
 
@@ -56,17 +57,6 @@ static int fail(perr *e, const char *fmt, ...)
 
 /* ---- scalar fields ---- */
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* A 16-bit code point written as a JSON integer or as "0x" and one to four
  * hex digits, the way IANA tables and ClientHello dumps print them. */
 static int parse_u16(const json_t *v, uint16_t *out)
@@ -86,7 +76,7 @@ static int parse_u16(const json_t *v, uint16_t *out)
         return -1;
     unsigned val = 0;
     for (size_t i = 2; i < n; i++) {
-        int d = hexval(s[i]);
+        int d = td_hex_digit(s[i]);
         if (d < 0)
             return -1;
         val = val * 16u + (unsigned)d;
@@ -692,4 +682,32 @@ const char *td_client_level_below(td_client_level l)
 {
     const level_row *r = level_at(l);
     return r ? r->below : NULL;
+}
+
+void td_client_hello_spec(const td_client *c, const char *sni, td_hello_spec *sp)
+{
+    memset(sp, 0, sizeof *sp);
+    uint16_t max = c->n_versions ? c->versions[0] : TD_TLS12;
+    sp->version = max;
+    if (max >= TD_TLS13) {
+        /* RFC 8446 section 4.2.1: the real list travels in
+         * supported_versions. */
+        sp->versions = c->versions;
+        sp->n_versions = c->n_versions;
+        sp->key_shares = c->key_shares;
+        sp->n_key_shares = c->n_key_shares;
+    }
+    if (max == TD_SSL3)
+        sp->record_version = TD_SSL3;
+    sp->suites = c->suites;
+    sp->n_suites = c->n_suites;
+    sp->groups = c->groups;
+    sp->n_groups = c->n_groups;
+    if (max >= TD_TLS12) {
+        sp->sigalgs = c->sigalgs;
+        sp->n_sigalgs = c->n_sigalgs;
+    }
+    sp->sni = c->sni ? sni : NULL;
+    sp->alpn = c->alpn;
+    sp->flags = c->hello_flags;
 }

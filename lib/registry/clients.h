@@ -88,4 +88,11 @@ const char *td_store_kind_name(td_store_kind k); /* "system", "Mozilla", "Java c
  * qualifier. */
 size_t td_client_short_len(const char *name);
 
+/* The ClientHello the client simulation sends for profile c: its
+ * versions, suites, groups, key shares, signature algorithms, ALPN and
+ * extension flags, and sni when c sends server_name.  sp points into c
+ * (and sni). */
+struct td_hello_spec;
+void td_client_hello_spec(const td_client *c, const char *sni, struct td_hello_spec *sp);
+
 #endif

@@ -126,6 +126,17 @@ char *td_strdup(const char *s)
     return d;
 }
 
+int td_hex_digit(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
 int td_parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out)
 {
     /* Digits only: strtoul would accept leading spaces, a sign and "0x",

@@ -25,6 +25,8 @@ void td_str_free(td_str *b);
 void td_errbuf(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Duplicates s, or returns NULL.  */
 char *td_strdup(const char *s);
+/* The value of one hex digit (either case), or -1. */
+int td_hex_digit(int c);
 /* Parses a decimal integer in [min, max]; the whole string must be digits. */
 int td_parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out);
 

@@ -137,6 +137,15 @@ bool td_rd_prefixed24(td_rd *r, td_rd *out)
     return true;
 }
 
+void td_rd_until(td_rd *r, uint8_t delim, td_rd *out)
+{
+    const uint8_t *at = r->len ? memchr(r->p, delim, r->len) : NULL;
+    size_t n = at ? (size_t)(at - r->p) : r->len;
+    td_rd_sub(r, n, out);
+    if (at)
+        advance(r, 1);
+}
+
 bool td_rd_peek(const td_rd *r, size_t i, uint8_t *out)
 {
     if (i >= r->len)

@@ -34,6 +34,10 @@ bool td_rd_sub(td_rd *r, size_t n, td_rd *out);
 bool td_rd_prefixed8(td_rd *r, td_rd *out);
 bool td_rd_prefixed16(td_rd *r, td_rd *out);
 bool td_rd_prefixed24(td_rd *r, td_rd *out);
+/* Splits off the bytes before the first `delim` and consumes the delim
+ * too; without one, splits off everything.  For text formats (lines,
+ * space-separated fields). */
+void td_rd_until(td_rd *r, uint8_t delim, td_rd *out);
 /* Looks at byte i without consuming (false when i is out of range). */
 bool td_rd_peek(const td_rd *r, size_t i, uint8_t *out);
 /* How far into `whole` the cursor of `at` stands, for error texts; `at`

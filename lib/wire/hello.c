@@ -7,6 +7,7 @@
 #include "hello.h"
 
 #include <arpa/inet.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/bn.h>
@@ -459,4 +460,184 @@ int td_hello_build_sslv2(const uint32_t *specs, size_t n_specs, uint8_t *out, si
         return -1;
     *out_len = w.len;
     return 0;
+}
+
+/* ---- a captured hello, rebuilt ---- */
+
+/* The captured key_share entries with fresh public values (RFC 8446
+ * section 4.2.8), written as the extension's body into w. */
+static void rebuilt_key_share(td_wr *w, const td_chello_ext *e, uint16_t drop_group)
+{
+    uint8_t share[MAX_SHARE];
+    td_rd body = e->body, list, kx;
+    td_rd_prefixed16(&body, &list); /* checked by td_chello_parse */
+    td_wr_open(w, 2);
+    uint16_t group;
+    while (td_rd_u16(&list, &group) && td_rd_prefixed16(&list, &kx)) {
+        if (group == drop_group)
+            continue;
+        size_t len = 0;
+        td_wr_u16(w, group);
+        td_wr_open(w, 2);
+        if (make_share(group, share, sizeof share, &len) == 0 && len == td_rd_left(&kx))
+            td_wr_bytes(w, share, len);
+        else
+            td_wr_bytes(w, td_rd_ptr(&kx), td_rd_left(&kx));
+        td_wr_close(w);
+    }
+    td_wr_close(w);
+}
+
+/* A captured u16 list (supported_groups, signature_algorithms) without
+ * the entries dropped by position (drop, may be NULL) or by value;
+ * false, writing nothing, when none would be left. */
+static bool rebuilt_list(td_wr *w, uint16_t type, const uint16_t *v, size_t n, const bool *drop, uint16_t drop_value)
+{
+    uint16_t kept[TD_CHELLO_MAX_LIST];
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!(drop && drop[i]) && !(drop_value && v[i] == drop_value))
+            kept[k++] = v[i];
+    if (k == 0)
+        return false;
+    ext_u16_list(w, type, kept, k);
+    return true;
+}
+
+static void ext_verbatim(td_wr *w, const td_chello_ext *e)
+{
+    td_wr_u16(w, e->type);
+    td_wr_open(w, 2);
+    td_wr_bytes(w, td_rd_ptr(&e->body), td_rd_left(&e->body));
+    td_wr_close(w);
+}
+
+/* One captured extension as the replay sends it; shares is the key_share
+ * body made once for both passes of td_hello_rebuild. */
+static void rebuilt_ext(td_wr *w, const td_chello *h, const td_chello_ext *e, const td_hello_edit *ed,
+                        const td_wr *shares, size_t pad_len)
+{
+    switch (e->type) {
+    case TD_EXT_PRE_SHARED_KEY:
+    case TD_EXT_EARLY_DATA:
+        return;
+    case TD_EXT_SESSION_TICKET:
+        ext_empty(w, e->type);
+        return;
+    case TD_EXT_SERVER_NAME:
+        if (ed->sni)
+            ext_server_name(w, ed->sni);
+        else
+            ext_verbatim(w, e);
+        return;
+    case TD_EXT_SUPPORTED_GROUPS:
+        if (ed->drop_group)
+            rebuilt_list(w, e->type, h->groups, h->n_groups, NULL, ed->drop_group);
+        else
+            ext_verbatim(w, e);
+        return;
+    case TD_EXT_SIGNATURE_ALGS:
+        if (memchr(ed->drop_sigalgs, true, sizeof ed->drop_sigalgs))
+            rebuilt_list(w, e->type, h->sigalgs, h->n_sigalgs, ed->drop_sigalgs, 0);
+        else
+            ext_verbatim(w, e);
+        return;
+    case TD_EXT_KEY_SHARE:
+        td_wr_u16(w, e->type);
+        td_wr_open(w, 2);
+        td_wr_bytes(w, shares->buf, shares->len);
+        td_wr_close(w);
+        return;
+    case TD_EXT_PADDING:
+        if (!ed->no_padding) {
+            td_wr_u16(w, e->type);
+            td_wr_open(w, 2);
+            td_wr_zeros(w, pad_len);
+            td_wr_close(w);
+        }
+        return;
+    default:
+        ext_verbatim(w, e);
+    }
+}
+
+/* The ClientHello message, header included; returns the body's length. */
+static size_t rebuilt_message(td_wr *w, const td_chello *h, const td_hello_edit *ed, const uint8_t *random,
+                              const uint8_t *sid, const td_wr *shares, size_t pad_len)
+{
+    td_wr_u8(w, TD_HS_CLIENT_HELLO);
+    td_wr_open(w, 3);
+    size_t body_start = w->len;
+    td_wr_u16(w, h->legacy_version);
+    td_wr_bytes(w, random, 32);
+    td_wr_open(w, 1);
+    td_wr_bytes(w, sid, h->session_id_len);
+    td_wr_close(w);
+    td_wr_open(w, 2);
+    for (size_t i = 0; i < h->n_suites; i++)
+        if (!ed->drop_suites[i])
+            td_wr_u16(w, h->suites[i]);
+    td_wr_close(w);
+    td_wr_open(w, 1);
+    td_wr_bytes(w, h->compressions, h->n_compressions);
+    td_wr_close(w);
+    if (h->has_extensions) {
+        td_wr_open(w, 2);
+        for (size_t i = 0; i < h->n_exts; i++)
+            if (!(ed->drop_exts & ((uint64_t)1 << i)))
+                rebuilt_ext(w, h, &h->exts[i], ed, shares, pad_len);
+        td_wr_close(w);
+    }
+    size_t body_len = w->len - body_start;
+    td_wr_close(w);
+    return body_len;
+}
+
+static bool rebuildable(const td_chello *h, const td_hello_edit *ed)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < h->n_suites; i++)
+        kept += !ed->drop_suites[i];
+    return !h->sslv2 && kept > 0 && !h->suites_truncated && !h->exts_truncated && !h->compressions_truncated &&
+           !h->groups_truncated && !h->sigalgs_truncated && !h->shares_truncated;
+}
+
+int td_hello_rebuild(const td_chello *h, const td_hello_edit *ed, uint8_t *out, size_t cap, size_t *out_len)
+{
+    if (!h || !ed || !out || !out_len || cap < RECORD_HEADER || !rebuildable(h, ed))
+        return -1;
+    uint8_t random[32], sid[32];
+    if (ed->random)
+        memcpy(random, ed->random, sizeof random);
+    else if (RAND_bytes(random, sizeof random) != 1)
+        return -1;
+    if (ed->session_id)
+        memcpy(sid, ed->session_id, h->session_id_len);
+    else if (h->session_id_len > 0 && RAND_bytes(sid, (int)h->session_id_len) != 1)
+        return -1;
+
+    static const size_t shares_cap = 0xffff;
+    uint8_t *shares_buf = malloc(shares_cap);
+    if (!shares_buf)
+        return -1;
+    td_wr shares;
+    td_wr_init(&shares, shares_buf, shares_cap);
+    const td_chello_ext *ks = td_chello_ext_find(h, TD_EXT_KEY_SHARE);
+    if (ks)
+        rebuilt_key_share(&shares, ks, ed->drop_group);
+
+    /* Two passes: the first measures, the second pads to the captured
+     * size (RFC 7685: the padding is whatever the client wanted it). */
+    td_wr w;
+    td_wr_init(&w, out + RECORD_HEADER, cap - RECORD_HEADER);
+    size_t want = h->size - 4, pad = h->padding_len;
+    size_t got = rebuilt_message(&w, h, ed, random, sid, &shares, pad);
+    pad = got < want ? pad + (want - got) : (got - want < pad ? pad - (got - want) : 0);
+    td_wr_init(&w, out + RECORD_HEADER, cap - RECORD_HEADER);
+    rebuilt_message(&w, h, ed, random, sid, &shares, pad);
+    bool ok = td_wr_ok(&shares) && td_wr_ok(&w);
+    free(shares_buf);
+    if (!ok)
+        return -1;
+    return frame_records(out, cap, w.len, TD_TLS10, out_len);
 }

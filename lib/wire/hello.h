@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "chello.h"
+
 enum {
     TD_HELLO_NO_EXTENSIONS    = 1u << 0,  /* an SSLv3/early-TLS style hello; every
                                              extension field of the spec is ignored */
@@ -68,5 +70,34 @@ int td_hello_build(const td_hello_spec *spec, uint8_t *out, size_t cap, size_t *
 /* Builds an SSLv2-format CLIENT-HELLO (draft-hickman section "Client-Hello")
  * advertising version 0x0002 and the given 3-byte cipher specs. */
 int td_hello_build_sslv2(const uint32_t *specs, size_t n_specs, uint8_t *out, size_t cap, size_t *out_len);
+
+/* What a replayed hello changes in the captured one (td_hello_rebuild). */
+typedef struct td_hello_edit {
+    uint64_t drop_exts;                      /* bit i: leave out the captured hello's extension i */
+    bool drop_suites[TD_CHELLO_MAX_SUITES];  /* by position in the captured cipher_suites */
+    uint16_t drop_group;                     /* leave out of supported_groups and key_share; 0: none */
+    bool drop_sigalgs[TD_CHELLO_MAX_LIST];   /* by position in the captured signature_algorithms */
+    bool no_padding;                         /* leave the padding extension out: a smaller hello */
+    const char *sni;                         /* NULL: the captured server_name; "": none; else this name */
+    const uint8_t *random;                   /* 32 bytes; NULL: fresh */
+    const uint8_t *session_id;               /* as long as the captured one; NULL: fresh */
+} td_hello_edit;
+
+/* Builds, as TLS records (record version 0x0301), a fresh ClientHello
+ * with the captured hello's offer: its legacy_version, cipher suites,
+ * compression methods and extensions in their order and with their bytes,
+ * except that
+ *   - random and session id are fresh (the session id as long as the
+ *     captured one, which a server cannot know: no resumption);
+ *   - key_share carries fresh shares for the same groups, in the same
+ *     order (a group tlsdiag cannot generate, GREASE among them, keeps the
+ *     captured bytes: a public value alone lets nobody decrypt anything);
+ *   - pre_shared_key and early_data are left out, and session_ticket is
+ *     sent empty (asking for a ticket, presenting none);
+ *   - padding is resized so that the hello keeps the captured size;
+ * and then the edit applied.  Returns 0, or -1 for a hello it cannot
+ * rebuild (SSLv2 format, a list cut at its cap, no cipher suite left) or
+ * a cap too small. */
+int td_hello_rebuild(const td_chello *h, const td_hello_edit *edit, uint8_t *out, size_t cap, size_t *out_len);
 
 #endif

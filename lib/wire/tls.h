@@ -40,6 +40,8 @@
 #define TD_EXT_ENCRYPT_THEN_MAC   22
 #define TD_EXT_EMS                23
 #define TD_EXT_SESSION_TICKET     35
+#define TD_EXT_PRE_SHARED_KEY     41
+#define TD_EXT_EARLY_DATA         42
 #define TD_EXT_SUPPORTED_VERSIONS 43
 #define TD_EXT_PSK_MODES          45
 #define TD_EXT_KEY_SHARE          51

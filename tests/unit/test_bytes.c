@@ -279,6 +279,29 @@ static void test_rd_der(void **state)
     assert_int_equal(td_rd_pos(&r, &at), sizeof ok);
 }
 
+static void test_rd_until(void **state)
+{
+    (void)state;
+    static const char text[] = "LABEL a b\nlast";
+    td_rd r, line, field;
+    td_rd_init(&r, (const uint8_t *)text, strlen(text));
+    td_rd_until(&r, '\n', &line);
+    assert_int_equal(td_rd_left(&line), 9);
+    td_rd_until(&line, ' ', &field);
+    assert_int_equal(td_rd_left(&field), 5);
+    assert_memory_equal(td_rd_ptr(&field), "LABEL", 5);
+    td_rd_until(&line, ' ', &field);
+    td_rd_until(&line, ' ', &field);
+    assert_int_equal(td_rd_left(&field), 1);
+    assert_true(td_rd_empty(&line));
+    /* no delimiter: the rest */
+    td_rd_until(&r, '\n', &line);
+    assert_int_equal(td_rd_left(&line), 4);
+    assert_true(td_rd_empty(&r));
+    td_rd_until(&r, '\n', &line);
+    assert_true(td_rd_empty(&line));
+}
+
 static void test_version_name(void **state)
 {
     (void)state;
@@ -306,6 +329,7 @@ int main(void)
         cmocka_unit_test(test_wr_depth),
         cmocka_unit_test(test_wr_body_too_big),
         cmocka_unit_test(test_rd_der),
+        cmocka_unit_test(test_rd_until),
         cmocka_unit_test(test_version_name),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

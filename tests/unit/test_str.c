@@ -94,6 +94,18 @@ static void test_str_hex(void **state)
     assert_null(td_strdup(NULL));
 }
 
+static void test_hex_digit(void **state)
+{
+    (void)state;
+    assert_int_equal(td_hex_digit('0'), 0);
+    assert_int_equal(td_hex_digit('9'), 9);
+    assert_int_equal(td_hex_digit('a'), 10);
+    assert_int_equal(td_hex_digit('F'), 15);
+    assert_int_equal(td_hex_digit('g'), -1);
+    assert_int_equal(td_hex_digit('/'), -1);
+    assert_int_equal(td_hex_digit(0), -1);
+}
+
 static void test_parse_uint(void **state)
 {
     (void)state;
@@ -126,6 +138,7 @@ int main(void)
         cmocka_unit_test(test_str_growth),
         cmocka_unit_test(test_str_cap),
         cmocka_unit_test(test_str_hex),
+        cmocka_unit_test(test_hex_digit),
         cmocka_unit_test(test_parse_uint),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
