@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "probe/probe.h"
+#include "wire/chello.h"
 #include "registry/registry.h"
 #include "wire/tls.h"
 
@@ -571,6 +572,73 @@ void td_cap_conn_packet(td_cap_conn *c, const td_pkt *p)
     }
 }
 
+/* The ClientHello message, put back together from the client's first
+ * handshake records (it may span several: RFC 8446 section 5.1); NULL when
+ * the capture did not keep all of it.  *n is its length, header included. */
+static uint8_t *hello_bytes(const td_cap_conn *c, size_t *n)
+{
+    const td_capobs *o = &c->obs;
+    const td_cap_stream *st = &c->dir[TD_CAP_CLIENT].recs;
+    if (st->n == 0)
+        return NULL;
+    if (o->hello_sslv2) { /* the record with its 2-byte header */
+        const td_cap_record *r = &st->v[0];
+        if (!r->body || r->have != r->len)
+            return NULL;
+        uint8_t *b = malloc(2 + (size_t)r->len);
+        if (!b)
+            return NULL;
+        b[0] = (uint8_t)(0x80 | r->len >> 8);
+        b[1] = (uint8_t)r->len;
+        memcpy(b + 2, r->body, r->len);
+        *n = 2 + (size_t)r->len;
+        return b;
+    }
+    size_t need = 4 + (size_t)o->hello_len, got = 0;
+    uint8_t *b = malloc(need);
+    for (size_t k = 0; b && k < st->n && got < need; k++) {
+        const td_cap_record *r = &st->v[k];
+        if (r->type != TD_CT_HANDSHAKE || !r->body || r->have != r->len)
+            break;
+        size_t take = r->len < need - got ? r->len : need - got;
+        memcpy(b + got, r->body, take);
+        got += take;
+    }
+    if (got < need) {
+        free(b);
+        return NULL;
+    }
+    *n = need;
+    return b;
+}
+
+/* What the client offered, read by the ClientHello parser of lib/wire. */
+static void read_offer(td_cap_conn *c)
+{
+    td_capobs *o = &c->obs;
+    size_t n = 0;
+    uint8_t *msg = o->hello ? hello_bytes(c, &n) : NULL;
+    td_chello *h = msg ? malloc(sizeof *h) : NULL;
+    if (h) {
+        bool ok = o->hello_sslv2 ? td_chello_parse_sslv2(h, msg, n) : td_chello_parse(h, msg, n);
+        o->offer_read = ok;
+        o->offer_bad = !ok;
+        snprintf(o->offer_error, sizeof o->offer_error, "%s", ok ? "" : h->error);
+        o->offer_version = td_chello_max_version(h);
+        o->offer_min_version = h->legacy_version;
+        for (size_t k = 0; k < h->n_versions; k++)
+            if (!td_grease(h->versions[k]) && h->versions[k] < o->offer_min_version)
+                o->offer_min_version = h->versions[k];
+        o->offer_suites = h->n_suites;
+        for (size_t k = 0; k < h->n_suites; k++)
+            o->offer_suites13 += (h->suites[k] >> 8) == 0x13;
+        o->offer_sni = h->has_sni;
+        snprintf(o->sni, sizeof o->sni, "%s", h->sni);
+    }
+    free(h);
+    free(msg);
+}
+
 /* What the record headers of a flight the capture cut still show: a
  * ServerHello, or an alert.  Nothing they show is a protocol violation. */
 static void cut_answer(td_capobs *o)
@@ -630,6 +698,7 @@ void td_cap_conn_finish(td_cap_conn *c)
     if (c->flight_cut)
         cut_answer(o);
     o->client_went_on = o->encrypted_flight ? o->app_data[TD_CAP_CLIENT] : o->client_ccs;
+    read_offer(c);
 }
 
 void td_cap_conn_free(td_cap_conn *c)

@@ -22,7 +22,7 @@ typedef struct ctx {
     const td_capobs *o;
     td_findings *out;
     char target[96];  /* the server as s_client -connect takes it */
-    char verify[256]; /* s_client against it */
+    char verify[512]; /* s_client against it */
 } ctx;
 
 static const char *alert_text(uint8_t desc)
@@ -47,6 +47,11 @@ static void exchange(ctx *x, td_str *ev)
                   o->hello_len, o->hello_t, o->hello_segments, o->hello_segments == 1 ? "" : "s");
     if (o->hello_retrans)
         td_str_printf(ev, ", %u sent again", o->hello_retrans);
+    if (o->offer_read)
+        td_str_printf(ev, " (up to %s, %zu cipher suites, %s%s)", td_version_name(o->offer_version),
+                      o->offer_suites, o->offer_sni ? "SNI " : "no SNI", o->offer_sni ? o->sni : "");
+    else if (o->offer_bad)
+        td_str_printf(ev, " (malformed: %s)", o->offer_error);
 }
 
 /* Why a reset from the server's side was not sent by the server: its TTL
@@ -164,7 +169,8 @@ static void no_answer(ctx *x)
     }
 }
 
-/* The server answered the hello with an alert. */
+/* The server answered the hello with an alert: the alert and the offer
+ * together name the fault where they can. */
 static void server_alert(ctx *x)
 {
     const td_capobs *o = x->o;
@@ -175,18 +181,37 @@ static void server_alert(ctx *x)
     exchange(x, &ev);
     td_str_printf(&ev, "; answered at +%.3f s by alert %s(%u), level %s", o->answer_t, alert_text(d), d,
                   o->answer.alert_level == TD_ALERT_LEVEL_FATAL ? "fatal" : "warning");
-    const td_alert *a = td_alert_by_code(d);
-    td_str_printf(&s, "%s refused the client's ClientHello with alert %s(%u)", x->target, alert_text(d), d);
-    if (d == TD_ALERT_HANDSHAKE_FAILURE)
-        td_str_add(&s, ": the server found nothing it accepts in the offer (usually no shared cipher suite, "
-                       "group or signature algorithm)");
-    else if (d == TD_ALERT_PROTOCOL_VERSION)
-        td_str_add(&s, ": the client offered no protocol version the server enables");
-    else if (d == TD_ALERT_UNRECOGNIZED_NAME)
-        td_str_add(&s, ": the server has no certificate for the name the client asked for");
-    else if (a && a->meaning)
-        td_str_printf(&s, ": %s", a->meaning);
-    add(x, TD_ID_SERVER_ALERT, TD_SEV_FAIL, &s, &ev, td_fix(TD_ID_SERVER_ALERT));
+    td_id id = TD_ID_SERVER_ALERT;
+    if (d == TD_ALERT_HANDSHAKE_FAILURE && o->offer_read) {
+        /* RFC 8446 section 4.1.1: handshake_failure when the server
+         * cannot negotiate acceptable parameters from the offer */
+        id = TD_ID_NO_SHARED_CIPHER;
+        td_str_printf(&s, "%s accepts none of the %zu cipher suites the client offers (up to %s): it answered "
+                      "the ClientHello with handshake_failure(40)", x->target, o->offer_suites,
+                      td_version_name(o->offer_version));
+    } else if (d == TD_ALERT_UNRECOGNIZED_NAME && o->offer_read && !o->offer_sni) {
+        id = TD_ID_SNI_REQUIRED;
+        td_str_printf(&s, "%s refuses a ClientHello without a server name (SNI) with unrecognized_name(112): "
+                      "the client sent none", x->target);
+    } else {
+        td_str_printf(&s, "%s refused the client's ClientHello with alert %s(%u)", x->target, alert_text(d), d);
+        const td_alert *a = td_alert_by_code(d);
+        if (d == TD_ALERT_PROTOCOL_VERSION && o->offer_read)
+            td_str_printf(&s, ": the client offers %s to %s, none of which the server enables",
+                          td_version_name(o->offer_min_version), td_version_name(o->offer_version));
+        else if (d == TD_ALERT_PROTOCOL_VERSION)
+            td_str_add(&s, ": the client offered no protocol version the server enables");
+        else if (d == TD_ALERT_UNRECOGNIZED_NAME)
+            td_str_printf(&s, ": the server has no site for the name %s", o->offer_sni ? o->sni : "the client asked for");
+        else if (d == TD_ALERT_HANDSHAKE_FAILURE)
+            td_str_add(&s, ": the server found nothing it accepts in the offer (usually no shared cipher suite, "
+                           "group or signature algorithm)");
+        else if (a && a->meaning)
+            td_str_printf(&s, ": %s", a->meaning);
+    }
+    td_finding *f = add(x, id, TD_SEV_FAIL, &s, &ev, td_fix(id));
+    if (f && id == TD_ID_SNI_REQUIRED)
+        f->reason = TD_REASON_SNI;
 }
 
 static bool cert_alert(uint8_t d)
@@ -325,8 +350,12 @@ void td_diagnose_capture_certs(const td_capobs *o, td_store *store, td_obs *scra
     if (!o || !store || !scratch || !out || o->n_chain == 0 || !client_refused(out))
         return;
     td_obs_init(scratch);
-    snprintf(scratch->host, sizeof scratch->host, "%s", o->server);
-    scratch->host_is_ip = true;
+    /* The name the client asked for is the one its certificate must carry;
+     * without SNI, the address it connected to. */
+    bool named = o->offer_sni && o->sni[0];
+    snprintf(scratch->host, sizeof scratch->host, "%s", named ? o->sni : o->server);
+    snprintf(scratch->sni, sizeof scratch->sni, "%s", named ? o->sni : "");
+    scratch->host_is_ip = !named;
     scratch->port = o->server_port;
     scratch->now = (int64_t)o->start;
     scratch->warn_days = 0;
@@ -346,7 +375,11 @@ void td_diagnose_capture_certs(const td_capobs *o, td_store *store, td_obs *scra
     td_obs_free(scratch);
     for (size_t k = 0; k < fs.n; k++) {
         const td_finding *f = &fs.v[k];
-        if (f->id == TD_ID_HOSTNAME_MISMATCH || f->id == TD_ID_NO_SAN || f->id == TD_ID_SNI_DEFAULT_CERT)
+        /* A client that sent no name checks the certificate against what
+         * it was told to reach, which the capture does not show. */
+        if (!named && (f->id == TD_ID_HOSTNAME_MISMATCH || f->id == TD_ID_NO_SAN))
+            continue;
+        if (f->id == TD_ID_SNI_DEFAULT_CERT)
             continue;
         td_finding *g = td_findings_add(out, f->id, f->sev, f->summary, f->evidence, f->fix, f->verify);
         if (g) {
@@ -372,7 +405,11 @@ void td_diagnose_capture(const td_capobs *o, td_findings *out)
         return;
     ctx x = { .o = o, .out = out };
     td_host_port(x.target, sizeof x.target, o->server, o->server_port);
-    snprintf(x.verify, sizeof x.verify, "openssl s_client -connect %s </dev/null", x.target);
+    /* The same hello as far as s_client can say it: the name the client
+     * asked for, or none. */
+    bool sni = o->offer_sni && td_shell_safe(o->sni);
+    snprintf(x.verify, sizeof x.verify, "openssl s_client -connect %s%s%s </dev/null", x.target,
+             sni ? " -servername " : o->offer_read && !o->offer_sni ? " -noservername" : "", sni ? o->sni : "");
     switch (o->answer.out) {
     case TD_OUT_RESET: case TD_OUT_CLOSED: case TD_OUT_TIMEOUT:
         no_answer(&x);

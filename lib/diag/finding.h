@@ -97,8 +97,9 @@ void td_diagnose_capture(const struct td_capobs *o, td_findings *out);
 /* The certificate rules (lib/diag/certs.c) on the chain a captured
  * connection carried, verified against store at the time of the capture;
  * scratch is observations the caller lends (they are cleared).  The name
- * the client asked for is not known from the capture alone, so no verdict
- * on the name is kept. */
+ * is judged against the SNI the client sent; without one, no verdict on
+ * the name is kept (what the client was told to reach is not in the
+ * capture). */
 void td_diagnose_capture_certs(const struct td_capobs *o, td_store *store, td_obs *scratch, td_findings *out);
 
 #endif

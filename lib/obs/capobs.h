@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "obs/obs.h"
+#include "wire/chello.h"
 
 /* One rung of the ladder. */
 typedef enum {
@@ -78,6 +79,17 @@ typedef struct td_capobs {
     unsigned hello_retrans;   /* client segments sent again before any answer */
     double last_client_t;     /* the client's last packet before the server's first answer */
     bool client_not_tls;      /* the client's first bytes are no TLS */
+
+    /* what the ClientHello offered, as lib/wire/chello.c parsed it */
+    bool offer_read;          /* the whole hello was captured and parsed cleanly */
+    bool offer_bad;           /* it was captured whole but is malformed: offer_error says how */
+    char offer_error[TD_CHELLO_ERROR_LEN];
+    uint16_t offer_version;   /* the highest version offered (supported_versions, else legacy) */
+    uint16_t offer_min_version; /* the lowest (the legacy version when no supported_versions) */
+    size_t offer_suites;      /* cipher suites offered (SCSVs and GREASE included) */
+    size_t offer_suites13;    /* of which TLS 1.3 suites (RFC 8446 appendix B.4) */
+    bool offer_sni;
+    char sni[256];            /* the server_name asked for, "" none */
 
     /* the server's first flight, as td_flight parsed it (out: HELLO,
      * HRR, SSLV2, ALERT, NOT_TLS, MALFORMED; RESET, CLOSED or TIMEOUT

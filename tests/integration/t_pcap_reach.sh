@@ -54,4 +54,61 @@ assert_finding_text NOT_TLS 'HTTP'
 
 capture_fault tls10only PROTOCOL_TOO_OLD --tlsv1.0 --ciphers DEFAULT@SECLEVEL=0
 assert_finding_text PROTOCOL_TOO_OLD 'TLS 1.0'
+
+# capture_server ID CURL-ARGS...: check against $PORT names ID; one curl
+# captured; pcap names ID too, from the alert and the ClientHello's offer.
+capture_server() {
+    local id=$1
+    shift
+    CASE="$id check"
+    run_check "$@" "127.0.0.1:$PORT"
+    assert_finding "$id"
+    start_capture "$T/$id.pcap" -i lo "tcp port $PORT"
+    curl -sS --max-time 3 "https://127.0.0.1:$PORT/" >/dev/null 2>&1
+    stop_capture
+    CASE="$id pcap"
+    run_pcap "$T/$id.pcap"
+    assert_exit 1
+    pcap_conn '.stream == 0'
+    assert_root_cause "$id"
+    assert_severity "$id" fail
+    assert_no_finding SERVER_ALERT
+}
+
+# An ECDSA certificate with only RSA suites allowed: handshake_failure(40)
+# to every hello (as in t_no_shared_cipher.sh).
+make_leaf server "" ec256
+start_s_server -cipher aRSA -no_tls1_3
+capture_server NO_SHARED_CIPHER
+assert_finding_text NO_SHARED_CIPHER 'none of the [0-9]+ cipher suites the client offers'
+assert_finding_text NO_SHARED_CIPHER 'handshake_failure\(40\)'
+stop_bg "$BG_PID"
+
+# nginx whose default server rejects handshakes: a hello without SNI (curl
+# to an IP address sends none) gets unrecognized_name(112) (as in
+# t_sni_required.sh).
+if command -v nginx >/dev/null 2>&1; then
+    make_leaf app.test "DNS:app.test"
+    PORT=$(free_port tcp)
+    start_nginx <<NGX
+    ssl_protocols TLSv1.2 TLSv1.3;
+    server {
+        listen 127.0.0.1:$PORT ssl default_server;
+        ssl_reject_handshake on;
+    }
+    server {
+        listen 127.0.0.1:$PORT ssl;
+        server_name app.test;
+        ssl_certificate $T/app.test.pem;
+        ssl_certificate_key $T/app.test.key;
+    }
+NGX
+    wait_port "$PORT" 10 || die "nginx did not start"
+    capture_server SNI_REQUIRED --sni app.test
+    assert_finding_text SNI_REQUIRED 'no SNI'
+    assert_jq '[.findings[] | select(.id == "SNI_REQUIRED")][0].verify | test("-noservername")' \
+        "the verify command sends no name either"
+else
+    echo "note: no nginx: SNI_REQUIRED case skipped"
+fi
 finish
