@@ -82,6 +82,25 @@ assert_true "the text names the root cause with its fix" grep -q "root cause: fa
 assert_true "the working connection is left out of the short text" bash -c "! grep -q '^OK ' '$T/text.txt'"
 "$TLSDIAG" pcap --verbose "$CAP" >"$T/verbose.txt" 2>&1
 assert_true "--verbose lists the working connection too" grep -q "^OK  stream 4" "$T/verbose.txt"
+
+# ---- the same server, asked by name: the chain is judged against the SNI sent
+CAP="$T/sni.pcap"
+start_capture "$CAP" -i lo "tcp port $SELF"
+for name in app.test other.test; do
+    curl -sS --max-time 5 --tls-max 1.2 --resolve "$name:$SELF:127.0.0.1" "https://$name:$SELF/" >/dev/null 2>&1
+done
+stop_capture
+CASE="sni app.test"
+run_pcap "$CAP"
+pcap_conn '.stream == 0'
+assert_root_cause SELF_SIGNED
+assert_no_finding HOSTNAME_MISMATCH
+assert_finding_text CLIENT_REJECTED_CERT 'SNI app\.test'
+assert_jq '.findings[0].verify | test("-servername app\\.test")' "the verify command sends the same name"
+CASE="sni other.test"
+pcap_conn '.stream == 1'
+assert_finding HOSTNAME_MISMATCH
+assert_finding_text HOSTNAME_MISMATCH 'other\.test'
 stop_bg "$BG_PID"
 
 # ---- a server that rejects the client's certificate (TLS 1.2)
