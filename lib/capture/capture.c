@@ -74,8 +74,7 @@ void td_capture_free(td_capture *c)
         return;
     free_results(c);
     table_free(c->table);
-    td_store_free(c->store);
-    free(c->scratch);
+    td_capcerts_free(c->certs);
     free(c);
 }
 
@@ -227,13 +226,9 @@ static void certs(td_capture *c, td_cap_result *r)
 {
     if (r->obs.n_chain == 0)
         return;
-    if (!c->scratch)
-        c->scratch = malloc(sizeof *c->scratch);
-    if (!c->store) {
-        char err[160];
-        c->store = td_store_new(NULL, NULL, err, sizeof err);
-    }
-    td_diagnose_capture_certs(&r->obs, c->store, c->scratch, &r->fs);
+    if (!c->certs)
+        c->certs = td_capcerts_new();
+    td_diagnose_capture_certs(&r->obs, c->certs, &r->fs);
 }
 
 static void judge(td_capture *c, td_cap_conn *conn)

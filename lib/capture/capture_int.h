@@ -13,7 +13,7 @@
 
 /* Connections kept with their ladder and findings; past this, only the
  * failed ones are kept, up to the same number, and the rest counted. */
-#define TD_CAPTURE_KEEP 20000u
+#define TD_CAPTURE_KEEP 10000u
 /* Servers the summary counts one by one; the rest are counted together. */
 #define TD_CAPTURE_SERVERS 64
 /* Seconds of capture time a connection may stay silent before it is
@@ -65,8 +65,7 @@ struct td_capture {
     unsigned long other_servers, other_servers_failed;
 
     td_cap_table *table;
-    td_store *store;            /* the system's trust store, opened for the first chain */
-    td_obs *scratch;            /* lent to the certificate rules */
+    td_capcerts *certs;         /* the certificate rules' store and memory of chains */
     char error[1024];
     char warning[1024];
 };

@@ -50,6 +50,7 @@ td_cap_conn *td_cap_conn_new(const td_pkt *pkt, unsigned long stream, uint32_t s
     addr_text(pkt->family, ca, o->client, sizeof o->client);
     addr_text(pkt->family, sa, o->server, sizeof o->server);
     o->client_port = src_is_client ? pkt->sport : pkt->dport;
+    memcpy(c->client_addr, ca, sizeof c->client_addr);
     o->server_port = src_is_client ? pkt->dport : pkt->sport;
     for (int d = 0; d < 2; d++)
         td_reasm_init(&c->dir[d].rs, TD_CAP_DIR_BYTES);
@@ -59,9 +60,7 @@ td_cap_conn *td_cap_conn_new(const td_pkt *pkt, unsigned long stream, uint32_t s
 
 bool td_cap_conn_from_client(const td_cap_conn *c, const td_pkt *pkt)
 {
-    char a[64];
-    addr_text(pkt->family, pkt->src, a, sizeof a);
-    return pkt->sport == c->obs.client_port && strcmp(a, c->obs.client) == 0;
+    return pkt->sport == c->obs.client_port && memcmp(pkt->src, c->client_addr, sizeof c->client_addr) == 0;
 }
 
 /* ---- the ladder ---- */

@@ -67,6 +67,7 @@ typedef struct td_cap_dir {
 
 typedef struct td_cap_conn {
     td_capobs obs;
+    uint8_t client_addr[16];  /* the client's address as in td_pkt, to tell directions apart */
     td_cap_dir dir[2];
     td_flight flight;
     bool flight_on, flight_done;

@@ -334,63 +334,6 @@ static void old_version(ctx *x)
     add(x, TD_ID_PROTOCOL_TOO_OLD, TD_SEV_FAIL, &s, &ev, td_fix(TD_ID_PROTOCOL_TOO_OLD));
 }
 
-/* Whether the client refused what the server sent: then the certificate
- * rules say why.  A client that went on trusted the chain, whatever a
- * store here would say. */
-static bool client_refused(const td_findings *fs)
-{
-    for (size_t k = 0; k < fs->n; k++)
-        if (fs->v[k].id == TD_ID_CLIENT_REJECTED_CERT || fs->v[k].id == TD_ID_CLIENT_ALERT)
-            return true;
-    return false;
-}
-
-void td_diagnose_capture_certs(const td_capobs *o, td_store *store, td_obs *scratch, td_findings *out)
-{
-    if (!o || !store || !scratch || !out || o->n_chain == 0 || !client_refused(out))
-        return;
-    td_obs_init(scratch);
-    /* The name the client asked for is the one its certificate must carry;
-     * without SNI, the address it connected to. */
-    bool named = o->offer_sni && o->sni[0];
-    snprintf(scratch->host, sizeof scratch->host, "%s", named ? o->sni : o->server);
-    snprintf(scratch->sni, sizeof scratch->sni, "%s", named ? o->sni : "");
-    scratch->host_is_ip = !named;
-    scratch->port = o->server_port;
-    scratch->now = (int64_t)o->start;
-    scratch->warn_days = 0;
-    snprintf(scratch->store_name, sizeof scratch->store_name, "%s", td_store_name(store));
-    td_der d[TD_FLIGHT_MAX_CERTS];
-    size_t n = o->n_chain < TD_FLIGHT_MAX_CERTS ? o->n_chain : TD_FLIGHT_MAX_CERTS;
-    for (size_t k = 0; k < n; k++) {
-        scratch->certs[k] = o->chain[k]; /* borrowed: given back below */
-        d[k] = td_cert_der(&o->chain[k]);
-    }
-    scratch->n_certs = n;
-    scratch->certs_version = o->answer.version;
-    td_verify_path(store, d, n, NULL, 0, scratch->now, &scratch->path);
-    td_findings fs = { 0 };
-    td_diagnose_certs(scratch, &fs);
-    scratch->n_certs = 0;
-    td_obs_free(scratch);
-    for (size_t k = 0; k < fs.n; k++) {
-        const td_finding *f = &fs.v[k];
-        /* A client that sent no name checks the certificate against what
-         * it was told to reach, which the capture does not show. */
-        if (!named && (f->id == TD_ID_HOSTNAME_MISMATCH || f->id == TD_ID_NO_SAN))
-            continue;
-        if (f->id == TD_ID_SNI_DEFAULT_CERT)
-            continue;
-        td_finding *g = td_findings_add(out, f->id, f->sev, f->summary, f->evidence, f->fix, f->verify);
-        if (g) {
-            g->reason = f->reason;
-            g->cert = f->cert;
-        }
-    }
-    out->oom |= fs.oom;
-    td_findings_free(&fs);
-}
-
 /* Whether the client got past the server's flight: its own Finished (in
  * TLS 1.2 after its ChangeCipherSpec; in TLS 1.3 an encrypted record that
  * is no alert). */

@@ -95,11 +95,16 @@ void td_rank_findings(const td_obs *o, td_findings *fs);
 struct td_capobs;
 void td_diagnose_capture(const struct td_capobs *o, td_findings *out);
 /* The certificate rules (lib/diag/certs.c) on the chain a captured
- * connection carried, verified against store at the time of the capture;
- * scratch is observations the caller lends (they are cleared).  The name
- * is judged against the SNI the client sent; without one, no verdict on
- * the name is kept (what the client was told to reach is not in the
- * capture). */
-void td_diagnose_capture_certs(const struct td_capobs *o, td_store *store, td_obs *scratch, td_findings *out);
+ * connection carried, when its client refused the handshake (a
+ * CLIENT_REJECTED_CERT or CLIENT_ALERT in out): verified against the
+ * system's store at the time of the capture (lib/diag/capcerts.c).  The
+ * name is judged against the SNI the client sent; without one, no verdict
+ * on the name is kept (what the client was told to reach is not in the
+ * capture).  cc remembers the last few chains, so a capture of many
+ * connections verifies each chain once. */
+typedef struct td_capcerts td_capcerts;
+td_capcerts *td_capcerts_new(void);
+void td_capcerts_free(td_capcerts *cc);
+void td_diagnose_capture_certs(const struct td_capobs *o, td_capcerts *cc, td_findings *out);
 
 #endif
