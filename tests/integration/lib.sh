@@ -399,6 +399,30 @@ EOF
     start_bg nginx -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf" -e "$NGINX_DIR/logs/error.log"
 }
 
+# start_nginx_sni_only NAME: nginx whose default server rejects every
+# handshake (ssl_reject_handshake on: unrecognized_name to a hello without
+# SNI) and whose server NAME serves $T/NAME-chain.pem (make_leaf NAME
+# first), TLS 1.2 and 1.3 for both (nginx takes the versions from the
+# default server); waits until it listens; sets PORT.
+start_nginx_sni_only() {
+    PORT=$(free_port tcp)
+    start_nginx <<NGX
+    ssl_protocols TLSv1.2 TLSv1.3;
+    server {
+        listen 127.0.0.1:$PORT ssl default_server;
+        ssl_reject_handshake on;
+    }
+    server {
+        listen 127.0.0.1:$PORT ssl;
+        server_name $1;
+        ssl_certificate $T/$1-chain.pem;
+        ssl_certificate_key $T/$1.key;
+        location / { return 200 "app\n"; }
+    }
+NGX
+    wait_port "$PORT" 10 || die "nginx did not start"
+}
+
 # start_s_server_cert CERT KEY ARGS...: like start_s_server with another
 # certificate and key (paths, or names under $T); sets PORT.
 start_s_server_cert() {

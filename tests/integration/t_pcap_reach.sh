@@ -89,21 +89,7 @@ stop_bg "$BG_PID"
 # t_sni_required.sh).
 if command -v nginx >/dev/null 2>&1; then
     make_leaf app.test "DNS:app.test"
-    PORT=$(free_port tcp)
-    start_nginx <<NGX
-    ssl_protocols TLSv1.2 TLSv1.3;
-    server {
-        listen 127.0.0.1:$PORT ssl default_server;
-        ssl_reject_handshake on;
-    }
-    server {
-        listen 127.0.0.1:$PORT ssl;
-        server_name app.test;
-        ssl_certificate $T/app.test.pem;
-        ssl_certificate_key $T/app.test.key;
-    }
-NGX
-    wait_port "$PORT" 10 || die "nginx did not start"
+    start_nginx_sni_only app.test
     capture_server SNI_REQUIRED --sni app.test
     assert_finding_text SNI_REQUIRED 'no SNI'
     assert_jq '[.findings[] | select(.id == "SNI_REQUIRED")][0].verify | test("-noservername")' \

@@ -156,30 +156,26 @@ static void test_refused(void **state)
     assert_int_equal(decode(TD_LINK_RAW, good, 41, &p), TD_FRAME_TCP);
     assert_int_equal(p.payload_len, 3);
     assert_int_equal(td_rd_left(&p.payload), 1);
-    /* IHL below 5 words */
-    memcpy(v, good, sizeof v);
-    v[0] = 0x44;
-    assert_int_equal(decode(TD_LINK_RAW, v, sizeof v, &p), TD_FRAME_BAD);
-    /* total length below the header */
-    memcpy(v, good, sizeof v);
-    v[3] = 10;
-    assert_int_equal(decode(TD_LINK_RAW, v, sizeof v, &p), TD_FRAME_BAD);
-    /* TCP data offset below 5 words */
-    memcpy(v, good, sizeof v);
-    v[32] = 0x40;
-    assert_int_equal(decode(TD_LINK_RAW, v, sizeof v, &p), TD_FRAME_BAD);
-    /* TCP header longer than the datagram */
-    memcpy(v, good, sizeof v);
-    v[32] = 0xf0;
-    assert_int_equal(decode(TD_LINK_RAW, v, sizeof v, &p), TD_FRAME_BAD);
-    /* UDP, and a later fragment: not TCP segments */
-    memcpy(v, good, sizeof v);
-    v[9] = 17;
-    assert_int_equal(decode(TD_LINK_RAW, v, sizeof v, &p), TD_FRAME_OTHER);
-    memcpy(v, good, sizeof v);
-    v[6] = 0x00;
-    v[7] = 0x10;
-    assert_int_equal(decode(TD_LINK_RAW, v, sizeof v, &p), TD_FRAME_OTHER);
+    /* one byte changed: what the frame becomes */
+    static const struct {
+        size_t at;
+        uint8_t val;
+        td_frame want;
+    } cases[] = {
+        { 0, 0x44, TD_FRAME_BAD },   /* IHL below 5 words */
+        { 3, 10, TD_FRAME_BAD },     /* total length below the header */
+        { 32, 0x40, TD_FRAME_BAD },  /* TCP data offset below 5 words */
+        { 32, 0xf0, TD_FRAME_BAD },  /* TCP header longer than the datagram */
+        { 9, 17, TD_FRAME_OTHER },   /* UDP */
+        { 7, 0x10, TD_FRAME_OTHER }, /* a later fragment (offset 16 bytes, DF cleared below) */
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        memcpy(v, good, sizeof v);
+        v[cases[k].at] = cases[k].val;
+        if (cases[k].at == 7)
+            v[6] = 0x00;
+        assert_int_equal(decode(TD_LINK_RAW, v, sizeof v, &p), cases[k].want);
+    }
     /* ARP over Ethernet, and a header cut in the VLAN tag */
     static const uint8_t arp[] = { ETH_HDR(0x08, 0x06), 0, 1 };
     assert_int_equal(decode(TD_LINK_ETHERNET, arp, sizeof arp, &p), TD_FRAME_OTHER);
