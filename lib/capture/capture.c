@@ -484,12 +484,19 @@ static td_status read_with(td_capture *c, pcap_t *pc, const char *errbuf)
     return st;
 }
 
+/* A fresh start for another file: the options stay, the counts, results
+ * and connections of the last file go. */
 static void reset(td_capture *c, const char *name)
 {
     free_results(c);
     table_free(c->table);
-    c->table = NULL;
-    c->error[0] = c->warning[0] = '\0';
+    td_capture keep = { .port = c->port, .host_family = c->host_family, .stream_set = c->stream_set,
+                        .stream = c->stream, .certs = c->certs };
+    memcpy(keep.host, c->host, sizeof keep.host);
+    memcpy(keep.causes, c->causes, sizeof keep.causes);
+    *c = keep;
+    for (size_t k = 0; k < TD_ID_COUNT; k++)
+        c->causes[k].n = c->causes[k].failed = 0;
     snprintf(c->file, sizeof c->file, "%s", name);
 }
 

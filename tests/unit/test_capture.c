@@ -372,7 +372,18 @@ static void test_capture_mem(void **state)
             assert_non_null(td_capture_error(c));
         td_capture_free(c);
     }
+    /* a second file starts from nothing, with the same options */
     td_capture *c = td_capture_new();
+    assert_int_equal(td_capture_set_port(c, 443), TD_OK);
+    assert_int_equal(td_capture_read_mem(c, p.b, p.n), TD_OK);
+    assert_int_equal(td_capture_read_mem(c, p.b, p.n), TD_OK);
+    assert_int_equal(td_capture_handshake_count(c), 1);
+    assert_int_equal(td_capture_set_port(c, 444), TD_OK);
+    assert_int_equal(td_capture_read_mem(c, p.b, p.n), TD_ERR_USAGE);
+    assert_int_equal(td_capture_handshake_count(c), 0);
+    td_capture_free(c);
+
+    c = td_capture_new();
     assert_int_equal(td_capture_read_mem(c, "not a capture", 13), TD_ERR_USAGE);
     assert_non_null(strstr(td_capture_error(c), "not a pcap or pcapng capture"));
     assert_int_equal(td_capture_set_port(c, 0), TD_ERR_USAGE);
