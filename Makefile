@@ -3,9 +3,11 @@
 # build-san/; `make install` (DESTDIR, PREFIX) installs the command, its man
 # page and shell completions, the static library, its header and tlsdiag.pc.
 CC      ?= cc
-PKGS    := libssl libcrypto jansson libcares zlib libpcap
-# The libraries that ship no pkg-config file: tlsdiag.pc names them as such.
-PLAIN_LIBS := -lev -lm
+PKGS    := libssl libcrypto jansson libcares zlib
+# The libraries that ship no pkg-config file, and libpcap, whose file lists
+# the libraries of its static build (systemd, D-Bus) that a static link of
+# a program against tlsdiag would then need: tlsdiag.pc names them as such.
+PLAIN_LIBS := -lpcap -lev -lm
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) $(PLAIN_LIBS)
 

@@ -78,7 +78,7 @@ complete_words() {
     bash -c 'source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); _tlsdiag; printf "%s\n" "${COMPREPLY[@]}"' \
         _ "$R/usr/share/bash-completion/completions/tlsdiag" "$@"
 }
-assert_true "commands complete" test "$(complete_words tlsdiag "" | sort | tr '\n' ' ')" = "--help --version check explain help logs "
+assert_true "commands complete" test "$(complete_words tlsdiag "" | sort | tr '\n' ' ')" = "--help --version check explain help logs pcap "
 assert_true "check --ma completes to --max-connections" test "$(complete_words tlsdiag check --ma)" = "--max-connections"
 assert_true "--clients completes its levels" test "$(complete_words tlsdiag check --clients "" | tr '\n' ' ')" = "modern intermediate old "
 assert_true "explain offers the code kinds" grep -qx x509 <(complete_words tlsdiag explain "")

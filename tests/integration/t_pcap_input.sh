@@ -12,7 +12,7 @@ need_cmd curl tcpdump
 
 make_self_signed app.test
 start_s_server_cert "$T/app.test.pem" "$T/app.test.key"
-SELF=$PORT
+SELF=$PORT SELF_PID=$BG_PID
 curl_self() { curl -sS --max-time 5 --tls-max 1.2 "https://$1:$SELF/" >/dev/null 2>&1; }
 
 # ---- the snap length cuts every packet at 96 bytes
@@ -33,8 +33,11 @@ assert_jq '[.ladder[] | select(.kind == "handshake") | .message][0:2] == ["Clien
 "$TLSDIAG" pcap "$T/snap.pcap" >"$T/snap.txt" 2>&1
 assert_true "the text carries the note" grep -q "note: capture truncated at 96 bytes per packet: run tcpdump with -s 0" "$T/snap.txt"
 
-# ---- -i any: Linux cooked v2, written again as pcapng
+# ---- -i any: Linux cooked v2, written again as pcapng.  Two connections:
+# the kernel has been seen to leave a packet out of an `-i any` capture
+# now and then, and the cases below need one whole handshake.
 start_capture "$T/any.pcap" -i any "tcp port $SELF"
+curl_self 127.0.0.1
 curl_self 127.0.0.1
 stop_capture
 "$PYTHON" "$PCAPTOOL" pcapng "$T/any.pcap" "$T/any.pcapng"
@@ -43,7 +46,8 @@ assert_true "the copy is pcapng" bash -c "head -c 4 '$T/any.pcapng' | od -An -tx
 CASE=sll2-pcapng
 run_pcap "$T/any.pcapng"
 assert_exit 1
-pcap_conn '.stream == 0'
+assert_jq '.summary.handshakes == 2' "both handshakes read"
+pcap_conn '.tcp.server.bytes > 0'
 assert_root_cause SELF_SIGNED
 assert_finding CLIENT_REJECTED_CERT
 assert_jq '.tcp.server.retransmissions == 0 and .tcp.client.retransmissions == 0' \
@@ -53,7 +57,7 @@ assert_jq '.tcp.server.retransmissions == 0 and .tcp.client.retransmissions == 0
 "$PYTHON" "$PCAPTOOL" reorder "$T/any.pcap" "$T/ooo.pcap"
 CASE=out-of-order
 run_pcap "$T/ooo.pcap"
-pcap_conn '.stream == 0'
+pcap_conn '.tcp.server.out_of_order > 0'
 assert_root_cause SELF_SIGNED
 assert_finding CLIENT_REJECTED_CERT
 assert_jq '.tcp.server.out_of_order >= 1 and .tcp.server.retransmissions >= 1 and .tcp.server.overlaps >= 1' \
@@ -64,7 +68,7 @@ assert_jq '.tcp.missing == false' "nothing missing"
 
 # ---- IPv6
 if ip -6 addr show lo 2>/dev/null | grep -q '::1'; then
-    stop_bg "$BG_PID"
+    stop_bg "$SELF_PID"
     start_bg openssl s_server -accept "[::1]:$SELF" -quiet -cert "$T/app.test.pem" -key "$T/app.test.key"
     sleep 0.5
     start_capture "$T/v6.pcap" -i lo "tcp port $SELF"
@@ -105,16 +109,16 @@ CASE=stdin
 "$TLSDIAG" pcap - <"$T/any.pcap" >"$T/stdin.txt" 2>&1
 RC=$?
 assert_exit 1
-assert_true "read from standard input" grep -q "^standard input: 1 TLS handshake" "$T/stdin.txt"
+assert_true "read from standard input" grep -q "^standard input: 2 TLS handshakes" "$T/stdin.txt"
 CASE=filters
-run_pcap --port "$SELF" --stream 0 "$T/any.pcap"
-assert_jq '.connections | length == 1' "--stream 0 selects the one connection"
+run_pcap --port "$SELF" --stream 1 "$T/any.pcap"
+assert_jq '(.connections | length) == 1 and .connections[0].stream == 1' "--stream 1 selects the one connection"
 run_pcap --port 1 "$T/any.pcap"
 assert_exit 2
 assert_true "--port that matches nothing says so" grep -q "no TLS handshake in the capture for the --port/--host given" "$T/err.txt"
 run_pcap --stream 5 "$T/any.pcap"
 assert_exit 2
-assert_true "a stream the file lacks" grep -q "no stream 5: the capture holds 1 TCP connection" "$T/err.txt"
+assert_true "a stream the file lacks" grep -q "no stream 5: the capture holds 2 TCP connections" "$T/err.txt"
 
 # ---- input it cannot use: one line on stderr, exit 2
 bad() { # DESCRIPTION FILE REGEX
@@ -146,5 +150,5 @@ head -c $((size - 7)) "$T/any.pcap" >"$T/cut.pcap"
 "$TLSDIAG" pcap "$T/cut.pcap" >"$T/cut.txt" 2>"$T/err.txt"
 RC=$?
 assert_true "a warning names the cut" grep -q "the capture is cut short after packet" "$T/err.txt"
-assert_true "what came before is judged" grep -q "1 TLS handshake" "$T/cut.txt"
+assert_true "what came before is judged" grep -q "2 TLS handshakes" "$T/cut.txt"
 finish
