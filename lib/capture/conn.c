@@ -696,7 +696,7 @@ void td_cap_conn_finish(td_cap_conn *c)
     }
     if (c->flight_cut)
         cut_answer(o);
-    o->client_went_on = o->encrypted_flight ? o->app_data[TD_CAP_CLIENT] : o->client_ccs;
+    o->client_went_on = (o->encrypted_flight ? o->app_data[TD_CAP_CLIENT] : o->client_ccs) && !o->late_server_alert;
     read_offer(c);
 }
 

@@ -117,7 +117,8 @@ typedef struct td_capobs {
     bool late_alert_encrypted;
     bool app_data[2];         /* application data records after the handshake [client, server] */
     bool client_went_on;      /* the client passed the server's flight: its ChangeCipherSpec (TLS
-                                 1.2 and below) or an encrypted record that is no alert (TLS 1.3) */
+                                 1.2 and below) or an encrypted record that is no alert (TLS 1.3),
+                                 and the server sent no alert after it */
     bool server_ccs;
 
     /* the end */

@@ -113,6 +113,10 @@ static void notes(const td_capture *c, const td_capobs *o, void (*put)(void *, c
         put(arg, "bytes of this connection are missing from the capture (packets the capture dropped)");
     if (!o->syn && !o->synack)
         put(arg, "the capture began after the connection opened");
+    if (o->late_server_alert && o->late_alert_encrypted)
+        put(arg, "after the client's Finished the server sent an encrypted record the size of an alert, and the "
+                 "connection ended: only the session keys can tell which alert (certificate_required and a "
+                 "refused client certificate are common)");
     (void)c;
 }
 
@@ -314,7 +318,7 @@ static json_t *tcp_json(jw *w, const td_capobs *o)
 static int emit(json_t *o, FILE *f, bool err)
 {
     int rc = -1;
-    if (o && !err && json_dumpf(o, f, JSON_COMPACT | JSON_REAL_PRECISION(12)) == 0 && fputc('\n', f) != EOF)
+    if (o && !err && json_dumpf(o, f, JSON_COMPACT | JSON_REAL_PRECISION(16)) == 0 && fputc('\n', f) != EOF)
         rc = 0;
     json_decref(o);
     return rc;

@@ -13,7 +13,7 @@ need_cmd curl gnutls-cli tcpdump
 # ---- a self-signed server
 make_self_signed app.test
 start_s_server_cert "$T/app.test.pem" "$T/app.test.key"
-SELF=$PORT
+SELF=$PORT SELF_PID=$BG_PID
 CAP="$T/self.pcap"
 start_capture "$CAP" -i lo "tcp port $SELF"
 curl -sS --max-time 5 --tls-max 1.2 "https://127.0.0.1:$SELF/" >/dev/null 2>&1          # stream 0
@@ -101,13 +101,14 @@ CASE="sni other.test"
 pcap_conn '.stream == 1'
 assert_finding HOSTNAME_MISMATCH
 assert_finding_text HOSTNAME_MISMATCH 'other\.test'
-stop_bg "$BG_PID"
+stop_bg "$SELF_PID"
 
 # ---- a server that rejects the client's certificate (TLS 1.2)
 make_leaf server
 make_root stranger "tlsdiag Stranger Root"
 make_leaf_signed_by stranger client.test eku=clientAuth
 start_s_server -no_tls1_3 -Verify 1 -verify_return_error -CAfile "$T/ca.pem"
+MTLS_PID=$BG_PID
 CAP="$T/mtls.pcap"
 start_capture "$CAP" -i lo "tcp port $PORT"
 curl -sS --max-time 5 --cacert "$T/ca.pem" --cert "$T/client.test.pem" --key "$T/client.test.key" \
@@ -127,4 +128,18 @@ pcap_conn '.stream == 1'
 assert_root_cause CLIENT_CERT_REJECTED
 assert_finding_text CLIENT_CERT_REJECTED 'sent none'
 assert_no_finding CLIENT_REJECTED_CERT
+stop_bg "$MTLS_PID"
+
+# ---- the same in TLS 1.3: the server's alert is encrypted; the capture
+# says so and does not call the handshake a success
+start_s_server -Verify 1 -verify_return_error -CAfile "$T/ca.pem"
+CAP="$T/mtls13.pcap"
+start_capture "$CAP" -i lo "tcp port $PORT"
+curl -sS --max-time 5 --cacert "$T/ca.pem" "https://127.0.0.1:$PORT/" >/dev/null 2>&1
+stop_capture
+CASE=mtls13
+run_pcap "$CAP"
+pcap_conn '.stream == 0'
+assert_jq '.verdict == "incomplete"' "not a success"
+assert_jq '.notes | any(test("encrypted record the size of an alert"))' "the note names the encrypted alert"
 finish

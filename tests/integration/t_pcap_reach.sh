@@ -79,10 +79,11 @@ capture_server() {
 # to every hello (as in t_no_shared_cipher.sh).
 make_leaf server "" ec256
 start_s_server -cipher aRSA -no_tls1_3
+SERVER_PID=$BG_PID
 capture_server NO_SHARED_CIPHER
 assert_finding_text NO_SHARED_CIPHER 'none of the [0-9]+ cipher suites the client offers'
 assert_finding_text NO_SHARED_CIPHER 'handshake_failure\(40\)'
-stop_bg "$BG_PID"
+stop_bg "$SERVER_PID"
 
 # nginx whose default server rejects handshakes: a hello without SNI (curl
 # to an IP address sends none) gets unrecognized_name(112) (as in
