@@ -293,7 +293,8 @@ static void lose(td_cap_conn *c, int d, double ts, bool not_tls)
         td_cap_step *s = add_step(c, TD_CS_NOT_TLS, d, ts);
         if (s)
             s->len = (uint32_t)dr->hdr_have;
-        if (d == TD_CAP_CLIENT)
+        /* the client's first bytes, not garbage after its hello */
+        if (d == TD_CAP_CLIENT && !c->obs.hello)
             c->obs.client_not_tls = true;
     }
 }

@@ -313,7 +313,11 @@ static void packet(pcap_buf *p, unsigned t, bool from_server, uint8_t ttl, uint8
         put(p, data, n);
 }
 
-static void capture_file(pcap_buf *p, uint8_t rst_ttl)
+/* A ClientHello record: handshake type 1, a 4-byte body the reader does
+ * not parse (only its header). */
+static const uint8_t tls_hello[] = { 22, 3, 1, 0, 8, 1, 0, 0, 4, 3, 3, 0, 0 };
+
+static void capture_file(pcap_buf *p, uint8_t rst_ttl, const uint8_t *hello, size_t hello_len)
 {
     p->n = 0;
     put32(p, 0xa1b2c3d4u);
@@ -322,17 +326,15 @@ static void capture_file(pcap_buf *p, uint8_t rst_ttl)
     put32(p, 0);
     put32(p, 65535);
     put32(p, TD_LINK_RAW);
-    /* a ClientHello record: handshake type 1, a 4-byte body the reader
-     * does not parse (only its header) */
-    static const uint8_t hello[] = { 22, 3, 1, 0, 8, 1, 0, 0, 4, 3, 3, 0, 0 };
     packet(p, 0, false, 64, TD_TCP_SYN, 100, NULL, 0);
     packet(p, 10, true, 60, TD_TCP_SYN | TD_TCP_ACK, 500, NULL, 0);
     packet(p, 11, false, 64, TD_TCP_ACK, 101, NULL, 0);
-    packet(p, 12, false, 64, TD_TCP_ACK | TD_TCP_PSH, 101, hello, sizeof hello);
+    packet(p, 12, false, 64, TD_TCP_ACK | TD_TCP_PSH, 101, hello, hello_len);
     packet(p, 30, true, rst_ttl, TD_TCP_RST, 501, NULL, 0);
 }
 
-static void expect_root(const uint8_t *file, size_t n, const char *id)
+/* Runs a capture in memory; its JSON lines must hold every string of want. */
+static void expect_json(const uint8_t *file, size_t n, const char *const *want)
 {
     td_capture *c = td_capture_new();
     assert_non_null(c);
@@ -345,12 +347,19 @@ static void expect_root(const uint8_t *file, size_t n, const char *id)
     assert_non_null(f);
     assert_int_equal(td_capture_write_json(c, f), 0);
     fclose(f);
-    char want[80];
-    snprintf(want, sizeof want, "\"root_cause\":{\"index\":0,\"id\":\"%s\"", id);
-    if (!strstr(out, want))
-        fail_msg("no %s in %s", want, out);
+    for (; *want; want++)
+        if (!strstr(out, *want))
+            fail_msg("no %s in %s", *want, out);
     free(out);
     td_capture_free(c);
+}
+
+static void expect_root(const uint8_t *file, size_t n, const char *id)
+{
+    char root[80];
+    snprintf(root, sizeof root, "\"root_cause\":{\"index\":0,\"id\":\"%s\"", id);
+    const char *const want[] = { root, NULL };
+    expect_json(file, n, want);
 }
 
 static void test_capture_mem(void **state)
@@ -358,11 +367,21 @@ static void test_capture_mem(void **state)
     (void)state;
     pcap_buf p;
     /* the server's RST crosses the same 4 hops as its SYN-ACK */
-    capture_file(&p, 60);
+    capture_file(&p, 60, tls_hello, sizeof tls_hello);
     expect_root(p.b, p.n, "RESET_AFTER_CLIENTHELLO");
     /* a RST with another TTL came from another hop */
-    capture_file(&p, 64);
+    capture_file(&p, 64, tls_hello, sizeof tls_hello);
     expect_root(p.b, p.n, "MIDDLEBOX_RESET");
+
+    /* an SSLv2-format CLIENT-HELLO (RFC 5246 appendix E.2): version 3.1,
+     * 3 cipher specs, no session id, a 16-byte challenge */
+    static const uint8_t v2[] = { 0x80, 0x22, 0x01, 0x03, 0x01, 0x00, 0x09, 0x00, 0x00, 0x00, 0x10,
+                                  0x00, 0x00, 0x2f, 0x00, 0x00, 0x35, 0x01, 0x00, 0x80,
+                                  1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16 };
+    capture_file(&p, 60, v2, sizeof v2);
+    const char *const want_v2[] = { "\"kind\":\"sslv2-hello\"", "\"id\":\"RESET_AFTER_CLIENTHELLO\"",
+                                    "up to TLS 1.0, 2 cipher suites", NULL };
+    expect_json(p.b, p.n, want_v2);
 
     /* cut anywhere, the file gives an error or a result, never a crash */
     for (size_t n = 0; n < p.n; n++) {
