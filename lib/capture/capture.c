@@ -31,6 +31,7 @@ struct td_cap_table {
     entry *bucket[BUCKETS];
     entry *oldest, *newest;
     size_t n;
+    size_t live;                 /* entries whose connection is not judged yet */
 };
 
 td_capture *td_capture_new(void)
@@ -315,6 +316,7 @@ static void remove_entry(td_capture *c, entry *e)
     if (e->c) {
         judge(c, e->c);
         td_cap_conn_free(e->c);
+        t->live--;
     }
     free(e);
     t->n--;
@@ -375,6 +377,7 @@ static void on_packet(td_capture *c, const td_pkt *p)
         }
         c->connections++;
         e->c = conn;
+        t->live++;
         memcpy(e->key, key, KEY_LEN);
         uint32_t h = hash_key(key);
         e->hnext = t->bucket[h];
@@ -390,6 +393,14 @@ static void on_packet(td_capture *c, const td_pkt *p)
         judge(c, e->c);
         td_cap_conn_free(e->c);
         e->c = NULL;
+        t->live--;
+    }
+    /* Memory stays bounded however many connections are open at once:
+     * the least recently active are judged early. */
+    while (t->live > TD_CAPTURE_LIVE && t->oldest != e) {
+        if (t->oldest->c)
+            c->judged_early++;
+        remove_entry(c, t->oldest);
     }
 }
 

@@ -19,6 +19,9 @@
 /* Seconds of capture time a connection may stay silent before it is
  * judged and released. */
 #define TD_CAPTURE_IDLE 300.0
+/* Connections open at once; past this the least recently active is judged
+ * early, as if the capture had ended for it. */
+#define TD_CAPTURE_LIVE 20000u
 
 typedef struct td_cap_result {
     td_capobs obs;
@@ -58,6 +61,7 @@ struct td_capture {
     td_cap_result *results;
     size_t n_results, cap_results;
     unsigned long results_dropped; /* judged, but not kept (TD_CAPTURE_KEEP) */
+    unsigned long judged_early;    /* judged while still open (TD_CAPTURE_LIVE) */
 
     td_cap_count causes[TD_ID_COUNT]; /* by root cause */
     td_cap_count servers[TD_CAPTURE_SERVERS];

@@ -264,7 +264,15 @@ static void on_record(td_cap_conn *c, int d, td_cap_record *r)
     if (d == TD_CAP_CLIENT && o->hello && !c->hello_complete && dr->hs_left == 0)
         c->hello_complete = true;
     /* Listed for a later step, bodies kept while they fit. */
-    if (dr->recs.n >= TD_CAP_MAX_RECORDS) {
+    if (dr->recs.n == dr->recs.cap && dr->recs.cap < TD_CAP_MAX_RECORDS) {
+        size_t nc = dr->recs.cap ? dr->recs.cap * 2 : 8;
+        td_cap_record *v = realloc(dr->recs.v, (nc < TD_CAP_MAX_RECORDS ? nc : TD_CAP_MAX_RECORDS) * sizeof *v);
+        if (v) {
+            dr->recs.v = v;
+            dr->recs.cap = nc < TD_CAP_MAX_RECORDS ? nc : TD_CAP_MAX_RECORDS;
+        }
+    }
+    if (dr->recs.n >= dr->recs.cap) {
         dr->recs.dropped++;
         free(r->body);
     } else {
@@ -709,6 +717,7 @@ void td_cap_conn_free(td_cap_conn *c)
         td_reasm_free(&c->dir[d].rs);
         for (size_t k = 0; k < c->dir[d].recs.n; k++)
             free(c->dir[d].recs.v[k].body);
+        free(c->dir[d].recs.v);
         free(c->dir[d].body);
     }
     if (c->flight_on)

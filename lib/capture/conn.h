@@ -40,8 +40,8 @@ typedef struct td_cap_record {
 #define TD_CAP_SSLV2 0x80
 
 typedef struct td_cap_stream {
-    td_cap_record v[TD_CAP_MAX_RECORDS];
-    size_t n;
+    td_cap_record *v;        /* grown as records come, up to TD_CAP_MAX_RECORDS */
+    size_t n, cap;
     size_t kept;             /* body bytes kept */
     unsigned long dropped;   /* records past TD_CAP_MAX_RECORDS */
 } td_cap_stream;

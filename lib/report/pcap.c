@@ -105,8 +105,8 @@ static void notes(const td_capture *c, const td_capobs *o, void (*put)(void *, c
         put(arg, buf);
     }
     if (o->cap_cut) {
-        snprintf(buf, sizeof buf, "more than %u KiB of this connection were held at once: the bytes past that "
-                 "were counted, not read", TD_CAP_CONN_BYTES / 1024);
+        snprintf(buf, sizeof buf, "more than %u KiB of a direction of this connection were held at once: the "
+                 "bytes past that were counted, not read", TD_CAP_DIR_BYTES / 1024);
         put(arg, buf);
     }
     if (o->missing)
@@ -214,6 +214,9 @@ static void summary_text(const td_capture *c, FILE *f)
                 c->bad_frames == 1 ? "" : "s", c->first_bad);
     if (c->results_dropped)
         fprintf(f, "note: %lu connections were judged and counted but not kept for listing\n", c->results_dropped);
+    if (c->judged_early)
+        fprintf(f, "note: %lu connections were judged before they ended: more than %u were open at once\n",
+                c->judged_early, TD_CAPTURE_LIVE);
 }
 
 int td_capture_write_text(const td_capture *c, FILE *f, unsigned flags)
@@ -391,6 +394,7 @@ static int summary_json(const td_capture *c, FILE *f)
     set(&w, j, "truncated", json_boolean(c->snap_cut));
     set(&w, j, "malformed_frames", json_integer((json_int_t)c->bad_frames));
     set(&w, j, "not_listed", json_integer((json_int_t)c->results_dropped));
+    set(&w, j, "judged_early", json_integer((json_int_t)c->judged_early));
     return emit(j, f, w.err);
 }
 
