@@ -144,6 +144,26 @@ echo x >/dev/udp/127.0.0.1/9
 stop_capture
 bad "no TCP" "$T/udp.pcap" "no TCP packet in the capture"
 
+# ---- usage errors: one line on stderr, exit 2
+usage() { # DESCRIPTION REGEX ARGS...
+    local desc=$1 re=$2
+    shift 2
+    CASE="usage: $desc"
+    "$TLSDIAG" pcap "$@" >"$T/bad.out" 2>"$T/err.txt"
+    RC=$?
+    assert_exit 2
+    assert_true "one line on stderr" test "$(wc -l <"$T/err.txt")" = 1
+    assert_true "it says: $re" grep -qE -- "$re" "$T/err.txt"
+}
+usage "no file" "pcap needs a FILE"
+usage "two files" "pcap reads one FILE" "$T/any.pcap" "$T/any.pcap"
+usage "port 0" "--port needs a number from 1 to 65535" --port 0 "$T/any.pcap"
+usage "a name for --host" "'example.com' is not an IPv4 or IPv6 address" --host example.com "$T/any.pcap"
+usage "a negative stream" "--stream needs a connection number" --stream -1 "$T/any.pcap"
+usage "an unknown option" "unknown option '--keylogg'" --keylogg x "$T/any.pcap"
+"$TLSDIAG" help pcap >"$T/help.txt" 2>&1
+assert_true "tlsdiag help pcap names the options" grep -q -- "--stream N" "$T/help.txt"
+
 CASE="cut in a packet"
 size=$(stat -c %s "$T/any.pcap")
 head -c $((size - 7)) "$T/any.pcap" >"$T/cut.pcap"
