@@ -3,13 +3,19 @@
 # build-san/; `make install` (DESTDIR, PREFIX) installs the command, its man
 # page and shell completions, the static library, its header and tlsdiag.pc.
 CC      ?= cc
-PKGS    := libssl libcrypto jansson libcares zlib
+PKGS    := libssl libcrypto jansson libcares zlib sqlite3 libpq
 # The libraries that ship no pkg-config file, and libpcap, whose file lists
 # the libraries of its static build (systemd, D-Bus) that a static link of
 # a program against tlsdiag would then need: tlsdiag.pc names them as such.
 PLAIN_LIBS := -lpcap -lev -lm
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) $(PLAIN_LIBS)
+# tlsdiag.pc names libpq by its library, not its pkg-config file: libpq.pc's
+# static flags name libpgcommon and libpgport, archives libpq-dev does not
+# ship, so `pkg-config --static` users could not link.  Nothing of libpq's
+# headers reaches tlsdiag.h.
+PC_REQUIRES := $(filter-out libpq,$(PKGS))
+PC_LIBS := -lpq $(PLAIN_LIBS)
 
 ifeq ($(SAN),1)
 B       := build-san
@@ -47,6 +53,10 @@ X_FILE_map := data/explain/openssl-map.tsv
 X_FILE_alerts := data/explain/alerts.tsv
 X_FILE_causes := data/explain/causes.tsv
 LIB_OBJ += $(patsubst %,$(B)/gen/x_%_data.o,$(X_NAMES))
+# The history's schema migrations (db/migrations/), likewise compiled in:
+# opening a database applies them, with no file to find at run time.
+MIGRATIONS := $(sort $(wildcard db/migrations/*.sql))
+LIB_OBJ += $(B)/gen/migrations.o
 OSSL_INC := $(shell pkg-config --variable=includedir openssl 2>/dev/null || echo /usr/include)/openssl
 OSSL_HDRS := $(wildcard $(addprefix $(OSSL_INC)/,sslerr.h x509_vfy.h ssl3.h tls1.h opensslv.h))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
@@ -54,7 +64,7 @@ UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 FUZZ_SRC := $(sort $(wildcard fuzz/fuzz_*.c))
 FUZZ_BIN := $(patsubst fuzz/%.c,build-fuzz/%,$(FUZZ_SRC))
 
-.PHONY: all check unit fuzz clean install uninstall
+.PHONY: all check unit fuzz clean install uninstall print-pkgs
 all: $(B)/tlsdiag $(UNIT_BIN)
 
 $(B)/%.o: %.c
@@ -92,6 +102,13 @@ $(CLIENTS_GEN): data/clients.json scripts/embed.sh
 $(B)/gen/clients_data.o: $(CLIENTS_GEN)
 	$(CC) $(CFLAGS) -c $< -o $@
 
+%/gen/migrations.c: $(MIGRATIONS) scripts/embed-migrations.sh
+	@mkdir -p $(dir $@)
+	sh scripts/embed-migrations.sh db/migrations > $@.tmp && mv $@.tmp $@
+
+$(B)/gen/migrations.o: $(B)/gen/migrations.c lib/history/migrate.h
+	$(CC) $(CFLAGS) -c $< -o $@
+
 $(B)/gen/x_%_data.o: $(B)/gen/x_%_data.c
 	$(CC) $(CFLAGS) -c $< -o $@
 
@@ -112,8 +129,8 @@ $(foreach d,$(B) build-fuzz,$(foreach n,$(X_NAMES),$(eval $(call x_embed,$(d),$(
 build-fuzz/gen/clients_data.c: data/clients.json scripts/embed.sh
 	@mkdir -p $(dir $@)
 	sh scripts/embed.sh td_clients_json data/clients.json > $@.tmp && mv $@.tmp $@
-$(FUZZ_BIN): build-fuzz/gen/clients_data.c $(patsubst %,build-fuzz/gen/x_%_data.c,$(X_NAMES))
-$(FUZZ_BIN): LIB_SRC += build-fuzz/gen/clients_data.c $(patsubst %,build-fuzz/gen/x_%_data.c,$(X_NAMES))
+$(FUZZ_BIN): build-fuzz/gen/clients_data.c $(patsubst %,build-fuzz/gen/x_%_data.c,$(X_NAMES)) build-fuzz/gen/migrations.c
+$(FUZZ_BIN): LIB_SRC += build-fuzz/gen/clients_data.c $(patsubst %,build-fuzz/gen/x_%_data.c,$(X_NAMES)) build-fuzz/gen/migrations.c
 
 check: all
 	scripts/test.sh
@@ -124,28 +141,36 @@ clean:
 # Installation.  PREFIX is where the files will live (written into
 # tlsdiag.pc); DESTDIR is prepended only while copying, for packaging.
 PREFIX  ?= /usr/local
+# The library's directory; Debian's multiarch layout passes
+# /usr/lib/<triplet> so cross builds find tlsdiag.pc.
+LIBDIR  ?= $(PREFIX)/lib
 DESTDIR ?=
 VERSION := $(shell sed -n 's/.*define TLSDIAG_VERSION "\(.*\)"/\1/p' include/tlsdiag.h)
 # Each installed file as DIRECTORY/NAME=SOURCE, so install and uninstall
 # read one list.
 INSTALL_FILES := \
-    bin/tlsdiag=$(B)/tlsdiag \
-    share/man/man1/tlsdiag.1=docs/tlsdiag.1 \
-    lib/libtlsdiag.a=$(B)/libtlsdiag.a \
-    include/tlsdiag.h=include/tlsdiag.h \
-    lib/pkgconfig/tlsdiag.pc=$(B)/tlsdiag.pc \
-    share/bash-completion/completions/tlsdiag=dist/tlsdiag.bash \
-    share/zsh/site-functions/_tlsdiag=dist/_tlsdiag.zsh
-inst_dest = $(DESTDIR)$(PREFIX)/$(firstword $(subst =, ,$(1)))
+    $(PREFIX)/bin/tlsdiag=$(B)/tlsdiag \
+    $(PREFIX)/share/man/man1/tlsdiag.1=docs/tlsdiag.1 \
+    $(LIBDIR)/libtlsdiag.a=$(B)/libtlsdiag.a \
+    $(PREFIX)/include/tlsdiag.h=include/tlsdiag.h \
+    $(LIBDIR)/pkgconfig/tlsdiag.pc=$(B)/tlsdiag.pc \
+    $(PREFIX)/share/bash-completion/completions/tlsdiag=dist/tlsdiag.bash \
+    $(PREFIX)/share/zsh/site-functions/_tlsdiag=dist/_tlsdiag.zsh
+inst_dest = $(DESTDIR)$(firstword $(subst =, ,$(1)))
 inst_src = $(lastword $(subst =, ,$(1)))
 
 # tlsdiag.pc is written at each install: it records PREFIX, which may differ
 # from the last install's.
 install: $(B)/tlsdiag $(B)/libtlsdiag.a
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' \
-	    -e 's|@REQUIRES@|$(PKGS)|' -e 's|@LIBS@|$(PLAIN_LIBS)|' dist/tlsdiag.pc.in > $(B)/tlsdiag.pc
-	$(foreach f,$(INSTALL_FILES),install -D -m $(if $(filter bin/%,$(f)),755,644) \
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@VERSION@|$(VERSION)|' \
+	    -e 's|@REQUIRES@|$(PC_REQUIRES)|' -e 's|@LIBS@|$(PC_LIBS)|' dist/tlsdiag.pc.in > $(B)/tlsdiag.pc
+	$(foreach f,$(INSTALL_FILES),install -D -m $(if $(filter $(PREFIX)/bin/%,$(f)),755,644) \
 	    $(call inst_src,$(f)) $(call inst_dest,$(f)) &&) true
+
+# The pkg-config modules the library needs (debian/rules maps them to the
+# -dev packages that ship them).
+print-pkgs:
+	@echo $(PKGS)
 
 uninstall:
 	rm -f $(foreach f,$(INSTALL_FILES),$(call inst_dest,$(f)))

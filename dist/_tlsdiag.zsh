@@ -12,7 +12,7 @@ _tlsdiag() {
     _arguments -C \
         '(- :)--help[describe the commands]' \
         '(- :)--version[print the version]' \
-        '1:command:((check\:"probe a server and explain what fails" explain\:"explain an error message or log excerpt" logs\:"summarise the failed handshakes in server logs" pcap\:"diagnose the TLS handshakes in a packet capture" help\:"the options of a command"))' \
+        '1:command:((check\:"probe a server and explain what fails" explain\:"explain an error message or log excerpt" logs\:"summarise the failed handshakes in server logs" pcap\:"diagnose the TLS handshakes in a packet capture" diff\:"what changed between the runs of a history database" help\:"the options of a command"))' \
         '*::arg:->args' && return
     case $words[1] in
         check)
@@ -24,6 +24,7 @@ _tlsdiag() {
                 '--cert[client certificate (PEM)]:file:_files' \
                 '--key[private key of the client certificate]:file:_files' \
                 '--alpn[ALPN protocols to offer]:protocols:' \
+                '--starttls[upgrade each connection to TLS the protocol'"'"'s way first]:protocol:(smtp lmtp imap pop3 ftp xmpp xmpp-server ldap postgres postgres-direct mysql nntp sieve irc)' \
                 '--repeat[handshakes to the first address]:count:' \
                 '--warn-days[warn when a certificate expires within N days]:days:' \
                 '--show-certs[print each certificate sent in PEM]' \
@@ -40,6 +41,11 @@ _tlsdiag() {
                 '--max-connections[connections at once]:count:' \
                 '--rate[new connections a second at most]:rate:' \
                 '--dns-server[ask this DNS server]:address:' \
+                '--db[also record the check in this history database]:database (sqlite\:PATH, PATH, postgresql\://...):_files' \
+                '(--proxy-env)--proxy[every connection through this proxy]:url:' \
+                '(--proxy)--proxy-env[the proxy from https_proxy, all_proxy and no_proxy]' \
+                '--expect-issuer[the CA the certificate must come from]:name:' \
+                '*--pin[SPKI pin the leaf must match (sha256//BASE64)]:pin:' \
                 '(- :)'{-h,--help}'[describe the options]' \
                 ':target (HOST[\:PORT]):_hosts'
             ;;
@@ -73,8 +79,16 @@ _tlsdiag() {
                 '(- :)'{-h,--help}'[describe the options]' \
                 ':capture file (- for standard input):_files'
             ;;
+        diff)
+            _arguments \
+                '--db[the history database]:database (sqlite\:PATH, PATH, postgresql\://...):_files' \
+                '--since[compare with this run, or the last run at or before this time]:run or time:' \
+                '--warn-days[list certificates that end within N days]:days:' \
+                '--json[print one JSON document]' \
+                '(- :)'{-h,--help}'[describe the options]'
+            ;;
         help)
-            _arguments '1:command:(check explain logs pcap)'
+            _arguments '1:command:(check explain logs pcap diff)'
             ;;
     esac
 }

@@ -11,13 +11,13 @@ _tlsdiag() {
     cur=${COMP_WORDS[COMP_CWORD]}
     prev=${COMP_WORDS[COMP_CWORD-1]}
     if [ "$COMP_CWORD" -eq 1 ]; then
-        _tlsdiag_reply -W 'check explain logs pcap help --help --version'
+        _tlsdiag_reply -W 'check explain logs pcap diff help --help --version'
         return
     fi
     cmd=${COMP_WORDS[1]}
     case "$cmd" in
         help)
-            [ "$COMP_CWORD" -eq 2 ] && _tlsdiag_reply -W 'check explain logs pcap'
+            [ "$COMP_CWORD" -eq 2 ] && _tlsdiag_reply -W 'check explain logs pcap diff'
             return
             ;;
         check)
@@ -28,20 +28,25 @@ _tlsdiag() {
                     _tlsdiag_reply -d; compopt -o filenames 2>/dev/null; return ;;
                 --clients)
                     _tlsdiag_reply -W 'modern intermediate old'; return ;;
+                --starttls)
+                    _tlsdiag_reply -W 'smtp lmtp imap pop3 ftp xmpp xmpp-server ldap postgres postgres-direct
+                        mysql nntp sieve irc'
+                    return ;;
                 --format)
                     _tlsdiag_reply -W 'text json html'; return ;;
-                --html)
+                --html|--db)
                     _tlsdiag_reply -f; compopt -o filenames 2>/dev/null; return ;;
                 --client)
                     # the profile ids, first column of `tlsdiag check --client list`
                     _tlsdiag_reply -W "list $("${COMP_WORDS[0]}" check --client list 2>/dev/null | cut -d' ' -f1)"
                     return ;;
-                --sni|--alpn|--repeat|--warn-days|--timeout|--deadline|--max-connections|--rate|--dns-server)
+                --sni|--alpn|--repeat|--warn-days|--timeout|--deadline|--max-connections|--rate|--dns-server|--proxy|--expect-issuer|--pin)
                     return ;;
             esac
-            _tlsdiag_reply -W '--sni --no-sni --ca-file --ca-path --cert --key --alpn --repeat
+            _tlsdiag_reply -W '--sni --no-sni --ca-file --ca-path --cert --key --alpn --starttls --repeat
                 --warn-days --show-certs --no-aia --client --clients -v --verbose --json --format --html --no-color
-                --timeout --deadline --max-connections --rate --dns-server -h --help'
+                --timeout --deadline --max-connections --rate --dns-server --db --proxy --proxy-env --expect-issuer --pin
+                -h --help'
             ;;
         explain)
             case "$prev" in
@@ -76,6 +81,13 @@ _tlsdiag() {
             else
                 _tlsdiag_reply -f; compopt -o filenames 2>/dev/null
             fi
+            ;;
+        diff)
+            case "$prev" in
+                --db) _tlsdiag_reply -f; compopt -o filenames 2>/dev/null; return ;;
+                --since|--warn-days) return ;;
+            esac
+            _tlsdiag_reply -W '--db --since --warn-days --json -h --help'
             ;;
     esac
 }

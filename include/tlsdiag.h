@@ -35,6 +35,7 @@ typedef enum td_status {
     TD_OK = 0,
     TD_ERR_USAGE = -1,    /* bad input: a malformed value, a missing file, no target */
     TD_ERR_INTERNAL = -2, /* out of memory, event loop failure */
+    TD_ERR_DB = -3,       /* the history database: unreachable, refused, or newer than this library */
 } td_status;
 
 typedef struct td_options td_options;
@@ -65,6 +66,14 @@ td_status td_options_set_ca_path(td_options *o, const char *dir);
 td_status td_options_set_client_cert(td_options *o, const char *cert_file, const char *key_file);
 /* ALPN protocols to offer, comma-separated, e.g. "h2,http/1.1". */
 td_status td_options_set_alpn(td_options *o, const char *list);
+/* Upgrades every connection to TLS the way the protocol does before the
+ * handshake: "smtp", "lmtp", "imap", "pop3", "ftp", "xmpp", "xmpp-server",
+ * "ldap", "postgres", "mysql", "nntp", "sieve", "irc"; "postgres-direct"
+ * for PostgreSQL 17's direct TLS (ALPN "postgresql", no exchange before).
+ * NULL or "" clears it.  Without it, a port that greets in SMTP, IMAP,
+ * POP3, FTP or MySQL is checked through that protocol's upgrade (the report
+ * says so). */
+td_status td_options_set_starttls(td_options *o, const char *protocol);
 /* Handshakes to the first address, to tell the backends behind a load
  * balancer apart: 1 to 64, default 4. */
 td_status td_options_set_repeat(td_options *o, unsigned n);
@@ -100,6 +109,26 @@ td_status td_options_add_client(td_options *o, const char *id);
  * reported as info; one at or above it is a warning; one named with
  * td_options_add_client() fails the check.  Anything else is TD_ERR_USAGE. */
 td_status td_options_set_clients_level(td_options *o, const char *level);
+/* Every connection of the check goes through this proxy:
+ * "http://[user:pass@]host[:port]" (HTTP CONNECT; port 3128 by default),
+ * "socks5://..." (the target resolved here) or "socks5h://..." (resolved by
+ * the proxy; port 1080 by default); no scheme means http://, as for curl.
+ * https:// proxies are not supported (TD_ERR_USAGE). */
+td_status td_options_set_proxy(td_options *o, const char *url);
+/* Takes the proxy from the environment as curl does, when no proxy is set:
+ * https_proxy, HTTPS_PROXY, all_proxy, ALL_PROXY, unless no_proxy (or
+ * NO_PROXY) matches the target (names with their subdomains, IPs, CIDR
+ * ranges, "*").  A malformed variable makes td_check() fail with
+ * TD_ERR_USAGE. */
+void td_options_set_proxy_env(td_options *o, bool use);
+/* The certificate must come from a CA whose name holds this text (case
+ * does not matter), e.g. "Let's Encrypt": any other issuer is reported as
+ * TLS_INTERCEPTED. */
+td_status td_options_set_expect_issuer(td_options *o, const char *name);
+/* Public key pins as curl's --pinnedpubkey: "sha256//BASE64", several
+ * separated by ';' (up to 8 in all); a leaf key matching none of them is
+ * reported as TLS_INTERCEPTED. */
+td_status td_options_add_pin(td_options *o, const char *pins);
 /* Lists every client profile, one a line: its id, its name and the kind of
  * trust store it uses.  Returns 0, or -1 when the write failed. */
 int td_write_client_list(FILE *f);
@@ -271,6 +300,67 @@ int td_capture_write_text(const td_capture *c, FILE *f, unsigned flags);
 /* JSON lines (docs/json.md, "tlsdiag pcap"): one object per connection,
  * then a summary object. */
 int td_capture_write_json(const td_capture *c, FILE *f);
+/* ------------------------------------------------------------ history
+ * Keeps the reports of checks in a database (SQLite or PostgreSQL), run
+ * after run, and says what changed between runs:
+ *
+ *     td_history *h = td_history_new();
+ *     if (td_history_open(h, "sqlite:tls.db", TD_HISTORY_CREATE) != TD_OK)
+ *         errx(3, "%s", td_history_error(h));
+ *     long long run;
+ *     td_history_run_begin(h, "nightly", NULL, &run);
+ *     td_history_record(h, run, report);          (once per target checked)
+ *     td_history_run_end(h, run);
+ *     td_history_free(h);
+ *
+ * Each record is one transaction: a crash loses at most the target being
+ * written.  Schema: docs/internals.md ("history"). */
+typedef struct td_history td_history;
+typedef struct td_diff td_diff;
+
+td_history *td_history_new(void);
+/* Closes the database. */
+void td_history_free(td_history *h);
+/* Why the last failed call on h failed, in one line; NULL when it did not. */
+const char *td_history_error(const td_history *h);
+enum {
+    TD_HISTORY_CREATE = 1 << 0, /* create a SQLite file that does not exist */
+};
+/* url: "sqlite:PATH", "PATH" (SQLite too), "postgresql://..." or
+ * "postgres://..." (libpq's URL, connect_timeout 10 s unless it says
+ * otherwise).  Brings the schema up to date.  TD_ERR_USAGE for a bad URL;
+ * TD_ERR_DB when the database cannot be opened or reached, or its schema
+ * is newer than this library. */
+td_status td_history_open(td_history *h, const char *url, unsigned flags);
+/* Starts a run, now: command is what ran (for people), shard "I/N" for one
+ * shard of a scan or NULL.  *run gets its id. */
+td_status td_history_run_begin(td_history *h, const char *command, const char *shard, long long *run);
+/* Records one checked target of the run: its host, port and address, the
+ * verdict, the root cause, every finding, the certificates served and the
+ * clients that fail. */
+td_status td_history_record(td_history *h, long long run, const td_report *r);
+/* Marks the run finished (a run never ended was stopped). */
+td_status td_history_run_end(td_history *h, long long run);
+
+/* What changed between two runs: each target's latest record up to the
+ * newest run against its latest record up to the baseline.  since: NULL
+ * (the run before the newest), a run id ("12"), or a time (UTC: 2026-12-07,
+ * "2026-12-07 10:00", 2026-12-07T10:00:00Z) or an age (90m, 2h, 3d): the
+ * last run started then or before.  warn_days: certificates that end within
+ * that many days are listed (0 to 3650).  TD_ERR_USAGE for a bad since, no
+ * run yet, or no run at that time. */
+td_status td_history_diff(td_history *h, const char *since, unsigned warn_days, td_diff **out);
+/* Whether something got worse: a new failure, another root cause, a client
+ * newly shut out. */
+bool td_diff_worse(const td_diff *d);
+/* Changes found, expiring certificates included. */
+size_t td_diff_change_count(const td_diff *d);
+/* The answer first, then a section per kind of change.  0, or -1 when
+ * memory or the write failed. */
+int td_diff_write_text(const td_diff *d, FILE *f);
+/* Schema: docs/json.md ("tlsdiag diff"). */
+int td_diff_write_json(const td_diff *d, FILE *f);
+void td_diff_free(td_diff *d);
 
 #ifdef __cplusplus
 }

@@ -12,6 +12,7 @@
 
 #include "probe/probe.h"
 #include "registry/clients.h"
+#include "starttls/starttls.h"
 #include "util/str.h"
 
 #define DEFAULT_PORT      443
@@ -334,6 +335,20 @@ td_status td_options_set_alpn(td_options *o, const char *list)
     return TD_OK;
 }
 
+td_status td_options_set_starttls(td_options *o, const char *protocol)
+{
+    clear_error(o);
+    if (!protocol || !*protocol) {
+        o->starttls = NULL;
+        return TD_OK;
+    }
+    const td_starttls_info *st = td_starttls_find(protocol);
+    if (!st)
+        return bad(o, "unknown STARTTLS protocol '%." ECHO_MAX "s': one of %s", protocol, td_starttls_names());
+    o->starttls = st;
+    return TD_OK;
+}
+
 td_status td_options_set_repeat(td_options *o, unsigned n)
 {
     clear_error(o);
@@ -415,6 +430,52 @@ td_status td_options_set_dns_server(td_options *o, const char *server)
         return bad(o, "DNS server must be an IP address, IP:PORT or [IPv6]:PORT, not '%." ECHO_MAX "s'", server);
     o->dns_server = a;
     o->dns_server_set = true;
+    return TD_OK;
+}
+
+td_status td_options_set_proxy(td_options *o, const char *url)
+{
+    clear_error(o);
+    if (!url || !*url)
+        return bad(o, "empty proxy URL");
+    char err[200];
+    td_proxy px;
+    if (!td_proxy_parse_url(&px, url, err, sizeof err))
+        return bad(o, "%s", err);
+    o->proxy = px;
+    return TD_OK;
+}
+
+void td_options_set_proxy_env(td_options *o, bool use)
+{
+    o->proxy_env = use;
+}
+
+td_status td_options_set_expect_issuer(td_options *o, const char *name)
+{
+    clear_error(o);
+    if (!name || !*name || strlen(name) >= sizeof o->expect.issuer)
+        return bad(o, "the expected issuer must be 1 to %zu characters", sizeof o->expect.issuer - 1);
+    snprintf(o->expect.issuer, sizeof o->expect.issuer, "%s", name);
+    return TD_OK;
+}
+
+td_status td_options_add_pin(td_options *o, const char *pins)
+{
+    clear_error(o);
+    td_obs_expect e = o->expect;
+    for (const char *p = pins ? pins : ""; ; p++) {
+        size_t n = strcspn(p, ";");
+        if (e.n_pins == TD_MAX_PINS)
+            return bad(o, "at most %d pins", TD_MAX_PINS);
+        if (!td_pin_parse(p, n, e.pins[e.n_pins++]))
+            return bad(o, "a pin is sha256// and the base64 of a SHA-256 (44 characters), not '%.*s'",
+                       (int)(n > 60 ? 60 : n), p);
+        p += n;
+        if (!*p)
+            break;
+    }
+    o->expect = e;
     return TD_OK;
 }
 
@@ -512,7 +573,73 @@ void td_check_probe_cfg(const td_options *o, td_probe_cfg *cfg)
         .no_aia = o->no_aia,
         .clients = o->n_clients ? o->clients : NULL,
         .n_clients = o->n_clients,
+        .starttls = o->starttls,
     };
+}
+
+static const char *env_lookup(const char *name)
+{
+    return getenv(name);
+}
+
+/* --proxy, else with --proxy-env the one curl would take for the target. */
+static td_status choose_proxy(td_options *o, td_probe_cfg *cfg, char *bypass, size_t bypass_len, td_proxy *px)
+{
+    if (o->proxy.scheme != TD_PROXY_NONE) {
+        *px = o->proxy;
+        cfg->proxy = px;
+        cfg->proxy_from = "--proxy";
+    } else if (o->proxy_env) {
+        const char *from = NULL;
+        char err[240];
+        int rc = td_proxy_from_env(px, o->target.host, env_lookup, &from, err, sizeof err);
+        if (rc < 0)
+            return bad(o, "%s", err);
+        if (rc > 0) {
+            cfg->proxy = px;
+            cfg->proxy_from = from;
+        } else if (from) {
+            snprintf(bypass, bypass_len, "%s", from);
+        }
+    }
+    /* A missing issuer is fetched from its own server, which a tunnel to
+     * the target cannot reach. */
+    if (cfg->proxy)
+        cfg->no_aia = true;
+    return TD_OK;
+}
+
+/* A port that greets in a protocol with one way to upgrade is checked again
+ * through it, and the report says the upgrade was chosen.  When the upgrade
+ * itself fails, the port still is no TLS port: the first observations stay,
+ * with how the upgrade failed. */
+static int upgrade_by_greeting(td_probe_cfg *cfg, td_obs *first)
+{
+    const td_starttls_info *st = td_starttls_for_banner(first->baseline.protocol);
+    if (!st)
+        return 0;
+    td_obs *again = malloc(sizeof *again);
+    if (!again)
+        return -1;
+    td_obs_init(again);
+    cfg->starttls = st;
+    int rc = td_probe_run(cfg, again);
+    cfg->starttls = NULL;
+    const td_attempt *b = &again->baseline;
+    if (rc == 0 && b->leadin && strcmp(b->leadin, st->ops->name) == 0) {
+        snprintf(first->starttls_tried, sizeof first->starttls_tried, "%s: %s", st->name,
+                 b->out == TD_OUT_LEADIN ? b->error : td_outcome_name(b->out));
+        td_obs_free(again);
+    } else if (rc == 0) {
+        snprintf(again->starttls_banner, sizeof again->starttls_banner, "%s", first->baseline.protocol);
+        again->starttls_auto = true;
+        td_obs_free(first);
+        *first = *again;
+    } else {
+        td_obs_free(again);
+    }
+    free(again);
+    return rc;
 }
 
 td_status td_check(td_options *o, td_report **out)
@@ -532,14 +659,27 @@ td_status td_check(td_options *o, td_report **out)
     td_hostport(r->target, sizeof r->target, o->target.host, o->target.port);
 
     td_probe_cfg cfg;
+    td_proxy px;
+    char bypass[sizeof r->obs.proxy_bypass] = "";
     td_check_probe_cfg(o, &cfg);
+    if (choose_proxy(o, &cfg, bypass, sizeof bypass, &px) != TD_OK) {
+        td_report_free(r);
+        return TD_ERR_USAGE;
+    }
     if (td_probe_run(&cfg, &r->obs) != 0) {
         td_report_free(r);
         return internal_error(o);
     }
+    if (!o->starttls && r->obs.baseline.out == TD_OUT_NOT_TLS && upgrade_by_greeting(&cfg, &r->obs) != 0) {
+        td_report_free(r);
+        return internal_error(o);
+    }
 
-    /* The filter and the level asked for are facts of the run the report
+    /* The filter, the level and the certificate asked for, and the
+     * no_proxy that sent the check direct, are facts of the run the report
      * states, whatever the probe made of them. */
+    r->obs.expect = o->expect;
+    snprintf(r->obs.proxy_bypass, sizeof r->obs.proxy_bypass, "%s", bypass);
     r->obs.clients_filtered = cfg.n_clients > 0;
     r->obs.clients_level = o->clients_level;
 

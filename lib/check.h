@@ -30,6 +30,10 @@ struct td_options {
     const char *clients[TD_MAX_CLIENTS]; /* --client: profile ids (the registry's static strings) */
     size_t n_clients;
     td_client_level clients_level; /* --clients, default intermediate */
+    td_proxy proxy;     /* --proxy; scheme NONE: none */
+    bool proxy_env;     /* --proxy-env: https_proxy, all_proxy, no_proxy as curl reads them */
+    td_obs_expect expect; /* --expect-issuer, --pin */
+    const struct td_starttls_info *starttls; /* --starttls, NULL: none (a greeting may pick one) */
     char error[256];    /* td_options_error(): "" when the last call succeeded */
 };
 

@@ -12,10 +12,13 @@ set -euo pipefail
 
 BUILD_PKGS=(build-essential pkg-config libssl-dev libev-dev libjansson-dev
             libc-ares-dev libpcap-dev libcmocka-dev clang llvm libclang-rt-14-dev
-            openssl zlib1g-dev)
+            openssl zlib1g-dev libsqlite3-dev libpq-dev)
 TEST_PKGS=("${BUILD_PKGS[@]}" nginx-light haproxy apache2 gnutls-bin python3 jq iproute2 procps
-           curl wget dpkg-dev debhelper tidy chromium tcpdump iptables)
-BENCH_PKGS=("${TEST_PKGS[@]}" sslscan nmap)
+           curl wget dpkg-dev debhelper lintian tidy chromium squid-openssl dante-server
+           tcpdump iptables)
+# The servers behind STARTTLS (mail, directory, databases, chat, FTP).
+TEST_PKGS+=(postfix dovecot-imapd dovecot-pop3d slapd ldap-utils postgresql mariadb-server prosody vsftpd)
+BENCH_PKGS=("${TEST_PKGS[@]}" sslscan nmap tcpdump tshark)
 
 usage() {
     echo "usage: $0 build|test|bench" >&2
@@ -54,8 +57,10 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -q
-apt-get install -y -q --no-install-recommends "${missing[@]}"
+# Another install in progress holds dpkg's lock: wait for it rather than fail.
+APT=(apt-get -o DPkg::Lock::Timeout=600)
+"${APT[@]}" update -q
+"${APT[@]}" install -y -q --no-install-recommends "${missing[@]}"
 
 still=()
 for p in "${missing[@]}"; do

@@ -30,12 +30,17 @@ static const char usage_text[] =
     "                                        error or curl exit code\n"
     "  tlsdiag logs [options] FILE...        summarise the failed handshakes in nginx,\n"
     "                                        Apache httpd and HAProxy logs\n"
-    "  tlsdiag help check|explain|logs       the options of a command\n"
+    "  tlsdiag pcap [options] FILE           diagnose the TLS handshakes in a packet\n"
+    "                                        capture (tcpdump -w; - for stdin)\n"
+    "  tlsdiag diff --db URL [options]       what changed between the checks recorded\n"
+    "                                        in a history database (check --db URL)\n"
+    "  tlsdiag help COMMAND                  the options of a command (check, explain,\n"
+    "                                        logs, pcap, diff)\n"
     "  tlsdiag --help                        this text\n"
     "  tlsdiag --version                     print the version\n"
     "\n"
     "Exit status: 0 no failure found, 1 a handshake fails (see the findings),\n"
-    "2 bad usage or input, 3 internal error.\n";
+    "2 bad usage or input, 3 internal error or the history database failed.\n";
 
 static const char check_usage_text[] =
     "Usage: tlsdiag check [options] HOST[:PORT]\n"
@@ -56,6 +61,13 @@ static const char check_usage_text[] =
     "                          private key in one extra handshake; give both\n"
     "  --alpn LIST             ALPN protocols to offer, comma-separated, e.g.\n"
     "                          h2,http/1.1\n"
+    "  --starttls PROTO        upgrade each connection the protocol's way\n"
+    "                          first: smtp, lmtp, imap, pop3, ftp, xmpp,\n"
+    "                          xmpp-server, ldap, postgres, mysql, nntp,\n"
+    "                          sieve, irc; postgres-direct for PostgreSQL's\n"
+    "                          direct TLS (ALPN postgresql).  Without it an\n"
+    "                          SMTP, IMAP, POP3, FTP or MySQL greeting\n"
+    "                          picks one\n"
     "  --repeat N              handshakes to the first address, to compare the\n"
     "                          backends behind it; default 4, 1 to 64\n"
     "  --warn-days N           warn when a certificate expires within N days;\n"
@@ -96,10 +108,23 @@ static const char check_usage_text[] =
     "                          limit, the default); --deadline still applies\n"
     "  --dns-server IP[:PORT]  ask this DNS server instead of the system's\n"
     "                          (an IPv6 server with a port: [ADDR]:PORT)\n"
+    "  --db URL                also record the check, as a run of one target, in\n"
+    "                          this history database: sqlite:PATH (or a bare\n"
+    "                          PATH) or postgresql://USER@HOST/DB; see diff\n"
+    "  --proxy URL             every connection through this proxy:\n"
+    "                          http://[USER:PASS@]HOST[:PORT] (CONNECT),\n"
+    "                          socks5://... or socks5h://... (the proxy\n"
+    "                          resolves the name); no https:// proxies\n"
+    "  --proxy-env             the proxy curl would use: https_proxy,\n"
+    "                          HTTPS_PROXY, all_proxy, ALL_PROXY, and no_proxy\n"
+    "  --expect-issuer NAME    the certificate must come from a CA whose name\n"
+    "                          holds NAME; any other is TLS_INTERCEPTED\n"
+    "  --pin sha256//BASE64    the leaf's public key must match (as curl's\n"
+    "                          --pinnedpubkey; several with ';'); repeatable\n"
     "  -h, --help              this text\n"
     "\n"
     "Exit status: 0 no failure found, 1 a handshake fails (see the findings),\n"
-    "2 bad usage or input, 3 internal error.\n";
+    "2 bad usage or input, 3 internal error or the history database failed.\n";
 
 static const char explain_usage_text[] =
     "Usage: tlsdiag explain [options] [TEXT...]\n"
@@ -176,6 +201,31 @@ static const char pcap_usage_text[] =
     "Exit status: 0 no failed handshake, 1 a handshake failed, 2 bad usage or an\n"
     "unusable file (no capture, an unknown link type, no TLS handshake), 3\n"
     "internal error.\n";
+static const char diff_usage_text[] =
+    "Usage: tlsdiag diff --db URL [options]\n"
+    "\n"
+    "Says what changed in a history database between the latest run and the one\n"
+    "before (or --since): new failures, fixed ones, root causes changed,\n"
+    "certificates rotated (another SHA-256), certificates expiring soon, and\n"
+    "clients newly shut out.  Each target counts with its latest record up to\n"
+    "each run, so a history of single checks (check --db) compares as well as\n"
+    "one of scans.  Runs are recorded by tlsdiag check HOST --db URL.\n"
+    "\n"
+    "Options:\n"
+    "  --db URL                the history: sqlite:PATH (or a bare PATH) or\n"
+    "                          postgresql://USER@HOST/DB (also postgres://)\n"
+    "  --since RUN|TIME        compare with run RUN, or with the last run started\n"
+    "                          at or before TIME (UTC: 2026-12-07, 2026-12-07\n"
+    "                          10:00, 2026-12-07T10:00:00Z) or an age (90m, 2h,\n"
+    "                          3d); default: the run before the latest\n"
+    "  --warn-days N           list certificates that end within N days;\n"
+    "                          default 21, 0 to 3650\n"
+    "  --json                  print one JSON document (docs/json.md)\n"
+    "  -h, --help              this text\n"
+    "\n"
+    "Exit status: 0 nothing got worse, 1 a new failure, another root cause or a\n"
+    "client newly shut out, 2 bad usage or input (no run yet), 3 internal error\n"
+    "or the history database failed.\n";
 
 /* Says what is wrong in one line, then where to look. */
 static int usage_error(const char *hint, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -194,6 +244,7 @@ static int usage_error(const char *hint, const char *fmt, ...)
 #define EXPLAIN_HINT "tlsdiag explain --help"
 #define LOGS_HINT "tlsdiag logs --help"
 #define PCAP_HINT "tlsdiag pcap --help"
+#define DIFF_HINT "tlsdiag diff --help"
 #define TOP_HINT   "tlsdiag --help"
 
 /* Help and version go to stdout; a failed write there is still a failure. */
@@ -252,6 +303,7 @@ enum {
     OPT_CERT,
     OPT_KEY,
     OPT_ALPN,
+    OPT_STARTTLS,
     OPT_REPEAT,
     OPT_WARN_DAYS,
     OPT_SHOW_CERTS,
@@ -262,6 +314,11 @@ enum {
     OPT_RATE,
     OPT_FORMAT,
     OPT_HTML,
+    OPT_DB,
+    OPT_PROXY,
+    OPT_PROXY_ENV,
+    OPT_EXPECT_ISSUER,
+    OPT_PIN,
 };
 
 static const struct option check_opts[] = {
@@ -278,6 +335,7 @@ static const struct option check_opts[] = {
     { "cert", required_argument, NULL, OPT_CERT },
     { "key", required_argument, NULL, OPT_KEY },
     { "alpn", required_argument, NULL, OPT_ALPN },
+    { "starttls", required_argument, NULL, OPT_STARTTLS },
     { "repeat", required_argument, NULL, OPT_REPEAT },
     { "warn-days", required_argument, NULL, OPT_WARN_DAYS },
     { "show-certs", no_argument, NULL, OPT_SHOW_CERTS },
@@ -288,6 +346,11 @@ static const struct option check_opts[] = {
     { "rate", required_argument, NULL, OPT_RATE },
     { "format", required_argument, NULL, OPT_FORMAT },
     { "html", required_argument, NULL, OPT_HTML },
+    { "db", required_argument, NULL, OPT_DB },
+    { "proxy", required_argument, NULL, OPT_PROXY },
+    { "proxy-env", no_argument, NULL, OPT_PROXY_ENV },
+    { "expect-issuer", required_argument, NULL, OPT_EXPECT_ISSUER },
+    { "pin", required_argument, NULL, OPT_PIN },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
 };
@@ -298,6 +361,7 @@ typedef struct cli {
     bool json, html, no_color, sni, no_sni, verbose;
     const char *cert, *key; /* checked as a pair once all options are read */
     const char *html_file;  /* --html: the page goes there too */
+    const char *db;         /* --db: the history to record the check in */
 } cli;
 
 #define LIST_CLIENTS (-2)
@@ -345,6 +409,9 @@ static int apply_option(td_options *o, int c, const char *arg, cli *cl)
     case OPT_NO_COLOR:
         cl->no_color = true;
         break;
+    case OPT_DB:
+        cl->db = arg;
+        break;
     case 'v':
     case OPT_VERBOSE:
         cl->verbose = true;
@@ -379,6 +446,9 @@ static int apply_option(td_options *o, int c, const char *arg, cli *cl)
     case OPT_ALPN:
         st = td_options_set_alpn(o, arg);
         break;
+    case OPT_STARTTLS:
+        st = td_options_set_starttls(o, arg);
+        break;
     case OPT_REPEAT:
         if (!parse_count(arg, 1, 64, &n))
             return usage_error(CHECK_HINT, "--repeat needs a whole number from 1 to 64, not '%.40s'", arg);
@@ -407,6 +477,18 @@ static int apply_option(td_options *o, int c, const char *arg, cli *cl)
         if (parse_number("--rate", arg, "new connections a second", &per_s) != 0)
             return EXIT_USAGE;
         st = td_options_set_rate(o, per_s);
+        break;
+    case OPT_PROXY:
+        st = td_options_set_proxy(o, arg);
+        break;
+    case OPT_PROXY_ENV:
+        td_options_set_proxy_env(o, true);
+        break;
+    case OPT_EXPECT_ISSUER:
+        st = td_options_set_expect_issuer(o, arg);
+        break;
+    case OPT_PIN:
+        st = td_options_add_pin(o, arg);
         break;
     case 'h':
         return -1;
@@ -461,6 +543,70 @@ static int write_report(const td_report *r, const cli *cl, bool color)
     return EXIT_OK;
 }
 
+/* A history's failure: a bad URL is bad usage; the rest is the database's. */
+static int history_error(const td_history *h, td_status st, const char *hint)
+{
+    const char *e = td_history_error(h) ? td_history_error(h) : "history database error";
+    if (st == TD_ERR_USAGE)
+        return usage_error(hint, "%s", e);
+    fprintf(stderr, "tlsdiag: %s\n", e);
+    return EXIT_INTERNAL;
+}
+
+/* The command line a run records: what ran, without --db and its value
+ * (the run is in that database, and a PostgreSQL URL may hold a password). */
+static void command_line(int argc, char **argv, char *buf, size_t cap)
+{
+    size_t n = (size_t)snprintf(buf, cap, "tlsdiag");
+    for (int i = 0; i < argc && n < cap; i++) {
+        if (!strcmp(argv[i], "--db")) {
+            i++;
+            continue;
+        }
+        if (!strncmp(argv[i], "--db=", 5))
+            continue;
+        n += (size_t)snprintf(buf + n, cap - n, " %s", argv[i]);
+    }
+}
+
+/* Opens the history --db names before the check, so that a bad URL or an
+ * unreachable database stops the command before it probes anything. */
+static int history_open(td_history **out, const char *url, unsigned flags, const char *hint)
+{
+    td_history *h = td_history_new();
+    if (!h) {
+        fprintf(stderr, "tlsdiag: out of memory\n");
+        return EXIT_INTERNAL;
+    }
+    td_status st = td_history_open(h, url, flags);
+    if (st != TD_OK) {
+        int rc = history_error(h, st, hint);
+        td_history_free(h);
+        return rc;
+    }
+    *out = h;
+    return EXIT_OK;
+}
+
+/* The check as a run of one target, begun before it: what `tlsdiag scan`
+ * does per target.  A check that breaks leaves the run unfinished, as a
+ * stopped scan does. */
+static int history_begin(td_history *h, int argc, char **argv, long long *run)
+{
+    char cmd[2048];
+    command_line(argc, argv, cmd, sizeof cmd);
+    td_status st = td_history_run_begin(h, cmd, NULL, run);
+    return st == TD_OK ? EXIT_OK : history_error(h, st, CHECK_HINT);
+}
+
+static int history_record(td_history *h, long long run, const td_report *r)
+{
+    td_status st = td_history_record(h, run, r);
+    if (st == TD_OK)
+        st = td_history_run_end(h, run);
+    return st == TD_OK ? EXIT_OK : history_error(h, st, CHECK_HINT);
+}
+
 static int cmd_check(int argc, char **argv, td_options *o)
 {
     cli cl = { 0 };
@@ -507,11 +653,23 @@ static int cmd_check(int argc, char **argv, td_options *o)
     if (td_options_set_target(o, argv[optind]) != TD_OK)
         return usage_error(CHECK_HINT, "%s", why(o));
 
+    td_history *h = NULL;
+    long long run = 0;
+    if (cl.db) {
+        int hrc = history_open(&h, cl.db, TD_HISTORY_CREATE, CHECK_HINT);
+        if (hrc == EXIT_OK)
+            hrc = history_begin(h, argc, argv, &run);
+        if (hrc != EXIT_OK) {
+            td_history_free(h);
+            return hrc;
+        }
+    }
     td_report *r = NULL;
     td_status st = td_check(o, &r);
-    if (st == TD_ERR_USAGE)
-        return usage_error(CHECK_HINT, "%s", why(o));
     if (st != TD_OK) {
+        td_history_free(h);
+        if (st == TD_ERR_USAGE)
+            return usage_error(CHECK_HINT, "%s", why(o));
         fprintf(stderr, "tlsdiag: internal error: %s\n", why(o));
         return EXIT_INTERNAL;
     }
@@ -519,9 +677,12 @@ static int cmd_check(int argc, char **argv, td_options *o)
     const char *nc = getenv("NO_COLOR");
     bool color = !cl.json && !cl.html && !cl.no_color && !nc && isatty(STDOUT_FILENO);
     int rc = write_report(r, &cl, color);
+    if (h && history_record(h, run, r) != EXIT_OK)
+        rc = EXIT_INTERNAL;
     if (rc == EXIT_OK && td_report_failed(r))
         rc = EXIT_FAIL;
     td_report_free(r);
+    td_history_free(h);
     return rc;
 }
 
@@ -860,6 +1021,66 @@ static int cmd_pcap(int argc, char **argv)
     return rc;
 }
 
+enum { OPT_DIFF_SINCE = 700 };
+
+static const struct option diff_opts[] = {
+    { "db", required_argument, NULL, OPT_DB },
+    { "since", required_argument, NULL, OPT_DIFF_SINCE },
+    { "warn-days", required_argument, NULL, OPT_WARN_DAYS },
+    { "json", no_argument, NULL, OPT_JSON },
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 },
+};
+
+static int cmd_diff(int argc, char **argv)
+{
+    bool json = false;
+    const char *db = NULL, *since = NULL;
+    unsigned long warn_days = 21;
+    opterr = 0;
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, ":h", diff_opts, NULL)) != -1) {
+        if (c == '?')
+            return usage_error(DIFF_HINT, "unknown option '%s'", argv[optind - 1]);
+        if (c == ':')
+            return usage_error(DIFF_HINT, "option '%s' needs a value", argv[optind - 1]);
+        if (c == 'h')
+            return print_stdout(diff_usage_text);
+        json |= c == OPT_JSON;
+        if (c == OPT_DB)
+            db = optarg;
+        if (c == OPT_DIFF_SINCE)
+            since = optarg;
+        if (c == OPT_WARN_DAYS && !parse_count(optarg, 0, 3650, &warn_days))
+            return usage_error(DIFF_HINT, "--warn-days needs a whole number from 0 to 3650, not '%.40s'", optarg);
+    }
+    if (optind < argc)
+        return usage_error(DIFF_HINT, "diff takes no argument, got '%s'", argv[optind]);
+    if (!db)
+        return usage_error(DIFF_HINT, "diff needs --db URL: the history to read");
+    td_history *h = NULL;
+    int rc = history_open(&h, db, 0, DIFF_HINT);
+    if (rc != EXIT_OK)
+        return rc;
+    td_diff *d = NULL;
+    td_status st = td_history_diff(h, since, (unsigned)warn_days, &d);
+    if (st != TD_OK) {
+        rc = history_error(h, st, DIFF_HINT);
+    } else {
+        int w = json ? td_diff_write_json(d, stdout) : td_diff_write_text(d, stdout);
+        if (w != 0 || fflush(stdout) == EOF) {
+            fprintf(stderr, "tlsdiag: cannot write the answer: %s\n", strerror(errno));
+            rc = EXIT_INTERNAL;
+        } else if (td_diff_worse(d)) {
+            rc = EXIT_FAIL;
+        }
+    }
+    td_diff_free(d);
+    td_history_free(h);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -887,7 +1108,10 @@ int main(int argc, char **argv)
             return print_stdout(logs_usage_text);
         if (!strcmp(argv[2], "pcap"))
             return print_stdout(pcap_usage_text);
-        return usage_error(TOP_HINT, "no help for '%s': the commands are check, explain, logs and pcap", argv[2]);
+        if (!strcmp(argv[2], "diff"))
+            return print_stdout(diff_usage_text);
+        return usage_error(TOP_HINT, "no help for '%s': the commands are check, explain, logs, pcap and diff",
+                           argv[2]);
     }
     if (!strcmp(cmd, "check")) {
         td_options *o = td_options_new();
@@ -905,6 +1129,8 @@ int main(int argc, char **argv)
         return cmd_logs(argc - 1, argv + 1);
     if (!strcmp(cmd, "pcap"))
         return cmd_pcap(argc - 1, argv + 1);
+    if (!strcmp(cmd, "diff"))
+        return cmd_diff(argc - 1, argv + 1);
     if (cmd[0] == '-')
         return usage_error(TOP_HINT, "unknown option '%s'", cmd);
     return usage_error(TOP_HINT, "unknown command '%s'", cmd);

@@ -61,6 +61,8 @@ typedef struct td_cert_info {
     bool eku_server_auth;       /* it lists id-kp-serverAuth */
     bool eku_any;               /* it lists anyExtendedKeyUsage */
     char sha256[65];            /* lower-case hex SHA-256 of the DER */
+    char serial[84];            /* serialNumber in lower-case hex, "-" first when negative;
+                                   RFC 5280 4.1.2.2 allows 20 octets, a longer one is cut */
 } td_cert_info;
 
 /* Fills *out from one DER certificate.  Returns 0, or -1 with a reason in err
@@ -141,6 +143,15 @@ typedef struct td_name_check {
 /* Checks the SANs in *leaf.  When the certificate had more SAN entries than
  * td_cert_info keeps (n_san_total > n_san) the result may miss a match: the
  * why says so; use td_cert_check_name_der(), which sees them all. */
+/* ---- public key pins (curl's --pinnedpubkey) ------------------------------ */
+
+/* "sha256//" and 44 characters of base64: the SHA-256 into out. */
+bool td_pin_parse(const char *s, size_t len, uint8_t out[32]);
+/* SHA-256 of the certificate's SubjectPublicKeyInfo; false for bad DER. */
+bool td_cert_spki_sha256(td_der cert, uint8_t out[32]);
+/* The pin of a hash, "sha256//...=" (52 characters), cut to cap. */
+void td_pin_text(const uint8_t sha[32], char *buf, size_t cap);
+
 void td_cert_check_name(const td_cert_info *leaf, const char *host, td_name_check *out);
 /* The same from the DER, over every SAN.  An undecodable certificate gives
  * ok=false with the reason in why. */

@@ -1,5 +1,6 @@
 /* Facts about one certificate, read from its DER with OpenSSL's decoder. */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -7,6 +8,7 @@
 
 #include <openssl/asn1.h>
 #include <openssl/bio.h>
+#include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -385,6 +387,21 @@ static bool sha256_hex(const uint8_t *der, size_t len, char hex[65])
     return true;
 }
 
+/* The serial as a history of certificates keys it: lower-case hex, so the
+ * same certificate reads the same whatever printed it. */
+static void fill_serial(X509 *x, td_cert_info *out)
+{
+    BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(x), NULL);
+    char *hex = bn ? BN_bn2hex(bn) : NULL;
+    if (hex) {
+        snprintf(out->serial, sizeof out->serial, "%s", hex);
+        for (char *c = out->serial; *c; c++)
+            *c = (char)tolower((unsigned char)*c);
+    }
+    OPENSSL_free(hex);
+    BN_free(bn);
+}
+
 int td_cert_info_from_x509(X509 *x, const uint8_t *der, size_t derlen, td_cert_info *out,
                            char *err, size_t errlen)
 {
@@ -412,6 +429,7 @@ int td_cert_info_from_x509(X509 *x, const uint8_t *der, size_t derlen, td_cert_i
     fill_sig(x, out);
     fill_sans(x, out);
     fill_aia(x, out);
+    fill_serial(x, out);
 
     uint32_t ex = X509_get_extension_flags(x);
     out->is_ca = (ex & EXFLAG_CA) != 0;

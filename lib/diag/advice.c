@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../starttls/starttls.h"
+
 bool td_shell_safe(const char *s)
 {
     if (!s[0])
@@ -47,8 +49,32 @@ static void store_options(char *out, size_t cap, const td_store_opts *s, const c
     add_option(out, cap, &used, dir_opt, s->ca_path);
 }
 
+/* The proxy's options for s_client (HTTP CONNECT only) and curl. */
+static void proxy_options(td_advice *a, const td_obs_proxy *p)
+{
+    size_t used = 0;
+    char *sclient_px = a->sclient_proxy;
+    size_t cap = sizeof a->sclient_proxy;
+    sclient_px[0] = a->curl_proxy[0] = '\0';
+    if (!p->used)
+        return;
+    add_option(a->curl_proxy, sizeof a->curl_proxy, &used, "-x", p->url);
+    if (p->auth)
+        add_option(a->curl_proxy, sizeof a->curl_proxy, &used, "--proxy-user", p->user);
+    if (p->scheme != TD_PROXY_HTTP)
+        return;
+    used = 0;
+    add_option(sclient_px, cap, &used, "-proxy", p->hostport);
+    if (p->auth) {
+        add_option(sclient_px, cap, &used, "-proxy_user", p->user);
+        add_option(sclient_px, cap, &used, "-proxy_pass", "env:PROXY_PASSWORD");
+    }
+}
+
 void td_advice_init(td_advice *a, const td_obs *o)
 {
+    proxy_options(a, &o->proxy);
+    const char *px = a->sclient_proxy;
     a->host = o->host;
     a->port = o->port;
     td_host_port(a->connect, sizeof a->connect, o->host, o->port);
@@ -56,9 +82,17 @@ void td_advice_init(td_advice *a, const td_obs *o)
     a->sni = o->sni;
     a->store = &o->store;
     snprintf(a->servername, sizeof a->servername, "%s%s", o->sni[0] ? " -servername " : "", o->sni);
-    snprintf(a->sclient, sizeof a->sclient, "openssl s_client -connect %s%s", a->connect, a->servername);
-    snprintf(a->sclient_nosni, sizeof a->sclient_nosni, "openssl s_client -connect %s%s", a->connect,
-             o->sni[0] ? " -noservername" : "");
+    /* Through the same upgrade the check went through: s_client's
+     * -starttls, or the ALPN PostgreSQL's direct TLS needs. */
+    char upgrade[48] = "";
+    if (o->starttls && o->starttls->sclient)
+        snprintf(upgrade, sizeof upgrade, " -starttls %s", o->starttls->sclient);
+    else if (o->starttls && o->starttls->alpn)
+        snprintf(upgrade, sizeof upgrade, " -alpn %s", o->starttls->alpn);
+    snprintf(a->sclient, sizeof a->sclient, "openssl s_client -connect %s%s%s%s", a->connect, px, a->servername,
+             upgrade);
+    snprintf(a->sclient_nosni, sizeof a->sclient_nosni, "openssl s_client -connect %s%s%s%s", a->connect, px,
+             o->sni[0] ? " -noservername" : "", upgrade);
     store_options(a->ca_opt, sizeof a->ca_opt, a->store, "-CAfile", "-CApath");
     store_options(a->curl_ca, sizeof a->curl_ca, a->store, "--cacert", "--capath");
 }

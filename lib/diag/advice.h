@@ -27,16 +27,25 @@ typedef struct td_advice {
 
     /* s_client's option sending the SNI the check sent: " -servername N", or "" */
     char servername[300];
-    /* "openssl s_client -connect T -servername N", SNI as the check sent it */
-    char sclient[700];
+    /* "openssl s_client -connect T -servername N", SNI as the check sent it,
+     * then " -starttls P" when the check went through STARTTLS */
+    char sclient[1500];
     /* the same sending no SNI: " -noservername" when the check sent one */
-    char sclient_nosni[350];
+    char sclient_nosni[1100];
     /* s_client's options for the store: " -CAfile F", " -CApath D", both, or
      * "" for the system store, so a verify command judges trust the way the
      * check did; a path holding a single quote is left out */
     char ca_opt[sizeof(td_store_opts) + 32];
     /* the same for curl: " --cacert F", " --capath D" */
     char curl_ca[sizeof(td_store_opts) + 32];
+    /* curl's options for the proxy the check went through: " -x URL", and
+     * " --proxy-user USER" (curl then asks for the password); "" none.
+     * s_client speaks only HTTP CONNECT: sclient and sclient_nosni carry
+     * " -proxy HOST:PORT" (with -proxy_user and the password from
+     * $PROXY_PASSWORD) for an http:// proxy, nothing for SOCKS; sclient_proxy
+     * is that option alone. */
+    char curl_proxy[900];
+    char sclient_proxy[700];
 } td_advice;
 
 /* Fills a from o; a points into o, which must outlive it. */

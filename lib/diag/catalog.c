@@ -27,9 +27,10 @@ static const td_id causes[TD_ID_COUNT][TD_CATALOG_MAX_CAUSES] = {
     [C(CERT_EXPIRED)] = { C(CHAIN_ORDER) },
     [C(CERT_NOT_YET_VALID)] = { C(CHAIN_ORDER) },
     [C(CERT_EXPIRING_SOON)] = { C(CHAIN_ORDER) },
-    [C(CHAIN_INCOMPLETE)] = { C(CHAIN_ORDER) },
-    [C(UNTRUSTED_CA)] = { C(CHAIN_ORDER) },
-    [C(SELF_SIGNED)] = { C(CHAIN_ORDER) },
+    /* A certificate re-signed by an interceptor is untrusted because of it. */
+    [C(CHAIN_INCOMPLETE)] = { C(TLS_INTERCEPTED), C(CHAIN_ORDER) },
+    [C(UNTRUSTED_CA)] = { C(TLS_INTERCEPTED), C(CHAIN_ORDER) },
+    [C(SELF_SIGNED)] = { C(TLS_INTERCEPTED), C(CHAIN_ORDER) },
     [C(CHAIN_CERT_EXPIRED)] = { C(CHAIN_ORDER) },
     [C(KEY_TOO_SMALL)] = { C(CHAIN_ORDER) },
     [C(WEAK_SIGNATURE)] = { C(CHAIN_ORDER) },

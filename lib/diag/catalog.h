@@ -38,8 +38,8 @@ typedef enum {
     X(CLOSED_AFTER_CLIENTHELLO, REACH, FAIL, 3, false)                  \
     X(HANDSHAKE_TIMEOUT, REACH, FAIL, 3, false)                         \
     X(NOT_TLS, REACH, FAIL, 2, false)                                   \
-    X(STARTTLS_UNAVAILABLE, REACH, FAIL, 2, true)                       \
-    X(PROXY_FAILURE, REACH, FAIL, 1, true)                              \
+    X(STARTTLS_UNAVAILABLE, REACH, FAIL, 2, false)                      \
+    X(PROXY_FAILURE, REACH, FAIL, 1, false)                             \
     X(MIDDLEBOX_RESET, REACH, FAIL, 3, false)                           \
     X(LARGE_HELLO_DROPPED, REACH, FAIL, 4, false)                       \
     X(RATE_LIMITED, REACH, WARN, 6, false)                              \
@@ -76,7 +76,7 @@ typedef enum {
     X(OCSP_STAPLING_MISSING, CERT, INFO, 6, false)                      \
     X(INCONSISTENT_BACKENDS, TIME, FAIL, 6, false)                      \
     X(RESUMPTION_BROKEN, TIME, WARN, 6, false)                          \
-    X(TLS_INTERCEPTED, TIME, WARN, 5, true)                             \
+    X(TLS_INTERCEPTED, TIME, WARN, 5, false)                             \
     X(CLIENT_REJECTED_CERT, CLIENT_SIDE, FAIL, 5, false)                \
     X(CLIENT_ALERT, CLIENT_SIDE, FAIL, 4, false)                        \
     X(CLIENT_CERT_REJECTED, CLIENT_SIDE, FAIL, 5, false)                \

@@ -358,11 +358,13 @@ static void rule_name(struct cctx *c)
                                "exactly one label, so *.example.com covers www.example.com but neither "
                                "example.com nor a.b.example.com)");
         }
-        if (is_ip)
-            td_str_printf(&v, "curl -v%s https://%s/ -o /dev/null", c->adv.curl_ca, c->adv.connect);
-        else if (ip_sni[0])
-            td_str_printf(&v, "curl -v%s https://%s:%u/ --resolve %s:%u:%s -o /dev/null", c->adv.curl_ca, c->name,
-                          o->port, c->name, o->port, ip_sni);
+        /* curl speaks HTTPS here; through STARTTLS only s_client can. */
+        if (is_ip && !o->starttls)
+            td_str_printf(&v, "curl -v%s%s https://%s/ -o /dev/null", c->adv.curl_proxy, c->adv.curl_ca,
+                          c->adv.connect);
+        else if (ip_sni[0] && !o->starttls)
+            td_str_printf(&v, "curl -v%s%s https://%s:%u/ --resolve %s:%u:%s -o /dev/null", c->adv.curl_proxy,
+                          c->adv.curl_ca, c->name, o->port, c->name, o->port, ip_sni);
         else
             td_str_printf(&v, "%s%s -verify_hostname %s -verify_return_error </dev/null", c->sc, c->ca_opt, c->name);
         add(c, TD_ID_HOSTNAME_MISMATCH, TD_SEV_FAIL, &s, &e,
@@ -1180,10 +1182,11 @@ static void rule_backends(struct cctx *c)
         }
         td_str_printf(&e, " (%zu connection%s): %s", cnt, cnt == 1 ? "" : "s", v[i].sig);
     }
-    /* One s_client per address, each with the same SNI. */
+    /* One s_client per address, each with the same SNI; through a proxy
+     * the addresses are its to pick, so the target again and again. */
     td_str_add(&vf, "for t in");
     size_t listed = 0;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n && !o->proxy.used; i++) {
         const char *a = v[i].h->addr;
         unsigned char buf[16];
         if (inet_pton(AF_INET6, a, buf) != 1 && inet_pton(AF_INET, a, buf) != 1)
@@ -1197,11 +1200,12 @@ static void rule_backends(struct cctx *c)
         td_str_printf(&vf, " %s", td_host_port(hp, sizeof hp, a, o->port));
         listed++;
     }
-    if (listed == 0)
+    size_t times = listed ? 0 : o->proxy.used ? n : 1;
+    for (size_t i = 0; i < times; i++)
         td_str_printf(&vf, " %s", c->adv.connect);
-    td_str_printf(&vf, "; do echo \"$t\"; openssl s_client -connect \"$t\"%s </dev/null 2>/dev/null | openssl "
+    td_str_printf(&vf, "; do echo \"$t\"; openssl s_client -connect \"$t\"%s%s </dev/null 2>/dev/null | openssl "
                        "x509 -noout -subject -enddate -fingerprint -sha256; done",
-                  c->adv.servername);
+                  c->adv.sclient_proxy, c->adv.servername);
     add(c, TD_ID_INCONSISTENT_BACKENDS, sev, &s, &e, td_fix(TD_ID_INCONSISTENT_BACKENDS), &vf);
 }
 

@@ -655,6 +655,12 @@ static void judge_one(const struct jctx *x, judgement *j)
 {
     const td_attempt *a = &j->sim->hello;
     problem *p;
+    /* Cut while a lead-in (a proxy's CONNECT, a STARTTLS upgrade) was
+     * still under way: the hello never reached the server. */
+    if (a->leadin && a->out != TD_OUT_LEADIN) {
+        set_unknown(j, a->leadin, td_outcome_name(a->out));
+        return;
+    }
     switch (a->out) {
     case TD_OUT_HELLO:
         j->version = a->version;
@@ -717,6 +723,9 @@ static void judge_one(const struct jctx *x, judgement *j)
         return;
     case TD_OUT_ERROR:
         set_unknown(j, "ClientHello", a->error[0] ? a->error : "local error");
+        return;
+    case TD_OUT_LEADIN:
+        set_unknown(j, a->leadin ? a->leadin : "lead-in", a->error);
         return;
     }
     set_unknown(j, "ClientHello", "not simulated");

@@ -59,6 +59,15 @@ void td_diagnose_certs(const td_obs *o, td_findings *out);
  * td_diagnose once the server answered. */
 void td_diagnose_limits(const td_obs *o, td_findings *out);
 
+/* PROXY_FAILURE (lib/diag/proxy.c), from td_obs.proxy.  True when the
+ * proxy stopped the check before the server was reached: td_diagnose then
+ * judges nothing above it. */
+bool td_diagnose_proxy(const td_obs *o, td_findings *out);
+/* TLS_INTERCEPTED (lib/diag/intercept.c): a certificate from elsewhere than
+ * the server (a proxy's CA, another chain than seen directly, not the
+ * issuer or key expected); called with the certificate rules. */
+void td_diagnose_intercept(const td_obs *o, td_findings *out);
+
 /* The --cert handshake ran and the full handshake saw a CertificateRequest:
  * lib/diag/certs.c then reports the request and the verdict on the
  * certificate in one CLIENT_CERT_REQUIRED, and rules.c stays silent. */

@@ -207,8 +207,10 @@ int td_fp_ja4(const td_chello *h, td_ja4 *j)
     }
     if (ja4_hash(b_text, n_suites == 0, b) != 0 || ja4_hash(c_text, n_exts == 0, c) != 0)
         return -1;
-    snprintf(j->fp, sizeof j->fp, "%s_%s_%s", a, b, c);
-    snprintf(j->raw, sizeof j->raw, "%s_%s_%s", a, b_text, c_text);
+    out of = {j->fp, sizeof j->fp, 0}, orw = {j->raw, sizeof j->raw, 0};
+    j->fp[0] = j->raw[0] = '\0';
+    put(&of, "%s_%s_%s", a, b, c);
+    put(&orw, "%s_%s_%s", a, b_text, c_text);
     return 0;
 }
 
@@ -317,22 +319,6 @@ static unsigned similarity(const offer *x, const offer *y)
     return s / 100;
 }
 
-/* Joins the handshake fragments of the records td_hello_build wrote. */
-static bool unframe(const uint8_t *rec, size_t len, uint8_t *msg, size_t cap, size_t *msg_len)
-{
-    td_rd r, frag;
-    td_rd_init(&r, rec, len);
-    *msg_len = 0;
-    while (!td_rd_empty(&r)) {
-        if (!td_rd_skip(&r, 3) || !td_rd_prefixed16(&r, &frag) || td_rd_left(&frag) > cap - *msg_len)
-            return false;
-        size_t n = td_rd_left(&frag);
-        td_rd_copy(&frag, msg + *msg_len, n);
-        *msg_len += n;
-    }
-    return true;
-}
-
 /* The profiles' offers, from the hellos the client simulation sends for
  * them, read back by the same parser as a captured one. */
 static offer *profiles;
@@ -345,7 +331,7 @@ static bool profile_offer(const td_client *c, offer *o)
     td_hello_spec sp;
     size_t len = 0, msg_len = 0;
     td_client_hello_spec(c, "client.example", &sp);
-    if (td_hello_build(&sp, rec, sizeof rec, &len) != 0 || !unframe(rec, len, msg, sizeof msg, &msg_len) ||
+    if (td_hello_build(&sp, rec, sizeof rec, &len) != 0 || !td_hello_unframe(rec, len, msg, sizeof msg, &msg_len) ||
         !td_chello_parse(&h, msg, msg_len))
         return false;
     offer_of(&h, o);

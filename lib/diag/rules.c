@@ -10,6 +10,7 @@
 
 #include "../cert/cert.h"
 #include "../registry/registry.h"
+#include "../starttls/starttls.h"
 #include "../util/str.h"
 #include "../wire/tls.h"
 #include "advice.h"
@@ -116,6 +117,7 @@ static void describe(td_str *b, const td_attempt *a)
                       td_outcome_name(a->retry.first_out), a->retry.tries);
         break;
     case TD_OUT_ERROR: td_str_printf(b, "local error (errno %d)", a->sys_errno); break;
+    case TD_OUT_LEADIN: td_str_printf(b, "%s: %s", a->leadin ? a->leadin : "lead-in", a->error); break;
     case TD_OUT_NOT_RUN: td_str_add(b, "not run"); break;
     }
 }
@@ -195,8 +197,7 @@ static void rule_not_tls(struct ctx *c, td_str *s, td_str *e, td_str *v)
     const td_obs *o = c->o;
     const td_attempt *b = &o->baseline;
     const char *p = b->protocol;
-    bool starttls = p && (strcmp(p, "SMTP") == 0 || strcmp(p, "IMAP") == 0 || strcmp(p, "POP3") == 0 ||
-                          strcmp(p, "FTP") == 0 || strcmp(p, "SMTP/FTP") == 0);
+    bool starttls = p && (td_starttls_for_banner(p) || strcmp(p, "SMTP/FTP") == 0);
     if (p)
         td_str_printf(s, "Port %u speaks %s, not TLS%s.", o->port, p,
                       starttls ? ": it expects STARTTLS before the handshake" : "");
@@ -204,13 +205,22 @@ static void rule_not_tls(struct ctx *c, td_str *s, td_str *e, td_str *v)
         td_str_printf(s, "Port %u does not speak TLS: the reply is unrecognised bytes.", o->port);
     describe(e, b);
     if (starttls) {
-        const char *proto = strcmp(p, "IMAP") == 0 ? "imap" : strcmp(p, "POP3") == 0 ? "pop3"
-                            : strcmp(p, "FTP") == 0 ? "ftp" : "smtp";
+        /* A bare "220" greeting fits SMTP and FTP alike: the user says which. */
+        const td_starttls_info *st = td_starttls_for_banner(p);
+        const char *proto = st ? st->name : "smtp";
+        if (o->starttls_tried[0])
+            td_str_printf(e, "; the upgrade its greeting asks for failed too (%s)", o->starttls_tried);
         td_str_printf(v, "%s -starttls %s </dev/null", c->adv.sclient, proto);
-        add(c, TD_ID_NOT_TLS, TD_SEV_FAIL, s, e,
-            "Use STARTTLS on this port (e.g. `curl --ssl-reqd`, `openssl s_client -starttls ...`), or connect "
-            "to the implicit-TLS port (SMTPS 465, IMAPS 993, POP3S 995, FTPS 990).",
-            v);
+        td_str fix;
+        td_str_init(&fix);
+        td_str_printf(&fix,
+                      "Check the server through its upgrade with `tlsdiag check --starttls %s%s %s`. Clients use "
+                      "STARTTLS on this port (e.g. `curl --ssl-reqd`, `openssl s_client -starttls %s`), or connect "
+                      "to the protocol's implicit-TLS port where it has one (SMTPS 465, IMAPS 993, POP3S 995, FTPS "
+                      "990).",
+                      proto, st ? "" : "` (or `--starttls ftp`", c->adv.connect, proto);
+        add(c, TD_ID_NOT_TLS, TD_SEV_FAIL, s, e, fix.s, v);
+        td_str_free(&fix);
     } else {
         /* Succeeds once the port completes a TLS handshake. */
         verify_cmd(c, v, NULL);
@@ -221,6 +231,80 @@ static void rule_not_tls(struct ctx *c, td_str *s, td_str *e, td_str *v)
             "`bind :PORT ssl crt /etc/haproxy/site.pem` (certificate, chain and key in one PEM).",
             v);
     }
+}
+
+/* Where each server software turns the upgrade on. */
+static const char *starttls_fix(td_starttls_proto p)
+{
+    switch (p) {
+    case TD_STARTTLS_SMTP:
+    case TD_STARTTLS_LMTP:
+        return "Give the mail server a certificate and announce STARTTLS: Postfix `smtpd_tls_cert_file = "
+               "/etc/ssl/certs/mail.pem`, `smtpd_tls_key_file = /etc/ssl/private/mail.key` and "
+               "`smtpd_tls_security_level = may` in main.cf, then `postfix reload`; Exim `tls_certificate`, "
+               "`tls_privatekey` and `tls_advertise_hosts = *`. A 454 answer means STARTTLS is announced but the "
+               "certificate or key did not load: the mail log says which.";
+    case TD_STARTTLS_IMAP:
+    case TD_STARTTLS_POP3:
+    case TD_STARTTLS_SIEVE:
+        return "Dovecot: `ssl = yes` (or `required`) with `ssl_cert = </etc/dovecot/private/dovecot.pem` and "
+               "`ssl_key = </etc/dovecot/private/dovecot.key` in conf.d/10-ssl.conf, then `doveadm reload`; "
+               "`ssl = no` turns STARTTLS off.";
+    case TD_STARTTLS_FTP:
+        return "vsftpd: `ssl_enable=YES` with `rsa_cert_file` and `rsa_private_key_file`; ProFTPD: `TLSEngine on` "
+               "with `TLSRSACertificateFile` and `TLSRSACertificateKeyFile`; Pure-FTPd: `TLS 1`.";
+    case TD_STARTTLS_XMPP:
+    case TD_STARTTLS_XMPP_SERVER:
+        return "Prosody: a certificate for the domain (`prosodyctl --root cert import /etc/letsencrypt/live`, or "
+               "`ssl = { certificate = \"...\"; key = \"...\" }` in the VirtualHost), readable by prosody; ejabberd: "
+               "`certfiles` and `starttls: true` on the listener.";
+    case TD_STARTTLS_LDAP:
+        return "OpenLDAP: set `olcTLSCertificateFile`, `olcTLSCertificateKeyFile` (and `olcTLSCACertificateFile`) "
+               "on `cn=config` with ldapmodify, the files readable by the openldap user; slapd answers StartTLS "
+               "only once they load.";
+    case TD_STARTTLS_POSTGRES:
+    case TD_STARTTLS_POSTGRES_DIRECT:
+        return "PostgreSQL: `ssl = on` with `ssl_cert_file` and `ssl_key_file` in postgresql.conf (the key owned "
+               "by postgres, mode 0600), then `SELECT pg_reload_conf();`; `hostssl` lines in pg_hba.conf require "
+               "it. A client then connects with `psql \"host=HOST sslmode=verify-full\"`.";
+    case TD_STARTTLS_MYSQL:
+        return "MariaDB or MySQL: `ssl_cert` and `ssl_key` (and `ssl_ca`) in the [mysqld] section, then a restart; "
+               "`SHOW VARIABLES LIKE 'have_ssl'` says YES once they load, and `require_secure_transport = ON` "
+               "refuses clients without TLS.";
+    case TD_STARTTLS_NNTP:
+        return "INN: `tlscertfile` and `tlskeyfile` in inn.conf; nnrpd offers STARTTLS once both load.";
+    case TD_STARTTLS_IRC:
+        return "The IRCv3 STARTTLS extension is deprecated and most servers dropped it: connect to the server's "
+               "TLS port (6697) instead, or load InspIRCd's `ssl_openssl` and `starttls` modules.";
+    default:
+        return "Enable TLS on the server for this protocol.";
+    }
+}
+
+/* The upgrade the check went through was refused, or never answered. */
+static void rule_starttls_unavailable(struct ctx *c, td_str *s, td_str *e, td_str *v)
+{
+    const td_obs *o = c->o;
+    const td_attempt *b = &o->baseline;
+    const td_starttls_info *st = o->starttls;
+    if (b->out == TD_OUT_LEADIN)
+        td_str_printf(s, "Port %u answers %s but does not upgrade to TLS: %s.", o->port, st->label, b->error);
+    else if (b->out == TD_OUT_TIMEOUT && b->bytes_in == 0)
+        /* A port that speaks TLS at once waits for a ClientHello, as the
+         * engine waits for a greeting. */
+        td_str_printf(s, "Port %u sent nothing of the %s upgrade within %.1f s: if it speaks TLS at once "
+                         "(implicit TLS), check it without --starttls.",
+                      o->port, st->label, b->total_ms / 1000.0);
+    else
+        td_str_printf(s, "Port %u does not complete the %s upgrade to TLS: %s while waiting for the server.",
+                      o->port, st->label, td_outcome_name(b->out));
+    /* No ClientHello went out: the evidence is the exchange before it. */
+    td_str_printf(e, "the %s upgrade (--starttls %s) after the TCP connect in %.0f ms: %s, after %.0f ms; no "
+                     "ClientHello was sent",
+                  st->label, st->name, b->connect_ms, b->out == TD_OUT_LEADIN ? b->error : td_outcome_name(b->out),
+                  b->total_ms);
+    verify_cmd(c, v, NULL);
+    add(c, TD_ID_STARTTLS_UNAVAILABLE, TD_SEV_FAIL, s, e, starttls_fix(st->proto), v);
 }
 
 static bool rule_reach(struct ctx *c)
@@ -247,6 +331,16 @@ static bool rule_reach(struct ctx *c)
     case TD_OUT_NOT_TLS:
         rule_not_tls(c, &s, &e, &v);
         return true;
+    case TD_OUT_LEADIN:
+    case TD_OUT_TIMEOUT:
+    case TD_OUT_CLOSED:
+    case TD_OUT_RESET:
+        /* A connection that ended inside the upgrade never reached TLS. */
+        if (o->starttls && o->starttls->ops && b->leadin && strcmp(b->leadin, o->starttls->ops->name) == 0) {
+            rule_starttls_unavailable(c, &s, &e, &v);
+            return true;
+        }
+        break;
     default:
         break;
     }
@@ -289,6 +383,11 @@ static void rule_handshake_timeout(struct ctx *c, td_str *s, td_str *e, td_str *
                          "handshake.");
     else
         td_str_printf(s, "The server accepts the TCP connection but never answers the ClientHello.");
+    /* The tunnel was up: the silence is the server's (or on the proxy's
+     * way to it), not the proxy's own. */
+    if (c->o->proxy.used && c->o->proxy.stats.up > 0)
+        td_str_printf(s, " The proxy %s opened the tunnel (its answer was a success) before the silence.",
+                      c->o->proxy.hostport);
     add(c, TD_ID_HANDSHAKE_TIMEOUT, TD_SEV_FAIL, s, e, td_fix(TD_ID_HANDSHAKE_TIMEOUT), v);
 }
 
@@ -985,6 +1084,8 @@ void td_diagnose(const td_obs *o, td_findings *out)
     c.out = out;
     td_advice_init(&c.adv, o);
 
+    if (td_diagnose_proxy(o, out))
+        return;
     if (rule_reach(&c))
         return;
     if (rule_no_answer(&c))
@@ -1000,4 +1101,5 @@ void td_diagnose(const td_obs *o, td_findings *out)
     rule_reneg(&c);
     td_diagnose_limits(o, out);
     td_diagnose_certs(o, out);
+    td_diagnose_intercept(o, out);
 }

@@ -15,6 +15,7 @@
 
 #include <openssl/ssl.h>
 
+#include "net/leadin.h"
 #include "obs/addr.h"
 
 
@@ -28,6 +29,7 @@ typedef enum {
     TD_IO_EOF,             /* the peer closed (FIN) before on_data was done */
     TD_IO_TIMEOUT,         /* connected, but no (further) bytes within the step timeout */
     TD_IO_DEADLINE,        /* the run's total deadline passed */
+    TD_IO_LEADIN,          /* a lead-in (proxy, STARTTLS) failed: see leadin_* */
     TD_IO_ERROR            /* anything else; see sys_errno */
 } td_io_status;
 
@@ -41,6 +43,12 @@ typedef struct td_io_result {
     unsigned seq;       /* the scheduler's seq-th connection (from 1, in the order they
                            started), 0 when the job never connected */
     double start_ms;    /* when it started, ms after the scheduler's first run; -1 if never */
+    /* Lead-ins (leadin.h).  connect_ms is the TCP connect alone; first_ms,
+     * bytes_in and the job's bound count from the end of the chain. */
+    double leadin_ms;   /* from the connect to the end of the chain, -1 if it never ended (or none) */
+    int leadin_index;   /* the lead-in that failed, or was waiting when the job ended; -1 none */
+    const char *leadin_name;            /* its ops' name, NULL none */
+    char leadin_why[TD_LEADIN_WHY_MAX]; /* TD_IO_LEADIN: why, in the protocol's terms */
 } td_io_result;
 
 typedef enum { TD_WANT_READ, TD_WANT_DONE } td_want;
@@ -90,6 +98,15 @@ double td_sched_rate(const td_sched *s); /* 0 = no limit */
  * connections already open too; waits under way keep theirs. */
 void td_sched_set_step_timeout(td_sched *s, double secs);
 double td_sched_step_timeout(const td_sched *s);
+/* The chain of lead-ins (leadin.h) every job submitted from now on runs
+ * after its connect: n entries (0 clears it), copied, though each entry's
+ * cfg and via must outlive the jobs.  Returns 0, or -1 for more than
+ * TD_LEADIN_MAX entries or an entry without ops, start or feed. */
+int td_sched_set_leadins(td_sched *s, const td_leadin *chain, size_t n);
+/* The chain jobs submitted now would run: up to max entries copied to out;
+ * returns how many there are.  A job that must not run all of it (a fetch
+ * from another host) sets a shorter chain around its submission. */
+size_t td_sched_get_leadins(const td_sched *s, td_leadin *out, size_t max);
 /* Runs until no job is queued or in flight, or the deadline passes (queued
  * jobs then finish with TD_IO_DEADLINE).  Returns 0, -1 on internal error. */
 int td_sched_run(td_sched *s);

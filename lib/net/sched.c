@@ -50,6 +50,8 @@ struct td_sched {
     bool expired;          /* the total deadline has passed */
     bool started;
     double t0, t_end;      /* first run's start; end of the last run */
+    td_leadin leadins[TD_LEADIN_MAX]; /* copied into every job submitted */
+    unsigned n_leadins;
 };
 
 double td_now_ms(void)
@@ -72,6 +74,7 @@ const char *td_io_status_name(td_io_status st)
     case TD_IO_EOF: return "closed";
     case TD_IO_TIMEOUT: return "timeout";
     case TD_IO_DEADLINE: return "deadline";
+    case TD_IO_LEADIN: return "lead-in";
     case TD_IO_ERROR: return "error";
     }
     return "error";
@@ -197,6 +200,7 @@ void td_job_finish(job *j, td_io_status st, int err)
     r.bytes_in = j->bytes_in;
     r.seq = j->seq;
     r.start_ms = j->t_start >= 0 ? j->t_start - s->t0 : -1;
+    td_leadin_end(j, &r);
 
     if (j->kind) {
         j->kind->report(j, &r);
@@ -315,10 +319,29 @@ static bool do_read(job *j, bool drain)
     return false;
 }
 
+/* Hands over what the peer sent right after the lead-ins, before anything
+ * read from the socket.  Returns true when the job was finished here. */
+static bool read_pending(job *j)
+{
+    uint8_t buf[TD_READ_CHUNK];
+    size_t n = td_leadin_take(j, buf, sizeof buf);
+    if (!n)
+        return false;
+    if (j->t_first < 0)
+        j->t_first = td_now_ms();
+    if (j->on_data && j->on_data(j->ctx, buf, n) == TD_WANT_DONE) {
+        td_job_finish(j, TD_IO_DONE, 0);
+        return true;
+    }
+    return false;
+}
+
 static void start_reading(job *j)
 {
     j->state = JOB_READING;
     j->t_sent = td_now_ms();
+    if (read_pending(j))
+        return;
     td_job_watch(j, EV_READ);
     td_job_step_timer(j);
 }
@@ -359,11 +382,33 @@ static void on_connected(job *j)
 {
     j->t_connected = td_now_ms();
     j->t_bound = j->t_connected + TD_SCHED_JOB_STEPS * j->s->o.step_timeout_s * 1000.0;
-    j->state = JOB_WRITING;
     int one = 1;
     /* Hellos go out as one segment, and nothing waits for more to coalesce. */
     (void)setsockopt(j->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     td_job_step_timer(j);
+    if (j->n_leadins) {
+        j->state = JOB_LEADIN;
+        td_leadin_connected(j);
+        return;
+    }
+    td_job_proceed(j);
+}
+
+void td_job_proceed(job *j)
+{
+    if (j->n_leadins) {
+        /* The job's own exchange starts now: its bound, and the timings
+         * its owner reads, leave the lead-ins out. */
+        j->t_leadin = td_now_ms();
+        j->t_bound = j->t_leadin + TD_SCHED_JOB_STEPS * j->s->o.step_timeout_s * 1000.0;
+        j->t_sent = j->t_first = -1;
+        j->bytes_in = 0;
+        td_job_step_timer(j);
+        /* The lead-in left the watcher on reads; the job writes first (a
+         * byte job whose send would block waits for this). */
+        td_job_watch(j, EV_WRITE);
+    }
+    j->state = JOB_WRITING;
     if (j->kind) {
         j->state = JOB_KIND;
         j->kind->connected(j);
@@ -402,6 +447,9 @@ static void io_cb(struct ev_loop *loop, ev_io *w, int revents)
     case JOB_READING:
         if (revents & EV_READ)
             do_read(j, false);
+        return;
+    case JOB_LEADIN:
+        td_leadin_ready(j, revents);
         return;
     case JOB_KIND:
         j->kind->ready(j, revents);
@@ -445,7 +493,8 @@ static void start_job(td_sched *s, job *j)
     ev_now_update(s->loop);
     j->t_start = td_now_ms();
 
-    j->fd = socket(j->addr.ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    const td_addr *to = j->has_via ? &j->via : &j->addr;
+    j->fd = socket(to->ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (j->fd < 0) {
         int e = errno;
         td_job_finish(j, e == EAFNOSUPPORT ? TD_IO_UNREACHABLE : TD_IO_ERROR, e);
@@ -453,7 +502,7 @@ static void start_job(td_sched *s, job *j)
     }
     s->connections++;
     j->seq = s->connections;
-    int rc = connect(j->fd, (const struct sockaddr *)&j->addr.ss, j->addr.len);
+    int rc = connect(j->fd, (const struct sockaddr *)&to->ss, to->len);
     /* EINTR on a non-blocking connect still leaves it in progress; retrying
      * would give EALREADY, so both wait for writability the same way. */
     if (rc < 0 && errno != EINPROGRESS && errno != EINTR) {
@@ -594,8 +643,14 @@ job *td_job_new(td_sched *s, const td_addr *addr, size_t out_len)
     j->state = JOB_QUEUED;
     j->fd = -1;
     j->addr = *addr;
-    j->t_start = j->t_connected = j->t_sent = j->t_first = j->t_bound = -1;
+    j->t_start = j->t_connected = j->t_sent = j->t_first = j->t_bound = j->t_leadin = -1;
     j->out_len = out_len;
+    memcpy(j->leadins, s->leadins, sizeof j->leadins);
+    j->n_leadins = s->n_leadins;
+    if (j->n_leadins && j->leadins[0].via) {
+        j->via = *j->leadins[0].via;
+        j->has_via = true;
+    }
     return j;
 }
 
@@ -666,6 +721,31 @@ int td_sched_submit_later(td_sched *s, double delay_s, bool low, const td_addr *
     if (isnan(delay_s))
         return -1;
     return submit(s, addr, out, out_len, on_data, on_done, ctx, low, delay_s > 0 ? delay_s : 0);
+}
+
+int td_sched_set_leadins(td_sched *s, const td_leadin *chain, size_t n)
+{
+    if (!s || n > TD_LEADIN_MAX || (n && !chain))
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        if (!chain[i].ops || !chain[i].ops->start || !chain[i].ops->feed)
+            return -1;
+    if (n && chain[0].via && (chain[0].via->len == 0 || chain[0].via->len > sizeof chain[0].via->ss))
+        return -1;
+    memset(s->leadins, 0, sizeof s->leadins);
+    if (n)
+        memcpy(s->leadins, chain, n * sizeof *chain);
+    s->n_leadins = (unsigned)n;
+    return 0;
+}
+
+size_t td_sched_get_leadins(const td_sched *s, td_leadin *out, size_t max)
+{
+    if (!s)
+        return 0;
+    for (size_t i = 0; i < s->n_leadins && i < max; i++)
+        out[i] = s->leadins[i];
+    return s->n_leadins;
 }
 
 void td_sched_set_rate(td_sched *s, double per_s)

@@ -19,10 +19,12 @@ typedef enum {
     JOB_CONNECTING,
     JOB_WRITING,
     JOB_READING,
-    JOB_KIND /* connected, driven by j->kind */
+    JOB_LEADIN, /* connected, running the lead-ins (leadin.c) */
+    JOB_KIND    /* connected, driven by j->kind */
 } td_job_state;
 
 typedef struct td_job td_job;
+typedef struct td_leadin_run td_leadin_run;
 
 typedef struct td_job_kind {
     /* TCP is up: state is JOB_KIND, t_connected is set and the step timer
@@ -60,6 +62,14 @@ struct td_job {
     double t_start, t_connected, t_sent, t_first;
     double t_bound;          /* when a connected job ends whatever it moves (TD_SCHED_JOB_STEPS); -1 none */
     size_t bytes_in;
+    /* Lead-ins: the chain as it was when the job was submitted, and while
+     * (and after) it runs, its state and the peer's bytes that followed it. */
+    td_leadin leadins[TD_LEADIN_MAX];
+    unsigned n_leadins;
+    td_addr via;             /* where to connect when has_via (a proxy) */
+    bool has_via;
+    td_leadin_run *lr;       /* NULL until connected */
+    double t_leadin;         /* when the chain ended, -1 until then */
     size_t out_len, out_off;
     uint8_t out[]; /* the copy of the caller's bytes */
 };
@@ -105,5 +115,20 @@ bool td_job_overrun(const td_job *j);
  * calls go back to the step timeout. */
 void td_job_timer_in(td_job *j, double secs);
 double td_job_step_s(const td_job *j);
+
+/* ---- lead-ins (leadin.c) ---- */
+/* TCP is up and the job has lead-ins: state JOB_LEADIN; runs them, then
+ * calls td_job_proceed().  May end the job. */
+void td_leadin_connected(td_job *j);
+/* Readiness in JOB_LEADIN.  May end the job. */
+void td_leadin_ready(td_job *j, int revents);
+/* The bytes the peer sent after the chain, not yet taken: up to len of
+ * them are copied to buf; returns how many. */
+size_t td_leadin_take(td_job *j, uint8_t *buf, size_t len);
+/* Fills the lead-in part of a result, and frees the run. */
+void td_leadin_end(td_job *j, td_io_result *r);
+/* The connection is the job's now (after its lead-ins, or at once without
+ * any): a kind's connected(), or a byte job's writing.  May end the job. */
+void td_job_proceed(td_job *j);
 
 #endif

@@ -159,6 +159,14 @@ static int sock_read(BIO *b, char *buf, int len)
     tls_job *t = bio_begin(b, len, &ret);
     if (!t)
         return ret;
+    /* What the peer sent right after the lead-ins comes first. */
+    size_t early = td_leadin_take(t->j, (uint8_t *)buf, (size_t)len);
+    if (early) {
+        if (t->j->t_first < 0)
+            t->j->t_first = td_now_ms();
+        progress(t);
+        return (int)early;
+    }
     for (;;) {
         ssize_t n = recv(t->j->fd, buf, (size_t)len, MSG_DONTWAIT);
         if (n > 0) {
@@ -628,6 +636,12 @@ static void tls_free(tls_job *t)
 static void tls_report(td_job *j, const td_io_result *r)
 {
     tls_job *t = j->kstate;
+    if (!t->res.error[0] && r->leadin_index >= 0) {
+        if (r->status == TD_IO_LEADIN)
+            set_error(t, "%s lead-in failed: %s", r->leadin_name, r->leadin_why);
+        else
+            set_error(t, "%s during the %s lead-in", td_io_status_name(r->status), r->leadin_name);
+    }
     if (!t->res.error[0]) {
         switch (r->status) {
         case TD_IO_DONE:

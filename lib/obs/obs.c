@@ -40,6 +40,7 @@ const char *td_outcome_name(td_outcome o)
     case TD_OUT_DEADLINE: return "deadline";
     case TD_OUT_ERROR: return "error";
     case TD_OUT_LIMITED: return "limited";
+    case TD_OUT_LEADIN: return "lead-in";
     }
     return "unknown";
 }
@@ -79,6 +80,7 @@ void td_obs_init(td_obs *o)
     td_hs_init(&o->hs_nosni);
     td_hs_init(&o->hs_client);
     td_hs_init(&o->hs_resume);
+    td_hs_init(&o->proxy.direct);
     o->warn_days = 21;
     o->clients_level = TD_LEVEL_DEFAULT;
 }
@@ -95,6 +97,7 @@ void td_obs_free(td_obs *o)
     td_hs_free(&o->hs_nosni);
     td_hs_free(&o->hs_client);
     td_hs_free(&o->hs_resume);
+    td_hs_free(&o->proxy.direct);
     for (size_t i = 0; i < o->n_backends; i++)
         td_hs_free(&o->backends[i]);
     o->n_backends = 0;

@@ -12,6 +12,7 @@
 
 #include "cert/cert.h"
 #include "obs/addr.h"
+#include "proxy/proxy.h"
 #include "registry/clients.h"
 #include "wire/flight.h"
 
@@ -43,6 +44,8 @@ typedef enum {
     TD_OUT_MALFORMED,       /* TLS framing, broken content */
     TD_OUT_DEADLINE,        /* not finished before the run's deadline */
     TD_OUT_ERROR,           /* local/internal failure */
+    TD_OUT_LEADIN,          /* a lead-in (proxy, STARTTLS) refused the connection before
+                               the hello: td_attempt.leadin and error say which and why */
     TD_OUT_LIMITED          /* cut (reset, closed, unanswered, refused) every time it was
                                tried while the server was cutting connections it answers
                                at other times: not tested (lib/probe/confirm.c) */
@@ -78,11 +81,14 @@ typedef struct td_attempt {
     bool reneg_info, reneg_info_empty;
     char alpn[64];
     const char *protocol;      /* for NOT_TLS: "HTTP", "SSH", ... or NULL */
+    const char *leadin;        /* the lead-in that failed, or was waiting when the
+                                  connection ended ("smtp"), NULL none */
     uint8_t first[TD_FLIGHT_FIRST_BYTES];
     size_t n_first;
     char error[TD_FLIGHT_ERROR_LEN]; /* for MALFORMED: where, and the rule broken */
     int sys_errno;
     double connect_ms, first_ms, total_ms;
+    double leadin_ms;          /* the lead-ins (STARTTLS) after the connect, -1 none or unfinished */
     size_t bytes_in;           /* bytes the server sent: > 0 on a TIMEOUT is a drip */
     /* The first flight ran to ServerHelloDone, parsed cleanly and fit the
      * offer: a handshake a client can finish (below TLS 1.3; a TLS 1.3
@@ -90,6 +96,8 @@ typedef struct td_attempt {
     bool complete;
     td_retry retry;
 } td_attempt;
+
+struct td_starttls_info;
 
 typedef struct td_cert {
     uint8_t *der;
@@ -174,12 +182,51 @@ typedef struct td_sim {
     uint16_t ske_group;        /* ECDHE curve in its ServerKeyExchange, 0 if none */
 } td_sim;
 
+/* The proxy every connection of the check went through. */
+typedef struct td_obs_proxy {
+    bool used;
+    td_proxy_scheme scheme;
+    char url[300];             /* "http://host:port", never the credentials */
+    char hostport[300];        /* "host:port", as curl -x and s_client -proxy take it */
+    char from[32];             /* "--proxy", "https_proxy", ... */
+    bool auth;                 /* credentials were given */
+    char user[256];            /* their user name (never the password), for commands */
+    char dns_error[160];       /* the proxy's own name did not resolve */
+    char addr[64];             /* the proxy's address */
+    const char *leadin;        /* its lead-in's name, as td_attempt.leadin carries it */
+    td_proxy_stats stats;      /* tunnels up, refusals, the first refusal */
+    /* The full handshake again without the proxy, to compare the chain
+     * (TLS_INTERCEPTED); out NOT_RUN when not tried, direct_note says why. */
+    td_hs direct;
+    char direct_note[240];
+} td_obs_proxy;
+
+#define TD_MAX_PINS 8
+
+/* What the user expects the server's certificate to be (--expect-issuer,
+ * --pin): a certificate from elsewhere is intercepted. */
+typedef struct td_obs_expect {
+    char issuer[256];          /* a part of the issuing CA's name, "" none */
+    uint8_t pins[TD_MAX_PINS][32]; /* SHA-256 of the leaf's SubjectPublicKeyInfo, as curl's --pinnedpubkey */
+    size_t n_pins;
+} td_obs_expect;
+
 typedef struct td_obs {
     /* the target */
     char host[256];
     uint16_t port;
     char sni[256];             /* "" = no SNI sent */
     bool host_is_ip;
+    /* the upgrade every connection went through before its hello
+     * (lib/starttls), NULL none; auto: chosen from the port's greeting
+     * (NOT_TLS of a first check without it), not asked for */
+    const struct td_starttls_info *starttls;
+    bool starttls_auto;
+    char starttls_banner[16]; /* with auto: the protocol the greeting showed ("SMTP") */
+    /* NOT_TLS whose greeting picked an upgrade that then failed: how ("smtp:
+     * STARTTLS not in the EHLO answer"); the observations are the first
+     * check's, without the upgrade */
+    char starttls_tried[240];
 
     /* reaching it */
     char dns_error[160];       /* non-empty: resolution failed */
@@ -271,6 +318,10 @@ typedef struct td_obs {
     td_client_level clients_level; /* --clients: the oldest clients the server means to serve */
 
     td_limit limit;
+
+    td_obs_proxy proxy;
+    char proxy_bypass[32];     /* --proxy-env: the no_proxy variable that sent the check direct, "" */
+    td_obs_expect expect;
 
     /* bookkeeping */
     unsigned connections;

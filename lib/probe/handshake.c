@@ -12,6 +12,7 @@
 
 #include "../cert/cert.h"
 #include "../util/str.h"
+#include "../starttls/starttls.h"
 #include "../wire/alpn.h"
 
 #define AIA_MAX_BYTES (256u * 1024u) /* an issuer certificate is a few KiB */
@@ -96,7 +97,7 @@ static const char *sni_for(const td_hsrun *h, enum hkind k)
 
 /* ---- collecting what a handshake showed ----------------------------------- */
 
-static void take_chain(td_hs *d, SSL *ssl)
+void td_hs_take_chain(td_hs *d, SSL *ssl)
 {
     STACK_OF(X509) *sk = SSL_get_peer_cert_chain(ssl);
     int n = sk ? sk_X509_num(sk) : 0;
@@ -155,6 +156,7 @@ static td_outcome outcome_of(const td_io_result *io, const td_tls_result *tls)
     case TD_IO_TIMEOUT: return TD_OUT_TIMEOUT;
     case TD_IO_DEADLINE: return TD_OUT_DEADLINE;
     case TD_IO_ERROR: return TD_OUT_ERROR;
+    case TD_IO_LEADIN: return TD_OUT_LEADIN;
     }
     return TD_OUT_ERROR;
 }
@@ -192,7 +194,7 @@ static void on_tls_done(void *ctx, const td_io_result *io, const td_tls_result *
 
     SSL_SESSION *sess = NULL;
     if (ssl) {
-        take_chain(d, ssl);
+        td_hs_take_chain(d, ssl);
         take_ca_names(d, ssl);
         if (d->done) {
             d->version = (uint16_t)SSL_version(ssl);
@@ -361,10 +363,19 @@ static void fetch_aia(td_hsrun *h, const char *url)
     }
     j->h = h;
     j->kind = H_AIA;
+    /* The CA's web server is no STARTTLS server: the fetch runs the chain
+     * of lead-ins without the upgrade (which is last). */
+    td_leadin chain[TD_LEADIN_MAX];
+    size_t n_chain = td_sched_get_leadins(h->s, chain, TD_LEADIN_MAX);
+    bool upgrade = h->cfg->starttls && h->cfg->starttls->ops && n_chain > 0;
+    if (upgrade)
+        td_sched_set_leadins(h->s, chain, n_chain - 1);
     if (td_sched_submit(h->s, &addr, (const uint8_t *)req.s, req.len, on_aia_data, on_aia_done, j) != 0) {
         free(j);
         snprintf(o->aia_error, sizeof o->aia_error, "could not start the fetch");
     }
+    if (upgrade)
+        td_sched_set_leadins(h->s, chain, n_chain);
     td_str_free(&req);
 }
 
@@ -404,9 +415,11 @@ td_hsrun *td_hsrun_new(const td_probe_cfg *cfg, td_obs *o, td_sched *s, td_confi
     o->path.verdict = TD_PATH_OTHER;
     o->path.depth = -1;
     o->path_aia.verdict = TD_PATH_OTHER;
-    if (cfg->alpn && cfg->alpn[0]) {
-        snprintf(o->alpn_offered, sizeof o->alpn_offered, "%s", cfg->alpn);
-        h->alpn_len = alpn_wire(cfg->alpn, h->alpn, sizeof h->alpn);
+    /* PostgreSQL's direct TLS needs its ALPN protocol in every hello. */
+    const char *alpn = cfg->starttls && cfg->starttls->alpn ? cfg->starttls->alpn : cfg->alpn;
+    if (alpn && alpn[0]) {
+        snprintf(o->alpn_offered, sizeof o->alpn_offered, "%s", alpn);
+        h->alpn_len = alpn_wire(alpn, h->alpn, sizeof h->alpn);
     }
     h->store = td_store_new(cfg->ca_file, cfg->ca_path, o->store_error, sizeof o->store_error);
     if (h->store) {

@@ -29,5 +29,7 @@ void td_hsrun_start(td_hsrun *h);
  * 1.2 flight (when no full handshake completed). */
 void td_hsrun_finish(td_hsrun *h);
 void td_hsrun_free(td_hsrun *h);
+/* Appends the certificates the peer sent (DER copies) to d->chain. */
+void td_hs_take_chain(td_hs *d, SSL *ssl);
 
 #endif

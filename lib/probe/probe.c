@@ -31,6 +31,7 @@
 #include <string.h>
 
 #include "../registry/clients.h"
+#include "../starttls/starttls.h"
 #include "../registry/registry.h"
 #include "../wire/flight.h"
 #include "../wire/hello.h"
@@ -39,6 +40,7 @@
 #include "confirm.h"
 #include "enumerate.h"
 #include "handshake.h"
+#include "via.h"
 
 #define HELLO_CAP 16384
 #define G13_KINDS 3 /* elliptic curves, finite-field groups, hybrids */
@@ -71,6 +73,7 @@ struct run {
     int groups_pending;       /* group probes whose answer is still due */
     bool groups_incomplete;   /* one of them ended without a clear answer */
     uint16_t group_preferred; /* picked when every group was offered */
+    td_starttls_cfg st_cfg;   /* what the STARTTLS engine is told, for the scheduler's lead-in */
 };
 
 struct job {
@@ -195,6 +198,15 @@ static td_want on_data(void *ctx, const uint8_t *data, size_t len)
 static bool submit(struct run *r, enum jkind kind, int vi, const td_hello_spec *spec, bool sslv2,
                    const uint32_t *v2specs, size_t n_v2, const uint16_t pair[2])
 {
+    /* PostgreSQL's direct TLS takes only hellos that ask for its protocol by
+     * ALPN (PostgreSQL 17, sslnegotiation=direct). */
+    td_hello_spec forced;
+    const td_starttls_info *st = r->cfg->starttls;
+    if (!sslv2 && st && st->alpn) {
+        forced = *spec;
+        forced.alpn = st->alpn;
+        spec = &forced;
+    }
     uint8_t *buf = malloc(HELLO_CAP);
     struct job *j = calloc(1, sizeof *j);
     size_t len = 0;
@@ -267,6 +279,8 @@ void td_attempt_from(td_attempt *a, const td_io_result *io, const td_flight *f)
     a->first_ms = io->first_ms;
     a->total_ms = io->total_ms;
     a->bytes_in = io->bytes_in;
+    a->leadin = io->leadin_name;
+    a->leadin_ms = io->leadin_ms;
     if (f) {
         a->version = f->version;
         a->legacy_version = f->legacy_version;
@@ -309,6 +323,10 @@ void td_attempt_from(td_attempt *a, const td_io_result *io, const td_flight *f)
     case TD_IO_UNREACHABLE: a->out = TD_OUT_UNREACHABLE; break;
     case TD_IO_DEADLINE: a->out = by_flight != TD_OUT_NOT_RUN ? by_flight : TD_OUT_DEADLINE; break;
     case TD_IO_ERROR: a->out = TD_OUT_ERROR; break;
+    case TD_IO_LEADIN:
+        a->out = TD_OUT_LEADIN;
+        snprintf(a->error, sizeof a->error, "%s", io->leadin_why);
+        break;
     case TD_IO_RESET:
     case TD_IO_EOF:
     case TD_IO_TIMEOUT:
@@ -892,7 +910,7 @@ static void start_stage2(struct run *r)
     if (!reached_tls(o) && o->baseline.out != TD_OUT_RESET && o->baseline.out != TD_OUT_CLOSED &&
         o->baseline.out != TD_OUT_TIMEOUT)
         return;
-    if (o->baseline.out == TD_OUT_NOT_TLS || all_silent(o))
+    if (o->baseline.out == TD_OUT_NOT_TLS || o->baseline.out == TD_OUT_LEADIN || all_silent(o))
         return;
 
     send_oldstyle(r);
@@ -948,7 +966,7 @@ static void version_done(struct run *r, struct job *j)
     td_outcome out = j->a.out;
     bool silent = out == TD_OUT_NOT_TLS || out == TD_OUT_DEADLINE || out == TD_OUT_REFUSED ||
                   out == TD_OUT_CONNECT_TIMEOUT || out == TD_OUT_UNREACHABLE || out == TD_OUT_ERROR ||
-                  out == TD_OUT_LIMITED;
+                  out == TD_OUT_LIMITED || out == TD_OUT_LEADIN;
     o->version_ok[vi] = ok ? TD_YES : silent ? TD_UNKNOWN : TD_NO;
     if (ok && v >= TD_SSL3 && v <= TD_TLS12 && j->a.version == v)
         o->secure_reneg = (j->a.reneg_info || o->secure_reneg == TD_YES) ? TD_YES : TD_NO;
@@ -992,7 +1010,7 @@ static bool inconclusive(const td_attempt *a)
 {
     return a->out == TD_OUT_TIMEOUT || a->out == TD_OUT_DEADLINE || a->out == TD_OUT_ERROR ||
            a->out == TD_OUT_MALFORMED || a->out == TD_OUT_CONNECT_TIMEOUT || a->out == TD_OUT_REFUSED ||
-           a->out == TD_OUT_LIMITED;
+           a->out == TD_OUT_LIMITED || a->out == TD_OUT_LEADIN;
 }
 
 static void group_done(struct run *r, struct job *j)
@@ -1119,6 +1137,24 @@ static void on_done(void *ctx, const td_io_result *io, const td_tries *t)
         start_stage2(r);
 }
 
+/* Every connection upgrades first: the STARTTLS engine goes last in the
+ * scheduler's chain of lead-ins, after any already there (a proxy). */
+static bool upgrade_first(struct run *r)
+{
+    const td_starttls_info *st = r->cfg->starttls;
+    if (!st || !st->ops)
+        return true;
+    /* RFC 6120 section 4.7.2: XMPP's stream names the domain served. */
+    snprintf(r->st_cfg.domain, sizeof r->st_cfg.domain, "%s",
+             r->cfg->sni && r->cfg->sni[0] ? r->cfg->sni : r->cfg->target.host);
+    td_leadin chain[TD_LEADIN_MAX];
+    size_t n = td_sched_get_leadins(r->s, chain, TD_LEADIN_MAX);
+    if (n >= TD_LEADIN_MAX)
+        return false;
+    chain[n++] = (td_leadin){st->ops, &r->st_cfg, NULL};
+    return td_sched_set_leadins(r->s, chain, n) == 0;
+}
+
 int td_probe_run(const td_probe_cfg *cfg, td_obs *o)
 {
     snprintf(o->host, sizeof o->host, "%s", cfg->target.host);
@@ -1129,28 +1165,48 @@ int td_probe_run(const td_probe_cfg *cfg, td_obs *o)
 
     size_t n = 0;
     double t = cfg->sched.step_timeout_s > 0 ? cfg->sched.step_timeout_s : 5;
-    if (td_resolve(cfg->target.host, cfg->target.port, cfg->dns_server, t, o->addrs, TD_MAX_ADDRS, &n,
-                   o->dns_error, sizeof o->dns_error) != 0 || n == 0) {
+    td_via *via = cfg->proxy ? calloc(1, sizeof *via) : NULL;
+    if (cfg->proxy) {
+        if (!via)
+            return -1;
+        if (td_via_prepare(cfg, o, via) == 0) {
+            free(via);
+            return 0;
+        }
+    } else if (td_resolve(cfg->target.host, cfg->target.port, cfg->dns_server, t, o->addrs, TD_MAX_ADDRS, &n,
+                          o->dns_error, sizeof o->dns_error) != 0 || n == 0) {
         if (!o->dns_error[0])
             snprintf(o->dns_error, sizeof o->dns_error, "no address");
         return 0;
+    } else {
+        o->n_addrs = n;
     }
-    o->n_addrs = n;
     o->addr_used = 0;
 
     struct run *r = calloc(1, sizeof *r);
-    if (!r)
+    if (!r) {
+        free(via);
         return -1;
+    }
     r->cfg = cfg;
     r->o = o;
     r->addr = &o->addrs[0];
     r->s = td_sched_new(&cfg->sched);
+    /* Every connection of the check goes through the proxy. */
+    if (r->s && via)
+        td_sched_set_leadins(r->s, via->chain, 1);
+    o->starttls = cfg->starttls;
+    if (r->s && !upgrade_first(r)) {
+        td_sched_free(r->s);
+        r->s = NULL;
+    }
     r->cf = r->s ? td_confirm_new(r->s, r->addr, &o->limit) : NULL;
     r->hsrun = r->cf ? td_hsrun_new(cfg, o, r->s, r->cf, r->addr) : NULL;
     if (!r->hsrun) {
         td_confirm_free(r->cf);
         td_sched_free(r->s);
         free(r);
+        free(via);
         return -1;
     }
     r->stage1_pending = 0;
@@ -1168,6 +1224,7 @@ int td_probe_run(const td_probe_cfg *cfg, td_obs *o)
         td_confirm_free(r->cf);
         td_hsrun_free(r->hsrun);
         free(r);
+        free(via);
         return -1;
     }
 
@@ -1194,5 +1251,8 @@ int td_probe_run(const td_probe_cfg *cfg, td_obs *o)
     td_confirm_free(r->cf);
     td_hsrun_free(r->hsrun);
     free(r);
+    if (via && !o->deadline_hit)
+        td_via_direct(cfg, o);
+    free(via);
     return (rc != 0 || ierr) ? -1 : 0;
 }

@@ -8,6 +8,7 @@
 
 #include "../net/net.h"
 #include "../obs/obs.h"
+#include "../proxy/proxy.h"
 
 typedef struct td_probe_cfg {
     td_target target;
@@ -23,9 +24,15 @@ typedef struct td_probe_cfg {
     unsigned repeat;        /* handshakes to the first address, to compare backends (>= 1) */
     int warn_days;          /* CERT_EXPIRING_SOON window */
     bool no_aia;            /* never fetch a missing issuer over HTTP */
+    /* STARTTLS (lib/starttls): the upgrade every connection runs first, NULL none */
+    const struct td_starttls_info *starttls;
     /* client simulation: the profiles to run (NULL/0 = every profile) */
     const char *const *clients;
     size_t n_clients;
+    /* every connection through this proxy (NULL: straight to the server);
+     * proxy_from says where it came from ("--proxy", "https_proxy") */
+    const td_proxy *proxy;
+    const char *proxy_from;
 } td_probe_cfg;
 
 /* Resolves, then runs every probe.  Fills o (which the caller initialised).

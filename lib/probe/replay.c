@@ -11,6 +11,7 @@
 #include "registry/registry.h"
 #include "wire/flight.h"
 #include "wire/hello.h"
+#include "wire/offer.h"
 #include "wire/tls.h"
 
 #define HELLO_CAP (1u << 17)
@@ -76,17 +77,24 @@ static td_replay_outcome by_io(td_io_status st)
     case TD_IO_DONE:
     case TD_IO_TIMEOUT:
     case TD_IO_DEADLINE: return TD_REPLAY_TIMEOUT;
-    case TD_IO_ERROR: return TD_REPLAY_LOCAL_ERROR;
+    case TD_IO_ERROR:
+    case TD_IO_LEADIN: return TD_REPLAY_LOCAL_ERROR; /* a replay goes straight to the server */
     }
     return TD_REPLAY_LOCAL_ERROR;
 }
 
-static void classify(struct conn *c, td_replay_answer *a)
+/* A ServerHello choosing what the hello did not offer breaks the
+ * protocol: no client goes on with it. */
+static void classify(struct conn *c, const td_offer *offer, td_replay_answer *a)
 {
     td_flight *f = &c->f;
     a->io = c->io.status;
     if (c->io.status != TD_IO_DONE)
         (void)td_flight_eof(f);
+    if (!td_offer_check(offer, f, a->detail, sizeof a->detail)) {
+        a->outcome = TD_REPLAY_MALFORMED;
+        return;
+    }
     switch (f->kind) {
     case TD_FLIGHT_HELLO:
     case TD_FLIGHT_HRR:
@@ -117,8 +125,10 @@ static void classify(struct conn *c, td_replay_answer *a)
     }
 }
 
-/* Sends len bytes of hello, waits for the answer. */
-static void send_hello(const td_replay_req *req, const uint8_t *buf, size_t len, td_replay_answer *a)
+/* Sends len bytes of hello, waits for the answer and holds it to what
+ * the hello offered. */
+static void send_hello(const td_replay_req *req, const uint8_t *buf, size_t len, const td_offer *offer,
+                       td_replay_answer *a)
 {
     a->hello_len = len;
     double step = req->timeout_s > 0 ? req->timeout_s : DEFAULT_TIMEOUT_S;
@@ -132,7 +142,7 @@ static void send_hello(const td_replay_req *req, const uint8_t *buf, size_t len,
         a->outcome = TD_REPLAY_LOCAL_ERROR;
         snprintf(a->detail, sizeof a->detail, "the scheduler failed");
     } else {
-        classify(&c, a);
+        classify(&c, offer, a);
     }
     td_flight_free(&c.f);
     td_sched_free(s);
@@ -144,14 +154,29 @@ static void local_error(td_replay_answer *a, const char *why)
     snprintf(a->detail, sizeof a->detail, "%s", why);
 }
 
+/* What the rebuilt hello in buf offers, read back from its bytes. */
+static bool rebuilt_offer(const uint8_t *buf, size_t len, td_offer *offer)
+{
+    size_t n = 0;
+    uint8_t *msg = malloc(HELLO_CAP);
+    td_chello *h = malloc(sizeof *h);
+    bool ok = msg && h && td_hello_unframe(buf, len, msg, HELLO_CAP, &n) && td_chello_parse(h, msg, n);
+    if (ok)
+        td_offer_from_chello(offer, h);
+    free(h);
+    free(msg);
+    return ok;
+}
+
 /* Sends the captured hello with edit ed applied. */
 static void attempt(const td_replay_req *req, const td_hello_edit *ed, td_replay_answer *a)
 {
     memset(a, 0, sizeof *a);
     size_t len = 0;
+    td_offer offer;
     uint8_t *buf = malloc(HELLO_CAP);
-    if (buf && td_hello_rebuild(req->hello, ed, buf, HELLO_CAP, &len) == 0)
-        send_hello(req, buf, len, a);
+    if (buf && td_hello_rebuild(req->hello, ed, buf, HELLO_CAP, &len) == 0 && rebuilt_offer(buf, len, &offer))
+        send_hello(req, buf, len, &offer, a);
     else
         local_error(a, "the hello could not be rebuilt");
     free(buf);
@@ -165,12 +190,15 @@ static void baseline(const td_replay_req *req, td_replay_answer *a)
     const td_client *c = td_client_by_id("openssl-3");
     const char *sni = req->sni ? req->sni : req->hello->sni;
     td_hello_spec sp;
+    td_offer offer;
     size_t len = 0;
     uint8_t *buf = malloc(HELLO_CAP);
-    if (c)
+    if (c) {
         td_client_hello_spec(c, sni, &sp);
+        td_offer_from_spec(&offer, &sp);
+    }
     if (c && buf && td_hello_build(&sp, buf, HELLO_CAP, &len) == 0)
-        send_hello(req, buf, len, a);
+        send_hello(req, buf, len, &offer, a);
     else
         local_error(a, "the baseline hello could not be built");
     free(buf);

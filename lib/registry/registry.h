@@ -104,4 +104,19 @@ const td_alert *td_alert_by_code(uint8_t code);
 const char *td_alert_name(int code, const char *unknown);
 const td_alert *td_alert_by_name(const char *name);
 
+/* Products that intercept TLS by re-signing with their own CA
+ * (lib/registry/intercept.c), known by text in that CA's name. */
+typedef struct td_intercept_product {
+    const char *product;  /* "Zscaler Internet Access" */
+    const char *kind;     /* "secure web gateway", "firewall", "antivirus", "debugging proxy" */
+    const char *ca_name;  /* text in the CA's distinguished name, matched without regard to case */
+    const char *source;   /* where the vendor documents it */
+} td_intercept_product;
+size_t td_intercept_count(void);
+const td_intercept_product *td_intercept_at(size_t i);
+/* The product whose CA name the DN (an RFC 2253 one-liner) holds, or NULL. */
+const td_intercept_product *td_intercept_match(const char *dn);
+/* hay holds needle, case aside; false for an empty needle. */
+bool td_text_contains(const char *hay, const char *needle);
+
 #endif

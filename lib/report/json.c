@@ -13,6 +13,7 @@
 #include "registry/registry.h"
 #include "report/json_int.h"
 #include "report/report.h"
+#include "starttls/starttls.h"
 #include "util/utc.h"
 #include "wire/tls.h"
 
@@ -111,6 +112,18 @@ static json_t *retry_json(jb *j, const td_retry *r)
     return o;
 }
 
+/* The greeting picked an upgrade that failed: the check stayed without it. */
+static json_t *starttls_tried_json(jb *j, const td_obs *obs)
+{
+    json_t *o = chk(j, json_object());
+    const td_starttls_info *st = td_starttls_for_banner(obs->baseline.protocol);
+    put(j, o, "protocol", st ? jstr(j, st->name) : json_null());
+    put(j, o, "auto", json_true());
+    put(j, o, "greeting", jstr_or_null(j, obs->baseline.protocol));
+    put(j, o, "failed", jstr(j, obs->starttls_tried));
+    return o;
+}
+
 static json_t *attempt_json(jb *j, const td_attempt *a)
 {
     json_t *o = chk(j, json_object());
@@ -137,6 +150,7 @@ static json_t *attempt_json(jb *j, const td_attempt *a)
     }
 
     put(j, o, "protocol", a->out == TD_OUT_NOT_TLS ? jstr(j, a->protocol) : json_null());
+    put(j, o, "leadin", jstr_or_null(j, a->leadin));
     if (a->n_first) {
         char hex[2 * TD_FLIGHT_FIRST_BYTES + 1];
         size_t n = a->n_first < TD_FLIGHT_FIRST_BYTES ? a->n_first : TD_FLIGHT_FIRST_BYTES;
@@ -147,6 +161,7 @@ static json_t *attempt_json(jb *j, const td_attempt *a)
     }
     put(j, o, "error", jstr_or_null(j, td_attempt_error(a)));
     put(j, o, "connect_ms", jms(j, a->connect_ms));
+    put(j, o, "leadin_ms", jms(j, a->leadin_ms));
     put(j, o, "first_byte_ms", jms(j, a->first_ms));
     put(j, o, "total_ms", jms(j, a->total_ms));
     put(j, o, "bytes_in", jint(j, (long long)a->bytes_in));
@@ -436,6 +451,38 @@ static json_t *limit_json(jb *j, const td_limit *l)
     return o;
 }
 
+/* The proxy every connection went through; null without one. */
+static json_t *proxy_json(jb *j, const td_obs *obs, td_cert_info *ci)
+{
+    const td_obs_proxy *p = &obs->proxy;
+    if (!p->used)
+        return json_null();
+    json_t *o = chk(j, json_object());
+    put(j, o, "url", jstr(j, p->url));
+    put(j, o, "scheme", jstr(j, td_proxy_scheme_name(p->scheme)));
+    put(j, o, "from", jstr(j, p->from));
+    put(j, o, "credentials", json_boolean(p->auth));
+    put(j, o, "dns_error", jstr_or_null(j, p->dns_error));
+    put(j, o, "address", jstr_or_null(j, p->addr));
+    put(j, o, "target_resolved_by_proxy", json_boolean(p->scheme != TD_PROXY_SOCKS5));
+    put(j, o, "tunnels", jint(j, p->stats.up));
+    put(j, o, "refused", jint(j, p->stats.refused));
+    const td_proxy_fail *f = &p->stats.first;
+    if (p->stats.refused) {
+        json_t *r = chk(j, json_object());
+        put(j, r, "kind", jstr(j, td_pxf_kind_name(f->kind)));
+        put(j, r, "code", f->code ? jint(j, f->code) : json_null());
+        put(j, r, "reason", jstr_or_null(j, f->reason));
+        put(j, r, "proxy_authenticate", jstr_or_null(j, f->authenticate));
+        put(j, o, "first_refusal", r);
+    } else {
+        put(j, o, "first_refusal", json_null());
+    }
+    put(j, o, "direct_handshake", p->direct.out == TD_OUT_NOT_RUN ? json_null() : hs_json(j, &p->direct, true, ci));
+    put(j, o, "direct_note", jstr_or_null(j, p->direct_note));
+    return o;
+}
+
 static json_t *path_json(jb *j, const td_path *p)
 {
     if (!td_path_done(p))
@@ -535,7 +582,9 @@ static json_t *observations_json(jb *j, const td_obs *obs)
     put(j, o, "handshake_client_cert", hs_json(j, &obs->hs_client, false, ci));
     put(j, o, "handshake_resume", hs_json(j, &obs->hs_resume, false, ci));
     put(j, o, "backends", backends_json(j, obs, ci));
+    put(j, o, "proxy", proxy_json(j, obs, ci));
     free(ci);
+    put(j, o, "proxy_bypassed_by", jstr_or_null(j, obs->proxy_bypass));
     put(j, o, "trust", trust_json(j, obs));
     put(j, o, "alpn_offered", jstr_or_null(j, obs->alpn_offered));
     put(j, o, "clients_level", jstr(j, td_client_level_name(obs->clients_level)));
@@ -551,12 +600,26 @@ static json_t *observations_json(jb *j, const td_obs *obs)
     return o;
 }
 
+/* The upgrade every connection went through, or null. */
+static json_t *starttls_json(jb *j, const td_obs *obs)
+{
+    if (!obs->starttls)
+        return obs->starttls_tried[0] ? starttls_tried_json(j, obs) : json_null();
+    json_t *o = chk(j, json_object());
+    put(j, o, "protocol", jstr(j, obs->starttls->name));
+    put(j, o, "auto", json_boolean(obs->starttls_auto));
+    put(j, o, "greeting", obs->starttls_auto ? jstr(j, obs->starttls_banner) : json_null());
+    put(j, o, "failed", json_null());
+    return o;
+}
+
 static json_t *target_json(jb *j, const td_obs *obs)
 {
     json_t *t = chk(j, json_object());
     put(j, t, "host", jstr(j, obs->host));
     put(j, t, "port", jint(j, obs->port));
     put(j, t, "sni", jstr_or_null(j, obs->sni));
+    put(j, t, "starttls", starttls_json(j, obs));
     json_t *addrs = chk(j, json_array());
     size_t n = obs->n_addrs < TD_MAX_ADDRS ? obs->n_addrs : TD_MAX_ADDRS;
     for (size_t k = 0; k < n; k++)

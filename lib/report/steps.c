@@ -6,6 +6,7 @@
 
 #include "registry/registry.h"
 #include "report/report.h"
+#include "starttls/starttls.h"
 #include "wire/tls.h"
 
 #define MAX_ADDRS_SHOWN 4
@@ -17,7 +18,8 @@ static td_step_dir direction(const char *label)
 {
     if (strcmp(label, "DNS") == 0)
         return TD_STEP_LOCAL;
-    if (strcmp(label, "TCP connect") == 0 || strcmp(label, "ClientHello") == 0)
+    if (strcmp(label, "TCP connect") == 0 || strcmp(label, "Proxy") == 0 || strcmp(label, "ClientHello") == 0 ||
+        strcmp(label, "STARTTLS") == 0)
         return TD_STEP_TO_SERVER;
     return TD_STEP_TO_CLIENT;
 }
@@ -227,7 +229,18 @@ static void step_finished(td_steps *s, const td_obs *obs)
 
 static void step_dns(td_steps *s, const td_obs *obs, bool *ok)
 {
+    const td_obs_proxy *p = &obs->proxy;
     *ok = false;
+    if (p->used && p->dns_error[0]) {
+        step(s, false, "DNS", "the proxy %s: %s", p->hostport, p->dns_error);
+        return;
+    }
+    /* HTTP CONNECT and socks5h hand the name to the proxy. */
+    if (p->used && p->scheme != TD_PROXY_SOCKS5 && !obs->host_is_ip) {
+        step(s, true, "DNS", "%s: resolved by the proxy (the proxy %s \u2192 %s)", obs->host, p->hostport, p->addr);
+        *ok = true;
+        return;
+    }
     if (obs->host_is_ip) {
         step(s, true, "DNS", "not needed: %s is an address", obs->host);
         *ok = true;
@@ -257,11 +270,14 @@ static void step_dns(td_steps *s, const td_obs *obs, bool *ok)
 /* The TCP step; false when the baseline broke there. */
 static bool step_tcp(td_steps *s, const td_obs *obs, const td_attempt *a)
 {
-    char where[sizeof obs->host + 8];
+    char where[sizeof obs->proxy.hostport + 16];
     const char *addr = obs->host;
     if (obs->addr_used >= 0 && (size_t)obs->addr_used < obs->n_addrs && obs->addr_used < TD_MAX_ADDRS)
         addr = obs->addrs[obs->addr_used].text;
     td_hostport(where, sizeof where, addr, obs->port);
+    /* Every connection goes to the proxy. */
+    if (obs->proxy.used)
+        snprintf(where, sizeof where, "the proxy %s", obs->proxy.hostport);
 
     const char *err = td_attempt_error(a);
     switch (a->out) {
@@ -292,6 +308,51 @@ static bool step_tcp(td_steps *s, const td_obs *obs, const td_attempt *a)
     }
     step(s, true, "TCP connect", "%s in %.0f ms", where, a->connect_ms);
     timed(s, a->connect_ms);
+    return true;
+}
+
+/* The tunnel through the proxy; false when the baseline ended there. */
+static bool step_proxy(td_steps *s, const td_obs *obs, const td_attempt *a)
+{
+    const td_obs_proxy *p = &obs->proxy;
+    if (!p->used)
+        return true;
+    const char *how = p->scheme == TD_PROXY_HTTP ? "CONNECT" : "SOCKS5 CONNECT";
+    if (a->out == TD_OUT_LEADIN && a->leadin == p->leadin) {
+        step(s, false, "Proxy", "%s %s:%u: %s", how, obs->host, obs->port, a->error);
+        return false;
+    }
+    if (a->leadin && a->leadin == p->leadin) {
+        step(s, false, "Proxy", "%s %s:%u: %s before the proxy answered", how, obs->host, obs->port,
+             td_outcome_name(a->out));
+        return false;
+    }
+    step(s, true, "Proxy", "%s %s:%u: tunnel opened", how, obs->host, obs->port);
+    return true;
+}
+
+/* The upgrade before the hello, when the check went through one; false
+ * when the baseline broke there. */
+static bool step_starttls(td_steps *s, const td_obs *obs, const td_attempt *a)
+{
+    const td_starttls_info *st = obs->starttls;
+    if (!st)
+        return true;
+    if (!st->ops) {
+        step(s, true, "STARTTLS", "none: %s, every hello offering ALPN %s", st->label, st->alpn);
+        return true;
+    }
+    if (a->leadin && strcmp(a->leadin, st->ops->name) == 0) {
+        step(s, false, "STARTTLS", "%s upgrade failed: %s", st->label,
+             a->out == TD_OUT_LEADIN ? a->error : td_outcome_name(a->out));
+        return false;
+    }
+    if (obs->starttls_auto)
+        step(s, true, "STARTTLS", "%s upgrade in %.0f ms, chosen from the port's %s greeting (--starttls %s)",
+             st->label, a->leadin_ms, obs->starttls_banner, st->name);
+    else
+        step(s, true, "STARTTLS", "%s upgrade in %.0f ms (--starttls %s)", st->label, a->leadin_ms, st->name);
+    timed(s, a->leadin_ms);
     return true;
 }
 
@@ -432,7 +493,7 @@ void td_handshake_steps(const td_obs *obs, td_cert_info *ci, td_steps *s)
             td_str_add(&st->text, "(no connection was attempted)");
         return;
     }
-    if (!step_tcp(s, obs, a))
+    if (!step_tcp(s, obs, a) || !step_proxy(s, obs, a) || !step_starttls(s, obs, a))
         return;
     char vb[32];
     step(s, true, "ClientHello", "%zu bytes, offering %s, %s%s", a->hello_len,

@@ -719,6 +719,24 @@ static void hs_facts(out *o, const td_obs *obs, td_cert_info *ci)
         fact(o, "Trust store", "%s", obs->store_name);
 }
 
+/* The proxy the connections went through, or the no_proxy that sent the
+ * check direct. */
+static void proxy_facts(out *o, const td_obs *obs)
+{
+    const td_obs_proxy *p = &obs->proxy;
+    if (obs->proxy_bypass[0])
+        fact(o, "Proxy", "none: %s matches %s", obs->proxy_bypass, obs->host);
+    if (!p->used)
+        return;
+    fact(o, "Proxy", "%s (from %s%s): %u tunnel%s opened, %u refused", p->url, p->from,
+         p->auth ? ", with credentials" : "", p->stats.up, p->stats.up == 1 ? "" : "s", p->stats.refused);
+    if (p->direct.done)
+        fact(o, "Direct", "the same handshake without the proxy: %zu certificate%s", p->direct.n_chain,
+             p->direct.n_chain == 1 ? "" : "s");
+    else if (p->direct_note[0])
+        fact(o, "Direct", "%s", p->direct_note);
+}
+
 static void observations(out *o, const td_obs *obs, td_cert_info *ci)
 {
     heading(o, "Observations");
@@ -773,6 +791,7 @@ static void observations(out *o, const td_obs *obs, td_cert_info *ci)
         else
             fact(o, "Certificate", "unparseable leaf, sha256 %s (%zu in chain)", ct.sha256, obs->n_certs);
     }
+    proxy_facts(o, obs);
     char took[32];
     if (obs->elapsed_ms < 1000)
         snprintf(took, sizeof took, "%.0f ms", obs->elapsed_ms);

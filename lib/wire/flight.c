@@ -1193,5 +1193,13 @@ const char *td_sniff_protocol(const uint8_t *p, size_t n)
         return "IMAP";
     if (starts_with(&r, "+OK", false))
         return "POP3";
+    /* MySQL and MariaDB speak first (Protocol::HandshakeV10): a packet
+     * header (3-byte little-endian length, sequence 0), protocol version 10,
+     * then the server's version, which starts with a digit ("8.0.36",
+     * "5.5.5-10.11.6-MariaDB"). */
+    uint8_t seq, version, digit;
+    if (td_rd_peek(&r, 3, &seq) && seq == 0 && td_rd_peek(&r, 4, &version) && version == 10 &&
+        td_rd_peek(&r, 5, &digit) && digit >= '0' && digit <= '9')
+        return "MySQL";
     return NULL;
 }

@@ -462,6 +462,23 @@ int td_hello_build_sslv2(const uint32_t *specs, size_t n_specs, uint8_t *out, si
     return 0;
 }
 
+bool td_hello_unframe(const uint8_t *rec, size_t len, uint8_t *msg, size_t cap, size_t *msg_len)
+{
+    td_rd r, frag;
+    uint8_t type;
+    td_rd_init(&r, rec, len);
+    *msg_len = 0;
+    while (!td_rd_empty(&r)) {
+        if (!td_rd_u8(&r, &type) || type != TD_CT_HANDSHAKE || !td_rd_skip(&r, 2) ||
+            !td_rd_prefixed16(&r, &frag) || td_rd_left(&frag) > cap - *msg_len)
+            return false;
+        size_t n = td_rd_left(&frag);
+        td_rd_copy(&frag, msg + *msg_len, n);
+        *msg_len += n;
+    }
+    return true;
+}
+
 /* ---- a captured hello, rebuilt ---- */
 
 /* The captured key_share entries with fresh public values (RFC 8446

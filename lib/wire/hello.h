@@ -71,6 +71,11 @@ int td_hello_build(const td_hello_spec *spec, uint8_t *out, size_t cap, size_t *
  * advertising version 0x0002 and the given 3-byte cipher specs. */
 int td_hello_build_sslv2(const uint32_t *specs, size_t n_specs, uint8_t *out, size_t cap, size_t *out_len);
 
+/* Joins the fragments of handshake records (what td_hello_build and
+ * td_hello_rebuild write) into the message they carry.  False when a
+ * record is not whole or not a handshake record, or msg is too small. */
+bool td_hello_unframe(const uint8_t *rec, size_t len, uint8_t *msg, size_t cap, size_t *msg_len);
+
 /* What a replayed hello changes in the captured one (td_hello_rebuild). */
 typedef struct td_hello_edit {
     uint64_t drop_exts;                      /* bit i: leave out the captured hello's extension i */

@@ -44,6 +44,23 @@ void td_offer_from_spec(td_offer *o, const td_hello_spec *spec)
         keep(o->shares, &o->n_shares, TD_OFFER_MAX_SHARES, spec->key_shares, spec->n_key_shares);
 }
 
+void td_offer_from_chello(td_offer *o, const td_chello *h)
+{
+    memset(o, 0, sizeof *o);
+    o->client_version = h->legacy_version;
+    keep(o->versions, &o->n_versions, TD_OFFER_MAX_VERSIONS, h->versions, h->n_versions);
+    /* RFC 5746 section 3.3, RFC 7507 section 2: no server selects these. */
+    uint16_t suites[TD_CHELLO_MAX_SUITES];
+    size_t n = 0;
+    for (size_t i = 0; i < h->n_suites; i++)
+        if (h->suites[i] != TD_SCSV_RENEGOTIATION && h->suites[i] != TD_SCSV_FALLBACK)
+            suites[n++] = h->suites[i];
+    o->suites_kept = keep(o->suites, &o->n_suites, TD_OFFER_MAX_SUITES, suites, n) && !h->suites_truncated;
+    o->groups_kept = keep(o->groups, &o->n_groups, TD_OFFER_MAX_GROUPS, h->groups, h->n_groups) &&
+                     !h->groups_truncated;
+    keep(o->shares, &o->n_shares, TD_OFFER_MAX_SHARES, h->share_groups, h->n_shares);
+}
+
 __attribute__((format(printf, 5, 6)))
 static bool refuse(char *err, size_t cap, const td_flight *f, size_t at, const char *fmt, ...)
 {

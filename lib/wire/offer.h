@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "chello.h"
 #include "flight.h"
 #include "hello.h"
 
@@ -40,6 +41,10 @@ typedef struct td_offer {
 
 /* Records what td_hello_build(spec) puts on the wire. */
 void td_offer_from_spec(td_offer *o, const td_hello_spec *spec);
+
+/* Records what a received ClientHello offered (a capture's, a replay's);
+ * the SSLv2-format hello's TLS suites too. */
+void td_offer_from_chello(td_offer *o, const td_chello *h);
 
 /* Holds a parsed first flight whose kind is HELLO or HRR to the offer:
  * the version, the suite and the group the server chose.  Returns true

@@ -458,6 +458,58 @@ EOF
     wait_port "$PORT" 10 || die "nginx serving $chain did not start"
 }
 
+# start_squid: Squid (Debian's squid-openssl, in the foreground, everything
+# under $T/squid, which Squid's own user may write) with the lines read from
+# stdin added after a minimal base: its http_port lines and http_access
+# rules.  $SQUID_DIR is the directory (for an htpasswd file or a CA); the
+# caller picks the ports and waits for them with wait_port.
+start_squid() {
+    SQUID_DIR="$T/squid"
+    mkdir -p "$SQUID_DIR"
+    chmod 755 "$T"
+    chmod 777 "$SQUID_DIR"
+    {
+        echo "pid_filename $SQUID_DIR/squid.pid"
+        echo "cache_log $SQUID_DIR/cache.log"
+        echo "access_log stdio:$SQUID_DIR/access.log"
+        echo "coredump_dir $SQUID_DIR"
+        echo "netdb_filename none"
+        echo "pinger_enable off"
+        echo "shutdown_lifetime 0 seconds"
+        echo "cache deny all"
+        # Squid runs as this user when started as root, and refuses root.
+        [ "$(id -u)" != 0 ] || echo "cache_effective_user proxy"
+        cat
+    } >"$SQUID_DIR/squid.conf"
+    start_bg /usr/sbin/squid -N -f "$SQUID_DIR/squid.conf"
+}
+
+# squid_htpasswd USER PASS: $SQUID_DIR/htpasswd for basic_ncsa_auth, the
+# password hashed with openssl passwd -apr1.
+squid_htpasswd() {
+    printf '%s:%s\n' "$1" "$(openssl passwd -apr1 "$2")" >"$SQUID_DIR/htpasswd"
+    chmod 644 "$SQUID_DIR/htpasswd"
+}
+
+# start_dante PORT: danted (SOCKS5, no authentication) on 127.0.0.1:PORT,
+# with the rules read from stdin (client and socks pass/block lines).
+start_dante() {
+    local dir="$T/dante"
+    mkdir -p "$dir"
+    {
+        echo "logoutput: $dir/danted.log"
+        echo "internal: 127.0.0.1 port = $1"
+        echo "external: 127.0.0.1"
+        echo "clientmethod: none"
+        echo "socksmethod: none"
+        # Started as root, danted drops to these for its work.
+        [ "$(id -u)" != 0 ] || { echo "user.privileged: root"; echo "user.unprivileged: nobody"; }
+        cat
+    } >"$dir/danted.conf"
+    start_bg /usr/sbin/danted -f "$dir/danted.conf" -p "$dir/danted.pid"
+    DANTE_LOG="$dir/danted.log"
+}
+
 # start_http_dir DIR: a static HTTP server (python3 http.server) for DIR on
 # 127.0.0.1, on a free port; sets HTTP_PORT and HTTP_LOG (one line per
 # request).  For AIA caIssuers URLs.
@@ -1605,4 +1657,157 @@ assert_count() {
     else
         _fail "expected $n failures of $id" "got: $(jq -c '[.causes[]? | {id, count}]' "$OUT" 2>/dev/null)"
     fi
+}
+
+# ------------------------------------------------------------- STARTTLS servers
+
+# make_starttls_certs NAME: under root -> inter, $T/NAME-good.pem (leaf and
+# intermediate) with its key $T/NAME.key, and $T/NAME-expired.pem (a leaf
+# for the same name whose notAfter was ten days ago) with $T/NAME-old.key;
+# the trust anchor is $T/root.pem.
+make_starttls_certs() {
+    local name=$1
+    make_ca_tree root inter
+    make_leaf_signed_by inter "$name"
+    cat_pem "$name" inter >"$T/$name-good.pem"
+    make_leaf_signed_by inter "$name-old" "cn=$name" "sans=DNS:$name,DNS:localhost,IP:127.0.0.1" \
+        "start=$(date_from_now -400)" "end=$(date_from_now -10)"
+    cat_pem "$name-old" inter >"$T/$name-expired.pem"
+}
+
+# check_starttls_healthy PROTO PORT NAME [ARGS...]: through --starttls, a
+# chain to root.pem, the name right, no failure.
+check_starttls_healthy() {
+    local proto=$1 port=$2 name=$3
+    shift 3
+    run_check --starttls "$proto" --sni "$name" --ca-file "$T/root.pem" "$@" "127.0.0.1:$port"
+    assert_no_fail
+    assert_exit 0
+    assert_jq ".target.starttls.protocol == \"$proto\" and .target.starttls.auto == false" \
+        "the report names the $proto upgrade"
+    assert_jq '.observations.handshake.completed == true' "full handshake through the upgrade"
+    assert_jq '.observations.trust.path.verdict == "ok"' "path to the test root"
+    assert_jq '[.clients[]? | select(.result == "ok")] | length > 0' "simulated clients connect through it"
+    assert_no_finding STARTTLS_UNAVAILABLE
+    assert_no_finding NOT_TLS
+}
+
+# check_starttls_expired PROTO PORT NAME: the expired leaf is found through
+# the upgrade, with a verify command that goes through it too.
+check_starttls_expired() {
+    local proto=$1 port=$2 name=$3
+    run_check --starttls "$proto" --sni "$name" --ca-file "$T/root.pem" "127.0.0.1:$port"
+    assert_finding CERT_EXPIRED
+    assert_severity CERT_EXPIRED fail
+    assert_exit 1
+    assert_no_finding STARTTLS_UNAVAILABLE
+    assert_jq "[.findings[] | select(.id == \"CERT_EXPIRED\") | .verify] | .[0] | test(\"-starttls $proto\")" \
+        "CERT_EXPIRED's verify command goes through -starttls $proto"
+}
+
+# check_starttls_unavailable PROTO PORT REASON [ARGS...]: STARTTLS_UNAVAILABLE
+# whose summary holds REASON (a regex), with the s_client verify command.
+check_starttls_unavailable() {
+    local proto=$1 port=$2 reason=$3
+    shift 3
+    run_check --starttls "$proto" "$@" "127.0.0.1:$port"
+    assert_finding STARTTLS_UNAVAILABLE
+    assert_severity STARTTLS_UNAVAILABLE fail
+    assert_exit 1
+    assert_finding_text STARTTLS_UNAVAILABLE "$reason"
+    assert_jq ".observations.baseline.outcome == \"lead-in\" and .observations.baseline.leadin == \"$proto\"" \
+        "the baseline ended in the $proto upgrade"
+    assert_jq "[.findings[] | select(.id == \"STARTTLS_UNAVAILABLE\") | .verify] | .[0] | test(\"s_client .*-starttls $proto\")" \
+        "verify: openssl s_client -starttls $proto"
+    assert_jq '.findings | length == 1' "the refusal is the only finding"
+}
+
+# check_starttls_three PROTO NAME OK-PORT EXPIRED-PORT NONE-PORT REASON FIX [ARGS...]:
+# the three cases of a STARTTLS server: healthy, an expired leaf, and no TLS
+# (STARTTLS_UNAVAILABLE with REASON, its fix matching the regex FIX); ARGS go
+# to the last check.
+check_starttls_three() {
+    local proto=$1 name=$2 ok=$3 old=$4 none=$5 reason=$6 fix=$7
+    shift 7
+    CASE=$proto-healthy
+    check_starttls_healthy "$proto" "$ok" "$name"
+    CASE=$proto-expired
+    check_starttls_expired "$proto" "$old" "$name"
+    CASE=$proto-no-tls
+    check_starttls_unavailable "$proto" "$none" "$reason" "$@"
+    assert_jq "[.findings[] | select(.id == \"STARTTLS_UNAVAILABLE\") | .fix] | .[0] | test(\"$fix\")" \
+        "the fix matches /$fix/"
+}
+
+# start_postfix CERT KEY LISTENER...: one Postfix master in $T/postfix (run
+# as root; it drops to the postfix user) with an smtpd per LISTENER, "PORT"
+# or "PORT -o name=value ...", on 127.0.0.1, offering STARTTLS with CERT and
+# KEY unless a listener's options say otherwise.  Logs to $T/postfix/maillog.
+start_postfix() {
+    local cert=$1 key=$2 l
+    shift 2
+    [ -x /usr/lib/postfix/sbin/master ] || die "Postfix is not installed (run scripts/deps.sh test)"
+    local pf=$T/postfix
+    mkdir -p "$pf/conf" "$pf/queue/pid" "$pf/queue/public" "$pf/queue/private" "$pf/data"
+    chown postfix "$pf/queue/public" "$pf/queue/private" "$pf/data"
+    chmod 755 "$T"
+    chmod 644 "$cert" "$key"
+    cat >"$pf/conf/main.cf" <<CF
+compatibility_level = 3.6
+queue_directory = $pf/queue
+data_directory = $pf/data
+mail_owner = postfix
+myhostname = mail.test
+mydestination =
+local_recipient_maps =
+alias_maps =
+alias_database =
+inet_interfaces = 127.0.0.1
+inet_protocols = ipv4
+maillog_file = $pf/maillog
+maillog_file_prefixes = $T
+smtpd_banner = \$myhostname ESMTP
+smtpd_tls_cert_file = $cert
+smtpd_tls_key_file = $key
+smtpd_tls_security_level = may
+smtpd_tls_session_cache_database =
+CF
+    : >"$pf/conf/master.cf"
+    for l in "$@"; do
+        echo "127.0.0.1:${l%% *} inet n - n - - smtpd${l#"${l%% *}"}" >>"$pf/conf/master.cf"
+    done
+    cat >>"$pf/conf/master.cf" <<CF
+postlog unix-dgram n - n - 1 postlogd
+proxymap unix - - n - - proxymap
+anvil unix - - n - 1 anvil
+tlsmgr unix - - n 1000? 1 tlsmgr
+CF
+    start_bg /usr/lib/postfix/sbin/master -d -c "$pf/conf"
+    for l in "$@"; do
+        wait_port "${l%% *}" 10 || die "Postfix did not start: $(tail -5 "$pf/maillog" 2>/dev/null)"
+    done
+}
+
+# start_postgres NAME PORT SSL CERT KEY: a PostgreSQL server on 127.0.0.1:PORT
+# with ssl=SSL (on/off) and that certificate, its data directory a copy of
+# one made once in $T/pg (initdb is the slow part); waits until it listens.
+start_postgres() {
+    local name=$1 port=$2 ssl=$3 cert=$4 key=$5 bin
+    bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+    [ -n "$bin" ] && [ -x "$bin/initdb" ] || die "PostgreSQL is not installed (run scripts/deps.sh test)"
+    local pg=$T/pg
+    chmod 755 "$T"
+    if [ ! -d "$pg/data" ]; then
+        mkdir -p "$pg"
+        chown postgres "$pg"
+        runuser -u postgres -- "$bin/initdb" -D "$pg/data" -U postgres --auth=trust -E UTF8 >"$pg/initdb.log" 2>&1 \
+            || die "initdb failed: $(tail -5 "$pg/initdb.log")"
+    fi
+    # The key must belong to the server's user, mode 0600.
+    install -o postgres -m 600 "$key" "$pg/$name.key"
+    chmod 644 "$cert"
+    cp -a "$pg/data" "$pg/$name"
+    start_bg runuser -u postgres -- "$bin/postgres" -D "$pg/$name" -c listen_addresses=127.0.0.1 -c "port=$port" \
+        -c "unix_socket_directories=$pg" -c "ssl=$ssl" -c "ssl_cert_file=$cert" -c "ssl_key_file=$pg/$name.key"
+    wait_port "$port" 20 || die "PostgreSQL ($name) did not start"
 }

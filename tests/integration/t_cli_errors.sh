@@ -40,6 +40,16 @@ expect_usage_error "unknown client level" check --clients ancient 127.0.0.1:443
 assert_true "stderr names the levels" grep -q "unknown client level 'ancient': use modern, intermediate or old" \
     "$T/cli.err"
 expect_usage_error "verbose takes no value" check --verbose=yes 127.0.0.1:443
+expect_usage_error "unknown STARTTLS protocol" check --starttls gopher 127.0.0.1:25
+assert_true "stderr names the STARTTLS protocols" grep -q "unknown STARTTLS protocol 'gopher': one of smtp, lmtp, imap" \
+    "$T/cli.err"
+expect_usage_error "https:// proxy" check --proxy https://127.0.0.1:3128 127.0.0.1:443
+assert_true "stderr says https proxies are not supported" grep -q "https:// proxies (TLS to the proxy) are not supported" \
+    "$T/cli.err"
+expect_usage_error "proxy URL with a path" check --proxy http://127.0.0.1:3128/x 127.0.0.1:443
+expect_usage_error "bad pin" check --pin sha256//short 127.0.0.1:443
+expect_usage_error "pin of another hash" check --pin "sha1//AAAAAAAAAAAAAAAAAAAAAAAAAAA=" 127.0.0.1:443
+expect_usage_error "empty expected issuer" check --expect-issuer "" 127.0.0.1:443
 
 CASE=help
 run_cli --help
@@ -54,4 +64,6 @@ assert_true "check --help lists --html FILE" grep -q -- '--html FILE' "$T/cli.ou
 assert_true "check --help lists --deadline" grep -q -- '--deadline' "$T/cli.out"
 assert_true "check --help lists --clients and its levels" grep -q -- '--clients LEVEL  *the clients the server' "$T/cli.out"
 assert_true "check --help lists -v, --verbose" grep -q -- '-v, --verbose' "$T/cli.out"
+assert_true "check --help lists --proxy URL" grep -q -- '--proxy URL  *every connection through this proxy' "$T/cli.out"
+assert_true "check --help lists --starttls PROTO" grep -q -- '--starttls PROTO  *upgrade each connection' "$T/cli.out"
 finish

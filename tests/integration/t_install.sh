@@ -34,7 +34,7 @@ CASE=pkg-config
 export PKG_CONFIG_PATH=$R/usr/lib/pkgconfig PKG_CONFIG_SYSROOT_DIR=$R
 flags=$(pkg-config --cflags --libs --static tlsdiag 2>"$T/pc.err")
 assert_true "pkg-config knows tlsdiag ($(head -c 300 "$T/pc.err"))" test -n "$flags"
-for lib in -ltlsdiag -lssl -lcrypto -ljansson -lcares -lz -lev -lm; do
+for lib in -ltlsdiag -lssl -lcrypto -ljansson -lcares -lz -lsqlite3 -lpq -lev -lm; do
     assert_true "--static --libs has $lib" grep -qw -- "$lib" <<<"$flags"
 done
 assert_true "--cflags points into the staging root" grep -q -- "-I$R/usr/include" <<<"$flags"
@@ -78,7 +78,7 @@ complete_words() {
     bash -c 'source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); _tlsdiag; printf "%s\n" "${COMPREPLY[@]}"' \
         _ "$R/usr/share/bash-completion/completions/tlsdiag" "$@"
 }
-assert_true "commands complete" test "$(complete_words tlsdiag "" | sort | tr '\n' ' ')" = "--help --version check explain help logs pcap "
+assert_true "commands complete" test "$(complete_words tlsdiag "" | sort | tr '\n' ' ')" = "--help --version check diff explain help logs pcap "
 assert_true "check --ma completes to --max-connections" test "$(complete_words tlsdiag check --ma)" = "--max-connections"
 assert_true "--clients completes its levels" test "$(complete_words tlsdiag check --clients "" | tr '\n' ' ')" = "modern intermediate old "
 assert_true "explain offers the code kinds" grep -qx x509 <(complete_words tlsdiag explain "")

@@ -333,6 +333,12 @@ static void test_info_leaf(void **state)
         snprintf(hex + 2 * i, 3, "%02x", md[i]);
     assert_string_equal(ci.sha256, hex);
 
+    /* the serial in lower-case hex, as the certificate carries it */
+    char want_serial[32];
+    snprintf(want_serial, sizeof want_serial, "%lx", ASN1_INTEGER_get(X509_get0_serialNumber(P.leaf.x)));
+    assert_true(strlen(ci.serial) >= 1);
+    assert_string_equal(ci.serial + strspn(ci.serial, "0"), want_serial);
+
     assert_int_equal(td_cert_check_time(&ci, now, 21 * DAY), TD_TIME_VALID);
     assert_int_equal(td_cert_check_time(&ci, now + 80 * DAY, 21 * DAY), TD_TIME_EXPIRING_SOON);
     assert_int_equal(td_cert_check_time(&ci, now + 100 * DAY, 21 * DAY), TD_TIME_EXPIRED);

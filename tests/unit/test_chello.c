@@ -22,19 +22,8 @@ static td_chello H;
 /* Joins the fragments of the handshake records in buf into msg. */
 static size_t unframe(const uint8_t *buf, size_t len, uint8_t *msg, size_t cap)
 {
-    td_rd r, frag;
     size_t n = 0;
-    td_rd_init(&r, buf, len);
-    while (!td_rd_empty(&r)) {
-        uint8_t type;
-        uint16_t ver;
-        assert_true(td_rd_u8(&r, &type) && td_rd_u16(&r, &ver) && td_rd_prefixed16(&r, &frag));
-        assert_int_equal(type, TD_CT_HANDSHAKE);
-        size_t k = td_rd_left(&frag);
-        assert_true(n + k <= cap);
-        assert_true(td_rd_copy(&frag, msg + n, k));
-        n += k;
-    }
+    assert_true(td_hello_unframe(buf, len, msg, cap, &n));
     return n;
 }
 
@@ -137,6 +126,11 @@ static void test_built_hello_two_records(void **state)
     assert_int_equal(td_hello_build(&sp, rec, sizeof rec, &n), 0);
     size_t m = unframe(rec, n, msg, sizeof msg);
     assert_true(m > 16384); /* it did span two records */
+    size_t k = 0;
+    assert_false(td_hello_unframe(rec, n, msg, m - 1, &k)); /* no room */
+    assert_false(td_hello_unframe(rec, n - 1, msg, sizeof msg, &k)); /* a record cut */
+    rec[0] = TD_CT_ALERT;
+    assert_false(td_hello_unframe(rec, n, msg, sizeof msg, &k));
     assert_true(td_chello_parse(&H, msg, m));
     assert_int_equal(H.size, m);
     assert_string_equal(H.sni, "www.example.org");

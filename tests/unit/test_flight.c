@@ -573,11 +573,11 @@ static void test_sslv2_bad(void **state)
 
 /* ---- not TLS ---- */
 
-static void sniff_case(const char *banner, const char *want)
+static void sniff_case_n(const char *banner, size_t len, const char *want)
 {
     td_flight f;
     td_flight_init(&f, false, td_suite_kx);
-    assert_int_equal(td_flight_feed(&f, (const uint8_t *)banner, strlen(banner)), TD_FEED_DONE);
+    assert_int_equal(td_flight_feed(&f, (const uint8_t *)banner, len), TD_FEED_DONE);
     assert_int_equal(f.kind, TD_FLIGHT_NOT_TLS);
     const char *got = td_sniff_protocol(f.first, f.n_first);
     if (want)
@@ -585,6 +585,11 @@ static void sniff_case(const char *banner, const char *want)
     else
         assert_null(got);
     td_flight_free(&f);
+}
+
+static void sniff_case(const char *banner, const char *want)
+{
+    sniff_case_n(banner, strlen(banner), want);
 }
 
 static void test_banners(void **state)
@@ -597,6 +602,13 @@ static void test_banners(void **state)
     sniff_case("220 mx.example.com ESMTP Postfix (Debian/GNU)\r\n", "SMTP");
     sniff_case("220-mail.example.com Microsoft ESMTP MAIL Service ready\r\n", "SMTP");
     sniff_case("220 ProFTPD Server (Debian) [::ffff:192.0.2.1]\r\n", "FTP");
+    /* MySQL's greeting: a packet header with sequence 0, protocol 10. */
+    static const char mariadb[] = "\x5b\x00\x00\x00\x0a" "5.5.5-10.11.6-MariaDB-0+deb12u1";
+    sniff_case_n(mariadb, sizeof mariadb - 1, "MySQL");
+    static const char mysql[] = "\x4a\x00\x00\x00\x0a" "8.0.36";
+    sniff_case_n(mysql, sizeof mysql - 1, "MySQL");
+    static const char not_mysql[] = "\x4a\x00\x00\x01\x0a" "8.0.36";
+    sniff_case_n(not_mysql, sizeof not_mysql - 1, NULL);
     sniff_case("220-Welcome to the archive\r\n", "FTP");
     sniff_case("220 welcome\r\n", "SMTP/FTP");
     sniff_case("* OK [CAPABILITY IMAP4rev1] Dovecot ready.\r\n", "IMAP");

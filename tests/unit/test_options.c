@@ -16,6 +16,7 @@
 
 #include "check.h"
 #include "registry/clients.h"
+#include "starttls/starttls.h"
 #include "tlsdiag.h"
 
 /* ---- targets ---------------------------------------------------------- */
@@ -277,6 +278,48 @@ static void test_option_times(void **state)
     td_options_free(o);
 }
 
+/* --proxy, --proxy-env, --expect-issuer, --pin: bad values leave the
+ * options as they were. */
+static void test_option_proxy(void **state)
+{
+    (void)state;
+    td_options *o = td_options_new();
+    assert_int_equal(o->proxy.scheme, TD_PROXY_NONE);
+    assert_int_equal(td_options_set_proxy(o, "socks5h://u:p@127.0.0.1:1080"), 0);
+    assert_null(td_options_error(o));
+    assert_int_equal(o->proxy.scheme, TD_PROXY_SOCKS5H);
+    assert_int_equal(td_options_set_proxy(o, "https://127.0.0.1:3128"), -1);
+    assert_non_null(strstr(opt_err(o), "not supported"));
+    assert_int_equal(td_options_set_proxy(o, ""), -1);
+    assert_int_equal(o->proxy.scheme, TD_PROXY_SOCKS5H);
+    td_options_set_proxy_env(o, true);
+    assert_true(o->proxy_env);
+
+    assert_int_equal(td_options_set_expect_issuer(o, "Let's Encrypt"), 0);
+    assert_string_equal(o->expect.issuer, "Let's Encrypt");
+    assert_int_equal(td_options_set_expect_issuer(o, ""), -1);
+    assert_string_equal(o->expect.issuer, "Let's Encrypt");
+
+    const char *pin = "sha256//YLh1dUR9y6Kja30RrAn7JKnbQG/uEtLMkBgFF2Fuihg=";
+    assert_int_equal(td_options_add_pin(o, pin), 0);
+    assert_int_equal(o->expect.n_pins, 1);
+    char two[120];
+    snprintf(two, sizeof two, "%s;%s", pin, pin);
+    assert_int_equal(td_options_add_pin(o, two), 0);
+    assert_int_equal(o->expect.n_pins, 3);
+    /* One bad pin in a list adds none of it. */
+    snprintf(two, sizeof two, "%s;sha256//nope", pin);
+    assert_int_equal(td_options_add_pin(o, two), -1);
+    assert_int_equal(o->expect.n_pins, 3);
+    assert_int_equal(td_options_add_pin(o, "sha256//YLh1dUR9y6Kja30RrAn7JKnbQG/uEtLMkBgFF2Fuihg"), -1);
+    assert_int_equal(td_options_add_pin(o, ""), -1);
+    for (int i = 3; i < TD_MAX_PINS; i++)
+        assert_int_equal(td_options_add_pin(o, pin), 0);
+    assert_int_equal(td_options_add_pin(o, pin), -1);
+    assert_non_null(strstr(opt_err(o), "at most"));
+    td_options_free(o);
+}
+
 static void test_option_part2_defaults(void **state)
 {
     (void)state;
@@ -408,6 +451,30 @@ static void test_option_alpn(void **state)
     assert_int_equal(td_options_set_alpn(o, "h2, http/1.1"), -1);
     assert_non_null(strstr(opt_err(o), "space"));
     assert_string_equal(o->alpn, "h2,http/1.1");
+    td_options_free(o);
+}
+
+/* --starttls: a known protocol reaches the probe configuration; an unknown
+ * one is refused with the list and leaves the option as it was. */
+static void test_option_starttls(void **state)
+{
+    (void)state;
+    td_options *o = td_options_new();
+    assert_non_null(o);
+    assert_null(o->starttls);
+    assert_int_equal(td_options_set_starttls(o, "SMTP"), TD_OK);
+    assert_non_null(o->starttls);
+    assert_string_equal(o->starttls->name, "smtp");
+    assert_int_equal(td_options_set_starttls(o, "gopher"), TD_ERR_USAGE);
+    assert_non_null(strstr(opt_err(o), "unknown STARTTLS protocol 'gopher'"));
+    assert_non_null(strstr(opt_err(o), "postgres-direct"));
+    assert_string_equal(o->starttls->name, "smtp");
+    assert_int_equal(td_options_set_target(o, "127.0.0.1:25"), TD_OK);
+    td_probe_cfg cfg;
+    td_check_probe_cfg(o, &cfg);
+    assert_ptr_equal(cfg.starttls, td_starttls_find("smtp"));
+    assert_int_equal(td_options_set_starttls(o, ""), TD_OK);
+    assert_null(o->starttls);
     td_options_free(o);
 }
 
@@ -670,11 +737,13 @@ int main(void)
         cmocka_unit_test(test_option_ca_path),
         cmocka_unit_test(test_option_client_cert),
         cmocka_unit_test(test_option_alpn),
+        cmocka_unit_test(test_option_starttls),
         cmocka_unit_test(test_option_repeat_warn_days),
         cmocka_unit_test(test_option_probe_cfg),
         cmocka_unit_test(test_option_client),
         cmocka_unit_test(test_option_clients_level),
         cmocka_unit_test(test_client_list),
+        cmocka_unit_test(test_option_proxy),
         cmocka_unit_test(test_check_without_target),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -203,6 +203,7 @@ typedef struct srv {
     int lfd;
     uint16_t port;
     uint16_t reject_ext, reject_suite; /* 0: none */
+    uint16_t force_suite;              /* chosen whatever was offered; 0: an offered one */
     atomic_bool stop;
     atomic_int conns;
     pthread_t th;
@@ -248,20 +249,34 @@ static bool offers_suite(const td_chello *h, uint16_t suite)
     return false;
 }
 
-/* A fatal handshake_failure alert, or a TLS 1.2 ServerHello choosing
- * ECDHE-RSA-AES128-GCM-SHA256 and ServerHelloDone. */
+/* The first TLS 1.2 suite the hello offers that the server knows, 0 for
+ * none. */
+static uint16_t pick_suite(const td_chello *h)
+{
+    static const uint16_t known[] = {0xc02f, 0xc030, 0xc02b, 0xc02c, 0x009c, 0x009d, 0x009e, 0x009f,
+                                     0xcca8, 0xcca9, 0xc013, 0xc014, 0x002f, 0x0035, 0x003c, 0x003d};
+    for (size_t i = 0; i < h->n_suites; i++)
+        for (size_t k = 0; k < sizeof known / sizeof known[0]; k++)
+            if (h->suites[i] == known[k])
+                return known[k];
+    return 0;
+}
+
+/* A fatal handshake_failure alert, or a TLS 1.2 ServerHello choosing an
+ * offered suite, and ServerHelloDone. */
 static void answer(srv *s, int fd, const td_chello *h)
 {
     static const uint8_t alert[] = {0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28};
     uint8_t hello[5 + 4 + 38 + 4] = {0x16, 0x03, 0x03, 0x00, 46, 0x02, 0x00, 0x00, 38, 0x03, 0x03};
+    uint16_t suite = s->force_suite ? s->force_suite : pick_suite(h);
     uint8_t *p = hello + 11 + 32;
-    *p++ = 0;    /* session id */
-    *p++ = 0xc0; /* suite */
-    *p++ = 0x2f;
+    *p++ = 0; /* session id */
+    *p++ = (uint8_t)(suite >> 8);
+    *p++ = (uint8_t)suite;
     *p++ = 0;    /* compression */
     *p++ = 0x0e; /* ServerHelloDone */
     bool rejected = (s->reject_ext && td_chello_ext_find(h, s->reject_ext)) ||
-                    (s->reject_suite && offers_suite(h, s->reject_suite));
+                    (s->reject_suite && offers_suite(h, s->reject_suite)) || suite == 0;
     if (rejected)
         send(fd, alert, sizeof alert, MSG_NOSIGNAL);
     else
@@ -291,12 +306,13 @@ static void *srv_run(void *arg)
     return NULL;
 }
 
-static srv *srv_start(uint16_t reject_ext, uint16_t reject_suite)
+static srv *srv_start(uint16_t reject_ext, uint16_t reject_suite, uint16_t force_suite)
 {
     srv *s = calloc(1, sizeof *s);
     assert_non_null(s);
     s->reject_ext = reject_ext;
     s->reject_suite = reject_suite;
+    s->force_suite = force_suite;
     s->lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     socklen_t sl = sizeof sa;
@@ -335,7 +351,7 @@ static const td_replay_step *culprit(void)
 static void test_replay_accepted(void **state)
 {
     (void)state;
-    srv *s = srv_start(0, 0);
+    srv *s = srv_start(0, 0, 0);
     replay(s, "openssl");
     assert_false(RES.rejected);
     assert_int_equal(RES.n_steps, 1);
@@ -343,7 +359,7 @@ static void test_replay_accepted(void **state)
     assert_int_equal(RES.steps[0].drop, TD_DROP_NOTHING);
     assert_int_equal(RES.steps[0].answer.outcome, TD_REPLAY_HELLO);
     assert_int_equal(RES.steps[0].answer.version, TD_TLS12);
-    assert_int_equal(RES.steps[0].answer.suite, 0xc02f);
+    assert_int_equal(RES.steps[0].answer.suite, 0xc02c); /* the client's first the server knows */
     assert_false(RES.found);
     srv_stop(s);
 }
@@ -353,7 +369,7 @@ static void test_replay_accepted(void **state)
 static void test_replay_names_extension(void **state)
 {
     (void)state;
-    srv *s = srv_start(TD_EXT_EMS, 0);
+    srv *s = srv_start(TD_EXT_EMS, 0, 0);
     replay(s, "openssl");
     assert_true(RES.rejected);
     assert_int_equal(RES.steps[0].answer.outcome, TD_REPLAY_ALERT);
@@ -377,7 +393,7 @@ static void test_replay_names_extension(void **state)
 static void test_replay_names_suite(void **state)
 {
     (void)state;
-    srv *s = srv_start(0, 0x1301);
+    srv *s = srv_start(0, 0x1301, 0);
     replay(s, "curl");
     assert_true(RES.rejected);
     assert_int_equal(RES.steps[1].drop, TD_DROP_PADDING);
@@ -396,7 +412,7 @@ static void test_replay_names_suite(void **state)
 static void test_replay_baseline_answered(void **state)
 {
     (void)state;
-    srv *s = srv_start(49, 0);
+    srv *s = srv_start(49, 0, 0);
     replay(s, "curl");
     assert_true(RES.rejected);
     assert_true(RES.baseline_sent);
@@ -407,11 +423,24 @@ static void test_replay_baseline_answered(void **state)
     srv_stop(s);
 }
 
+/* A server that picks a suite never offered: the answer is malformed,
+ * not an acceptance (RFC 8446 section 4.1.3). */
+static void test_replay_unoffered_suite(void **state)
+{
+    (void)state;
+    srv *s = srv_start(0, 0, 0xc0ff);
+    replay(s, "openssl");
+    assert_true(RES.rejected);
+    assert_int_equal(RES.steps[0].answer.outcome, TD_REPLAY_MALFORMED);
+    assert_non_null(strstr(RES.steps[0].answer.detail, "selects cipher suite 0xC0FF, which the ClientHello did not offer"));
+    srv_stop(s);
+}
+
 /* A connection budget too small for the search: it says so. */
 static void test_replay_budget(void **state)
 {
     (void)state;
-    srv *s = srv_start(0, 0x1301);
+    srv *s = srv_start(0, 0x1301, 0);
     parse_captured("openssl");
     td_replay_req req = {.hello = &H, .timeout_s = 2, .bisect = true, .max_conns = 5};
     assert_true(td_addr_from_ip("127.0.0.1", s->port, &req.addr));
@@ -427,7 +456,7 @@ static void test_replay_budget(void **state)
 static void test_replay_no_server(void **state)
 {
     (void)state;
-    srv *s = srv_start(0, 0);
+    srv *s = srv_start(0, 0, 0);
     uint16_t port = s->port;
     srv_stop(s);
     parse_captured("openssl");
@@ -450,6 +479,7 @@ int main(void)
         cmocka_unit_test(test_replay_names_extension),
         cmocka_unit_test(test_replay_names_suite),
         cmocka_unit_test(test_replay_baseline_answered),
+        cmocka_unit_test(test_replay_unoffered_suite),
         cmocka_unit_test(test_replay_budget),
         cmocka_unit_test(test_replay_no_server),
     };

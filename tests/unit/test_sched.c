@@ -331,6 +331,7 @@ static void test_status_names(void **st)
     assert_string_equal(td_io_status_name(TD_IO_TIMEOUT), "timeout");
     assert_string_equal(td_io_status_name(TD_IO_DEADLINE), "deadline");
     assert_string_equal(td_io_status_name(TD_IO_ERROR), "error");
+    assert_string_equal(td_io_status_name(TD_IO_LEADIN), "lead-in");
     assert_string_equal(td_io_status_name((td_io_status)99), "error");
 }
 
@@ -1112,6 +1113,212 @@ static void test_later_deadline(void **st)
     assert_int_equal(r2.r.sys_errno, ECANCELED);
 }
 
+/* ---- lead-ins ------------------------------------------------------------ */
+
+/* A line-based test engine: waits for the line `expect`, then sends `reply`
+ * (if any) and, with `await_echo`, waits for the echo of it; `take` > 0
+ * makes it done after that many bytes of the first read instead. */
+typedef struct lcfg {
+    const char *expect, *reply;
+    bool await_echo;
+    size_t take;
+} lcfg;
+typedef struct lstate {
+    const lcfg *c;
+    char line[64];
+    size_t n;
+    int phase;
+} lstate;
+
+static td_leadin_rc l_start(void *st, const void *cfg, const td_addr *target, td_leadin_io *io)
+{
+    (void)target;
+    lstate *l = st;
+    l->c = cfg;
+    (void)io;
+    return TD_LEADIN_MORE;
+}
+
+static td_leadin_rc l_feed(void *st, const uint8_t *in, size_t len, td_leadin_io *io)
+{
+    lstate *l = st;
+    if (l->c->take) {
+        io->used = l->c->take;
+        return TD_LEADIN_DONE;
+    }
+    for (size_t i = 0; i < len; i++) {
+        if (in[i] != '\n') {
+            if (l->n + 1 < sizeof l->line)
+                l->line[l->n++] = (char)in[i];
+            continue;
+        }
+        l->line[l->n] = '\0';
+        l->n = 0;
+        const char *want = l->phase == 0 ? l->c->expect : l->c->reply;
+        if (strcmp(l->line, want) != 0) {
+            snprintf(io->why, sizeof io->why, "expected \"%s\", got \"%s\"", want, l->line);
+            return TD_LEADIN_FAIL;
+        }
+        if (l->phase == 0 && l->c->reply) {
+            io->out_len = (size_t)snprintf((char *)io->out, sizeof io->out, "%s\n", l->c->reply);
+            if (l->c->await_echo) {
+                l->phase = 1;
+                continue;
+            }
+        }
+        io->used = i + 1;
+        return TD_LEADIN_DONE;
+    }
+    return TD_LEADIN_MORE;
+}
+
+static const td_leadin_ops L_OPS = {"greet", sizeof(lstate), true, l_start, l_feed};
+static const td_leadin_ops L_OPS_STRICT = {"strict", sizeof(lstate), false, l_start, l_feed};
+
+static void run_leadin(srv_mode mode, const td_leadin *lchain, size_t n, double step, res *r)
+{
+    srv *s = srv_start("127.0.0.1", mode, 0);
+    td_sched_opts o = {.max_conns = 2, .step_timeout_s = step, .deadline_s = 10};
+    td_sched *sc = td_sched_new(&o);
+    assert_non_null(sc);
+    assert_int_equal(td_sched_set_leadins(sc, lchain, n), 0);
+    td_addr a = addr_of("127.0.0.1", s->port);
+    assert_int_equal(td_sched_submit(sc, &a, HELLO, HELLO_LEN, on_data, on_done, r), 0);
+    assert_int_equal(td_sched_run(sc), 0);
+    td_sched_free(sc);
+    srv_stop(s);
+    assert_int_equal(r->done_calls, 1);
+}
+
+/* One lead-in (a banner, then a command echoed back), then the job's own
+ * bytes: the job sees only its own exchange. */
+static void test_leadin_one(void **st)
+{
+    (void)st;
+    lcfg banner = {.expect = "hello", .reply = "go", .await_echo = true};
+    td_leadin one[] = {{&L_OPS_STRICT, &banner, NULL}};
+    res r = {.want = HELLO_LEN};
+    run_leadin(SRV_GREET, one, 1, 2, &r);
+    assert_int_equal(r.r.status, TD_IO_DONE);
+    assert_int_equal(r.r.leadin_index, -1);
+    assert_null(r.r.leadin_name);
+    assert_true(r.r.leadin_ms >= 0);
+    assert_int_equal(r.n_got, HELLO_LEN);
+    assert_memory_equal(r.got, HELLO, HELLO_LEN);
+    assert_int_equal(r.r.bytes_in, HELLO_LEN);
+    assert_true(r.r.first_ms >= 0);
+}
+
+/* A lchain of two: the first takes "he" of the banner, the second sees the
+ * rest ("llo"), answers "go" and waits for its echo. */
+static void test_leadin_two(void **st)
+{
+    (void)st;
+    lcfg first = {.take = 2};
+    lcfg second = {.expect = "llo", .reply = "go", .await_echo = true};
+    td_leadin lchain[] = {{&L_OPS, &first, NULL}, {&L_OPS_STRICT, &second, NULL}};
+    res r = {.want = HELLO_LEN};
+    run_leadin(SRV_GREET, lchain, 2, 2, &r);
+    assert_int_equal(r.r.status, TD_IO_DONE);
+    assert_int_equal(r.r.leadin_index, -1);
+    assert_memory_equal(r.got, HELLO, HELLO_LEN);
+}
+
+static void test_leadin_fail(void **st)
+{
+    (void)st;
+    lcfg c = {.expect = "bye", .reply = "go"};
+    td_leadin lchain[] = {{&L_OPS, &c, NULL}};
+    res r = {0};
+    run_leadin(SRV_GREET, lchain, 1, 2, &r);
+    assert_int_equal(r.r.status, TD_IO_LEADIN);
+    assert_int_equal(r.r.leadin_index, 0);
+    assert_string_equal(r.r.leadin_name, "greet");
+    assert_string_equal(r.r.leadin_why, "expected \"bye\", got \"hello\"");
+    assert_true(r.r.leadin_ms < 0);
+    assert_int_equal(r.n_got, 0);
+    assert_string_equal(td_io_status_name(TD_IO_LEADIN), "lead-in");
+}
+
+/* Bytes after the lead-in: the job's with trailing_ok, an error without. */
+static void test_leadin_trailing(void **st)
+{
+    (void)st;
+    lcfg c = {.take = 2};
+    td_leadin ok[] = {{&L_OPS, &c, NULL}};
+    res r = {.want = 4 + HELLO_LEN};
+    run_leadin(SRV_GREET, ok, 1, 2, &r);
+    assert_int_equal(r.r.status, TD_IO_DONE);
+    assert_memory_equal(r.got, "llo\n", 4);
+    assert_memory_equal(r.got + 4, HELLO, HELLO_LEN);
+
+    td_leadin strict[] = {{&L_OPS_STRICT, &c, NULL}};
+    res r2 = {.want = HELLO_LEN};
+    run_leadin(SRV_GREET, strict, 1, 2, &r2);
+    assert_int_equal(r2.r.status, TD_IO_LEADIN);
+    assert_string_equal(r2.r.leadin_name, "strict");
+    assert_non_null(strstr(r2.r.leadin_why, "4 unexpected bytes"));
+}
+
+/* A server that never speaks: the wait for its banner is a step timeout,
+ * and the result says which lead-in was waiting. */
+static void test_leadin_timeout(void **st)
+{
+    (void)st;
+    lcfg c = {.expect = "hello"};
+    td_leadin lchain[] = {{&L_OPS, &c, NULL}};
+    res r = {0};
+    double t0 = mono_s();
+    run_leadin(SRV_HANG, lchain, 1, 0.3, &r);
+    assert_int_equal(r.r.status, TD_IO_TIMEOUT);
+    assert_int_equal(r.r.leadin_index, 0);
+    assert_string_equal(r.r.leadin_name, "greet");
+    assert_true(mono_s() - t0 < 2);
+}
+
+/* The connection goes to the first lead-in's via address. */
+static void test_leadin_via(void **st)
+{
+    (void)st;
+    srv *s = srv_start("127.0.0.1", SRV_GREET, 0);
+    td_addr via = addr_of("127.0.0.1", s->port);
+    lcfg c = {.expect = "hello"};
+    td_leadin lchain[] = {{&L_OPS, &c, &via}};
+    td_sched *sc = td_sched_new(&(td_sched_opts){.max_conns = 1, .step_timeout_s = 2, .deadline_s = 10});
+    assert_int_equal(td_sched_set_leadins(sc, lchain, 1), 0);
+    td_addr nowhere = addr_of("127.0.0.1", closed_port("127.0.0.1"));
+    res r = {.want = HELLO_LEN};
+    assert_int_equal(td_sched_submit(sc, &nowhere, HELLO, HELLO_LEN, on_data, on_done, &r), 0);
+    assert_int_equal(td_sched_run(sc), 0);
+    /* Bad chains are refused. */
+    assert_int_equal(td_sched_set_leadins(sc, lchain, TD_LEADIN_MAX + 1), -1);
+    td_leadin bad[] = {{NULL, NULL, NULL}};
+    assert_int_equal(td_sched_set_leadins(sc, bad, 1), -1);
+    td_sched_free(sc);
+    srv_stop(s);
+    assert_int_equal(r.r.status, TD_IO_DONE);
+    assert_memory_equal(r.got, HELLO, HELLO_LEN);
+}
+
+/* td_leadin_simulate splits the input as told. */
+static void test_leadin_simulate(void **st)
+{
+    (void)st;
+    lcfg c = {.expect = "hello", .reply = "go"};
+    static const uint8_t in[] = "hello\nrest";
+    uint8_t out[16];
+    size_t out_len, used;
+    char why[64];
+    for (size_t split = 0; split < 4; split++) {
+        td_leadin_rc rc = td_leadin_simulate(&L_OPS, &c, NULL, in, sizeof in - 1, split, out, sizeof out, &out_len,
+                                             &used, why, sizeof why);
+        assert_int_equal(rc, TD_LEADIN_DONE);
+        assert_int_equal(used, 6);
+        assert_int_equal(out_len, 3);
+        assert_memory_equal(out, "go\n", 3);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1143,6 +1350,13 @@ int main(void)
         cmocka_unit_test(test_step_timeout_change),
         cmocka_unit_test(test_later),
         cmocka_unit_test(test_later_deadline),
+        cmocka_unit_test(test_leadin_one),
+        cmocka_unit_test(test_leadin_two),
+        cmocka_unit_test(test_leadin_fail),
+        cmocka_unit_test(test_leadin_trailing),
+        cmocka_unit_test(test_leadin_timeout),
+        cmocka_unit_test(test_leadin_via),
+        cmocka_unit_test(test_leadin_simulate),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -137,7 +137,8 @@ typedef enum {
     TS_READ_CLOSE,      /* read the ClientHello record, FIN */
     TS_SILENT,          /* read, then say nothing until the client leaves */
     TS_HTTP,            /* read, answer in plain-text HTTP */
-    TS_PLAIN_HOLD       /* byte jobs: read the request, answer "ok" */
+    TS_PLAIN_HOLD,      /* byte jobs: read the request, answer "ok" */
+    TS_UPGRADE          /* "ready\n", read "go\n", then as TS_TLS (a STARTTLS in small) */
 } ts_mode;
 
 /* Connections open at once, shared by servers.  A handler counts itself
@@ -337,6 +338,15 @@ static void *serve(void *arg)
         send(fd, resp, sizeof resp - 1, MSG_NOSIGNAL);
         until_client_leaves(s, fd);
         close(fd);
+        break;
+    }
+    case TS_UPGRADE: {
+        uint8_t go[3];
+        send(fd, "ready\n", 6, MSG_NOSIGNAL);
+        if (read_n(s, fd, go, sizeof go) && memcmp(go, "go\n", 3) == 0)
+            serve_tls(s, fd, true);
+        else
+            close(fd);
         break;
     }
     case TS_PLAIN_HOLD: {
@@ -1171,6 +1181,89 @@ static void test_bad_options(void **st)
     assert_int_equal(r.calls, 0);
 }
 
+/* ---- lead-ins --------------------------------------------------------------- */
+
+/* Waits for "ready\n", answers "go\n": done (or, told to, refuses). */
+typedef struct upg {
+    char line[16];
+    size_t n;
+    bool refuse;
+} upg;
+
+static td_leadin_rc upg_start(void *st, const void *cfg, const td_addr *target, td_leadin_io *io)
+{
+    (void)target;
+    (void)io;
+    ((upg *)st)->refuse = cfg != NULL;
+    return TD_LEADIN_MORE;
+}
+
+static td_leadin_rc upg_feed(void *st, const uint8_t *in, size_t len, td_leadin_io *io)
+{
+    upg *u = st;
+    for (size_t i = 0; i < len; i++) {
+        if (in[i] != '\n') {
+            if (u->n + 1 < sizeof u->line)
+                u->line[u->n++] = (char)in[i];
+            continue;
+        }
+        if (u->refuse) {
+            snprintf(io->why, sizeof io->why, "refused after \"%.*s\"", (int)u->n, u->line);
+            return TD_LEADIN_FAIL;
+        }
+        memcpy(io->out, "go\n", 3);
+        io->out_len = 3;
+        io->used = i + 1;
+        return TD_LEADIN_DONE;
+    }
+    return TD_LEADIN_MORE;
+}
+
+static const td_leadin_ops UPG_OPS = {"upgrade", sizeof(upg), false, upg_start, upg_feed};
+
+static void run_upgrade(bool refuse, tres *r)
+{
+    srv_cfg cfg = {.num_tickets = -1};
+    tsrv *s = start(TS_UPGRADE, &cfg, NULL);
+    SSL_CTX *c = client_ctx(0, false);
+    td_tls_opts o = {.ctx = c, .sni = "server.test"};
+    td_sched *sc = td_sched_new(&(td_sched_opts){.max_conns = 1, .step_timeout_s = 5, .deadline_s = 20});
+    td_leadin l = {&UPG_OPS, refuse ? "refuse" : NULL, NULL};
+    assert_int_equal(td_sched_set_leadins(sc, &l, 1), 0);
+    td_addr a = local(s->port);
+    assert_int_equal(td_sched_submit_tls(sc, &a, &o, on_tls, r), 0);
+    assert_int_equal(td_sched_run(sc), 0);
+    td_sched_free(sc);
+    SSL_CTX_free(c);
+    stop(s);
+    assert_int_equal(r->calls, 1);
+}
+
+/* The handshake runs on the connection the lead-in upgraded. */
+static void test_leadin_handshake(void **st)
+{
+    (void)st;
+    tres r = {0};
+    run_upgrade(false, &r);
+    assert_success(&r);
+    assert_true(r.leaf_is_server_cert);
+    assert_true(r.io.leadin_ms >= 0);
+    assert_int_equal(r.io.leadin_index, -1);
+}
+
+static void test_leadin_refused(void **st)
+{
+    (void)st;
+    tres r = {0};
+    run_upgrade(true, &r);
+    assert_int_equal(r.io.status, TD_IO_LEADIN);
+    assert_int_equal(r.io.leadin_index, 0);
+    assert_string_equal(r.io.leadin_why, "refused after \"ready\"");
+    assert_false(r.tls.handshake_done);
+    assert_false(r.had_ssl);
+    assert_string_equal(r.tls.error, "upgrade lead-in failed: refused after \"ready\"");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1198,6 +1291,8 @@ int main(void)
         cmocka_unit_test(test_deadline),
         cmocka_unit_test(test_free_queued),
         cmocka_unit_test(test_bad_options),
+        cmocka_unit_test(test_leadin_handshake),
+        cmocka_unit_test(test_leadin_refused),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
