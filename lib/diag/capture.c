@@ -189,6 +189,14 @@ static void server_alert(ctx *x)
         td_str_printf(&s, "%s accepts none of the %zu cipher suites the client offers (up to %s): it answered "
                       "the ClientHello with handshake_failure(40)", x->target, o->offer_suites,
                       td_version_name(o->offer_version));
+    } else if (d == TD_ALERT_PROTOCOL_VERSION && o->offer_read && o->offer_min_version >= TD_TLS12) {
+        /* RFC 8446 appendix D.1: protocol_version when the server supports
+         * none of the versions offered; an offer of TLS 1.2 and up refused
+         * leaves only older ones */
+        id = TD_ID_PROTOCOL_TOO_OLD;
+        td_str_printf(&s, "%s supports none of %s to %s that the client offers: only versions below TLS 1.2, "
+                      "which current clients refuse (RFC 8996); it answered protocol_version(70)", x->target,
+                      td_version_name(o->offer_min_version), td_version_name(o->offer_version));
     } else if (d == TD_ALERT_UNRECOGNIZED_NAME && o->offer_read && !o->offer_sni) {
         id = TD_ID_SNI_REQUIRED;
         td_str_printf(&s, "%s refuses a ClientHello without a server name (SNI) with unrecognized_name(112): "

@@ -13,9 +13,13 @@
 #include "capture/conn.h"
 #include "registry/registry.h"
 #include "report/json_int.h"
+#include "report/wrap.h"
 #include "util/str.h"
 #include "util/utc.h"
 #include "wire/tls.h"
+
+/* The short text form's width, as check's default. */
+#define TEXT_WIDTH 80
 
 /* RFC 8446 section 4 and RFC 5246 section 7.4. */
 static const char *hs_name(uint8_t type)
@@ -133,15 +137,39 @@ static void put_note(void *arg, const char *s)
     fprintf(w->f, "%snote: %s\n", w->indent, s);
 }
 
+/* One labelled item: wrapped to the short form's 80 columns under a
+ * hanging indent, or on one line in the long form, as check prints them. */
+static void item(td_str *b, const char *label, const char *text, bool command, bool verbose, size_t indent)
+{
+    td_str_add(b, label);
+    size_t col = td_cols(label, strlen(label));
+    if (verbose) {
+        td_str_add(b, text);
+        td_str_add(b, "\n");
+    } else if (command) {
+        td_wrap_command_add(b, text, col, indent, TEXT_WIDTH);
+    } else {
+        td_wrap_add(b, text, col, indent, TEXT_WIDTH);
+    }
+}
+
 static void finding_text(FILE *f, const td_finding *x, bool verbose, const char *label)
 {
-    fprintf(f, "  %s%s %s: %s\n", label, td_severity_name(x->sev), td_id_name(x->id), x->summary ? x->summary : "");
+    td_str b, head;
+    td_str_init(&b);
+    td_str_init(&head);
+    td_str_printf(&head, "  %s%s %s: ", label, td_severity_name(x->sev), td_id_name(x->id));
+    item(&b, head.s ? head.s : "", x->summary ? x->summary : "", false, verbose, 6);
     if (x->evidence && *x->evidence)
-        fprintf(f, "      evidence: %s\n", x->evidence);
+        item(&b, "      evidence: ", x->evidence, false, verbose, 8);
     if (x->fix && (verbose || x->sev == TD_SEV_FAIL))
-        fprintf(f, "      fix: %s\n", x->fix);
+        item(&b, "      fix: ", x->fix, false, verbose, 8);
     if (x->verify && (verbose || x->sev == TD_SEV_FAIL))
-        fprintf(f, "      verify: %s\n", x->verify);
+        item(&b, "      verify: ", x->verify, true, verbose, 8);
+    if (b.s)
+        fputs(b.s, f);
+    td_str_free(&b);
+    td_str_free(&head);
 }
 
 static void connection_text(const td_capture *c, const td_cap_result *r, FILE *f, bool verbose)
@@ -170,7 +198,15 @@ static void connection_text(const td_capture *c, const td_cap_result *r, FILE *f
         const td_finding *x = &fs->v[k];
         bool root = (int)k == fs->root_cause;
         if (!verbose && !root && x->symptom_of >= 0) {
-            fprintf(f, "  follows from it: %s: %s\n", td_id_name(x->id), x->summary ? x->summary : "");
+            td_str b, head;
+            td_str_init(&b);
+            td_str_init(&head);
+            td_str_printf(&head, "  follows from it: %s: ", td_id_name(x->id));
+            item(&b, head.s ? head.s : "", x->summary ? x->summary : "", false, false, 6);
+            if (b.s)
+                fputs(b.s, f);
+            td_str_free(&b);
+            td_str_free(&head);
             continue;
         }
         finding_text(f, x, verbose, root ? "root cause: " : "");

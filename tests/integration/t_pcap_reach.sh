@@ -55,8 +55,10 @@ assert_finding_text NOT_TLS 'HTTP'
 capture_fault tls10only PROTOCOL_TOO_OLD --tlsv1.0 --ciphers DEFAULT@SECLEVEL=0
 assert_finding_text PROTOCOL_TOO_OLD 'TLS 1.0'
 
-# capture_server ID CURL-ARGS...: check against $PORT names ID; one curl
-# captured; pcap names ID too, from the alert and the ClientHello's offer.
+# capture_server ID CHECK-ARGS...: check against $PORT names ID; one curl
+# (with the options in CURL_OPTS) captured; pcap names ID too, from the
+# alert and the ClientHello's offer.
+CURL_OPTS=()
 capture_server() {
     local id=$1
     shift
@@ -64,7 +66,7 @@ capture_server() {
     run_check "$@" "127.0.0.1:$PORT"
     assert_finding "$id"
     start_capture "$T/$id.pcap" -i lo "tcp port $PORT"
-    curl -sS --max-time 3 "https://127.0.0.1:$PORT/" >/dev/null 2>&1
+    curl -sS --max-time 3 "${CURL_OPTS[@]}" "https://127.0.0.1:$PORT/" >/dev/null 2>&1
     stop_capture
     CASE="$id pcap"
     run_pcap "$T/$id.pcap"
@@ -74,6 +76,18 @@ capture_server() {
     assert_severity "$id" fail
     assert_no_finding SERVER_ALERT
 }
+
+# s_server speaking TLS 1.0 only (as in t_protocol_too_old.sh): curl
+# offering TLS 1.2 and 1.3 only gets protocol_version(70).
+make_leaf server
+start_s_server -tls1 -cipher 'DEFAULT@SECLEVEL=0'
+SERVER_PID=$BG_PID
+CURL_OPTS=(--tlsv1.2)
+capture_server PROTOCOL_TOO_OLD
+CURL_OPTS=()
+assert_finding_text PROTOCOL_TOO_OLD 'protocol_version\(70\)'
+assert_finding_text PROTOCOL_TOO_OLD 'TLS 1.2 to TLS 1.3'
+stop_bg "$SERVER_PID"
 
 # An ECDSA certificate with only RSA suites allowed: handshake_failure(40)
 # to every hello (as in t_no_shared_cipher.sh).

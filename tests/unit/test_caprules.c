@@ -229,6 +229,18 @@ static void test_server_alert_and_offer(void **state)
     assert_non_null(strstr(fs.v[0].verify, "-servername app.test"));
     td_findings_free(&fs);
 
+    /* protocol_version to an offer of TLS 1.2 and up: the server is older */
+    o.answer.alert_desc = TD_ALERT_PROTOCOL_VERSION;
+    td_diagnose_capture(&o, &fs);
+    assert_true(has(&fs, TD_ID_PROTOCOL_TOO_OLD));
+    td_findings_free(&fs);
+    /* ... to an offer reaching down to TLS 1.0: it says so, nothing more */
+    o.offer_min_version = TD_TLS10;
+    td_diagnose_capture(&o, &fs);
+    assert_true(has(&fs, TD_ID_SERVER_ALERT));
+    assert_non_null(strstr(fs.v[0].summary, "TLS 1.0 to TLS 1.3"));
+    td_findings_free(&fs);
+
     /* unrecognized_name to a hello without SNI */
     o.answer.alert_desc = TD_ALERT_UNRECOGNIZED_NAME;
     o.offer_sni = false;
