@@ -7,7 +7,7 @@ or Linux cooked v2 link, IPv4 or IPv6, TCP).
                                     three and sent 3, 1, a piece overlapping
                                     1 and 2, 2, then 1 again
     pcaptool.py multiply IN OUT N   the connections of IN, N times over,
-                                    each copy with its own client port
+                                    each copy with its own client address
     pcaptool.py count IN            prints the number of packets
 
 Checksums are left as they were: tlsdiag, like tcpdump, does not check
@@ -133,21 +133,30 @@ def cmd_reorder(inp, out):
 
 
 def cmd_multiply(inp, out, n):
+    """Each copy gets its own client address (its last three bytes: the
+    copy's number plus 65536, so 127.1.0.0 and up on loopback), so that no
+    two connections share an address and port pair, and starts a second
+    after the one before ends.  Written as it goes: only IN is held."""
     header, link, _, _, pkts = read_pcap(inp)
     clients = client_ports(link, pkts)
-    res = []
-    for k in range(n):
-        for sec, frac, orig, frame in pkts:
-            f = bytearray(frame)
-            _, _, tcp, _, _ = tcp_view(link, f)
-            sport, dport = struct.unpack(">HH", f[tcp:tcp + 4])
-            port = 10000 + k % 50000
-            if sport in clients:
-                f[tcp:tcp + 2] = struct.pack(">H", port)
-            if dport in clients:
-                f[tcp + 2:tcp + 4] = struct.pack(">H", port)
-            res.append([sec + k // 100, frac, orig, f])
-    write_pcap(out, header, res)
+    span = pkts[-1][0] - pkts[0][0] + 1 if pkts else 1
+    with open(out, "wb", buffering=1 << 20) as f:
+        f.write(header)
+        for k in range(n):
+            addr = struct.pack(">I", k + (1 << 16))[1:]
+            for sec, frac, orig, frame in pkts:
+                g = bytearray(frame)
+                ip, ver, tcp, _, _ = tcp_view(link, g)
+                sport, dport = struct.unpack(">HH", g[tcp:tcp + 4])
+                # the last three bytes of the source or destination address
+                src = ip + (12 if ver == 4 else 8) + (4 if ver == 4 else 16) - 3
+                dst = src + (4 if ver == 4 else 16)
+                if sport in clients:
+                    g[src:src + 3] = addr
+                if dport in clients:
+                    g[dst:dst + 3] = addr
+                f.write(struct.pack("<IIII", sec + k * span, frac, len(g), max(orig, len(g))))
+                f.write(g)
 
 
 def main():
