@@ -298,8 +298,14 @@ bool td_capture_failed(const td_capture *c);
  * memory or the write failed. */
 int td_capture_write_text(const td_capture *c, FILE *f, unsigned flags);
 /* JSON lines (docs/json.md, "tlsdiag pcap"): one object per connection,
- * then a summary object. */
+ * then a summary object.  After td_capture_set_json_stream() the
+ * connections are already written: only the summary is left. */
 int td_capture_write_json(const td_capture *c, FILE *f);
+/* Called before td_capture_read_*: each connection's JSON line goes to f
+ * as soon as the connection is judged, and none is kept, so memory stays
+ * bounded whatever the size of the capture.  The text report keeps the
+ * first failed connections only (it says how many more there were). */
+td_status td_capture_set_json_stream(td_capture *c, FILE *f);
 /* ------------------------------------------------------------ history
  * Keeps the reports of checks in a database (SQLite or PostgreSQL), run
  * after run, and says what changed between runs:

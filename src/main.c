@@ -999,6 +999,8 @@ static int cmd_pcap(int argc, char **argv)
     if (rc == EXIT_OK && optind != argc - 1)
         rc = usage_error(PCAP_HINT, optind >= argc ? "pcap needs a FILE (- for standard input)"
                                                    : "pcap reads one FILE");
+    if (rc == EXIT_OK && json)
+        td_capture_set_json_stream(cap, stdout);
     if (rc == EXIT_OK) {
         td_status st = td_capture_read_file(cap, argv[optind]);
         if (td_capture_warning(cap))

@@ -208,11 +208,11 @@ static void count(td_capture *c, const td_cap_result *r)
 
 static bool keep(td_capture *c, td_cap_result *r)
 {
-    bool wanted = c->stream_set || r->failed ? c->n_results < 2 * TD_CAPTURE_KEEP : c->n_results < TD_CAPTURE_KEEP;
-    if (!wanted)
+    size_t *n = r->failed || c->stream_set ? &c->kept_failed : &c->kept_other;
+    if (*n >= TD_CAPTURE_KEEP)
         return false;
     if (c->n_results == c->cap_results) {
-        size_t nc = c->cap_results ? c->cap_results * 2 : 64;
+        size_t nc = c->cap_results ? c->cap_results * 2 : 16;
         td_cap_result *v = realloc(c->results, nc * sizeof *v);
         if (!v)
             return false;
@@ -220,7 +220,41 @@ static bool keep(td_capture *c, td_cap_result *r)
         c->cap_results = nc;
     }
     c->results[c->n_results++] = *r;
+    (*n)++;
     return true;
+}
+
+/* The kept connections to the sink, in the order they were judged. */
+static void flush(td_capture *c)
+{
+    for (size_t k = 0; k < c->n_results; k++) {
+        td_cap_result *r = &c->results[k];
+        if (!c->sink_failed && c->sink(c, r, c->sink_arg) != 0)
+            c->sink_failed = true;
+        td_capobs_free(&r->obs);
+        td_findings_free(&r->fs);
+    }
+    c->n_results = c->kept_failed = c->kept_other = 0;
+}
+
+/* A judged connection goes to the sink, or is kept for the text report,
+ * or is only counted.  Nothing goes to the sink before the first TLS
+ * handshake: a file without one is refused with nothing written. */
+static void place(td_capture *c, td_cap_result *r)
+{
+    bool listed = r->obs.hello || r->obs.client_not_tls || c->stream_set;
+    bool sink = c->sink && !c->stream_set && c->handshakes > 0;
+    if (listed && sink) {
+        flush(c);
+        if (!c->sink_failed && c->sink(c, r, c->sink_arg) != 0)
+            c->sink_failed = true;
+    } else if (listed && keep(c, r)) {
+        return;
+    } else if (r->obs.hello) {
+        c->results_dropped++;
+        c->failed_dropped += r->failed;
+    }
+    td_findings_free(&r->fs);
 }
 
 static void certs(td_capture *c, td_cap_result *r)
@@ -247,11 +281,7 @@ static void judge(td_capture *c, td_cap_conn *conn)
     count(c, &r);
     /* The chain has been judged: the report does not print it. */
     td_capobs_free(&r.obs);
-    if (!(r.obs.hello || r.obs.client_not_tls || c->stream_set) || !keep(c, &r)) {
-        if (r.obs.hello)
-            c->results_dropped++;
-        td_findings_free(&r.fs);
-    }
+    place(c, &r);
 }
 
 /* ---- the connection table ---- */
@@ -502,7 +532,7 @@ static void reset(td_capture *c, const char *name)
     free_results(c);
     table_free(c->table);
     td_capture keep = { .port = c->port, .host_family = c->host_family, .stream_set = c->stream_set,
-                        .stream = c->stream, .certs = c->certs };
+                        .stream = c->stream, .certs = c->certs, .sink = c->sink, .sink_arg = c->sink_arg };
     memcpy(keep.host, c->host, sizeof keep.host);
     memcpy(keep.causes, c->causes, sizeof keep.causes);
     *c = keep;

@@ -11,9 +11,11 @@
 #include "diag/finding.h"
 #include "obs/capobs.h"
 
-/* Connections kept with their ladder and findings; past this, only the
- * failed ones are kept, up to the same number, and the rest counted. */
-#define TD_CAPTURE_KEEP 10000u
+/* Connections kept with their ladder and findings for the text report:
+ * this many failed ones (what it lists) and this many others (what -v
+ * adds); the rest are counted.  JSON lines are written as connections are
+ * judged and keep nothing. */
+#define TD_CAPTURE_KEEP 100u
 /* Servers the summary counts one by one; the rest are counted together. */
 #define TD_CAPTURE_SERVERS 64
 /* Seconds of capture time a connection may stay silent before it is
@@ -35,6 +37,11 @@ typedef struct td_cap_count {
 } td_cap_count;
 
 typedef struct td_cap_table td_cap_table;
+typedef struct td_cap_trustmemo td_cap_trustmemo;
+
+/* Where a judged connection goes when it is not kept: its JSON line.  0,
+ * or -1 when the write failed. */
+typedef int (*td_cap_sink)(const td_capture *c, const td_cap_result *r, void *arg);
 
 struct td_capture {
     /* options */
@@ -60,7 +67,12 @@ struct td_capture {
 
     td_cap_result *results;
     size_t n_results, cap_results;
+    size_t kept_failed, kept_other;
     unsigned long results_dropped; /* judged, but not kept (TD_CAPTURE_KEEP) */
+    unsigned long failed_dropped;  /* of which failed */
+    td_cap_sink sink;              /* set: every connection goes there, none is kept */
+    void *sink_arg;
+    bool sink_failed;
     unsigned long judged_early;    /* judged while still open (TD_CAPTURE_LIVE) */
 
     td_cap_count causes[TD_ID_COUNT]; /* by root cause */

@@ -248,8 +248,10 @@ static void summary_text(const td_capture *c, FILE *f)
     if (c->bad_frames)
         fprintf(f, "note: %lu malformed frame%s skipped (first: %s)\n", c->bad_frames,
                 c->bad_frames == 1 ? "" : "s", c->first_bad);
-    if (c->results_dropped)
-        fprintf(f, "note: %lu connections were judged and counted but not kept for listing\n", c->results_dropped);
+    if (c->failed_dropped)
+        fprintf(f, "note: %lu more failed connection%s counted above but not listed (the first %u are): --json "
+                "lists every connection, --stream N shows one\n", c->failed_dropped,
+                c->failed_dropped == 1 ? " is" : "s are", TD_CAPTURE_KEEP);
     if (c->judged_early)
         fprintf(f, "note: %lu connections were judged before they ended: more than %u were open at once\n",
                 c->judged_early, TD_CAPTURE_LIVE);
@@ -354,11 +356,15 @@ static json_t *tcp_json(jw *w, const td_capobs *o)
     return t;
 }
 
+/* One line: dumped to memory and written at once (json_dumpf writes
+ * token by token, which costs more than building the object). */
 static int emit(json_t *o, FILE *f, bool err)
 {
     int rc = -1;
-    if (o && !err && json_dumpf(o, f, JSON_COMPACT | JSON_REAL_PRECISION(16)) == 0 && fputc('\n', f) != EOF)
+    char *text = o && !err ? json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(16)) : NULL;
+    if (text && fputs(text, f) != EOF && fputc('\n', f) != EOF)
         rc = 0;
+    free(text);
     json_decref(o);
     return rc;
 }
@@ -434,9 +440,23 @@ static int summary_json(const td_capture *c, FILE *f)
     return emit(j, f, w.err);
 }
 
-int td_capture_write_json(const td_capture *c, FILE *f)
+static int json_sink(const td_capture *c, const td_cap_result *r, void *arg)
+{
+    return connection_json(c, r, arg);
+}
+
+td_status td_capture_set_json_stream(td_capture *c, FILE *f)
 {
     if (!c || !f)
+        return TD_ERR_USAGE;
+    c->sink = json_sink;
+    c->sink_arg = f;
+    return TD_OK;
+}
+
+int td_capture_write_json(const td_capture *c, FILE *f)
+{
+    if (!c || !f || c->sink_failed)
         return -1;
     for (size_t k = 0; k < c->n_results; k++)
         if (connection_json(c, &c->results[k], f) != 0)
