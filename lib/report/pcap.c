@@ -13,6 +13,7 @@
 #include "capture/conn.h"
 #include "registry/registry.h"
 #include "report/json_int.h"
+#include "report/jline.h"
 #include "report/wrap.h"
 #include "util/str.h"
 #include "util/utc.h"
@@ -275,7 +276,6 @@ int td_capture_write_text(const td_capture *c, FILE *f, unsigned flags)
 /* ---- JSON lines ---- */
 
 typedef struct jw {
-    json_t *arr;
     bool err;
 } jw;
 
@@ -287,121 +287,130 @@ static void set(jw *w, json_t *o, const char *key, json_t *v)
 
 static void put_note_json(void *arg, const char *s)
 {
-    jw *w = arg;
-    if (json_array_append_new(w->arr, json_string(s)) != 0)
-        w->err = true;
+    td_jl_str(arg, NULL, s);
 }
 
-static json_t *ladder_json(jw *w, const td_capobs *o)
+static void ladder_json(td_str *b, const td_capobs *o)
 {
-    json_t *arr = json_array();
-    for (size_t k = 0; arr && k < o->n_steps; k++) {
+    td_str t;
+    td_str_init(&t);
+    td_jl_open(b, "ladder", '[');
+    for (size_t k = 0; k < o->n_steps; k++) {
         const td_cap_step *s = &o->steps[k];
-        json_t *j = json_object();
-        if (!j) {
-            w->err = true;
-            break;
-        }
-        td_str t;
-        td_str_init(&t);
+        t.len = 0;
         step_text(s, &t);
-        set(w, j, "t", json_real(round(s->t * 1e6) / 1e6));
-        set(w, j, "from", json_string(s->from_server ? "server" : "client"));
-        set(w, j, "kind", json_string(step_kind_token(s->kind)));
-        set(w, j, "text", json_string(t.s ? t.s : ""));
-        td_str_free(&t);
+        td_jl_open(b, NULL, '{');
+        td_jl_fixed(b, "t", s->t, 6);
+        td_jl_str(b, "from", s->from_server ? "server" : "client");
+        td_jl_str(b, "kind", step_kind_token(s->kind));
+        td_jl_str(b, "text", t.s ? t.s : "");
         if (s->kind == TD_CS_HANDSHAKE)
-            set(w, j, "message", json_string(hs_name(s->code)));
+            td_jl_str(b, "message", hs_name(s->code));
         if (s->kind == TD_CS_ALERT && !s->cut) {
-            set(w, j, "alert", json_string(td_alert_name(s->code, "unknown")));
-            set(w, j, "alert_code", json_integer(s->code));
+            td_jl_str(b, "alert", td_alert_name(s->code, "unknown"));
+            td_jl_int(b, "alert_code", s->code);
         }
         if (s->kind == TD_CS_SYN || s->kind == TD_CS_SYNACK || s->kind == TD_CS_FIN || s->kind == TD_CS_RST) {
-            set(w, j, "ttl", json_integer(s->ttl));
-            set(w, j, "ip_id", s->has_ip_id ? json_integer(s->ip_id) : json_null());
+            td_jl_int(b, "ttl", s->ttl);
+            if (s->has_ip_id)
+                td_jl_int(b, "ip_id", s->ip_id);
+            else
+                td_jl_null(b, "ip_id");
         }
-        if (json_array_append_new(arr, j) != 0)
-            w->err = true;
+        td_jl_close(b, '}');
     }
-    if (!arr)
-        w->err = true;
-    return arr;
+    td_jl_close(b, ']');
+    b->err |= t.err;
+    td_str_free(&t);
 }
 
 /* How the reassembly went, per direction: what a capture of a lossy or
  * reordering path shows. */
-static json_t *tcp_json(jw *w, const td_capobs *o)
+static void tcp_json(td_str *b, const td_capobs *o)
 {
-    json_t *t = json_object();
-    if (!t) {
-        w->err = true;
-        return NULL;
-    }
     static const char *const side[2] = { "client", "server" };
+    td_jl_open(b, "tcp", '{');
     for (int d = 0; d < 2; d++) {
-        json_t *s = json_object();
-        if (!s) {
-            w->err = true;
-            break;
-        }
-        set(w, s, "bytes", json_integer((json_int_t)o->bytes[d]));
-        set(w, s, "retransmissions", json_integer(o->retrans[d]));
-        set(w, s, "out_of_order", json_integer(o->out_of_order[d]));
-        set(w, s, "overlaps", json_integer(o->overlaps[d]));
-        set(w, t, side[d], s);
+        td_jl_open(b, side[d], '{');
+        td_jl_int(b, "bytes", (int64_t)o->bytes[d]);
+        td_jl_int(b, "retransmissions", o->retrans[d]);
+        td_jl_int(b, "out_of_order", o->out_of_order[d]);
+        td_jl_int(b, "overlaps", o->overlaps[d]);
+        td_jl_close(b, '}');
     }
-    set(w, t, "rtt_ms", o->rtt >= 0 ? json_real(round(o->rtt * 1e6) / 1e3) : json_null());
-    set(w, t, "snap_cut", json_boolean(o->snap_cut));
-    set(w, t, "missing", json_boolean(o->missing));
-    return t;
+    if (o->rtt >= 0)
+        td_jl_fixed(b, "rtt_ms", o->rtt * 1e3, 3);
+    else
+        td_jl_null(b, "rtt_ms");
+    td_jl_bool(b, "snap_cut", o->snap_cut);
+    td_jl_bool(b, "missing", o->missing);
+    td_jl_close(b, '}');
 }
 
-/* One line: dumped to memory and written at once (json_dumpf writes
- * token by token, which costs more than building the object). */
+/* A jansson value as a member: the findings, as check writes them. */
+static void dumped(td_str *b, const char *key, json_t *v, bool err)
+{
+    char *text = v && !err ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(16)) : NULL;
+    if (text)
+        td_jl_raw(b, key, text);
+    else
+        b->err = 1;
+    free(text);
+    json_decref(v);
+}
+
 static int emit(json_t *o, FILE *f, bool err)
 {
     int rc = -1;
-    char *text = o && !err ? json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(16)) : NULL;
-    if (text && fputs(text, f) != EOF && fputc('\n', f) != EOF)
+    if (o && !err && json_dumpf(o, f, JSON_COMPACT | JSON_REAL_PRECISION(16)) == 0 && fputc('\n', f) != EOF)
         rc = 0;
-    free(text);
     json_decref(o);
     return rc;
 }
 
+/* One line, written at once. */
 static int connection_json(const td_capture *c, const td_cap_result *r, FILE *f)
 {
     const td_capobs *o = &r->obs;
-    jw w = { NULL, false };
-    json_t *j = json_object();
-    if (!j)
-        return -1;
     char cl[96], sv[96];
     endpoint(o, false, cl, sizeof cl);
     endpoint(o, true, sv, sizeof sv);
-    set(&w, j, "type", json_string("connection"));
-    set(&w, j, "stream", json_integer((json_int_t)o->stream));
-    set(&w, j, "client", json_string(cl));
-    set(&w, j, "server", json_string(sv));
-    set(&w, j, "start", json_real(o->start));
-    set(&w, j, "tls", json_boolean(o->hello));
-    set(&w, j, "verdict", json_string(r->failed ? "fail" : !o->hello ? "not-tls"
-                                      : o->client_went_on ? "ok" : "incomplete"));
-    set(&w, j, "answer", json_string(td_outcome_name(o->answer.out)));
-    set(&w, j, "ladder", ladder_json(&w, o));
-    set(&w, j, "tcp", tcp_json(&w, o));
-    set(&w, j, "root_cause", td_json_root_cause(&r->fs, &w.err));
-    set(&w, j, "findings", td_json_findings(&r->fs, NULL, &w.err));
-    w.arr = json_array();
-    if (w.arr)
-        notes(c, o, put_note_json, &w);
-    set(&w, j, "notes", w.arr);
-    return emit(j, f, w.err);
+    td_str b;
+    td_str_init(&b);
+    td_jl_open(&b, NULL, '{');
+    td_jl_str(&b, "type", "connection");
+    td_jl_int(&b, "stream", (int64_t)o->stream);
+    td_jl_str(&b, "client", cl);
+    td_jl_str(&b, "server", sv);
+    td_jl_fixed(&b, "start", o->start, 6);
+    td_jl_bool(&b, "tls", o->hello);
+    td_jl_str(&b, "verdict", r->failed ? "fail" : !o->hello ? "not-tls" : o->client_went_on ? "ok" : "incomplete");
+    td_jl_str(&b, "answer", td_outcome_name(o->answer.out));
+    ladder_json(&b, o);
+    tcp_json(&b, o);
+    bool err = false;
+    if (r->fs.n) {
+        json_t *root = td_json_root_cause(&r->fs, &err);
+        dumped(&b, "root_cause", root, err);
+        json_t *fs = td_json_findings(&r->fs, NULL, &err);
+        dumped(&b, "findings", fs, err);
+    } else {
+        td_jl_null(&b, "root_cause");
+        td_jl_raw(&b, "findings", "[]");
+    }
+    td_jl_open(&b, "notes", '[');
+    notes(c, o, put_note_json, &b);
+    td_jl_close(&b, ']');
+    td_jl_close(&b, '}');
+    td_str_addn(&b, "\n", 1);
+    int rc = !b.err && fwrite(b.s, 1, b.len, f) == b.len ? 0 : -1;
+    td_str_free(&b);
+    return rc;
 }
 
 static int summary_json(const td_capture *c, FILE *f)
 {
-    jw w = { NULL, false };
+    jw w = { false };
     json_t *j = json_object();
     if (!j)
         return -1;
