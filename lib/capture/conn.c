@@ -565,8 +565,6 @@ void td_cap_conn_packet(td_cap_conn *c, const td_pkt *p)
             else if (!c->hello_complete || o->hello_segments == 0)
                 o->hello_segments++;
         }
-        if (d == TD_CAP_CLIENT && o->answer_t < 0)
-            o->last_client_t = rel(c, p->ts);
     }
     if (d == TD_CAP_CLIENT)
         dr->last_t = rel(c, p->ts);

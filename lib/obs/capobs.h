@@ -77,7 +77,6 @@ typedef struct td_capobs {
     unsigned hello_segments;  /* TCP segments it took: as captured, or by the server's MSS when
                                  the capture saw them before segmentation offload cut them */
     unsigned hello_retrans;   /* client segments sent again before any answer */
-    double last_client_t;     /* the client's last packet before the server's first answer */
     bool client_not_tls;      /* the client's first bytes are no TLS */
 
     /* what the ClientHello offered, as lib/wire/chello.c parsed it */
