@@ -194,6 +194,8 @@ static void on_handshake(td_cap_conn *c, int d, const td_cap_record *r)
             dr->hs_left -= (uint32_t)n;
             continue;
         }
+        td_rd msg = rd; /* the message from its header on, when it starts in this record */
+        bool starts_here = dr->hs_hdr_have == 0;
         while (dr->hs_hdr_have < 4 && td_rd_u8(&rd, &dr->hs_hdr[dr->hs_hdr_have]))
             dr->hs_hdr_have++;
         if (dr->hs_hdr_have < 4)
@@ -211,6 +213,7 @@ static void on_handshake(td_cap_conn *c, int d, const td_cap_record *r)
             s->code = type;
             s->len = len;
             s->cut = r->cut;
+            s->hrr = starts_here && d == TD_CAP_SERVER && td_flight_is_hrr(td_rd_ptr(&msg), td_rd_left(&msg));
         }
         if (d == TD_CAP_CLIENT && type == TD_HS_CLIENT_HELLO && !o->hello) {
             o->hello = true;
@@ -249,7 +252,10 @@ static void on_record(td_cap_conn *c, int d, td_cap_record *r)
         }
     } else if (r->type == TD_CT_CCS) {
         add_step(c, TD_CS_CCS, d, o->start + r->t_first);
-        dr->keys_changed = true;
+        /* In TLS 1.3 ChangeCipherSpec is a dummy for middleboxes (RFC 8446
+         * appendix D.4): encrypted records are application_data, handshake
+         * and alert records stay in the clear. */
+        dr->keys_changed = !o->encrypted_flight;
         if (d == TD_CAP_CLIENT)
             o->client_ccs = true;
         else
@@ -448,7 +454,11 @@ static void end_flight(td_cap_conn *c, td_io_status status)
         copy_chain(c);
         o->cert_request = c->flight.cert_request;
         o->hello_done = c->flight.hello_done;
-        o->encrypted_flight = c->flight.kind == TD_FLIGHT_HELLO && c->flight.version == TD_TLS13;
+        /* After a HelloRetryRequest (RFC 8446 section 4.1.4) the client
+         * sends a second ClientHello and the flight that answers it is TLS
+         * 1.3: encrypted past its ServerHello. */
+        o->encrypted_flight = (c->flight.kind == TD_FLIGHT_HELLO && c->flight.version == TD_TLS13) ||
+                              c->flight.kind == TD_FLIGHT_HRR;
         td_flight_free(&c->flight);
     }
     c->flight_on = false;

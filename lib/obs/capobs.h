@@ -35,6 +35,7 @@ typedef struct td_cap_step {
     uint32_t len;      /* bytes of the message or records */
     unsigned count;    /* records folded into an ENCRYPTED step */
     bool cut;          /* the capture lost part of it */
+    bool hrr;          /* a ServerHello that is a HelloRetryRequest (RFC 8446 section 4.1.4) */
     uint8_t ttl;       /* for SYN, SYN-ACK, FIN and RST: their IP header */
     bool has_ip_id;
     uint16_t ip_id;

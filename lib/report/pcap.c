@@ -43,13 +43,18 @@ static const char *hs_name(uint8_t type)
     }
 }
 
+static const char *step_message(const td_cap_step *s)
+{
+    return s->hrr ? "HelloRetryRequest" : hs_name(s->code);
+}
+
 /* One rung in words: "ClientHello (512 bytes)", "Alert fatal unknown_ca(48)". */
 static void step_text(const td_cap_step *s, td_str *out)
 {
     switch (s->kind) {
     case TD_CS_SYN: td_str_add(out, "SYN"); break;
     case TD_CS_SYNACK: td_str_add(out, "SYN-ACK"); break;
-    case TD_CS_HANDSHAKE: td_str_printf(out, "%s (%u bytes)", hs_name(s->code), s->len); break;
+    case TD_CS_HANDSHAKE: td_str_printf(out, "%s (%u bytes)", step_message(s), s->len); break;
     case TD_CS_SSLV2_HELLO: td_str_printf(out, "SSLv2 CLIENT-HELLO (%u bytes)", s->len); break;
     case TD_CS_CCS: td_str_add(out, "ChangeCipherSpec"); break;
     case TD_CS_ALERT:
@@ -309,7 +314,7 @@ static json_t *ladder_json(jw *w, const td_capobs *o)
         set(w, j, "text", json_string(t.s ? t.s : ""));
         td_str_free(&t);
         if (s->kind == TD_CS_HANDSHAKE)
-            set(w, j, "message", json_string(hs_name(s->code)));
+            set(w, j, "message", json_string(step_message(s)));
         if (s->kind == TD_CS_ALERT && !s->cut) {
             set(w, j, "alert", json_string(td_alert_name(s->code, "unknown")));
             set(w, j, "alert_code", json_integer(s->code));
