@@ -13,6 +13,8 @@
 /* RFC 8446 section 5.1 (and RFC 5246 section 6.2.3): a record body is at
  * most 2^14 bytes plus 2048 of expansion. */
 #define MAX_RECORD_BODY (16384u + 2048u)
+/* Seconds within which the same packet seen again is one packet. */
+#define DUPLICATE_WITHIN 0.005
 /* An encrypted alert: 2 bytes, the inner content type, a 16-byte AEAD tag
  * (RFC 8446 section 5.2).  A Finished message is never this short. */
 #define ENCRYPTED_ALERT_LEN 19
@@ -535,11 +537,34 @@ static void on_rst(td_cap_conn *c, int d, const td_pkt *p)
     c->closed = true;
 }
 
+/* The same IPv4 packet seen twice: `tcpdump -i any` on a host that
+ * forwards it captures it on the way in and on the way out (one TTL
+ * apart), and a capture of several interfaces may see it on each.  Same
+ * IP ID, sequence number, length and flags within a few milliseconds is one
+ * packet; a retransmission carries a new IP ID. */
+static bool seen_twice(td_cap_dir *dr, const td_pkt *p)
+{
+    td_cap_last *l = &dr->last;
+    bool same = l->valid && p->has_ip_id && l->ip_id == p->ip_id && l->seq == p->seq &&
+                l->len == p->payload_len && l->flags == p->flags && p->ts - l->ts < DUPLICATE_WITHIN;
+    l->valid = p->has_ip_id;
+    l->ip_id = p->ip_id;
+    l->seq = p->seq;
+    l->len = p->payload_len;
+    l->flags = p->flags;
+    l->ts = p->ts;
+    return same;
+}
+
 void td_cap_conn_packet(td_cap_conn *c, const td_pkt *p)
 {
     td_capobs *o = &c->obs;
     int d = td_cap_conn_from_client(c, p) ? TD_CAP_CLIENT : TD_CAP_SERVER;
     td_cap_dir *dr = &c->dir[d];
+    if (seen_twice(dr, p)) {
+        o->duplicates++;
+        return;
+    }
     c->last_seen = p->ts;
     o->end = rel(c, p->ts);
     if (p->flags & TD_TCP_RST) {

@@ -138,6 +138,7 @@ typedef struct td_capobs {
     bool cap_cut;             /* the per-connection cap made bytes be dropped */
     bool missing;             /* bytes never captured (a hole) */
     unsigned retrans[2], out_of_order[2], overlaps[2];
+    unsigned duplicates;      /* packets captured twice (same IP ID, sequence and length), read once */
     uint64_t bytes[2];
 } td_capobs;
 

@@ -354,6 +354,7 @@ static json_t *tcp_json(jw *w, const td_capobs *o)
         set(w, t, side[d], s);
     }
     set(w, t, "rtt_ms", o->rtt >= 0 ? json_real(round(o->rtt * 1e6) / 1e3) : json_null());
+    set(w, t, "duplicates", json_integer(o->duplicates));
     set(w, t, "snap_cut", json_boolean(o->snap_cut));
     set(w, t, "missing", json_boolean(o->missing));
     return t;
