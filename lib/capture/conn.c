@@ -13,6 +13,8 @@
 /* RFC 8446 section 5.1 (and RFC 5246 section 6.2.3): a record body is at
  * most 2^14 bytes plus 2048 of expansion. */
 #define MAX_RECORD_BODY (16384u + 2048u)
+/* Seconds within which the same packet seen again is one packet. */
+#define DUPLICATE_WITHIN 0.005
 /* An encrypted alert: 2 bytes, the inner content type, a 16-byte AEAD tag
  * (RFC 8446 section 5.2).  A Finished message is never this short. */
 #define ENCRYPTED_ALERT_LEN 19
@@ -194,6 +196,8 @@ static void on_handshake(td_cap_conn *c, int d, const td_cap_record *r)
             dr->hs_left -= (uint32_t)n;
             continue;
         }
+        td_rd msg = rd; /* the message from its header on, when it starts in this record */
+        bool starts_here = dr->hs_hdr_have == 0;
         while (dr->hs_hdr_have < 4 && td_rd_u8(&rd, &dr->hs_hdr[dr->hs_hdr_have]))
             dr->hs_hdr_have++;
         if (dr->hs_hdr_have < 4)
@@ -211,6 +215,7 @@ static void on_handshake(td_cap_conn *c, int d, const td_cap_record *r)
             s->code = type;
             s->len = len;
             s->cut = r->cut;
+            s->hrr = starts_here && d == TD_CAP_SERVER && td_flight_is_hrr(td_rd_ptr(&msg), td_rd_left(&msg));
         }
         if (d == TD_CAP_CLIENT && type == TD_HS_CLIENT_HELLO && !o->hello) {
             o->hello = true;
@@ -249,7 +254,10 @@ static void on_record(td_cap_conn *c, int d, td_cap_record *r)
         }
     } else if (r->type == TD_CT_CCS) {
         add_step(c, TD_CS_CCS, d, o->start + r->t_first);
-        dr->keys_changed = true;
+        /* In TLS 1.3 ChangeCipherSpec is a dummy for middleboxes (RFC 8446
+         * appendix D.4): encrypted records are application_data, handshake
+         * and alert records stay in the clear. */
+        dr->keys_changed = !o->encrypted_flight;
         if (d == TD_CAP_CLIENT)
             o->client_ccs = true;
         else
@@ -448,7 +456,11 @@ static void end_flight(td_cap_conn *c, td_io_status status)
         copy_chain(c);
         o->cert_request = c->flight.cert_request;
         o->hello_done = c->flight.hello_done;
-        o->encrypted_flight = c->flight.kind == TD_FLIGHT_HELLO && c->flight.version == TD_TLS13;
+        /* After a HelloRetryRequest (RFC 8446 section 4.1.4) the client
+         * sends a second ClientHello and the flight that answers it is TLS
+         * 1.3: encrypted past its ServerHello. */
+        o->encrypted_flight = (c->flight.kind == TD_FLIGHT_HELLO && c->flight.version == TD_TLS13) ||
+                              c->flight.kind == TD_FLIGHT_HRR;
         td_flight_free(&c->flight);
     }
     c->flight_on = false;
@@ -525,11 +537,34 @@ static void on_rst(td_cap_conn *c, int d, const td_pkt *p)
     c->closed = true;
 }
 
+/* The same IPv4 packet seen twice: `tcpdump -i any` on a host that
+ * forwards it captures it on the way in and on the way out (one TTL
+ * apart), and a capture of several interfaces may see it on each.  Same
+ * IP ID, sequence number, length and flags within a few milliseconds is one
+ * packet; a retransmission carries a new IP ID. */
+static bool seen_twice(td_cap_dir *dr, const td_pkt *p)
+{
+    td_cap_last *l = &dr->last;
+    bool same = l->valid && p->has_ip_id && l->ip_id == p->ip_id && l->seq == p->seq &&
+                l->len == p->payload_len && l->flags == p->flags && p->ts - l->ts < DUPLICATE_WITHIN;
+    l->valid = p->has_ip_id;
+    l->ip_id = p->ip_id;
+    l->seq = p->seq;
+    l->len = p->payload_len;
+    l->flags = p->flags;
+    l->ts = p->ts;
+    return same;
+}
+
 void td_cap_conn_packet(td_cap_conn *c, const td_pkt *p)
 {
     td_capobs *o = &c->obs;
     int d = td_cap_conn_from_client(c, p) ? TD_CAP_CLIENT : TD_CAP_SERVER;
     td_cap_dir *dr = &c->dir[d];
+    if (seen_twice(dr, p)) {
+        o->duplicates++;
+        return;
+    }
     c->last_seen = p->ts;
     o->end = rel(c, p->ts);
     if (p->flags & TD_TCP_RST) {
@@ -565,8 +600,6 @@ void td_cap_conn_packet(td_cap_conn *c, const td_pkt *p)
             else if (!c->hello_complete || o->hello_segments == 0)
                 o->hello_segments++;
         }
-        if (d == TD_CAP_CLIENT && o->answer_t < 0)
-            o->last_client_t = rel(c, p->ts);
     }
     if (d == TD_CAP_CLIENT)
         dr->last_t = rel(c, p->ts);

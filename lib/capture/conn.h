@@ -46,8 +46,18 @@ typedef struct td_cap_stream {
     unsigned long dropped;   /* records past TD_CAP_MAX_RECORDS */
 } td_cap_stream;
 
+/* The last packet of a direction, to tell a packet captured twice. */
+typedef struct td_cap_last {
+    bool valid;
+    uint16_t ip_id;
+    uint32_t seq, len;
+    uint8_t flags;
+    double ts;
+} td_cap_last;
+
 /* One direction being read. */
 typedef struct td_cap_dir {
+    td_cap_last last;
     td_reasm rs;
     td_cap_stream recs;
     uint8_t hdr[5];          /* the record header being read */

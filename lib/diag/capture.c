@@ -394,7 +394,7 @@ void td_diagnose_capture(const td_capobs *o, td_findings *out)
         break;
     }
     old_version(&x);
-    if (o->answer.out != TD_OUT_HELLO && o->answer.out != TD_OUT_SSLV2)
+    if (o->answer.out != TD_OUT_HELLO && o->answer.out != TD_OUT_HRR && o->answer.out != TD_OUT_SSLV2)
         return;
     if (o->rst_from_server && middlebox_reset(&x))
         return;

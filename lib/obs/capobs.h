@@ -35,6 +35,7 @@ typedef struct td_cap_step {
     uint32_t len;      /* bytes of the message or records */
     unsigned count;    /* records folded into an ENCRYPTED step */
     bool cut;          /* the capture lost part of it */
+    bool hrr;          /* a ServerHello that is a HelloRetryRequest (RFC 8446 section 4.1.4) */
     uint8_t ttl;       /* for SYN, SYN-ACK, FIN and RST: their IP header */
     bool has_ip_id;
     uint16_t ip_id;
@@ -77,7 +78,6 @@ typedef struct td_capobs {
     unsigned hello_segments;  /* TCP segments it took: as captured, or by the server's MSS when
                                  the capture saw them before segmentation offload cut them */
     unsigned hello_retrans;   /* client segments sent again before any answer */
-    double last_client_t;     /* the client's last packet before the server's first answer */
     bool client_not_tls;      /* the client's first bytes are no TLS */
 
     /* what the ClientHello offered, as lib/wire/chello.c parsed it */
@@ -138,6 +138,7 @@ typedef struct td_capobs {
     bool cap_cut;             /* the per-connection cap made bytes be dropped */
     bool missing;             /* bytes never captured (a hole) */
     unsigned retrans[2], out_of_order[2], overlaps[2];
+    unsigned duplicates;      /* packets captured twice (same IP ID, sequence and length), read once */
     uint64_t bytes[2];
 } td_capobs;
 

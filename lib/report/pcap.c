@@ -44,13 +44,18 @@ static const char *hs_name(uint8_t type)
     }
 }
 
+static const char *step_message(const td_cap_step *s)
+{
+    return s->hrr ? "HelloRetryRequest" : hs_name(s->code);
+}
+
 /* One rung in words: "ClientHello (512 bytes)", "Alert fatal unknown_ca(48)". */
 static void step_text(const td_cap_step *s, td_str *out)
 {
     switch (s->kind) {
     case TD_CS_SYN: td_str_add(out, "SYN"); break;
     case TD_CS_SYNACK: td_str_add(out, "SYN-ACK"); break;
-    case TD_CS_HANDSHAKE: td_str_printf(out, "%s (%u bytes)", hs_name(s->code), s->len); break;
+    case TD_CS_HANDSHAKE: td_str_printf(out, "%s (%u bytes)", step_message(s), s->len); break;
     case TD_CS_SSLV2_HELLO: td_str_printf(out, "SSLv2 CLIENT-HELLO (%u bytes)", s->len); break;
     case TD_CS_CCS: td_str_add(out, "ChangeCipherSpec"); break;
     case TD_CS_ALERT:
@@ -305,7 +310,7 @@ static void ladder_json(td_str *b, const td_capobs *o)
         td_jl_str(b, "kind", step_kind_token(s->kind));
         td_jl_str(b, "text", t.s ? t.s : "");
         if (s->kind == TD_CS_HANDSHAKE)
-            td_jl_str(b, "message", hs_name(s->code));
+            td_jl_str(b, "message", step_message(s));
         if (s->kind == TD_CS_ALERT && !s->cut) {
             td_jl_str(b, "alert", td_alert_name(s->code, "unknown"));
             td_jl_int(b, "alert_code", s->code);
@@ -342,6 +347,7 @@ static void tcp_json(td_str *b, const td_capobs *o)
         td_jl_fixed(b, "rtt_ms", o->rtt * 1e3, 3);
     else
         td_jl_null(b, "rtt_ms");
+    td_jl_int(b, "duplicates", o->duplicates);
     td_jl_bool(b, "snap_cut", o->snap_cut);
     td_jl_bool(b, "missing", o->missing);
     td_jl_close(b, '}');

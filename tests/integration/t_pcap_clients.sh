@@ -103,6 +103,24 @@ assert_finding HOSTNAME_MISMATCH
 assert_finding_text HOSTNAME_MISMATCH 'other\.test'
 stop_bg "$SELF_PID"
 
+# ---- a HelloRetryRequest first: s_server takes P-256 only, curl's key
+# share is X25519; the second flight is TLS 1.3, its ChangeCipherSpec a dummy
+start_s_server_cert "$T/app.test.pem" "$T/app.test.key" -groups P-256
+HRR_PID=$BG_PID
+CAP="$T/hrr.pcap"
+start_capture "$CAP" -i lo "tcp port $PORT"
+curl -sS --max-time 5 "https://127.0.0.1:$PORT/" >/dev/null 2>&1
+stop_capture
+stop_bg "$HRR_PID"
+CASE=hrr
+run_pcap "$CAP"
+pcap_conn '.stream == 0'
+assert_jq '[.ladder[] | select(.kind == "handshake") | "\(.from) \(.message)"][0:4] ==
+    ["client ClientHello", "server HelloRetryRequest", "client ClientHello", "server ServerHello"]' \
+    "the retry and the second ClientHello on the ladder"
+assert_root_cause CLIENT_REJECTED_CERT
+assert_finding_text CLIENT_REJECTED_CERT 'unknown_ca\(48\)'
+
 # ---- a server that rejects the client's certificate (TLS 1.2)
 make_leaf server
 make_root stranger "tlsdiag Stranger Root"

@@ -8,27 +8,41 @@ source "$(dirname "$0")/lib.sh"
 
 need_cmd curl tcpdump
 
-# capture_fault MODE ID [CURL-ARGS...]: fake_tls.py MODE, check names ID;
-# one curl against it captured; pcap names ID too.  Leaves $OUT on the
-# captured connection.
-capture_fault() {
-    local mode=$1 id=$2
-    shift 2
-    CASE="$mode check"
-    start_fake "$mode"
-    FAKE_PID=$BG_PID
-    run_check "127.0.0.1:$PORT"
+# capture_server ID CHECK-ARGS...: check against the server on $PORT names
+# ID; one curl (with the options in CURL_OPTS) captured; pcap names ID too,
+# as the root cause, and no other alert finding beside it.  Leaves $OUT on
+# the captured connection.
+CURL_OPTS=()
+N_CAP=0
+capture_server() {
+    local id=$1
+    shift
+    N_CAP=$((N_CAP + 1))
+    CASE="$id check"
+    run_check "$@" "127.0.0.1:$PORT"
     assert_finding "$id"
-    start_capture "$T/$mode.pcap" -i lo "tcp port $PORT"
-    curl -sS --max-time 3 "$@" "https://127.0.0.1:$PORT/" >/dev/null 2>&1
+    start_capture "$T/$N_CAP.pcap" -i lo "tcp port $PORT"
+    curl -sS --max-time 3 "${CURL_OPTS[@]}" "https://127.0.0.1:$PORT/" >/dev/null 2>&1
     stop_capture
-    CASE="$mode pcap"
-    run_pcap "$T/$mode.pcap"
+    CASE="$id pcap"
+    run_pcap "$T/$N_CAP.pcap"
     assert_exit 1
     assert_jq ".summary.by_root_cause.$id == 1" "the root cause is $id"
     pcap_conn '.stream == 0'
     assert_root_cause "$id"
     assert_severity "$id" fail
+    [ "$id" = SERVER_ALERT ] || assert_no_finding SERVER_ALERT
+}
+
+# capture_fault MODE ID [CURL-ARGS...]: capture_server against fake_tls.py MODE.
+capture_fault() {
+    local mode=$1 id=$2
+    shift 2
+    start_fake "$mode"
+    FAKE_PID=$BG_PID
+    CURL_OPTS=("$@")
+    capture_server "$id"
+    CURL_OPTS=()
     stop_bg "$FAKE_PID"
 }
 
@@ -54,28 +68,6 @@ assert_finding_text NOT_TLS 'HTTP'
 
 capture_fault tls10only PROTOCOL_TOO_OLD --tlsv1.0 --ciphers DEFAULT@SECLEVEL=0
 assert_finding_text PROTOCOL_TOO_OLD 'TLS 1.0'
-
-# capture_server ID CHECK-ARGS...: check against $PORT names ID; one curl
-# (with the options in CURL_OPTS) captured; pcap names ID too, from the
-# alert and the ClientHello's offer.
-CURL_OPTS=()
-capture_server() {
-    local id=$1
-    shift
-    CASE="$id check"
-    run_check "$@" "127.0.0.1:$PORT"
-    assert_finding "$id"
-    start_capture "$T/$id.pcap" -i lo "tcp port $PORT"
-    curl -sS --max-time 3 "${CURL_OPTS[@]}" "https://127.0.0.1:$PORT/" >/dev/null 2>&1
-    stop_capture
-    CASE="$id pcap"
-    run_pcap "$T/$id.pcap"
-    assert_exit 1
-    pcap_conn '.stream == 0'
-    assert_root_cause "$id"
-    assert_severity "$id" fail
-    assert_no_finding SERVER_ALERT
-}
 
 # s_server speaking TLS 1.0 only (as in t_protocol_too_old.sh): curl
 # offering TLS 1.2 and 1.3 only gets protocol_version(70).

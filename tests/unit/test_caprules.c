@@ -35,6 +35,15 @@ static void base(td_capobs *o)
     o->end = 0.1;
 }
 
+/* The server answered with its first flight, TLS 1.2, to ServerHelloDone. */
+static void answered(td_capobs *o)
+{
+    base(o);
+    o->answer.out = TD_OUT_HELLO;
+    o->answer_t = 0.05;
+    o->hello_done = true;
+}
+
 static bool has(const td_findings *fs, td_id id)
 {
     for (size_t k = 0; k < fs->n; k++)
@@ -147,10 +156,7 @@ static void test_client_side(void **state)
     td_findings fs = { 0 };
 
     /* TLS 1.2: the client's certificate alert after ServerHelloDone */
-    base(&o);
-    o.answer.out = TD_OUT_HELLO;
-    o.answer_t = 0.05;
-    o.hello_done = true;
+    answered(&o);
     o.client_alert = true;
     o.client_alert_level = TD_ALERT_LEVEL_FATAL;
     o.client_alert_desc = TD_ALERT_CERTIFICATE_EXPIRED;
@@ -175,10 +181,7 @@ static void test_client_side(void **state)
     td_findings_free(&fs);
 
     /* a client that went on is fine whatever it did later */
-    base(&o);
-    o.answer.out = TD_OUT_HELLO;
-    o.answer_t = 0.05;
-    o.hello_done = true;
+    answered(&o);
     o.client_ccs = o.client_went_on = true;
     o.fin[0] = true;
     td_diagnose_capture(&o, &fs);
@@ -186,10 +189,8 @@ static void test_client_side(void **state)
     td_findings_free(&fs);
 
     /* the server asked for a certificate, got an empty one, and refused */
-    base(&o);
-    o.answer.out = TD_OUT_HELLO;
-    o.answer_t = 0.05;
-    o.hello_done = o.cert_request = true;
+    answered(&o);
+    o.cert_request = true;
     o.client_empty_cert = true;
     o.late_server_alert = true;
     o.late_alert_level = TD_ALERT_LEVEL_FATAL;

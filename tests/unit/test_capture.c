@@ -317,7 +317,7 @@ static void packet(pcap_buf *p, unsigned t, bool from_server, uint8_t ttl, uint8
  * not parse (only its header). */
 static const uint8_t tls_hello[] = { 22, 3, 1, 0, 8, 1, 0, 0, 4, 3, 3, 0, 0 };
 
-static void capture_file(pcap_buf *p, uint8_t rst_ttl, const uint8_t *hello, size_t hello_len)
+static void capture_file(pcap_buf *p, uint8_t rst_ttl, const uint8_t *hello, size_t hello_len, bool twice)
 {
     p->n = 0;
     put32(p, 0xa1b2c3d4u);
@@ -330,6 +330,8 @@ static void capture_file(pcap_buf *p, uint8_t rst_ttl, const uint8_t *hello, siz
     packet(p, 10, true, 60, TD_TCP_SYN | TD_TCP_ACK, 500, NULL, 0);
     packet(p, 11, false, 64, TD_TCP_ACK, 101, NULL, 0);
     packet(p, 12, false, 64, TD_TCP_ACK | TD_TCP_PSH, 101, hello, hello_len);
+    if (twice) /* the same packet on its way out of a forwarding host */
+        packet(p, 12, false, 63, TD_TCP_ACK | TD_TCP_PSH, 101, hello, hello_len);
     packet(p, 30, true, rst_ttl, TD_TCP_RST, 501, NULL, 0);
 }
 
@@ -367,10 +369,15 @@ static void test_capture_mem(void **state)
     (void)state;
     pcap_buf p;
     /* the server's RST crosses the same 4 hops as its SYN-ACK */
-    capture_file(&p, 60, tls_hello, sizeof tls_hello);
+    capture_file(&p, 60, tls_hello, sizeof tls_hello, false);
     expect_root(p.b, p.n, "RESET_AFTER_CLIENTHELLO");
+    /* the hello captured twice is one packet, not a retransmission */
+    capture_file(&p, 60, tls_hello, sizeof tls_hello, true);
+    const char *const want_dup[] = { "\"client\":{\"bytes\":13,\"retransmissions\":0", "\"duplicates\":1",
+                                     "in 1 TCP segment (", NULL };
+    expect_json(p.b, p.n, want_dup);
     /* a RST with another TTL came from another hop */
-    capture_file(&p, 64, tls_hello, sizeof tls_hello);
+    capture_file(&p, 64, tls_hello, sizeof tls_hello, false);
     expect_root(p.b, p.n, "MIDDLEBOX_RESET");
 
     /* an SSLv2-format CLIENT-HELLO (RFC 5246 appendix E.2): version 3.1,
@@ -378,7 +385,7 @@ static void test_capture_mem(void **state)
     static const uint8_t v2[] = { 0x80, 0x22, 0x01, 0x03, 0x01, 0x00, 0x09, 0x00, 0x00, 0x00, 0x10,
                                   0x00, 0x00, 0x2f, 0x00, 0x00, 0x35, 0x01, 0x00, 0x80,
                                   1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16 };
-    capture_file(&p, 60, v2, sizeof v2);
+    capture_file(&p, 60, v2, sizeof v2, false);
     const char *const want_v2[] = { "\"kind\":\"sslv2-hello\"", "\"id\":\"RESET_AFTER_CLIENTHELLO\"",
                                     "up to TLS 1.0, 2 cipher suites", NULL };
     expect_json(p.b, p.n, want_v2);
