@@ -14,6 +14,7 @@
 
 #include "capture/conn.h"
 #include "capture/frame.h"
+#include "capture/trust.h"
 
 #define BUCKETS (1u << 16)
 /* family, two addresses, two ports */
@@ -76,6 +77,7 @@ void td_capture_free(td_capture *c)
     free_results(c);
     table_free(c->table);
     td_capcerts_free(c->certs);
+    td_cap_trustmemo_free(c->trusts);
     free(c);
 }
 
@@ -257,6 +259,17 @@ static void place(td_capture *c, td_cap_result *r)
     td_findings_free(&r->fs);
 }
 
+/* The store's verdict on the chain, an observation like the others: the
+ * rules that read it do no I/O. */
+static void trust(td_capture *c, td_capobs *o)
+{
+    if (o->n_chain == 0)
+        return;
+    if (!c->trusts)
+        c->trusts = td_cap_trustmemo_new();
+    td_cap_trust_fill(c->trusts, o);
+}
+
 static void certs(td_capture *c, td_cap_result *r)
 {
     if (r->obs.n_chain == 0)
@@ -274,6 +287,7 @@ static void judge(td_capture *c, td_cap_conn *conn)
     td_cap_result r = { .obs = conn->obs };
     /* The result owns the chain from here on. */
     conn->obs.n_chain = 0;
+    trust(c, &r.obs);
     td_diagnose_capture(&r.obs, &r.fs);
     certs(c, &r);
     td_rank_findings(NULL, &r.fs);
@@ -532,7 +546,7 @@ static void reset(td_capture *c, const char *name)
     free_results(c);
     table_free(c->table);
     td_capture keep = { .port = c->port, .host_family = c->host_family, .stream_set = c->stream_set,
-                        .stream = c->stream, .certs = c->certs, .sink = c->sink, .sink_arg = c->sink_arg };
+                        .stream = c->stream, .certs = c->certs, .trusts = c->trusts, .sink = c->sink, .sink_arg = c->sink_arg };
     memcpy(keep.host, c->host, sizeof keep.host);
     memcpy(keep.causes, c->causes, sizeof keep.causes);
     *c = keep;

@@ -37,7 +37,6 @@ typedef struct td_cap_count {
 } td_cap_count;
 
 typedef struct td_cap_table td_cap_table;
-typedef struct td_cap_trustmemo td_cap_trustmemo;
 
 /* Where a judged connection goes when it is not kept: its JSON line.  0,
  * or -1 when the write failed. */
@@ -81,7 +80,8 @@ struct td_capture {
     unsigned long other_servers, other_servers_failed;
 
     td_cap_table *table;
-    td_capcerts *certs;         /* the certificate rules' store and memory of chains */
+    struct td_cap_trustmemo *trusts; /* the store, and its verdicts on the chains seen */
+    td_capcerts *certs;         /* the certificate rules' memory of chains */
     char error[1024];
     char warning[1024];
 };
