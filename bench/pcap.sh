@@ -3,7 +3,7 @@
 # side with tshark's field export of the same file.
 #
 # The capture is made here: nginx serves four configurations on loopback
-# (a healthy TLS 1.2/1.3 server as Debian ships it, a TLS 1.3-only one, a
+# (nginx's defaults as Debian 12 ships it: TLS 1.0 to 1.2; a TLS 1.3-only one, a
 # self-signed certificate the clients refuse, a TLS 1.2-only one that a
 # TLS 1.3-only client cannot talk to), curl and openssl s_client connect to
 # each while tcpdump records, and the connections of that capture are
