@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cert/cert.h"
+#include "util/hash.h"
 
 /* Verdicts remembered: a direct-mapped table, a slot taken by the latest
  * chain whose key falls there.  Servers in one capture are few; a capture
@@ -32,36 +33,19 @@ void td_cap_trustmemo_free(td_cap_trustmemo *m)
     free(m);
 }
 
-/* FNV-1a over 64-bit words, the tail byte by byte: a chain is hashed for
- * every connection that carries it. */
-static uint64_t mix(uint64_t h, const void *p, size_t n)
-{
-    const unsigned char *b = p;
-    size_t k = 0;
-    for (; k + 8 <= n; k += 8) {
-        uint64_t w;
-        memcpy(&w, b + k, 8);
-        h = (h ^ w) * 1099511628211u;
-        h ^= h >> 29;
-    }
-    for (; k < n; k++)
-        h = (h ^ b[k]) * 1099511628211u;
-    return h;
-}
-
 /* The verdict depends on the chain and the day (the dates); the name is
  * part of the key too, so a verdict is never carried over to another
  * site's connection that happens to share its chain. */
 static uint64_t key_of(const td_capobs *o)
 {
-    uint64_t h = 14695981039346656037u;
+    uint64_t h = TD_HASH64_INIT;
     int64_t day = (int64_t)o->start / 86400;
     const char *name = o->offer_sni ? o->sni : o->server;
-    h = mix(h, name, strlen(name) + 1);
-    h = mix(h, &day, sizeof day);
+    h = td_hash64(h, name, strlen(name) + 1);
+    h = td_hash64(h, &day, sizeof day);
     for (size_t k = 0; k < o->n_chain; k++) {
-        h = mix(h, &o->chain[k].len, sizeof o->chain[k].len);
-        h = mix(h, o->chain[k].der, o->chain[k].len);
+        h = td_hash64(h, &o->chain[k].len, sizeof o->chain[k].len);
+        h = td_hash64(h, o->chain[k].der, o->chain[k].len);
     }
     return h;
 }

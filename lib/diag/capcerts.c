@@ -11,6 +11,7 @@
 
 #include "diag/finding.h"
 #include "obs/capobs.h"
+#include "util/hash.h"
 
 /* Chains remembered, most recent first. */
 #define MEMO 8
@@ -52,21 +53,13 @@ static bool client_refused(const td_findings *fs)
     return false;
 }
 
-static uint64_t fnv(uint64_t h, const void *p, size_t n)
-{
-    const unsigned char *b = p;
-    for (size_t k = 0; k < n; k++)
-        h = (h ^ b[k]) * 1099511628211u;
-    return h;
-}
-
 /* Everything the findings depend on: the chain, the name and the day (the
  * trust verdict's key) and the server (in the texts). */
 static uint64_t key_of(const td_capobs *o)
 {
     uint64_t h = o->trust->key;
-    h = fnv(h, o->server, strlen(o->server) + 1);
-    h = fnv(h, &o->server_port, sizeof o->server_port);
+    h = td_hash64(h, o->server, strlen(o->server) + 1);
+    h = td_hash64(h, &o->server_port, sizeof o->server_port);
     return h;
 }
 

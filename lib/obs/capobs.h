@@ -104,6 +104,14 @@ typedef struct td_capobs {
     size_t offer_suites;      /* cipher suites offered (SCSVs and GREASE included) */
     size_t offer_suites13;    /* of which TLS 1.3 suites (RFC 8446 appendix B.4) */
     bool offer_sni;
+    /* who the client is, from the hello it offered (lib/diag/fingerprint.c) */
+    bool fp_read;             /* the fingerprints below were computed */
+    char ja3[33];             /* JA3: the MD5 of its text */
+    char ja4[40];             /* JA4 (client, TLS over TCP) */
+    const td_client *fp_like[4]; /* the profiles it looks like, at or above TD_FP_THRESHOLD
+                                 (several only when their hellos are the same); none: NULL */
+    const td_client *fp_nearest; /* the best score, even below the threshold */
+    unsigned fp_score;        /* fp_nearest's score, per mille */
     char sni[256];            /* the server_name asked for, "" none */
 
     /* the server's first flight, as td_flight parsed it (out: HELLO,
