@@ -206,11 +206,16 @@ static void connection_text(const td_capture *c, const td_cap_result *r, FILE *f
     const char *verdict = r->failed ? "FAIL" : !o->hello ? "NO TLS" : o->client_went_on ? "OK" : "INCOMPLETE";
     fprintf(f, "%s  stream %lu  %s -> %s  at %s\n", verdict, o->stream, cl, sv, when);
     if (o->fp_read) {
-        td_str who;
+        td_str who, b;
         td_str_init(&who);
+        td_str_init(&b);
         client_words(o, &who);
-        fprintf(f, "  client: %s; JA3 %s, JA4 %s\n", who.s ? who.s : "", o->ja3, o->ja4);
+        td_str_printf(&who, "; JA3 %s, JA4 %s", o->ja3, o->ja4);
+        item(&b, "  client: ", who.s ? who.s : "", false, verbose, 6);
+        if (b.s)
+            fputs(b.s, f);
         td_str_free(&who);
+        td_str_free(&b);
     }
     for (size_t k = 0; k < o->n_steps; k++) {
         const td_cap_step *s = &o->steps[k];
