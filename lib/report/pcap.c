@@ -542,6 +542,7 @@ static int summary_json(const td_capture *c, FILE *f)
     set(&w, j, "malformed_frames", json_integer((json_int_t)c->bad_frames));
     set(&w, j, "not_listed", json_integer((json_int_t)c->results_dropped));
     set(&w, j, "judged_early", json_integer((json_int_t)c->judged_early));
+    set(&w, j, "decrypted", json_integer((json_int_t)c->decrypted));
     return emit(j, f, w.err);
 }
 
