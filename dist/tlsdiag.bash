@@ -75,9 +75,10 @@ _tlsdiag() {
         pcap)
             case "$prev" in
                 --port|--host|--stream) return ;;
+                --keylog) _tlsdiag_reply -f; compopt -o filenames 2>/dev/null; return ;;
             esac
             if [[ $cur == -* ]]; then
-                _tlsdiag_reply -W '--port --host --stream --json -v --verbose -h --help'
+                _tlsdiag_reply -W '--port --host --stream --keylog --json -v --verbose -h --help'
             else
                 _tlsdiag_reply -f; compopt -o filenames 2>/dev/null
             fi
