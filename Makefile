@@ -4,8 +4,10 @@
 # page and shell completions, the static library, its header and tlsdiag.pc.
 CC      ?= cc
 PKGS    := libssl libcrypto jansson libcares zlib sqlite3 libpq
-# The libraries that ship no pkg-config file: tlsdiag.pc names them as such.
-PLAIN_LIBS := -lev -lm
+# The libraries that ship no pkg-config file, and libpcap, whose file lists
+# the libraries of its static build (systemd, D-Bus) that a static link of
+# a program against tlsdiag would then need: tlsdiag.pc names them as such.
+PLAIN_LIBS := -lpcap -lev -lm
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) $(PLAIN_LIBS)
 # tlsdiag.pc names libpq by its library, not its pkg-config file: libpq.pc's

@@ -3,11 +3,11 @@
 # side with tshark's field export of the same file.
 #
 # The capture is made here: nginx serves four configurations on loopback
-# (a healthy TLS 1.2/1.3 server as Debian ships it, a TLS 1.3-only one, a
+# (nginx's defaults as Debian 12 ships it: TLS 1.0 to 1.2; a TLS 1.3-only one, a
 # self-signed certificate the clients refuse, a TLS 1.2-only one that a
 # TLS 1.3-only client cannot talk to), curl and openssl s_client connect to
 # each while tcpdump records, and the connections of that capture are
-# repeated (each copy with its own client port) up to --size MB.
+# repeated (each copy with its own client address) up to --size MB.
 #
 # usage: bench/pcap.sh [--size MB] [--runs N] [--tlsdiag PATH] [--write] [--keep]
 set -uo pipefail
@@ -138,7 +138,8 @@ done
 sleep 0.5
 kill -INT "$TCPDUMP"
 wait "$TCPDUMP" 2>/dev/null
-BASE_CONNS=$(( ${#PORTS[@]} * ROUNDS * 3 ))
+# The connections as recorded (a client that could not connect made none).
+BASE_CONNS=$(tcpdump -n -r "$T/base.pcap" 'tcp[tcpflags] & (tcp-syn|tcp-ack) == tcp-syn' 2>/dev/null | wc -l)
 base_bytes=$(stat -c %s "$T/base.pcap")
 [ "$base_bytes" -gt 1000 ] || die "the recorded capture is empty"
 copies=$(( (SIZE_MB * 1048576 + base_bytes - 1) / base_bytes ))
@@ -164,7 +165,7 @@ for tool in tlsdiag tshark; do
         case $tool in
             tlsdiag) res=$(timed "$T/tlsdiag.out" "$TLSDIAG" pcap --json "$T/big.pcap") ;;
             tshark) res=$(timed "$T/tshark.out" tshark -r "$T/big.pcap" -Y tls.handshake -T fields \
-                -e frame.time_relative -e tcp.stream -e ip.src -e tls.handshake.type \
+                -e frame.time_relative -e tcp.stream -e ip.src -e tcp.dstport -e tls.handshake.type \
                 -e tls.handshake.version -e tls.handshake.ciphersuite -e tls.handshake.extensions_server_name) ;;
         esac
         note "$tool run $r: ${res% *} s, ${res#* } KB"
@@ -176,10 +177,31 @@ for tool in tlsdiag tshark; do
 done
 
 # tlsdiag must have seen every connection, or the time means nothing.
-seen=$(jq -r 'select(.type == "summary") | .connections' "$T/tlsdiag.out" 2>/dev/null | tail -1)
+seen=$(tail -1 "$T/tlsdiag.out" | jq -r 'select(.type == "summary") | .connections' 2>/dev/null)
 [ -n "$seen" ] || seen=0
 
 ratio=$(awk -v a="${SECS[tshark]}" -v b="${SECS[tlsdiag]}" 'BEGIN { printf "%.1f", (b > 0 ? a / b : 0) }')
+# Per configuration: what tlsdiag concluded (handshakes, failed, root
+# causes: the counts from its summary, the causes from the recorded capture
+# itself) beside the ClientHellos tshark listed for that port.
+per_config() {
+    local i p hs failed causes th
+    "$TLSDIAG" pcap --json "$T/base.pcap" >"$T/base.json" 2>/dev/null
+    # the summary is the last line: jq need not read the connections
+    tail -1 "$T/tlsdiag.out" >"$T/summary.json"
+    echo "| configuration | tlsdiag: handshakes | failed | root causes (recorded capture) | tshark: ClientHello lines |"
+    echo "| --- | ---: | ---: | --- | ---: |"
+    for i in "${!NAMES[@]}"; do
+        p=${PORTS[$i]}
+        hs=$(jq -r --arg s "127.0.0.1:$p" '.by_server[] | select(.server == $s) | .handshakes' "$T/summary.json")
+        failed=$(jq -r --arg s "127.0.0.1:$p" '.by_server[] | select(.server == $s) | .failed' "$T/summary.json")
+        causes=$(jq -r --arg s "127.0.0.1:$p" 'select(.type == "connection" and .server == $s and .root_cause != null) | .root_cause.id' \
+            "$T/base.json" | sort | uniq -c | awk '{printf "%s%s %s", (NR > 1 ? ", " : ""), $1, $2}')
+        th=$(awk -F'\t' -v p="$p" '$4 == p && $5 ~ /^1(,|$)/' "$T/tshark.out" | wc -l)
+        echo "| ${NAMES[$i]} | ${hs:-0} | ${failed:-0} | ${causes:-none} | $th |"
+    done
+}
+
 report() {
     echo "| capture | connections | tool | median time (s) | peak memory (MB) |"
     echo "| --- | ---: | --- | ---: | ---: |"
@@ -192,7 +214,9 @@ report() {
     echo "tlsdiag is ${ratio}x faster than tshark (target: 5x); tlsdiag counted $seen connections" \
         "(expected $CONNS); peak memory $(( ${MEM[tlsdiag]} / 1024 )) MB (target: under 100 MB)."
     echo "Configurations: ${NAMES[*]}; clients: curl, openssl s_client (verifying), openssl s_client -tls1_3;" \
-        "$RUNS runs each, $(nproc) cores, $(tshark --version | head -1 | cut -d' ' -f1-3)."
+        "$RUNS runs each, $(nproc) cores, $(tshark --version 2>/dev/null | head -1 | cut -d' ' -f1-3)."
+    echo
+    per_config
 }
 report
 [ "$WRITE" = 0 ] || report >"$HERE/pcap-results.md"

@@ -12,7 +12,7 @@ _tlsdiag() {
     _arguments -C \
         '(- :)--help[describe the commands]' \
         '(- :)--version[print the version]' \
-        '1:command:((check\:"probe a server and explain what fails" explain\:"explain an error message or log excerpt" logs\:"summarise the failed handshakes in server logs" diff\:"what changed between the runs of a history database" lint\:"say what will fail in an nginx, Apache httpd or HAProxy configuration" scan\:"check every target of a list" merge\:"join the parts of a scan" help\:"the options of a command"))' \
+        '1:command:((check\:"probe a server and explain what fails" explain\:"explain an error message or log excerpt" logs\:"summarise the failed handshakes in server logs" pcap\:"diagnose the TLS handshakes in a packet capture" diff\:"what changed between the runs of a history database" lint\:"say what will fail in an nginx, Apache httpd or HAProxy configuration" scan\:"check every target of a list" merge\:"join the parts of a scan" help\:"the options of a command"))' \
         '*::arg:->args' && return
     case $words[1] in
         check)
@@ -71,6 +71,17 @@ _tlsdiag() {
                 '(- :)'{-h,--help}'[describe the options]' \
                 '*:log file:_files'
             ;;
+        pcap)
+            _arguments \
+                '--port[only connections with this port]:port:' \
+                '--host[only connections with this address]:address:' \
+                '--stream[only the N-th TCP connection]:number:' \
+                '--keylog[session keys the clients logged (SSLKEYLOGFILE)]:key log file:_files' \
+                '--json[JSON lines: one object per connection, then a summary]' \
+                '(-v --verbose)'{-v,--verbose}'[every connection and every finding]' \
+                '(- :)'{-h,--help}'[describe the options]' \
+                ':capture file (- for standard input):_files'
+            ;;
         diff)
             _arguments \
                 '--db[the history database]:database (sqlite\:PATH, PATH, postgresql\://...):_files' \
@@ -123,7 +134,7 @@ _tlsdiag() {
                 '*:target list or part:_files'
             ;;
         help)
-            _arguments '1:command:(check explain logs diff lint scan merge)'
+            _arguments '1:command:(check explain logs pcap diff lint scan merge)'
             ;;
     esac
 }

@@ -11,13 +11,13 @@ _tlsdiag() {
     cur=${COMP_WORDS[COMP_CWORD]}
     prev=${COMP_WORDS[COMP_CWORD-1]}
     if [ "$COMP_CWORD" -eq 1 ]; then
-        _tlsdiag_reply -W 'check explain logs diff lint scan merge help --help --version'
+        _tlsdiag_reply -W 'check explain logs pcap diff lint scan merge help --help --version'
         return
     fi
     cmd=${COMP_WORDS[1]}
     case "$cmd" in
         help)
-            [ "$COMP_CWORD" -eq 2 ] && _tlsdiag_reply -W 'check explain logs diff lint scan merge'
+            [ "$COMP_CWORD" -eq 2 ] && _tlsdiag_reply -W 'check explain logs pcap diff lint scan merge'
             return
             ;;
         check)
@@ -68,6 +68,17 @@ _tlsdiag() {
             esac
             if [[ $cur == -* ]]; then
                 _tlsdiag_reply -W '--since --follow --interval --json --no-color -h --help'
+            else
+                _tlsdiag_reply -f; compopt -o filenames 2>/dev/null
+            fi
+            ;;
+        pcap)
+            case "$prev" in
+                --port|--host|--stream) return ;;
+                --keylog) _tlsdiag_reply -f; compopt -o filenames 2>/dev/null; return ;;
+            esac
+            if [[ $cur == -* ]]; then
+                _tlsdiag_reply -W '--port --host --stream --keylog --json -v --verbose -h --help'
             else
                 _tlsdiag_reply -f; compopt -o filenames 2>/dev/null
             fi

@@ -258,6 +258,69 @@ unsigned long long td_logs_failure_count(const td_logs *l);
 int td_logs_write_json(const td_logs *l, FILE *f);
 int td_logs_write_text(const td_logs *l, FILE *f, bool color);
 
+/* --------------------------------------------------------------- pcap
+ * Diagnoses the TLS handshakes in a packet capture (pcap or pcapng, as
+ * tcpdump, dumpcap and Wireshark write them):
+ *
+ *     td_capture *c = td_capture_new();
+ *     td_capture_set_port(c, 443);                       (optional filters)
+ *     if (td_capture_read_file(c, "tls.pcap") != TD_OK)  ("-": stdin)
+ *         errx(2, "%s", td_capture_error(c));
+ *     td_capture_write_text(c, stdout, 0);
+ *     bool broken = td_capture_failed(c);
+ *     td_capture_free(c);
+ *
+ * Each TCP connection is reassembled and its handshake judged by the same
+ * rules and catalog IDs as a check, plus what only a capture shows (the
+ * client's alerts, resets that did not come from the server).  Memory is
+ * bounded per connection; a connection idle for a long stretch of the
+ * capture is judged and released. */
+typedef struct td_capture td_capture;
+
+td_capture *td_capture_new(void);
+void td_capture_free(td_capture *c);
+/* Why the last failed call on c failed, in one line; NULL when it did not. */
+const char *td_capture_error(const td_capture *c);
+/* Something the reader put up with (a file cut short in its last packet),
+ * in one line; NULL when nothing. */
+const char *td_capture_warning(const td_capture *c);
+/* Only connections with this port on either side (1 to 65535). */
+td_status td_capture_set_port(td_capture *c, unsigned port);
+/* Only connections with this IPv4 or IPv6 address on either side. */
+td_status td_capture_set_host(td_capture *c, const char *addr);
+/* Only the n-th TCP connection of the file (from 0, in the order of their
+ * first packets, after the filters above), reported whatever its verdict. */
+td_status td_capture_set_stream(td_capture *c, unsigned long n);
+/* The session keys clients logged (SSLKEYLOGFILE format): TLS 1.3
+ * handshakes whose keys it holds are opened to read the server's
+ * certificate and CertificateRequest, the client's certificate and the
+ * alerts either side sent encrypted.  TD_ERR_USAGE when the file cannot
+ * be read or holds no key log line. */
+td_status td_capture_set_keylog(td_capture *c, const char *path);
+/* Reads and judges a whole capture ("-": standard input).  TD_ERR_USAGE
+ * with the reason in td_capture_error() for input that is no capture, a
+ * link type it does not read, or a capture without a TLS handshake. */
+td_status td_capture_read_file(td_capture *c, const char *path);
+/* The same for a capture file in memory (for tests and fuzzing). */
+td_status td_capture_read_mem(td_capture *c, const void *data, size_t len);
+/* TLS handshakes seen, and those with a finding of severity fail. */
+size_t td_capture_handshake_count(const td_capture *c);
+size_t td_capture_failure_count(const td_capture *c);
+bool td_capture_failed(const td_capture *c);
+/* The summary (handshakes, failures by root cause and by server), then
+ * each failed connection: its ladder and findings with fix and verify;
+ * TD_TEXT_VERBOSE adds every connection and every finding.  0, or -1 when
+ * memory or the write failed. */
+int td_capture_write_text(const td_capture *c, FILE *f, unsigned flags);
+/* JSON lines (docs/json.md, "tlsdiag pcap"): one object per connection,
+ * then a summary object.  After td_capture_set_json_stream() the
+ * connections are already written: only the summary is left. */
+int td_capture_write_json(const td_capture *c, FILE *f);
+/* Called before td_capture_read_*: each connection's JSON line goes to f
+ * as soon as the connection is judged, and none is kept, so memory stays
+ * bounded whatever the size of the capture.  The text report keeps the
+ * first failed connections only (it says how many more there were). */
+td_status td_capture_set_json_stream(td_capture *c, FILE *f);
 /* ------------------------------------------------------------ history
  * Keeps the reports of checks in a database (SQLite or PostgreSQL), run
  * after run, and says what changed between runs:

@@ -15,7 +15,7 @@ BUILD_PKGS=(build-essential pkg-config libssl-dev libev-dev libjansson-dev
             openssl zlib1g-dev libsqlite3-dev libpq-dev)
 TEST_PKGS=("${BUILD_PKGS[@]}" nginx-light haproxy apache2 gnutls-bin python3 jq iproute2 procps
            curl wget dpkg-dev debhelper lintian tidy chromium squid-openssl dante-server
-           python3-yaml)
+           python3-yaml tcpdump iptables)
 # The servers behind STARTTLS (mail, directory, databases, chat, FTP).
 TEST_PKGS+=(postfix dovecot-imapd dovecot-pop3d slapd ldap-utils postgresql mariadb-server prosody vsftpd)
 BENCH_PKGS=("${TEST_PKGS[@]}" sslscan nmap tcpdump tshark testssl.sh)

@@ -1,6 +1,7 @@
 /* The tlsdiag command: argument handling only; the work is in the library. */
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <getopt.h>
 #include <math.h>
 #include <signal.h>
@@ -29,6 +30,8 @@ static const char usage_text[] =
     "                                        error or curl exit code\n"
     "  tlsdiag logs [options] FILE...        summarise the failed handshakes in nginx,\n"
     "                                        Apache httpd and HAProxy logs\n"
+    "  tlsdiag pcap [options] FILE           diagnose the TLS handshakes in a packet\n"
+    "                                        capture (tcpdump -w; - for stdin)\n"
     "  tlsdiag diff --db URL [options]       what changed between the checks recorded\n"
     "                                        in a history database (check --db URL)\n"
     "  tlsdiag lint [options] PATH           read an nginx, Apache httpd or HAProxy\n"
@@ -38,7 +41,7 @@ static const char usage_text[] =
     "                                        event loop, as JSON lines or a summary\n"
     "  tlsdiag merge [options] PART...       join the JSON-lines parts of a scan\n"
     "  tlsdiag help COMMAND                  the options of a command (check, explain,\n"
-    "                                        logs, diff, lint, scan, merge)\n"
+    "                                        logs, pcap, diff, lint, scan, merge)\n"
     "  tlsdiag --help                        this text\n"
     "  tlsdiag --version                     print the version\n"
     "\n"
@@ -249,6 +252,38 @@ static const char logs_usage_text[] =
     "Exit status: 0 no failed handshake, 1 failed handshakes were found, 2 bad\n"
     "usage or an unreadable file, 3 internal error.\n";
 
+static const char pcap_usage_text[] =
+    "Usage: tlsdiag pcap [options] FILE\n"
+    "\n"
+    "Diagnoses the TLS handshakes in a packet capture (pcap or pcapng, as\n"
+    "`tcpdump -i any -s 0 -w tls.pcap port 443` writes it; - is standard input).\n"
+    "Each TCP connection is reassembled and its handshake judged: a summary\n"
+    "first (handshakes, failures by root cause and by server), then each failed\n"
+    "connection as a ladder of what each side sent, with its findings (catalog\n"
+    "IDs, as `check` names them), the fix and a verify command (the first 100\n"
+    "failed connections; --json writes every one as it is judged).  Each says\n"
+    "who the client is: JA3, JA4 and the client profile its hello matches, if\n"
+    "any; the summary counts by client fingerprint too.  Link types:\n"
+    "Ethernet (VLAN tags too), Linux cooked v1 and v2, loopback, raw IP; IPv4\n"
+    "and IPv6.\n"
+    "\n"
+    "Options:\n"
+    "  --port N                only connections with port N on either side\n"
+    "  --host ADDR             only connections with the IPv4 or IPv6 address ADDR\n"
+    "  --stream N              only the N-th TCP connection of the file (from 0),\n"
+    "                          shown in full whatever its verdict\n"
+    "  --keylog FILE           session keys the clients logged (SSLKEYLOGFILE):\n"
+    "                          TLS 1.3 handshakes are opened to read the\n"
+    "                          certificates, the CertificateRequest and the\n"
+    "                          encrypted alerts\n"
+    "  --json                  JSON lines: one object per connection, then a\n"
+    "                          summary object (docs/json.md)\n"
+    "  -v, --verbose           every connection and every finding\n"
+    "  -h, --help              this text\n"
+    "\n"
+    "Exit status: 0 no failed handshake, 1 a handshake failed, 2 bad usage or an\n"
+    "unusable file (no capture, an unknown link type, no TLS handshake), 3\n"
+    "internal error.\n";
 static const char diff_usage_text[] =
     "Usage: tlsdiag diff --db URL [options]\n"
     "\n"
@@ -321,6 +356,7 @@ static int usage_error(const char *hint, const char *fmt, ...)
 #define CHECK_HINT "tlsdiag check --help"
 #define EXPLAIN_HINT "tlsdiag explain --help"
 #define LOGS_HINT "tlsdiag logs --help"
+#define PCAP_HINT "tlsdiag pcap --help"
 #define DIFF_HINT "tlsdiag diff --help"
 #define LINT_HINT "tlsdiag lint --help"
 #define SCAN_HINT "tlsdiag scan --help"
@@ -1038,6 +1074,95 @@ static int cmd_logs(int argc, char **argv)
     return rc;
 }
 
+enum { OPT_PORT = 700, OPT_HOST, OPT_STREAM, OPT_KEYLOG };
+
+static const struct option pcap_opts[] = {
+    { "port", required_argument, NULL, OPT_PORT },
+    { "host", required_argument, NULL, OPT_HOST },
+    { "stream", required_argument, NULL, OPT_STREAM },
+    { "keylog", required_argument, NULL, OPT_KEYLOG },
+    { "json", no_argument, NULL, OPT_JSON },
+    { "verbose", no_argument, NULL, 'v' },
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 },
+};
+
+/* One option of pcap: a setter's refusal is a usage error. */
+static int pcap_option(td_capture *cap, int c, const char *arg, bool *json, bool *verbose)
+{
+    unsigned long n = 0;
+    td_status st = TD_OK;
+    if (c == OPT_JSON)
+        *json = true;
+    else if (c == 'v')
+        *verbose = true;
+    else if (c == OPT_PORT) {
+        if (!parse_count(arg, 1, 65535, &n))
+            return usage_error(PCAP_HINT, "--port needs a number from 1 to 65535, not '%.40s'", arg);
+        st = td_capture_set_port(cap, (unsigned)n);
+    } else if (c == OPT_HOST) {
+        st = td_capture_set_host(cap, arg);
+    } else if (c == OPT_STREAM) {
+        if (!parse_count(arg, 0, ULONG_MAX, &n))
+            return usage_error(PCAP_HINT, "--stream needs a connection number (0, 1, ...), not '%.40s'", arg);
+        st = td_capture_set_stream(cap, n);
+    } else if (c == OPT_KEYLOG) {
+        st = td_capture_set_keylog(cap, arg);
+    }
+    if (st != TD_OK)
+        return usage_error(PCAP_HINT, "%s", td_capture_error(cap) ? td_capture_error(cap) : "bad value");
+    return EXIT_OK;
+}
+
+static int cmd_pcap(int argc, char **argv)
+{
+    td_capture *cap = td_capture_new();
+    if (!cap) {
+        fprintf(stderr, "tlsdiag: out of memory\n");
+        return EXIT_INTERNAL;
+    }
+    bool json = false, verbose = false;
+    int rc = EXIT_OK, c;
+    opterr = 0;
+    optind = 1;
+    while (rc == EXIT_OK && (c = getopt_long(argc, argv, ":hv", pcap_opts, NULL)) != -1) {
+        if (c == '?')
+            rc = usage_error(PCAP_HINT, "unknown option '%s'", argv[optind - 1]);
+        else if (c == ':')
+            rc = usage_error(PCAP_HINT, "option '%s' needs a value", argv[optind - 1]);
+        else if (c == 'h') {
+            td_capture_free(cap);
+            return print_stdout(pcap_usage_text);
+        } else
+            rc = pcap_option(cap, c, optarg, &json, &verbose);
+    }
+    if (rc == EXIT_OK && optind != argc - 1)
+        rc = usage_error(PCAP_HINT, optind >= argc ? "pcap needs a FILE (- for standard input)"
+                                                   : "pcap reads one FILE");
+    if (rc == EXIT_OK && json)
+        td_capture_set_json_stream(cap, stdout);
+    if (rc == EXIT_OK) {
+        td_status st = td_capture_read_file(cap, argv[optind]);
+        if (td_capture_warning(cap))
+            fprintf(stderr, "tlsdiag: %s\n", td_capture_warning(cap));
+        if (st != TD_OK) {
+            fprintf(stderr, "tlsdiag: %s\n", td_capture_error(cap) ? td_capture_error(cap) : "cannot read it");
+            rc = st == TD_ERR_USAGE ? EXIT_USAGE : EXIT_INTERNAL;
+        }
+    }
+    if (rc == EXIT_OK) {
+        int w = json ? td_capture_write_json(cap, stdout)
+                     : td_capture_write_text(cap, stdout, verbose ? TD_TEXT_VERBOSE : 0);
+        if (w != 0 || fflush(stdout) == EOF) {
+            fprintf(stderr, "tlsdiag: cannot write the report: %s\n", strerror(errno));
+            rc = EXIT_INTERNAL;
+        } else if (td_capture_failed(cap))
+            rc = EXIT_FAIL;
+    }
+    td_capture_free(cap);
+    return rc;
+}
+
 enum { OPT_DIFF_SINCE = 700 };
 
 static const struct option diff_opts[] = {
@@ -1432,6 +1557,8 @@ int main(int argc, char **argv)
             return print_stdout(explain_usage_text);
         if (!strcmp(argv[2], "logs"))
             return print_stdout(logs_usage_text);
+        if (!strcmp(argv[2], "pcap"))
+            return print_stdout(pcap_usage_text);
         if (!strcmp(argv[2], "diff"))
             return print_stdout(diff_usage_text);
         if (!strcmp(argv[2], "lint"))
@@ -1440,7 +1567,7 @@ int main(int argc, char **argv)
             return print_stdout(scan_usage_text);
         if (!strcmp(argv[2], "merge"))
             return print_stdout(merge_usage_text);
-        return usage_error(TOP_HINT, "no help for '%s': the commands are check, explain, logs, diff, lint, "
+        return usage_error(TOP_HINT, "no help for '%s': the commands are check, explain, logs, pcap, diff, lint, "
                            "scan and merge",
                            argv[2]);
     }
@@ -1458,6 +1585,8 @@ int main(int argc, char **argv)
         return cmd_explain(argc - 1, argv + 1);
     if (!strcmp(cmd, "logs"))
         return cmd_logs(argc - 1, argv + 1);
+    if (!strcmp(cmd, "pcap"))
+        return cmd_pcap(argc - 1, argv + 1);
     if (!strcmp(cmd, "diff"))
         return cmd_diff(argc - 1, argv + 1);
     if (!strcmp(cmd, "lint")) {

@@ -35,6 +35,14 @@ static const td_id causes[TD_ID_COUNT][TD_CATALOG_MAX_CAUSES] = {
     [C(KEY_TOO_SMALL)] = { C(CHAIN_ORDER) },
     [C(WEAK_SIGNATURE)] = { C(CHAIN_ORDER) },
     [C(CERT_PURPOSE)] = { C(CHAIN_ORDER) },
+    /* In a capture, the client's refusal of the chain is the symptom of
+     * what is wrong with it. */
+    [C(CLIENT_REJECTED_CERT)] = { C(CHAIN_ORDER), C(CHAIN_INCOMPLETE), C(UNTRUSTED_CA), C(SELF_SIGNED),
+                                  C(CERT_EXPIRED), C(CERT_NOT_YET_VALID), C(CHAIN_CERT_EXPIRED),
+                                  C(KEY_TOO_SMALL), C(WEAK_SIGNATURE), C(CERT_PURPOSE) },
+    [C(CLIENT_ALERT)] = { C(CHAIN_ORDER), C(CHAIN_INCOMPLETE), C(UNTRUSTED_CA), C(SELF_SIGNED),
+                          C(CERT_EXPIRED), C(CERT_NOT_YET_VALID), C(CHAIN_CERT_EXPIRED), C(KEY_TOO_SMALL),
+                          C(WEAK_SIGNATURE), C(CERT_PURPOSE) },
     /* A client fails for a reason a server-side finding states for all
      * (rank.c picks among these by the client's typed reason). */
     [C(CLIENT_INCOMPATIBLE)] = { C(PROTOCOL_TOO_OLD), C(NO_SHARED_CIPHER), C(WEAK_CIPHERS_ONLY),

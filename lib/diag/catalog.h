@@ -40,8 +40,8 @@ typedef enum {
     X(NOT_TLS, REACH, FAIL, 2, false)                                   \
     X(STARTTLS_UNAVAILABLE, REACH, FAIL, 2, false)                      \
     X(PROXY_FAILURE, REACH, FAIL, 1, false)                             \
-    X(MIDDLEBOX_RESET, REACH, FAIL, 3, true)                            \
-    X(LARGE_HELLO_DROPPED, REACH, FAIL, 4, true)                        \
+    X(MIDDLEBOX_RESET, REACH, FAIL, 3, false)                           \
+    X(LARGE_HELLO_DROPPED, REACH, FAIL, 4, false)                       \
     X(RATE_LIMITED, REACH, WARN, 6, false)                              \
     X(PROTOCOL_TOO_OLD, NEGOTIATE, FAIL, 4, false)                      \
     X(LEGACY_PROTOCOL_ENABLED, NEGOTIATE, WARN, 6, false)               \

@@ -108,4 +108,21 @@ void td_judge_clients(const td_obs *o, td_client_table *t, td_findings *out);
  * it explains (lib/diag/rank.c).  Call after every rule has run. */
 void td_rank_findings(const td_obs *o, td_findings *fs);
 
+/* The rules for one connection seen in a capture (lib/diag/capture.c). */
+struct td_capobs;
+void td_diagnose_capture(const struct td_capobs *o, td_findings *out);
+/* The certificate rules (lib/diag/certs.c) on the chain a captured
+ * connection carried, when its client refused the handshake (a
+ * CLIENT_REJECTED_CERT or CLIENT_ALERT in out), with the verdict of the
+ * system's store the capture reader put in o->trust (nothing without it;
+ * lib/diag/capcerts.c).  The
+ * name is judged against the SNI the client sent; without one, no verdict
+ * on the name is kept (what the client was told to reach is not in the
+ * capture).  cc remembers the last few chains, so a capture of many
+ * connections verifies each chain once. */
+typedef struct td_capcerts td_capcerts;
+td_capcerts *td_capcerts_new(void);
+void td_capcerts_free(td_capcerts *cc);
+void td_diagnose_capture_certs(const struct td_capobs *o, td_capcerts *cc, td_findings *out);
+
 #endif

@@ -186,6 +186,37 @@ static const char *const fixes[TD_ID_COUNT] = {
         "extendedKeyUsage=serverAuth -addext keyUsage=critical,digitalSignature,keyEncipherment`. A client, "
         "e-mail or code-signing certificate cannot serve TLS. Point nginx `ssl_certificate`, Apache "
         "`SSLCertificateFile` or HAProxy `crt` at the reissued certificate.",
+    [TD_ID_MIDDLEBOX_RESET] =
+        "The reset comes from a device between client and server (firewall, IPS, proxy, load balancer), not from "
+        "the server software: find the hop whose TTL matches the reset (`traceroute -T -p PORT SERVER`) and "
+        "look at its rules and logs for this port, SNI or TLS version (iptables/nftables `REJECT --reject-with "
+        "tcp-reset`, an IPS signature, an SNI filter). The server's own logs (nginx error_log, Apache httpd "
+        "ErrorLog, HAProxy log) will not show the connection being cut.",
+    [TD_ID_LARGE_HELLO_DROPPED] =
+        "A device on the path drops large or multi-segment ClientHellos (an MTU black hole where ICMP "
+        "\"fragmentation needed\" is filtered, or a filter that cannot reassemble TCP): let ICMP type 3 code 4 "
+        "through, clamp the MSS on the router (`iptables -t mangle -A FORWARD -p tcp --tcp-flags SYN,RST SYN -j "
+        "TCPMSS --clamp-mss-to-pmtu`), or update the middlebox. On the client, a smaller hello (no post-quantum "
+        "key share, fewer suites) gets through meanwhile.",
+    [TD_ID_CLIENT_REJECTED_CERT] =
+        "Serve a chain the client can verify: the full chain from the leaf to a root the client trusts (nginx "
+        "`ssl_certificate` fullchain.pem, Apache httpd `SSLCertificateFile` with the intermediates appended, "
+        "HAProxy `crt` PEM with leaf, intermediates and key), a certificate valid now and naming the host the "
+        "client asks for. For a private CA, install its root in the client's trust store (Java keystore, the "
+        "OS store, curl --cacert, NODE_EXTRA_CA_CERTS).",
+    [TD_ID_CLIENT_ALERT] =
+        "The client ended the handshake: the alert names why (see its meaning above). A certificate the "
+        "client cannot verify is the most common: serve the full chain (nginx `ssl_certificate` fullchain.pem, "
+        "Apache httpd `SSLCertificateFile` with the intermediates, HAProxy `crt` PEM with the chain). For a "
+        "version, suite or group the client refuses, align the server's list with what the client offers "
+        "(nginx `ssl_protocols`/`ssl_ciphers`, Apache httpd `SSLProtocol`/`SSLCipherSuite`, HAProxy "
+        "`ssl-min-ver`/`ciphers`).",
+    [TD_ID_CLIENT_CERT_REJECTED] =
+        "The server does not accept the client's certificate: issue it from a CA the server trusts, or add that "
+        "CA to the server's list (nginx `ssl_client_certificate` and `ssl_verify_depth`, Apache httpd "
+        "`SSLCACertificateFile` with `SSLVerifyClient require`, HAProxy `ca-file` on the bind line with `verify "
+        "required`); the certificate must be valid now and carry extendedKeyUsage clientAuth. When none was "
+        "sent, configure the client with its certificate and key (curl --cert/--key).",
     [TD_ID_OCSP_STAPLING_MISSING] =
         "nginx: `ssl_stapling on; ssl_stapling_verify on;` with `ssl_trusted_certificate` (the chain) and a "
         "`resolver`; Apache: `SSLUseStapling on` in the VirtualHost and `SSLStaplingCache "

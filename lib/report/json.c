@@ -13,6 +13,7 @@
 #include "net/tlspipe.h"
 #include "registry/registry.h"
 #include "report/jbuild.h"
+#include "report/json_int.h"
 #include "report/report.h"
 #include "starttls/starttls.h"
 #include "util/utc.h"
@@ -671,7 +672,7 @@ static json_t *findings_json(jb *j, const td_findings *fs, const td_obs *obs)
     for (size_t k = 0; k < fs->n; k++) {
         const td_finding *f = &fs->v[k];
         const char *client = NULL;
-        if (f->client >= 0 && (size_t)f->client < obs->n_sims && f->client < TD_MAX_CLIENTS &&
+        if (obs && f->client >= 0 && (size_t)f->client < obs->n_sims && f->client < TD_MAX_CLIENTS &&
             obs->sims[f->client].client && obs->sims[f->client].client->id)
             client = obs->sims[f->client].client->id;
         push(j, arr, finding_json(j, fs, k, client));
@@ -689,6 +690,22 @@ static json_t *root_cause_json(jb *j, const td_findings *fs)
     put(j, o, "id", jstr(j, td_id_name(f->id)));
     put(j, o, "summary", jstr(j, f->summary ? f->summary : ""));
     return o;
+}
+
+json_t *td_json_findings(const td_findings *fs, const td_obs *obs, bool *err)
+{
+    jb j = { false };
+    json_t *v = findings_json(&j, fs, obs);
+    *err |= j.err;
+    return v;
+}
+
+json_t *td_json_root_cause(const td_findings *fs, bool *err)
+{
+    jb j = { false };
+    json_t *v = root_cause_json(&j, fs);
+    *err |= j.err;
+    return v;
 }
 
 static const char *cv_result(td_cv_result r)

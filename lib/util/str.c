@@ -47,17 +47,25 @@ void td_str_vprintf(td_str *b, const char *fmt, va_list ap)
 {
     if (b->err)
         return;
+    /* Formatted once into the room there is; a second time only when it
+     * did not fit. */
     va_list ap2;
     va_copy(ap2, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap2);
+    size_t room = b->cap > b->len ? b->cap - b->len : 0;
+    int n = vsnprintf(room ? b->s + b->len : NULL, room, fmt, ap2);
     va_end(ap2);
     if (n < 0) {
         b->err = 1;
         return;
     }
-    if (reserve(b, (size_t)n) != 0)
-        return;
-    vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
+    if ((size_t)n >= room) {
+        if (reserve(b, (size_t)n) != 0) {
+            if (room)
+                b->s[b->len] = '\0';
+            return;
+        }
+        vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
+    }
     b->len += (size_t)n;
 }
 
@@ -71,13 +79,17 @@ void td_str_printf(td_str *b, const char *fmt, ...)
 
 void td_str_add(td_str *b, const char *s)
 {
-    if (!s)
-        return;
-    size_t n = strlen(s);
+    if (s)
+        td_str_addn(b, s, strlen(s));
+}
+
+void td_str_addn(td_str *b, const char *s, size_t n)
+{
     if (reserve(b, n) != 0)
         return;
-    memcpy(b->s + b->len, s, n + 1);
+    memcpy(b->s + b->len, s, n);
     b->len += n;
+    b->s[b->len] = '\0';
 }
 
 void td_str_hex(td_str *b, const unsigned char *p, size_t n)

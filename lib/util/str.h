@@ -18,6 +18,7 @@ void td_str_init(td_str *b);
 void td_str_printf(td_str *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void td_str_vprintf(td_str *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 void td_str_add(td_str *b, const char *s);
+void td_str_addn(td_str *b, const char *s, size_t n); /* n bytes of s, which need no NUL */
 void td_str_hex(td_str *b, const unsigned char *p, size_t n); /* "16 03 01 ..." */
 /* Hands the buffer over (never NULL: "" when empty); b is reset. */
 char *td_str_take(td_str *b);

@@ -86,10 +86,18 @@ stop_all() {
     _BG_PIDS=()
 }
 
+# at_exit CMD...: run CMD when the test exits, after its processes are
+# stopped (network namespaces, firewall rules).
+_AT_EXIT=()
+at_exit() {
+    _AT_EXIT+=("$*")
+}
+
 _on_exit() {
-    local rc=$?
+    local rc=$? c
     trap - EXIT
     stop_all
+    for c in "${_AT_EXIT[@]}"; do eval "$c" || true; done
     if [ "${KEEP_TMP:-0}" = 1 ]; then
         echo "(temp dir kept: $T)"
     else
@@ -413,6 +421,30 @@ EOF
 # $NGINX_DIR/test.log.
 nginx_test() {
     nginx -t -p "$NGINX_DIR" -c "$1" -e "$NGINX_DIR/logs/error.log" >"$NGINX_DIR/test.log" 2>&1
+}
+
+# start_nginx_sni_only NAME: nginx whose default server rejects every
+# handshake (ssl_reject_handshake on: unrecognized_name to a hello without
+# SNI) and whose server NAME serves $T/NAME-chain.pem (make_leaf NAME
+# first), TLS 1.2 and 1.3 for both (nginx takes the versions from the
+# default server); waits until it listens; sets PORT.
+start_nginx_sni_only() {
+    PORT=$(free_port tcp)
+    start_nginx <<NGX
+    ssl_protocols TLSv1.2 TLSv1.3;
+    server {
+        listen 127.0.0.1:$PORT ssl default_server;
+        ssl_reject_handshake on;
+    }
+    server {
+        listen 127.0.0.1:$PORT ssl;
+        server_name $1;
+        ssl_certificate $T/$1-chain.pem;
+        ssl_certificate_key $T/$1.key;
+        location / { return 200 "app\n"; }
+    }
+NGX
+    wait_port "$PORT" 10 || die "nginx did not start"
 }
 
 # start_s_server_cert CERT KEY ARGS...: like start_s_server with another
@@ -967,6 +999,64 @@ line_of() {
 # findings_brief: "ID(sev) ID(sev)..." of the last run.
 findings_brief() {
     jq -r '[.findings[]? | "\(.id)(\(.severity))"] | join(" ")' "$OUT" 2>/dev/null
+}
+
+# ---------------------------------------------------------------- captures
+
+PCAPTOOL="$ROOT/tests/servers/pcaptool.py"
+
+# start_capture FILE TCPDUMP-ARGS...: tcpdump writing FILE, every packet
+# written as it comes (give the interface with -i and a filter), in the
+# network namespace $CAPTURE_NETNS when set; waits until it listens.  Sets
+# CAPTURE_PID.  stop_capture before reading FILE.
+start_capture() {
+    local file=$1 ns=()
+    shift
+    need_cmd tcpdump
+    [ -z "${CAPTURE_NETNS:-}" ] || ns=(ip netns exec "$CAPTURE_NETNS")
+    start_bg "${ns[@]}" tcpdump --immediate-mode -U -n -Z root -w "$file" "$@"
+    CAPTURE_PID=$BG_PID
+    wait_log "$BG_LOG" 'listening on' 10 || die "tcpdump $* did not start"
+}
+
+# stop_capture: stops the last start_capture once the last packets are in.
+stop_capture() {
+    sleep 0.5
+    stop_bg "$CAPTURE_PID"
+}
+
+# run_pcap ARGS...: `tlsdiag pcap --json ARGS`: the JSON lines in
+# $T/pcap.jsonl; $OUT one document {connections: [...], summary: {...}} (the
+# last line); exit code in $RC, stderr in $T/err.txt.  pcap_conn narrows
+# $OUT to one connection for assert_finding and the like.
+run_pcap() {
+    echo "${CASE:+[$CASE] }\$ tlsdiag pcap --json $*"
+    timeout -k 5 120 "$TLSDIAG" pcap --json "$@" >"$T/pcap.jsonl" 2>"$T/err.txt"
+    RC=$?
+    jq -s '{connections: [.[] | select(.type == "connection")], summary: (.[-1] // null)}' \
+        "$T/pcap.jsonl" >"$T/pcap.json" 2>/dev/null || echo '{}' >"$T/pcap.json"
+    cp "$T/pcap.json" "$OUT"
+    echo "  exit $RC; $(jq -c '.summary | {handshakes, failed, by_root_cause}' "$OUT" 2>/dev/null)"
+    [ -s "$T/err.txt" ] && echo "  stderr: $(head -c 600 "$T/err.txt")"
+    return 0
+}
+
+# pcap_conn JQ-FILTER: $OUT becomes the first connection of the last
+# run_pcap the filter selects (e.g. '.stream == 0'); an empty object when
+# none does.  pcap_all goes back to the whole document.
+pcap_conn() {
+    jq --arg f "$1" "first(.connections[] | select($1)) // {}" "$T/pcap.json" >"$OUT" 2>/dev/null ||
+        echo '{}' >"$OUT"
+    echo "  connection ($1): $(jq -c '{stream, root: .root_cause.id, findings: [.findings[]?.id]}' "$OUT")"
+}
+
+pcap_all() {
+    cp "$T/pcap.json" "$OUT"
+}
+
+# assert_root_cause ID: the root cause of $OUT (a connection) is ID.
+assert_root_cause() {
+    assert_jq ".root_cause.id == \"$1\"" "root cause $1"
 }
 
 # ------------------------------------------------------------- assertions

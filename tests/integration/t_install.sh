@@ -78,7 +78,7 @@ complete_words() {
     bash -c 'source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); _tlsdiag; printf "%s\n" "${COMPREPLY[@]}"' \
         _ "$R/usr/share/bash-completion/completions/tlsdiag" "$@"
 }
-assert_true "commands complete" test "$(complete_words tlsdiag "" | sort | tr '\n' ' ')" = "--help --version check diff explain help lint logs merge scan "
+assert_true "commands complete" test "$(complete_words tlsdiag "" | sort | tr '\n' ' ')" = "--help --version check diff explain help lint logs merge pcap scan "
 assert_true "lint --pro completes to --profile" test "$(complete_words tlsdiag lint --pro)" = "--profile"
 assert_true "lint --profile completes its levels" \
     test "$(complete_words tlsdiag lint --profile "" | sort | tr '\n' ' ')" = "intermediate modern old "

@@ -22,7 +22,7 @@ man_items() {
         on && prev == ".TP" { print } { prev = $0 }' "$MAN" | sed 's/\\-/-/g'
 }
 
-for pair in check:OPTIONS explain:EXPLAIN logs:LOGS diff:DIFF lint:LINT scan:SCAN merge:MERGE; do
+for pair in check:OPTIONS explain:EXPLAIN logs:LOGS pcap:PCAP diff:DIFF lint:LINT scan:SCAN merge:MERGE; do
     cmd=${pair%%:*} sec=${pair#*:}
     CASE=$cmd
     opts=$(table_options "$cmd")

@@ -7,23 +7,7 @@ source "$(dirname "$0")/lib.sh"
 
 need_cmd nginx
 make_leaf app.test "DNS:app.test"
-PORT=$(free_port tcp)
-# nginx takes the protocol versions from the default server: set them for both
-start_nginx <<NGX
-    ssl_protocols TLSv1.2 TLSv1.3;
-    server {
-        listen 127.0.0.1:$PORT ssl default_server;
-        ssl_reject_handshake on;
-    }
-    server {
-        listen 127.0.0.1:$PORT ssl;
-        server_name app.test;
-        ssl_certificate $T/app.test-chain.pem;
-        ssl_certificate_key $T/app.test.key;
-        location / { return 200 "app\n"; }
-    }
-NGX
-wait_port "$PORT" 10 || die "nginx did not start"
+start_nginx_sni_only app.test
 assert_true "no SNI: handshake rejected" bash -c \
     "echo | timeout 5 openssl s_client -connect 127.0.0.1:$PORT -noservername 2>&1 | grep -q 'alert'"
 assert_true "SNI app.test: handshake works" bash -c \
