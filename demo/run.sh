@@ -335,6 +335,21 @@ if wanted scan; then
     stop_all
 fi
 
+if wanted pcap; then
+    # What tcpdump saw while curl refused a self-signed server: the capture
+    # alone names the fault and the client's side of it.
+    make_self_signed self.test
+    start_s_server_cert "$T/self.test.pem" "$T/self.test.key"
+    start_capture "$T/lab.pcap" -i lo -s 0 "tcp port $PORT"
+    # TLS 1.2: in TLS 1.3 the client's alert is encrypted (--keylog reads it).
+    curl -s -o /dev/null --max-time 5 --tls-max 1.2 --resolve "self.test:$PORT:127.0.0.1" \
+        "https://self.test:$PORT/" || true
+    stop_capture
+    lab_cmd pcap CLIENT_REJECTED_CERT "a capture of curl refusing a self-signed certificate (tcpdump -w)" \
+        pcap "$T/lab.pcap"
+    stop_all
+fi
+
 printf '\n\033[1m━━ summary\033[0m\n' 2>/dev/null
 for r in "${RESULTS[@]}"; do echo "  $r"; done
 echo "${#RESULTS[@]} labs, $MISSES not diagnosed as expected"
