@@ -15,8 +15,7 @@
 #define LADDER_TOP 50
 #define LADDER_CUT 88    /* bytes of a step's text drawn in the ladder; the list under it has all */
 #define BAR_W 360        /* the longest bar */
-#define BAR_LABEL_W 300  /* room for the labels left of the bars */
-#define BAR_H 22
+#define BAR_H 14
 
 static const char style[] =
     "body{font-family:system-ui,sans-serif;max-width:62rem;margin:1rem auto;padding:0 1rem;color:#111}"
@@ -36,7 +35,7 @@ static const char style[] =
     ".finding{border:1px solid #ccc;padding:.5rem;margin:.7rem 0;break-inside:avoid}"
     ".conn{border-top:2px solid #888;margin-top:2.5rem}th button{font:inherit;border:0;background:none;"
     "padding:0;cursor:pointer}th[aria-sort=ascending] button::after{content:' \\25B2'}"
-    "th[aria-sort=descending] button::after{content:' \\25BC'}"
+    "th[aria-sort=descending] button::after{content:' \\25BC'}.bars td,.bars th{border:0}"
     "@media print{button{display:none}body{max-width:none}.finding,table,svg{break-inside:avoid}"
     ".conn{break-before:page}}";
 
@@ -265,26 +264,23 @@ void td_html_ladder(td_str *b, const td_step *v, size_t n, int broken, const cha
     td_str_add(b, "</ol>\n");
 }
 
-void td_html_bars(td_str *b, const char *id, const char *aria, const td_html_bar *v, size_t n)
+void td_html_bars(td_str *b, const char *id, const char *caption, const td_html_bar *v, size_t n)
 {
     unsigned long max = 1;
     for (size_t i = 0; i < n; i++)
         max = v[i].n > max ? v[i].n : max;
-    td_str_printf(b, "<svg xmlns=\"http://www.w3.org/2000/svg\" id=\"%s\" role=\"img\" aria-label=\"", id);
-    td_html_esc(b, aria);
-    td_str_printf(b, "\" width=\"100%%\" viewBox=\"0 0 %d %zu\">\n", BAR_LABEL_W + BAR_W + 80, n * BAR_H + 4);
+    td_str_printf(b, "<table class=\"bars\" id=\"%s\">\n", id);
+    td_html_elem(b, "<caption>", caption, "</caption>\n<tbody>\n");
     for (size_t i = 0; i < n; i++) {
-        int y = (int)i * BAR_H + 2;
         int w = (int)((double)v[i].n / (double)max * BAR_W);
-        td_str_add(b, "<g class=\"bar\">");
+        td_str_add(b, "<tr class=\"bar\"><th>");
         if (v[i].href_id)
             td_str_printf(b, "<a href=\"#%s\">", v[i].href_id);
-        td_str_printf(b, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">", BAR_LABEL_W - 6, y + 15);
         td_html_esc(b, v[i].label);
-        td_str_add(b, v[i].href_id ? "</text></a>" : "</text>");
-        td_str_printf(b, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"#b00020\"/>"
-                         "<text x=\"%d\" y=\"%d\">%lu</text></g>\n",
-                      BAR_LABEL_W, y, w < 1 ? 1 : w, BAR_H - 6, BAR_LABEL_W + w + 6, y + 15, v[i].n);
+        td_str_add(b, v[i].href_id ? "</a></th>" : "</th>");
+        td_str_printf(b, "<td><svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" aria-hidden=\"true\">"
+                         "<rect width=\"%d\" height=\"%d\" fill=\"#b00020\"/></svg></td><td>%lu</td></tr>\n",
+                      BAR_W, BAR_H, w < 1 ? 1 : w, BAR_H, v[i].n);
     }
-    td_str_add(b, "</svg>\n");
+    td_str_add(b, "</tbody>\n</table>\n");
 }

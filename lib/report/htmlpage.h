@@ -51,8 +51,8 @@ typedef struct td_html_bar {
     unsigned long n;
     const char *href_id;
 } td_html_bar;
-/* Horizontal bars, each with its label and count written out, in an SVG
- * whose id is id. */
-void td_html_bars(td_str *b, const char *id, const char *aria, const td_html_bar *v, size_t n);
+/* Horizontal bars, each with its label (a link when href_id is set) and
+ * its count written out: a table whose id is id. */
+void td_html_bars(td_str *b, const char *id, const char *caption, const td_html_bar *v, size_t n);
 
 #endif
