@@ -15,6 +15,7 @@
 #include "capture/capture_int.h"
 #include "tlsdiag.h"
 #include "wire/tls.h"
+#include "reportkit.h"
 
 #define HOSTILE "<script>alert(1)</script>"
 
@@ -86,14 +87,6 @@ static char *page(const td_capture *c, unsigned flags)
     return out;
 }
 
-static size_t count(const char *s, const char *what)
-{
-    size_t n = 0;
-    for (const char *p = strstr(s, what); p; p = strstr(p + 1, what))
-        n++;
-    return n;
-}
-
 static void test_pcap_html_escapes(void **state)
 {
     (void)state;
@@ -103,7 +96,7 @@ static void test_pcap_html_escapes(void **state)
     assert_non_null(strstr(out, "&lt;script&gt;alert(1)&lt;/script&gt;.example"));
     assert_non_null(strstr(out, "CN=&lt;script&gt;"));
     /* the page's own script is the only one */
-    assert_int_equal(count(out, "<script>"), 1);
+    assert_int_equal(occurrences(out, "<script>"), 1);
     free(out);
     td_capture_free(c);
 }
@@ -116,27 +109,27 @@ static void test_pcap_html_sections(void **state)
     assert_int_equal(strncmp(out, "<!DOCTYPE html>", 15), 0);
     assert_non_null(strstr(out, "id=\"verdict\"><strong>FAIL</strong>"));
     /* the failed connections only, as the text lists them */
-    assert_int_equal(count(out, "<section class=\"conn\""), 2);
+    assert_int_equal(occurrences(out, "<section class=\"conn\""), 2);
     assert_non_null(strstr(out, "id=\"conn-0\""));
     assert_non_null(strstr(out, "id=\"conn-1\""));
     assert_null(strstr(out, "id=\"conn-2\""));
     /* the alert is where stream 0 broke, the reset where stream 1 did */
     assert_non_null(strstr(out, "<g class=\"step broken\" data-label=\"Alert\">"));
     assert_non_null(strstr(out, "<g class=\"step broken\" data-label=\"RST\">"));
-    assert_int_equal(count(out, "<g class=\"step broken\""), 2);
+    assert_int_equal(occurrences(out, "<g class=\"step broken\""), 2);
     assert_non_null(strstr(out, "Alert fatal unknown_ca(48)"));
     /* the middlebox's reset starts mid-path; stream 0 has none */
-    assert_int_equal(count(out, ">middlebox</text>"), 1);
+    assert_int_equal(occurrences(out, ">middlebox</text>"), 1);
     /* each section's ids are its own */
     assert_non_null(strstr(out, "data-copy=\"c0-verify-0\""));
     assert_non_null(strstr(out, "data-copy=\"c1-verify-0\""));
     assert_non_null(strstr(out, "marker id=\"c1-arrow-bad\""));
     /* the chart: a bar per root cause, linked to its first connection */
-    assert_int_equal(count(out, "<tr class=\"bar\">"), 2);
+    assert_int_equal(occurrences(out, "<tr class=\"bar\">"), 2);
     assert_non_null(strstr(out, "<a href=\"#conn-1\">MIDDLEBOX_RESET</a>"));
     free(out);
     out = page(c, TD_TEXT_VERBOSE);
-    assert_int_equal(count(out, "<section class=\"conn\""), 3);
+    assert_int_equal(occurrences(out, "<section class=\"conn\""), 3);
     assert_non_null(strstr(out, "data-verdict=\"ok\""));
     free(out);
     td_capture_free(c);
