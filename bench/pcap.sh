@@ -3,7 +3,7 @@
 # side with tshark's field export of the same file.
 #
 # The capture is made here: nginx serves four configurations on loopback
-# (a healthy TLS 1.2/1.3 server as Debian ships it, a TLS 1.3-only one, a
+# (nginx's defaults as Debian 12 ships it: TLS 1.0 to 1.2; a TLS 1.3-only one, a
 # self-signed certificate the clients refuse, a TLS 1.2-only one that a
 # TLS 1.3-only client cannot talk to), curl and openssl s_client connect to
 # each while tcpdump records, and the connections of that capture are
@@ -165,7 +165,7 @@ for tool in tlsdiag tshark; do
         case $tool in
             tlsdiag) res=$(timed "$T/tlsdiag.out" "$TLSDIAG" pcap --json "$T/big.pcap") ;;
             tshark) res=$(timed "$T/tshark.out" tshark -r "$T/big.pcap" -Y tls.handshake -T fields \
-                -e frame.time_relative -e tcp.stream -e ip.src -e tls.handshake.type \
+                -e frame.time_relative -e tcp.stream -e ip.src -e tcp.dstport -e tls.handshake.type \
                 -e tls.handshake.version -e tls.handshake.ciphersuite -e tls.handshake.extensions_server_name) ;;
         esac
         note "$tool run $r: ${res% *} s, ${res#* } KB"
@@ -181,6 +181,25 @@ seen=$(jq -r 'select(.type == "summary") | .connections' "$T/tlsdiag.out" 2>/dev
 [ -n "$seen" ] || seen=0
 
 ratio=$(awk -v a="${SECS[tshark]}" -v b="${SECS[tlsdiag]}" 'BEGIN { printf "%.1f", (b > 0 ? a / b : 0) }')
+# Per configuration: what tlsdiag concluded (handshakes, failed, root
+# causes: the counts from its summary, the causes from the recorded capture
+# itself) beside the ClientHellos tshark listed for that port.
+per_config() {
+    local i p hs failed causes th
+    "$TLSDIAG" pcap --json "$T/base.pcap" >"$T/base.json" 2>/dev/null
+    echo "| configuration | tlsdiag: handshakes | failed | root causes (recorded capture) | tshark: ClientHello lines |"
+    echo "| --- | ---: | ---: | --- | ---: |"
+    for i in "${!NAMES[@]}"; do
+        p=${PORTS[$i]}
+        hs=$(jq -r --arg s "127.0.0.1:$p" 'select(.type == "summary") | .by_server[] | select(.server == $s) | .handshakes' "$T/tlsdiag.out" | tail -1)
+        failed=$(jq -r --arg s "127.0.0.1:$p" 'select(.type == "summary") | .by_server[] | select(.server == $s) | .failed' "$T/tlsdiag.out" | tail -1)
+        causes=$(jq -r --arg s "127.0.0.1:$p" 'select(.type == "connection" and .server == $s and .root_cause != null) | .root_cause.id' \
+            "$T/base.json" | sort | uniq -c | awk '{printf "%s%s %s", (NR > 1 ? ", " : ""), $1, $2}')
+        th=$(awk -F'\t' -v p="$p" '$4 == p && $5 ~ /^1(,|$)/' "$T/tshark.out" | wc -l)
+        echo "| ${NAMES[$i]} | ${hs:-0} | ${failed:-0} | ${causes:-none} | $th |"
+    done
+}
+
 report() {
     echo "| capture | connections | tool | median time (s) | peak memory (MB) |"
     echo "| --- | ---: | --- | ---: | ---: |"
@@ -194,6 +213,8 @@ report() {
         "(expected $CONNS); peak memory $(( ${MEM[tlsdiag]} / 1024 )) MB (target: under 100 MB)."
     echo "Configurations: ${NAMES[*]}; clients: curl, openssl s_client (verifying), openssl s_client -tls1_3;" \
         "$RUNS runs each, $(nproc) cores, $(tshark --version 2>/dev/null | head -1 | cut -d' ' -f1-3)."
+    echo
+    per_config
 }
 report
 [ "$WRITE" = 0 ] || report >"$HERE/pcap-results.md"

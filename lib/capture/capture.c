@@ -14,6 +14,8 @@
 
 #include "capture/conn.h"
 #include "capture/frame.h"
+#include "capture/trust.h"
+#include "capture/who.h"
 
 #define BUCKETS (1u << 16)
 /* family, two addresses, two ports */
@@ -76,6 +78,8 @@ void td_capture_free(td_capture *c)
     free_results(c);
     table_free(c->table);
     td_capcerts_free(c->certs);
+    td_cap_trustmemo_free(c->trusts);
+    td_cap_whomemo_free(c->who);
     free(c);
 }
 
@@ -166,6 +170,22 @@ static td_cap_count *server_count(td_capture *c, const td_capobs *o)
     return s;
 }
 
+static td_cap_fpcount *client_count(td_capture *c, const td_capobs *o)
+{
+    if (!o->fp_read)
+        return NULL;
+    for (size_t k = 0; k < c->n_clients; k++)
+        if (strcmp(c->clients[k].ja4, o->ja4) == 0 && strcmp(c->clients[k].ja3, o->ja3) == 0)
+            return &c->clients[k];
+    if (c->n_clients >= TD_CAPTURE_CLIENTS)
+        return NULL;
+    td_cap_fpcount *f = &c->clients[c->n_clients++];
+    snprintf(f->ja3, sizeof f->ja3, "%s", o->ja3);
+    snprintf(f->ja4, sizeof f->ja4, "%s", o->ja4);
+    f->like = o->fp_like[0];
+    return f;
+}
+
 static bool any_fail(const td_findings *fs)
 {
     for (size_t k = 0; k < fs->n; k++)
@@ -198,6 +218,14 @@ static void count(td_capture *c, const td_cap_result *r)
     } else {
         c->other_servers++;
         c->other_servers_failed += r->failed;
+    }
+    td_cap_fpcount *f = client_count(c, o);
+    if (f) {
+        f->n++;
+        f->failed += r->failed;
+    } else {
+        c->other_clients++;
+        c->other_clients_failed += r->failed;
     }
     if (o->snap_cut && !c->snap_cut) {
         c->snap_cut = true;
@@ -257,6 +285,17 @@ static void place(td_capture *c, td_cap_result *r)
     td_findings_free(&r->fs);
 }
 
+/* The store's verdict on the chain, an observation like the others: the
+ * rules that read it do no I/O. */
+static void trust(td_capture *c, td_capobs *o)
+{
+    if (o->n_chain == 0)
+        return;
+    if (!c->trusts)
+        c->trusts = td_cap_trustmemo_new();
+    td_cap_trust_fill(c->trusts, o);
+}
+
 static void certs(td_capture *c, td_cap_result *r)
 {
     if (r->obs.n_chain == 0)
@@ -274,6 +313,7 @@ static void judge(td_capture *c, td_cap_conn *conn)
     td_cap_result r = { .obs = conn->obs };
     /* The result owns the chain from here on. */
     conn->obs.n_chain = 0;
+    trust(c, &r.obs);
     td_diagnose_capture(&r.obs, &r.fs);
     certs(c, &r);
     td_rank_findings(NULL, &r.fs);
@@ -406,6 +446,9 @@ static void on_packet(td_capture *c, const td_pkt *p)
             return;
         }
         c->connections++;
+        if (!c->who)
+            c->who = td_cap_whomemo_new();
+        conn->who = c->who;
         e->c = conn;
         t->live++;
         memcpy(e->key, key, KEY_LEN);
@@ -532,7 +575,7 @@ static void reset(td_capture *c, const char *name)
     free_results(c);
     table_free(c->table);
     td_capture keep = { .port = c->port, .host_family = c->host_family, .stream_set = c->stream_set,
-                        .stream = c->stream, .certs = c->certs, .sink = c->sink, .sink_arg = c->sink_arg };
+                        .stream = c->stream, .certs = c->certs, .trusts = c->trusts, .who = c->who, .sink = c->sink, .sink_arg = c->sink_arg };
     memcpy(keep.host, c->host, sizeof keep.host);
     memcpy(keep.causes, c->causes, sizeof keep.causes);
     *c = keep;

@@ -18,6 +18,8 @@
 #define TD_CAPTURE_KEEP 100u
 /* Servers the summary counts one by one; the rest are counted together. */
 #define TD_CAPTURE_SERVERS 64
+/* Client fingerprints the summary counts one by one; the rest together. */
+#define TD_CAPTURE_CLIENTS 32
 /* Seconds of capture time a connection may stay silent before it is
  * judged and released. */
 #define TD_CAPTURE_IDLE 300.0
@@ -36,8 +38,14 @@ typedef struct td_cap_count {
     unsigned long n, failed;
 } td_cap_count;
 
+/* Handshakes by the client's fingerprint (JA4 and JA3 together). */
+typedef struct td_cap_fpcount {
+    char ja3[33], ja4[40];
+    const td_client *like;     /* the first profile it looks like, or NULL */
+    unsigned long n, failed;
+} td_cap_fpcount;
+
 typedef struct td_cap_table td_cap_table;
-typedef struct td_cap_trustmemo td_cap_trustmemo;
 
 /* Where a judged connection goes when it is not kept: its JSON line.  0,
  * or -1 when the write failed. */
@@ -79,9 +87,14 @@ struct td_capture {
     td_cap_count servers[TD_CAPTURE_SERVERS];
     size_t n_servers;
     unsigned long other_servers, other_servers_failed;
+    td_cap_fpcount clients[TD_CAPTURE_CLIENTS];
+    size_t n_clients;
+    unsigned long other_clients, other_clients_failed; /* past the table, or no fingerprint */
 
     td_cap_table *table;
-    td_capcerts *certs;         /* the certificate rules' store and memory of chains */
+    struct td_cap_whomemo *who;      /* client fingerprints by offer */
+    struct td_cap_trustmemo *trusts; /* the store, and its verdicts on the chains seen */
+    td_capcerts *certs;         /* the certificate rules' memory of chains */
     char error[1024];
     char warning[1024];
 };

@@ -7,6 +7,7 @@
 
 #include "probe/probe.h"
 #include "wire/chello.h"
+#include "capture/who.h"
 #include "registry/registry.h"
 #include "wire/tls.h"
 
@@ -675,6 +676,8 @@ static void read_offer(td_cap_conn *c)
             o->offer_suites13 += (h->suites[k] >> 8) == 0x13;
         o->offer_sni = h->has_sni;
         snprintf(o->sni, sizeof o->sni, "%s", h->sni);
+        if (ok)
+            td_cap_who(c->who, h, o);
     }
     free(h);
     free(msg);

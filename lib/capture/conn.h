@@ -85,6 +85,7 @@ typedef struct td_cap_conn {
     bool hello_complete;
     bool closed;             /* both FINs or a reset: nothing more to learn */
     double last_seen;        /* seconds since the epoch */
+    struct td_cap_whomemo *who; /* the capture's memory of client fingerprints, or NULL */
 } td_cap_conn;
 
 /* A connection whose first packet is pkt (stream: its index in the file).

@@ -1,7 +1,9 @@
 /* The certificate rules of lib/diag/certs.c on the chain a captured
- * connection carried.  A capture of many connections to one server carries
- * the same chain again and again: the findings of the last few chains are
- * kept and copied, so each is verified once. */
+ * connection carried, with the trust store's verdict the capture reader
+ * put beside it (td_capobs.trust: no I/O here).  A capture of many
+ * connections to one server carries the same chain again and again: the
+ * findings of the last few chains are kept and copied, so the rules parse
+ * each chain once. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +11,7 @@
 
 #include "diag/finding.h"
 #include "obs/capobs.h"
+#include "util/hash.h"
 
 /* Chains remembered, most recent first. */
 #define MEMO 8
@@ -20,8 +23,6 @@ typedef struct memo {
 } memo;
 
 struct td_capcerts {
-    td_store *store;   /* the system's, opened for the first chain */
-    bool store_failed;
     td_obs *scratch;   /* the observations certs.c reads, filled per chain */
     memo m[MEMO];
 };
@@ -37,7 +38,6 @@ void td_capcerts_free(td_capcerts *cc)
         return;
     for (size_t k = 0; k < MEMO; k++)
         td_findings_free(&cc->m[k].fs);
-    td_store_free(cc->store);
     free(cc->scratch);
     free(cc);
 }
@@ -53,28 +53,13 @@ static bool client_refused(const td_findings *fs)
     return false;
 }
 
-static uint64_t fnv(uint64_t h, const void *p, size_t n)
-{
-    const unsigned char *b = p;
-    for (size_t k = 0; k < n; k++)
-        h = (h ^ b[k]) * 1099511628211u;
-    return h;
-}
-
-/* Everything the findings depend on: the server and the name (in the
- * texts), the day (the dates), the chain. */
+/* Everything the findings depend on: the chain, the name and the day (the
+ * trust verdict's key) and the server (in the texts). */
 static uint64_t key_of(const td_capobs *o)
 {
-    uint64_t h = 14695981039346656037u;
-    int64_t day = (int64_t)o->start / 86400;
-    h = fnv(h, o->server, strlen(o->server) + 1);
-    h = fnv(h, &o->server_port, sizeof o->server_port);
-    h = fnv(h, o->offer_sni ? o->sni : "", (o->offer_sni ? strlen(o->sni) : 0) + 1);
-    h = fnv(h, &day, sizeof day);
-    for (size_t k = 0; k < o->n_chain; k++) {
-        h = fnv(h, &o->chain[k].len, sizeof o->chain[k].len);
-        h = fnv(h, o->chain[k].der, o->chain[k].len);
-    }
+    uint64_t h = o->trust->key;
+    h = td_hash64(h, o->server, strlen(o->server) + 1);
+    h = td_hash64(h, &o->server_port, sizeof o->server_port);
     return h;
 }
 
@@ -108,16 +93,13 @@ static void judge_chain(const td_capobs *o, td_capcerts *cc, td_findings *keep)
     scratch->port = o->server_port;
     scratch->now = (int64_t)o->start;
     scratch->warn_days = 0;
-    snprintf(scratch->store_name, sizeof scratch->store_name, "%s", td_store_name(cc->store));
-    td_der d[TD_FLIGHT_MAX_CERTS];
+    snprintf(scratch->store_name, sizeof scratch->store_name, "%s", o->trust->store_name);
     size_t n = o->n_chain < TD_FLIGHT_MAX_CERTS ? o->n_chain : TD_FLIGHT_MAX_CERTS;
-    for (size_t k = 0; k < n; k++) {
+    for (size_t k = 0; k < n; k++)
         scratch->certs[k] = o->chain[k]; /* borrowed: given back below */
-        d[k] = td_cert_der(&o->chain[k]);
-    }
     scratch->n_certs = n;
     scratch->certs_version = o->answer.version;
-    td_verify_path(cc->store, d, n, NULL, 0, scratch->now, &scratch->path);
+    scratch->path = o->trust->path;
     td_findings fs = { 0 };
     td_diagnose_certs(scratch, &fs);
     scratch->n_certs = 0;
@@ -138,16 +120,11 @@ static void judge_chain(const td_capobs *o, td_capcerts *cc, td_findings *keep)
 
 void td_diagnose_capture_certs(const td_capobs *o, td_capcerts *cc, td_findings *out)
 {
-    if (!o || !cc || !out || o->n_chain == 0 || !client_refused(out))
+    if (!o || !cc || !out || o->n_chain == 0 || !o->trust || !client_refused(out))
         return;
-    if (!cc->store && !cc->store_failed) {
-        char err[160];
-        cc->store = td_store_new(NULL, NULL, err, sizeof err);
-        cc->store_failed = !cc->store;
-    }
     if (!cc->scratch)
         cc->scratch = malloc(sizeof *cc->scratch);
-    if (!cc->store || !cc->scratch)
+    if (!cc->scratch)
         return;
     uint64_t key = key_of(o);
     for (size_t k = 0; k < MEMO; k++)

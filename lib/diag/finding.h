@@ -105,8 +105,9 @@ struct td_capobs;
 void td_diagnose_capture(const struct td_capobs *o, td_findings *out);
 /* The certificate rules (lib/diag/certs.c) on the chain a captured
  * connection carried, when its client refused the handshake (a
- * CLIENT_REJECTED_CERT or CLIENT_ALERT in out): verified against the
- * system's store at the time of the capture (lib/diag/capcerts.c).  The
+ * CLIENT_REJECTED_CERT or CLIENT_ALERT in out), with the verdict of the
+ * system's store the capture reader put in o->trust (nothing without it;
+ * lib/diag/capcerts.c).  The
  * name is judged against the SNI the client sent; without one, no verdict
  * on the name is kept (what the client was told to reach is not in the
  * capture).  cc remembers the last few chains, so a capture of many

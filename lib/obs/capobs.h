@@ -12,6 +12,21 @@
 #include "obs/obs.h"
 #include "wire/chello.h"
 
+/* The trust store's verdict on a chain a server sent: path verification
+ * is I/O (the store's directory is read per issuer looked up), so the
+ * capture reader does it (lib/capture/trust.c), not a rule, and once per
+ * chain, name and day: connections that carried the same chain share one
+ * (counted references). */
+typedef struct td_cap_trust {
+    unsigned refs;
+    uint64_t key;             /* the chain's DER, the name, the day */
+    td_path path;             /* td_verify_path's verdict, at the first such connection's start */
+    char store_name[300];     /* the store, as reports print it */
+} td_cap_trust;
+
+void td_cap_trust_hold(td_cap_trust *t);
+void td_cap_trust_release(td_cap_trust *t);
+
 /* One rung of the ladder. */
 typedef enum {
     TD_CS_SYN,
@@ -89,6 +104,14 @@ typedef struct td_capobs {
     size_t offer_suites;      /* cipher suites offered (SCSVs and GREASE included) */
     size_t offer_suites13;    /* of which TLS 1.3 suites (RFC 8446 appendix B.4) */
     bool offer_sni;
+    /* who the client is, from the hello it offered (lib/diag/fingerprint.c) */
+    bool fp_read;             /* the fingerprints below were computed */
+    char ja3[33];             /* JA3: the MD5 of its text */
+    char ja4[40];             /* JA4 (client, TLS over TCP) */
+    const td_client *fp_like[4]; /* the profiles it looks like, at or above TD_FP_THRESHOLD
+                                 (several only when their hellos are the same); none: NULL */
+    const td_client *fp_nearest; /* the best score, even below the threshold */
+    unsigned fp_score;        /* fp_nearest's score, per mille */
     char sni[256];            /* the server_name asked for, "" none */
 
     /* the server's first flight, as td_flight parsed it (out: HELLO,
@@ -100,6 +123,8 @@ typedef struct td_capobs {
     double answer_t;          /* its first byte */
     td_cert chain[TD_FLIGHT_MAX_CERTS]; /* as sent (TLS 1.2 and below; DER, owned) */
     size_t n_chain;
+    td_cap_trust *trust;      /* the chain verified against the system store; NULL: no chain,
+                                 or no store could be opened (shared, held) */
     bool cert_request;
     bool hello_done;
     bool encrypted_flight;    /* TLS 1.3: the rest of the flight is encrypted */

@@ -191,6 +191,23 @@ int td_cap_broken_step(const td_cap_result *r)
     return (int)o->n_steps - 1;
 }
 
+/* "looks like curl 7.88 (Debian 12)", "looks like Chrome or Edge", or
+ * "unknown client (nearest: Java 8, 71% alike)": a name only at or above
+ * the threshold, never a confident wrong one. */
+void td_cap_client_words(const td_capobs *o, td_str *out)
+{
+    if (!o->fp_like[0]) {
+        td_str_add(out, "unknown client");
+        if (o->fp_nearest)
+            td_str_printf(out, " (nearest profile: %s, %u%% alike)", o->fp_nearest->name, o->fp_score / 10);
+        return;
+    }
+    td_str_add(out, "looks like ");
+    size_t n = sizeof o->fp_like / sizeof o->fp_like[0];
+    for (size_t k = 0; k < n && o->fp_like[k]; k++)
+        td_str_printf(out, "%s%s", k == 0 ? "" : k + 1 < n && o->fp_like[k + 1] ? ", " : " or ", o->fp_like[k]->name);
+}
+
 /* ---- text ---- */
 
 typedef struct tw {
@@ -248,6 +265,13 @@ static void connection_text(const td_capture *c, const td_cap_result *r, FILE *f
     if (!td_utc_iso((int64_t)o->start, when, sizeof when))
         snprintf(when, sizeof when, "?");
     fprintf(f, "%s  stream %lu  %s -> %s  at %s\n", td_cap_verdict_label(r), o->stream, cl, sv, when);
+    if (o->fp_read) {
+        td_str who;
+        td_str_init(&who);
+        td_cap_client_words(o, &who);
+        fprintf(f, "  client: %s; JA3 %s, JA4 %s\n", who.s ? who.s : "", o->ja3, o->ja4);
+        td_str_free(&who);
+    }
     for (size_t k = 0; k < o->n_steps; k++) {
         const td_cap_step *s = &o->steps[k];
         td_str t;
@@ -309,6 +333,14 @@ static void summary_text(const td_capture *c, FILE *f)
     if (c->other_servers)
         fprintf(f, "  and %lu handshake%s with other servers, %lu failed\n", c->other_servers,
                 c->other_servers == 1 ? "" : "s", c->other_servers_failed);
+    for (size_t k = 0; k < c->n_clients; k++) {
+        const td_cap_fpcount *x = &c->clients[k];
+        fprintf(f, "  %s JA4 %s (%s): %lu handshake%s, %lu failed\n", k ? "         " : "by client:", x->ja4,
+                x->like ? x->like->name : "unknown client", x->n, x->n == 1 ? "" : "s", x->failed);
+    }
+    if (c->other_clients)
+        fprintf(f, "  and %lu handshake%s from other or unreadable hellos, %lu failed\n", c->other_clients,
+                c->other_clients == 1 ? "" : "s", c->other_clients_failed);
     td_cap_summary_notes(c, put_note, &(tw){ f, "" });
 }
 
@@ -378,6 +410,42 @@ static void ladder_json(td_str *b, const td_capobs *o)
     td_str_free(&t);
 }
 
+static void profile_json(td_str *b, const char *key, const td_client *cl)
+{
+    td_jl_open(b, key, '{');
+    td_jl_str(b, "id", cl->id);
+    td_jl_str(b, "name", cl->name);
+    td_jl_close(b, '}');
+}
+
+/* Who the client is: null when the hello could not be read whole. */
+static void fingerprint_json(td_str *b, const td_capobs *o)
+{
+    if (!o->fp_read) {
+        td_jl_null(b, "fingerprint");
+        return;
+    }
+    td_str who;
+    td_str_init(&who);
+    td_cap_client_words(o, &who);
+    td_jl_open(b, "fingerprint", '{');
+    td_jl_str(b, "ja3", o->ja3);
+    td_jl_str(b, "ja4", o->ja4);
+    td_jl_open(b, "looks_like", '[');
+    for (size_t k = 0; k < sizeof o->fp_like / sizeof o->fp_like[0] && o->fp_like[k]; k++)
+        profile_json(b, NULL, o->fp_like[k]);
+    td_jl_close(b, ']');
+    if (o->fp_nearest)
+        profile_json(b, "nearest", o->fp_nearest);
+    else
+        td_jl_null(b, "nearest");
+    td_jl_fixed(b, "score", o->fp_score / 1000.0, 3);
+    td_jl_str(b, "text", who.s ? who.s : "");
+    td_jl_close(b, '}');
+    b->err |= who.err;
+    td_str_free(&who);
+}
+
 /* How the reassembly went, per direction: what a capture of a lossy or
  * reordering path shows. */
 static void tcp_json(td_str *b, const td_capobs *o)
@@ -441,6 +509,7 @@ static int connection_json(const td_capture *c, const td_cap_result *r, FILE *f)
     td_jl_bool(&b, "tls", o->hello);
     td_jl_str(&b, "verdict", td_cap_verdict_name(r));
     td_jl_str(&b, "answer", td_outcome_name(o->answer.out));
+    fingerprint_json(&b, o);
     ladder_json(&b, o);
     tcp_json(&b, o);
     bool err = false;
@@ -496,6 +565,22 @@ static int summary_json(const td_capture *c, FILE *f)
     }
     set(&w, j, "by_server", servers);
     set(&w, j, "other_servers", json_integer((json_int_t)c->other_servers));
+    json_t *clients = json_array();
+    for (size_t k = 0; clients && k < c->n_clients; k++) {
+        const td_cap_fpcount *x = &c->clients[k];
+        json_t *o = json_object();
+        if (!o || json_array_append_new(clients, o) != 0) {
+            w.err = true;
+            break;
+        }
+        set(&w, o, "ja4", json_string(x->ja4));
+        set(&w, o, "ja3", json_string(x->ja3));
+        set(&w, o, "looks_like", x->like ? json_string(x->like->id) : json_null());
+        set(&w, o, "handshakes", json_integer((json_int_t)x->n));
+        set(&w, o, "failed", json_integer((json_int_t)x->failed));
+    }
+    set(&w, j, "by_client", clients);
+    set(&w, j, "other_clients", json_integer((json_int_t)c->other_clients));
     set(&w, j, "snaplen", json_integer(c->snaplen));
     set(&w, j, "truncated", json_boolean(c->snap_cut));
     set(&w, j, "malformed_frames", json_integer((json_int_t)c->bad_frames));

@@ -23,6 +23,10 @@ void td_cap_notes(const td_capture *c, const td_capobs *o, td_cap_put put, void 
 /* What the summary says about the capture as a whole, one line each. */
 void td_cap_summary_notes(const td_capture *c, td_cap_put put, void *arg);
 
+/* Who the client looks like from its hello: "looks like curl 7.88 (Debian
+ * 12)", "unknown client (nearest profile: ...)". */
+void td_cap_client_words(const td_capobs *o, td_str *out);
+
 /* "fail", "not-tls", "ok", "incomplete"; and "FAIL", "NO TLS", ... */
 const char *td_cap_verdict_name(const td_cap_result *r);
 const char *td_cap_verdict_label(const td_cap_result *r);

@@ -1,7 +1,8 @@
 /* The report of `tlsdiag pcap` as one self-contained HTML page: the
- * summary (handshakes, failures by root cause as a bar chart, by server),
- * then a section per listed connection: its verdict, root cause with fix
- * and verify, the ladder as a sequence diagram and its other findings.  It
+ * summary (handshakes, failures by root cause as a bar chart, by server, by
+ * client fingerprint), then a section per listed connection: its verdict,
+ * who the client looks like, root cause with fix and verify, the ladder as
+ * a sequence diagram and its other findings.  It
  * lists the connections the text report lists and decides nothing; every
  * string from the capture (SNI, certificate fields, alert texts) is
  * escaped. */
@@ -83,6 +84,24 @@ static void servers(td_str *b, const td_capture *c)
     td_str_add(b, "</tbody>\n</table>\n");
 }
 
+static void clients(td_str *b, const td_capture *c)
+{
+    if (c->n_clients == 0)
+        return;
+    td_str_add(b, "<h3>By client fingerprint</h3>\n<table id=\"clients\">\n<thead><tr><th>JA4</th><th>Looks like</th>"
+                  "<th>Handshakes</th><th>Failed</th></tr></thead>\n<tbody>\n");
+    for (size_t k = 0; k < c->n_clients; k++) {
+        const td_cap_fpcount *x = &c->clients[k];
+        td_html_elem(b, "<tr><td><code>", x->ja4, "</code></td>");
+        td_html_elem(b, "<td>", x->like ? x->like->name : "unknown client", "</td>");
+        td_str_printf(b, "<td>%lu</td><td>%lu</td></tr>\n", x->n, x->failed);
+    }
+    if (c->other_clients)
+        td_str_printf(b, "<tr><td colspan=\"2\">other or unreadable hellos</td><td>%lu</td><td>%lu</td></tr>\n",
+                      c->other_clients, c->other_clients_failed);
+    td_str_add(b, "</tbody>\n</table>\n");
+}
+
 static void summary(td_str *b, const td_capture *c, bool verbose)
 {
     bool bad = td_capture_failed(c);
@@ -101,6 +120,7 @@ static void summary(td_str *b, const td_capture *c, bool verbose)
     td_str_add(b, "</tbody></table>\n");
     causes(b, c, verbose);
     servers(b, c);
+    clients(b, c);
     td_str notes;
     td_str_init(&notes);
     td_cap_summary_notes(c, put_li, &notes);
@@ -160,6 +180,16 @@ static void connection(td_str *b, const td_capture *c, const td_cap_result *r)
     if (o->sni[0])
         td_html_elem(b, ", SNI <code class=\"sni\">", o->sni, "</code>");
     td_str_add(b, "</p>\n");
+    if (o->fp_read) {
+        td_str who;
+        td_str_init(&who);
+        td_cap_client_words(o, &who);
+        td_html_elem(b, "<p class=\"client\">Client: ", who.s ? who.s : "", "; JA3 <code>");
+        td_html_elem(b, "", o->ja3, "</code>, JA4 <code>");
+        td_html_elem(b, "", o->ja4, "</code></p>\n");
+        b->err |= who.err;
+        td_str_free(&who);
+    }
     const td_findings *fs = &r->fs;
     if (fs->root_cause >= 0 && (size_t)fs->root_cause < fs->n) {
         td_str_add(b, "<h3>Root cause</h3>\n");

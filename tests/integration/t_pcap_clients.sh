@@ -36,6 +36,10 @@ assert_jq '.summary.by_root_cause.SELF_SIGNED == 2' "SELF_SIGNED is the root cau
 assert_jq '.summary.by_server[0].server == "127.0.0.1:'"$SELF"'" and .summary.by_server[0].failed == 4' \
     "counted by server"
 assert_jq '[.connections[].stream] == [0, 1, 2, 3, 4]' "every connection listed, in order"
+assert_jq '(.summary.by_client | map(.handshakes) | add) == 5 and (.summary.by_client | length) >= 3' \
+    "handshakes counted by client fingerprint (curl, s_client, gnutls-cli at least)"
+assert_jq '[.summary.by_client[] | select(.looks_like == "curl-openssl3")][0].handshakes == 2' \
+    "curl's two TLS 1.3 hellos (default and -k) under one fingerprint"
 
 CASE="curl TLS 1.2"
 pcap_conn '.stream == 0'
@@ -53,6 +57,10 @@ assert_jq '[.findings[] | .fix, .verify] | all(. != null)' "each finding has a f
 
 CASE="curl TLS 1.3"
 pcap_conn '.stream == 1'
+assert_jq '.fingerprint.ja3 | test("^[0-9a-f]{32}$")' "JA3 is an MD5 in hex"
+assert_jq '.fingerprint.ja4 | test("^t13i[0-9]{4}h2_[0-9a-f]{12}_[0-9a-f]{12}$")' \
+    "JA4: TLS 1.3, no SNI (an address), h2 first in ALPN"
+assert_jq '[.fingerprint.looks_like[].id] | index("curl-openssl3") != null' "the client looks like curl on OpenSSL 3"
 assert_root_cause CLIENT_REJECTED_CERT
 assert_finding_text CLIENT_REJECTED_CERT 'unknown_ca'
 assert_jq '[.ladder[] | select(.kind == "encrypted" and .from == "server")] | length == 1' \
@@ -66,6 +74,10 @@ assert_finding CLIENT_REJECTED_CERT
 
 CASE="gnutls-cli TLS 1.3"
 pcap_conn '.stream == 3'
+assert_jq '[.fingerprint.looks_like[].id] | all(. != "curl-openssl3" and . != "openssl-3")' \
+    "gnutls-cli is not named as an OpenSSL client"
+assert_jq '.fingerprint.looks_like != [] or (.fingerprint.text | startswith("unknown client (nearest profile: "))' \
+    "below the threshold no name is given, only the nearest with its score"
 assert_jq '.verdict == "fail"' "gnutls-cli's refusal is a failure"
 assert_jq '[.findings[].id] | any(. == "CLIENT_ALERT" or . == "CLIENT_REJECTED_CERT")' \
     "the client's side is named"
@@ -78,6 +90,8 @@ CASE=text
 "$TLSDIAG" pcap "$CAP" >"$T/text.txt" 2>&1
 assert_true "the text starts with the summary" grep -q "^.*self.pcap: 5 TLS handshakes in 5 TCP connections, 4 failed" "$T/text.txt"
 assert_true "the text shows a ladder" grep -q "client -> server  Alert fatal unknown_ca(48)" "$T/text.txt"
+assert_true "the text says who the client looks like" grep -q "^  client: looks like curl 7.88+ on OpenSSL 3.*; JA3 [0-9a-f]\{32\}, JA4 t13" "$T/text.txt"
+assert_true "the summary counts by client" grep -q "^  by client: JA4 t1" "$T/text.txt"
 assert_true "the text names the root cause with its fix" grep -q "root cause: fail SELF_SIGNED" "$T/text.txt"
 assert_true "the working connection is left out of the short text" bash -c "! grep -q '^OK ' '$T/text.txt'"
 "$TLSDIAG" pcap --verbose "$CAP" >"$T/verbose.txt" 2>&1
