@@ -42,6 +42,8 @@ CASE=json
 run_pcap "$CAP"
 assert_jq '.summary.handshakes == 3 and .summary.failed == 2' "3 handshakes, 2 failed"
 FAILED=$(jq '.summary.failed' "$OUT")
+CLIENTS=$(jq '.summary.by_client | length' "$OUT")
+JA4=$(jq -r '.connections[0].fingerprint.ja4' "$OUT")
 
 CASE=page
 PAGE="$T/xss.html"
@@ -69,6 +71,10 @@ assert_true "the client's alert is the red rung" bash -c \
     "grep -A4 '<g class=\"step broken\" data-label=\"Alert\"' '$DOM' | grep -q 'unknown_ca(48)' && grep -q 'stroke=\"#b00020\"' '$DOM'"
 assert_true "one red rung per failed connection" test "$(grep -c '<g class="step broken"' "$DOM")" = "$FAILED"
 assert_true "the only script element is the page's own" test "$(grep -c '<script' "$DOM")" = 1
+got=$(sed -n '/<table id="clients">/,/<\/table>/p' "$DOM" | grep -c '<tr><td><code>')
+assert_true "a row per client fingerprint ($CLIENTS in the JSON, $got in the DOM)" test "$CLIENTS" -gt 0 -a "$got" = "$CLIENTS"
+assert_true "stream 0's section names its JA4 ($JA4)" bash -c \
+    "sed -n '/id=\"conn-0\"/,/<\/section>/p' '$DOM' | grep -q 'JA4 <code>$JA4</code>'"
 assert_true "the DOM shows the markup as text" grep -q '&lt;script&gt;alert(2)&lt;/script&gt;' "$DOM"
 
 CASE=verbose
