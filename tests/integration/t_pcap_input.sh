@@ -103,6 +103,8 @@ assert_jq '[.connections[].stream] | unique | length == 10000' "each with its ow
 "$TLSDIAG" pcap "$T/many.pcap" >"$T/many.txt" 2>&1
 assert_true "the text summary comes first" bash -c \
     "head -1 '$T/many.txt' | grep -q 'many.pcap: 10000 TLS handshakes in 10000 TCP connections, 10000 failed'"
+assert_true "the text lists the first 100 failed connections" test "$(grep -c '^FAIL  stream' "$T/many.txt")" = 100
+assert_true "and says how many more failed" grep -q "^note: 9900 more failed connections are counted above but not listed" "$T/many.txt"
 
 # ---- standard input and the filters
 CASE=stdin
