@@ -160,8 +160,7 @@ void td_html_finding(td_str *b, const td_findings *fs, size_t i, bool root, cons
     td_str_add(b, "</div>\n");
 }
 
-/* Up to n bytes of s, cut back to a whole UTF-8 character. */
-static size_t utf8_cut(const char *s, size_t n)
+size_t td_html_cut(const char *s, size_t n)
 {
     size_t len = strlen(s);
     if (len <= n)
@@ -196,7 +195,7 @@ static void ladder_step(td_str *b, const td_step *st, size_t row, bool broken, c
 {
     int y = LADDER_TOP + (int)row * ROW_H + 18;
     const char *text = st->text.s ? st->text.s : "";
-    size_t cut = utf8_cut(text, LADDER_CUT);
+    size_t cut = td_html_cut(text, LADDER_CUT);
     td_str_printf(b, "<g class=\"step%s\" data-label=\"", broken ? " broken" : "");
     td_html_esc(b, st->label);
     td_str_add(b, "\"><title>");

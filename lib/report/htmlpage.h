@@ -17,6 +17,9 @@
  * meaning escaped. */
 void td_html_esc_n(td_str *b, const char *s, size_t n);
 void td_html_esc(td_str *b, const char *s);
+/* How many bytes of s to draw in at most n: n cut back to a whole UTF-8
+ * character, or all of s when it fits. */
+size_t td_html_cut(const char *s, size_t n);
 /* A formatted string, escaped whole. */
 void td_html_escf(td_str *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* open, text escaped, close: open and close are markup. */
