@@ -211,14 +211,17 @@ static void ladder_step(td_str *b, const td_step *st, size_t row, bool broken, c
         return;
     }
     arrow(b, st, y, broken, prefix);
-    int lx = st->dir == TD_STEP_LOCAL ? LANE_CLIENT : LADDER_W / 2;
+    /* A message from the middle is labelled over its own half-length arrow. */
+    int lx = st->dir == TD_STEP_LOCAL ? LANE_CLIENT : st->dir == TD_STEP_FROM_MIDDLE ? (LANE_CLIENT + LADDER_W / 2) / 2
+                                                                                      : LADDER_W / 2;
     td_str_printf(b, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" font-weight=\"bold\">%s", lx, y - 4,
                   broken ? "\u2717 " : "");
     td_html_esc(b, st->label);
     if (st->ms >= 0)
         td_str_printf(b, " (%.0f ms)", st->ms);
     td_str_add(b, "</text>");
-    td_str_printf(b, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" class=\"detail\">", LADDER_W / 2, y + 15);
+    td_str_printf(b, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" class=\"detail\">",
+                  st->dir == TD_STEP_LOCAL ? LADDER_W / 2 : lx, y + 15);
     td_html_esc_n(b, text, cut);
     td_str_add(b, cut < strlen(text) ? "\u2026</text></g>\n" : "</text></g>\n");
 }
