@@ -16,7 +16,7 @@ assert_true "headless Chromium is installed (Debian package chromium: scripts/de
 [ -n "$CHROMIUM" ] || finish
 start_request_trap
 
-CASE=trap
+CASE="trap"
 printf '<!DOCTYPE html><html lang="en"><head><title>t</title></head><body><img alt="x" src="http://192.0.2.1/x.png"></body></html>\n' \
     >"$T/fetches.html"
 chromium_run --dump-dom "file://$T/fetches.html" >/dev/null 2>&1
