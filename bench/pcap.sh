@@ -177,7 +177,7 @@ for tool in tlsdiag tshark; do
 done
 
 # tlsdiag must have seen every connection, or the time means nothing.
-seen=$(jq -r 'select(.type == "summary") | .connections' "$T/tlsdiag.out" 2>/dev/null | tail -1)
+seen=$(tail -1 "$T/tlsdiag.out" | jq -r 'select(.type == "summary") | .connections' 2>/dev/null)
 [ -n "$seen" ] || seen=0
 
 ratio=$(awk -v a="${SECS[tshark]}" -v b="${SECS[tlsdiag]}" 'BEGIN { printf "%.1f", (b > 0 ? a / b : 0) }')
@@ -187,12 +187,14 @@ ratio=$(awk -v a="${SECS[tshark]}" -v b="${SECS[tlsdiag]}" 'BEGIN { printf "%.1f
 per_config() {
     local i p hs failed causes th
     "$TLSDIAG" pcap --json "$T/base.pcap" >"$T/base.json" 2>/dev/null
+    # the summary is the last line: jq need not read the connections
+    tail -1 "$T/tlsdiag.out" >"$T/summary.json"
     echo "| configuration | tlsdiag: handshakes | failed | root causes (recorded capture) | tshark: ClientHello lines |"
     echo "| --- | ---: | ---: | --- | ---: |"
     for i in "${!NAMES[@]}"; do
         p=${PORTS[$i]}
-        hs=$(jq -r --arg s "127.0.0.1:$p" 'select(.type == "summary") | .by_server[] | select(.server == $s) | .handshakes' "$T/tlsdiag.out" | tail -1)
-        failed=$(jq -r --arg s "127.0.0.1:$p" 'select(.type == "summary") | .by_server[] | select(.server == $s) | .failed' "$T/tlsdiag.out" | tail -1)
+        hs=$(jq -r --arg s "127.0.0.1:$p" '.by_server[] | select(.server == $s) | .handshakes' "$T/summary.json")
+        failed=$(jq -r --arg s "127.0.0.1:$p" '.by_server[] | select(.server == $s) | .failed' "$T/summary.json")
         causes=$(jq -r --arg s "127.0.0.1:$p" 'select(.type == "connection" and .server == $s and .root_cause != null) | .root_cause.id' \
             "$T/base.json" | sort | uniq -c | awk '{printf "%s%s %s", (NR > 1 ? ", " : ""), $1, $2}')
         th=$(awk -F'\t' -v p="$p" '$4 == p && $5 ~ /^1(,|$)/' "$T/tshark.out" | wc -l)

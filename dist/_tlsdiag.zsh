@@ -74,6 +74,7 @@ _tlsdiag() {
                 '--port[only connections with this port]:port:' \
                 '--host[only connections with this address]:address:' \
                 '--stream[only the N-th TCP connection]:number:' \
+                '--keylog[session keys the clients logged (SSLKEYLOGFILE)]:key log file:_files' \
                 '--json[JSON lines: one object per connection, then a summary]' \
                 '--format[the report on standard output]:format:(text json html)' \
                 '--html[also write the HTML report to FILE]:file:_files' \

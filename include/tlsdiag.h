@@ -282,6 +282,12 @@ td_status td_capture_set_host(td_capture *c, const char *addr);
 /* Only the n-th TCP connection of the file (from 0, in the order of their
  * first packets, after the filters above), reported whatever its verdict. */
 td_status td_capture_set_stream(td_capture *c, unsigned long n);
+/* The session keys clients logged (SSLKEYLOGFILE format): TLS 1.3
+ * handshakes whose keys it holds are opened to read the server's
+ * certificate and CertificateRequest, the client's certificate and the
+ * alerts either side sent encrypted.  TD_ERR_USAGE when the file cannot
+ * be read or holds no key log line. */
+td_status td_capture_set_keylog(td_capture *c, const char *path);
 /* Reads and judges a whole capture ("-": standard input).  TD_ERR_USAGE
  * with the reason in td_capture_error() for input that is no capture, a
  * link type it does not read, or a capture without a TLS handshake. */

@@ -196,6 +196,10 @@ static const char pcap_usage_text[] =
     "  --host ADDR             only connections with the IPv4 or IPv6 address ADDR\n"
     "  --stream N              only the N-th TCP connection of the file (from 0),\n"
     "                          shown in full whatever its verdict\n"
+    "  --keylog FILE           session keys the clients logged (SSLKEYLOGFILE):\n"
+    "                          TLS 1.3 handshakes are opened to read the\n"
+    "                          certificates, the CertificateRequest and the\n"
+    "                          encrypted alerts\n"
     "  --json                  JSON lines: one object per connection, then a\n"
     "                          summary object (docs/json.md)\n"
     "  --format FORMAT         what to print: text (the default), json (as\n"
@@ -962,12 +966,13 @@ static int cmd_logs(int argc, char **argv)
     return rc;
 }
 
-enum { OPT_PORT = 700, OPT_HOST, OPT_STREAM };
+enum { OPT_PORT = 700, OPT_HOST, OPT_STREAM, OPT_KEYLOG };
 
 static const struct option pcap_opts[] = {
     { "port", required_argument, NULL, OPT_PORT },
     { "host", required_argument, NULL, OPT_HOST },
     { "stream", required_argument, NULL, OPT_STREAM },
+    { "keylog", required_argument, NULL, OPT_KEYLOG },
     { "json", no_argument, NULL, OPT_JSON },
     { "format", required_argument, NULL, OPT_FORMAT },
     { "html", required_argument, NULL, OPT_HTML },
@@ -1003,6 +1008,8 @@ static int pcap_option(td_capture *cap, int c, const char *arg, pcap_out *out)
         if (!parse_count(arg, 0, ULONG_MAX, &n))
             return usage_error(PCAP_HINT, "--stream needs a connection number (0, 1, ...), not '%.40s'", arg);
         st = td_capture_set_stream(cap, n);
+    } else if (c == OPT_KEYLOG) {
+        st = td_capture_set_keylog(cap, arg);
     }
     if (st != TD_OK)
         return usage_error(PCAP_HINT, "%s", td_capture_error(cap) ? td_capture_error(cap) : "bad value");

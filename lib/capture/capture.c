@@ -16,6 +16,7 @@
 #include "capture/frame.h"
 #include "capture/trust.h"
 #include "capture/who.h"
+#include "wire/keylog.h"
 
 #define BUCKETS (1u << 16)
 /* family, two addresses, two ports */
@@ -80,6 +81,9 @@ void td_capture_free(td_capture *c)
     td_capcerts_free(c->certs);
     td_cap_trustmemo_free(c->trusts);
     td_cap_whomemo_free(c->who);
+    if (c->keylog)
+        td_keylog_free(c->keylog);
+    free(c->keylog);
     free(c);
 }
 
@@ -126,6 +130,53 @@ td_status td_capture_set_host(td_capture *c, const char *addr)
         snprintf(c->error, sizeof c->error, "'%.80s' is not an IPv4 or IPv6 address", addr);
         return TD_ERR_USAGE;
     }
+    return TD_OK;
+}
+
+/* Key logs are small (a few lines per connection); past this the file is
+ * no key log. */
+#define KEYLOG_MAX_BYTES (64u << 20)
+
+td_status td_capture_set_keylog(td_capture *c, const char *path)
+{
+    if (!c || !path)
+        return TD_ERR_USAGE;
+    c->error[0] = '\0';
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(c->error, sizeof c->error, "--keylog %.200s: %s", path, strerror(errno));
+        return TD_ERR_USAGE;
+    }
+    td_keylog *kl = calloc(1, sizeof *kl);
+    char *buf = malloc(KEYLOG_MAX_BYTES);
+    size_t n = buf ? fread(buf, 1, KEYLOG_MAX_BYTES, f) : 0;
+    bool too_big = buf && n == KEYLOG_MAX_BYTES && fgetc(f) != EOF;
+    fclose(f);
+    if (!kl || !buf) {
+        free(kl);
+        free(buf);
+        snprintf(c->error, sizeof c->error, "out of memory");
+        return TD_ERR_INTERNAL;
+    }
+    td_keylog_init(kl);
+    size_t entries = too_big ? 0 : td_keylog_add(kl, buf, n);
+    free(buf);
+    if (entries == 0) {
+        if (too_big)
+            snprintf(c->error, sizeof c->error, "--keylog %.200s: larger than %u MiB, not a key log", path,
+                     KEYLOG_MAX_BYTES >> 20);
+        else
+            snprintf(c->error, sizeof c->error, "--keylog %.200s: no key log line (SSLKEYLOGFILE format: "
+                     "CLIENT_HANDSHAKE_TRAFFIC_SECRET <client random> <secret>, ...)%s%.200s", path,
+                     kl->first_bad[0] ? "; " : "", kl->first_bad);
+        td_keylog_free(kl);
+        free(kl);
+        return TD_ERR_USAGE;
+    }
+    if (c->keylog)
+        td_keylog_free(c->keylog);
+    free(c->keylog);
+    c->keylog = kl;
     return TD_OK;
 }
 
@@ -308,6 +359,7 @@ static void certs(td_capture *c, td_cap_result *r)
 static void judge(td_capture *c, td_cap_conn *conn)
 {
     td_cap_conn_finish(conn);
+    c->decrypted += conn->decrypted;
     if (c->stream_set && conn->obs.stream != c->stream)
         return;
     td_cap_result r = { .obs = conn->obs };
@@ -449,6 +501,7 @@ static void on_packet(td_capture *c, const td_pkt *p)
         if (!c->who)
             c->who = td_cap_whomemo_new();
         conn->who = c->who;
+        conn->keylog = c->keylog;
         e->c = conn;
         t->live++;
         memcpy(e->key, key, KEY_LEN);
@@ -575,7 +628,7 @@ static void reset(td_capture *c, const char *name)
     free_results(c);
     table_free(c->table);
     td_capture keep = { .port = c->port, .host_family = c->host_family, .stream_set = c->stream_set,
-                        .stream = c->stream, .certs = c->certs, .trusts = c->trusts, .who = c->who, .sink = c->sink, .sink_arg = c->sink_arg };
+                        .stream = c->stream, .certs = c->certs, .trusts = c->trusts, .who = c->who, .keylog = c->keylog, .sink = c->sink, .sink_arg = c->sink_arg };
     memcpy(keep.host, c->host, sizeof keep.host);
     memcpy(keep.causes, c->causes, sizeof keep.causes);
     *c = keep;

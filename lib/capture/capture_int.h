@@ -93,6 +93,8 @@ struct td_capture {
 
     td_cap_table *table;
     struct td_cap_whomemo *who;      /* client fingerprints by offer */
+    struct td_keylog *keylog;        /* --keylog: TLS 1.3 records opened with these keys */
+    unsigned long decrypted;         /* connections whose keys the key log held */
     struct td_cap_trustmemo *trusts; /* the store, and its verdicts on the chains seen */
     td_capcerts *certs;         /* the certificate rules' memory of chains */
     char error[1024];

@@ -7,6 +7,7 @@
 
 #include "probe/probe.h"
 #include "wire/chello.h"
+#include "capture/keys.h"
 #include "capture/who.h"
 #include "registry/registry.h"
 #include "wire/tls.h"
@@ -678,6 +679,8 @@ static void read_offer(td_cap_conn *c)
         snprintf(o->sni, sizeof o->sni, "%s", h->sni);
         if (ok)
             td_cap_who(c->who, h, o);
+        c->have_random = ok && !h->sslv2;
+        memcpy(c->client_random, h->random, sizeof c->client_random);
     }
     free(h);
     free(msg);
@@ -743,6 +746,7 @@ void td_cap_conn_finish(td_cap_conn *c)
         cut_answer(o);
     o->client_went_on = (o->encrypted_flight ? o->app_data[TD_CAP_CLIENT] : o->client_ccs) && !o->late_server_alert;
     read_offer(c);
+    td_cap_decrypt(c);
 }
 
 void td_cap_conn_free(td_cap_conn *c)

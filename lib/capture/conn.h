@@ -86,6 +86,10 @@ typedef struct td_cap_conn {
     bool closed;             /* both FINs or a reset: nothing more to learn */
     double last_seen;        /* seconds since the epoch */
     struct td_cap_whomemo *who; /* the capture's memory of client fingerprints, or NULL */
+    const struct td_keylog *keylog; /* the session keys given (--keylog), or NULL */
+    uint8_t client_random[32];  /* the ClientHello's, to find them */
+    bool have_random;
+    bool decrypted;             /* the key log held this connection's keys */
 } td_cap_conn;
 
 /* A connection whose first packet is pkt (stream: its index in the file).

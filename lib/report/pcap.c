@@ -266,11 +266,16 @@ static void connection_text(const td_capture *c, const td_cap_result *r, FILE *f
         snprintf(when, sizeof when, "?");
     fprintf(f, "%s  stream %lu  %s -> %s  at %s\n", td_cap_verdict_label(r), o->stream, cl, sv, when);
     if (o->fp_read) {
-        td_str who;
+        td_str who, b;
         td_str_init(&who);
+        td_str_init(&b);
         td_cap_client_words(o, &who);
-        fprintf(f, "  client: %s; JA3 %s, JA4 %s\n", who.s ? who.s : "", o->ja3, o->ja4);
+        td_str_printf(&who, "; JA3 %s, JA4 %s", o->ja3, o->ja4);
+        item(&b, "  client: ", who.s ? who.s : "", false, verbose, 6);
+        if (b.s)
+            fputs(b.s, f);
         td_str_free(&who);
+        td_str_free(&b);
     }
     for (size_t k = 0; k < o->n_steps; k++) {
         const td_cap_step *s = &o->steps[k];
@@ -586,6 +591,7 @@ static int summary_json(const td_capture *c, FILE *f)
     set(&w, j, "malformed_frames", json_integer((json_int_t)c->bad_frames));
     set(&w, j, "not_listed", json_integer((json_int_t)c->results_dropped));
     set(&w, j, "judged_early", json_integer((json_int_t)c->judged_early));
+    set(&w, j, "decrypted", json_integer((json_int_t)c->decrypted));
     return emit(j, f, w.err);
 }
 

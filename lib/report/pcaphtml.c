@@ -117,6 +117,8 @@ static void summary(td_str *b, const td_capture *c, bool verbose)
     td_str_printf(b, "<tr><th>TCP connections</th><td>%lu</td></tr>\n<tr><th>TLS handshakes</th><td>%lu</td></tr>\n"
                      "<tr><th>Failed</th><td>%lu</td></tr>\n<tr><th>Without TLS</th><td>%lu</td></tr>\n",
                   c->connections, c->handshakes, c->failed, c->not_tls);
+    if (c->decrypted)
+        td_str_printf(b, "<tr><th>Opened with --keylog</th><td>%lu</td></tr>\n", c->decrypted);
     td_str_add(b, "</tbody></table>\n");
     causes(b, c, verbose);
     servers(b, c);

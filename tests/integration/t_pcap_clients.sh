@@ -90,7 +90,10 @@ CASE=text
 "$TLSDIAG" pcap "$CAP" >"$T/text.txt" 2>&1
 assert_true "the text starts with the summary" grep -q "^.*self.pcap: 5 TLS handshakes in 5 TCP connections, 4 failed" "$T/text.txt"
 assert_true "the text shows a ladder" grep -q "client -> server  Alert fatal unknown_ca(48)" "$T/text.txt"
-assert_true "the text says who the client looks like" grep -q "^  client: looks like curl 7.88+ on OpenSSL 3.*; JA3 [0-9a-f]\{32\}, JA4 t13" "$T/text.txt"
+assert_true "the text says who the client looks like" grep -q "^  client: looks like curl 7.88+ on OpenSSL 3" "$T/text.txt"
+assert_true "and its fingerprints, wrapped to 80 columns" bash -c \
+    "grep -A3 '^  client: looks like curl' '$T/text.txt' | tr -s ' \n' ' ' | grep -q 'JA3 [0-9a-f]\{32\}, JA4 t13' &&
+     ! grep -A3 '^  client: ' '$T/text.txt' | grep -q '.\{81\}'"
 assert_true "the summary counts by client" grep -q "^  by client: JA4 t1" "$T/text.txt"
 assert_true "the text names the root cause with its fix" grep -q "root cause: fail SELF_SIGNED" "$T/text.txt"
 assert_true "the working connection is left out of the short text" bash -c "! grep -q '^OK ' '$T/text.txt'"
