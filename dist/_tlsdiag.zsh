@@ -78,6 +78,8 @@ _tlsdiag() {
                 '--stream[only the N-th TCP connection]:number:' \
                 '--keylog[session keys the clients logged (SSLKEYLOGFILE)]:key log file:_files' \
                 '--json[JSON lines: one object per connection, then a summary]' \
+                '--format[the report on standard output]:format:(text json html)' \
+                '--html[also write the HTML report to FILE]:file:_files' \
                 '(-v --verbose)'{-v,--verbose}'[every connection and every finding]' \
                 '(- :)'{-h,--help}'[describe the options]' \
                 ':capture file (- for standard input):_files'

@@ -75,10 +75,11 @@ _tlsdiag() {
         pcap)
             case "$prev" in
                 --port|--host|--stream) return ;;
-                --keylog) _tlsdiag_reply -f; compopt -o filenames 2>/dev/null; return ;;
+                --keylog|--html) _tlsdiag_reply -f; compopt -o filenames 2>/dev/null; return ;;
+                --format) _tlsdiag_reply -W 'text json html'; return ;;
             esac
             if [[ $cur == -* ]]; then
-                _tlsdiag_reply -W '--port --host --stream --keylog --json -v --verbose -h --help'
+                _tlsdiag_reply -W '--port --host --stream --keylog --json --format --html -v --verbose -h --help'
             else
                 _tlsdiag_reply -f; compopt -o filenames 2>/dev/null
             fi

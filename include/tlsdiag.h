@@ -312,6 +312,12 @@ bool td_capture_failed(const td_capture *c);
  * TD_TEXT_VERBOSE adds every connection and every finding.  0, or -1 when
  * memory or the write failed. */
 int td_capture_write_text(const td_capture *c, FILE *f, unsigned flags);
+/* The same report as one self-contained HTML page (inline CSS and SVG, no
+ * request when opened): the summary with a chart of the root causes, then
+ * a section per connection the text lists (TD_TEXT_VERBOSE: as for the
+ * text) with its ladder drawn as a sequence diagram.  0, or -1 when memory
+ * or the write failed. */
+int td_capture_write_html(const td_capture *c, FILE *f, unsigned flags);
 /* JSON lines (docs/json.md, "tlsdiag pcap"): one object per connection,
  * then a summary object.  After td_capture_set_json_stream() the
  * connections are already written: only the summary is left. */

@@ -278,6 +278,12 @@ static const char pcap_usage_text[] =
     "                          encrypted alerts\n"
     "  --json                  JSON lines: one object per connection, then a\n"
     "                          summary object (docs/json.md)\n"
+    "  --format FORMAT         what to print: text (the default), json (as\n"
+    "                          --json) or html (one self-contained page)\n"
+    "  --html FILE             also write the report as one self-contained HTML\n"
+    "                          page to FILE: the summary with a chart of the root\n"
+    "                          causes, each listed connection with its ladder\n"
+    "                          drawn (not with --json)\n"
     "  -v, --verbose           every connection and every finding\n"
     "  -h, --help              this text\n"
     "\n"
@@ -502,6 +508,22 @@ static const char *why(const td_options *o)
     return e ? e : "invalid option value";
 }
 
+/* --format FORMAT and --html FILE, as check and pcap read them. */
+static int format_option(const char *hint, int c, const char *arg, bool *json, bool *html, const char **html_file)
+{
+    if (c == OPT_HTML) {
+        if (!*arg)
+            return usage_error(hint, "--html needs a file name");
+        *html_file = arg;
+        return EXIT_OK;
+    }
+    if (strcmp(arg, "text") != 0 && strcmp(arg, "json") != 0 && strcmp(arg, "html") != 0)
+        return usage_error(hint, "--format is text, json or html, not '%.40s'", arg);
+    *json = strcmp(arg, "json") == 0;
+    *html = strcmp(arg, "html") == 0;
+    return EXIT_OK;
+}
+
 /* Applies one option to o; returns 0, a usage error, -1 for --help, or
  * LIST_CLIENTS for --client list. */
 static int apply_option(td_options *o, int c, const char *arg, cli *cl)
@@ -525,16 +547,8 @@ static int apply_option(td_options *o, int c, const char *arg, cli *cl)
         cl->json = true;
         break;
     case OPT_FORMAT:
-        if (strcmp(arg, "text") != 0 && strcmp(arg, "json") != 0 && strcmp(arg, "html") != 0)
-            return usage_error(CHECK_HINT, "--format is text, json or html, not '%.40s'", arg);
-        cl->json = strcmp(arg, "json") == 0;
-        cl->html = strcmp(arg, "html") == 0;
-        break;
     case OPT_HTML:
-        if (!*arg)
-            return usage_error(CHECK_HINT, "--html needs a file name");
-        cl->html_file = arg;
-        break;
+        return format_option(CHECK_HINT, c, arg, &cl->json, &cl->html, &cl->html_file);
     case OPT_NO_COLOR:
         cl->no_color = true;
         break;
@@ -646,15 +660,18 @@ static unsigned output_width(void)
     return 80;
 }
 
+/* Writes a page to f: 0, or -1 when memory or the write failed. */
+typedef int (*page_writer)(const void *what, FILE *f);
+
 /* The HTML page to the file --html names, written whole or not at all. */
-static int write_html_file(const td_report *r, const char *path)
+static int write_html_file(page_writer write, const void *what, const char *path)
 {
     FILE *f = fopen(path, "w");
     if (!f) {
         fprintf(stderr, "tlsdiag: cannot write %s: %s\n", path, strerror(errno));
         return EXIT_INTERNAL;
     }
-    int rc = td_report_write_html(r, f);
+    int rc = write(what, f);
     if (fclose(f) != 0 || rc != 0) {
         fprintf(stderr, "tlsdiag: cannot write %s: %s\n", path, errno ? strerror(errno) : "output error");
         remove(path);
@@ -663,9 +680,14 @@ static int write_html_file(const td_report *r, const char *path)
     return EXIT_OK;
 }
 
+static int report_page(const void *r, FILE *f)
+{
+    return td_report_write_html(r, f);
+}
+
 static int write_report(const td_report *r, const cli *cl, bool color)
 {
-    if (cl->html_file && write_html_file(r, cl->html_file) != EXIT_OK)
+    if (cl->html_file && write_html_file(report_page, r, cl->html_file) != EXIT_OK)
         return EXIT_INTERNAL;
     unsigned flags = (color ? TD_TEXT_COLOR : 0) | (cl->verbose ? TD_TEXT_VERBOSE : 0);
     int rc = cl->json   ? td_report_write_json(r, stdout)
@@ -1082,20 +1104,30 @@ static const struct option pcap_opts[] = {
     { "stream", required_argument, NULL, OPT_STREAM },
     { "keylog", required_argument, NULL, OPT_KEYLOG },
     { "json", no_argument, NULL, OPT_JSON },
+    { "format", required_argument, NULL, OPT_FORMAT },
+    { "html", required_argument, NULL, OPT_HTML },
     { "verbose", no_argument, NULL, 'v' },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
 };
 
+/* What pcap prints, and where its page goes. */
+typedef struct pcap_out {
+    bool json, html, verbose;
+    const char *html_file;
+} pcap_out;
+
 /* One option of pcap: a setter's refusal is a usage error. */
-static int pcap_option(td_capture *cap, int c, const char *arg, bool *json, bool *verbose)
+static int pcap_option(td_capture *cap, int c, const char *arg, pcap_out *out)
 {
     unsigned long n = 0;
     td_status st = TD_OK;
     if (c == OPT_JSON)
-        *json = true;
+        out->json = true;
+    else if (c == OPT_FORMAT || c == OPT_HTML)
+        return format_option(PCAP_HINT, c, arg, &out->json, &out->html, &out->html_file);
     else if (c == 'v')
-        *verbose = true;
+        out->verbose = true;
     else if (c == OPT_PORT) {
         if (!parse_count(arg, 1, 65535, &n))
             return usage_error(PCAP_HINT, "--port needs a number from 1 to 65535, not '%.40s'", arg);
@@ -1114,6 +1146,34 @@ static int pcap_option(td_capture *cap, int c, const char *arg, bool *json, bool
     return EXIT_OK;
 }
 
+static int capture_page(const void *cap, FILE *f)
+{
+    return td_capture_write_html(cap, f, 0);
+}
+
+static int capture_page_verbose(const void *cap, FILE *f)
+{
+    return td_capture_write_html(cap, f, TD_TEXT_VERBOSE);
+}
+
+/* The report of a capture read whole: the page to --html's file, then the
+ * report asked for to standard output. */
+static int write_capture(const td_capture *cap, const pcap_out *out)
+{
+    if (out->html_file && write_html_file(out->verbose ? capture_page_verbose : capture_page, cap,
+                                          out->html_file) != EXIT_OK)
+        return EXIT_INTERNAL;
+    unsigned flags = out->verbose ? TD_TEXT_VERBOSE : 0;
+    int w = out->json   ? td_capture_write_json(cap, stdout)
+            : out->html ? td_capture_write_html(cap, stdout, flags)
+                        : td_capture_write_text(cap, stdout, flags);
+    if (w != 0 || fflush(stdout) == EOF) {
+        fprintf(stderr, "tlsdiag: cannot write the report: %s\n", strerror(errno));
+        return EXIT_INTERNAL;
+    }
+    return td_capture_failed(cap) ? EXIT_FAIL : EXIT_OK;
+}
+
 static int cmd_pcap(int argc, char **argv)
 {
     td_capture *cap = td_capture_new();
@@ -1121,7 +1181,7 @@ static int cmd_pcap(int argc, char **argv)
         fprintf(stderr, "tlsdiag: out of memory\n");
         return EXIT_INTERNAL;
     }
-    bool json = false, verbose = false;
+    pcap_out out = { 0 };
     int rc = EXIT_OK, c;
     opterr = 0;
     optind = 1;
@@ -1134,12 +1194,17 @@ static int cmd_pcap(int argc, char **argv)
             td_capture_free(cap);
             return print_stdout(pcap_usage_text);
         } else
-            rc = pcap_option(cap, c, optarg, &json, &verbose);
+            rc = pcap_option(cap, c, optarg, &out);
     }
     if (rc == EXIT_OK && optind != argc - 1)
         rc = usage_error(PCAP_HINT, optind >= argc ? "pcap needs a FILE (- for standard input)"
                                                    : "pcap reads one FILE");
-    if (rc == EXIT_OK && json)
+    /* JSON lines are written as connections are judged, and then none is
+     * kept for a page. */
+    if (rc == EXIT_OK && out.json && out.html_file)
+        rc = usage_error(PCAP_HINT, "--html FILE lists connections that JSON lines do not keep: run pcap once "
+                                    "for each");
+    if (rc == EXIT_OK && out.json)
         td_capture_set_json_stream(cap, stdout);
     if (rc == EXIT_OK) {
         td_status st = td_capture_read_file(cap, argv[optind]);
@@ -1150,15 +1215,8 @@ static int cmd_pcap(int argc, char **argv)
             rc = st == TD_ERR_USAGE ? EXIT_USAGE : EXIT_INTERNAL;
         }
     }
-    if (rc == EXIT_OK) {
-        int w = json ? td_capture_write_json(cap, stdout)
-                     : td_capture_write_text(cap, stdout, verbose ? TD_TEXT_VERBOSE : 0);
-        if (w != 0 || fflush(stdout) == EOF) {
-            fprintf(stderr, "tlsdiag: cannot write the report: %s\n", strerror(errno));
-            rc = EXIT_INTERNAL;
-        } else if (td_capture_failed(cap))
-            rc = EXIT_FAIL;
-    }
+    if (rc == EXIT_OK)
+        rc = write_capture(cap, &out);
     td_capture_free(cap);
     return rc;
 }

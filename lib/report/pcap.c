@@ -14,6 +14,7 @@
 #include "registry/registry.h"
 #include "report/json_int.h"
 #include "report/jline.h"
+#include "report/pcap_int.h"
 #include "report/wrap.h"
 #include "util/str.h"
 #include "util/utc.h"
@@ -44,18 +45,18 @@ static const char *hs_name(uint8_t type)
     }
 }
 
-static const char *step_message(const td_cap_step *s)
+const char *td_cap_step_message(const td_cap_step *s)
 {
     return s->hrr ? "HelloRetryRequest" : hs_name(s->code);
 }
 
 /* One rung in words: "ClientHello (512 bytes)", "Alert fatal unknown_ca(48)". */
-static void step_text(const td_cap_step *s, td_str *out)
+void td_cap_step_text(const td_cap_step *s, td_str *out)
 {
     switch (s->kind) {
     case TD_CS_SYN: td_str_add(out, "SYN"); break;
     case TD_CS_SYNACK: td_str_add(out, "SYN-ACK"); break;
-    case TD_CS_HANDSHAKE: td_str_printf(out, "%s (%u bytes)", step_message(s), s->len); break;
+    case TD_CS_HANDSHAKE: td_str_printf(out, "%s (%u bytes)", td_cap_step_message(s), s->len); break;
     case TD_CS_SSLV2_HELLO: td_str_printf(out, "SSLv2 CLIENT-HELLO (%u bytes)", s->len); break;
     case TD_CS_CCS: td_str_add(out, "ChangeCipherSpec"); break;
     case TD_CS_ALERT:
@@ -99,7 +100,7 @@ static const char *step_kind_token(td_cap_step_kind k)
     return "?";
 }
 
-static void endpoint(const td_capobs *o, bool server, char *buf, size_t len)
+void td_cap_endpoint(const td_capobs *o, bool server, char *buf, size_t len)
 {
     const char *a = server ? o->server : o->client;
     unsigned p = server ? o->server_port : o->client_port;
@@ -107,7 +108,7 @@ static void endpoint(const td_capobs *o, bool server, char *buf, size_t len)
 }
 
 /* What the capture lost, as the advice to record it again. */
-static void notes(const td_capture *c, const td_capobs *o, void (*put)(void *, const char *), void *arg)
+void td_cap_notes(const td_capture *c, const td_capobs *o, td_cap_put put, void *arg)
 {
     char buf[200];
     if (o->snap_cut) {
@@ -130,10 +131,70 @@ static void notes(const td_capture *c, const td_capobs *o, void (*put)(void *, c
     (void)c;
 }
 
+/* What the summary adds about the capture as a whole. */
+void td_cap_summary_notes(const td_capture *c, td_cap_put put, void *arg)
+{
+    char buf[300];
+    if (c->snap_cut) {
+        snprintf(buf, sizeof buf, "capture truncated at %u bytes per packet: run tcpdump with -s 0", c->snap_cut_at);
+        put(arg, buf);
+    }
+    if (c->bad_frames) {
+        snprintf(buf, sizeof buf, "%lu malformed frame%s skipped (first: %s)", c->bad_frames,
+                 c->bad_frames == 1 ? "" : "s", c->first_bad);
+        put(arg, buf);
+    }
+    if (c->failed_dropped) {
+        snprintf(buf, sizeof buf, "%lu more failed connection%s counted above but not listed (the first %u are): "
+                 "--json lists every connection, --stream N shows one", c->failed_dropped,
+                 c->failed_dropped == 1 ? " is" : "s are", TD_CAPTURE_KEEP);
+        put(arg, buf);
+    }
+    if (c->judged_early) {
+        snprintf(buf, sizeof buf, "%lu connections were judged before they ended: more than %u were open at once",
+                 c->judged_early, TD_CAPTURE_LIVE);
+        put(arg, buf);
+    }
+}
+
+typedef enum { V_FAIL, V_NOT_TLS, V_OK, V_INCOMPLETE } cap_verdict;
+
+static cap_verdict verdict_of(const td_cap_result *r)
+{
+    return r->failed ? V_FAIL : !r->obs.hello ? V_NOT_TLS : r->obs.client_went_on ? V_OK : V_INCOMPLETE;
+}
+
+const char *td_cap_verdict_name(const td_cap_result *r)
+{
+    static const char *const name[] = { "fail", "not-tls", "ok", "incomplete" };
+    return name[verdict_of(r)];
+}
+
+const char *td_cap_verdict_label(const td_cap_result *r)
+{
+    static const char *const label[] = { "FAIL", "NO TLS", "OK", "INCOMPLETE" };
+    return label[verdict_of(r)];
+}
+
+/* Where a failed connection broke: the first alert, else the first reset,
+ * else the first FIN, else its last rung. */
+int td_cap_broken_step(const td_cap_result *r)
+{
+    const td_capobs *o = &r->obs;
+    if (!r->failed || o->n_steps == 0)
+        return -1;
+    static const td_cap_step_kind order[] = { TD_CS_ALERT, TD_CS_RST, TD_CS_FIN };
+    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
+        for (size_t k = 0; k < o->n_steps; k++)
+            if (o->steps[k].kind == order[i])
+                return (int)k;
+    return (int)o->n_steps - 1;
+}
+
 /* "looks like curl 7.88 (Debian 12)", "looks like Chrome or Edge", or
  * "unknown client (nearest: Java 8, 71% alike)": a name only at or above
  * the threshold, never a confident wrong one. */
-static void client_words(const td_capobs *o, td_str *out)
+void td_cap_client_words(const td_capobs *o, td_str *out)
 {
     if (!o->fp_like[0]) {
         td_str_add(out, "unknown client");
@@ -199,17 +260,16 @@ static void connection_text(const td_capture *c, const td_cap_result *r, FILE *f
 {
     const td_capobs *o = &r->obs;
     char cl[96], sv[96], when[40];
-    endpoint(o, false, cl, sizeof cl);
-    endpoint(o, true, sv, sizeof sv);
+    td_cap_endpoint(o, false, cl, sizeof cl);
+    td_cap_endpoint(o, true, sv, sizeof sv);
     if (!td_utc_iso((int64_t)o->start, when, sizeof when))
         snprintf(when, sizeof when, "?");
-    const char *verdict = r->failed ? "FAIL" : !o->hello ? "NO TLS" : o->client_went_on ? "OK" : "INCOMPLETE";
-    fprintf(f, "%s  stream %lu  %s -> %s  at %s\n", verdict, o->stream, cl, sv, when);
+    fprintf(f, "%s  stream %lu  %s -> %s  at %s\n", td_cap_verdict_label(r), o->stream, cl, sv, when);
     if (o->fp_read) {
         td_str who, b;
         td_str_init(&who);
         td_str_init(&b);
-        client_words(o, &who);
+        td_cap_client_words(o, &who);
         td_str_printf(&who, "; JA3 %s, JA4 %s", o->ja3, o->ja4);
         item(&b, "  client: ", who.s ? who.s : "", false, verbose, 6);
         if (b.s)
@@ -221,7 +281,7 @@ static void connection_text(const td_capture *c, const td_cap_result *r, FILE *f
         const td_cap_step *s = &o->steps[k];
         td_str t;
         td_str_init(&t);
-        step_text(s, &t);
+        td_cap_step_text(s, &t);
         fprintf(f, "  %+9.3f s  %s  %s\n", s->t, s->from_server ? "client <- server" : "client -> server",
                 t.s ? t.s : "");
         td_str_free(&t);
@@ -247,7 +307,7 @@ static void connection_text(const td_capture *c, const td_cap_result *r, FILE *f
         finding_text(f, x, verbose, root ? "root cause: " : "");
     }
     tw w = { f, "  " };
-    notes(c, o, put_note, &w);
+    td_cap_notes(c, o, put_note, &w);
     fputc('\n', f);
 }
 
@@ -286,18 +346,7 @@ static void summary_text(const td_capture *c, FILE *f)
     if (c->other_clients)
         fprintf(f, "  and %lu handshake%s from other or unreadable hellos, %lu failed\n", c->other_clients,
                 c->other_clients == 1 ? "" : "s", c->other_clients_failed);
-    if (c->snap_cut)
-        fprintf(f, "note: capture truncated at %u bytes per packet: run tcpdump with -s 0\n", c->snap_cut_at);
-    if (c->bad_frames)
-        fprintf(f, "note: %lu malformed frame%s skipped (first: %s)\n", c->bad_frames,
-                c->bad_frames == 1 ? "" : "s", c->first_bad);
-    if (c->failed_dropped)
-        fprintf(f, "note: %lu more failed connection%s counted above but not listed (the first %u are): --json "
-                "lists every connection, --stream N shows one\n", c->failed_dropped,
-                c->failed_dropped == 1 ? " is" : "s are", TD_CAPTURE_KEEP);
-    if (c->judged_early)
-        fprintf(f, "note: %lu connections were judged before they ended: more than %u were open at once\n",
-                c->judged_early, TD_CAPTURE_LIVE);
+    td_cap_summary_notes(c, put_note, &(tw){ f, "" });
 }
 
 int td_capture_write_text(const td_capture *c, FILE *f, unsigned flags)
@@ -340,14 +389,14 @@ static void ladder_json(td_str *b, const td_capobs *o)
     for (size_t k = 0; k < o->n_steps; k++) {
         const td_cap_step *s = &o->steps[k];
         t.len = 0;
-        step_text(s, &t);
+        td_cap_step_text(s, &t);
         td_jl_open(b, NULL, '{');
         td_jl_fixed(b, "t", s->t, 6);
         td_jl_str(b, "from", s->from_server ? "server" : "client");
         td_jl_str(b, "kind", step_kind_token(s->kind));
         td_jl_str(b, "text", t.s ? t.s : "");
         if (s->kind == TD_CS_HANDSHAKE)
-            td_jl_str(b, "message", step_message(s));
+            td_jl_str(b, "message", td_cap_step_message(s));
         if (s->kind == TD_CS_ALERT && !s->cut) {
             td_jl_str(b, "alert", td_alert_name(s->code, "unknown"));
             td_jl_int(b, "alert_code", s->code);
@@ -383,7 +432,7 @@ static void fingerprint_json(td_str *b, const td_capobs *o)
     }
     td_str who;
     td_str_init(&who);
-    client_words(o, &who);
+    td_cap_client_words(o, &who);
     td_jl_open(b, "fingerprint", '{');
     td_jl_str(b, "ja3", o->ja3);
     td_jl_str(b, "ja4", o->ja4);
@@ -452,8 +501,8 @@ static int connection_json(const td_capture *c, const td_cap_result *r, FILE *f)
 {
     const td_capobs *o = &r->obs;
     char cl[96], sv[96];
-    endpoint(o, false, cl, sizeof cl);
-    endpoint(o, true, sv, sizeof sv);
+    td_cap_endpoint(o, false, cl, sizeof cl);
+    td_cap_endpoint(o, true, sv, sizeof sv);
     td_str b;
     td_str_init(&b);
     td_jl_open(&b, NULL, '{');
@@ -463,7 +512,7 @@ static int connection_json(const td_capture *c, const td_cap_result *r, FILE *f)
     td_jl_str(&b, "server", sv);
     td_jl_fixed(&b, "start", o->start, 6);
     td_jl_bool(&b, "tls", o->hello);
-    td_jl_str(&b, "verdict", r->failed ? "fail" : !o->hello ? "not-tls" : o->client_went_on ? "ok" : "incomplete");
+    td_jl_str(&b, "verdict", td_cap_verdict_name(r));
     td_jl_str(&b, "answer", td_outcome_name(o->answer.out));
     fingerprint_json(&b, o);
     ladder_json(&b, o);
@@ -479,7 +528,7 @@ static int connection_json(const td_capture *c, const td_cap_result *r, FILE *f)
         td_jl_raw(&b, "findings", "[]");
     }
     td_jl_open(&b, "notes", '[');
-    notes(c, o, put_note_json, &b);
+    td_cap_notes(c, o, put_note_json, &b);
     td_jl_close(&b, ']');
     td_jl_close(&b, '}');
     td_str_addn(&b, "\n", 1);

@@ -55,7 +55,9 @@ const char *td_path_src_name(td_path_src s);
 
 /* ---- the handshake, step by step (steps.c) ---------------------------- */
 
-typedef enum { TD_STEP_LOCAL, TD_STEP_TO_SERVER, TD_STEP_TO_CLIENT } td_step_dir;
+/* Who speaks at a step; FROM_MIDDLE is a packet sent by something on the
+ * path in the server's name (a capture's middlebox reset). */
+typedef enum { TD_STEP_LOCAL, TD_STEP_TO_SERVER, TD_STEP_TO_CLIENT, TD_STEP_FROM_MIDDLE } td_step_dir;
 typedef enum {
     TD_STEP_MSG,  /* a step: a label and what happened there */
     TD_STEP_NOTE, /* a remark on the steps above it */

@@ -57,3 +57,14 @@ bool td_utc_iso(int64_t t, char *buf, size_t cap)
     }
     return true;
 }
+
+bool td_utc_parse_iso(const char *s, int64_t *t)
+{
+    int y, mo, d, h, mi, se, n = 0;
+    if (!s || sscanf(s, "%d-%d-%dT%d:%d:%d%n", &y, &mo, &d, &h, &mi, &se, &n) != 6 || n == 0)
+        return false;
+    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60)
+        return false;
+    *t = td_utc_seconds(y, mo, d, h, mi, se);
+    return true;
+}

@@ -16,4 +16,8 @@ int64_t td_utc_seconds(int64_t year, int month, int day, int hour, int min, int 
  * 21 bytes hold any year up to 9999. */
 bool td_utc_iso(int64_t t, char *buf, size_t cap);
 
+/* The other way: Unix seconds of "2026-11-23T10:00:00Z" (what td_utc_iso
+ * writes; the zone suffix is not read).  False for text that is not one. */
+bool td_utc_parse_iso(const char *s, int64_t *t);
+
 #endif

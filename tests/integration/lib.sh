@@ -1059,6 +1059,90 @@ assert_root_cause() {
     assert_jq ".root_cause.id == \"$1\"" "root cause $1"
 }
 
+# ------------------------------------------------------------- HTML pages
+
+CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
+
+# start_request_trap: a listener that writes a line for each connection made
+# to it and what it asked.  render_page points Chromium at it as the proxy for
+# every URL, loopback included, so any request a page makes lands in
+# $TRAP_LOG.  Sets TRAP_PORT.
+start_request_trap() {
+    TRAP_PORT=$(free_port tcp)
+    start_bg "$PYTHON" -u -c '
+import socket, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1])))
+s.listen(16)
+while True:
+    c, _ = s.accept()
+    c.settimeout(2)
+    try:
+        line = c.recv(300).split(b"\r\n")[0].decode(errors="replace")
+    except OSError:
+        line = "?"
+    print("request:", line)
+    c.close()
+' "$TRAP_PORT"
+    TRAP_LOG=$BG_LOG
+    wait_port "$TRAP_PORT" 10 || die "the request trap did not start"
+}
+
+# tidy_clean PAGE: asserts `tidy -errors` finds no error in PAGE.
+tidy_clean() {
+    assert_true "tidy -errors finds no error" bash -c "tidy -errors -q '$1' >'$T/tidy.txt' 2>&1; [ \$? -lt 2 ] && ! grep -q 'Error:' '$T/tidy.txt'"
+    [ -s "$T/tidy.txt" ] && sed 's/^/  tidy: /' "$T/tidy.txt" | head -20
+    return 0
+}
+
+# assert_self_contained PAGE: no attribute or style of PAGE names a URL
+# elsewhere.
+assert_self_contained() {
+    assert_true "no src or href leaves the file" bash -c \
+        "! grep -Eiq '(src|href)[[:space:]]*=[[:space:]]*[\"'\'']?[[:space:]]*(https?:)?//' '$1'"
+    assert_true "no url() or @import in the styles" bash -c "! grep -Eiq 'url\\([\"'\'']?(https?:)?//|@import' '$1'"
+}
+
+# chromium_run ARGS...: headless Chromium, its every request sent to the
+# trap (start_request_trap).
+chromium_run() {
+    timeout 90 "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-background-networking \
+        --disable-component-update --disable-sync --no-first-run --no-pings --disable-domain-reliability \
+        --disable-client-side-phishing-detection --disable-default-apps --user-data-dir="$T/chrome" \
+        --proxy-server="127.0.0.1:$TRAP_PORT" --proxy-bypass-list="<-loopback>" "$@"
+}
+
+# Chromium's own services (sign-in, updates, time), which it calls whatever
+# the page: the trap lines that are not these are the page's.
+CHROMIUM_OWN='(CONNECT |https?://)[a-z0-9.-]*\.(google\.com|googleapis\.com|gvt1\.com|gstatic\.com)[:/]'
+
+# page_requests: what reached the trap other than Chromium's own services.
+page_requests() {
+    grep '^request:' "$TRAP_LOG" | grep -Ev "$CHROMIUM_OWN"
+}
+
+# render_page PAGE NAME: headless Chromium's DOM of PAGE in $T/NAME.dom.html
+# (DOM) and its screenshot in tests/tmp/logs/TEST-NAME.png, kept; asserts it
+# rendered and that no request of the page reached the trap
+# (start_request_trap first).
+render_page() {
+    local page=$1 name=$2 shots="$ROOT/tests/tmp/logs" before
+    mkdir -p "$shots"
+    DOM="$T/$name.dom.html"
+    before=$(page_requests | wc -l)
+    chromium_run --dump-dom "file://$page" >"$DOM" 2>"$T/chrome-dom.err"
+    assert_true "Chromium renders $name" test -s "$DOM"
+    chromium_run --window-size=1200,2400 --screenshot="$shots/$TEST_NAME-$name.png" "file://$page" \
+        >/dev/null 2>"$T/chrome-shot.err"
+    assert_true "Chromium takes a screenshot of $name" test -s "$shots/$TEST_NAME-$name.png"
+    echo "  screenshot: $shots/$TEST_NAME-$name.png"
+    sleep 0.3
+    assert_true "no request leaves $name ($(page_requests | wc -l) at the trap, $before before)" \
+        test "$(page_requests | wc -l)" = "$before"
+    page_requests | tail -n "+$((before + 1))" | sort | uniq -c | sed 's/^/  trap: /' | head -10
+}
+
 # ------------------------------------------------------------- assertions
 
 # jq functions available to assert_jq.  Code points may be reported as

@@ -86,6 +86,8 @@ assert_true "check --ma completes to --max-connections" test "$(complete_words t
 assert_true "--clients completes its levels" test "$(complete_words tlsdiag check --clients "" | tr '\n' ' ')" = "modern intermediate old "
 assert_true "explain offers the code kinds" grep -qx x509 <(complete_words tlsdiag explain "")
 assert_true "logs --f completes to --follow" test "$(complete_words tlsdiag logs --f)" = "--follow"
+assert_true "pcap --fo completes to --format" test "$(complete_words tlsdiag pcap --fo)" = "--format"
+assert_true "pcap --format completes its formats" test "$(complete_words tlsdiag pcap --format "" | tr '\n' ' ')" = "text json html "
 
 CASE=uninstall
 make -C "$ROOT" --no-print-directory uninstall DESTDIR="$R" PREFIX=/usr >"$T/uninstall.log" 2>&1

@@ -1,4 +1,4 @@
-/* What the reporter tests (test_report, test_report_chain) share: DER
+/* What the reporter tests (test_report, test_report_chain, the HTML ones) share: DER
  * moved into malloc'd memory, and a reporter's output captured as text.
  * Included after <cmocka.h>. */
 #ifndef TD_TEST_REPORTKIT_H
@@ -81,6 +81,15 @@ static inline int write_json(const td_report *r, FILE *f, bool color)
 static inline int write_text_long(const td_report *r, FILE *f, bool color)
 {
     return td_report_write_text_ex(r, f, (color ? TD_TEXT_COLOR : 0) | TD_TEXT_VERBOSE, 0);
+}
+
+/* How many times what occurs in s (overlaps counted). */
+static inline size_t occurrences(const char *s, const char *what)
+{
+    size_t n = 0;
+    for (const char *p = strstr(s, what); p; p = strstr(p + 1, what))
+        n++;
+    return n;
 }
 
 #endif

@@ -70,14 +70,6 @@ static td_report *hostile_report(void)
     return r;
 }
 
-static size_t count(const char *s, const char *what)
-{
-    size_t n = 0;
-    for (const char *p = strstr(s, what); p; p = strstr(p + 1, what))
-        n++;
-    return n;
-}
-
 static int write_html(const td_report *r, FILE *f, bool color)
 {
     (void)color;
@@ -101,7 +93,7 @@ static void test_html_escapes(void **state)
     td_report *r;
     char *out = render(&r);
     /* the page's own script, once, at the end; none from the data */
-    assert_int_equal(count(out, "<script"), 1);
+    assert_int_equal(occurrences(out, "<script"), 1);
     assert_non_null(strstr(out, "<script>document.querySelectorAll"));
     assert_null(strstr(out, "<script>alert"));
     assert_null(strstr(out, "<i>x</i>"));
@@ -146,11 +138,11 @@ static void test_html_content(void **state)
     /* the ServerHello arrow is the broken one, and names the alert */
     const char *broken = strstr(out, "<g class=\"step broken\" data-label=\"ServerHello\"");
     assert_non_null(broken);
-    assert_int_equal(count(out, "class=\"step broken\""), 1);
+    assert_int_equal(occurrences(out, "class=\"step broken\""), 1);
     assert_non_null(strstr(broken, "handshake_failure"));
     assert_non_null(strstr(broken, "#b00020"));
     /* a row per client, the failure first, with a word as well as a colour */
-    assert_int_equal(count(out, "<tr class=\"client "), 2);
+    assert_int_equal(occurrences(out, "<tr class=\"client "), 2);
     const char *fail_row = strstr(out, "<tr class=\"client fail\">");
     const char *ok_row = strstr(out, "<tr class=\"client ok\">");
     assert_non_null(fail_row);
