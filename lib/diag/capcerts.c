@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "diag/advice.h"
 #include "diag/finding.h"
 #include "obs/capobs.h"
 #include "util/hash.h"
@@ -63,9 +64,9 @@ static uint64_t key_of(const td_capobs *o)
     return h;
 }
 
-static void copy_finding(td_findings *out, const td_finding *f)
+static void copy_finding(td_findings *out, const td_finding *f, const char *verify)
 {
-    td_finding *g = td_findings_add(out, f->id, f->sev, f->summary, f->evidence, f->fix, f->verify);
+    td_finding *g = td_findings_add(out, f->id, f->sev, f->summary, f->evidence, f->fix, verify ? verify : f->verify);
     if (g) {
         g->reason = f->reason;
         g->cert = f->cert;
@@ -75,7 +76,7 @@ static void copy_finding(td_findings *out, const td_finding *f)
 static void append(td_findings *out, const td_findings *fs)
 {
     for (size_t k = 0; k < fs->n; k++)
-        copy_finding(out, &fs->v[k]);
+        copy_finding(out, &fs->v[k], NULL);
     out->oom |= fs->oom;
 }
 
@@ -100,6 +101,12 @@ static void judge_chain(const td_capobs *o, td_capcerts *cc, td_findings *keep)
     scratch->n_certs = n;
     scratch->certs_version = o->answer.version;
     scratch->path = o->trust->path;
+    /* The name came off the wire: one a shell would read as more than a
+     * word (quotes, ;, $, <) never goes into a command to paste; the
+     * verify then names the address only. */
+    char target[300], unnamed_verify[400];
+    snprintf(unnamed_verify, sizeof unnamed_verify, "openssl s_client -connect %s -verify_return_error </dev/null",
+             td_host_port(target, sizeof target, o->server, o->server_port));
     td_findings fs = { 0 };
     td_diagnose_certs(scratch, &fs);
     scratch->n_certs = 0;
@@ -112,7 +119,7 @@ static void judge_chain(const td_capobs *o, td_capcerts *cc, td_findings *keep)
             continue;
         if (f->id == TD_ID_SNI_DEFAULT_CERT)
             continue;
-        copy_finding(keep, f);
+        copy_finding(keep, f, named && !td_shell_safe(o->sni) ? unnamed_verify : NULL);
     }
     keep->oom |= fs.oom;
     td_findings_free(&fs);

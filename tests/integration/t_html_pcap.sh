@@ -44,6 +44,12 @@ assert_jq '.summary.handshakes == 3 and .summary.failed == 2' "3 handshakes, 2 f
 FAILED=$(jq '.summary.failed' "$OUT")
 CLIENTS=$(jq '.summary.by_client | length' "$OUT")
 JA4=$(jq -r '.connections[0].fingerprint.ja4' "$OUT")
+# The captured SNI is the sender's to choose: no command to paste holds it
+# when a shell would read it as more than a word.
+assert_jq '[.connections[].findings[]?.verify // empty | select(contains("<script>") or contains("alert("))] | length == 0' \
+    "no verify command carries the captured <script> SNI"
+assert_jq '[.connections[].findings[]? | select(.id == "SELF_SIGNED") | .verify] | length > 0' \
+    "the self-signed chain still has a verify command"
 
 CASE=page
 PAGE="$T/xss.html"
