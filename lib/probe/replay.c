@@ -322,6 +322,53 @@ static void bisect(struct bisect *b)
     halving(b, TD_DROP_SIGALGS, h->n_sigalgs);
 }
 
+/* The edit that leaves out what step st left out; false when it cannot
+ * be told again (more values than a step records). */
+static bool edit_of(const td_replay_req *req, const td_replay_step *st, td_hello_edit *ed)
+{
+    const td_chello *h = req->hello;
+    memset(ed, 0, sizeof *ed);
+    ed->sni = req->sni;
+    if (st->n_values > TD_REPLAY_MAX_VALUES)
+        return false;
+    switch (st->drop) {
+    case TD_DROP_NOTHING: return true;
+    case TD_DROP_PADDING: ed->no_padding = true; return true;
+    case TD_DROP_GROUP: ed->drop_group = st->values[0]; return true;
+    case TD_DROP_EXTENSION:
+        for (size_t i = 0; i < h->n_exts && i < 64; i++)
+            if (h->exts[i].type == st->values[0])
+                ed->drop_exts |= (uint64_t)1 << i;
+        return ed->drop_exts != 0;
+    case TD_DROP_SUITES:
+    case TD_DROP_SIGALGS: {
+        bool sui = st->drop == TD_DROP_SUITES;
+        const uint16_t *list = sui ? h->suites : h->sigalgs;
+        bool *mask = sui ? ed->drop_suites : ed->drop_sigalgs;
+        for (size_t i = 0; i < (sui ? h->n_suites : h->n_sigalgs); i++)
+            for (size_t k = 0; k < st->n_values; k++)
+                mask[i] |= list[i] == st->values[k];
+        return true;
+    }
+    }
+    return false;
+}
+
+void td_replay_confirm(const td_replay_req *req, td_replay_result *out)
+{
+    td_hello_edit full, without;
+    out->stable = false;
+    if (!out->found || !edit_of(req, &out->steps[0], &full) ||
+        !edit_of(req, &out->steps[out->culprit_step], &without))
+        return;
+    out->confirm_sent = true;
+    attempt(req, &full, &out->confirm_full);
+    attempt(req, &without, &out->confirm_without);
+    out->stable = out->confirm_full.outcome != TD_REPLAY_HELLO &&
+                  out->confirm_full.outcome != TD_REPLAY_NO_CONNECT &&
+                  out->confirm_without.outcome == TD_REPLAY_HELLO;
+}
+
 int td_replay_run(const td_replay_req *req, td_replay_result *out)
 {
     memset(out, 0, sizeof *out);

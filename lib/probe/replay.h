@@ -97,6 +97,11 @@ typedef struct td_replay_result {
     size_t culprit_step;
     bool out_of_connections;
     char error[TD_REPLAY_DETAIL_LEN]; /* why nothing was sent: "" normally */
+    /* td_replay_confirm: the whole hello and the hello without the
+     * culprit, each once more on a fresh connection */
+    bool confirm_sent;
+    td_replay_answer confirm_full, confirm_without;
+    bool stable;                /* the full hello turned down again and the other answered again */
 } td_replay_result;
 
 /* Replays req->hello against req->addr; when rejected and asked to,
@@ -104,6 +109,12 @@ typedef struct td_replay_result {
  * plus one for the baseline.  Blocking: runs its own scheduler.  Returns 0, or -1 when not
  * even the first hello could be built (out->error says why). */
 int td_replay_run(const td_replay_req *req, td_replay_result *out);
+
+/* When the bisection found a culprit: sends the whole hello and the hello
+ * without the culprit once more, and sets out->stable when the answers
+ * are the same as before.  A server that answers at random must not get
+ * an element named. */
+void td_replay_confirm(const td_replay_req *req, td_replay_result *out);
 
 /* "answered", "alert", "reset", ...; and "nothing", "padding", ... */
 const char *td_replay_outcome_name(td_replay_outcome o);
