@@ -113,3 +113,27 @@ const char *td_name_or_code(const char *name, uint16_t code, char *buf, size_t c
     snprintf(buf, cap, "unknown (0x%04x)", (unsigned)code);
     return buf;
 }
+
+/* The IANA TLS ExtensionType Values a client commonly sends. */
+const char *td_ext_label(uint16_t type, char *buf, size_t len)
+{
+    static const struct {
+        uint16_t type;
+        const char *name;
+    } names[] = {
+        { 0, "server_name" }, { 5, "status_request" }, { 10, "supported_groups" },
+        { 11, "ec_point_formats" }, { 13, "signature_algorithms" }, { 16, "application_layer_protocol_negotiation" },
+        { 18, "signed_certificate_timestamp" }, { 21, "padding" }, { 22, "encrypt_then_mac" },
+        { 23, "extended_master_secret" }, { 27, "compress_certificate" }, { 28, "record_size_limit" },
+        { 35, "session_ticket" }, { 41, "pre_shared_key" }, { 42, "early_data" },
+        { 43, "supported_versions" }, { 45, "psk_key_exchange_modes" }, { 49, "post_handshake_auth" },
+        { 50, "signature_algorithms_cert" }, { 51, "key_share" }, { 0xff01, "renegotiation_info" },
+    };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (names[i].type == type) {
+            snprintf(buf, len, "%s (0x%04x)", names[i].name, type);
+            return buf;
+        }
+    snprintf(buf, len, "extension 0x%04x", type);
+    return buf;
+}

@@ -81,6 +81,8 @@ const td_group *td_group_at(size_t i);
 const td_group *td_group_by_id(uint16_t id);
 const td_group *td_group_by_name(const char *name);
 const char *td_group_label(uint16_t id, char *buf, size_t len);
+/* "encrypt_then_mac (0x0016)"; "extension 0x1234" when unnamed. */
+const char *td_ext_label(uint16_t type, char *buf, size_t len);
 
 typedef struct td_sigalg {
     uint16_t id;
