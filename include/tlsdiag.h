@@ -297,6 +297,17 @@ td_status td_capture_set_stream(td_capture *c, unsigned long n);
  * alerts either side sent encrypted.  TD_ERR_USAGE when the file cannot
  * be read or holds no key log line. */
 td_status td_capture_set_keylog(td_capture *c, const char *path);
+/* --replay HOST[:PORT] (443 when no port): keeps the ClientHello of the
+ * connection --stream names, else of the first failed connection with
+ * one, else of the first with one, for td_capture_replay().  TD_ERR_USAGE
+ * for a malformed target. */
+td_status td_capture_set_replay(td_capture *c, const char *target);
+/* After td_capture_read_*: sends that hello to the live server, takes it
+ * apart when turned down, confirms what it names, and judges it; the
+ * reports then carry a Replay section (text) or object (JSON).
+ * TD_ERR_USAGE with the reason in td_capture_error() when the target does
+ * not resolve or the capture holds no whole ClientHello to send. */
+td_status td_capture_replay(td_capture *c);
 /* Reads and judges a whole capture ("-": standard input).  TD_ERR_USAGE
  * with the reason in td_capture_error() for input that is no capture, a
  * link type it does not read, or a capture without a TLS handshake. */

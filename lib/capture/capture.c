@@ -81,6 +81,7 @@ void td_capture_free(td_capture *c)
     td_capcerts_free(c->certs);
     td_cap_trustmemo_free(c->trusts);
     td_cap_whomemo_free(c->who);
+    td_cap_replay_free(c->replay);
     if (c->keylog)
         td_keylog_free(c->keylog);
     free(c->keylog);
@@ -370,6 +371,8 @@ static void judge(td_capture *c, td_cap_conn *conn)
     certs(c, &r);
     td_rank_findings(NULL, &r.fs);
     r.failed = any_fail(&r.fs);
+    if (c->replay)
+        td_cap_replay_offer(c->replay, c->stream_set, conn, r.failed);
     count(c, &r);
     /* The chain has been judged: the report does not print it. */
     td_capobs_free(&r.obs);
@@ -502,6 +505,7 @@ static void on_packet(td_capture *c, const td_pkt *p)
             c->who = td_cap_whomemo_new();
         conn->who = c->who;
         conn->keylog = c->keylog;
+        conn->keep_hello = c->replay != NULL;
         e->c = conn;
         t->live++;
         memcpy(e->key, key, KEY_LEN);
@@ -628,7 +632,7 @@ static void reset(td_capture *c, const char *name)
     free_results(c);
     table_free(c->table);
     td_capture keep = { .port = c->port, .host_family = c->host_family, .stream_set = c->stream_set,
-                        .stream = c->stream, .certs = c->certs, .trusts = c->trusts, .who = c->who, .keylog = c->keylog, .sink = c->sink, .sink_arg = c->sink_arg };
+                        .stream = c->stream, .certs = c->certs, .trusts = c->trusts, .who = c->who, .keylog = c->keylog, .replay = c->replay, .sink = c->sink, .sink_arg = c->sink_arg };
     memcpy(keep.host, c->host, sizeof keep.host);
     memcpy(keep.causes, c->causes, sizeof keep.causes);
     *c = keep;

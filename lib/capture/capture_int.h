@@ -10,6 +10,7 @@
 #include "../include/tlsdiag.h"
 #include "diag/finding.h"
 #include "obs/capobs.h"
+#include "probe/replay.h"
 
 /* Connections kept with their ladder and findings for the text report:
  * this many failed ones (what it lists) and this many others (what -v
@@ -46,6 +47,28 @@ typedef struct td_cap_fpcount {
 } td_cap_fpcount;
 
 typedef struct td_cap_table td_cap_table;
+
+/* --replay HOST[:PORT]: the hello kept from the capture, and what the live
+ * server made of it (lib/capture/replay.c). */
+typedef struct td_cap_replay {
+    char target[300];
+    char host[256];
+    uint16_t port;
+    uint8_t *msg;             /* the chosen connection's ClientHello (owned) */
+    size_t len;
+    unsigned long stream;
+    bool failed;              /* that connection failed in the capture */
+    bool ran;
+    td_chello hello;          /* msg, parsed: its extensions point into msg */
+    td_replay_result res;
+    td_findings fs;
+    char addr[80];            /* the address replayed to */
+} td_cap_replay;
+
+struct td_cap_conn;
+/* Keeps conn's hello when it is the one to replay; failed: the connection's verdict. */
+void td_cap_replay_offer(td_cap_replay *rp, bool stream_set, struct td_cap_conn *conn, bool failed);
+void td_cap_replay_free(td_cap_replay *rp);
 
 /* Where a judged connection goes when it is not kept: its JSON line.  0,
  * or -1 when the write failed. */
@@ -97,6 +120,7 @@ struct td_capture {
     unsigned long decrypted;         /* connections whose keys the key log held */
     struct td_cap_trustmemo *trusts; /* the store, and its verdicts on the chains seen */
     td_capcerts *certs;         /* the certificate rules' memory of chains */
+    td_cap_replay *replay;      /* --replay, or NULL */
     char error[1024];
     char warning[1024];
 };

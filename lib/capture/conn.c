@@ -681,6 +681,11 @@ static void read_offer(td_cap_conn *c)
             td_cap_who(c->who, h, o);
         c->have_random = ok && !h->sslv2;
         memcpy(c->client_random, h->random, sizeof c->client_random);
+        if (ok && !h->sslv2 && c->keep_hello) {
+            c->hello_msg = msg;
+            c->hello_msg_len = n;
+            msg = NULL;
+        }
     }
     free(h);
     free(msg);
@@ -753,6 +758,7 @@ void td_cap_conn_free(td_cap_conn *c)
 {
     if (!c)
         return;
+    free(c->hello_msg);
     for (int d = 0; d < 2; d++) {
         td_reasm_free(&c->dir[d].rs);
         for (size_t k = 0; k < c->dir[d].recs.n; k++)

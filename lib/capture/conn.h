@@ -90,6 +90,9 @@ typedef struct td_cap_conn {
     uint8_t client_random[32];  /* the ClientHello's, to find them */
     bool have_random;
     bool decrypted;             /* the key log held this connection's keys */
+    bool keep_hello;            /* --replay: keep the ClientHello's bytes */
+    uint8_t *hello_msg;         /* ... here (owned), when it parsed cleanly */
+    size_t hello_msg_len;
 } td_cap_conn;
 
 /* A connection whose first packet is pkt (stream: its index in the file).
