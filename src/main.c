@@ -276,6 +276,13 @@ static const char pcap_usage_text[] =
     "                          TLS 1.3 handshakes are opened to read the\n"
     "                          certificates, the CertificateRequest and the\n"
     "                          encrypted alerts\n"
+    "  --replay HOST[:PORT]    send the captured ClientHello (of --stream N, else\n"
+    "                          of the first failed connection) to the live server\n"
+    "                          (port 443 by default), with a fresh random and key\n"
+    "                          shares; when turned down, leave out one element at\n"
+    "                          a time (padding, each extension, each group, cipher\n"
+    "                          suites, signature algorithms) and name the one the\n"
+    "                          server rejects, once confirmed on fresh connections\n"
     "  --json                  JSON lines: one object per connection, then a\n"
     "                          summary object (docs/json.md)\n"
     "  --format FORMAT         what to print: text (the default), json (as\n"
@@ -1096,13 +1103,14 @@ static int cmd_logs(int argc, char **argv)
     return rc;
 }
 
-enum { OPT_PORT = 700, OPT_HOST, OPT_STREAM, OPT_KEYLOG };
+enum { OPT_PORT = 700, OPT_HOST, OPT_STREAM, OPT_KEYLOG, OPT_REPLAY };
 
 static const struct option pcap_opts[] = {
     { "port", required_argument, NULL, OPT_PORT },
     { "host", required_argument, NULL, OPT_HOST },
     { "stream", required_argument, NULL, OPT_STREAM },
     { "keylog", required_argument, NULL, OPT_KEYLOG },
+    { "replay", required_argument, NULL, OPT_REPLAY },
     { "json", no_argument, NULL, OPT_JSON },
     { "format", required_argument, NULL, OPT_FORMAT },
     { "html", required_argument, NULL, OPT_HTML },
@@ -1113,7 +1121,7 @@ static const struct option pcap_opts[] = {
 
 /* What pcap prints, and where its page goes. */
 typedef struct pcap_out {
-    bool json, html, verbose;
+    bool json, html, verbose, replay;
     const char *html_file;
 } pcap_out;
 
@@ -1140,6 +1148,9 @@ static int pcap_option(td_capture *cap, int c, const char *arg, pcap_out *out)
         st = td_capture_set_stream(cap, n);
     } else if (c == OPT_KEYLOG) {
         st = td_capture_set_keylog(cap, arg);
+    } else if (c == OPT_REPLAY) {
+        out->replay = true;
+        st = td_capture_set_replay(cap, arg);
     }
     if (st != TD_OK)
         return usage_error(PCAP_HINT, "%s", td_capture_error(cap) ? td_capture_error(cap) : "bad value");
@@ -1212,6 +1223,13 @@ static int cmd_pcap(int argc, char **argv)
             fprintf(stderr, "tlsdiag: %s\n", td_capture_warning(cap));
         if (st != TD_OK) {
             fprintf(stderr, "tlsdiag: %s\n", td_capture_error(cap) ? td_capture_error(cap) : "cannot read it");
+            rc = st == TD_ERR_USAGE ? EXIT_USAGE : EXIT_INTERNAL;
+        }
+    }
+    if (rc == EXIT_OK && out.replay) {
+        td_status st = td_capture_replay(cap);
+        if (st != TD_OK) {
+            fprintf(stderr, "tlsdiag: %s\n", td_capture_error(cap) ? td_capture_error(cap) : "the replay failed");
             rc = st == TD_ERR_USAGE ? EXIT_USAGE : EXIT_INTERNAL;
         }
     }

@@ -237,7 +237,7 @@ static void item(td_str *b, const char *label, const char *text, bool command, b
     }
 }
 
-static void finding_text(FILE *f, const td_finding *x, bool verbose, const char *label)
+void td_cap_finding_text(FILE *f, const td_finding *x, bool verbose, const char *label)
 {
     td_str b, head;
     td_str_init(&b);
@@ -304,7 +304,7 @@ static void connection_text(const td_capture *c, const td_cap_result *r, FILE *f
             td_str_free(&head);
             continue;
         }
-        finding_text(f, x, verbose, root ? "root cause: " : "");
+        td_cap_finding_text(f, x, verbose, root ? "root cause: " : "");
     }
     tw w = { f, "  " };
     td_cap_notes(c, o, put_note, &w);
@@ -361,6 +361,8 @@ int td_capture_write_text(const td_capture *c, FILE *f, unsigned flags)
         if (verbose || r->failed || c->stream_set)
             connection_text(c, r, f, verbose || c->stream_set);
     }
+    if (c->replay)
+        td_cap_replay_text(c->replay, f, verbose);
     return ferror(f) ? -1 : 0;
 }
 
@@ -476,7 +478,7 @@ static void tcp_json(td_str *b, const td_capobs *o)
 }
 
 /* A jansson value as a member: the findings, as check writes them. */
-static void dumped(td_str *b, const char *key, json_t *v, bool err)
+void td_cap_dumped(td_str *b, const char *key, json_t *v, bool err)
 {
     char *text = v && !err ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(16)) : NULL;
     if (text)
@@ -520,9 +522,9 @@ static int connection_json(const td_capture *c, const td_cap_result *r, FILE *f)
     bool err = false;
     if (r->fs.n) {
         json_t *root = td_json_root_cause(&r->fs, &err);
-        dumped(&b, "root_cause", root, err);
+        td_cap_dumped(&b, "root_cause", root, err);
         json_t *fs = td_json_findings(&r->fs, NULL, &err);
-        dumped(&b, "findings", fs, err);
+        td_cap_dumped(&b, "findings", fs, err);
     } else {
         td_jl_null(&b, "root_cause");
         td_jl_raw(&b, "findings", "[]");
@@ -616,5 +618,7 @@ int td_capture_write_json(const td_capture *c, FILE *f)
     for (size_t k = 0; k < c->n_results; k++)
         if (connection_json(c, &c->results[k], f) != 0)
             return -1;
+    if (c->replay && td_cap_replay_json(c->replay, f) != 0)
+        return -1;
     return summary_json(c, f);
 }

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "capture/capture_int.h"
 #include "util/str.h"
@@ -33,4 +34,13 @@ const char *td_cap_verdict_label(const td_cap_result *r);
 /* The rung a failed connection broke at; -1 for one that did not fail. */
 int td_cap_broken_step(const td_cap_result *r);
 
+/* One finding as the connection's text shows it; label before the severity. */
+void td_cap_finding_text(FILE *f, const td_finding *x, bool verbose, const char *label);
+/* v dumped as key's value (v is released); an error marks b. */
+struct json_t;
+void td_cap_dumped(td_str *b, const char *key, struct json_t *v, bool err);
+/* The Replay section after the connections, and its JSON line (nothing
+ * when the replay did not run). */
+void td_cap_replay_text(const td_cap_replay *rp, FILE *f, bool verbose);
+int td_cap_replay_json(const td_cap_replay *rp, FILE *f);
 #endif
