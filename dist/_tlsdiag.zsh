@@ -77,6 +77,7 @@ _tlsdiag() {
                 '--host[only connections with this address]:address:' \
                 '--stream[only the N-th TCP connection]:number:' \
                 '--keylog[session keys the clients logged (SSLKEYLOGFILE)]:key log file:_files' \
+                '--replay[send the captured hello to HOST:PORT and name what it rejects]:host\:port:' \
                 '--json[JSON lines: one object per connection, then a summary]' \
                 '--format[the report on standard output]:format:(text json html)' \
                 '--html[also write the HTML report to FILE]:file:_files' \

@@ -74,12 +74,12 @@ _tlsdiag() {
             ;;
         pcap)
             case "$prev" in
-                --port|--host|--stream) return ;;
+                --port|--host|--stream|--replay) return ;;
                 --keylog|--html) _tlsdiag_reply -f; compopt -o filenames 2>/dev/null; return ;;
                 --format) _tlsdiag_reply -W 'text json html'; return ;;
             esac
             if [[ $cur == -* ]]; then
-                _tlsdiag_reply -W '--port --host --stream --keylog --json --format --html -v --verbose -h --help'
+                _tlsdiag_reply -W '--port --host --stream --keylog --replay --json --format --html -v --verbose -h --help'
             else
                 _tlsdiag_reply -f; compopt -o filenames 2>/dev/null
             fi

@@ -1033,7 +1033,8 @@ run_pcap() {
     echo "${CASE:+[$CASE] }\$ tlsdiag pcap --json $*"
     timeout -k 5 120 "$TLSDIAG" pcap --json "$@" >"$T/pcap.jsonl" 2>"$T/err.txt"
     RC=$?
-    jq -s '{connections: [.[] | select(.type == "connection")], summary: (.[-1] // null)}' \
+    jq -s '{connections: [.[] | select(.type == "connection")], replay: (first(.[] | select(.type == "replay")) // null),
+            summary: (.[-1] // null)}' \
         "$T/pcap.jsonl" >"$T/pcap.json" 2>/dev/null || echo '{}' >"$T/pcap.json"
     cp "$T/pcap.json" "$OUT"
     echo "  exit $RC; $(jq -c '.summary | {handshakes, failed, by_root_cause}' "$OUT" 2>/dev/null)"
