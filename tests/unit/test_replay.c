@@ -22,6 +22,7 @@
 
 #include "hellokit.h"
 #include "hexkit.h"
+#include "diag/replay.h"
 #include "probe/replay.h"
 #include "wire/bytes.h"
 #include "wire/chello.h"
@@ -387,6 +388,47 @@ static void test_replay_names_extension(void **state)
     srv_stop(s);
 }
 
+/* The culprit confirmed on two more connections, then judged: one
+ * VERSION_INTOLERANCE naming it.  The same result marked unstable, or an
+ * accepted replay, names nothing. */
+static void test_replay_confirm_and_rule(void **state)
+{
+    (void)state;
+    srv *s = srv_start(TD_EXT_EMS, 0, 0);
+    replay(s, "openssl");
+    td_replay_req req = {.hello = &H, .timeout_s = 2, .bisect = true};
+    assert_true(td_addr_from_ip("127.0.0.1", s->port, &req.addr));
+    td_replay_confirm(&req, &RES);
+    assert_true(RES.confirm_sent);
+    assert_int_equal(RES.confirm_full.outcome, TD_REPLAY_ALERT);
+    assert_int_equal(RES.confirm_without.outcome, TD_REPLAY_HELLO);
+    assert_true(RES.stable);
+    assert_int_equal((int)(RES.n_steps + RES.baseline_sent + 2), atomic_load(&s->conns));
+    srv_stop(s);
+
+    td_replay_view v = {.r = &RES, .target = "example.net:443", .file = "tls.pcap", .stream = 3};
+    td_findings fs = {0};
+    td_diagnose_replay(&v, &fs);
+    assert_int_equal(fs.n, 1);
+    assert_int_equal(fs.v[0].id, TD_ID_VERSION_INTOLERANCE);
+    assert_int_equal(fs.v[0].sev, TD_SEV_FAIL);
+    assert_non_null(strstr(fs.v[0].summary, "extended_master_secret (0x0017)"));
+    assert_string_equal(fs.v[0].verify, "tlsdiag pcap tls.pcap --stream 3 --replay example.net:443");
+    td_findings_free(&fs);
+
+    RES.stable = false;
+    td_findings un = {0};
+    td_diagnose_replay(&v, &un);
+    assert_int_equal(un.n, 0);
+    td_findings_free(&un);
+    RES.stable = true;
+    RES.rejected = false;
+    td_findings ok = {0};
+    td_diagnose_replay(&v, &ok);
+    assert_int_equal(ok.n, 0);
+    td_findings_free(&ok);
+}
+
 /* The curl hello is padded: the padding goes first, then each extension,
  * each group, and halves of the suites until TLS_AES_128_GCM_SHA256 is
  * the one left. */
@@ -477,6 +519,7 @@ int main(void)
         cmocka_unit_test(test_rebuild_refuses_sslv2),
         cmocka_unit_test(test_replay_accepted),
         cmocka_unit_test(test_replay_names_extension),
+        cmocka_unit_test(test_replay_confirm_and_rule),
         cmocka_unit_test(test_replay_names_suite),
         cmocka_unit_test(test_replay_baseline_answered),
         cmocka_unit_test(test_replay_unoffered_suite),
