@@ -25,7 +25,8 @@ static const char *const lines[] = {
     " \"findings\": [{\"id\": \"CERT_EXPIRED\", \"fix\": \"Renew it.\", \"verify\": \"openssl s_client -connect a.example:443\"}],"
     " \"clients\": [{\"name\": \"Firefox\", \"result\": \"fail\", \"below_level\": false},"
     " {\"name\": \"IE 6\", \"result\": \"fail\", \"below_level\": true}, {\"name\": \"curl\", \"result\": \"ok\"}],"
-    " \"observations\": {\"certificates\": [{\"not_after\": \"2026-12-01T00:00:00Z\"}]}}",
+    " \"observations\": {\"certificates\": [{\"subject\": \"CN=<script>alert(3)</script>\","
+    " \"not_after\": \"2026-12-01T00:00:00Z\"}]}}",
     "{\"target\": {\"host\": \"<script>alert(1)</script>\", \"port\": 8443, \"address_used\": \"192.0.2.2\"},"
     " \"verdict\": \"ok\", \"root_cause\": null, \"findings\": [], \"clients\": [],"
     " \"observations\": {\"certificates\": [{\"not_after\": \"2027-03-07T00:00:00Z\"}]}}",
@@ -73,6 +74,7 @@ static void test_scan_page_escapes(void **state)
     assert_null(strstr(out, "<img"));
     assert_non_null(strstr(out, "&lt;script&gt;alert(1)&lt;/script&gt;:8443"));
     assert_non_null(strstr(out, "bad port &lt;99999&gt;"));
+    assert_non_null(strstr(out, "<code class=\"subject\">CN=&lt;script&gt;alert(3)&lt;/script&gt;</code>"));
     assert_int_equal(occurrences(out, "<script>"), 1);
     free(out);
 }
