@@ -789,6 +789,7 @@ static td_status write_page(td_scan *s, bool interrupted)
     json_t *sum = td_summary_json(s->sum, interrupted);
     if (!sum)
         return fail(s, TD_ERR_INTERNAL, "out of memory");
+    errno = 0;
     int rc = td_scan_page_write(s->page, sum, (int64_t)time(NULL), s->html);
     json_decref(sum);
     if (rc != 0 || fflush(s->html) == EOF || ferror(s->html))
