@@ -118,13 +118,17 @@ bool td_scan_page_add(td_scan_page *p, const json_t *line)
     else
         td_str_printf(&key, "line %lld: %s", (long long)json_integer_value(json_object_get(line, "line")),
                       str_at(line, "input"));
+    /* "root_cause": null on a healthy target: its findings (a note, a
+     * warning) have fixes, but none is the target's. */
     const json_t *root = json_object_get(line, "root_cause");
+    bool has_root = json_is_object(root);
     const json_t *f = json_array_get(json_object_get(line, "findings"), (size_t)json_integer_value(json_object_get(root, "index")));
     const json_t *leaf = json_array_get(json_object_get(json_object_get(line, "observations"), "certificates"), 0);
     bool error = json_object_get(line, "error") != NULL;
     bool ok = !key.err && keep(&r->key, key.s) && keep(&r->verdict, error ? "error" : str_at(line, "verdict")) &&
               keep(&r->cause, str_at(root, "id")) && keep(&r->summary, str_at(root, "summary")) &&
-              keep(&r->fix, root ? str_at(f, "fix") : "") && keep(&r->verify, root ? str_at(f, "verify") : "") &&
+              keep(&r->fix, has_root ? str_at(f, "fix") : "") &&
+              keep(&r->verify, has_root ? str_at(f, "verify") : "") &&
               keep(&r->subject, str_at(leaf, "subject")) && keep(&r->not_after, str_at(leaf, "not_after")) && keep(&r->error, str_at(line, "error")) &&
               shut_out(r, line);
     td_str_free(&key);

@@ -100,6 +100,10 @@ old_row=$(grep -o "<a href=\"#t-[0-9]*\">127.0.0.1:$OLD[^<]*</a>" "$DOM" | head 
 old_sec=$(sed -E 's/.*href="#(t-[0-9]+)".*/\1/' <<<"$old_row")
 assert_true "the expired target's row leads to the section naming CERT_EXPIRED ($old_row)" bash -c \
     "[ -n '$old_sec' ] && sed -n '/id=\"$old_sec\"/,/<\/section>/p' '$DOM' | grep -q 'CERT_EXPIRED'"
+ok_sec=$(grep -o "<a href=\"#t-[0-9]*\">127.0.0.1:$OK " "$DOM" | sed -E 's/.*href="#(t-[0-9]+)".*/\1/')
+assert_true "the healthy target's section ($ok_sec) says ok and offers no fix" bash -c \
+    "[ -n '$ok_sec' ] && sed -n '/id=\"$ok_sec\"/,/<\/section>/p' '$DOM' | grep -q '<strong>ok</strong>' &&
+     ! sed -n '/id=\"$ok_sec\"/,/<\/section>/p' '$DOM' | grep -q 'class=\"fix\"'"
 assert_true "the expiry timeline is drawn" grep -q '<svg[^>]*id="expiry"' "$DOM"
 assert_true "the only script element is the page's own" test "$(grep -c '<script' "$DOM")" = 1
 assert_true "the DOM shows the certificate's markup as text" grep -q 'class="subject">CN=\\&lt;script\\&gt;alert(1)' "$DOM"

@@ -28,7 +28,8 @@ static const char *const lines[] = {
     " \"observations\": {\"certificates\": [{\"subject\": \"CN=<script>alert(3)</script>\","
     " \"not_after\": \"2026-12-01T00:00:00Z\"}]}}",
     "{\"target\": {\"host\": \"<script>alert(1)</script>\", \"port\": 8443, \"address_used\": \"192.0.2.2\"},"
-    " \"verdict\": \"ok\", \"root_cause\": null, \"findings\": [], \"clients\": [],"
+    " \"verdict\": \"ok\", \"root_cause\": null, \"clients\": [],"
+    " \"findings\": [{\"id\": \"CHAIN_INCLUDES_ROOT\", \"fix\": \"Leave the root out.\", \"verify\": \"true\"}],"
     " \"observations\": {\"certificates\": [{\"not_after\": \"2027-03-07T00:00:00Z\"}]}}",
     "{\"target\": {\"host\": \"c.example\", \"port\": 443, \"address_used\": \"192.0.2.3\"}, \"verdict\": \"fail\","
     " \"root_cause\": {\"index\": 0, \"id\": \"CERT_EXPIRED\", \"summary\": \"expired\"},"
@@ -110,6 +111,7 @@ static void test_scan_page_parts(void **state)
     /* the root cause's fix and verify, with a copy button */
     assert_non_null(strstr(out, "data-copy=\"t0-verify\""));
     assert_non_null(strstr(out, "<pre class=\"fix\">Renew it.</pre>"));
+    assert_null(strstr(out, "Leave the root out.")); /* a healthy target's note is no fix of a root cause */
     /* the sorting and filtering script, offline */
     assert_non_null(strstr(out, "getElementById('targets')"));
     assert_null(strstr(out, "src=\""));
