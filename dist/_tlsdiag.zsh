@@ -109,6 +109,8 @@ _tlsdiag() {
         scan|merge)
             _arguments \
                 '--json[see tlsdiag help scan]' \
+                '--format[the report on standard output]:format:(text json html)' \
+                '--html[also write the HTML page of the scan to FILE]:file:_files' \
                 '--profile[see tlsdiag help scan]:value:' \
                 '--concurrency[see tlsdiag help scan]:value:' \
                 '--per-ip[see tlsdiag help scan]:value:' \

@@ -107,11 +107,12 @@ _tlsdiag() {
         scan|merge)
             case "$prev" in
                 --profile) _tlsdiag_reply -W 'quick full'; return ;;
-                --db) _tlsdiag_reply -f; compopt -o filenames 2>/dev/null; return ;;
+                --format) _tlsdiag_reply -W 'text json html'; return ;;
+                --db|--html) _tlsdiag_reply -f; compopt -o filenames 2>/dev/null; return ;;
                 --concurrency|--per-ip|--rate|--shard|--shards|--deadline|--sni|--alpn|--repeat|--warn-days|--client|--clients|--timeout|--max-connections|--dns-server) return ;;
             esac
             if [[ $cur == -* ]]; then
-                _tlsdiag_reply -W '--json --profile --concurrency --per-ip --rate --state --shard --shards --db --deadline --sni --no-sni --ca-file --ca-path --cert --key --alpn --repeat --warn-days --no-aia --client --clients --timeout --max-connections --dns-server --help -h'
+                _tlsdiag_reply -W '--json --format --html --profile --concurrency --per-ip --rate --state --shard --shards --db --deadline --sni --no-sni --ca-file --ca-path --cert --key --alpn --repeat --warn-days --no-aia --client --clients --timeout --max-connections --dns-server --help -h'
             else
                 _tlsdiag_reply -f; compopt -o filenames 2>/dev/null
             fi

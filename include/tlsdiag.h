@@ -489,6 +489,12 @@ td_status td_scan_set_rate(td_scan *s, double per_second);
 /* One JSON line per target and a summary line, or (false, the default)
  * one line per failing target and a summary table. */
 void td_scan_set_json(td_scan *s, bool json);
+/* Also the run's page on f, written when the run ends (after the summary,
+ * also when stopped): one self-contained HTML page with a row and a section
+ * for each target this run wrote (with a state file, not those an earlier
+ * run wrote; with a shard, this shard's), a chart of the root causes and
+ * the expiry timeline.  f stays the caller's; NULL (the default): no page. */
+void td_scan_set_html(td_scan *s, FILE *f);
 /* A progress line, rewritten in place, on f (a terminal); NULL: none. */
 void td_scan_set_progress(td_scan *s, FILE *f);
 /* Only the targets whose IP address hashes to shard i of n (0 <= i < n). */
@@ -512,7 +518,8 @@ td_status td_scan_set_history(td_scan *s, td_history *h, long long run);
 td_status td_scan_set_state_file(td_scan *s, const char *path);
 /* A target list to read ("-": standard input); call again for more. */
 td_status td_scan_add_input(td_scan *s, const char *path);
-/* Runs the scan, writing to out_fd.  When *stop becomes nonzero (a signal
+/* Runs the scan, writing to out_fd (-1: no lines, only the page of
+ * td_scan_set_html).  When *stop becomes nonzero (a signal
  * handler sets it), no further check starts, those in flight are written,
  * and the run returns TD_ERR_INTERRUPTED.  TD_ERR_USAGE for an unreadable
  * list or state file, TD_ERR_INTERNAL when out of memory or the output

@@ -151,6 +151,15 @@ static const char scan_usage_text[] =
     "  --json                  one line per target (check's JSON document), then\n"
     "                          a summary line (default: one line per failing\n"
     "                          target, then a summary table)\n"
+    "  --format FORMAT         what to print: text (the default), json (as\n"
+    "                          --json) or html (one self-contained page, and\n"
+    "                          no lines)\n"
+    "  --html FILE             also write one self-contained HTML page to FILE:\n"
+    "                          a sortable, filterable table of this run's\n"
+    "                          targets (with --state, not those an earlier run\n"
+    "                          wrote; with a shard, this shard's), a chart of\n"
+    "                          the root causes, the expiry timeline and a\n"
+    "                          section per target\n"
     "  --profile NAME          quick: baseline, certificate, trust, SNI and the\n"
     "                          clients; full: the whole check (the default)\n"
     "  --concurrency N         connections open at once in all; default 64,\n"
@@ -1386,6 +1395,8 @@ enum { OPT_SCAN_PROFILE = 768, OPT_CONCURRENCY, OPT_PER_IP, OPT_STATE, OPT_SHARD
 
 static const struct option scan_opts[] = {
     { "json", no_argument, NULL, OPT_JSON },
+    { "format", required_argument, NULL, OPT_FORMAT },
+    { "html", required_argument, NULL, OPT_HTML },
     { "profile", required_argument, NULL, OPT_SCAN_PROFILE },
     { "concurrency", required_argument, NULL, OPT_CONCURRENCY },
     { "per-ip", required_argument, NULL, OPT_PER_IP },
@@ -1463,6 +1474,9 @@ static int apply_scan_option(td_scan *s, td_options *o, int c, const char *arg, 
         if (count_option(SCAN_HINT, "--shards", arg, 1, 100000, shards) != 0)
             return EXIT_USAGE;
         break;
+    case OPT_FORMAT:
+    case OPT_HTML:
+        return format_option(SCAN_HINT, c, arg, &cl->json, &cl->html, &cl->html_file);
     default:
         return apply_option(o, c, arg, cl);
     }
@@ -1471,7 +1485,7 @@ static int apply_scan_option(td_scan *s, td_options *o, int c, const char *arg, 
     return 0;
 }
 
-static int scan_args(int argc, char **argv, td_scan *s, td_options *o, const char **db)
+static int scan_args(int argc, char **argv, td_scan *s, td_options *o, cli *out)
 {
     cli cl = { 0 };
     unsigned long shards = 0;
@@ -1509,7 +1523,7 @@ static int scan_args(int argc, char **argv, td_scan *s, td_options *o, const cha
             return usage_error(SCAN_HINT, "%s", td_scan_error(s));
     if (td_scan_set_options(s, o) != TD_OK)
         return usage_error(SCAN_HINT, "%s", td_scan_error(s));
-    *db = cl.db;
+    *out = cl;
     return 0;
 }
 
@@ -1531,40 +1545,72 @@ static int scan_history(td_scan *s, const char *db, int argc, char **argv, td_hi
     return rc;
 }
 
+/* Runs the scan: its lines to standard output (none with --format html),
+ * its page to page (NULL: none). */
+static int scan_run(td_scan *s, td_history *h, long long run, bool lines, FILE *page)
+{
+    /* The first SIGINT finishes the checks under way; a second one kills
+     * at once (the state file is still whole). */
+    struct sigaction sa = { .sa_handler = on_stop, .sa_flags = SA_RESETHAND | SA_RESTART };
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    /* A closed reader is a write error, reported, not a silent death. */
+    signal(SIGPIPE, SIG_IGN);
+    td_scan_set_progress(s, isatty(STDERR_FILENO) ? stderr : NULL);
+    td_scan_set_html(s, page);
+    td_status st = td_scan_run(s, lines ? STDOUT_FILENO : -1, &stop_requested);
+    if (st != TD_OK)
+        fprintf(stderr, "tlsdiag: %s\n", td_scan_error(s) ? td_scan_error(s) : "the scan failed");
+    else if (h && (st = td_history_run_end(h, run)) != TD_OK)
+        fprintf(stderr, "tlsdiag: %s\n", td_history_error(h) ? td_history_error(h) : "history database error");
+    return st == TD_OK                ? (td_scan_failure_count(s) ? EXIT_FAIL : EXIT_OK)
+           : st == TD_ERR_USAGE       ? EXIT_USAGE
+           : st == TD_ERR_INTERRUPTED ? 130
+                                      : EXIT_INTERNAL;
+}
+
+/* --html FILE: opened before the first probe (a path that cannot be
+ * written stops the scan first), removed when no whole page went there. */
+static int scan_with_page(td_scan *s, td_history *h, long long run, const cli *cl)
+{
+    if (!cl->html_file)
+        return scan_run(s, h, run, !cl->html, cl->html ? stdout : NULL);
+    if (cl->html)
+        return usage_error(SCAN_HINT, "--format html and --html FILE: give one of them");
+    FILE *f = fopen(cl->html_file, "w");
+    if (!f) {
+        fprintf(stderr, "tlsdiag: cannot write %s: %s\n", cl->html_file, strerror(errno));
+        return EXIT_INTERNAL;
+    }
+    int rc = scan_run(s, h, run, true, f);
+    bool whole = rc == EXIT_OK || rc == EXIT_FAIL || rc == 130;
+    if (fclose(f) != 0 && whole) {
+        fprintf(stderr, "tlsdiag: cannot write %s: %s\n", cl->html_file, strerror(errno));
+        rc = EXIT_INTERNAL;
+        whole = false;
+    }
+    if (!whole)
+        remove(cl->html_file);
+    return rc;
+}
+
 static int cmd_scan(int argc, char **argv)
 {
     td_scan *s = td_scan_new();
     td_options *o = td_options_new();
-    const char *db = NULL;
+    cli cl = { 0 };
     td_history *h = NULL;
     long long run = 0;
-    int rc = s && o ? scan_args(argc, argv, s, o, &db) : EXIT_INTERNAL;
+    int rc = s && o ? scan_args(argc, argv, s, o, &cl) : EXIT_INTERNAL;
     if (rc == EXIT_INTERNAL)
         fprintf(stderr, "tlsdiag: out of memory\n");
-    if (rc == 0 && db)
-        rc = scan_history(s, db, argc, argv, &h, &run);
+    if (rc == 0 && cl.db)
+        rc = scan_history(s, cl.db, argc, argv, &h, &run);
     if (rc == -1)
         rc = print_stdout(scan_usage_text);
-    else if (rc == 0) {
-        /* The first SIGINT finishes the checks under way; a second one
-         * kills at once (the state file is still whole). */
-        struct sigaction sa = { .sa_handler = on_stop, .sa_flags = SA_RESETHAND | SA_RESTART };
-        sigemptyset(&sa.sa_mask);
-        sigaction(SIGINT, &sa, NULL);
-        sigaction(SIGTERM, &sa, NULL);
-        /* A closed reader is a write error, reported, not a silent death. */
-        signal(SIGPIPE, SIG_IGN);
-        td_scan_set_progress(s, isatty(STDERR_FILENO) ? stderr : NULL);
-        td_status st = td_scan_run(s, STDOUT_FILENO, &stop_requested);
-        if (st != TD_OK)
-            fprintf(stderr, "tlsdiag: %s\n", td_scan_error(s) ? td_scan_error(s) : "the scan failed");
-        else if (h && (st = td_history_run_end(h, run)) != TD_OK)
-            fprintf(stderr, "tlsdiag: %s\n", td_history_error(h) ? td_history_error(h) : "history database error");
-        rc = st == TD_OK                   ? (td_scan_failure_count(s) ? EXIT_FAIL : EXIT_OK)
-             : st == TD_ERR_USAGE          ? EXIT_USAGE
-             : st == TD_ERR_INTERRUPTED    ? 130
-                                           : EXIT_INTERNAL;
-    }
+    else if (rc == 0)
+        rc = scan_with_page(s, h, run, &cl);
     td_options_free(o);
     td_scan_free(s);
     td_history_free(h);

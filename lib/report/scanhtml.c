@@ -19,7 +19,7 @@
 #define NO_EXPIRY 99999L   /* the sort value of a target without a certificate */
 
 typedef struct row {
-    char *key, *verdict, *cause, *summary, *fix, *verify, *not_after, *shut_out, *error;
+    char *key, *verdict, *cause, *summary, *fix, *verify, *subject, *not_after, *shut_out, *error;
     long n_shut_out;
 } row;
 
@@ -49,8 +49,8 @@ td_scan_page *td_scan_page_new(void)
 
 static void row_free(row *r)
 {
-    char **f[] = { &r->key, &r->verdict, &r->cause, &r->summary, &r->fix, &r->verify, &r->not_after, &r->shut_out,
-                   &r->error };
+    char **f[] = { &r->key,     &r->verdict,   &r->cause,    &r->summary, &r->fix,
+                   &r->verify,  &r->subject,   &r->not_after, &r->shut_out, &r->error };
     for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
         free(*f[i]);
 }
@@ -118,14 +118,18 @@ bool td_scan_page_add(td_scan_page *p, const json_t *line)
     else
         td_str_printf(&key, "line %lld: %s", (long long)json_integer_value(json_object_get(line, "line")),
                       str_at(line, "input"));
+    /* "root_cause": null on a healthy target: its findings (a note, a
+     * warning) have fixes, but none is the target's. */
     const json_t *root = json_object_get(line, "root_cause");
+    bool has_root = json_is_object(root);
     const json_t *f = json_array_get(json_object_get(line, "findings"), (size_t)json_integer_value(json_object_get(root, "index")));
     const json_t *leaf = json_array_get(json_object_get(json_object_get(line, "observations"), "certificates"), 0);
     bool error = json_object_get(line, "error") != NULL;
     bool ok = !key.err && keep(&r->key, key.s) && keep(&r->verdict, error ? "error" : str_at(line, "verdict")) &&
               keep(&r->cause, str_at(root, "id")) && keep(&r->summary, str_at(root, "summary")) &&
-              keep(&r->fix, root ? str_at(f, "fix") : "") && keep(&r->verify, root ? str_at(f, "verify") : "") &&
-              keep(&r->not_after, str_at(leaf, "not_after")) && keep(&r->error, str_at(line, "error")) &&
+              keep(&r->fix, has_root ? str_at(f, "fix") : "") &&
+              keep(&r->verify, has_root ? str_at(f, "verify") : "") &&
+              keep(&r->subject, str_at(leaf, "subject")) && keep(&r->not_after, str_at(leaf, "not_after")) && keep(&r->error, str_at(line, "error")) &&
               shut_out(r, line);
     td_str_free(&key);
     if (!ok) {
@@ -326,6 +330,9 @@ static void target(td_str *b, const row *r, size_t i)
         snprintf(id, sizeof id, "%sverify", prefix);
         td_html_command(b, "Verify", r->verify, id);
     }
+    /* The subject is the certificate owner's text: escaped like the rest. */
+    if (r->subject[0])
+        td_html_elem(b, "<p>Certificate: <code class=\"subject\">", r->subject, "</code></p>\n");
     if (r->not_after[0])
         td_html_elem(b, "<p>Certificate ends ", r->not_after, ".</p>\n");
     if (r->n_shut_out)

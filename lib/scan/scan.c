@@ -19,12 +19,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cert/cert.h"
 #include "check.h"
 #include "net/net.h"
 #include "report/report.h"
+#include "report/scanhtml.h"
 #include "scan/state.h"
 #include "scan/summary.h"
 #include "scan/targets.h"
@@ -67,6 +69,7 @@ struct td_scan {
     char **inputs;
     size_t n_inputs;
     FILE *progress;
+    FILE *html;          /* the page goes there at the end of a run; NULL: no page */
     char error[600];
     unsigned long failures;
     td_history *history; /* each finished check is recorded in it, as run `run` */
@@ -82,6 +85,7 @@ struct td_scan {
     td_scan_state *state;
     td_scan_state *seen; /* targets of this run so far: a line, a URL and a range may name one twice */
     td_summary *sum;
+    td_scan_page *page; /* this run's targets, when html is set */
     int out_fd;
     bool aborted;  /* out of memory, or the output, state or history cannot be written: the run ends */
     bool db_failed; /* ... and it was the history */
@@ -184,6 +188,11 @@ td_status td_scan_set_rate(td_scan *s, double per_second)
 void td_scan_set_json(td_scan *s, bool json)
 {
     s->json = json;
+}
+
+void td_scan_set_html(td_scan *s, FILE *f)
+{
+    s->html = f;
 }
 
 void td_scan_set_progress(td_scan *s, FILE *f)
@@ -542,13 +551,14 @@ static void emit(td_scan *s, json_t *doc)
             fclose(m);
         }
     }
-    if (!td_summary_add(s->sum, doc) || ((s->json || failing) && !text)) {
+    if (!td_summary_add(s->sum, doc) || ((s->json || failing) && !text) ||
+        (s->page && !td_scan_page_add(s->page, doc))) {
         free(text);
         s->aborted = true;
         fail(s, TD_ERR_INTERNAL, "out of memory");
         return;
     }
-    if (text && write_line(s->out_fd, text, len) != 0) {
+    if (text && s->out_fd >= 0 && write_line(s->out_fd, text, len) != 0) {
         s->aborted = true;
         fail(s, TD_ERR_INTERNAL, "cannot write the results: %s", strerror(errno));
     } else if (td_scan_state_add(s->state, key) != 0) {
@@ -750,6 +760,8 @@ static void run_free(td_scan *s)
     td_scan_state_close(s->state);
     td_scan_state_close(s->seen);
     td_summary_free(s->sum);
+    td_scan_page_free(s->page);
+    s->page = NULL;
     s->lines = NULL;
     s->targets = NULL;
     s->n_lines = s->cap_lines = s->n_targets = s->next = s->in_flight = s->done = 0;
@@ -768,6 +780,21 @@ static void share_store(td_scan *s)
     char err[300];
     const td_options *d = &s->defaults;
     s->store = td_store_new(d->ca_file[0] ? d->ca_file : NULL, d->ca_path[0] ? d->ca_path : NULL, err, sizeof err);
+}
+
+/* The page from the lines fed to it and the summary line, written after
+ * the summary so a page always has its counts. */
+static td_status write_page(td_scan *s, bool interrupted)
+{
+    json_t *sum = td_summary_json(s->sum, interrupted);
+    if (!sum)
+        return fail(s, TD_ERR_INTERNAL, "out of memory");
+    errno = 0;
+    int rc = td_scan_page_write(s->page, sum, (int64_t)time(NULL), s->html);
+    json_decref(sum);
+    if (rc != 0 || fflush(s->html) == EOF || ferror(s->html))
+        return fail(s, TD_ERR_INTERNAL, "cannot write the HTML page: %s", errno ? strerror(errno) : "output error");
+    return TD_OK;
 }
 
 static td_status finish(td_scan *s, bool interrupted)
@@ -789,11 +816,11 @@ static td_status finish(td_scan *s, bool interrupted)
     }
     if (!text)
         return fail(s, TD_ERR_INTERNAL, "out of memory");
-    int rc = write_line(s->out_fd, text, len);
+    int rc = s->out_fd >= 0 ? write_line(s->out_fd, text, len) : 0;
     free(text);
     if (rc != 0)
         return fail(s, TD_ERR_INTERNAL, "cannot write the results: %s", strerror(errno));
-    return TD_OK;
+    return s->page ? write_page(s, interrupted) : TD_OK;
 }
 
 td_status td_scan_run(td_scan *s, int out_fd, volatile sig_atomic_t *stop)
@@ -819,6 +846,8 @@ td_status td_scan_run(td_scan *s, int out_fd, volatile sig_atomic_t *stop)
     if (st == TD_OK && !(s->seen = td_scan_state_open(NULL, s->error, sizeof s->error)))
         st = TD_ERR_INTERNAL;
     if (st == TD_OK && !(s->sum = td_summary_new(s->defaults.warn_days)))
+        st = fail(s, TD_ERR_INTERNAL, "out of memory");
+    if (st == TD_OK && s->html && !(s->page = td_scan_page_new()))
         st = fail(s, TD_ERR_INTERNAL, "out of memory");
     if (st == TD_OK && s->state_path[0] && !(s->state = td_scan_state_open(s->state_path, s->error, sizeof s->error)))
         st = TD_ERR_USAGE;

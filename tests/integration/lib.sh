@@ -1119,8 +1119,12 @@ chromium_run() {
 CHROMIUM_OWN='(CONNECT |https?://)[a-z0-9.-]*\.(google\.com|googleapis\.com|gvt1\.com|gstatic\.com)[:/]'
 
 # page_requests: what reached the trap other than Chromium's own services.
+# A connection closed before sending a byte (wait_port's probe, a connection
+# Chromium opens to its proxy ahead of need) asked for nothing: a request
+# through a proxy always starts with its method and URL (a "?" line, a
+# connection that sent nothing within 2 s, still counts).
 page_requests() {
-    grep '^request:' "$TRAP_LOG" | grep -Ev "$CHROMIUM_OWN"
+    grep '^request:' "$TRAP_LOG" | grep -v '^request: $' | grep -Ev "$CHROMIUM_OWN"
 }
 
 # render_page PAGE NAME: headless Chromium's DOM of PAGE in $T/NAME.dom.html

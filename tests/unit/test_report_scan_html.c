@@ -25,9 +25,11 @@ static const char *const lines[] = {
     " \"findings\": [{\"id\": \"CERT_EXPIRED\", \"fix\": \"Renew it.\", \"verify\": \"openssl s_client -connect a.example:443\"}],"
     " \"clients\": [{\"name\": \"Firefox\", \"result\": \"fail\", \"below_level\": false},"
     " {\"name\": \"IE 6\", \"result\": \"fail\", \"below_level\": true}, {\"name\": \"curl\", \"result\": \"ok\"}],"
-    " \"observations\": {\"certificates\": [{\"not_after\": \"2026-12-01T00:00:00Z\"}]}}",
+    " \"observations\": {\"certificates\": [{\"subject\": \"CN=<script>alert(3)</script>\","
+    " \"not_after\": \"2026-12-01T00:00:00Z\"}]}}",
     "{\"target\": {\"host\": \"<script>alert(1)</script>\", \"port\": 8443, \"address_used\": \"192.0.2.2\"},"
-    " \"verdict\": \"ok\", \"root_cause\": null, \"findings\": [], \"clients\": [],"
+    " \"verdict\": \"ok\", \"root_cause\": null, \"clients\": [],"
+    " \"findings\": [{\"id\": \"CHAIN_INCLUDES_ROOT\", \"fix\": \"Leave the root out.\", \"verify\": \"true\"}],"
     " \"observations\": {\"certificates\": [{\"not_after\": \"2027-03-07T00:00:00Z\"}]}}",
     "{\"target\": {\"host\": \"c.example\", \"port\": 443, \"address_used\": \"192.0.2.3\"}, \"verdict\": \"fail\","
     " \"root_cause\": {\"index\": 0, \"id\": \"CERT_EXPIRED\", \"summary\": \"expired\"},"
@@ -73,6 +75,7 @@ static void test_scan_page_escapes(void **state)
     assert_null(strstr(out, "<img"));
     assert_non_null(strstr(out, "&lt;script&gt;alert(1)&lt;/script&gt;:8443"));
     assert_non_null(strstr(out, "bad port &lt;99999&gt;"));
+    assert_non_null(strstr(out, "<code class=\"subject\">CN=&lt;script&gt;alert(3)&lt;/script&gt;</code>"));
     assert_int_equal(occurrences(out, "<script>"), 1);
     free(out);
 }
@@ -108,6 +111,7 @@ static void test_scan_page_parts(void **state)
     /* the root cause's fix and verify, with a copy button */
     assert_non_null(strstr(out, "data-copy=\"t0-verify\""));
     assert_non_null(strstr(out, "<pre class=\"fix\">Renew it.</pre>"));
+    assert_null(strstr(out, "Leave the root out.")); /* a healthy target's note is no fix of a root cause */
     /* the sorting and filtering script, offline */
     assert_non_null(strstr(out, "getElementById('targets')"));
     assert_null(strstr(out, "src=\""));
