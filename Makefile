@@ -92,12 +92,25 @@ $(B)/tests/%: tests/unit/%.c $(B)/libtlsdiag.a $(wildcard tests/unit/*.h)
 unit: $(UNIT_BIN)
 	@for t in $(UNIT_BIN); do $$t || exit 1; done
 
-# libFuzzer targets: clang, ASan+UBSan, linked against the library sources.
-FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Ilib $(PKG_CFLAGS)
+# libFuzzer targets: clang, ASan+UBSan.  The library is compiled once with
+# the fuzzer's instrumentation (fuzzer-no-link: coverage without libFuzzer's
+# main) into build-fuzz/libtlsdiag.a, which every target links.
+FUZZ_SAN    := -std=c11 -D_GNU_SOURCE -g -O1 -Iinclude -Ilib $(PKG_CFLAGS)
+FUZZ_CFLAGS := $(FUZZ_SAN) -fsanitize=fuzzer,address,undefined
+FUZZ_GEN    := build-fuzz/gen/clients_data.c build-fuzz/gen/mozilla_data.c \
+               $(patsubst %,build-fuzz/gen/x_%_data.c,$(X_NAMES)) build-fuzz/gen/migrations.c
+FUZZ_OBJ    := $(patsubst %.c,build-fuzz/obj/%.o,$(LIB_SRC) $(FUZZ_GEN))
 fuzz: $(FUZZ_BIN)
-build-fuzz/%: fuzz/%.c $(LIB_SRC)
-	@mkdir -p build-fuzz
-	clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRC) $(PKG_LIBS)
+# Generated sources stay: they are inputs of the objects, not leftovers.
+.SECONDARY: $(FUZZ_GEN)
+build-fuzz/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_SAN) -fsanitize=fuzzer-no-link,address,undefined -MMD -MP -c $< -o $@
+build-fuzz/libtlsdiag.a: $(FUZZ_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+build-fuzz/%: fuzz/%.c build-fuzz/libtlsdiag.a
+	clang $(FUZZ_CFLAGS) -o $@ $< build-fuzz/libtlsdiag.a $(PKG_LIBS)
 
 $(CLIENTS_GEN): data/clients.json scripts/embed.sh
 	@mkdir -p $(dir $@)
@@ -135,13 +148,10 @@ $(1)/gen/x_$(2)_data.c: $(if $(filter openssl,$(2)),$(1)/gen/openssl.tsv,$(X_FIL
 endef
 $(foreach d,$(B) build-fuzz,$(foreach n,$(X_NAMES),$(eval $(call x_embed,$(d),$(n)))))
 
-# The fuzz targets link the library sources directly: they need the
-# generated profiles too.
+# The fuzz library holds the generated tables too.
 build-fuzz/gen/clients_data.c: data/clients.json scripts/embed.sh
 	@mkdir -p $(dir $@)
 	sh scripts/embed.sh td_clients_json data/clients.json > $@.tmp && mv $@.tmp $@
-$(FUZZ_BIN): build-fuzz/gen/clients_data.c build-fuzz/gen/mozilla_data.c $(patsubst %,build-fuzz/gen/x_%_data.c,$(X_NAMES)) build-fuzz/gen/migrations.c
-$(FUZZ_BIN): LIB_SRC += build-fuzz/gen/clients_data.c build-fuzz/gen/mozilla_data.c $(patsubst %,build-fuzz/gen/x_%_data.c,$(X_NAMES)) build-fuzz/gen/migrations.c
 
 check: all
 	scripts/test.sh
@@ -186,4 +196,4 @@ print-pkgs:
 uninstall:
 	rm -f $(foreach f,$(INSTALL_FILES),$(call inst_dest,$(f)))
 
--include $(LIB_OBJ:.o=.d) $(B)/src/main.d
+-include $(LIB_OBJ:.o=.d) $(B)/src/main.d $(FUZZ_OBJ:.o=.d)

@@ -164,8 +164,9 @@ static td_cnode *line(ap *a, const td_cfile *f, td_cnode **stack, size_t *depth,
         return NULL;
     n->args = tmp->args;
     n->nargs = tmp->nargs;
+    n->acap = tmp->acap;
     tmp->args = NULL;
-    tmp->nargs = 0;
+    tmp->nargs = tmp->acap = 0;
     n->start = start;
     n->end = end;
     if (opens) {

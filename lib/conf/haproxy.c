@@ -101,8 +101,9 @@ int td_conf_parse_haproxy(td_ctree *t, const char *path, char *main_path, size_t
         if (node) {
             node->args = tmp.args;
             node->nargs = tmp.nargs;
+            node->acap = tmp.acap;
             tmp.args = NULL;
-            tmp.nargs = 0;
+            tmp.nargs = tmp.acap = 0;
             node->start = start;
             node->end = end;
             if (opens) {

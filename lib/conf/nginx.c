@@ -87,13 +87,20 @@ static bool quoted(lex *l, uint8_t q)
 
 static tk_kind next(lex *l, bool *bad)
 {
+    uint8_t c;
     skip_space(l);
+    /* A NUL byte ends no word and starts none: skipped, or the word loop
+     * below would return an empty word forever without moving on. */
+    while (peek(l, 0, &c) && c == 0) {
+        take(l, &c);
+        *bad = true;
+        skip_space(l);
+    }
     l->start = td_rd_pos(&l->whole, &l->r);
     l->start_line = l->line;
     td_str_free(&l->word);
     td_str_init(&l->word);
     td_str_add(&l->word, "");
-    uint8_t c;
     if (!peek(l, 0, &c))
         return TK_END;
     if (c == ';' || c == '{' || c == '}') {

@@ -44,7 +44,8 @@ td_cnode *td_cnode_add(td_ctree *t, td_cnode *parent, const char *name, size_t n
 
 bool td_cnode_arg(td_ctree *t, td_cnode *n, const char *arg, size_t len)
 {
-    char **args = realloc(n->args, (n->nargs + 1) * sizeof *args);
+    /* Room doubles: a line of many words costs linear time, not quadratic. */
+    char **args = grow(n->args, &n->acap, n->nargs, sizeof *args);
     char *a = strndup(arg, len);
     if (!args || !a) {
         if (args)

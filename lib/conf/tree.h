@@ -21,7 +21,7 @@
 typedef struct td_cnode {
     char *name;
     char **args;
-    size_t nargs;
+    size_t nargs, acap;        /* args held, and room for */
     td_loc loc;                /* where the directive starts */
     size_t start, end;         /* byte span in loc.file's text: the name to the ';' or '}' */
     size_t body;               /* a block: the offset just after its '{' (or its opening line) */

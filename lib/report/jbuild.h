@@ -31,4 +31,9 @@ static inline void push(jb *j, json_t *arr, json_t *v)
         j->err = true;
 }
 
+/* A string that may not be UTF-8 (from the network, a certificate, a
+ * configuration file), which jansson refuses: such bytes become '?' rather
+ * than the field being lost; NULL gives JSON null. */
+json_t *td_jb_str(jb *j, const char *s);
+
 #endif

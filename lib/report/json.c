@@ -20,9 +20,7 @@
 #include "wire/tls.h"
 
 
-/* Strings from the network (error texts, DNs) may not be UTF-8, which
- * jansson refuses; such bytes become '?' rather than losing the field. */
-static json_t *jstr(jb *j, const char *s)
+json_t *td_jb_str(jb *j, const char *s)
 {
     if (!s)
         return json_null();
@@ -40,6 +38,11 @@ static json_t *jstr(jb *j, const char *s)
     v = chk(j, json_string(copy));
     free(copy);
     return v;
+}
+
+static json_t *jstr(jb *j, const char *s)
+{
+    return td_jb_str(j, s);
 }
 
 static json_t *jstr_or_null(jb *j, const char *s)

@@ -114,7 +114,7 @@ int td_lint_write_text(const td_lint *l, FILE *f, bool color)
 
 static json_t *js(jb *j, const char *s)
 {
-    return s ? chk(j, json_string(s)) : json_null();
+    return td_jb_str(j, s);
 }
 
 static json_t *loc_json(jb *j, td_loc loc)
