@@ -213,7 +213,8 @@ static void crt_dir(hctx *h, td_cvhost *v, const td_cnode *bind, const char *dir
             n++;
     }
     closedir(d);
-    qsort(names, n, sizeof *names, cmp_str);
+    if (n > 1)
+        qsort(names, n, sizeof *names, cmp_str);
     if (!n)
         td_cnote_add(&h->o->notes, bind->loc, "crt %s: an empty directory", dir);
     for (size_t i = 0; i < n; i++) {

@@ -254,7 +254,8 @@ int td_conf_glob(const td_cfiles *fs, bool from_memory, const char *pattern, cha
         }
         n++;
     }
-    qsort(v, n, sizeof *v, cmp_names);
+    if (n > 1)
+        qsort(v, n, sizeof *v, cmp_names);
     *out = v;
     return (int)n;
 }

@@ -223,8 +223,11 @@ static int by_days(const void *a, const void *b)
 /* Sorted for output: the lines may come in any order. */
 static void sort_for_output(td_summary *s)
 {
-    qsort(s->causes, s->n_causes, sizeof *s->causes, by_count);
-    qsort(s->exp, s->n_exp, sizeof *s->exp, by_days);
+    /* qsort's array may not be NULL, even for no elements (C11 7.22.5). */
+    if (s->n_causes)
+        qsort(s->causes, s->n_causes, sizeof *s->causes, by_count);
+    if (s->n_exp)
+        qsort(s->exp, s->n_exp, sizeof *s->exp, by_days);
 }
 
 json_t *td_summary_json(const td_summary *cs, bool interrupted)
