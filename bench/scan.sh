@@ -131,22 +131,29 @@ if [ "$BIG" -gt 0 ]; then
     (exec "$TLSDIAG" scan --json --ca-file "$W/ca.pem" --concurrency "$CONC" --per-ip "$PER_IP" \
         --profile quick "$W/big.txt" >"$W/big.jsonl" 2>/dev/null) &
     pid=$!
-    marks=(1000 5000 9000 10000 "$BIG") # the last lines come just before it exits
-    seen=""
+    marks=(1000 5000 10000 "$BIG")
+    seen="" last="" peak_fds=0
     while kill -0 "$pid" 2>/dev/null; do
         n=$(targets_in "$W/big.jsonl")
         n=${n:-0}
+        rss=$(awk '/^VmRSS/ { print $2 }' "/proc/$pid/status" 2>/dev/null)
+        hwm=$(awk '/^VmHWM/ { print $2 }' "/proc/$pid/status" 2>/dev/null)
+        fds=$(ls "/proc/$pid/fd" 2>/dev/null | wc -l)
+        [ -z "$rss" ] && break
+        [ "$fds" -gt "$peak_fds" ] && peak_fds=$fds
+        # The last target may be written just before the process exits, so
+        # the last sample taken while it lived is kept and reported too.
+        last="| $n (last sample) | $((rss / 1024)) | $fds |"
         for m in "${marks[@]}"; do
             if [ "$n" -ge "$m" ] && [ "$m" -le "$BIG" ] && [[ " $seen " != *" $m "* ]]; then
-                rss=$(awk '/^VmRSS/ { print $2 }' "/proc/$pid/status" 2>/dev/null)
-                fds=$(ls "/proc/$pid/fd" 2>/dev/null | wc -l)
-                [ -n "$rss" ] && MEM+=("| $m | $((rss / 1024)) | $fds |") && seen="$seen $m" &&
+                MEM+=("| $m | $((rss / 1024)) | $fds |") && seen="$seen $m" &&
                     echo "long run: $m targets, RSS $((rss / 1024)) MiB, $fds fds" >&2
             fi
         done
-        sleep 0.2
+        sleep 0.1
     done
     wait "$pid"
+    [ -n "$last" ] && MEM+=("$last") && MEM+=("| whole run, peak | $((hwm / 1024)) | $peak_fds |")
     end=$(date +%s.%N)
     n=$(targets_in "$W/big.jsonl")
     s=$(echo "$end - $start" | bc -l)

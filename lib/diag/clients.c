@@ -355,7 +355,14 @@ static void judge_refused(const struct jctx *x, judgement *j)
         }
         p->k = K_ALERT;
         setf(p->label, sizeof p->label, "alert %s", alert_name(ad));
-        if (j->shared_version)
+        /* RFC 7301 section 3.2: this alert is the server's answer to an ALPN
+         * list holding none of its protocols, whatever else the hello says. */
+        if (ad == TD_ALERT_NO_APPLICATION_PROTOCOL)
+            setf(p->why, sizeof p->why,
+                 "the server answers %s's hello with the alert %s (%u): it speaks none of the application "
+                 "protocols (ALPN) that hello offers",
+                 j->sname, alert_name(ad), (unsigned)ad);
+        else if (j->shared_version)
             setf(p->why, sizeof p->why,
                  "the server answers %s's hello with the alert %s (%u), although both speak %s and no missing "
                  "suite or group explains it: it refuses something else in that hello (signature algorithms, an "

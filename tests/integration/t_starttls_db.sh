@@ -4,7 +4,10 @@
 # directory made once and started three ways in $T: healthy, serving an
 # expired leaf (CERT_EXPIRED found through the upgrade), and without TLS
 # (STARTTLS_UNAVAILABLE: "PostgreSQL answered N to SSLRequest", "CLIENT_SSL
-# not in its capability flags").  Then PostgreSQL's direct TLS: every hello
+# not in its capability flags").  Then PostgreSQL 17's ALPN rule through
+# SSLRequest (the scripted server answers as 17 does): simulated clients
+# carry no browser ALPN through the upgrade, so none is "refused" for it;
+# and PostgreSQL's direct TLS: every hello
 # offers ALPN postgresql (against openssl s_server: PostgreSQL 17, which
 # takes direct TLS, is not in this Debian release).  Where a server cannot
 # run, the output says why and tests/servers/starttls_server.py takes its
@@ -74,6 +77,25 @@ assert_finding NOT_TLS
 assert_finding_text NOT_TLS "speaks MySQL"
 assert_jq '[.findings[] | select(.id == "NOT_TLS") | .fix] | .[0] | test("--starttls mysql")' "NOT_TLS names --starttls mysql"
 assert_jq '.target.starttls.failed | test("CLIENT_SSL")' "the report says the upgrade was tried, and why it failed"
+
+# ---- PostgreSQL 17 through SSLRequest: no browser's ALPN --------------------------------------
+# PostgreSQL 17 answers an ALPN list without "postgresql" with the alert
+# no_application_protocol (RFC 7301 section 3.2), also after an SSLRequest.
+# Simulated clients are HTTP clients: through the upgrade their hellos carry
+# no h2/http/1.1, or every one of them would be "refused" by a healthy
+# server.  PostgreSQL 17 is not in this Debian release: the scripted server
+# answers as it does.
+CASE=postgres-17-alpn
+start_scripted_starttls postgres alpn "$T/db.test-good.pem" "$T/db.test.key"
+check_starttls_healthy postgres "$PORT" db.test
+assert_jq '[.findings[] | select(.id == "CLIENT_INCOMPATIBLE" and .severity != "info")] | length == 0' \
+    "no current client is reported shut out (only end-of-life ones, as info)"
+assert_jq '[.clients[]? | select(.result != "ok" and (.why // "" | test("application")))] | length == 0' \
+    "no simulated client is refused for its ALPN list"
+CASE=postgres-17-alpn-user
+run_check --starttls postgres --alpn h2 --sni db.test --ca-file "$T/root.pem" "127.0.0.1:$PORT"
+assert_finding_text CLIENT_INCOMPATIBLE "no_application_protocol"
+assert_finding_text CLIENT_INCOMPATIBLE "none of the application protocols"
 
 # ---- PostgreSQL direct TLS: ALPN postgresql in every hello -----------------------------------
 CASE=postgres-direct

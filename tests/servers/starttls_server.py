@@ -24,6 +24,9 @@ MODE:
             STARTTLS out of its EHLO answer, IMAP its capabilities, XMPP its
             features, MySQL the CLIENT_SSL flag; the others refuse the
             command (LMTP 454, FTP 530, LDAP unavailable, PostgreSQL N, ...)
+  alpn      the upgrade as in "ok", then a hello whose ALPN list lacks
+            "postgresql" is answered with the alert no_application_protocol,
+            as PostgreSQL 17 does (a hello without ALPN is served)
 """
 import argparse
 import signal
@@ -202,6 +205,44 @@ SCRIPTS = {
 SCRIPTS.update({p: greet_then_command(p) for p in GREET_THEN_COMMAND})
 
 
+def offered_alpn(conn):
+    """The ALPN names of the ClientHello waiting on conn (peeked, not read),
+    or None when it has no ALPN extension or is not a TLS ClientHello."""
+    head = b""
+    for _ in range(50):
+        head = conn.recv(5, socket.MSG_PEEK)
+        if len(head) == 5:
+            break
+    if len(head) < 5 or head[0] != 0x16:
+        return None
+    want = 5 + struct.unpack("!H", head[3:5])[0]
+    rec = b""
+    for _ in range(200):
+        rec = conn.recv(want, socket.MSG_PEEK)
+        if len(rec) >= want:
+            break
+    body = rec[5 + 4:]  # record header, handshake header
+    try:
+        i = 2 + 32  # client_version, random
+        i += 1 + body[i]  # session_id
+        i += 2 + struct.unpack("!H", body[i:i + 2])[0]  # cipher_suites
+        i += 1 + body[i]  # compression_methods
+        end = i + 2 + struct.unpack("!H", body[i:i + 2])[0]
+        i += 2
+        while i + 4 <= end:
+            typ, n = struct.unpack("!HH", body[i:i + 4])
+            if typ == 16:  # application_layer_protocol_negotiation (RFC 7301)
+                names, j, stop = [], i + 6, i + 4 + n
+                while j < stop:
+                    names.append(body[j + 1:j + 1 + body[j]])
+                    j += 1 + body[j]
+                return names
+            i += 4 + n
+    except (IndexError, struct.error):
+        pass
+    return None
+
+
 def serve(conn, script, mode, ctx):
     buf = [b""]
     try:
@@ -211,6 +252,11 @@ def serve(conn, script, mode, ctx):
             return
         go, extra = answers
         conn.sendall(go + extra if mode == "inject" else go)
+        if mode == "alpn":
+            names = offered_alpn(conn)
+            if names is not None and b"postgresql" not in names:
+                conn.sendall(b"\x15\x03\x03\x00\x02\x02\x78")  # fatal no_application_protocol
+                return
         tls = ctx.wrap_socket(conn, server_side=True)
         try:
             tls.recv(1)
@@ -229,7 +275,7 @@ def main():
     ap.add_argument("--proto", choices=sorted(SCRIPTS), required=True)
     ap.add_argument("--cert", required=True)
     ap.add_argument("--key", required=True)
-    ap.add_argument("--mode", choices=["ok", "inject", "refuse"], default="ok")
+    ap.add_argument("--mode", choices=["ok", "inject", "refuse", "alpn"], default="ok")
     a = ap.parse_args()
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(a.cert, a.key)
