@@ -1,6 +1,5 @@
 #include "check.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -14,6 +13,7 @@
 #include "probe/probe.h"
 #include "registry/clients.h"
 #include "starttls/starttls.h"
+#include "util/hostport.h"
 #include "util/str.h"
 
 #define DEFAULT_PORT      443
@@ -90,18 +90,6 @@ const char *td_options_error(const td_options *o)
     return o && o->error[0] ? o->error : NULL;
 }
 
-static bool is_ipv4(const char *s)
-{
-    struct in_addr a;
-    return inet_pton(AF_INET, s, &a) == 1;
-}
-
-static bool is_ipv6(const char *s)
-{
-    struct in6_addr a;
-    return inet_pton(AF_INET6, s, &a) == 1;
-}
-
 /* A host name as DNS and SNI accept it: labels of 1-63 letters, digits,
  * '-' or '_', 253 characters in all.  A single trailing dot (as dig prints
  * names) is tolerated by the caller, not here. */
@@ -142,66 +130,6 @@ static td_status check_dns_name(td_options *o, const char *s)
     return TD_OK;
 }
 
-/* Splits "host", "host:port", "[v6]", "[v6]:port" or a bare IPv6 address
- * into host (brackets removed) and port, 0 when none was given.  what names
- * the thing in errors. */
-static td_status split_host_port(td_options *o, const char *in, const char *what, char *host, size_t hostlen,
-                                 uint16_t *port, bool *v6)
-{
-    const char *h = in, *p = NULL;
-    size_t hlen;
-    *v6 = false;
-
-    if (in[0] == '[') {
-        const char *close = strchr(in, ']');
-        if (!close)
-            return bad(o, "unbalanced '[' in %s '%." ECHO_MAX "s'", what, in);
-        h = in + 1;
-        hlen = (size_t)(close - h);
-        if (close[1] == ':')
-            p = close + 2;
-        else if (close[1] != '\0')
-            return bad(o, "unexpected text after ']' in %s '%." ECHO_MAX "s'", what, in);
-        *v6 = true;
-    } else if (strchr(in, ']')) {
-        return bad(o, "unbalanced ']' in %s '%." ECHO_MAX "s'", what, in);
-    } else {
-        const char *colon = strchr(in, ':');
-        if (colon && strchr(colon + 1, ':')) {
-            /* Several colons: only a whole IPv6 address makes sense. */
-            if (!is_ipv6(in))
-                return bad(o, "'%." ECHO_MAX "s' is not a valid IPv6 address; write an address with a port as [ADDR]:PORT",
-                           in);
-            *v6 = true;
-            hlen = strlen(in);
-        } else if (colon) {
-            hlen = (size_t)(colon - in);
-            p = colon + 1;
-        } else {
-            hlen = strlen(in);
-        }
-    }
-
-    if (hlen == 0)
-        return bad(o, "no host in %s '%." ECHO_MAX "s'", what, in);
-    if (hlen >= hostlen)
-        return bad(o, "host in %s is too long (%zu characters)", what, hlen);
-    memcpy(host, h, hlen);
-    host[hlen] = '\0';
-    if (*v6 && !is_ipv6(host))
-        return bad(o, "'%." ECHO_MAX "s' is not a valid IPv6 address", host);
-
-    if (!p) {
-        *port = 0;
-        return TD_OK;
-    }
-    unsigned long v;
-    if (td_parse_uint(p, 1, 65535, &v) != 0)
-        return bad(o, "bad port '%." ECHO_MAX "s' in %s: use a number from 1 to 65535", p, what);
-    *port = (uint16_t)v;
-    return TD_OK;
-}
-
 td_status td_options_set_target(td_options *o, const char *target)
 {
     clear_error(o);
@@ -214,11 +142,11 @@ td_status td_options_set_target(td_options *o, const char *target)
 
     td_target t;
     bool v6;
-    if (split_host_port(o, target, "target", t.host, sizeof t.host, &t.port, &v6) != TD_OK)
+    if (td_split_host_port(target, "target", t.host, sizeof t.host, &t.port, &v6, o->error, sizeof o->error) != 0)
         return TD_ERR_USAGE;
     if (!t.port)
         t.port = DEFAULT_PORT;
-    t.host_is_ip = v6 || is_ipv4(t.host);
+    t.host_is_ip = v6 || td_is_ipv4(t.host);
     if (!t.host_is_ip) {
         size_t n = strlen(t.host);
         if (n > 1 && t.host[n - 1] == '.')
@@ -235,7 +163,7 @@ td_status td_options_set_sni(td_options *o, const char *name)
     clear_error(o);
     if (!name || !*name)
         return bad(o, "empty SNI name (use --no-sni to send none)");
-    if (is_ipv4(name) || is_ipv6(name))
+    if (td_is_ipv4(name) || td_is_ipv6(name))
         return bad(o, "SNI must be a DNS name, not an IP address (RFC 6066 section 3)");
     if (strlen(name) >= sizeof o->sni)
         return bad(o, "SNI name is too long");
@@ -424,7 +352,7 @@ td_status td_options_set_dns_server(td_options *o, const char *server)
     char ip[64];
     uint16_t port;
     bool v6;
-    if (split_host_port(o, server, "DNS server", ip, sizeof ip, &port, &v6) != TD_OK)
+    if (td_split_host_port(server, "DNS server", ip, sizeof ip, &port, &v6, o->error, sizeof o->error) != 0)
         return TD_ERR_USAGE;
     td_addr a;
     if (!td_addr_from_ip(ip, port ? port : DNS_PORT, &a))

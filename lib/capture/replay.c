@@ -3,43 +3,16 @@
  * (lib/probe/replay.c) makes the connections; lib/diag/replay.c judges. */
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "capture/capture_int.h"
 #include "capture/conn.h"
 #include "diag/replay.h"
 #include "net/net.h"
+#include "util/hostport.h"
 #include "util/str.h"
 
 #define REPLAY_TIMEOUT_S 5.0
-
-/* "host", "host:port", "[v6]" or "[v6]:port"; false when malformed. */
-static bool split_target(const char *in, char *host, size_t hostlen, uint16_t *port)
-{
-    const char *h = in, *end, *p = NULL;
-    if (in[0] == '[') {
-        h = in + 1;
-        end = strchr(h, ']');
-        if (!end || (end[1] != '\0' && end[1] != ':'))
-            return false;
-        p = end[1] == ':' ? end + 2 : NULL;
-    } else {
-        end = strchr(in, ':');
-        if (end && strchr(end + 1, ':'))
-            end = NULL; /* a bare IPv6 address: no port */
-        p = end ? end + 1 : NULL;
-        if (!end)
-            end = in + strlen(in);
-    }
-    size_t n = (size_t)(end - h);
-    unsigned long v = 443;
-    if (n == 0 || n >= hostlen || (p && td_parse_uint(p, 1, 65535, &v) != 0))
-        return false;
-    memcpy(host, h, n);
-    host[n] = '\0';
-    *port = (uint16_t)v;
-    return true;
-}
+#define REPLAY_DEFAULT_PORT 443
 
 td_status td_capture_set_replay(td_capture *c, const char *target)
 {
@@ -50,10 +23,14 @@ td_status td_capture_set_replay(td_capture *c, const char *target)
         return TD_ERR_INTERNAL;
     c->replay = rp;
     snprintf(rp->target, sizeof rp->target, "%s", target);
-    if (!split_target(target, rp->host, sizeof rp->host, &rp->port)) {
-        snprintf(c->error, sizeof c->error, "--replay needs HOST[:PORT] (port 1 to 65535), not '%.80s'", target);
+    char why[256];
+    bool v6;
+    if (td_split_host_port(target, "target", rp->host, sizeof rp->host, &rp->port, &v6, why, sizeof why) != 0) {
+        snprintf(c->error, sizeof c->error, "--replay needs HOST[:PORT]: %s", why);
         return TD_ERR_USAGE;
     }
+    if (!rp->port)
+        rp->port = REPLAY_DEFAULT_PORT;
     return TD_OK;
 }
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../../include/tlsdiag.h"
+#include "util/hostport.h"
 
 #define ECHO "60"
 
@@ -118,7 +119,8 @@ static int parse_range(td_tline *t, char *w)
     return 1;
 }
 
-/* host[:port], [v6]:port, v6: checked as check checks its target. */
+/* host[:port], [v6]:port, v6: checked as check checks its target, and
+ * split by the same parser. */
 static int parse_endpoint(td_tline *t, const char *w)
 {
     td_options *o = td_options_new();
@@ -127,33 +129,16 @@ static int parse_endpoint(td_tline *t, const char *w)
     int rc = 1;
     if (td_options_set_target(o, w) != TD_OK) {
         rc = refuse(t, "%s", td_options_error(o));
+    } else if (td_split_host_port(w, "target", t->host, sizeof t->host, &t->port, &t->v6, t->error,
+                                  sizeof t->error) != 0) {
+        rc = -1;
     } else {
-        /* The options hold the parsed form; its text is host:port. */
-        char hp[TD_TLINE_MAX];
-        memcpy(hp, w, strlen(w) + 1);
-        char *h = hp;
-        char *portp = NULL;
-        if (h[0] == '[') {
-            char *close = strchr(h, ']');
-            *close = '\0';
-            h++;
-            if (close[1] == ':')
-                portp = close + 2;
-        } else if (strchr(h, ':') == strrchr(h, ':') && strchr(h, ':')) {
-            portp = strchr(h, ':');
-            *portp++ = '\0';
-        }
-        size_t n = strlen(h);
-        if (n > 1 && h[n - 1] == '.')
-            h[n - 1] = '\0';
-        if (strlen(h) >= sizeof t->host)
-            rc = refuse(t, "host name is too long");
-        else
-            memcpy(t->host, h, strlen(h) + 1);
-        t->port = portp ? (uint16_t)strtoul(portp, NULL, 10) : 443;
-        uint8_t buf[16];
-        t->v6 = inet_pton(AF_INET6, t->host, buf) == 1;
-        t->kind = (t->v6 || inet_pton(AF_INET, t->host, buf) == 1) ? TD_TL_ADDR : TD_TL_NAME;
+        size_t n = strlen(t->host);
+        if (n > 1 && t->host[n - 1] == '.')
+            t->host[n - 1] = '\0';
+        if (!t->port)
+            t->port = 443;
+        t->kind = (t->v6 || td_is_ipv4(t->host)) ? TD_TL_ADDR : TD_TL_NAME;
     }
     td_options_free(o);
     return rc;
