@@ -5,23 +5,42 @@
 #   SMTP:        one Postfix, two smtpd listeners with the same certificate:
 #                STARTTLS (RFC 3207) and implicit TLS (smtpd_tls_wrappermode,
 #                as on port 465).
-#   PostgreSQL:  PostgreSQL 15 has no implicit TLS (direct TLS came in 17),
-#                so its SSLRequest port is set against HAProxy terminating
-#                TLS with the same certificate in front of the same server:
-#                every connection still costs PostgreSQL a backend process,
-#                as through SSLRequest.  The probes differ with the TLS
-#                server, so the time per connection is compared too.
+#   PostgreSQL:  one PostgreSQL 17 server, reached through SSLRequest
+#                (--starttls postgres) and through its direct TLS
+#                (--starttls postgres-direct, ALPN postgresql): the same
+#                server, the same TLS stack, a backend process per connection
+#                either way; the difference is the upgrade.  Debian 12 has
+#                PostgreSQL 15 only, so 17 runs from Debian 13's package in a
+#                chroot (--make-pg17 builds it with debootstrap from Debian's
+#                archive, about 700 MB, once).  Without the chroot that row
+#                is left out, and said.
+#   For scale:   PostgreSQL 15 (SSLRequest) against HAProxy terminating TLS
+#                with the same certificate in front of it: different TLS
+#                servers (HAProxy pays no backend per handshake), so the time
+#                per connection is given too.
 #
 # Each check runs RUNS times (default 5); the median is reported, with the
 # ratio STARTTLS / implicit.  The target is a ratio within 2.  The last
 # column is what the upgrade itself takes on a connection (the baseline's
 # leadin_ms: from the TCP connect to the server's go-ahead) against the
-# whole connection: a large ratio with a small share is the TLS server, not
-# the upgrade.
+# whole connection.
 #
-# usage: sudo bench/starttls.sh [RUNS]
+# usage: sudo bench/starttls.sh [--runs N] [--pg17-root DIR] [--make-pg17] [RUNS]
+#   --pg17-root DIR  the Debian 13 chroot with postgresql-17
+#                    (default /var/lib/tlsdiag-bench/trixie)
+#   --make-pg17      make that chroot first when it is missing
 set -uo pipefail
-RUNS=${1:-5}
+RUNS=5 PG17_ROOT=/var/lib/tlsdiag-bench/trixie MAKE_PG17=0
+while [ $# -gt 0 ]; do
+    case $1 in
+        --runs) RUNS=$2; shift 2 ;;
+        --pg17-root) PG17_ROOT=$2; shift 2 ;;
+        --make-pg17) MAKE_PG17=1; shift ;;
+        -h | --help) sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        [0-9]*) RUNS=$1; shift ;;
+        *) echo "bench/starttls.sh: unknown argument '$1' (--help)" >&2; exit 2 ;;
+    esac
+done
 HERE=$(cd "$(dirname "$0")" && pwd)
 # shellcheck disable=SC1091 # the servers' helpers
 source "$HERE/../tests/integration/lib.sh"
@@ -42,6 +61,37 @@ backend pg
     server pg 127.0.0.1:$PG_PORT
 CFG
 wait_port "$PG_IMPLICIT" 10 || die "haproxy did not start"
+
+# ---- PostgreSQL 17 in a Debian 13 chroot ------------------------------------------
+PG17_BIN=/usr/lib/postgresql/17/bin
+if [ ! -x "$PG17_ROOT$PG17_BIN/postgres" ] && [ "$MAKE_PG17" = 1 ]; then
+    command -v debootstrap >/dev/null || apt-get install -y -o DPkg::Lock::Timeout=600 debootstrap >/dev/null ||
+        die "debootstrap could not be installed"
+    echo "making $PG17_ROOT (Debian 13 with postgresql-17) with debootstrap..." >&2
+    debootstrap --variant=minbase --include=postgresql-17 trixie "$PG17_ROOT" http://deb.debian.org/debian \
+        >"$T/debootstrap.log" 2>&1 || die "debootstrap failed: $(tail -3 "$T/debootstrap.log")"
+fi
+PG17_PORT=""
+if [ -x "$PG17_ROOT$PG17_BIN/postgres" ]; then
+    # Its files live inside the chroot, owned by the chroot's postgres user.
+    pg_uid=$(chroot "$PG17_ROOT" id -u postgres) pg_gid=$(chroot "$PG17_ROOT" id -g postgres)
+    PG17_DIR=$(mktemp -d "$PG17_ROOT/tmp/tlsdiag-bench.XXXXXX")
+    at_exit "rm -rf '$PG17_DIR'"
+    D=${PG17_DIR#"$PG17_ROOT"}
+    cp "$T/bench.test-good.pem" "$PG17_DIR/cert.pem"
+    install -m 600 "$T/bench.test.key" "$PG17_DIR/key.pem"
+    chown -R "$pg_uid:$pg_gid" "$PG17_DIR"
+    chroot --userspec="$pg_uid:$pg_gid" "$PG17_ROOT" "$PG17_BIN/initdb" -D "$D/data" -U postgres --auth=trust \
+        -E UTF8 >"$T/initdb17.log" 2>&1 || die "initdb (PostgreSQL 17) failed: $(tail -3 "$T/initdb17.log")"
+    PG17_PORT=$(free_port)
+    start_bg chroot --userspec="$pg_uid:$pg_gid" "$PG17_ROOT" "$PG17_BIN/postgres" -D "$D/data" \
+        -c listen_addresses=127.0.0.1 -c "port=$PG17_PORT" -c "unix_socket_directories=$D" -c ssl=on \
+        -c ssl_cert_file="$D/cert.pem" -c ssl_key_file="$D/key.pem" -c huge_pages=off
+    wait_port "$PG17_PORT" 20 || die "PostgreSQL 17 did not start: $(tail -3 "$BG_LOG")"
+    PG17_VERSION=$(chroot "$PG17_ROOT" "$PG17_BIN/postgres" --version | awk '{print $3}')
+else
+    echo "note: no PostgreSQL 17 at $PG17_ROOT (--make-pg17 makes it): the same-server PostgreSQL row is left out" >&2
+fi
 
 # median_run PORT ARGS...: "MEDIAN_MS CONNECTIONS UPGRADE_MS CONNECTION_MS"
 # of RUNS checks (the last two: the baseline connection's lead-in and whole
@@ -76,6 +126,10 @@ row() { # LABEL STARTTLS-RESULT IMPLICIT-RESULT
 echo "| protocol | through STARTTLS | implicit TLS | ratio | ratio per connection | within 2x | upgrade on one connection |"
 echo "|---|---|---|---|---|---|---|"
 row "SMTP (Postfix)" "$(median_run "$SMTP_STARTTLS" --starttls smtp)" "$(median_run "$SMTP_IMPLICIT")"
-row "PostgreSQL (SSLRequest vs HAProxy in front)" "$(median_run "$PG_PORT" --starttls postgres)" "$(median_run "$PG_IMPLICIT")"
+[ -n "$PG17_PORT" ] &&
+    row "PostgreSQL $PG17_VERSION (SSLRequest vs direct TLS, same server)" \
+        "$(median_run "$PG17_PORT" --starttls postgres)" "$(median_run "$PG17_PORT" --starttls postgres-direct)"
+row "PostgreSQL 15 (SSLRequest) vs HAProxy in front, for scale" "$(median_run "$PG_PORT" --starttls postgres)" \
+    "$(median_run "$PG_IMPLICIT")"
 echo
 echo "median of $RUNS runs each, $(nproc) CPUs, $(date -u +%Y-%m-%d)"

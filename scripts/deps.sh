@@ -18,7 +18,7 @@ TEST_PKGS=("${BUILD_PKGS[@]}" nginx-light haproxy apache2 gnutls-bin python3 jq 
            python3-yaml tcpdump iptables)
 # The servers behind STARTTLS (mail, directory, databases, chat, FTP).
 TEST_PKGS+=(postfix dovecot-imapd dovecot-pop3d slapd ldap-utils postgresql mariadb-server prosody vsftpd)
-BENCH_PKGS=("${TEST_PKGS[@]}" sslscan nmap tcpdump tshark testssl.sh)
+BENCH_PKGS=("${TEST_PKGS[@]}" sslscan nmap tcpdump tshark testssl.sh debootstrap)
 
 usage() {
     echo "usage: $0 build|test|bench" >&2

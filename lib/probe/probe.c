@@ -481,6 +481,15 @@ static void spec_for_version(struct run *r, enum jkind kind, uint16_t v, struct 
 static void send_version(struct run *r, int vi)
 {
     uint16_t v = td_vat(vi);
+    if (v == TD_SSL2 && r->cfg->starttls && r->cfg->starttls->alpn) {
+        /* A port that takes only hellos naming its protocol by ALPN
+         * (postgres-direct) cannot speak SSLv2, whose hello has no
+         * extensions: asking would only earn a close and the pause that
+         * confirms it.  The job is accounted as settled. */
+        r->o->version_ok[vi] = TD_NO;
+        r->stage1_pending--;
+        return;
+    }
     if (v == TD_SSL2) {
         uint32_t specs[TD_FLIGHT_MAX_V2SPECS];
         size_t n = 0;
