@@ -25,18 +25,25 @@
 # leadin_ms: from the TCP connect to the server's go-ahead) against the
 # whole connection.
 #
-# usage: sudo bench/starttls.sh [--runs N] [--pg17-root DIR] [--make-pg17] [RUNS]
+# With --delay MS every port is also timed behind the latency relay of
+# bench/run.sh (../shared/bench/latency-relay.py: MS each way, a round trip
+# costs 2*MS), as over a WAN, where the upgrade's round trips count most.
+#
+# usage: sudo bench/starttls.sh [--runs N] [--delay MS] [--relay PATH]
+#                               [--pg17-root DIR] [--make-pg17] [RUNS]
 #   --pg17-root DIR  the Debian 13 chroot with postgresql-17
 #                    (default /var/lib/tlsdiag-bench/trixie)
 #   --make-pg17      make that chroot first when it is missing
 set -uo pipefail
-RUNS=5 PG17_ROOT=/var/lib/tlsdiag-bench/trixie MAKE_PG17=0
+RUNS=5 PG17_ROOT=/var/lib/tlsdiag-bench/trixie MAKE_PG17=0 DELAY=0 RELAY=""
 while [ $# -gt 0 ]; do
     case $1 in
         --runs) RUNS=$2; shift 2 ;;
+        --delay) DELAY=$2; shift 2 ;;
+        --relay) RELAY=$(realpath "$2"); shift 2 ;;
         --pg17-root) PG17_ROOT=$2; shift 2 ;;
         --make-pg17) MAKE_PG17=1; shift ;;
-        -h | --help) sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h | --help) sed -n '2,37p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         [0-9]*) RUNS=$1; shift ;;
         *) echo "bench/starttls.sh: unknown argument '$1' (--help)" >&2; exit 2 ;;
     esac
@@ -123,13 +130,56 @@ row() { # LABEL STARTTLS-RESULT IMPLICIT-RESULT
     }'
 }
 
+# ---- the latency relay, for --delay -----------------------------------------------
+if [ "$DELAY" -gt 0 ]; then
+    if [ -z "$RELAY" ]; then
+        common=$(git -C "$HERE/.." rev-parse --path-format=absolute --git-common-dir 2>/dev/null || true)
+        for c in "$HERE/../../shared/bench/latency-relay.py" \
+            ${common:+"$(dirname "$common")/../shared/bench/latency-relay.py"}; do
+            [ -f "$c" ] && RELAY=$(realpath "$c") && break
+        done
+    fi
+    [ -f "$RELAY" ] || die "latency relay not found (../shared/bench/latency-relay.py); give it with --relay"
+fi
+# One relay per server port, started here: table runs in command
+# substitutions, whose processes would escape the clean-up.
+declare -A VIA=()
+if [ "$DELAY" -gt 0 ]; then
+    for port in "$SMTP_STARTTLS" "$SMTP_IMPLICIT" $PG17_PORT "$PG_PORT" "$PG_IMPLICIT"; do
+        VIA[$port]=$(free_port)
+        start_bg "$PYTHON" "$RELAY" "${VIA[$port]}" "$port" "$DELAY"
+        wait_port "${VIA[$port]}" 10 || die "latency relay did not start"
+    done
+fi
+# relayed PORT: the port to check for PORT (behind the relay with --delay)
+relayed() {
+    if [ "$DELAY" -gt 0 ]; then echo "${VIA[$1]}"; else echo "$1"; fi
+}
+
+table() { # the rows, the ports as given or behind the relay
+    row "SMTP (Postfix)" "$(median_run "$(relayed "$SMTP_STARTTLS")" --starttls smtp)" \
+        "$(median_run "$(relayed "$SMTP_IMPLICIT")")"
+    [ -n "$PG17_PORT" ] &&
+        row "PostgreSQL $PG17_VERSION (SSLRequest vs direct TLS, same server)" \
+            "$(median_run "$(relayed "$PG17_PORT")" --starttls postgres)" \
+            "$(median_run "$(relayed "$PG17_PORT")" --starttls postgres-direct)"
+    row "PostgreSQL 15 (SSLRequest) vs HAProxy in front, for scale" \
+        "$(median_run "$(relayed "$PG_PORT")" --starttls postgres)" "$(median_run "$(relayed "$PG_IMPLICIT")")"
+}
+
 echo "| protocol | through STARTTLS | implicit TLS | ratio | ratio per connection | within 2x | upgrade on one connection |"
 echo "|---|---|---|---|---|---|---|"
-row "SMTP (Postfix)" "$(median_run "$SMTP_STARTTLS" --starttls smtp)" "$(median_run "$SMTP_IMPLICIT")"
-[ -n "$PG17_PORT" ] &&
-    row "PostgreSQL $PG17_VERSION (SSLRequest vs direct TLS, same server)" \
-        "$(median_run "$PG17_PORT" --starttls postgres)" "$(median_run "$PG17_PORT" --starttls postgres-direct)"
-row "PostgreSQL 15 (SSLRequest) vs HAProxy in front, for scale" "$(median_run "$PG_PORT" --starttls postgres)" \
-    "$(median_run "$PG_IMPLICIT")"
+D=$DELAY
+DELAY=0
+table
+DELAY=$D
+if [ "$DELAY" -gt 0 ]; then
+    echo
+    echo "Behind the latency relay, $DELAY ms each way (a round trip: $((2 * DELAY)) ms):"
+    echo
+    echo "| protocol | through STARTTLS | implicit TLS | ratio | ratio per connection | within 2x | upgrade on one connection |"
+    echo "|---|---|---|---|---|---|---|"
+    table
+fi
 echo
 echo "median of $RUNS runs each, $(nproc) CPUs, $(date -u +%Y-%m-%d)"
