@@ -30,6 +30,7 @@
 #include "scan/state.h"
 #include "scan/summary.h"
 #include "scan/targets.h"
+#include "starttls/starttls.h"
 #include "util/str.h"
 
 #define DEF_CONCURRENCY 64u
@@ -308,7 +309,7 @@ static void refuse_line(line *ln, const char *fmt, ...)
 /* The defaults with the line's own settings, checked as check checks them. */
 static void line_options(td_scan *s, line *ln)
 {
-    if (!ln->t.sni[0] && !ln->t.no_sni && !ln->t.clients[0])
+    if (!ln->t.sni[0] && !ln->t.no_sni && !ln->t.clients[0] && ln->t.starttls == s->defaults.starttls)
         return;
     ln->o = malloc(sizeof *ln->o);
     if (!ln->o) {
@@ -316,6 +317,7 @@ static void line_options(td_scan *s, line *ln)
         return;
     }
     *ln->o = s->defaults;
+    ln->o->starttls = ln->t.starttls;
     if (ln->t.no_sni)
         td_options_set_no_sni(ln->o, true);
     if (ln->t.sni[0] && td_options_set_sni(ln->o, ln->t.sni) != TD_OK) {
@@ -354,10 +356,12 @@ static td_status read_input(td_scan *s, const char *path, unsigned *no)
             continue;
         if (n >= TD_TLINE_MAX)
             snprintf(ln.t.error, sizeof ln.t.error, "line is longer than %d bytes", TD_TLINE_MAX - 1);
-        if (rc < 0)
+        if (rc < 0) {
             refuse_line(&ln, "%s", ln.t.error);
-        else
+        } else {
+            td_tline_default_starttls(&ln.t, s->defaults.starttls);
             line_options(s, &ln);
+        }
         ln.text = strndup(buf, 200);
         line *v = td_grow(s->lines, &s->cap_lines, s->n_lines, sizeof *v);
         if (!ln.text || !v) {
@@ -431,10 +435,15 @@ static const char *target_host(const target *t)
     return t->ln->t.kind == TD_TL_NAME ? t->ln->t.host : t->addr.text;
 }
 
+static const char *target_starttls(const target *t)
+{
+    return t->ln->t.starttls ? t->ln->t.starttls->name : NULL;
+}
+
 /* As td_scan_line_key reads it back from the target's line. */
 static void target_key(const target *t, char *out, size_t cap)
 {
-    snprintf(out, cap, "%s %u %s", target_host(t), t->ln->t.port, t->addr.text);
+    td_scan_target_key(target_host(t), t->ln->t.port, t->addr.text, target_starttls(t), out, cap);
 }
 
 static void error_key(const line *ln, char *out, size_t cap)
@@ -636,8 +645,10 @@ static void check_done(void *arg, td_report *r)
     record(s, r);
     json_t *doc = r ? td_report_to_json(r) : NULL;
     if (!doc) {
-        doc = json_pack("{s:{s:s, s:I, s:s}, s:s}", "target", "host", target_host(f->t), "port",
-                        (json_int_t)f->t->ln->t.port, "address_used", f->t->addr.text, "error",
+        const char *st = target_starttls(f->t);
+        doc = json_pack("{s:{s:s, s:I, s:s, s:o}, s:s}", "target", "host", target_host(f->t), "port",
+                        (json_int_t)f->t->ln->t.port, "address_used", f->t->addr.text, "starttls",
+                        st ? json_pack("{s:s, s:b}", "protocol", st, "auto", 0) : json_null(), "error",
                         "the check could not run (out of memory)");
     }
     td_report_free(r);

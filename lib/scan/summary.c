@@ -64,13 +64,22 @@ static const char *str_at(const json_t *o, const char *k)
     return v ? v : "";
 }
 
+void td_scan_target_key(const char *host, long long port, const char *addr, const char *starttls, char *out,
+                        size_t cap)
+{
+    snprintf(out, cap, "%s %lld %s%s%s", host, port, addr, starttls && *starttls ? " starttls=" : "",
+             starttls ? starttls : "");
+}
+
 void td_scan_line_key(const json_t *line, char *out, size_t cap)
 {
     const json_t *t = json_object_get(line, "target");
     if (json_is_object(t)) {
-        const char *addr = str_at(t, "address_used");
-        snprintf(out, cap, "%s %lld %s", str_at(t, "host"), (long long)json_integer_value(json_object_get(t, "port")),
-                 addr);
+        /* An upgrade a greeting chose is the check's finding, not the target's. */
+        const json_t *st = json_object_get(t, "starttls");
+        bool asked = json_is_object(st) && !json_is_true(json_object_get(st, "auto"));
+        td_scan_target_key(str_at(t, "host"), (long long)json_integer_value(json_object_get(t, "port")),
+                           str_at(t, "address_used"), asked ? str_at(st, "protocol") : NULL, out, cap);
         return;
     }
     if (json_object_get(line, "error"))

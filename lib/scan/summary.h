@@ -17,10 +17,14 @@ void td_summary_free(td_summary *s);
  * "error"}).  Returns false when out of memory. */
 bool td_summary_add(td_summary *s, const json_t *line);
 /* The key a line is known by in a state file and when parts are merged:
- * host, port and address of a target; the line number and input of an
- * error line.  Writes
+ * host, port and address of a target, and the upgrade asked for (a port
+ * checked with and without STARTTLS, or with postgres and postgres-direct,
+ * is two targets); the line number and input of an error line.  Writes
  * "" for a line that is neither. */
 void td_scan_line_key(const json_t *line, char *out, size_t cap);
+/* A target's key from its parts; starttls NULL or "" when none was asked for. */
+void td_scan_target_key(const char *host, long long port, const char *addr, const char *starttls, char *out,
+                        size_t cap);
 /* Whether a line fails: a check with verdict fail, or an input error. */
 bool td_summary_failing(const json_t *line);
 unsigned long td_summary_count(const td_summary *s);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../../include/tlsdiag.h"
+#include "starttls/starttls.h"
 #include "util/hostport.h"
 
 #define ECHO "60"
@@ -46,7 +47,8 @@ static bool word(const char **p, char *buf, size_t cap, bool *too_long)
 }
 
 /* "https://host[:port][/path]": the authority; any other scheme is no TLS
- * endpoint this tool can name. */
+ * endpoint this tool can name.  The scheme names the port (443) when the
+ * authority does not. */
 static int strip_url(td_tline *t, char *w)
 {
     char *sep = strstr(w, "://");
@@ -60,6 +62,7 @@ static int strip_url(td_tline *t, char *w)
     if (at)
         auth = at + 1;
     memmove(w, auth, strlen(auth) + 1);
+    t->port_given = true;
     return 0;
 }
 
@@ -114,6 +117,7 @@ static int parse_range(td_tline *t, char *w)
         if (!*portp || *end || p < 1 || p > 65535 || portp[0] < '0' || portp[0] > '9')
             return refuse(t, "bad port '%." ECHO "s': use a number from 1 to 65535", portp);
         t->port = (uint16_t)p;
+        t->port_given = true;
     }
     t->kind = TD_TL_RANGE;
     return 1;
@@ -136,6 +140,7 @@ static int parse_endpoint(td_tline *t, const char *w)
         size_t n = strlen(t->host);
         if (n > 1 && t->host[n - 1] == '.')
             t->host[n - 1] = '\0';
+        t->port_given |= t->port != 0;
         if (!t->port)
             t->port = 443;
         t->kind = (t->v6 || td_is_ipv4(t->host)) ? TD_TL_ADDR : TD_TL_NAME;
@@ -167,7 +172,30 @@ static int parse_setting(td_tline *t, const char *w)
         memcpy(end, w + 7, strlen(w + 7) + 1);
         return 0;
     }
-    return refuse(t, "unknown setting '%." ECHO "s': use sni=NAME, no-sni or client=ID", w);
+    if (strncmp(w, "starttls=", 9) == 0 && w[9]) {
+        const char *name = w + 9;
+        t->starttls_set = true;
+        t->starttls = NULL;
+        if (strcasecmp(name, "none") != 0 && !(t->starttls = td_starttls_find(name)))
+            return refuse(t, "unknown STARTTLS protocol '%.32s': one of %s, or none", name, td_starttls_names());
+        return 0;
+    }
+    return refuse(t, "unknown setting '%." ECHO "s': use sni=NAME, no-sni, client=ID or starttls=PROTO", w);
+}
+
+/* Without a port, the upgrade's own: a mail or database server is not on 443. */
+static void usual_port(td_tline *t)
+{
+    if (!t->port_given)
+        t->port = t->starttls ? t->starttls->port : 443;
+}
+
+void td_tline_default_starttls(td_tline *t, const struct td_starttls_info *st)
+{
+    if (t->starttls_set)
+        return;
+    t->starttls = st;
+    usual_port(t);
 }
 
 int td_tline_parse(const char *line, td_tline *t)
@@ -203,6 +231,7 @@ int td_tline_parse(const char *line, td_tline *t)
     }
     if (too_long)
         return refuse(t, "a setting is too long");
+    usual_port(t);
     return 1;
 }
 

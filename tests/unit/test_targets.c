@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "scan/targets.h"
+#include "starttls/starttls.h"
 
 static td_tline parse_ok(const char *line)
 {
@@ -149,6 +150,68 @@ static void test_settings(void **state)
     assert_non_null(strstr(parse_bad("example.com port=8443"), "unknown setting"));
 }
 
+/* starttls=PROTO: the line's upgrade, and without a port the protocol's
+ * own; the scan's --starttls for a line that names none. */
+static void test_starttls(void **state)
+{
+    (void)state;
+    td_tline t = parse_ok("mail.example starttls=smtp");
+    assert_non_null(t.starttls);
+    assert_string_equal(t.starttls->name, "smtp");
+    assert_true(t.starttls_set);
+    assert_int_equal(t.port, 25);
+    t = parse_ok("db.example starttls=POSTGRES sni=db.example");
+    assert_string_equal(t.starttls->name, "postgres");
+    assert_int_equal(t.port, 5432);
+    assert_string_equal(t.sni, "db.example");
+    assert_int_equal(parse_ok("192.0.2.0/30 starttls=imap").port, 143);
+    assert_int_equal(parse_ok("[2001:db8::1] starttls=xmpp-server").port, 5269);
+    /* A port written is kept, even the one an upgrade has by default elsewhere. */
+    assert_int_equal(parse_ok("mail.example:587 starttls=smtp").port, 587);
+    assert_int_equal(parse_ok("mail.example:443 starttls=smtp").port, 443);
+    assert_int_equal(parse_ok("[2001:db8::/120]:2525 starttls=smtp").port, 2525);
+    t = parse_ok("mail.example:25 starttls=none");
+    assert_null(t.starttls);
+    assert_true(t.starttls_set);
+    assert_int_equal(parse_ok("mail.example starttls=none").port, 443);
+    t = parse_ok("example.com");
+    assert_null(t.starttls);
+    assert_false(t.starttls_set);
+
+    const char *e = parse_bad("mail.example starttls=bogus");
+    assert_non_null(strstr(e, "unknown STARTTLS protocol 'bogus'"));
+    assert_non_null(strstr(e, "smtp"));
+    assert_non_null(strstr(e, "postgres-direct"));
+    assert_non_null(strstr(e, "none"));
+    assert_non_null(strstr(parse_bad("mail.example starttls="), "unknown setting"));
+
+    /* The scan's default: a line without a setting takes it, and its port. */
+    const td_starttls_info *smtp = td_starttls_find("smtp"), *pg = td_starttls_find("postgres");
+    t = parse_ok("mail.example");
+    td_tline_default_starttls(&t, smtp);
+    assert_ptr_equal(t.starttls, smtp);
+    assert_int_equal(t.port, 25);
+    t = parse_ok("mail.example:2525");
+    td_tline_default_starttls(&t, smtp);
+    assert_ptr_equal(t.starttls, smtp);
+    assert_int_equal(t.port, 2525);
+    t = parse_ok("https://www.example"); /* the scheme names 443 */
+    td_tline_default_starttls(&t, smtp);
+    assert_int_equal(t.port, 443);
+    t = parse_ok("db.example starttls=postgres");
+    td_tline_default_starttls(&t, smtp);
+    assert_ptr_equal(t.starttls, pg);
+    assert_int_equal(t.port, 5432);
+    t = parse_ok("mail.example starttls=none");
+    td_tline_default_starttls(&t, smtp);
+    assert_null(t.starttls);
+    assert_int_equal(t.port, 443);
+    t = parse_ok("www.example");
+    td_tline_default_starttls(&t, NULL);
+    assert_null(t.starttls);
+    assert_int_equal(t.port, 443);
+}
+
 static void test_garbage(void **state)
 {
     (void)state;
@@ -168,7 +231,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_skipped), cmocka_unit_test(test_names),     cmocka_unit_test(test_urls),
         cmocka_unit_test(test_addresses), cmocka_unit_test(test_ports), cmocka_unit_test(test_ranges),
-        cmocka_unit_test(test_settings), cmocka_unit_test(test_garbage),
+        cmocka_unit_test(test_settings), cmocka_unit_test(test_starttls), cmocka_unit_test(test_garbage),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
