@@ -142,7 +142,9 @@ static const char scan_usage_text[] =
     "Checks every target of a list (FILE, or - for standard input) on one event\n"
     "loop.  One target a line: host, host:port, https://host[:port]/path,\n"
     "[IPv6]:port, an address, or a range ADDR/LEN:PORT (at most a /16, or an\n"
-    "IPv6 /112); after it, optional settings sni=NAME, no-sni, client=ID[,ID].\n"
+    "IPv6 /112); after it, optional settings sni=NAME, no-sni, client=ID[,ID],\n"
+    "starttls=PROTO, starttls=none.  Without a port, a target with an upgrade\n"
+    "takes the protocol's usual port (smtp 25, postgres 5432), else 443.\n"
     "'#' starts a comment.  Names are resolved once each; every address of a\n"
     "name is a target of its own.  A bad line (garbage, a bad port, a name that\n"
     "does not resolve) is reported as an error and the run goes on.\n"
@@ -180,6 +182,10 @@ static const char scan_usage_text[] =
     "                          (or a bare PATH) or postgresql://USER@HOST/DB;\n"
     "                          see tlsdiag help diff\n"
     "  --deadline SEC          time for each target's check; default 60\n"
+    "  --starttls PROTO        as for check, the upgrade of every target whose\n"
+    "                          line says no starttls=PROTO or starttls=none.\n"
+    "                          Unlike check, a scan does not pick the upgrade\n"
+    "                          from a port's greeting: the report names it\n"
     "  --sni, --no-sni, --ca-file, --ca-path, --cert, --key, --alpn, --repeat,\n"
     "  --warn-days, --no-aia, --client, --clients, --timeout,\n"
     "  --max-connections, --dns-server\n"
@@ -1412,6 +1418,7 @@ static const struct option scan_opts[] = {
     { "cert", required_argument, NULL, OPT_CERT },
     { "key", required_argument, NULL, OPT_KEY },
     { "alpn", required_argument, NULL, OPT_ALPN },
+    { "starttls", required_argument, NULL, OPT_STARTTLS },
     { "repeat", required_argument, NULL, OPT_REPEAT },
     { "warn-days", required_argument, NULL, OPT_WARN_DAYS },
     { "no-aia", no_argument, NULL, OPT_NO_AIA },
