@@ -7,6 +7,12 @@ _tlsdiag_clients() {
     _describe -t profiles 'client profile' ids
 }
 
+_tlsdiag_starttls() {
+    local -a protocols
+    protocols=(smtp lmtp imap pop3 ftp xmpp xmpp-server ldap postgres postgres-direct mysql nntp sieve irc)
+    _describe -t protocols 'STARTTLS protocol' protocols
+}
+
 _tlsdiag() {
     local curcontext=$curcontext state line
     _arguments -C \
@@ -24,7 +30,7 @@ _tlsdiag() {
                 '--cert[client certificate (PEM)]:file:_files' \
                 '--key[private key of the client certificate]:file:_files' \
                 '--alpn[ALPN protocols to offer]:protocols:' \
-                '--starttls[upgrade each connection to TLS the protocol'"'"'s way first]:protocol:(smtp lmtp imap pop3 ftp xmpp xmpp-server ldap postgres postgres-direct mysql nntp sieve irc)' \
+                '--starttls[upgrade each connection to TLS the protocol'"'"'s way first]:protocol:_tlsdiag_starttls' \
                 '--repeat[handshakes to the first address]:count:' \
                 '--warn-days[warn when a certificate expires within N days]:days:' \
                 '--show-certs[print each certificate sent in PEM]' \
@@ -127,6 +133,7 @@ _tlsdiag() {
                 '--cert[see tlsdiag help scan]:value:' \
                 '--key[see tlsdiag help scan]:value:' \
                 '--alpn[see tlsdiag help scan]:value:' \
+                '--starttls[the upgrade of every target whose line names none]:protocol:_tlsdiag_starttls' \
                 '--repeat[see tlsdiag help scan]:value:' \
                 '--warn-days[see tlsdiag help scan]:value:' \
                 '--no-aia[see tlsdiag help scan]' \

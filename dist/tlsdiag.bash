@@ -7,6 +7,7 @@ _tlsdiag_reply() {
 
 _tlsdiag() {
     local cur prev cmd i
+    local starttls='smtp lmtp imap pop3 ftp xmpp xmpp-server ldap postgres postgres-direct mysql nntp sieve irc'
     COMPREPLY=()
     cur=${COMP_WORDS[COMP_CWORD]}
     prev=${COMP_WORDS[COMP_CWORD-1]}
@@ -29,9 +30,7 @@ _tlsdiag() {
                 --clients)
                     _tlsdiag_reply -W 'modern intermediate old'; return ;;
                 --starttls)
-                    _tlsdiag_reply -W 'smtp lmtp imap pop3 ftp xmpp xmpp-server ldap postgres postgres-direct
-                        mysql nntp sieve irc'
-                    return ;;
+                    _tlsdiag_reply -W "$starttls"; return ;;
                 --format)
                     _tlsdiag_reply -W 'text json html'; return ;;
                 --html|--db|--proxy-cacert)
@@ -107,12 +106,13 @@ _tlsdiag() {
         scan|merge)
             case "$prev" in
                 --profile) _tlsdiag_reply -W 'quick full'; return ;;
+                --starttls) _tlsdiag_reply -W "$starttls"; return ;;
                 --format) _tlsdiag_reply -W 'text json html'; return ;;
                 --db|--html) _tlsdiag_reply -f; compopt -o filenames 2>/dev/null; return ;;
                 --concurrency|--per-ip|--rate|--shard|--shards|--deadline|--sni|--alpn|--repeat|--warn-days|--client|--clients|--timeout|--max-connections|--dns-server) return ;;
             esac
             if [[ $cur == -* ]]; then
-                _tlsdiag_reply -W '--json --format --html --profile --concurrency --per-ip --rate --state --shard --shards --db --deadline --sni --no-sni --ca-file --ca-path --cert --key --alpn --repeat --warn-days --no-aia --client --clients --timeout --max-connections --dns-server --help -h'
+                _tlsdiag_reply -W '--json --format --html --profile --concurrency --per-ip --rate --state --shard --shards --db --deadline --sni --no-sni --ca-file --ca-path --cert --key --alpn --starttls --repeat --warn-days --no-aia --client --clients --timeout --max-connections --dns-server --help -h'
             else
                 _tlsdiag_reply -f; compopt -o filenames 2>/dev/null
             fi

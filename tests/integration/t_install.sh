@@ -83,6 +83,9 @@ assert_true "lint --pro completes to --profile" test "$(complete_words tlsdiag l
 assert_true "lint --profile completes its levels" \
     test "$(complete_words tlsdiag lint --profile "" | sort | tr '\n' ' ')" = "intermediate modern old "
 assert_true "check --ma completes to --max-connections" test "$(complete_words tlsdiag check --ma)" = "--max-connections"
+assert_true "scan --starttls completes its protocols" \
+    test "$(complete_words tlsdiag scan --starttls p | tr '\n' ' ')" = "pop3 postgres postgres-direct "
+assert_true "check --starttls completes its protocols" grep -qx xmpp-server <(complete_words tlsdiag check --starttls "")
 assert_true "--clients completes its levels" test "$(complete_words tlsdiag check --clients "" | tr '\n' ' ')" = "modern intermediate old "
 assert_true "explain offers the code kinds" grep -qx x509 <(complete_words tlsdiag explain "")
 assert_true "logs --f completes to --follow" test "$(complete_words tlsdiag logs --f)" = "--follow"
