@@ -186,30 +186,23 @@ static void test_starttls(void **state)
     assert_non_null(strstr(parse_bad("mail.example starttls="), "unknown setting"));
 
     /* The scan's default: a line without a setting takes it, and its port. */
-    const td_starttls_info *smtp = td_starttls_find("smtp"), *pg = td_starttls_find("postgres");
-    t = parse_ok("mail.example");
-    td_tline_default_starttls(&t, smtp);
-    assert_ptr_equal(t.starttls, smtp);
-    assert_int_equal(t.port, 25);
-    t = parse_ok("mail.example:2525");
-    td_tline_default_starttls(&t, smtp);
-    assert_ptr_equal(t.starttls, smtp);
-    assert_int_equal(t.port, 2525);
-    t = parse_ok("https://www.example"); /* the scheme names 443 */
-    td_tline_default_starttls(&t, smtp);
-    assert_int_equal(t.port, 443);
-    t = parse_ok("db.example starttls=postgres");
-    td_tline_default_starttls(&t, smtp);
-    assert_ptr_equal(t.starttls, pg);
-    assert_int_equal(t.port, 5432);
-    t = parse_ok("mail.example starttls=none");
-    td_tline_default_starttls(&t, smtp);
-    assert_null(t.starttls);
-    assert_int_equal(t.port, 443);
-    t = parse_ok("www.example");
-    td_tline_default_starttls(&t, NULL);
-    assert_null(t.starttls);
-    assert_int_equal(t.port, 443);
+    static const struct {
+        const char *line, *dflt, *want; /* protocol names; NULL: none */
+        unsigned port;
+    } cases[] = {
+        { "mail.example", "smtp", "smtp", 25 },
+        { "mail.example:2525", "smtp", "smtp", 2525 },
+        { "https://www.example", "smtp", "smtp", 443 }, /* the scheme names 443 */
+        { "db.example starttls=postgres", "smtp", "postgres", 5432 },
+        { "mail.example starttls=none", "smtp", NULL, 443 },
+        { "www.example", NULL, NULL, 443 },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        t = parse_ok(cases[i].line);
+        td_tline_default_starttls(&t, cases[i].dflt ? td_starttls_find(cases[i].dflt) : NULL);
+        assert_ptr_equal(t.starttls, cases[i].want ? td_starttls_find(cases[i].want) : NULL);
+        assert_int_equal(t.port, cases[i].port);
+    }
 }
 
 static void test_garbage(void **state)
