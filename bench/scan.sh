@@ -132,14 +132,15 @@ if [ "$BIG" -gt 0 ]; then
         --profile quick "$W/big.txt" >"$W/big.jsonl" 2>/dev/null) &
     pid=$!
     marks=(1000 5000 10000 "$BIG")
-    seen="" last="" peak_fds=0
+    seen="" last="" peak_fds=0 hwm=0
     while kill -0 "$pid" 2>/dev/null; do
         n=$(targets_in "$W/big.jsonl")
         n=${n:-0}
         rss=$(awk '/^VmRSS/ { print $2 }' "/proc/$pid/status" 2>/dev/null)
-        hwm=$(awk '/^VmHWM/ { print $2 }' "/proc/$pid/status" 2>/dev/null)
+        h=$(awk '/^VmHWM/ { print $2 }' "/proc/$pid/status" 2>/dev/null)
         fds=$(ls "/proc/$pid/fd" 2>/dev/null | wc -l)
-        [ -z "$rss" ] && break
+        [ -z "$rss" ] || [ -z "$h" ] && break
+        hwm=$h
         [ "$fds" -gt "$peak_fds" ] && peak_fds=$fds
         # The last target may be written just before the process exits, so
         # the last sample taken while it lived is kept and reported too.

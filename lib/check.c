@@ -144,8 +144,9 @@ td_status td_options_set_target(td_options *o, const char *target)
     bool v6;
     if (td_split_host_port(target, "target", t.host, sizeof t.host, &t.port, &v6, o->error, sizeof o->error) != 0)
         return TD_ERR_USAGE;
-    if (!t.port)
-        t.port = DEFAULT_PORT;
+    bool given = t.port != 0;
+    if (!given)
+        t.port = o->starttls && o->starttls->port ? o->starttls->port : DEFAULT_PORT;
     t.host_is_ip = v6 || td_is_ipv4(t.host);
     if (!t.host_is_ip) {
         size_t n = strlen(t.host);
@@ -155,6 +156,7 @@ td_status td_options_set_target(td_options *o, const char *target)
             return TD_ERR_USAGE;
     }
     o->target = t;
+    o->port_given = given;
     return TD_OK;
 }
 
@@ -267,14 +269,14 @@ td_status td_options_set_alpn(td_options *o, const char *list)
 td_status td_options_set_starttls(td_options *o, const char *protocol)
 {
     clear_error(o);
-    if (!protocol || !*protocol) {
-        o->starttls = NULL;
-        return TD_OK;
-    }
-    const td_starttls_info *st = td_starttls_find(protocol);
-    if (!st)
+    const td_starttls_info *st = NULL;
+    if (protocol && *protocol && !(st = td_starttls_find(protocol)))
         return bad(o, "unknown STARTTLS protocol '%." ECHO_MAX "s': one of %s", protocol, td_starttls_names());
     o->starttls = st;
+    /* A target without a port is on the protocol's usual one: "check
+     * --starttls smtp mail.example.com" means port 25, not 443. */
+    if (!o->port_given)
+        o->target.port = st && st->port ? st->port : DEFAULT_PORT;
     return TD_OK;
 }
 

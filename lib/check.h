@@ -9,6 +9,7 @@
 
 struct td_options {
     td_target target;
+    bool port_given;   /* the target named its port; else 443, or the --starttls protocol's */
     char sni[256];
     bool sni_set;      /* --sni given */
     bool no_sni;

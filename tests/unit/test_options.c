@@ -71,6 +71,45 @@ static void test_target_valid(void **state)
     }
 }
 
+/* --starttls moves a target without a port to the protocol's usual one,
+ * whichever option comes first; a port given stays. */
+static void test_target_starttls_port(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *target, *proto;
+        bool proto_first;
+        unsigned port;
+    } cases[] = {
+        { "mail.example", "smtp", false, 25 },   { "mail.example", "smtp", true, 25 },
+        { "mail.example:587", "smtp", false, 587 }, { "mail.example:587", "smtp", true, 587 },
+        { "db.example", "postgres-direct", true, 5432 }, { "[::1]", "imap", false, 143 },
+        { "db.example", "", false, 443 },        { "1.2.3.4:443", "smtp", true, 443 },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        td_options *o = td_options_new();
+        assert_non_null(o);
+        if (cases[i].proto_first)
+            assert_int_equal(td_options_set_starttls(o, cases[i].proto), TD_OK);
+        assert_int_equal(td_options_set_target(o, cases[i].target), TD_OK);
+        if (!cases[i].proto_first)
+            assert_int_equal(td_options_set_starttls(o, cases[i].proto), TD_OK);
+        if (o->target.port != cases[i].port)
+            fail_msg("%s with '%s': port %u, want %u", cases[i].target, cases[i].proto, o->target.port,
+                     cases[i].port);
+        td_options_free(o);
+    }
+    /* Taking the upgrade back restores 443; an unknown protocol changes nothing. */
+    td_options *o = td_options_new();
+    assert_int_equal(td_options_set_target(o, "mail.example"), TD_OK);
+    assert_int_equal(td_options_set_starttls(o, "smtp"), TD_OK);
+    assert_int_equal(td_options_set_starttls(o, NULL), TD_OK);
+    assert_int_equal(o->target.port, 443);
+    assert_int_not_equal(td_options_set_starttls(o, "smtps"), TD_OK);
+    assert_int_equal(o->target.port, 443);
+    td_options_free(o);
+}
+
 static void test_target_long_names(void **state)
 {
     (void)state;
@@ -754,6 +793,7 @@ int main(void)
         cmocka_unit_test(test_option_clients_level),
         cmocka_unit_test(test_client_list),
         cmocka_unit_test(test_option_proxy),
+        cmocka_unit_test(test_target_starttls_port),
         cmocka_unit_test(test_check_without_target),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
