@@ -333,6 +333,7 @@ td_status td_options_set_max_connections(td_options *o, unsigned n)
     if (n < 1 || n > MAX_CONNS)
         return bad(o, "max connections must be between 1 and %u", MAX_CONNS);
     o->max_conns = n;
+    o->max_conns_set = true;
     return TD_OK;
 }
 
@@ -504,6 +505,19 @@ static const char *effective_sni(const td_options *o)
     return o->target.host;
 }
 
+/* Connections open at once.  Through an upgrade each connection first
+ * spends round trips on the protocol's plain-text exchange (SMTP: the
+ * greeting, EHLO, STARTTLS; RFC 2920 section 3.1 and RFC 3207 let none be
+ * pipelined), during which the server holds a waiting session and no TLS
+ * state.  Unless --max-connections says otherwise twice the default is
+ * kept open, so those round trips overlap instead of adding up. */
+static unsigned upgrade_conns(const td_options *o, const td_starttls_info *st)
+{
+    if (o->max_conns_set || !st || !st->ops)
+        return o->max_conns;
+    return o->max_conns * 2;
+}
+
 void td_check_probe_cfg(const td_options *o, td_probe_cfg *cfg)
 {
     const char *sni = effective_sni(o);
@@ -511,7 +525,7 @@ void td_check_probe_cfg(const td_options *o, td_probe_cfg *cfg)
         .target = o->target,
         .sni = sni[0] ? sni : NULL,
         .dns_server = o->dns_server_set ? &o->dns_server : NULL,
-        .sched = { .max_conns = o->max_conns, .step_timeout_s = o->timeout_s, .deadline_s = o->deadline_s,
+        .sched = { .max_conns = upgrade_conns(o, o->starttls), .step_timeout_s = o->timeout_s, .deadline_s = o->deadline_s,
                    .rate = o->rate },
         .ca_file = o->ca_file[0] ? o->ca_file : NULL,
         .ca_path = o->ca_path[0] ? o->ca_path : NULL,
@@ -565,7 +579,7 @@ static td_status choose_proxy(td_options *o, td_probe_cfg *cfg, char *bypass, si
  * through it, and the report says the upgrade was chosen.  When the upgrade
  * itself fails, the port still is no TLS port: the first observations stay,
  * with how the upgrade failed. */
-static int upgrade_by_greeting(td_probe_cfg *cfg, td_obs *first)
+static int upgrade_by_greeting(const td_options *o, td_probe_cfg *cfg, td_obs *first)
 {
     const td_starttls_info *st = td_starttls_for_banner(first->baseline.protocol);
     if (!st)
@@ -575,12 +589,15 @@ static int upgrade_by_greeting(td_probe_cfg *cfg, td_obs *first)
         return -1;
     td_obs_init(again);
     cfg->starttls = st;
+    unsigned conns = cfg->sched.max_conns;
+    cfg->sched.max_conns = upgrade_conns(o, st);
     /* --deadline is for the whole check: the second run gets what is left. */
     double deadline = cfg->sched.deadline_s;
     if (deadline > 0)
         cfg->sched.deadline_s = deadline - first->elapsed_ms / 1000.0 > 1 ? deadline - first->elapsed_ms / 1000.0 : 1;
     int rc = td_probe_run(cfg, again);
     cfg->starttls = NULL;
+    cfg->sched.max_conns = conns;
     cfg->sched.deadline_s = deadline;
     const td_attempt *b = &again->baseline;
     if (rc == 0 && b->leadin && strcmp(b->leadin, st->ops->name) == 0) {
@@ -658,7 +675,7 @@ td_status td_check(td_options *o, td_report **out)
         td_report_free(r);
         return internal_error(o);
     }
-    if (!o->starttls && r->obs.baseline.out == TD_OUT_NOT_TLS && upgrade_by_greeting(&cfg, &r->obs) != 0) {
+    if (!o->starttls && r->obs.baseline.out == TD_OUT_NOT_TLS && upgrade_by_greeting(o, &cfg, &r->obs) != 0) {
         td_report_free(r);
         return internal_error(o);
     }

@@ -25,6 +25,7 @@ struct td_options {
     double timeout_s;  /* per step, default 5 */
     double deadline_s; /* whole check, default 60 */
     unsigned max_conns;/* default 8 */
+    bool max_conns_set;/* --max-connections given: kept through an upgrade too */
     double rate;       /* new connections a second at most, 0 = no limit (default) */
     td_addr dns_server; /* its address and port */
     bool dns_server_set;
