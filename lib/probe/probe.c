@@ -201,15 +201,16 @@ static td_want on_data(void *ctx, const uint8_t *data, size_t len)
 static bool submit(struct run *r, enum jkind kind, int vi, const td_hello_spec *spec, bool sslv2,
                    const uint32_t *v2specs, size_t n_v2, const uint16_t pair[2])
 {
-    /* Through an upgrade the hello speaks the upgraded protocol: its own
-     * ALPN (postgres-direct: "postgresql", which PostgreSQL 17 demands), the
-     * --alpn given, or none.  A simulated browser's h2,http/1.1 means nothing
-     * to a mail or database server, and PostgreSQL 17 answers a list without
-     * "postgresql" with no_application_protocol (RFC 7301 section 3.2): a
-     * refusal no real client of that port meets. */
+    /* Through an upgrade a hello speaks the upgraded protocol.  Every hello
+     * carries the protocol's own ALPN where it has one (postgres-direct:
+     * "postgresql", which PostgreSQL 17 demands); a simulated client offers
+     * that, the --alpn given, or none.  A browser's h2,http/1.1 means
+     * nothing to a mail or database server, and PostgreSQL 17 answers a
+     * list without "postgresql" with no_application_protocol (RFC 7301
+     * section 3.2): a refusal no real client of that port meets. */
     td_hello_spec forced;
     const td_starttls_info *st = r->cfg->starttls;
-    if (!sslv2 && st) {
+    if (!sslv2 && st && (st->alpn || kind == J_CLIENT)) {
         forced = *spec;
         forced.alpn = st->alpn ? st->alpn : r->cfg->alpn;
         spec = &forced;

@@ -94,6 +94,7 @@ assert_jq '[.clients[]? | select(.result != "ok" and (.why // "" | test("applica
     "no simulated client is refused for its ALPN list"
 CASE=postgres-17-alpn-user
 run_check --starttls postgres --alpn h2 --sni db.test --ca-file "$T/root.pem" "127.0.0.1:$PORT"
+assert_root_cause ALPN_MISMATCH
 assert_finding_text CLIENT_INCOMPATIBLE "no_application_protocol"
 assert_finding_text CLIENT_INCOMPATIBLE "none of the application protocols"
 
