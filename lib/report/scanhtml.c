@@ -112,10 +112,14 @@ bool td_scan_page_add(td_scan_page *p, const json_t *line)
     td_str key;
     td_str_init(&key);
     const json_t *t = json_object_get(line, "target");
-    if (json_is_object(t))
+    if (json_is_object(t)) {
         td_str_printf(&key, "%s:%lld (%s)", str_at(t, "host"), (long long)json_integer_value(json_object_get(t, "port")),
                       str_at(t, "address_used"));
-    else
+        /* One port checked with and without an upgrade is two rows. */
+        const json_t *st = json_object_get(t, "starttls");
+        if (json_is_object(st) && *str_at(st, "protocol"))
+            td_str_printf(&key, " starttls=%s", str_at(st, "protocol"));
+    } else
         td_str_printf(&key, "line %lld: %s", (long long)json_integer_value(json_object_get(line, "line")),
                       str_at(line, "input"));
     /* "root_cause": null on a healthy target: its findings (a note, a

@@ -142,6 +142,14 @@ assert_lines "any(.[]; .target.port == $PG_NONE and .target.starttls.protocol ==
     .root_cause.id == \"STARTTLS_UNAVAILABLE\")" "a line's starttls=postgres overrides --starttls smtp" \
     "$T/default.jsonl"
 
+# The page tells the two targets on one port apart by the upgrade.
+CASE=html
+scan --html "$T/default.html" --profile quick --starttls smtp "$T/default.txt" >/dev/null 2>&1
+assert_true "the page's row for the upgraded target names starttls=smtp" \
+    grep -q "127.0.0.1:$SMTP_OK (127.0.0.1) starttls=smtp" "$T/default.html"
+assert_true "the page's row for the plain one names no upgrade" \
+    grep -Eq "127.0.0.1:$SMTP_OK \(127.0.0.1\)[\"<:]" "$T/default.html"
+
 # ---- a line without a port: the protocol's port -------------------------------------
 # Its key (what --state records) names the port: with the keys of 25, 5432
 # and 143 recorded, the three lines are skipped, so nothing is probed (here,
