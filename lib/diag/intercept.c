@@ -1,7 +1,7 @@
 /* TLS_INTERCEPTED: the certificate a client gets is not the server's own
  * but one something in the path (a proxy, a gateway, antivirus) made for
  * it.  Four signs: the issuer is a known interception product's CA
- * (lib/registry/intercept.c); the chain through the proxy differs from the
+ * (lib/registry/intercept.c) over a leaf for the host asked for; the chain through the proxy differs from the
  * one the server sends without it; no CA in the chain has the name the
  * user expects (--expect-issuer); the leaf's key matches none of the pins
  * (--pin).  The fix is on the client's side.  No I/O here. */
@@ -108,6 +108,16 @@ void td_diagnose_intercept(const td_obs *o, td_findings *out)
     struct signs sg;
     memset(&sg, 0, sizeof sg);
     gather(o, chain, n, &sg);
+    /* An interceptor mints a leaf for the name the client asked for.  A leaf
+     * that names another host under a product's CA is the device's own
+     * certificate (a FortiGate's or a ProxySG's factory one, its CN a serial
+     * number): the product is the server, not something in the path. */
+    if (sg.product) {
+        td_name_check nc;
+        td_cert_check_name_der(td_cert_der(&chain[0]), o->sni[0] ? o->sni : o->host, &nc);
+        if (!nc.ok)
+            sg.product = NULL;
+    }
     bool issuer_wrong = o->expect.issuer[0] && !sg.issuer_expected;
     bool pin_wrong = o->expect.n_pins && !sg.pin_matched;
     if (!sg.product && !sg.direct_issuer[0] && !issuer_wrong && !pin_wrong)

@@ -366,6 +366,21 @@ static void test_intercepted(void **state)
     assert_non_null(strstr(f->fix, "NODE_EXTRA_CA_CERTS"));
     assert_non_null(strstr(f->verify, "curl -v -x http://127.0.0.1:3128 --cacert proxy-ca.pem"));
 
+    /* A product's CA over a leaf for another name: the device's own
+     * certificate (a FortiGate's factory one), not an interception. */
+    blob fca = cert("Fortinet", "fortinet-subca2001", NULL);
+    blob fdev = cert("Fortinet", "FGT60E4Q16000000", &fca);
+    blob fleaf = cert("Example", "example.com", &fca);
+    chain_of(&obs.hs, &fdev, &fca);
+    assert_null(intercepted(&fs));
+    chain_of(&obs.hs, &fleaf, &fca);
+    f = intercepted(&fs);
+    assert_non_null(f);
+    assert_non_null(strstr(f->summary, "Fortinet"));
+    blob_free(&fca);
+    blob_free(&fdev);
+    blob_free(&fleaf);
+
     /* Through the proxy another issuer than directly; the same leaf directly is no sign. */
     blob corp = cert("Corp", "Corp Inspection CA", NULL);
     blob cleaf = cert("Example", "example.com", &corp);
