@@ -52,7 +52,9 @@ const char *td_options_error(const td_options *o);
 /* The setters return TD_OK, or TD_ERR_USAGE for a bad value, which leaves
  * the option as it was. */
 
-/* "host", "host:port", "1.2.3.4:443", "[::1]:8443"; the port defaults to 443. */
+/* "host", "host:port", "1.2.3.4:443", "[::1]:8443"; the port defaults to 443,
+ * or with td_options_set_starttls() (called before or after) to the
+ * protocol's usual port (smtp 25, imap 143, postgres 5432, ...). */
 td_status td_options_set_target(td_options *o, const char *target);
 td_status td_options_set_sni(td_options *o, const char *name);
 void td_options_set_no_sni(td_options *o, bool no_sni);
@@ -73,7 +75,8 @@ td_status td_options_set_alpn(td_options *o, const char *list);
  * for PostgreSQL 17's direct TLS (ALPN "postgresql", no exchange before).
  * NULL or "" clears it.  Without it, a port that greets in SMTP, IMAP,
  * POP3, FTP or MySQL is checked through that protocol's upgrade (the report
- * says so). */
+ * says so).  Through an upgrade the connection cap defaults to twice 8,
+ * unless td_options_set_max_connections() was called. */
 td_status td_options_set_starttls(td_options *o, const char *protocol);
 /* Handshakes to the first address, to tell the backends behind a load
  * balancer apart: 1 to 64, default 4. */
