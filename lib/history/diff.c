@@ -12,10 +12,12 @@
 #include "util/str.h"
 #include "util/utc.h"
 
-/* The records of a snapshot: for each (host, port, address), the newest. */
-#define LATEST_AT "SELECT MAX(id) FROM targets WHERE run_id <= $1 GROUP BY host, port, address"
+/* The records of a snapshot: for each (host, port, address, starttls), the
+ * newest.  GROUP BY puts the NULLs (no upgrade asked, and every record
+ * older than the column) in one group. */
+#define LATEST_AT "SELECT MAX(id) FROM targets WHERE run_id <= $1 GROUP BY host, port, address, starttls"
 static const char targets_sql[] =
-    "SELECT id, run_id, checked, host, port, address, verdict, root_cause, root_summary"
+    "SELECT id, run_id, checked, host, port, address, verdict, root_cause, root_summary, starttls"
     " FROM targets WHERE id IN (" LATEST_AT ") ORDER BY id";
 static const char certs_sql[] =
     "SELECT target_id, depth, subject, sha256, serial, not_after"
@@ -42,7 +44,7 @@ static int64_t num(const char *s)
 static int add_target(void *arg, const char *const *col, size_t ncol)
 {
     td_snapshot *s = arg;
-    if (ncol < 9)
+    if (ncol < 10)
         return -1;
     if (s->n == s->cap) {
         size_t cap = s->cap ? 2 * s->cap : 64;
@@ -64,8 +66,12 @@ static int add_target(void *arg, const char *const *col, size_t ncol)
     t->address = td_strdup(col[5] ? col[5] : "");
     t->root = dup_or_null(col[7]);
     t->root_summary = dup_or_null(col[8]);
+    t->starttls = dup_or_null(col[9]);
     s->n++; /* counted even when a copy failed, so that it is freed */
-    return t->host && t->address && (t->root || !col[7]) && (t->root_summary || !col[8]) ? 0 : -1;
+    return t->host && t->address && (t->root || !col[7]) && (t->root_summary || !col[8]) &&
+                   (t->starttls || !col[9])
+               ? 0
+               : -1;
 }
 
 static int by_id(const void *key, const void *elem)
@@ -137,7 +143,10 @@ static int by_key(const void *a, const void *b)
     int c = strcmp(x->host, y->host);
     if (c == 0)
         c = (x->port > y->port) - (x->port < y->port);
-    return c ? c : strcmp(x->address, y->address);
+    if (c == 0)
+        c = strcmp(x->address, y->address);
+    /* as the query groups them: no upgrade is one key, listed first */
+    return c ? c : strcmp(x->starttls ? x->starttls : "", y->starttls ? y->starttls : "");
 }
 
 int td_snapshot_load(td_db *db, int64_t run, td_snapshot *s)
@@ -161,6 +170,7 @@ void td_snapshot_free(td_snapshot *s)
         free(t->address);
         free(t->root);
         free(t->root_summary);
+        free(t->starttls);
         free_cert(&t->leaf);
         free_cert(&t->soonest);
         for (size_t k = 0; k < t->n_clients; k++)

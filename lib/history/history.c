@@ -10,6 +10,7 @@
 #include "check.h"
 #include "history/history_int.h"
 #include "report/report.h"
+#include "starttls/starttls.h"
 
 td_history *td_history_new(void)
 {
@@ -74,8 +75,8 @@ static const char run_begin_sql[] =
 static const char run_end_sql[] = "UPDATE runs SET finished = $2 WHERE id = $1";
 static const char run_count_sql[] = "UPDATE runs SET targets = targets + 1 WHERE id = $1";
 static const char target_sql[] =
-    "INSERT INTO targets (run_id, checked, host, port, address, sni, verdict, root_cause, root_summary)"
-    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id";
+    "INSERT INTO targets (run_id, checked, host, port, address, sni, verdict, root_cause, root_summary, starttls)"
+    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id";
 static const char finding_sql[] =
     "INSERT INTO findings (target_id, seq, finding, severity, client, summary) VALUES ($1, $2, $3, $4, $5, $6)";
 static const char cert_sql[] =
@@ -178,6 +179,13 @@ static int insert_clients(td_db *db, int64_t tid, const td_client_table *t)
     return 0;
 }
 
+/* The upgrade the target named, part of its key as in a scan's
+ * (td_scan_target_key); one a greeting chose is what the check found. */
+static const char *starttls_asked(const td_obs *o)
+{
+    return o->starttls && !o->starttls_auto ? o->starttls->name : NULL;
+}
+
 static int insert_target(td_db *db, int64_t run, const td_report *r)
 {
     const td_obs *o = &r->obs;
@@ -191,10 +199,10 @@ static int insert_target(td_db *db, int64_t run, const td_report *r)
                    td_dbv_text(o->host), td_dbv_int(o->port), td_dbv_text(addr),
                    td_dbv_text(o->sni[0] ? o->sni : NULL), td_dbv_text(td_verdict_name(td_report_verdict(r))),
                    td_dbv_text(root ? td_id_name(root->id) : NULL),
-                   td_dbv_text(root && root->summary ? root->summary : NULL) };
+                   td_dbv_text(root && root->summary ? root->summary : NULL), td_dbv_text(starttls_asked(o)) };
     int64_t tid = 0;
     bool found = false;
-    if (td_db_int(db, target_sql, p, 9, &tid, &found) != 0)
+    if (td_db_int(db, target_sql, p, 10, &tid, &found) != 0)
         return -1;
     if (!found) {
         snprintf(db->err, sizeof db->err, "the database gave the target no id");

@@ -32,6 +32,7 @@ typedef struct td_hist_target {
     char *host;
     int port;
     char *address;      /* "" when none was reached */
+    char *starttls;     /* the upgrade asked for ("smtp"), NULL none */
     char verdict[8];    /* "ok", "warn", "fail" */
     char *root;         /* root cause ID, NULL none */
     char *root_summary;

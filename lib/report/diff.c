@@ -30,13 +30,15 @@ static const char *iso(int64_t t, char buf[32])
     return buf;
 }
 
-/* "host:port", "[v6]:port", and the address when it adds something. */
+/* "host:port", "[v6]:port", the address when it adds something, and the
+ * upgrade asked for as a scan's key names it ("starttls=smtp"): one port
+ * with and without it is two targets. */
 static void target_label(const td_hist_target *t, char *buf, size_t cap)
 {
     bool v6 = strchr(t->host, ':') != NULL;
-    int n = snprintf(buf, cap, v6 ? "[%s]:%d" : "%s:%d", t->host, t->port);
-    if (n > 0 && (size_t)n < cap && t->address[0] && strcmp(t->address, t->host) != 0)
-        snprintf(buf + n, cap - (size_t)n, " (%s)", t->address);
+    bool addr = t->address[0] && strcmp(t->address, t->host) != 0;
+    snprintf(buf, cap, v6 ? "[%s]:%d%s%s%s%s%s" : "%s:%d%s%s%s%s%s", t->host, t->port, addr ? " (" : "",
+             addr ? t->address : "", addr ? ")" : "", t->starttls ? " starttls=" : "", t->starttls ? t->starttls : "");
 }
 
 static int fails(const td_snapshot *s)
@@ -223,9 +225,9 @@ static json_t *changes_json(const td_diff *d, td_change_kind kind)
         if (c->kind != kind)
             continue;
         char a1[32];
-        json_t *o = json_pack("{s:s, s:i, s:s?, s:I, s:s}", "host", c->now->host, "port", c->now->port, "address",
-                              c->now->address[0] ? c->now->address : NULL, "run", (json_int_t)c->now->run, "checked",
-                              iso(c->now->checked, a1));
+        json_t *o = json_pack("{s:s, s:i, s:s?, s:s?, s:I, s:s}", "host", c->now->host, "port", c->now->port,
+                              "address", c->now->address[0] ? c->now->address : NULL, "starttls", c->now->starttls,
+                              "run", (json_int_t)c->now->run, "checked", iso(c->now->checked, a1));
         json_t *more = detail_json(d, c);
         if (!o || !more || json_object_update(o, more) != 0 || json_array_append_new(a, o) != 0) {
             json_decref(o);

@@ -247,6 +247,94 @@ scan_history_scenario() {
     CASE=""
 }
 
+# starttls_history_scenario URL: two `tlsdiag scan --db URL` rounds over one
+# port of the scripted SMTP server, listed twice: through the upgrade
+# (starttls=smtp) and without it (starttls=none: NOT_TLS each time).  In
+# between, the certificate behind the upgrade is replaced by an expired
+# one.  diff keeps the two targets apart: the upgraded one's new failure
+# and rotation, named with its upgrade, and nothing of the plain one.
+# Sets SMTP_PORT.
+starttls_history_scenario() {
+    local url=$1 base pid
+    make_starttls_certs mail.test
+    start_scripted_starttls smtp ok "$T/mail.test-good.pem" "$T/mail.test.key"
+    SMTP_PORT=$PORT pid=$BG_PID
+    printf '127.0.0.1:%s starttls=smtp sni=mail.test\n127.0.0.1:%s starttls=none\n' "$SMTP_PORT" "$SMTP_PORT" \
+        >"$T/starttls.list"
+    local args=(scan --json --profile quick --timeout 2 --ca-file "$T/root.pem" --db "$url" "$T/starttls.list")
+    echo "\$ tlsdiag ${args[*]}"
+    timeout -k 5 60 "$TLSDIAG" "${args[@]}" >"$T/starttls.1.json" 2>"$T/starttls.1.err"
+    CASE="starttls round 1" assert_true "through the upgrade ok, without it NOT_TLS" test \
+        "$(jq -s -c '[.[] | select(.target) | [.target.starttls.protocol, .verdict, .root_cause.id]] | sort' \
+            "$T/starttls.1.json")" = '[[null,"fail","NOT_TLS"],["smtp","ok",null]]'
+    run_diff --db "$url" --json
+    base=$(jq -r '.current.id' "$OUT")
+
+    stop_bg "$pid"
+    start_scripted_starttls smtp ok "$T/mail.test-expired.pem" "$T/mail.test-old.key" "$SMTP_PORT"
+    echo "\$ tlsdiag ${args[*]}"
+    timeout -k 5 60 "$TLSDIAG" "${args[@]}" >"$T/starttls.2.json" 2>"$T/starttls.2.err"
+    CASE="starttls round 2" assert_true "through the upgrade CERT_EXPIRED, without it NOT_TLS still" test \
+        "$(jq -s -c '[.[] | select(.target) | [.target.starttls.protocol, .root_cause.id]] | sort' \
+            "$T/starttls.2.json")" = '[[null,"NOT_TLS"],["smtp","CERT_EXPIRED"]]'
+
+    CASE="starttls diff --since $base"
+    run_diff --db "$url" --since "$base" --json
+    assert_exit 1
+    assert_jq '.targets == 2 and .baseline_targets == 2 and .failing == 2' \
+        "the port with and without the upgrade: two targets each time, both failing now"
+    assert_jq "[.new_failures[] | [.port, .starttls, .root_cause, .was]] == [[$SMTP_PORT, \"smtp\", \"CERT_EXPIRED\", \"ok\"]]" \
+        "the upgraded target is the one new failure, expired, and was ok"
+    assert_jq "[.certificates_rotated[] | [.port, .starttls, .from.sha256, .to.sha256]] ==
+        [[$SMTP_PORT, \"smtp\", \"$(sha256_of mail.test)\", \"$(sha256_of mail.test-old)\"]]" \
+        "the upgraded target's certificate is the one rotated"
+    assert_jq '[.. | objects | select(has("starttls") and .starttls == null)] | length == 0' \
+        "nothing about the target without the upgrade"
+    run_diff --db "$url" --since "$base"
+    sed 's/^/    | /' "$OUT"
+    assert_true "the text names the upgrade with the target, as a scan's key does" \
+        grep -q "^  127.0.0.1:$SMTP_PORT starttls=smtp  CERT_EXPIRED: " "$OUT"
+    assert_true "the text has no line for the port without it" \
+        bash -c "! grep -q '^  127.0.0.1:$SMTP_PORT  ' '$OUT'"
+    CASE=""
+}
+
+# upgrade_scenario URL OLD_URL RUNSQL...: OLD_URL holds a copy of the history
+# history_scenario left at URL (six checks, runs 1-3 the first round);
+# `RUNSQL... SQL` runs SQL on it.  Turned back into what version 2 made
+# (0003's column and index gone, and the last check with them), it gets
+# that check again, recorded through the upgrade: diff --since 3 must say
+# what it says on URL, old records paired with the new one.
+upgrade_scenario() {
+    local url=$1 old=$2 changes
+    shift 2
+    CASE="a version-2 history"
+    "$@" "DELETE FROM client_failures WHERE target_id IN (SELECT id FROM targets WHERE run_id = 6);
+        DELETE FROM findings WHERE target_id IN (SELECT id FROM targets WHERE run_id = 6);
+        DELETE FROM certificates WHERE target_id IN (SELECT id FROM targets WHERE run_id = 6);
+        DELETE FROM targets WHERE run_id = 6; DELETE FROM runs WHERE id = 6;
+        DROP INDEX targets_key; ALTER TABLE targets DROP COLUMN starttls;
+        CREATE INDEX targets_key ON targets (host, port, address, run_id);
+        DELETE FROM schema_version WHERE version = 3" >/dev/null
+    assert_true "made: version 2, five checks, no starttls column" test \
+        "$("$@" "SELECT MAX(version) FROM schema_version")/$("$@" "SELECT COUNT(*) FROM targets")" = 2/5
+    run_check --db "$old" --ca-file "$T/ca.pem" "127.0.0.1:${HPORT[fix]}"
+    assert_true "the check is recorded through the upgrade (exit $RC)" test "$RC" -le 1
+    assert_true "version 3 applied, the old records kept without an upgrade" test \
+        "$("$@" "SELECT MAX(version) FROM schema_version")/$("$@" "SELECT COUNT(*) FROM targets WHERE starttls IS NULL")" = 3/6
+    changes='{targets, failing} + (to_entries | map(select(.value | type == "array")) |
+        map({key, value: (.value | map(del(.run, .checked)))}) | from_entries)'
+    run_diff --db "$url" --since 3 --json
+    jq -S "$changes" "$OUT" >"$T/diff.before.json"
+    run_diff --db "$old" --since 3 --json
+    jq -S "$changes" "$OUT" >"$T/diff.after.json"
+    assert_true "diff --since 3 says the same: each old record paired with the new one" \
+        diff -u "$T/diff.before.json" "$T/diff.after.json"
+    assert_true "and it names the fixed server (the record from after the upgrade)" \
+        test "$(jq -c '[.targets, [.fixed[].port]]' "$T/diff.after.json")" = "[3,[${HPORT[fix]}]]"
+    CASE=""
+}
+
 # jq_all EXPR: EXPR holds for the JSON lines of $OUT, read as one array.
 jq_all() {
     jq -e -s "$1" "$OUT" >/dev/null

@@ -1918,10 +1918,11 @@ server_unavailable() {
     done
 }
 
-# start_scripted_starttls PROTO MODE CERT KEY: tests/servers/starttls_server.py
-# speaking PROTO on a free port (see its --help for the modes); sets PORT.
+# start_scripted_starttls PROTO MODE CERT KEY [ON]: tests/servers/starttls_server.py
+# speaking PROTO on port ON, or a free one (see its --help for the modes);
+# sets PORT.
 start_scripted_starttls() {
-    PORT=$(free_port)
+    PORT=${5:-$(free_port)}
     start_bg "$PYTHON" "$ROOT/tests/servers/starttls_server.py" --port "$PORT" --proto "$1" --mode "$2" \
         --cert "$3" --key "$4"
     wait_log "$BG_LOG" '^ready$' 10 || die "starttls_server.py $1 $2 did not start"

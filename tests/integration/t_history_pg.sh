@@ -2,11 +2,13 @@
 # The history in PostgreSQL: a real server (Debian's postgresql package),
 # initdb'd in this test's temp dir as an unprivileged user, on a free port
 # and a unix socket in the temp dir, stopped on exit.  The same two rounds
-# as t_history_sqlite.sh through postgresql:// (history_lib.sh); checks
+# as t_history_sqlite.sh through postgresql:// (history_lib.sh), and a copy
+# made back into version 2 and upgraded by the next check; checks
 # opening a fresh database at once (the migrations run one after the
 # other); two rounds of `tlsdiag scan --db` in two shards at once, and a
-# scan whose database fails halfway; then a schema newer than the binary
-# and a server gone: one line each.
+# scan whose database fails halfway; one SMTP port scanned with and without
+# STARTTLS; then a schema newer than the binary and a server gone: one line
+# each.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
 # shellcheck source=history_lib.sh
@@ -51,11 +53,23 @@ URL="postgresql://tlsdiag@127.0.0.1:$PGPORT/history"
 history_scenario "$URL"
 
 CASE="the database"
-assert_true "schema_version holds versions 1 and 2" test "$(sql history 'SELECT CAST(MAX(version) AS TEXT) || CAST(COUNT(*) AS TEXT) FROM schema_version')" = 22
+assert_true "schema_version holds versions 1 to 3" test "$(sql history 'SELECT CAST(MAX(version) AS TEXT) || CAST(COUNT(*) AS TEXT) FROM schema_version')" = 33
 assert_true "six runs, each of one target, each finished" test \
     "$(sql history 'SELECT COUNT(*) FROM runs WHERE targets = 1 AND finished IS NOT NULL')" = 6
 assert_true "every served certificate has its serial and fingerprint" test \
     "$(sql history "SELECT COUNT(*) FROM certificates WHERE length(sha256) = 64 AND serial <> '' AND not_after > 0")" = 6
+
+assert_true "no check asked for an upgrade" test "$(sql history 'SELECT COUNT(*) FROM targets WHERE starttls IS NULL')" = 6
+
+sql postgres 'CREATE DATABASE v2 TEMPLATE history' >/dev/null || die "cannot copy the database"
+upgrade_scenario "$URL" "postgresql://tlsdiag@127.0.0.1:$PGPORT/v2" sql v2
+
+sql postgres 'CREATE DATABASE starttls' >/dev/null || die "cannot create the database"
+starttls_history_scenario "postgresql://tlsdiag@127.0.0.1:$PGPORT/starttls"
+CASE="the STARTTLS database"
+assert_true "each round one record through smtp, one with none (NULL)" test \
+    "$(sql starttls "SELECT string_agg(COALESCE(starttls, 'NULL') || ':' || n, ',' ORDER BY starttls NULLS FIRST)
+        FROM (SELECT starttls, COUNT(*) AS n FROM targets WHERE port = $SMTP_PORT GROUP BY starttls) AS k")" = "NULL:2,smtp:2"
 
 sql postgres 'CREATE DATABASE scans' >/dev/null || die "cannot create the database"
 scan_history_scenario "postgresql://tlsdiag@127.0.0.1:$PGPORT/scans" 2
@@ -88,7 +102,7 @@ for i in 0 1 2; do
     rc=$?
     assert_true "check $((i + 1)) exits 1 (refused, recorded): $(head -c 200 "$T/race.$((i + 1)).err")" test "$rc" = 1
 done
-assert_true "each schema version was applied once" test "$(sql race 'SELECT COUNT(*) FROM schema_version')" = 2
+assert_true "each schema version was applied once" test "$(sql race 'SELECT COUNT(*) FROM schema_version')" = 3
 assert_true "three runs recorded" test "$(sql race 'SELECT COUNT(*) FROM targets')" = 3
 
 sql race "INSERT INTO schema_version (version, name, applied) VALUES (999, 'future', 0)" >/dev/null

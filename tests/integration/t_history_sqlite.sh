@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # The history in SQLite: two rounds of `tlsdiag check --db sqlite:FILE` over
 # three servers, one certificate changed, one server broken and one fixed in
-# between; `tlsdiag diff` names each (history_lib.sh); the same for two
-# `tlsdiag scan --db` runs, one stopped by SIGINT, and a scan whose
-# database fails halfway.  Then
-# the errors: a
-# bad URL, a file that does not exist (diff creates nothing), a schema
-# newer than the binary: one line each, never a crash.
+# between; `tlsdiag diff` names each (history_lib.sh); a copy of that file
+# made back into version 2 and upgraded by the next check, diff the same;
+# the same for two `tlsdiag scan --db` runs, one stopped by SIGINT, and a
+# scan whose database fails halfway; one SMTP port scanned with and without
+# STARTTLS, two targets apart.  Then the errors: a bad URL, a file that does
+# not exist (diff creates nothing), a schema newer than the binary: one line
+# each, never a crash.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
 # shellcheck source=history_lib.sh
@@ -16,7 +17,7 @@ need_cmd openssl jq sqlite3
 history_scenario "sqlite:$T/history.db"
 
 CASE="the file"
-assert_true "schema_version holds versions 1 and 2" test "$(sqlite3 "$T/history.db" 'SELECT MAX(version) || COUNT(*) FROM schema_version')" = 22
+assert_true "schema_version holds versions 1 to 3" test "$(sqlite3 "$T/history.db" 'SELECT MAX(version) || COUNT(*) FROM schema_version')" = 33
 assert_true "six runs, each of one target, each finished" test \
     "$(sqlite3 "$T/history.db" 'SELECT COUNT(*) FROM runs WHERE targets = 1 AND finished IS NOT NULL')" = 6
 assert_true "the runs record the command without --db" test \
@@ -26,6 +27,17 @@ assert_true "every served certificate has its serial and fingerprint" test \
 assert_true "the findings of each check are kept" test \
     "$(sqlite3 "$T/history.db" "SELECT COUNT(*) FROM findings")" = \
     "$(cat "$T"/check.*.json | jq -s '[.[].findings | length] | add')"
+
+assert_true "no check asked for an upgrade" test "$(sqlite3 "$T/history.db" 'SELECT COUNT(*) FROM targets WHERE starttls IS NULL')" = 6
+
+sqlite3 "$T/history.db" ".backup '$T/v2.db'"
+upgrade_scenario "sqlite:$T/history.db" "sqlite:$T/v2.db" sqlite3 "$T/v2.db"
+
+starttls_history_scenario "sqlite:$T/starttls.db"
+CASE="the STARTTLS file"
+assert_true "each round one record through smtp, one with none (NULL)" test \
+    "$(sqlite3 "$T/starttls.db" "SELECT group_concat(k, ',') FROM (SELECT COALESCE(starttls, 'NULL') || ':' || COUNT(*) AS k
+        FROM targets WHERE port = $SMTP_PORT GROUP BY starttls ORDER BY starttls)")" = "NULL:2,smtp:2"
 
 scan_history_scenario "sqlite:$T/scan.db" 0
 CASE="the scan's runs"

@@ -1,6 +1,7 @@
 /* Unit tests for lib/history: --db URLs, the migrations (SQLite in a temp
- * file: applied once, in one transaction, a newer schema refused), and
- * records compared by diff. */
+ * file: applied once, in one transaction, a newer schema refused, a
+ * version-2 database brought up to date with its rows), and records
+ * compared by diff, a STARTTLS upgrade asked for being part of a target. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +18,7 @@
 #include "history/history_int.h"
 #include "history/migrate.h"
 #include "reportkit.h"
+#include "starttls/starttls.h"
 
 /* ---- URLs ---------------------------------------------------------------- */
 
@@ -111,7 +113,18 @@ static void test_migration_table(void **state)
         assert_true(strlen(s->sql) > 0 && strlen(p->sql) > 0);
     }
     assert_null(td_migration_for(latest + 1, "sqlite"));
-    assert_string_equal(td_migration_for(1, "sqlite")->name, "init");
+    /* the versions released, in order: a new one comes after them */
+    static const char *const names[] = { "init", "details", "starttls" };
+    assert_true(latest >= (int)(sizeof names / sizeof names[0]));
+    for (int v = 1; v <= (int)(sizeof names / sizeof names[0]); v++) {
+        assert_string_equal(td_migration_for(v, "sqlite")->name, names[v - 1]);
+        assert_string_equal(td_migration_for(v, "postgresql")->name, names[v - 1]);
+    }
+    /* 0003: one SQL for both, the column and the index diff groups by */
+    assert_ptr_equal(td_migration_for(3, "sqlite"), td_migration_for(3, "postgresql"));
+    assert_null(td_migration_for(3, "sqlite")->backend);
+    assert_non_null(strstr(td_migration_for(3, "sqlite")->sql, "ALTER TABLE targets ADD COLUMN starttls TEXT;"));
+    assert_non_null(strstr(td_migration_for(3, "sqlite")->sql, "(host, port, address, starttls, run_id)"));
     /* every table is made, for each back end, by one of the versions */
     for (const char *t = "runs\0targets\0findings\0certificates\0client_failures\0"; *t; t += strlen(t) + 1) {
         char want[64];
@@ -229,6 +242,46 @@ static void test_migrate_rolls_back(void **state)
     assert_int_equal(sq_int("SELECT COUNT(*) FROM sqlite_master WHERE name IN ('schema_version', 'runs')"), 0);
 }
 
+/* A database as versions 1 and 2 made it, with one run of one HTTPS
+ * target (a finding, a certificate): opening it applies 0003 and keeps
+ * every row, the target with no upgrade. */
+static void make_v2_database(void)
+{
+    char sql[160];
+    sq_exec("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied BIGINT NOT NULL)");
+    for (int v = 1; v <= 2; v++) {
+        const td_migration *m = td_migration_for(v, "sqlite");
+        sq_exec(m->sql);
+        snprintf(sql, sizeof sql, "INSERT INTO schema_version VALUES (%d, '%s', 0)", v, m->name);
+        sq_exec(sql);
+    }
+    sq_exec("INSERT INTO runs (id, started, finished, command, version, targets)"
+            " VALUES (1, 1700000000, 1700000001, 'tlsdiag check a.example', '0.1.0', 1);"
+            "INSERT INTO targets (id, run_id, checked, host, port, address, verdict)"
+            " VALUES (1, 1, 1700000000, 'a.example', 443, '192.0.2.1', 'ok');"
+            "INSERT INTO findings VALUES (1, 0, 'TLS13_MISSING', 'info', NULL, 'A note.');"
+            "INSERT INTO certificates VALUES (1, 0, 'CN=old', 'CN=old', '01',"
+            " '0000000000000000000000000000000000000000000000000000000000000000', 2000000000)");
+}
+
+static void test_migrate_from_v2(void **state)
+{
+    (void)state;
+    make_v2_database();
+    assert_null(strstr(td_migration_for(2, "sqlite")->sql, "starttls")); /* the column is 0003's */
+    td_db db;
+    open_sqlite(&db, false, 0);
+    td_db_close(&db);
+    assert_int_equal(sq_int("SELECT MAX(version) FROM schema_version"), td_schema_latest());
+    assert_int_equal(sq_int("SELECT COUNT(*) FROM schema_version WHERE version = 3 AND name = 'starttls'"), 1);
+    assert_int_equal(sq_int("SELECT COUNT(*) FROM targets WHERE id = 1 AND host = 'a.example' AND starttls IS NULL"), 1);
+    assert_int_equal(sq_int("SELECT COUNT(*) FROM findings"), 1);
+    assert_int_equal(sq_int("SELECT COUNT(*) FROM certificates"), 1);
+    assert_int_equal(sq_int("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'targets_key'"
+                            " AND sql LIKE '%starttls%'"),
+                     1);
+}
+
 /* ---- records and diff ---------------------------------------------------- */
 
 /* Certificates by name: each made once, so that the same name is the same
@@ -283,6 +336,16 @@ static td_report *report(const char *host, int port, td_id root, const char *cn)
     return r;
 }
 
+/* The upgrade a check went through: asked for, or chosen from the
+ * greeting (auto). */
+static td_report *upgraded(td_report *r, const char *proto, bool chosen)
+{
+    r->obs.starttls = td_starttls_find(proto);
+    assert_non_null(r->obs.starttls);
+    r->obs.starttls_auto = chosen;
+    return r;
+}
+
 static void record(td_history *h, td_report *r)
 {
     long long run = 0;
@@ -291,6 +354,25 @@ static void record(td_history *h, td_report *r)
     assert_int_equal(td_history_record(h, run, r), TD_OK);
     assert_int_equal(td_history_run_end(h, run), TD_OK);
     td_report_free(r);
+}
+
+static td_history *open_history(void)
+{
+    td_history *h = td_history_new();
+    assert_non_null(h);
+    char url[96];
+    snprintf(url, sizeof url, "sqlite:%s", db_path);
+    if (td_history_open(h, url, TD_HISTORY_CREATE) != TD_OK)
+        fail_msg("%s", td_history_error(h));
+    return h;
+}
+
+static void free_ders(void)
+{
+    for (size_t i = 0; i < sizeof ders / sizeof ders[0]; i++) {
+        free(ders[i].der);
+        ders[i].der = NULL;
+    }
 }
 
 static void test_record_and_diff(void **state)
@@ -378,8 +460,98 @@ static void test_record_and_diff(void **state)
     assert_int_equal(sq_int("SELECT COUNT(*) FROM findings"), 9); /* of the six before */
     assert_int_equal(sq_int("SELECT targets FROM runs WHERE id = 7"), 0);
     td_history_free(h);
-    for (size_t i = 0; i < sizeof ders / sizeof ders[0]; i++)
-        free(ders[i].der);
+    free_ders();
+}
+
+/* A record made before 0003 pairs with one made after it for the same
+ * HTTPS target: one target, compared, not a new one. */
+static void test_diff_across_upgrade(void **state)
+{
+    (void)state;
+    make_v2_database();
+    td_history *h = open_history();
+    record(h, report("a.example", 443, TD_ID_HOSTNAME_MISMATCH, "a1"));
+    td_diff *d = NULL;
+    assert_int_equal(td_history_diff(h, NULL, 0, &d), TD_OK);
+    assert_int_equal(d->baseline.id, 1);
+    assert_int_equal(d->now.n, 1);
+    assert_int_equal(d->was.n, 1);
+    assert_int_equal(d->count[TD_CH_NEW_FAILURE], 1);
+    assert_int_equal(d->count[TD_CH_ROTATED], 1);
+    for (size_t i = 0; i < d->n; i++) {
+        assert_non_null(d->v[i].was);
+        assert_int_equal(d->v[i].was->id, 1);
+        assert_null(d->v[i].now->starttls);
+    }
+    td_diff_free(d);
+    td_history_free(h);
+    free_ders();
+}
+
+/* What a diff's text says; malloc'd. */
+static char *diff_text(const td_diff *d, bool json)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    assert_int_equal(json ? td_diff_write_json(d, f) : td_diff_write_text(d, f), 0);
+    fclose(f);
+    return buf;
+}
+
+/* One port with and without an upgrade asked for is two targets, each
+ * compared with its own past; an upgrade the check chose from the greeting
+ * is not part of the target. */
+static void test_starttls_key(void **state)
+{
+    (void)state;
+    td_history *h = open_history();
+    /* run 1: plain ok; 2: through SMTP STARTTLS, failing; 3: plain failing;
+     * 4: the upgrade chosen from the greeting, failing otherwise */
+    record(h, report("a.example", 25, TD_ID_NONE, "a1"));
+    record(h, upgraded(report("a.example", 25, TD_ID_NO_SHARED_CIPHER, "b1"), "smtp", false));
+    record(h, report("a.example", 25, TD_ID_HOSTNAME_MISMATCH, "a1"));
+    assert_int_equal(sq_int("SELECT COUNT(*) FROM targets WHERE starttls = 'smtp' AND run_id = 2"), 1);
+    assert_int_equal(sq_int("SELECT COUNT(*) FROM targets WHERE starttls IS NULL"), 2);
+
+    td_diff *d = NULL;
+    assert_int_equal(td_history_diff(h, "2", 0, &d), TD_OK);
+    assert_int_equal(d->now.n, 2);
+    assert_int_equal(d->was.n, 2);
+    assert_int_equal(d->n, 1); /* the plain target's failure, nothing about the other */
+    assert_int_equal(d->v[0].kind, TD_CH_NEW_FAILURE);
+    assert_null(d->v[0].now->starttls);
+    assert_non_null(d->v[0].was);
+    assert_string_equal(d->v[0].was->verdict, "ok");
+    td_diff_free(d);
+
+    record(h, upgraded(report("a.example", 25, TD_ID_CERT_EXPIRED, "c1"), "smtp", true));
+    assert_int_equal(sq_int("SELECT COUNT(*) FROM targets WHERE run_id = 4 AND starttls IS NULL"), 1);
+    assert_int_equal(td_history_diff(h, NULL, 0, &d), TD_OK);
+    assert_int_equal(d->now.n, 2);
+    assert_int_equal(d->n, 2);
+    assert_int_equal(d->count[TD_CH_ROOT_CAUSE], 1);
+    assert_int_equal(d->count[TD_CH_ROTATED], 1);
+    for (size_t i = 0; i < d->n; i++) {
+        assert_null(d->v[i].now->starttls);
+        assert_int_equal(d->v[i].was->run, 3);
+    }
+    td_diff_free(d);
+
+    /* since run 1: the upgraded target is first seen, named with its upgrade */
+    assert_int_equal(td_history_diff(h, "1", 0, &d), TD_OK);
+    assert_int_equal(d->count[TD_CH_NEW_FAILURE], 2);
+    char *text = diff_text(d, false), *json = diff_text(d, true);
+    assert_non_null(strstr(text, "\n  a.example:25 (192.0.2.1) starttls=smtp  NO_SHARED_CIPHER: It fails. (first seen)\n"));
+    assert_non_null(strstr(text, "\n  a.example:25 (192.0.2.1)  CERT_EXPIRED: It fails. (was ok)\n"));
+    assert_int_equal(occurrences(json, "\"starttls\": \"smtp\""), 1);
+    assert_int_equal(occurrences(json, "\"starttls\": null"), 2); /* the new failure, the rotation */
+    free(text);
+    free(json);
+    td_diff_free(d);
+    td_history_free(h);
+    free_ders();
 }
 
 int main(void)
@@ -391,7 +563,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_migrate_once, make_path, remove_path),
         cmocka_unit_test_setup_teardown(test_migrate_newer_refused, make_path, remove_path),
         cmocka_unit_test_setup_teardown(test_migrate_rolls_back, make_path, remove_path),
+        cmocka_unit_test_setup_teardown(test_migrate_from_v2, make_path, remove_path),
         cmocka_unit_test_setup_teardown(test_record_and_diff, make_path, remove_path),
+        cmocka_unit_test_setup_teardown(test_diff_across_upgrade, make_path, remove_path),
+        cmocka_unit_test_setup_teardown(test_starttls_key, make_path, remove_path),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
