@@ -576,32 +576,57 @@ static td_status choose_proxy(td_options *o, td_probe_cfg *cfg, char *bypass, si
 }
 
 /* A port that greets in a protocol with one way to upgrade is checked again
- * through it, and the report says the upgrade was chosen.  When the upgrade
- * itself fails, the port still is no TLS port: the first observations stay,
- * with how the upgrade failed. */
-static int upgrade_by_greeting(const td_options *o, td_probe_cfg *cfg, td_obs *first)
+ * through it, and the report says the upgrade was chosen.  td_check runs
+ * the second probe run at once, a pooled check when its first run is over;
+ * both decide and merge here, so the two agree. */
+typedef struct upgrade {
+    const td_starttls_info *st; /* the upgrade the greeting asks for */
+    td_obs *again;              /* the second run's observations, until merged */
+    unsigned conns;             /* what cfg had before, put back afterwards */
+    double deadline_s;
+} upgrade;
+
+/* Whether the first run calls for a second through the greeting's upgrade:
+ * none was asked for, the port is no TLS port, and its greeting names a
+ * protocol with one way to upgrade.  If so, cfg is set for that run into
+ * u->again and 1 is returned; 0 when not; -1 when out of memory. */
+static int upgrade_begin(const td_options *o, td_probe_cfg *cfg, const td_obs *first, upgrade *u)
 {
-    const td_starttls_info *st = td_starttls_for_banner(first->baseline.protocol);
-    if (!st)
+    *u = (upgrade){ .st = NULL };
+    if (o->starttls || first->baseline.out != TD_OUT_NOT_TLS)
         return 0;
-    td_obs *again = malloc(sizeof *again);
-    if (!again)
+    u->st = td_starttls_for_banner(first->baseline.protocol);
+    if (!u->st)
+        return 0;
+    u->again = malloc(sizeof *u->again);
+    if (!u->again)
         return -1;
-    td_obs_init(again);
-    cfg->starttls = st;
-    unsigned conns = cfg->sched.max_conns;
-    cfg->sched.max_conns = upgrade_conns(o, st);
+    td_obs_init(u->again);
+    u->conns = cfg->sched.max_conns;
+    u->deadline_s = cfg->sched.deadline_s;
+    cfg->starttls = u->st;
+    cfg->sched.max_conns = upgrade_conns(o, u->st);
     /* --deadline is for the whole check: the second run gets what is left. */
-    double deadline = cfg->sched.deadline_s;
-    if (deadline > 0)
-        cfg->sched.deadline_s = deadline - first->elapsed_ms / 1000.0 > 1 ? deadline - first->elapsed_ms / 1000.0 : 1;
-    int rc = td_probe_run(cfg, again);
+    double left = u->deadline_s - first->elapsed_ms / 1000.0;
+    if (u->deadline_s > 0)
+        cfg->sched.deadline_s = left > 1 ? left : 1;
+    return 1;
+}
+
+/* The second run is over (rc as td_probe_run returns): cfg as it was, and
+ * its observations replace the first.  When the upgrade itself failed, the
+ * port still is no TLS port: the first observations stay, with how the
+ * upgrade failed.  On rc != 0 the first stay as they are. */
+static void upgrade_end(td_probe_cfg *cfg, upgrade *u, td_obs *first, int rc)
+{
     cfg->starttls = NULL;
-    cfg->sched.max_conns = conns;
-    cfg->sched.deadline_s = deadline;
+    cfg->sched.max_conns = u->conns;
+    cfg->sched.deadline_s = u->deadline_s;
+    td_obs *again = u->again;
+    u->again = NULL;
     const td_attempt *b = &again->baseline;
-    if (rc == 0 && b->leadin && strcmp(b->leadin, st->ops->name) == 0) {
-        snprintf(first->starttls_tried, sizeof first->starttls_tried, "%s: %s", st->name,
+    if (rc == 0 && b->leadin && strcmp(b->leadin, u->st->ops->name) == 0) {
+        snprintf(first->starttls_tried, sizeof first->starttls_tried, "%s: %s", u->st->name,
                  b->out == TD_OUT_LEADIN ? b->error : td_outcome_name(b->out));
         td_obs_free(again);
     } else if (rc == 0) {
@@ -613,6 +638,18 @@ static int upgrade_by_greeting(const td_options *o, td_probe_cfg *cfg, td_obs *f
         td_obs_free(again);
     }
     free(again);
+}
+
+/* td_check's second run, when the first calls for one.  0, or -1 on
+ * internal failure. */
+static int upgrade_by_greeting(const td_options *o, td_probe_cfg *cfg, td_obs *first)
+{
+    upgrade u;
+    int go = upgrade_begin(o, cfg, first, &u);
+    if (go <= 0)
+        return go;
+    int rc = td_probe_run(cfg, u.again);
+    upgrade_end(cfg, &u, first, rc);
     return rc;
 }
 
@@ -675,7 +712,7 @@ td_status td_check(td_options *o, td_report **out)
         td_report_free(r);
         return internal_error(o);
     }
-    if (!o->starttls && r->obs.baseline.out == TD_OUT_NOT_TLS && upgrade_by_greeting(o, &cfg, &r->obs) != 0) {
+    if (upgrade_by_greeting(o, &cfg, &r->obs) != 0) {
         td_report_free(r);
         return internal_error(o);
     }
@@ -694,13 +731,41 @@ struct td_check_run {
     td_proxy px;                  /* the proxy cfg points to, if any */
     char bypass[sizeof ((td_obs *)0)->proxy_bypass];
     td_report *r;
+    td_pool *pool;
+    upgrade up;                   /* up.again: the second run is under way */
     td_check_done done;
     void *arg;
 };
 
+static void pooled_done(void *arg, int rc);
+
+/* After the first run: the second through the greeting's upgrade, on the
+ * same pool (its caps hold for it too), when the first calls for one.
+ * Returns true when it is under way (pooled_done is called again), false
+ * when the check is over, *rc saying how. */
+static bool pooled_upgrade(td_check_run *c, int *rc)
+{
+    int go = upgrade_begin(&c->o, &c->cfg, &c->r->obs, &c->up);
+    if (go <= 0) {
+        *rc = go;
+        return false;
+    }
+    int started = td_probe_start(&c->cfg, c->up.again, c->pool, pooled_done, c);
+    if (started == 0)
+        return true;
+    /* Nothing to probe is a run that saw nothing, as td_probe_run has it. */
+    *rc = started > 0 ? 0 : -1;
+    upgrade_end(&c->cfg, &c->up, &c->r->obs, *rc);
+    return false;
+}
+
 static void pooled_done(void *arg, int rc)
 {
     td_check_run *c = arg;
+    if (c->up.again)
+        upgrade_end(&c->cfg, &c->up, &c->r->obs, rc);
+    else if (rc == 0 && pooled_upgrade(c, &rc))
+        return;
     td_report *r = c->r;
     if (rc != 0) {
         td_report_free(r);
@@ -724,6 +789,7 @@ int td_check_start(const td_options *o, const td_addr *addr, bool quick, struct 
     c->addr = *addr;
     c->done = done;
     c->arg = arg;
+    c->pool = pool;
     c->r = report_new(&c->o);
     if (!c->r) {
         free(c);
@@ -733,8 +799,6 @@ int td_check_start(const td_options *o, const td_addr *addr, bool quick, struct 
     c->cfg.addr = &c->addr;
     c->cfg.quick = quick;
     c->cfg.store = store;
-    /* A greeting in another protocol is not upgraded here (that takes a
-     * second run): the report names the --starttls to give. */
     if (choose_proxy(&c->o, &c->cfg, c->bypass, sizeof c->bypass, &c->px) != TD_OK ||
         td_probe_start(&c->cfg, &c->r->obs, pool, pooled_done, c) != 0) {
         td_report_free(c->r);

@@ -115,9 +115,11 @@ bool td_scan_page_add(td_scan_page *p, const json_t *line)
     if (json_is_object(t)) {
         td_str_printf(&key, "%s:%lld (%s)", str_at(t, "host"), (long long)json_integer_value(json_object_get(t, "port")),
                       str_at(t, "address_used"));
-        /* One port checked with and without an upgrade is two rows. */
+        /* One port checked with and without an upgrade is two rows, told
+         * apart as their keys are: by the upgrade asked for, not one the
+         * port's greeting chose. */
         const json_t *st = json_object_get(t, "starttls");
-        if (json_is_object(st) && *str_at(st, "protocol"))
+        if (json_is_object(st) && *str_at(st, "protocol") && !json_is_true(json_object_get(st, "auto")))
             td_str_printf(&key, " starttls=%s", str_at(st, "protocol"));
     } else
         td_str_printf(&key, "line %lld: %s", (long long)json_integer_value(json_object_get(line, "line")),

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # NOT_TLS: ports that speak another protocol, each named in the finding:
-# fake_tls.py http/ssh/smtp/imap/pop3/ftp, and a real nginx plain-HTTP port.
+# fake_tls.py http/ssh/smtp/imap/pop3/ftp, a bare "220" greeting (greet220),
+# and a real nginx plain-HTTP port.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
@@ -21,6 +22,16 @@ for mode in http ssh smtp imap pop3 ftp; do
     check_not_tls "$PORT" "$(echo "$mode" | tr '[:lower:]' '[:upper:]')"
     stop_bg "$BG_PID"
 done
+
+# A bare "220" fits SMTP and FTP: no one upgrade to try, so none is, and the
+# finding names both flags.
+CASE=greet220
+start_fake greet220
+check_not_tls "$PORT" 'SMTP/FTP'
+assert_jq '.target.starttls == null' "no upgrade tried from a greeting that fits two protocols"
+assert_jq '[.findings[] | select(.id == "NOT_TLS") | .fix][0] | test("--starttls smtp") and test("--starttls ftp")' \
+    "NOT_TLS names --starttls smtp and --starttls ftp"
+stop_bg "$BG_PID"
 
 CASE=nginx-http
 PORT=$(free_port tcp)

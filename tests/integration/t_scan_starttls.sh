@@ -7,8 +7,10 @@
 # error on that line, and the run goes on); each target's root cause must
 # equal a single `tlsdiag check --starttls PROTO` of it, as t_scan.sh asserts
 # for HTTPS.  Then the text lines, the scan-wide --starttls with a line's
-# starttls= and starttls=none over it, and the protocol's port for a line
-# without one.
+# starttls= and starttls=none over it, a line asking for no upgrade whose
+# greeting picks one as check's does (Postfix, fake_tls.py's ESMTP greeting
+# that refuses the upgrade, and a bare "220" that picks none), and the
+# protocol's port for a line without one.
 # shellcheck source-path=SCRIPTDIR source=lib.sh disable=SC2317 # the start functions run through start_three
 ISOLATE_NET=1
 source "$(dirname "$0")/lib.sh"
@@ -89,20 +91,27 @@ assert_lines ".[-1].summary.worst | map(.target) | index(\"$(key "$PG_NONE" post
     "$T/scan.jsonl"
 
 # ---- each target's root cause == a single check of it ------------------------------
+# The check is given the target's SNI and the upgrade it asked for (none
+# when its greeting chose one), and must agree on the root cause, the
+# verdict and the upgrade: which, whether chosen, whether it failed.
+same_as_check() { # JSONL N WHAT
+    local sig='"\(.root_cause.id) \(.verdict) \(.target.starttls.protocol) \(.target.starttls.auto) \(.target.starttls.failed != null)"'
+    local asked='if .target.starttls.auto == false then .target.starttls.protocol else "-" end'
+    local mism=0 n=0 port proto sni got single args
+    while read -r port proto sni got; do
+        args=(--ca-file "$T/root.pem" --timeout 2)
+        [ "$proto" = - ] || args+=(--starttls "$proto")
+        [ "$sni" = null ] || args+=(--sni "$sni")
+        single=$(timeout -k 5 120 "$TLSDIAG" check --json "${args[@]}" "127.0.0.1:$port" 2>/dev/null | jq -r "$sig")
+        n=$((n + 1))
+        echo "  127.0.0.1:$port ${args[*]:4}: scan=$got check=$single"
+        [ "$single" = "$got" ] || mism=$((mism + 1))
+    done < <(jq -r "select(.target) | \"\\(.target.port) \\($asked) \\(.target.sni) \" + $sig" "$1")
+    RC="$n checked, $mism differ"
+    assert_rc "$2 checked, 0 differ" "$3"
+}
 CASE=single
-mism=0 n=0
-while read -r port proto sni cause verdict; do
-    args=(--starttls "$proto" --ca-file "$T/root.pem" --timeout 2)
-    [ "$sni" = null ] || args+=(--sni "$sni")
-    single=$(timeout -k 5 120 "$TLSDIAG" check --json "${args[@]}" "127.0.0.1:$port" 2>/dev/null |
-        jq -r '"\(.root_cause.id) \(.verdict)"')
-    n=$((n + 1))
-    echo "  127.0.0.1:$port --starttls $proto: scan=$cause $verdict check=$single"
-    [ "$single" = "$cause $verdict" ] || mism=$((mism + 1))
-done < <(jq -r 'select(.target) | "\(.target.port) \(.target.starttls.protocol) \(.target.sni) \(.root_cause.id) \(.verdict)"' \
-    "$T/scan.jsonl")
-RC="$n checked, $mism differ"
-assert_rc "3 checked, 0 differ" "every target: scan's root cause and verdict == check --starttls's"
+same_as_check "$T/scan.jsonl" 3 "every target: scan's root cause, verdict and upgrade == check --starttls's"
 
 # ---- text: a line per failing target, and the table ---------------------------------
 CASE=text
@@ -133,22 +142,68 @@ assert_lines "map(select(.target)) | length == 3" "the port with and without the
 assert_lines "any(.[]; .target.port == $SMTP_OK and .target.starttls.protocol == \"smtp\" and
     .target.starttls.auto == false and ([.findings[] | select(.severity == \"fail\")] | length == 0))" \
     "a line without a setting goes through --starttls smtp" "$T/default.jsonl"
-# A scan does not pick the upgrade from the greeting (check does): the
-# finding names the flag instead.
-assert_lines "any(.[]; .target.port == $SMTP_OK and .target.starttls == null and .root_cause.id == \"NOT_TLS\" and
-    (.findings[.root_cause.index].fix | test(\"--starttls smtp\")))" \
-    "starttls=none: checked without an upgrade, NOT_TLS naming --starttls smtp" "$T/default.jsonl"
+# starttls=none asks for no upgrade, as check without --starttls does: the
+# Postfix greeting picks smtp, and the report says it was chosen.
+assert_lines "any(.[]; .target.port == $SMTP_OK and .target.starttls.protocol == \"smtp\" and
+    .target.starttls.auto == true and .target.starttls.greeting == \"SMTP\" and .target.starttls.failed == null and
+    .observations.baseline.outcome != \"not-tls\" and all(.findings[]; .id != \"NOT_TLS\"))" \
+    "starttls=none: the SMTP greeting picks the upgrade (target.starttls.auto), no NOT_TLS" "$T/default.jsonl"
 assert_lines "any(.[]; .target.port == $PG_NONE and .target.starttls.protocol == \"postgres\" and
     .root_cause.id == \"STARTTLS_UNAVAILABLE\")" "a line's starttls=postgres overrides --starttls smtp" \
     "$T/default.jsonl"
 
-# The page tells the two targets on one port apart by the upgrade.
+# The page tells the two targets on one port apart by the upgrade asked
+# for, as their keys do: the one a greeting picks is not the target's.
 CASE=html
 scan --html "$T/default.html" --profile quick --starttls smtp "$T/default.txt" >/dev/null 2>&1
 assert_true "the page's row for the upgraded target names starttls=smtp" \
     grep -q "127.0.0.1:$SMTP_OK (127.0.0.1) starttls=smtp" "$T/default.html"
-assert_true "the page's row for the plain one names no upgrade" \
+assert_true "the page's row for the starttls=none one names no upgrade" \
     grep -Eq "127.0.0.1:$SMTP_OK \(127.0.0.1\)[\"<:]" "$T/default.html"
+
+# ---- starttls=none: no upgrade asked, so the greeting picks one, as check's does ----
+# Every line says starttls=none over --starttls smtp.  Postfix greets in
+# SMTP (the healthy port, and the expired leaf found through the upgrade);
+# fake_tls.py greets in ESMTP and refuses every command (NOT_TLS, with the
+# upgrade's failure); a bare "220" fits SMTP and FTP (no upgrade tried:
+# NOT_TLS naming both).  Each is a single check without --starttls, and its
+# key (--state) names no upgrade.
+CASE=auto
+start_fake smtp
+FAKE_SMTP=$PORT
+start_fake greet220
+BARE=$PORT
+cat >"$T/auto.txt" <<EOF
+127.0.0.1:$SMTP_OK starttls=none sni=mail.test
+127.0.0.1:$SMTP_OLD starttls=none sni=mail.test
+127.0.0.1:$FAKE_SMTP starttls=none
+127.0.0.1:$BARE starttls=none
+EOF
+scan --json --starttls smtp --state "$T/auto.state" "$T/auto.txt" >"$T/auto.jsonl" 2>"$T/auto.err"
+RC=$?
+echo "scan of starttls=none lines: exit $RC; $(head -c 300 "$T/auto.err")"
+jq -c 'select(.target) | {port: .target.port, starttls: .target.starttls, root: .root_cause.id, verdict}' "$T/auto.jsonl"
+assert_rc 1 "auto: exit 1 (an expired leaf, two ports without TLS)"
+assert_lines 'map(select(.target)) | length == 4' "auto: four targets" "$T/auto.jsonl"
+assert_lines ".[] | select(.target.port == $SMTP_OK) | .target.starttls == {protocol: \"smtp\", auto: true,
+    greeting: \"SMTP\", failed: null} and .verdict != \"fail\" and .observations.handshake.completed and
+    .observations.trust.path.verdict == \"ok\"" \
+    "healthy Postfix: the greeting picks smtp, a full handshake through it" "$T/auto.jsonl"
+assert_lines ".[] | select(.target.port == $SMTP_OLD) | .target.starttls.auto == true and
+    .root_cause.id == \"CERT_EXPIRED\" and (.findings[.root_cause.index].verify | test(\"-starttls smtp\"))" \
+    "expired Postfix: CERT_EXPIRED through the upgrade its greeting picked" "$T/auto.jsonl"
+assert_lines ".[] | select(.target.port == $FAKE_SMTP) | .root_cause.id == \"NOT_TLS\" and
+    .target.starttls.protocol == \"smtp\" and .target.starttls.auto == true and
+    (.target.starttls.failed | test(\"^smtp: \")) and (.findings[.root_cause.index].fix | test(\"--starttls smtp\"))" \
+    "an ESMTP greeting whose upgrade fails: NOT_TLS, the failure said, naming --starttls smtp" "$T/auto.jsonl"
+assert_lines ".[] | select(.target.port == $BARE) | .root_cause.id == \"NOT_TLS\" and .target.starttls == null and
+    .observations.baseline.protocol == \"SMTP/FTP\" and
+    (.findings[.root_cause.index].fix | test(\"--starttls smtp\") and test(\"--starttls ftp\"))" \
+    "a bare 220: no upgrade tried, NOT_TLS naming --starttls smtp and --starttls ftp" "$T/auto.jsonl"
+assert_true "auto: the keys name no upgrade (the one a greeting picks is the check's finding)" \
+    diff <(sort "$T/auto.state") <(for p in "$SMTP_OK" "$SMTP_OLD" "$FAKE_SMTP" "$BARE"; do
+        echo "127.0.0.1 $p 127.0.0.1"; done | sort)
+same_as_check "$T/auto.jsonl" 4 "every starttls=none target: scan's root cause, verdict and upgrade == check's"
 
 # ---- a line without a port: the protocol's port -------------------------------------
 # Its key (what --state records) names the port: with the keys of 25, 5432

@@ -42,6 +42,8 @@ Modes
   ssh         sends an OpenSSH banner on connect, then waits
   smtp        sends an ESMTP 220 banner; answers any bytes with a 500
   imap, pop3, ftp  send their greeting on connect; answer bytes with an error
+  greet220    sends a bare "220 welcome" greeting, which fits SMTP and FTP
+              alike; answers any bytes with a 500
 
 The TLS modes choose only RSA key exchange suites, so no ServerKeyExchange
 (and no private key) is ever needed.  Hellos whose max version is below the
@@ -119,6 +121,7 @@ BANNERS = {
     "imap": (b"* OK [CAPABILITY IMAP4rev1 STARTTLS] ready\r\n", b"* BAD Error in IMAP command received by server.\r\n"),
     "pop3": (b"+OK POP3 ready\r\n", b"-ERR Unknown command.\r\n"),
     "ftp":  (b"220 (vsFTPd 3.0.3)\r\n", b"500 Unknown command.\r\n"),
+    "greet220": (b"220 welcome\r\n", b"500 Unknown command.\r\n"),
 }
 HTTP_400 = b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
 
