@@ -249,7 +249,8 @@ scan_history_scenario() {
 
 # starttls_history_scenario URL: two `tlsdiag scan --db URL` rounds over one
 # port of the scripted SMTP server, listed twice: through the upgrade
-# (starttls=smtp) and without it (starttls=none: NOT_TLS each time).  In
+# (starttls=smtp) and without it (starttls=none: its bare "220 ready"
+# greeting fits SMTP and FTP, so no upgrade is picked: NOT_TLS each time).  In
 # between, the certificate behind the upgrade is replaced by an expired
 # one.  diff keeps the two targets apart: the upgraded one's new failure
 # and rotation, named with its upgrade, and nothing of the plain one.
@@ -257,7 +258,7 @@ scan_history_scenario() {
 starttls_history_scenario() {
     local url=$1 base pid
     make_starttls_certs mail.test
-    start_scripted_starttls smtp ok "$T/mail.test-good.pem" "$T/mail.test.key"
+    start_scripted_starttls smtp bare "$T/mail.test-good.pem" "$T/mail.test.key"
     SMTP_PORT=$PORT pid=$BG_PID
     printf '127.0.0.1:%s starttls=smtp sni=mail.test\n127.0.0.1:%s starttls=none\n' "$SMTP_PORT" "$SMTP_PORT" \
         >"$T/starttls.list"
@@ -271,7 +272,7 @@ starttls_history_scenario() {
     base=$(jq -r '.current.id' "$OUT")
 
     stop_bg "$pid"
-    start_scripted_starttls smtp ok "$T/mail.test-expired.pem" "$T/mail.test-old.key" "$SMTP_PORT"
+    start_scripted_starttls smtp bare "$T/mail.test-expired.pem" "$T/mail.test-old.key" "$SMTP_PORT"
     echo "\$ tlsdiag ${args[*]}"
     timeout -k 5 60 "$TLSDIAG" "${args[@]}" >"$T/starttls.2.json" 2>"$T/starttls.2.err"
     CASE="starttls round 2" assert_true "through the upgrade CERT_EXPIRED, without it NOT_TLS still" test \

@@ -24,6 +24,8 @@ MODE:
             STARTTLS out of its EHLO answer, IMAP its capabilities, XMPP its
             features, MySQL the CLIENT_SSL flag; the others refuse the
             command (LMTP 454, FTP 530, LDAP unavailable, PostgreSQL N, ...)
+  bare      SMTP and LMTP as in "ok" behind a bare "220 ready" greeting,
+            which fits SMTP and FTP alike (no upgrade is picked from it)
   alpn      the upgrade as in "ok", then a hello whose ALPN list lacks
             "postgresql" is answered with the alert no_application_protocol,
             as PostgreSQL 17 does (a hello without ALPN is served)
@@ -73,7 +75,7 @@ def read_exact(conn, buf, n):
 
 def mail(hello, capable_line):
     def script(conn, buf, mode):
-        conn.sendall(b"220 mail.test ESMTP scripted\r\n")
+        conn.sendall(b"220 ready\r\n" if mode == "bare" else b"220 mail.test ESMTP scripted\r\n")
         if not read_line(conn, buf).upper().startswith(hello):
             return None
         refuse = mode == "refuse"
@@ -275,7 +277,7 @@ def main():
     ap.add_argument("--proto", choices=sorted(SCRIPTS), required=True)
     ap.add_argument("--cert", required=True)
     ap.add_argument("--key", required=True)
-    ap.add_argument("--mode", choices=["ok", "inject", "refuse", "alpn"], default="ok")
+    ap.add_argument("--mode", choices=["ok", "inject", "refuse", "alpn", "bare"], default="ok")
     a = ap.parse_args()
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(a.cert, a.key)
