@@ -25,6 +25,13 @@
     "NODE_EXTRA_CA_CERTS=proxy-ca.pem; Go SSL_CERT_FILE=bundle.pem (or the system store); curl --cacert "      \
     "bundle.pem. Where no interception is expected, treat it as an attack and report it."
 
+/* Only the product's name in the issuer says interception when nothing was
+ * compared: the server may be such a device itself (a FortiGate's SSL VPN
+ * with a certificate its own CA made). */
+#define FIX_DEVICE_ITSELF                                                                                  \
+    " If the server is itself the product's device (its VPN or admin portal), the certificate comes from " \
+    "the device's own CA: give it one from a CA the clients trust instead."
+
 #define FIX_EXPECTED                                                                                        \
     " If the server's own certificate changed on purpose (a new CA, a new key), update the expected issuer " \
     "or the pins instead."
@@ -136,6 +143,10 @@ void td_diagnose_intercept(const td_obs *o, td_findings *out)
         td_str_printf(&s, ": no CA in its chain is named like '%s'", o->expect.issuer);
     else
         td_str_add(&s, ": its public key matches none of the pins");
+    bool product_only = sg.product && !sg.direct_issuer[0] && !o->proxy.used;
+    if (product_only)
+        td_str_printf(&s, ", unless the server itself runs %s and serves a certificate its CA made",
+                      sg.product->product);
     if (sg.product || sg.direct_issuer[0])
         td_str_add(&s, ". Clients that do not trust the interceptor's CA refuse it.");
     else
@@ -160,8 +171,10 @@ void td_diagnose_intercept(const td_obs *o, td_findings *out)
     td_advice_init(&adv, o);
     verify_cmd(o, &adv, &v);
     bool expected = issuer_wrong || pin_wrong;
-    td_finding *f = td_findings_take(out, TD_ID_TLS_INTERCEPTED, expected ? TD_SEV_FAIL : TD_SEV_WARN, &s, &e,
-                                     expected ? FIX_TRUST_PROXY_CA FIX_EXPECTED : FIX_TRUST_PROXY_CA, &v);
+    const char *fix = expected       ? FIX_TRUST_PROXY_CA FIX_EXPECTED
+                      : product_only ? FIX_TRUST_PROXY_CA FIX_DEVICE_ITSELF
+                                     : FIX_TRUST_PROXY_CA;
+    td_finding *f = td_findings_take(out, TD_ID_TLS_INTERCEPTED, expected ? TD_SEV_FAIL : TD_SEV_WARN, &s, &e, fix, &v);
     if (f) {
         f->reason = TD_REASON_TRUST;
         f->cert = 0;

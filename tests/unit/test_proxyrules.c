@@ -366,6 +366,16 @@ static void test_intercepted(void **state)
     assert_non_null(strstr(f->fix, "NODE_EXTRA_CA_CERTS"));
     assert_non_null(strstr(f->verify, "curl -v -x http://127.0.0.1:3128 --cacert proxy-ca.pem"));
 
+    /* No proxy, nothing compared: the server may be the device itself. */
+    obs.proxy.used = false;
+    f = intercepted(&fs);
+    assert_non_null(f);
+    assert_non_null(strstr(f->summary, "unless the server itself runs Zscaler Internet Access"));
+    assert_non_null(strstr(f->fix, "the device's own CA"));
+    obs.proxy.used = true;
+    f = intercepted(&fs);
+    assert_null(strstr(f->summary, "unless the server itself runs"));
+
     /* A product's CA over a leaf for another name: the device's own
      * certificate (a FortiGate's factory one), not an interception. */
     blob fca = cert("Fortinet", "fortinet-subca2001", NULL);
