@@ -16,7 +16,6 @@
 #include "util/hostport.h"
 #include "util/str.h"
 
-#define DEFAULT_PORT      443
 #define DNS_PORT          53
 #define DEFAULT_TIMEOUT   5.0
 #define DEFAULT_DEADLINE  60.0
@@ -70,7 +69,7 @@ td_options *td_options_new(void)
     td_options *o = calloc(1, sizeof *o);
     if (!o)
         return NULL;
-    o->target.port = DEFAULT_PORT;
+    o->target.port = td_starttls_port(NULL);
     o->timeout_s = DEFAULT_TIMEOUT;
     o->deadline_s = DEFAULT_DEADLINE;
     o->max_conns = DEFAULT_MAX_CONNS;
@@ -146,7 +145,7 @@ td_status td_options_set_target(td_options *o, const char *target)
         return TD_ERR_USAGE;
     bool given = t.port != 0;
     if (!given)
-        t.port = o->starttls && o->starttls->port ? o->starttls->port : DEFAULT_PORT;
+        t.port = td_starttls_port(o->starttls);
     t.host_is_ip = v6 || td_is_ipv4(t.host);
     if (!t.host_is_ip) {
         size_t n = strlen(t.host);
@@ -276,7 +275,7 @@ td_status td_options_set_starttls(td_options *o, const char *protocol)
     /* A target without a port is on the protocol's usual one: "check
      * --starttls smtp mail.example.com" means port 25, not 443. */
     if (!o->port_given)
-        o->target.port = st && st->port ? st->port : DEFAULT_PORT;
+        o->target.port = td_starttls_port(st);
     return TD_OK;
 }
 

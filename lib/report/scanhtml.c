@@ -97,6 +97,12 @@ static bool shut_out(row *r, const json_t *line)
     return ok;
 }
 
+const char *td_scan_asked_starttls(const json_t *target)
+{
+    const json_t *st = json_object_get(target, "starttls");
+    return json_is_object(st) && !json_is_true(json_object_get(st, "auto")) ? str_at(st, "protocol") : NULL;
+}
+
 bool td_scan_page_add(td_scan_page *p, const json_t *line)
 {
     if (p->n == p->cap) {
@@ -118,9 +124,9 @@ bool td_scan_page_add(td_scan_page *p, const json_t *line)
         /* One port checked with and without an upgrade is two rows, told
          * apart as their keys are: by the upgrade asked for, not one the
          * port's greeting chose. */
-        const json_t *st = json_object_get(t, "starttls");
-        if (json_is_object(st) && *str_at(st, "protocol") && !json_is_true(json_object_get(st, "auto")))
-            td_str_printf(&key, " starttls=%s", str_at(st, "protocol"));
+        const char *st = td_scan_asked_starttls(t);
+        if (st && *st)
+            td_str_printf(&key, " starttls=%s", st);
     } else
         td_str_printf(&key, "line %lld: %s", (long long)json_integer_value(json_object_get(line, "line")),
                       str_at(line, "input"));

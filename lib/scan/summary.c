@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "report/scanhtml.h"
 #include "util/str.h"
 #include "util/utc.h"
 
@@ -75,11 +76,8 @@ void td_scan_line_key(const json_t *line, char *out, size_t cap)
 {
     const json_t *t = json_object_get(line, "target");
     if (json_is_object(t)) {
-        /* An upgrade a greeting chose is the check's finding, not the target's. */
-        const json_t *st = json_object_get(t, "starttls");
-        bool asked = json_is_object(st) && !json_is_true(json_object_get(st, "auto"));
         td_scan_target_key(str_at(t, "host"), (long long)json_integer_value(json_object_get(t, "port")),
-                           str_at(t, "address_used"), asked ? str_at(st, "protocol") : NULL, out, cap);
+                           str_at(t, "address_used"), td_scan_asked_starttls(t), out, cap);
         return;
     }
     if (json_object_get(line, "error"))

@@ -187,7 +187,7 @@ static int parse_setting(td_tline *t, const char *w)
 static void usual_port(td_tline *t)
 {
     if (!t->port_given)
-        t->port = t->starttls ? t->starttls->port : 443;
+        t->port = td_starttls_port(t->starttls);
 }
 
 void td_tline_default_starttls(td_tline *t, const struct td_starttls_info *st)

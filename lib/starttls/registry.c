@@ -38,6 +38,11 @@ const td_starttls_info *td_starttls_get(td_starttls_proto p)
     return NULL;
 }
 
+uint16_t td_starttls_port(const td_starttls_info *st)
+{
+    return st && st->port ? st->port : 443;
+}
+
 const char *td_starttls_names(void)
 {
     return "smtp, lmtp, imap, pop3, ftp, xmpp, xmpp-server, ldap, postgres, postgres-direct, mysql, nntp, sieve, irc";

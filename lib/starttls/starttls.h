@@ -46,6 +46,9 @@ typedef struct td_starttls_info {
 /* By --starttls name (case-insensitive); NULL for an unknown one. */
 const td_starttls_info *td_starttls_find(const char *name);
 const td_starttls_info *td_starttls_get(td_starttls_proto p);
+/* The port a target without one is on: st's usual port, 443 (HTTPS)
+ * without an upgrade. */
+uint16_t td_starttls_port(const td_starttls_info *st);
 /* The names, comma-separated, for usage texts: "smtp, lmtp, ...". */
 const char *td_starttls_names(void);
 /* The upgrade for a greeting that td_sniff_protocol() named ("SMTP",
