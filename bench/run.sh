@@ -106,17 +106,8 @@ case "$ONLY" in ""|direct|wan) ;; *) die "--only takes direct or wan" ;; esac
 SCENARIOS=(direct wan)
 [ -n "$ONLY" ] && SCENARIOS=("$ONLY")
 
-# The relay lives in shared/bench/ beside the repository; from a git worktree
-# the repository is the one the worktree belongs to.
-find_relay() {
-  local common c
-  common=$(git -C "$ROOT" rev-parse --path-format=absolute --git-common-dir 2>/dev/null || true)
-  for c in "$ROOT/../shared/bench/latency-relay.py" \
-           ${common:+"$(dirname "$common")/../shared/bench/latency-relay.py"}; do
-    [ -f "$c" ] && { (cd "$(dirname "$c")" && echo "$(pwd)/$(basename "$c")"); return 0; }
-  done
-  return 1
-}
+# shellcheck source=bench/relay.sh
+source "$HERE/relay.sh"
 
 # ---------------------------------------------------------------- dependencies
 if [ -f "$ROOT/scripts/deps.sh" ]; then
@@ -131,7 +122,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 if [[ " ${SCENARIOS[*]} " == *" wan "* ]]; then
   if [ -z "$RELAY" ]; then
-    RELAY=$(find_relay) || die "latency relay not found (shared/bench/latency-relay.py beside the repository); give it with --relay"
+    RELAY=$(find_relay "$ROOT") || die "latency relay not found (shared/bench/latency-relay.py beside the repository); give it with --relay"
   fi
   [ -f "$RELAY" ] || die "latency relay not found at $RELAY"
 fi

@@ -132,13 +132,9 @@ row() { # LABEL STARTTLS-RESULT IMPLICIT-RESULT
 
 # ---- the latency relay, for --delay -----------------------------------------------
 if [ "$DELAY" -gt 0 ]; then
-    if [ -z "$RELAY" ]; then
-        common=$(git -C "$HERE/.." rev-parse --path-format=absolute --git-common-dir 2>/dev/null || true)
-        for c in "$HERE/../../shared/bench/latency-relay.py" \
-            ${common:+"$(dirname "$common")/../shared/bench/latency-relay.py"}; do
-            [ -f "$c" ] && RELAY=$(realpath "$c") && break
-        done
-    fi
+    # shellcheck source=bench/relay.sh
+    source "$HERE/relay.sh"
+    [ -n "$RELAY" ] || RELAY=$(find_relay "$(cd "$HERE/.." && pwd)") || true
     [ -f "$RELAY" ] || die "latency relay not found (../shared/bench/latency-relay.py); give it with --relay"
 fi
 # One relay per server port, started here: table runs in command
