@@ -210,19 +210,12 @@ SCRIPTS.update({p: greet_then_command(p) for p in GREET_THEN_COMMAND})
 def offered_alpn(conn):
     """The ALPN names of the ClientHello waiting on conn (peeked, not read),
     or None when it has no ALPN extension or is not a TLS ClientHello."""
-    head = b""
-    for _ in range(50):
-        head = conn.recv(5, socket.MSG_PEEK)
-        if len(head) == 5:
-            break
+    # MSG_WAITALL: the peek waits for the whole record (or the timeout).
+    head = conn.recv(5, socket.MSG_PEEK | socket.MSG_WAITALL)
     if len(head) < 5 or head[0] != 0x16:
         return None
     want = 5 + struct.unpack("!H", head[3:5])[0]
-    rec = b""
-    for _ in range(200):
-        rec = conn.recv(want, socket.MSG_PEEK)
-        if len(rec) >= want:
-            break
+    rec = conn.recv(want, socket.MSG_PEEK | socket.MSG_WAITALL)
     body = rec[5 + 4:]  # record header, handshake header
     try:
         i = 2 + 32  # client_version, random
