@@ -115,13 +115,15 @@ void td_diagnose_intercept(const td_obs *o, td_findings *out)
     struct signs sg;
     memset(&sg, 0, sizeof sg);
     gather(o, chain, n, &sg);
+    td_advice adv;
+    td_advice_init(&adv, o);
     /* An interceptor mints a leaf for the name the client asked for.  A leaf
      * that names another host under a product's CA is the device's own
      * certificate (a FortiGate's or a ProxySG's factory one, its CN a serial
      * number): the product is the server, not something in the path. */
     if (sg.product) {
         td_name_check nc;
-        td_cert_check_name_der(td_cert_der(&chain[0]), o->sni[0] ? o->sni : o->host, &nc);
+        td_cert_check_name_der(td_cert_der(&chain[0]), adv.name, &nc);
         if (!nc.ok)
             sg.product = NULL;
     }
@@ -167,8 +169,6 @@ void td_diagnose_intercept(const td_obs *o, td_findings *out)
         td_str_printf(&e, "; the leaf's key is %s, not one of the %zu pins given", pin, o->expect.n_pins);
     }
 
-    td_advice adv;
-    td_advice_init(&adv, o);
     verify_cmd(o, &adv, &v);
     bool expected = issuer_wrong || pin_wrong;
     const char *fix = expected       ? FIX_TRUST_PROXY_CA FIX_EXPECTED
